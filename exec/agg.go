@@ -1,0 +1,412 @@
+package exec
+
+import (
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/types"
+)
+
+// AggSpec is one aggregate call of a HashAgg.
+type AggSpec struct {
+	Func     *functions.AggOverload
+	Args     []expr.Expr
+	ArgT     []types.T
+	Ret      types.T
+	Distinct bool
+	Filter   expr.Expr
+	// OrderBy: ordered aggregates (string_agg(x ORDER BY y), WITHIN GROUP).
+	OrderBy    []expr.Expr
+	OrderDesc  []bool
+	OrderNulls []bool // nulls first
+}
+
+func (s *AggSpec) newAcc() functions.Accumulator {
+	inner := s.Func.New(s.ArgT, s.Ret)
+	if s.Distinct || len(s.OrderBy) > 0 {
+		return &bufferedAcc{spec: s, inner: func() functions.Accumulator { return s.Func.New(s.ArgT, s.Ret) }}
+	}
+	return inner
+}
+
+// HashAgg groups rows by key expressions and computes aggregates. With
+// several grouping sets, each set has its own table; keys outside a set
+// are NULL and GroupingID holds the GROUPING() bitmask.
+type HashAgg struct {
+	Label     string
+	Keys      []expr.Expr
+	KeyT      []types.T
+	Aggs      []AggSpec
+	Sets      [][]int // indices into Keys; nil = one set of all keys
+	WithGID   bool    // append a grouping-id column
+	OutSchema *arrow.Schema
+
+	mu     sync.Mutex
+	global []*aggTable
+	out    []arrow.Record
+}
+
+type aggTable struct {
+	set    []int
+	groups map[string]int32
+	keys   [][]types.Value // per group, key values (full width, NULL outside set)
+	accs   []functions.Accumulator
+}
+
+func (h *HashAgg) sets() [][]int {
+	if h.Sets != nil {
+		return h.Sets
+	}
+	all := make([]int, len(h.Keys))
+	for i := range all {
+		all[i] = i
+	}
+	return [][]int{all}
+}
+
+func (h *HashAgg) newTables() []*aggTable {
+	var ts []*aggTable
+	for _, s := range h.sets() {
+		t := &aggTable{set: s, groups: map[string]int32{}}
+		for i := range h.Aggs {
+			t.accs = append(t.accs, h.Aggs[i].newAcc())
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+func (h *HashAgg) Name() string  { return h.Label }
+func (h *HashAgg) NewLocal() any { return h.newTables() }
+
+func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
+	tables := local.([]*aggTable)
+	n := int(in.NumRows())
+	keyCols := make([]arrow.Array, len(h.Keys))
+	for i, k := range h.Keys {
+		c, err := k.Eval(ctx.Expr, in)
+		if err != nil {
+			return err
+		}
+		keyCols[i] = c
+	}
+	argCols := make([][]arrow.Array, len(h.Aggs))
+	filters := make([][]bool, len(h.Aggs))
+	for a := range h.Aggs {
+		spec := &h.Aggs[a]
+		for _, e := range spec.Args {
+			c, err := e.Eval(ctx.Expr, in)
+			if err != nil {
+				return err
+			}
+			argCols[a] = append(argCols[a], c)
+		}
+		for _, e := range spec.OrderBy {
+			c, err := e.Eval(ctx.Expr, in)
+			if err != nil {
+				return err
+			}
+			argCols[a] = append(argCols[a], c)
+		}
+		if spec.Filter != nil {
+			m, err := spec.Filter.Eval(ctx.Expr, in)
+			if err != nil {
+				return err
+			}
+			b := m.(*array.Boolean)
+			f := make([]bool, n)
+			for i := range f {
+				f[i] = b.IsValid(i) && b.Value(i)
+			}
+			filters[a] = f
+		}
+	}
+	for _, t := range tables {
+		groups := make([]int32, n)
+		if len(t.set) == 0 {
+			if len(t.keys) == 0 {
+				t.keys = append(t.keys, make([]types.Value, len(h.Keys)))
+				t.groups[""] = 0
+			}
+		} else {
+			cols := make([]arrow.Array, len(t.set))
+			ts := make([]types.T, len(t.set))
+			for i, k := range t.set {
+				cols[i], ts[i] = keyCols[k], h.KeyT[k]
+			}
+			keys := make([][]byte, n)
+			nulls := make([]bool, n)
+			encodeKeys(cols, ts, n, keys, nulls)
+			for i := 0; i < n; i++ {
+				g, ok := t.groups[string(keys[i])]
+				if !ok {
+					g = int32(len(t.keys))
+					t.groups[string(keys[i])] = g
+					row := make([]types.Value, len(h.Keys))
+					for _, k := range t.set {
+						row[k] = types.GetValue(h.KeyT[k], keyCols[k], i)
+					}
+					t.keys = append(t.keys, row)
+					if err := ctx.Mem.Grow(int64(len(keys[i]) + 64)); err != nil {
+						return err
+					}
+				}
+				groups[i] = g
+			}
+		}
+		ng := len(t.keys)
+		for a, acc := range t.accs {
+			gs := groups
+			if filters[a] != nil {
+				gs = append([]int32(nil), groups...)
+				for i, ok := range filters[a] {
+					if !ok {
+						gs[i] = -1
+					}
+				}
+			}
+			if err := acc.Update(gs, ng, argCols[a]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (h *HashAgg) Combine(ctx *Ctx, local any) error {
+	tables := local.([]*aggTable)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.global == nil {
+		h.global = tables
+		return nil
+	}
+	for ti, lt := range tables {
+		gt := h.global[ti]
+		mapping := make([]int32, len(lt.keys))
+		var kb []byte
+		for k, g := range lt.groups {
+			kb = kb[:0]
+			gg, ok := gt.groups[k]
+			if !ok {
+				gg = int32(len(gt.keys))
+				gt.groups[k] = gg
+				gt.keys = append(gt.keys, lt.keys[g])
+			}
+			mapping[g] = gg
+		}
+		for a := range gt.accs {
+			if err := gt.accs[a].Merge(lt.accs[a], mapping, len(gt.keys)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (h *HashAgg) Finalize(ctx *Ctx) error {
+	if h.global == nil {
+		h.global = h.newTables()
+	}
+	h.out = nil
+	for _, t := range h.global {
+		// a global aggregate (empty set) yields one row even without input
+		if len(t.set) == 0 && len(t.keys) == 0 {
+			t.keys = append(t.keys, make([]types.Value, len(h.Keys)))
+		}
+		ng := len(t.keys)
+		if ng == 0 {
+			continue
+		}
+		cols := make([]arrow.Array, 0, h.OutSchema.NumFields())
+		for k := range h.Keys {
+			vals := make([]types.Value, ng)
+			for g := 0; g < ng; g++ {
+				vals[g] = t.keys[g][k]
+			}
+			cols = append(cols, types.BuildArray(h.KeyT[k], vals))
+		}
+		for a, acc := range t.accs {
+			r, err := acc.Finalize(ng)
+			if err != nil {
+				return err
+			}
+			if !arrow.TypeEqual(r.DataType(), h.Aggs[a].Ret.Arrow()) {
+				if r, err = expr.CastArray(ctx.Expr, r, mustFromArrow(r.DataType()), h.Aggs[a].Ret); err != nil {
+					return err
+				}
+			}
+			cols = append(cols, r)
+		}
+		if h.WithGID {
+			gid := int64(0)
+			in := map[int]bool{}
+			for _, k := range t.set {
+				in[k] = true
+			}
+			for k := range h.Keys {
+				gid <<= 1
+				if !in[k] {
+					gid |= 1
+				}
+			}
+			cols = append(cols, types.ConstArray(types.Int8T, gid, ng))
+		}
+		rec := array.NewRecord(h.OutSchema, cols, int64(ng))
+		for start := int64(0); start < rec.NumRows(); start += BatchSize {
+			h.out = append(h.out, rec.NewSlice(start, min(start+BatchSize, rec.NumRows())))
+		}
+	}
+	return nil
+}
+
+// AsSource reads the aggregate's result.
+func (h *HashAgg) AsSource() Source {
+	return &RecordsSource{Label: h.Label + " result", Fetch: func(*Ctx) ([]arrow.Record, error) { return h.out, nil }}
+}
+
+// bufferedAcc implements DISTINCT and ordered aggregates: it keeps each
+// group's argument rows, then feeds them (deduplicated and/or sorted) to
+// a fresh accumulator at Finalize.
+type bufferedAcc struct {
+	spec  *AggSpec
+	inner func() functions.Accumulator
+	rows  [][][]types.Value
+	seen  []map[string]struct{}
+}
+
+func (b *bufferedAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	b.rows = grow(b.rows, nGroups)
+	b.seen = grow(b.seen, nGroups)
+	nArgs := len(b.spec.Args)
+	ts := append(append([]types.T{}, b.spec.ArgT...), make([]types.T, len(args)-nArgs)...)
+	for j := nArgs; j < len(args); j++ {
+		ts[j] = mustFromArrow(args[j].DataType())
+	}
+	var keys [][]byte
+	if b.spec.Distinct {
+		keys = make([][]byte, len(groups))
+		nulls := make([]bool, len(groups))
+		encodeKeys(args[:nArgs], ts[:nArgs], len(groups), keys, nulls)
+	}
+	for i, g := range groups {
+		if g < 0 {
+			continue
+		}
+		if b.spec.Distinct {
+			if b.seen[g] == nil {
+				b.seen[g] = map[string]struct{}{}
+			}
+			k := string(keys[i])
+			if _, dup := b.seen[g][k]; dup {
+				continue
+			}
+			b.seen[g][k] = struct{}{}
+		}
+		row := make([]types.Value, len(args))
+		for j, a := range args {
+			row[j] = types.GetValue(ts[j], a, i)
+		}
+		b.rows[g] = append(b.rows[g], row)
+	}
+	return nil
+}
+
+func grow[E any](s []E, n int) []E {
+	for len(s) < n {
+		var z E
+		s = append(s, z)
+	}
+	return s
+}
+
+func (b *bufferedAcc) Merge(o functions.Accumulator, mapping []int32, nGroups int) error {
+	b.rows = grow(b.rows, nGroups)
+	b.seen = grow(b.seen, nGroups)
+	ot := o.(*bufferedAcc)
+	nArgs := len(b.spec.Args)
+	for g, rows := range ot.rows {
+		m := mapping[g]
+		for _, r := range rows {
+			if b.spec.Distinct {
+				if b.seen[m] == nil {
+					b.seen[m] = map[string]struct{}{}
+				}
+				key := rowKey(r[:nArgs])
+				if _, dup := b.seen[m][key]; dup {
+					continue
+				}
+				b.seen[m][key] = struct{}{}
+			}
+			b.rows[m] = append(b.rows[m], r)
+		}
+	}
+	return nil
+}
+
+func rowKey(vals []types.Value) string {
+	var sb []byte
+	for _, v := range vals {
+		if v == nil {
+			sb = append(sb, 0)
+			continue
+		}
+		sb = append(sb, 1)
+		sb = append(sb, types.FormatText(types.TextT, v)...)
+		sb = append(sb, 0)
+	}
+	return string(sb)
+}
+
+func (b *bufferedAcc) Finalize(nGroups int) (arrow.Array, error) {
+	b.rows = grow(b.rows, nGroups)
+	nArgs := len(b.spec.Args)
+	acc := b.inner()
+	// For DISTINCT without ORDER BY the seen-set is keyed by the encoded
+	// argument bytes during Update but by text after Merge; re-dedupe by text.
+	for g := 0; g < nGroups; g++ {
+		rows := b.rows[g]
+		if b.spec.Distinct {
+			uniq := map[string]bool{}
+			var keep [][]types.Value
+			for _, r := range rows {
+				k := rowKey(r[:nArgs])
+				if !uniq[k] {
+					uniq[k] = true
+					keep = append(keep, r)
+				}
+			}
+			rows = keep
+		}
+		if len(b.spec.OrderBy) > 0 {
+			idx := make([]int, len(b.spec.OrderBy))
+			for i := range idx {
+				idx[i] = nArgs + i
+			}
+			functions.SortRows(rows, idx, b.spec.OrderDesc, b.spec.OrderNulls)
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		groups := make([]int32, len(rows))
+		for i := range groups {
+			groups[i] = int32(g)
+		}
+		cols := make([]arrow.Array, nArgs)
+		for j := 0; j < nArgs; j++ {
+			vals := make([]types.Value, len(rows))
+			for i, r := range rows {
+				vals[i] = r[j]
+			}
+			cols[j] = types.BuildArray(b.spec.ArgT[j], vals)
+		}
+		if err := acc.Update(groups, nGroups, cols); err != nil {
+			return nil, err
+		}
+	}
+	return acc.Finalize(nGroups)
+}

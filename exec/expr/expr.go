@@ -1,0 +1,336 @@
+// Package expr evaluates bound scalar expressions over Arrow batches.
+// The planner builds these trees (column references by ColumnID), and
+// physical planning resolves each reference to a batch column index.
+//
+// Eval may run concurrently on different batches: nodes are immutable
+// after physical planning except for caches guarded by a mutex.
+package expr
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// ColumnID identifies a column within one query plan.
+type ColumnID int
+
+// Ctx is the evaluation context of one query (one per correlated
+// subquery execution for Outer).
+type Ctx struct {
+	Context context.Context
+	F       *functions.Ctx
+	Params  []types.Value
+	// Outer holds values of outer-query columns a correlated subquery
+	// references, by ColumnID.
+	Outer map[ColumnID]types.Value
+}
+
+// Expr is a bound, typed expression.
+type Expr interface {
+	Type() types.T
+	// Eval returns an array with one value per row of b.
+	Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error)
+	String() string
+}
+
+// Col reads a column. ID is the planner's column; Idx the batch position
+// (set by Resolve).
+type Col struct {
+	ID   ColumnID
+	Idx  int
+	T    types.T
+	Name string
+}
+
+func (c *Col) Type() types.T { return c.T }
+func (c *Col) Eval(_ *Ctx, b arrow.Record) (arrow.Array, error) {
+	if c.Idx < 0 || c.Idx >= int(b.NumCols()) {
+		return nil, sqlerr.New(sqlerr.Internal, "column %s (#%d) not resolved", c.Name, c.ID)
+	}
+	return b.Column(c.Idx), nil
+}
+func (c *Col) String() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return fmt.Sprintf("#%d", c.ID)
+}
+
+// Const is a literal.
+type Const struct {
+	V types.Value
+	T types.T
+}
+
+func (c *Const) Type() types.T { return c.T }
+func (c *Const) Eval(_ *Ctx, b arrow.Record) (arrow.Array, error) {
+	return types.ConstArray(c.T, c.V, int(b.NumRows())), nil
+}
+func (c *Const) String() string {
+	if c.V == nil {
+		return "NULL"
+	}
+	if c.T.IsString() || c.T.IsTemporal() || c.T.Kind == types.Interval {
+		return "'" + strings.ReplaceAll(types.FormatText(c.T, c.V), "'", "''") + "'::" + c.T.String()
+	}
+	return types.FormatText(c.T, c.V)
+}
+
+// Param is $N.
+type Param struct {
+	N int
+	T types.T
+}
+
+func (p *Param) Type() types.T { return p.T }
+func (p *Param) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
+	if p.N < 1 || p.N > len(ctx.Params) {
+		return nil, sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", p.N)
+	}
+	return types.ConstArray(p.T, ctx.Params[p.N-1], int(b.NumRows())), nil
+}
+func (p *Param) String() string { return fmt.Sprintf("$%d", p.N) }
+
+// OuterRef reads a correlated outer column's current value.
+type OuterRef struct {
+	ID   ColumnID
+	T    types.T
+	Name string
+}
+
+func (o *OuterRef) Type() types.T { return o.T }
+func (o *OuterRef) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
+	v, ok := ctx.Outer[o.ID]
+	if !ok {
+		return nil, sqlerr.New(sqlerr.Internal, "outer column %s not bound", o.Name)
+	}
+	return types.ConstArray(o.T, v, int(b.NumRows())), nil
+}
+func (o *OuterRef) String() string { return "outer(" + o.Name + ")" }
+
+// Call applies a function kernel.
+type Call struct {
+	Name   string
+	Kernel functions.Kernel
+	Args   []Expr
+	T      types.T
+}
+
+func (c *Call) Type() types.T { return c.T }
+func (c *Call) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
+	args := make([]arrow.Array, len(c.Args))
+	for i, a := range c.Args {
+		v, err := a.Eval(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	n := int(b.NumRows())
+	if n == 0 {
+		return types.BuildArray(c.T, nil), nil
+	}
+	out, err := c.Kernel(ctx.F, args, n)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+func (c *Call) String() string {
+	if len(c.Args) == 2 && !isIdent(c.Name) {
+		return "(" + c.Args[0].String() + " " + c.Name + " " + c.Args[1].String() + ")"
+	}
+	if c.Name == "u-" {
+		return "(-" + c.Args[0].String() + ")"
+	}
+	parts := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		parts[i] = a.String()
+	}
+	return c.Name + "(" + strings.Join(parts, ", ") + ")"
+}
+
+func isIdent(s string) bool {
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// Resolve returns a copy of e with every Col bound to its batch index by layout.
+func Resolve(e Expr, layout map[ColumnID]int) (Expr, error) {
+	var err error
+	out := Transform(e, func(x Expr) Expr {
+		if c, ok := x.(*Col); ok {
+			idx, ok := layout[c.ID]
+			if !ok {
+				if err == nil {
+					err = sqlerr.New(sqlerr.Internal, "column %s (#%d) is not produced by the input", c.Name, c.ID)
+				}
+				return x
+			}
+			cc := *c
+			cc.Idx = idx
+			return &cc
+		}
+		return x
+	})
+	return out, err
+}
+
+// Children returns the direct sub-expressions.
+func Children(e Expr) []Expr {
+	switch x := e.(type) {
+	case *Call:
+		return x.Args
+	case *Cast:
+		return []Expr{x.X}
+	case *And:
+		return x.Args
+	case *Or:
+		return x.Args
+	case *Not:
+		return []Expr{x.X}
+	case *IsNull:
+		return []Expr{x.X}
+	case *BoolTest:
+		return []Expr{x.X}
+	case *IsDistinct:
+		return []Expr{x.L, x.R}
+	case *Case:
+		var out []Expr
+		for _, w := range x.Whens {
+			out = append(out, w.Cond, w.Then)
+		}
+		if x.Else != nil {
+			out = append(out, x.Else)
+		}
+		return out
+	case *Coalesce:
+		return x.Args
+	case *InList:
+		return append([]Expr{x.X}, x.List...)
+	case *Like:
+		out := []Expr{x.X, x.Pattern}
+		if x.Escape != nil {
+			out = append(out, x.Escape)
+		}
+		return out
+	case *Subquery:
+		out := append([]Expr{}, x.OuterArgs...)
+		if x.Test != nil {
+			out = append(out, x.Test)
+		}
+		return out
+	case *ArrayCtor:
+		return x.Elems
+	}
+	return nil
+}
+
+// Transform rebuilds e bottom-up, replacing each node with f(node).
+func Transform(e Expr, f func(Expr) Expr) Expr {
+	if e == nil {
+		return nil
+	}
+	tr := func(xs []Expr) []Expr {
+		out := make([]Expr, len(xs))
+		for i, x := range xs {
+			out[i] = Transform(x, f)
+		}
+		return out
+	}
+	switch x := e.(type) {
+	case *Call:
+		c := *x
+		c.Args = tr(x.Args)
+		return f(&c)
+	case *Cast:
+		c := *x
+		c.X = Transform(x.X, f)
+		return f(&c)
+	case *And:
+		return f(&And{Args: tr(x.Args)})
+	case *Or:
+		return f(&Or{Args: tr(x.Args)})
+	case *Not:
+		return f(&Not{X: Transform(x.X, f)})
+	case *IsNull:
+		c := *x
+		c.X = Transform(x.X, f)
+		return f(&c)
+	case *BoolTest:
+		c := *x
+		c.X = Transform(x.X, f)
+		return f(&c)
+	case *IsDistinct:
+		c := *x
+		c.L, c.R = Transform(x.L, f), Transform(x.R, f)
+		return f(&c)
+	case *Case:
+		c := *x
+		c.Whens = make([]When, len(x.Whens))
+		for i, w := range x.Whens {
+			c.Whens[i] = When{Cond: Transform(w.Cond, f), Then: Transform(w.Then, f)}
+		}
+		c.Else = Transform(x.Else, f)
+		return f(&c)
+	case *Coalesce:
+		c := *x
+		c.Args = tr(x.Args)
+		return f(&c)
+	case *InList:
+		c := *x
+		c.X = Transform(x.X, f)
+		c.List = tr(x.List)
+		c.prepare()
+		return f(&c)
+	case *Like:
+		c := *x
+		c.X, c.Pattern, c.Escape = Transform(x.X, f), Transform(x.Pattern, f), Transform(x.Escape, f)
+		return f(&c)
+	case *Subquery:
+		c := *x
+		c.OuterArgs = tr(x.OuterArgs)
+		c.Test = Transform(x.Test, f)
+		c.mu = &sync.Mutex{}
+		return f(&c)
+	case *ArrayCtor:
+		c := *x
+		c.Elems = tr(x.Elems)
+		return f(&c)
+	}
+	return f(e)
+}
+
+// Walk visits e and its descendants (pre-order); returning false stops descent.
+func Walk(e Expr, f func(Expr) bool) {
+	if e == nil || !f(e) {
+		return
+	}
+	for _, c := range Children(e) {
+		Walk(c, f)
+	}
+}
+
+// EvalScalar evaluates an expression with no column inputs (constants,
+// parameters) to one value.
+func EvalScalar(ctx *Ctx, e Expr) (types.Value, error) {
+	one := array.NewRecord(arrow.NewSchema(nil, nil), nil, 1)
+	a, err := e.Eval(ctx, one)
+	if err != nil {
+		return nil, err
+	}
+	return types.GetValue(e.Type(), a, 0), nil
+}

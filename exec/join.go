@@ -1,0 +1,378 @@
+package exec
+
+import (
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// JoinKind is the semantics of a join probe.
+type JoinKind int
+
+// Join kinds. The build side is always the right input; the planner
+// swaps inputs to turn RIGHT joins into LEFT ones.
+const (
+	InnerJoin JoinKind = iota
+	LeftJoin
+	FullJoin
+	SemiJoin
+	AntiJoin
+	MarkJoin     // probe row + boolean: matched (NULL when unknown, IN semantics)
+	RightOnly    // emit only unmatched build rows (not used directly)
+	NullAntiJoin // NOT IN: anti join that yields nothing if the build side has a NULL key
+)
+
+func (k JoinKind) String() string {
+	return [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Mark", "RightOnly", "NullAwareAnti"}[k]
+}
+
+// JoinBuild materializes the build side and, with keys, a hash table.
+type JoinBuild struct {
+	Label   string
+	Keys    []expr.Expr // over the build input; none = nested loop
+	KeyT    []types.T
+	Collect Collect
+
+	rec      arrow.Record // all build rows
+	table    map[string]int32
+	next     []int32
+	keyNull  []bool
+	anyNull  bool
+	matched  []bool
+	matchMu  sync.Mutex
+	built    bool
+	buildCol []types.T
+}
+
+func (b *JoinBuild) Name() string  { return b.Label }
+func (b *JoinBuild) NewLocal() any { return b.Collect.NewLocal() }
+func (b *JoinBuild) Consume(ctx *Ctx, local any, in arrow.Record) error {
+	return b.Collect.Consume(ctx, local, in)
+}
+func (b *JoinBuild) Combine(ctx *Ctx, local any) error { return b.Collect.Combine(ctx, local) }
+
+// Finalize concatenates the build rows and hashes their keys.
+func (b *JoinBuild) Finalize(ctx *Ctx) error {
+	recs := b.Collect.Records()
+	rec, err := concatRecords(recs)
+	if err != nil {
+		return err
+	}
+	b.rec = rec
+	b.buildCol = make([]types.T, rec.NumCols())
+	for i := range b.buildCol {
+		b.buildCol[i] = mustFromArrow(rec.Column(i).DataType())
+	}
+	n := int(rec.NumRows())
+	b.matched = make([]bool, n)
+	if len(b.Keys) > 0 && n > 0 {
+		cols := make([]arrow.Array, len(b.Keys))
+		for i, k := range b.Keys {
+			c, err := k.Eval(ctx.Expr, rec)
+			if err != nil {
+				return err
+			}
+			cols[i] = c
+		}
+		keys := make([][]byte, n)
+		b.keyNull = make([]bool, n)
+		encodeKeys(cols, b.KeyT, n, keys, b.keyNull)
+		b.table = make(map[string]int32, n)
+		b.next = make([]int32, n)
+		for i := n - 1; i >= 0; i-- {
+			if b.keyNull[i] {
+				b.anyNull = true
+				b.next[i] = -1
+				continue
+			}
+			k := string(keys[i])
+			if h, ok := b.table[k]; ok {
+				b.next[i] = h
+			} else {
+				b.next[i] = -1
+			}
+			b.table[k] = int32(i)
+		}
+		if err := ctx.Mem.Grow(int64(n) * 48); err != nil {
+			return err
+		}
+	}
+	b.built = true
+	return nil
+}
+
+// concatRecords joins batches into one record (an empty one for none).
+func concatRecords(recs []arrow.Record) (arrow.Record, error) {
+	if len(recs) == 1 {
+		return recs[0], nil
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	sch := recs[0].Schema()
+	cols := make([]arrow.Array, sch.NumFields())
+	var rows int64
+	for _, r := range recs {
+		rows += r.NumRows()
+	}
+	for c := range cols {
+		parts := make([]arrow.Array, len(recs))
+		for i, r := range recs {
+			parts[i] = r.Column(c)
+		}
+		a, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.Internal, "concatenating batches")
+		}
+		cols[c] = a
+	}
+	return array.NewRecord(sch, cols, rows), nil
+}
+
+// JoinProbe joins each probe batch against a JoinBuild.
+type JoinProbe struct {
+	Label    string
+	Kind     JoinKind
+	Build    *JoinBuild
+	Keys     []expr.Expr // over the probe input, parallel to Build.Keys
+	KeyT     []types.T
+	Residual expr.Expr // over probe cols ++ build cols; nil = none
+	// BuildSchema gives the build columns' types when the build side is empty.
+	BuildTypes []types.T
+	OutSchema  *arrow.Schema
+}
+
+func (j *JoinProbe) Name() string  { return j.Label }
+func (j *JoinProbe) NewLocal() any { return nil }
+
+func (j *JoinProbe) buildRows() int {
+	if j.Build.rec == nil {
+		return 0
+	}
+	return int(j.Build.rec.NumRows())
+}
+
+func (j *JoinProbe) buildCols(idx []int32) []arrow.Array {
+	out := make([]arrow.Array, len(j.BuildTypes))
+	for c, t := range j.BuildTypes {
+		if j.Build.rec == nil {
+			out[c] = types.ConstArray(t, nil, len(idx))
+		} else {
+			out[c] = types.Take(t, j.Build.rec.Column(c), idx)
+		}
+	}
+	return out
+}
+
+func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
+	n := int(in.NumRows())
+	nb := j.buildRows()
+	// NOT IN with a NULL on the build side: no row qualifies.
+	if j.Kind == NullAntiJoin && j.Build.anyNull {
+		return nil
+	}
+	var probeNull []bool
+	var keys [][]byte
+	if len(j.Keys) > 0 {
+		cols := make([]arrow.Array, len(j.Keys))
+		for i, k := range j.Keys {
+			c, err := k.Eval(ctx.Expr, in)
+			if err != nil {
+				return err
+			}
+			cols[i] = c
+		}
+		keys = make([][]byte, n)
+		probeNull = make([]bool, n)
+		encodeKeys(cols, j.KeyT, n, keys, probeNull)
+	}
+	matched := make([]bool, n)
+	var outProbe, outBuild []int32
+	flush := func() error {
+		if len(outProbe) == 0 {
+			return nil
+		}
+		pi, bi := outProbe, outBuild
+		outProbe, outBuild = nil, nil
+		ok, err := j.residual(ctx, in, pi, bi)
+		if err != nil {
+			return err
+		}
+		var keepP, keepB []int32
+		for k := range pi {
+			if ok != nil && !ok[k] {
+				continue
+			}
+			matched[pi[k]] = true
+			if j.Kind == InnerJoin || j.Kind == LeftJoin || j.Kind == FullJoin {
+				keepP = append(keepP, pi[k])
+				keepB = append(keepB, bi[k])
+			}
+			if j.Kind == FullJoin {
+				j.Build.matchMu.Lock()
+				j.Build.matched[bi[k]] = true
+				j.Build.matchMu.Unlock()
+			}
+		}
+		if len(keepP) > 0 {
+			return emit(j.joined(in, keepP, keepB))
+		}
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		if keys != nil {
+			if probeNull[i] {
+				continue
+			}
+			h, ok := j.Build.table[string(keys[i])]
+			if !ok {
+				continue
+			}
+			for r := h; r >= 0; r = j.Build.next[r] {
+				outProbe = append(outProbe, int32(i))
+				outBuild = append(outBuild, r)
+			}
+		} else {
+			for r := 0; r < nb; r++ {
+				outProbe = append(outProbe, int32(i))
+				outBuild = append(outBuild, int32(r))
+			}
+		}
+		if len(outProbe) >= BatchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	switch j.Kind {
+	case LeftJoin, FullJoin:
+		var miss []int32
+		for i, m := range matched {
+			if !m {
+				miss = append(miss, int32(i))
+			}
+		}
+		if len(miss) > 0 {
+			bi := make([]int32, len(miss))
+			for k := range bi {
+				bi[k] = -1
+			}
+			return emit(j.joined(in, miss, bi))
+		}
+	case SemiJoin, AntiJoin, NullAntiJoin:
+		want := j.Kind == SemiJoin
+		var keep []int32
+		for i, m := range matched {
+			if m == want {
+				if !want && j.Kind == NullAntiJoin && probeNull != nil && probeNull[i] && nb > 0 {
+					continue // NULL NOT IN (non-empty set) is NULL
+				}
+				keep = append(keep, int32(i))
+			}
+		}
+		if len(keep) == n {
+			return emit(in)
+		}
+		if len(keep) > 0 {
+			return emit(expr.SubRecord(in, keep))
+		}
+	case MarkJoin:
+		vals := make([]bool, n)
+		validity := make([]byte, (n+7)/8)
+		nulls := 0
+		for i := range vals {
+			vals[i] = matched[i]
+			unknown := !matched[i] && nb > 0 && ((probeNull != nil && probeNull[i]) || j.Build.anyNull)
+			if unknown {
+				nulls++
+			} else {
+				validity[i>>3] |= 1 << (uint(i) & 7)
+			}
+		}
+		mark := types.NewBoolArray(vals, validity, nulls)
+		cols := append(append([]arrow.Array{}, in.Columns()...), mark)
+		return emit(array.NewRecord(j.OutSchema, cols, int64(n)))
+	}
+	return nil
+}
+
+// residual evaluates the non-equi condition on candidate pairs.
+func (j *JoinProbe) residual(ctx *Ctx, in arrow.Record, pi, bi []int32) ([]bool, error) {
+	if j.Residual == nil {
+		return nil, nil
+	}
+	rec := j.pairs(in, pi, bi)
+	m, err := j.Residual.Eval(ctx.Expr, rec)
+	if err != nil {
+		return nil, err
+	}
+	b := m.(*array.Boolean)
+	out := make([]bool, len(pi))
+	for k := range out {
+		out[k] = b.IsValid(k) && b.Value(k)
+	}
+	return out, nil
+}
+
+// pairs gathers probe and build columns side by side (schema: probe ++ build).
+func (j *JoinProbe) pairs(in arrow.Record, pi, bi []int32) arrow.Record {
+	var cols []arrow.Array
+	var fields []arrow.Field
+	for c := 0; c < int(in.NumCols()); c++ {
+		cols = append(cols, types.Take(mustFromArrow(in.Column(c).DataType()), in.Column(c), pi))
+		fields = append(fields, in.Schema().Field(c))
+	}
+	for c, a := range j.buildCols(bi) {
+		cols = append(cols, a)
+		fields = append(fields, arrow.Field{Name: "b" + itoa(c), Type: a.DataType(), Nullable: true})
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(len(pi)))
+}
+
+func (j *JoinProbe) joined(in arrow.Record, pi, bi []int32) arrow.Record {
+	r := j.pairs(in, pi, bi)
+	return array.NewRecord(j.OutSchema, r.Columns(), r.NumRows())
+}
+
+// FinalEmit outputs unmatched build rows of a FULL join.
+func (j *JoinProbe) FinalEmit(ctx *Ctx, emit Emit) error {
+	if j.Kind != FullJoin || j.Build.rec == nil {
+		return nil
+	}
+	var miss []int32
+	for i, m := range j.Build.matched {
+		if !m {
+			miss = append(miss, int32(i))
+		}
+	}
+	for start := 0; start < len(miss); start += BatchSize {
+		part := miss[start:min(start+BatchSize, len(miss))]
+		var cols []arrow.Array
+		nProbe := j.OutSchema.NumFields() - len(j.BuildTypes)
+		for c := 0; c < nProbe; c++ {
+			t := mustFromArrow(j.OutSchema.Field(c).Type)
+			cols = append(cols, types.ConstArray(t, nil, len(part)))
+		}
+		cols = append(cols, j.buildCols(part)...)
+		if err := emit(array.NewRecord(j.OutSchema, cols, int64(len(part)))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}

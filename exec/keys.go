@@ -1,0 +1,136 @@
+package exec
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/types"
+)
+
+// encodeKeys appends a byte encoding of each row's key columns to keys[i].
+// Equal SQL values of the same type encode equally (integers by value,
+// -0 as 0, one NaN). hasNull[i] is set when any key of row i is NULL.
+func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull []bool) {
+	for c, col := range cols {
+		t := ts[c]
+		nulls := col.NullN() > 0
+		mark := func(i int) bool {
+			if nulls && col.IsNull(i) {
+				keys[i] = append(keys[i], 0)
+				hasNull[i] = true
+				return true
+			}
+			keys[i] = append(keys[i], 1)
+			return false
+		}
+		switch a := col.(type) {
+		case *array.Int16:
+			for i, v := range a.Int16Values()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint64(keys[i], uint64(v))
+				}
+			}
+		case *array.Int32:
+			for i, v := range a.Int32Values()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint64(keys[i], uint64(v))
+				}
+			}
+		case *array.Int64:
+			for i, v := range a.Int64Values()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint64(keys[i], uint64(v))
+				}
+			}
+		case *array.Float64:
+			for i, v := range a.Float64Values()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint64(keys[i], floatKey(v))
+				}
+			}
+		case *array.Float32:
+			for i, v := range a.Float32Values()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint64(keys[i], floatKey(float64(v)))
+				}
+			}
+		case *array.Date32:
+			for i, v := range a.Date32Values()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint32(keys[i], uint32(v))
+				}
+			}
+		case *array.Timestamp:
+			for i, v := range a.TimestampValues()[:n] {
+				if !mark(i) {
+					keys[i] = binary.LittleEndian.AppendUint64(keys[i], uint64(v))
+				}
+			}
+		case *array.Decimal128:
+			// normalise scale so 1.0 and 1.00 group together
+			sc := a.DataType().(*arrow.Decimal128Type).Scale
+			for i := 0; i < n; i++ {
+				if !mark(i) {
+					d := types.Decimal{V: a.Value(i), Scale: sc}
+					keys[i] = append(keys[i], []byte(normDecimal(d))...)
+					keys[i] = append(keys[i], 0)
+				}
+			}
+		case *array.String:
+			for i := 0; i < n; i++ {
+				if !mark(i) {
+					s := a.Value(i)
+					keys[i] = binary.LittleEndian.AppendUint32(keys[i], uint32(len(s)))
+					keys[i] = append(keys[i], s...)
+				}
+			}
+		case *array.Boolean:
+			for i := 0; i < n; i++ {
+				if !mark(i) {
+					if a.Value(i) {
+						keys[i] = append(keys[i], 1)
+					} else {
+						keys[i] = append(keys[i], 0)
+					}
+				}
+			}
+		default:
+			for i := 0; i < n; i++ {
+				if !mark(i) {
+					s := types.FormatText(t, types.GetValue(t, col, i))
+					keys[i] = binary.LittleEndian.AppendUint32(keys[i], uint32(len(s)))
+					keys[i] = append(keys[i], s...)
+				}
+			}
+		}
+	}
+}
+
+func floatKey(v float64) uint64 {
+	if v == 0 {
+		return 0
+	}
+	if math.IsNaN(v) {
+		return 0x7ff8000000000001
+	}
+	return math.Float64bits(v)
+}
+
+func normDecimal(d types.Decimal) string {
+	s := d.String()
+	if d.Scale > 0 {
+		for len(s) > 0 && s[len(s)-1] == '0' {
+			s = s[:len(s)-1]
+		}
+		if len(s) > 0 && s[len(s)-1] == '.' {
+			s = s[:len(s)-1]
+		}
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}

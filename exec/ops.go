@@ -1,0 +1,205 @@
+package exec
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// ---- sources ----
+
+// RecordsSource hands out a fixed list of batches, one per morsel.
+// Batches come from Fetch, called once at Init.
+type RecordsSource struct {
+	Label  string
+	Fetch  func(ctx *Ctx) ([]arrow.Record, error)
+	Serial bool // preserve order: one worker
+	// Project picks columns of each fetched batch (nil = all).
+	Project []int
+
+	recs []arrow.Record
+	next atomic.Int64
+}
+
+func (s *RecordsSource) Name() string { return s.Label }
+func (s *RecordsSource) Init(ctx *Ctx) error {
+	recs, err := s.Fetch(ctx)
+	if err != nil {
+		return err
+	}
+	s.recs = recs
+	s.next.Store(0)
+	return nil
+}
+func (s *RecordsSource) Parallelism() int {
+	if s.Serial {
+		return 1
+	}
+	return max(1, len(s.recs))
+}
+func (s *RecordsSource) NewLocal() any { return nil }
+func (s *RecordsSource) Next(_ *Ctx, _ any) (arrow.Record, error) {
+	i := s.next.Add(1) - 1
+	if i >= int64(len(s.recs)) {
+		return nil, nil
+	}
+	r := s.recs[i]
+	if s.Project != nil {
+		cols := make([]arrow.Array, len(s.Project))
+		fields := make([]arrow.Field, len(s.Project))
+		for j, c := range s.Project {
+			cols[j] = r.Column(c)
+			fields[j] = r.Schema().Field(c)
+		}
+		return array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows()), nil
+	}
+	return r, nil
+}
+
+// ---- operators ----
+
+// Filter keeps rows where Cond is true.
+type Filter struct {
+	Cond  expr.Expr
+	Label string
+}
+
+func (f *Filter) Name() string  { return f.Label }
+func (f *Filter) NewLocal() any { return nil }
+func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
+	m, err := f.Cond.Eval(ctx.Expr, in)
+	if err != nil {
+		return err
+	}
+	return emit(FilterRecord(in, m))
+}
+
+// FilterRecord keeps the rows of in where mask is true (not NULL).
+func FilterRecord(in arrow.Record, mask arrow.Array) arrow.Record {
+	b, ok := mask.(*array.Boolean)
+	n := int(in.NumRows())
+	if !ok {
+		return in.NewSlice(0, 0)
+	}
+	idx := make([]int32, 0, n)
+	for i := 0; i < n; i++ {
+		if b.Value(i) && b.IsValid(i) {
+			idx = append(idx, int32(i))
+		}
+	}
+	if len(idx) == n {
+		return in
+	}
+	return expr.SubRecord(in, idx)
+}
+
+// Project computes output columns.
+type Project struct {
+	Exprs  []expr.Expr
+	Schema *arrow.Schema
+	Label  string
+}
+
+func (p *Project) Name() string  { return p.Label }
+func (p *Project) NewLocal() any { return nil }
+func (p *Project) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
+	cols := make([]arrow.Array, len(p.Exprs))
+	for i, e := range p.Exprs {
+		c, err := e.Eval(ctx.Expr, in)
+		if err != nil {
+			return err
+		}
+		if !arrow.TypeEqual(c.DataType(), p.Schema.Field(i).Type) {
+			c, err = expr.CastArray(ctx.Expr, c, mustFromArrow(c.DataType()), e.Type())
+			if err != nil {
+				return err
+			}
+		}
+		cols[i] = c
+	}
+	return emit(array.NewRecord(p.Schema, cols, in.NumRows()))
+}
+
+func mustFromArrow(dt arrow.DataType) types.T {
+	t, err := types.FromArrow(dt)
+	if err != nil {
+		return types.TextT
+	}
+	return t
+}
+
+// Limit passes through at most Count rows after skipping Offset, across
+// all workers; it stops the pipeline once Count rows have passed.
+type Limit struct {
+	Count  int64 // -1 = no limit
+	Offset int64
+	Label  string
+	seen   atomic.Int64
+}
+
+func (l *Limit) Name() string  { return l.Label }
+func (l *Limit) NewLocal() any { return nil }
+func (l *Limit) Execute(_ *Ctx, _ any, in arrow.Record, emit Emit) error {
+	n := in.NumRows()
+	end := l.seen.Add(n)
+	start := end - n
+	lo := max(l.Offset-start, 0)
+	hi := n
+	if l.Count >= 0 {
+		hi = min(n, l.Offset+l.Count-start)
+	}
+	if lo < hi {
+		if err := emit(in.NewSlice(lo, hi)); err != nil {
+			return err
+		}
+	}
+	if l.Count >= 0 && end >= l.Offset+l.Count {
+		return errStop
+	}
+	return nil
+}
+
+// ---- sinks ----
+
+// Collect materializes its input; afterwards Records() (or AsSource)
+// hands the batches on. With Ordered, one worker's arrival order is kept.
+type Collect struct {
+	Label string
+	mu    sync.Mutex
+	recs  []arrow.Record
+	size  int64
+}
+
+type collectLocal struct{ recs []arrow.Record }
+
+func (c *Collect) Name() string  { return c.Label }
+func (c *Collect) NewLocal() any { return &collectLocal{} }
+func (c *Collect) Consume(ctx *Ctx, local any, in arrow.Record) error {
+	l := local.(*collectLocal)
+	l.recs = append(l.recs, in)
+	return ctx.Mem.Grow(RecordSize(in))
+}
+func (c *Collect) Combine(_ *Ctx, local any) error {
+	l := local.(*collectLocal)
+	c.mu.Lock()
+	c.recs = append(c.recs, l.recs...)
+	c.mu.Unlock()
+	return nil
+}
+func (c *Collect) Finalize(*Ctx) error { return nil }
+
+// Records returns the collected batches.
+func (c *Collect) Records() []arrow.Record { return c.recs }
+
+// Reset clears collected state so the sink can run again (subqueries).
+func (c *Collect) Reset() { c.recs = nil }
+
+// AsSource reads the collected batches.
+func (c *Collect) AsSource(serial bool) Source {
+	return &RecordsSource{Label: c.Label + " scan", Serial: serial, Fetch: func(*Ctx) ([]arrow.Record, error) { return c.recs, nil }}
+}

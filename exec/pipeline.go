@@ -1,0 +1,371 @@
+// Package exec runs physical plans: pipelines of a Source, Operators and
+// a Sink (DuckDB's split), each pipeline on N workers pulling morsels.
+//
+// Batches are arrow.Records of at most BatchSize rows. A batch handed to
+// an Operator or Sink stays valid for as long as the receiver keeps a
+// reference; batches are immutable once emitted.
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+// BatchSize is the target number of rows per batch.
+const BatchSize = 8192
+
+// Ctx is the per-query execution context shared by all workers.
+type Ctx struct {
+	Expr     *expr.Ctx
+	Mem      *MemTracker
+	Workers  int
+	Stats    *Stats
+	Analyze  bool // collect per-operator statistics (EXPLAIN ANALYZE)
+	cancelMu sync.Mutex
+}
+
+// Context returns the query's context.Context.
+func (c *Ctx) Context() context.Context { return c.Expr.Context }
+
+// Err reports cancellation as a 57014 error.
+func (c *Ctx) Err() error {
+	if err := c.Expr.Context.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout")
+		}
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	}
+	return nil
+}
+
+// MemTracker accounts memory held by sinks for one query.
+type MemTracker struct {
+	limit int64
+	used  atomic.Int64
+	peak  atomic.Int64
+}
+
+// NewMemTracker returns a tracker with a byte limit (0 = unlimited).
+func NewMemTracker(limit int64) *MemTracker { return &MemTracker{limit: limit} }
+
+// Grow reserves n bytes, failing with 53200 past the limit.
+func (m *MemTracker) Grow(n int64) error {
+	if m == nil {
+		return nil
+	}
+	u := m.used.Add(n)
+	for {
+		p := m.peak.Load()
+		if u <= p || m.peak.CompareAndSwap(p, u) {
+			break
+		}
+	}
+	if m.limit > 0 && u > m.limit {
+		return sqlerr.New(sqlerr.OutOfMemory, "out of memory: query needs more than %d MB", m.limit>>20)
+	}
+	return nil
+}
+
+// Shrink releases n bytes.
+func (m *MemTracker) Shrink(n int64) {
+	if m != nil {
+		m.used.Add(-n)
+	}
+}
+
+// Peak is the high-water mark in bytes.
+func (m *MemTracker) Peak() int64 {
+	if m == nil {
+		return 0
+	}
+	return m.peak.Load()
+}
+
+// RecordSize approximates the memory held by a batch.
+func RecordSize(r arrow.Record) int64 {
+	var n int64
+	for _, c := range r.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+	}
+	return n
+}
+
+// Emit passes a batch downstream.
+type Emit func(arrow.Record) error
+
+// Source produces batches. Next may be called concurrently by up to
+// Parallelism() workers, each with its own local state from NewLocal;
+// it returns nil at the end. Init runs once before any Next.
+type Source interface {
+	Init(ctx *Ctx) error
+	Parallelism() int
+	NewLocal() any
+	Next(ctx *Ctx, local any) (arrow.Record, error)
+	Name() string
+}
+
+// Operator maps one batch to zero or more. Execute runs concurrently on
+// different workers with distinct local state.
+type Operator interface {
+	NewLocal() any
+	Execute(ctx *Ctx, local any, in arrow.Record, emit Emit) error
+	Name() string
+}
+
+// Finisher is an Operator with output after all input is consumed (the
+// unmatched build rows of a right/full join). FinalEmit runs once,
+// single-threaded, after every worker has finished.
+type Finisher interface {
+	FinalEmit(ctx *Ctx, emit Emit) error
+}
+
+// Sink consumes batches: Consume per worker (concurrently, own local),
+// Combine once per worker local, then Finalize once single-threaded.
+type Sink interface {
+	NewLocal() any
+	Consume(ctx *Ctx, local any, in arrow.Record) error
+	Combine(ctx *Ctx, local any) error
+	Finalize(ctx *Ctx) error
+	Name() string
+}
+
+// errStop ends a pipeline early (LIMIT reached); it is not a failure.
+var errStop = errors.New("pipeline stop")
+
+// Pipeline is Source → Operators → Sink.
+type Pipeline struct {
+	Source Source
+	Ops    []Operator
+	Sink   Sink
+	Deps   []*Pipeline
+	done   bool
+}
+
+// Stats are per-operator figures for EXPLAIN ANALYZE.
+type Stats struct {
+	mu  sync.Mutex
+	ops map[string]*OpStats
+}
+
+// OpStats is one operator's figures.
+type OpStats struct {
+	Rows    int64
+	Batches int64
+	Time    time.Duration
+}
+
+func (s *Stats) add(name string, rows int64, d time.Duration) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.ops == nil {
+		s.ops = map[string]*OpStats{}
+	}
+	o := s.ops[name]
+	if o == nil {
+		o = &OpStats{}
+		s.ops[name] = o
+	}
+	o.Rows += rows
+	o.Batches++
+	o.Time += d
+	s.mu.Unlock()
+}
+
+// Get returns the figures recorded for an operator name.
+func (s *Stats) Get(name string) *OpStats {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ops[name]
+}
+
+// Run executes the pipeline and its dependencies.
+func (p *Pipeline) Run(ctx *Ctx) error {
+	if p.done {
+		return nil
+	}
+	for _, d := range p.Deps {
+		if err := d.Run(ctx); err != nil {
+			return err
+		}
+	}
+	if err := p.Source.Init(ctx); err != nil {
+		return err
+	}
+	workers := p.Source.Parallelism()
+	if workers > ctx.Workers {
+		workers = ctx.Workers
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	var stopped atomic.Bool
+	runWorker := func() (any, error) {
+		sinkLocal := p.Sink.NewLocal()
+		srcLocal := p.Source.NewLocal()
+		opLocals := make([]any, len(p.Ops))
+		for i, op := range p.Ops {
+			opLocals[i] = op.NewLocal()
+		}
+		push := p.chain(ctx, opLocals, sinkLocal, 0)
+		for !stopped.Load() {
+			if err := ctx.Err(); err != nil {
+				return sinkLocal, err
+			}
+			var t0 time.Time
+			if ctx.Analyze {
+				t0 = time.Now()
+			}
+			b, err := p.Source.Next(ctx, srcLocal)
+			if err != nil {
+				return sinkLocal, err
+			}
+			if b == nil {
+				break
+			}
+			if ctx.Analyze {
+				ctx.Stats.add(p.Source.Name(), b.NumRows(), time.Since(t0))
+			}
+			if b.NumRows() == 0 {
+				continue
+			}
+			if err := push(b); err != nil {
+				if errors.Is(err, errStop) {
+					stopped.Store(true)
+					break
+				}
+				return sinkLocal, err
+			}
+		}
+		return sinkLocal, nil
+	}
+	var locals []any
+	if workers == 1 {
+		l, err := runWorker()
+		if err != nil {
+			return err
+		}
+		locals = append(locals, l)
+	} else {
+		var wg sync.WaitGroup
+		errs := make([]error, workers)
+		locals = make([]any, workers)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				defer func() {
+					if r := recover(); r != nil {
+						errs[w] = panicError(r)
+						stopped.Store(true)
+					}
+				}()
+				l, err := runWorker()
+				locals[w] = l
+				if err != nil {
+					errs[w] = err
+					stopped.Store(true)
+				}
+			}(w)
+		}
+		wg.Wait()
+		for _, e := range errs {
+			if e != nil {
+				return e
+			}
+		}
+	}
+	// operators with trailing output (outer-join remainders)
+	for i, op := range p.Ops {
+		if f, ok := op.(Finisher); ok && !stopped.Load() {
+			sinkLocal := p.Sink.NewLocal()
+			opLocals := make([]any, len(p.Ops))
+			for j, o := range p.Ops {
+				opLocals[j] = o.NewLocal()
+			}
+			push := p.chain(ctx, opLocals, sinkLocal, i+1)
+			if err := f.FinalEmit(ctx, push); err != nil && !errors.Is(err, errStop) {
+				return err
+			}
+			locals = append(locals, sinkLocal)
+		}
+	}
+	for _, l := range locals {
+		if err := p.Sink.Combine(ctx, l); err != nil {
+			return err
+		}
+	}
+	if err := p.Sink.Finalize(ctx); err != nil {
+		return err
+	}
+	p.done = true
+	return nil
+}
+
+// chain builds the push function through operators from index start.
+func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emit {
+	var next Emit = func(b arrow.Record) error {
+		if b.NumRows() == 0 {
+			return nil
+		}
+		if ctx.Analyze {
+			t0 := time.Now()
+			err := p.Sink.Consume(ctx, sinkLocal, b)
+			ctx.Stats.add(p.Sink.Name(), b.NumRows(), time.Since(t0))
+			return err
+		}
+		return p.Sink.Consume(ctx, sinkLocal, b)
+	}
+	for i := len(p.Ops) - 1; i >= start; i-- {
+		op, local, downstream := p.Ops[i], opLocals[i], next
+		next = func(b arrow.Record) error {
+			if b.NumRows() == 0 {
+				return nil
+			}
+			if ctx.Analyze {
+				t0 := time.Now()
+				var rows int64
+				err := op.Execute(ctx, local, b, func(o arrow.Record) error {
+					rows += o.NumRows()
+					return downstream(o)
+				})
+				ctx.Stats.add(op.Name(), rows, time.Since(t0))
+				return err
+			}
+			return op.Execute(ctx, local, b, downstream)
+		}
+	}
+	return next
+}
+
+func panicError(r any) error {
+	buf := make([]byte, 4096)
+	n := runtime.Stack(buf, false)
+	stack := string(buf[:n])
+	if i := strings.Index(stack, "panic("); i > 0 {
+		stack = stack[i:]
+	}
+	return sqlerr.New(sqlerr.Internal, "internal error: %v", fmt.Sprint(r))
+}
+
+// DefaultWorkers is the number of workers per pipeline (all cores).
+func DefaultWorkers() int { return runtime.GOMAXPROCS(0) }

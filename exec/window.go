@@ -1,0 +1,441 @@
+package exec
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// FrameSpec is a window frame. Offsets are constants (-1 = unbounded).
+type FrameSpec struct {
+	Mode        string // "rows", "range", "groups"
+	StartKind   string // "unbounded preceding", "preceding", "current row", "following"
+	StartOffset types.Value
+	EndKind     string
+	EndOffset   types.Value
+	Exclude     string
+}
+
+// WindowFunc is one function computed by a Window sink.
+type WindowFunc struct {
+	Win  *functions.Window // ranking/navigation function, or nil for an aggregate
+	Agg  *AggSpec          // aggregate over the frame
+	Args []expr.Expr
+	ArgT []types.T
+	Ret  types.T
+}
+
+// Window computes window functions sharing one PARTITION BY / ORDER BY.
+// Output: input columns (in window order) followed by one column per function.
+type Window struct {
+	Label     string
+	Partition []SortKey
+	Order     []SortKey
+	Frame     FrameSpec
+	Funcs     []WindowFunc
+	OutSchema *arrow.Schema
+
+	col Collect
+	out []arrow.Record
+	mu  sync.Mutex
+}
+
+func (w *Window) Name() string                                 { return w.Label }
+func (w *Window) NewLocal() any                                { return w.col.NewLocal() }
+func (w *Window) Consume(ctx *Ctx, l any, in arrow.Record) error { return w.col.Consume(ctx, l, in) }
+func (w *Window) Combine(ctx *Ctx, l any) error                { return w.col.Combine(ctx, l) }
+
+// AsSource emits the result in window order.
+func (w *Window) AsSource() Source {
+	return &RecordsSource{Label: w.Label + " result", Serial: true, Fetch: func(*Ctx) ([]arrow.Record, error) { return w.out, nil }}
+}
+
+func evalAll(ctx *Ctx, es []expr.Expr, rec arrow.Record) ([]arrow.Array, error) {
+	out := make([]arrow.Array, len(es))
+	for i, e := range es {
+		c, err := e.Eval(ctx.Expr, rec)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+func (w *Window) Finalize(ctx *Ctx) error {
+	w.out = nil
+	rec, err := concatRecords(w.col.Records())
+	if err != nil || rec == nil {
+		return err
+	}
+	n := int(rec.NumRows())
+	keys := append(append([]SortKey{}, w.Partition...), w.Order...)
+	kexprs := make([]expr.Expr, len(keys))
+	for i, k := range keys {
+		kexprs[i] = k.Expr
+	}
+	kcols, err := evalAll(ctx, kexprs, rec)
+	if err != nil {
+		return err
+	}
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	cmpAll := RowComparer(keys, kcols)
+	sort.SliceStable(idx, func(a, b int) bool { return cmpAll(int(idx[a]), int(idx[b])) < 0 })
+	sorted := expr.SubRecord(rec, idx)
+	kcolsS := make([]arrow.Array, len(kcols))
+	for i, c := range kcols {
+		kcolsS[i] = types.Take(keys[i].Expr.Type(), c, idx)
+	}
+	np := len(w.Partition)
+	cmpPart := RowComparer(keys[:np], kcolsS[:np])
+	cmpOrder := RowComparer(keys[np:], kcolsS[np:])
+	results := make([][]types.Value, len(w.Funcs))
+	for f := range results {
+		results[f] = make([]types.Value, n)
+	}
+	argCols := make([][]arrow.Array, len(w.Funcs))
+	for f, fn := range w.Funcs {
+		if argCols[f], err = evalAll(ctx, fn.Args, sorted); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < n; {
+		end := start + 1
+		for end < n && cmpPart(start, end) == 0 {
+			end++
+		}
+		if err := w.partition(ctx, sorted, argCols, kcolsS[np:], cmpOrder, start, end, results); err != nil {
+			return err
+		}
+		start = end
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	cols := append([]arrow.Array{}, sorted.Columns()...)
+	for f, fn := range w.Funcs {
+		cols = append(cols, types.BuildArray(fn.Ret, results[f]))
+	}
+	out := array.NewRecord(w.OutSchema, cols, int64(n))
+	for s := int64(0); s < out.NumRows(); s += BatchSize {
+		w.out = append(w.out, out.NewSlice(s, min(s+BatchSize, out.NumRows())))
+	}
+	return nil
+}
+
+func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Array, orderCols []arrow.Array, cmpOrder func(i, j int) int, start, end int, results [][]types.Value) error {
+	pn := end - start
+	p := &functions.WindowPartition{N: pn, PeerStart: make([]int, pn), PeerEnd: make([]int, pn), FrameStart: make([]int, pn), FrameEnd: make([]int, pn)}
+	for i := 0; i < pn; {
+		j := i + 1
+		for j < pn && cmpOrder(start+i, start+j) == 0 {
+			j++
+		}
+		for k := i; k < j; k++ {
+			p.PeerStart[k], p.PeerEnd[k] = i, j
+		}
+		i = j
+	}
+	if err := w.frames(p, orderCols, start); err != nil {
+		return err
+	}
+	for f, fn := range w.Funcs {
+		out := results[f][start:end]
+		if fn.Win != nil {
+			p.Args = make([][]types.Value, len(argCols[f]))
+			for a, c := range argCols[f] {
+				vals := make([]types.Value, pn)
+				for i := 0; i < pn; i++ {
+					vals[i] = types.GetValue(fn.ArgT[a], c, start+i)
+				}
+				p.Args[a] = vals
+			}
+			if !fn.Win.UsesFrame {
+				// ranking functions see the whole partition
+			}
+			if err := fn.Win.Eval(p, out); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.aggregate(ctx, fn, argCols[f], p, start, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func offsetInt(v types.Value) (int, error) {
+	switch x := v.(type) {
+	case int64:
+		if x < 0 {
+			return 0, sqlerr.New(sqlerr.InvalidArgument, "frame starting offset must not be negative")
+		}
+		return int(x), nil
+	case nil:
+		return 0, sqlerr.New(sqlerr.NullValueNotAllowed, "frame offset must not be null")
+	}
+	return 0, sqlerr.New(sqlerr.FeatureNotSupported, "frame offset must be an integer")
+}
+
+// frames computes [FrameStart, FrameEnd) for each row of the partition.
+func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, base int) error {
+	fr := w.Frame
+	n := p.N
+	if fr.Mode == "" {
+		// default: RANGE UNBOUNDED PRECEDING .. CURRENT ROW (peers); whole partition without ORDER BY
+		for i := 0; i < n; i++ {
+			p.FrameStart[i] = 0
+			if len(w.Order) == 0 {
+				p.FrameEnd[i] = n
+			} else {
+				p.FrameEnd[i] = p.PeerEnd[i]
+			}
+		}
+		return nil
+	}
+	// group index for GROUPS mode
+	grp := make([]int, n)
+	var groupStarts []int
+	for i := 0; i < n; i++ {
+		if p.PeerStart[i] == i {
+			groupStarts = append(groupStarts, i)
+		}
+		grp[i] = len(groupStarts) - 1
+	}
+	rangeBound := func(i int, kind string, off types.Value, isStart bool) (int, error) {
+		// RANGE with offset: compare the single order key with key ± offset.
+		if len(w.Order) != 1 {
+			return 0, sqlerr.New(sqlerr.WindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+		}
+		col := orderCols[0]
+		t := w.Order[0].Expr.Type()
+		cur := types.GetValue(t, col, base+i)
+		if cur == nil {
+			if isStart {
+				return p.PeerStart[i], nil
+			}
+			return p.PeerEnd[i], nil
+		}
+		delta := toFloat(off)
+		if kind == "preceding" {
+			delta = -delta
+		}
+		if w.Order[0].Desc {
+			delta = -delta
+		}
+		target := toFloat(cur) + delta
+		pos := 0
+		if isStart {
+			pos = n
+			for j := 0; j < n; j++ {
+				v := types.GetValue(t, col, base+j)
+				if v == nil {
+					continue
+				}
+				x := toFloat(v)
+				if (!w.Order[0].Desc && x >= target) || (w.Order[0].Desc && x <= target) {
+					pos = j
+					break
+				}
+			}
+			return pos, nil
+		}
+		pos = 0
+		for j := n - 1; j >= 0; j-- {
+			v := types.GetValue(t, col, base+j)
+			if v == nil {
+				continue
+			}
+			x := toFloat(v)
+			if (!w.Order[0].Desc && x <= target) || (w.Order[0].Desc && x >= target) {
+				pos = j + 1
+				break
+			}
+		}
+		return pos, nil
+	}
+	bound := func(i int, kind string, off types.Value, isStart bool) (int, error) {
+		switch kind {
+		case "unbounded preceding":
+			return 0, nil
+		case "unbounded following":
+			return n, nil
+		case "current row":
+			switch fr.Mode {
+			case "rows":
+				if isStart {
+					return i, nil
+				}
+				return i + 1, nil
+			default:
+				if isStart {
+					return p.PeerStart[i], nil
+				}
+				return p.PeerEnd[i], nil
+			}
+		case "preceding", "following":
+			if fr.Mode == "range" {
+				return rangeBound(i, kind, off, isStart)
+			}
+			k, err := offsetInt(off)
+			if err != nil {
+				return 0, err
+			}
+			if kind == "preceding" {
+				k = -k
+			}
+			if fr.Mode == "rows" {
+				if isStart {
+					return min(max(i+k, 0), n), nil
+				}
+				return min(max(i+k+1, 0), n), nil
+			}
+			g := grp[i] + k
+			if isStart {
+				if g < 0 {
+					return 0, nil
+				}
+				if g >= len(groupStarts) {
+					return n, nil
+				}
+				return groupStarts[g], nil
+			}
+			if g < 0 {
+				return 0, nil
+			}
+			if g+1 >= len(groupStarts) {
+				return n, nil
+			}
+			return groupStarts[g+1], nil
+		}
+		return 0, sqlerr.New(sqlerr.WindowingError, "unsupported frame bound %s", kind)
+	}
+	for i := 0; i < n; i++ {
+		s, err := bound(i, fr.StartKind, fr.StartOffset, true)
+		if err != nil {
+			return err
+		}
+		e, err := bound(i, fr.EndKind, fr.EndOffset, false)
+		if err != nil {
+			return err
+		}
+		p.FrameStart[i], p.FrameEnd[i] = s, max(e, s)
+	}
+	return nil
+}
+
+func toFloat(v types.Value) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	case types.Decimal:
+		return x.Float64()
+	case types.DateVal:
+		return float64(x)
+	case types.TimestampVal:
+		return float64(x)
+	case types.IntervalVal:
+		return types.IntervalSortKey(x) / float64(types.UsPerDay)
+	}
+	return 0
+}
+
+// aggregate computes an aggregate over each row's frame. Frames that
+// start at the partition start grow monotonically and are computed
+// incrementally; others are recomputed per row.
+func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *functions.WindowPartition, base int, out []types.Value) error {
+	n := p.N
+	slice := func(from, to int) []arrow.Array {
+		cols := make([]arrow.Array, len(args))
+		for i, a := range args {
+			cols[i] = array.NewSlice(a, int64(base+from), int64(base+to))
+		}
+		return cols
+	}
+	var filter []bool
+	if fn.Agg.Filter != nil {
+		// FILTER in a window aggregate: evaluated on the sorted batch by the planner's args.
+		filter = nil
+	}
+	_ = filter
+	monotone := true
+	for i := 1; i < n; i++ {
+		if p.FrameStart[i] != p.FrameStart[0] || p.FrameEnd[i] < p.FrameEnd[i-1] {
+			monotone = false
+			break
+		}
+	}
+	if monotone && n > 0 && p.FrameStart[0] == 0 && w.Frame.Exclude == "" {
+		acc := fn.Agg.newAcc()
+		fed := 0
+		var last types.Value
+		lastEnd := -1
+		for i := 0; i < n; i++ {
+			e := p.FrameEnd[i]
+			if e == lastEnd {
+				out[i] = last
+				continue
+			}
+			if e > fed {
+				groups := make([]int32, e-fed)
+				if err := acc.Update(groups, 1, slice(fed, e)); err != nil {
+					return err
+				}
+				fed = e
+			}
+			r, err := acc.Finalize(1)
+			if err != nil {
+				return err
+			}
+			last = types.GetValue(fn.Ret, r, 0)
+			lastEnd = e
+			out[i] = last
+		}
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		s, e := p.FrameStart[i], p.FrameEnd[i]
+		acc := fn.Agg.newAcc()
+		if e > s {
+			groups := make([]int32, e-s)
+			if w.Frame.Exclude != "" {
+				for j := s; j < e; j++ {
+					ex := false
+					switch w.Frame.Exclude {
+					case "current row":
+						ex = j == i
+					case "group":
+						ex = j >= p.PeerStart[i] && j < p.PeerEnd[i]
+					case "ties":
+						ex = j != i && j >= p.PeerStart[i] && j < p.PeerEnd[i]
+					}
+					if ex {
+						groups[j-s] = -1
+					}
+				}
+			}
+			if err := acc.Update(groups, 1, slice(s, e)); err != nil {
+				return err
+			}
+		}
+		r, err := acc.Finalize(1)
+		if err != nil {
+			return err
+		}
+		out[i] = types.GetValue(fn.Ret, r, 0)
+	}
+	return nil
+}

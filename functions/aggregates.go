@@ -1,0 +1,841 @@
+package functions
+
+import (
+	"math"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Accumulator holds the state of one aggregate over many groups. One
+// accumulator is used by one goroutine at a time (each worker has its
+// own; Merge folds them together single-threaded).
+type Accumulator interface {
+	// Update folds rows in: groups[i] is row i's group (< nGroups), or -1
+	// to skip the row (FILTER, DISTINCT duplicates).
+	Update(groups []int32, nGroups int, args []arrow.Array) error
+	// Merge folds other (same kind) in: other's group g goes to mapping[g].
+	Merge(other Accumulator, mapping []int32, nGroups int) error
+	// Finalize returns one value per group, in group order.
+	Finalize(nGroups int) (arrow.Array, error)
+}
+
+// AggOverload is one signature of an aggregate.
+type AggOverload struct {
+	Args []Arg
+	Ret  func([]types.T) types.T
+	New  func(args []types.T, ret types.T) Accumulator
+}
+
+// Aggregate is an aggregate function declaration.
+type Aggregate struct {
+	Name        string
+	Aliases     []string
+	Overloads   []AggOverload
+	Description string
+	// WithinGroup marks ordered-set aggregates (percentile_cont): the
+	// direct arguments come first, the WITHIN GROUP key last.
+	WithinGroup bool
+}
+
+// Overloads lists the candidate signatures (the binder resolves among them).
+func (a *Aggregate) Sigs() []Overload {
+	out := make([]Overload, len(a.Overloads))
+	for i, o := range a.Overloads {
+		out[i] = Overload{Args: o.Args, Ret: o.Ret}
+	}
+	return out
+}
+
+func grow[E any](s []E, n int) []E {
+	if len(s) >= n {
+		return s
+	}
+	if cap(s) >= n {
+		return s[:n]
+	}
+	ns := make([]E, n, max(n, 2*cap(s)))
+	copy(ns, s)
+	return ns
+}
+
+// ---- count ----
+
+type countAcc struct {
+	star bool
+	n    []int64
+}
+
+func (c *countAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	c.n = grow(c.n, nGroups)
+	if c.star || args[0].NullN() == 0 {
+		for _, g := range groups {
+			if g >= 0 {
+				c.n[g]++
+			}
+		}
+		return nil
+	}
+	a := args[0]
+	for i, g := range groups {
+		if g >= 0 && a.IsValid(i) {
+			c.n[g]++
+		}
+	}
+	return nil
+}
+
+func (c *countAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	c.n = grow(c.n, nGroups)
+	for g, v := range o.(*countAcc).n {
+		c.n[mapping[g]] += v
+	}
+	return nil
+}
+
+func (c *countAcc) Finalize(nGroups int) (arrow.Array, error) {
+	c.n = grow(c.n, nGroups)
+	return types.NewFixedArray(arrow.PrimitiveTypes.Int64, append([]int64(nil), c.n[:nGroups]...), nil, 0), nil
+}
+
+// ---- sum / avg over integers (exact, 128-bit) ----
+
+type intSumAcc struct {
+	in    types.T
+	ret   types.T
+	avg   bool
+	sum   []decimal128.Num
+	count []int64
+}
+
+func (s *intSumAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	s.sum = grow(s.sum, nGroups)
+	s.count = grow(s.count, nGroups)
+	a := args[0]
+	add := func(i int, v int64) {
+		g := groups[i]
+		if g < 0 || (a.NullN() > 0 && a.IsNull(i)) {
+			return
+		}
+		s.sum[g] = s.sum[g].Add(decimal128.FromI64(v))
+		s.count[g]++
+	}
+	switch x := a.(type) {
+	case *array.Int16:
+		for i, v := range x.Int16Values() {
+			add(i, int64(v))
+		}
+	case *array.Int32:
+		for i, v := range x.Int32Values() {
+			add(i, int64(v))
+		}
+	case *array.Int64:
+		for i, v := range x.Int64Values() {
+			add(i, v)
+		}
+	}
+	return nil
+}
+
+func (s *intSumAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	s.sum = grow(s.sum, nGroups)
+	s.count = grow(s.count, nGroups)
+	ot := o.(*intSumAcc)
+	for g := range ot.sum {
+		m := mapping[g]
+		s.sum[m] = s.sum[m].Add(ot.sum[g])
+		s.count[m] += ot.count[g]
+	}
+	return nil
+}
+
+func (s *intSumAcc) Finalize(nGroups int) (arrow.Array, error) {
+	s.sum = grow(s.sum, nGroups)
+	s.count = grow(s.count, nGroups)
+	vals := make([]types.Value, nGroups)
+	for g := 0; g < nGroups; g++ {
+		if s.count[g] == 0 {
+			continue
+		}
+		d := types.Decimal{V: s.sum[g]}
+		switch {
+		case s.avg:
+			q, err := DecimalOp("/", d, types.DecimalFromInt(s.count[g]), s.ret.Scale)
+			if err != nil {
+				return nil, err
+			}
+			vals[g] = q
+		case s.ret.Kind == types.Int8:
+			b := d.V.BigInt()
+			if !b.IsInt64() {
+				return nil, types.OutOfRange(types.Int8T)
+			}
+			vals[g] = b.Int64()
+		default:
+			vals[g] = d
+		}
+	}
+	return types.BuildArray(s.ret, vals), nil
+}
+
+// ---- sum / avg over numeric ----
+
+type decSumAcc struct {
+	ret   types.T
+	scale int32
+	avg   bool
+	sum   []decimal128.Num
+	count []int64
+}
+
+func (s *decSumAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	s.sum = grow(s.sum, nGroups)
+	s.count = grow(s.count, nGroups)
+	a := args[0].(*array.Decimal128)
+	s.scale = a.DataType().(*arrow.Decimal128Type).Scale
+	vals := a.Values()
+	for i, g := range groups {
+		if g < 0 || a.IsNull(i) {
+			continue
+		}
+		s.sum[g] = s.sum[g].Add(vals[i])
+		s.count[g]++
+	}
+	return nil
+}
+
+func (s *decSumAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	s.sum = grow(s.sum, nGroups)
+	s.count = grow(s.count, nGroups)
+	ot := o.(*decSumAcc)
+	if ot.scale != 0 {
+		s.scale = ot.scale
+	}
+	for g := range ot.sum {
+		m := mapping[g]
+		s.sum[m] = s.sum[m].Add(ot.sum[g])
+		s.count[m] += ot.count[g]
+	}
+	return nil
+}
+
+func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
+	s.sum = grow(s.sum, nGroups)
+	s.count = grow(s.count, nGroups)
+	vals := make([]types.Value, nGroups)
+	for g := 0; g < nGroups; g++ {
+		if s.count[g] == 0 {
+			continue
+		}
+		if s.sum[g].Greater(maxDec) || s.sum[g].Less(maxDec.Negate()) {
+			return nil, decOverflow()
+		}
+		d := types.Decimal{V: s.sum[g], Scale: s.scale}
+		if s.avg {
+			q, err := DecimalOp("/", d, types.DecimalFromInt(s.count[g]), s.ret.Scale)
+			if err != nil {
+				return nil, err
+			}
+			vals[g] = q
+		} else {
+			r, err := d.Rescale(s.ret.Scale)
+			if err != nil {
+				return nil, err
+			}
+			vals[g] = r
+		}
+	}
+	return types.BuildArray(s.ret, vals), nil
+}
+
+// ---- float sum / avg / variance (Welford for the moments) ----
+
+type floatAcc struct {
+	ret   types.T
+	kind  string // "sum", "avg", "var_samp", "var_pop", "stddev_samp", "stddev_pop"
+	n     []int64
+	sum   []float64
+	mean  []float64
+	m2    []float64
+	inDec int32 // scale when input is numeric, -1 otherwise
+}
+
+func toFloats(a arrow.Array) []float64 {
+	out := make([]float64, a.Len())
+	switch x := a.(type) {
+	case *array.Float64:
+		copy(out, x.Float64Values())
+	case *array.Float32:
+		for i, v := range x.Float32Values() {
+			out[i] = float64(v)
+		}
+	case *array.Int16:
+		for i, v := range x.Int16Values() {
+			out[i] = float64(v)
+		}
+	case *array.Int32:
+		for i, v := range x.Int32Values() {
+			out[i] = float64(v)
+		}
+	case *array.Int64:
+		for i, v := range x.Int64Values() {
+			out[i] = float64(v)
+		}
+	case *array.Decimal128:
+		sc := x.DataType().(*arrow.Decimal128Type).Scale
+		for i, v := range x.Values() {
+			out[i] = v.ToFloat64(sc)
+		}
+	}
+	return out
+}
+
+func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	f.n = grow(f.n, nGroups)
+	f.sum = grow(f.sum, nGroups)
+	f.mean = grow(f.mean, nGroups)
+	f.m2 = grow(f.m2, nGroups)
+	a := args[0]
+	vals := toFloats(a)
+	for i, g := range groups {
+		if g < 0 || a.IsNull(i) {
+			continue
+		}
+		x := vals[i]
+		f.n[g]++
+		f.sum[g] += x
+		d := x - f.mean[g]
+		f.mean[g] += d / float64(f.n[g])
+		f.m2[g] += d * (x - f.mean[g])
+	}
+	return nil
+}
+
+func (f *floatAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	f.n = grow(f.n, nGroups)
+	f.sum = grow(f.sum, nGroups)
+	f.mean = grow(f.mean, nGroups)
+	f.m2 = grow(f.m2, nGroups)
+	ot := o.(*floatAcc)
+	for g := range ot.n {
+		m := mapping[g]
+		if ot.n[g] == 0 {
+			continue
+		}
+		na, nb := float64(f.n[m]), float64(ot.n[g])
+		d := ot.mean[g] - f.mean[m]
+		tot := na + nb
+		f.mean[m] += d * nb / tot
+		f.m2[m] += ot.m2[g] + d*d*na*nb/tot
+		f.n[m] += ot.n[g]
+		f.sum[m] += ot.sum[g]
+	}
+	return nil
+}
+
+func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
+	f.n = grow(f.n, nGroups)
+	vals := make([]types.Value, nGroups)
+	for g := 0; g < nGroups; g++ {
+		n := f.n[g]
+		var r float64
+		switch f.kind {
+		case "sum":
+			if n == 0 {
+				continue
+			}
+			r = f.sum[g]
+		case "avg":
+			if n == 0 {
+				continue
+			}
+			r = f.sum[g] / float64(n)
+		case "var_samp", "stddev_samp":
+			if n < 2 {
+				continue
+			}
+			r = f.m2[g] / float64(n-1)
+		case "var_pop", "stddev_pop":
+			if n == 0 {
+				continue
+			}
+			r = f.m2[g] / float64(n)
+		}
+		if strings.HasPrefix(f.kind, "stddev") {
+			r = math.Sqrt(r)
+		}
+		if f.ret.Kind == types.Numeric {
+			d, err := types.DecimalFromFloat(r, f.ret.Scale)
+			if err != nil {
+				return nil, err
+			}
+			vals[g] = d
+		} else {
+			if f.ret.Kind == types.Float4 {
+				r = float64(float32(r))
+			}
+			vals[g] = r
+		}
+	}
+	return types.BuildArray(f.ret, vals), nil
+}
+
+// ---- generic value-based accumulators (min/max, bool, collect) ----
+
+type valueAcc struct {
+	t    types.T
+	ret  types.T
+	kind string // "min", "max", "bool_and", "bool_or", "any_value"
+	v    []types.Value
+}
+
+func (m *valueAcc) fold(g int32, x types.Value) {
+	cur := m.v[g]
+	if cur == nil {
+		m.v[g] = x
+		return
+	}
+	switch m.kind {
+	case "min":
+		if types.Compare(x, cur) < 0 {
+			m.v[g] = x
+		}
+	case "max":
+		if types.Compare(x, cur) > 0 {
+			m.v[g] = x
+		}
+	case "bool_and":
+		m.v[g] = cur.(bool) && x.(bool)
+	case "bool_or":
+		m.v[g] = cur.(bool) || x.(bool)
+	}
+}
+
+func (m *valueAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	m.v = grow(m.v, nGroups)
+	a := args[0]
+	switch x := a.(type) {
+	case *array.Int32:
+		vals := x.Int32Values()
+		for i, g := range groups {
+			if g >= 0 && x.IsValid(i) {
+				m.fold(g, int64(vals[i]))
+			}
+		}
+		return nil
+	case *array.Float64:
+		vals := x.Float64Values()
+		for i, g := range groups {
+			if g >= 0 && x.IsValid(i) {
+				m.fold(g, vals[i])
+			}
+		}
+		return nil
+	}
+	for i, g := range groups {
+		if g < 0 || a.IsNull(i) {
+			continue
+		}
+		m.fold(g, types.GetValue(m.t, a, i))
+	}
+	return nil
+}
+
+func (m *valueAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	m.v = grow(m.v, nGroups)
+	for g, x := range o.(*valueAcc).v {
+		if x != nil {
+			m.fold(mapping[g], x)
+		}
+	}
+	return nil
+}
+
+func (m *valueAcc) Finalize(nGroups int) (arrow.Array, error) {
+	m.v = grow(m.v, nGroups)
+	return types.BuildArray(m.ret, m.v[:nGroups]), nil
+}
+
+// collectAcc keeps every non-skipped value per group; finalize computes
+// the result from the list (string_agg, array_agg, percentiles, mode).
+type collectAcc struct {
+	ts       []types.T
+	ret      types.T
+	keepNull bool
+	lists    [][][]types.Value // group → rows → args
+	final    func(rows [][]types.Value) (types.Value, error)
+}
+
+func (c *collectAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	c.lists = grow(c.lists, nGroups)
+	for i, g := range groups {
+		if g < 0 {
+			continue
+		}
+		r := make([]types.Value, len(args))
+		for j, a := range args {
+			r[j] = types.GetValue(c.ts[j], a, i)
+		}
+		if r[0] == nil && !c.keepNull {
+			continue
+		}
+		c.lists[g] = append(c.lists[g], r)
+	}
+	return nil
+}
+
+func (c *collectAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	c.lists = grow(c.lists, nGroups)
+	for g, l := range o.(*collectAcc).lists {
+		c.lists[mapping[g]] = append(c.lists[mapping[g]], l...)
+	}
+	return nil
+}
+
+func (c *collectAcc) Finalize(nGroups int) (arrow.Array, error) {
+	c.lists = grow(c.lists, nGroups)
+	vals := make([]types.Value, nGroups)
+	for g := 0; g < nGroups; g++ {
+		v, err := c.final(c.lists[g])
+		if err != nil {
+			return nil, err
+		}
+		vals[g] = v
+	}
+	return types.BuildArray(c.ret, vals), nil
+}
+
+// SortRows orders collected rows for ordered aggregates (used by exec).
+func SortRows(rows [][]types.Value, keyIdx []int, desc, nullsFirst []bool) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		for k, idx := range keyIdx {
+			a, b := rows[i][idx], rows[j][idx]
+			if a == nil || b == nil {
+				if a == nil && b == nil {
+					continue
+				}
+				return (a == nil) == nullsFirst[k]
+			}
+			c := types.Compare(a, b)
+			if c == 0 {
+				continue
+			}
+			if desc[k] {
+				return c > 0
+			}
+			return c < 0
+		}
+		return false
+	})
+}
+
+func percentile(cont bool) func(rows [][]types.Value) (types.Value, error) {
+	// rows: [key, fraction]; the exec layer feeds them sorted by key.
+	return func(rows [][]types.Value) (types.Value, error) {
+		if len(rows) == 0 {
+			return nil, nil
+		}
+		fr, ok := rows[0][1].(float64)
+		if !ok {
+			return nil, nil
+		}
+		if fr < 0 || fr > 1 {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "percentile value %g is not between 0 and 1", fr)
+		}
+		sorted := append([][]types.Value(nil), rows...)
+		SortRows(sorted, []int{0}, []bool{false}, []bool{false})
+		n := len(sorted)
+		if !cont {
+			idx := int(math.Ceil(fr*float64(n))) - 1
+			if idx < 0 {
+				idx = 0
+			}
+			return sorted[idx][0], nil
+		}
+		pos := fr * float64(n-1)
+		lo := int(math.Floor(pos))
+		hi := int(math.Ceil(pos))
+		a, b := toF(sorted[lo][0]), toF(sorted[hi][0])
+		return a + (b-a)*(pos-float64(lo)), nil
+	}
+}
+
+// ---- HyperLogLog for approx_distinct ----
+
+type hllAcc struct {
+	t    types.T
+	regs [][]uint8
+}
+
+const hllP = 12
+
+func (h *hllAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	h.regs = grow(h.regs, nGroups)
+	a := args[0]
+	for i, g := range groups {
+		if g < 0 || a.IsNull(i) {
+			continue
+		}
+		if h.regs[g] == nil {
+			h.regs[g] = make([]uint8, 1<<hllP)
+		}
+		x := hashValue(types.GetValue(h.t, a, i))
+		idx := x >> (64 - hllP)
+		w := x<<hllP | 1<<(hllP-1)
+		rank := uint8(1)
+		for w&(1<<63) == 0 {
+			rank++
+			w <<= 1
+		}
+		if rank > h.regs[g][idx] {
+			h.regs[g][idx] = rank
+		}
+	}
+	return nil
+}
+
+func hashValue(v types.Value) uint64 {
+	s := types.FormatText(types.TextT, v)
+	// FNV-1a then a 64-bit finalizer (splitmix) for good high bits.
+	var x uint64 = 14695981039346656037
+	for i := 0; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= 1099511628211
+	}
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+func (h *hllAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	h.regs = grow(h.regs, nGroups)
+	for g, r := range o.(*hllAcc).regs {
+		if r == nil {
+			continue
+		}
+		m := mapping[g]
+		if h.regs[m] == nil {
+			h.regs[m] = make([]uint8, 1<<hllP)
+		}
+		for i, v := range r {
+			if v > h.regs[m][i] {
+				h.regs[m][i] = v
+			}
+		}
+	}
+	return nil
+}
+
+func (h *hllAcc) Finalize(nGroups int) (arrow.Array, error) {
+	h.regs = grow(h.regs, nGroups)
+	out := make([]int64, nGroups)
+	m := float64(int(1) << hllP)
+	alpha := 0.7213 / (1 + 1.079/m)
+	for g := 0; g < nGroups; g++ {
+		r := h.regs[g]
+		if r == nil {
+			continue
+		}
+		sum, zeros := 0.0, 0
+		for _, v := range r {
+			sum += math.Pow(2, -float64(v))
+			if v == 0 {
+				zeros++
+			}
+		}
+		est := alpha * m * m / sum
+		if est <= 2.5*m && zeros > 0 {
+			est = m * math.Log(m/float64(zeros))
+		}
+		out[g] = int64(math.Round(est))
+	}
+	return types.NewFixedArray(arrow.PrimitiveTypes.Int64, out, nil, 0), nil
+}
+
+func sumRet(args []types.T) types.T {
+	switch args[0].Kind {
+	case types.Int2, types.Int4:
+		return types.Int8T
+	case types.Int8:
+		return types.NumericT
+	case types.Numeric:
+		return types.T{Kind: types.Numeric, Scale: args[0].Scale}
+	}
+	return args[0]
+}
+
+func avgRet(args []types.T) types.T {
+	switch args[0].Kind {
+	case types.Int2, types.Int4, types.Int8:
+		return types.T{Kind: types.Numeric, Scale: 16}
+	case types.Numeric:
+		return types.T{Kind: types.Numeric, Scale: DivScale(args[0].Scale, 0)}
+	case types.Interval:
+		return types.IntervalT
+	}
+	return types.Float8T
+}
+
+func newSum(avg bool) func(args []types.T, ret types.T) Accumulator {
+	return func(args []types.T, ret types.T) Accumulator {
+		switch args[0].Kind {
+		case types.Int2, types.Int4, types.Int8:
+			return &intSumAcc{in: args[0], ret: ret, avg: avg}
+		case types.Numeric:
+			return &decSumAcc{ret: ret, avg: avg}
+		case types.Interval:
+			return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
+				if len(rows) == 0 {
+					return nil, nil
+				}
+				var s types.IntervalVal
+				for _, r := range rows {
+					iv := r[0].(types.IntervalVal)
+					s.Months += iv.Months
+					s.Days += iv.Days
+					s.Micros += iv.Micros
+				}
+				if avg {
+					n := float64(len(rows))
+					months := float64(s.Months) / n
+					days := float64(s.Days)/n + (months-math.Trunc(months))*30
+					us := float64(s.Micros)/n + (days-math.Trunc(days))*float64(types.UsPerDay)
+					return types.IntervalVal{Months: int32(months), Days: int32(days), Micros: int64(us)}, nil
+				}
+				return s, nil
+			}}
+		}
+		kind := "sum"
+		if avg {
+			kind = "avg"
+		}
+		return &floatAcc{ret: ret, kind: kind}
+	}
+}
+
+func momentAgg(name string, aliases ...string) *Aggregate {
+	ret := func(args []types.T) types.T {
+		if args[0].Kind == types.Float4 || args[0].Kind == types.Float8 {
+			return types.Float8T
+		}
+		return types.T{Kind: types.Numeric, Scale: 16}
+	}
+	return &Aggregate{Name: name, Aliases: aliases, Overloads: []AggOverload{{Args: []Arg{{Kind: ArgAnyNum}}, Ret: ret,
+		New: func(args []types.T, ret types.T) Accumulator {
+			return &floatAcc{ret: ret, kind: strings.TrimPrefix(strings.TrimPrefix(name, "std"), "")}
+		}}}}
+}
+
+func builtinAggregates() []*Aggregate {
+	vanilla := func(kind string) func(args []types.T, ret types.T) Accumulator {
+		return func(args []types.T, ret types.T) Accumulator { return &valueAcc{t: args[0], ret: ret, kind: kind} }
+	}
+	aggs := []*Aggregate{
+		{Name: "count", Description: "number of input rows (for which the argument is not null)", Overloads: []AggOverload{
+			{Args: nil, Ret: fixed(types.Int8T), New: func([]types.T, types.T) Accumulator { return &countAcc{star: true} }},
+			{Args: []Arg{aAny}, Ret: fixed(types.Int8T), New: func([]types.T, types.T) Accumulator { return &countAcc{} }},
+		}},
+		{Name: "sum", Description: "sum of the non-null inputs", Overloads: []AggOverload{
+			{Args: []Arg{{Kind: ArgAnyNum}}, Ret: sumRet, New: newSum(false)},
+			{Args: []Arg{aIntv}, Ret: fixed(types.IntervalT), New: newSum(false)},
+		}},
+		{Name: "avg", Aliases: []string{"mean"}, Description: "average of the non-null inputs", Overloads: []AggOverload{
+			{Args: []Arg{{Kind: ArgAnyNum}}, Ret: avgRet, New: newSum(true)},
+			{Args: []Arg{aIntv}, Ret: fixed(types.IntervalT), New: newSum(true)},
+		}},
+		{Name: "min", Description: "minimum of the non-null inputs", Overloads: []AggOverload{{Args: []Arg{aAny}, Ret: firstArg, New: vanilla("min")}}},
+		{Name: "max", Description: "maximum of the non-null inputs", Overloads: []AggOverload{{Args: []Arg{aAny}, Ret: firstArg, New: vanilla("max")}}},
+		{Name: "any_value", Aliases: []string{"arbitrary"}, Overloads: []AggOverload{{Args: []Arg{aAny}, Ret: firstArg, New: vanilla("any_value")}}},
+		{Name: "bool_and", Aliases: []string{"every"}, Overloads: []AggOverload{{Args: []Arg{aBool}, Ret: fixed(types.BoolT), New: vanilla("bool_and")}}},
+		{Name: "bool_or", Overloads: []AggOverload{{Args: []Arg{aBool}, Ret: fixed(types.BoolT), New: vanilla("bool_or")}}},
+		{Name: "string_agg", Description: "concatenate with a delimiter", Overloads: []AggOverload{
+			{Args: []Arg{aText, aText}, Ret: fixed(types.TextT), New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
+					if len(rows) == 0 {
+						return nil, nil
+					}
+					var sb strings.Builder
+					for i, r := range rows {
+						if i > 0 && r[1] != nil {
+							sb.WriteString(r[1].(string))
+						}
+						sb.WriteString(r[0].(string))
+					}
+					return sb.String(), nil
+				}}
+			}},
+		}},
+		{Name: "array_agg", Description: "input values, including nulls, as an array", Overloads: []AggOverload{
+			{Args: []Arg{aAny}, Ret: func(a []types.T) types.T { return types.ArrayOf(a[0]) }, New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: args, ret: ret, keepNull: true, final: func(rows [][]types.Value) (types.Value, error) {
+					if len(rows) == 0 {
+						return nil, nil
+					}
+					out := make([]any, len(rows))
+					for i, r := range rows {
+						out[i] = r[0]
+					}
+					return out, nil
+				}}
+			}},
+		}},
+		{Name: "percentile_cont", WithinGroup: true, Description: "continuous percentile", Overloads: []AggOverload{
+			{Args: []Arg{aFloat8, aFloat8}, Ret: fixed(types.Float8T), New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
+			}},
+			{Args: []Arg{aFloat8, aIntv}, Ret: fixed(types.IntervalT), New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
+			}},
+		}},
+		{Name: "percentile_disc", WithinGroup: true, Description: "discrete percentile", Overloads: []AggOverload{
+			{Args: []Arg{aFloat8, aAny}, Ret: func(a []types.T) types.T { return a[1] }, New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
+			}},
+		}},
+		{Name: "mode", WithinGroup: true, Overloads: []AggOverload{
+			{Args: []Arg{aAny}, Ret: firstArg, New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
+					counts := map[string]int{}
+					var best types.Value
+					bestN := 0
+					for _, r := range rows {
+						k := types.FormatText(ret, r[0])
+						counts[k]++
+						if counts[k] > bestN || (counts[k] == bestN && types.Compare(r[0], best) < 0) {
+							best, bestN = r[0], counts[k]
+						}
+					}
+					return best, nil
+				}}
+			}},
+		}},
+		{Name: "approx_distinct", Aliases: []string{"approx_count_distinct"}, Description: "approximate number of distinct values (HyperLogLog, 4096 registers, ~1.6% error)", Overloads: []AggOverload{
+			{Args: []Arg{aAny}, Ret: fixed(types.Int8T), New: func(args []types.T, _ types.T) Accumulator { return &hllAcc{t: args[0]} }},
+		}},
+		momentAgg("stddev_samp", "stddev"),
+		momentAgg("stddev_pop"),
+		momentAgg("var_samp", "variance"),
+		momentAgg("var_pop"),
+	}
+	// the moment aggregates name their kind after "std" is stripped
+	for _, a := range aggs {
+		switch a.Name {
+		case "stddev_samp", "stddev_pop", "var_samp", "var_pop":
+			kind := a.Name
+			a.Overloads[0].New = func(args []types.T, ret types.T) Accumulator { return &floatAcc{ret: ret, kind: kind} }
+		}
+	}
+	return aggs
+}
+
+var _ = big.NewInt

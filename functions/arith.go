@@ -1,0 +1,334 @@
+package functions
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+func divByZero() error { return sqlerr.New(sqlerr.DivisionByZero, "division by zero") }
+
+// intArith builds checked integer arithmetic for one width. Values are
+// widened to int64, computed, and range-checked for the type, giving
+// PostgreSQL's "integer out of range" errors.
+func intArith[E int16 | int32 | int64](t types.T, op string) Kernel {
+	lo, hi := types.IntRange(t.Kind)
+	dt := t.Arrow()
+	check := func(r int64) (E, error) {
+		if r < lo || r > hi {
+			return 0, types.OutOfRange(t)
+		}
+		return E(r), nil
+	}
+	var f func(a, b E) (E, error)
+	switch op {
+	case "+":
+		f = func(a, b E) (E, error) {
+			if t.Kind == types.Int8 {
+				r := int64(a) + int64(b)
+				if (r > int64(a)) != (int64(b) > 0) {
+					return 0, types.OutOfRange(t)
+				}
+				return E(r), nil
+			}
+			return check(int64(a) + int64(b))
+		}
+	case "-":
+		f = func(a, b E) (E, error) {
+			if t.Kind == types.Int8 {
+				r := int64(a) - int64(b)
+				if (r < int64(a)) != (int64(b) > 0) {
+					return 0, types.OutOfRange(t)
+				}
+				return E(r), nil
+			}
+			return check(int64(a) - int64(b))
+		}
+	case "*":
+		f = func(a, b E) (E, error) {
+			if t.Kind == types.Int8 {
+				x, y := int64(a), int64(b)
+				if x == 0 || y == 0 {
+					return 0, nil
+				}
+				r := x * y
+				if r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) {
+					return 0, types.OutOfRange(t)
+				}
+				return E(r), nil
+			}
+			return check(int64(a) * int64(b))
+		}
+	case "/":
+		f = func(a, b E) (E, error) {
+			if b == 0 {
+				return 0, divByZero()
+			}
+			if b == -1 {
+				return check(-int64(a))
+			}
+			return a / b, nil
+		}
+	case "%":
+		f = func(a, b E) (E, error) {
+			if b == 0 {
+				return 0, divByZero()
+			}
+			if b == -1 {
+				return 0, nil
+			}
+			return a % b, nil
+		}
+	}
+	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		return zipFixed(dt, args[0], args[1], n, f)
+	}
+}
+
+func floatArith[E float32 | float64](t types.T, op string) Kernel {
+	dt := t.Arrow()
+	overflow := func(r, a, b E) (E, error) {
+		if math.IsInf(float64(r), 0) && !math.IsInf(float64(a), 0) && !math.IsInf(float64(b), 0) {
+			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+		}
+		return r, nil
+	}
+	var f func(a, b E) (E, error)
+	switch op {
+	case "+":
+		f = func(a, b E) (E, error) { return overflow(a+b, a, b) }
+	case "-":
+		f = func(a, b E) (E, error) { return overflow(a-b, a, b) }
+	case "*":
+		f = func(a, b E) (E, error) { return overflow(a*b, a, b) }
+	case "/":
+		f = func(a, b E) (E, error) {
+			if b == 0 {
+				return 0, divByZero()
+			}
+			return overflow(a/b, a, b)
+		}
+	case "%":
+		f = func(a, b E) (E, error) {
+			if b == 0 {
+				return 0, divByZero()
+			}
+			return E(math.Mod(float64(a), float64(b))), nil
+		}
+	}
+	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		return zipFixed(dt, args[0], args[1], n, f)
+	}
+}
+
+var maxDec = decimal128.GetMaxValue(38)
+
+func decOverflow() error {
+	return sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+}
+
+// DivScale is the result scale lakeq gives numeric division. PostgreSQL
+// picks it per value (at least 16 significant digits); lakeq's arrays
+// carry one scale, so it uses 16 fraction digits more than... capped.
+func DivScale(s1, s2 int32) int32 {
+	s := max(s1, s2, 16)
+	if s > 30 {
+		s = 30
+	}
+	return s
+}
+
+// decArith implements numeric + - * / %. For + and - both inputs carry
+// the result scale (the binder casts them); * adds scales; / divides to
+// the result type's scale with half-away-from-zero rounding.
+func decArith(op string) Kernel {
+	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		a, b := args[0].(*array.Decimal128), args[1].(*array.Decimal128)
+		sa := a.DataType().(*arrow.Decimal128Type).Scale
+		sb := b.DataType().(*arrow.Decimal128Type).Scale
+		var rs int32
+		switch op {
+		case "+", "-", "%":
+			rs = max(sa, sb)
+		case "*":
+			rs = min(sa+sb, 37)
+		case "/":
+			rs = DivScale(sa, sb)
+		}
+		validity, nulls := types.AndValidity(n, a, b)
+		out := make([]decimal128.Num, n)
+		av, bv := a.Values(), b.Values()
+		for i := 0; i < n; i++ {
+			if !valid(validity, i) {
+				continue
+			}
+			x, y := types.Decimal{V: av[i], Scale: sa}, types.Decimal{V: bv[i], Scale: sb}
+			r, err := DecimalOp(op, x, y, rs)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r.V
+		}
+		return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
+	}
+}
+
+// DecimalOp computes x op y at result scale rs.
+func DecimalOp(op string, x, y types.Decimal, rs int32) (types.Decimal, error) {
+	switch op {
+	case "+", "-", "%":
+		var err error
+		if x, err = x.Rescale(max(x.Scale, y.Scale)); err != nil {
+			return x, err
+		}
+		if y, err = y.Rescale(x.Scale); err != nil {
+			return x, err
+		}
+		var r decimal128.Num
+		switch op {
+		case "+":
+			r = x.V.Add(y.V)
+		case "-":
+			r = x.V.Sub(y.V)
+		case "%":
+			if y.V.Sign() == 0 {
+				return x, divByZero()
+			}
+			_, r = x.V.Div(y.V)
+		}
+		if r.Greater(maxDec) || r.Less(maxDec.Negate()) {
+			return x, decOverflow()
+		}
+		return types.Decimal{V: r, Scale: x.Scale}.Rescale(rs)
+	case "*":
+		p := new(big.Int).Mul(x.V.BigInt(), y.V.BigInt())
+		if p.BitLen() > 200 {
+			return x, decOverflow()
+		}
+		d, err := bigDec(p, x.Scale+y.Scale, rs)
+		return d, err
+	case "/":
+		if y.V.Sign() == 0 {
+			return x, divByZero()
+		}
+		// x/y at scale rs: (x * 10^(rs + sy - sx + 1)) / y, then round one digit.
+		shift := int64(rs + y.Scale - x.Scale + 1)
+		num := x.V.BigInt()
+		den := y.V.BigInt()
+		if shift >= 0 {
+			num.Mul(num, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
+		} else {
+			den.Mul(den, new(big.Int).Exp(big.NewInt(10), big.NewInt(-shift), nil))
+		}
+		q := new(big.Int).Quo(num, den)
+		return bigDec(q, rs+1, rs)
+	}
+	return x, sqlerr.New(sqlerr.Internal, "unknown numeric operator %s", op)
+}
+
+// bigDec rounds an unscaled big integer at scale s to scale rs.
+func bigDec(v *big.Int, s, rs int32) (types.Decimal, error) {
+	if s > rs {
+		div := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s-rs)), nil)
+		q, r := new(big.Int).QuoRem(v, div, new(big.Int))
+		r.Abs(r).Lsh(r, 1)
+		if r.Cmp(div) >= 0 {
+			if v.Sign() < 0 {
+				q.Sub(q, big.NewInt(1))
+			} else {
+				q.Add(q, big.NewInt(1))
+			}
+		}
+		v = q
+	} else if s < rs {
+		v = new(big.Int).Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(rs-s)), nil))
+	}
+	if v.BitLen() > 126 {
+		return types.Decimal{}, decOverflow()
+	}
+	d := types.Decimal{V: decimal128.FromBigInt(v), Scale: rs}
+	if d.V.Greater(maxDec) || d.V.Less(maxDec.Negate()) {
+		return d, decOverflow()
+	}
+	return d, nil
+}
+
+// NumericResultScale is the static result scale of a numeric operator.
+func NumericResultScale(op string, s1, s2 int32) int32 {
+	switch op {
+	case "*":
+		return min(s1+s2, 37)
+	case "/":
+		return DivScale(s1, s2)
+	}
+	return max(s1, s2)
+}
+
+func negate(t types.T) Kernel {
+	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		a := args[0]
+		switch t.Kind {
+		case types.Int2:
+			return mapFixed(a.DataType(), a, func(x int16) (int16, error) {
+				if x == math.MinInt16 {
+					return 0, types.OutOfRange(t)
+				}
+				return -x, nil
+			})
+		case types.Int4:
+			return mapFixed(a.DataType(), a, func(x int32) (int32, error) {
+				if x == math.MinInt32 {
+					return 0, types.OutOfRange(t)
+				}
+				return -x, nil
+			})
+		case types.Int8:
+			return mapFixed(a.DataType(), a, func(x int64) (int64, error) {
+				if x == math.MinInt64 {
+					return 0, types.OutOfRange(t)
+				}
+				return -x, nil
+			})
+		case types.Float4:
+			return mapFixed(a.DataType(), a, func(x float32) (float32, error) { return -x, nil })
+		case types.Float8:
+			return mapFixed(a.DataType(), a, func(x float64) (float64, error) { return -x, nil })
+		case types.Numeric:
+			return mapFixed(a.DataType(), a, func(x decimal128.Num) (decimal128.Num, error) { return x.Negate(), nil })
+		}
+		return RowWise(fixed(t), true, func(_ *Ctx, v []types.Value) (types.Value, error) {
+			iv := v[0].(types.IntervalVal)
+			return types.IntervalVal{Months: -iv.Months, Days: -iv.Days, Micros: -iv.Micros}, nil
+		})(nil, args, n)
+	}
+}
+
+func arithOverloads(op string) []Overload {
+	var out []Overload
+	for _, t := range []types.T{types.Int2T, types.Int4T, types.Int8T} {
+		var k Kernel
+		switch t.Kind {
+		case types.Int2:
+			k = intArith[int16](t, op)
+		case types.Int4:
+			k = intArith[int32](t, op)
+		default:
+			k = intArith[int64](t, op)
+		}
+		out = append(out, Overload{Args: []Arg{ex(t), ex(t)}, Ret: fixed(t), Kernel: k})
+	}
+	out = append(out,
+		Overload{Args: []Arg{ex(types.Float4T), ex(types.Float4T)}, Ret: fixed(types.Float4T), Kernel: floatArith[float32](types.Float4T, op)},
+		Overload{Args: []Arg{aFloat8, aFloat8}, Ret: fixed(types.Float8T), Kernel: floatArith[float64](types.Float8T, op)},
+		Overload{Args: []Arg{aNum, aNum}, Ret: func(a []types.T) types.T {
+			return types.T{Kind: types.Numeric, Scale: NumericResultScale(op, a[0].Scale, a[1].Scale)}
+		}, Kernel: decArith(op)},
+	)
+	return out
+}

@@ -1,0 +1,144 @@
+// Package functions declares lakeq's scalar, aggregate and window
+// functions as data: name, aliases, argument and return type rules,
+// volatility, description, example, and one vectorized implementation.
+// The binder resolves a call to one Overload; the executor calls its Kernel.
+package functions
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/types"
+)
+
+// Ctx carries per-query state a kernel may need. Kernels may run
+// concurrently on different batches with the same Ctx; they must not
+// mutate it.
+type Ctx struct {
+	Loc      *time.Location // session TimeZone
+	Now      time.Time      // statement start (now(), current_date)
+	User     string
+	Database string
+	Schema   string
+}
+
+// Kernel computes one output array of length n from argument arrays of
+// length n. Arrays it returns are owned by the caller.
+type Kernel func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error)
+
+// ArgKind matches argument types in an overload signature.
+type ArgKind int
+
+// Signature argument classes beyond concrete types.
+const (
+	ArgExact   ArgKind = iota // Type must match (after implicit casts)
+	ArgAny                    // any type
+	ArgAnyNum                 // any numeric type, passed as is
+	ArgSame                   // same type as the first ArgAny/ArgSame argument (polymorphic)
+	ArgArray                  // any array type
+	ArgElemOf                 // element type of the array argument
+)
+
+// Arg is one parameter of an overload.
+type Arg struct {
+	Kind ArgKind
+	Type types.T
+}
+
+// Overload is one signature of a function.
+type Overload struct {
+	Args     []Arg
+	Variadic bool // the last Arg repeats
+	// Ret computes the result type from the (coerced) argument types.
+	Ret    func(args []types.T) types.T
+	Kernel Kernel
+}
+
+// Scalar is a scalar function declaration.
+type Scalar struct {
+	Name        string
+	Aliases     []string
+	Overloads   []Overload
+	Volatile    bool // not constant-foldable (now(), random())
+	Description string
+	Example     string
+}
+
+// Registry holds all functions by lower-case name. It is built once and
+// read concurrently afterwards.
+type Registry struct {
+	scalars map[string]*Scalar
+	aggs    map[string]*Aggregate
+	windows map[string]*Window
+}
+
+// Default returns a registry with every built-in function.
+func Default() *Registry {
+	r := &Registry{scalars: map[string]*Scalar{}, aggs: map[string]*Aggregate{}, windows: map[string]*Window{}}
+	for _, s := range builtinScalars() {
+		r.AddScalar(s)
+	}
+	for _, a := range builtinAggregates() {
+		r.aggs[a.Name] = a
+		for _, al := range a.Aliases {
+			r.aggs[al] = a
+		}
+	}
+	for _, w := range builtinWindows() {
+		r.windows[w.Name] = w
+	}
+	return r
+}
+
+// AddScalar registers s under its name and aliases.
+func (r *Registry) AddScalar(s *Scalar) {
+	r.scalars[s.Name] = s
+	for _, a := range s.Aliases {
+		r.scalars[a] = s
+	}
+}
+
+// Scalar looks up a scalar function.
+func (r *Registry) Scalar(name string) *Scalar { return r.scalars[strings.ToLower(name)] }
+
+// Aggregate looks up an aggregate.
+func (r *Registry) Aggregate(name string) *Aggregate { return r.aggs[strings.ToLower(name)] }
+
+// Window looks up a window-only function.
+func (r *Registry) Window(name string) *Window { return r.windows[strings.ToLower(name)] }
+
+// ScalarNames lists the registered scalar names (for docs and pg_proc).
+func (r *Registry) ScalarNames() []string {
+	var out []string
+	for n := range r.scalars {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func fixed(t types.T) func([]types.T) types.T { return func([]types.T) types.T { return t } }
+
+func firstArg(args []types.T) types.T { return args[0] }
+
+func ex(t types.T) Arg { return Arg{Kind: ArgExact, Type: t} }
+
+var (
+	aText   = ex(types.TextT)
+	aInt4   = ex(types.Int4T)
+	aInt8   = ex(types.Int8T)
+	aFloat8 = ex(types.Float8T)
+	aNum    = ex(types.NumericT)
+	aBool   = ex(types.BoolT)
+	aDate   = ex(types.DateT)
+	aTS     = ex(types.TimestampT)
+	aTSTZ   = ex(types.TimestampTZT)
+	aIntv   = ex(types.IntervalT)
+	aTime   = ex(types.TimeT)
+	aBytea  = ex(types.ByteaT)
+	aAny    = Arg{Kind: ArgAny}
+	aSame   = Arg{Kind: ArgSame}
+)

@@ -1,0 +1,951 @@
+package functions
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+func pow10big(n int64) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil) }
+
+func loc(ctx *Ctx) *time.Location {
+	if ctx != nil && ctx.Loc != nil {
+		return ctx.Loc
+	}
+	return time.UTC
+}
+
+// addInterval adds iv to a timestamp (microseconds), months first with
+// day-of-month clamping, then days, then time — PostgreSQL's order. For
+// timestamptz the month/day steps happen in the session time zone.
+func addInterval(us int64, iv types.IntervalVal, l *time.Location) int64 {
+	t := types.TimestampToTime(us)
+	if l != nil {
+		t = t.In(l)
+	}
+	if iv.Months != 0 {
+		y, m, d := t.Date()
+		total := int(m) - 1 + int(iv.Months)
+		ny := y + floorDivInt(total, 12)
+		nm := time.Month(floorModInt(total, 12) + 1)
+		last := time.Date(ny, nm+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		if d > last {
+			d = last
+		}
+		t = time.Date(ny, nm, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	}
+	if iv.Days != 0 {
+		t = t.AddDate(0, 0, int(iv.Days))
+	}
+	return int64(types.TimeToTimestamp(t)) + iv.Micros
+}
+
+func floorDivInt(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func floorModInt(a, b int) int { return a - floorDivInt(a, b)*b }
+
+func negIv(iv types.IntervalVal) types.IntervalVal {
+	return types.IntervalVal{Months: -iv.Months, Days: -iv.Days, Micros: -iv.Micros}
+}
+
+func tsTZ(ctx *Ctx, tz bool) *time.Location {
+	if tz {
+		return loc(ctx)
+	}
+	return nil
+}
+
+func temporalOverloads(op string) []Overload {
+	switch op {
+	case "+":
+		return []Overload{
+			row([]Arg{aDate, aInt4}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.DateVal(int64(a[0].(types.DateVal)) + a[1].(int64)), nil
+			}),
+			row([]Arg{aInt4, aDate}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.DateVal(int64(a[1].(types.DateVal)) + a[0].(int64)), nil
+			}),
+			row([]Arg{aDate, aIntv}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[0].(types.DateVal))*types.UsPerDay, a[1].(types.IntervalVal), nil)), nil
+			}),
+			row([]Arg{aIntv, aDate}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[1].(types.DateVal))*types.UsPerDay, a[0].(types.IntervalVal), nil)), nil
+			}),
+			row([]Arg{aDate, aTime}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(int64(a[0].(types.DateVal))*types.UsPerDay + int64(a[1].(types.TimeVal))), nil
+			}),
+			row([]Arg{aTS, aIntv}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[0].(types.TimestampVal)), a[1].(types.IntervalVal), nil)), nil
+			}),
+			row([]Arg{aIntv, aTS}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[1].(types.TimestampVal)), a[0].(types.IntervalVal), nil)), nil
+			}),
+			row([]Arg{aTSTZ, aIntv}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[0].(types.TimestampVal)), a[1].(types.IntervalVal), loc(ctx))), nil
+			}),
+			row([]Arg{aTime, aIntv}, types.TimeT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				us := (int64(a[0].(types.TimeVal)) + a[1].(types.IntervalVal).Micros) % types.UsPerDay
+				if us < 0 {
+					us += types.UsPerDay
+				}
+				return types.TimeVal(us), nil
+			}),
+			row([]Arg{aIntv, aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				x, y := a[0].(types.IntervalVal), a[1].(types.IntervalVal)
+				return types.IntervalVal{Months: x.Months + y.Months, Days: x.Days + y.Days, Micros: x.Micros + y.Micros}, nil
+			}),
+		}
+	case "-":
+		return []Overload{
+			row([]Arg{aDate, aDate}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return int64(a[0].(types.DateVal)) - int64(a[1].(types.DateVal)), nil
+			}),
+			row([]Arg{aDate, aInt4}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.DateVal(int64(a[0].(types.DateVal)) - a[1].(int64)), nil
+			}),
+			row([]Arg{aDate, aIntv}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[0].(types.DateVal))*types.UsPerDay, negIv(a[1].(types.IntervalVal)), nil)), nil
+			}),
+			row([]Arg{aTS, aIntv}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[0].(types.TimestampVal)), negIv(a[1].(types.IntervalVal)), nil)), nil
+			}),
+			row([]Arg{aTSTZ, aIntv}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(addInterval(int64(a[0].(types.TimestampVal)), negIv(a[1].(types.IntervalVal)), loc(ctx))), nil
+			}),
+			row([]Arg{aTS, aTS}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return tsDiff(int64(a[0].(types.TimestampVal)) - int64(a[1].(types.TimestampVal))), nil
+			}),
+			row([]Arg{aTSTZ, aTSTZ}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return tsDiff(int64(a[0].(types.TimestampVal)) - int64(a[1].(types.TimestampVal))), nil
+			}),
+			row([]Arg{aTime, aTime}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.IntervalVal{Micros: int64(a[0].(types.TimeVal)) - int64(a[1].(types.TimeVal))}, nil
+			}),
+			row([]Arg{aTime, aIntv}, types.TimeT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				us := (int64(a[0].(types.TimeVal)) - a[1].(types.IntervalVal).Micros) % types.UsPerDay
+				if us < 0 {
+					us += types.UsPerDay
+				}
+				return types.TimeVal(us), nil
+			}),
+			row([]Arg{aIntv, aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				x, y := a[0].(types.IntervalVal), a[1].(types.IntervalVal)
+				return types.IntervalVal{Months: x.Months - y.Months, Days: x.Days - y.Days, Micros: x.Micros - y.Micros}, nil
+			}),
+		}
+	case "*":
+		mul := func(iv types.IntervalVal, f float64) types.IntervalVal {
+			months := float64(iv.Months) * f
+			days := float64(iv.Days)*f + (months-math.Trunc(months))*30
+			micros := float64(iv.Micros)*f + (days-math.Trunc(days))*float64(types.UsPerDay)
+			return types.IntervalVal{Months: int32(months), Days: int32(days), Micros: int64(math.Round(micros))}
+		}
+		return []Overload{
+			row([]Arg{aIntv, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return mul(a[0].(types.IntervalVal), a[1].(float64)), nil
+			}),
+			row([]Arg{aFloat8, aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return mul(a[1].(types.IntervalVal), a[0].(float64)), nil
+			}),
+		}
+	case "/":
+		return []Overload{
+			row([]Arg{aIntv, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				f := a[1].(float64)
+				if f == 0 {
+					return nil, divByZero()
+				}
+				iv := a[0].(types.IntervalVal)
+				months := float64(iv.Months) / f
+				days := float64(iv.Days)/f + (months-math.Trunc(months))*30
+				micros := float64(iv.Micros)/f + (days-math.Trunc(days))*float64(types.UsPerDay)
+				return types.IntervalVal{Months: int32(months), Days: int32(days), Micros: int64(math.Round(micros))}, nil
+			}),
+		}
+	}
+	return nil
+}
+
+// tsDiff is timestamp - timestamp: days and time, no months (PostgreSQL).
+func tsDiff(us int64) types.IntervalVal {
+	return types.IntervalVal{Days: int32(us / types.UsPerDay), Micros: us % types.UsPerDay}
+}
+
+// extractField implements extract/date_part for all temporal types.
+func extractField(ctx *Ctx, field string, t types.T, v types.Value) (float64, error) {
+	field = strings.ToLower(strings.TrimSpace(field))
+	if iv, ok := v.(types.IntervalVal); ok {
+		switch field {
+		case "year", "years":
+			return float64(iv.Months / 12), nil
+		case "month", "months", "mon":
+			return float64(iv.Months % 12), nil
+		case "day", "days":
+			return float64(iv.Days), nil
+		case "hour", "hours":
+			return float64(iv.Micros / 3_600_000_000), nil
+		case "minute", "minutes":
+			return float64(iv.Micros / 60_000_000 % 60), nil
+		case "second", "seconds":
+			return float64(iv.Micros%60_000_000) / 1e6, nil
+		case "millisecond", "milliseconds":
+			return float64(iv.Micros%60_000_000) / 1e3, nil
+		case "microsecond", "microseconds":
+			return float64(iv.Micros % 60_000_000), nil
+		case "epoch":
+			return float64(iv.Months/12)*365.25*86400 + float64(iv.Months%12)*30*86400 + float64(iv.Days)*86400 + float64(iv.Micros)/1e6, nil
+		case "quarter":
+			return float64(iv.Months%12/3 + 1), nil
+		}
+		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "unit \"%s\" not supported for type interval", field)
+	}
+	var tm time.Time
+	var us int64
+	switch x := v.(type) {
+	case types.DateVal:
+		tm = types.DateToTime(x)
+		us = int64(x) * types.UsPerDay
+		switch field {
+		case "hour", "minute", "second", "millisecond", "microsecond", "timezone", "timezone_hour", "timezone_minute":
+			return 0, sqlerr.New(sqlerr.FeatureNotSupported, "unit \"%s\" not supported for type date", field)
+		}
+	case types.TimestampVal:
+		us = int64(x)
+		tm = types.TimestampToTime(us)
+		if t.Kind == types.TimestampTZ {
+			tm = tm.In(loc(ctx))
+		}
+	case types.TimeVal:
+		us = int64(x)
+		switch field {
+		case "hour":
+			return float64(us / 3_600_000_000), nil
+		case "minute":
+			return float64(us / 60_000_000 % 60), nil
+		case "second":
+			return float64(us%60_000_000) / 1e6, nil
+		case "millisecond":
+			return float64(us%60_000_000) / 1e3, nil
+		case "microsecond":
+			return float64(us % 60_000_000), nil
+		case "epoch":
+			return float64(us) / 1e6, nil
+		}
+		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "unit \"%s\" not supported for type time without time zone", field)
+	default:
+		return 0, sqlerr.New(sqlerr.DatatypeMismatch, "cannot extract from %s", t.String())
+	}
+	switch field {
+	case "year", "years", "y":
+		return float64(tm.Year()), nil
+	case "month", "months", "mon":
+		return float64(tm.Month()), nil
+	case "day", "days", "d":
+		return float64(tm.Day()), nil
+	case "hour", "hours", "h":
+		return float64(tm.Hour()), nil
+	case "minute", "minutes", "m", "min":
+		return float64(tm.Minute()), nil
+	case "second", "seconds", "s", "sec":
+		return float64(tm.Second()) + float64(tm.Nanosecond())/1e9, nil
+	case "millisecond", "milliseconds", "ms":
+		return float64(tm.Second())*1e3 + float64(tm.Nanosecond())/1e6, nil
+	case "microsecond", "microseconds", "us":
+		return float64(tm.Second())*1e6 + float64(tm.Nanosecond()/1000), nil
+	case "dow":
+		return float64(tm.Weekday()), nil
+	case "isodow":
+		d := int(tm.Weekday())
+		if d == 0 {
+			d = 7
+		}
+		return float64(d), nil
+	case "doy":
+		return float64(tm.YearDay()), nil
+	case "week":
+		_, w := tm.ISOWeek()
+		return float64(w), nil
+	case "isoyear":
+		y, _ := tm.ISOWeek()
+		return float64(y), nil
+	case "quarter":
+		return float64((int(tm.Month())-1)/3 + 1), nil
+	case "decade":
+		return math.Floor(float64(tm.Year()) / 10), nil
+	case "century":
+		y := tm.Year()
+		if y > 0 {
+			return float64((y + 99) / 100), nil
+		}
+		return -float64((99 - (y - 1)) / 100), nil
+	case "millennium":
+		y := tm.Year()
+		if y > 0 {
+			return float64((y + 999) / 1000), nil
+		}
+		return -float64((999 - (y - 1)) / 1000), nil
+	case "epoch":
+		return float64(us) / 1e6, nil
+	case "julian":
+		return float64(us)/float64(types.UsPerDay) + 2440588, nil
+	case "timezone":
+		_, off := tm.Zone()
+		return float64(off), nil
+	case "timezone_hour":
+		_, off := tm.Zone()
+		return float64(off / 3600), nil
+	case "timezone_minute":
+		_, off := tm.Zone()
+		return float64(off / 60 % 60), nil
+	}
+	return 0, sqlerr.New(sqlerr.InvalidParameterValue, "unit \"%s\" not recognized for type %s", field, t.String())
+}
+
+// truncTime implements date_trunc.
+func truncTime(field string, tm time.Time) (time.Time, error) {
+	y, m, d := tm.Date()
+	l := tm.Location()
+	switch strings.ToLower(field) {
+	case "microseconds", "microsecond":
+		return tm.Truncate(time.Microsecond), nil
+	case "milliseconds", "millisecond":
+		return time.Date(y, m, d, tm.Hour(), tm.Minute(), tm.Second(), tm.Nanosecond()/1e6*1e6, l), nil
+	case "second", "seconds":
+		return time.Date(y, m, d, tm.Hour(), tm.Minute(), tm.Second(), 0, l), nil
+	case "minute", "minutes":
+		return time.Date(y, m, d, tm.Hour(), tm.Minute(), 0, 0, l), nil
+	case "hour", "hours":
+		return time.Date(y, m, d, tm.Hour(), 0, 0, 0, l), nil
+	case "day", "days":
+		return time.Date(y, m, d, 0, 0, 0, 0, l), nil
+	case "week", "weeks":
+		wd := (int(tm.Weekday()) + 6) % 7
+		return time.Date(y, m, d-wd, 0, 0, 0, 0, l), nil
+	case "month", "months":
+		return time.Date(y, m, 1, 0, 0, 0, 0, l), nil
+	case "quarter":
+		return time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, l), nil
+	case "year", "years":
+		return time.Date(y, 1, 1, 0, 0, 0, 0, l), nil
+	case "decade":
+		return time.Date(y/10*10, 1, 1, 0, 0, 0, 0, l), nil
+	case "century":
+		return time.Date((y-1)/100*100+1, 1, 1, 0, 0, 0, 0, l), nil
+	case "millennium":
+		return time.Date((y-1)/1000*1000+1, 1, 1, 0, 0, 0, 0, l), nil
+	}
+	return tm, sqlerr.New(sqlerr.InvalidParameterValue, "unit \"%s\" not recognized for type timestamp", field)
+}
+
+func temporalScalars() []*Scalar {
+	extract := func(ret types.T, dec bool) []Overload {
+		var out []Overload
+		for _, at := range []types.T{types.TimestampT, types.TimestampTZT, types.DateT, types.TimeT, types.IntervalT} {
+			at := at
+			out = append(out, Overload{Args: []Arg{aText, ex(at)}, Ret: fixed(ret), Kernel: rowWiseTyped(fixed(ret), []types.T{types.TextT, at}, true, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				f, err := extractField(ctx, a[0].(string), at, a[1])
+				if err != nil {
+					return nil, err
+				}
+				if dec {
+					field := strings.ToLower(a[0].(string))
+					scale := int32(0)
+					if field == "second" || field == "seconds" || field == "epoch" || field == "millisecond" || field == "milliseconds" || field == "julian" {
+						scale = 6
+						if field == "millisecond" || field == "milliseconds" {
+							scale = 3
+						}
+					}
+					return types.DecimalFromFloat(f, scale)
+				}
+				return f, nil
+			})})
+		}
+		return out
+	}
+	now := func(ctx *Ctx) int64 { return int64(types.TimeToTimestamp(ctx.Now)) }
+	return []*Scalar{
+		{Name: "date_part", Description: "get subfield of a date/time value", Example: "date_part('hour', timestamp '2001-02-16 20:38:40')", Overloads: extract(types.Float8T, false)},
+		{Name: "extract", Description: "get subfield (numeric result)", Overloads: extract(types.NumericT, true)},
+		{Name: "date_trunc", Description: "truncate to precision", Example: "date_trunc('hour', timestamp '2001-02-16 20:38:40')", Overloads: []Overload{
+			row([]Arg{aText, aTS}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				r, err := truncTime(a[0].(string), types.TimestampToTime(int64(a[1].(types.TimestampVal))))
+				return types.TimeToTimestamp(r), err
+			}),
+			row([]Arg{aText, aTSTZ}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				r, err := truncTime(a[0].(string), types.TimestampToTime(int64(a[1].(types.TimestampVal))).In(loc(ctx)))
+				return types.TimeToTimestamp(r), err
+			}),
+			row([]Arg{aText, aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				iv := a[1].(types.IntervalVal)
+				switch strings.ToLower(a[0].(string)) {
+				case "year":
+					return types.IntervalVal{Months: iv.Months / 12 * 12}, nil
+				case "month":
+					return types.IntervalVal{Months: iv.Months}, nil
+				case "day":
+					return types.IntervalVal{Months: iv.Months, Days: iv.Days}, nil
+				case "hour":
+					return types.IntervalVal{Months: iv.Months, Days: iv.Days, Micros: iv.Micros / 3_600_000_000 * 3_600_000_000}, nil
+				case "minute":
+					return types.IntervalVal{Months: iv.Months, Days: iv.Days, Micros: iv.Micros / 60_000_000 * 60_000_000}, nil
+				case "second":
+					return types.IntervalVal{Months: iv.Months, Days: iv.Days, Micros: iv.Micros / 1_000_000 * 1_000_000}, nil
+				}
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "unit \"%s\" not supported for type interval", a[0])
+			}),
+		}},
+		{Name: "now", Aliases: []string{"current_timestamp", "transaction_timestamp", "statement_timestamp"}, Overloads: []Overload{
+			{Ret: fixed(types.TimestampTZT), Kernel: RowWise(fixed(types.TimestampTZT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+				return types.TimestampVal(now(ctx)), nil
+			})},
+		}},
+		{Name: "clock_timestamp", Volatile: true, Overloads: []Overload{
+			{Ret: fixed(types.TimestampTZT), Kernel: RowWise(fixed(types.TimestampTZT), false, func(*Ctx, []types.Value) (types.Value, error) {
+				return types.TimeToTimestamp(time.Now()), nil
+			})},
+		}},
+		{Name: "localtimestamp", Overloads: []Overload{
+			{Ret: fixed(types.TimestampT), Kernel: RowWise(fixed(types.TimestampT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+				t := ctx.Now.In(loc(ctx))
+				return types.TimeToTimestamp(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)), nil
+			})},
+		}},
+		{Name: "current_date", Overloads: []Overload{
+			{Ret: fixed(types.DateT), Kernel: RowWise(fixed(types.DateT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+				return types.TimeToDate(ctx.Now.In(loc(ctx))), nil
+			})},
+		}},
+		{Name: "current_time", Aliases: []string{"localtime"}, Overloads: []Overload{
+			{Ret: fixed(types.TimeT), Kernel: RowWise(fixed(types.TimeT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+				t := ctx.Now.In(loc(ctx))
+				return types.TimeVal(int64(t.Hour())*3_600_000_000 + int64(t.Minute())*60_000_000 + int64(t.Second())*1_000_000 + int64(t.Nanosecond()/1000)), nil
+			})},
+		}},
+		{Name: "age", Overloads: []Overload{
+			row([]Arg{aTS, aTS}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return age(types.TimestampToTime(int64(a[0].(types.TimestampVal))), types.TimestampToTime(int64(a[1].(types.TimestampVal)))), nil
+			}),
+			row([]Arg{aTS}, types.IntervalT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				n := ctx.Now.UTC()
+				today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+				return age(today, types.TimestampToTime(int64(a[0].(types.TimestampVal)))), nil
+			}),
+		}},
+		{Name: "make_date", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			return types.ParseDate(fmt.Sprintf("%04d-%02d-%02d", a[0], a[1], a[2]))
+		})}},
+		{Name: "make_timestamp", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			d, err := types.ParseDate(fmt.Sprintf("%04d-%02d-%02d", a[0], a[1], a[2]))
+			if err != nil {
+				return nil, err
+			}
+			return types.TimestampVal(int64(d)*types.UsPerDay + a[3].(int64)*3_600_000_000 + a[4].(int64)*60_000_000 + int64(math.Round(a[5].(float64)*1e6))), nil
+		})}},
+		{Name: "make_interval", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			return types.IntervalVal{Months: int32(a[0].(int64)*12 + a[1].(int64)), Days: int32(a[2].(int64)*7 + a[3].(int64)),
+				Micros: a[4].(int64)*3_600_000_000 + a[5].(int64)*60_000_000 + int64(a[6].(float64)*1e6)}, nil
+		})}},
+		{Name: "to_timestamp", Overloads: []Overload{
+			row([]Arg{aFloat8}, types.TimestampTZT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.TimestampVal(int64(math.Round(a[0].(float64) * 1e6))), nil
+			}),
+			row([]Arg{aText, aText}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				tm, err := parseWithFormat(a[0].(string), a[1].(string), loc(ctx))
+				if err != nil {
+					return nil, err
+				}
+				return types.TimeToTimestamp(tm), nil
+			}),
+		}},
+		{Name: "to_date", Overloads: []Overload{
+			row([]Arg{aText, aText}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				tm, err := parseWithFormat(a[0].(string), a[1].(string), time.UTC)
+				if err != nil {
+					return nil, err
+				}
+				return types.TimeToDate(tm), nil
+			}),
+		}},
+		{Name: "to_char", Overloads: []Overload{
+			row([]Arg{aTS, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return formatWithPattern(types.TimestampToTime(int64(a[0].(types.TimestampVal))), a[1].(string)), nil
+			}),
+			row([]Arg{aTSTZ, aText}, types.TextT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				return formatWithPattern(types.TimestampToTime(int64(a[0].(types.TimestampVal))).In(loc(ctx)), a[1].(string)), nil
+			}),
+			row([]Arg{aIntv, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				iv := a[0].(types.IntervalVal)
+				base := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(iv.Micros) * time.Microsecond)
+				return formatWithPattern(base, a[1].(string)), nil
+			}),
+			row([]Arg{aNum, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return numberToChar(a[0].(types.Decimal).Float64(), a[1].(string)), nil
+			}),
+			row([]Arg{aFloat8, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return numberToChar(a[0].(float64), a[1].(string)), nil
+			}),
+		}},
+		{Name: "justify_days", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			iv := a[0].(types.IntervalVal)
+			return types.IntervalVal{Months: iv.Months + iv.Days/30, Days: iv.Days % 30, Micros: iv.Micros}, nil
+		})}},
+		{Name: "justify_hours", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			iv := a[0].(types.IntervalVal)
+			return types.IntervalVal{Months: iv.Months, Days: iv.Days + int32(iv.Micros/types.UsPerDay), Micros: iv.Micros % types.UsPerDay}, nil
+		})}},
+	}
+}
+
+func age(a, b time.Time) types.IntervalVal {
+	neg := false
+	if a.Before(b) {
+		a, b, neg = b, a, true
+	}
+	years := a.Year() - b.Year()
+	months := int(a.Month()) - int(b.Month())
+	days := a.Day() - b.Day()
+	micros := (int64(a.Hour()-b.Hour())*3600+int64(a.Minute()-b.Minute())*60+int64(a.Second()-b.Second()))*1e6 + int64(a.Nanosecond()-b.Nanosecond())/1000
+	if micros < 0 {
+		micros += types.UsPerDay
+		days--
+	}
+	if days < 0 {
+		// borrow the days of the month before a
+		days += time.Date(a.Year(), a.Month(), 0, 0, 0, 0, 0, time.UTC).Day()
+		months--
+	}
+	if months < 0 {
+		months += 12
+		years--
+	}
+	iv := types.IntervalVal{Months: int32(years*12 + months), Days: int32(days), Micros: micros}
+	if neg {
+		iv = negIv(iv)
+	}
+	return iv
+}
+
+// to_char / to_timestamp template patterns, longest first.
+var patterns = []string{"HH24", "HH12", "YYYY", "MONTH", "Month", "month", "DAY", "Day", "day", "IYYY", "MS", "US", "HH", "MI", "SS", "YYY", "YY", "MM", "DDD", "DD", "MON", "Mon", "mon", "DY", "Dy", "dy", "AM", "PM", "am", "pm", "A.M.", "P.M.", "TZ", "tz", "OF", "Q", "WW", "IW", "D", "Y", "J"}
+
+func formatWithPattern(t time.Time, pat string) string {
+	var sb strings.Builder
+	for i := 0; i < len(pat); {
+		fm := false
+		if strings.HasPrefix(pat[i:], "FM") {
+			fm = true
+			i += 2
+		}
+		if pat[i:] != "" && pat[i] == '"' {
+			j := strings.IndexByte(pat[i+1:], '"')
+			if j < 0 {
+				sb.WriteString(pat[i+1:])
+				break
+			}
+			sb.WriteString(pat[i+1 : i+1+j])
+			i += j + 2
+			continue
+		}
+		matched := ""
+		for _, p := range patterns {
+			if strings.HasPrefix(pat[i:], p) {
+				matched = p
+				break
+			}
+		}
+		if matched == "" {
+			if i < len(pat) {
+				sb.WriteByte(pat[i])
+				i++
+			}
+			continue
+		}
+		i += len(matched)
+		num := func(v, width int) {
+			if fm {
+				sb.WriteString(strconv.Itoa(v))
+			} else {
+				sb.WriteString(fmt.Sprintf("%0*d", width, v))
+			}
+		}
+		pad := func(s string, width int) {
+			if fm {
+				sb.WriteString(s)
+			} else {
+				sb.WriteString(fmt.Sprintf("%-*s", width, s))
+			}
+		}
+		h12 := t.Hour() % 12
+		if h12 == 0 {
+			h12 = 12
+		}
+		switch matched {
+		case "YYYY":
+			num(t.Year(), 4)
+		case "IYYY":
+			y, _ := t.ISOWeek()
+			num(y, 4)
+		case "YYY":
+			num(t.Year()%1000, 3)
+		case "YY":
+			num(t.Year()%100, 2)
+		case "Y":
+			num(t.Year()%10, 1)
+		case "MM":
+			num(int(t.Month()), 2)
+		case "DD":
+			num(t.Day(), 2)
+		case "DDD":
+			num(t.YearDay(), 3)
+		case "D":
+			num(int(t.Weekday())+1, 1)
+		case "HH24":
+			num(t.Hour(), 2)
+		case "HH12", "HH":
+			num(h12, 2)
+		case "MI":
+			num(t.Minute(), 2)
+		case "SS":
+			num(t.Second(), 2)
+		case "MS":
+			num(t.Nanosecond()/1e6, 3)
+		case "US":
+			num(t.Nanosecond()/1e3, 6)
+		case "Q":
+			num((int(t.Month())-1)/3+1, 1)
+		case "WW":
+			num((t.YearDay()-1)/7+1, 2)
+		case "IW":
+			_, w := t.ISOWeek()
+			num(w, 2)
+		case "J":
+			num(int(t.Unix()/86400)+2440588, 1)
+		case "MONTH":
+			pad(strings.ToUpper(t.Month().String()), 9)
+		case "Month":
+			pad(t.Month().String(), 9)
+		case "month":
+			pad(strings.ToLower(t.Month().String()), 9)
+		case "MON":
+			sb.WriteString(strings.ToUpper(t.Month().String()[:3]))
+		case "Mon":
+			sb.WriteString(t.Month().String()[:3])
+		case "mon":
+			sb.WriteString(strings.ToLower(t.Month().String()[:3]))
+		case "DAY":
+			pad(strings.ToUpper(t.Weekday().String()), 9)
+		case "Day":
+			pad(t.Weekday().String(), 9)
+		case "day":
+			pad(strings.ToLower(t.Weekday().String()), 9)
+		case "DY":
+			sb.WriteString(strings.ToUpper(t.Weekday().String()[:3]))
+		case "Dy":
+			sb.WriteString(t.Weekday().String()[:3])
+		case "dy":
+			sb.WriteString(strings.ToLower(t.Weekday().String()[:3]))
+		case "AM", "PM":
+			if t.Hour() < 12 {
+				sb.WriteString("AM")
+			} else {
+				sb.WriteString("PM")
+			}
+		case "am", "pm":
+			if t.Hour() < 12 {
+				sb.WriteString("am")
+			} else {
+				sb.WriteString("pm")
+			}
+		case "A.M.", "P.M.":
+			if t.Hour() < 12 {
+				sb.WriteString("A.M.")
+			} else {
+				sb.WriteString("P.M.")
+			}
+		case "TZ", "tz":
+			z, _ := t.Zone()
+			if matched == "tz" {
+				z = strings.ToLower(z)
+			}
+			sb.WriteString(z)
+		case "OF":
+			_, off := t.Zone()
+			sign := "+"
+			if off < 0 {
+				sign, off = "-", -off
+			}
+			sb.WriteString(fmt.Sprintf("%s%02d", sign, off/3600))
+		}
+	}
+	return sb.String()
+}
+
+func parseWithFormat(s, pat string, l *time.Location) (time.Time, error) {
+	year, month, day, hour, minute, sec, usec := 1, 1, 1, 0, 0, 0, 0
+	pm, hasAMPM := false, false
+	si := 0
+	readNum := func(maxDigits int) (int, error) {
+		for si < len(s) && s[si] == ' ' {
+			si++
+		}
+		j := si
+		if j < len(s) && (s[j] == '-' || s[j] == '+') {
+			j++
+		}
+		for j < len(s) && j-si < maxDigits && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		v, err := strconv.Atoi(s[si:j])
+		if err != nil {
+			return 0, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid value \"%s\" for format \"%s\"", s[si:], pat)
+		}
+		si = j
+		return v, nil
+	}
+	for pi := 0; pi < len(pat); {
+		if strings.HasPrefix(pat[pi:], "FM") {
+			pi += 2
+			continue
+		}
+		matched := ""
+		for _, p := range patterns {
+			if strings.HasPrefix(pat[pi:], p) {
+				matched = p
+				break
+			}
+		}
+		if matched == "" {
+			pi++
+			if si < len(s) {
+				si++
+			}
+			continue
+		}
+		pi += len(matched)
+		var err error
+		switch matched {
+		case "YYYY", "IYYY":
+			year, err = readNum(4)
+		case "YY":
+			year, err = readNum(2)
+			year += 2000
+			if year > 2069 {
+				year -= 100
+			}
+		case "MM":
+			month, err = readNum(2)
+		case "DD":
+			day, err = readNum(2)
+		case "DDD":
+			var doy int
+			doy, err = readNum(3)
+			month, day = 1, doy
+		case "HH24", "HH12", "HH":
+			hour, err = readNum(2)
+		case "MI":
+			minute, err = readNum(2)
+		case "SS":
+			sec, err = readNum(2)
+		case "MS":
+			var ms int
+			ms, err = readNum(3)
+			usec = ms * 1000
+		case "US":
+			usec, err = readNum(6)
+		case "Mon", "MON", "mon", "Month", "MONTH", "month":
+			found := false
+			for m := 1; m <= 12; m++ {
+				name := time.Month(m).String()
+				for _, cand := range []string{name, name[:3]} {
+					if len(s)-si >= len(cand) && strings.EqualFold(s[si:si+len(cand)], cand) {
+						month, si, found = m, si+len(cand), true
+						break
+					}
+				}
+				if found {
+					break
+				}
+			}
+			if !found {
+				return time.Time{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid value \"%s\" for \"%s\"", s[si:], matched)
+			}
+		case "AM", "PM", "am", "pm":
+			hasAMPM = true
+			if si+2 <= len(s) {
+				pm = strings.EqualFold(s[si:si+2], "pm")
+				si += 2
+			}
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+	}
+	if hasAMPM {
+		if pm && hour < 12 {
+			hour += 12
+		} else if !pm && hour == 12 {
+			hour = 0
+		}
+	}
+	if month < 1 || month > 12 || day < 1 || day > 366 || hour > 24 || minute > 59 || sec > 60 {
+		return time.Time{}, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, usec*1000, l), nil
+}
+
+// numberToChar implements the common to_char numeric templates: 9, 0, '.',
+// D, ',', G, FM, S, MI, PR.
+func numberToChar(v float64, pat string) string {
+	fm := strings.Contains(pat, "FM")
+	p := strings.ReplaceAll(pat, "FM", "")
+	p = strings.ReplaceAll(p, "D", ".")
+	p = strings.ReplaceAll(p, "G", ",")
+	intPat, fracPat, _ := strings.Cut(p, ".")
+	fracDigits := strings.Count(fracPat, "9") + strings.Count(fracPat, "0")
+	neg := v < 0
+	av := math.Abs(v)
+	s := strconv.FormatFloat(av, 'f', fracDigits, 64)
+	ip, fp, _ := strings.Cut(s, ".")
+	nDigits := strings.Count(intPat, "9") + strings.Count(intPat, "0")
+	if len(ip) > nDigits {
+		return strings.Repeat("#", len(p)+1)
+	}
+	// fill integer part right to left
+	var out []byte
+	di := len(ip) - 1
+	zeroFrom := strings.Index(intPat, "0")
+	for i := len(intPat) - 1; i >= 0; i-- {
+		c := intPat[i]
+		switch c {
+		case '9', '0':
+			if di >= 0 {
+				out = append(out, ip[di])
+				di--
+			} else if c == '0' || (zeroFrom >= 0 && i >= zeroFrom) {
+				out = append(out, '0')
+			} else if !fm {
+				out = append(out, ' ')
+			}
+		case ',':
+			if di >= 0 {
+				out = append(out, ',')
+			} else if !fm {
+				out = append(out, ' ')
+			}
+		}
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	res := string(out)
+	if fracPat != "" || strings.Contains(p, ".") {
+		res += "." + fp
+		if fm {
+			res = strings.TrimRight(res, "0")
+			if strings.HasSuffix(res, ".") && !strings.Contains(fracPat, "0") {
+				res = strings.TrimSuffix(res, ".")
+			}
+		}
+	}
+	if ip == "0" && nDigits > 0 && res == "" {
+		res = "0"
+	}
+	sign := " "
+	if neg {
+		sign = "-"
+	}
+	if fm {
+		sign = strings.TrimSpace(sign)
+	}
+	return sign + res
+}
+
+func jsonOverloads(asText bool) []Overload {
+	ret := types.JSONT
+	if asText {
+		ret = types.TextT
+	}
+	get := func(doc string, key types.Value) (types.Value, error) {
+		var v any
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type json")
+		}
+		var r any
+		switch k := key.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, nil
+			}
+			x, ok := m[k]
+			if !ok {
+				return nil, nil
+			}
+			r = x
+		case int64:
+			a, ok := v.([]any)
+			if !ok {
+				return nil, nil
+			}
+			if k < 0 {
+				k += int64(len(a))
+			}
+			if k < 0 || k >= int64(len(a)) {
+				return nil, nil
+			}
+			r = a[k]
+		}
+		if r == nil {
+			if asText {
+				return nil, nil
+			}
+			return "null", nil
+		}
+		if s, ok := r.(string); ok && asText {
+			return s, nil
+		}
+		b, _ := json.Marshal(r)
+		return string(b), nil
+	}
+	var out []Overload
+	for _, jt := range []types.T{types.JSONT, types.JSONBT} {
+		out = append(out,
+			row([]Arg{ex(jt), aText}, ret, func(_ *Ctx, a []types.Value) (types.Value, error) { return get(a[0].(string), a[1]) }),
+			row([]Arg{ex(jt), aInt4}, ret, func(_ *Ctx, a []types.Value) (types.Value, error) { return get(a[0].(string), a[1]) }),
+		)
+	}
+	return out
+}
+
+func systemScalars() []*Scalar {
+	str := func(name string, f func(ctx *Ctx) string) *Scalar {
+		return &Scalar{Name: name, Overloads: []Overload{{Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+			return f(ctx), nil
+		})}}}
+	}
+	return []*Scalar{
+		str("version", func(*Ctx) string {
+			return "PostgreSQL 15.0 (lakeq 0.1) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
+		}),
+		str("current_user", func(ctx *Ctx) string { return ctx.User }),
+		str("session_user", func(ctx *Ctx) string { return ctx.User }),
+		str("current_role", func(ctx *Ctx) string { return ctx.User }),
+		str("current_database", func(ctx *Ctx) string { return ctx.Database }),
+		str("current_catalog", func(ctx *Ctx) string { return ctx.Database }),
+		str("current_schema", func(ctx *Ctx) string { return ctx.Schema }),
+	}
+}

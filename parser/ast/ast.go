@@ -1,0 +1,550 @@
+// Package ast holds lakeq's own statement and expression nodes. The parser
+// produces them from pg_query's tree (and from the hand-written front for
+// lake statements); nothing outside parser/ sees pg_query types.
+//
+// Positions are 0-based byte offsets into the statement text, -1 when unknown.
+package ast
+
+// Stmt is any statement.
+type Stmt interface{ stmt() }
+
+// Expr is any scalar expression.
+type Expr interface {
+	expr()
+	// Pos is the 0-based byte offset of the node in the SQL text, or -1.
+	Pos() int
+}
+
+// TableExpr is an item of a FROM clause.
+type TableExpr interface{ tableExpr() }
+
+// ---- statements ----
+
+// Select is a query: a simple SELECT, a VALUES list, or a set operation.
+type Select struct {
+	With       *With
+	Distinct   bool
+	DistinctOn []Expr
+	Targets    []Target
+	From       []TableExpr
+	Where      Expr
+	GroupBy    []GroupItem
+	Having     Expr
+	Windows    []WindowDef
+	Values     [][]Expr // non-nil for VALUES
+	OrderBy    []OrderItem
+	Limit      Expr
+	Offset     Expr
+	WithTies   bool
+	// Set operation: Op is "", "union", "intersect" or "except".
+	Op          string
+	All         bool
+	Left, Right *Select
+}
+
+// With is a WITH clause.
+type With struct {
+	Recursive bool
+	CTEs      []CTE
+}
+
+// CTE is one common table expression.
+type CTE struct {
+	Name    string
+	Columns []string
+	Query   Stmt // usually *Select
+	Pos     int
+}
+
+// Target is one select-list item.
+type Target struct {
+	Expr  Expr
+	Alias string
+	Pos   int
+}
+
+// GroupItem is a GROUP BY element: a plain expression or a grouping set.
+type GroupItem struct {
+	Expr Expr
+	// Kind: "" for a plain expression, "sets", "rollup", "cube", "empty".
+	Kind  string
+	Items []GroupItem
+}
+
+// OrderItem is a sort key.
+type OrderItem struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst *bool // nil = default (NULLS LAST for ASC, FIRST for DESC)
+	Using      string
+}
+
+// WindowDef is a window specification, named (in WINDOW) or inline.
+type WindowDef struct {
+	Name        string
+	RefName     string
+	PartitionBy []Expr
+	OrderBy     []OrderItem
+	Frame       *Frame
+}
+
+// Frame is a window frame clause.
+type Frame struct {
+	Mode       string // "rows", "range", "groups"
+	Start, End FrameBound
+	Exclude    string // "", "current row", "group", "ties"
+}
+
+// FrameBound is one end of a frame.
+type FrameBound struct {
+	// Kind: "unbounded preceding", "preceding", "current row", "following", "unbounded following".
+	Kind   string
+	Offset Expr
+}
+
+// ColumnDef is a column in CREATE TABLE.
+type ColumnDef struct {
+	Name       string
+	Type       *TypeName
+	NotNull    bool
+	PrimaryKey bool
+	Unique     bool
+	Default    Expr
+	Comment    string
+}
+
+// CreateTable is CREATE TABLE (and CREATE TABLE AS when Query is set).
+type CreateTable struct {
+	Name        QualifiedName
+	Columns     []ColumnDef
+	IfNotExists bool
+	Query       *Select
+	ColNames    []string // CTAS column aliases
+	Temp        bool
+	WithData    bool
+}
+
+// Insert is INSERT INTO.
+type Insert struct {
+	Table     QualifiedName
+	Alias     string
+	Columns   []string
+	Query     *Select // nil means DEFAULT VALUES
+	Returning []Target
+}
+
+// Update is UPDATE ... SET ... [FROM] [WHERE].
+type Update struct {
+	Table QualifiedName
+	Alias string
+	Set   []SetClause
+	From  []TableExpr
+	Where Expr
+}
+
+// SetClause is one column assignment.
+type SetClause struct {
+	Column string
+	Value  Expr // nil means DEFAULT
+}
+
+// Delete is DELETE FROM.
+type Delete struct {
+	Table QualifiedName
+	Alias string
+	Using []TableExpr
+	Where Expr
+}
+
+// Truncate is TRUNCATE.
+type Truncate struct{ Tables []QualifiedName }
+
+// Drop is DROP TABLE / VIEW / INDEX / SCHEMA.
+type Drop struct {
+	Kind     string // "table", "view", "index", "schema"
+	Names    []QualifiedName
+	IfExists bool
+	Cascade  bool
+}
+
+// CreateView is CREATE [OR REPLACE] VIEW.
+type CreateView struct {
+	Name      QualifiedName
+	Columns   []string
+	Query     *Select
+	SQL       string // the query's text, as stored in the catalog
+	OrReplace bool
+}
+
+// CreateIndex is CREATE INDEX: accepted and recorded, plans nothing yet.
+type CreateIndex struct {
+	Name        string
+	Table       QualifiedName
+	Unique      bool
+	IfNotExists bool
+}
+
+// CreateSchema is CREATE SCHEMA.
+type CreateSchema struct {
+	Name        string
+	IfNotExists bool
+}
+
+// Explain is EXPLAIN [ANALYZE].
+type Explain struct {
+	Stmt    Stmt
+	Analyze bool
+	Verbose bool
+}
+
+// Set is SET name = value / SET name TO DEFAULT / RESET.
+type Set struct {
+	Name  string
+	Value []Expr // nil = DEFAULT / RESET
+	Local bool
+	Reset bool
+}
+
+// Show is SHOW name.
+type Show struct{ Name string }
+
+// Transaction is BEGIN / COMMIT / ROLLBACK and friends.
+type Transaction struct{ Kind string }
+
+// Noop is a statement accepted and ignored (e.g. ANALYZE, VACUUM).
+type Noop struct{ Tag string }
+
+func (*Select) stmt()       {}
+func (*CreateTable) stmt()  {}
+func (*Insert) stmt()       {}
+func (*Update) stmt()       {}
+func (*Delete) stmt()       {}
+func (*Truncate) stmt()     {}
+func (*Drop) stmt()         {}
+func (*CreateView) stmt()   {}
+func (*CreateIndex) stmt()  {}
+func (*CreateSchema) stmt() {}
+func (*Explain) stmt()      {}
+func (*Set) stmt()          {}
+func (*Show) stmt()         {}
+func (*Transaction) stmt()  {}
+func (*Noop) stmt()         {}
+
+// QualifiedName is [schema.]name.
+type QualifiedName struct {
+	Schema string
+	Name   string
+	Pos    int
+}
+
+func (q QualifiedName) String() string {
+	if q.Schema != "" {
+		return q.Schema + "." + q.Name
+	}
+	return q.Name
+}
+
+// ---- FROM items ----
+
+// Alias is a table alias with optional column aliases.
+type Alias struct {
+	Name    string
+	Columns []string
+}
+
+// TableName references a table, view or CTE.
+type TableName struct {
+	Name  QualifiedName
+	Alias *Alias
+}
+
+// SubqueryTable is a derived table.
+type SubqueryTable struct {
+	Query   *Select
+	Alias   *Alias
+	Lateral bool
+}
+
+// FuncTable is a table function in FROM (generate_series, read_parquet, ...).
+type FuncTable struct {
+	Func           *FuncCall
+	Alias          *Alias
+	Lateral        bool
+	WithOrdinality bool
+}
+
+// Join is a join of two FROM items.
+type Join struct {
+	Type    string // "inner", "left", "right", "full", "cross"
+	Left    TableExpr
+	Right   TableExpr
+	On      Expr
+	Using   []string
+	Natural bool
+	Alias   *Alias
+}
+
+func (*TableName) tableExpr()     {}
+func (*SubqueryTable) tableExpr() {}
+func (*FuncTable) tableExpr()     {}
+func (*Join) tableExpr()          {}
+
+// ---- expressions ----
+
+// TypeName is a type reference: names, modifiers, array dimensions.
+type TypeName struct {
+	Names     []string
+	Mods      []int
+	ArrayDims int
+	Pos       int
+}
+
+// ColumnRef is a possibly qualified column reference; a trailing "*" part is a star.
+type ColumnRef struct {
+	Parts    []string
+	Star     bool
+	Location int
+}
+
+// Const is a literal.
+type Const struct {
+	// Kind: "int", "float" (numeric text), "string", "bitstring", "bool", "null".
+	Kind     string
+	Val      string
+	Location int
+}
+
+// TypedLiteral is TYPE 'string' (DATE '2020-01-01', INTERVAL '1 day').
+type TypedLiteral struct {
+	Type     *TypeName
+	Val      string
+	Location int
+}
+
+// Param is a positional parameter $n.
+type Param struct {
+	N        int
+	Location int
+}
+
+// BinaryOp is a binary operator expression (arithmetic, comparison, ||, ~, IS DISTINCT FROM, ...).
+type BinaryOp struct {
+	Op       string
+	L, R     Expr
+	Location int
+}
+
+// UnaryOp is a prefix operator (-, +, ~, @).
+type UnaryOp struct {
+	Op       string
+	X        Expr
+	Location int
+}
+
+// BoolExpr is AND / OR / NOT.
+type BoolExpr struct {
+	Op       string // "and", "or", "not"
+	Args     []Expr
+	Location int
+}
+
+// FuncCall is a function or aggregate call, possibly with OVER.
+type FuncCall struct {
+	Name        []string
+	Args        []Expr
+	Star        bool
+	Distinct    bool
+	Filter      Expr
+	Over        *WindowDef
+	OrderBy     []OrderItem // aggregate ORDER BY, or WITHIN GROUP order
+	WithinGroup bool
+	Variadic    bool
+	ArgNames    []string // named arguments (name => value), "" for positional
+	Location    int
+}
+
+// Cast is CAST(x AS t) or x::t.
+type Cast struct {
+	X        Expr
+	Type     *TypeName
+	Location int
+}
+
+// Case is a CASE expression.
+type Case struct {
+	Arg      Expr
+	Whens    []When
+	Else     Expr
+	Location int
+}
+
+// When is one WHEN ... THEN ... arm.
+type When struct{ Cond, Result Expr }
+
+// Coalesce is COALESCE(...).
+type Coalesce struct {
+	Args     []Expr
+	Location int
+}
+
+// NullIf is NULLIF(a, b).
+type NullIf struct {
+	A, B     Expr
+	Location int
+}
+
+// MinMax is GREATEST / LEAST.
+type MinMax struct {
+	Greatest bool
+	Args     []Expr
+	Location int
+}
+
+// NullTest is IS [NOT] NULL.
+type NullTest struct {
+	X        Expr
+	Not      bool
+	Location int
+}
+
+// BoolTest is IS [NOT] TRUE / FALSE / UNKNOWN.
+type BoolTest struct {
+	X        Expr
+	Kind     string // "true", "false", "unknown"
+	Not      bool
+	Location int
+}
+
+// In is x [NOT] IN (list).
+type In struct {
+	X        Expr
+	List     []Expr
+	Not      bool
+	Location int
+}
+
+// Between is x [NOT] BETWEEN [SYMMETRIC] lo AND hi.
+type Between struct {
+	X, Lo, Hi Expr
+	Not       bool
+	Symmetric bool
+	Location  int
+}
+
+// Like is LIKE / ILIKE / SIMILAR TO.
+type Like struct {
+	X, Pattern      Expr
+	Escape          Expr
+	Not             bool
+	CaseInsensitive bool
+	Similar         bool
+	Location        int
+}
+
+// SubLink is a subquery used as an expression.
+type SubLink struct {
+	// Kind: "exists", "any", "all", "expr", "array".
+	Kind     string
+	Op       string // comparison operator for any/all (IN is "=" any)
+	Test     Expr
+	Query    *Select
+	Location int
+}
+
+// Array is ARRAY[...].
+type Array struct {
+	Elems    []Expr
+	Location int
+}
+
+// Row is ROW(...) or (a, b).
+type Row struct {
+	Args     []Expr
+	Location int
+}
+
+// Subscript is x[i] or x[lo:hi].
+type Subscript struct {
+	X        Expr
+	Index    Expr
+	Upper    Expr
+	Slice    bool
+	Location int
+}
+
+// Collate is x COLLATE name.
+type Collate struct {
+	X        Expr
+	Name     []string
+	Location int
+}
+
+// Field is (x).field.
+type Field struct {
+	X        Expr
+	Name     string
+	Location int
+}
+
+// Default is DEFAULT in an INSERT or UPDATE.
+type Default struct{ Location int }
+
+// GroupingFunc is GROUPING(a, b, ...).
+type GroupingFunc struct {
+	Args     []Expr
+	Location int
+}
+
+func (*ColumnRef) expr()    {}
+func (*Const) expr()        {}
+func (*TypedLiteral) expr() {}
+func (*Param) expr()        {}
+func (*BinaryOp) expr()     {}
+func (*UnaryOp) expr()      {}
+func (*BoolExpr) expr()     {}
+func (*FuncCall) expr()     {}
+func (*Cast) expr()         {}
+func (*Case) expr()         {}
+func (*Coalesce) expr()     {}
+func (*NullIf) expr()       {}
+func (*MinMax) expr()       {}
+func (*NullTest) expr()     {}
+func (*BoolTest) expr()     {}
+func (*In) expr()           {}
+func (*Between) expr()      {}
+func (*Like) expr()         {}
+func (*SubLink) expr()      {}
+func (*Array) expr()        {}
+func (*Row) expr()          {}
+func (*Subscript) expr()    {}
+func (*Collate) expr()      {}
+func (*Field) expr()        {}
+func (*Default) expr()      {}
+func (*GroupingFunc) expr() {}
+
+func (e *ColumnRef) Pos() int    { return e.Location }
+func (e *Const) Pos() int        { return e.Location }
+func (e *TypedLiteral) Pos() int { return e.Location }
+func (e *Param) Pos() int        { return e.Location }
+func (e *BinaryOp) Pos() int     { return e.Location }
+func (e *UnaryOp) Pos() int      { return e.Location }
+func (e *BoolExpr) Pos() int     { return e.Location }
+func (e *FuncCall) Pos() int     { return e.Location }
+func (e *Cast) Pos() int         { return e.Location }
+func (e *Case) Pos() int         { return e.Location }
+func (e *Coalesce) Pos() int     { return e.Location }
+func (e *NullIf) Pos() int       { return e.Location }
+func (e *MinMax) Pos() int       { return e.Location }
+func (e *NullTest) Pos() int     { return e.Location }
+func (e *BoolTest) Pos() int     { return e.Location }
+func (e *In) Pos() int           { return e.Location }
+func (e *Between) Pos() int      { return e.Location }
+func (e *Like) Pos() int         { return e.Location }
+func (e *SubLink) Pos() int      { return e.Location }
+func (e *Array) Pos() int        { return e.Location }
+func (e *Row) Pos() int          { return e.Location }
+func (e *Subscript) Pos() int    { return e.Location }
+func (e *Collate) Pos() int      { return e.Location }
+func (e *Field) Pos() int        { return e.Location }
+func (e *Default) Pos() int      { return e.Location }
+func (e *GroupingFunc) Pos() int { return e.Location }

@@ -1,0 +1,1258 @@
+// Package parser turns SQL text into lakeq's AST (parser/ast). PostgreSQL
+// syntax goes through pg_query (the real PostgreSQL parser); nothing
+// outside this package sees pg_query's types.
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
+
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+// Statement is one parsed statement with its source text.
+type Statement struct {
+	AST ast.Stmt
+	SQL string // the statement's own text
+}
+
+// Parse parses one or more ';'-separated statements. Errors are
+// *sqlerr.Error with SQLSTATE 42601 (syntax) or 0A000 (unsupported), and
+// a 1-based character position into sql where the parser reports one.
+func Parse(sql string) (stmts []Statement, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			stmts, err = nil, sqlerr.New(sqlerr.Internal, "internal parser error: %v", r)
+		}
+	}()
+	tree, err := pg.Parse(sql)
+	if err != nil {
+		var pe *pgparser.Error
+		if errors.As(err, &pe) {
+			e := sqlerr.New(sqlerr.SyntaxError, "%s", pe.Message)
+			if pe.Cursorpos > 0 {
+				e.Position = byteToCharPos(sql, pe.Cursorpos-1) + 1
+			}
+			return nil, e
+		}
+		return nil, sqlerr.New(sqlerr.SyntaxError, "%s", err.Error())
+	}
+	for _, raw := range tree.Stmts {
+		start := int(raw.StmtLocation)
+		end := len(sql)
+		if raw.StmtLen > 0 {
+			end = start + int(raw.StmtLen)
+		}
+		text := strings.TrimSpace(sql[start:end])
+		c := &converter{sql: sql, offset: 0}
+		s, err := c.stmt(raw.Stmt)
+		if err != nil {
+			return nil, c.fix(err)
+		}
+		stmts = append(stmts, Statement{AST: s, SQL: text})
+	}
+	return stmts, nil
+}
+
+// ParseOne parses exactly one statement.
+func ParseOne(sql string) (ast.Stmt, error) {
+	ss, err := Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	if len(ss) != 1 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "expected one statement, got %d", len(ss))
+	}
+	return ss[0].AST, nil
+}
+
+// ParseExpr parses a single scalar expression.
+func ParseExpr(text string) (ast.Expr, error) {
+	s, err := ParseOne("SELECT " + text)
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := s.(*ast.Select)
+	if !ok || len(sel.Targets) != 1 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "invalid expression %q", text)
+	}
+	return sel.Targets[0].Expr, nil
+}
+
+func byteToCharPos(s string, b int) int {
+	if b > len(s) {
+		b = len(s)
+	}
+	if b < 0 {
+		return 0
+	}
+	return utf8.RuneCountInString(s[:b])
+}
+
+// CharPos converts a 0-based byte offset into a 1-based character position.
+func CharPos(sql string, byteOff int) int {
+	if byteOff < 0 {
+		return 0
+	}
+	return byteToCharPos(sql, byteOff) + 1
+}
+
+type converter struct {
+	sql    string
+	offset int
+}
+
+func (c *converter) fix(err error) error {
+	var e *sqlerr.Error
+	if errors.As(err, &e) && e.Position < 0 {
+		e.Position = CharPos(c.sql, -e.Position-1)
+	}
+	return err
+}
+
+// unsupported builds a 0A000 error at byte offset loc (encoded negative
+// until fix() converts it into a character position).
+func unsupported(loc int32, format string, args ...any) error {
+	e := sqlerr.New(sqlerr.FeatureNotSupported, format, args...)
+	if loc >= 0 {
+		e.Position = -int(loc) - 1
+	}
+	return e
+}
+
+func strVal(n *pg.Node) string {
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	return ""
+}
+
+func names(ns []*pg.Node) []string {
+	out := make([]string, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, strVal(n))
+	}
+	return out
+}
+
+func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
+	switch {
+	case n.GetSelectStmt() != nil:
+		return c.selectStmt(n.GetSelectStmt())
+	case n.GetInsertStmt() != nil:
+		return c.insert(n.GetInsertStmt())
+	case n.GetUpdateStmt() != nil:
+		return c.update(n.GetUpdateStmt())
+	case n.GetDeleteStmt() != nil:
+		return c.delete(n.GetDeleteStmt())
+	case n.GetCreateStmt() != nil:
+		return c.createTable(n.GetCreateStmt())
+	case n.GetCreateTableAsStmt() != nil:
+		return c.ctas(n.GetCreateTableAsStmt())
+	case n.GetDropStmt() != nil:
+		return c.drop(n.GetDropStmt())
+	case n.GetTruncateStmt() != nil:
+		t := &ast.Truncate{}
+		for _, r := range n.GetTruncateStmt().Relations {
+			t.Tables = append(t.Tables, rangeVarName(r.GetRangeVar()))
+		}
+		return t, nil
+	case n.GetViewStmt() != nil:
+		return c.view(n.GetViewStmt())
+	case n.GetIndexStmt() != nil:
+		s := n.GetIndexStmt()
+		return &ast.CreateIndex{Name: s.Idxname, Table: rangeVarName(s.Relation), Unique: s.Unique, IfNotExists: s.IfNotExists}, nil
+	case n.GetCreateSchemaStmt() != nil:
+		s := n.GetCreateSchemaStmt()
+		return &ast.CreateSchema{Name: s.Schemaname, IfNotExists: s.IfNotExists}, nil
+	case n.GetExplainStmt() != nil:
+		s := n.GetExplainStmt()
+		inner, err := c.stmt(s.Query)
+		if err != nil {
+			return nil, err
+		}
+		ex := &ast.Explain{Stmt: inner}
+		for _, o := range s.Options {
+			d := o.GetDefElem()
+			if d == nil {
+				continue
+			}
+			on := d.Arg == nil || strings.EqualFold(defArgString(d.Arg), "true") || defArgString(d.Arg) == "1" || strings.EqualFold(defArgString(d.Arg), "on")
+			switch d.Defname {
+			case "analyze":
+				ex.Analyze = on
+			case "verbose":
+				ex.Verbose = on
+			}
+		}
+		return ex, nil
+	case n.GetVariableSetStmt() != nil:
+		s := n.GetVariableSetStmt()
+		st := &ast.Set{Name: strings.ToLower(s.Name), Local: s.IsLocal}
+		switch s.Kind {
+		case pg.VariableSetKind_VAR_SET_VALUE:
+			for _, a := range s.Args {
+				e, err := c.expr(a)
+				if err != nil {
+					return nil, err
+				}
+				st.Value = append(st.Value, e)
+			}
+		case pg.VariableSetKind_VAR_RESET, pg.VariableSetKind_VAR_SET_DEFAULT:
+			st.Reset = true
+		case pg.VariableSetKind_VAR_RESET_ALL:
+			st.Reset, st.Name = true, "all"
+		default:
+			return &ast.Noop{Tag: "SET"}, nil
+		}
+		return st, nil
+	case n.GetVariableShowStmt() != nil:
+		return &ast.Show{Name: strings.ToLower(n.GetVariableShowStmt().Name)}, nil
+	case n.GetTransactionStmt() != nil:
+		k := n.GetTransactionStmt().Kind
+		kind := map[pg.TransactionStmtKind]string{
+			pg.TransactionStmtKind_TRANS_STMT_BEGIN: "BEGIN", pg.TransactionStmtKind_TRANS_STMT_START: "START TRANSACTION",
+			pg.TransactionStmtKind_TRANS_STMT_COMMIT: "COMMIT", pg.TransactionStmtKind_TRANS_STMT_ROLLBACK: "ROLLBACK",
+			pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT: "SAVEPOINT", pg.TransactionStmtKind_TRANS_STMT_RELEASE: "RELEASE",
+			pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO: "ROLLBACK",
+		}[k]
+		if kind == "" {
+			return nil, unsupported(-1, "transaction statement %s is not supported", k.String())
+		}
+		return &ast.Transaction{Kind: kind}, nil
+	case n.GetVacuumStmt() != nil:
+		return &ast.Noop{Tag: "VACUUM"}, nil
+	}
+	return nil, unsupported(-1, "statement type %s is not supported", nodeName(n))
+}
+
+func nodeName(n *pg.Node) string {
+	if n == nil || n.Node == nil {
+		return "<nil>"
+	}
+	s := fmt.Sprintf("%T", n.Node)
+	s = strings.TrimPrefix(s, "*pg_query.Node_")
+	return s
+}
+
+func defArgString(n *pg.Node) string {
+	if n == nil {
+		return ""
+	}
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	if b := n.GetBoolean(); b != nil {
+		if b.Boolval {
+			return "true"
+		}
+		return "false"
+	}
+	if i := n.GetInteger(); i != nil {
+		return strconv.Itoa(int(i.Ival))
+	}
+	if a := n.GetAConst(); a != nil {
+		if s := a.GetSval(); s != nil {
+			return s.Sval
+		}
+		if i := a.GetIval(); i != nil {
+			return strconv.Itoa(int(i.Ival))
+		}
+		if b := a.GetBoolval(); b != nil {
+			if b.Boolval {
+				return "true"
+			}
+			return "false"
+		}
+	}
+	return ""
+}
+
+func rangeVarName(r *pg.RangeVar) ast.QualifiedName {
+	if r == nil {
+		return ast.QualifiedName{}
+	}
+	return ast.QualifiedName{Schema: r.Schemaname, Name: r.Relname, Pos: int(r.Location)}
+}
+
+func alias(a *pg.Alias) *ast.Alias {
+	if a == nil {
+		return nil
+	}
+	return &ast.Alias{Name: a.Aliasname, Columns: names(a.Colnames)}
+}
+
+func (c *converter) selectStmt(s *pg.SelectStmt) (*ast.Select, error) {
+	out := &ast.Select{}
+	var err error
+	if s.WithClause != nil {
+		if out.With, err = c.with(s.WithClause); err != nil {
+			return nil, err
+		}
+	}
+	if s.IntoClause != nil {
+		return nil, unsupported(-1, "SELECT INTO is not supported; use CREATE TABLE AS")
+	}
+	if len(s.LockingClause) > 0 {
+		return nil, unsupported(-1, "SELECT ... FOR UPDATE/SHARE is not supported")
+	}
+	switch s.Op {
+	case pg.SetOperation_SETOP_UNION, pg.SetOperation_SETOP_INTERSECT, pg.SetOperation_SETOP_EXCEPT:
+		out.Op = map[pg.SetOperation]string{pg.SetOperation_SETOP_UNION: "union", pg.SetOperation_SETOP_INTERSECT: "intersect", pg.SetOperation_SETOP_EXCEPT: "except"}[s.Op]
+		out.All = s.All
+		if out.Left, err = c.selectStmt(s.Larg); err != nil {
+			return nil, err
+		}
+		if out.Right, err = c.selectStmt(s.Rarg); err != nil {
+			return nil, err
+		}
+	default:
+		if len(s.ValuesLists) > 0 {
+			for _, row := range s.ValuesLists {
+				l := row.GetList()
+				var vals []ast.Expr
+				for _, item := range l.Items {
+					e, err := c.expr(item)
+					if err != nil {
+						return nil, err
+					}
+					vals = append(vals, e)
+				}
+				out.Values = append(out.Values, vals)
+			}
+		}
+		if s.DistinctClause != nil {
+			out.Distinct = true
+			for _, d := range s.DistinctClause {
+				if d == nil || d.Node == nil {
+					continue
+				}
+				e, err := c.expr(d)
+				if err != nil {
+					return nil, err
+				}
+				out.DistinctOn = append(out.DistinctOn, e)
+			}
+			if len(out.DistinctOn) > 0 {
+				out.Distinct = false
+			}
+		}
+		for _, t := range s.TargetList {
+			rt := t.GetResTarget()
+			e, err := c.expr(rt.Val)
+			if err != nil {
+				return nil, err
+			}
+			out.Targets = append(out.Targets, ast.Target{Expr: e, Alias: rt.Name, Pos: int(rt.Location)})
+		}
+		for _, f := range s.FromClause {
+			te, err := c.fromItem(f)
+			if err != nil {
+				return nil, err
+			}
+			out.From = append(out.From, te)
+		}
+		if s.WhereClause != nil {
+			if out.Where, err = c.expr(s.WhereClause); err != nil {
+				return nil, err
+			}
+		}
+		for _, g := range s.GroupClause {
+			gi, err := c.groupItem(g)
+			if err != nil {
+				return nil, err
+			}
+			out.GroupBy = append(out.GroupBy, gi)
+		}
+		if s.GroupDistinct {
+			return nil, unsupported(-1, "GROUP BY DISTINCT is not supported")
+		}
+		if s.HavingClause != nil {
+			if out.Having, err = c.expr(s.HavingClause); err != nil {
+				return nil, err
+			}
+		}
+		for _, w := range s.WindowClause {
+			wd, err := c.windowDef(w.GetWindowDef())
+			if err != nil {
+				return nil, err
+			}
+			out.Windows = append(out.Windows, *wd)
+		}
+	}
+	if out.OrderBy, err = c.orderBy(s.SortClause); err != nil {
+		return nil, err
+	}
+	if s.LimitCount != nil {
+		if a := s.LimitCount.GetAConst(); a == nil || !a.Isnull {
+			if out.Limit, err = c.expr(s.LimitCount); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s.LimitOffset != nil {
+		if out.Offset, err = c.expr(s.LimitOffset); err != nil {
+			return nil, err
+		}
+	}
+	out.WithTies = s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES
+	return out, nil
+}
+
+func (c *converter) with(w *pg.WithClause) (*ast.With, error) {
+	out := &ast.With{Recursive: w.Recursive}
+	for _, n := range w.Ctes {
+		cte := n.GetCommonTableExpr()
+		q, err := c.stmt(cte.Ctequery)
+		if err != nil {
+			return nil, err
+		}
+		out.CTEs = append(out.CTEs, ast.CTE{Name: cte.Ctename, Columns: names(cte.Aliascolnames), Query: q, Pos: int(cte.Location)})
+	}
+	return out, nil
+}
+
+func (c *converter) orderBy(ns []*pg.Node) ([]ast.OrderItem, error) {
+	var out []ast.OrderItem
+	for _, n := range ns {
+		sb := n.GetSortBy()
+		e, err := c.expr(sb.Node)
+		if err != nil {
+			return nil, err
+		}
+		oi := ast.OrderItem{Expr: e, Desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
+		if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
+			op := names(sb.UseOp)
+			oi.Using = op[len(op)-1]
+			oi.Desc = oi.Using == ">" || oi.Using == ">="
+		}
+		switch sb.SortbyNulls {
+		case pg.SortByNulls_SORTBY_NULLS_FIRST:
+			t := true
+			oi.NullsFirst = &t
+		case pg.SortByNulls_SORTBY_NULLS_LAST:
+			f := false
+			oi.NullsFirst = &f
+		}
+		out = append(out, oi)
+	}
+	return out, nil
+}
+
+func (c *converter) groupItem(n *pg.Node) (ast.GroupItem, error) {
+	if gs := n.GetGroupingSet(); gs != nil {
+		gi := ast.GroupItem{}
+		switch gs.Kind {
+		case pg.GroupingSetKind_GROUPING_SET_EMPTY:
+			gi.Kind = "empty"
+		case pg.GroupingSetKind_GROUPING_SET_ROLLUP:
+			gi.Kind = "rollup"
+		case pg.GroupingSetKind_GROUPING_SET_CUBE:
+			gi.Kind = "cube"
+		case pg.GroupingSetKind_GROUPING_SET_SETS:
+			gi.Kind = "sets"
+		case pg.GroupingSetKind_GROUPING_SET_SIMPLE:
+			gi.Kind = "sets" // a parenthesised list inside ROLLUP/CUBE/SETS: one set
+			gi.Kind = "simple"
+		}
+		for _, item := range gs.Content {
+			sub, err := c.groupItem(item)
+			if err != nil {
+				return gi, err
+			}
+			gi.Items = append(gi.Items, sub)
+		}
+		return gi, nil
+	}
+	if r := n.GetRowExpr(); r != nil {
+		// (a, b) inside ROLLUP/CUBE/GROUPING SETS is a composite element.
+		gi := ast.GroupItem{Kind: "simple"}
+		for _, a := range r.Args {
+			e, err := c.expr(a)
+			if err != nil {
+				return gi, err
+			}
+			gi.Items = append(gi.Items, ast.GroupItem{Expr: e})
+		}
+		return gi, nil
+	}
+	e, err := c.expr(n)
+	return ast.GroupItem{Expr: e}, err
+}
+
+func (c *converter) windowDef(w *pg.WindowDef) (*ast.WindowDef, error) {
+	out := &ast.WindowDef{Name: w.Name, RefName: w.Refname}
+	for _, p := range w.PartitionClause {
+		e, err := c.expr(p)
+		if err != nil {
+			return nil, err
+		}
+		out.PartitionBy = append(out.PartitionBy, e)
+	}
+	var err error
+	if out.OrderBy, err = c.orderBy(w.OrderClause); err != nil {
+		return nil, err
+	}
+	const (
+		nonDefault   = 0x1
+		rangeMode    = 0x2
+		rowsMode     = 0x4
+		groupsMode   = 0x8
+		startUP      = 0x20
+		endUP        = 0x40
+		startUF      = 0x80
+		endUF        = 0x100
+		startCur     = 0x200
+		endCur       = 0x400
+		startOffP    = 0x800
+		endOffP      = 0x1000
+		startOffF    = 0x2000
+		endOffF      = 0x4000
+		exclCur      = 0x8000
+		exclGroup    = 0x10000
+		exclTies     = 0x20000
+		betweenFlag  = 0x10
+		defaultFrame = 0
+	)
+	o := w.FrameOptions
+	if o&nonDefault == 0 {
+		return out, nil
+	}
+	f := &ast.Frame{}
+	switch {
+	case o&rowsMode != 0:
+		f.Mode = "rows"
+	case o&groupsMode != 0:
+		f.Mode = "groups"
+	default:
+		f.Mode = "range"
+	}
+	switch {
+	case o&startUP != 0:
+		f.Start.Kind = "unbounded preceding"
+	case o&startUF != 0:
+		f.Start.Kind = "unbounded following"
+	case o&startCur != 0:
+		f.Start.Kind = "current row"
+	case o&startOffP != 0:
+		f.Start.Kind = "preceding"
+	case o&startOffF != 0:
+		f.Start.Kind = "following"
+	}
+	switch {
+	case o&endUP != 0:
+		f.End.Kind = "unbounded preceding"
+	case o&endUF != 0:
+		f.End.Kind = "unbounded following"
+	case o&endCur != 0:
+		f.End.Kind = "current row"
+	case o&endOffP != 0:
+		f.End.Kind = "preceding"
+	case o&endOffF != 0:
+		f.End.Kind = "following"
+	default:
+		f.End.Kind = "current row"
+	}
+	if w.StartOffset != nil {
+		if f.Start.Offset, err = c.expr(w.StartOffset); err != nil {
+			return nil, err
+		}
+	}
+	if w.EndOffset != nil {
+		if f.End.Offset, err = c.expr(w.EndOffset); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case o&exclCur != 0:
+		f.Exclude = "current row"
+	case o&exclGroup != 0:
+		f.Exclude = "group"
+	case o&exclTies != 0:
+		f.Exclude = "ties"
+	}
+	out.Frame = f
+	return out, nil
+}
+
+func (c *converter) fromItem(n *pg.Node) (ast.TableExpr, error) {
+	switch {
+	case n.GetRangeVar() != nil:
+		r := n.GetRangeVar()
+		return &ast.TableName{Name: rangeVarName(r), Alias: alias(r.Alias)}, nil
+	case n.GetRangeSubselect() != nil:
+		r := n.GetRangeSubselect()
+		q := r.Subquery.GetSelectStmt()
+		if q == nil {
+			return nil, unsupported(-1, "unsupported subquery in FROM")
+		}
+		sel, err := c.selectStmt(q)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.SubqueryTable{Query: sel, Alias: alias(r.Alias), Lateral: r.Lateral}, nil
+	case n.GetJoinExpr() != nil:
+		j := n.GetJoinExpr()
+		l, err := c.fromItem(j.Larg)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.fromItem(j.Rarg)
+		if err != nil {
+			return nil, err
+		}
+		out := &ast.Join{Left: l, Right: r, Natural: j.IsNatural, Using: names(j.UsingClause), Alias: alias(j.Alias)}
+		switch j.Jointype {
+		case pg.JoinType_JOIN_INNER:
+			out.Type = "inner"
+			if j.Quals == nil && !j.IsNatural && len(j.UsingClause) == 0 {
+				out.Type = "cross"
+			}
+		case pg.JoinType_JOIN_LEFT:
+			out.Type = "left"
+		case pg.JoinType_JOIN_RIGHT:
+			out.Type = "right"
+		case pg.JoinType_JOIN_FULL:
+			out.Type = "full"
+		default:
+			return nil, unsupported(-1, "join type %s is not supported", j.Jointype)
+		}
+		if j.Quals != nil {
+			if out.On, err = c.expr(j.Quals); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case n.GetRangeFunction() != nil:
+		r := n.GetRangeFunction()
+		if len(r.Functions) != 1 || r.IsRowsfrom {
+			return nil, unsupported(-1, "ROWS FROM with several functions is not supported")
+		}
+		items := r.Functions[0].GetList().Items
+		e, err := c.expr(items[0])
+		if err != nil {
+			return nil, err
+		}
+		fc, ok := e.(*ast.FuncCall)
+		if !ok {
+			return nil, unsupported(-1, "unsupported function in FROM")
+		}
+		return &ast.FuncTable{Func: fc, Alias: alias(r.Alias), Lateral: r.Lateral, WithOrdinality: r.Ordinality}, nil
+	}
+	return nil, unsupported(-1, "unsupported FROM item %s", nodeName(n))
+}
+
+func (c *converter) typeName(t *pg.TypeName) (*ast.TypeName, error) {
+	out := &ast.TypeName{Pos: int(t.Location)}
+	for _, n := range t.Names {
+		out.Names = append(out.Names, strVal(n))
+	}
+	if len(out.Names) == 2 && out.Names[0] == "pg_catalog" {
+		out.Names = out.Names[1:]
+	}
+	for _, m := range t.Typmods {
+		a := m.GetAConst()
+		if a == nil || a.GetIval() == nil {
+			if cr := m.GetColumnRef(); cr != nil {
+				// interval field qualifiers arrive as identifiers in some forms; ignore
+				continue
+			}
+			continue
+		}
+		out.Mods = append(out.Mods, int(a.GetIval().Ival))
+	}
+	out.ArrayDims = len(t.ArrayBounds)
+	if t.Setof {
+		return nil, unsupported(t.Location, "SETOF types are not supported")
+	}
+	return out, nil
+}
+
+func (c *converter) exprs(ns []*pg.Node) ([]ast.Expr, error) {
+	out := make([]ast.Expr, 0, len(ns))
+	for _, n := range ns {
+		e, err := c.expr(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (c *converter) expr(n *pg.Node) (ast.Expr, error) {
+	if n == nil || n.Node == nil {
+		return nil, nil
+	}
+	switch v := n.Node.(type) {
+	case *pg.Node_ColumnRef:
+		cr := &ast.ColumnRef{Location: int(v.ColumnRef.Location)}
+		for _, f := range v.ColumnRef.Fields {
+			if f.GetAStar() != nil {
+				cr.Star = true
+				continue
+			}
+			cr.Parts = append(cr.Parts, strVal(f))
+		}
+		return cr, nil
+	case *pg.Node_AConst:
+		a := v.AConst
+		loc := int(a.Location)
+		if a.Isnull {
+			return &ast.Const{Kind: "null", Location: loc}, nil
+		}
+		switch x := a.Val.(type) {
+		case *pg.A_Const_Ival:
+			return &ast.Const{Kind: "int", Val: strconv.Itoa(int(x.Ival.Ival)), Location: loc}, nil
+		case *pg.A_Const_Fval:
+			// Fval holds integers too large for int32 as well as decimals.
+			return &ast.Const{Kind: "float", Val: x.Fval.Fval, Location: loc}, nil
+		case *pg.A_Const_Sval:
+			return &ast.Const{Kind: "string", Val: x.Sval.Sval, Location: loc}, nil
+		case *pg.A_Const_Boolval:
+			return &ast.Const{Kind: "bool", Val: strconv.FormatBool(x.Boolval.Boolval), Location: loc}, nil
+		case *pg.A_Const_Bsval:
+			return &ast.Const{Kind: "bitstring", Val: x.Bsval.Bsval, Location: loc}, nil
+		}
+		return &ast.Const{Kind: "null", Location: loc}, nil
+	case *pg.Node_ParamRef:
+		return &ast.Param{N: int(v.ParamRef.Number), Location: int(v.ParamRef.Location)}, nil
+	case *pg.Node_AExpr:
+		return c.aexpr(v.AExpr)
+	case *pg.Node_BoolExpr:
+		args, err := c.exprs(v.BoolExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		op := map[pg.BoolExprType]string{pg.BoolExprType_AND_EXPR: "and", pg.BoolExprType_OR_EXPR: "or", pg.BoolExprType_NOT_EXPR: "not"}[v.BoolExpr.Boolop]
+		return &ast.BoolExpr{Op: op, Args: args, Location: int(v.BoolExpr.Location)}, nil
+	case *pg.Node_FuncCall:
+		return c.funcCall(v.FuncCall)
+	case *pg.Node_TypeCast:
+		x, err := c.expr(v.TypeCast.Arg)
+		if err != nil {
+			return nil, err
+		}
+		t, err := c.typeName(v.TypeCast.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		// TYPE 'literal' (DATE '2020-01-01') arrives as a cast of a string constant.
+		if k, ok := x.(*ast.Const); ok && k.Kind == "string" && int(v.TypeCast.Location) < 0 {
+			return &ast.TypedLiteral{Type: t, Val: k.Val, Location: t.Pos}, nil
+		}
+		return &ast.Cast{X: x, Type: t, Location: int(v.TypeCast.Location)}, nil
+	case *pg.Node_CaseExpr:
+		ce := v.CaseExpr
+		out := &ast.Case{Location: int(ce.Location)}
+		var err error
+		if out.Arg, err = c.expr(ce.Arg); err != nil {
+			return nil, err
+		}
+		for _, w := range ce.Args {
+			cw := w.GetCaseWhen()
+			cond, err := c.expr(cw.Expr)
+			if err != nil {
+				return nil, err
+			}
+			res, err := c.expr(cw.Result)
+			if err != nil {
+				return nil, err
+			}
+			out.Whens = append(out.Whens, ast.When{Cond: cond, Result: res})
+		}
+		if out.Else, err = c.expr(ce.Defresult); err != nil {
+			return nil, err
+		}
+		return out, nil
+	case *pg.Node_CoalesceExpr:
+		args, err := c.exprs(v.CoalesceExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Coalesce{Args: args, Location: int(v.CoalesceExpr.Location)}, nil
+	case *pg.Node_MinMaxExpr:
+		args, err := c.exprs(v.MinMaxExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.MinMax{Greatest: v.MinMaxExpr.Op == pg.MinMaxOp_IS_GREATEST, Args: args, Location: int(v.MinMaxExpr.Location)}, nil
+	case *pg.Node_NullTest:
+		x, err := c.expr(v.NullTest.Arg)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.NullTest{X: x, Not: v.NullTest.Nulltesttype == pg.NullTestType_IS_NOT_NULL, Location: int(v.NullTest.Location)}, nil
+	case *pg.Node_BooleanTest:
+		x, err := c.expr(v.BooleanTest.Arg)
+		if err != nil {
+			return nil, err
+		}
+		bt := &ast.BoolTest{X: x, Location: int(v.BooleanTest.Location)}
+		switch v.BooleanTest.Booltesttype {
+		case pg.BoolTestType_IS_TRUE:
+			bt.Kind = "true"
+		case pg.BoolTestType_IS_NOT_TRUE:
+			bt.Kind, bt.Not = "true", true
+		case pg.BoolTestType_IS_FALSE:
+			bt.Kind = "false"
+		case pg.BoolTestType_IS_NOT_FALSE:
+			bt.Kind, bt.Not = "false", true
+		case pg.BoolTestType_IS_UNKNOWN:
+			bt.Kind = "unknown"
+		case pg.BoolTestType_IS_NOT_UNKNOWN:
+			bt.Kind, bt.Not = "unknown", true
+		}
+		return bt, nil
+	case *pg.Node_SubLink:
+		return c.subLink(v.SubLink)
+	case *pg.Node_AArrayExpr:
+		elems, err := c.exprs(v.AArrayExpr.Elements)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Array{Elems: elems, Location: int(v.AArrayExpr.Location)}, nil
+	case *pg.Node_RowExpr:
+		args, err := c.exprs(v.RowExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Row{Args: args, Location: int(v.RowExpr.Location)}, nil
+	case *pg.Node_AIndirection:
+		x, err := c.expr(v.AIndirection.Arg)
+		if err != nil {
+			return nil, err
+		}
+		for _, ind := range v.AIndirection.Indirection {
+			if ai := ind.GetAIndices(); ai != nil {
+				s := &ast.Subscript{X: x, Slice: ai.IsSlice, Location: x.Pos()}
+				if s.Index, err = c.expr(ai.Lidx); err != nil {
+					return nil, err
+				}
+				if s.Upper, err = c.expr(ai.Uidx); err != nil {
+					return nil, err
+				}
+				x = s
+			} else if sv := ind.GetString_(); sv != nil {
+				x = &ast.Field{X: x, Name: sv.Sval, Location: x.Pos()}
+			} else if ind.GetAStar() != nil {
+				return nil, unsupported(-1, "(x).* is not supported")
+			}
+		}
+		return x, nil
+	case *pg.Node_CollateClause:
+		x, err := c.expr(v.CollateClause.Arg)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Collate{X: x, Name: names(v.CollateClause.Collname), Location: int(v.CollateClause.Location)}, nil
+	case *pg.Node_SqlvalueFunction:
+		f := v.SqlvalueFunction
+		name := map[pg.SQLValueFunctionOp]string{
+			pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE: "current_date", pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME: "current_time",
+			pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N: "current_time", pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP: "current_timestamp",
+			pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N: "current_timestamp", pg.SQLValueFunctionOp_SVFOP_LOCALTIME: "localtime",
+			pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N: "localtime", pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP: "localtimestamp",
+			pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N: "localtimestamp", pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE: "current_role",
+			pg.SQLValueFunctionOp_SVFOP_CURRENT_USER: "current_user", pg.SQLValueFunctionOp_SVFOP_USER: "current_user",
+			pg.SQLValueFunctionOp_SVFOP_SESSION_USER: "session_user", pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG: "current_catalog",
+			pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA: "current_schema",
+		}[f.Op]
+		return &ast.FuncCall{Name: []string{name}, Location: int(f.Location)}, nil
+	case *pg.Node_GroupingFunc:
+		args, err := c.exprs(v.GroupingFunc.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.GroupingFunc{Args: args, Location: int(v.GroupingFunc.Location)}, nil
+	case *pg.Node_SetToDefault:
+		return &ast.Default{Location: int(v.SetToDefault.Location)}, nil
+	case *pg.Node_ResTarget:
+		return c.expr(v.ResTarget.Val)
+	case *pg.Node_List:
+		args, err := c.exprs(v.List.Items)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Row{Args: args, Location: -1}, nil
+	}
+	return nil, unsupported(-1, "unsupported expression %s", nodeName(n))
+}
+
+func (c *converter) aexpr(a *pg.A_Expr) (ast.Expr, error) {
+	loc := int(a.Location)
+	op := ""
+	if len(a.Name) > 0 {
+		op = strVal(a.Name[len(a.Name)-1])
+	}
+	l, err := c.expr(a.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	switch a.Kind {
+	case pg.A_Expr_Kind_AEXPR_OP:
+		r, err := c.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		if l == nil {
+			return &ast.UnaryOp{Op: op, X: r, Location: loc}, nil
+		}
+		if r == nil {
+			return nil, unsupported(a.Location, "postfix operator %s is not supported", op)
+		}
+		return &ast.BinaryOp{Op: op, L: l, R: r, Location: loc}, nil
+	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+		r, err := c.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		kind := "any"
+		if a.Kind == pg.A_Expr_Kind_AEXPR_OP_ALL {
+			kind = "all"
+		}
+		return &ast.FuncCall{Name: []string{"__array_" + kind}, Args: []ast.Expr{l, &ast.Const{Kind: "string", Val: op, Location: loc}, r}, Location: loc}, nil
+	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		r, err := c.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		op := "is distinct from"
+		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+			op = "is not distinct from"
+		}
+		return &ast.BinaryOp{Op: op, L: l, R: r, Location: loc}, nil
+	case pg.A_Expr_Kind_AEXPR_NULLIF:
+		r, err := c.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.NullIf{A: l, B: r, Location: loc}, nil
+	case pg.A_Expr_Kind_AEXPR_IN:
+		list := a.Rexpr.GetList()
+		var items []ast.Expr
+		if list != nil {
+			if items, err = c.exprs(list.Items); err != nil {
+				return nil, err
+			}
+		}
+		return &ast.In{X: l, List: items, Not: op == "<>", Location: loc}, nil
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE, pg.A_Expr_Kind_AEXPR_SIMILAR:
+		lk := &ast.Like{X: l, Location: loc, CaseInsensitive: a.Kind == pg.A_Expr_Kind_AEXPR_ILIKE, Similar: a.Kind == pg.A_Expr_Kind_AEXPR_SIMILAR}
+		lk.Not = strings.HasPrefix(op, "!")
+		r := a.Rexpr
+		// LIKE ... ESCAPE arrives as like_escape(pattern, escape); SIMILAR as similar_to_escape.
+		if fc := r.GetFuncCall(); fc != nil {
+			fn := names(fc.Funcname)
+			if fname := fn[len(fn)-1]; fname == "like_escape" || fname == "similar_to_escape" {
+				if lk.Pattern, err = c.expr(fc.Args[0]); err != nil {
+					return nil, err
+				}
+				if len(fc.Args) > 1 {
+					if lk.Escape, err = c.expr(fc.Args[1]); err != nil {
+						return nil, err
+					}
+				}
+				return lk, nil
+			}
+		}
+		if lk.Pattern, err = c.expr(r); err != nil {
+			return nil, err
+		}
+		return lk, nil
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		bounds, err := c.exprs(a.Rexpr.GetList().Items)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Between{X: l, Lo: bounds[0], Hi: bounds[1], Location: loc,
+			Not:       a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM,
+			Symmetric: a.Kind == pg.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM}, nil
+	}
+	return nil, unsupported(a.Location, "unsupported operator expression %s", a.Kind)
+}
+
+func (c *converter) funcCall(f *pg.FuncCall) (ast.Expr, error) {
+	fc := &ast.FuncCall{Name: names(f.Funcname), Star: f.AggStar, Distinct: f.AggDistinct, WithinGroup: f.AggWithinGroup, Variadic: f.FuncVariadic, Location: int(f.Location)}
+	if len(fc.Name) == 2 && fc.Name[0] == "pg_catalog" {
+		fc.Name = fc.Name[1:]
+	}
+	for _, a := range f.Args {
+		if na := a.GetNamedArgExpr(); na != nil {
+			e, err := c.expr(na.Arg)
+			if err != nil {
+				return nil, err
+			}
+			fc.Args = append(fc.Args, e)
+			fc.ArgNames = append(fc.ArgNames, na.Name)
+			continue
+		}
+		e, err := c.expr(a)
+		if err != nil {
+			return nil, err
+		}
+		fc.Args = append(fc.Args, e)
+		fc.ArgNames = append(fc.ArgNames, "")
+	}
+	var err error
+	if fc.OrderBy, err = c.orderBy(f.AggOrder); err != nil {
+		return nil, err
+	}
+	if f.AggFilter != nil {
+		if fc.Filter, err = c.expr(f.AggFilter); err != nil {
+			return nil, err
+		}
+	}
+	if f.Over != nil {
+		if fc.Over, err = c.windowDef(f.Over); err != nil {
+			return nil, err
+		}
+	}
+	return fc, nil
+}
+
+func (c *converter) subLink(s *pg.SubLink) (ast.Expr, error) {
+	q := s.Subselect.GetSelectStmt()
+	if q == nil {
+		return nil, unsupported(s.Location, "unsupported subquery")
+	}
+	sel, err := c.selectStmt(q)
+	if err != nil {
+		return nil, err
+	}
+	out := &ast.SubLink{Query: sel, Location: int(s.Location)}
+	switch s.SubLinkType {
+	case pg.SubLinkType_EXISTS_SUBLINK:
+		out.Kind = "exists"
+	case pg.SubLinkType_EXPR_SUBLINK:
+		out.Kind = "expr"
+	case pg.SubLinkType_ARRAY_SUBLINK:
+		out.Kind = "array"
+	case pg.SubLinkType_ANY_SUBLINK, pg.SubLinkType_ALL_SUBLINK:
+		out.Kind = "any"
+		if s.SubLinkType == pg.SubLinkType_ALL_SUBLINK {
+			out.Kind = "all"
+		}
+		out.Op = "="
+		if len(s.OperName) > 0 {
+			out.Op = strVal(s.OperName[len(s.OperName)-1])
+		}
+		if out.Test, err = c.expr(s.Testexpr); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, unsupported(s.Location, "unsupported subquery kind %s", s.SubLinkType)
+	}
+	return out, nil
+}
+
+func (c *converter) insert(s *pg.InsertStmt) (ast.Stmt, error) {
+	out := &ast.Insert{Table: rangeVarName(s.Relation)}
+	if s.Relation.Alias != nil {
+		out.Alias = s.Relation.Alias.Aliasname
+	}
+	if s.OnConflictClause != nil {
+		return nil, unsupported(-1, "INSERT ... ON CONFLICT is not supported")
+	}
+	for _, col := range s.Cols {
+		rt := col.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, unsupported(rt.Location, "INSERT into a subfield or array element is not supported")
+		}
+		out.Columns = append(out.Columns, rt.Name)
+	}
+	if s.SelectStmt != nil {
+		sel, err := c.selectStmt(s.SelectStmt.GetSelectStmt())
+		if err != nil {
+			return nil, err
+		}
+		out.Query = sel
+	}
+	if s.WithClause != nil && out.Query != nil {
+		w, err := c.with(s.WithClause)
+		if err != nil {
+			return nil, err
+		}
+		out.Query.With = w
+	}
+	for _, t := range s.ReturningList {
+		rt := t.GetResTarget()
+		e, err := c.expr(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		out.Returning = append(out.Returning, ast.Target{Expr: e, Alias: rt.Name, Pos: int(rt.Location)})
+	}
+	return out, nil
+}
+
+func (c *converter) update(s *pg.UpdateStmt) (ast.Stmt, error) {
+	out := &ast.Update{Table: rangeVarName(s.Relation)}
+	if s.Relation.Alias != nil {
+		out.Alias = s.Relation.Alias.Aliasname
+	}
+	for _, t := range s.TargetList {
+		rt := t.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, unsupported(rt.Location, "UPDATE of a subfield or array element is not supported")
+		}
+		if rt.Val.GetMultiAssignRef() != nil {
+			return nil, unsupported(rt.Location, "UPDATE ... SET (a, b) = ... is not supported")
+		}
+		e, err := c.expr(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := e.(*ast.Default); ok {
+			e = nil
+		}
+		out.Set = append(out.Set, ast.SetClause{Column: rt.Name, Value: e})
+	}
+	for _, f := range s.FromClause {
+		te, err := c.fromItem(f)
+		if err != nil {
+			return nil, err
+		}
+		out.From = append(out.From, te)
+	}
+	var err error
+	if out.Where, err = c.expr(s.WhereClause); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
+	out := &ast.Delete{Table: rangeVarName(s.Relation)}
+	if s.Relation.Alias != nil {
+		out.Alias = s.Relation.Alias.Aliasname
+	}
+	for _, f := range s.UsingClause {
+		te, err := c.fromItem(f)
+		if err != nil {
+			return nil, err
+		}
+		out.Using = append(out.Using, te)
+	}
+	var err error
+	if out.Where, err = c.expr(s.WhereClause); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
+	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists}
+	if s.Relation.Relpersistence == "t" {
+		out.Temp = true
+	}
+	var pkCols []string
+	for _, e := range s.TableElts {
+		if cd := e.GetColumnDef(); cd != nil {
+			t, err := c.typeName(cd.TypeName)
+			if err != nil {
+				return nil, err
+			}
+			col := ast.ColumnDef{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
+			for _, cn := range cd.Constraints {
+				con := cn.GetConstraint()
+				switch con.Contype {
+				case pg.ConstrType_CONSTR_NOTNULL:
+					col.NotNull = true
+				case pg.ConstrType_CONSTR_PRIMARY:
+					col.PrimaryKey, col.NotNull = true, true
+				case pg.ConstrType_CONSTR_UNIQUE:
+					col.Unique = true
+				case pg.ConstrType_CONSTR_DEFAULT:
+					if col.Default, err = c.expr(con.RawExpr); err != nil {
+						return nil, err
+					}
+				}
+			}
+			out.Columns = append(out.Columns, col)
+			continue
+		}
+		if con := e.GetConstraint(); con != nil {
+			if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
+				pkCols = append(pkCols, names(con.Keys)...)
+			}
+			continue
+		}
+		return nil, unsupported(-1, "unsupported table element %s", nodeName(e))
+	}
+	for _, pk := range pkCols {
+		for i := range out.Columns {
+			if out.Columns[i].Name == pk {
+				out.Columns[i].PrimaryKey, out.Columns[i].NotNull = true, true
+			}
+		}
+	}
+	return out, nil
+}
+
+func (c *converter) ctas(s *pg.CreateTableAsStmt) (ast.Stmt, error) {
+	q, err := c.stmt(s.Query)
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := q.(*ast.Select)
+	if !ok {
+		return nil, unsupported(-1, "CREATE TABLE AS needs a query")
+	}
+	if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
+		return nil, unsupported(-1, "materialized views are not supported")
+	}
+	return &ast.CreateTable{Name: rangeVarName(s.Into.Rel), Query: sel, ColNames: names(s.Into.ColNames), IfNotExists: s.IfNotExists, WithData: !s.Into.SkipData}, nil
+}
+
+func (c *converter) drop(s *pg.DropStmt) (ast.Stmt, error) {
+	out := &ast.Drop{IfExists: s.MissingOk, Cascade: s.Behavior == pg.DropBehavior_DROP_CASCADE}
+	switch s.RemoveType {
+	case pg.ObjectType_OBJECT_TABLE:
+		out.Kind = "table"
+	case pg.ObjectType_OBJECT_VIEW:
+		out.Kind = "view"
+	case pg.ObjectType_OBJECT_INDEX:
+		out.Kind = "index"
+	case pg.ObjectType_OBJECT_SCHEMA:
+		out.Kind = "schema"
+	default:
+		return nil, unsupported(-1, "DROP %s is not supported", strings.TrimPrefix(s.RemoveType.String(), "OBJECT_"))
+	}
+	for _, o := range s.Objects {
+		if l := o.GetList(); l != nil {
+			parts := names(l.Items)
+			q := ast.QualifiedName{Name: parts[len(parts)-1]}
+			if len(parts) > 1 {
+				q.Schema = parts[len(parts)-2]
+			}
+			out.Names = append(out.Names, q)
+		} else if sv := o.GetString_(); sv != nil {
+			out.Names = append(out.Names, ast.QualifiedName{Name: sv.Sval})
+		}
+	}
+	return out, nil
+}
+
+func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
+	q, err := c.stmt(s.Query)
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := q.(*ast.Select)
+	if !ok {
+		return nil, unsupported(-1, "CREATE VIEW needs a query")
+	}
+	text, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: s.Query}}})
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.Internal, "storing view text")
+	}
+	return &ast.CreateView{Name: rangeVarName(s.View), Columns: names(s.Aliases), Query: sel, SQL: text, OrReplace: s.Replace}, nil
+}

@@ -1,0 +1,273 @@
+package types
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Helpers over Arrow arrays used by kernels and operators. They read and
+// write value buffers directly; arrays they return own Go-allocated
+// buffers (the GC frees them), so Release on them is optional.
+
+// Fixed is the set of fixed-width Go types kernels loop over.
+type Fixed interface {
+	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
+}
+
+// Values returns the typed value slice of a fixed-width array (offset applied).
+func Values[E arrow.FixedWidthType](a arrow.Array) []E {
+	d := a.Data()
+	buf := d.Buffers()[1]
+	if buf == nil {
+		return make([]E, a.Len())
+	}
+	all := arrow.GetData[E](buf.Bytes())
+	return all[d.Offset() : d.Offset()+d.Len()]
+}
+
+// NewFixedArray wraps vals (taken over, not copied) as an array of dt.
+func NewFixedArray[E arrow.FixedWidthType](dt arrow.DataType, vals []E, validity []byte, nulls int) arrow.Array {
+	var vb *memory.Buffer
+	if nulls > 0 {
+		vb = memory.NewBufferBytes(validity)
+	} else {
+		nulls = 0
+	}
+	d := array.NewData(dt, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(vals))}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// NewBoolArray packs bools into a Boolean array.
+func NewBoolArray(vals []bool, validity []byte, nulls int) arrow.Array {
+	bits := make([]byte, bitutil.BytesForBits(int64(len(vals))))
+	for i, v := range vals {
+		if v {
+			bits[i>>3] |= 1 << (uint(i) & 7)
+		}
+	}
+	var vb *memory.Buffer
+	if nulls > 0 {
+		vb = memory.NewBufferBytes(validity)
+	} else {
+		nulls = 0
+	}
+	d := array.NewData(arrow.FixedWidthTypes.Boolean, len(vals), []*memory.Buffer{vb, memory.NewBufferBytes(bits)}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// ValidityBits returns a fresh offset-0 validity bitmap for a, or nil when
+// a has no nulls.
+func ValidityBits(a arrow.Array) []byte {
+	if a.NullN() == 0 {
+		return nil
+	}
+	if _, ok := a.(*array.Null); ok {
+		return make([]byte, bitutil.BytesForBits(int64(a.Len())))
+	}
+	d := a.Data()
+	out := make([]byte, bitutil.BytesForBits(int64(a.Len())))
+	bitutil.CopyBitmap(d.Buffers()[0].Bytes(), d.Offset(), a.Len(), out, 0)
+	return out
+}
+
+// AndValidity intersects the validity of arrays of length n: the result
+// bitmap (nil when no nulls) and its null count.
+func AndValidity(n int, arrs ...arrow.Array) ([]byte, int) {
+	var out []byte
+	for _, a := range arrs {
+		if a.NullN() == 0 {
+			continue
+		}
+		if out == nil {
+			out = ValidityBits(a)
+			continue
+		}
+		if _, ok := a.(*array.Null); ok {
+			for i := range out {
+				out[i] = 0
+			}
+			continue
+		}
+		d := a.Data()
+		bitutil.BitmapAnd(out, d.Buffers()[0].Bytes(), 0, int64(d.Offset()), out, 0, int64(n))
+	}
+	if out == nil {
+		return nil, 0
+	}
+	return out, n - bitutil.CountSetBits(out, 0, n)
+}
+
+// BoolValues unpacks a Boolean array into []bool (NULL reads as false).
+func BoolValues(a arrow.Array) []bool {
+	out := make([]bool, a.Len())
+	switch b := a.(type) {
+	case *array.Boolean:
+		for i := range out {
+			out[i] = b.Value(i) && b.IsValid(i)
+		}
+	}
+	return out
+}
+
+// Take gathers elements of a at the given row indices; a negative index yields NULL.
+func Take(t T, a arrow.Array, idx []int32) arrow.Array {
+	n := len(idx)
+	var validity []byte
+	nulls := 0
+	needValid := a.NullN() > 0
+	for _, i := range idx {
+		if i < 0 {
+			needValid = true
+			break
+		}
+	}
+	if needValid {
+		validity = make([]byte, bitutil.BytesForBits(int64(n)))
+		for j, i := range idx {
+			if i >= 0 && a.IsValid(int(i)) {
+				validity[j>>3] |= 1 << (uint(j) & 7)
+			} else {
+				nulls++
+			}
+		}
+	}
+	switch arr := a.(type) {
+	case *array.Int16:
+		return takeFixed(a.DataType(), Values[int16](arr), idx, validity, nulls)
+	case *array.Int32:
+		return takeFixed(a.DataType(), Values[int32](arr), idx, validity, nulls)
+	case *array.Int64:
+		return takeFixed(a.DataType(), Values[int64](arr), idx, validity, nulls)
+	case *array.Uint32:
+		return takeFixed(a.DataType(), Values[uint32](arr), idx, validity, nulls)
+	case *array.Float32:
+		return takeFixed(a.DataType(), Values[float32](arr), idx, validity, nulls)
+	case *array.Float64:
+		return takeFixed(a.DataType(), Values[float64](arr), idx, validity, nulls)
+	case *array.Date32:
+		return takeFixed(a.DataType(), Values[arrow.Date32](arr), idx, validity, nulls)
+	case *array.Time64:
+		return takeFixed(a.DataType(), Values[arrow.Time64](arr), idx, validity, nulls)
+	case *array.Timestamp:
+		return takeFixed(a.DataType(), Values[arrow.Timestamp](arr), idx, validity, nulls)
+	case *array.Decimal128:
+		return takeFixed(a.DataType(), Values[decimal128.Num](arr), idx, validity, nulls)
+	case *array.MonthDayNanoInterval:
+		return takeFixed(a.DataType(), Values[arrow.MonthDayNanoInterval](arr), idx, validity, nulls)
+	case *array.Boolean:
+		vals := make([]bool, n)
+		for j, i := range idx {
+			if i >= 0 {
+				vals[j] = arr.Value(int(i))
+			}
+		}
+		return NewBoolArray(vals, validity, nulls)
+	case *array.String:
+		size := 0
+		for _, i := range idx {
+			if i >= 0 {
+				size += arr.ValueLen(int(i))
+			}
+		}
+		offsets := make([]int32, n+1)
+		data := make([]byte, 0, size)
+		for j, i := range idx {
+			if i >= 0 {
+				data = append(data, arr.ValueBytes()[arr.ValueOffset(int(i)):arr.ValueOffset(int(i))+arr.ValueLen(int(i))]...)
+			}
+			offsets[j+1] = int32(len(data))
+		}
+		var vb *memory.Buffer
+		if nulls > 0 {
+			vb = memory.NewBufferBytes(validity)
+		}
+		d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+		defer d.Release()
+		return array.MakeFromData(d)
+	}
+	b := array.NewBuilder(memory.DefaultAllocator, a.DataType())
+	defer b.Release()
+	b.Reserve(n)
+	for _, i := range idx {
+		if i < 0 {
+			b.AppendNull()
+		} else {
+			AppendValue(b, GetValue(t, a, int(i)))
+		}
+	}
+	return b.NewArray()
+}
+
+func takeFixed[E arrow.FixedWidthType](dt arrow.DataType, vals []E, idx []int32, validity []byte, nulls int) arrow.Array {
+	out := make([]E, len(idx))
+	for j, i := range idx {
+		if i >= 0 {
+			out[j] = vals[i]
+		}
+	}
+	return NewFixedArray(dt, out, validity, nulls)
+}
+
+// ConstArray makes an array of n copies of v.
+func ConstArray(t T, v Value, n int) arrow.Array {
+	dt := t.Arrow()
+	if v == nil {
+		validity := make([]byte, bitutil.BytesForBits(int64(n)))
+		switch t.Kind {
+		case Int2:
+			return NewFixedArray(dt, make([]int16, n), validity, n)
+		case Int4:
+			return NewFixedArray(dt, make([]int32, n), validity, n)
+		case Int8:
+			return NewFixedArray(dt, make([]int64, n), validity, n)
+		case Float8:
+			return NewFixedArray(dt, make([]float64, n), validity, n)
+		case Bool:
+			return NewBoolArray(make([]bool, n), validity, n)
+		}
+	} else {
+		switch t.Kind {
+		case Int2:
+			return NewFixedArray(dt, fill(int16(v.(int64)), n), nil, 0)
+		case Int4:
+			return NewFixedArray(dt, fill(int32(v.(int64)), n), nil, 0)
+		case Int8:
+			return NewFixedArray(dt, fill(v.(int64), n), nil, 0)
+		case Float8:
+			return NewFixedArray(dt, fill(v.(float64), n), nil, 0)
+		case Bool:
+			return NewBoolArray(fill(v.(bool), n), nil, 0)
+		}
+	}
+	b := array.NewBuilder(memory.DefaultAllocator, dt)
+	defer b.Release()
+	b.Reserve(n)
+	for i := 0; i < n; i++ {
+		AppendValue(b, v)
+	}
+	return b.NewArray()
+}
+
+func fill[E any](v E, n int) []E {
+	out := make([]E, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// BuildArray makes an array of type t from scalars.
+func BuildArray(t T, vals []Value) arrow.Array {
+	b := array.NewBuilder(memory.DefaultAllocator, t.Arrow())
+	defer b.Release()
+	b.Reserve(len(vals))
+	for _, v := range vals {
+		AppendValue(b, v)
+	}
+	return b.NewArray()
+}

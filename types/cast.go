@@ -1,0 +1,764 @@
+package types
+
+import (
+	"bytes"
+	"encoding/hex"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+func invalidInput(t T, s string) error {
+	return sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type %s: \"%s\"", t.String(), s)
+}
+
+func outOfRange(t T) error {
+	switch t.Kind {
+	case Int2:
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "smallint out of range")
+	case Int4:
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "integer out of range")
+	case Int8:
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "bigint out of range")
+	}
+	return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range for type %s", t.String())
+}
+
+// OutOfRange is the error for a value that does not fit t.
+func OutOfRange(t T) error { return outOfRange(t) }
+
+// IntRange returns the bounds of an integer type.
+func IntRange(k Kind) (int64, int64) {
+	switch k {
+	case Int2:
+		return math.MinInt16, math.MaxInt16
+	case Int4:
+		return math.MinInt32, math.MaxInt32
+	case Oid:
+		return 0, math.MaxUint32
+	}
+	return math.MinInt64, math.MaxInt64
+}
+
+// ParseText converts text input to a value of t (PostgreSQL's input functions).
+func ParseText(t T, s string, loc *time.Location) (Value, error) {
+	switch t.Kind {
+	case Bool:
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "t", "true", "y", "yes", "on", "1":
+			return true, nil
+		case "f", "false", "n", "no", "off", "0":
+			return false, nil
+		}
+		return nil, invalidInput(t, s)
+	case Int2, Int4, Int8, Oid:
+		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value \"%s\" is out of range for type %s", s, t.String())
+			}
+			return nil, invalidInput(t, s)
+		}
+		lo, hi := IntRange(t.Kind)
+		if v < lo || v > hi {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value \"%s\" is out of range for type %s", s, t.String())
+		}
+		return v, nil
+	case Float4, Float8:
+		ts := strings.TrimSpace(s)
+		switch strings.ToLower(ts) {
+		case "nan":
+			return math.NaN(), nil
+		case "infinity", "inf", "+infinity":
+			return math.Inf(1), nil
+		case "-infinity", "-inf":
+			return math.Inf(-1), nil
+		}
+		bits := 64
+		if t.Kind == Float4 {
+			bits = 32
+		}
+		f, err := strconv.ParseFloat(ts, bits)
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "\"%s\" is out of range for type %s", s, t.String())
+			}
+			return nil, invalidInput(t, s)
+		}
+		return f, nil
+	case Numeric:
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return nil, err
+		}
+		return d.CheckPrecision(t.Prec, t.Scale)
+	case Text, Unknown, JSON, JSONB:
+		return s, nil
+	case Varchar:
+		if t.Width > 0 && int32(len([]rune(s))) > t.Width {
+			trimmed := strings.TrimRight(s, " ")
+			if int32(len([]rune(trimmed))) > t.Width {
+				return nil, sqlerr.New(sqlerr.StringDataRightTrunc, "value too long for type character varying(%d)", t.Width)
+			}
+			return string([]rune(s)[:t.Width]), nil
+		}
+		return s, nil
+	case Char:
+		r := []rune(s)
+		if t.Width > 0 {
+			if int32(len(r)) > t.Width {
+				if strings.TrimRight(string(r[t.Width:]), " ") != "" {
+					return nil, sqlerr.New(sqlerr.StringDataRightTrunc, "value too long for type character(%d)", t.Width)
+				}
+				r = r[:t.Width]
+			}
+			for int32(len(r)) < t.Width {
+				r = append(r, ' ')
+			}
+		}
+		return string(r), nil
+	case Bytea:
+		if strings.HasPrefix(s, `\x`) {
+			b, err := hex.DecodeString(s[2:])
+			if err != nil {
+				return nil, invalidInput(t, s)
+			}
+			return b, nil
+		}
+		return []byte(s), nil
+	case Date:
+		d, err := ParseDate(s)
+		return d, err
+	case Time:
+		v, err := ParseTime(s)
+		return v, err
+	case Timestamp:
+		v, err := ParseTimestamp(s, false, nil)
+		return v, err
+	case TimestampTZ:
+		v, err := ParseTimestamp(s, true, loc)
+		return v, err
+	case Interval:
+		v, err := ParseInterval(s)
+		return v, err
+	case UUID:
+		h := strings.ReplaceAll(strings.Trim(strings.TrimSpace(s), "{}"), "-", "")
+		b, err := hex.DecodeString(h)
+		if err != nil || len(b) != 16 {
+			return nil, invalidInput(t, s)
+		}
+		h = strings.ToLower(h)
+		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+	case Array:
+		return parseArray(*t.Elem, s, loc)
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot read text as %s", t.String())
+}
+
+func parseArray(elem T, s string, loc *time.Location) (Value, error) {
+	t := strings.TrimSpace(s)
+	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
+		return nil, sqlerr.New(sqlerr.InvalidTextRepr, "malformed array literal: \"%s\"", s)
+	}
+	body := t[1 : len(t)-1]
+	out := []any{}
+	if strings.TrimSpace(body) == "" {
+		return out, nil
+	}
+	var cur strings.Builder
+	quoted, inQuote, esc := false, false, false
+	flush := func() error {
+		item := cur.String()
+		cur.Reset()
+		if !quoted {
+			item = strings.TrimSpace(item)
+			if strings.EqualFold(item, "null") {
+				out = append(out, nil)
+				return nil
+			}
+		}
+		v, err := ParseText(elem, item, loc)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		quoted = false
+		return nil
+	}
+	for _, r := range body {
+		switch {
+		case esc:
+			cur.WriteRune(r)
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == '"':
+			inQuote = !inQuote
+			quoted = true
+		case r == ',' && !inQuote:
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CastScalar converts v from type from to type to with PostgreSQL's
+// cast semantics (rounding, range checks, text I/O for other pairs).
+func CastScalar(v Value, from, to T, loc *time.Location) (Value, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if from.Kind == to.Kind && from.Kind != Numeric && from.Kind != Varchar && from.Kind != Char && from.Kind != Array {
+		return v, nil
+	}
+	switch to.Kind {
+	case Int2, Int4, Int8, Oid:
+		var i int64
+		switch x := v.(type) {
+		case int64:
+			i = x
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, outOfRange(to)
+			}
+			r := math.RoundToEven(x)
+			if r < -9.223372036854775808e18 || r >= 9.223372036854775808e18 {
+				return nil, outOfRange(to)
+			}
+			i = int64(r)
+		case Decimal:
+			r, err := x.Rescale(0)
+			if err != nil {
+				return nil, err
+			}
+			if !r.V.FitsInPrecision(19) || r.V.BigInt().BitLen() > 63 {
+				return nil, outOfRange(to)
+			}
+			i = r.V.BigInt().Int64()
+		case bool:
+			if to.Kind != Int4 {
+				return nil, cannotCast(from, to)
+			}
+			if x {
+				i = 1
+			}
+		case string:
+			return ParseText(to, x, loc)
+		default:
+			return nil, cannotCast(from, to)
+		}
+		lo, hi := IntRange(to.Kind)
+		if i < lo || i > hi {
+			return nil, outOfRange(to)
+		}
+		return i, nil
+	case Float4, Float8:
+		var f float64
+		switch x := v.(type) {
+		case int64:
+			f = float64(x)
+		case float64:
+			f = x
+		case Decimal:
+			f = x.Float64()
+		case string:
+			return ParseText(to, x, loc)
+		default:
+			return nil, cannotCast(from, to)
+		}
+		if to.Kind == Float4 {
+			if !math.IsInf(f, 0) && math.Abs(f) > math.MaxFloat32 {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+			}
+			f = float64(float32(f))
+		}
+		return f, nil
+	case Numeric:
+		var d Decimal
+		switch x := v.(type) {
+		case int64:
+			d = DecimalFromInt(x)
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot convert %s to numeric", FormatFloat(x, 64))
+			}
+			s := strconv.FormatFloat(x, 'g', 15, 64)
+			if from.Kind == Float4 {
+				s = strconv.FormatFloat(x, 'g', 6, 64)
+			}
+			var err error
+			if d, err = ParseDecimal(s); err != nil {
+				return nil, err
+			}
+		case Decimal:
+			d = x
+		case string:
+			var err error
+			if d, err = ParseDecimal(x); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, cannotCast(from, to)
+		}
+		if to.Prec > 0 {
+			return d.CheckPrecision(to.Prec, to.Scale)
+		}
+		return d.Rescale(to.Scale)
+	case Bool:
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case int64:
+			if from.Kind != Int4 {
+				return nil, cannotCast(from, to)
+			}
+			return x != 0, nil
+		case string:
+			return ParseText(to, x, loc)
+		}
+		return nil, cannotCast(from, to)
+	case Text, Varchar, Char, Unknown, JSON, JSONB:
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+			if from.Kind == Char && to.Kind != Char {
+				s = strings.TrimRight(s, " ")
+			}
+		default:
+			if to.Kind == JSON || to.Kind == JSONB {
+				if from.Kind != Text && from.Kind != Unknown && from.Kind != Varchar {
+					return nil, cannotCast(from, to)
+				}
+			}
+			if from.Kind == TimestampTZ {
+				if ts, ok := v.(TimestampVal); ok {
+					s = FormatTimestampTZ(int64(ts), loc)
+					break
+				}
+			}
+			s = FormatText(from, v)
+		}
+		if to.Kind == Varchar && to.Width > 0 && int32(len([]rune(s))) > to.Width {
+			// An explicit cast truncates silently, as in PostgreSQL.
+			return string([]rune(s)[:to.Width]), nil
+		}
+		if to.Kind == Char && to.Width > 0 {
+			r := []rune(s)
+			if int32(len(r)) > to.Width {
+				r = r[:to.Width]
+			}
+			for int32(len(r)) < to.Width {
+				r = append(r, ' ')
+			}
+			return string(r), nil
+		}
+		return s, nil
+	case Date:
+		switch x := v.(type) {
+		case string:
+			return ParseText(to, x, loc)
+		case TimestampVal:
+			us := int64(x)
+			if from.Kind == TimestampTZ && loc != nil {
+				return TimeToDate(TimestampToTime(us).In(loc)), nil
+			}
+			return DateVal(floorDiv(us, usPerDay)), nil
+		}
+	case Timestamp, TimestampTZ:
+		switch x := v.(type) {
+		case string:
+			return ParseText(to, x, loc)
+		case DateVal:
+			us := int64(x) * usPerDay
+			if to.Kind == TimestampTZ && loc != nil && loc != time.UTC {
+				t := DateToTime(x)
+				return TimeToTimestamp(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)), nil
+			}
+			return TimestampVal(us), nil
+		case TimestampVal:
+			if loc == nil || loc == time.UTC || from.Kind == to.Kind {
+				return x, nil
+			}
+			if from.Kind == TimestampTZ { // to local wall time
+				t := TimestampToTime(int64(x)).In(loc)
+				return TimeToTimestamp(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)), nil
+			}
+			t := TimestampToTime(int64(x))
+			return TimeToTimestamp(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)), nil
+		}
+	case Time:
+		switch x := v.(type) {
+		case string:
+			return ParseText(to, x, loc)
+		case TimestampVal:
+			return TimeVal(floorMod(int64(x), usPerDay)), nil
+		case IntervalVal:
+			return TimeVal(floorMod(x.Micros, usPerDay)), nil
+		}
+	case Interval:
+		switch x := v.(type) {
+		case string:
+			return ParseText(to, x, loc)
+		case TimeVal:
+			return IntervalVal{Micros: int64(x)}, nil
+		}
+	case Bytea:
+		switch x := v.(type) {
+		case string:
+			return ParseText(to, x, loc)
+		case []byte:
+			return x, nil
+		}
+	case UUID:
+		if x, ok := v.(string); ok {
+			return ParseText(to, x, loc)
+		}
+	case Array:
+		switch x := v.(type) {
+		case string:
+			return ParseText(to, x, loc)
+		case []any:
+			out := make([]any, len(x))
+			ef := TextT
+			if from.Elem != nil {
+				ef = *from.Elem
+			}
+			for i, e := range x {
+				c, err := CastScalar(e, ef, *to.Elem, loc)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = c
+			}
+			return out, nil
+		}
+	}
+	return nil, cannotCast(from, to)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+func cannotCast(from, to T) error {
+	return sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", from.String(), to.String())
+}
+
+// CanCast reports whether an explicit cast from → to exists.
+func CanCast(from, to T) bool {
+	if from.Kind == Unknown || from.Kind == to.Kind {
+		return true
+	}
+	if to.IsString() || from.IsString() {
+		return true
+	}
+	switch {
+	case from.IsNumeric() && to.IsNumeric():
+		return true
+	case from.Kind == Bool && to.Kind == Int4, from.Kind == Int4 && to.Kind == Bool:
+		return true
+	case from.Kind == Date && (to.Kind == Timestamp || to.Kind == TimestampTZ):
+		return true
+	case (from.Kind == Timestamp || from.Kind == TimestampTZ) && (to.Kind == Date || to.Kind == Time || to.Kind == Timestamp || to.Kind == TimestampTZ):
+		return true
+	case from.Kind == Time && to.Kind == Interval, from.Kind == Interval && to.Kind == Time:
+		return true
+	case from.Kind == Array && to.Kind == Array:
+		return CanCast(*from.Elem, *to.Elem)
+	case from.IsInteger() && to.Kind == Oid, from.Kind == Oid && to.IsInteger():
+		return true
+	}
+	return false
+}
+
+// GetValue reads element i of arr (of SQL type t) as a scalar.
+func GetValue(t T, arr arrow.Array, i int) Value {
+	if arr.IsNull(i) {
+		return nil
+	}
+	switch a := arr.(type) {
+	case *array.Boolean:
+		return a.Value(i)
+	case *array.Int8:
+		return int64(a.Value(i))
+	case *array.Int16:
+		return int64(a.Value(i))
+	case *array.Int32:
+		return int64(a.Value(i))
+	case *array.Int64:
+		return a.Value(i)
+	case *array.Uint8:
+		return int64(a.Value(i))
+	case *array.Uint16:
+		return int64(a.Value(i))
+	case *array.Uint32:
+		return int64(a.Value(i))
+	case *array.Uint64:
+		return Decimal{V: decimal128.FromU64(a.Value(i))}
+	case *array.Float32:
+		return float64(a.Value(i))
+	case *array.Float64:
+		return a.Value(i)
+	case *array.Decimal128:
+		return Decimal{V: a.Value(i), Scale: a.DataType().(*arrow.Decimal128Type).Scale}
+	case *array.Decimal64:
+		return Decimal{V: decimal128.FromI64(int64(a.Value(i))), Scale: a.DataType().(*arrow.Decimal64Type).Scale}
+	case *array.Decimal32:
+		return Decimal{V: decimal128.FromI64(int64(a.Value(i))), Scale: a.DataType().(*arrow.Decimal32Type).Scale}
+	case *array.String:
+		return a.Value(i)
+	case *array.LargeString:
+		return a.Value(i)
+	case *array.Binary:
+		return bytes.Clone(a.Value(i))
+	case *array.FixedSizeBinary:
+		return bytes.Clone(a.Value(i))
+	case *array.Date32:
+		return DateVal(a.Value(i))
+	case *array.Date64:
+		return DateVal(int64(a.Value(i)) / 86400000)
+	case *array.Time64:
+		v := int64(a.Value(i))
+		if a.DataType().(*arrow.Time64Type).Unit == arrow.Nanosecond {
+			v /= 1000
+		}
+		return TimeVal(v)
+	case *array.Time32:
+		v := int64(a.Value(i))
+		if a.DataType().(*arrow.Time32Type).Unit == arrow.Millisecond {
+			v *= 1000
+		} else {
+			v *= 1_000_000
+		}
+		return TimeVal(v)
+	case *array.Timestamp:
+		v := int64(a.Value(i))
+		switch a.DataType().(*arrow.TimestampType).Unit {
+		case arrow.Second:
+			v *= 1_000_000
+		case arrow.Millisecond:
+			v *= 1000
+		case arrow.Nanosecond:
+			v = floorDiv(v, 1000)
+		}
+		return TimestampVal(v)
+	case *array.MonthDayNanoInterval:
+		x := a.Value(i)
+		return IntervalVal{Months: x.Months, Days: x.Days, Micros: x.Nanoseconds / 1000}
+	case *array.List:
+		et := TextT
+		if t.Elem != nil {
+			et = *t.Elem
+		}
+		start, end := a.ValueOffsets(i)
+		vals := a.ListValues()
+		out := make([]any, 0, end-start)
+		for j := start; j < end; j++ {
+			out = append(out, GetValue(et, vals, int(j)))
+		}
+		return out
+	case *array.Dictionary:
+		return GetValue(t, a.Dictionary(), a.GetValueIndex(i))
+	case *array.Null:
+		return nil
+	}
+	return nil
+}
+
+// AppendValue appends scalar v (already of the builder's SQL type) to b.
+func AppendValue(b array.Builder, v Value) {
+	if v == nil {
+		b.AppendNull()
+		return
+	}
+	switch bb := b.(type) {
+	case *array.BooleanBuilder:
+		bb.Append(v.(bool))
+	case *array.Int16Builder:
+		bb.Append(int16(v.(int64)))
+	case *array.Int32Builder:
+		bb.Append(int32(v.(int64)))
+	case *array.Int64Builder:
+		bb.Append(v.(int64))
+	case *array.Uint32Builder:
+		bb.Append(uint32(v.(int64)))
+	case *array.Float32Builder:
+		bb.Append(float32(v.(float64)))
+	case *array.Float64Builder:
+		bb.Append(v.(float64))
+	case *array.Decimal128Builder:
+		d := v.(Decimal)
+		want := bb.Type().(*arrow.Decimal128Type).Scale
+		if d.Scale != want {
+			d, _ = d.Rescale(want)
+		}
+		bb.Append(d.V)
+	case *array.StringBuilder:
+		bb.Append(v.(string))
+	case *array.BinaryBuilder:
+		bb.Append(v.([]byte))
+	case *array.Date32Builder:
+		bb.Append(arrow.Date32(v.(DateVal)))
+	case *array.Time64Builder:
+		bb.Append(arrow.Time64(v.(TimeVal)))
+	case *array.TimestampBuilder:
+		bb.Append(arrow.Timestamp(v.(TimestampVal)))
+	case *array.MonthDayNanoIntervalBuilder:
+		iv := v.(IntervalVal)
+		bb.Append(arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: iv.Micros * 1000})
+	case *array.ListBuilder:
+		bb.Append(true)
+		vb := bb.ValueBuilder()
+		for _, e := range v.([]any) {
+			AppendValue(vb, e)
+		}
+	default:
+		b.AppendNull()
+	}
+}
+
+// Compare orders two non-NULL scalars of the same SQL type: -1, 0, 1.
+func Compare(a, b Value) int {
+	switch x := a.(type) {
+	case bool:
+		y := b.(bool)
+		if x == y {
+			return 0
+		}
+		if !x {
+			return -1
+		}
+		return 1
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return cmp3(x, y)
+		case float64:
+			return cmpFloat(float64(x), y)
+		case Decimal:
+			return compareDecimal(DecimalFromInt(x), y)
+		}
+	case float64:
+		switch y := b.(type) {
+		case float64:
+			return cmpFloat(x, y)
+		case int64:
+			return cmpFloat(x, float64(y))
+		case Decimal:
+			return cmpFloat(x, y.Float64())
+		}
+	case Decimal:
+		switch y := b.(type) {
+		case Decimal:
+			return compareDecimal(x, y)
+		case int64:
+			return compareDecimal(x, DecimalFromInt(y))
+		case float64:
+			return cmpFloat(x.Float64(), y)
+		}
+	case string:
+		return strings.Compare(x, b.(string))
+	case []byte:
+		return bytes.Compare(x, b.([]byte))
+	case DateVal:
+		switch y := b.(type) {
+		case DateVal:
+			return cmp3(x, y)
+		case TimestampVal:
+			return cmp3(int64(x)*usPerDay, int64(y))
+		}
+	case TimeVal:
+		return cmp3(x, b.(TimeVal))
+	case TimestampVal:
+		switch y := b.(type) {
+		case TimestampVal:
+			return cmp3(x, y)
+		case DateVal:
+			return cmp3(int64(x), int64(y)*usPerDay)
+		}
+	case IntervalVal:
+		return cmp3(IntervalSortKey(x), IntervalSortKey(b.(IntervalVal)))
+	case []any:
+		y := b.([]any)
+		for i := 0; i < len(x) && i < len(y); i++ {
+			if x[i] == nil || y[i] == nil {
+				if x[i] == nil && y[i] == nil {
+					continue
+				}
+				if x[i] == nil {
+					return 1
+				}
+				return -1
+			}
+			if c := Compare(x[i], y[i]); c != 0 {
+				return c
+			}
+		}
+		return cmp3(len(x), len(y))
+	}
+	return 0
+}
+
+// IntervalSortKey orders intervals as PostgreSQL does (30-day months).
+func IntervalSortKey(iv IntervalVal) float64 {
+	return float64(iv.Months)*30*float64(usPerDay) + float64(iv.Days)*float64(usPerDay) + float64(iv.Micros)
+}
+
+func compareDecimal(a, b Decimal) int {
+	if a.Scale == b.Scale {
+		return a.V.Cmp(b.V)
+	}
+	ab, bb := a.V.BigInt(), b.V.BigInt()
+	if a.Scale < b.Scale {
+		ab.Mul(ab, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(b.Scale-a.Scale)), nil))
+	} else {
+		bb.Mul(bb, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(a.Scale-b.Scale)), nil))
+	}
+	return ab.Cmp(bb)
+}
+
+func cmp3[N int | int32 | int64 | DateVal | TimeVal | TimestampVal | float64](a, b N) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+// cmpFloat orders NaN above everything, as PostgreSQL does.
+func cmpFloat(a, b float64) int {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp3(a, b)
+}

@@ -1,0 +1,492 @@
+package types
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+const (
+	usPerSec  = int64(1_000_000)
+	usPerMin  = 60 * usPerSec
+	usPerHour = 60 * usPerMin
+	usPerDay  = 24 * usPerHour
+)
+
+// UsPerDay is microseconds per day.
+const UsPerDay = usPerDay
+
+// DateToTime converts days since epoch to a UTC time.Time.
+func DateToTime(d DateVal) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// TimeToDate converts a time (its calendar date in its location) to days since epoch.
+func TimeToDate(t time.Time) DateVal {
+	y, m, d := t.Date()
+	return DateVal(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// TimestampToTime converts microseconds since epoch to time.Time in UTC.
+func TimestampToTime(us int64) time.Time {
+	sec := us / usPerSec
+	rem := us % usPerSec
+	if rem < 0 {
+		sec--
+		rem += usPerSec
+	}
+	return time.Unix(sec, rem*1000).UTC()
+}
+
+// TimeToTimestamp converts a time.Time to microseconds since epoch.
+func TimeToTimestamp(t time.Time) TimestampVal {
+	return TimestampVal(t.Unix()*usPerSec + int64(t.Nanosecond()/1000))
+}
+
+func yearStr(y int) (string, string) {
+	if y <= 0 {
+		return fmt.Sprintf("%04d", 1-y), " BC"
+	}
+	return fmt.Sprintf("%04d", y), ""
+}
+
+// FormatDate renders ISO date output.
+func FormatDate(d DateVal) string {
+	t := DateToTime(d)
+	ys, bc := yearStr(t.Year())
+	return fmt.Sprintf("%s-%02d-%02d%s", ys, int(t.Month()), t.Day(), bc)
+}
+
+func fracStr(us int64) string {
+	if us == 0 {
+		return ""
+	}
+	s := fmt.Sprintf(".%06d", us)
+	return strings.TrimRight(s, "0")
+}
+
+// FormatTime renders time of day.
+func FormatTime(us int64) string {
+	h := us / usPerHour
+	m := us / usPerMin % 60
+	s := us / usPerSec % 60
+	return fmt.Sprintf("%02d:%02d:%02d%s", h, m, s, fracStr(us%usPerSec))
+}
+
+// FormatTimestamp renders a timestamp without time zone.
+func FormatTimestamp(us int64) string {
+	t := TimestampToTime(us)
+	ys, bc := yearStr(t.Year())
+	return fmt.Sprintf("%s-%02d-%02d %02d:%02d:%02d%s%s", ys, int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), fracStr(int64(t.Nanosecond()/1000)), bc)
+}
+
+// FormatTimestampTZ renders a timestamptz in loc (UTC when nil) with its offset.
+func FormatTimestampTZ(us int64, loc *time.Location) string {
+	t := TimestampToTime(us)
+	if loc != nil {
+		t = t.In(loc)
+	}
+	ys, bc := yearStr(t.Year())
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	offs := fmt.Sprintf("%s%02d", sign, off/3600)
+	if off%3600 != 0 {
+		offs += fmt.Sprintf(":%02d", off%3600/60)
+	}
+	return fmt.Sprintf("%s-%02d-%02d %02d:%02d:%02d%s%s%s", ys, int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), fracStr(int64(t.Nanosecond()/1000)), offs, bc)
+}
+
+// FormatInterval renders PostgreSQL's "postgres" IntervalStyle.
+func FormatInterval(iv IntervalVal) string {
+	var parts []string
+	plural := func(n int64, unit string) string {
+		if n == 1 || n == -1 {
+			return fmt.Sprintf("%d %s", n, unit)
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	years, months := iv.Months/12, iv.Months%12
+	if years != 0 {
+		parts = append(parts, plural(int64(years), "year"))
+	}
+	if months != 0 {
+		parts = append(parts, plural(int64(months), "mon"))
+	}
+	if iv.Days != 0 {
+		parts = append(parts, plural(int64(iv.Days), "day"))
+	}
+	if iv.Micros != 0 || len(parts) == 0 {
+		us := iv.Micros
+		sign := ""
+		if us < 0 {
+			sign, us = "-", -us
+		} else if len(parts) > 0 && (iv.Days < 0 || iv.Months < 0) {
+			sign = "+"
+		}
+		if iv.Micros != 0 || len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf("%s%02d:%02d:%02d%s", sign, us/usPerHour, us/usPerMin%60, us/usPerSec%60, fracStr(us%usPerSec)))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func badDatetime(typ, s string) error {
+	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", typ, s)
+}
+
+// ParseDate parses date input (ISO, and the special values).
+func ParseDate(s string) (DateVal, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	switch t {
+	case "epoch":
+		return 0, nil
+	case "today", "now":
+		return TimeToDate(time.Now().UTC()), nil
+	case "tomorrow":
+		return TimeToDate(time.Now().UTC()) + 1, nil
+	case "yesterday":
+		return TimeToDate(time.Now().UTC()) - 1, nil
+	}
+	bc := false
+	if strings.HasSuffix(t, " bc") {
+		bc, t = true, strings.TrimSpace(t[:len(t)-3])
+	}
+	// A timestamp string is accepted as a date (its time part ignored).
+	if i := strings.IndexAny(t, " t"); i > 0 {
+		t = t[:i]
+	}
+	y, m, d, ok := splitYMD(t)
+	if !ok {
+		return 0, badDatetime("date", s)
+	}
+	if bc {
+		y = 1 - y
+	}
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	}
+	return DateVal(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400), nil
+}
+
+func daysIn(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+func splitYMD(t string) (y, m, d int, ok bool) {
+	sep := "-"
+	if strings.Contains(t, "/") {
+		sep = "/"
+	} else if !strings.Contains(t, "-") && len(t) == 8 {
+		y, e1 := strconv.Atoi(t[:4])
+		m, e2 := strconv.Atoi(t[4:6])
+		d, e3 := strconv.Atoi(t[6:])
+		return y, m, d, e1 == nil && e2 == nil && e3 == nil
+	}
+	p := strings.Split(t, sep)
+	if len(p) != 3 {
+		return 0, 0, 0, false
+	}
+	a, e1 := strconv.Atoi(p[0])
+	b, e2 := strconv.Atoi(p[1])
+	c, e3 := strconv.Atoi(p[2])
+	if e1 != nil || e2 != nil || e3 != nil {
+		return 0, 0, 0, false
+	}
+	if len(p[0]) >= 3 {
+		return a, b, c, true
+	}
+	// MDY, as DateStyle ISO, MDY reads non-ISO input.
+	return c, a, b, true
+}
+
+// ParseTime parses hh:mm[:ss[.ffffff]].
+func ParseTime(s string) (TimeVal, error) {
+	t := strings.TrimSpace(s)
+	if strings.EqualFold(t, "allballs") {
+		return 0, nil
+	}
+	us, ok := parseClock(t)
+	if !ok {
+		return 0, badDatetime("time without time zone", s)
+	}
+	if us > usPerDay || us < 0 {
+		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	}
+	return TimeVal(us), nil
+}
+
+func parseClock(t string) (int64, bool) {
+	p := strings.Split(t, ":")
+	if len(p) < 2 || len(p) > 3 {
+		return 0, false
+	}
+	h, e1 := strconv.Atoi(p[0])
+	m, e2 := strconv.Atoi(p[1])
+	if e1 != nil || e2 != nil || m > 59 || m < 0 || h < 0 {
+		return 0, false
+	}
+	us := int64(h)*usPerHour + int64(m)*usPerMin
+	if len(p) == 3 {
+		secs, err := strconv.ParseFloat(p[2], 64)
+		if err != nil || secs >= 61 || secs < 0 {
+			return 0, false
+		}
+		whole, frac, _ := strings.Cut(p[2], ".")
+		sec, err := strconv.Atoi(whole)
+		if err != nil {
+			return 0, false
+		}
+		us += int64(sec) * usPerSec
+		if frac != "" {
+			for len(frac) < 7 {
+				frac += "0"
+			}
+			f, err := strconv.Atoi(frac[:7])
+			if err != nil {
+				return 0, false
+			}
+			us += int64((f + 5) / 10)
+		}
+	}
+	return us, true
+}
+
+// ParseTimestamp parses timestamp input; with tz it returns UTC microseconds,
+// honouring an explicit offset or else interpreting the value in loc.
+func ParseTimestamp(s string, withTZ bool, loc *time.Location) (TimestampVal, error) {
+	typ := "timestamp without time zone"
+	if withTZ {
+		typ = "timestamp with time zone"
+	}
+	t := strings.TrimSpace(s)
+	lt := strings.ToLower(t)
+	switch lt {
+	case "epoch":
+		return 0, nil
+	case "now":
+		return TimeToTimestamp(time.Now()), nil
+	case "today":
+		return TimestampVal(int64(TimeToDate(time.Now().UTC())) * usPerDay), nil
+	case "infinity", "-infinity":
+		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "infinite timestamps are not supported")
+	}
+	bc := false
+	if strings.HasSuffix(lt, " bc") {
+		bc, t = true, strings.TrimSpace(t[:len(t)-3])
+	}
+	datePart, rest := t, ""
+	if i := strings.IndexAny(t, " Tt"); i > 0 {
+		datePart, rest = t[:i], strings.TrimSpace(t[i+1:])
+	}
+	y, m, d, ok := splitYMD(datePart)
+	if !ok {
+		return 0, badDatetime(typ, s)
+	}
+	if bc {
+		y = 1 - y
+	}
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	}
+	var clock int64
+	offset, hasOff := 0, false
+	if rest != "" {
+		// split a trailing zone: Z, +hh, +hh:mm, -hhmm, or a zone name
+		clockPart := rest
+		if strings.HasSuffix(strings.ToUpper(rest), "Z") {
+			clockPart, hasOff = strings.TrimSpace(rest[:len(rest)-1]), true
+		} else if i := strings.LastIndexAny(rest, "+-"); i > 0 {
+			clockPart = strings.TrimSpace(rest[:i])
+			z := rest[i+1:]
+			z = strings.ReplaceAll(z, ":", "")
+			hh, mm := z, "0"
+			if len(z) > 2 {
+				hh, mm = z[:2], z[2:]
+			}
+			h, e1 := strconv.Atoi(hh)
+			mi, e2 := strconv.Atoi(mm)
+			if e1 != nil || e2 != nil {
+				return 0, badDatetime(typ, s)
+			}
+			offset = h*3600 + mi*60
+			if rest[i] == '-' {
+				offset = -offset
+			}
+			hasOff = true
+		} else if sp := strings.LastIndexByte(rest, ' '); sp > 0 {
+			zl, err := time.LoadLocation(strings.TrimSpace(rest[sp+1:]))
+			if err != nil {
+				return 0, badDatetime(typ, s)
+			}
+			clockPart = rest[:sp]
+			if withTZ {
+				loc = zl
+			}
+		}
+		if clockPart != "" {
+			c, ok := parseClock(clockPart)
+			if !ok {
+				return 0, badDatetime(typ, s)
+			}
+			clock = c
+		}
+	}
+	base := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix()*usPerSec + clock
+	if !withTZ {
+		return TimestampVal(base), nil
+	}
+	if hasOff {
+		return TimestampVal(base - int64(offset)*usPerSec), nil
+	}
+	if loc == nil || loc == time.UTC {
+		return TimestampVal(base), nil
+	}
+	tt := TimestampToTime(base)
+	local := time.Date(tt.Year(), tt.Month(), tt.Day(), tt.Hour(), tt.Minute(), tt.Second(), tt.Nanosecond(), loc)
+	return TimeToTimestamp(local), nil
+}
+
+var intervalUnits = map[string]string{
+	"microsecond": "us", "microseconds": "us", "us": "us", "usec": "us", "usecs": "us",
+	"millisecond": "ms", "milliseconds": "ms", "ms": "ms", "msec": "ms", "msecs": "ms",
+	"second": "s", "seconds": "s", "sec": "s", "secs": "s", "s": "s",
+	"minute": "min", "minutes": "min", "min": "min", "mins": "min", "m": "min",
+	"hour": "h", "hours": "h", "hr": "h", "hrs": "h", "h": "h",
+	"day": "d", "days": "d", "d": "d",
+	"week": "w", "weeks": "w", "w": "w",
+	"month": "mon", "months": "mon", "mon": "mon", "mons": "mon",
+	"year": "y", "years": "y", "yr": "y", "yrs": "y", "y": "y",
+	"decade": "dec", "decades": "dec", "century": "c", "centuries": "c",
+	"millennium": "mil", "millennia": "mil",
+}
+
+// ParseInterval parses PostgreSQL interval input ("1 day 2 hours",
+// "1 year -3 mons", "01:02:03", "3 days 04:05:06", "@ 1 day ago", ISO "P1DT2H").
+func ParseInterval(s string) (IntervalVal, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	bad := func() (IntervalVal, error) {
+		return IntervalVal{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)
+	}
+	if t == "" {
+		return bad()
+	}
+	if strings.HasPrefix(t, "p") {
+		return parseISOInterval(t, s)
+	}
+	t = strings.TrimPrefix(t, "@")
+	ago := false
+	if strings.HasSuffix(t, " ago") {
+		ago, t = true, strings.TrimSuffix(t, " ago")
+	}
+	var iv IntervalVal
+	fields := strings.Fields(t)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if strings.Contains(f, ":") {
+			neg := strings.HasPrefix(f, "-")
+			c, ok := parseClock(strings.TrimLeft(f, "+-"))
+			if !ok {
+				return bad()
+			}
+			if neg {
+				c = -c
+			}
+			iv.Micros += c
+			continue
+		}
+		num, err := strconv.ParseFloat(f, 64)
+		unit := ""
+		if err != nil {
+			// "1day" style: split digits from letters
+			j := strings.IndexFunc(f, func(r rune) bool { return r >= 'a' && r <= 'z' })
+			if j <= 0 {
+				return bad()
+			}
+			if num, err = strconv.ParseFloat(f[:j], 64); err != nil {
+				return bad()
+			}
+			unit = f[j:]
+		} else if i+1 < len(fields) {
+			i++
+			unit = fields[i]
+		} else {
+			unit = "s" // a bare number is seconds
+		}
+		u, ok := intervalUnits[unit]
+		if !ok {
+			return bad()
+		}
+		addUnit(&iv, u, num)
+	}
+	if ago {
+		iv = IntervalVal{-iv.Months, -iv.Days, -iv.Micros}
+	}
+	return iv, nil
+}
+
+func addUnit(iv *IntervalVal, u string, num float64) {
+	switch u {
+	case "us":
+		iv.Micros += int64(num)
+	case "ms":
+		iv.Micros += int64(num * 1000)
+	case "s":
+		iv.Micros += int64(num * float64(usPerSec))
+	case "min":
+		iv.Micros += int64(num * float64(usPerMin))
+	case "h":
+		iv.Micros += int64(num * float64(usPerHour))
+	case "d", "w":
+		days := num
+		if u == "w" {
+			days *= 7
+		}
+		whole := int32(days)
+		iv.Days += whole
+		iv.Micros += int64((days - float64(whole)) * float64(usPerDay))
+	case "mon", "y", "dec", "c", "mil":
+		mult := map[string]float64{"mon": 1, "y": 12, "dec": 120, "c": 1200, "mil": 12000}[u]
+		months := num * mult
+		whole := int32(months)
+		iv.Months += whole
+		fracDays := (months - float64(whole)) * 30
+		iv.Days += int32(fracDays)
+		iv.Micros += int64((fracDays - float64(int32(fracDays))) * float64(usPerDay))
+	}
+}
+
+func parseISOInterval(t, orig string) (IntervalVal, error) {
+	var iv IntervalVal
+	inTime := false
+	num := ""
+	for _, r := range t[1:] {
+		switch {
+		case r == 't':
+			inTime = true
+		case (r >= '0' && r <= '9') || r == '.' || r == '-':
+			num += string(r)
+		default:
+			f, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return IntervalVal{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", orig)
+			}
+			u := map[rune]string{'y': "y", 'w': "w", 'd': "d", 'h': "h", 's': "s"}[r]
+			if r == 'm' {
+				u = "mon"
+				if inTime {
+					u = "min"
+				}
+			}
+			if u == "" {
+				return IntervalVal{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", orig)
+			}
+			addUnit(&iv, u, f)
+			num = ""
+		}
+	}
+	return iv, nil
+}
