@@ -134,3 +134,16 @@ func normDecimal(d types.Decimal) string {
 	}
 	return s
 }
+
+// EncodeRows returns one key string per row over all columns of r.
+func EncodeRows(r arrow.Record, ts []types.T) []string {
+	n := int(r.NumRows())
+	keys := make([][]byte, n)
+	nulls := make([]bool, n)
+	encodeKeys(r.Columns(), ts, n, keys, nulls)
+	out := make([]string, n)
+	for i, k := range keys {
+		out[i] = string(k)
+	}
+	return out
+}

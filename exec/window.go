@@ -47,10 +47,10 @@ type Window struct {
 	mu  sync.Mutex
 }
 
-func (w *Window) Name() string                                 { return w.Label }
-func (w *Window) NewLocal() any                                { return w.col.NewLocal() }
+func (w *Window) Name() string                                   { return w.Label }
+func (w *Window) NewLocal() any                                  { return w.col.NewLocal() }
 func (w *Window) Consume(ctx *Ctx, l any, in arrow.Record) error { return w.col.Consume(ctx, l, in) }
-func (w *Window) Combine(ctx *Ctx, l any) error                { return w.col.Combine(ctx, l) }
+func (w *Window) Combine(ctx *Ctx, l any) error                  { return w.col.Combine(ctx, l) }
 
 // AsSource emits the result in window order.
 func (w *Window) AsSource() Source {

@@ -34,12 +34,12 @@ type ArgKind int
 
 // Signature argument classes beyond concrete types.
 const (
-	ArgExact   ArgKind = iota // Type must match (after implicit casts)
-	ArgAny                    // any type
-	ArgAnyNum                 // any numeric type, passed as is
-	ArgSame                   // same type as the first ArgAny/ArgSame argument (polymorphic)
-	ArgArray                  // any array type
-	ArgElemOf                 // element type of the array argument
+	ArgExact  ArgKind = iota // Type must match (after implicit casts)
+	ArgAny                   // any type
+	ArgAnyNum                // any numeric type, passed as is
+	ArgSame                  // same type as the first ArgAny/ArgSame argument (polymorphic)
+	ArgArray                 // any array type
+	ArgElemOf                // element type of the array argument
 )
 
 // Arg is one parameter of an overload.

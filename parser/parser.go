@@ -1174,6 +1174,7 @@ func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
 					if col.Default, err = c.expr(con.RawExpr); err != nil {
 						return nil, err
 					}
+					col.DefaultSQL = deparseExpr(con.RawExpr)
 				}
 			}
 			out.Columns = append(out.Columns, col)
@@ -1255,4 +1256,14 @@ func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
 		return nil, sqlerr.Wrap(err, sqlerr.Internal, "storing view text")
 	}
 	return &ast.CreateView{Name: rangeVarName(s.View), Columns: names(s.Aliases), Query: sel, SQL: text, OrReplace: s.Replace}, nil
+}
+
+// deparseExpr renders an expression node back to SQL text.
+func deparseExpr(n *pg.Node) string {
+	sel := &pg.SelectStmt{TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}}}
+	text, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: sel}}}}})
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(text, "SELECT ")
 }

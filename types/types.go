@@ -429,3 +429,34 @@ func FromName(names []string, mods []int, arrayDims int) (T, error) {
 	}
 	return t, nil
 }
+
+// Parse reads a type name as T.String() renders it ("numeric(10,2)",
+// "character varying(20)", "integer[]").
+func Parse(s string) (T, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	dims := 0
+	for strings.HasSuffix(s, "[]") {
+		dims++
+		s = strings.TrimSpace(s[:len(s)-2])
+	}
+	var mods []int
+	if i := strings.IndexByte(s, '('); i >= 0 && strings.HasSuffix(s, ")") {
+		for _, m := range strings.Split(s[i+1:len(s)-1], ",") {
+			var v int
+			if _, err := fmt.Sscanf(strings.TrimSpace(m), "%d", &v); err != nil {
+				return T{}, sqlerr.New(sqlerr.UndefinedObject, "type \"%s\" does not exist", s)
+			}
+			mods = append(mods, v)
+		}
+		s = strings.TrimSpace(s[:i])
+	}
+	switch s {
+	case "timestamp without time zone":
+		s = "timestamp"
+	case "timestamp with time zone":
+		s = "timestamptz"
+	case "time without time zone":
+		s = "time"
+	}
+	return FromName([]string{s}, mods, dims)
+}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -244,74 +243,84 @@ func Transform(e Expr, f func(Expr) Expr) Expr {
 	if e == nil {
 		return nil
 	}
+	return f(MapChildren(e, func(c Expr) Expr { return Transform(c, f) }))
+}
+
+// MapChildren returns a copy of e whose direct children are replaced by
+// f(child); leaves are returned as they are.
+func MapChildren(e Expr, f func(Expr) Expr) Expr {
+	if e == nil {
+		return nil
+	}
 	tr := func(xs []Expr) []Expr {
 		out := make([]Expr, len(xs))
 		for i, x := range xs {
-			out[i] = Transform(x, f)
+			out[i] = f(x)
 		}
 		return out
+	}
+	opt := func(x Expr) Expr {
+		if x == nil {
+			return nil
+		}
+		return f(x)
 	}
 	switch x := e.(type) {
 	case *Call:
 		c := *x
 		c.Args = tr(x.Args)
-		return f(&c)
+		return &c
 	case *Cast:
 		c := *x
-		c.X = Transform(x.X, f)
-		return f(&c)
+		c.X = f(x.X)
+		return &c
 	case *And:
-		return f(&And{Args: tr(x.Args)})
+		return &And{Args: tr(x.Args)}
 	case *Or:
-		return f(&Or{Args: tr(x.Args)})
+		return &Or{Args: tr(x.Args)}
 	case *Not:
-		return f(&Not{X: Transform(x.X, f)})
+		return &Not{X: f(x.X)}
 	case *IsNull:
 		c := *x
-		c.X = Transform(x.X, f)
-		return f(&c)
+		c.X = f(x.X)
+		return &c
 	case *BoolTest:
 		c := *x
-		c.X = Transform(x.X, f)
-		return f(&c)
+		c.X = f(x.X)
+		return &c
 	case *IsDistinct:
 		c := *x
-		c.L, c.R = Transform(x.L, f), Transform(x.R, f)
-		return f(&c)
+		c.L, c.R = f(x.L), f(x.R)
+		return &c
 	case *Case:
 		c := *x
 		c.Whens = make([]When, len(x.Whens))
 		for i, w := range x.Whens {
-			c.Whens[i] = When{Cond: Transform(w.Cond, f), Then: Transform(w.Then, f)}
+			c.Whens[i] = When{Cond: f(w.Cond), Then: f(w.Then)}
 		}
-		c.Else = Transform(x.Else, f)
-		return f(&c)
+		c.Else = opt(x.Else)
+		return &c
 	case *Coalesce:
 		c := *x
 		c.Args = tr(x.Args)
-		return f(&c)
+		return &c
 	case *InList:
-		c := *x
-		c.X = Transform(x.X, f)
-		c.List = tr(x.List)
-		c.prepare()
-		return f(&c)
+		return NewInList(f(x.X), tr(x.List), x.Eq, x.Not)
 	case *Like:
 		c := *x
-		c.X, c.Pattern, c.Escape = Transform(x.X, f), Transform(x.Pattern, f), Transform(x.Escape, f)
-		return f(&c)
+		c.X, c.Pattern, c.Escape = f(x.X), f(x.Pattern), opt(x.Escape)
+		return &c
 	case *Subquery:
 		c := *x
 		c.OuterArgs = tr(x.OuterArgs)
-		c.Test = Transform(x.Test, f)
-		c.mu = &sync.Mutex{}
-		return f(&c)
+		c.Test = opt(x.Test)
+		return &c
 	case *ArrayCtor:
 		c := *x
 		c.Elems = tr(x.Elems)
-		return f(&c)
+		return &c
 	}
-	return f(e)
+	return e
 }
 
 // Walk visits e and its descendants (pre-order); returning false stops descent.

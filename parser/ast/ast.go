@@ -110,6 +110,7 @@ type ColumnDef struct {
 	PrimaryKey bool
 	Unique     bool
 	Default    Expr
+	DefaultSQL string // the default expression's text, for the catalog
 	Comment    string
 }
 

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/types"
+)
+
+// cells renders a result as text cells (NULL as "", like psql).
+func cells(r *engine.Result) ([][]string, [][]bool) {
+	var rows [][]string
+	var nulls [][]bool
+	for _, b := range r.Records {
+		for i := 0; i < int(b.NumRows()); i++ {
+			row := make([]string, len(r.Columns))
+			nl := make([]bool, len(r.Columns))
+			for c, col := range r.Columns {
+				v := types.GetValue(col.Type, b.Column(c), i)
+				if v == nil {
+					nl[c] = true
+					continue
+				}
+				row[c] = types.FormatText(col.Type, v)
+			}
+			rows = append(rows, row)
+			nulls = append(nulls, nl)
+		}
+	}
+	return rows, nulls
+}
+
+func isNumeric(t types.T) bool { return t.IsNumeric() }
+
+func writeResult(w io.Writer, r *engine.Result, format string) error {
+	for _, n := range r.Notices {
+		fmt.Fprintf(os_stderr, "NOTICE:  %s\n", n)
+	}
+	if r.Columns == nil {
+		if format == "table" {
+			fmt.Fprintln(w, r.Tag)
+		}
+		return nil
+	}
+	rows, nulls := cells(r)
+	switch format {
+	case "csv", "tsv":
+		cw := csv.NewWriter(w)
+		if format == "tsv" {
+			cw.Comma = '\t'
+		}
+		var hdr []string
+		for _, c := range r.Columns {
+			hdr = append(hdr, c.Name)
+		}
+		cw.Write(hdr)
+		for _, row := range rows {
+			cw.Write(row)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json", "jsonl":
+		var objs []map[string]any
+		for i, row := range rows {
+			obj := map[string]any{}
+			for c, col := range r.Columns {
+				switch {
+				case nulls[i][c]:
+					obj[col.Name] = nil
+				case col.Type.Kind == types.Bool:
+					obj[col.Name] = row[c] == "t"
+				case isNumeric(col.Type) && !strings.ContainsAny(row[c], "aInN"):
+					obj[col.Name] = json.Number(row[c])
+				default:
+					obj[col.Name] = row[c]
+				}
+			}
+			objs = append(objs, obj)
+		}
+		if format == "jsonl" {
+			enc := json.NewEncoder(w)
+			for _, o := range objs {
+				if err := enc.Encode(orderedObj(o, r.Columns)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var parts []string
+		for _, o := range objs {
+			b, _ := json.Marshal(orderedObj(o, r.Columns))
+			parts = append(parts, string(b))
+		}
+		fmt.Fprintf(w, "[%s]\n", strings.Join(parts, ",\n "))
+		return nil
+	case "markdown":
+		var hdr, sep []string
+		for _, c := range r.Columns {
+			hdr = append(hdr, c.Name)
+			if isNumeric(c.Type) {
+				sep = append(sep, "---:")
+			} else {
+				sep = append(sep, "---")
+			}
+		}
+		fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(hdr, " | "), strings.Join(sep, " | "))
+		for _, row := range rows {
+			esc := make([]string, len(row))
+			for i, v := range row {
+				esc[i] = strings.ReplaceAll(v, "|", `\|`)
+			}
+			fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
+		}
+		return nil
+	}
+	// psql's aligned format
+	widths := make([]int, len(r.Columns))
+	for i, c := range r.Columns {
+		widths[i] = utf8.RuneCountInString(c.Name)
+	}
+	for _, row := range rows {
+		for i, v := range row {
+			if n := utf8.RuneCountInString(v); n > widths[i] {
+				widths[i] = n
+			}
+		}
+	}
+	var hdr, sep []string
+	for i, c := range r.Columns {
+		pad := widths[i] - utf8.RuneCountInString(c.Name)
+		hdr = append(hdr, strings.Repeat(" ", pad/2)+c.Name+strings.Repeat(" ", pad-pad/2))
+		sep = append(sep, strings.Repeat("-", widths[i]))
+	}
+	fmt.Fprintf(w, " %s \n-%s-\n", strings.Join(hdr, " | "), strings.Join(sep, "-+-"))
+	for _, row := range rows {
+		var cs []string
+		for i, v := range row {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v))
+			if isNumeric(r.Columns[i].Type) {
+				cs = append(cs, pad+v)
+			} else {
+				cs = append(cs, v+pad)
+			}
+		}
+		fmt.Fprintf(w, " %s\n", strings.TrimRight(" "+strings.Join(cs, " | "), " ")[1:])
+	}
+	if len(rows) == 1 {
+		fmt.Fprintln(w, "(1 row)")
+	} else {
+		fmt.Fprintf(w, "(%d rows)\n", len(rows))
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+type kv struct {
+	k string
+	v any
+}
+
+type ordered []kv
+
+func (o ordered) MarshalJSON() ([]byte, error) {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, p := range o {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		k, _ := json.Marshal(p.k)
+		v, err := json.Marshal(p.v)
+		if err != nil {
+			return nil, err
+		}
+		sb.Write(k)
+		sb.WriteByte(':')
+		sb.Write(v)
+	}
+	sb.WriteByte('}')
+	return []byte(sb.String()), nil
+}
+
+func orderedObj(m map[string]any, cols []engine.Column) ordered {
+	var o ordered
+	for _, c := range cols {
+		o = append(o, kv{c.Name, m[c.Name]})
+	}
+	return o
+}

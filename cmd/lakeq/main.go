@@ -1,0 +1,182 @@
+// Command lakeq is the lakeq CLI: run SQL with -c or -f, or an
+// interactive shell, against a data directory.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+var os_stderr io.Writer = os.Stderr
+
+// action is one -c or -f argument, kept in command-line order.
+type action struct {
+	file bool
+	arg  string
+}
+
+type actionFlag struct {
+	list *[]action
+	file bool
+}
+
+func (a actionFlag) String() string { return "" }
+func (a actionFlag) Set(v string) error {
+	*a.list = append(*a.list, action{file: a.file, arg: v})
+	return nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lakeq", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var actions []action
+	fs.Var(actionFlag{&actions, false}, "c", "run SQL (may hold several ;-separated statements; repeatable)")
+	fs.Var(actionFlag{&actions, true}, "f", "run SQL from a file, - for stdin (repeatable)")
+	format := fs.String("format", "table", "output format: table|csv|tsv|json|jsonl|markdown")
+	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory (default $LAKEQ_HOME, else ~/.lakeq)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	switch *format {
+	case "table", "csv", "tsv", "json", "jsonl", "markdown":
+	default:
+		fmt.Fprintf(stderr, "lakeq: unknown format %q\n", *format)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir})
+	if err != nil {
+		fmt.Fprintf(stderr, "lakeq: %v\n", err)
+		return 1
+	}
+	defer eng.Close()
+	sess := eng.NewSession()
+	runSQL := func(sql string) bool {
+		rs, err := sess.Exec(ctx, sql)
+		for _, r := range rs {
+			if werr := writeResult(stdout, r, *format); werr != nil {
+				fmt.Fprintf(stderr, "lakeq: %v\n", werr)
+				return false
+			}
+		}
+		if err != nil {
+			printError(stderr, sql, err)
+			return false
+		}
+		return true
+	}
+	if len(actions) > 0 {
+		for _, a := range actions {
+			if !a.file {
+				if !runSQL(a.arg) {
+					return 1
+				}
+				continue
+			}
+			f := a.arg
+			var data []byte
+			if f == "-" {
+				data, err = io.ReadAll(stdin)
+			} else {
+				data, err = os.ReadFile(f)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "lakeq: %v\n", err)
+				return 1
+			}
+			if !runSQL(string(data)) {
+				return 1
+			}
+		}
+		return 0
+	}
+	return shell(ctx, sess, stdin, stdout, stderr, runSQL)
+}
+
+func printError(w io.Writer, sql string, err error) {
+	e := sqlerr.From(err)
+	fmt.Fprintf(w, "ERROR:  %s\n", e.Message)
+	if e.Position > 0 {
+		// psql-style caret under the statement's line
+		runes := []rune(sql)
+		pos := e.Position - 1
+		if pos <= len(runes) {
+			lineStart := strings.LastIndex(string(runes[:pos]), "\n") + 1
+			lineEnd := strings.Index(string(runes[pos:]), "\n")
+			line := string(runes[:])[lineStart:]
+			if lineEnd >= 0 {
+				line = string(runes[lineStart : pos+lineEnd])
+			}
+			prefix := "LINE 1: "
+			fmt.Fprintf(w, "%s%s\n%s^\n", prefix, line, strings.Repeat(" ", len(prefix)+len([]rune(string(runes[lineStart:pos])))))
+		}
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(w, "HINT:  %s\n", e.Hint)
+	}
+}
+
+func shell(ctx context.Context, sess *engine.Session, stdin io.Reader, stdout, stderr io.Writer, runSQL func(string) bool) int {
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 1<<20), 1<<28)
+	var buf strings.Builder
+	interactive := isTerminal(stdin)
+	prompt := func() {
+		if interactive {
+			if buf.Len() == 0 {
+				fmt.Fprint(stdout, "lakeq=> ")
+			} else {
+				fmt.Fprint(stdout, "lakeq-> ")
+			}
+		}
+	}
+	prompt()
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if buf.Len() == 0 && (trimmed == `\q` || trimmed == "quit" || trimmed == "exit") {
+			return 0
+		}
+		buf.WriteString(line)
+		buf.WriteByte('\n')
+		if strings.HasSuffix(trimmed, ";") {
+			runSQL(buf.String())
+			buf.Reset()
+		}
+		prompt()
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintf(stderr, "lakeq: %v\n", err)
+		return 1
+	}
+	if strings.TrimSpace(buf.String()) != "" {
+		if !runSQL(buf.String()) {
+			return 1
+		}
+	}
+	return 0
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

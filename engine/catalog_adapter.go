@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/parser"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/types"
+)
+
+// catAdapter resolves names for the planner through the session's
+// search_path and the catalog store.
+type catAdapter struct{ s *Session }
+
+func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.Table, error) {
+	t, err := c.s.lookupTable(ctx, schema, name)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	return c.s.planTable(ctx, t)
+}
+
+// lookupTable finds a catalog table by (optional) schema and name.
+func (s *Session) lookupTable(ctx context.Context, schema, name string) (*catalog.Table, error) {
+	schemas := s.SearchPath
+	if schema != "" {
+		schemas = []string{schema}
+	}
+	for _, db := range schemas {
+		t, err := s.eng.store.GetTable(ctx, db, name)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+// tableTypes parses a catalog table's column types.
+func tableTypes(t *catalog.Table) ([]string, []types.T, error) {
+	names := make([]string, len(t.Columns))
+	ts := make([]types.T, len(t.Columns))
+	for i, c := range t.Columns {
+		ct, err := types.Parse(c.Type)
+		if err != nil {
+			return nil, nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "column %s of %s", c.Name, t.Name)
+		}
+		names[i], ts[i] = c.Name, ct
+	}
+	return names, ts, nil
+}
+
+func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Table, error) {
+	names, ts, err := tableTypes(t)
+	if err != nil {
+		return nil, err
+	}
+	pt := &planner.Table{Schema: t.Database, Name: t.Name, Kind: t.Type}
+	for i, c := range t.Columns {
+		col := planner.TableColumn{Name: names[i], Type: ts[i], NotNull: c.NotNull}
+		if c.Default != "" {
+			e, err := parser.ParseExpr(c.Default)
+			if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "default of column %s of %s", c.Name, t.Name)
+			}
+			col.Default = e
+		}
+		pt.Columns = append(pt.Columns, col)
+	}
+	switch t.Type {
+	case catalog.VirtualView:
+		st, err := parser.ParseOne(t.ViewSQL)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "definition of view %s", t.Name)
+		}
+		sel, ok := st.(*ast.Select)
+		if !ok {
+			return nil, sqlerr.New(sqlerr.DataCorrupted, "definition of view %s is not a query", t.Name)
+		}
+		pt.View = sel
+	case catalog.ManagedTable:
+		mt, err := s.eng.tables.Open(t.Database, t.Name, names, ts)
+		if err != nil {
+			return nil, err
+		}
+		pt.Source = &managedSource{t: mt}
+	default:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables of type %s are not supported yet", t.Type)
+	}
+	return pt, nil
+}
+
+// managedSource scans a managed table, projecting columns.
+type managedSource struct{ t *managed.Table }
+
+func (m *managedSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
+	recs, err := m.t.Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]arrow.Record, 0, len(recs))
+	for _, r := range recs {
+		arrs := make([]arrow.Array, len(cols))
+		fields := make([]arrow.Field, len(cols))
+		for i, c := range cols {
+			arrs[i] = r.Column(c)
+			fields[i] = r.Schema().Field(c)
+		}
+		out = append(out, array.NewRecord(arrow.NewSchema(fields, nil), arrs, r.NumRows()))
+	}
+	return out, nil
+}
+
+// recordsFromRows builds batches from scalar rows.
+func recordsFromRows(cols []Column, rows [][]types.Value) []arrow.Record {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true}
+	}
+	sch := arrow.NewSchema(fields, nil)
+	arrs := make([]arrow.Array, len(cols))
+	for c := range cols {
+		vals := make([]types.Value, len(rows))
+		for r := range rows {
+			vals[r] = rows[r][c]
+		}
+		arrs[c] = types.BuildArray(cols[c].Type, vals)
+	}
+	return []arrow.Record{array.NewRecord(sch, arrs, int64(len(rows)))}
+}

@@ -1,0 +1,321 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// targetSchema is the schema a new object goes to.
+func (s *Session) targetSchema(ctx context.Context, q ast.QualifiedName) (string, error) {
+	db := q.Schema
+	if db == "" {
+		if len(s.SearchPath) == 0 {
+			return "", sqlerr.New(sqlerr.InvalidSchemaName, "no schema has been selected to create in")
+		}
+		db = s.SearchPath[0]
+	}
+	d, err := s.eng.store.GetDatabase(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	if d == nil {
+		return "", sqlerr.New(sqlerr.InvalidSchemaName, "schema \"%s\" does not exist", db)
+	}
+	return db, nil
+}
+
+// columnStorageType fixes types a table column cannot keep as they are:
+// NUMERIC without precision is stored as numeric(18,3) (as DuckDB does),
+// since lakeq's decimals carry one scale per column.
+func columnStorageType(t types.T) types.T {
+	switch t.Kind {
+	case types.Numeric:
+		if t.Prec == 0 {
+			if t.Scale > 0 {
+				return types.NumericOf(38, t.Scale)
+			}
+			return types.NumericOf(18, 3)
+		}
+	case types.Unknown:
+		return types.TextT
+	case types.Array:
+		e := columnStorageType(*t.Elem)
+		return types.ArrayOf(e)
+	}
+	return t
+}
+
+func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql string, params []types.Value) (*Result, error) {
+	db, err := s.targetSchema(ctx, x.Name)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := s.eng.store.GetTable(ctx, db, x.Name.Name)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		if x.IfNotExists {
+			tag := "CREATE TABLE"
+			if x.Query != nil {
+				tag = "SELECT 0"
+			}
+			return &Result{Tag: tag, Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", x.Name.Name)}}, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.Name.Name)
+	}
+	t := catalog.Table{Database: db, Name: x.Name.Name, Type: catalog.ManagedTable, Owner: s.User, Parameters: map[string]string{}}
+	var recs []arrow.Record
+	if x.Query != nil {
+		n, b, err := s.plan(ctx, x.Query, sql, params)
+		if err != nil {
+			return nil, err
+		}
+		if params, err = s.convertParams(b, params); err != nil {
+			return nil, err
+		}
+		cols := n.Columns()
+		if len(x.ColNames) > len(cols) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "too many column names were specified")
+		}
+		seen := map[string]bool{}
+		for i, c := range cols {
+			name := c.Name
+			if i < len(x.ColNames) {
+				name = x.ColNames[i]
+			}
+			if seen[name] {
+				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", name)
+			}
+			seen[name] = true
+			t.Columns = append(t.Columns, catalog.Column{Name: name, Type: columnStorageType(c.Type).String()})
+		}
+		if x.WithData || true {
+			if recs, err = s.runPlan(ctx, n, params); err != nil {
+				return nil, err
+			}
+		}
+		// conform results to the stored types
+		_, ts, err := tableTypes(&t)
+		if err != nil {
+			return nil, err
+		}
+		if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
+			return nil, err
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, c := range x.Columns {
+			ct, err := types.FromName(c.Type.Names, c.Type.Mods, c.Type.ArrayDims)
+			if err != nil {
+				return nil, err
+			}
+			if seen[c.Name] {
+				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", c.Name)
+			}
+			seen[c.Name] = true
+			t.Columns = append(t.Columns, catalog.Column{Name: c.Name, Type: columnStorageType(ct).String(), NotNull: c.NotNull, Default: c.DefaultSQL, Comment: c.Comment})
+		}
+	}
+	names, ts, err := tableTypes(&t)
+	if err != nil {
+		return nil, err
+	}
+	// validate defaults now rather than at the first INSERT
+	if x.Query == nil {
+		pt, err := s.planTableDefaults(ctx, &t)
+		if err != nil {
+			return nil, err
+		}
+		_ = pt
+	}
+	mt, err := s.eng.tables.Create(db, t.Name, names, ts)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) > 0 {
+		if err := mt.Append(ctx, recs); err != nil {
+			_ = s.eng.tables.Drop(db, t.Name)
+			return nil, err
+		}
+	}
+	if err := s.eng.store.CreateTable(ctx, t); err != nil {
+		_ = s.eng.tables.Drop(db, t.Name)
+		return nil, err
+	}
+	if x.Query != nil {
+		var n int64
+		for _, r := range recs {
+			n += r.NumRows()
+		}
+		return &Result{Tag: fmt.Sprintf("SELECT %d", n), Rows: n}, nil
+	}
+	return &Result{Tag: "CREATE TABLE"}, nil
+}
+
+func (s *Session) planTableDefaults(ctx context.Context, t *catalog.Table) (any, error) {
+	tt := *t
+	tt.Type = catalog.VirtualView // skip storage
+	tt.ViewSQL = "SELECT 1"
+	pt, err := s.planTable(ctx, &tt)
+	if err != nil {
+		return nil, err
+	}
+	b := s.binder(ctx, "")
+	for _, c := range pt.Columns {
+		if c.Default != nil {
+			if _, err := b.BindDefault(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return pt, nil
+}
+
+func (s *Session) createView(ctx context.Context, x *ast.CreateView, sql string) (*Result, error) {
+	db, err := s.targetSchema(ctx, x.Name)
+	if err != nil {
+		return nil, err
+	}
+	n, _, err := s.plan(ctx, x.Query, sql, nil)
+	if err != nil {
+		return nil, err
+	}
+	cols := n.Columns()
+	if len(x.Columns) > len(cols) {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW specifies more column names than columns")
+	}
+	t := catalog.Table{Database: db, Name: x.Name.Name, Type: catalog.VirtualView, ViewSQL: x.SQL, Owner: s.User}
+	for i, c := range cols {
+		name := c.Name
+		if i < len(x.Columns) {
+			name = x.Columns[i]
+		}
+		ct := c.Type
+		if ct.Kind == types.Unknown {
+			ct = types.TextT
+		}
+		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: ct.String()})
+	}
+	existing, err := s.eng.store.GetTable(ctx, db, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		if !x.OrReplace {
+			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", t.Name)
+		}
+		if existing.Type != catalog.VirtualView {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a view", t.Name)
+		}
+		t.Version = existing.Version
+		if err := s.eng.store.UpdateTable(ctx, t); err != nil {
+			return nil, err
+		}
+		return &Result{Tag: "CREATE VIEW"}, nil
+	}
+	if err := s.eng.store.CreateTable(ctx, t); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "CREATE VIEW"}, nil
+}
+
+func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
+	tag := map[string]string{"table": "DROP TABLE", "view": "DROP VIEW", "index": "DROP INDEX", "schema": "DROP SCHEMA"}[x.Kind]
+	res := &Result{Tag: tag}
+	for _, q := range x.Names {
+		switch x.Kind {
+		case "index":
+			continue // indexes are accepted and not stored
+		case "schema":
+			if err := s.dropSchema(ctx, q.Name, x.IfExists, x.Cascade, res); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		t, err := s.lookupTable(ctx, q.Schema, q.Name)
+		if err != nil {
+			return nil, err
+		}
+		if t == nil {
+			if x.IfExists {
+				res.Notices = append(res.Notices, fmt.Sprintf("%s \"%s\" does not exist, skipping", x.Kind, q.Name))
+				continue
+			}
+			if x.Kind == "view" {
+				return nil, sqlerr.New(sqlerr.UndefinedTable, "view \"%s\" does not exist", q.Name)
+			}
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "table \"%s\" does not exist", q.Name)
+		}
+		isView := t.Type == catalog.VirtualView
+		if x.Kind == "table" && isView {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a table", q.Name).WithHint("Use DROP VIEW to remove a view.")
+		}
+		if x.Kind == "view" && !isView {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a view", q.Name).WithHint("Use DROP TABLE to remove a table.")
+		}
+		if err := s.eng.store.DropTable(ctx, t.Database, t.Name); err != nil {
+			return nil, err
+		}
+		if t.Type == catalog.ManagedTable {
+			if err := s.eng.tables.Drop(t.Database, t.Name); err != nil {
+				res.Notices = append(res.Notices, err.Error())
+			}
+		}
+	}
+	return res, nil
+}
+
+func (s *Session) createSchema(ctx context.Context, x *ast.CreateSchema) (*Result, error) {
+	d, err := s.eng.store.GetDatabase(ctx, x.Name)
+	if err != nil {
+		return nil, err
+	}
+	if d != nil {
+		if x.IfNotExists {
+			return &Result{Tag: "CREATE SCHEMA", Notices: []string{fmt.Sprintf("schema \"%s\" already exists, skipping", x.Name)}}, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateSchema, "schema \"%s\" already exists", x.Name)
+	}
+	if err := s.eng.store.CreateDatabase(ctx, catalog.Database{Name: x.Name}); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "CREATE SCHEMA"}, nil
+}
+
+func (s *Session) dropSchema(ctx context.Context, name string, ifExists, cascade bool, res *Result) error {
+	d, err := s.eng.store.GetDatabase(ctx, name)
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		if ifExists {
+			res.Notices = append(res.Notices, fmt.Sprintf("schema \"%s\" does not exist, skipping", name))
+			return nil
+		}
+		return sqlerr.New(sqlerr.InvalidSchemaName, "schema \"%s\" does not exist", name)
+	}
+	tables, err := s.eng.store.ListTables(ctx, name)
+	if err != nil {
+		return err
+	}
+	if len(tables) > 0 && !cascade {
+		return sqlerr.New(sqlerr.DependentObjects, "cannot drop schema %s because other objects depend on it", name).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	for _, t := range tables {
+		if err := s.eng.store.DropTable(ctx, name, t.Name); err != nil {
+			return err
+		}
+		if t.Type == catalog.ManagedTable {
+			_ = s.eng.tables.Drop(name, t.Name)
+		}
+	}
+	return s.eng.store.DropDatabase(ctx, name)
+}

@@ -1,0 +1,278 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/types"
+)
+
+// resolveWritable finds a managed table for DML.
+func (s *Session) resolveWritable(ctx context.Context, q ast.QualifiedName) (*catalog.Table, *planner.Table, error) {
+	t, err := s.lookupTable(ctx, q.Schema, q.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t == nil {
+		return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", q.String())
+	}
+	if t.Type != catalog.ManagedTable {
+		return nil, nil, sqlerr.New(sqlerr.WrongObjectType, "cannot change relation \"%s\": it is a %s", t.Name, map[string]string{catalog.VirtualView: "view", catalog.ExternalTable: "external table"}[t.Type])
+	}
+	pt, err := s.planTable(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, pt, nil
+}
+
+func (s *Session) managed(t *catalog.Table) (*managed.Table, error) {
+	names, ts, err := tableTypes(t)
+	if err != nil {
+		return nil, err
+	}
+	return s.eng.tables.Open(t.Database, t.Name, names, ts)
+}
+
+// conformRecords casts batches to the stored column types.
+func conformRecords(ec *exec.Ctx, recs []arrow.Record, ts []types.T) ([]arrow.Record, error) {
+	out := make([]arrow.Record, 0, len(recs))
+	for _, r := range recs {
+		cols := make([]arrow.Array, len(ts))
+		fields := make([]arrow.Field, len(ts))
+		for i, t := range ts {
+			c := r.Column(i)
+			if !arrow.TypeEqual(c.DataType(), t.Arrow()) {
+				from, err := types.FromArrow(c.DataType())
+				if err != nil {
+					return nil, err
+				}
+				if c, err = expr.CastArray(ec.Expr, c, from, t); err != nil {
+					return nil, err
+				}
+			}
+			cols[i] = c
+			fields[i] = arrow.Field{Name: r.Schema().Field(i).Name, Type: t.Arrow(), Nullable: true}
+		}
+		out = append(out, array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows()))
+	}
+	return out, nil
+}
+
+// checkConstraints enforces NOT NULL and character lengths.
+func checkConstraints(t *catalog.Table, pt *planner.Table, recs []arrow.Record) error {
+	for _, r := range recs {
+		for i, c := range pt.Columns {
+			col := r.Column(i)
+			if c.NotNull && col.NullN() > 0 {
+				return sqlerr.New(sqlerr.NotNullViolation, "null value in column \"%s\" of relation \"%s\" violates not-null constraint", c.Name, t.Name)
+			}
+			if (c.Type.Kind == types.Varchar || c.Type.Kind == types.Char) && c.Type.Width > 0 {
+				sa, ok := col.(*array.String)
+				if !ok {
+					continue
+				}
+				for j := 0; j < sa.Len(); j++ {
+					if sa.IsValid(j) && int32(utf8.RuneCountInString(sa.Value(j))) > c.Type.Width {
+						kind := "character varying"
+						if c.Type.Kind == types.Char {
+							kind = "character"
+						}
+						return sqlerr.New(sqlerr.StringDataRightTrunc, "value too long for type %s(%d)", kind, c.Type.Width)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params []types.Value) (*Result, error) {
+	t, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.Returning) > 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT ... RETURNING is not supported")
+	}
+	b := s.binder(ctx, sql)
+	n, err := b.BindInsert(pt, x.Columns, x.Query)
+	if err != nil {
+		return nil, err
+	}
+	if n, err = planner.Optimize(n); err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	recs, err := s.runPlan(ctx, n, params)
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]types.T, len(pt.Columns))
+	for i, c := range pt.Columns {
+		ts[i] = c.Type
+	}
+	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
+		return nil, err
+	}
+	if err := checkConstraints(t, pt, recs); err != nil {
+		return nil, err
+	}
+	mt, err := s.managed(t)
+	if err != nil {
+		return nil, err
+	}
+	lock := s.eng.tableLock(t.Database, t.Name)
+	lock.Lock()
+	err = mt.Append(ctx, recs)
+	lock.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	var rows int64
+	for _, r := range recs {
+		rows += r.NumRows()
+	}
+	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
+}
+
+func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params []types.Value) (*Result, error) {
+	if len(x.From) > 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "UPDATE ... FROM is not supported yet")
+	}
+	t, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	lock := s.eng.tableLock(t.Database, t.Name)
+	lock.Lock()
+	defer lock.Unlock()
+	b := s.binder(ctx, sql)
+	n, err := b.BindUpdate(pt, x.Alias, x.Set, x.Where)
+	if err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	recs, err := s.runPlan(ctx, n, params)
+	if err != nil {
+		return nil, err
+	}
+	ncol := len(pt.Columns)
+	var updated int64
+	var kept []arrow.Record
+	for _, r := range recs {
+		flag := r.Column(ncol).(*array.Boolean)
+		for i := 0; i < flag.Len(); i++ {
+			if flag.IsValid(i) && flag.Value(i) {
+				updated++
+			}
+		}
+		cols := r.Columns()[:ncol]
+		fields := r.Schema().Fields()[:ncol]
+		kept = append(kept, array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows()))
+	}
+	ts := make([]types.T, ncol)
+	for i, c := range pt.Columns {
+		ts[i] = c.Type
+	}
+	if kept, err = conformRecords(s.execCtx(ctx, nil), kept, ts); err != nil {
+		return nil, err
+	}
+	if err := checkConstraints(t, pt, kept); err != nil {
+		return nil, err
+	}
+	if updated > 0 {
+		mt, err := s.managed(t)
+		if err != nil {
+			return nil, err
+		}
+		if err := mt.Replace(ctx, kept); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Tag: fmt.Sprintf("UPDATE %d", updated), Rows: updated}, nil
+}
+
+func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params []types.Value) (*Result, error) {
+	if len(x.Using) > 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "DELETE ... USING is not supported yet")
+	}
+	t, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	lock := s.eng.tableLock(t.Database, t.Name)
+	lock.Lock()
+	defer lock.Unlock()
+	mt, err := s.managed(t)
+	if err != nil {
+		return nil, err
+	}
+	before, err := mt.Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, r := range before {
+		total += r.NumRows()
+	}
+	b := s.binder(ctx, sql)
+	n, err := b.BindDelete(pt, x.Alias, x.Where)
+	if err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	recs, err := s.runPlan(ctx, n, params)
+	if err != nil {
+		return nil, err
+	}
+	var remain int64
+	for _, r := range recs {
+		remain += r.NumRows()
+	}
+	deleted := total - remain
+	if deleted > 0 {
+		if err := mt.Replace(ctx, recs); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Tag: fmt.Sprintf("DELETE %d", deleted), Rows: deleted}, nil
+}
+
+func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error) {
+	for _, q := range x.Tables {
+		t, _, err := s.resolveWritable(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		mt, err := s.managed(t)
+		if err != nil {
+			return nil, err
+		}
+		lock := s.eng.tableLock(t.Database, t.Name)
+		lock.Lock()
+		err = mt.Replace(ctx, nil)
+		lock.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Tag: "TRUNCATE TABLE"}, nil
+}

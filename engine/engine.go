@@ -1,0 +1,98 @@
+// Package engine is lakeq's facade: Engine holds the state shared by all
+// sessions (catalog, table storage, functions); Session holds one
+// client's settings and runs statements. The CLI, the server and the
+// tests all go through here.
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage/managed"
+)
+
+// Config configures an Engine.
+type Config struct {
+	DataDir  string // holds catalog.db and warehouse/
+	Workers  int    // threads per query; 0 = all cores
+	MemLimit int64  // bytes per query; 0 = 80% of... unlimited
+}
+
+// Engine is the shared state of one lakeq process. Safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	store  catalog.Store
+	tables *managed.Store
+	reg    *functions.Registry
+
+	lockMu sync.Mutex
+	locks  map[string]*sync.Mutex // per-table write locks
+}
+
+// DefaultDataDir is $LAKEQ_HOME, else ~/.lakeq.
+func DefaultDataDir() string {
+	if d := os.Getenv("LAKEQ_HOME"); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".lakeq"
+	}
+	return filepath.Join(home, ".lakeq")
+}
+
+// Open opens (creating if needed) the data directory.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir()
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	wh := filepath.Join(cfg.DataDir, "warehouse")
+	if err := os.MkdirAll(wh, 0o755); err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "creating data directory %s", cfg.DataDir)
+	}
+	store, err := catalog.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "catalog.db"))
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), locks: map[string]*sync.Mutex{}}, nil
+}
+
+// Close releases the engine's resources.
+func (e *Engine) Close() error {
+	if e.store == nil {
+		return nil
+	}
+	err := e.store.Close()
+	e.store = nil
+	return err
+}
+
+// Registry exposes the function registry.
+func (e *Engine) Registry() *functions.Registry { return e.reg }
+
+// Catalog exposes the catalog store.
+func (e *Engine) Catalog() catalog.Store { return e.store }
+
+func (e *Engine) tableLock(db, name string) *sync.Mutex {
+	e.lockMu.Lock()
+	defer e.lockMu.Unlock()
+	k := db + "." + name
+	m, ok := e.locks[k]
+	if !ok {
+		m = &sync.Mutex{}
+		e.locks[k] = m
+	}
+	return m
+}
+
+var errClosed = errors.New("engine closed")

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, params []types.Value) (*Result, error) {
+	sel, ok := x.Stmt.(*ast.Select)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN supports queries only")
+	}
+	n, b, err := s.plan(ctx, sel, sql, params)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	if !x.Analyze {
+		lines = strings.Split(strings.TrimRight(planner.Format(n), "\n"), "\n")
+	} else {
+		if params, err = s.convertParams(b, params); err != nil {
+			return nil, err
+		}
+		phys, err := planner.BuildPhysical(n)
+		if err != nil {
+			return nil, err
+		}
+		ec := s.execCtx(ctx, params)
+		ec.Analyze = true
+		ec.Stats = &exec.Stats{}
+		start := time.Now()
+		if err := phys.Root.Run(ec); err != nil {
+			return nil, err
+		}
+		elapsed := time.Since(start)
+		lines = formatAnalyze(n, phys, ec.Stats, 0, nil)
+		var rows int64
+		for _, r := range phys.Result.Records() {
+			rows += r.NumRows()
+		}
+		lines = append(lines,
+			fmt.Sprintf("Rows returned: %d", rows),
+			fmt.Sprintf("Peak memory: %s", humanBytes(ec.Mem.Peak())),
+			fmt.Sprintf("Execution time: %.3f ms", float64(elapsed.Microseconds())/1000))
+	}
+	var rows [][]types.Value
+	for _, l := range lines {
+		rows = append(rows, []types.Value{l})
+	}
+	return textResult([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
+}
+
+func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth int, out []string) []string {
+	line := strings.Repeat("  ", depth)
+	if depth > 0 {
+		line += "-> "
+	}
+	line += n.Describe()
+	var parts []string
+	for _, l := range phys.Labels[n] {
+		if o := st.Get(l); o != nil {
+			parts = append(parts, fmt.Sprintf("%s rows=%d time=%.3fms", strings.SplitN(l, "#", 2)[0], o.Rows, float64(o.Time.Microseconds())/1000))
+		}
+	}
+	if len(parts) > 0 {
+		line += "  (" + strings.Join(parts, "; ") + ")"
+	}
+	out = append(out, line)
+	for _, c := range n.Children() {
+		out = formatAnalyze(c, phys, st, depth+1, out)
+	}
+	return out
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,408 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/parser"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Column describes a result column.
+type Column struct {
+	Name string
+	Type types.T
+}
+
+// Result is the outcome of one statement. Records hold the rows of a
+// query (all batches, in order); Tag is PostgreSQL's command tag.
+type Result struct {
+	Columns []Column
+	Records []arrow.Record
+	Tag     string
+	Rows    int64 // rows returned or affected
+	Notices []string
+}
+
+// NumRows counts the result's rows.
+func (r *Result) NumRows() int64 {
+	var n int64
+	for _, b := range r.Records {
+		n += b.NumRows()
+	}
+	return n
+}
+
+// Value returns row i, column c as a scalar (slow; for tests and tools).
+func (r *Result) Value(row, col int) types.Value {
+	for _, b := range r.Records {
+		if row < int(b.NumRows()) {
+			return types.GetValue(r.Columns[col].Type, b.Column(col), row)
+		}
+		row -= int(b.NumRows())
+	}
+	return nil
+}
+
+// Session is one client's connection to the engine. Not safe for
+// concurrent use; use one Session per client.
+type Session struct {
+	eng        *Engine
+	User       string
+	Database   string
+	SearchPath []string
+	Settings   map[string]string
+	Loc        *time.Location
+}
+
+// NewSession starts a session with default settings.
+func (e *Engine) NewSession() *Session {
+	return &Session{eng: e, User: "lakeq", Database: "lakeq", SearchPath: []string{"public"}, Loc: time.UTC,
+		Settings: map[string]string{
+			"timezone": "UTC", "datestyle": "ISO, MDY", "intervalstyle": "postgres", "search_path": "public",
+			"client_encoding": "UTF8", "server_encoding": "UTF8", "application_name": "", "extra_float_digits": "1",
+			"client_min_messages": "notice", "statement_timeout": "0", "standard_conforming_strings": "on",
+			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": "15.0",
+		}}
+}
+
+// Exec runs every statement in sql, stopping at the first error. It
+// returns the results of the statements that ran.
+func (s *Session) Exec(ctx context.Context, sql string, params ...types.Value) ([]*Result, error) {
+	stmts, err := parser.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for _, st := range stmts {
+		r, err := s.ExecStmt(ctx, st, params)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Query runs one statement and returns its result.
+func (s *Session) Query(ctx context.Context, sql string, params ...types.Value) (*Result, error) {
+	rs, err := s.Exec(ctx, sql, params...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return &Result{Tag: "EMPTY"}, nil
+	}
+	return rs[len(rs)-1], nil
+}
+
+// ExecStmt runs one parsed statement. A panic anywhere below becomes an
+// XX000 error; the session stays usable.
+func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []types.Value) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = nil
+			err = sqlerr.New(sqlerr.Internal, "internal error: %v", r)
+			if debugPanics {
+				fmt.Println(string(debug.Stack()))
+			}
+		}
+	}()
+	if to := s.Settings["statement_timeout"]; to != "" && to != "0" {
+		if d, ok := parseDuration(to); ok && d > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
+	}
+	return s.dispatch(ctx, st, params)
+}
+
+var debugPanics = false
+
+func parseDuration(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Duration(n) * time.Millisecond, true
+	}
+	for _, u := range []struct {
+		suf string
+		d   time.Duration
+	}{{"ms", time.Millisecond}, {"s", time.Second}, {"min", time.Minute}, {"h", time.Hour}} {
+		if strings.HasSuffix(s, u.suf) {
+			if n, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, u.suf)), 64); err == nil {
+				return time.Duration(n * float64(u.d)), true
+			}
+		}
+	}
+	return 0, false
+}
+
+func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []types.Value) (*Result, error) {
+	switch x := st.AST.(type) {
+	case *ast.Select:
+		return s.runQuery(ctx, x, st.SQL, params)
+	case *ast.Explain:
+		return s.explain(ctx, x, st.SQL, params)
+	case *ast.CreateTable:
+		return s.createTable(ctx, x, st.SQL, params)
+	case *ast.Insert:
+		return s.insert(ctx, x, st.SQL, params)
+	case *ast.Update:
+		return s.update(ctx, x, st.SQL, params)
+	case *ast.Delete:
+		return s.delete(ctx, x, st.SQL, params)
+	case *ast.Truncate:
+		return s.truncate(ctx, x)
+	case *ast.Drop:
+		return s.drop(ctx, x)
+	case *ast.CreateView:
+		return s.createView(ctx, x, st.SQL)
+	case *ast.CreateIndex:
+		if _, _, err := s.resolveWritable(ctx, x.Table); err != nil {
+			return nil, err
+		}
+		return &Result{Tag: "CREATE INDEX"}, nil
+	case *ast.CreateSchema:
+		return s.createSchema(ctx, x)
+	case *ast.Set:
+		return s.set(ctx, x)
+	case *ast.Show:
+		return s.show(x)
+	case *ast.Transaction:
+		return &Result{Tag: x.Kind}, nil
+	case *ast.Noop:
+		return &Result{Tag: x.Tag}, nil
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement %T is not supported", st.AST)
+}
+
+func (s *Session) binder(ctx context.Context, sql string) *planner.Binder {
+	return planner.NewBinder(ctx, &catAdapter{s: s}, s.eng.reg, s.Loc, sql)
+}
+
+func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
+	schema := "public"
+	if len(s.SearchPath) > 0 {
+		schema = s.SearchPath[0]
+	}
+	return &exec.Ctx{
+		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema}, Params: params},
+		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
+		Workers: s.eng.cfg.Workers,
+	}
+}
+
+// plan binds and optimizes a query.
+func (s *Session) plan(ctx context.Context, sel *ast.Select, sql string, params []types.Value) (planner.Node, *planner.Binder, error) {
+	b := s.binder(ctx, sql)
+	for i, p := range params {
+		if p != nil {
+			_ = i
+		}
+	}
+	n, err := b.BindQuery(sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err = planner.Optimize(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, b, nil
+}
+
+// convertParams casts text parameter values to the inferred types.
+func (s *Session) convertParams(b *planner.Binder, params []types.Value) ([]types.Value, error) {
+	out := make([]types.Value, len(params))
+	for i, p := range params {
+		out[i] = p
+		if i < len(b.ParamTypes) && p != nil {
+			t := b.ParamTypes[i]
+			if str, ok := p.(string); ok && t.Kind != types.Unknown && !t.IsString() {
+				v, err := types.ParseText(t, str, s.Loc)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = v
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *Session) runPlan(ctx context.Context, n planner.Node, params []types.Value) ([]arrow.Record, error) {
+	phys, err := planner.BuildPhysical(n)
+	if err != nil {
+		return nil, err
+	}
+	ec := s.execCtx(ctx, params)
+	if err := phys.Root.Run(ec); err != nil {
+		return nil, err
+	}
+	return phys.Result.Records(), nil
+}
+
+func (s *Session) runQuery(ctx context.Context, sel *ast.Select, sql string, params []types.Value) (*Result, error) {
+	n, b, err := s.plan(ctx, sel, sql, params)
+	if err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	recs, err := s.runPlan(ctx, n, params)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Records: recs}
+	for _, c := range n.Columns() {
+		res.Columns = append(res.Columns, Column{Name: c.Name, Type: c.Type})
+	}
+	res.Rows = res.NumRows()
+	res.Tag = "SELECT " + strconv.FormatInt(res.Rows, 10)
+	return res, nil
+}
+
+// Describe binds a query without running it: its result columns and
+// the inferred parameter types (for the extended protocol).
+func (s *Session) Describe(ctx context.Context, sql string) ([]Column, []types.T, error) {
+	st, err := parser.ParseOne(sql)
+	if err != nil {
+		return nil, nil, err
+	}
+	sel, ok := st.(*ast.Select)
+	if !ok {
+		return nil, nil, nil
+	}
+	n, b, err := s.plan(ctx, sel, sql, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cols []Column
+	for _, c := range n.Columns() {
+		cols = append(cols, Column{Name: c.Name, Type: c.Type})
+	}
+	return cols, b.ParamTypes, nil
+}
+
+func (s *Session) set(ctx context.Context, x *ast.Set) (*Result, error) {
+	if x.Reset {
+		if x.Name == "all" {
+			*s = *s.eng.NewSession()
+			return &Result{Tag: "RESET"}, nil
+		}
+		def := s.eng.NewSession().Settings[x.Name]
+		return s.applySetting(x.Name, def, "RESET")
+	}
+	var parts []string
+	for _, v := range x.Value {
+		switch c := v.(type) {
+		case *ast.Const:
+			parts = append(parts, c.Val)
+		case *ast.ColumnRef:
+			parts = append(parts, strings.Join(c.Parts, "."))
+		case *ast.TypedLiteral:
+			parts = append(parts, c.Val)
+		default:
+			return nil, sqlerr.New(sqlerr.SyntaxError, "invalid value for parameter \"%s\"", x.Name)
+		}
+	}
+	return s.applySetting(x.Name, strings.Join(parts, ", "), "SET")
+}
+
+func (s *Session) applySetting(name, val, tag string) (*Result, error) {
+	switch name {
+	case "timezone", "time zone":
+		name = "timezone"
+		loc, err := loadZone(val)
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": \"%s\"", val)
+		}
+		s.Loc = loc
+	case "search_path":
+		var path []string
+		for _, p := range strings.Split(val, ",") {
+			p = strings.Trim(strings.TrimSpace(p), "\"")
+			if p != "" {
+				path = append(path, p)
+			}
+		}
+		s.SearchPath = path
+	case "statement_timeout":
+		if _, ok := parseDuration(val); !ok {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": \"%s\"", val)
+		}
+	}
+	s.Settings[name] = val
+	return &Result{Tag: tag}, nil
+}
+
+func loadZone(v string) (*time.Location, error) {
+	switch strings.ToLower(v) {
+	case "utc", "gmt", "z", "zulu", "local", "default", "":
+		return time.UTC, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		// POSIX sign convention aside, PostgreSQL treats a bare number as hours east of UTC
+		return time.FixedZone(v, n*3600), nil
+	}
+	return time.LoadLocation(v)
+}
+
+func (s *Session) show(x *ast.Show) (*Result, error) {
+	name := x.Name
+	if name == "all" {
+		var names []string
+		for k := range s.Settings {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		var rows [][]types.Value
+		for _, k := range names {
+			rows = append(rows, []types.Value{k, s.Settings[k]})
+		}
+		return textResult([]string{"name", "setting"}, rows, "SHOW"), nil
+	}
+	if name == "time zone" {
+		name = "timezone"
+	}
+	if name == "transaction isolation level" {
+		name = "transaction_isolation"
+	}
+	v, ok := s.Settings[name]
+	if !ok {
+		if !strings.Contains(name, ".") {
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", x.Name)
+		}
+	}
+	display := map[string]string{"timezone": "TimeZone", "datestyle": "DateStyle", "intervalstyle": "IntervalStyle"}[name]
+	if display == "" {
+		display = name
+	}
+	return textResult([]string{display}, [][]types.Value{{v}}, "SHOW"), nil
+}
+
+// textResult builds a result of text columns.
+func textResult(names []string, rows [][]types.Value, tag string) *Result {
+	res := &Result{Tag: tag}
+	for _, n := range names {
+		res.Columns = append(res.Columns, Column{Name: n, Type: types.TextT})
+	}
+	res.Records = recordsFromRows(res.Columns, rows)
+	res.Rows = int64(len(rows))
+	return res
+}

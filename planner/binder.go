@@ -1,0 +1,519 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Binder turns AST into logical plans. One Binder binds one statement;
+// it is not safe for concurrent use.
+type Binder struct {
+	Ctx        context.Context
+	Cat        Catalog
+	Reg        *functions.Registry
+	Loc        *time.Location
+	SQL        string
+	ParamTypes []types.T
+
+	nextID ColumnID
+	ctes   []map[string]*cteDef
+	depth  int
+}
+
+type cteDef struct {
+	name    string
+	query   ast.Stmt
+	columns []string
+	// recursive CTE being bound: references become work-table scans
+	work *WorkTable
+	rec  *RecursiveCTE
+}
+
+// NewBinder returns a binder for one statement.
+func NewBinder(ctx context.Context, cat Catalog, reg *functions.Registry, loc *time.Location, sql string) *Binder {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Binder{Ctx: ctx, Cat: cat, Reg: reg, Loc: loc, SQL: sql}
+}
+
+func (b *Binder) loc() *time.Location { return b.Loc }
+
+func (b *Binder) newCol(name string, t types.T, table string) Column {
+	b.nextID++
+	return Column{ID: b.nextID, Name: name, Type: t, Table: table}
+}
+
+// errAt attaches a statement position (0-based byte offset) to an error.
+func (b *Binder) errAt(err error, pos int) error {
+	if e, ok := err.(*sqlerr.Error); ok && e.Position == 0 && pos >= 0 {
+		return e.At(charPos(b.SQL, pos))
+	}
+	return err
+}
+
+func charPos(sql string, byteOff int) int {
+	if byteOff < 0 || byteOff > len(sql) {
+		return 0
+	}
+	return len([]rune(sql[:byteOff])) + 1
+}
+
+// ---- scopes ----
+
+type scopeCol struct {
+	Column
+	qual   string
+	hidden bool // hidden from unqualified lookup and * (USING duplicates)
+	merged bool // a USING/NATURAL merged column (visible unqualified only)
+}
+
+type scope struct {
+	parent *scope
+	cols   []scopeCol
+	quals  map[string]bool
+	// correlation collector: outer columns referenced from inside this scope
+	outer    *[]Column
+	agg      *aggCtx
+	win      *winCtx
+	noAgg    string // non-empty: aggregates not allowed here (the clause name)
+	noWindow string
+	nested   bool // inside an aggregate's arguments
+}
+
+func (s *scope) addQual(q string) {
+	if s.quals == nil {
+		s.quals = map[string]bool{}
+	}
+	s.quals[q] = true
+}
+
+func (s *scope) owns(id ColumnID) bool {
+	for _, c := range s.cols {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup resolves a column reference, walking out to enclosing queries
+// (recording correlation at every subquery boundary it crosses).
+func (b *Binder) lookup(sc *scope, parts []string, pos int) (expr.Expr, error) {
+	var qual, name string
+	switch len(parts) {
+	case 1:
+		name = parts[0]
+	case 2:
+		qual, name = parts[0], parts[1]
+	case 3:
+		qual, name = parts[1], parts[2]
+	default:
+		return nil, b.errAt(sqlerr.New(sqlerr.SyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")), pos)
+	}
+	qualSeen := false
+	var crossed []*scope
+	for s := sc; s != nil; s = s.parent {
+		var found []scopeCol
+		for _, c := range s.cols {
+			if qual == "" {
+				if c.hidden || c.Name != name {
+					continue
+				}
+			} else {
+				if c.qual != qual || c.merged {
+					continue
+				}
+				qualSeen = true
+				if c.Name != name {
+					continue
+				}
+			}
+			found = append(found, c)
+		}
+		if qual != "" && s.quals[qual] {
+			qualSeen = true
+		}
+		if len(found) > 1 {
+			// the same column reachable twice (e.g. via two USING merges) is fine
+			same := true
+			for _, f := range found[1:] {
+				if f.ID != found[0].ID {
+					same = false
+				}
+			}
+			if !same {
+				return nil, b.errAt(sqlerr.New(sqlerr.AmbiguousColumn, "column reference \"%s\" is ambiguous", strings.Join(parts, ".")), pos)
+			}
+		}
+		if len(found) >= 1 {
+			c := found[0].Column
+			if len(crossed) == 0 {
+				return &expr.Col{ID: c.ID, Idx: -1, T: c.Type, Name: c.Name}, nil
+			}
+			for _, cs := range crossed {
+				if cs.outer != nil {
+					dup := false
+					for _, o := range *cs.outer {
+						if o.ID == c.ID {
+							dup = true
+						}
+					}
+					if !dup {
+						*cs.outer = append(*cs.outer, c)
+					}
+				}
+			}
+			return &expr.OuterRef{ID: c.ID, T: c.Type, Name: c.Name}, nil
+		}
+		if qual != "" && qualSeen {
+			return nil, b.errAt(sqlerr.New(sqlerr.UndefinedColumn, "column %s.%s does not exist", qual, name), pos)
+		}
+		if s.outer != nil {
+			crossed = append(crossed, s)
+		}
+	}
+	if qual != "" {
+		return nil, b.errAt(sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", qual), pos)
+	}
+	return nil, b.errAt(sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" does not exist", name), pos)
+}
+
+// ---- statements ----
+
+// BindQuery binds a query statement (SELECT, VALUES, set operations).
+func (b *Binder) BindQuery(sel *ast.Select) (Node, error) {
+	n, err := b.bindSelect(sel, nil)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func (b *Binder) pushCTEs(w *ast.With, outer *scope) (func(), error) {
+	if w == nil {
+		return func() {}, nil
+	}
+	frame := map[string]*cteDef{}
+	b.ctes = append(b.ctes, frame)
+	pop := func() { b.ctes = b.ctes[:len(b.ctes)-1] }
+	for _, c := range w.CTEs {
+		if _, dup := frame[c.Name]; dup {
+			pop()
+			return nil, b.errAt(sqlerr.New(sqlerr.DuplicateAlias, "WITH query name \"%s\" specified more than once", c.Name), c.Pos)
+		}
+		def := &cteDef{name: c.Name, query: c.Query, columns: c.Columns}
+		if w.Recursive {
+			if sel, ok := c.Query.(*ast.Select); ok && sel.Op == "union" && refersTo(sel.Right, c.Name) {
+				if err := b.bindRecursiveCTE(def, sel, outer); err != nil {
+					pop()
+					return nil, err
+				}
+			}
+		}
+		frame[c.Name] = def
+	}
+	return pop, nil
+}
+
+// refersTo reports whether a query mentions table name (shallow check of FROM lists).
+func refersTo(sel *ast.Select, name string) bool {
+	if sel == nil {
+		return false
+	}
+	if sel.Op != "" {
+		return refersTo(sel.Left, name) || refersTo(sel.Right, name)
+	}
+	var walk func(t ast.TableExpr) bool
+	walk = func(t ast.TableExpr) bool {
+		switch x := t.(type) {
+		case *ast.TableName:
+			return x.Name.Schema == "" && x.Name.Name == name
+		case *ast.Join:
+			return walk(x.Left) || walk(x.Right)
+		case *ast.SubqueryTable:
+			return refersTo(x.Query, name)
+		}
+		return false
+	}
+	for _, f := range sel.From {
+		if walk(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Binder) bindRecursiveCTE(def *cteDef, sel *ast.Select, outer *scope) error {
+	anchor, err := b.bindSelect(sel.Left, outer)
+	if err != nil {
+		return err
+	}
+	acols := anchor.Columns()
+	if len(def.columns) > 0 && len(def.columns) != len(acols) {
+		return sqlerr.New(sqlerr.SyntaxError, "WITH query \"%s\" has %d columns available but %d columns specified", def.name, len(acols), len(def.columns))
+	}
+	work := &WorkTable{Name: def.name, state: &workState{}}
+	for i, c := range acols {
+		name := c.Name
+		if i < len(def.columns) {
+			name = def.columns[i]
+		}
+		work.Cols = append(work.Cols, b.newCol(name, c.Type, def.name))
+	}
+	def.work = work
+	rec, err := b.bindSelect(sel.Right, outer)
+	def.work = nil
+	if err != nil {
+		return err
+	}
+	rcols := rec.Columns()
+	if len(rcols) != len(acols) {
+		return sqlerr.New(sqlerr.SyntaxError, "each UNION query must have the same number of columns")
+	}
+	// cast the recursive term to the anchor's types
+	var exprs []expr.Expr
+	var cols []Column
+	for i, c := range rcols {
+		e, err := b.coerce(&expr.Col{ID: c.ID, Idx: -1, T: c.Type, Name: c.Name}, acols[i].Type, true)
+		if err != nil {
+			return err
+		}
+		exprs = append(exprs, e)
+		cols = append(cols, b.newCol(c.Name, acols[i].Type, ""))
+	}
+	rec = &Project{Input: rec, Exprs: exprs, Cols: cols}
+	def.rec = &RecursiveCTE{Name: def.name, Anchor: anchor, Recursive: rec, Union: !sel.All, Work: work}
+	return nil
+}
+
+func (b *Binder) findCTE(name string) *cteDef {
+	for i := len(b.ctes) - 1; i >= 0; i-- {
+		if d, ok := b.ctes[i][name]; ok {
+			return d
+		}
+	}
+	return nil
+}
+
+// bindSelect binds a full query expression; parent is the enclosing
+// query's scope for correlated subqueries (nil at top level).
+func (b *Binder) bindSelect(sel *ast.Select, parent *scope) (Node, error) {
+	b.depth++
+	defer func() { b.depth-- }()
+	if b.depth > 200 {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "query is nested too deeply")
+	}
+	pop, err := b.pushCTEs(sel.With, parent)
+	if err != nil {
+		return nil, err
+	}
+	defer pop()
+	if sel.Op != "" {
+		return b.bindSetOp(sel, parent)
+	}
+	if sel.Values != nil {
+		n, err := b.bindValues(sel.Values, parent)
+		if err != nil {
+			return nil, err
+		}
+		return b.bindOrderLimitOnOutput(n, sel)
+	}
+	return b.bindSimpleSelect(sel, parent)
+}
+
+func (b *Binder) bindValues(rows [][]ast.Expr, parent *scope) (Node, error) {
+	sc := &scope{parent: parent, noAgg: "VALUES", noWindow: "VALUES"}
+	if parent != nil {
+		sc.outer = parent.outer
+	}
+	width := len(rows[0])
+	bound := make([][]expr.Expr, len(rows))
+	for r, row := range rows {
+		if len(row) != width {
+			return nil, b.errAt(sqlerr.New(sqlerr.SyntaxError, "VALUES lists must all be the same length"), row[0].Pos())
+		}
+		for _, e := range row {
+			x, err := b.bindExpr(e, sc)
+			if err != nil {
+				return nil, err
+			}
+			bound[r] = append(bound[r], x)
+		}
+	}
+	cols := make([]Column, width)
+	for c := 0; c < width; c++ {
+		t := types.UnknownT
+		for r := range bound {
+			ct, ok := commonType(t, bound[r][c].Type())
+			if !ok {
+				return nil, b.errAt(sqlerr.New(sqlerr.DatatypeMismatch, "VALUES types %s and %s cannot be matched", t.String(), bound[r][c].Type().String()), rows[r][c].Pos())
+			}
+			t = ct
+		}
+		if t.Kind == types.Unknown {
+			t = types.TextT
+		}
+		for r := range bound {
+			x, err := b.coerce(bound[r][c], t, false)
+			if err != nil {
+				return nil, b.errAt(err, rows[r][c].Pos())
+			}
+			bound[r][c] = x
+		}
+		cols[c] = b.newCol(fmt.Sprintf("column%d", c+1), t, "")
+	}
+	return &Values{Rows: bound, Cols: cols}, nil
+}
+
+func (b *Binder) bindSetOp(sel *ast.Select, parent *scope) (Node, error) {
+	l, err := b.bindSelect(sel.Left, parent)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.bindSelect(sel.Right, parent)
+	if err != nil {
+		return nil, err
+	}
+	lc, rc := l.Columns(), r.Columns()
+	kind := strings.ToUpper(sel.Op)
+	if len(lc) != len(rc) {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "each %s query must have the same number of columns", kind)
+	}
+	var le, re []expr.Expr
+	var out []Column
+	for i := range lc {
+		t, ok := commonType(lc[i].Type, rc[i].Type)
+		if !ok {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", kind, lc[i].Type.String(), rc[i].Type.String())
+		}
+		if t.Kind == types.Unknown {
+			t = types.TextT
+		}
+		x, err := b.coerce(colRef(lc[i]), t, false)
+		if err != nil {
+			return nil, err
+		}
+		y, err := b.coerce(colRef(rc[i]), t, false)
+		if err != nil {
+			return nil, err
+		}
+		le, re = append(le, x), append(re, y)
+		out = append(out, b.newCol(lc[i].Name, t, ""))
+	}
+	lp := &Project{Input: l, Exprs: le, Cols: b.freshCols(out)}
+	rp := &Project{Input: r, Exprs: re, Cols: b.freshCols(out)}
+	var n Node = &SetOp{Kind: sel.Op, All: sel.All, Left: lp, Right: rp, Cols: out}
+	return b.bindOrderLimitOnOutput(n, sel)
+}
+
+func (b *Binder) freshCols(cs []Column) []Column {
+	out := make([]Column, len(cs))
+	for i, c := range cs {
+		out[i] = b.newCol(c.Name, c.Type, c.Table)
+	}
+	return out
+}
+
+func colRef(c Column) expr.Expr { return &expr.Col{ID: c.ID, Idx: -1, T: c.Type, Name: c.Name} }
+
+// bindOrderLimitOnOutput applies ORDER BY / LIMIT that may only refer to
+// output columns (after VALUES or a set operation).
+func (b *Binder) bindOrderLimitOnOutput(n Node, sel *ast.Select) (Node, error) {
+	if len(sel.OrderBy) > 0 {
+		cols := n.Columns()
+		sc := &scope{noAgg: "ORDER BY", noWindow: "ORDER BY"}
+		for _, c := range cols {
+			sc.cols = append(sc.cols, scopeCol{Column: c})
+		}
+		var keys []SortKey
+		for _, o := range sel.OrderBy {
+			var e expr.Expr
+			if k, ok := o.Expr.(*ast.Const); ok && k.Kind == "int" {
+				i, _ := strconv.Atoi(k.Val)
+				if i < 1 || i > len(cols) {
+					return nil, b.errAt(sqlerr.New(sqlerr.InvalidColumnReference, "ORDER BY position %d is not in select list", i), k.Location)
+				}
+				e = colRef(cols[i-1])
+			} else {
+				x, err := b.bindExpr(o.Expr, sc)
+				if err != nil {
+					return nil, err
+				}
+				e = x
+			}
+			keys = append(keys, sortKey(e, o))
+		}
+		n = &Sort{Input: n, Keys: keys, Limit: -1}
+	}
+	return b.bindLimit(n, sel)
+}
+
+func sortKey(e expr.Expr, o ast.OrderItem) SortKey {
+	k := SortKey{Expr: e, Desc: o.Desc, NullsFirst: o.Desc}
+	if o.NullsFirst != nil {
+		k.NullsFirst = *o.NullsFirst
+	}
+	return k
+}
+
+func (b *Binder) bindLimit(n Node, sel *ast.Select) (Node, error) {
+	if sel.Limit == nil && sel.Offset == nil {
+		return n, nil
+	}
+	l := &Limit{Input: n, Count: -1}
+	eval := func(e ast.Expr, what string) (int64, error) {
+		x, err := b.bindExpr(e, &scope{noAgg: what, noWindow: what})
+		if err != nil {
+			return 0, err
+		}
+		x, err = b.coerce(x, types.Int8T, false)
+		if err != nil {
+			return 0, b.errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type bigint, not type %s", what, x.Type().String()), e.Pos())
+		}
+		v, err := expr.EvalScalar(&expr.Ctx{Context: b.Ctx, F: &functions.Ctx{Loc: b.Loc, Now: time.Now()}}, x)
+		if err != nil {
+			return 0, err
+		}
+		if v == nil {
+			return -1, nil
+		}
+		i := v.(int64)
+		if i < 0 {
+			code := sqlerr.InvalidRowCount
+			msg := "LIMIT must not be negative"
+			if what == "OFFSET" {
+				code, msg = sqlerr.InvalidOffsetCount, "OFFSET must not be negative"
+			}
+			return 0, b.errAt(sqlerr.New(code, "%s", msg), e.Pos())
+		}
+		return i, nil
+	}
+	var err error
+	if sel.Limit != nil {
+		if l.Count, err = eval(sel.Limit, "LIMIT"); err != nil {
+			return nil, err
+		}
+	}
+	if sel.Offset != nil {
+		if l.Offset, err = eval(sel.Offset, "OFFSET"); err != nil {
+			return nil, err
+		}
+		if l.Offset < 0 {
+			l.Offset = 0
+		}
+	}
+	if sel.WithTies {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FETCH FIRST ... WITH TIES is not supported")
+	}
+	return l, nil
+}

@@ -1,0 +1,1231 @@
+package planner
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// walkAST visits an AST expression tree (pre-order).
+func walkAST(e ast.Expr, f func(ast.Expr) bool) {
+	if e == nil || !f(e) {
+		return
+	}
+	w := func(xs ...ast.Expr) {
+		for _, x := range xs {
+			walkAST(x, f)
+		}
+	}
+	switch x := e.(type) {
+	case *ast.BinaryOp:
+		w(x.L, x.R)
+	case *ast.UnaryOp:
+		w(x.X)
+	case *ast.BoolExpr:
+		w(x.Args...)
+	case *ast.FuncCall:
+		w(x.Args...)
+		w(x.Filter)
+		for _, o := range x.OrderBy {
+			w(o.Expr)
+		}
+	case *ast.Cast:
+		w(x.X)
+	case *ast.Case:
+		w(x.Arg, x.Else)
+		for _, wh := range x.Whens {
+			w(wh.Cond, wh.Result)
+		}
+	case *ast.Coalesce:
+		w(x.Args...)
+	case *ast.NullIf:
+		w(x.A, x.B)
+	case *ast.MinMax:
+		w(x.Args...)
+	case *ast.NullTest:
+		w(x.X)
+	case *ast.BoolTest:
+		w(x.X)
+	case *ast.In:
+		w(x.X)
+		w(x.List...)
+	case *ast.Between:
+		w(x.X, x.Lo, x.Hi)
+	case *ast.Like:
+		w(x.X, x.Pattern, x.Escape)
+	case *ast.SubLink:
+		w(x.Test)
+	case *ast.Array:
+		w(x.Elems...)
+	case *ast.Row:
+		w(x.Args...)
+	case *ast.Subscript:
+		w(x.X, x.Index, x.Upper)
+	case *ast.Collate:
+		w(x.X)
+	case *ast.Field:
+		w(x.X)
+	case *ast.GroupingFunc:
+		w(x.Args...)
+	}
+}
+
+func (b *Binder) bindCond(e ast.Expr, sc *scope, clause string) (expr.Expr, error) {
+	x, err := b.bindExpr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	return b.asBool(x, clause, e.Pos())
+}
+
+func (b *Binder) asBool(x expr.Expr, clause string, pos int) (expr.Expr, error) {
+	if x.Type().Kind == types.Bool {
+		return x, nil
+	}
+	if x.Type().Kind == types.Unknown {
+		return b.coerce(x, types.BoolT, false)
+	}
+	return nil, b.errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, x.Type().String()), pos)
+}
+
+func (b *Binder) bindExprs(es []ast.Expr, sc *scope) ([]expr.Expr, error) {
+	out := make([]expr.Expr, len(es))
+	for i, e := range es {
+		x, err := b.bindExpr(e, sc)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+// bindExpr binds a scalar expression in scope sc.
+func (b *Binder) bindExpr(e ast.Expr, sc *scope) (expr.Expr, error) {
+	x, err := b.bindExpr1(e, sc)
+	if err != nil {
+		return nil, b.errAt(err, e.Pos())
+	}
+	return x, nil
+}
+
+func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
+	switch x := e.(type) {
+	case *ast.ColumnRef:
+		if x.Star {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row expansion via \"*\" is not supported here")
+		}
+		return b.lookup(sc, x.Parts, x.Location)
+	case *ast.Const:
+		return constExpr(x)
+	case *ast.TypedLiteral:
+		t, err := types.FromName(x.Type.Names, x.Type.Mods, x.Type.ArrayDims)
+		if err != nil {
+			return nil, err
+		}
+		if t.Kind == types.Interval {
+			t = types.IntervalT
+		}
+		v, err := types.ParseText(t, x.Val, b.Loc)
+		if err != nil {
+			return nil, err
+		}
+		return &expr.Const{V: v, T: t}, nil
+	case *ast.Param:
+		t := types.UnknownT
+		if x.N <= len(b.ParamTypes) {
+			t = b.ParamTypes[x.N-1]
+		} else {
+			b.setParamType(x.N, types.UnknownT)
+		}
+		return &expr.Param{N: x.N, T: t}, nil
+	case *ast.BinaryOp:
+		l, err := b.bindExpr(x.L, sc)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.bindExpr(x.R, sc)
+		if err != nil {
+			return nil, err
+		}
+		return b.bindOperator(strings.ToLower(x.Op), l, r)
+	case *ast.UnaryOp:
+		v, err := b.bindExpr(x.X, sc)
+		if err != nil {
+			return nil, err
+		}
+		return b.bindUnary(x.Op, v)
+	case *ast.BoolExpr:
+		args := make([]expr.Expr, len(x.Args))
+		for i, a := range x.Args {
+			v, err := b.bindCond(a, sc, strings.ToUpper(x.Op))
+			if err != nil {
+				return nil, err
+			}
+			args[i] = v
+		}
+		switch x.Op {
+		case "and":
+			return &expr.And{Args: flatten(args, true)}, nil
+		case "or":
+			return &expr.Or{Args: flatten(args, false)}, nil
+		}
+		return &expr.Not{X: args[0]}, nil
+	case *ast.FuncCall:
+		return b.bindFunc(x, sc)
+	case *ast.Cast:
+		v, err := b.bindExpr(x.X, sc)
+		if err != nil {
+			return nil, err
+		}
+		t, err := types.FromName(x.Type.Names, x.Type.Mods, x.Type.ArrayDims)
+		if err != nil {
+			return nil, err
+		}
+		return b.coerce(v, t, true)
+	case *ast.Case:
+		return b.bindCase(x, sc)
+	case *ast.Coalesce:
+		args, err := b.bindExprs(x.Args, sc)
+		if err != nil {
+			return nil, err
+		}
+		t, args, err := b.unify(args, "COALESCE")
+		if err != nil {
+			return nil, err
+		}
+		return &expr.Coalesce{Args: args, T: t}, nil
+	case *ast.NullIf:
+		l, err := b.bindExpr(x.A, sc)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.bindExpr(x.B, sc)
+		if err != nil {
+			return nil, err
+		}
+		eq, err := b.bindOperator("=", l, r)
+		if err != nil {
+			return nil, err
+		}
+		lt := l.Type()
+		if lt.Kind == types.Unknown {
+			lt = types.TextT
+			if l, err = b.coerce(l, lt, false); err != nil {
+				return nil, err
+			}
+		}
+		return &expr.Case{Whens: []expr.When{{Cond: eq, Then: &expr.Const{T: lt}}}, Else: l, T: lt}, nil
+	case *ast.MinMax:
+		args, err := b.bindExprs(x.Args, sc)
+		if err != nil {
+			return nil, err
+		}
+		name := "LEAST"
+		if x.Greatest {
+			name = "GREATEST"
+		}
+		t, args, err := b.unify(args, name)
+		if err != nil {
+			return nil, err
+		}
+		greatest := x.Greatest
+		return &expr.Call{Name: strings.ToLower(name), Args: args, T: t, Kernel: functions.RowWise(func([]types.T) types.T { return t }, false,
+			func(_ *functions.Ctx, vals []types.Value) (types.Value, error) {
+				var best types.Value
+				for _, v := range vals {
+					if v == nil {
+						continue
+					}
+					if best == nil || (greatest && types.Compare(v, best) > 0) || (!greatest && types.Compare(v, best) < 0) {
+						best = v
+					}
+				}
+				return best, nil
+			})}, nil
+	case *ast.NullTest:
+		v, err := b.bindExpr(x.X, sc)
+		if err != nil {
+			return nil, err
+		}
+		return &expr.IsNull{X: v, Not: x.Not}, nil
+	case *ast.BoolTest:
+		v, err := b.bindCond(x.X, sc, "IS "+strings.ToUpper(x.Kind))
+		if err != nil {
+			return nil, err
+		}
+		return &expr.BoolTest{X: v, Kind: x.Kind, Not: x.Not}, nil
+	case *ast.In:
+		return b.bindIn(x, sc)
+	case *ast.Between:
+		v, err := b.bindExpr(x.X, sc)
+		if err != nil {
+			return nil, err
+		}
+		lo, err := b.bindExpr(x.Lo, sc)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := b.bindExpr(x.Hi, sc)
+		if err != nil {
+			return nil, err
+		}
+		ge, err := b.bindOperator(">=", v, lo)
+		if err != nil {
+			return nil, err
+		}
+		le, err := b.bindOperator("<=", v, hi)
+		if err != nil {
+			return nil, err
+		}
+		var res expr.Expr = &expr.And{Args: []expr.Expr{ge, le}}
+		if x.Symmetric {
+			ge2, _ := b.bindOperator(">=", v, hi)
+			le2, _ := b.bindOperator("<=", v, lo)
+			res = &expr.Or{Args: []expr.Expr{res, &expr.And{Args: []expr.Expr{ge2, le2}}}}
+		}
+		if x.Not {
+			res = &expr.Not{X: res}
+		}
+		return res, nil
+	case *ast.Like:
+		v, err := b.bindExpr(x.X, sc)
+		if err != nil {
+			return nil, err
+		}
+		p, err := b.bindExpr(x.Pattern, sc)
+		if err != nil {
+			return nil, err
+		}
+		if v, err = b.toText(v, "LIKE"); err != nil {
+			return nil, err
+		}
+		if p, err = b.toText(p, "LIKE"); err != nil {
+			return nil, err
+		}
+		l := &expr.Like{X: v, Pattern: p, CI: x.CaseInsensitive, Not: x.Not, Similar: x.Similar}
+		if x.Escape != nil {
+			esc, err := b.bindExpr(x.Escape, sc)
+			if err != nil {
+				return nil, err
+			}
+			if l.Escape, err = b.toText(esc, "ESCAPE"); err != nil {
+				return nil, err
+			}
+		}
+		return expr.NewLike(l), nil
+	case *ast.SubLink:
+		return b.bindSubLink(x, sc)
+	case *ast.Array:
+		elems, err := b.bindExprs(x.Elems, sc)
+		if err != nil {
+			return nil, err
+		}
+		if len(elems) == 0 {
+			return &expr.Const{V: []any{}, T: types.ArrayOf(types.TextT)}, nil
+		}
+		t, elems, err := b.unify(elems, "ARRAY")
+		if err != nil {
+			return nil, err
+		}
+		return &expr.ArrayCtor{Elems: elems, T: types.ArrayOf(t)}, nil
+	case *ast.Subscript:
+		arr, err := b.bindExpr(x.X, sc)
+		if err != nil {
+			return nil, err
+		}
+		if arr.Type().Kind != types.Array {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", arr.Type().String())
+		}
+		idx, err := b.bindExpr(x.Index, sc)
+		if err != nil {
+			return nil, err
+		}
+		if idx, err = b.coerce(idx, types.Int4T, false); err != nil {
+			return nil, err
+		}
+		if x.Slice {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "array slices are not supported")
+		}
+		et := *arr.Type().Elem
+		return &expr.Call{Name: "subscript", Args: []expr.Expr{arr, idx}, T: et, Kernel: functions.RowWise(func([]types.T) types.T { return et }, true,
+			func(_ *functions.Ctx, v []types.Value) (types.Value, error) {
+				a, i := v[0].([]any), v[1].(int64)
+				if i < 1 || i > int64(len(a)) {
+					return nil, nil
+				}
+				return a[i-1], nil
+			})}, nil
+	case *ast.Collate:
+		return b.bindExpr(x.X, sc)
+	case *ast.GroupingFunc:
+		return b.bindGrouping(x, sc)
+	case *ast.Default:
+		return nil, sqlerr.New(sqlerr.SyntaxError, "DEFAULT is not allowed in this context")
+	case *ast.Row:
+		if len(x.Args) == 1 {
+			return b.bindExpr(x.Args[0], sc)
+		}
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row constructors are not supported here")
+	case *ast.Field:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "field selection is not supported")
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported expression %T", e)
+}
+
+func flatten(args []expr.Expr, and bool) []expr.Expr {
+	var out []expr.Expr
+	for _, a := range args {
+		if and {
+			if x, ok := a.(*expr.And); ok {
+				out = append(out, x.Args...)
+				continue
+			}
+		} else if x, ok := a.(*expr.Or); ok {
+			out = append(out, x.Args...)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func constExpr(x *ast.Const) (expr.Expr, error) {
+	switch x.Kind {
+	case "int":
+		v, _ := strconv.ParseInt(x.Val, 10, 64)
+		return &expr.Const{V: v, T: types.Int4T}, nil
+	case "float":
+		if !strings.ContainsAny(x.Val, ".eE") {
+			if v, err := strconv.ParseInt(x.Val, 10, 64); err == nil {
+				return &expr.Const{V: v, T: types.Int8T}, nil
+			}
+		}
+		d, err := types.ParseDecimal(x.Val)
+		if err != nil {
+			return nil, err
+		}
+		return &expr.Const{V: d, T: types.T{Kind: types.Numeric, Scale: d.Scale}}, nil
+	case "string":
+		return &expr.Const{V: x.Val, T: types.UnknownT}, nil
+	case "bool":
+		return &expr.Const{V: x.Val == "true", T: types.BoolT}, nil
+	case "bitstring":
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "bit strings are not supported")
+	}
+	return &expr.Const{V: nil, T: types.UnknownT}, nil
+}
+
+// unify coerces expressions to their common type (CASE, COALESCE, ARRAY...).
+func (b *Binder) unify(args []expr.Expr, what string) (types.T, []expr.Expr, error) {
+	t := types.UnknownT
+	for _, a := range args {
+		ct, ok := commonType(t, a.Type())
+		if !ok {
+			return t, nil, sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", what, t.String(), a.Type().String())
+		}
+		t = ct
+	}
+	if t.Kind == types.Unknown {
+		t = types.TextT
+	}
+	out := make([]expr.Expr, len(args))
+	for i, a := range args {
+		c, err := b.coerce(a, t, false)
+		if err != nil {
+			return t, nil, sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", what, t.String(), a.Type().String())
+		}
+		out[i] = c
+	}
+	return t, out, nil
+}
+
+func (b *Binder) toText(e expr.Expr, what string) (expr.Expr, error) {
+	t := e.Type()
+	if t.IsString() || t.Kind == types.JSON || t.Kind == types.JSONB {
+		return b.coerce(e, types.TextT, true)
+	}
+	return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s ~~ text", t.String()).
+		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+func isCompare(op string) bool {
+	switch op {
+	case "=", "<>", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
+// bindOperator resolves a binary operator as PostgreSQL does for the
+// built-in types.
+func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	if op == "!=" {
+		op = "<>"
+	}
+	switch {
+	case isCompare(op):
+		t, ok := commonType(lt, rt)
+		if !ok || (lt.Kind == types.Bool) != (rt.Kind == types.Bool) && lt.Kind != types.Unknown && rt.Kind != types.Unknown {
+			return nil, noOperator(op, lt, rt)
+		}
+		l2, err := b.coerce(l, t, false)
+		if err != nil {
+			return nil, noOperator(op, lt, rt)
+		}
+		r2, err := b.coerce(r, t, false)
+		if err != nil {
+			return nil, noOperator(op, lt, rt)
+		}
+		if t.Kind == types.Varchar || t.Kind == types.Char {
+			t = types.TextT
+		}
+		return foldConst(b, &expr.Call{Name: op, Kernel: functions.CompareKernel(op, t), Args: []expr.Expr{l2, r2}, T: types.BoolT})
+	case op == "is distinct from" || op == "is not distinct from":
+		t, ok := commonType(lt, rt)
+		if !ok {
+			return nil, noOperator("=", lt, rt)
+		}
+		l2, err := b.coerce(l, t, false)
+		if err != nil {
+			return nil, err
+		}
+		r2, err := b.coerce(r, t, false)
+		if err != nil {
+			return nil, err
+		}
+		return &expr.IsDistinct{L: l2, R: r2, Eq: functions.CompareKernel("=", t), Not: op == "is not distinct from"}, nil
+	case op == "||":
+		if lt.Kind != types.Array && rt.Kind != types.Array && lt.Kind != types.Bytea {
+			var err error
+			if l, err = b.coerce(l, types.TextT, true); err != nil {
+				return nil, err
+			}
+			if r, err = b.coerce(r, types.TextT, true); err != nil {
+				return nil, err
+			}
+		}
+	case op == "+" || op == "-" || op == "*" || op == "/" || op == "%":
+		ln := lt.IsNumeric() || lt.Kind == types.Unknown
+		rn := rt.IsNumeric() || rt.Kind == types.Unknown
+		if ln && rn && !(lt.Kind == types.Unknown && rt.Kind == types.Unknown) {
+			t, _ := commonType(lt, rt)
+			if t.Kind == types.Numeric {
+				// keep each side's scale; the kernel aligns them
+				l2, err := b.coerce(l, types.T{Kind: types.Numeric, Scale: numScale(lt)}, false)
+				if err != nil {
+					return nil, err
+				}
+				r2, err := b.coerce(r, types.T{Kind: types.Numeric, Scale: numScale(rt)}, false)
+				if err != nil {
+					return nil, err
+				}
+				l, r = l2, r2
+			} else {
+				var err error
+				if l, err = b.coerce(l, t, false); err != nil {
+					return nil, err
+				}
+				if r, err = b.coerce(r, t, false); err != nil {
+					return nil, err
+				}
+			}
+		}
+	case op == "^":
+		var err error
+		if l, err = b.coerce(l, types.Float8T, false); err != nil {
+			return nil, noOperator(op, lt, rt)
+		}
+		if r, err = b.coerce(r, types.Float8T, false); err != nil {
+			return nil, noOperator(op, lt, rt)
+		}
+		op = "power"
+	}
+	fn := b.Reg.Scalar(op)
+	if fn == nil {
+		return nil, noOperator(op, lt, rt)
+	}
+	o, args, ret, err := b.resolve(op, fn.Overloads, []expr.Expr{l, r})
+	if err != nil {
+		return nil, noOperator(op, lt, rt)
+	}
+	return foldConst(b, &expr.Call{Name: op, Kernel: o.Kernel, Args: args, T: ret})
+}
+
+func numScale(t types.T) int32 {
+	if t.Kind == types.Numeric {
+		return t.Scale
+	}
+	return 0
+}
+
+// foldConst evaluates a call whose arguments are all constants.
+func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
+	for _, a := range c.Args {
+		if _, ok := a.(*expr.Const); !ok {
+			return c, nil
+		}
+	}
+	v, err := expr.EvalScalar(b.evalCtx(), c)
+	if err != nil {
+		// keep the error for run time: PostgreSQL raises it only if evaluated
+		return c, nil
+	}
+	return &expr.Const{V: v, T: c.T}, nil
+}
+
+func (b *Binder) evalCtx() *expr.Ctx {
+	return &expr.Ctx{Context: b.Ctx, F: &functions.Ctx{Loc: b.Loc}}
+}
+
+func (b *Binder) bindUnary(op string, v expr.Expr) (expr.Expr, error) {
+	t := v.Type()
+	switch op {
+	case "+":
+		if !t.IsNumeric() && t.Kind != types.Unknown && t.Kind != types.Interval {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: + %s", t.String())
+		}
+		if t.Kind == types.Unknown {
+			return b.coerce(v, types.NumericT, false)
+		}
+		return v, nil
+	case "-":
+		if t.Kind == types.Unknown {
+			var err error
+			if v, err = b.coerce(v, types.NumericT, false); err != nil {
+				return nil, err
+			}
+		}
+		if c, ok := v.(*expr.Const); ok {
+			switch x := c.V.(type) {
+			case int64:
+				lo, _ := types.IntRange(c.T.Kind)
+				if x == lo {
+					// -(-2^31) overflows int4 but folds exactly in PostgreSQL's lexer; widen
+					return &expr.Const{V: new(big.Int).Neg(big.NewInt(x)).Int64(), T: types.Int8T}, nil
+				}
+				if c.T.Kind == types.Int8 && -x == math.MinInt32 {
+					return &expr.Const{V: -x, T: types.Int4T}, nil
+				}
+				return &expr.Const{V: -x, T: c.T}, nil
+			case float64:
+				return &expr.Const{V: -x, T: c.T}, nil
+			case types.Decimal:
+				x.V = x.V.Negate()
+				return &expr.Const{V: x, T: c.T}, nil
+			case nil:
+				return c, nil
+			}
+		}
+		fn := b.Reg.Scalar("u-")
+		o, args, ret, err := b.resolve("-", fn.Overloads, []expr.Expr{v})
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: - %s", t.String())
+		}
+		return &expr.Call{Name: "u-", Kernel: o.Kernel, Args: args, T: ret}, nil
+	case "@":
+		return b.callScalar("abs", []expr.Expr{v})
+	}
+	return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, t.String())
+}
+
+func (b *Binder) callScalar(name string, args []expr.Expr) (expr.Expr, error) {
+	fn := b.Reg.Scalar(name)
+	if fn == nil {
+		return nil, noFunction(name, args)
+	}
+	o, cargs, ret, err := b.resolve(name, fn.Overloads, args)
+	if err != nil {
+		return nil, err
+	}
+	call := &expr.Call{Name: fn.Name, Kernel: o.Kernel, Args: cargs, T: ret}
+	if fn.Volatile {
+		return call, nil
+	}
+	return foldConst(b, call)
+}
+
+func (b *Binder) bindCase(x *ast.Case, sc *scope) (expr.Expr, error) {
+	var arg expr.Expr
+	if x.Arg != nil {
+		var err error
+		if arg, err = b.bindExpr(x.Arg, sc); err != nil {
+			return nil, err
+		}
+	}
+	var conds, results []expr.Expr
+	for _, w := range x.Whens {
+		var c expr.Expr
+		var err error
+		if arg != nil {
+			v, err := b.bindExpr(w.Cond, sc)
+			if err != nil {
+				return nil, err
+			}
+			if c, err = b.bindOperator("=", arg, v); err != nil {
+				return nil, err
+			}
+		} else if c, err = b.bindCond(w.Cond, sc, "CASE/WHEN"); err != nil {
+			return nil, err
+		}
+		r, err := b.bindExpr(w.Result, sc)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, c)
+		results = append(results, r)
+	}
+	if x.Else != nil {
+		e, err := b.bindExpr(x.Else, sc)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, e)
+	}
+	t, results, err := b.unify(results, "CASE")
+	if err != nil {
+		return nil, err
+	}
+	c := &expr.Case{T: t}
+	for i := range conds {
+		c.Whens = append(c.Whens, expr.When{Cond: conds[i], Then: results[i]})
+	}
+	if x.Else != nil {
+		c.Else = results[len(results)-1]
+	}
+	return c, nil
+}
+
+func (b *Binder) bindIn(x *ast.In, sc *scope) (expr.Expr, error) {
+	v, err := b.bindExpr(x.X, sc)
+	if err != nil {
+		return nil, err
+	}
+	list, err := b.bindExprs(x.List, sc)
+	if err != nil {
+		return nil, err
+	}
+	t := v.Type()
+	for _, e := range list {
+		ct, ok := commonType(t, e.Type())
+		if !ok {
+			return nil, noOperator("=", v.Type(), e.Type())
+		}
+		t = ct
+	}
+	if t.Kind == types.Unknown {
+		t = types.TextT
+	}
+	if v, err = b.coerce(v, t, false); err != nil {
+		return nil, err
+	}
+	for i, e := range list {
+		if list[i], err = b.coerce(e, t, false); err != nil {
+			return nil, noOperator("=", t, e.Type())
+		}
+	}
+	kt := t
+	if kt.Kind == types.Varchar || kt.Kind == types.Char {
+		kt = types.TextT
+	}
+	return expr.NewInList(v, list, functions.CompareKernel("=", kt), x.Not), nil
+}
+
+func (b *Binder) bindSubLink(x *ast.SubLink, sc *scope) (expr.Expr, error) {
+	var outer []Column
+	bnd := &scope{parent: sc, outer: &outer}
+	plan, err := b.bindSelect(x.Query, bnd)
+	if err != nil {
+		return nil, err
+	}
+	cols := plan.Columns()
+	s := &expr.Subquery{Kind: x.Kind}
+	switch x.Kind {
+	case "exists":
+		s.T = types.BoolT
+	case "expr", "array":
+		if len(cols) != 1 {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column")
+		}
+		s.Kind = "scalar"
+		s.T = cols[0].Type
+		if x.Kind == "array" {
+			s.Kind = "array"
+			s.T = types.ArrayOf(cols[0].Type)
+		}
+		s.ElemT = cols[0].Type
+	case "any", "all":
+		if len(cols) != 1 {
+			if len(cols) > 1 {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row comparison with a subquery is not supported")
+			}
+			return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too few columns")
+		}
+		test, err := b.bindExpr(x.Test, sc)
+		if err != nil {
+			return nil, err
+		}
+		t, ok := commonType(test.Type(), cols[0].Type)
+		if !ok {
+			return nil, noOperator(x.Op, test.Type(), cols[0].Type)
+		}
+		if t.Kind == types.Unknown {
+			t = types.TextT
+		}
+		if test, err = b.coerce(test, t, false); err != nil {
+			return nil, noOperator(x.Op, test.Type(), cols[0].Type)
+		}
+		if !cols[0].Type.Equal(t) {
+			ce, err := b.coerce(colRef(cols[0]), t, false)
+			if err != nil {
+				return nil, noOperator(x.Op, test.Type(), cols[0].Type)
+			}
+			plan = &Project{Input: plan, Exprs: []expr.Expr{ce}, Cols: []Column{b.newCol(cols[0].Name, t, "")}}
+		}
+		op := x.Op
+		if op == "!=" {
+			op = "<>"
+		}
+		if !isCompare(op) {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s with ANY/ALL (subquery) is not supported", op)
+		}
+		kt := t
+		if kt.Kind == types.Varchar || kt.Kind == types.Char {
+			kt = types.TextT
+		}
+		s.Test, s.Op, s.Cmp, s.ElemT, s.T = test, op, functions.CompareKernel(op, kt), t, types.BoolT
+	}
+	for _, c := range outer {
+		s.Outer = append(s.Outer, c.ID)
+		if sc.owns(c.ID) || ownsUpTo(sc, c.ID) {
+			s.OuterArgs = append(s.OuterArgs, colRef(c))
+		} else {
+			s.OuterArgs = append(s.OuterArgs, &expr.OuterRef{ID: c.ID, T: c.Type, Name: c.Name})
+		}
+	}
+	s.Plan = &LogicalSubPlan{Node: plan, Outer: s.Outer}
+	return expr.NewSubquery(s), nil
+}
+
+// ownsUpTo reports whether id belongs to sc's own query level (scopes up
+// to the next subquery boundary).
+func ownsUpTo(sc *scope, id ColumnID) bool {
+	for s := sc; s != nil; s = s.parent {
+		if s.owns(id) {
+			return true
+		}
+		if s.outer != nil && (s.parent == nil || s.parent.outer != s.outer) {
+			return false
+		}
+	}
+	return false
+}
+
+func (b *Binder) bindGrouping(x *ast.GroupingFunc, sc *scope) (expr.Expr, error) {
+	if sc.agg == nil {
+		return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
+	}
+	ac := sc.agg
+	if len(x.Args) > 31 {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "GROUPING must have fewer than 32 arguments")
+	}
+	in := &scope{parent: ac.input.parent, cols: ac.input.cols, quals: ac.input.quals, outer: ac.input.outer}
+	var positions []int
+	for _, a := range x.Args {
+		v, err := b.bindExpr(a, in)
+		if err != nil {
+			return nil, err
+		}
+		k := exprKey(v)
+		pos := -1
+		for i, s := range ac.keyStr {
+			if s == k {
+				pos = i
+			}
+		}
+		if pos < 0 {
+			return nil, b.errAt(sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level"), a.Pos())
+		}
+		positions = append(positions, pos)
+	}
+	if ac.gid == nil {
+		return &expr.Const{V: int64(0), T: types.Int4T}, nil
+	}
+	nk := len(ac.keys)
+	gid := colRef(*ac.gid)
+	return &expr.Call{Name: "grouping", Args: []expr.Expr{gid}, T: types.Int4T, Kernel: functions.RowWise(func([]types.T) types.T { return types.Int4T }, true,
+		func(_ *functions.Ctx, v []types.Value) (types.Value, error) {
+			g := v[0].(int64)
+			r := int64(0)
+			for _, p := range positions {
+				r = r<<1 | (g>>(nk-1-p))&1
+			}
+			return r, nil
+		})}, nil
+}
+
+// bindFunc binds a function call: aggregate, window or scalar.
+func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
+	name := strings.ToLower(f.Name[len(f.Name)-1])
+	if len(f.Name) > 1 && f.Name[0] != "pg_catalog" && f.Name[0] != "public" {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", strings.Join(f.Name, "."))
+	}
+	if f.Over != nil {
+		return b.bindWindowCall(f, name, sc)
+	}
+	if agg := b.Reg.Aggregate(name); agg != nil {
+		return b.bindAggCall(f, name, agg, sc)
+	}
+	if f.Distinct || f.Star || f.Filter != nil || len(f.OrderBy) > 0 {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "%s is not an aggregate function", name)
+	}
+	switch name {
+	case "__array_any", "__array_all":
+		return b.bindArrayQuantified(f, name == "__array_all", sc)
+	case "coalesce":
+		return b.bindExpr(&ast.Coalesce{Args: f.Args, Location: f.Location}, sc)
+	case "nullif":
+		if len(f.Args) == 2 {
+			return b.bindExpr(&ast.NullIf{A: f.Args[0], B: f.Args[1], Location: f.Location}, sc)
+		}
+	case "pg_typeof":
+		if len(f.Args) == 1 {
+			v, err := b.bindExpr(f.Args[0], sc)
+			if err != nil {
+				return nil, err
+			}
+			return &expr.Const{V: v.Type().String(), T: types.TextT}, nil
+		}
+	}
+	if b.Reg.Window(name) != nil {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "window function %s requires an OVER clause", name)
+	}
+	args, err := b.bindExprs(f.Args, sc)
+	if err != nil {
+		return nil, err
+	}
+	fn := b.Reg.Scalar(name)
+	if fn == nil {
+		return nil, noFunction(name, args)
+	}
+	o, cargs, ret, err := b.resolve(name, fn.Overloads, args)
+	if err != nil {
+		return nil, err
+	}
+	if (name == "round" || name == "trunc") && len(cargs) == 2 {
+		if c, ok := cargs[1].(*expr.Const); ok && c.V != nil {
+			ret = types.T{Kind: types.Numeric, Scale: max(int32(c.V.(int64)), 0)}
+		} else {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s(numeric, integer) needs a constant scale", name)
+		}
+	}
+	call := &expr.Call{Name: fn.Name, Kernel: o.Kernel, Args: cargs, T: ret}
+	if fn.Volatile || name == "now" || name == "current_timestamp" || name == "current_date" || name == "localtimestamp" || name == "current_time" {
+		return call, nil
+	}
+	return foldConst(b, call)
+}
+
+// bindArrayQuantified is x op ANY(array) / ALL(array).
+func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr.Expr, error) {
+	x, err := b.bindExpr(f.Args[0], sc)
+	if err != nil {
+		return nil, err
+	}
+	op := f.Args[1].(*ast.Const).Val
+	arr, err := b.bindExpr(f.Args[2], sc)
+	if err != nil {
+		return nil, err
+	}
+	if arr.Type().Kind == types.Unknown {
+		et := x.Type()
+		if et.Kind == types.Unknown {
+			et = types.TextT
+		}
+		if arr, err = b.coerce(arr, types.ArrayOf(et), false); err != nil {
+			return nil, err
+		}
+	}
+	if arr.Type().Kind != types.Array {
+		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "op ANY/ALL (array) requires array on right side")
+	}
+	et := *arr.Type().Elem
+	t, ok := commonType(x.Type(), et)
+	if !ok {
+		return nil, noOperator(op, x.Type(), et)
+	}
+	if x, err = b.coerce(x, t, false); err != nil {
+		return nil, err
+	}
+	if !isCompare(op) {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s with ANY/ALL is not supported", op)
+	}
+	if op == "!=" {
+		op = "<>"
+	}
+	cmp := functions.CompareKernel(op, t)
+	elemT := et
+	return &expr.Call{Name: map[bool]string{true: op + " ALL", false: op + " ANY"}[all], Args: []expr.Expr{x, arr}, T: types.BoolT,
+		Kernel: functions.RowWise(func([]types.T) types.T { return types.BoolT }, false, func(ctx *functions.Ctx, v []types.Value) (types.Value, error) {
+			if v[1] == nil {
+				return nil, nil
+			}
+			elems := v[1].([]any)
+			if len(elems) == 0 {
+				return all, nil
+			}
+			if v[0] == nil {
+				return nil, nil
+			}
+			sawNull := false
+			for _, e := range elems {
+				if e == nil {
+					sawNull = true
+					continue
+				}
+				ev, err := types.CastScalar(e, elemT, t, nil)
+				if err != nil {
+					return nil, err
+				}
+				xa := types.BuildArray(t, []types.Value{v[0]})
+				ya := types.BuildArray(t, []types.Value{ev})
+				r, err := cmp(ctx, []arrow.Array{xa, ya}, 1)
+				if err != nil {
+					return nil, err
+				}
+				m := types.GetValue(types.BoolT, r, 0).(bool)
+				if m && !all {
+					return true, nil
+				}
+				if !m && all {
+					return false, nil
+				}
+			}
+			if sawNull {
+				return nil, nil
+			}
+			return all, nil
+		})}, nil
+}
+
+func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggregate, sc *scope) (expr.Expr, error) {
+	if sc.agg == nil {
+		clause := sc.noAgg
+		if clause == "" {
+			clause = "this context"
+		}
+		if sc.nested {
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested")
+		}
+		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)
+	}
+	ac := sc.agg
+	in := &scope{parent: ac.input.parent, cols: ac.input.cols, quals: ac.input.quals, outer: ac.input.outer, nested: true, noAgg: "aggregate arguments", noWindow: "aggregate function calls"}
+	args, err := b.bindExprs(f.Args, in)
+	if err != nil {
+		return nil, err
+	}
+	call := &AggCall{Name: name, Agg: agg, Distinct: f.Distinct, Star: f.Star}
+	var keyArg expr.Expr
+	if agg.WithinGroup {
+		if !f.WithinGroup || len(f.OrderBy) != 1 {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "WITHIN GROUP is required for ordered-set aggregate %s", name)
+		}
+		if keyArg, err = b.bindExpr(f.OrderBy[0].Expr, in); err != nil {
+			return nil, err
+		}
+		args = append(args, keyArg)
+	} else if f.WithinGroup {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name)
+	}
+	if f.Star {
+		if name != "count" {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "%s(*) must be used to call a parameterless aggregate function", name)
+		}
+		args = nil
+	}
+	_, cargs, ret, idx, err := b.resolveIdx(name, agg.Sigs(), args)
+	if err != nil {
+		return nil, err
+	}
+	call.Overload = &agg.Overloads[idx]
+	for _, a := range cargs {
+		call.ArgT = append(call.ArgT, a.Type())
+	}
+	if agg.WithinGroup {
+		// exec order: key first, then the direct arguments
+		call.Args = append([]expr.Expr{cargs[len(cargs)-1]}, cargs[:len(cargs)-1]...)
+		call.WithinKey = true
+	} else {
+		call.Args = cargs
+	}
+	call.Ret = ret
+	if f.Filter != nil {
+		if call.Filter, err = b.bindCond(f.Filter, in, "FILTER"); err != nil {
+			return nil, err
+		}
+	}
+	if !agg.WithinGroup {
+		for _, o := range f.OrderBy {
+			k, err := b.bindExpr(o.Expr, in)
+			if err != nil {
+				return nil, err
+			}
+			call.OrderBy = append(call.OrderBy, sortKey(k, o))
+		}
+	}
+	var kb strings.Builder
+	kb.WriteString(name)
+	if call.Distinct {
+		kb.WriteString(" distinct")
+	}
+	for _, a := range call.Args {
+		kb.WriteString("|" + exprKey(a))
+	}
+	if call.Filter != nil {
+		kb.WriteString("|f" + exprKey(call.Filter))
+	}
+	for _, o := range call.OrderBy {
+		kb.WriteString("|o" + exprKey(o.Expr) + strconv.FormatBool(o.Desc) + strconv.FormatBool(o.NullsFirst))
+	}
+	call.key = kb.String()
+	for i, a := range ac.aggs {
+		if a.key == call.key {
+			return colRef(ac.aggCols[i]), nil
+		}
+	}
+	col := b.newCol(name, ret, "")
+	call.outID = col.ID
+	ac.aggs = append(ac.aggs, call)
+	ac.aggCols = append(ac.aggCols, col)
+	return colRef(col), nil
+}
+
+func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.Expr, error) {
+	if sc.win == nil || sc.noWindow != "" {
+		clause := sc.noWindow
+		if clause == "" {
+			clause = "this context"
+		}
+		return nil, sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", clause)
+	}
+	if f.Over.RefName != "" || f.Over.Name != "" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "named windows are not supported yet")
+	}
+	inner := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, agg: sc.agg, noWindow: "window function arguments"}
+	bindP := func(e ast.Expr) (expr.Expr, error) { return b.bindPost(e, inner) }
+	w := &Window{}
+	var keyB strings.Builder
+	for _, p := range f.Over.PartitionBy {
+		x, err := bindP(p)
+		if err != nil {
+			return nil, err
+		}
+		w.Partition = append(w.Partition, x)
+		keyB.WriteString("p" + exprKey(x) + ";")
+	}
+	for _, o := range f.Over.OrderBy {
+		x, err := bindP(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		k := sortKey(x, o)
+		w.Order = append(w.Order, k)
+		keyB.WriteString("o" + exprKey(x) + strconv.FormatBool(k.Desc) + strconv.FormatBool(k.NullsFirst) + ";")
+	}
+	if fr := f.Over.Frame; fr != nil {
+		w.Frame = exec.FrameSpec{Mode: fr.Mode, StartKind: fr.Start.Kind, EndKind: fr.End.Kind, Exclude: fr.Exclude}
+		evalOff := func(e ast.Expr) (types.Value, error) {
+			if e == nil {
+				return nil, nil
+			}
+			x, err := b.bindExpr(e, &scope{noAgg: "frame offset", noWindow: "frame offset"})
+			if err != nil {
+				return nil, err
+			}
+			if x.Type().Kind == types.Unknown {
+				if x, err = b.coerce(x, types.IntervalT, false); err != nil {
+					return nil, err
+				}
+			}
+			return expr.EvalScalar(b.evalCtx(), x)
+		}
+		var err error
+		if w.Frame.StartOffset, err = evalOff(fr.Start.Offset); err != nil {
+			return nil, err
+		}
+		if w.Frame.EndOffset, err = evalOff(fr.End.Offset); err != nil {
+			return nil, err
+		}
+		if fr.Start.Kind == "unbounded following" {
+			return nil, sqlerr.New(sqlerr.WindowingError, "frame start cannot be UNBOUNDED FOLLOWING")
+		}
+		if fr.End.Kind == "unbounded preceding" {
+			return nil, sqlerr.New(sqlerr.WindowingError, "frame end cannot be UNBOUNDED PRECEDING")
+		}
+		keyB.WriteString("f" + types.FormatText(types.TextT, w.Frame.StartOffset) + fr.Mode + fr.Start.Kind + fr.End.Kind + types.FormatText(types.TextT, w.Frame.EndOffset) + fr.Exclude)
+	}
+	args := make([]expr.Expr, len(f.Args))
+	for i, a := range f.Args {
+		x, err := bindP(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = x
+	}
+	call := WinCall{Name: name}
+	if wf := b.Reg.Window(name); wf != nil {
+		_, cargs, ret, err := b.resolve(name, wf.Overloads, args)
+		if err != nil {
+			return nil, err
+		}
+		call.Win, call.Args, call.Ret = wf, cargs, ret
+		for _, a := range cargs {
+			call.ArgT = append(call.ArgT, a.Type())
+		}
+	} else if agg := b.Reg.Aggregate(name); agg != nil {
+		if f.Star {
+			args = nil
+		}
+		_, cargs, ret, idx, err := b.resolveIdx(name, agg.Sigs(), args)
+		if err != nil {
+			return nil, err
+		}
+		ac := &AggCall{Name: name, Agg: agg, Overload: &agg.Overloads[idx], Args: cargs, Ret: ret, Distinct: f.Distinct, Star: f.Star}
+		for _, a := range cargs {
+			ac.ArgT = append(ac.ArgT, a.Type())
+		}
+		if f.Filter != nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FILTER is not supported for window aggregates")
+		}
+		call.Agg, call.Args, call.ArgT, call.Ret = ac, cargs, ac.ArgT, ret
+	} else {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name)
+	}
+	key := keyB.String()
+	var spec *winSpec
+	for _, s := range sc.win.specs {
+		if s.key == key {
+			spec = s
+		}
+	}
+	if spec == nil {
+		spec = &winSpec{key: key, node: w}
+		sc.win.specs = append(sc.win.specs, spec)
+	}
+	col := b.newCol(name, call.Ret, "")
+	spec.node.Funcs = append(spec.node.Funcs, call)
+	spec.node.FuncCols = append(spec.node.FuncCols, col)
+	return colRef(col), nil
+}

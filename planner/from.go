@@ -1,0 +1,447 @@
+package planner
+
+import (
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// bindFromList binds FROM items into a left-deep cross product, adding
+// their columns to sc.
+func (b *Binder) bindFromList(items []ast.TableExpr, sc *scope) (Node, error) {
+	var n Node
+	for _, it := range items {
+		m, cols, err := b.bindFromItem(it, sc)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkDupAliases(sc, cols); err != nil {
+			return nil, err
+		}
+		sc.cols = append(sc.cols, cols...)
+		if n == nil {
+			n = m
+		} else {
+			n = &Join{Type: JoinCross, Left: n, Right: m}
+		}
+	}
+	return n, nil
+}
+
+func checkDupAliases(sc *scope, cols []scopeCol) error {
+	newQ := map[string]bool{}
+	for _, c := range cols {
+		if c.qual != "" && !c.merged {
+			newQ[c.qual] = true
+		}
+	}
+	for _, c := range sc.cols {
+		if c.qual != "" && !c.merged && newQ[c.qual] {
+			return sqlerr.New(sqlerr.DuplicateAlias, "table name \"%s\" specified more than once", c.qual)
+		}
+	}
+	for q := range newQ {
+		sc.addQual(q)
+	}
+	return nil
+}
+
+func aliasOf(a *ast.Alias, def string) string {
+	if a != nil && a.Name != "" {
+		return a.Name
+	}
+	return def
+}
+
+// renameCols applies an alias column list.
+func renameCols(cols []scopeCol, a *ast.Alias) ([]scopeCol, error) {
+	if a == nil || len(a.Columns) == 0 {
+		return cols, nil
+	}
+	if len(a.Columns) > len(cols) {
+		return nil, sqlerr.New(sqlerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", a.Name, len(cols), len(a.Columns))
+	}
+	for i, n := range a.Columns {
+		cols[i].Name = n
+	}
+	return cols, nil
+}
+
+func (b *Binder) bindFromItem(it ast.TableExpr, sc *scope) (Node, []scopeCol, error) {
+	switch x := it.(type) {
+	case *ast.TableName:
+		return b.bindTableName(x)
+	case *ast.SubqueryTable:
+		var parent *scope
+		if x.Lateral {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "LATERAL subqueries are not supported yet")
+		}
+		n, err := b.bindSelect(x.Query, parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		if x.Alias == nil {
+			// PostgreSQL 16 allows it; 15 requires an alias. Accept it.
+		}
+		q := aliasOf(x.Alias, "")
+		var cols []scopeCol
+		for _, c := range n.Columns() {
+			cols = append(cols, scopeCol{Column: Column{ID: c.ID, Name: c.Name, Type: c.Type, Table: q}, qual: q})
+		}
+		cols, err = renameCols(cols, x.Alias)
+		return n, cols, err
+	case *ast.FuncTable:
+		return b.bindTableFunc(x, sc)
+	case *ast.Join:
+		return b.bindJoin(x, sc)
+	}
+	return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported FROM item")
+}
+
+func (b *Binder) bindTableName(x *ast.TableName) (Node, []scopeCol, error) {
+	alias := aliasOf(x.Alias, x.Name.Name)
+	if x.Name.Schema == "" {
+		if def := b.findCTE(x.Name.Name); def != nil {
+			return b.bindCTERef(def, x, alias)
+		}
+	}
+	t, err := b.Cat.Table(b.Ctx, x.Name.Schema, x.Name.Name)
+	if err != nil {
+		return nil, nil, b.errAt(err, x.Name.Pos)
+	}
+	if t == nil {
+		return nil, nil, b.errAt(sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", x.Name.String()), x.Name.Pos)
+	}
+	if t.View != nil {
+		vb := &Binder{Ctx: b.Ctx, Cat: b.Cat, Reg: b.Reg, Loc: b.Loc, nextID: b.nextID, depth: b.depth + 1}
+		if vb.depth > 50 {
+			return nil, nil, sqlerr.New(sqlerr.InvalidRecursion, "infinite recursion detected in view \"%s\"", t.Name)
+		}
+		n, err := vb.bindSelect(t.View, nil)
+		if err != nil {
+			return nil, nil, sqlerr.Wrap(err, sqlerr.Code(err), "view \"%s\"", t.Name)
+		}
+		b.nextID = vb.nextID
+		var cols []scopeCol
+		for i, c := range n.Columns() {
+			name := c.Name
+			if i < len(t.Columns) {
+				name = t.Columns[i].Name
+			}
+			cols = append(cols, scopeCol{Column: Column{ID: c.ID, Name: name, Type: c.Type, Table: alias}, qual: alias})
+		}
+		cols, err = renameCols(cols, x.Alias)
+		return n, cols, err
+	}
+	scan := &Scan{Table: t, Alias: alias}
+	var cols []scopeCol
+	for i, c := range t.Columns {
+		col := b.newCol(c.Name, c.Type, alias)
+		scan.Cols = append(scan.Cols, col)
+		scan.ColIdx = append(scan.ColIdx, i)
+		cols = append(cols, scopeCol{Column: col, qual: alias})
+	}
+	cols, err = renameCols(cols, x.Alias)
+	return scan, cols, err
+}
+
+func (b *Binder) bindCTERef(def *cteDef, x *ast.TableName, alias string) (Node, []scopeCol, error) {
+	var n Node
+	if def.work != nil {
+		// self-reference inside the recursive term
+		n = def.work
+	} else if def.rec != nil {
+		// a fresh copy of the recursive CTE: rebinding keeps column ids unique
+		var err error
+		rb := *def
+		rb.rec = nil
+		sel := def.query.(*ast.Select)
+		// rebinding the recursive CTE gives fresh ids for this reference
+		if err = b.bindRecursiveCTE(&rb, sel, nil); err != nil {
+			return nil, nil, err
+		}
+		rec := rb.rec
+		rec.Cols = b.freshCols(rb.rec.Work.Cols)
+		n = rec
+	} else {
+		q, ok := def.query.(*ast.Select)
+		if !ok {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "WITH query \"%s\" must be a SELECT", def.name)
+		}
+		// hide this and later CTE names of the same WITH from itself: bind
+		// in the frames that existed when the CTE was defined
+		var err error
+		n, err = b.bindSelect(q, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	var cols []scopeCol
+	for i, c := range n.Columns() {
+		name := c.Name
+		if i < len(def.columns) {
+			name = def.columns[i]
+		}
+		cols = append(cols, scopeCol{Column: Column{ID: c.ID, Name: name, Type: c.Type, Table: alias}, qual: alias})
+	}
+	if len(def.columns) > len(cols) {
+		return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "WITH query \"%s\" has %d columns available but %d columns specified", def.name, len(cols), len(def.columns))
+	}
+	cols, err := renameCols(cols, x.Alias)
+	return n, cols, err
+}
+
+func (b *Binder) bindJoin(x *ast.Join, sc *scope) (Node, []scopeCol, error) {
+	l, lcols, err := b.bindFromItem(x.Left, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, rcols, err := b.bindFromItem(x.Right, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	js := &scope{parent: sc.parent, outer: sc.outer, noAgg: "JOIN conditions", noWindow: "JOIN conditions"}
+	tmp := &scope{}
+	if err := checkDupAliases(tmp, lcols); err != nil {
+		return nil, nil, err
+	}
+	tmp.cols = lcols
+	if err := checkDupAliases(tmp, rcols); err != nil {
+		return nil, nil, err
+	}
+	js.quals = tmp.quals
+	js.cols = append(append([]scopeCol{}, lcols...), rcols...)
+	jt := map[string]JoinType{"inner": JoinInner, "left": JoinLeft, "right": JoinRight, "full": JoinFull, "cross": JoinCross}[x.Type]
+	join := &Join{Type: jt, Left: l, Right: r}
+	using := x.Using
+	if x.Natural {
+		using = nil
+		for _, lc := range lcols {
+			if lc.hidden {
+				continue
+			}
+			for _, rc := range rcols {
+				if !rc.hidden && rc.Name == lc.Name {
+					using = append(using, lc.Name)
+				}
+			}
+		}
+		if len(using) == 0 && jt == JoinInner {
+			join.Type = JoinCross
+		}
+	}
+	var out []scopeCol
+	if len(using) > 0 {
+		var conds []expr.Expr
+		var mergedExprs []expr.Expr
+		var merged []scopeCol
+		usedL, usedR := map[ColumnID]bool{}, map[ColumnID]bool{}
+		for _, name := range using {
+			lc, err := findUnique(lcols, name, "left")
+			if err != nil {
+				return nil, nil, err
+			}
+			rc, err := findUnique(rcols, name, "right")
+			if err != nil {
+				return nil, nil, err
+			}
+			eq, err := b.bindOperator("=", colRef(lc.Column), colRef(rc.Column))
+			if err != nil {
+				return nil, nil, err
+			}
+			conds = append(conds, eq)
+			usedL[lc.ID], usedR[rc.ID] = true, true
+			t, _ := commonType(lc.Type, rc.Type)
+			le, _ := b.coerce(colRef(lc.Column), t, false)
+			re, _ := b.coerce(colRef(rc.Column), t, false)
+			var m expr.Expr
+			switch jt {
+			case JoinRight:
+				m = re
+			case JoinFull:
+				m = &expr.Coalesce{Args: []expr.Expr{le, re}, T: t}
+			default:
+				m = le
+			}
+			mergedExprs = append(mergedExprs, m)
+			merged = append(merged, scopeCol{Column: b.newCol(name, t, ""), merged: true})
+		}
+		if len(conds) == 1 {
+			join.Cond = conds[0]
+		} else {
+			join.Cond = &expr.And{Args: conds}
+		}
+		// project the merged columns next to the originals
+		var pe []expr.Expr
+		var pc []Column
+		for i, m := range merged {
+			pe = append(pe, mergedExprs[i])
+			pc = append(pc, m.Column)
+		}
+		for _, c := range join.Columns() {
+			pe = append(pe, colRef(c))
+			pc = append(pc, c)
+		}
+		out = append(out, merged...)
+		for _, c := range lcols {
+			c.hidden = c.hidden || usedL[c.ID]
+			out = append(out, c)
+		}
+		for _, c := range rcols {
+			c.hidden = c.hidden || usedR[c.ID]
+			out = append(out, c)
+		}
+		var n Node = join
+		n = &Project{Input: n, Exprs: pe, Cols: pc}
+		if x.Alias != nil {
+			out = aliasJoin(out, x.Alias.Name)
+		}
+		return n, out, nil
+	}
+	if x.On != nil {
+		cond, err := b.bindCond(x.On, js, "JOIN/ON")
+		if err != nil {
+			return nil, nil, err
+		}
+		join.Cond = cond
+	}
+	out = append(append(out, lcols...), rcols...)
+	if x.Alias != nil {
+		out = aliasJoin(out, x.Alias.Name)
+	}
+	return join, out, nil
+}
+
+func aliasJoin(cols []scopeCol, alias string) []scopeCol {
+	var out []scopeCol
+	for _, c := range cols {
+		if c.hidden {
+			continue
+		}
+		c.qual = alias
+		c.merged = false
+		out = append(out, c)
+	}
+	return out
+}
+
+func findUnique(cols []scopeCol, name, side string) (scopeCol, error) {
+	var found []scopeCol
+	for _, c := range cols {
+		if !c.hidden && c.Name == name {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 {
+		return scopeCol{}, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" specified in USING clause does not exist in %s table", name, side)
+	}
+	if len(found) > 1 {
+		return scopeCol{}, sqlerr.New(sqlerr.AmbiguousColumn, "common column name \"%s\" appears more than once in %s table", name, side)
+	}
+	return found[0], nil
+}
+
+// bindTableFunc binds a function in FROM: generate_series, unnest.
+func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, error) {
+	name := x.Func.Name[len(x.Func.Name)-1]
+	fsc := &scope{noAgg: "functions in FROM", noWindow: "functions in FROM"}
+	args, err := b.bindExprs(x.Func.Args, fsc)
+	if err != nil {
+		return nil, nil, err
+	}
+	alias := aliasOf(x.Alias, name)
+	var n *TableFunc
+	switch name {
+	case "generate_series":
+		if len(args) < 2 || len(args) > 3 {
+			return nil, nil, noFunction(name, args)
+		}
+		t, args2, err := b.unify(args[:2], "generate_series")
+		if err != nil {
+			return nil, nil, err
+		}
+		if t.Kind == types.Int2 {
+			t = types.Int4T
+		}
+		if t.Kind == types.Date {
+			t = types.TimestampT
+		}
+		for i := range args2 {
+			if args2[i], err = b.coerce(args2[i], t, false); err != nil {
+				return nil, nil, err
+			}
+		}
+		if len(args) == 3 {
+			st := t
+			if t.Kind == types.Timestamp || t.Kind == types.TimestampTZ {
+				st = types.IntervalT
+			}
+			step, err := b.coerce(args[2], st, false)
+			if err != nil {
+				return nil, nil, err
+			}
+			args2 = append(args2, step)
+		}
+		if !t.IsNumeric() && t.Kind != types.Timestamp && t.Kind != types.TimestampTZ {
+			return nil, nil, noFunction(name, args)
+		}
+		colName := alias
+		if x.Alias != nil && len(x.Alias.Columns) > 0 {
+			colName = x.Alias.Columns[0]
+		}
+		n = &TableFunc{Name: name, Args: args2, Cols: []Column{b.newCol(colName, t, alias)}}
+	case "unnest":
+		if len(args) != 1 {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unnest with several arrays is not supported")
+		}
+		at := args[0].Type()
+		if at.Kind == types.Unknown {
+			at = types.ArrayOf(types.TextT)
+			if args[0], err = b.coerce(args[0], at, false); err != nil {
+				return nil, nil, err
+			}
+		}
+		if at.Kind != types.Array {
+			return nil, nil, noFunction(name, args)
+		}
+		colName := alias
+		if x.Alias != nil && len(x.Alias.Columns) > 0 {
+			colName = x.Alias.Columns[0]
+		}
+		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, *at.Elem, alias)}}
+	default:
+		return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist or is not a table function", name)
+	}
+	if x.WithOrdinality {
+		n.Ordinality = true
+		n.Cols = append(n.Cols, b.newCol("ordinality", types.Int8T, alias))
+	}
+	var cols []scopeCol
+	for _, c := range n.Cols {
+		cols = append(cols, scopeCol{Column: c, qual: alias})
+	}
+	if x.Alias != nil && len(x.Alias.Columns) > 1 {
+		for i, nm := range x.Alias.Columns {
+			if i < len(cols) {
+				cols[i].Name = nm
+			}
+		}
+	}
+	return n, cols, nil
+}
+
+// TableFunc is a set-returning function in FROM with constant arguments.
+type TableFunc struct {
+	Name       string
+	Args       []expr.Expr
+	Cols       []Column
+	Ordinality bool
+}
+
+func (n *TableFunc) Columns() []Column        { return n.Cols }
+func (n *TableFunc) Children() []Node         { return nil }
+func (n *TableFunc) WithChildren([]Node) Node { c := *n; return &c }
+func (n *TableFunc) Describe() string {
+	return "TableFunction " + n.Name + "(" + exprList(n.Args) + ")"
+}

@@ -1,0 +1,783 @@
+package planner
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Physical is an executable plan: run Root (which runs its dependencies),
+// then read Result's batches; their columns follow Cols.
+type Physical struct {
+	Root   *exec.Pipeline
+	Result *exec.Collect
+	Cols   []Column
+	// Ops maps logical nodes to operator labels, for EXPLAIN ANALYZE.
+	Labels map[Node][]string
+}
+
+type stream struct {
+	pipe   *exec.Pipeline // open: Sink not yet set
+	cols   []Column
+	layout map[ColumnID]int
+}
+
+type physBuilder struct {
+	labels map[Node][]string
+	n      int
+}
+
+// BuildPhysical turns a logical plan into pipelines.
+func BuildPhysical(n Node) (*Physical, error) {
+	pb := &physBuilder{labels: map[Node][]string{}}
+	s, err := pb.build(n)
+	if err != nil {
+		return nil, err
+	}
+	res := &exec.Collect{Label: pb.label(n, "Result")}
+	s.pipe.Sink = res
+	return &Physical{Root: s.pipe, Result: res, Cols: n.Columns(), Labels: pb.labels}, nil
+}
+
+func (pb *physBuilder) label(n Node, kind string) string {
+	pb.n++
+	l := fmt.Sprintf("%s#%d", kind, pb.n)
+	pb.labels[n] = append(pb.labels[n], l)
+	return l
+}
+
+func layoutOf(cols []Column) map[ColumnID]int {
+	m := make(map[ColumnID]int, len(cols))
+	for i, c := range cols {
+		m[c.ID] = i
+	}
+	return m
+}
+
+func schemaOf(cols []Column) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+func newStream(src exec.Source, cols []Column, deps ...*exec.Pipeline) *stream {
+	return &stream{pipe: &exec.Pipeline{Source: src, Deps: deps}, cols: cols, layout: layoutOf(cols)}
+}
+
+// close ends the stream's pipeline in sink and returns it.
+func (s *stream) close(sink exec.Sink) *exec.Pipeline {
+	s.pipe.Sink = sink
+	return s.pipe
+}
+
+func (s *stream) resolve(e expr.Expr) (expr.Expr, error) {
+	if e == nil {
+		return nil, nil
+	}
+	return expr.Resolve(e, s.layout)
+}
+
+func (s *stream) resolveAll(es []expr.Expr) ([]expr.Expr, error) {
+	out := make([]expr.Expr, len(es))
+	for i, e := range es {
+		r, err := s.resolve(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+func (pb *physBuilder) build(n Node) (*stream, error) {
+	switch x := n.(type) {
+	case *Scan:
+		src := x.Table.Source
+		if src == nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" cannot be scanned", x.Table.Name)
+		}
+		idx := x.ColIdx
+		return newStream(&exec.RecordsSource{Label: pb.label(n, "Scan "+x.Table.Name), Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
+			return src.Scan(ctx.Context(), idx)
+		}}, x.Cols), nil
+	case *Values:
+		sch := schemaOf(x.Cols)
+		rows := x.Rows
+		return newStream(&exec.RecordsSource{Label: pb.label(n, "Values"), Serial: true, Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
+			return evalValues(ctx, rows, x.Cols, sch)
+		}}, x.Cols), nil
+	case *TableFunc:
+		sch := schemaOf(x.Cols)
+		return newStream(&exec.RecordsSource{Label: pb.label(n, "TableFunction "+x.Name), Serial: true, Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
+			return evalTableFunc(ctx, x, sch)
+		}}, x.Cols), nil
+	case *WorkTable:
+		st := x.state
+		return newStream(&exec.RecordsSource{Label: pb.label(n, "WorkTable "+x.Name), Fetch: func(*exec.Ctx) ([]arrow.Record, error) {
+			return st.recs, nil
+		}}, x.Cols), nil
+	case *Filter:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.resolve(x.Cond)
+		if err != nil {
+			return nil, err
+		}
+		s.pipe.Ops = append(s.pipe.Ops, &exec.Filter{Cond: c, Label: pb.label(n, "Filter")})
+		return s, nil
+	case *Project:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		es, err := s.resolveAll(x.Exprs)
+		if err != nil {
+			return nil, err
+		}
+		s.pipe.Ops = append(s.pipe.Ops, &exec.Project{Exprs: es, Schema: schemaOf(x.Cols), Label: pb.label(n, "Project")})
+		s.cols, s.layout = x.Cols, layoutOf(x.Cols)
+		return s, nil
+	case *Join:
+		return pb.buildJoin(x)
+	case *Aggregate:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		h := &exec.HashAgg{Label: pb.label(n, "HashAggregate"), Sets: x.Sets, WithGID: x.GIDCol != nil, OutSchema: schemaOf(x.Columns())}
+		if h.Keys, err = s.resolveAll(x.Keys); err != nil {
+			return nil, err
+		}
+		for _, k := range x.Keys {
+			h.KeyT = append(h.KeyT, k.Type())
+		}
+		for _, a := range x.Aggs {
+			spec, err := aggSpec(s, a)
+			if err != nil {
+				return nil, err
+			}
+			h.Aggs = append(h.Aggs, *spec)
+		}
+		p := s.close(h)
+		return newStream(h.AsSource(), x.Columns(), p), nil
+	case *Window:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		w := &exec.Window{Label: pb.label(n, "Window"), Frame: x.Frame, OutSchema: schemaOf(x.Columns())}
+		for _, p := range x.Partition {
+			r, err := s.resolve(p)
+			if err != nil {
+				return nil, err
+			}
+			w.Partition = append(w.Partition, exec.SortKey{Expr: r})
+		}
+		for _, o := range x.Order {
+			r, err := s.resolve(o.Expr)
+			if err != nil {
+				return nil, err
+			}
+			w.Order = append(w.Order, exec.SortKey{Expr: r, Desc: o.Desc, NullsFirst: o.NullsFirst})
+		}
+		for _, f := range x.Funcs {
+			args, err := s.resolveAll(f.Args)
+			if err != nil {
+				return nil, err
+			}
+			wf := exec.WindowFunc{Win: f.Win, Args: args, ArgT: f.ArgT, Ret: f.Ret}
+			if f.Agg != nil {
+				spec, err := aggSpec(s, *f.Agg)
+				if err != nil {
+					return nil, err
+				}
+				wf.Agg = spec
+			}
+			w.Funcs = append(w.Funcs, wf)
+		}
+		p := s.close(w)
+		return newStream(w.AsSource(), x.Columns(), p), nil
+	case *Sort:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		so := &exec.Sort{Label: pb.label(n, "Sort"), Limit: x.Limit}
+		for _, k := range x.Keys {
+			r, err := s.resolve(k.Expr)
+			if err != nil {
+				return nil, err
+			}
+			so.Keys = append(so.Keys, exec.SortKey{Expr: r, Desc: k.Desc, NullsFirst: k.NullsFirst})
+		}
+		p := s.close(so)
+		return newStream(so.AsSource(), x.Columns(), p), nil
+	case *Limit:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		if x.Count == 0 {
+			// still a valid plan: nothing passes
+			s.pipe.Ops = append(s.pipe.Ops, &exec.Filter{Cond: &expr.Const{V: false, T: types.BoolT}, Label: pb.label(n, "Limit")})
+			return s, nil
+		}
+		s.pipe.Ops = append(s.pipe.Ops, &exec.Limit{Count: x.Count, Offset: x.Offset, Label: pb.label(n, "Limit")})
+		return s, nil
+	case *Distinct:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		h := &exec.HashAgg{Label: pb.label(n, "Distinct"), OutSchema: schemaOf(x.Columns())}
+		for _, c := range s.cols {
+			r, _ := s.resolve(colRef(c))
+			h.Keys = append(h.Keys, r)
+			h.KeyT = append(h.KeyT, c.Type)
+		}
+		p := s.close(h)
+		return newStream(h.AsSource(), x.Columns(), p), nil
+	case *DistinctOn:
+		s, err := pb.build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := s.resolveAll(x.Keys)
+		if err != nil {
+			return nil, err
+		}
+		d := &exec.DistinctOn{Label: pb.label(n, "DistinctOn"), Keys: keys}
+		for _, k := range x.Keys {
+			d.KeyT = append(d.KeyT, k.Type())
+		}
+		s.pipe.Ops = append(s.pipe.Ops, d)
+		return s, nil
+	case *SetOp:
+		return pb.buildSetOp(x)
+	case *RecursiveCTE:
+		return pb.buildRecursive(x)
+	}
+	return nil, sqlerr.New(sqlerr.Internal, "no physical plan for %T", n)
+}
+
+func aggSpec(s *stream, a AggCall) (*exec.AggSpec, error) {
+	args, err := s.resolveAll(a.Args)
+	if err != nil {
+		return nil, err
+	}
+	spec := &exec.AggSpec{Func: a.Overload, Args: args, ArgT: a.ArgT, Ret: a.Ret, Distinct: a.Distinct}
+	if a.Filter != nil {
+		if spec.Filter, err = s.resolve(a.Filter); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range a.OrderBy {
+		r, err := s.resolve(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		spec.OrderBy = append(spec.OrderBy, r)
+		spec.OrderDesc = append(spec.OrderDesc, o.Desc)
+		spec.OrderNulls = append(spec.OrderNulls, o.NullsFirst)
+	}
+	return spec, nil
+}
+
+func evalValues(ctx *exec.Ctx, rows [][]expr.Expr, cols []Column, sch *arrow.Schema) ([]arrow.Record, error) {
+	one := array.NewRecord(arrow.NewSchema(nil, nil), nil, 1)
+	if len(cols) == 0 {
+		return []arrow.Record{array.NewRecord(sch, nil, int64(len(rows)))}, nil
+	}
+	vals := make([][]types.Value, len(cols))
+	for _, row := range rows {
+		for c, e := range row {
+			a, err := e.Eval(ctx.Expr, one)
+			if err != nil {
+				return nil, err
+			}
+			if !arrow.TypeEqual(a.DataType(), cols[c].Type.Arrow()) {
+				if a, err = expr.CastArray(ctx.Expr, a, e.Type(), cols[c].Type); err != nil {
+					return nil, err
+				}
+			}
+			vals[c] = append(vals[c], types.GetValue(cols[c].Type, a, 0))
+		}
+	}
+	arrs := make([]arrow.Array, len(cols))
+	for c := range cols {
+		arrs[c] = types.BuildArray(cols[c].Type, vals[c])
+	}
+	return []arrow.Record{array.NewRecord(sch, arrs, int64(len(rows)))}, nil
+}
+
+func evalTableFunc(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, error) {
+	args := make([]types.Value, len(tf.Args))
+	for i, a := range tf.Args {
+		v, err := expr.EvalScalar(ctx.Expr, a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	var out []types.Value
+	t := tf.Cols[0].Type
+	switch tf.Name {
+	case "generate_series":
+		if args[0] == nil || args[1] == nil || (len(args) > 2 && args[2] == nil) {
+			break
+		}
+		switch t.Kind {
+		case types.Int4, types.Int8:
+			start, stop, step := args[0].(int64), args[1].(int64), int64(1)
+			if len(args) > 2 {
+				step = args[2].(int64)
+			}
+			if step == 0 {
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "step size cannot equal zero")
+			}
+			for v := start; (step > 0 && v <= stop) || (step < 0 && v >= stop); v += step {
+				out = append(out, v)
+				if len(out)%65536 == 0 {
+					if err := ctx.Err(); err != nil {
+						return nil, err
+					}
+				}
+				if (step > 0 && v > math.MaxInt64-step) || (step < 0 && v < math.MinInt64-step) {
+					break
+				}
+			}
+		case types.Timestamp, types.TimestampTZ:
+			if len(args) < 3 {
+				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series(timestamp, timestamp) does not exist")
+			}
+			iv := args[2].(types.IntervalVal)
+			if iv.Months == 0 && iv.Days == 0 && iv.Micros == 0 {
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "step size cannot equal zero")
+			}
+			fn := functions.Default().Scalar("+")
+			_ = fn
+			cur := args[0].(types.TimestampVal)
+			stop := args[1].(types.TimestampVal)
+			positive := types.IntervalSortKey(iv) > 0
+			for i := 0; (positive && cur <= stop) || (!positive && cur >= stop); i++ {
+				out = append(out, cur)
+				next, err := types.CastScalar(nil, t, t, nil)
+				_ = next
+				if err != nil {
+					return nil, err
+				}
+				cur = types.TimestampVal(addIntervalUS(int64(args[0].(types.TimestampVal)), iv, i+1))
+				if i%65536 == 0 {
+					if err := ctx.Err(); err != nil {
+						return nil, err
+					}
+				}
+			}
+		default:
+			d0, _ := args[0].(types.Decimal)
+			_ = d0
+			start, stop, step := toF(args[0]), toF(args[1]), 1.0
+			if len(args) > 2 {
+				step = toF(args[2])
+			}
+			if step == 0 {
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "step size cannot equal zero")
+			}
+			for v := start; (step > 0 && v <= stop) || (step < 0 && v >= stop); v += step {
+				cv, err := types.CastScalar(v, types.Float8T, t, nil)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, cv)
+			}
+		}
+	case "unnest":
+		if a, ok := args[0].([]any); ok {
+			out = a
+		}
+	}
+	var recs []arrow.Record
+	for start := 0; start < len(out) || (start == 0 && len(out) == 0); start += exec.BatchSize {
+		end := min(start+exec.BatchSize, len(out))
+		cols := []arrow.Array{types.BuildArray(t, out[start:end])}
+		if tf.Ordinality {
+			ord := make([]types.Value, end-start)
+			for i := range ord {
+				ord[i] = int64(start + i + 1)
+			}
+			cols = append(cols, types.BuildArray(types.Int8T, ord))
+		}
+		recs = append(recs, array.NewRecord(sch, cols, int64(end-start)))
+		if len(out) == 0 {
+			break
+		}
+	}
+	return recs, nil
+}
+
+func toF(v types.Value) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	case types.Decimal:
+		return x.Float64()
+	}
+	return 0
+}
+
+// addIntervalUS adds k times iv to a timestamp.
+func addIntervalUS(us int64, iv types.IntervalVal, k int) int64 {
+	v, _ := types.CastScalar(nil, types.TimestampT, types.TimestampT, nil)
+	_ = v
+	m := types.IntervalVal{Months: iv.Months * int32(k), Days: iv.Days * int32(k), Micros: iv.Micros * int64(k)}
+	t := types.TimestampToTime(us)
+	t = t.AddDate(0, int(m.Months), int(m.Days))
+	return int64(types.TimeToTimestamp(t)) + m.Micros
+}
+
+// splitConjuncts flattens AND.
+func splitConjuncts(e expr.Expr) []expr.Expr {
+	if e == nil {
+		return nil
+	}
+	if a, ok := e.(*expr.And); ok {
+		var out []expr.Expr
+		for _, x := range a.Args {
+			out = append(out, splitConjuncts(x)...)
+		}
+		return out
+	}
+	return []expr.Expr{e}
+}
+
+// colsOf returns the set of column ids an expression reads (not outer refs).
+func colsOf(e expr.Expr) map[ColumnID]bool {
+	m := map[ColumnID]bool{}
+	expr.Walk(e, func(x expr.Expr) bool {
+		if c, ok := x.(*expr.Col); ok {
+			m[c.ID] = true
+		}
+		return true
+	})
+	return m
+}
+
+func subset(a map[ColumnID]bool, layout map[ColumnID]int) bool {
+	for id := range a {
+		if _, ok := layout[id]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
+	left, right := x.Left, x.Right
+	jt := x.Type
+	if jt == JoinRight {
+		left, right, jt = right, left, JoinLeft
+	}
+	ls, err := pb.build(left)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := pb.build(right)
+	if err != nil {
+		return nil, err
+	}
+	build := &exec.JoinBuild{Label: pb.label(x, "HashBuild")}
+	probe := &exec.JoinProbe{Label: pb.label(x, "HashProbe"), Build: build}
+	var residual []expr.Expr
+	for _, c := range splitConjuncts(x.Cond) {
+		if call, ok := c.(*expr.Call); ok && call.Name == "=" && len(call.Args) == 2 {
+			a, b := call.Args[0], call.Args[1]
+			ca, cb := colsOf(a), colsOf(b)
+			if len(ca) > 0 && len(cb) > 0 && !hasSubquery(a) && !hasSubquery(b) {
+				if subset(ca, ls.layout) && subset(cb, rs.layout) {
+					pk, _ := ls.resolve(a)
+					bk, _ := rs.resolve(b)
+					probe.Keys, build.Keys = append(probe.Keys, pk), append(build.Keys, bk)
+					probe.KeyT, build.KeyT = append(probe.KeyT, a.Type()), append(build.KeyT, b.Type())
+					continue
+				}
+				if subset(cb, ls.layout) && subset(ca, rs.layout) {
+					pk, _ := ls.resolve(b)
+					bk, _ := rs.resolve(a)
+					probe.Keys, build.Keys = append(probe.Keys, pk), append(build.Keys, bk)
+					probe.KeyT, build.KeyT = append(probe.KeyT, b.Type()), append(build.KeyT, a.Type())
+					continue
+				}
+			}
+		}
+		residual = append(residual, c)
+	}
+	if len(probe.Keys) == 0 {
+		build.Label = pb.label(x, "NestedLoopBuild")
+		probe.Label = pb.label(x, "NestedLoopJoin")
+	}
+	combined := append(append([]Column{}, ls.cols...), rs.cols...)
+	if len(residual) > 0 {
+		var r expr.Expr = &expr.And{Args: residual}
+		if len(residual) == 1 {
+			r = residual[0]
+		}
+		res, err := expr.Resolve(r, layoutOf(combined))
+		if err != nil {
+			return nil, err
+		}
+		probe.Residual = res
+	}
+	for _, c := range rs.cols {
+		probe.BuildTypes = append(probe.BuildTypes, c.Type)
+	}
+	var outCols []Column
+	switch jt {
+	case JoinInner, JoinCross:
+		probe.Kind = exec.InnerJoin
+		outCols = combined
+	case JoinLeft:
+		probe.Kind = exec.LeftJoin
+		outCols = combined
+	case JoinFull:
+		probe.Kind = exec.FullJoin
+		outCols = combined
+	case JoinSemi:
+		probe.Kind = exec.SemiJoin
+		outCols = ls.cols
+	case JoinAnti:
+		probe.Kind = exec.AntiJoin
+		outCols = ls.cols
+	case JoinNullAnti:
+		probe.Kind = exec.NullAntiJoin
+		outCols = ls.cols
+	case JoinMark:
+		probe.Kind = exec.MarkJoin
+		outCols = append(append([]Column{}, ls.cols...), *x.MarkCol)
+	}
+	probe.OutSchema = schemaOf(outCols)
+	bp := rs.close(build)
+	ls.pipe.Deps = append(ls.pipe.Deps, bp)
+	ls.pipe.Ops = append(ls.pipe.Ops, probe)
+	ls.cols, ls.layout = outCols, layoutOf(outCols)
+	// keep the logical column order (a swapped RIGHT join lists right first)
+	want := x.Columns()
+	if !sameOrder(outCols, want) {
+		var es []expr.Expr
+		for _, c := range want {
+			r, err := ls.resolve(colRef(c))
+			if err != nil {
+				return nil, err
+			}
+			es = append(es, r)
+		}
+		ls.pipe.Ops = append(ls.pipe.Ops, &exec.Project{Exprs: es, Schema: schemaOf(want), Label: pb.label(x, "Project")})
+		ls.cols, ls.layout = want, layoutOf(want)
+	}
+	return ls, nil
+}
+
+func sameOrder(a, b []Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID {
+			return false
+		}
+	}
+	return true
+}
+
+func hasSubquery(e expr.Expr) bool {
+	found := false
+	expr.Walk(e, func(x expr.Expr) bool {
+		if _, ok := x.(*expr.Subquery); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func (pb *physBuilder) buildSetOp(x *SetOp) (*stream, error) {
+	ls, err := pb.build(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := pb.build(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	sch := schemaOf(x.Cols)
+	// both sides to the output schema (same types, new names)
+	relabel := func(s *stream) {
+		var es []expr.Expr
+		for i, c := range s.cols {
+			es = append(es, &expr.Col{ID: c.ID, Idx: i, T: c.Type, Name: c.Name})
+		}
+		s.pipe.Ops = append(s.pipe.Ops, &exec.Project{Exprs: es, Schema: sch, Label: pb.label(x, "Project")})
+	}
+	relabel(ls)
+	relabel(rs)
+	if x.Kind == "union" {
+		col := &exec.Collect{Label: pb.label(x, "Union")}
+		lp, rp := ls.close(col), rs.close(col)
+		out := newStream(col.AsSource(false), x.Cols, lp, rp)
+		if x.All {
+			return out, nil
+		}
+		h := &exec.HashAgg{Label: pb.label(x, "Distinct"), OutSchema: sch}
+		for i, c := range x.Cols {
+			h.Keys = append(h.Keys, &expr.Col{ID: c.ID, Idx: i, T: c.Type, Name: c.Name})
+			h.KeyT = append(h.KeyT, c.Type)
+		}
+		p := out.close(h)
+		return newStream(h.AsSource(), x.Cols, p), nil
+	}
+	so := &exec.SetOp{Label: pb.label(x, x.Describe()), Intersect: x.Kind == "intersect", All: x.All, OutSchema: sch}
+	for _, c := range x.Cols {
+		so.Types = append(so.Types, c.Type)
+	}
+	lp := ls.close(so.SideSink(0))
+	rp := rs.close(so.SideSink(1))
+	rp.Deps = append(rp.Deps, lp)
+	return newStream(so.AsSource(), x.Cols, rp), nil
+}
+
+// recursiveSource runs a recursive CTE to a fixed point at Init.
+type recursiveSource struct {
+	label string
+	node  *RecursiveCTE
+	out   []arrow.Record
+	exec.RecordsSource
+}
+
+func (pb *physBuilder) buildRecursive(x *RecursiveCTE) (*stream, error) {
+	label := pb.label(x, "RecursiveCTE "+x.Name)
+	sch := schemaOf(x.Columns())
+	src := &exec.RecordsSource{Label: label, Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
+		return runRecursive(ctx, x, sch)
+	}}
+	return newStream(src, x.Columns()), nil
+}
+
+func runOnce(ctx *exec.Ctx, n Node) ([]arrow.Record, error) {
+	p, err := BuildPhysical(n)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Root.Run(ctx); err != nil {
+		return nil, err
+	}
+	return p.Result.Records(), nil
+}
+
+func runRecursive(ctx *exec.Ctx, x *RecursiveCTE, sch *arrow.Schema) ([]arrow.Record, error) {
+	first, err := runOnce(ctx, x.Anchor)
+	if err != nil {
+		return nil, err
+	}
+	var ts []types.T
+	for _, c := range x.Work.Cols {
+		ts = append(ts, c.Type)
+	}
+	seen := map[string]bool{}
+	dedupe := func(recs []arrow.Record) []arrow.Record {
+		if !x.Union {
+			return recs
+		}
+		var out []arrow.Record
+		for _, r := range recs {
+			keys := exec.EncodeRows(r, ts)
+			var keep []int32
+			for i, k := range keys {
+				if !seen[k] {
+					seen[k] = true
+					keep = append(keep, int32(i))
+				}
+			}
+			if len(keep) > 0 {
+				out = append(out, expr.SubRecord(r, keep))
+			}
+		}
+		return out
+	}
+	relabel := func(recs []arrow.Record, s *arrow.Schema) []arrow.Record {
+		out := make([]arrow.Record, len(recs))
+		for i, r := range recs {
+			out[i] = array.NewRecord(s, r.Columns(), r.NumRows())
+		}
+		return out
+	}
+	work := dedupe(first)
+	all := relabel(work, sch)
+	workSch := schemaOf(x.Work.Cols)
+	var mu sync.Mutex
+	for iter := 0; len(work) > 0; iter++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		x.Work.state.recs = relabel(work, workSch)
+		mu.Unlock()
+		next, err := runOnce(ctx, x.Recursive)
+		if err != nil {
+			return nil, err
+		}
+		work = dedupe(next)
+		all = append(all, relabel(work, sch)...)
+		var total int64
+		for _, r := range all {
+			total += r.NumRows()
+		}
+		if err := ctx.Mem.Grow(0); err != nil {
+			return nil, err
+		}
+		if total > 100_000_000 {
+			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "recursive query \"%s\" produced more than 100000000 rows", x.Name)
+		}
+	}
+	return all, nil
+}
+
+// LogicalSubPlan runs a subquery's logical plan for expr.Subquery.
+type LogicalSubPlan struct {
+	Node  Node
+	Outer []ColumnID
+}
+
+// Run implements expr.SubPlan: it plans and executes the subquery with
+// the outer values bound, single-threaded.
+func (s *LogicalSubPlan) Run(ctx *expr.Ctx, outer map[ColumnID]types.Value) ([]types.Value, error) {
+	ec := &exec.Ctx{Expr: &expr.Ctx{Context: ctx.Context, F: ctx.F, Params: ctx.Params, Outer: outer}, Workers: 1}
+	recs, err := runOnce(ec, s.Node)
+	if err != nil {
+		return nil, err
+	}
+	t := s.Node.Columns()[0].Type
+	var out []types.Value
+	for _, r := range recs {
+		c := r.Column(0)
+		for i := 0; i < c.Len(); i++ {
+			out = append(out, types.GetValue(t, c, i))
+		}
+	}
+	return out, nil
+}
+
+func (s *LogicalSubPlan) String() string { return "subquery" }

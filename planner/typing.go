@@ -1,0 +1,310 @@
+package planner
+
+import (
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// numRank orders the numeric types for implicit promotion.
+func numRank(k types.Kind) int {
+	switch k {
+	case types.Int2:
+		return 1
+	case types.Int4:
+		return 2
+	case types.Int8:
+		return 3
+	case types.Numeric:
+		return 4
+	case types.Float4:
+		return 5
+	case types.Float8:
+		return 6
+	}
+	return 0
+}
+
+// implicitCost is the cost of an implicit cast from → to, or -1 when
+// PostgreSQL would not cast implicitly.
+func implicitCost(from, to types.T) int {
+	if from.Kind == to.Kind {
+		if from.Kind == types.Array {
+			return implicitCost(*from.Elem, *to.Elem)
+		}
+		return 0
+	}
+	if from.Kind == types.Unknown {
+		if to.Kind == types.Text {
+			return 1
+		}
+		return 2
+	}
+	if rf, rt := numRank(from.Kind), numRank(to.Kind); rf > 0 && rt > 0 {
+		if rf < rt {
+			return rt - rf
+		}
+		return -1
+	}
+	if from.Kind == types.Oid && to.IsInteger() || from.IsInteger() && to.Kind == types.Oid {
+		return 1
+	}
+	switch {
+	case (from.Kind == types.Varchar || from.Kind == types.Char) && to.Kind == types.Text:
+		return 1
+	case from.Kind == types.Text && (to.Kind == types.Varchar || to.Kind == types.Char):
+		return 2
+	case from.Kind == types.Varchar && to.Kind == types.Char, from.Kind == types.Char && to.Kind == types.Varchar:
+		return 2
+	case from.Kind == types.Date && to.Kind == types.Timestamp:
+		return 1
+	case from.Kind == types.Date && to.Kind == types.TimestampTZ:
+		return 2
+	case from.Kind == types.Timestamp && to.Kind == types.TimestampTZ:
+		return 1
+	case from.Kind == types.JSON && to.Kind == types.JSONB, from.Kind == types.JSONB && to.Kind == types.JSON:
+		return 3
+	}
+	return -1
+}
+
+// commonType is the type two operands are promoted to, as in
+// PostgreSQL's UNION/CASE/operator resolution.
+func commonType(a, b types.T) (types.T, bool) {
+	switch {
+	case a.Kind == types.Unknown && b.Kind == types.Unknown:
+		return types.TextT, true
+	case a.Kind == types.Unknown:
+		return b, true
+	case b.Kind == types.Unknown:
+		return a, true
+	case a.Kind == b.Kind:
+		if a.Kind == types.Numeric {
+			return types.T{Kind: types.Numeric, Scale: max(a.Scale, b.Scale)}, true
+		}
+		if a.Kind == types.Array {
+			e, ok := commonType(*a.Elem, *b.Elem)
+			return types.ArrayOf(e), ok
+		}
+		if !a.Equal(b) && (a.Kind == types.Varchar || a.Kind == types.Char) {
+			return types.T{Kind: a.Kind, Width: max(a.Width, b.Width)}, true
+		}
+		return a, true
+	}
+	if ra, rb := numRank(a.Kind), numRank(b.Kind); ra > 0 && rb > 0 {
+		if ra > rb {
+			if a.Kind == types.Numeric {
+				return types.T{Kind: types.Numeric, Scale: a.Scale}, true
+			}
+			return a, true
+		}
+		if b.Kind == types.Numeric {
+			return types.T{Kind: types.Numeric, Scale: b.Scale}, true
+		}
+		return b, true
+	}
+	if a.IsString() && b.IsString() {
+		return types.TextT, true
+	}
+	if implicitCost(a, b) >= 0 {
+		return b, true
+	}
+	if implicitCost(b, a) >= 0 {
+		return a, true
+	}
+	return types.T{}, false
+}
+
+// coerce converts e to type to with an implicit (or, when explicit,
+// any valid) cast. Constants are folded at once so literal input errors
+// surface at bind time, as in PostgreSQL.
+func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, error) {
+	from := e.Type()
+	if from.Equal(to) {
+		return e, nil
+	}
+	if p, ok := e.(*expr.Param); ok && p.T.Kind == types.Unknown {
+		b.setParamType(p.N, to)
+		return &expr.Param{N: p.N, T: to}, nil
+	}
+	if !explicit && implicitCost(from, to) < 0 && !(from.Kind == to.Kind) {
+		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "cannot cast type %s to %s implicitly", from.String(), to.String())
+	}
+	if explicit && !types.CanCast(from, to) {
+		return nil, sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", from.String(), to.String())
+	}
+	if c, ok := e.(*expr.Const); ok {
+		v, err := types.CastScalar(c.V, from, to, b.loc())
+		if err != nil {
+			return nil, err
+		}
+		return &expr.Const{V: v, T: to}, nil
+	}
+	return &expr.Cast{X: e, To: to}, nil
+}
+
+func (b *Binder) setParamType(n int, t types.T) {
+	for len(b.ParamTypes) < n {
+		b.ParamTypes = append(b.ParamTypes, types.UnknownT)
+	}
+	if b.ParamTypes[n-1].Kind == types.Unknown {
+		b.ParamTypes[n-1] = t
+	}
+}
+
+// resolve picks the cheapest overload for the argument types and
+// returns it with coerced arguments and the result type.
+func (b *Binder) resolve(name string, ovs []functions.Overload, args []expr.Expr) (*functions.Overload, []expr.Expr, types.T, error) {
+	o, out, t, _, err := b.resolveIdx(name, ovs, args)
+	return o, out, t, err
+}
+
+func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.Expr) (*functions.Overload, []expr.Expr, types.T, int, error) {
+	bestCost, best := -1, -1
+	var bestTypes []types.T
+	for oi := range ovs {
+		o := &ovs[oi]
+		if !arityOK(o, len(args)) {
+			continue
+		}
+		cost, ts, ok := matchOverload(o, args)
+		if !ok {
+			continue
+		}
+		if best < 0 || cost < bestCost {
+			best, bestCost, bestTypes = oi, cost, ts
+		}
+	}
+	if best < 0 {
+		return nil, nil, types.T{}, -1, noFunction(name, args)
+	}
+	o := &ovs[best]
+	out := make([]expr.Expr, len(args))
+	for i, a := range args {
+		c, err := b.coerce(a, bestTypes[i], false)
+		if err != nil {
+			return nil, nil, types.T{}, -1, err
+		}
+		out[i] = c
+	}
+	return o, out, o.Ret(bestTypes), best, nil
+}
+
+func arityOK(o *functions.Overload, n int) bool {
+	if o.Variadic {
+		return n >= len(o.Args)-1
+	}
+	return n == len(o.Args)
+}
+
+// matchOverload computes the total implicit-cast cost and target types.
+func matchOverload(o *functions.Overload, args []expr.Expr) (int, []types.T, bool) {
+	ts := make([]types.T, len(args))
+	cost := 0
+	var poly *types.T
+	// first pass: find the polymorphic anchor type
+	for i, a := range args {
+		spec := argSpec(o, i)
+		if spec.Kind == functions.ArgAny || spec.Kind == functions.ArgArray || spec.Kind == functions.ArgSame {
+			t := a.Type()
+			if t.Kind == types.Unknown {
+				continue
+			}
+			if poly == nil {
+				poly = &t
+			} else if ct, ok := commonType(*poly, t); ok && (spec.Kind == functions.ArgSame) {
+				poly = &ct
+			}
+		}
+	}
+	for i, a := range args {
+		spec := argSpec(o, i)
+		at := a.Type()
+		switch spec.Kind {
+		case functions.ArgExact:
+			c := implicitCost(at, spec.Type)
+			if c < 0 {
+				return 0, nil, false
+			}
+			cost += c
+			ts[i] = spec.Type
+			if spec.Type.Kind == types.Numeric && at.Kind == types.Numeric {
+				ts[i] = at // keep the scale
+			}
+		case functions.ArgAny:
+			if at.Kind == types.Unknown {
+				ts[i] = types.TextT
+				cost++
+			} else {
+				ts[i] = at
+			}
+		case functions.ArgAnyNum:
+			switch {
+			case at.IsNumeric():
+				ts[i] = at
+			case at.Kind == types.Unknown:
+				ts[i] = types.NumericT
+				cost += 2
+			default:
+				return 0, nil, false
+			}
+		case functions.ArgArray:
+			if at.Kind != types.Array {
+				if at.Kind == types.Unknown {
+					return 0, nil, false
+				}
+				return 0, nil, false
+			}
+			ts[i] = at
+		case functions.ArgSame:
+			if poly == nil {
+				ts[i] = types.TextT
+				continue
+			}
+			target := *poly
+			c := implicitCost(at, target)
+			if c < 0 {
+				return 0, nil, false
+			}
+			cost += c
+			ts[i] = target
+		case functions.ArgElemOf:
+			if poly == nil || poly.Kind != types.Array {
+				return 0, nil, false
+			}
+			c := implicitCost(at, *poly.Elem)
+			if c < 0 {
+				return 0, nil, false
+			}
+			cost += c
+			ts[i] = *poly.Elem
+		}
+	}
+	return cost, ts, true
+}
+
+func argSpec(o *functions.Overload, i int) functions.Arg {
+	if i >= len(o.Args) {
+		return o.Args[len(o.Args)-1]
+	}
+	return o.Args[i]
+}
+
+func noFunction(name string, args []expr.Expr) error {
+	s := name + "("
+	for i, a := range args {
+		if i > 0 {
+			s += ", "
+		}
+		s += a.Type().String()
+	}
+	s += ")"
+	return sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", s).
+		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+func noOperator(op string, l, r types.T) error {
+	return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", l.String(), op, r.String()).
+		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
