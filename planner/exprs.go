@@ -225,7 +225,8 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 				return nil, err
 			}
 		}
-		return &expr.Case{Whens: []expr.When{{Cond: eq, Then: &expr.Const{T: lt}}}, Else: l, T: lt}, nil
+		// NULL first argument: NULL without evaluating the second one
+		return &expr.Case{Whens: []expr.When{{Cond: &expr.IsNull{X: l}, Then: &expr.Const{T: lt}}, {Cond: eq, Then: &expr.Const{T: lt}}}, Else: l, T: lt}, nil
 	case *ast.MinMax:
 		args, err := b.bindExprs(x.Args, sc)
 		if err != nil {
@@ -480,6 +481,9 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		if !ok || (lt.Kind == types.Bool) != (rt.Kind == types.Bool) && lt.Kind != types.Unknown && rt.Kind != types.Unknown {
 			return nil, noOperator(op, lt, rt)
 		}
+		if t.Kind == types.Unknown {
+			t = types.TextT
+		}
 		l2, err := b.coerce(l, t, false)
 		if err != nil {
 			return nil, noOperator(op, lt, rt)
@@ -496,6 +500,9 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		t, ok := commonType(lt, rt)
 		if !ok {
 			return nil, noOperator("=", lt, rt)
+		}
+		if t.Kind == types.Unknown {
+			t = types.TextT
 		}
 		l2, err := b.coerce(l, t, false)
 		if err != nil {

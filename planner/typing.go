@@ -74,7 +74,7 @@ func implicitCost(from, to types.T) int {
 func commonType(a, b types.T) (types.T, bool) {
 	switch {
 	case a.Kind == types.Unknown && b.Kind == types.Unknown:
-		return types.TextT, true
+		return types.UnknownT, true
 	case a.Kind == types.Unknown:
 		return b, true
 	case b.Kind == types.Unknown:

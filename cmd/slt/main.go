@@ -21,6 +21,7 @@ func main() {
 	rewrite := flag.Bool("rewrite", false, "fill in expected results from lakeq's output")
 	verbose := flag.Bool("v", false, "print each file's totals")
 	parallel := flag.Int("j", runtime.GOMAXPROCS(0), "files run at once")
+	maxFail := flag.Int("maxfail", 20, "failures printed per file")
 	flag.Parse()
 	files := flag.Args()
 	if len(files) == 0 {
@@ -41,7 +42,7 @@ func main() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i], errs[i] = slt.RunFile(context.Background(), f, slt.Options{Engine: *engineName, Rewrite: *rewrite, Workers: workers})
+			results[i], errs[i] = slt.RunFile(context.Background(), f, slt.Options{Engine: *engineName, Rewrite: *rewrite, Workers: workers, MaxFailures: *maxFail})
 		}(i, f)
 	}
 	wg.Wait()
