@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -131,7 +132,7 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 	return s.dispatch(ctx, st, params)
 }
 
-var debugPanics = false
+var debugPanics = os.Getenv("LAKEQ_DEBUG") != ""
 
 func parseDuration(s string) (time.Duration, bool) {
 	s = strings.TrimSpace(s)

@@ -833,10 +833,15 @@ func (c *converter) expr(n *pg.Node) (ast.Expr, error) {
 		for _, ind := range v.AIndirection.Indirection {
 			if ai := ind.GetAIndices(); ai != nil {
 				s := &ast.Subscript{X: x, Slice: ai.IsSlice, Location: x.Pos()}
-				if s.Index, err = c.expr(ai.Lidx); err != nil {
-					return nil, err
-				}
-				if s.Upper, err = c.expr(ai.Uidx); err != nil {
+				// a plain subscript a[i] arrives in Uidx; a slice a[lo:hi] uses both
+				if ai.IsSlice {
+					if s.Index, err = c.expr(ai.Lidx); err != nil {
+						return nil, err
+					}
+					if s.Upper, err = c.expr(ai.Uidx); err != nil {
+						return nil, err
+					}
+				} else if s.Index, err = c.expr(ai.Uidx); err != nil {
 					return nil, err
 				}
 				x = s

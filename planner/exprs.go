@@ -112,6 +112,9 @@ func (b *Binder) bindExprs(es []ast.Expr, sc *scope) ([]expr.Expr, error) {
 
 // bindExpr binds a scalar expression in scope sc.
 func (b *Binder) bindExpr(e ast.Expr, sc *scope) (expr.Expr, error) {
+	if e == nil {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "missing expression")
+	}
 	x, err := b.bindExpr1(e, sc)
 	if err != nil {
 		return nil, b.errAt(err, e.Pos())
