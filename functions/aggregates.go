@@ -255,16 +255,20 @@ func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
 	return types.BuildArray(s.ret, vals), nil
 }
 
-// ---- float sum / avg / variance (Welford for the moments) ----
+// ---- float sum / avg / variance (PostgreSQL's Youngs-Cramer sums) ----
 
 type floatAcc struct {
-	ret   types.T
-	kind  string // "sum", "avg", "var_samp", "var_pop", "stddev_samp", "stddev_pop"
-	n     []int64
-	sum   []float64
-	mean  []float64
-	m2    []float64
-	inDec int32 // scale when input is numeric, -1 otherwise
+	ret  types.T
+	kind string // "sum", "avg", "var_samp", "var_pop", "stddev_samp", "stddev_pop"
+	n    []float64
+	sx   []float64
+	sxx  []float64
+	// exact moments for integer and numeric inputs (PostgreSQL computes
+	// them in numeric): sums of x and x² as scaled big integers.
+	exact bool
+	scale int32
+	bx    []*big.Int
+	bxx   []*big.Int
 }
 
 func toFloats(a arrow.Array) []float64 {
@@ -291,18 +295,56 @@ func toFloats(a arrow.Array) []float64 {
 	case *array.Decimal128:
 		sc := x.DataType().(*arrow.Decimal128Type).Scale
 		for i, v := range x.Values() {
-			out[i] = v.ToFloat64(sc)
+			out[i] = types.Decimal{V: v, Scale: sc}.Float64()
 		}
 	}
 	return out
 }
 
+func (f *floatAcc) growTo(n int) {
+	f.n = grow(f.n, n)
+	f.sx = grow(f.sx, n)
+	f.sxx = grow(f.sxx, n)
+	if f.exact {
+		for len(f.bx) < n {
+			f.bx = append(f.bx, new(big.Int))
+			f.bxx = append(f.bxx, new(big.Int))
+		}
+	}
+}
+
 func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
-	f.n = grow(f.n, nGroups)
-	f.sum = grow(f.sum, nGroups)
-	f.mean = grow(f.mean, nGroups)
-	f.m2 = grow(f.m2, nGroups)
 	a := args[0]
+	switch x := a.(type) {
+	case *array.Int16, *array.Int32, *array.Int64:
+		f.exact = true
+	case *array.Decimal128:
+		f.exact = true
+		f.scale = x.DataType().(*arrow.Decimal128Type).Scale
+	}
+	f.growTo(nGroups)
+	if f.exact {
+		for i, g := range groups {
+			if g < 0 || a.IsNull(i) {
+				continue
+			}
+			var v *big.Int
+			switch x := a.(type) {
+			case *array.Int16:
+				v = big.NewInt(int64(x.Value(i)))
+			case *array.Int32:
+				v = big.NewInt(int64(x.Value(i)))
+			case *array.Int64:
+				v = big.NewInt(x.Value(i))
+			case *array.Decimal128:
+				v = x.Value(i).BigInt()
+			}
+			f.n[g]++
+			f.bx[g].Add(f.bx[g], v)
+			f.bxx[g].Add(f.bxx[g], new(big.Int).Mul(v, v))
+		}
+		return nil
+	}
 	vals := toFloats(a)
 	for i, g := range groups {
 		if g < 0 || a.IsNull(i) {
@@ -310,63 +352,123 @@ func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 		}
 		x := vals[i]
 		f.n[g]++
-		f.sum[g] += x
-		d := x - f.mean[g]
-		f.mean[g] += d / float64(f.n[g])
-		f.m2[g] += d * (x - f.mean[g])
+		f.sx[g] += x
+		if f.n[g] > 1 {
+			tmp := x*f.n[g] - f.sx[g]
+			f.sxx[g] += tmp * tmp / (f.n[g] * (f.n[g] - 1))
+		}
 	}
 	return nil
 }
 
 func (f *floatAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
-	f.n = grow(f.n, nGroups)
-	f.sum = grow(f.sum, nGroups)
-	f.mean = grow(f.mean, nGroups)
-	f.m2 = grow(f.m2, nGroups)
 	ot := o.(*floatAcc)
+	if ot.exact {
+		f.exact, f.scale = true, ot.scale
+	}
+	f.growTo(nGroups)
 	for g := range ot.n {
 		m := mapping[g]
 		if ot.n[g] == 0 {
 			continue
 		}
-		na, nb := float64(f.n[m]), float64(ot.n[g])
-		d := ot.mean[g] - f.mean[m]
-		tot := na + nb
-		f.mean[m] += d * nb / tot
-		f.m2[m] += ot.m2[g] + d*d*na*nb/tot
-		f.n[m] += ot.n[g]
-		f.sum[m] += ot.sum[g]
+		if f.exact {
+			f.n[m] += ot.n[g]
+			f.bx[m].Add(f.bx[m], ot.bx[g])
+			f.bxx[m].Add(f.bxx[m], ot.bxx[g])
+			continue
+		}
+		if f.n[m] == 0 {
+			f.n[m], f.sx[m], f.sxx[m] = ot.n[g], ot.sx[g], ot.sxx[g]
+			continue
+		}
+		n1, n2 := f.n[m], ot.n[g]
+		tmp := f.sx[m]/n1 - ot.sx[g]/n2
+		f.sxx[m] += ot.sxx[g] + n1*n2*tmp*tmp/(n1+n2)
+		f.n[m] += n2
+		f.sx[m] += ot.sx[g]
 	}
 	return nil
 }
 
+// exactMoment computes the variance (or its root) of integer/numeric
+// input exactly, rounded to scale.
+func (f *floatAcc) exactMoment(g int, scale int32) (types.Value, bool) {
+	n := int64(f.n[g])
+	var den int64
+	switch f.kind {
+	case "var_samp", "stddev_samp":
+		if n < 2 {
+			return nil, false
+		}
+		den = n * (n - 1)
+	default:
+		if n == 0 {
+			return nil, false
+		}
+		den = n * n
+	}
+	// variance = (n·Σx² − (Σx)²) / den, in units of 10^(-2·scale)
+	num := new(big.Int).Mul(big.NewInt(n), f.bxx[g])
+	num.Sub(num, new(big.Int).Mul(f.bx[g], f.bx[g]))
+	r := new(big.Rat).SetFrac(num, big.NewInt(den))
+	r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(2*f.scale)), nil)))
+	if strings.HasPrefix(f.kind, "stddev") {
+		fl := new(big.Float).SetPrec(256).SetRat(r)
+		fl.Sqrt(fl)
+		s := fl.Text('f', int(scale)+2)
+		d, err := types.ParseDecimal(s)
+		if err != nil {
+			return nil, false
+		}
+		d, _ = d.Rescale(scale)
+		return d, true
+	}
+	s := new(big.Float).SetPrec(256).SetRat(r).Text('f', int(scale)+2)
+	d, err := types.ParseDecimal(s)
+	if err != nil {
+		return nil, false
+	}
+	d, _ = d.Rescale(scale)
+	return d, true
+}
+
 func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
-	f.n = grow(f.n, nGroups)
+	f.growTo(nGroups)
 	vals := make([]types.Value, nGroups)
 	for g := 0; g < nGroups; g++ {
 		n := f.n[g]
+		if f.exact && f.kind != "sum" && f.kind != "avg" {
+			if v, ok := f.exactMoment(g, f.ret.Scale); ok {
+				if f.ret.Kind != types.Numeric {
+					v = v.(types.Decimal).Float64()
+				}
+				vals[g] = v
+			}
+			continue
+		}
 		var r float64
 		switch f.kind {
 		case "sum":
 			if n == 0 {
 				continue
 			}
-			r = f.sum[g]
+			r = f.sx[g]
 		case "avg":
 			if n == 0 {
 				continue
 			}
-			r = f.sum[g] / float64(n)
+			r = f.sx[g] / n
 		case "var_samp", "stddev_samp":
 			if n < 2 {
 				continue
 			}
-			r = f.m2[g] / float64(n-1)
+			r = f.sxx[g] / (n - 1)
 		case "var_pop", "stddev_pop":
 			if n == 0 {
 				continue
 			}
-			r = f.m2[g] / float64(n)
+			r = f.sxx[g] / n
 		}
 		if strings.HasPrefix(f.kind, "stddev") {
 			r = math.Sqrt(r)
@@ -838,4 +940,3 @@ func builtinAggregates() []*Aggregate {
 	return aggs
 }
 
-var _ = big.NewInt

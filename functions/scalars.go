@@ -44,8 +44,12 @@ func f1(name string, f func(float64) float64, desc string) *Scalar {
 }
 
 func mathDomain(name string) error {
-	return sqlerr.New(sqlerr.InvalidArgument, "cannot take %s of a negative number", name)
+	return sqlerr.New("2201F", "cannot take %s of a negative number", name)
 }
+
+func logZero() error { return sqlerr.New("2201E", "cannot take logarithm of zero") }
+
+func logNeg() error { return sqlerr.New("2201E", "cannot take logarithm of a negative number") }
 
 func decFn(f func(d types.Decimal) (types.Decimal, error)) RowFunc {
 	return func(_ *Ctx, a []types.Value) (types.Value, error) { return f(a[0].(types.Decimal)) }
@@ -200,10 +204,10 @@ func builtinScalars() []*Scalar {
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				x := a[0].(float64)
 				if x == 0 {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "cannot take logarithm of zero")
+					return nil, logZero()
 				}
 				if x < 0 {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "cannot take logarithm of a negative number")
+					return nil, logNeg()
 				}
 				return math.Log(x), nil
 			}),
@@ -212,17 +216,17 @@ func builtinScalars() []*Scalar {
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				x := a[0].(float64)
 				if x == 0 {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "cannot take logarithm of zero")
+					return nil, logZero()
 				}
 				if x < 0 {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "cannot take logarithm of a negative number")
+					return nil, logNeg()
 				}
 				return math.Log10(x), nil
 			}),
 			row([]Arg{aFloat8, aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				b, x := a[0].(float64), a[1].(float64)
 				if b <= 0 || x <= 0 {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "cannot take logarithm of a negative number")
+					return nil, logNeg()
 				}
 				if b == 1 {
 					return nil, divByZero()
@@ -243,10 +247,10 @@ func builtinScalars() []*Scalar {
 			row([]Arg{aFloat8, aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				x, y := a[0].(float64), a[1].(float64)
 				if x == 0 && y < 0 {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "zero raised to a negative power is undefined")
+					return nil, sqlerr.New("2201F", "zero raised to a negative power is undefined")
 				}
 				if x < 0 && y != math.Trunc(y) {
-					return nil, sqlerr.New(sqlerr.InvalidArgument, "a negative number raised to a non-integer power yields a complex result")
+					return nil, sqlerr.New("2201F", "a negative number raised to a non-integer power yields a complex result")
 				}
 				r := math.Pow(x, y)
 				if math.IsInf(r, 0) {

@@ -1,7 +1,6 @@
 package functions
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
@@ -510,29 +509,50 @@ func temporalScalars() []*Scalar {
 	}
 }
 
-func age(a, b time.Time) types.IntervalVal {
-	neg := false
-	if a.Before(b) {
-		a, b, neg = b, a, true
+// age is PostgreSQL's timestamp_age: field-wise difference, borrowing
+// days from the month of the earlier argument.
+func age(t1, t2 time.Time) types.IntervalVal {
+	neg := t1.Before(t2)
+	usec := int64(t1.Nanosecond()/1000 - t2.Nanosecond()/1000)
+	sec := t1.Second() - t2.Second()
+	min := t1.Minute() - t2.Minute()
+	hour := t1.Hour() - t2.Hour()
+	mday := t1.Day() - t2.Day()
+	mon := int(t1.Month()) - int(t2.Month())
+	year := t1.Year() - t2.Year()
+	if neg {
+		usec, sec, min, hour, mday, mon, year = -usec, -sec, -min, -hour, -mday, -mon, -year
 	}
-	years := a.Year() - b.Year()
-	months := int(a.Month()) - int(b.Month())
-	days := a.Day() - b.Day()
-	micros := (int64(a.Hour()-b.Hour())*3600+int64(a.Minute()-b.Minute())*60+int64(a.Second()-b.Second()))*1e6 + int64(a.Nanosecond()-b.Nanosecond())/1000
-	if micros < 0 {
-		micros += types.UsPerDay
-		days--
+	for usec < 0 {
+		usec += 1_000_000
+		sec--
 	}
-	if days < 0 {
-		// borrow the days of the month before a
-		days += time.Date(a.Year(), a.Month(), 0, 0, 0, 0, 0, time.UTC).Day()
-		months--
+	for sec < 0 {
+		sec += 60
+		min--
 	}
-	if months < 0 {
-		months += 12
-		years--
+	for min < 0 {
+		min += 60
+		hour--
 	}
-	iv := types.IntervalVal{Months: int32(years*12 + months), Days: int32(days), Micros: micros}
+	for hour < 0 {
+		hour += 24
+		mday--
+	}
+	for mday < 0 {
+		ref := t2
+		if neg {
+			ref = t1
+		}
+		mday += time.Date(ref.Year(), ref.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		mon--
+	}
+	for mon < 0 {
+		mon += 12
+		year--
+	}
+	iv := types.IntervalVal{Months: int32(year*12 + mon), Days: int32(mday),
+		Micros: int64(hour)*3_600_000_000 + int64(min)*60_000_000 + int64(sec)*1_000_000 + usec}
 	if neg {
 		iv = negIv(iv)
 	}
@@ -875,58 +895,23 @@ func numberToChar(v float64, pat string) string {
 }
 
 func jsonOverloads(asText bool) []Overload {
-	ret := types.JSONT
-	if asText {
-		ret = types.TextT
-	}
-	get := func(doc string, key types.Value) (types.Value, error) {
-		var v any
-		if err := json.Unmarshal([]byte(doc), &v); err != nil {
-			return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type json")
-		}
-		var r any
-		switch k := key.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, nil
-			}
-			x, ok := m[k]
-			if !ok {
-				return nil, nil
-			}
-			r = x
-		case int64:
-			a, ok := v.([]any)
-			if !ok {
-				return nil, nil
-			}
-			if k < 0 {
-				k += int64(len(a))
-			}
-			if k < 0 || k >= int64(len(a)) {
-				return nil, nil
-			}
-			r = a[k]
-		}
-		if r == nil {
-			if asText {
-				return nil, nil
-			}
-			return "null", nil
-		}
-		if s, ok := r.(string); ok && asText {
-			return s, nil
-		}
-		b, _ := json.Marshal(r)
-		return string(b), nil
-	}
 	var out []Overload
 	for _, jt := range []types.T{types.JSONT, types.JSONBT} {
-		out = append(out,
-			row([]Arg{ex(jt), aText}, ret, func(_ *Ctx, a []types.Value) (types.Value, error) { return get(a[0].(string), a[1]) }),
-			row([]Arg{ex(jt), aInt4}, ret, func(_ *Ctx, a []types.Value) (types.Value, error) { return get(a[0].(string), a[1]) }),
-		)
+		ret := jt
+		if asText {
+			ret = types.TextT
+		}
+		get := func(_ *Ctx, a []types.Value) (types.Value, error) {
+			s, ok, err := types.JSONGet(a[0].(string), a[1], asText)
+			if err != nil || !ok {
+				return nil, err
+			}
+			if ret.Kind == types.JSONB {
+				return types.NormalizeJSONB(s)
+			}
+			return s, nil
+		}
+		out = append(out, row([]Arg{ex(jt), aText}, ret, get), row([]Arg{ex(jt), aInt4}, ret, get))
 	}
 	return out
 }

@@ -17,6 +17,10 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
+// protoVersion is the parse-tree format version Deparse expects: a
+// constant of the linked libpg_query (checked by TestProtoVersion).
+const protoVersion int32 = 170007
+
 // Statement is one parsed statement with its source text.
 type Statement struct {
 	AST ast.Stmt
@@ -1256,7 +1260,7 @@ func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
 	if !ok {
 		return nil, unsupported(-1, "CREATE VIEW needs a query")
 	}
-	text, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: s.Query}}})
+	text, err := pg.Deparse(&pg.ParseResult{Version: protoVersion, Stmts: []*pg.RawStmt{{Stmt: s.Query}}})
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.Internal, "storing view text")
 	}
@@ -1266,7 +1270,7 @@ func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
 // deparseExpr renders an expression node back to SQL text.
 func deparseExpr(n *pg.Node) string {
 	sel := &pg.SelectStmt{TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}}}
-	text, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: sel}}}}})
+	text, err := pg.Deparse(&pg.ParseResult{Version: protoVersion, Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: sel}}}}})
 	if err != nil {
 		return ""
 	}

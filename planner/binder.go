@@ -212,6 +212,7 @@ func (b *Binder) pushCTEs(w *ast.With, outer *scope) (func(), error) {
 			return nil, b.errAt(sqlerr.New(sqlerr.DuplicateAlias, "WITH query name \"%s\" specified more than once", c.Name), c.Pos)
 		}
 		def := &cteDef{name: c.Name, query: c.Query, columns: c.Columns}
+		frame[c.Name] = def
 		if w.Recursive {
 			if sel, ok := c.Query.(*ast.Select); ok && sel.Op == "union" && refersTo(sel.Right, c.Name) {
 				if err := b.bindRecursiveCTE(def, sel, outer); err != nil {

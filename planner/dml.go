@@ -1,7 +1,10 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
@@ -35,6 +38,34 @@ func (b *Binder) assign(e expr.Expr, to types.T, col string) (expr.Expr, error) 
 	if !assignable(e.Type(), to) {
 		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "column \"%s\" is of type %s but expression is of type %s", col, to.String(), e.Type().String()).
 			WithHint("You will need to rewrite or cast the expression.")
+	}
+	if (to.Kind == types.Varchar || to.Kind == types.Char) && to.Width > 0 {
+		// assignment, unlike an explicit cast, fails on a value too long
+		// (trailing spaces aside) and blank-pads char(n)
+		txt, err := b.coerce(e, types.TextT, true)
+		if err != nil {
+			return nil, err
+		}
+		w := int(to.Width)
+		kind := "character varying"
+		if to.Kind == types.Char {
+			kind = "character"
+		}
+		pad := to.Kind == types.Char
+		return &expr.Call{Name: "assign_" + to.String(), Args: []expr.Expr{txt}, T: to, Kernel: functions.RowWise(func([]types.T) types.T { return to }, true,
+			func(_ *functions.Ctx, v []types.Value) (types.Value, error) {
+				r := []rune(v[0].(string))
+				if len(r) > w {
+					if strings.TrimRight(string(r[w:]), " ") != "" {
+						return nil, sqlerr.New(sqlerr.StringDataRightTrunc, "value too long for type %s(%d)", kind, w)
+					}
+					r = r[:w]
+				}
+				for pad && len(r) < w {
+					r = append(r, ' ')
+				}
+				return string(r), nil
+			})}, nil
 	}
 	return b.coerce(e, to, true)
 }

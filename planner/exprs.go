@@ -195,6 +195,9 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if t.Kind == types.Numeric && t.Prec == 0 && v.Type().Kind == types.Numeric {
+			t.Scale = v.Type().Scale // plain NUMERIC keeps the value's scale
+		}
 		return b.coerce(v, t, true)
 	case *ast.Case:
 		return b.bindCase(x, sc)
@@ -778,7 +781,7 @@ func (b *Binder) bindSubLink(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 	case "any", "all":
 		if len(cols) != 1 {
 			if len(cols) > 1 {
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row comparison with a subquery is not supported")
+				return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
 			}
 			return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too few columns")
 		}

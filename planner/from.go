@@ -153,16 +153,16 @@ func (b *Binder) bindCTERef(def *cteDef, x *ast.TableName, alias string) (Node, 
 		n = def.work
 	} else if def.rec != nil {
 		// a fresh copy of the recursive CTE: rebinding keeps column ids unique
-		var err error
-		rb := *def
-		rb.rec = nil
-		sel := def.query.(*ast.Select)
 		// rebinding the recursive CTE gives fresh ids for this reference
-		if err = b.bindRecursiveCTE(&rb, sel, nil); err != nil {
+		saved := def.rec
+		def.rec = nil
+		err := b.bindRecursiveCTE(def, def.query.(*ast.Select), nil)
+		rec := def.rec
+		def.rec = saved
+		if err != nil {
 			return nil, nil, err
 		}
-		rec := rb.rec
-		rec.Cols = b.freshCols(rb.rec.Work.Cols)
+		rec.Cols = b.freshCols(rec.Work.Cols)
 		n = rec
 	} else {
 		q, ok := def.query.(*ast.Select)

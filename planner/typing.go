@@ -121,6 +121,9 @@ func commonType(a, b types.T) (types.T, bool) {
 // surface at bind time, as in PostgreSQL.
 func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, error) {
 	from := e.Type()
+	if to.Kind == types.Numeric && to.Prec == 0 && to.Scale == 0 && from.Kind != types.Numeric {
+		to = b.naturalNumeric(e)
+	}
 	if from.Equal(to) {
 		return e, nil
 	}
@@ -142,6 +145,32 @@ func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, erro
 		return &expr.Const{V: v, T: to}, nil
 	}
 	return &expr.Cast{X: e, To: to}, nil
+}
+
+// naturalNumeric is the static type of an unconstrained numeric made
+// from e: integers get scale 0, constants their written digits, other
+// values 6 fraction digits (lakeq's decimals carry one scale per column).
+func (b *Binder) naturalNumeric(e expr.Expr) types.T {
+	from := e.Type()
+	if from.IsInteger() {
+		return types.NumericT
+	}
+	if c, ok := e.(*expr.Const); ok && c.V != nil {
+		var text string
+		switch v := c.V.(type) {
+		case float64:
+			text = types.FormatFloat(v, 64)
+			if from.Kind == types.Float4 {
+				text = types.FormatFloat(v, 32)
+			}
+		case string:
+			text = v
+		}
+		if d, err := types.ParseDecimal(text); err == nil && d.Scale <= 30 {
+			return types.T{Kind: types.Numeric, Scale: d.Scale}
+		}
+	}
+	return types.T{Kind: types.Numeric, Scale: 6}
 }
 
 func (b *Binder) setParamType(n int, t types.T) {

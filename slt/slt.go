@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -146,11 +147,11 @@ func skipFor(conds []string) bool {
 		f := strings.Fields(c)
 		switch f[0] {
 		case "skipif":
-			if f[1] == "postgresql" {
+			if f[1] == "postgresql" || f[1] == "lakeq" {
 				skip = true
 			}
 		case "onlyif":
-			if f[1] != "postgresql" {
+			if f[1] != "postgresql" && f[1] != "lakeq" {
 				skip = true
 			}
 		}
@@ -403,7 +404,9 @@ func formatValue(v types.Value, t types.T, letter byte) string {
 		case float64:
 			return strconv.FormatInt(int64(math.Trunc(x)), 10)
 		case types.Decimal:
-			return strconv.FormatInt(int64(math.Trunc(x.Float64())), 10)
+			q := x.V.BigInt()
+			q.Quo(q, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))
+			return q.String()
 		case bool:
 			if x {
 				return "1"

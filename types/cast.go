@@ -100,8 +100,19 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 			return nil, err
 		}
 		return d.CheckPrecision(t.Prec, t.Scale)
-	case Text, Unknown, JSON, JSONB:
+	case Text, Unknown:
 		return s, nil
+	case JSON:
+		if err := ValidJSON(s); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case JSONB:
+		n, err := NormalizeJSONB(s)
+		if err != nil {
+			return nil, err
+		}
+		return n, nil
 	case Varchar:
 		if t.Width > 0 && int32(len([]rune(s))) > t.Width {
 			trimmed := strings.TrimRight(s, " ")
@@ -340,6 +351,8 @@ func CastScalar(v Value, from, to T, loc *time.Location) (Value, error) {
 			if from.Kind == Char && to.Kind != Char {
 				s = strings.TrimRight(s, " ")
 			}
+		case bool:
+			s = strconv.FormatBool(x)
 		default:
 			if to.Kind == JSON || to.Kind == JSONB {
 				if from.Kind != Text && from.Kind != Unknown && from.Kind != Varchar {
@@ -353,6 +366,12 @@ func CastScalar(v Value, from, to T, loc *time.Location) (Value, error) {
 				}
 			}
 			s = FormatText(from, v)
+		}
+		if (to.Kind == JSON || to.Kind == JSONB) && from.Kind != JSON && from.Kind != JSONB {
+			return ParseText(to, s, loc)
+		}
+		if to.Kind == JSONB && from.Kind == JSON {
+			return ParseText(to, s, loc)
 		}
 		if to.Kind == Varchar && to.Width > 0 && int32(len([]rune(s))) > to.Width {
 			// An explicit cast truncates silently, as in PostgreSQL.

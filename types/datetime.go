@@ -104,7 +104,7 @@ func FormatTimestampTZ(us int64, loc *time.Location) string {
 func FormatInterval(iv IntervalVal) string {
 	var parts []string
 	plural := func(n int64, unit string) string {
-		if n == 1 || n == -1 {
+		if n == 1 {
 			return fmt.Sprintf("%d %s", n, unit)
 		}
 		return fmt.Sprintf("%d %ss", n, unit)

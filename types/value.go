@@ -56,8 +56,12 @@ func (d Decimal) String() string { return d.V.ToString(d.Scale) }
 
 // Float64 converts a decimal to float64.
 func (d Decimal) Float64() float64 {
-	// ToFloat64 goes through big.Float for exactness on wide values.
-	return d.V.ToFloat64(d.Scale)
+	// through the decimal text: the nearest float64, as PostgreSQL's numeric → float8
+	f, err := strconv.ParseFloat(d.String(), 64)
+	if err != nil {
+		return d.V.ToFloat64(d.Scale)
+	}
+	return f
 }
 
 // Big returns the unscaled value as a big.Int.

@@ -41,7 +41,7 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 	if from.Equal(to) || (from.Kind == to.Kind && (to.Kind == types.Text || to.Kind == types.Int4 || to.Kind == types.Int8 || to.Kind == types.Float8 || to.Kind == types.Bool || to.Kind == types.Date)) {
 		return in, nil
 	}
-	if arrow.TypeEqual(in.DataType(), to.Arrow()) && to.Kind != types.Numeric && to.Kind != types.Varchar && to.Kind != types.Char && to.Kind != types.Array && to.Kind != types.JSON && to.Kind != types.JSONB && to.Kind != types.UUID {
+	if arrow.TypeEqual(in.DataType(), to.Arrow()) && from.Kind != types.Char && to.Kind != types.Numeric && to.Kind != types.Varchar && to.Kind != types.Char && to.Kind != types.Array && to.Kind != types.JSON && to.Kind != types.JSONB && to.Kind != types.UUID {
 		return in, nil
 	}
 	n := in.Len()

@@ -1,0 +1,153 @@
+package types
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+func badJSON(typ, s string) error {
+	return sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type %s", typ).WithHint("Token in \"" + clipText(s) + "\" is invalid.")
+}
+
+func clipText(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// ValidJSON checks json input (kept as written, like PostgreSQL's json).
+func ValidJSON(s string) error {
+	if !json.Valid([]byte(s)) {
+		return badJSON("json", s)
+	}
+	return nil
+}
+
+// NormalizeJSONB renders a document the way PostgreSQL prints jsonb:
+// keys deduplicated (last wins) and sorted (shorter first, then
+// bytewise), ", " and ": " separators, numbers as written.
+func NormalizeJSONB(s string) (string, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", badJSON("json", s)
+	}
+	if dec.More() {
+		return "", badJSON("json", s)
+	}
+	var buf bytes.Buffer
+	writeJSONB(&buf, v)
+	return buf.String(), nil
+}
+
+func writeJSONB(buf *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if len(keys[i]) != len(keys[j]) {
+				return len(keys[i]) < len(keys[j])
+			}
+			return keys[i] < keys[j]
+		})
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteString(", ")
+			}
+			writeJSONString(buf, k)
+			buf.WriteString(": ")
+			writeJSONB(buf, x[k])
+		}
+		buf.WriteByte('}')
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteString(", ")
+			}
+			writeJSONB(buf, e)
+		}
+		buf.WriteByte(']')
+	case string:
+		writeJSONString(buf, x)
+	case json.Number:
+		buf.WriteString(x.String())
+	case bool:
+		if x {
+			buf.WriteString("true")
+		} else {
+			buf.WriteString("false")
+		}
+	case nil:
+		buf.WriteString("null")
+	}
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+}
+
+// JSONGet implements -> and ->>: the member (string key) or element
+// (integer index) of a document, as json text, or as plain text when
+// asText; ok is false when absent.
+func JSONGet(doc string, key Value, asText bool) (string, bool, error) {
+	var raw json.RawMessage
+	switch k := key.(type) {
+	case string:
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(doc), &m); err != nil {
+			if !json.Valid([]byte(doc)) {
+				return "", false, badJSON("json", doc)
+			}
+			return "", false, nil
+		}
+		r, ok := m[k]
+		if !ok {
+			return "", false, nil
+		}
+		raw = r
+	case int64:
+		var a []json.RawMessage
+		if err := json.Unmarshal([]byte(doc), &a); err != nil {
+			if !json.Valid([]byte(doc)) {
+				return "", false, badJSON("json", doc)
+			}
+			return "", false, nil
+		}
+		if k < 0 {
+			k += int64(len(a))
+		}
+		if k < 0 || k >= int64(len(a)) {
+			return "", false, nil
+		}
+		raw = a[k]
+	default:
+		return "", false, nil
+	}
+	text := strings.TrimSpace(string(raw))
+	if asText {
+		if text == "null" {
+			return "", false, nil
+		}
+		if strings.HasPrefix(text, `"`) {
+			var s string
+			if err := json.Unmarshal([]byte(text), &s); err == nil {
+				return s, true, nil
+			}
+		}
+	}
+	return text, true, nil
+}
