@@ -676,7 +676,7 @@ type hllAcc struct {
 	regs [][]uint8
 }
 
-const hllP = 12
+const hllP = 14
 
 func (h *hllAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
 	h.regs = grow(h.regs, nGroups)
@@ -921,7 +921,7 @@ func builtinAggregates() []*Aggregate {
 				}}
 			}},
 		}},
-		{Name: "approx_distinct", Aliases: []string{"approx_count_distinct"}, Description: "approximate number of distinct values (HyperLogLog, 4096 registers, ~1.6% error)", Overloads: []AggOverload{
+		{Name: "approx_distinct", Aliases: []string{"approx_count_distinct"}, Description: "approximate number of distinct values (HyperLogLog, 16384 registers, ~0.8% standard error)", Overloads: []AggOverload{
 			{Args: []Arg{aAny}, Ret: fixed(types.Int8T), New: func(args []types.T, _ types.T) Accumulator { return &hllAcc{t: args[0]} }},
 		}},
 		momentAgg("stddev_samp", "stddev"),
