@@ -111,7 +111,7 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	if n, err = planner.Optimize(n); err != nil {
+	if n, err = planner.Optimize(n, b); err != nil {
 		return nil, err
 	}
 	if params, err = s.convertParams(b, params); err != nil {

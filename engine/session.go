@@ -219,7 +219,7 @@ func (s *Session) plan(ctx context.Context, sel *ast.Select, sql string, params 
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err = planner.Optimize(n)
+	n, err = planner.Optimize(n, b)
 	if err != nil {
 		return nil, nil, err
 	}

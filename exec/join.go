@@ -65,6 +65,10 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 		return err
 	}
 	b.rec = rec
+	if rec == nil { // empty build side
+		b.built = true
+		return nil
+	}
 	b.buildCol = make([]types.T, rec.NumCols())
 	for i := range b.buildCol {
 		b.buildCol[i] = mustFromArrow(rec.Column(i).DataType())

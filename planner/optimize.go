@@ -1,25 +1,72 @@
 package planner
 
+import "github.com/lakeq/lakeq/exec/expr"
+
+// RuleCtx is what a rule may use besides the plan: new column ids that
+// do not collide with the binder's.
+type RuleCtx struct{ b *Binder }
+
+// NewID allocates a column id.
+func (r *RuleCtx) NewID() ColumnID {
+	r.b.nextID++
+	return r.b.nextID
+}
+
 // Rule is one named rewrite of a logical plan.
 type Rule struct {
 	Name  string
-	Apply func(Node) (Node, error)
+	Apply func(*RuleCtx, Node) (Node, error)
 }
 
-// Rules is the ordered list of optimizer passes.
-var Rules = []Rule{
-	{Name: "limit_pushdown", Apply: limitPushdown},
+// Rules returns the ordered list of optimizer passes.
+func Rules() []Rule {
+	return []Rule{
+		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
+		{Name: "predicate_pushdown", Apply: predicatePushdown},
+		{Name: "limit_pushdown", Apply: limitPushdown},
+		{Name: "optimize_subqueries", Apply: optimizeSubqueries},
+	}
 }
 
-// Optimize applies every rule in order.
-func Optimize(n Node) (Node, error) {
+// Optimize applies every rule in order; b is the binder that bound n.
+func Optimize(n Node, b *Binder) (Node, error) {
+	rc := &RuleCtx{b: b}
 	var err error
-	for _, r := range Rules {
-		if n, err = r.Apply(n); err != nil {
+	for _, r := range Rules() {
+		if n, err = r.Apply(rc, n); err != nil {
 			return nil, err
 		}
 	}
 	return n, nil
+}
+
+// optimizeSubqueries runs the rules on the plans of subqueries that stay
+// expressions (they were bound separately and are not children).
+func optimizeSubqueries(rc *RuleCtx, n Node) (Node, error) {
+	var err error
+	var visit func(n Node)
+	visit = func(n Node) {
+		for _, e := range nodeExprs(n) {
+			expr.Walk(e, func(x expr.Expr) bool {
+				if sq, ok := x.(*expr.Subquery); ok {
+					if lp, ok := sq.Plan.(*LogicalSubPlan); ok && !lp.optimized {
+						lp.optimized = true
+						if o, e2 := Optimize(lp.Node, rc.b); e2 != nil {
+							err = e2
+						} else {
+							lp.Node = o
+						}
+					}
+				}
+				return true
+			})
+		}
+		for _, c := range n.Children() {
+			visit(c)
+		}
+	}
+	visit(n)
+	return n, err
 }
 
 // transformUp rebuilds the tree bottom-up with f applied to every node.

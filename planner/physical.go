@@ -757,8 +757,9 @@ func runRecursive(ctx *exec.Ctx, x *RecursiveCTE, sch *arrow.Schema) ([]arrow.Re
 
 // LogicalSubPlan runs a subquery's logical plan for expr.Subquery.
 type LogicalSubPlan struct {
-	Node  Node
-	Outer []ColumnID
+	Node      Node
+	Outer     []ColumnID
+	optimized bool
 }
 
 // Run implements expr.SubPlan: it plans and executes the subquery with

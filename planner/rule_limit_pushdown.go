@@ -2,7 +2,7 @@ package planner
 
 // limitPushdown turns Limit over Sort into a top-N sort (the sort keeps
 // only offset+count rows), optionally through a column-dropping Project.
-func limitPushdown(n Node) (Node, error) {
+func limitPushdown(_ *RuleCtx, n Node) (Node, error) {
 	return transformUp(n, func(n Node) (Node, error) {
 		l, ok := n.(*Limit)
 		if !ok || l.Count < 0 {

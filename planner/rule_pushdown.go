@@ -1,0 +1,211 @@
+package planner
+
+import (
+	"github.com/lakeq/lakeq/exec/expr"
+)
+
+// predicatePushdown moves filter conjuncts as close to the scans as they
+// can go: into both sides of joins, below projections, sorts, DISTINCT
+// and aggregates (for predicates on grouping keys); conjuncts reading
+// both sides of a join become its condition, turning cross joins into
+// equi-joins the physical planner hashes. WHERE conditions that reject
+// NULLs from the outer side of a LEFT/RIGHT join make it an inner join.
+func predicatePushdown(_ *RuleCtx, n Node) (Node, error) { return pushNode(n), nil }
+
+func pushNode(n Node) Node {
+	if f, ok := n.(*Filter); ok {
+		return pushInto(f.Input, splitConjuncts(f.Cond))
+	}
+	if j, ok := n.(*Join); ok {
+		return pushInto(j, nil)
+	}
+	ch := n.Children()
+	if len(ch) == 0 {
+		return n
+	}
+	nc := make([]Node, len(ch))
+	for i, c := range ch {
+		nc[i] = pushNode(c)
+	}
+	return n.WithChildren(nc)
+}
+
+func wrap(n Node, preds []expr.Expr) Node {
+	var keep []expr.Expr
+	for _, p := range preds {
+		if v, ok := boolConst(p); ok && v {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	if len(keep) == 0 {
+		return n
+	}
+	return &Filter{Input: n, Cond: andOf(keep)}
+}
+
+// pushInto places preds over n, as low as they can go.
+func pushInto(n Node, preds []expr.Expr) Node {
+	switch x := n.(type) {
+	case *Filter:
+		return pushInto(x.Input, append(preds, splitConjuncts(x.Cond)...))
+	case *Join:
+		return pushJoin(x, preds)
+	case *Project:
+		m := map[ColumnID]expr.Expr{}
+		for i, c := range x.Cols {
+			m[c.ID] = x.Exprs[i]
+		}
+		var down, up []expr.Expr
+		for _, p := range preds {
+			ok := !isVolatile(p)
+			for id := range colsOf(p) {
+				e, in := m[id]
+				if !in || isVolatile(e) || hasSubquery(e) {
+					ok = false
+				}
+			}
+			if ok {
+				down = append(down, substitute(p, m))
+			} else {
+				up = append(up, p)
+			}
+		}
+		c := *x
+		c.Input = pushInto(x.Input, down)
+		return wrap(&c, up)
+	case *Sort:
+		c := *x
+		c.Input = pushInto(x.Input, preds)
+		return &c
+	case *Distinct:
+		c := *x
+		c.Input = pushInto(x.Input, preds)
+		return &c
+	case *Aggregate:
+		var down, up []expr.Expr
+		if x.Sets == nil {
+			m := map[ColumnID]expr.Expr{}
+			for i, c := range x.KeyCols {
+				m[c.ID] = x.Keys[i]
+			}
+			for _, p := range preds {
+				ok := !isVolatile(p) && !hasSubquery(p)
+				for id := range colsOf(p) {
+					if _, in := m[id]; !in {
+						ok = false
+					}
+				}
+				if ok {
+					down = append(down, substitute(p, m))
+				} else {
+					up = append(up, p)
+				}
+			}
+		} else {
+			up = preds
+		}
+		c := *x
+		c.Input = pushInto(x.Input, down)
+		return wrap(&c, up)
+	}
+	return wrap(pushNode(n), preds)
+}
+
+func pushJoin(j *Join, preds []expr.Expr) Node {
+	left, right := colSet(j.Left), colSet(j.Right)
+	jt := j.Type
+	// WHERE conjuncts that reject NULLs of the outer side's partner make
+	// the outer join inner.
+	for _, p := range preds {
+		pc := colsOf(p)
+		if jt == JoinLeft && nullRejecting(p, right) && anyIn(pc, right) {
+			jt = JoinInner
+		} else if jt == JoinRight && nullRejecting(p, left) && anyIn(pc, left) {
+			jt = JoinInner
+		} else if jt == JoinFull {
+			if nullRejecting(p, left) && anyIn(pc, left) {
+				jt = JoinLeft
+			} else if nullRejecting(p, right) && anyIn(pc, right) {
+				jt = JoinRight
+			}
+		}
+	}
+	var lp, rp, jp, up []expr.Expr
+	on := splitConjuncts(j.Cond)
+	switch jt {
+	case JoinInner, JoinCross:
+		for _, p := range append(preds, on...) {
+			pc := colsOf(p)
+			switch {
+			case len(pc) == 0 && !hasOuterRef(p):
+				lp = append(lp, p)
+			case within(pc, left):
+				lp = append(lp, p)
+			case within(pc, right):
+				rp = append(rp, p)
+			default:
+				jp = append(jp, p)
+			}
+		}
+		if len(jp) > 0 {
+			jt = JoinInner
+		} else {
+			jt = JoinCross
+		}
+	case JoinLeft, JoinRight:
+		outer, inner := left, right
+		op, ip := &lp, &rp
+		if jt == JoinRight {
+			outer, inner = right, left
+			op, ip = &rp, &lp
+		}
+		for _, p := range preds {
+			if within(colsOf(p), outer) && !hasSubquery(p) {
+				*op = append(*op, p)
+			} else {
+				up = append(up, p)
+			}
+		}
+		for _, p := range on {
+			if within(colsOf(p), inner) && len(colsOf(p)) > 0 && !hasSubquery(p) {
+				*ip = append(*ip, p)
+			} else {
+				jp = append(jp, p)
+			}
+		}
+	case JoinSemi, JoinAnti, JoinNullAnti, JoinMark:
+		for _, p := range preds {
+			if within(colsOf(p), left) && !hasSubquery(p) {
+				lp = append(lp, p)
+			} else {
+				up = append(up, p)
+			}
+		}
+		for _, p := range on {
+			if jt != JoinNullAnti && jt != JoinMark && within(colsOf(p), right) && len(colsOf(p)) > 0 && !hasSubquery(p) {
+				rp = append(rp, p)
+			} else {
+				jp = append(jp, p)
+			}
+		}
+	default: // full
+		up = preds
+		jp = on
+	}
+	c := *j
+	c.Type = jt
+	c.Left = pushInto(j.Left, lp)
+	c.Right = pushInto(j.Right, rp)
+	c.Cond = andOf(jp)
+	return wrap(&c, up)
+}
+
+func anyIn(cols, set map[ColumnID]bool) bool {
+	for id := range cols {
+		if set[id] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,206 @@
+package planner
+
+import (
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/types"
+)
+
+func colSet(n Node) map[ColumnID]bool {
+	m := map[ColumnID]bool{}
+	for _, c := range n.Columns() {
+		m[c.ID] = true
+	}
+	return m
+}
+
+func within(cols map[ColumnID]bool, set map[ColumnID]bool) bool {
+	for id := range cols {
+		if !set[id] {
+			return false
+		}
+	}
+	return true
+}
+
+func andOf(preds []expr.Expr) expr.Expr {
+	switch len(preds) {
+	case 0:
+		return nil
+	case 1:
+		return preds[0]
+	}
+	return &expr.And{Args: preds}
+}
+
+func hasOuterRef(e expr.Expr) bool {
+	found := false
+	expr.Walk(e, func(x expr.Expr) bool {
+		if _, ok := x.(*expr.OuterRef); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// outerToCol turns outer references into plain column references.
+func outerToCol(e expr.Expr) expr.Expr {
+	return expr.Transform(e, func(x expr.Expr) expr.Expr {
+		if o, ok := x.(*expr.OuterRef); ok {
+			return &expr.Col{ID: o.ID, Idx: -1, T: o.T, Name: o.Name}
+		}
+		return x
+	})
+}
+
+func isVolatile(e expr.Expr) bool {
+	v := false
+	expr.Walk(e, func(x expr.Expr) bool {
+		if c, ok := x.(*expr.Call); ok && (c.Name == "random" || c.Name == "clock_timestamp" || c.Name == "gen_random_uuid") {
+			v = true
+		}
+		return !v
+	})
+	return v
+}
+
+// substitute replaces column references by expressions.
+func substitute(e expr.Expr, m map[ColumnID]expr.Expr) expr.Expr {
+	return expr.Transform(e, func(x expr.Expr) expr.Expr {
+		if c, ok := x.(*expr.Col); ok {
+			if r, ok := m[c.ID]; ok {
+				return r
+			}
+		}
+		return x
+	})
+}
+
+// nodeExprs lists the expressions a node evaluates (for rules that visit
+// subquery plans inside expressions).
+func nodeExprs(n Node) []expr.Expr {
+	switch x := n.(type) {
+	case *Filter:
+		return []expr.Expr{x.Cond}
+	case *Project:
+		return x.Exprs
+	case *Join:
+		if x.Cond != nil {
+			return []expr.Expr{x.Cond}
+		}
+	case *Aggregate:
+		out := append([]expr.Expr{}, x.Keys...)
+		for _, a := range x.Aggs {
+			out = append(out, a.Args...)
+			if a.Filter != nil {
+				out = append(out, a.Filter)
+			}
+		}
+		return out
+	case *Values:
+		var out []expr.Expr
+		for _, r := range x.Rows {
+			out = append(out, r...)
+		}
+		return out
+	case *Sort:
+		var out []expr.Expr
+		for _, k := range x.Keys {
+			out = append(out, k.Expr)
+		}
+		return out
+	case *Window:
+		out := append([]expr.Expr{}, x.Partition...)
+		for _, f := range x.Funcs {
+			out = append(out, f.Args...)
+		}
+		return out
+	case *DistinctOn:
+		return x.Keys
+	case *TableFunc:
+		return x.Args
+	}
+	return nil
+}
+
+// nullRejecting reports whether pred is false or NULL whenever any of
+// cols is NULL (so an outer join producing NULLs there can be inner).
+func nullRejecting(pred expr.Expr, cols map[ColumnID]bool) bool {
+	switch x := pred.(type) {
+	case *expr.Call:
+		if !isCompareName(x.Name) && x.Name != "~" && x.Name != "~*" {
+			return false
+		}
+		for _, a := range x.Args {
+			if strictOver(a, cols) {
+				return true
+			}
+		}
+	case *expr.IsNull:
+		return x.Not && strictOver(x.X, cols)
+	case *expr.Like:
+		return strictOver(x.X, cols)
+	case *expr.InList:
+		return !x.Not && strictOver(x.X, cols)
+	case *expr.And:
+		for _, a := range x.Args {
+			if nullRejecting(a, cols) {
+				return true
+			}
+		}
+	case *expr.Or:
+		for _, a := range x.Args {
+			if !nullRejecting(a, cols) {
+				return false
+			}
+		}
+		return len(x.Args) > 0
+	}
+	return false
+}
+
+func isCompareName(n string) bool {
+	switch n {
+	case "=", "<>", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
+// strictOver reports whether e is NULL whenever a column of cols is NULL:
+// a column, or arithmetic/casts over one.
+func strictOver(e expr.Expr, cols map[ColumnID]bool) bool {
+	switch x := e.(type) {
+	case *expr.Col:
+		return cols[x.ID]
+	case *expr.Cast:
+		return strictOver(x.X, cols)
+	case *expr.Call:
+		switch x.Name {
+		case "+", "-", "*", "/", "%", "u-", "||", "upper", "lower", "substring", "abs":
+			for _, a := range x.Args {
+				if strictOver(a, cols) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func boolConst(e expr.Expr) (bool, bool) {
+	if c, ok := e.(*expr.Const); ok && c.T.Kind == types.Bool {
+		if c.V == nil {
+			return false, true
+		}
+		return c.V.(bool), true
+	}
+	return false, false
+}
+
+func eqKernel(t types.T) functions.Kernel { return functions.CompareKernel("=", t) }
+
+func eqCall(a, b expr.Expr) expr.Expr {
+	return &expr.Call{Name: "=", Kernel: eqKernel(a.Type()), Args: []expr.Expr{a, b}, T: types.BoolT}
+}
