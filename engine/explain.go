@@ -66,9 +66,17 @@ func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth
 	line += n.Describe()
 	var parts []string
 	for _, l := range phys.Labels[n] {
-		if o := st.Get(l); o != nil {
-			parts = append(parts, fmt.Sprintf("%s rows=%d time=%.3fms", strings.SplitN(l, "#", 2)[0], o.Rows, float64(o.Time.Microseconds())/1000))
+		o := st.Get(l)
+		if o == nil {
+			continue
 		}
+		name := strings.SplitN(l, "#", 2)[0]
+		// a sink's own figure counts input rows; its result source counts output
+		if out := st.Get(l + " result"); out != nil {
+			parts = append(parts, fmt.Sprintf("%s rows=%d in=%d time=%.3fms", name, out.Rows, o.Rows, float64(o.Time.Microseconds())/1000))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s rows=%d time=%.3fms", name, o.Rows, float64(o.Time.Microseconds())/1000))
 	}
 	if len(parts) > 0 {
 		line += "  (" + strings.Join(parts, "; ") + ")"

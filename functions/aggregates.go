@@ -939,4 +939,3 @@ func builtinAggregates() []*Aggregate {
 	}
 	return aggs
 }
-

@@ -145,6 +145,9 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		}
 		return &expr.Const{V: v, T: t}, nil
 	case *ast.Param:
+		if x.N < 1 || x.N > 65535 {
+			return nil, sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", x.N)
+		}
 		t := types.UnknownT
 		if x.N <= len(b.ParamTypes) {
 			t = b.ParamTypes[x.N-1]

@@ -770,8 +770,16 @@ func (s *LogicalSubPlan) Run(ctx *expr.Ctx, outer map[ColumnID]types.Value) ([]t
 	if err != nil {
 		return nil, err
 	}
-	t := s.Node.Columns()[0].Type
 	var out []types.Value
+	if len(s.Node.Columns()) == 0 { // SELECT with no columns: rows without values
+		for _, r := range recs {
+			for i := int64(0); i < r.NumRows(); i++ {
+				out = append(out, nil)
+			}
+		}
+		return out, nil
+	}
+	t := s.Node.Columns()[0].Type
 	for _, r := range recs {
 		c := r.Column(0)
 		for i := 0; i < c.Len(); i++ {
