@@ -183,9 +183,19 @@ func (s *Sort) Finalize(ctx *Ctx) error {
 		idx[i] = int32(i)
 	}
 	cmp := RowComparer(s.Keys, keyCols)
-	sort.SliceStable(idx, func(a, b int) bool { return cmp(int(idx[a]), int(idx[b])) < 0 })
-	if s.Limit >= 0 && int64(len(idx)) > s.Limit {
-		idx = idx[:s.Limit]
+	less := func(a, b int32) bool {
+		if c := cmp(int(a), int(b)); c != 0 {
+			return c < 0
+		}
+		return a < b // stable: input order breaks ties
+	}
+	if s.Limit >= 0 && s.Limit < int64(n)/4 {
+		idx = topN(idx, int(s.Limit), less)
+	} else {
+		sort.Slice(idx, func(a, b int) bool { return less(idx[a], idx[b]) })
+		if s.Limit >= 0 && int64(len(idx)) > s.Limit {
+			idx = idx[:s.Limit]
+		}
 	}
 	for start := 0; start < len(idx); start += BatchSize {
 		part := idx[start:min(start+BatchSize, len(idx))]
@@ -198,4 +208,49 @@ func (s *Sort) Finalize(ctx *Ctx) error {
 // AsSource emits the sorted result in order (one worker).
 func (s *Sort) AsSource() Source {
 	return &RecordsSource{Label: s.Label + " result", Serial: true, Fetch: func(*Ctx) ([]arrow.Record, error) { return s.out, nil }}
+}
+
+// topN returns the k smallest rows in order, keeping a max-heap of k.
+func topN(idx []int32, k int, less func(a, b int32) bool) []int32 {
+	if k == 0 {
+		return nil
+	}
+	h := make([]int32, 0, k)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && less(h[l], h[r]) {
+				m = r
+			}
+			if !less(h[i], h[m]) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for _, x := range idx {
+		if len(h) < k {
+			h = append(h, x)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !less(h[p], h[i]) {
+					break
+				}
+				h[p], h[i] = h[i], h[p]
+				i = p
+			}
+			continue
+		}
+		if less(x, h[0]) {
+			h[0] = x
+			down(0)
+		}
+	}
+	sort.Slice(h, func(a, b int) bool { return less(h[a], h[b]) })
+	return h
 }
