@@ -1128,6 +1128,40 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 	return colRef(col), nil
 }
 
+// resolveWindow applies a WINDOW clause reference: OVER w, or OVER (w ...)
+// which may add ORDER BY and a frame to w's PARTITION BY.
+func resolveWindow(over *ast.WindowDef, named map[string]*ast.WindowDef) (*ast.WindowDef, error) {
+	ref := over.RefName
+	if ref == "" && over.Name != "" && len(over.PartitionBy) == 0 && len(over.OrderBy) == 0 && over.Frame == nil {
+		ref = over.Name
+	}
+	if ref == "" {
+		return over, nil
+	}
+	base, ok := named[ref]
+	if !ok {
+		return nil, sqlerr.New(sqlerr.UndefinedObject, "window \"%s\" does not exist", ref)
+	}
+	out := *base
+	out.Name, out.RefName = "", ""
+	if len(over.PartitionBy) > 0 {
+		return nil, sqlerr.New(sqlerr.WindowingError, "cannot override PARTITION BY clause of window \"%s\"", ref)
+	}
+	if len(over.OrderBy) > 0 {
+		if len(base.OrderBy) > 0 {
+			return nil, sqlerr.New(sqlerr.WindowingError, "cannot override ORDER BY clause of window \"%s\"", ref)
+		}
+		out.OrderBy = over.OrderBy
+	}
+	if over.Frame != nil {
+		out.Frame = over.Frame
+	}
+	if base.RefName != "" {
+		return resolveWindow(&out, named)
+	}
+	return &out, nil
+}
+
 func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.Expr, error) {
 	if sc.win == nil || sc.noWindow != "" {
 		clause := sc.noWindow
@@ -1136,9 +1170,11 @@ func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.E
 		}
 		return nil, sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", clause)
 	}
-	if f.Over.RefName != "" || f.Over.Name != "" {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "named windows are not supported yet")
+	over, err := resolveWindow(f.Over, sc.win.named)
+	if err != nil {
+		return nil, err
 	}
+	f = &ast.FuncCall{Name: f.Name, Args: f.Args, Star: f.Star, Distinct: f.Distinct, Filter: f.Filter, Over: over, Location: f.Location}
 	inner := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, agg: sc.agg, noWindow: "window function arguments"}
 	bindP := func(e ast.Expr) (expr.Expr, error) { return b.bindPost(e, inner) }
 	w := &Window{}

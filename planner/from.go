@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
@@ -20,6 +22,13 @@ func (b *Binder) bindFromList(items []ast.TableExpr, sc *scope) (Node, error) {
 			return nil, err
 		}
 		sc.cols = append(sc.cols, cols...)
+		if lr, ok := m.(*lateralRef); ok {
+			if n == nil {
+				return nil, sqlerr.New(sqlerr.InvalidColumnReference, "invalid reference to FROM-clause entry in a LATERAL item")
+			}
+			n = &Apply{Input: n, Sub: lr.Sub, Outer: lr.Outer}
+			continue
+		}
 		if n == nil {
 			n = m
 		} else {
@@ -73,13 +82,17 @@ func (b *Binder) bindFromItem(it ast.TableExpr, sc *scope) (Node, []scopeCol, er
 	case *ast.TableName:
 		return b.bindTableName(x)
 	case *ast.SubqueryTable:
+		var outer []Column
 		var parent *scope
 		if x.Lateral {
-			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "LATERAL subqueries are not supported yet")
+			parent = &scope{parent: sc, outer: &outer}
 		}
 		n, err := b.bindSelect(x.Query, parent)
 		if err != nil {
 			return nil, nil, err
+		}
+		if len(outer) > 0 {
+			n = &lateralRef{Sub: n, Outer: outer}
 		}
 		if x.Alias == nil {
 			// PostgreSQL 16 allows it; 15 requires an alias. Accept it.
@@ -197,9 +210,31 @@ func (b *Binder) bindJoin(x *ast.Join, sc *scope) (Node, []scopeCol, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r, rcols, err := b.bindFromItem(x.Right, sc)
+	lsc := &scope{parent: sc.parent, cols: append(append([]scopeCol{}, sc.cols...), lcols...), quals: sc.quals, outer: sc.outer}
+	r, rcols, err := b.bindFromItem(x.Right, lsc)
 	if err != nil {
 		return nil, nil, err
+	}
+	if lr, ok := r.(*lateralRef); ok {
+		if x.Type != "inner" && x.Type != "cross" && x.Type != "left" {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s JOIN LATERAL is not supported", strings.ToUpper(x.Type))
+		}
+		var ap Node = &Apply{Input: l, Sub: lr.Sub, Outer: lr.Outer, Left: x.Type == "left"}
+		out := append(append([]scopeCol{}, lcols...), rcols...)
+		if x.On != nil {
+			js := &scope{parent: sc.parent, cols: out, outer: sc.outer, noAgg: "JOIN conditions", noWindow: "JOIN conditions"}
+			cond, err := b.bindCond(x.On, js, "JOIN/ON")
+			if err != nil {
+				return nil, nil, err
+			}
+			if v, ok := boolConst(cond); !(ok && v) {
+				if x.Type == "left" {
+					return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "LEFT JOIN LATERAL supports only ON true")
+				}
+				ap = &Filter{Input: ap, Cond: cond}
+			}
+		}
+		return ap, out, nil
 	}
 	js := &scope{parent: sc.parent, outer: sc.outer, noAgg: "JOIN conditions", noWindow: "JOIN conditions"}
 	tmp := &scope{}
@@ -345,12 +380,23 @@ func findUnique(cols []scopeCol, name, side string) (scopeCol, error) {
 // bindTableFunc binds a function in FROM: generate_series, unnest.
 func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, error) {
 	name := x.Func.Name[len(x.Func.Name)-1]
-	fsc := &scope{noAgg: "functions in FROM", noWindow: "functions in FROM"}
+	// functions in FROM are implicitly LATERAL
+	var outer []Column
+	fsc := &scope{parent: &scope{parent: sc, outer: &outer}, outer: &outer, noAgg: "functions in FROM", noWindow: "functions in FROM"}
 	args, err := b.bindExprs(x.Func.Args, fsc)
 	if err != nil {
 		return nil, nil, err
 	}
+	n, cols, err := b.tableFuncNode(x, name, args)
+	if err != nil || len(outer) == 0 {
+		return n, cols, err
+	}
+	return &lateralRef{Sub: n, Outer: outer}, cols, nil
+}
+
+func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) (Node, []scopeCol, error) {
 	alias := aliasOf(x.Alias, name)
+	var err error
 	var n *TableFunc
 	switch name {
 	case "generate_series":
@@ -430,6 +476,18 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	}
 	return n, cols, nil
 }
+
+// lateralRef marks a FROM item that reads earlier items' columns; the
+// FROM list turns it into an Apply.
+type lateralRef struct {
+	Sub   Node
+	Outer []Column
+}
+
+func (n *lateralRef) Columns() []Column          { return n.Sub.Columns() }
+func (n *lateralRef) Children() []Node           { return []Node{n.Sub} }
+func (n *lateralRef) WithChildren(c []Node) Node { return &lateralRef{Sub: c[0], Outer: n.Outer} }
+func (n *lateralRef) Describe() string           { return "LateralRef" }
 
 // TableFunc is a set-returning function in FROM with constant arguments.
 type TableFunc struct {

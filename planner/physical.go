@@ -269,6 +269,8 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 		return pb.buildSetOp(x)
 	case *RecursiveCTE:
 		return pb.buildRecursive(x)
+	case *Apply:
+		return pb.buildApply(x)
 	}
 	return nil, sqlerr.New(sqlerr.Internal, "no physical plan for %T", n)
 }
@@ -753,6 +755,10 @@ func runRecursive(ctx *exec.Ctx, x *RecursiveCTE, sch *arrow.Schema) ([]arrow.Re
 		}
 	}
 	return all, nil
+}
+
+func errNotInput(c Column) error {
+	return sqlerr.New(sqlerr.Internal, "lateral reference %s is not produced by the input", c.Name)
 }
 
 // LogicalSubPlan runs a subquery's logical plan for expr.Subquery.

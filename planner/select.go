@@ -29,6 +29,7 @@ type aggCtx struct {
 // winCtx collects window function calls.
 type winCtx struct {
 	specs []*winSpec
+	named map[string]*ast.WindowDef
 }
 
 type winSpec struct {
@@ -107,7 +108,14 @@ func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) 
 		}
 		post = &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, agg: ac}
 	}
-	wc := &winCtx{}
+	wc := &winCtx{named: map[string]*ast.WindowDef{}}
+	for i := range sel.Windows {
+		w := &sel.Windows[i]
+		if _, dup := wc.named[w.Name]; dup {
+			return nil, sqlerr.New(sqlerr.WindowingError, "window \"%s\" is already defined", w.Name)
+		}
+		wc.named[w.Name] = w
+	}
 	post.win = wc
 
 	// select list
