@@ -36,6 +36,15 @@ type Result struct {
 	Tag     string
 	Rows    int64 // rows returned or affected
 	Notices []string
+	Loc     *time.Location // session TimeZone, for timestamptz output
+}
+
+// Text renders a value in PostgreSQL's text format ("" and false for NULL).
+func (r *Result) Text(col int, v types.Value) (string, bool) {
+	if v == nil {
+		return "", false
+	}
+	return types.FormatTextIn(r.Columns[col].Type, v, r.Loc), true
 }
 
 // NumRows counts the result's rows.
@@ -113,6 +122,11 @@ func (s *Session) Query(ctx context.Context, sql string, params ...types.Value) 
 // ExecStmt runs one parsed statement. A panic anywhere below becomes an
 // XX000 error; the session stays usable.
 func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []types.Value) (res *Result, err error) {
+	defer func() {
+		if res != nil {
+			res.Loc = s.Loc
+		}
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil

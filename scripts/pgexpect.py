@@ -11,10 +11,14 @@ lakeq's behaviour is then tested against these files by `go test`.
 """
 import argparse, hashlib, os, subprocess, sys, re
 
-def psql(args, sql, db):
+def psql(args, sql, db, sets=()):
     cmd = ["psql", "-X", "-h", args.host, "-p", str(args.port), "-U", args.user, "-d", db,
-           "-At", "-F", "\x1f", "-R", "\x1e", "-P", "null=<<NULL>>", "-v", "ON_ERROR_STOP=1",
-           "-v", "VERBOSITY=verbose", "-c", sql]
+           "-qAt", "-F", "\x1f", "-R", "\x1e", "-P", "null=<<NULL>>", "-v", "ON_ERROR_STOP=1",
+           "-v", "VERBOSITY=verbose"]
+    # session settings made by earlier SET records are replayed first
+    for s in sets:
+        cmd += ["-c", s]
+    cmd += ["-c", sql]
     env = dict(os.environ, PGOPTIONS="-c TimeZone=UTC -c extra_float_digits=1")
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     return p.returncode, p.stdout, p.stderr
@@ -50,7 +54,7 @@ def main():
         psql(args, "DROP DATABASE IF EXISTS " + db, "postgres")
         psql(args, "CREATE DATABASE " + db, "postgres")
         lines = open(path).read().split("\n")
-        out, i, skip = [], 0, False
+        out, i, skip, sets = [], 0, False, []
         while i < len(lines):
             line = lines[i]
             s = line.strip()
@@ -75,7 +79,9 @@ def main():
                 if has_exp:
                     out.append("----"); out.extend(old)
                 continue
-            rc, so, se = psql(args, text, db)
+            rc, so, se = psql(args, text, db, sets)
+            if rc == 0 and re.match(r"(?i)^\s*(SET|RESET)\s", text):
+                sets.append(text)
             if len(head) > 1 and head[1] == "error":
                 want = " ".join(head[2:])
                 if rc == 0:

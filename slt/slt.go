@@ -385,14 +385,14 @@ func render(res *engine.Result, typ string) ([]string, error) {
 				if typ != "" {
 					letter = typ[c]
 				}
-				out = append(out, formatValue(v, res.Columns[c].Type, letter))
+				out = append(out, formatValue(v, res.Columns[c].Type, letter, res.Loc))
 			}
 		}
 	}
 	return out, nil
 }
 
-func formatValue(v types.Value, t types.T, letter byte) string {
+func formatValue(v types.Value, t types.T, letter byte, loc *time.Location) string {
 	if v == nil {
 		return "NULL"
 	}
@@ -429,7 +429,7 @@ func formatValue(v types.Value, t types.T, letter byte) string {
 			return fmt.Sprintf("%.3f", f)
 		}
 	}
-	s := types.FormatText(t, v)
+	s := types.FormatTextIn(t, v, loc)
 	if s == "" {
 		return "(empty)"
 	}

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
@@ -217,8 +218,13 @@ func FormatFloat(f float64, bits int) string {
 	return strconv.FormatFloat(f, 'f', -1, bits)
 }
 
-// FormatText renders a scalar in PostgreSQL's text output format for t.
-func FormatText(t T, v Value) string {
+// FormatText renders a scalar in PostgreSQL's text output format for t
+// (timestamptz in UTC).
+func FormatText(t T, v Value) string { return FormatTextIn(t, v, nil) }
+
+// FormatTextIn renders a scalar with timestamptz shown in loc (the
+// session TimeZone; nil = UTC).
+func FormatTextIn(t T, v Value, loc *time.Location) string {
 	if v == nil {
 		return ""
 	}
@@ -247,7 +253,7 @@ func FormatText(t T, v Value) string {
 		return FormatTime(int64(x))
 	case TimestampVal:
 		if t.Kind == TimestampTZ {
-			return FormatTimestampTZ(int64(x), nil)
+			return FormatTimestampTZ(int64(x), loc)
 		}
 		return FormatTimestamp(int64(x))
 	case IntervalVal:
@@ -267,7 +273,7 @@ func FormatText(t T, v Value) string {
 				sb.WriteString("NULL")
 				continue
 			}
-			s := FormatText(et, e)
+			s := FormatTextIn(et, e, loc)
 			if needsArrayQuote(s) {
 				sb.WriteByte('"')
 				sb.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))

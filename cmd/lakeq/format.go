@@ -26,7 +26,7 @@ func cells(r *engine.Result) ([][]string, [][]bool) {
 					nl[c] = true
 					continue
 				}
-				row[c] = types.FormatText(col.Type, v)
+				row[c], _ = r.Text(c, v)
 			}
 			rows = append(rows, row)
 			nulls = append(nulls, nl)
