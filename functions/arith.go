@@ -2,6 +2,8 @@ package functions
 
 import (
 	"math"
+	"strconv"
+	"strings"
 	"math/big"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -331,4 +333,43 @@ func arithOverloads(op string) []Overload {
 		}, Kernel: decArith(op)},
 	)
 	return out
+}
+
+// PGDivScale is PostgreSQL's select_div_scale for x / y: at least 16
+// significant digits, from the base-10000 weights of the operands.
+func PGDivScale(x, y types.Decimal) int32 {
+	w1, d1 := nbaseWeight(x)
+	w2, d2 := nbaseWeight(y)
+	qweight := w1 - w2
+	if d1 <= d2 {
+		qweight--
+	}
+	rs := int32(16 - qweight*4)
+	rs = max(rs, x.Scale, y.Scale, 0)
+	return min(rs, 37)
+}
+
+// nbaseWeight returns the weight (power of 10000) and value of the
+// leading base-10000 digit of |d|.
+func nbaseWeight(d types.Decimal) (int, int) {
+	s := d.String()
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart != "" {
+		n := len(intPart)
+		lead := (n-1)%4 + 1
+		v, _ := strconv.Atoi(intPart[:lead])
+		return (n - 1) / 4, v
+	}
+	z := len(frac) - len(strings.TrimLeft(frac, "0"))
+	if z == len(frac) {
+		return 0, 0
+	}
+	g := z / 4
+	for len(frac) < (g+1)*4 {
+		frac += "0"
+	}
+	v, _ := strconv.Atoi(frac[g*4 : g*4+4])
+	return -(g + 1), v
 }

@@ -422,7 +422,11 @@ func constExpr(x *ast.Const) (expr.Expr, error) {
 			}
 		}
 		d, err := types.ParseDecimal(x.Val)
-		if err != nil {
+		if err != nil || d.Scale > 37 {
+			// beyond lakeq's 38-digit decimals: a double, as DuckDB does
+			if f, ferr := strconv.ParseFloat(x.Val, 64); ferr == nil {
+				return &expr.Const{V: f, T: types.Float8T}, nil
+			}
 			return nil, err
 		}
 		return &expr.Const{V: d, T: types.T{Kind: types.Numeric, Scale: d.Scale}}, nil
@@ -591,6 +595,17 @@ func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
 	for _, a := range c.Args {
 		if _, ok := a.(*expr.Const); !ok {
 			return c, nil
+		}
+	}
+	// numeric division of constants gets PostgreSQL's value-dependent scale
+	if c.Name == "/" && c.T.Kind == types.Numeric {
+		x, ok1 := c.Args[0].(*expr.Const).V.(types.Decimal)
+		y, ok2 := c.Args[1].(*expr.Const).V.(types.Decimal)
+		if ok1 && ok2 && y.V.Sign() != 0 {
+			rs := functions.PGDivScale(x, y)
+			if q, err := functions.DecimalOp("/", x, y, rs); err == nil {
+				return &expr.Const{V: q, T: types.T{Kind: types.Numeric, Scale: rs}}, nil
+			}
 		}
 	}
 	v, err := expr.EvalScalar(b.evalCtx(), c)
