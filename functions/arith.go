@@ -2,9 +2,9 @@ package functions
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
-	"math/big"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
