@@ -150,6 +150,9 @@ type JoinProbe struct {
 	// BuildSchema gives the build columns' types when the build side is empty.
 	BuildTypes []types.T
 	OutSchema  *arrow.Schema
+	// NullAware: a MarkJoin for IN, whose mark is NULL (not false) when
+	// nothing matched and a key was NULL; EXISTS marks are never NULL.
+	NullAware bool
 }
 
 func (j *JoinProbe) Name() string  { return j.Label }
@@ -295,7 +298,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		nulls := 0
 		for i := range vals {
 			vals[i] = matched[i]
-			unknown := !matched[i] && nb > 0 && ((probeNull != nil && probeNull[i]) || j.Build.anyNull)
+			unknown := j.NullAware && !matched[i] && nb > 0 && ((probeNull != nil && probeNull[i]) || j.Build.anyNull)
 			if unknown {
 				nulls++
 			} else {

@@ -126,6 +126,7 @@ type Join struct {
 	Left, Right Node
 	Cond        expr.Expr // nil = true
 	MarkCol     *Column
+	NullAware   bool // mark join for IN: NULL when unmatched and a key is NULL
 }
 
 // AggCall is one aggregate of an Aggregate node.

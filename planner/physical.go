@@ -569,6 +569,7 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 		outCols = ls.cols
 	case JoinMark:
 		probe.Kind = exec.MarkJoin
+		probe.NullAware = x.NullAware
 		outCols = append(append([]Column{}, ls.cols...), *x.MarkCol)
 	}
 	probe.OutSchema = schemaOf(outCols)

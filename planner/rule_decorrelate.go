@@ -46,6 +46,7 @@ func decorrelateFilter(rc *RuleCtx, f *Filter) Node {
 	}
 	for i, r := range rest {
 		rest[i], input = pullScalarAggs(rc, r, input)
+		rest[i], input = pullMarks(rc, rest[i], input)
 	}
 	if len(rest) == 0 {
 		return input
@@ -59,6 +60,7 @@ func decorrelateProject(rc *RuleCtx, p *Project) Node {
 	changed := false
 	for i, e := range p.Exprs {
 		exprs[i], input = pullScalarAggs(rc, e, input)
+		exprs[i], input = pullMarks(rc, exprs[i], input)
 		if exprs[i] != e {
 			changed = true
 		}
@@ -356,4 +358,31 @@ func scalarAggJoin(rc *RuleCtx, input Node, sq *expr.Subquery) (expr.Expr, Node)
 		out = &expr.Coalesce{Args: []expr.Expr{out, &expr.Const{V: int64(0), T: types.Int8T}}, T: types.Int8T}
 	}
 	return out, j
+}
+
+// pullMarks replaces EXISTS and uncorrelated IN subqueries that are not
+// top-level WHERE conjuncts (under OR, CASE, in the select list) by the
+// boolean column of a mark join added to input.
+func pullMarks(rc *RuleCtx, e expr.Expr, input Node) (expr.Expr, Node) {
+	out := replaceTopDown(e, func(x expr.Expr) expr.Expr {
+		sq, ok := x.(*expr.Subquery)
+		if !ok || (sq.Kind != "exists" && !(sq.Kind == "any" && sq.Op == "=")) {
+			return nil
+		}
+		j := subqueryJoin(input, sq, false)
+		join, ok := j.(*Join)
+		if !ok {
+			return nil
+		}
+		if sq.Kind == "any" && len(sq.Outer) > 0 {
+			return nil // correlated IN: its NULL rules need the per-row form
+		}
+		mark := Column{ID: rc.NewID(), Name: "?mark?", Type: types.BoolT}
+		join.Type = JoinMark
+		join.MarkCol = &mark
+		join.NullAware = sq.Kind == "any"
+		input = join
+		return colRef(mark)
+	})
+	return out, input
 }
