@@ -71,12 +71,16 @@ func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth
 			continue
 		}
 		name := strings.SplitN(l, "#", 2)[0]
+		mem := ""
+		if o.Mem > 0 {
+			mem = " mem=" + humanBytes(o.Mem)
+		}
 		// a sink's own figure counts input rows; its result source counts output
 		if out := st.Get(l + " result"); out != nil {
-			parts = append(parts, fmt.Sprintf("%s rows=%d in=%d time=%.3fms", name, out.Rows, o.Rows, float64(o.Time.Microseconds())/1000))
+			parts = append(parts, fmt.Sprintf("%s rows=%d in=%d time=%.3fms%s", name, out.Rows, o.Rows, float64(o.Time.Microseconds())/1000, mem))
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s rows=%d time=%.3fms", name, o.Rows, float64(o.Time.Microseconds())/1000))
+		parts = append(parts, fmt.Sprintf("%s rows=%d time=%.3fms%s", name, o.Rows, float64(o.Time.Microseconds())/1000, mem))
 	}
 	if len(parts) > 0 {
 		line += "  (" + strings.Join(parts, "; ") + ")"

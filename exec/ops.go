@@ -182,7 +182,7 @@ func (c *Collect) NewLocal() any { return &collectLocal{} }
 func (c *Collect) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	l := local.(*collectLocal)
 	l.recs = append(l.recs, in)
-	return ctx.Mem.Grow(RecordSize(in))
+	return ctx.Grow(c.Label, RecordSize(in))
 }
 func (c *Collect) Combine(_ *Ctx, local any) error {
 	l := local.(*collectLocal)

@@ -49,6 +49,15 @@ func (c *Ctx) Err() error {
 	return nil
 }
 
+// Grow reserves n bytes held by the operator label: accounted to the
+// query (53200 past its limit) and, under EXPLAIN ANALYZE, to the operator.
+func (c *Ctx) Grow(label string, n int64) error {
+	if c.Analyze && c.Stats != nil {
+		c.Stats.addMem(label, n)
+	}
+	return c.Mem.Grow(n)
+}
+
 // MemTracker accounts memory held by sinks for one query.
 type MemTracker struct {
 	limit int64
@@ -167,6 +176,21 @@ type OpStats struct {
 	Rows    int64
 	Batches int64
 	Time    time.Duration
+	Mem     int64 // bytes the operator holds (sinks)
+}
+
+func (s *Stats) addMem(name string, n int64) {
+	s.mu.Lock()
+	if s.ops == nil {
+		s.ops = map[string]*OpStats{}
+	}
+	o := s.ops[name]
+	if o == nil {
+		o = &OpStats{}
+		s.ops[name] = o
+	}
+	o.Mem += n
+	s.mu.Unlock()
 }
 
 func (s *Stats) add(name string, rows int64, d time.Duration) {

@@ -51,7 +51,7 @@ func (s *Sort) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	}
 	l.recs = append(l.recs, in)
 	l.keys = append(l.keys, ks)
-	return ctx.Mem.Grow(RecordSize(in))
+	return ctx.Grow(s.Label, RecordSize(in))
 }
 func (s *Sort) Combine(_ *Ctx, local any) error {
 	l := local.(*sortLocal)

@@ -439,3 +439,6 @@ func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *funct
 	}
 	return nil
 }
+
+// SetCollectLabel names the window's input buffer for memory accounting.
+func (w *Window) SetCollectLabel(l string) { w.col.Label = l }

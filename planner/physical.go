@@ -179,6 +179,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			return nil, err
 		}
 		w := &exec.Window{Label: pb.label(n, "Window"), Frame: x.Frame, OutSchema: schemaOf(x.Columns())}
+		w.SetCollectLabel(w.Label)
 		for _, p := range x.Partition {
 			r, err := s.resolve(p)
 			if err != nil {
@@ -532,6 +533,7 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 		build.Label = pb.label(x, "NestedLoopBuild")
 		probe.Label = pb.label(x, "NestedLoopJoin")
 	}
+	build.Collect.Label = build.Label
 	combined := append(append([]Column{}, ls.cols...), rs.cols...)
 	if len(residual) > 0 {
 		var r expr.Expr = &expr.And{Args: residual}
