@@ -24,6 +24,7 @@ func Rules() []Rule {
 		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
 		{Name: "limit_pushdown", Apply: limitPushdown},
+		{Name: "prune_columns", Apply: pruneColumns},
 		{Name: "optimize_subqueries", Apply: optimizeSubqueries},
 	}
 }
