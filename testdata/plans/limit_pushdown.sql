@@ -1,0 +1,7 @@
+CREATE TABLE a (id integer, x text);
+-- queries
+SELECT * FROM a ORDER BY id DESC LIMIT 10
+
+SELECT * FROM a ORDER BY id LIMIT 5 OFFSET 20
+
+SELECT * FROM a LIMIT 3
