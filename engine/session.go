@@ -19,6 +19,7 @@ import (
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -217,6 +218,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	return &exec.Ctx{
 		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema}, Params: params},
 		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
+		Scan:    &storage.ScanStats{},
 		Workers: s.eng.cfg.Workers,
 	}
 }

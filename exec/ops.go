@@ -203,3 +203,52 @@ func (c *Collect) Reset() { c.recs = nil }
 func (c *Collect) AsSource(serial bool) Source {
 	return &RecordsSource{Label: c.Label + " scan", Serial: serial, Fetch: func(*Ctx) ([]arrow.Record, error) { return c.recs, nil }}
 }
+
+// Morsel is an independently readable piece of a table (a Parquet row
+// group, a byte range of a text file). Read may run concurrently with
+// other morsels' reads.
+type Morsel interface {
+	Read(ctx *Ctx) ([]arrow.Record, error)
+}
+
+// MorselSource lists morsels at Init and hands them to workers; each
+// worker reads whole morsels and returns their batches one by one.
+type MorselSource struct {
+	Label string
+	List  func(ctx *Ctx) ([]Morsel, error)
+
+	morsels []Morsel
+	next    atomic.Int64
+}
+
+type morselLocal struct{ pending []arrow.Record }
+
+func (s *MorselSource) Name() string { return s.Label }
+func (s *MorselSource) Init(ctx *Ctx) error {
+	ms, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	s.morsels = ms
+	s.next.Store(0)
+	return nil
+}
+func (s *MorselSource) Parallelism() int { return max(1, len(s.morsels)) }
+func (s *MorselSource) NewLocal() any    { return &morselLocal{} }
+func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
+	l := local.(*morselLocal)
+	for len(l.pending) == 0 {
+		i := s.next.Add(1) - 1
+		if i >= int64(len(s.morsels)) {
+			return nil, nil
+		}
+		recs, err := s.morsels[i].Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l.pending = recs
+	}
+	r := l.pending[0]
+	l.pending = l.pending[1:]
+	return r, nil
+}

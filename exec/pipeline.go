@@ -20,6 +20,7 @@ import (
 
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
 )
 
 // BatchSize is the target number of rows per batch.
@@ -28,6 +29,7 @@ const BatchSize = 8192
 // Ctx is the per-query execution context shared by all workers.
 type Ctx struct {
 	Expr     *expr.Ctx
+	Scan     *storage.ScanStats // bytes, files and row groups read (may be nil)
 	Mem      *MemTracker
 	Workers  int
 	Stats    *Stats

@@ -138,6 +138,9 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		}
 		if t.Kind == types.Interval {
 			t = types.IntervalT
+			if len(x.Type.Mods) > 0 {
+				return intervalWithFields(x.Val, x.Type.Mods[0])
+			}
 		}
 		v, err := types.ParseText(t, x.Val, b.Loc)
 		if err != nil {
@@ -1295,4 +1298,53 @@ func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.E
 	spec.node.Funcs = append(spec.node.Funcs, call)
 	spec.node.FuncCols = append(spec.node.FuncCols, col)
 	return colRef(col), nil
+}
+
+// intervalWithFields reads INTERVAL 'n' unit [TO unit]: a bare number
+// counts the range's last unit (INTERVAL '3' MONTH is three months).
+// mask holds PostgreSQL's INTERVAL_MASK bits.
+func intervalWithFields(text string, mask int) (expr.Expr, error) {
+	const (
+		month  = 1 << 1
+		year   = 1 << 2
+		day    = 1 << 3
+		hour   = 1 << 10
+		minute = 1 << 11
+		second = 1 << 12
+	)
+	t := strings.TrimSpace(text)
+	if _, err := strconv.ParseFloat(t, 64); err == nil {
+		unit := ""
+		switch {
+		case mask&second != 0:
+			unit = "seconds"
+		case mask&minute != 0:
+			unit = "minutes"
+		case mask&hour != 0:
+			unit = "hours"
+		case mask&day != 0:
+			unit = "days"
+		case mask&month != 0:
+			unit = "months"
+		case mask&year != 0:
+			unit = "years"
+		}
+		if unit != "" {
+			t = t + " " + unit
+		}
+	}
+	v, err := types.ParseInterval(t)
+	if err != nil {
+		return nil, err
+	}
+	// a YEAR/MONTH/DAY-only qualifier drops the smaller fields
+	switch {
+	case mask == year:
+		v = types.IntervalVal{Months: v.Months / 12 * 12}
+	case mask == month || mask == year|month:
+		v = types.IntervalVal{Months: v.Months}
+	case mask == day:
+		v = types.IntervalVal{Months: v.Months, Days: v.Days}
+	}
+	return &expr.Const{V: v, T: types.IntervalT}, nil
 }

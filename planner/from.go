@@ -387,6 +387,10 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	if err != nil {
 		return nil, nil, err
 	}
+	switch name {
+	case "read_parquet", "read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_auto", "parquet_scan":
+		return b.bindFileTable(x, name, args, fsc)
+	}
 	n, cols, err := b.tableFuncNode(x, name, args)
 	if err != nil || len(outer) == 0 {
 		return n, cols, err
@@ -502,4 +506,40 @@ func (n *TableFunc) Children() []Node         { return nil }
 func (n *TableFunc) WithChildren([]Node) Node { c := *n; return &c }
 func (n *TableFunc) Describe() string {
 	return "TableFunction " + n.Name + "(" + exprList(n.Args) + ")"
+}
+
+// bindFileTable binds read_parquet('glob', name => value, ...) and friends:
+// arguments are constants; the catalog opens the files for the schema.
+func (b *Binder) bindFileTable(x *ast.FuncTable, name string, args []expr.Expr, sc *scope) (Node, []scopeCol, error) {
+	var pos []types.Value
+	named := map[string]types.Value{}
+	for i, a := range args {
+		if hasOuterRef(a) || len(colsOf(a)) > 0 {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "arguments of %s must be constants", name)
+		}
+		v, err := expr.EvalScalar(b.evalCtx(), a)
+		if err != nil {
+			return nil, nil, err
+		}
+		if i < len(x.Func.ArgNames) && x.Func.ArgNames[i] != "" {
+			named[strings.ToLower(x.Func.ArgNames[i])] = v
+		} else {
+			pos = append(pos, v)
+		}
+	}
+	t, err := b.Cat.FileTable(b.Ctx, name, pos, named)
+	if err != nil {
+		return nil, nil, b.errAt(err, x.Func.Location)
+	}
+	alias := aliasOf(x.Alias, t.Name)
+	scan := &Scan{Table: t, Alias: alias}
+	var cols []scopeCol
+	for i, c := range t.Columns {
+		col := b.newCol(c.Name, c.Type, alias)
+		scan.Cols = append(scan.Cols, col)
+		scan.ColIdx = append(scan.ColIdx, i)
+		cols = append(cols, scopeCol{Column: col, qual: alias})
+	}
+	cols, err = renameCols(cols, x.Alias)
+	return scan, cols, err
 }

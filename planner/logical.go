@@ -35,6 +35,13 @@ type TableSource interface {
 	Scan(ctx context.Context, cols []int) ([]arrow.Record, error)
 }
 
+// MorselTableSource is a TableSource whose data splits into morsels
+// (row groups, byte ranges) that workers read in parallel.
+type MorselTableSource interface {
+	TableSource
+	Morsels(ctx *exec.Ctx, cols []int) ([]exec.Morsel, error)
+}
+
 // TableColumn describes a column of a catalog table.
 type TableColumn struct {
 	Name    string
@@ -58,6 +65,9 @@ type Catalog interface {
 	// Table returns the named relation, or nil (no error) when absent.
 	// An empty schema searches the session's search_path.
 	Table(ctx context.Context, schema, name string) (*Table, error)
+	// FileTable resolves a file-reading table function (read_parquet,
+	// read_csv, read_json, read_auto) with constant arguments.
+	FileTable(ctx context.Context, fn string, args []types.Value, named map[string]types.Value) (*Table, error)
 }
 
 // Node is a logical plan operator.

@@ -108,6 +108,11 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" cannot be scanned", x.Table.Name)
 		}
 		idx := x.ColIdx
+		if ms, ok := src.(MorselTableSource); ok {
+			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
+				return ms.Morsels(ctx, idx)
+			}}, x.Cols), nil
+		}
 		return newStream(&exec.RecordsSource{Label: pb.label(n, "Scan "+x.Table.Name), Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
 			return src.Scan(ctx.Context(), idx)
 		}}, x.Cols), nil
@@ -769,6 +774,7 @@ type LogicalSubPlan struct {
 	Node      Node
 	Outer     []ColumnID
 	optimized bool
+	innerDone bool
 }
 
 // Run implements expr.SubPlan: it plans and executes the subquery with

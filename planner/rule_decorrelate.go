@@ -37,7 +37,7 @@ func decorrelateFilter(rc *RuleCtx, f *Filter) Node {
 			neg, e = true, nt.X
 		}
 		if sq, ok := e.(*expr.Subquery); ok {
-			if j := subqueryJoin(input, sq, neg); j != nil {
+			if j := subqueryJoin(rc, input, sq, neg); j != nil {
 				input = j
 				continue
 			}
@@ -74,6 +74,18 @@ func decorrelateProject(rc *RuleCtx, p *Project) Node {
 func subPlanNode(sq *expr.Subquery) *LogicalSubPlan {
 	lp, _ := sq.Plan.(*LogicalSubPlan)
 	return lp
+}
+
+// decorrelateInner decorrelates the subqueries nested inside a
+// subquery's plan first, so its own shape can be recognized.
+func decorrelateInner(rc *RuleCtx, lp *LogicalSubPlan) {
+	if lp.innerDone {
+		return
+	}
+	lp.innerDone = true
+	if n, err := decorrelateSubqueries(rc, lp.Node); err == nil {
+		lp.Node = n
+	}
 }
 
 // noOuterRefs reports whether no expression in the subtree reads an outer column.
@@ -130,11 +142,12 @@ func correlated(n Node) (proj *Project, corr []expr.Expr, rest Node, ok bool) {
 }
 
 // subqueryJoin rewrites a WHERE conjunct [NOT] EXISTS / IN as a join.
-func subqueryJoin(input Node, sq *expr.Subquery, neg bool) Node {
+func subqueryJoin(rc *RuleCtx, input Node, sq *expr.Subquery, neg bool) Node {
 	lp := subPlanNode(sq)
 	if lp == nil {
 		return nil
 	}
+	decorrelateInner(rc, lp)
 	outerCols := colSet(input)
 	switch {
 	case sq.Kind == "exists":
@@ -245,6 +258,7 @@ func scalarAggJoin(rc *RuleCtx, input Node, sq *expr.Subquery) (expr.Expr, Node)
 	if lp == nil {
 		return nil, nil
 	}
+	decorrelateInner(rc, lp)
 	n := lp.Node
 	var proj *Project
 	if p, ok := n.(*Project); ok {
@@ -369,7 +383,7 @@ func pullMarks(rc *RuleCtx, e expr.Expr, input Node) (expr.Expr, Node) {
 		if !ok || (sq.Kind != "exists" && !(sq.Kind == "any" && sq.Op == "=")) {
 			return nil
 		}
-		j := subqueryJoin(input, sq, false)
+		j := subqueryJoin(rc, input, sq, false)
 		join, ok := j.(*Join)
 		if !ok {
 			return nil

@@ -14,7 +14,7 @@ func predicatePushdown(_ *RuleCtx, n Node) (Node, error) { return pushNode(n), n
 
 func pushNode(n Node) Node {
 	if f, ok := n.(*Filter); ok {
-		return pushInto(f.Input, splitConjuncts(f.Cond))
+		return pushInto(f.Input, factorAll(splitConjuncts(f.Cond)))
 	}
 	if j, ok := n.(*Join); ok {
 		return pushInto(j, nil)
@@ -132,7 +132,7 @@ func pushJoin(j *Join, preds []expr.Expr) Node {
 		}
 	}
 	var lp, rp, jp, up []expr.Expr
-	on := splitConjuncts(j.Cond)
+	on := factorAll(splitConjuncts(j.Cond))
 	switch jt {
 	case JoinInner, JoinCross:
 		for _, p := range append(preds, on...) {
@@ -208,4 +208,76 @@ func anyIn(cols, set map[ColumnID]bool) bool {
 		}
 	}
 	return false
+}
+
+// factorAll pulls conjuncts common to every branch of an OR out of it:
+// (a AND b) OR (a AND c) becomes a AND (b OR c), so a join key repeated
+// in each branch (TPC-H q19) becomes a hash-join key.
+func factorAll(preds []expr.Expr) []expr.Expr {
+	var out []expr.Expr
+	for _, p := range preds {
+		out = append(out, factorOr(p)...)
+	}
+	return out
+}
+
+func factorOr(p expr.Expr) []expr.Expr {
+	or, ok := p.(*expr.Or)
+	if !ok || len(or.Args) < 2 {
+		return []expr.Expr{p}
+	}
+	branches := make([][]expr.Expr, len(or.Args))
+	for i, a := range or.Args {
+		branches[i] = splitConjuncts(a)
+	}
+	var common []expr.Expr
+	for _, c := range branches[0] {
+		k := exprKey(c)
+		inAll := true
+		for _, b := range branches[1:] {
+			found := false
+			for _, x := range b {
+				if exprKey(x) == k {
+					found = true
+					break
+				}
+			}
+			if !found {
+				inAll = false
+				break
+			}
+		}
+		if inAll && !isVolatile(c) {
+			dup := false
+			for _, x := range common {
+				if exprKey(x) == k {
+					dup = true
+				}
+			}
+			if !dup {
+				common = append(common, c)
+			}
+		}
+	}
+	if len(common) == 0 {
+		return []expr.Expr{p}
+	}
+	keys := map[string]bool{}
+	for _, c := range common {
+		keys[exprKey(c)] = true
+	}
+	var rest []expr.Expr
+	for _, b := range branches {
+		var keep []expr.Expr
+		for _, x := range b {
+			if !keys[exprKey(x)] {
+				keep = append(keep, x)
+			}
+		}
+		if len(keep) == 0 {
+			return common // one branch is just the common part: the OR is implied
+		}
+		rest = append(rest, andOf(keep))
+	}
+	return append(common, &expr.Or{Args: rest})
 }

@@ -489,7 +489,7 @@ func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, a
 		}
 		ac.keys = append(ac.keys, x)
 		ac.keyStr = append(ac.keyStr, k)
-		ac.keyCols = append(ac.keyCols, b.newCol(figureName(e), x.Type(), ""))
+		ac.keyCols = append(ac.keyCols, b.newCol(keyName(e, targets), x.Type(), ""))
 		return len(ac.keys) - 1, nil
 	}
 	// Expand GROUP BY items into grouping sets (cross product of items).
@@ -721,3 +721,16 @@ func exprKey(e expr.Expr) string {
 
 var _ = exec.BatchSize
 var _ = functions.Default
+
+// keyName names a GROUP BY key column (an ordinal takes its target's name).
+func keyName(e ast.Expr, targets []ast.Target) string {
+	if k, ok := e.(*ast.Const); ok && k.Kind == "int" {
+		if i, err := strconv.Atoi(k.Val); err == nil && i >= 1 && i <= len(targets) {
+			if targets[i-1].Alias != "" {
+				return targets[i-1].Alias
+			}
+			return figureName(targets[i-1].Expr)
+		}
+	}
+	return figureName(e)
+}

@@ -58,6 +58,7 @@ const (
 	OutOfMemory            = "53200"
 	ProgramLimitExceeded   = "54000"
 	IOError                = "58030"
+	UndefinedFile          = "58P01"
 	Internal               = "XX000"
 	DataCorrupted          = "XX001"
 )

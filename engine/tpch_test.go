@@ -1,0 +1,124 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakeq/lakeq/engine"
+)
+
+const tpchDir = "../../shared/tpch"
+
+var tpchTables = []string{"lineitem", "orders", "customer", "part", "partsupp", "supplier", "nation", "region"}
+
+// TestTPCH runs the 22 TPC-H queries over views on the SF 0.1 Parquet
+// files and compares with the reference answers (tpch/README.md rules).
+func TestTPCH(t *testing.T) {
+	if _, err := os.Stat(tpchDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("../shared/tpch is missing")
+		}
+		t.Skip("../shared/tpch not present")
+	}
+	abs, _ := filepath.Abs(tpchDir)
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	s := eng.NewSession()
+	for _, tb := range tpchTables {
+		sql := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/sf0.1/%s.parquet')", tb, abs, tb)
+		if _, err := s.Exec(context.Background(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q := 1; q <= 22; q++ {
+		q := q
+		t.Run(fmt.Sprintf("q%02d", q), func(t *testing.T) {
+			sql, err := os.ReadFile(fmt.Sprintf("%s/queries/q%02d.sql", tpchDir, q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			defer cancel()
+			start := time.Now()
+			res, err := s.Query(ctx, string(sql))
+			if err != nil {
+				t.Fatalf("q%02d: %v", q, err)
+			}
+			t.Logf("q%02d: %d rows in %v", q, res.NumRows(), time.Since(start))
+			want := readAnswer(t, fmt.Sprintf("%s/answers/sf0.1/q%02d.csv", tpchDir, q))
+			got := rows(res)
+			if len(got) != len(want) {
+				t.Fatalf("q%02d: %d rows, want %d\n got: %v\nwant: %v", q, len(got), len(want), head(got), head(want))
+			}
+			for i := range want {
+				if len(got[i]) != len(want[i]) {
+					t.Fatalf("q%02d row %d: %d columns, want %d", q, i, len(got[i]), len(want[i]))
+				}
+				for c := range want[i] {
+					if !sameValue(got[i][c], want[i][c]) {
+						t.Fatalf("q%02d row %d col %d: got %q, want %q\n got: %v\nwant: %v", q, i, c, got[i][c], want[i][c], got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func head(rows [][]string) [][]string {
+	if len(rows) > 3 {
+		return rows[:3]
+	}
+	return rows
+}
+
+func readAnswer(t *testing.T, path string) [][]string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	var out [][]string
+	for _, l := range lines[1:] {
+		out = append(out, strings.Split(l, "|"))
+	}
+	return out
+}
+
+func rows(r *engine.Result) [][]string {
+	var out [][]string
+	for i := 0; i < int(r.NumRows()); i++ {
+		row := make([]string, len(r.Columns))
+		for c := range r.Columns {
+			v := r.Value(i, c)
+			if s, ok := r.Text(c, v); ok {
+				row[c] = s
+			} else {
+				row[c] = "NULL"
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func sameValue(got, want string) bool {
+	if got == want {
+		return true
+	}
+	a, err1 := strconv.ParseFloat(got, 64)
+	b, err2 := strconv.ParseFloat(want, 64)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))+0.005
+}
