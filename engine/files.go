@@ -126,4 +126,6 @@ func (p *parquetSource) Morsels(ctx *exec.Ctx, cols []int) ([]exec.Morsel, error
 
 type parquetMorsel struct{ m *parquet.Morsel }
 
-func (pm parquetMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) { return pm.m.Read(ctx.Context(), ctx.Scan) }
+func (pm parquetMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
+	return pm.m.Read(ctx.Context(), ctx.Scan)
+}

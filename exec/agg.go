@@ -151,7 +151,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 						row[k] = types.GetValue(h.KeyT[k], keyCols[k], i)
 					}
 					t.keys = append(t.keys, row)
-					if err := ctx.Grow(h.Label, int64(len(keys[i]) + 64)); err != nil {
+					if err := ctx.Grow(h.Label, int64(len(keys[i])+64)); err != nil {
 						return err
 					}
 				}

@@ -103,7 +103,7 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 			}
 			b.table[k] = int32(i)
 		}
-		if err := ctx.Grow(b.Label, int64(n) * 48); err != nil {
+		if err := ctx.Grow(b.Label, int64(n)*48); err != nil {
 			return err
 		}
 	}

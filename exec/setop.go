@@ -61,7 +61,7 @@ func (s *setSide) Consume(ctx *Ctx, _ any, in arrow.Record) error {
 			r = &setRow{vals: vals}
 			s.op.rows[k] = r
 			s.op.order = append(s.op.order, k)
-			if err := ctx.Grow(s.op.Label, int64(len(k) + 64)); err != nil {
+			if err := ctx.Grow(s.op.Label, int64(len(k)+64)); err != nil {
 				return err
 			}
 		}
