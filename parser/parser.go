@@ -38,6 +38,15 @@ func Parse(sql string) (stmts []Statement, err error) {
 	}()
 	tree, err := pg.Parse(sql)
 	if err != nil {
+		// FROM 'data/*.parquet' (DuckDB's file-as-table syntax) is not
+		// PostgreSQL grammar: retry with such strings wrapped in read_auto().
+		if rw, ok := rewriteFileRefs(sql); ok {
+			if t2, err2 := pg.Parse(rw); err2 == nil {
+				tree, err, sql = t2, nil, rw
+			}
+		}
+	}
+	if err != nil {
 		var pe *pgparser.Error
 		if errors.As(err, &pe) {
 			e := sqlerr.New(sqlerr.SyntaxError, "%s", pe.Message)
@@ -1276,3 +1285,107 @@ func deparseExpr(n *pg.Node) string {
 	}
 	return strings.TrimPrefix(text, "SELECT ")
 }
+
+// fileExts are the suffixes that make a string after FROM/JOIN a file path.
+var fileExts = []string{".parquet", ".pq", ".csv", ".tsv", ".tbl", ".txt", ".json", ".jsonl", ".ndjson",
+	".gz", ".bz2", ".zst", ".snappy", ".lz4", ".deflate"}
+
+// rewriteFileRefs wraps string literals that follow FROM, JOIN or a comma
+// in a FROM list and look like file paths in read_auto(...).
+func rewriteFileRefs(sql string) (string, bool) {
+	var out strings.Builder
+	changed := false
+	lastWord := ""
+	inFrom := false
+	depth := 0
+	fromDepth := -1
+	i := 0
+	for i < len(sql) {
+		c := sql[i]
+		switch {
+		case c == '\'':
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == '\'' {
+					if j+1 < len(sql) && sql[j+1] == '\'' {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			if j >= len(sql) {
+				out.WriteString(sql[i:])
+				return out.String(), changed
+			}
+			lit := sql[i : j+1]
+			body := strings.ToLower(lit[1 : len(lit)-1])
+			isPath := strings.ContainsAny(body, "*?") || strings.HasSuffix(body, "/")
+			for _, e := range fileExts {
+				if strings.HasSuffix(body, e) {
+					isPath = true
+				}
+			}
+			if isPath && (lastWord == "from" || lastWord == "join" || (lastWord == "," && inFrom && depth == fromDepth)) {
+				out.WriteString("read_auto(" + lit + ")")
+				changed = true
+			} else {
+				out.WriteString(lit)
+			}
+			lastWord = "'"
+			i = j + 1
+			continue
+		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				out.WriteString(sql[i:])
+				return out.String(), changed
+			}
+			out.WriteString(sql[i : i+j])
+			i += j
+			continue
+		case c == '(':
+			depth++
+			lastWord = "("
+		case c == ')':
+			depth--
+			lastWord = ")"
+			if depth < fromDepth {
+				inFrom, fromDepth = false, -1
+			}
+		case c == ',':
+			lastWord = ","
+		case isIdentStart(c):
+			j := i
+			for j < len(sql) && isIdentChar(sql[j]) {
+				j++
+			}
+			w := strings.ToLower(sql[i:j])
+			switch w {
+			case "from":
+				inFrom, fromDepth = true, depth
+			case "where", "group", "order", "having", "limit", "union", "select", "on", "using", "window":
+				if depth == fromDepth {
+					inFrom = false
+				}
+			}
+			lastWord = w
+			out.WriteString(sql[i:j])
+			i = j
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		default:
+			lastWord = string(c)
+		}
+		out.WriteByte(c)
+		i++
+	}
+	return out.String(), changed
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+func isIdentChar(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') || c == '$' }
