@@ -939,7 +939,13 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &expr.Const{V: v.Type().String(), T: types.TextT}, nil
+			t := v.Type()
+			t.Prec, t.Scale, t.Width = 0, 0, 0 // regtype output has no modifiers
+			if t.Kind == types.Char {
+				t.Width = 1
+				return &expr.Const{V: "character", T: types.TextT}, nil
+			}
+			return &expr.Const{V: t.String(), T: types.TextT}, nil
 		}
 	}
 	if b.Reg.Window(name) != nil {

@@ -1,0 +1,196 @@
+package parquet_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+// writeTypes writes a file holding every Parquet type lakeq reads, in
+// three row groups, with NULLs in every column.
+func writeTypes(t *testing.T, path string) {
+	t.Helper()
+	fields := []arrow.Field{
+		{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
+		{Name: "i16", Type: arrow.PrimitiveTypes.Int16, Nullable: true},
+		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "u8", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+		{Name: "u32", Type: arrow.PrimitiveTypes.Uint32, Nullable: true},
+		{Name: "u64", Type: arrow.PrimitiveTypes.Uint64, Nullable: true},
+		{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
+		{Name: "f64", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "d9", Type: &arrow.Decimal128Type{Precision: 9, Scale: 2}, Nullable: true},
+		{Name: "d18", Type: &arrow.Decimal128Type{Precision: 18, Scale: 4}, Nullable: true},
+		{Name: "d30", Type: &arrow.Decimal128Type{Precision: 30, Scale: 5}, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "bin", Type: arrow.BinaryTypes.Binary, Nullable: true},
+		{Name: "dt", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		{Name: "tm", Type: arrow.FixedWidthTypes.Time64us, Nullable: true},
+		{Name: "ts_ms", Type: &arrow.TimestampType{Unit: arrow.Millisecond}, Nullable: true},
+		{Name: "ts_us_utc", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+		{Name: "ts_ns", Type: &arrow.TimestampType{Unit: arrow.Nanosecond}, Nullable: true},
+		{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "l", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true},
+	}
+	sch := arrow.NewSchema(fields, nil)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := pq.NewWriterProperties(pq.WithDictionaryDefault(true), pq.WithStats(true))
+	w, err := pqarrow.NewFileWriter(sch, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sch)
+	defer b.Release()
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for rg := 0; rg < 3; rg++ {
+		for i := 0; i < 100; i++ {
+			n := rg*100 + i
+			if n%10 == 9 { // every tenth row is all NULL
+				for c := range fields {
+					b.Field(c).AppendNull()
+				}
+				continue
+			}
+			b.Field(0).(*array.Int8Builder).Append(int8(n % 100))
+			b.Field(1).(*array.Int16Builder).Append(int16(n))
+			b.Field(2).(*array.Int32Builder).Append(int32(n * 1000))
+			b.Field(3).(*array.Int64Builder).Append(int64(n) * 1_000_000_000)
+			b.Field(4).(*array.Uint8Builder).Append(uint8(n % 256))
+			b.Field(5).(*array.Uint32Builder).Append(uint32(n) + 4_000_000_000)
+			b.Field(6).(*array.Uint64Builder).Append(uint64(n) + 18_000_000_000_000_000_000)
+			b.Field(7).(*array.Float32Builder).Append(float32(n) / 4)
+			b.Field(8).(*array.Float64Builder).Append(float64(n) / 8)
+			b.Field(9).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(n)*100 + 25))
+			b.Field(10).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(n)*10000 + 1234))
+			b.Field(11).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(n) * 100000))
+			b.Field(12).(*array.StringBuilder).Append([]string{"alpha", "beta", "gamma"}[n%3])
+			b.Field(13).(*array.BinaryBuilder).Append([]byte{byte(n), 0xff})
+			b.Field(14).(*array.Date32Builder).Append(arrow.Date32FromTime(base.AddDate(0, 0, n)))
+			b.Field(15).(*array.Time64Builder).Append(arrow.Time64(int64(n) * 1_000_000))
+			b.Field(16).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(n)*time.Hour).UnixMilli()))
+			b.Field(17).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(n)*time.Minute).UnixMicro()))
+			b.Field(18).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(n)*time.Second).UnixNano()))
+			b.Field(19).(*array.BooleanBuilder).Append(n%2 == 0)
+			lb := b.Field(20).(*array.ListBuilder)
+			lb.Append(true)
+			lb.ValueBuilder().(*array.Int32Builder).AppendValues([]int32{int32(n), int32(n + 1)}, nil)
+		}
+		rec := b.NewRecord()
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func session(t *testing.T) *engine.Session {
+	e, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e.NewSession()
+}
+
+func query(t *testing.T, s *engine.Session, sql string) []string {
+	t.Helper()
+	r, err := s.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	var out []string
+	for i := 0; i < int(r.NumRows()); i++ {
+		var row []string
+		for c := range r.Columns {
+			v, ok := r.Text(c, r.Value(i, c))
+			if !ok {
+				v = "NULL"
+			}
+			row = append(row, v)
+		}
+		out = append(out, strings.Join(row, "|"))
+	}
+	return out
+}
+
+func TestParquetTypes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "types.parquet")
+	writeTypes(t, path)
+	s := session(t)
+	checks := []struct{ sql, want string }{
+		{"SELECT count(*), count(i8), count(l) FROM '" + path + "'", "300|270|270"},
+		{"SELECT sum(i8), sum(i16), sum(i32), max(i64), max(u8), max(u32), max(u64) FROM '" + path + "'",
+			"13230|40230|40230000|298000000000|255|4000000298|18000000000000000298"},
+		{"SELECT sum(f32), sum(f64), sum(d9), sum(d18), max(d30) FROM '" + path + "'", "10057.5|5028.75|40297.50|40263.3180|298.00000"},
+		{"SELECT s, count(*) FROM '" + path + "' GROUP BY s ORDER BY s", "alpha|90"},
+		{"SELECT min(dt), max(tm), min(ts_ms), max(ts_us_utc), max(ts_ns), count(*) FILTER (WHERE b) FROM '" + path + "'",
+			"2024-01-01|00:04:58|2024-01-01 00:00:00|2024-01-01 04:58:00+00|2024-01-01 00:04:58|150"},
+		{"SELECT bin, l, l[2] FROM '" + path + "' WHERE i16 = 2", "\\x02ff|{2,3}|3"},
+		{"SELECT pg_typeof(d9) || ' ' || pg_typeof(u64) || ' ' || pg_typeof(ts_us_utc) FROM '" + path + "' LIMIT 1",
+			"numeric numeric timestamp with time zone"},
+	}
+	for _, c := range checks {
+		got := query(t, s, c.sql)
+		if len(got) == 0 || got[0] != c.want {
+			t.Errorf("%s\n got %v\nwant %s", c.sql, got, c.want)
+		}
+	}
+	// the same file read three times through a glob and a list
+	if got := query(t, s, "SELECT count(*) FROM read_parquet(ARRAY['"+path+"', '"+path+"'])"); got[0] != "600" {
+		t.Errorf("list: %v", got)
+	}
+	if got := query(t, s, "SELECT count(*) FROM '"+dir+"/*.parquet'"); got[0] != "300" {
+		t.Errorf("glob: %v", got)
+	}
+}
+
+func TestParquetBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.parquet")
+	writeTypes(t, good)
+	data, _ := os.ReadFile(good)
+	trunc := filepath.Join(dir, "trunc.parquet")
+	os.WriteFile(trunc, data[:len(data)/2], 0o644)
+	notpq := filepath.Join(dir, "text.parquet")
+	os.WriteFile(notpq, []byte("this is not a parquet file at all, just text\n"), 0o644)
+	s := session(t)
+	for _, c := range []struct{ sql, code, name string }{
+		{"SELECT count(*) FROM '" + trunc + "'", sqlerr.DataCorrupted, "trunc.parquet"},
+		{"SELECT * FROM '" + notpq + "'", sqlerr.DataCorrupted, "text.parquet"},
+		{"SELECT * FROM '" + dir + "/nothing*.parquet'", sqlerr.UndefinedFile, "nothing*.parquet"},
+		{"SELECT * FROM read_parquet('" + dir + "/missing.parquet')", sqlerr.UndefinedFile, "missing.parquet"},
+	} {
+		_, err := s.Query(context.Background(), c.sql)
+		if err == nil {
+			t.Fatalf("%s: expected an error", c.sql)
+		}
+		if sqlerr.Code(err) != c.code || !strings.Contains(err.Error(), c.name) {
+			t.Errorf("%s: got [%s] %v, want %s naming %s", c.sql, sqlerr.Code(err), err, c.code, c.name)
+		}
+	}
+	// the session still works
+	if got := query(t, s, "SELECT count(*) FROM '"+good+"'"); got[0] != "300" {
+		t.Fatalf("after errors: %v", got)
+	}
+}
