@@ -97,7 +97,7 @@ func tableNameOf(pattern string) string {
 type parquetSource struct{ ds *parquet.Dataset }
 
 func (p *parquetSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	ms, err := p.ds.Morsels(ctx, cols, nil)
+	ms, err := p.ds.Morsels(ctx, cols, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +112,8 @@ func (p *parquetSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, e
 	return out, nil
 }
 
-func (p *parquetSource) Morsels(ctx *exec.Ctx, cols []int) ([]exec.Morsel, error) {
-	ms, err := p.ds.Morsels(ctx.Context(), cols, ctx.Scan)
+func (p *parquetSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
+	ms, err := p.ds.Morsels(ctx.Context(), cols, preds, ctx.Scan)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -39,7 +40,7 @@ type TableSource interface {
 // (row groups, byte ranges) that workers read in parallel.
 type MorselTableSource interface {
 	TableSource
-	Morsels(ctx *exec.Ctx, cols []int) ([]exec.Morsel, error)
+	Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error)
 }
 
 // TableColumn describes a column of a catalog table.
@@ -88,6 +89,9 @@ type Scan struct {
 	Alias  string
 	Cols   []Column
 	ColIdx []int // table column index per output column
+	// Filters are conjuncts evaluated above the scan that the reader may
+	// use to skip data (they are still applied by the Filter above).
+	Filters []expr.Expr
 }
 
 // Values is a literal row set (also the one-row input of FROM-less SELECT).
@@ -377,7 +381,11 @@ func (n *Scan) Describe() string {
 	if n.Alias != "" && n.Alias != n.Table.Name {
 		name += " " + n.Alias
 	}
-	return fmt.Sprintf("Scan %s [%s]", name, colNames(n.Cols))
+	s := fmt.Sprintf("Scan %s [%s]", name, colNames(n.Cols))
+	if _, prunes := n.Table.Source.(MorselTableSource); prunes && len(n.Filters) > 0 {
+		s += " filters=[" + exprList(n.Filters) + "]"
+	}
+	return s
 }
 func (n *Values) Describe() string { return fmt.Sprintf("Values (%d rows)", len(n.Rows)) }
 func (n *Filter) Describe() string { return "Filter " + n.Cond.String() }

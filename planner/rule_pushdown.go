@@ -78,6 +78,14 @@ func pushInto(n Node, preds []expr.Expr) Node {
 		c := *x
 		c.Input = pushInto(x.Input, preds)
 		return &c
+	case *Scan:
+		c := *x
+		for _, p := range preds {
+			if !hasSubquery(p) && !isVolatile(p) && !hasOuterRef(p) {
+				c.Filters = append(append([]expr.Expr{}, c.Filters...), p)
+			}
+		}
+		return wrap(&c, preds)
 	case *Distinct:
 		c := *x
 		c.Input = pushInto(x.Input, preds)

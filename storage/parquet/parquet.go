@@ -39,6 +39,8 @@ type Dataset struct {
 	metas map[string]*metadata.FileMetaData
 	// leaves[i] lists the leaf column indices of top-level field i
 	leaves [][]int
+	// arrowTypes[i] is the file's Arrow type of column i (before normalizing)
+	arrowTypes []arrow.DataType
 }
 
 func corrupt(path string, err error) error {
@@ -68,6 +70,7 @@ func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo) 
 			return nil, sqlerr.Wrap(err, sqlerr.FeatureNotSupported, "column %s of \"%s\"", f.Name, files[0].Path)
 		}
 		d.Columns = append(d.Columns, Column{Name: f.Name, Type: t})
+		d.arrowTypes = append(d.arrowTypes, f.Type)
 		var leaves []int
 		var collect func(sf pqarrow.SchemaField)
 		collect = func(sf pqarrow.SchemaField) {
@@ -136,7 +139,8 @@ type Morsel struct {
 }
 
 // Morsels lists the row groups of every file, reading the file footers.
-func (d *Dataset) Morsels(ctx context.Context, cols []int, st *storage.ScanStats) ([]*Morsel, error) {
+// Row groups whose statistics prove that no row satisfies preds are skipped.
+func (d *Dataset) Morsels(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]*Morsel, error) {
 	var out []*Morsel
 	for _, f := range d.Files {
 		d.mu.Lock()
@@ -157,7 +161,14 @@ func (d *Dataset) Morsels(ctx context.Context, cols []int, st *storage.ScanStats
 			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" has a different schema than \"%s\"", f.Path, d.Files[0].Path)
 		}
 		for rg := 0; rg < md.NumRowGroups(); rg++ {
-			out = append(out, &Morsel{d: d, path: f.Path, rowGroup: rg, rows: md.RowGroup(rg).NumRows(), cols: cols})
+			rgm := md.RowGroup(rg)
+			if len(preds) > 0 && !d.rowGroupMayMatch(rgm, preds) {
+				if st != nil {
+					st.RowGroupsPruned.Add(1)
+				}
+				continue
+			}
+			out = append(out, &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols})
 		}
 	}
 	return out, nil

@@ -194,3 +194,34 @@ func TestParquetBadInput(t *testing.T) {
 		t.Fatalf("after errors: %v", got)
 	}
 }
+
+func TestRowGroupPruning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "types.parquet")
+	writeTypes(t, path)
+	s := session(t)
+	for _, c := range []struct {
+		where          string
+		count, skipped string
+	}{
+		{"i16 < 50", "45", "2"},
+		{"i16 >= 250", "45", "2"},
+		{"i16 BETWEEN 120 AND 130", "10", "2"},
+		{"i16 IN (5, 205)", "2", "1"},
+		{"i16 = 1000", "0", "3"},
+		{"s = 'zeta'", "0", "3"},
+		{"d9 > 250.00", "45", "2"},
+		{"dt < DATE '2024-02-01'", "28", "2"},
+		{"ts_us_utc >= TIMESTAMPTZ '2024-01-01 03:20:00+00'", "90", "2"},
+		{"i16 IS NULL", "30", "0"},
+		{"i16 > 50 OR i16 < 10", "233", "0"},
+	} {
+		got := query(t, s, "SELECT count(*) FROM '"+path+"' WHERE "+c.where)
+		if got[0] != c.count {
+			t.Errorf("%s: count %v, want %s", c.where, got, c.count)
+		}
+		plan := strings.Join(query(t, s, "EXPLAIN ANALYZE SELECT count(*) FROM '"+path+"' WHERE "+c.where), "\n")
+		if !strings.Contains(plan, "pruned "+c.skipped+")") {
+			t.Errorf("%s: expected %s row groups pruned:\n%s", c.where, c.skipped, plan)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package parquet
+
+import (
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/types"
+)
+
+// rowGroupMayMatch checks a row group's column statistics against preds.
+func (d *Dataset) rowGroupMayMatch(rg *metadata.RowGroupMetaData, preds []storage.Pred) bool {
+	for _, p := range preds {
+		if p.Col < 0 || p.Col >= len(d.leaves) || len(d.leaves[p.Col]) != 1 {
+			continue
+		}
+		cc, err := rg.ColumnChunk(d.leaves[p.Col][0])
+		if err != nil {
+			continue
+		}
+		if ok, _ := cc.StatsSet(); !ok {
+			continue
+		}
+		st, err := cc.Statistics()
+		if err != nil || st == nil {
+			continue
+		}
+		var min, max types.Value
+		if st.HasMinMax() {
+			min, max = p.Widen(d.statValue(p.Col, st, true)), p.Widen(d.statValue(p.Col, st, false))
+		}
+		if !p.MayMatch(min, max, st.NullCount(), cc.NumValues(), st.HasNullCount()) {
+			return false
+		}
+	}
+	return true
+}
+
+// statValue converts a min or max statistic to the column's SQL value
+// (nil when the type is not handled).
+func (d *Dataset) statValue(col int, st metadata.TypedStatistics, isMin bool) types.Value {
+	t := d.Columns[col].Type
+	at := d.arrowTypes[col]
+	switch s := st.(type) {
+	case *metadata.Int32Statistics:
+		v := s.Max()
+		if isMin {
+			v = s.Min()
+		}
+		switch t.Kind {
+		case types.Int2, types.Int4, types.Int8:
+			if at.ID() == arrow.UINT32 || at.ID() == arrow.UINT16 || at.ID() == arrow.UINT8 {
+				return nil // unsigned order differs from the signed statistic
+			}
+			return int64(v)
+		case types.Date:
+			return types.DateVal(v)
+		case types.Numeric:
+			return types.Decimal{V: decimal128.FromI64(int64(v)), Scale: t.Scale}
+		}
+	case *metadata.Int64Statistics:
+		v := s.Max()
+		if isMin {
+			v = s.Min()
+		}
+		switch t.Kind {
+		case types.Int8:
+			if at.ID() == arrow.UINT64 || at.ID() == arrow.UINT32 {
+				return nil
+			}
+			return v
+		case types.Numeric:
+			if at.ID() == arrow.UINT64 {
+				return nil
+			}
+			return types.Decimal{V: decimal128.FromI64(v), Scale: t.Scale}
+		case types.Timestamp, types.TimestampTZ:
+			ts, ok := at.(*arrow.TimestampType)
+			if !ok {
+				return nil
+			}
+			switch ts.Unit {
+			case arrow.Second:
+				return types.TimestampVal(v * 1_000_000)
+			case arrow.Millisecond:
+				return types.TimestampVal(v * 1000)
+			case arrow.Microsecond:
+				return types.TimestampVal(v)
+			case arrow.Nanosecond:
+				return types.TimestampVal(v / 1000)
+			}
+		}
+	case *metadata.Float32Statistics:
+		if isMin {
+			return float64(s.Min())
+		}
+		return float64(s.Max())
+	case *metadata.Float64Statistics:
+		if isMin {
+			return s.Min()
+		}
+		return s.Max()
+	case *metadata.ByteArrayStatistics:
+		v := s.Max()
+		if isMin {
+			v = s.Min()
+		}
+		switch t.Kind {
+		case types.Text, types.Varchar:
+			return string(v)
+		case types.Numeric:
+			return decimalFromBytes(v, t.Scale)
+		}
+	case *metadata.FixedLenByteArrayStatistics:
+		v := s.Max()
+		if isMin {
+			v = s.Min()
+		}
+		if t.Kind == types.Numeric {
+			return decimalFromBytes(v, t.Scale)
+		}
+	}
+	return nil
+}
+
+// decimalFromBytes reads a big-endian two's-complement unscaled value.
+func decimalFromBytes(b []byte, scale int32) types.Value {
+	if len(b) == 0 || len(b) > 16 {
+		return nil
+	}
+	n := new(big.Int).SetBytes(b)
+	if b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return types.Decimal{V: decimal128.FromBigInt(n), Scale: scale}
+}

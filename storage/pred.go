@@ -1,0 +1,73 @@
+package storage
+
+import "github.com/lakeq/lakeq/types"
+
+// Pred is a simple predicate on one column that a scan may use to skip
+// data (row groups, files, partitions) it proves has no matching rows.
+// Vals hold constants of the column's SQL type.
+type Pred struct {
+	Col  int    // table column index
+	Op   string // "=", "<", "<=", ">", ">=", "in", "isnull", "notnull"
+	Vals []types.Value
+	// CastTo, when set, is a widening type the column is compared in
+	// (int2 < int4 constant): statistics are converted to it first.
+	CastTo *types.T
+	ColT   types.T
+}
+
+// Widen converts a statistic to the comparison type.
+func (p Pred) Widen(v types.Value) types.Value {
+	if p.CastTo == nil || v == nil {
+		return v
+	}
+	w, err := types.CastScalar(v, p.ColT, *p.CastTo, nil)
+	if err != nil {
+		return nil
+	}
+	return w
+}
+
+// MayMatch reports whether a chunk whose non-NULL values lie in [min, max]
+// (nil when unknown) and which holds nulls NULLs out of rows values can
+// contain a row satisfying p. It answers true when unsure.
+func (p Pred) MayMatch(min, max types.Value, nulls, rows int64, nullsKnown bool) bool {
+	switch p.Op {
+	case "isnull":
+		return !nullsKnown || nulls > 0
+	case "notnull":
+		return !nullsKnown || nulls < rows
+	}
+	if nullsKnown && nulls == rows {
+		return false // only NULLs: no comparison is true
+	}
+	if min == nil || max == nil {
+		return true
+	}
+	for _, v := range p.Vals {
+		if v == nil && p.Op != "in" {
+			return false
+		}
+	}
+	c := func(a, b types.Value) int { return types.Compare(a, b) }
+	switch p.Op {
+	case "=":
+		v := p.Vals[0]
+		return c(v, min) >= 0 && c(v, max) <= 0
+	case "<":
+		return c(min, p.Vals[0]) < 0
+	case "<=":
+		return c(min, p.Vals[0]) <= 0
+	case ">":
+		return c(max, p.Vals[0]) > 0
+	case ">=":
+		return c(max, p.Vals[0]) >= 0
+	case "in":
+		for _, v := range p.Vals {
+			if v != nil && c(v, min) >= 0 && c(v, max) <= 0 {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
