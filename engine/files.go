@@ -11,6 +11,7 @@ import (
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/csv"
 	"github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/types"
 )
@@ -58,6 +59,23 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 			return nil, err
 		}
 		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &parquetSource{ds: ds}}
+		for _, col := range ds.Columns {
+			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
+		}
+		return t, nil
+	case "read_csv", "read_csv_auto", "read_tsv":
+		opt, err := csvOptions(format, named)
+		if err != nil {
+			return nil, err
+		}
+		if opt.Quote == 0xff {
+			opt.Quote = 0
+		}
+		ds, err := csv.Open(ctx, fs, files, opt)
+		if err != nil {
+			return nil, err
+		}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &csvSource{ds: ds}}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -129,3 +147,134 @@ type parquetMorsel struct{ m *parquet.Morsel }
 func (pm parquetMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	return pm.m.Read(ctx.Context(), ctx.Scan)
 }
+
+// csvOptions reads read_csv's named arguments.
+func csvOptions(fn string, named map[string]types.Value) (csv.Options, error) {
+	var o csv.Options
+	if fn == "read_tsv" {
+		o.Delim = '\t'
+	}
+	char := func(k string, v types.Value) (byte, error) {
+		s, ok := v.(string)
+		if !ok || len(s) > 1 {
+			return 0, sqlerr.New(sqlerr.InvalidParameterValue, "%s: %s must be a single character", fn, k)
+		}
+		if s == "" {
+			return 0, nil
+		}
+		return s[0], nil
+	}
+	for k, v := range named {
+		var err error
+		switch k {
+		case "delim", "sep", "delimiter":
+			o.Delim, err = char(k, v)
+		case "quote":
+			o.Quote, err = char(k, v)
+			if o.Quote == 0 {
+				o.Quote = 0xff // quoting off
+			}
+		case "escape":
+			o.Escape, err = char(k, v)
+		case "header":
+			b, ok := v.(bool)
+			if !ok {
+				return o, sqlerr.New(sqlerr.InvalidParameterValue, "%s: header must be a boolean", fn)
+			}
+			o.Header, o.HeaderSet = b, true
+		case "skip":
+			n, ok := v.(int64)
+			if !ok || n < 0 {
+				return o, sqlerr.New(sqlerr.InvalidParameterValue, "%s: skip must be a non-negative integer", fn)
+			}
+			o.Skip = int(n)
+		case "nullstr", "null":
+			s, ok := v.(string)
+			if !ok {
+				return o, sqlerr.New(sqlerr.InvalidParameterValue, "%s: nullstr must be text", fn)
+			}
+			o.NullStr, o.NullSet = s, true
+		case "compression":
+			s, _ := v.(string)
+			o.Compression = s
+		case "ignore_errors":
+			b, _ := v.(bool)
+			o.IgnoreErrors = b
+		case "columns":
+			cols, err := parseColumns(v)
+			if err != nil {
+				return o, err
+			}
+			o.Columns = cols
+		case "auto_detect":
+		default:
+			return o, sqlerr.New(sqlerr.InvalidParameterValue, "%s: unknown option \"%s\"", fn, k)
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// parseColumns reads columns => 'a int, b text' (or an array of 'name type').
+func parseColumns(v types.Value) ([]csv.Column, error) {
+	var parts []string
+	switch x := v.(type) {
+	case string:
+		parts = strings.Split(x, ",")
+	case []any:
+		for _, p := range x {
+			s, _ := p.(string)
+			parts = append(parts, s)
+		}
+	}
+	var out []csv.Column
+	for _, p := range parts {
+		f := strings.Fields(strings.TrimSpace(p))
+		if len(f) < 2 {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "columns: expected \"name type\", got \"%s\"", p)
+		}
+		t, err := types.Parse(strings.Join(f[1:], " "))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, csv.Column{Name: f[0], Type: t})
+	}
+	return out, nil
+}
+
+// csvSource scans delimited files, one morsel per byte range.
+type csvSource struct{ ds *csv.Dataset }
+
+func (c *csvSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
+	ms, err := c.ds.Morsels(ctx, cols, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []arrow.Record
+	for _, m := range ms {
+		recs, err := m.Read(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+func (c *csvSource) Morsels(ctx *exec.Ctx, cols []int, _ []storage.Pred) ([]exec.Morsel, error) {
+	ms, err := c.ds.Morsels(ctx.Context(), cols, ctx.Scan)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]exec.Morsel, len(ms))
+	for i, m := range ms {
+		out[i] = csvMorsel{m}
+	}
+	return out, nil
+}
+
+type csvMorsel struct{ m *csv.Morsel }
+
+func (cm csvMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) { return cm.m.Read(ctx.Context(), ctx.Scan) }

@@ -262,11 +262,14 @@ func (s *Session) convertParams(b *planner.Binder, params []types.Value) ([]type
 }
 
 func (s *Session) runPlan(ctx context.Context, n planner.Node, params []types.Value) ([]arrow.Record, error) {
+	return s.runPlanWith(s.execCtx(ctx, params), n)
+}
+
+func (s *Session) runPlanWith(ec *exec.Ctx, n planner.Node) ([]arrow.Record, error) {
 	phys, err := planner.BuildPhysical(n)
 	if err != nil {
 		return nil, err
 	}
-	ec := s.execCtx(ctx, params)
 	if err := phys.Root.Run(ec); err != nil {
 		return nil, err
 	}
@@ -281,11 +284,15 @@ func (s *Session) runQuery(ctx context.Context, sel *ast.Select, sql string, par
 	if params, err = s.convertParams(b, params); err != nil {
 		return nil, err
 	}
-	recs, err := s.runPlan(ctx, n, params)
+	ec := s.execCtx(ctx, params)
+	recs, err := s.runPlanWith(ec, n)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Records: recs}
+	if n := ec.Scan.RowsRejected.Load(); n > 0 {
+		res.Notices = append(res.Notices, fmt.Sprintf("%d malformed rows were skipped", n))
+	}
 	for _, c := range n.Columns() {
 		res.Columns = append(res.Columns, Column{Name: c.Name, Type: c.Type})
 	}

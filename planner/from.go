@@ -388,7 +388,7 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 		return nil, nil, err
 	}
 	switch name {
-	case "read_parquet", "read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_auto", "parquet_scan":
+	case "read_parquet", "read_csv", "read_csv_auto", "read_tsv", "read_json", "read_json_auto", "read_auto", "parquet_scan":
 		return b.bindFileTable(x, name, args, fsc)
 	}
 	n, cols, err := b.tableFuncNode(x, name, args)

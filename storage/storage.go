@@ -46,6 +46,7 @@ type ScanStats struct {
 	FilesPruned     atomic.Int64
 	RowGroupsRead   atomic.Int64
 	RowGroupsPruned atomic.Int64
+	RowsRejected    atomic.Int64 // malformed rows skipped (ignore_errors)
 }
 
 // Counted wraps f so every byte read is added to st.

@@ -1,0 +1,775 @@
+// Package csv reads delimited text (CSV, TSV, Hive TEXTFILE) with
+// OpenCSVSerde-style options, schema sniffing, streaming decompression
+// and parallel byte-range morsels for large uncompressed files.
+package csv
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Column is a column of a delimited file.
+type Column struct {
+	Name string
+	Type types.T
+}
+
+// Options are the reader options (read_csv's named arguments).
+type Options struct {
+	Delim        byte // 0 = sniff
+	Quote        byte // 0 = no quoting
+	Escape       byte // 0 = a doubled quote escapes a quote
+	Header       bool
+	HeaderSet    bool // Header was given (else sniffed)
+	Skip         int  // lines skipped before the header
+	NullStr      string
+	NullSet      bool
+	Columns      []Column // explicit schema (no sniffing)
+	Compression  string   // "auto" (by extension), "none", "gzip", ...
+	IgnoreErrors bool     // skip malformed rows, counting them
+	MorselBytes  int64    // byte-range size for parallel reads
+}
+
+// Dataset is a set of delimited files read with one schema.
+type Dataset struct {
+	FS       storage.FileSystem
+	Files    []storage.FileInfo
+	Opt      Options
+	Columns  []Column
+	Rejected atomic.Int64 // rows skipped by IgnoreErrors
+}
+
+func badRow(path string, line int64, format string, args ...any) error {
+	loc := fmt.Sprintf("\"%s\"", path)
+	if line > 0 {
+		loc += fmt.Sprintf(" line %d", line)
+	}
+	return sqlerr.New("22P04", "malformed row in file %s: %s", loc, fmt.Sprintf(format, args...))
+}
+
+// Open sniffs the dialect and schema from the first file (options that
+// were given are kept).
+func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, opt Options) (*Dataset, error) {
+	if len(files) == 0 {
+		return nil, sqlerr.New(sqlerr.UndefinedFile, "no files to read")
+	}
+	if opt.MorselBytes == 0 {
+		opt.MorselBytes = 16 << 20
+	}
+	if opt.Quote == 0 && opt.Delim != '\t' {
+		opt.Quote = '"'
+	}
+	d := &Dataset{FS: fs, Files: files, Opt: opt}
+	sample, err := d.sample(ctx, files[0], 1<<20)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.sniff(files[0].Path, sample); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Dataset) codec(path string) (storage.Compression, error) {
+	return storage.ParseCompression(d.Opt.Compression, path)
+}
+
+// sample reads up to n decompressed bytes from the start of a file.
+func (d *Dataset) sample(ctx context.Context, fi storage.FileInfo, n int64) ([]byte, error) {
+	f, err := d.FS.Open(ctx, fi.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	c, err := d.codec(fi.Path)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := storage.Decompress(c, io.NewSectionReader(f, 0, f.Size()), fi.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf, err := io.ReadAll(io.LimitReader(rc, n))
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read \"%s\"", fi.Path)
+	}
+	return buf, nil
+}
+
+// splitter parses records of one dialect.
+type splitter struct {
+	delim, quote, escape byte
+}
+
+// next parses one record from buf; it returns the fields, the bytes
+// consumed, and whether the record was complete (ended by a newline or,
+// when final, by the end of the data).
+func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int, bool, error) {
+	fields = fields[:0]
+	i := 0
+	n := len(buf)
+	for {
+		// one field
+		if i < n && s.quote != 0 && buf[i] == s.quote {
+			i++
+			var val []byte
+			start := i
+			copied := false
+			for {
+				if i >= n {
+					if final {
+						return nil, 0, false, fmt.Errorf("unterminated quoted field")
+					}
+					return nil, 0, false, nil
+				}
+				c := buf[i]
+				if s.escape != 0 && s.escape != s.quote && c == s.escape && i+1 < n {
+					if !copied {
+						val = append(val, buf[start:i]...)
+						copied = true
+					}
+					val = append(val, buf[i+1])
+					i += 2
+					continue
+				}
+				if c == s.quote {
+					if i+1 < n && buf[i+1] == s.quote && (s.escape == 0 || s.escape == s.quote) {
+						if !copied {
+							val = append(val, buf[start:i]...)
+							copied = true
+						}
+						val = append(val, s.quote)
+						i += 2
+						continue
+					}
+					if i+1 >= n && !final {
+						return nil, 0, false, nil
+					}
+					break
+				}
+				if copied {
+					val = append(val, c)
+				}
+				i++
+			}
+			if !copied {
+				val = buf[start:i]
+			}
+			i++ // closing quote
+			// a quoted field: never the NULL token; mark with a non-nil empty slice
+			if val == nil {
+				val = []byte{}
+			}
+			fields = append(fields, val)
+			// skip to delimiter or end of line
+			for i < n && buf[i] != s.delim && buf[i] != '\n' && buf[i] != '\r' {
+				i++
+			}
+		} else {
+			start := i
+			if s.escape != 0 && s.escape != s.quote {
+				var val []byte
+				copied := false
+				for i < n && buf[i] != s.delim && buf[i] != '\n' && buf[i] != '\r' {
+					if buf[i] == s.escape && i+1 < n {
+						if !copied {
+							val = append(val, buf[start:i]...)
+							copied = true
+						}
+						val = append(val, buf[i+1])
+						i += 2
+						continue
+					}
+					if copied {
+						val = append(val, buf[i])
+					}
+					i++
+				}
+				if !copied {
+					val = buf[start:i]
+				}
+				fields = append(fields, unquoted(val))
+			} else {
+				j := bytes.IndexAny(buf[i:], string([]byte{s.delim, '\n', '\r'}))
+				if j < 0 {
+					i = n
+				} else {
+					i += j
+				}
+				fields = append(fields, unquoted(buf[start:i]))
+			}
+		}
+		if i >= n {
+			if !final {
+				return nil, 0, false, nil
+			}
+			return fields, i, true, nil
+		}
+		switch buf[i] {
+		case s.delim:
+			i++
+			continue
+		case '\r':
+			if i+1 < n && buf[i+1] == '\n' {
+				return fields, i + 2, true, nil
+			}
+			if i+1 >= n && !final {
+				return nil, 0, false, nil
+			}
+			return fields, i + 1, true, nil
+		case '\n':
+			return fields, i + 1, true, nil
+		}
+	}
+}
+
+// unquoted marks an unquoted field (nil-able when empty, for NULL tests).
+func unquoted(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func (d *Dataset) isNull(f []byte) bool {
+	if d.Opt.NullSet {
+		return f != nil && string(f) == d.Opt.NullStr || (f == nil && d.Opt.NullStr == "")
+	}
+	return f == nil // an unquoted empty field
+}
+
+// sniff detects the delimiter, header and column types from a sample.
+func (d *Dataset) sniff(path string, sample []byte) error {
+	lines := bytes.Split(sample, []byte("\n"))
+	if len(sample) == 1<<20 && len(lines) > 1 {
+		lines = lines[:len(lines)-1] // last line may be cut
+	}
+	if d.Opt.Skip > 0 {
+		if d.Opt.Skip >= len(lines) {
+			lines = nil
+		} else {
+			lines = lines[d.Opt.Skip:]
+		}
+	}
+	if d.Opt.Delim == 0 {
+		if strings.HasSuffix(strings.TrimSuffix(strings.ToLower(path), "."+string(storage.CompressionOf(path))), ".tsv") {
+			d.Opt.Delim = '\t'
+		} else {
+			best, bestScore := byte(','), -1
+			for _, cand := range []byte{',', '|', '\t', ';'} {
+				counts := map[int]int{}
+				for i, l := range lines {
+					if i >= 200 {
+						break
+					}
+					if len(bytes.TrimSpace(l)) == 0 {
+						continue
+					}
+					counts[bytes.Count(l, []byte{cand})]++
+				}
+				for c, k := range counts {
+					if c > 0 && k*(c+1) > bestScore {
+						best, bestScore = cand, k*(c+1)
+					}
+				}
+			}
+			d.Opt.Delim = best
+		}
+	}
+	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape}
+	var rows [][][]byte
+	buf := bytes.Join(lines, []byte("\n"))
+	var fields [][]byte
+	for len(buf) > 0 && len(rows) < 2048 {
+		f, n, ok, err := sp.next(buf, true, fields)
+		if err != nil || !ok {
+			break
+		}
+		row := make([][]byte, len(f))
+		copy(row, f)
+		rows = append(rows, row)
+		buf = buf[n:]
+	}
+	// drop trailing empty lines
+	for len(rows) > 0 && len(rows[len(rows)-1]) == 1 && len(rows[len(rows)-1][0]) == 0 {
+		rows = rows[:len(rows)-1]
+	}
+	if len(d.Opt.Columns) > 0 {
+		d.Columns = d.Opt.Columns
+		if !d.Opt.HeaderSet {
+			d.Opt.Header = false
+		}
+		return nil
+	}
+	if len(rows) == 0 {
+		return sqlerr.New(sqlerr.DataCorrupted, "could not detect the columns of \"%s\": it is empty", path)
+	}
+	width := len(rows[0])
+	body := rows
+	if len(rows) > 1 {
+		body = rows[1:]
+	}
+	colTypes := make([]types.T, width)
+	for c := 0; c < width; c++ {
+		colTypes[c] = d.inferType(body, c)
+	}
+	header := d.Opt.Header
+	if !d.Opt.HeaderSet {
+		header = false
+		allText := true
+		for c := 0; c < width; c++ {
+			if colTypes[c].Kind != types.Text {
+				allText = false
+				if f := rows[0][c]; !d.isNull(f) && !parsesAs(f, colTypes[c]) {
+					header = true
+				}
+			}
+		}
+		if allText && len(rows) > 1 {
+			header = true
+			seen := map[string]bool{}
+			for _, f := range rows[0] {
+				s := string(f)
+				if s == "" || seen[s] || !looksLikeName(s) {
+					header = false
+				}
+				seen[s] = true
+			}
+		}
+		d.Opt.Header = header
+	}
+	if !header {
+		for c := 0; c < width; c++ {
+			colTypes[c] = d.inferType(rows, c)
+		}
+	}
+	for c := 0; c < width; c++ {
+		name := fmt.Sprintf("column%d", c)
+		if header && c < len(rows[0]) && len(rows[0][c]) > 0 {
+			name = string(rows[0][c])
+		}
+		d.Columns = append(d.Columns, Column{Name: name, Type: colTypes[c]})
+	}
+	return nil
+}
+
+func looksLikeName(s string) bool {
+	for _, r := range s {
+		if !(r == '_' || r == ' ' || r == '-' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return !(s[0] >= '0' && s[0] <= '9')
+}
+
+// inferType picks the narrowest of bigint, double, date, timestamp,
+// boolean, text that every non-NULL sample value parses as.
+func (d *Dataset) inferType(rows [][][]byte, c int) types.T {
+	cands := []types.T{types.BoolT, types.Int8T, types.Float8T, types.DateT, types.TimestampT}
+	ok := make([]bool, len(cands))
+	for i := range ok {
+		ok[i] = true
+	}
+	seen := false
+	for _, r := range rows {
+		if c >= len(r) || d.isNull(r[c]) {
+			continue
+		}
+		seen = true
+		for i, t := range cands {
+			if ok[i] && !parsesAs(r[c], t) {
+				ok[i] = false
+			}
+		}
+	}
+	if !seen {
+		return types.TextT
+	}
+	for i, t := range cands {
+		if ok[i] {
+			return t
+		}
+	}
+	return types.TextT
+}
+
+func parsesAs(f []byte, t types.T) bool {
+	s := string(f)
+	switch t.Kind {
+	case types.Bool:
+		switch strings.ToLower(s) {
+		case "true", "false", "t", "f":
+			return true
+		}
+		return false
+	case types.Int8:
+		_, err := strconv.ParseInt(s, 10, 64)
+		return err == nil
+	case types.Float8:
+		if strings.ContainsAny(s, "xXpP_") {
+			return false
+		}
+		_, err := strconv.ParseFloat(s, 64)
+		return err == nil
+	case types.Date:
+		if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+			return false
+		}
+		_, err := types.ParseDate(s)
+		return err == nil
+	case types.Timestamp:
+		if len(s) < 16 || s[4] != '-' {
+			return false
+		}
+		_, err := types.ParseTimestamp(s, false, nil)
+		return err == nil
+	}
+	_, err := types.ParseText(t, s, time.UTC)
+	return err == nil
+}
+
+// Morsel is a byte range of one file (the whole file when compressed).
+type Morsel struct {
+	d          *Dataset
+	file       storage.FileInfo
+	start, end int64 // byte range of line starts; end < 0 = to the end
+	cols       []int
+}
+
+// Morsels splits uncompressed files into byte ranges read in parallel.
+func (d *Dataset) Morsels(ctx context.Context, cols []int, st *storage.ScanStats) ([]*Morsel, error) {
+	var out []*Morsel
+	for _, f := range d.Files {
+		if st != nil {
+			st.FilesRead.Add(1)
+		}
+		c, err := d.codec(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if c != storage.NoCompression || f.Size <= d.Opt.MorselBytes {
+			out = append(out, &Morsel{d: d, file: f, start: 0, end: -1, cols: cols})
+			continue
+		}
+		for s := int64(0); s < f.Size; s += d.Opt.MorselBytes {
+			e := s + d.Opt.MorselBytes
+			if e >= f.Size {
+				e = -1
+			}
+			out = append(out, &Morsel{d: d, file: f, start: s, end: e, cols: cols})
+		}
+	}
+	return out, nil
+}
+
+// columnBuilder accumulates one output column.
+type columnBuilder struct {
+	t    types.T
+	b    array.Builder
+	ints []int64
+	flts []float64
+	nul  []bool
+}
+
+func newBuilder(t types.T) *columnBuilder {
+	cb := &columnBuilder{t: t}
+	switch t.Kind {
+	case types.Int8, types.Float8:
+	default:
+		cb.b = array.NewBuilder(memory.DefaultAllocator, t.Arrow())
+	}
+	return cb
+}
+
+func (cb *columnBuilder) appendNull() {
+	switch cb.t.Kind {
+	case types.Int8:
+		cb.ints = append(cb.ints, 0)
+		cb.nul = append(cb.nul, true)
+	case types.Float8:
+		cb.flts = append(cb.flts, 0)
+		cb.nul = append(cb.nul, true)
+	default:
+		cb.b.AppendNull()
+	}
+}
+
+func (cb *columnBuilder) appendValue(f []byte) error {
+	switch cb.t.Kind {
+	case types.Int8:
+		v, err := strconv.ParseInt(string(f), 10, 64)
+		if err != nil {
+			return err
+		}
+		cb.ints = append(cb.ints, v)
+		cb.nul = append(cb.nul, false)
+	case types.Float8:
+		v, err := strconv.ParseFloat(string(f), 64)
+		if err != nil {
+			return err
+		}
+		cb.flts = append(cb.flts, v)
+		cb.nul = append(cb.nul, false)
+	case types.Text, types.Varchar:
+		cb.b.(*array.StringBuilder).BinaryBuilder.Append(f)
+	default:
+		v, err := types.ParseText(cb.t, string(f), time.UTC)
+		if err != nil {
+			return err
+		}
+		types.AppendValue(cb.b, v)
+	}
+	return nil
+}
+
+func (cb *columnBuilder) finish() arrow.Array {
+	validity := func() ([]byte, int) {
+		n := 0
+		var bits []byte
+		for i, isNull := range cb.nul {
+			if isNull {
+				if bits == nil {
+					bits = make([]byte, (len(cb.nul)+7)/8)
+					for j := range bits {
+						bits[j] = 0xff
+					}
+				}
+				bits[i>>3] &^= 1 << (uint(i) & 7)
+				n++
+			}
+		}
+		return bits, n
+	}
+	switch cb.t.Kind {
+	case types.Int8:
+		v, n := validity()
+		a := types.NewFixedArray(arrow.PrimitiveTypes.Int64, cb.ints, v, n)
+		cb.ints, cb.nul = nil, nil
+		return a
+	case types.Float8:
+		v, n := validity()
+		a := types.NewFixedArray(arrow.PrimitiveTypes.Float64, cb.flts, v, n)
+		cb.flts, cb.nul = nil, nil
+		return a
+	}
+	return cb.b.NewArray()
+}
+
+// Read parses the morsel's rows into batches.
+func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error) {
+	d := m.d
+	f, err := d.FS.Open(ctx, m.file.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cf := storage.Counted(f, st)
+	c, err := d.codec(m.file.Path)
+	if err != nil {
+		return nil, err
+	}
+	start := m.start
+	var r io.Reader
+	if c == storage.NoCompression {
+		if start > 0 {
+			// begin at the first line that starts at or after start
+			start, err = nextLineStart(cf, start-1, f.Size())
+			if err != nil {
+				return nil, err
+			}
+		}
+		r = io.NewSectionReader(cf, start, f.Size()-start)
+	} else {
+		rc, err := storage.Decompress(c, io.NewSectionReader(cf, 0, f.Size()), m.file.Path)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		r = rc
+	}
+	fields := make([]arrow.Field, len(m.cols))
+	for i, col := range m.cols {
+		fields[i] = arrow.Field{Name: d.Columns[col].Name, Type: d.Columns[col].Type.Arrow(), Nullable: true}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	want := len(d.Columns)
+	builders := make([]*columnBuilder, len(m.cols))
+	for i, col := range m.cols {
+		builders[i] = newBuilder(d.Columns[col].Type)
+	}
+	var out []arrow.Record
+	rows := 0
+	flush := func() {
+		if rows == 0 {
+			return
+		}
+		arrs := make([]arrow.Array, len(builders))
+		for i, b := range builders {
+			arrs[i] = b.finish()
+		}
+		out = append(out, array.NewRecord(schema, arrs, int64(rows)))
+		rows = 0
+	}
+	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape}
+	skip := 0
+	if start == 0 {
+		skip = d.Opt.Skip
+		if d.Opt.Header {
+			skip++
+		}
+	}
+	line := int64(0) // lines read in this morsel
+	pos := start     // byte offset of the current record (uncompressed files)
+	buf := make([]byte, 0, 1<<20)
+	chunk := make([]byte, 1<<20)
+	eof := false
+	var fieldsBuf [][]byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+		}
+		if !eof {
+			n, err := r.Read(chunk)
+			buf = append(buf, chunk[:n]...)
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read \"%s\"", m.file.Path)
+			}
+			if n == 0 && !eof {
+				continue
+			}
+		}
+		consumed := 0
+		for consumed < len(buf) {
+			if m.end >= 0 && c == storage.NoCompression && pos >= m.end {
+				flush()
+				return out, nil
+			}
+			fs, n, ok, err := sp.next(buf[consumed:], eof, fieldsBuf)
+			fieldsBuf = fs
+			if err != nil {
+				if d.Opt.IgnoreErrors {
+					d.reject(st)
+					consumed = len(buf)
+					break
+				}
+				return nil, badRow(m.file.Path, m.lineNo(ctx, line, pos), "%v", err)
+			}
+			if !ok {
+				break
+			}
+			consumed += n
+			pos += int64(n)
+			line++
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if len(fs) == 1 && len(fs[0]) == 0 && want > 1 {
+				continue // blank line
+			}
+			if len(fs) != want {
+				if d.Opt.IgnoreErrors {
+					d.reject(st)
+					continue
+				}
+				return nil, badRow(m.file.Path, m.lineNo(ctx, line, pos-int64(n)), "expected %d fields, found %d", want, len(fs))
+			}
+			for i, col := range m.cols {
+				fv := fs[col]
+				if d.isNull(fv) {
+					builders[i].appendNull()
+					continue
+				}
+				if err := builders[i].appendValue(fv); err != nil {
+					if d.Opt.IgnoreErrors {
+						d.reject(st)
+						// keep the columns aligned: this row becomes NULLs from here on
+						for j := i; j < len(builders); j++ {
+							builders[j].appendNull()
+						}
+						break
+					}
+					return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type %s: \"%s\" in file \"%s\" line %d column %s",
+						d.Columns[col].Type.String(), string(fv), m.file.Path, m.lineNo(ctx, line, pos-int64(n)), d.Columns[col].Name)
+				}
+			}
+			rows++
+			if rows >= 8192 {
+				flush()
+			}
+		}
+		buf = append(buf[:0], buf[consumed:]...)
+		if eof && len(buf) == 0 {
+			break
+		}
+		if eof && consumed == 0 {
+			break
+		}
+	}
+	flush()
+	return out, nil
+}
+
+// lineNo is the 1-based line number of the current record: counted from
+// the file start when the morsel does not begin there (error path only).
+func (m *Morsel) lineNo(ctx context.Context, linesInMorsel int64, pos int64) int64 {
+	if m.start == 0 {
+		return linesInMorsel
+	}
+	f, err := m.d.FS.Open(ctx, m.file.Path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	var n int64
+	for off := int64(0); off < pos; {
+		k, err := f.ReadAt(buf[:min(int64(len(buf)), pos-off)], off)
+		n += int64(bytes.Count(buf[:k], []byte("\n")))
+		off += int64(k)
+		if err != nil || k == 0 {
+			break
+		}
+	}
+	return n + 1
+}
+
+// nextLineStart returns the offset just after the first newline at or after off.
+func nextLineStart(f io.ReaderAt, off, size int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for off < size {
+		n, err := f.ReadAt(buf, off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return off + int64(i) + 1, nil
+		}
+		off += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	return size, nil
+}
+
+func (d *Dataset) reject(st *storage.ScanStats) {
+	d.Rejected.Add(1)
+	if st != nil {
+		st.RowsRejected.Add(1)
+	}
+}
