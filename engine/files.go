@@ -277,4 +277,6 @@ func (c *csvSource) Morsels(ctx *exec.Ctx, cols []int, _ []storage.Pred) ([]exec
 
 type csvMorsel struct{ m *csv.Morsel }
 
-func (cm csvMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) { return cm.m.Read(ctx.Context(), ctx.Scan) }
+func (cm csvMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
+	return cm.m.Read(ctx.Context(), ctx.Scan)
+}
