@@ -12,6 +12,7 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/csv"
+	jsonl "github.com/lakeq/lakeq/storage/json"
 	"github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/types"
 )
@@ -59,6 +60,36 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 			return nil, err
 		}
 		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &parquetSource{ds: ds}}
+		for _, col := range ds.Columns {
+			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
+		}
+		return t, nil
+	case "read_json", "read_json_auto":
+		var opt jsonl.Options
+		for k, v := range named {
+			switch k {
+			case "compression":
+				opt.Compression, _ = v.(string)
+			case "ignore_errors":
+				opt.IgnoreErrors, _ = v.(bool)
+			case "columns":
+				cols, err := parseColumns(v)
+				if err != nil {
+					return nil, err
+				}
+				for _, c := range cols {
+					opt.Columns = append(opt.Columns, jsonl.Column{Name: c.Name, Type: c.Type})
+				}
+			case "format", "records", "auto_detect":
+			default:
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: unknown option \"%s\"", fn, k)
+			}
+		}
+		ds, err := jsonl.Open(ctx, fs, files, opt)
+		if err != nil {
+			return nil, err
+		}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &jsonSource{ds: ds}}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -279,4 +310,38 @@ type csvMorsel struct{ m *csv.Morsel }
 
 func (cm csvMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	return cm.m.Read(ctx.Context(), ctx.Scan)
+}
+
+// jsonSource scans JSON Lines files, one morsel per file.
+type jsonSource struct{ ds *jsonl.Dataset }
+
+func (j *jsonSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
+	ms, _ := j.ds.Morsels(ctx, cols, nil)
+	var out []arrow.Record
+	for _, m := range ms {
+		recs, err := m.Read(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+func (j *jsonSource) Morsels(ctx *exec.Ctx, cols []int, _ []storage.Pred) ([]exec.Morsel, error) {
+	ms, err := j.ds.Morsels(ctx.Context(), cols, ctx.Scan)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]exec.Morsel, len(ms))
+	for i, m := range ms {
+		out[i] = jsonMorsel{m}
+	}
+	return out, nil
+}
+
+type jsonMorsel struct{ m *jsonl.Morsel }
+
+func (jm jsonMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
+	return jm.m.Read(ctx.Context(), ctx.Scan)
 }
