@@ -1,0 +1,191 @@
+package tpch
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// chunkRows is the number of driver rows one generation task covers.
+func chunkRows(table string) int64 {
+	switch table {
+	case "orders", "lineitem":
+		return 30000
+	case "partsupp":
+		return 30000
+	}
+	return 120000
+}
+
+// Write generates table into dir/<table>.<parquet|csv>, in parallel
+// chunks written in order. It returns the number of rows written.
+func (g *Generator) Write(ctx context.Context, table, dir, format string) (int64, error) {
+	if Schema(table) == nil {
+		return 0, fmt.Errorf("unknown TPC-H table %q", table)
+	}
+	ext := map[string]string{"parquet": ".parquet", "csv": ".csv"}[format]
+	if ext == "" {
+		return 0, fmt.Errorf("unknown format %q (parquet or csv)", format)
+	}
+	final := filepath.Join(dir, table+ext)
+	tmp := filepath.Join(dir, "."+table+ext+".tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp)
+	var sink func(arrow.Record) error
+	var closeSink func() error
+	switch format {
+	case "parquet":
+		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880), parquet.WithStats(true))
+		w, err := pqarrow.NewFileWriter(Schema(table), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		if err != nil {
+			f.Close()
+			return 0, err
+		}
+		sink = func(r arrow.Record) error { return w.WriteBuffered(r) }
+		closeSink = w.Close
+	default:
+		bw := bufio.NewWriterSize(f, 1<<20)
+		sink = func(r arrow.Record) error { return writeDelimited(bw, r) }
+		closeSink = func() error {
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			return f.Close()
+		}
+	}
+	total := g.Rows(table)
+	step := chunkRows(table)
+	nchunks := int((total + step - 1) / step)
+	results := make([]chan arrow.Record, nchunks)
+	for i := range results {
+		results[i] = make(chan arrow.Record, 1)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	next := make(chan int, nchunks)
+	for i := 0; i < nchunks; i++ {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	// bound memory: at most 2 chunks ahead per worker
+	sem := make(chan struct{}, 2*workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				// take a slot before a chunk, so the lowest unwritten
+				// chunk always holds one (no deadlock with the writer)
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				i, ok := <-next
+				if !ok {
+					<-sem
+					return
+				}
+				from := int64(i) * step
+				results[i] <- g.Generate(table, from, min(from+step, total))
+			}
+		}()
+	}
+	var rows int64
+	var werr error
+	for i := 0; i < nchunks; i++ {
+		var rec arrow.Record
+		select {
+		case rec = <-results[i]:
+		case <-ctx.Done():
+			werr = ctx.Err()
+		}
+		if werr != nil {
+			break
+		}
+		rows += rec.NumRows()
+		if err := sink(rec); err != nil {
+			werr = err
+		}
+		rec.Release()
+		<-sem
+		if werr != nil {
+			break
+		}
+	}
+	if werr != nil {
+		// unblock workers
+		go func() {
+			for range sem {
+			}
+		}()
+		f.Close()
+		return 0, werr
+	}
+	wg.Wait()
+	if err := closeSink(); err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return 0, err
+	}
+	return rows, nil
+}
+
+var epoch = time.Unix(0, 0).UTC()
+
+// writeDelimited writes rows '|'-separated, as dbgen's .tbl files (no header).
+func writeDelimited(w *bufio.Writer, r arrow.Record) error {
+	buf := make([]byte, 0, 256)
+	n := int(r.NumRows())
+	for i := 0; i < n; i++ {
+		buf = buf[:0]
+		for c := 0; c < int(r.NumCols()); c++ {
+			if c > 0 {
+				buf = append(buf, '|')
+			}
+			switch a := r.Column(c).(type) {
+			case *array.Int32:
+				buf = strconv.AppendInt(buf, int64(a.Value(i)), 10)
+			case *array.String:
+				buf = append(buf, a.Value(i)...)
+			case *array.Decimal128:
+				v := a.Value(i).LowBits()
+				iv := int64(v)
+				if iv < 0 {
+					buf = append(buf, '-')
+					iv = -iv
+				}
+				buf = strconv.AppendInt(buf, iv/100, 10)
+				buf = append(buf, '.')
+				frac := iv % 100
+				if frac < 10 {
+					buf = append(buf, '0')
+				}
+				buf = strconv.AppendInt(buf, frac, 10)
+			case *array.Date32:
+				buf = epoch.AddDate(0, 0, int(a.Value(i))).AppendFormat(buf, "2006-01-02")
+			}
+		}
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
