@@ -359,7 +359,8 @@ func (d *Dataset) sniff(path string, sample []byte) error {
 		}
 	}
 	for c := 0; c < width; c++ {
-		name := fmt.Sprintf("column%d", c)
+		// DuckDB's names: column0.. or, from ten columns, column00..
+		name := fmt.Sprintf("column%0*d", len(strconv.Itoa(width-1)), c)
 		if header && c < len(rows[0]) && len(rows[0][c]) > 0 {
 			name = string(rows[0][c])
 		}
