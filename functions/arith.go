@@ -3,6 +3,7 @@ package functions
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -181,8 +182,108 @@ func decArith(op string) Kernel {
 	}
 }
 
+// pow10i64 are the powers of ten that fit an int64.
+var pow10i64 = func() [19]int64 {
+	var p [19]int64
+	p[0] = 1
+	for i := 1; i < 19; i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// small returns the value as int64 when it fits.
+func small(d types.Decimal) (int64, bool) {
+	hi, lo := d.V.HighBits(), d.V.LowBits()
+	v := int64(lo)
+	if (hi == 0 && v >= 0) || (hi == -1 && v < 0) {
+		return v, true
+	}
+	return 0, false
+}
+
+// rescale64 multiplies by 10^k without overflow, or reports false.
+func rescale64(v int64, k int32) (int64, bool) {
+	if k == 0 {
+		return v, true
+	}
+	if k < 0 || k > 18 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(uint64(abs64(v)), uint64(pow10i64[k]))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if v < 0 {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// decimalFast computes + - * in 64-bit arithmetic when operands and
+// result fit (the common case: money columns), else reports false.
+func decimalFast(op string, x, y types.Decimal, rs int32) (types.Decimal, bool) {
+	a, ok1 := small(x)
+	b, ok2 := small(y)
+	if !ok1 || !ok2 || a == math.MinInt64 || b == math.MinInt64 {
+		return types.Decimal{}, false
+	}
+	switch op {
+	case "+", "-":
+		s := max(x.Scale, y.Scale)
+		a2, ok1 := rescale64(a, s-x.Scale)
+		b2, ok2 := rescale64(b, s-y.Scale)
+		if !ok1 || !ok2 {
+			return types.Decimal{}, false
+		}
+		var r int64
+		if op == "+" {
+			r = a2 + b2
+			if (r > a2) != (b2 > 0) && b2 != 0 {
+				return types.Decimal{}, false
+			}
+		} else {
+			r = a2 - b2
+			if (r < a2) != (b2 > 0) && b2 != 0 {
+				return types.Decimal{}, false
+			}
+		}
+		if rs != s {
+			if r2, ok := rescale64(r, rs-s); ok {
+				return types.Decimal{V: decimal128.FromI64(r2), Scale: rs}, true
+			}
+			return types.Decimal{}, false
+		}
+		return types.Decimal{V: decimal128.FromI64(r), Scale: rs}, true
+	case "*":
+		if x.Scale+y.Scale != rs {
+			return types.Decimal{}, false
+		}
+		hi, lo := bits.Mul64(uint64(abs64(a)), uint64(abs64(b)))
+		if hi != 0 || lo > math.MaxInt64 {
+			return types.Decimal{}, false
+		}
+		r := int64(lo)
+		if (a < 0) != (b < 0) {
+			r = -r
+		}
+		return types.Decimal{V: decimal128.FromI64(r), Scale: rs}, true
+	}
+	return types.Decimal{}, false
+}
+
 // DecimalOp computes x op y at result scale rs.
 func DecimalOp(op string, x, y types.Decimal, rs int32) (types.Decimal, error) {
+	if r, ok := decimalFast(op, x, y, rs); ok {
+		return r, nil
+	}
 	switch op {
 	case "+", "-", "%":
 		var err error

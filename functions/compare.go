@@ -84,7 +84,24 @@ func cmpDecimal(op string) Kernel {
 			return zipBool(a, b, n, func(x, y decimal128.Num) bool { return opTest(op, x.Cmp(y)) }), nil
 		}
 		return zipBool(a, b, n, func(x, y decimal128.Num) bool {
-			return opTest(op, types.Compare(types.Decimal{V: x, Scale: sa}, types.Decimal{V: y, Scale: sb}))
+			dx, dy := types.Decimal{V: x, Scale: sa}, types.Decimal{V: y, Scale: sb}
+			if p, ok1 := small(dx); ok1 {
+				if q, ok2 := small(dy); ok2 {
+					s := max(sa, sb)
+					p2, ok3 := rescale64(p, s-sa)
+					q2, ok4 := rescale64(q, s-sb)
+					if ok3 && ok4 {
+						switch {
+						case p2 < q2:
+							return opTest(op, -1)
+						case p2 > q2:
+							return opTest(op, 1)
+						}
+						return opTest(op, 0)
+					}
+				}
+			}
+			return opTest(op, types.Compare(dx, dy))
 		}), nil
 	}
 }

@@ -50,7 +50,7 @@ func (g *Generator) Write(ctx context.Context, table, dir, format string) (int64
 	var closeSink func() error
 	switch format {
 	case "parquet":
-		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880), parquet.WithStats(true))
+		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880), parquet.WithStats(true), parquet.WithStoreDecimalAsInteger(true))
 		w, err := pqarrow.NewFileWriter(Schema(table), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			f.Close()

@@ -48,6 +48,11 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 	if n == 0 {
 		return types.BuildArray(to, nil), nil
 	}
+	if from.Kind == types.Numeric && to.Kind == types.Numeric {
+		if r, ok := rescaleDecimals(in, from, to); ok {
+			return r, nil
+		}
+	}
 	if in.NullN() == n {
 		return types.ConstArray(to, nil, n), nil
 	}
@@ -938,4 +943,31 @@ func (a *ArrayCtor) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 		vals[r] = row
 	}
 	return types.BuildArray(a.T, vals), nil
+}
+
+// rescaleDecimals converts numeric arrays between scales in one pass; it
+// declines (false) when a value needs rounding or may overflow a
+// precision, leaving those to the checked scalar path.
+func rescaleDecimals(in arrow.Array, from, to types.T) (arrow.Array, bool) {
+	dec, ok := in.(*array.Decimal128)
+	if !ok {
+		return nil, false
+	}
+	fs := dec.DataType().(*arrow.Decimal128Type).Scale
+	if to.Prec > 0 && (from.Prec == 0 || to.Prec-to.Scale < from.Prec-from.Scale) {
+		return nil, false // may not fit: checked path
+	}
+	if to.Scale == fs {
+		return in, true
+	}
+	if to.Scale < fs {
+		return nil, false // rounding: checked path
+	}
+	mul := decimal128.GetScaleMultiplier(int(to.Scale - fs))
+	vals := dec.Values()
+	out := make([]decimal128.Num, len(vals))
+	for i, v := range vals {
+		out[i] = v.Mul(mul)
+	}
+	return types.NewFixedArray(to.Arrow(), out, types.ValidityBits(in), in.NullN()), true
 }

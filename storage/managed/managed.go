@@ -486,7 +486,7 @@ func (t *Table) writeParquet(ctx context.Context, name string, recs []arrow.Reco
 	if err != nil {
 		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)
 	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880))
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880), parquet.WithStoreDecimalAsInteger(true))
 	w, err := pqarrow.NewFileWriter(t.schema(), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
