@@ -41,6 +41,7 @@ type JoinBuild struct {
 
 	rec      arrow.Record // all build rows
 	table    map[string]int32
+	intTable map[int64]int32 // integer keys packed into an int64 (no encoding)
 	next     []int32
 	keyNull  []bool
 	anyNull  bool
@@ -84,11 +85,30 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 			}
 			cols[i] = c
 		}
+		b.next = make([]int32, n)
+		if ik, nulls, ok := intKeys(cols, n); ok {
+			b.keyNull = nulls
+			b.intTable = make(map[int64]int32, n)
+			for i := n - 1; i >= 0; i-- {
+				if nulls != nil && nulls[i] {
+					b.anyNull = true
+					b.next[i] = -1
+					continue
+				}
+				if h, ok := b.intTable[ik[i]]; ok {
+					b.next[i] = h
+				} else {
+					b.next[i] = -1
+				}
+				b.intTable[ik[i]] = int32(i)
+			}
+			b.built = true
+			return ctx.Grow(b.Label, int64(n)*32)
+		}
 		keys := make([][]byte, n)
 		b.keyNull = make([]bool, n)
 		encodeKeys(cols, b.KeyT, n, keys, b.keyNull)
 		b.table = make(map[string]int32, n)
-		b.next = make([]int32, n)
 		for i := n - 1; i >= 0; i-- {
 			if b.keyNull[i] {
 				b.anyNull = true
@@ -186,6 +206,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	}
 	var probeNull []bool
 	var keys [][]byte
+	var ikeys []int64
 	if len(j.Keys) > 0 {
 		cols := make([]arrow.Array, len(j.Keys))
 		for i, k := range j.Keys {
@@ -195,9 +216,20 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			}
 			cols[i] = c
 		}
-		keys = make([][]byte, n)
-		probeNull = make([]bool, n)
-		encodeKeys(cols, j.KeyT, n, keys, probeNull)
+		if j.Build.intTable != nil || (j.Build.table == nil && nb == 0) {
+			ik, nulls, ok := intKeys(cols, n)
+			if ok {
+				ikeys, probeNull = ik, nulls
+				if probeNull == nil {
+					probeNull = make([]bool, n)
+				}
+			}
+		}
+		if ikeys == nil {
+			keys = make([][]byte, n)
+			probeNull = make([]bool, n)
+			encodeKeys(cols, j.KeyT, n, keys, probeNull)
+		}
 	}
 	matched := make([]bool, n)
 	var outProbe, outBuild []int32
@@ -233,7 +265,19 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		return nil
 	}
 	for i := 0; i < n; i++ {
-		if keys != nil {
+		if ikeys != nil {
+			if probeNull[i] || j.Build.intTable == nil {
+				continue
+			}
+			h, ok := j.Build.intTable[ikeys[i]]
+			if !ok {
+				continue
+			}
+			for r := h; r >= 0; r = j.Build.next[r] {
+				outProbe = append(outProbe, int32(i))
+				outBuild = append(outBuild, r)
+			}
+		} else if keys != nil {
 			if probeNull[i] {
 				continue
 			}
@@ -382,4 +426,75 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// intKeys packs one integer-like key column, or two of at most 32 bits,
+// into int64 values; ok is false for other key shapes. nulls is nil when
+// no key is NULL.
+func intKeys(cols []arrow.Array, n int) ([]int64, []bool, bool) {
+	get := func(a arrow.Array) ([]int64, bool) {
+		out := make([]int64, n)
+		switch x := a.(type) {
+		case *array.Int16:
+			for i, v := range x.Int16Values()[:n] {
+				out[i] = int64(v)
+			}
+		case *array.Int32:
+			for i, v := range x.Int32Values()[:n] {
+				out[i] = int64(v)
+			}
+		case *array.Int64:
+			copy(out, x.Int64Values()[:n])
+		case *array.Date32:
+			for i, v := range x.Date32Values()[:n] {
+				out[i] = int64(v)
+			}
+		default:
+			return nil, false
+		}
+		return out, true
+	}
+	narrow := func(a arrow.Array) bool {
+		switch a.(type) {
+		case *array.Int16, *array.Int32, *array.Date32:
+			return true
+		}
+		return false
+	}
+	var keys []int64
+	switch len(cols) {
+	case 1:
+		k, ok := get(cols[0])
+		if !ok {
+			return nil, nil, false
+		}
+		keys = k
+	case 2:
+		if !narrow(cols[0]) || !narrow(cols[1]) {
+			return nil, nil, false
+		}
+		a, _ := get(cols[0])
+		b, _ := get(cols[1])
+		keys = a
+		for i := range keys {
+			keys[i] = int64(uint64(uint32(a[i]))<<32 | uint64(uint32(b[i])))
+		}
+	default:
+		return nil, nil, false
+	}
+	var nulls []bool
+	for _, c := range cols {
+		if c.NullN() == 0 {
+			continue
+		}
+		if nulls == nil {
+			nulls = make([]bool, n)
+		}
+		for i := 0; i < n; i++ {
+			if c.IsNull(i) {
+				nulls[i] = true
+			}
+		}
+	}
+	return keys, nulls, true
 }
