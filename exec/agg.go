@@ -53,6 +53,8 @@ type HashAgg struct {
 type aggTable struct {
 	set    []int
 	groups map[string]int32
+	// ints maps integer keys packed into int64 (rows without NULL keys)
+	ints   map[int64]int32
 	keys   [][]types.Value // per group, key values (full width, NULL outside set)
 	accs   []functions.Accumulator
 }
@@ -138,6 +140,54 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 			for i, k := range t.set {
 				cols[i], ts[i] = keyCols[k], h.KeyT[k]
 			}
+			newGroup := func(i int) (int32, error) {
+				g := int32(len(t.keys))
+				row := make([]types.Value, len(h.Keys))
+				for _, k := range t.set {
+					row[k] = types.GetValue(h.KeyT[k], keyCols[k], i)
+				}
+				t.keys = append(t.keys, row)
+				return g, ctx.Grow(h.Label, 96)
+			}
+			ik, inulls, intOK := intKeys(cols, n)
+			if intOK {
+				if t.ints == nil {
+					t.ints = map[int64]int32{}
+				}
+				var rest []int
+				for i := 0; i < n; i++ {
+					if inulls != nil && inulls[i] {
+						rest = append(rest, i)
+						continue
+					}
+					g, ok := t.ints[ik[i]]
+					if !ok {
+						var err error
+						if g, err = newGroup(i); err != nil {
+							return err
+						}
+						t.ints[ik[i]] = g
+					}
+					groups[i] = g
+				}
+				if len(rest) > 0 {
+					keys := make([][]byte, n)
+					nulls := make([]bool, n)
+					encodeKeys(cols, ts, n, keys, nulls)
+					for _, i := range rest {
+						g, ok := t.groups[string(keys[i])]
+						if !ok {
+							var err error
+							if g, err = newGroup(i); err != nil {
+								return err
+							}
+							t.groups[string(keys[i])] = g
+						}
+						groups[i] = g
+					}
+				}
+				goto aggregate
+			}
 			keys := make([][]byte, n)
 			nulls := make([]bool, n)
 			encodeKeys(cols, ts, n, keys, nulls)
@@ -158,6 +208,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 				groups[i] = g
 			}
 		}
+	aggregate:
 		ng := len(t.keys)
 		for a, acc := range t.accs {
 			gs := groups
@@ -195,6 +246,18 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 			if !ok {
 				gg = int32(len(gt.keys))
 				gt.groups[k] = gg
+				gt.keys = append(gt.keys, lt.keys[g])
+			}
+			mapping[g] = gg
+		}
+		if lt.ints != nil && gt.ints == nil {
+			gt.ints = map[int64]int32{}
+		}
+		for k, g := range lt.ints {
+			gg, ok := gt.ints[k]
+			if !ok {
+				gg = int32(len(gt.keys))
+				gt.ints[k] = gg
 				gt.keys = append(gt.keys, lt.keys[g])
 			}
 			mapping[g] = gg
