@@ -54,9 +54,9 @@ type aggTable struct {
 	set    []int
 	groups map[string]int32
 	// ints maps integer keys packed into int64 (rows without NULL keys)
-	ints   map[int64]int32
-	keys   [][]types.Value // per group, key values (full width, NULL outside set)
-	accs   []functions.Accumulator
+	ints map[int64]int32
+	keys [][]types.Value // per group, key values (full width, NULL outside set)
+	accs []functions.Accumulator
 }
 
 func (h *HashAgg) sets() [][]int {
