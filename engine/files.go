@@ -59,7 +59,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &parquetSource{ds: ds}}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &parquetSource{ds: ds}, Rows: ds.EstimateRows(ctx)}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -89,7 +89,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &jsonSource{ds: ds}}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &jsonSource{ds: ds}, Rows: totalSize(files) / 200}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -106,7 +106,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &csvSource{ds: ds}}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &csvSource{ds: ds}, Rows: totalSize(files) / 100}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -344,4 +344,12 @@ type jsonMorsel struct{ m *jsonl.Morsel }
 
 func (jm jsonMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	return jm.m.Read(ctx.Context(), ctx.Scan)
+}
+
+func totalSize(files []storage.FileInfo) int64 {
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
 }

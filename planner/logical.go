@@ -59,6 +59,7 @@ type Table struct {
 	Columns []TableColumn
 	Source  TableSource
 	View    *ast.Select // VIRTUAL_VIEW: the query
+	Rows    int64       // row-count estimate for join ordering; 0 = unknown
 }
 
 // Catalog resolves names for the binder.

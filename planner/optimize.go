@@ -23,6 +23,7 @@ func Rules() []Rule {
 	return []Rule{
 		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
+		{Name: "join_order", Apply: joinOrder},
 		{Name: "limit_pushdown", Apply: limitPushdown},
 		{Name: "prune_columns", Apply: pruneColumns},
 		{Name: "optimize_subqueries", Apply: optimizeSubqueries},

@@ -502,6 +502,10 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 	if jt == JoinRight {
 		left, right, jt = right, left, JoinLeft
 	}
+	// hash the smaller input of an inner join; the larger one streams
+	if (jt == JoinInner || jt == JoinCross) && estimateRows(right) > 2*estimateRows(left) {
+		left, right = right, left
+	}
 	ls, err := pb.build(left)
 	if err != nil {
 		return nil, err

@@ -306,3 +306,32 @@ func widen(n, nulls int, validity []byte, want arrow.DataType, get func(int) int
 	}
 	return types.NewFixedArray(want, out, validity, nulls)
 }
+
+// EstimateRows sums the row counts of the files' footers (reading at
+// most 64 footers and extrapolating by size beyond that).
+func (d *Dataset) EstimateRows(ctx context.Context) int64 {
+	var rows, bytesSeen, bytesAll int64
+	for i, f := range d.Files {
+		bytesAll += f.Size
+		if i >= 64 {
+			continue
+		}
+		d.mu.Lock()
+		md := d.metas[f.Path]
+		d.mu.Unlock()
+		if md == nil {
+			_, m, closer, err := d.reader(ctx, f.Path, nil)
+			if err != nil {
+				continue
+			}
+			closer()
+			md = m
+		}
+		rows += md.NumRows
+		bytesSeen += f.Size
+	}
+	if bytesSeen > 0 && bytesSeen < bytesAll {
+		rows = rows * bytesAll / bytesSeen
+	}
+	return rows
+}
