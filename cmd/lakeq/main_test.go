@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestCLIFormats(t *testing.T) {
+	dir := t.TempDir()
+	q := "SELECT 1 AS n, 'a|b' AS s, NULL::int AS z, 2.50::numeric(4,2) AS d"
+	want := map[string]string{
+		"table":    " n |  s  | z |  d   \n---+-----+---+------\n 1 | a|b |   | 2.50\n(1 row)\n\n",
+		"csv":      "n,s,z,d\n1,a|b,,2.50\n",
+		"tsv":      "n\ts\tz\td\n1\ta|b\t\t2.50\n",
+		"json":     "[{\"n\":1,\"s\":\"a|b\",\"z\":null,\"d\":2.50}]\n",
+		"jsonl":    "{\"n\":1,\"s\":\"a|b\",\"z\":null,\"d\":2.50}\n",
+		"markdown": "| n | s | z | d |\n| ---: | --- | ---: | ---: |\n| 1 | a\\|b |  | 2.50 |\n",
+	}
+	for f, w := range want {
+		var out, errb bytes.Buffer
+		if rc := run([]string{"--data-dir", dir, "--format", f, "-c", q}, strings.NewReader(""), &out, &errb); rc != 0 {
+			t.Fatalf("%s: rc %d: %s", f, rc, errb.String())
+		}
+		if out.String() != w {
+			t.Errorf("%s:\n got %q\nwant %q", f, out.String(), w)
+		}
+	}
+}
+
+func TestCLIStatementsAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	rc := run([]string{"--data-dir", dir, "-c", "CREATE TABLE t (a int); INSERT INTO t VALUES (1), (2)", "-f", "-"},
+		strings.NewReader("SELECT sum(a) FROM t;"), &out, &errb)
+	if rc != 0 || !strings.Contains(out.String(), " 3\n") {
+		t.Fatalf("rc %d out %q err %q", rc, out.String(), errb.String())
+	}
+	// a second process sees the table
+	out.Reset()
+	if rc := run([]string{"--data-dir", dir, "--format", "csv", "-c", "SELECT count(*) FROM t"}, strings.NewReader(""), &out, &errb); rc != 0 || out.String() != "count\n2\n" {
+		t.Fatalf("second run: rc %d out %q", rc, out.String())
+	}
+	out.Reset()
+	errb.Reset()
+	rc = run([]string{"--data-dir", dir, "-c", "SELECT nosuch FROM t"}, strings.NewReader(""), &out, &errb)
+	if rc != 1 || !strings.Contains(errb.String(), `ERROR:  column "nosuch" does not exist`) || !strings.Contains(errb.String(), "^") {
+		t.Fatalf("error output: rc %d %q", rc, errb.String())
+	}
+	errb.Reset()
+	if rc := run([]string{"--data-dir", dir, "--format", "xml", "-c", "SELECT 1"}, strings.NewReader(""), &out, &errb); rc != 2 {
+		t.Fatalf("bad format accepted: %d", rc)
+	}
+}
+
+func TestShell(t *testing.T) {
+	var out, errb bytes.Buffer
+	rc := run([]string{"--data-dir", t.TempDir()}, strings.NewReader("SELECT 1\n + 1 AS two;\n\\q\n"), &out, &errb)
+	if rc != 0 || !strings.Contains(out.String(), "two") || !strings.Contains(out.String(), " 2\n") {
+		t.Fatalf("shell: rc %d out %q err %q", rc, out.String(), errb.String())
+	}
+}
