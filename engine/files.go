@@ -55,7 +55,24 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 	}
 	switch format {
 	case "read_parquet", "parquet_scan", "parquet":
-		ds, err := parquet.Open(ctx, fs, files)
+		var opt parquet.Options
+		for k, v := range named {
+			b, ok := v.(bool)
+			switch k {
+			case "hive_partitioning":
+				opt.HivePartitioning = b
+			case "union_by_name":
+				opt.UnionByName = b
+			case "binary_as_string", "filename":
+				continue
+			default:
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: unknown option \"%s\"", fn, k)
+			}
+			if !ok {
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: %s must be a boolean", fn, k)
+			}
+		}
+		ds, err := parquet.Open(ctx, fs, files, opt)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -37,54 +42,211 @@ type Dataset struct {
 
 	mu    sync.Mutex
 	metas map[string]*metadata.FileMetaData
-	// leaves[i] lists the leaf column indices of top-level field i
-	leaves [][]int
-	// arrowTypes[i] is the file's Arrow type of column i (before normalizing)
+	// files' leaf column indices per dataset column (nil: absent from the file)
+	fileLeaves map[string][][]int
+	// arrowTypes[i] is the file Arrow type of file column i (before normalizing)
 	arrowTypes []arrow.DataType
+	// nFile columns come from the files; the rest are hive partition keys
+	nFile    int
+	partVals map[string][]types.Value // per file: the partition values
+	opt      Options
+}
+
+// Options are read_parquet's options.
+type Options struct {
+	HivePartitioning bool // k=v folders become typed columns
+	UnionByName      bool // files may have different columns, matched by name
 }
 
 func corrupt(path string, err error) error {
 	return sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", path)
 }
 
-// Open reads the schema of the files (the first file's; the others must
-// have the same column names and types).
-func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo) (*Dataset, error) {
-	if len(files) == 0 {
-		return nil, sqlerr.New(sqlerr.UndefinedFile, "no Parquet files to read")
-	}
-	d := &Dataset{FS: fs, Files: files, metas: map[string]*metadata.FileMetaData{}}
-	fr, md, closer, err := d.reader(ctx, files[0].Path, nil)
+// fileSchema reads one file's top-level fields and their leaf columns.
+func (d *Dataset) fileSchema(ctx context.Context, path string) ([]arrow.Field, [][]int, error) {
+	fr, _, closer, err := d.reader(ctx, path, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer closer()
 	sch, err := fr.Schema()
 	if err != nil {
-		return nil, corrupt(files[0].Path, err)
+		return nil, nil, corrupt(path, err)
 	}
-	_ = md
-	for i, f := range sch.Fields() {
-		t, err := types.FromArrow(f.Type)
-		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.FeatureNotSupported, "column %s of \"%s\"", f.Name, files[0].Path)
-		}
-		d.Columns = append(d.Columns, Column{Name: f.Name, Type: t})
-		d.arrowTypes = append(d.arrowTypes, f.Type)
-		var leaves []int
+	var leaves [][]int
+	for i := range sch.Fields() {
+		var l []int
 		var collect func(sf pqarrow.SchemaField)
 		collect = func(sf pqarrow.SchemaField) {
 			if sf.IsLeaf() {
-				leaves = append(leaves, sf.ColIndex)
+				l = append(l, sf.ColIndex)
 			}
 			for _, c := range sf.Children {
 				collect(c)
 			}
 		}
 		collect(fr.Manifest.Fields[i])
-		d.leaves = append(d.leaves, leaves)
+		leaves = append(leaves, l)
+	}
+	return sch.Fields(), leaves, nil
+}
+
+// Open reads the schema: the first file's, or with UnionByName the union
+// of all files' columns by name; hive partition columns come last.
+func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, opts ...Options) (*Dataset, error) {
+	if len(files) == 0 {
+		return nil, sqlerr.New(sqlerr.UndefinedFile, "no Parquet files to read")
+	}
+	d := &Dataset{FS: fs, Files: files, metas: map[string]*metadata.FileMetaData{}, fileLeaves: map[string][][]int{}}
+	if len(opts) > 0 {
+		d.opt = opts[0]
+	}
+	schemaFiles := files[:1]
+	if d.opt.UnionByName {
+		schemaFiles = files
+	}
+	index := map[string]int{}
+	for _, f := range schemaFiles {
+		fields, _, err := d.fileSchema(ctx, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		for _, fl := range fields {
+			t, err := types.FromArrow(fl.Type)
+			if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.FeatureNotSupported, "column %s of \"%s\"", fl.Name, f.Path)
+			}
+			if i, ok := index[fl.Name]; ok {
+				if !d.Columns[i].Type.Equal(t) {
+					return nil, sqlerr.New(sqlerr.DatatypeMismatch, "column %s is %s in \"%s\" but %s in \"%s\"", fl.Name, t.String(), f.Path, d.Columns[i].Type.String(), files[0].Path)
+				}
+				continue
+			}
+			index[fl.Name] = len(d.Columns)
+			d.Columns = append(d.Columns, Column{Name: fl.Name, Type: t})
+			d.arrowTypes = append(d.arrowTypes, fl.Type)
+		}
+	}
+	d.nFile = len(d.Columns)
+	if d.opt.HivePartitioning {
+		if err := d.partitions(); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
+}
+
+// partitions reads k=v folder names into typed partition columns.
+func (d *Dataset) partitions() error {
+	var keys []string
+	raw := map[string]map[string]string{}
+	for _, f := range d.Files {
+		vals := map[string]string{}
+		for _, seg := range strings.Split(filepath.ToSlash(filepath.Dir(f.Path)), "/") {
+			if k, v, ok := strings.Cut(seg, "="); ok && k != "" {
+				if _, seen := vals[k]; !seen {
+					vals[k] = v
+				}
+			}
+		}
+		raw[f.Path] = vals
+		for k := range vals {
+			found := false
+			for _, x := range keys {
+				if x == k {
+					found = true
+				}
+			}
+			if !found {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	d.partVals = map[string][]types.Value{}
+	for _, k := range keys {
+		t := types.Int8T
+		for _, f := range d.Files {
+			v, ok := raw[f.Path][k]
+			if !ok || v == "" || v == "__HIVE_DEFAULT_PARTITION__" {
+				continue
+			}
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				if t.Kind == types.Int8 {
+					t = types.DateT
+				}
+				if _, err := types.ParseDate(v); err != nil || len(v) != 10 {
+					t = types.TextT
+				}
+			}
+		}
+		for i, c := range d.Columns {
+			if c.Name == k { // a file column of the same name: the folder wins
+				d.Columns[i].Name = k
+			}
+		}
+		d.Columns = append(d.Columns, Column{Name: k, Type: t})
+	}
+	for _, f := range d.Files {
+		var vals []types.Value
+		for _, c := range d.Columns[d.nFile:] {
+			v, ok := raw[f.Path][c.Name]
+			if !ok || v == "" || v == "__HIVE_DEFAULT_PARTITION__" {
+				vals = append(vals, nil)
+				continue
+			}
+			if u, err := url.PathUnescape(v); err == nil {
+				v = u
+			}
+			x, err := types.ParseText(c.Type, v, nil)
+			if err != nil {
+				x = v
+			}
+			vals = append(vals, x)
+		}
+		d.partVals[f.Path] = vals
+	}
+	return nil
+}
+
+// leavesOf maps dataset file columns to a file's leaf columns.
+func (d *Dataset) leavesOf(ctx context.Context, path string) ([][]int, error) {
+	d.mu.Lock()
+	l, ok := d.fileLeaves[path]
+	d.mu.Unlock()
+	if ok {
+		return l, nil
+	}
+	fields, leaves, err := d.fileSchema(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]int{}
+	for i, f := range fields {
+		byName[f.Name] = i
+	}
+	out := make([][]int, d.nFile)
+	for c := 0; c < d.nFile; c++ {
+		i, ok := byName[d.Columns[c].Name]
+		if !ok {
+			if !d.opt.UnionByName {
+				return nil, sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" has no column %s (read with union_by_name => true to combine files with different columns)", path, d.Columns[c].Name)
+			}
+			continue
+		}
+		t, err := types.FromArrow(fields[i].Type)
+		if err != nil || !t.Equal(d.Columns[c].Type) {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "column %s of Parquet file \"%s\" is not %s", d.Columns[c].Name, path, d.Columns[c].Type.String())
+		}
+		out[c] = leaves[i]
+	}
+	if !d.opt.UnionByName && len(fields) != d.nFile {
+		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" has a different schema than \"%s\" (read with union_by_name => true to combine them)", path, d.Files[0].Path)
+	}
+	d.mu.Lock()
+	d.fileLeaves[path] = out
+	d.mu.Unlock()
+	return out, nil
 }
 
 // reader opens one file (metadata cached across morsels of a query).
@@ -136,13 +298,28 @@ type Morsel struct {
 	rowGroup int
 	rows     int64
 	cols     []int
+	leaves   [][]int // the file's leaves per dataset file column
 }
 
 // Morsels lists the row groups of every file, reading the file footers.
-// Row groups whose statistics prove that no row satisfies preds are skipped.
+// Row groups whose statistics prove that no row satisfies preds are
+// skipped, and whole files whose partition values do.
 func (d *Dataset) Morsels(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]*Morsel, error) {
 	var out []*Morsel
+files:
 	for _, f := range d.Files {
+		for _, p := range preds {
+			if p.Col >= d.nFile {
+				v := d.partVals[f.Path][p.Col-d.nFile]
+				v = p.Widen(v)
+				if !p.MayMatch(v, v, boolInt(v == nil), 1, true) {
+					if st != nil {
+						st.FilesPruned.Add(1)
+					}
+					continue files
+				}
+			}
+		}
 		d.mu.Lock()
 		md := d.metas[f.Path]
 		d.mu.Unlock()
@@ -154,32 +331,32 @@ func (d *Dataset) Morsels(ctx context.Context, cols []int, preds []storage.Pred,
 			closer()
 			md = m
 		}
+		leaves, err := d.leavesOf(ctx, f.Path)
+		if err != nil {
+			return nil, err
+		}
 		if st != nil {
 			st.FilesRead.Add(1)
 		}
-		if md.Schema.NumColumns() != d.numLeaves() {
-			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" has a different schema than \"%s\"", f.Path, d.Files[0].Path)
-		}
 		for rg := 0; rg < md.NumRowGroups(); rg++ {
 			rgm := md.RowGroup(rg)
-			if len(preds) > 0 && !d.rowGroupMayMatch(rgm, preds) {
+			if len(preds) > 0 && !d.rowGroupMayMatch(rgm, leaves, preds) {
 				if st != nil {
 					st.RowGroupsPruned.Add(1)
 				}
 				continue
 			}
-			out = append(out, &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols})
+			out = append(out, &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols, leaves: leaves})
 		}
 	}
 	return out, nil
 }
 
-func (d *Dataset) numLeaves() int {
-	n := 0
-	for _, l := range d.leaves {
-		n += len(l)
+func boolInt(b bool) int64 {
+	if b {
+		return 1
 	}
-	return n
+	return 0
 }
 
 // Read decodes the morsel's columns into batches of lakeq Arrow types.
@@ -187,29 +364,53 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	if st != nil {
 		st.RowGroupsRead.Add(1)
 	}
+	d := m.d
 	fields := make([]arrow.Field, len(m.cols))
 	for i, c := range m.cols {
-		col := m.d.Columns[c]
+		col := d.Columns[c]
 		fields[i] = arrow.Field{Name: col.Name, Type: col.Type.Arrow(), Nullable: true}
 	}
 	outSchema := arrow.NewSchema(fields, nil)
-	if len(m.cols) == 0 {
-		// no column needed (count(*)): rows from the footer, no data read
+	// which requested columns are decoded, constant (partition) or absent
+	var leaves []int
+	var decoded []int // positions in m.cols
+	for i, c := range m.cols {
+		if c < d.nFile && m.leaves[c] != nil {
+			leaves = append(leaves, m.leaves[c]...)
+			decoded = append(decoded, i)
+		}
+	}
+	fill := func(rec arrow.Record, n int64) arrow.Record {
+		cols := make([]arrow.Array, len(m.cols))
+		for _, i := range decoded {
+			cols[i] = rec.Column(indexOf(decoded, i))
+		}
+		for i, c := range m.cols {
+			if cols[i] != nil {
+				continue
+			}
+			var v types.Value
+			if c >= d.nFile {
+				v = d.partVals[m.path][c-d.nFile]
+			}
+			cols[i] = types.ConstArray(d.Columns[c].Type, v, int(n))
+		}
+		return array.NewRecord(outSchema, cols, n)
+	}
+	if len(decoded) == 0 {
+		// nothing to decode (count(*), partition columns): rows from the footer
 		var out []arrow.Record
+		empty := array.NewRecord(arrow.NewSchema(nil, nil), nil, 0)
 		for left := m.rows; left > 0; left -= 8192 {
-			out = append(out, array.NewRecord(outSchema, nil, min(left, 8192)))
+			out = append(out, fill(empty, min(left, 8192)))
 		}
 		return out, nil
 	}
-	fr, _, closer, err := m.d.reader(ctx, m.path, st)
+	fr, _, closer, err := d.reader(ctx, m.path, st)
 	if err != nil {
 		return nil, err
 	}
 	defer closer()
-	var leaves []int
-	for _, c := range m.cols {
-		leaves = append(leaves, m.d.leaves[c]...)
-	}
 	var out []arrow.Record
 	err = func() (err error) {
 		defer func() {
@@ -224,15 +425,22 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		defer rr.Release()
 		for rr.Next() {
 			rec := rr.Record()
-			cols := make([]arrow.Array, len(m.cols))
-			for i := range m.cols {
-				a, err := normalize(rec.Column(i), fields[i].Type)
+			cols := make([]arrow.Array, len(decoded))
+			fs := make([]arrow.Field, len(decoded))
+			for k, i := range decoded {
+				name := fields[i].Name
+				idx := rec.Schema().FieldIndices(name)
+				if len(idx) == 0 {
+					return fmt.Errorf("column %s missing from the decoded batch", name)
+				}
+				a, err := normalize(rec.Column(idx[0]), fields[i].Type)
 				if err != nil {
 					return err
 				}
-				cols[i] = a
+				cols[k], fs[k] = a, fields[i]
 			}
-			out = append(out, array.NewRecord(outSchema, cols, rec.NumRows()))
+			dec := array.NewRecord(arrow.NewSchema(fs, nil), cols, rec.NumRows())
+			out = append(out, fill(dec, rec.NumRows()))
 		}
 		if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 			return err
@@ -246,6 +454,15 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		return nil, corrupt(m.path, err)
 	}
 	return out, nil
+}
+
+func indexOf(xs []int, v int) int {
+	for i, x := range xs {
+		if x == v {
+			return i
+		}
+	}
+	return -1
 }
 
 // normalize converts a decoded array to lakeq's Arrow type for its SQL type.

@@ -225,3 +225,56 @@ func TestRowGroupPruning(t *testing.T) {
 		}
 	}
 }
+
+// writeSmall writes a file with the given int64 columns, one row per value.
+func writeSmall(t *testing.T, path string, cols map[string][]int64, order []string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	var fields []arrow.Field
+	for _, n := range order {
+		fields = append(fields, arrow.Field{Name: n, Type: arrow.PrimitiveTypes.Int64, Nullable: true})
+	}
+	sch := arrow.NewSchema(fields, nil)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(sch, f, pq.NewWriterProperties(), pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sch)
+	for i, n := range order {
+		b.Field(i).(*array.Int64Builder).AppendValues(cols[n], nil)
+	}
+	rec := b.NewRecord()
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+}
+
+func TestHivePartitionsAndUnionByName(t *testing.T) {
+	dir := t.TempDir()
+	writeSmall(t, filepath.Join(dir, "year=2023", "region=eu", "a.parquet"), map[string][]int64{"v": {1, 2}}, []string{"v"})
+	writeSmall(t, filepath.Join(dir, "year=2024", "region=eu", "b.parquet"), map[string][]int64{"v": {3}}, []string{"v"})
+	writeSmall(t, filepath.Join(dir, "year=2024", "region=us", "c.parquet"), map[string][]int64{"v": {4}, "w": {40}}, []string{"v", "w"})
+	s := session(t)
+	got := query(t, s, "SELECT year, region, sum(v) FROM read_parquet('"+dir+"/**/*.parquet', hive_partitioning => true, union_by_name => true) GROUP BY 1, 2 ORDER BY 1, 2")
+	if strings.Join(got, ";") != "2023|eu|3;2024|eu|3;2024|us|4" {
+		t.Errorf("partitions: %v", got)
+	}
+	got = query(t, s, "SELECT pg_typeof(year), sum(w), count(w) FROM read_parquet('"+dir+"/**/*.parquet', hive_partitioning => true, union_by_name => true) GROUP BY 1")
+	if strings.Join(got, ";") != "bigint|40|1" {
+		t.Errorf("union_by_name: %v", got)
+	}
+	plan := strings.Join(query(t, s, "EXPLAIN ANALYZE SELECT sum(v) FROM read_parquet('"+dir+"/**/*.parquet', hive_partitioning => true, union_by_name => true) WHERE year = 2024 AND region = 'eu'"), "\n")
+	if !strings.Contains(plan, "files read 1, pruned 2") {
+		t.Errorf("partition pruning:\n%s", plan)
+	}
+	// without union_by_name, files with different columns are an error naming the file
+	_, err := s.Query(context.Background(), "SELECT * FROM read_parquet('"+dir+"/**/*.parquet')")
+	if err == nil || !strings.Contains(err.Error(), "union_by_name") {
+		t.Errorf("schema mismatch: %v", err)
+	}
+}

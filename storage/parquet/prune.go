@@ -12,12 +12,12 @@ import (
 )
 
 // rowGroupMayMatch checks a row group's column statistics against preds.
-func (d *Dataset) rowGroupMayMatch(rg *metadata.RowGroupMetaData, preds []storage.Pred) bool {
+func (d *Dataset) rowGroupMayMatch(rg *metadata.RowGroupMetaData, leaves [][]int, preds []storage.Pred) bool {
 	for _, p := range preds {
-		if p.Col < 0 || p.Col >= len(d.leaves) || len(d.leaves[p.Col]) != 1 {
+		if p.Col < 0 || p.Col >= d.nFile || len(leaves[p.Col]) != 1 {
 			continue
 		}
-		cc, err := rg.ColumnChunk(d.leaves[p.Col][0])
+		cc, err := rg.ColumnChunk(leaves[p.Col][0])
 		if err != nil {
 			continue
 		}
