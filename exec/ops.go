@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/types"
@@ -79,23 +80,47 @@ func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	return emit(FilterRecord(in, m))
 }
 
-// FilterRecord keeps the rows of in where mask is true (not NULL).
+// FilterRecord keeps the rows of in where mask is true (not NULL),
+// scanning the bitmaps a byte at a time.
 func FilterRecord(in arrow.Record, mask arrow.Array) arrow.Record {
 	b, ok := mask.(*array.Boolean)
 	n := int(in.NumRows())
 	if !ok {
 		return in.NewSlice(0, 0)
 	}
-	idx := make([]int32, 0, n)
-	for i := 0; i < n; i++ {
-		if b.Value(i) && b.IsValid(i) {
-			idx = append(idx, int32(i))
+	d := b.Data()
+	nb := (n + 7) / 8
+	bits := make([]byte, nb)
+	bitutil.CopyBitmap(d.Buffers()[1].Bytes(), d.Offset(), n, bits, 0)
+	if b.NullN() > 0 {
+		valid := make([]byte, nb)
+		bitutil.CopyBitmap(d.Buffers()[0].Bytes(), d.Offset(), n, valid, 0)
+		for i := range bits {
+			bits[i] &= valid[i]
 		}
 	}
-	if len(idx) == n {
+	count := bitutil.CountSetBits(bits, 0, n)
+	if count == n {
 		return in
 	}
+	idx := make([]int32, 0, count)
+	for i, by := range bits {
+		for by != 0 {
+			t := bitsTrailingZeros(by)
+			idx = append(idx, int32(i*8+t))
+			by &= by - 1
+		}
+	}
 	return expr.SubRecord(in, idx)
+}
+
+func bitsTrailingZeros(b byte) int {
+	n := 0
+	for b&1 == 0 {
+		b >>= 1
+		n++
+	}
+	return n
 }
 
 // Project computes output columns.

@@ -201,7 +201,44 @@ func fromTri(t []uint8) arrow.Array {
 	return types.NewBoolArray(vals, validity, nulls)
 }
 
-// And is n-ary AND with SQL three-valued logic.
+// boolBits returns offset-0 copies of a boolean array's value and
+// validity bitmaps (validity all-ones when there are no NULLs).
+func boolBits(a arrow.Array) (vals, valid []byte) {
+	n := a.Len()
+	nb := (n + 7) / 8
+	vals = make([]byte, nb)
+	valid = make([]byte, nb)
+	switch b := a.(type) {
+	case *array.Boolean:
+		d := b.Data()
+		if buf := d.Buffers()[1]; buf != nil {
+			bitutil.CopyBitmap(buf.Bytes(), d.Offset(), n, vals, 0)
+		}
+		if b.NullN() > 0 {
+			bitutil.CopyBitmap(d.Buffers()[0].Bytes(), d.Offset(), n, valid, 0)
+		} else {
+			for i := range valid {
+				valid[i] = 0xff
+			}
+		}
+	default: // NULL-typed input: all unknown
+	}
+	return vals, valid
+}
+
+func boolFromBitmaps(vals, valid []byte, n int) arrow.Array {
+	nulls := n - bitutil.CountSetBits(valid, 0, n)
+	var vb *memory.Buffer
+	if nulls > 0 {
+		vb = memory.NewBufferBytes(valid)
+	}
+	d := array.NewData(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{vb, memory.NewBufferBytes(vals)}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// And is n-ary AND with SQL three-valued logic, computed on bitmaps:
+// false if any input is false, else NULL if any is NULL, else true.
 type And struct{ Args []Expr }
 
 func (a *And) Type() types.T { return types.BoolT }
@@ -213,27 +250,46 @@ func (a *And) String() string {
 	return "(" + strings.Join(parts, " AND ") + ")"
 }
 func (a *And) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
-	var acc []uint8
-	for _, x := range a.Args {
+	return logic(ctx, b, a.Args, true)
+}
+
+// logic evaluates AND (and=true) or OR over bitmaps.
+func logic(ctx *Ctx, b arrow.Record, args []Expr, and bool) (arrow.Array, error) {
+	n := int(b.NumRows())
+	nb := (n + 7) / 8
+	decided := make([]byte, nb) // some input is false (AND) / true (OR)
+	unknown := make([]byte, nb) // some input is NULL
+	for _, x := range args {
 		v, err := x.Eval(ctx, b)
 		if err != nil {
 			return nil, err
 		}
-		t := toTri(v)
-		if acc == nil {
-			acc = t
-			continue
-		}
-		for i, y := range t {
-			switch {
-			case acc[i] == triFalse || y == triFalse:
-				acc[i] = triFalse
-			case acc[i] == triNull || y == triNull:
-				acc[i] = triNull
+		vals, valid := boolBits(v)
+		for i := 0; i < nb; i++ {
+			if and {
+				decided[i] |= valid[i] &^ vals[i]
+			} else {
+				decided[i] |= valid[i] & vals[i]
 			}
+			unknown[i] |= ^valid[i]
 		}
 	}
-	return fromTri(acc), nil
+	vals := make([]byte, nb)
+	valid := make([]byte, nb)
+	for i := 0; i < nb; i++ {
+		valid[i] = decided[i] | ^unknown[i]
+		if and {
+			vals[i] = ^decided[i] & ^unknown[i]
+		} else {
+			vals[i] = decided[i]
+		}
+	}
+	if rem := n % 8; rem != 0 {
+		mask := byte(1<<uint(rem)) - 1
+		vals[nb-1] &= mask
+		valid[nb-1] &= mask
+	}
+	return boolFromBitmaps(vals, valid, n), nil
 }
 
 // Or is n-ary OR with SQL three-valued logic.
@@ -248,27 +304,7 @@ func (o *Or) String() string {
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
 func (o *Or) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
-	var acc []uint8
-	for _, x := range o.Args {
-		v, err := x.Eval(ctx, b)
-		if err != nil {
-			return nil, err
-		}
-		t := toTri(v)
-		if acc == nil {
-			acc = t
-			continue
-		}
-		for i, y := range t {
-			switch {
-			case acc[i] == triTrue || y == triTrue:
-				acc[i] = triTrue
-			case acc[i] == triNull || y == triNull:
-				acc[i] = triNull
-			}
-		}
-	}
-	return fromTri(acc), nil
+	return logic(ctx, b, o.Args, false)
 }
 
 // Not is logical negation.
@@ -281,13 +317,17 @@ func (n *Not) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := toTri(v)
-	for i, x := range t {
-		if x != triNull {
-			t[i] = 1 - x
-		}
+	vals, valid := boolBits(v)
+	rows := int(b.NumRows())
+	for i := range vals {
+		vals[i] = ^vals[i] & valid[i]
 	}
-	return fromTri(t), nil
+	if rem := rows % 8; rem != 0 && len(vals) > 0 {
+		mask := byte(1<<uint(rem)) - 1
+		vals[len(vals)-1] &= mask
+		valid[len(valid)-1] &= mask
+	}
+	return boolFromBitmaps(vals, valid, rows), nil
 }
 
 // IsNull is IS [NOT] NULL.
