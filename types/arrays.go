@@ -242,6 +242,31 @@ func ConstArray(t T, v Value, n int) arrow.Array {
 			return NewFixedArray(dt, fill(v.(float64), n), nil, 0)
 		case Bool:
 			return NewBoolArray(fill(v.(bool), n), nil, 0)
+		case Date:
+			return NewFixedArray(dt, fill(arrow.Date32(v.(DateVal)), n), nil, 0)
+		case Timestamp, TimestampTZ:
+			return NewFixedArray(dt, fill(arrow.Timestamp(v.(TimestampVal)), n), nil, 0)
+		case Time:
+			return NewFixedArray(dt, fill(arrow.Time64(v.(TimeVal)), n), nil, 0)
+		case Float4:
+			return NewFixedArray(dt, fill(float32(v.(float64)), n), nil, 0)
+		case Numeric:
+			d := v.(Decimal)
+			if want := dt.(*arrow.Decimal128Type).Scale; d.Scale != want {
+				d, _ = d.Rescale(want)
+			}
+			return NewFixedArray(dt, fill(d.V, n), nil, 0)
+		case Text, Varchar, Char, Unknown, JSON, JSONB, UUID:
+			s := v.(string)
+			offsets := make([]int32, n+1)
+			data := make([]byte, 0, len(s)*n)
+			for i := 0; i < n; i++ {
+				data = append(data, s...)
+				offsets[i+1] = int32(len(data))
+			}
+			d := array.NewData(dt, n, []*memory.Buffer{nil, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, 0, 0)
+			defer d.Release()
+			return array.MakeFromData(d)
 		}
 	}
 	b := array.NewBuilder(memory.DefaultAllocator, dt)
