@@ -167,9 +167,56 @@ func decArith(op string) Kernel {
 		validity, nulls := types.AndValidity(n, a, b)
 		out := make([]decimal128.Num, n)
 		av, bv := a.Values(), b.Values()
+		// 64-bit loop for + - * when operands fit; other rows take DecimalOp
+		var ma, mb int64 = 1, 1
+		fast := false
+		switch op {
+		case "+", "-":
+			if rs-sa <= 18 && rs-sb <= 18 && rs >= sa && rs >= sb {
+				ma, mb, fast = pow10i64[rs-sa], pow10i64[rs-sb], true
+			}
+		case "*":
+			fast = rs == sa+sb
+		}
 		for i := 0; i < n; i++ {
 			if !valid(validity, i) {
 				continue
+			}
+			if fast {
+				x, y := av[i], bv[i]
+				xl, yl := int64(x.LowBits()), int64(y.LowBits())
+				if x.HighBits() == xl>>63 && y.HighBits() == yl>>63 && xl > math.MinInt32*65536*65536 && yl > math.MinInt32*65536*65536 {
+					switch op {
+					case "*":
+						hi, lo := bits.Mul64(uint64(abs64(xl)), uint64(abs64(yl)))
+						if hi == 0 && lo <= math.MaxInt64 {
+							r := int64(lo)
+							if (xl < 0) != (yl < 0) {
+								r = -r
+							}
+							out[i] = decimal128.FromI64(r)
+							continue
+						}
+					default:
+						h1, p := bits.Mul64(uint64(abs64(xl)), uint64(ma))
+						h2, q := bits.Mul64(uint64(abs64(yl)), uint64(mb))
+						if h1 == 0 && h2 == 0 && p < 1<<62 && q < 1<<62 {
+							pv, qv := int64(p), int64(q)
+							if xl < 0 {
+								pv = -pv
+							}
+							if yl < 0 {
+								qv = -qv
+							}
+							if op == "+" {
+								out[i] = decimal128.FromI64(pv + qv)
+							} else {
+								out[i] = decimal128.FromI64(pv - qv)
+							}
+							continue
+						}
+					}
+				}
 			}
 			x, y := types.Decimal{V: av[i], Scale: sa}, types.Decimal{V: bv[i], Scale: sb}
 			r, err := DecimalOp(op, x, y, rs)
