@@ -741,6 +741,39 @@ func (in *InList) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 	n := int(b.NumRows())
 	res := make([]uint8, n)
 	if in.consts {
+		switch xa := x.(type) {
+		case *array.String:
+			res := make([]uint8, n)
+			for i := 0; i < n; i++ {
+				switch {
+				case xa.IsNull(i):
+					res[i] = triNull
+				default:
+					if _, ok := in.set[xa.Value(i)]; ok {
+						res[i] = triTrue
+					} else if in.hasNul {
+						res[i] = triNull
+					}
+				}
+			}
+			return in.finish(res), nil
+		case *array.Int32, *array.Int64, *array.Int16:
+			ints := intValues(x)
+			res := make([]uint8, n)
+			for i := 0; i < n; i++ {
+				switch {
+				case x.IsNull(i):
+					res[i] = triNull
+				default:
+					if _, ok := in.set[ints[i]]; ok {
+						res[i] = triTrue
+					} else if in.hasNul {
+						res[i] = triNull
+					}
+				}
+			}
+			return in.finish(res), nil
+		}
 		xt := in.X.Type()
 		for i := 0; i < n; i++ {
 			if x.IsNull(i) {
@@ -779,6 +812,10 @@ func (in *InList) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 			}
 		}
 	}
+	return in.finish(res), nil
+}
+
+func (in *InList) finish(res []uint8) arrow.Array {
 	if in.Not {
 		for i, v := range res {
 			if v != triNull {
@@ -786,7 +823,7 @@ func (in *InList) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 			}
 		}
 	}
-	return fromTri(res), nil
+	return fromTri(res)
 }
 
 // Like is LIKE / ILIKE (and SIMILAR TO) matching.
@@ -875,10 +912,52 @@ func similarToRegex(pat string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// simpleLike matches LIKE patterns made of literal runs and % (no _,
+// no escapes) with substring searches instead of a regular expression.
+func simpleLike(pat string) ([]string, bool) {
+	if strings.ContainsAny(pat, "_\\") {
+		return nil, false
+	}
+	return strings.Split(pat, "%"), true
+}
+
+func likeMatch(s string, parts []string) bool {
+	if len(parts) == 1 {
+		return s == parts[0]
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return strings.HasSuffix(s, last)
+}
+
 func (l *Like) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 	x, err := l.X.Eval(ctx, b)
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := l.Pattern.(*Const); ok && c.V != nil && l.Escape == nil && !l.CI && !l.Similar {
+		if parts, ok := simpleLike(c.V.(string)); ok {
+			xs, ok := x.(*array.String)
+			if !ok {
+				return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: LIKE on non-text operands")
+			}
+			n := xs.Len()
+			vals := make([]bool, n)
+			for i := 0; i < n; i++ {
+				vals[i] = likeMatch(xs.Value(i), parts) != l.Not
+			}
+			return types.NewBoolArray(vals, types.ValidityBits(x), x.NullN()), nil
+		}
 	}
 	p, err := l.Pattern.Eval(ctx, b)
 	if err != nil {
