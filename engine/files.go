@@ -76,7 +76,10 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &parquetSource{ds: ds}, Rows: ds.EstimateRows(ctx)}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &fileSource{list: func(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
+			ms, err := ds.Morsels(ctx, cols, preds, st)
+			return asMorsels(ms), err
+		}}, Rows: ds.EstimateRows(ctx)}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -106,7 +109,10 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &jsonSource{ds: ds}, Rows: totalSize(files) / 200}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &fileSource{list: func(ctx context.Context, cols []int, _ []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
+			ms, err := ds.Morsels(ctx, cols, st)
+			return asMorsels(ms), err
+		}}, Rows: totalSize(files) / 200}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -123,7 +129,10 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &csvSource{ds: ds}, Rows: totalSize(files) / 100}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &fileSource{list: func(ctx context.Context, cols []int, _ []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
+			ms, err := ds.Morsels(ctx, cols, st)
+			return asMorsels(ms), err
+		}}, Rows: totalSize(files) / 100}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
@@ -157,43 +166,6 @@ func tableNameOf(pattern string) string {
 		return "files"
 	}
 	return base
-}
-
-// parquetSource scans a Parquet dataset, one morsel per row group.
-type parquetSource struct{ ds *parquet.Dataset }
-
-func (p *parquetSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	ms, err := p.ds.Morsels(ctx, cols, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	var out []arrow.Record
-	for _, m := range ms {
-		recs, err := m.Read(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
-}
-
-func (p *parquetSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
-	ms, err := p.ds.Morsels(ctx.Context(), cols, preds, ctx.Scan)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]exec.Morsel, len(ms))
-	for i, m := range ms {
-		out[i] = parquetMorsel{m}
-	}
-	return out, nil
-}
-
-type parquetMorsel struct{ m *parquet.Morsel }
-
-func (pm parquetMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
-	return pm.m.Read(ctx.Context(), ctx.Scan)
 }
 
 // csvOptions reads read_csv's named arguments.
@@ -292,81 +264,63 @@ func parseColumns(v types.Value) ([]csv.Column, error) {
 	return out, nil
 }
 
-// csvSource scans delimited files, one morsel per byte range.
-type csvSource struct{ ds *csv.Dataset }
-
-func (c *csvSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	ms, err := c.ds.Morsels(ctx, cols, nil)
-	if err != nil {
-		return nil, err
-	}
-	var out []arrow.Record
-	for _, m := range ms {
-		recs, err := m.Read(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
-}
-
-func (c *csvSource) Morsels(ctx *exec.Ctx, cols []int, _ []storage.Pred) ([]exec.Morsel, error) {
-	ms, err := c.ds.Morsels(ctx.Context(), cols, ctx.Scan)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]exec.Morsel, len(ms))
-	for i, m := range ms {
-		out[i] = csvMorsel{m}
-	}
-	return out, nil
-}
-
-type csvMorsel struct{ m *csv.Morsel }
-
-func (cm csvMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
-	return cm.m.Read(ctx.Context(), ctx.Scan)
-}
-
-// jsonSource scans JSON Lines files, one morsel per file.
-type jsonSource struct{ ds *jsonl.Dataset }
-
-func (j *jsonSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	ms, _ := j.ds.Morsels(ctx, cols, nil)
-	var out []arrow.Record
-	for _, m := range ms {
-		recs, err := m.Read(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
-}
-
-func (j *jsonSource) Morsels(ctx *exec.Ctx, cols []int, _ []storage.Pred) ([]exec.Morsel, error) {
-	ms, err := j.ds.Morsels(ctx.Context(), cols, ctx.Scan)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]exec.Morsel, len(ms))
-	for i, m := range ms {
-		out[i] = jsonMorsel{m}
-	}
-	return out, nil
-}
-
-type jsonMorsel struct{ m *jsonl.Morsel }
-
-func (jm jsonMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
-	return jm.m.Read(ctx.Context(), ctx.Scan)
-}
-
 func totalSize(files []storage.FileInfo) int64 {
 	var n int64
 	for _, f := range files {
 		n += f.Size
 	}
 	return n
+}
+
+// fileMorsel is a piece of a file dataset (row group, byte range, file).
+type fileMorsel interface {
+	Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error)
+}
+
+func asMorsels[M fileMorsel](ms []M) []fileMorsel {
+	out := make([]fileMorsel, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
+}
+
+// fileSource adapts a file dataset (Parquet, CSV, JSON) to the planner:
+// morsels for parallel scans, or everything at once.
+type fileSource struct {
+	list func(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error)
+}
+
+func (f *fileSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
+	ms, err := f.list(ctx, cols, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []arrow.Record
+	for _, m := range ms {
+		recs, err := m.Read(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+func (f *fileSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
+	ms, err := f.list(ctx.Context(), cols, preds, ctx.Scan)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]exec.Morsel, len(ms))
+	for i, m := range ms {
+		out[i] = execMorsel{m}
+	}
+	return out, nil
+}
+
+type execMorsel struct{ m fileMorsel }
+
+func (e execMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
+	return e.m.Read(ctx.Context(), ctx.Scan)
 }
