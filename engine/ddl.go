@@ -151,10 +151,7 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 		return nil, err
 	}
 	if x.Query != nil {
-		var n int64
-		for _, r := range recs {
-			n += r.NumRows()
-		}
+		n := countRows(recs)
 		return &Result{Tag: fmt.Sprintf("SELECT %d", n), Rows: n}, nil
 	}
 	return &Result{Tag: "CREATE TABLE"}, nil

@@ -111,21 +111,11 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	if n, err = planner.Optimize(n, b); err != nil {
-		return nil, err
-	}
-	if params, err = s.convertParams(b, params); err != nil {
-		return nil, err
-	}
-	recs, err := s.runPlan(ctx, n, params)
+	recs, err := s.runBound(ctx, b, n, params)
 	if err != nil {
 		return nil, err
 	}
-	ts := make([]types.T, len(pt.Columns))
-	for i, c := range pt.Columns {
-		ts[i] = c.Type
-	}
-	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
+	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, columnTypes(pt)); err != nil {
 		return nil, err
 	}
 	if err := checkConstraints(t, pt, recs); err != nil {
@@ -142,10 +132,7 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	var rows int64
-	for _, r := range recs {
-		rows += r.NumRows()
-	}
+	rows := countRows(recs)
 	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
 }
 
@@ -165,10 +152,7 @@ func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	if params, err = s.convertParams(b, params); err != nil {
-		return nil, err
-	}
-	recs, err := s.runPlan(ctx, n, params)
+	recs, err := s.runBound(ctx, b, n, params)
 	if err != nil {
 		return nil, err
 	}
@@ -186,11 +170,7 @@ func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params 
 		fields := r.Schema().Fields()[:ncol]
 		kept = append(kept, array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows()))
 	}
-	ts := make([]types.T, ncol)
-	for i, c := range pt.Columns {
-		ts[i] = c.Type
-	}
-	if kept, err = conformRecords(s.execCtx(ctx, nil), kept, ts); err != nil {
+	if kept, err = conformRecords(s.execCtx(ctx, nil), kept, columnTypes(pt)); err != nil {
 		return nil, err
 	}
 	if err := checkConstraints(t, pt, kept); err != nil {
@@ -227,27 +207,16 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	var total int64
-	for _, r := range before {
-		total += r.NumRows()
-	}
 	b := s.binder(ctx, sql)
 	n, err := b.BindDelete(pt, x.Alias, x.Where)
 	if err != nil {
 		return nil, err
 	}
-	if params, err = s.convertParams(b, params); err != nil {
-		return nil, err
-	}
-	recs, err := s.runPlan(ctx, n, params)
+	recs, err := s.runBound(ctx, b, n, params)
 	if err != nil {
 		return nil, err
 	}
-	var remain int64
-	for _, r := range recs {
-		remain += r.NumRows()
-	}
-	deleted := total - remain
+	deleted := countRows(before) - countRows(recs)
 	if deleted > 0 {
 		if err := mt.Replace(ctx, recs); err != nil {
 			return nil, err
@@ -275,4 +244,33 @@ func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error
 		}
 	}
 	return &Result{Tag: "TRUNCATE TABLE"}, nil
+}
+
+// runBound optimizes a plan a binder produced, converts the statement's
+// parameters to the types the binder inferred, and runs it.
+func (s *Session) runBound(ctx context.Context, b *planner.Binder, n planner.Node, params []types.Value) ([]arrow.Record, error) {
+	n, err := planner.Optimize(n, b)
+	if err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	return s.runPlan(ctx, n, params)
+}
+
+func countRows(recs []arrow.Record) int64 {
+	var n int64
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	return n
+}
+
+func columnTypes(pt *planner.Table) []types.T {
+	ts := make([]types.T, len(pt.Columns))
+	for i, c := range pt.Columns {
+		ts[i] = c.Type
+	}
+	return ts
 }

@@ -33,11 +33,21 @@ func Rules() []Rule {
 // Optimize applies every rule in order; b is the binder that bound n.
 func Optimize(n Node, b *Binder) (Node, error) {
 	rc := &RuleCtx{b: b}
+	want := n.Columns()
 	var err error
 	for _, r := range Rules() {
 		if n, err = r.Apply(rc, n); err != nil {
 			return nil, err
 		}
+	}
+	// rules may add columns below the root (a mark join under a Filter):
+	// the plan still returns exactly the columns it was bound with
+	if !sameOrder(n.Columns(), want) {
+		es := make([]expr.Expr, len(want))
+		for i, c := range want {
+			es[i] = colRef(c)
+		}
+		n = &Project{Input: n, Exprs: es, Cols: want}
 	}
 	return n, nil
 }

@@ -2,6 +2,12 @@ package storage
 
 import "github.com/lakeq/lakeq/types"
 
+// Column is a column of a file dataset (Parquet, CSV, JSON).
+type Column struct {
+	Name string
+	Type types.T
+}
+
 // Pred is a simple predicate on one column that a scan may use to skip
 // data (row groups, files, partitions) it proves has no matching rows.
 // Vals hold constants of the column's SQL type.

@@ -23,10 +23,7 @@ import (
 )
 
 // Column is a column of a delimited file.
-type Column struct {
-	Name string
-	Type types.T
-}
+type Column = storage.Column
 
 // Options are the reader options (read_csv's named arguments).
 type Options struct {

@@ -79,7 +79,7 @@ func TestSniffAndOptions(t *testing.T) {
 		{"skip.csv", "# generated\n# by test\nx,y\n1,2\n", Options{Skip: 2}, "x bigint,y bigint", []string{"1|2"}},
 		{"escape.csv", "a,b\n1,\"q\\\"uote\"\n", Options{Escape: '\\'}, "a bigint,b text", []string{`1|q"uote`}},
 		{"crlf.csv", "a,b\r\n1,2\r\n3,4\r\n", Options{}, "a bigint,b bigint", []string{"1|2", "3|4"}},
-		{"explicit.csv", "1,2024-01-01 10:00:00\n", Options{Columns: []Column{{"n", types.Int4T}, {"ts", types.TimestampT}}}, "n integer,ts timestamp without time zone", []string{"1|2024-01-01 10:00:00"}},
+		{"explicit.csv", "1,2024-01-01 10:00:00\n", Options{Columns: []Column{{Name: "n", Type: types.Int4T}, {Name: "ts", Type: types.TimestampT}}}, "n integer,ts timestamp without time zone", []string{"1|2024-01-01 10:00:00"}},
 		{"quotednl.csv", "a,b\n1,\"two\nlines\"\n", Options{}, "a bigint,b text", []string{"1|two\nlines"}},
 	}
 	for _, c := range cases {
@@ -170,7 +170,7 @@ func TestMalformed(t *testing.T) {
 		t.Fatalf("unterminated quote: %v", err)
 	}
 	badType := write(t, dir, "type.csv", "1\n2\n")
-	d4, _ := Open(ctx, storage.Local{}, []storage.FileInfo{badType}, Options{Columns: []Column{{"d", types.DateT}}})
+	d4, _ := Open(ctx, storage.Local{}, []storage.FileInfo{badType}, Options{Columns: []Column{{Name: "d", Type: types.DateT}}})
 	ms4, _ := d4.Morsels(ctx, []int{0}, nil)
 	if _, err := ms4[0].Read(ctx, nil); sqlerr.Code(err) != sqlerr.InvalidTextRepr && sqlerr.Code(err) != sqlerr.InvalidDatetimeFormat {
 		t.Fatalf("bad value: %v", err)

@@ -24,10 +24,7 @@ import (
 )
 
 // Column is a column of a JSON dataset.
-type Column struct {
-	Name string
-	Type types.T
-}
+type Column = storage.Column
 
 // Options are read_json's options.
 type Options struct {

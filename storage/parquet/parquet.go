@@ -29,10 +29,7 @@ import (
 )
 
 // Column is a column of a Parquet dataset.
-type Column struct {
-	Name string
-	Type types.T
-}
+type Column = storage.Column
 
 // Dataset is a set of Parquet files sharing a schema.
 type Dataset struct {
