@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -73,24 +74,63 @@ type Filter struct {
 func (f *Filter) Name() string  { return f.Label }
 func (f *Filter) NewLocal() any { return nil }
 func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
-	m, err := f.Cond.Eval(ctx.Expr, in)
-	if err != nil {
-		return err
+	and, ok := f.Cond.(*expr.And)
+	if !ok {
+		m, err := f.Cond.Eval(ctx.Expr, in)
+		if err != nil {
+			return err
+		}
+		return emit(FilterRecord(in, m))
 	}
-	return emit(FilterRecord(in, m))
+	// Conjuncts run one after another. After a selective one the batch is
+	// compacted so later conjuncts touch only surviving rows; after an
+	// unselective one the masks are ANDed instead, since compacting every
+	// column would cost more than evaluating the next conjunct on all rows.
+	rec := in
+	var acc []byte // AND of the masks evaluated on rec so far
+	for i, c := range and.Args {
+		m, err := c.Eval(ctx.Expr, rec)
+		if err != nil {
+			return err
+		}
+		bits, count := maskBits(m, int(rec.NumRows()))
+		if acc != nil {
+			for j := range bits {
+				bits[j] &= acc[j]
+			}
+			count = bitutil.CountSetBits(bits, 0, int(rec.NumRows()))
+		}
+		if count == 0 {
+			return nil
+		}
+		last := i == len(and.Args)-1
+		if last || count*2 < int(rec.NumRows()) {
+			rec = selectBits(rec, bits, count)
+			acc = nil
+			continue
+		}
+		acc = bits
+	}
+	return emit(rec)
 }
 
 // FilterRecord keeps the rows of in where mask is true (not NULL),
 // scanning the bitmaps a byte at a time.
 func FilterRecord(in arrow.Record, mask arrow.Array) arrow.Record {
-	b, ok := mask.(*array.Boolean)
-	n := int(in.NumRows())
-	if !ok {
-		return in.NewSlice(0, 0)
-	}
-	d := b.Data()
+	bits, count := maskBits(mask, int(in.NumRows()))
+	return selectBits(in, bits, count)
+}
+
+// maskBits returns mask's true-and-not-NULL rows as a bitmap and their
+// number; a mask that is not boolean selects nothing.
+func maskBits(mask arrow.Array, n int) ([]byte, int) {
 	nb := (n + 7) / 8
 	bits := make([]byte, nb)
+	b, ok := mask.(*array.Boolean)
+	if !ok {
+		return bits, 0
+	}
+	d := b.Data()
 	bitutil.CopyBitmap(d.Buffers()[1].Bytes(), d.Offset(), n, bits, 0)
 	if b.NullN() > 0 {
 		valid := make([]byte, nb)
@@ -99,29 +139,25 @@ func FilterRecord(in arrow.Record, mask arrow.Array) arrow.Record {
 			bits[i] &= valid[i]
 		}
 	}
-	count := bitutil.CountSetBits(bits, 0, n)
-	if count == n {
+	return bits, bitutil.CountSetBits(bits, 0, n)
+}
+
+// selectBits keeps the count rows of in whose bit is set.
+func selectBits(in arrow.Record, bits []byte, count int) arrow.Record {
+	if count == int(in.NumRows()) {
 		return in
 	}
 	idx := make([]int32, 0, count)
 	for i, by := range bits {
 		for by != 0 {
-			t := bitsTrailingZeros(by)
-			idx = append(idx, int32(i*8+t))
+			idx = append(idx, int32(i*8+bitsTrailingZeros(by)))
 			by &= by - 1
 		}
 	}
 	return expr.SubRecord(in, idx)
 }
 
-func bitsTrailingZeros(b byte) int {
-	n := 0
-	for b&1 == 0 {
-		b >>= 1
-		n++
-	}
-	return n
-}
+func bitsTrailingZeros(b byte) int { return bits.TrailingZeros8(b) }
 
 // Project computes output columns.
 type Project struct {

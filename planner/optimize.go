@@ -22,6 +22,7 @@ type Rule struct {
 func Rules() []Rule {
 	return []Rule{
 		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
+		{Name: "unwrap_casts", Apply: unwrapCasts},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
 		{Name: "join_order", Apply: joinOrder},
 		{Name: "limit_pushdown", Apply: limitPushdown},

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/lakeq/lakeq/engine"
@@ -51,8 +52,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(actionFlag{&actions, true}, "f", "run SQL from a file, - for stdin (repeatable)")
 	format := fs.String("format", "table", "output format: table|csv|tsv|json|jsonl|markdown")
 	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory (default $LAKEQ_HOME, else ~/.lakeq)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "lakeq: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "lakeq: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	switch *format {
 	case "table", "csv", "tsv", "json", "jsonl", "markdown":
