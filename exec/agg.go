@@ -53,10 +53,49 @@ type HashAgg struct {
 type aggTable struct {
 	set    []int
 	groups map[string]int32
-	// ints maps integer keys packed into int64 (rows without NULL keys)
-	ints map[int64]int32
-	keys [][]types.Value // per group, key values (full width, NULL outside set)
-	accs []functions.Accumulator
+	// ints maps integer keys packed into int64 (rows without NULL keys);
+	// such groups keep only the packed key (ikeys[g]) and a nil keys[g],
+	// and their key values are unpacked once, at Finalize
+	ints  *int64Table
+	ikeys []int64
+	keys  [][]types.Value // per group, key values (full width, NULL outside set)
+	accs  []functions.Accumulator
+}
+
+// addGroup appends a group and returns its number.
+func (t *aggTable) addGroup(row []types.Value, ikey int64) int32 {
+	g := int32(len(t.keys))
+	t.keys = append(t.keys, row)
+	t.ikeys = append(t.ikeys, ikey)
+	return g
+}
+
+// keyValue returns group g's value of key column k.
+func (t *aggTable) keyValue(h *HashAgg, g, k int) types.Value {
+	if t.keys[g] != nil {
+		return t.keys[g][k]
+	}
+	pos := -1
+	for i, c := range t.set {
+		if c == k {
+			pos = i
+		}
+	}
+	if pos < 0 {
+		return nil
+	}
+	v := t.ikeys[g]
+	if len(t.set) == 2 { // two narrow keys packed high|low (intKeys)
+		if pos == 0 {
+			v = int64(int32(uint64(v) >> 32))
+		} else {
+			v = int64(int32(uint32(v)))
+		}
+	}
+	if h.KeyT[k].Kind == types.Date {
+		return types.DateVal(v)
+	}
+	return v
 }
 
 func (h *HashAgg) sets() [][]int {
@@ -131,7 +170,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 		groups := make([]int32, n)
 		if len(t.set) == 0 {
 			if len(t.keys) == 0 {
-				t.keys = append(t.keys, make([]types.Value, len(h.Keys)))
+				t.addGroup(make([]types.Value, len(h.Keys)), 0)
 				t.groups[""] = 0
 			}
 		} else {
@@ -141,34 +180,33 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 				cols[i], ts[i] = keyCols[k], h.KeyT[k]
 			}
 			newGroup := func(i int) (int32, error) {
-				g := int32(len(t.keys))
 				row := make([]types.Value, len(h.Keys))
 				for _, k := range t.set {
 					row[k] = types.GetValue(h.KeyT[k], keyCols[k], i)
 				}
-				t.keys = append(t.keys, row)
-				return g, ctx.Grow(h.Label, 96)
+				return t.addGroup(row, 0), ctx.Grow(h.Label, 96)
 			}
 			ik, inulls, intOK := intKeys(cols, n)
 			if intOK {
 				if t.ints == nil {
-					t.ints = map[int64]int32{}
+					t.ints = newInt64Table(0)
 				}
 				var rest []int
+				added := 0
 				for i := 0; i < n; i++ {
 					if inulls != nil && inulls[i] {
 						rest = append(rest, i)
 						continue
 					}
-					g, ok := t.ints[ik[i]]
-					if !ok {
-						var err error
-						if g, err = newGroup(i); err != nil {
-							return err
-						}
-						t.ints[ik[i]] = g
+					g, isNew := t.ints.GetOrPut(ik[i], int32(len(t.keys)))
+					if isNew {
+						t.addGroup(nil, ik[i])
+						added++
 					}
 					groups[i] = g
+				}
+				if err := ctx.Grow(h.Label, int64(added)*48); err != nil {
+					return err
 				}
 				if len(rest) > 0 {
 					keys := make([][]byte, n)
@@ -194,13 +232,12 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 			for i := 0; i < n; i++ {
 				g, ok := t.groups[string(keys[i])]
 				if !ok {
-					g = int32(len(t.keys))
-					t.groups[string(keys[i])] = g
 					row := make([]types.Value, len(h.Keys))
 					for _, k := range t.set {
 						row[k] = types.GetValue(h.KeyT[k], keyCols[k], i)
 					}
-					t.keys = append(t.keys, row)
+					g = t.addGroup(row, 0)
+					t.groups[string(keys[i])] = g
 					if err := ctx.Grow(h.Label, int64(len(keys[i])+64)); err != nil {
 						return err
 					}
@@ -244,23 +281,22 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 			kb = kb[:0]
 			gg, ok := gt.groups[k]
 			if !ok {
-				gg = int32(len(gt.keys))
+				gg = gt.addGroup(lt.keys[g], lt.ikeys[g])
 				gt.groups[k] = gg
-				gt.keys = append(gt.keys, lt.keys[g])
 			}
 			mapping[g] = gg
 		}
 		if lt.ints != nil && gt.ints == nil {
-			gt.ints = map[int64]int32{}
+			gt.ints = newInt64Table(lt.ints.Len())
 		}
-		for k, g := range lt.ints {
-			gg, ok := gt.ints[k]
-			if !ok {
-				gg = int32(len(gt.keys))
-				gt.ints[k] = gg
-				gt.keys = append(gt.keys, lt.keys[g])
-			}
-			mapping[g] = gg
+		if lt.ints != nil {
+			lt.ints.Each(func(k int64, g int32) {
+				gg, added := gt.ints.GetOrPut(k, int32(len(gt.keys)))
+				if added {
+					gt.addGroup(nil, k)
+				}
+				mapping[g] = gg
+			})
 		}
 		for a := range gt.accs {
 			if err := gt.accs[a].Merge(lt.accs[a], mapping, len(gt.keys)); err != nil {
@@ -279,7 +315,7 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 	for _, t := range h.global {
 		// a global aggregate (empty set) yields one row even without input
 		if len(t.set) == 0 && len(t.keys) == 0 {
-			t.keys = append(t.keys, make([]types.Value, len(h.Keys)))
+			t.addGroup(make([]types.Value, len(h.Keys)), 0)
 		}
 		ng := len(t.keys)
 		if ng == 0 {
@@ -289,7 +325,7 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 		for k := range h.Keys {
 			vals := make([]types.Value, ng)
 			for g := 0; g < ng; g++ {
-				vals[g] = t.keys[g][k]
+				vals[g] = t.keyValue(h, g, k)
 			}
 			cols = append(cols, types.BuildArray(h.KeyT[k], vals))
 		}

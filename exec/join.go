@@ -41,7 +41,7 @@ type JoinBuild struct {
 
 	rec      arrow.Record // all build rows
 	table    map[string]int32
-	intTable map[int64]int32 // integer keys packed into an int64 (no encoding)
+	intTable *int64Table // integer keys packed into an int64 (no encoding)
 	next     []int32
 	keyNull  []bool
 	anyNull  bool
@@ -88,22 +88,17 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 		b.next = make([]int32, n)
 		if ik, nulls, ok := intKeys(cols, n); ok {
 			b.keyNull = nulls
-			b.intTable = make(map[int64]int32, n)
+			b.intTable = newInt64Table(n)
 			for i := n - 1; i >= 0; i-- {
 				if nulls != nil && nulls[i] {
 					b.anyNull = true
 					b.next[i] = -1
 					continue
 				}
-				if h, ok := b.intTable[ik[i]]; ok {
-					b.next[i] = h
-				} else {
-					b.next[i] = -1
-				}
-				b.intTable[ik[i]] = int32(i)
+				b.next[i] = b.intTable.Put(ik[i], int32(i))
 			}
 			b.built = true
-			return ctx.Grow(b.Label, int64(n)*32)
+			return ctx.Grow(b.Label, int64(n)*4+b.intTable.Bytes())
 		}
 		keys := make([][]byte, n)
 		b.keyNull = make([]bool, n)
@@ -269,7 +264,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			if probeNull[i] || j.Build.intTable == nil {
 				continue
 			}
-			h, ok := j.Build.intTable[ikeys[i]]
+			h, ok := j.Build.intTable.Get(ikeys[i])
 			if !ok {
 				continue
 			}

@@ -18,21 +18,51 @@ var CompareOps = []string{"=", "<>", "<", "<=", ">", ">="}
 func cmpOrdered[E int16 | int32 | int64 | uint32 | arrow.Date32 | arrow.Time64 | arrow.Timestamp](op string) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
 		a, b := args[0], args[1]
-		switch op {
-		case "=":
-			return zipBool(a, b, n, func(x, y E) bool { return x == y }), nil
-		case "<>", "!=":
-			return zipBool(a, b, n, func(x, y E) bool { return x != y }), nil
-		case "<":
-			return zipBool(a, b, n, func(x, y E) bool { return x < y }), nil
-		case "<=":
-			return zipBool(a, b, n, func(x, y E) bool { return x <= y }), nil
-		case ">":
-			return zipBool(a, b, n, func(x, y E) bool { return x > y }), nil
-		default:
-			return zipBool(a, b, n, func(x, y E) bool { return x >= y }), nil
+		validity, nulls := types.AndValidity(n, a, b)
+		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		cmpLoop(op, types.Values[E](a)[:n], types.Values[E](b)[:n], bits)
+		return boolFromBits(bits, n, validity, nulls), nil
+	}
+}
+
+// cmpLoop sets bit i of out when av[i] op bv[i]. One loop per operator
+// keeps the comparison inline (no call per value); results are packed a
+// byte at a time.
+func cmpLoop[E int16 | int32 | int64 | uint32 | arrow.Date32 | arrow.Time64 | arrow.Timestamp](op string, av, bv []E, out []byte) {
+	bv = bv[:len(av)]
+	switch op {
+	case "=":
+		for i := range av {
+			out[i>>3] |= b2u8(av[i] == bv[i]) << (uint(i) & 7)
+		}
+	case "<>", "!=":
+		for i := range av {
+			out[i>>3] |= b2u8(av[i] != bv[i]) << (uint(i) & 7)
+		}
+	case "<":
+		for i := range av {
+			out[i>>3] |= b2u8(av[i] < bv[i]) << (uint(i) & 7)
+		}
+	case "<=":
+		for i := range av {
+			out[i>>3] |= b2u8(av[i] <= bv[i]) << (uint(i) & 7)
+		}
+	case ">":
+		for i := range av {
+			out[i>>3] |= b2u8(av[i] > bv[i]) << (uint(i) & 7)
+		}
+	default:
+		for i := range av {
+			out[i>>3] |= b2u8(av[i] >= bv[i]) << (uint(i) & 7)
 		}
 	}
+}
+
+func b2u8(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // floatCmp orders NaN above all numbers and equal to itself (PostgreSQL).
@@ -81,7 +111,20 @@ func cmpDecimal(op string) Kernel {
 		sa := a.DataType().(*arrow.Decimal128Type).Scale
 		sb := b.DataType().(*arrow.Decimal128Type).Scale
 		if sa == sb {
-			return zipBool(a, b, n, func(x, y decimal128.Num) bool { return opTest(op, x.Cmp(y)) }), nil
+			// values that fit 64 bits (almost all) compare as int64
+			av, bv := types.Values[decimal128.Num](a)[:n], types.Values[decimal128.Num](b)[:n]
+			x64, y64 := make([]int64, n), make([]int64, n)
+			for i := range av {
+				xl, yl := int64(av[i].LowBits()), int64(bv[i].LowBits())
+				if av[i].HighBits() != xl>>63 || bv[i].HighBits() != yl>>63 {
+					return zipBool(a, b, n, func(x, y decimal128.Num) bool { return opTest(op, x.Cmp(y)) }), nil
+				}
+				x64[i], y64[i] = xl, yl
+			}
+			validity, nulls := types.AndValidity(n, a, b)
+			bits := make([]byte, bitutil.BytesForBits(int64(n)))
+			cmpLoop(op, x64, y64, bits)
+			return boolFromBits(bits, n, validity, nulls), nil
 		}
 		return zipBool(a, b, n, func(x, y decimal128.Num) bool {
 			dx, dy := types.Decimal{V: x, Scale: sa}, types.Decimal{V: y, Scale: sb}

@@ -13,9 +13,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 )
 
 // chunkRows is the number of driver rows one generation task covers.
@@ -50,14 +49,30 @@ func (g *Generator) Write(ctx context.Context, table, dir, format string) (int64
 	var closeSink func() error
 	switch format {
 	case "parquet":
-		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880), parquet.WithStats(true), parquet.WithStoreDecimalAsInteger(true))
-		w, err := pqarrow.NewFileWriter(Schema(table), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-		if err != nil {
-			f.Close()
-			return 0, err
+		// the writer opens on the first chunk, whose values choose
+		// which columns get a dictionary
+		var w *pqarrow.FileWriter
+		open := func(sample arrow.Record) error {
+			var err error
+			w, err = pqarrow.NewFileWriter(Schema(table), f, lqparquet.WriterProperties(sample), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+			return err
 		}
-		sink = func(r arrow.Record) error { return w.WriteBuffered(r) }
-		closeSink = w.Close
+		sink = func(r arrow.Record) error {
+			if w == nil {
+				if err := open(r); err != nil {
+					return err
+				}
+			}
+			return w.WriteBuffered(r)
+		}
+		closeSink = func() error {
+			if w == nil {
+				if err := open(nil); err != nil {
+					return err
+				}
+			}
+			return w.Close()
+		}
 	default:
 		bw := bufio.NewWriterSize(f, 1<<20)
 		sink = func(r arrow.Record) error { return writeDelimited(bw, r) }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -68,11 +69,24 @@ func (c *Col) String() string {
 type Const struct {
 	V types.Value
 	T types.T
+	// last is the broadcast array built for the last batch size: batches
+	// mostly share one size, and arrays are immutable (callers never
+	// Release what Eval returns), so it is reused across batches and
+	// goroutines instead of filled again for every batch.
+	last atomic.Pointer[constArray]
 }
+
+type constArray struct{ a arrow.Array }
 
 func (c *Const) Type() types.T { return c.T }
 func (c *Const) Eval(_ *Ctx, b arrow.Record) (arrow.Array, error) {
-	return types.ConstArray(c.T, c.V, int(b.NumRows())), nil
+	n := int(b.NumRows())
+	if p := c.last.Load(); p != nil && p.a.Len() == n {
+		return p.a, nil
+	}
+	a := types.ConstArray(c.T, c.V, n)
+	c.last.Store(&constArray{a})
+	return a, nil
 }
 func (c *Const) String() string {
 	if c.V == nil {

@@ -30,10 +30,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
@@ -486,8 +485,14 @@ func (t *Table) writeParquet(ctx context.Context, name string, recs []arrow.Reco
 	if err != nil {
 		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)
 	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(122880), parquet.WithStoreDecimalAsInteger(true))
-	w, err := pqarrow.NewFileWriter(t.schema(), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	var sample arrow.Record
+	for _, r := range recs {
+		if r.NumRows() > 0 {
+			sample = t.conform(r)
+			break
+		}
+	}
+	w, err := pqarrow.NewFileWriter(t.schema(), f, lqparquet.WriterProperties(sample), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		_ = os.Remove(tmp)

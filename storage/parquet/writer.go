@@ -1,0 +1,76 @@
+package parquet
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+)
+
+// RowGroupRows is the row-group length lakeq writes (DuckDB's default):
+// one scan morsel each, small enough to spread over cores, large enough
+// that per-group overhead and statistics stay small.
+const RowGroupRows = 122880
+
+// dictMaxRatio is the share of distinct values in the sample above which
+// a column is written without a dictionary: a near-unique column's
+// dictionary is as large as its data and only adds an indirection (and,
+// in readers that grow it lazily, a copy) on every read.
+const dictMaxRatio = 0.2
+
+// WriterProperties are the properties lakeq writes Parquet with: Snappy,
+// statistics, decimals of precision ≤ 18 as INT32/INT64, and dictionary
+// encoding only for the columns of sample that repeat their values.
+// sample is typically the first batch to be written; nil keeps
+// dictionaries on for every column.
+func WriterProperties(sample arrow.Record) *pq.WriterProperties {
+	opts := []pq.WriterProperty{
+		pq.WithCompression(compress.Codecs.Snappy),
+		pq.WithMaxRowGroupLength(RowGroupRows),
+		pq.WithStats(true),
+		pq.WithStoreDecimalAsInteger(true),
+	}
+	if sample != nil && sample.NumRows() > 0 {
+		for i, f := range sample.Schema().Fields() {
+			ratio, ok := distinctRatio(sample.Column(i))
+			if ok && ratio > dictMaxRatio {
+				opts = append(opts, pq.WithDictionaryFor(f.Name, false))
+			}
+		}
+	}
+	return pq.NewWriterProperties(opts...)
+}
+
+// distinctRatio estimates distinct/rows over the first rows of a; ok is
+// false for types it does not sample (nested ones keep the default).
+func distinctRatio(a arrow.Array) (float64, bool) {
+	n := min(a.Len(), 1<<16)
+	if n == 0 {
+		return 0, false
+	}
+	switch x := a.(type) {
+	case *array.String:
+		seen := make(map[string]struct{}, 1024)
+		for i := 0; i < n; i++ {
+			seen[x.Value(i)] = struct{}{}
+		}
+		return float64(len(seen)) / float64(n), true
+	case *array.Binary:
+		seen := make(map[string]struct{}, 1024)
+		for i := 0; i < n; i++ {
+			seen[string(x.Value(i))] = struct{}{}
+		}
+		return float64(len(seen)) / float64(n), true
+	}
+	fw, ok := a.DataType().(arrow.FixedWidthDataType)
+	if !ok || fw.BitWidth() < 8 || len(a.Data().Buffers()) < 2 {
+		return 0, false
+	}
+	w := fw.BitWidth() / 8
+	buf := a.Data().Buffers()[1].Bytes()[a.Data().Offset()*w:]
+	seen := make(map[string]struct{}, 1024)
+	for i := 0; i < n; i++ {
+		seen[string(buf[i*w:(i+1)*w])] = struct{}{}
+	}
+	return float64(len(seen)) / float64(n), true
+}
