@@ -53,27 +53,48 @@ type HashAgg struct {
 type aggTable struct {
 	set    []int
 	groups map[string]int32
-	// ints maps integer keys packed into int64 (rows without NULL keys);
-	// such groups keep only the packed key (ikeys[g]) and a nil keys[g],
-	// and their key values are unpacked once, at Finalize
-	ints  *int64Table
-	ikeys []int64
-	keys  [][]types.Value // per group, key values (full width, NULL outside set)
-	accs  []functions.Accumulator
+	// ints maps integer keys packed into int64 (rows without NULL keys).
+	// Group g is either such a packed key, ikeys[g], unpacked only at
+	// Finalize; or, when slow[g], a row of key values, keyRows[ikeys[g]]
+	// (full width, NULL outside set). Flat slices without pointers keep
+	// millions of groups cheap to grow and to scan for the GC.
+	ints    *int64Table
+	ikeys   []int64
+	slow    []bool
+	keyRows [][]types.Value
+	accs    []functions.Accumulator
 }
 
-// addGroup appends a group and returns its number.
+// ngroups is the number of groups.
+func (t *aggTable) ngroups() int { return len(t.ikeys) }
+
+// addGroup appends a group, by key values (row) or packed key, and
+// returns its number.
 func (t *aggTable) addGroup(row []types.Value, ikey int64) int32 {
-	g := int32(len(t.keys))
-	t.keys = append(t.keys, row)
-	t.ikeys = append(t.ikeys, ikey)
+	g := int32(len(t.ikeys))
+	if row != nil {
+		t.ikeys = append(t.ikeys, int64(len(t.keyRows)))
+		t.keyRows = append(t.keyRows, row)
+		t.slow = append(t.slow, true)
+	} else {
+		t.ikeys = append(t.ikeys, ikey)
+		t.slow = append(t.slow, false)
+	}
 	return g
+}
+
+// group returns what addGroup was given for group g.
+func (t *aggTable) group(g int32) ([]types.Value, int64) {
+	if t.slow[g] {
+		return t.keyRows[t.ikeys[g]], 0
+	}
+	return nil, t.ikeys[g]
 }
 
 // keyValue returns group g's value of key column k.
 func (t *aggTable) keyValue(h *HashAgg, g, k int) types.Value {
-	if t.keys[g] != nil {
-		return t.keys[g][k]
+	if t.slow[g] {
+		return t.keyRows[t.ikeys[g]][k]
 	}
 	pos := -1
 	for i, c := range t.set {
@@ -169,7 +190,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	for _, t := range tables {
 		groups := make([]int32, n)
 		if len(t.set) == 0 {
-			if len(t.keys) == 0 {
+			if t.ngroups() == 0 {
 				t.addGroup(make([]types.Value, len(h.Keys)), 0)
 				t.groups[""] = 0
 			}
@@ -193,17 +214,26 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 				}
 				var rest []int
 				added := 0
+				// sorted or clustered input repeats keys: the last key's
+				// group is remembered before the table is probed
+				lastK, lastG := int64(0), int32(-1)
 				for i := 0; i < n; i++ {
 					if inulls != nil && inulls[i] {
 						rest = append(rest, i)
 						continue
 					}
-					g, isNew := t.ints.GetOrPut(ik[i], int32(len(t.keys)))
+					k := ik[i]
+					if k == lastK && lastG >= 0 {
+						groups[i] = lastG
+						continue
+					}
+					g, isNew := t.ints.GetOrPut(k, int32(t.ngroups()))
 					if isNew {
-						t.addGroup(nil, ik[i])
+						t.addGroup(nil, k)
 						added++
 					}
 					groups[i] = g
+					lastK, lastG = k, g
 				}
 				if err := ctx.Grow(h.Label, int64(added)*48); err != nil {
 					return err
@@ -246,7 +276,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 			}
 		}
 	aggregate:
-		ng := len(t.keys)
+		ng := t.ngroups()
 		for a, acc := range t.accs {
 			gs := groups
 			if filters[a] != nil {
@@ -275,13 +305,13 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 	}
 	for ti, lt := range tables {
 		gt := h.global[ti]
-		mapping := make([]int32, len(lt.keys))
+		mapping := make([]int32, lt.ngroups())
 		var kb []byte
 		for k, g := range lt.groups {
 			kb = kb[:0]
 			gg, ok := gt.groups[k]
 			if !ok {
-				gg = gt.addGroup(lt.keys[g], lt.ikeys[g])
+				gg = gt.addGroup(lt.group(g))
 				gt.groups[k] = gg
 			}
 			mapping[g] = gg
@@ -291,7 +321,7 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 		}
 		if lt.ints != nil {
 			lt.ints.Each(func(k int64, g int32) {
-				gg, added := gt.ints.GetOrPut(k, int32(len(gt.keys)))
+				gg, added := gt.ints.GetOrPut(k, int32(gt.ngroups()))
 				if added {
 					gt.addGroup(nil, k)
 				}
@@ -299,7 +329,7 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 			})
 		}
 		for a := range gt.accs {
-			if err := gt.accs[a].Merge(lt.accs[a], mapping, len(gt.keys)); err != nil {
+			if err := gt.accs[a].Merge(lt.accs[a], mapping, gt.ngroups()); err != nil {
 				return err
 			}
 		}
@@ -314,10 +344,10 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 	h.out = nil
 	for _, t := range h.global {
 		// a global aggregate (empty set) yields one row even without input
-		if len(t.set) == 0 && len(t.keys) == 0 {
+		if len(t.set) == 0 && t.ngroups() == 0 {
 			t.addGroup(make([]types.Value, len(h.Keys)), 0)
 		}
-		ng := len(t.keys)
+		ng := t.ngroups()
 		if ng == 0 {
 			continue
 		}

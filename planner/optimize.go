@@ -25,6 +25,7 @@ func Rules() []Rule {
 		{Name: "unwrap_casts", Apply: unwrapCasts},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
 		{Name: "join_order", Apply: joinOrder},
+		{Name: "push_semi_joins", Apply: pushSemiJoins},
 		{Name: "limit_pushdown", Apply: limitPushdown},
 		{Name: "prune_columns", Apply: pruneColumns},
 		{Name: "optimize_subqueries", Apply: optimizeSubqueries},
