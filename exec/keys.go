@@ -14,6 +14,7 @@ import (
 // Equal SQL values of the same type encode equally (integers by value,
 // -0 as 0, one NaN). hasNull[i] is set when any key of row i is NULL.
 func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull []bool) {
+	presize(cols, n, keys)
 	for c, col := range cols {
 		t := ts[c]
 		nulls := col.NullN() > 0
@@ -106,6 +107,55 @@ func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull 
 				}
 			}
 		}
+	}
+}
+
+// presize points each empty keys[i] into one shared buffer, with room
+// for its whole encoding, so that encoding appends in place instead of
+// allocating and growing a slice per row. Sizes are exact for fixed-width
+// and string keys; other types get a guess, and a row that outgrows it
+// reallocates on its own (append past capacity never touches a neighbour).
+func presize(cols []arrow.Array, n int, keys [][]byte) {
+	sizes := make([]int, n)
+	for _, col := range cols {
+		switch a := col.(type) {
+		case *array.String:
+			offs := a.ValueOffsets()
+			for i := range sizes {
+				sizes[i] += 5 + int(offs[i+1]-offs[i])
+			}
+			continue
+		case *array.Boolean:
+			for i := range sizes {
+				sizes[i] += 2
+			}
+			continue
+		case *array.Date32:
+			for i := range sizes {
+				sizes[i] += 5
+			}
+			continue
+		case *array.Int16, *array.Int32, *array.Int64, *array.Float32, *array.Float64, *array.Timestamp:
+			for i := range sizes {
+				sizes[i] += 9
+			}
+			continue
+		}
+		for i := range sizes {
+			sizes[i] += 24
+		}
+	}
+	total := 0
+	for _, sz := range sizes {
+		total += sz
+	}
+	buf := make([]byte, total)
+	off := 0
+	for i := range sizes {
+		if len(keys[i]) == 0 {
+			keys[i] = buf[off : off : off+sizes[i]]
+		}
+		off += sizes[i]
 	}
 }
 

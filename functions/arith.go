@@ -178,6 +178,9 @@ func decArith(op string) Kernel {
 		case "*":
 			fast = rs == sa+sb
 		}
+		if fast && n > 0 && dec64Loop(op[0], av[:n], bv[:n], ma, mb, out) {
+			return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
+		}
 		for i := 0; i < n; i++ {
 			if !valid(validity, i) {
 				continue
@@ -227,6 +230,75 @@ func decArith(op string) Kernel {
 		}
 		return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
 	}
+}
+
+// dec64Loop computes out = av op bv (op one of + - *) for decimals whose
+// values fit 64 bits, with mul scaling for + and -. It reports false,
+// leaving out partly written, as soon as a value or result does not fit;
+// the caller then takes the exact path for every row. Rows that are NULL
+// hold arbitrary values and are computed like the rest.
+func dec64Loop(op byte, av, bv []decimal128.Num, ma, mb int64, out []decimal128.Num) bool {
+	bv = bv[:len(av)]
+	out = out[:len(av)]
+	for i := range av {
+		x, y := av[i], bv[i]
+		xl, yl := int64(x.LowBits()), int64(y.LowBits())
+		if x.HighBits() != xl>>63 || y.HighBits() != yl>>63 {
+			return false
+		}
+		var r int64
+		switch op {
+		case '*':
+			// operands below 2^31 in magnitude cannot overflow
+			if uint64(xl+1<<31) < 1<<32 && uint64(yl+1<<31) < 1<<32 {
+				r = xl * yl
+			} else {
+				hi, lo := bits.Mul64(uint64(abs64(xl)), uint64(abs64(yl)))
+				if hi != 0 || lo > math.MaxInt64 || xl == math.MinInt64 || yl == math.MinInt64 {
+					return false
+				}
+				r = int64(lo)
+				if (xl < 0) != (yl < 0) {
+					r = -r
+				}
+			}
+		default:
+			if ma != 1 {
+				hi, lo := bits.Mul64(uint64(abs64(xl)), uint64(ma))
+				if hi != 0 || lo >= 1<<62 {
+					return false
+				}
+				xl = int64(lo) * sign64(xl)
+			}
+			if mb != 1 {
+				hi, lo := bits.Mul64(uint64(abs64(yl)), uint64(mb))
+				if hi != 0 || lo >= 1<<62 {
+					return false
+				}
+				yl = int64(lo) * sign64(yl)
+			}
+			if op == '-' {
+				r = xl - yl
+				if (xl^yl)&(xl^r) < 0 {
+					return false
+				}
+			} else {
+				r = xl + yl
+				if (xl^r)&(yl^r) < 0 {
+					return false
+				}
+			}
+		}
+		out[i] = decimal128.New(r>>63, uint64(r))
+	}
+	return true
+}
+
+func sign64(v int64) int64 {
+	if v < 0 {
+		return -1
+	}
+	return 1
 }
 
 // pow10i64 are the powers of ten that fit an int64.

@@ -176,9 +176,11 @@ func Take(t T, a arrow.Array, idx []int32) arrow.Array {
 		}
 		offsets := make([]int32, n+1)
 		data := make([]byte, 0, size)
+		src, offs := arr.ValueBytes(), arr.ValueOffsets()
+		base := offs[0]
 		for j, i := range idx {
 			if i >= 0 {
-				data = append(data, arr.ValueBytes()[arr.ValueOffset(int(i)):arr.ValueOffset(int(i))+arr.ValueLen(int(i))]...)
+				data = append(data, src[offs[i]-base:offs[i+1]-base]...)
 			}
 			offsets[j+1] = int32(len(data))
 		}
@@ -201,6 +203,87 @@ func Take(t T, a arrow.Array, idx []int32) arrow.Array {
 		}
 	}
 	return b.NewArray()
+}
+
+// Run is a range [Start, End) of row positions.
+type Run struct{ Start, End int32 }
+
+// TakeRuns is Take for positions given as ascending runs totalling n rows:
+// a filter that keeps most rows selects long runs, and copying a run is a
+// memmove rather than a gather. Types without a run path take row by row.
+func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
+	var validity []byte
+	nulls := 0
+	if a.NullN() > 0 {
+		validity = make([]byte, bitutil.BytesForBits(int64(n)))
+		j := 0
+		for _, r := range runs {
+			for i := r.Start; i < r.End; i++ {
+				if a.IsValid(int(i)) {
+					validity[j>>3] |= 1 << (uint(j) & 7)
+				} else {
+					nulls++
+				}
+				j++
+			}
+		}
+	}
+	switch arr := a.(type) {
+	case *array.Int16:
+		return NewFixedArray(a.DataType(), copyRuns(Values[int16](arr), runs, n), validity, nulls)
+	case *array.Int32:
+		return NewFixedArray(a.DataType(), copyRuns(Values[int32](arr), runs, n), validity, nulls)
+	case *array.Int64:
+		return NewFixedArray(a.DataType(), copyRuns(Values[int64](arr), runs, n), validity, nulls)
+	case *array.Float64:
+		return NewFixedArray(a.DataType(), copyRuns(Values[float64](arr), runs, n), validity, nulls)
+	case *array.Date32:
+		return NewFixedArray(a.DataType(), copyRuns(Values[arrow.Date32](arr), runs, n), validity, nulls)
+	case *array.Timestamp:
+		return NewFixedArray(a.DataType(), copyRuns(Values[arrow.Timestamp](arr), runs, n), validity, nulls)
+	case *array.Decimal128:
+		return NewFixedArray(a.DataType(), copyRuns(Values[decimal128.Num](arr), runs, n), validity, nulls)
+	case *array.String:
+		src, offs := arr.ValueBytes(), arr.ValueOffsets()
+		base := offs[0]
+		size := 0
+		for _, r := range runs {
+			size += int(offs[r.End] - offs[r.Start])
+		}
+		offsets := make([]int32, n+1)
+		data := make([]byte, 0, size)
+		j := 0
+		for _, r := range runs {
+			shift := int32(len(data)) - (offs[r.Start] - base)
+			for i := r.Start; i < r.End; i++ {
+				offsets[j+1] = offs[i+1] - base + shift
+				j++
+			}
+			data = append(data, src[offs[r.Start]-base:offs[r.End]-base]...)
+		}
+		var vb *memory.Buffer
+		if nulls > 0 {
+			vb = memory.NewBufferBytes(validity)
+		}
+		d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+		defer d.Release()
+		return array.MakeFromData(d)
+	}
+	idx := make([]int32, 0, n)
+	for _, r := range runs {
+		for i := r.Start; i < r.End; i++ {
+			idx = append(idx, i)
+		}
+	}
+	return Take(t, a, idx)
+}
+
+func copyRuns[E arrow.FixedWidthType](vals []E, runs []Run, n int) []E {
+	out := make([]E, 0, n)
+	for _, r := range runs {
+		out = append(out, vals[r.Start:r.End]...)
+	}
+	return out
 }
 
 func takeFixed[E arrow.FixedWidthType](dt arrow.DataType, vals []E, idx []int32, validity []byte, nulls int) arrow.Array {

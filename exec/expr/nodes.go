@@ -465,6 +465,18 @@ func (c *Case) String() string {
 // SubRecord gathers rows of b.
 func SubRecord(b arrow.Record, idx []int32) arrow.Record {
 	cols := make([]arrow.Array, b.NumCols())
+	// ascending positions in few runs (a filter that keeps most rows)
+	// copy run by run
+	if runs, ok := asRuns(idx); ok {
+		for i := range cols {
+			t, err := types.FromArrow(b.Column(i).DataType())
+			if err != nil {
+				t = types.TextT
+			}
+			cols[i] = types.TakeRuns(t, b.Column(i), runs, len(idx))
+		}
+		return array.NewRecord(b.Schema(), cols, int64(len(idx)))
+	}
 	for i := range cols {
 		t, err := types.FromArrow(b.Column(i).DataType())
 		if err != nil {
@@ -473,6 +485,30 @@ func SubRecord(b arrow.Record, idx []int32) arrow.Record {
 		cols[i] = types.Take(t, b.Column(i), idx)
 	}
 	return array.NewRecord(b.Schema(), cols, int64(len(idx)))
+}
+
+// asRuns returns idx as runs of consecutive positions when it is
+// ascending and has at most one run per 16 rows.
+func asRuns(idx []int32) ([]types.Run, bool) {
+	if len(idx) < 64 || idx[0] < 0 {
+		return nil, false
+	}
+	var runs []types.Run
+	start := 0
+	for i := 1; i <= len(idx); i++ {
+		if i < len(idx) && idx[i] == idx[i-1]+1 {
+			continue
+		}
+		if i < len(idx) && idx[i] < idx[i-1] {
+			return nil, false
+		}
+		runs = append(runs, types.Run{Start: idx[start], End: idx[i-1] + 1})
+		if len(runs)*16 > len(idx) {
+			return nil, false
+		}
+		start = i
+	}
+	return runs, true
 }
 
 // evalOn evaluates e on the rows idx of b (all of b when idx covers it).

@@ -1,0 +1,55 @@
+package functions
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/lakeq/lakeq/types"
+)
+
+// TestDec64Loop checks the 64-bit decimal loop against DecimalOp, the
+// exact path, on values around every overflow boundary.
+func TestDec64Loop(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	edges := []int64{0, 1, -1, 99, -99, 1<<31 - 1, -1 << 31, 1 << 31, math.MaxInt64 / 10, math.MinInt64 / 10,
+		math.MaxInt64, math.MinInt64, math.MaxInt64/2 + 1, 3037000499, -3037000500}
+	pick := func() int64 {
+		switch rng.Intn(3) {
+		case 0:
+			return edges[rng.Intn(len(edges))]
+		case 1:
+			return rng.Int63n(2_000_000_000) - 1_000_000_000
+		}
+		return rng.Int63() - rng.Int63()
+	}
+	for iter := 0; iter < 20000; iter++ {
+		op := []string{"+", "-", "*"}[rng.Intn(3)]
+		sa, sb := int32(rng.Intn(4)), int32(rng.Intn(4))
+		rs := max(sa, sb)
+		var ma, mb int64 = pow10i64[rs-sa], pow10i64[rs-sb]
+		if op == "*" {
+			rs, ma, mb = sa+sb, 1, 1
+		}
+		x, y := pick(), pick()
+		out := make([]decimal128.Num, 1)
+		ok := dec64Loop(op[0], []decimal128.Num{decimal128.FromI64(x)}, []decimal128.Num{decimal128.FromI64(y)}, ma, mb, out)
+		want, err := DecimalOp(op, types.Decimal{V: decimal128.FromI64(x), Scale: sa}, types.Decimal{V: decimal128.FromI64(y), Scale: sb}, rs)
+		if !ok {
+			// declining is always allowed, but only for results that
+			// cannot be represented in 64 bits (or might not be)
+			if err == nil && want.V.HighBits() == int64(want.V.LowBits())>>63 && op != "*" && max(abs64(x), abs64(y)) < 1<<52 {
+				t.Fatalf("%d(s%d) %s %d(s%d): declined a result that fits: %v", x, sa, op, y, sb, want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%d(s%d) %s %d(s%d): loop gave %v, exact path failed: %v", x, sa, op, y, sb, out[0], err)
+		}
+		if out[0] != want.V {
+			t.Fatalf("%d(s%d) %s %d(s%d) = %v, want %v", x, sa, op, y, sb, out[0], want.V)
+		}
+	}
+}
