@@ -154,6 +154,16 @@ func pushJoin(j *Join, preds []expr.Expr) Node {
 				rp = append(rp, p)
 			default:
 				jp = append(jp, p)
+				// an OR over both sides still implies a filter on each
+				// side that every branch restricts
+				if _, isOr := p.(*expr.Or); isOr && !hasSubquery(p) && !isVolatile(p) {
+					if q := impliedFor(p, left); q != nil {
+						lp = append(lp, q)
+					}
+					if q := impliedFor(p, right); q != nil {
+						rp = append(rp, q)
+					}
+				}
 			}
 		}
 		if len(jp) > 0 {
@@ -207,6 +217,38 @@ func pushJoin(j *Join, preds []expr.Expr) Node {
 	c.Right = pushInto(j.Right, rp)
 	c.Cond = andOf(jp)
 	return wrap(&c, up)
+}
+
+// impliedFor returns a predicate over cols only that p implies, or nil:
+// (a1 AND b1) OR (a2 AND b2), with a1 and a2 over cols, implies a1 OR a2.
+// The original predicate stays where it was; the implied one lets a
+// join input drop rows early (TPC-H q7's pairs of nations, q19's
+// brands and containers).
+func impliedFor(p expr.Expr, cols map[ColumnID]bool) expr.Expr {
+	switch x := p.(type) {
+	case *expr.Or:
+		branches := make([]expr.Expr, len(x.Args))
+		for i, a := range x.Args {
+			b := impliedFor(a, cols)
+			if b == nil {
+				return nil
+			}
+			branches[i] = b
+		}
+		return &expr.Or{Args: branches}
+	case *expr.And:
+		var keep []expr.Expr
+		for _, a := range x.Args {
+			if b := impliedFor(a, cols); b != nil {
+				keep = append(keep, b)
+			}
+		}
+		return andOf(keep)
+	}
+	if pc := colsOf(p); len(pc) > 0 && within(pc, cols) {
+		return p
+	}
+	return nil
 }
 
 func anyIn(cols, set map[ColumnID]bool) bool {
