@@ -41,10 +41,15 @@ func pushSemi(n Node) Node {
 			return n
 		}
 		c := *x
+		// Without cardinalities, a join whose other input is filtered
+		// is taken to shrink the rows (q21: lineitem joined to one
+		// nation's suppliers): the semi join stays above it and runs
+		// on fewer rows. Joins to unfiltered inputs (foreign-key
+		// lookups, q18's orders to lineitem) do not shrink them.
 		switch {
-		case within(leftRefs, colSet(x.Left)):
+		case within(leftRefs, colSet(x.Left)) && !filtered(x.Right):
 			c.Left = with(x.Left)
-		case within(leftRefs, colSet(x.Right)):
+		case within(leftRefs, colSet(x.Right)) && !filtered(x.Left):
 			c.Right = with(x.Right)
 		default:
 			return n
@@ -56,4 +61,27 @@ func pushSemi(n Node) Node {
 		return &c
 	}
 	return n
+}
+
+// filtered reports whether a plan drops rows of its inputs by a filter or
+// a semi/anti join somewhere below it.
+func filtered(n Node) bool {
+	switch x := n.(type) {
+	case *Filter:
+		return true
+	case *Scan:
+		if len(x.Filters) > 0 {
+			return true
+		}
+	case *Join:
+		if x.Type == JoinSemi || x.Type == JoinAnti || x.Type == JoinNullAnti {
+			return true
+		}
+	}
+	for _, c := range n.Children() {
+		if filtered(c) {
+			return true
+		}
+	}
+	return false
 }

@@ -11,3 +11,5 @@ SELECT c.name FROM c JOIN o ON c.ck = o.ck WHERE o.ok NOT IN (SELECT lk FROM l)
 SELECT c.name FROM c LEFT JOIN o ON c.ck = o.ck WHERE o.ok IN (SELECT lk FROM l)
 
 SELECT c.name FROM c JOIN o ON c.ck = o.ck WHERE EXISTS (SELECT 1 FROM l WHERE l.lk = o.ok AND l.qty > c.ck)
+
+SELECT c.name FROM c JOIN o ON c.ck = o.ck WHERE c.name = 'x' AND EXISTS (SELECT 1 FROM l WHERE l.lk = o.ok)
