@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
@@ -247,7 +248,9 @@ func (d *Dataset) leavesOf(ctx context.Context, path string) ([][]int, error) {
 }
 
 // reader opens one file (metadata cached across morsels of a query).
-func (d *Dataset) reader(ctx context.Context, path string, st *storage.ScanStats) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
+// reader opens path; the leaves in dictLeaves decode as Arrow
+// dictionaries (see dictionaryLeaves).
+func (d *Dataset) reader(ctx context.Context, path string, st *storage.ScanStats, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
 	f, err := d.FS.Open(ctx, path)
 	if err != nil {
 		return nil, nil, nil, err
@@ -280,12 +283,64 @@ func (d *Dataset) reader(ctx context.Context, path string, st *storage.ScanStats
 		d.metas[path] = pf.MetaData()
 		d.mu.Unlock()
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 8192}, memory.DefaultAllocator)
+	props := pqarrow.ArrowReadProperties{BatchSize: 8192}
+	for _, l := range dictLeaves {
+		props.SetReadDict(l, true)
+	}
+	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
 	if err != nil {
 		f.Close()
 		return nil, nil, nil, corrupt(path, err)
 	}
 	return fr, pf.MetaData(), func() { f.Close() }, nil
+}
+
+// meta returns the cached footer of path, or nil before it is read.
+func (d *Dataset) meta(path string) *metadata.FileMetaData {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.metas[path]
+}
+
+// dictionaryLeaves returns the string leaves among leaves whose chunk in
+// row group rg is dictionary-encoded throughout. Those decode as Arrow
+// dictionaries and are expanded in one pass (normalize), which beats
+// appending every value to a string builder; chunks with plain pages are
+// left alone, since reading them as a dictionary would rebuild one.
+func (d *Dataset) dictionaryLeaves(path string, rg int, leaves []int) []int {
+	d.mu.Lock()
+	md := d.metas[path]
+	d.mu.Unlock()
+	if md == nil || rg >= md.NumRowGroups() {
+		return nil
+	}
+	rgm := md.RowGroup(rg)
+	var out []int
+	for _, l := range leaves {
+		if l >= md.Schema.NumColumns() {
+			continue
+		}
+		col := md.Schema.Column(l)
+		if col.PhysicalType() != pq.Types.ByteArray || col.LogicalType() == nil || !col.LogicalType().Equals(schema.StringLogicalType{}) {
+			continue
+		}
+		cc, err := rgm.ColumnChunk(l)
+		if err != nil || !cc.HasDictionaryPage() {
+			continue
+		}
+		stats := cc.EncodingStats()
+		allDict := len(stats) > 0
+		for _, s := range stats {
+			// page types 0 and 3 are data pages (v1, v2)
+			if pt := int(s.PageType); (pt == 0 || pt == 3) && s.Encoding != pq.Encodings.PlainDict && s.Encoding != pq.Encodings.RLEDict {
+				allDict = false
+			}
+		}
+		if allDict {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Morsel is one row group of one file.
@@ -403,7 +458,23 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		}
 		return out, nil
 	}
-	fr, _, closer, err := d.reader(ctx, m.path, st)
+	// columns the flat reader covers are decoded whole; the rest go
+	// through pqarrow's record reader
+	md := d.meta(m.path)
+	flat := make([]arrow.Array, len(decoded))
+	kinds := make([]flatKind, len(decoded))
+	scales := make([]int64, len(decoded))
+	var pqLeaves []int
+	for k, i := range decoded {
+		ls := m.leaves[m.cols[i]]
+		if md != nil && len(ls) == 1 && ls[0] < md.Schema.NumColumns() {
+			kinds[k], scales[k] = flatPlan(md.Schema.Column(ls[0]), fields[i].Type)
+		}
+		if kinds[k] == flatNone {
+			pqLeaves = append(pqLeaves, ls...)
+		}
+	}
+	fr, _, closer, err := d.reader(ctx, m.path, st, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
 	if err != nil {
 		return nil, err
 	}
@@ -415,16 +486,53 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				err = fmt.Errorf("%v", r)
 			}
 		}()
-		rr, err := fr.GetRecordReader(ctx, leaves, []int{m.rowGroup})
+		rgr := fr.ParquetReader().RowGroup(m.rowGroup)
+		for k, i := range decoded {
+			if kinds[k] == flatNone {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			leaf := m.leaves[m.cols[i]][0]
+			if flat[k], err = readFlat(rgr, leaf, kinds[k], scales[k], fields[i].Type, m.rows); err != nil {
+				return fmt.Errorf("column %s: %w", fields[i].Name, err)
+			}
+		}
+		fs := make([]arrow.Field, len(decoded))
+		for k, i := range decoded {
+			fs[k] = fields[i]
+		}
+		decSchema := arrow.NewSchema(fs, nil)
+		if len(pqLeaves) == 0 {
+			for off := int64(0); off < m.rows; off += 8192 {
+				n := min(m.rows-off, 8192)
+				cols := make([]arrow.Array, len(decoded))
+				for k := range decoded {
+					cols[k] = array.NewSlice(flat[k], off, off+n)
+				}
+				out = append(out, fill(array.NewRecord(decSchema, cols, n), n))
+			}
+			return nil
+		}
+		rr, err := fr.GetRecordReader(ctx, pqLeaves, []int{m.rowGroup})
 		if err != nil {
 			return err
 		}
 		defer rr.Release()
+		var off int64
 		for rr.Next() {
 			rec := rr.Record()
+			n := rec.NumRows()
+			if off+n > m.rows {
+				return fmt.Errorf("row group %d holds more rows than its footer says", m.rowGroup)
+			}
 			cols := make([]arrow.Array, len(decoded))
-			fs := make([]arrow.Field, len(decoded))
 			for k, i := range decoded {
+				if kinds[k] != flatNone {
+					cols[k] = array.NewSlice(flat[k], off, off+n)
+					continue
+				}
 				name := fields[i].Name
 				idx := rec.Schema().FieldIndices(name)
 				if len(idx) == 0 {
@@ -434,10 +542,10 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				if err != nil {
 					return err
 				}
-				cols[k], fs[k] = a, fields[i]
+				cols[k] = a
 			}
-			dec := array.NewRecord(arrow.NewSchema(fs, nil), cols, rec.NumRows())
-			out = append(out, fill(dec, rec.NumRows()))
+			out = append(out, fill(array.NewRecord(decSchema, cols, n), n))
+			off += n
 		}
 		if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 			return err
@@ -462,6 +570,44 @@ func indexOf(xs []int, v int) int {
 	return -1
 }
 
+// expandDictionary turns dictionary-coded strings into a plain string
+// array, sized exactly before one copy per value.
+func expandDictionary(x *array.Dictionary, dict *array.String) arrow.Array {
+	n := x.Len()
+	codes := make([]int32, n)
+	if idx, ok := x.Indices().(*array.Int32); ok {
+		copy(codes, idx.Int32Values())
+	} else {
+		for i := range codes {
+			codes[i] = int32(x.GetValueIndex(i))
+		}
+	}
+	src, offs := dict.ValueBytes(), dict.ValueOffsets()
+	base := offs[0]
+	valid := x.NullN() == 0
+	size := 0
+	for i, c := range codes {
+		if valid || x.IsValid(i) {
+			size += int(offs[c+1] - offs[c])
+		}
+	}
+	offsets := make([]int32, n+1)
+	data := make([]byte, 0, size)
+	for i, c := range codes {
+		if valid || x.IsValid(i) {
+			data = append(data, src[offs[c]-base:offs[c+1]-base]...)
+		}
+		offsets[i+1] = int32(len(data))
+	}
+	var vb *memory.Buffer
+	if !valid {
+		vb = memory.NewBufferBytes(types.ValidityBits(x))
+	}
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, x.NullN(), 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
 // normalize converts a decoded array to lakeq's Arrow type for its SQL type.
 func normalize(a arrow.Array, want arrow.DataType) (arrow.Array, error) {
 	if arrow.TypeEqual(a.DataType(), want) {
@@ -469,6 +615,10 @@ func normalize(a arrow.Array, want arrow.DataType) (arrow.Array, error) {
 		return a, nil
 	}
 	switch x := a.(type) {
+	case *array.Dictionary:
+		if dict, ok := x.Dictionary().(*array.String); ok && arrow.TypeEqual(want, arrow.BinaryTypes.String) {
+			return expandDictionary(x, dict), nil
+		}
 	case *array.Decimal128:
 		// same values; only the declared precision differs
 		d := array.NewData(want, x.Len(), x.Data().Buffers(), nil, x.NullN(), x.Data().Offset())
