@@ -65,6 +65,9 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 	if err != nil {
 		return err
 	}
+	// the batches now live on in rec alone: dropping them halves what
+	// the build side holds while the probe runs
+	b.Collect.Reset()
 	b.rec = rec
 	if rec == nil { // empty build side
 		b.built = true
@@ -87,8 +90,11 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 		}
 		b.next = make([]int32, n)
 		if ik, nulls, ok := intKeys(cols, n); ok {
+			cols = nil // ik holds the keys; evaluated key columns may be copies
 			b.keyNull = nulls
-			b.intTable = newInt64Table(n)
+			// sized for a quarter of the rows: build keys repeat (lineitem by
+			// order), and the table grows when they do not
+			b.intTable = newInt64Table(n / 4)
 			for i := n - 1; i >= 0; i-- {
 				if nulls != nil && nulls[i] {
 					b.anyNull = true
