@@ -41,7 +41,7 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 			return nil, err
 		}
 		elapsed := time.Since(start)
-		lines = formatAnalyze(n, phys, ec.Stats, 0, nil)
+		lines = formatAnalyze(n, phys, ec.Stats, 0, nil, map[*planner.SharedCTE]bool{})
 		var rows int64
 		for _, r := range phys.Result.Records() {
 			rows += r.NumRows()
@@ -61,7 +61,7 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 	return textResult([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
 }
 
-func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth int, out []string) []string {
+func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth int, out []string, seen map[*planner.SharedCTE]bool) []string {
 	line := strings.Repeat("  ", depth)
 	if depth > 0 {
 		line += "-> "
@@ -89,8 +89,8 @@ func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth
 		line += "  (" + strings.Join(parts, "; ") + ")"
 	}
 	out = append(out, line)
-	for _, c := range n.Children() {
-		out = formatAnalyze(c, phys, st, depth+1, out)
+	for _, c := range planner.DisplayChildren(n, seen) {
+		out = formatAnalyze(c, phys, st, depth+1, out, seen)
 	}
 	return out
 }

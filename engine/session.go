@@ -215,12 +215,14 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	if len(s.SearchPath) > 0 {
 		schema = s.SearchPath[0]
 	}
-	return &exec.Ctx{
+	ec := &exec.Ctx{
 		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema}, Params: params},
 		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
 		Scan:    &storage.ScanStats{},
 		Workers: s.eng.cfg.Workers,
 	}
+	ec.Expr.Query = ec
+	return ec
 }
 
 // plan binds and optimizes a query.

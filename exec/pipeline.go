@@ -35,6 +35,46 @@ type Ctx struct {
 	Stats    *Stats
 	Analyze  bool // collect per-operator statistics (EXPLAIN ANALYZE)
 	cancelMu sync.Mutex
+
+	sharedMu sync.Mutex
+	shared   map[any]*sharedValue
+	parent   *Ctx // the query a subquery's context belongs to
+}
+
+// Sub returns the context a subquery of this query runs in: its own
+// expression context (outer values), the query's scan counters, memory
+// and per-query shared state, and the given number of workers.
+func (c *Ctx) Sub(e *expr.Ctx, workers int) *Ctx {
+	sub := &Ctx{Expr: e, Scan: c.Scan, Mem: c.Mem, Workers: workers, parent: c}
+	e.Query = sub
+	return sub
+}
+
+type sharedValue struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// Shared returns the value compute produces for key, computing it once
+// per query however many operators ask (a WITH query several scans
+// read). Concurrent callers wait for the first.
+func (c *Ctx) Shared(key any, compute func() (any, error)) (any, error) {
+	for c.parent != nil {
+		c = c.parent
+	}
+	c.sharedMu.Lock()
+	if c.shared == nil {
+		c.shared = map[any]*sharedValue{}
+	}
+	sv := c.shared[key]
+	if sv == nil {
+		sv = &sharedValue{}
+		c.shared[key] = sv
+	}
+	c.sharedMu.Unlock()
+	sv.once.Do(func() { sv.v, sv.err = compute() })
+	return sv.v, sv.err
 }
 
 // Context returns the query's context.Context.

@@ -63,7 +63,7 @@ func (a *applyOp) run(ctx *exec.Ctx, outer map[ColumnID]types.Value, key string)
 		return r, nil
 	}
 	a.mu.Unlock()
-	ec := &exec.Ctx{Expr: &expr.Ctx{Context: ctx.Expr.Context, F: ctx.Expr.F, Params: ctx.Expr.Params, Outer: outer}, Mem: ctx.Mem, Workers: 1}
+	ec := ctx.Sub(&expr.Ctx{Context: ctx.Expr.Context, F: ctx.Expr.F, Params: ctx.Expr.Params, Outer: outer}, 1)
 	recs, err := runOnce(ec, a.sub)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,8 @@ type cteDef struct {
 	// recursive CTE being bound: references become work-table scans
 	work *WorkTable
 	rec  *RecursiveCTE
+	// shared is the plan of a plain WITH query, bound at its first reference
+	shared *SharedCTE
 }
 
 // NewBinder returns a binder for one statement.

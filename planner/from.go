@@ -183,11 +183,19 @@ func (b *Binder) bindCTERef(def *cteDef, x *ast.TableName, alias string) (Node, 
 			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "WITH query \"%s\" must be a SELECT", def.name)
 		}
 		// hide this and later CTE names of the same WITH from itself: bind
-		// in the frames that existed when the CTE was defined
-		var err error
-		n, err = b.bindSelect(q, nil)
-		if err != nil {
-			return nil, nil, err
+		// in the frames that existed when the CTE was defined. Bound once;
+		// later references read it under fresh column ids.
+		if def.shared == nil {
+			p, err := b.bindSelect(q, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			def.shared = &SharedCTE{Plan: p}
+			def.shared.refs = 1
+			n = &CTEScan{Name: def.name, Shared: def.shared, Cols: p.Columns()}
+		} else {
+			def.shared.refs++
+			n = &CTEScan{Name: def.name, Shared: def.shared, Cols: b.freshCols(def.shared.columns())}
 		}
 	}
 	var cols []scopeCol

@@ -458,6 +458,7 @@ func (n *WorkTable) Describe() string    { return "WorkTableScan " + n.Name }
 // Format renders a plan tree for EXPLAIN.
 func Format(n Node) string {
 	var sb strings.Builder
+	seen := map[*SharedCTE]bool{}
 	var walk func(n Node, depth int)
 	walk = func(n Node, depth int) {
 		sb.WriteString(strings.Repeat("  ", depth))
@@ -466,10 +467,21 @@ func Format(n Node) string {
 		}
 		sb.WriteString(n.Describe())
 		sb.WriteByte('\n')
-		for _, c := range n.Children() {
+		for _, c := range DisplayChildren(n, seen) {
 			walk(c, depth+1)
 		}
 	}
 	walk(n, 0)
 	return sb.String()
+}
+
+// DisplayChildren is what EXPLAIN shows under n: its children and, under
+// the first scan of a materialized WITH query (seen tracks them), that
+// query's plan.
+func DisplayChildren(n Node, seen map[*SharedCTE]bool) []Node {
+	if c, ok := n.(*CTEScan); ok && c.materialized() && !seen[c.Shared] {
+		seen[c.Shared] = true
+		return []Node{c.Shared.Plan}
+	}
+	return n.Children()
 }

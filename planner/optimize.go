@@ -21,6 +21,7 @@ type Rule struct {
 // Rules returns the ordered list of optimizer passes.
 func Rules() []Rule {
 	return []Rule{
+		{Name: "inline_ctes", Apply: inlineCTEs},
 		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
 		{Name: "unwrap_casts", Apply: unwrapCasts},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},

@@ -277,6 +277,8 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 		return pb.buildSetOp(x)
 	case *RecursiveCTE:
 		return pb.buildRecursive(x)
+	case *CTEScan:
+		return pb.buildCTEScan(x)
 	case *Apply:
 		return pb.buildApply(x)
 	}
@@ -784,9 +786,11 @@ type LogicalSubPlan struct {
 }
 
 // Run implements expr.SubPlan: it plans and executes the subquery with
-// the outer values bound, single-threaded.
+// the outer values bound. An uncorrelated subquery runs once, on all of
+// the query's workers; a correlated one (not decorrelated) runs per outer
+// row, single-threaded.
 func (s *LogicalSubPlan) Run(ctx *expr.Ctx, outer map[ColumnID]types.Value) ([]types.Value, error) {
-	ec := &exec.Ctx{Expr: &expr.Ctx{Context: ctx.Context, F: ctx.F, Params: ctx.Params, Outer: outer}, Workers: 1}
+	ec := subCtx(ctx, outer)
 	recs, err := runOnce(ec, s.Node)
 	if err != nil {
 		return nil, err
@@ -811,6 +815,19 @@ func (s *LogicalSubPlan) Run(ctx *expr.Ctx, outer map[ColumnID]types.Value) ([]t
 }
 
 func (s *LogicalSubPlan) String() string { return "subquery" }
+
+// subCtx is the execution context of a subquery run from ctx.
+func subCtx(ctx *expr.Ctx, outer map[ColumnID]types.Value) *exec.Ctx {
+	e := &expr.Ctx{Context: ctx.Context, F: ctx.F, Params: ctx.Params, Outer: outer}
+	if q, ok := ctx.Query.(*exec.Ctx); ok {
+		workers := 1
+		if len(outer) == 0 {
+			workers = q.Workers
+		}
+		return q.Sub(e, workers)
+	}
+	return &exec.Ctx{Expr: e, Workers: 1}
+}
 
 // scanPreds turns a scan's filters into column predicates a reader can
 // check against statistics: column op constant, IN lists, IS [NOT] NULL.

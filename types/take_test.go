@@ -21,7 +21,7 @@ func TestTakeRuns(t *testing.T) {
 			continue
 		}
 		ib.Append(int64(i * 3))
-		sb.Append(string(rune('a' + i%26)) + "xyz"[:i%4])
+		sb.Append(string(rune('a'+i%26)) + "xyz"[:i%4])
 	}
 	ints := array.NewSlice(ib.NewArray(), 5, 290)
 	strs := array.NewSlice(sb.NewArray(), 5, 290)

@@ -32,6 +32,10 @@ type Ctx struct {
 	// Outer holds values of outer-query columns a correlated subquery
 	// references, by ColumnID.
 	Outer map[ColumnID]types.Value
+	// Query is the running query's *exec.Ctx (opaque here: exec imports
+	// this package), so that subqueries share its workers, counters and
+	// per-query state; nil outside a query.
+	Query any
 }
 
 // Expr is a bound, typed expression.
