@@ -9,10 +9,16 @@ import "math/bits"
 // join and aggregation. Not safe for concurrent writes; concurrent reads
 // of a table no one writes are safe (join probes share the build table).
 type int64Table struct {
-	keys  []int64
-	vals  []int32 // -1 = empty slot
-	shift uint    // 64 - log2(len(keys))
+	// a key and its value share a slot, so a probe touches one cache
+	// line, not one in each of two arrays
+	slots []slot64
+	shift uint // 64 - log2(len(slots))
 	n     int
+}
+
+type slot64 struct {
+	key int64
+	val int32 // -1 = empty
 }
 
 // newInt64Table sizes the table for about hint entries at load ≤ 1/2.
@@ -25,10 +31,9 @@ func newInt64Table(hint int) *int64Table {
 func (t *int64Table) alloc(slots int) {
 	lg := bits.Len(uint(slots - 1))
 	size := 1 << lg
-	t.keys = make([]int64, size)
-	t.vals = make([]int32, size)
-	for i := range t.vals {
-		t.vals[i] = -1
+	t.slots = make([]slot64, size)
+	for i := range t.slots {
+		t.slots[i].val = -1
 	}
 	t.shift = uint(64 - lg)
 }
@@ -41,34 +46,36 @@ func (t *int64Table) slot(k int64) int {
 
 // Get returns the value stored for k.
 func (t *int64Table) Get(k int64) (int32, bool) {
-	mask := len(t.keys) - 1
-	keys, vals := t.keys, t.vals[:len(t.keys)]
+	slots := t.slots
+	mask := len(slots) - 1
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		v := vals[i]
-		if v < 0 {
+		s := &slots[i]
+		if s.val < 0 {
 			return 0, false
 		}
-		if keys[i] == k {
-			return v, true
+		if s.key == k {
+			return s.val, true
 		}
 	}
 }
 
 // Put stores v for k and returns the value it replaced (-1 if none).
 func (t *int64Table) Put(k int64, v int32) int32 {
-	if (t.n+1)*2 > len(t.keys) {
+	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
-	mask := len(t.keys) - 1
+	slots := t.slots
+	mask := len(slots) - 1
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		old := t.vals[i]
+		s := &slots[i]
+		old := s.val
 		if old < 0 {
-			t.keys[i], t.vals[i] = k, v
+			s.key, s.val = k, v
 			t.n++
 			return -1
 		}
-		if t.keys[i] == k {
-			t.vals[i] = v
+		if s.key == k {
+			s.val = v
 			return old
 		}
 	}
@@ -77,19 +84,20 @@ func (t *int64Table) Put(k int64, v int32) int32 {
 // GetOrPut returns k's value, storing v first if k is absent (added
 // reports that).
 func (t *int64Table) GetOrPut(k int64, v int32) (got int32, added bool) {
-	if (t.n+1)*2 > len(t.keys) {
+	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
-	mask := len(t.keys) - 1
+	slots := t.slots
+	mask := len(slots) - 1
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		old := t.vals[i]
-		if old < 0 {
-			t.keys[i], t.vals[i] = k, v
+		s := &slots[i]
+		if s.val < 0 {
+			s.key, s.val = k, v
 			t.n++
 			return v, true
 		}
-		if t.keys[i] == k {
-			return old, false
+		if s.key == k {
+			return s.val, false
 		}
 	}
 }
@@ -99,23 +107,23 @@ func (t *int64Table) Len() int { return t.n }
 
 // Each calls f for every entry, in no particular order.
 func (t *int64Table) Each(f func(k int64, v int32)) {
-	for i, v := range t.vals {
-		if v >= 0 {
-			f(t.keys[i], v)
+	for _, s := range t.slots {
+		if s.val >= 0 {
+			f(s.key, s.val)
 		}
 	}
 }
 
 // Bytes is the table's memory, for accounting.
-func (t *int64Table) Bytes() int64 { return int64(len(t.keys)) * 12 }
+func (t *int64Table) Bytes() int64 { return int64(len(t.slots)) * 16 }
 
 func (t *int64Table) grow() {
-	keys, vals := t.keys, t.vals
-	t.alloc(len(keys) * 2)
+	old := t.slots
+	t.alloc(len(old) * 2)
 	t.n = 0
-	for i, v := range vals {
-		if v >= 0 {
-			t.Put(keys[i], v)
+	for _, s := range old {
+		if s.val >= 0 {
+			t.Put(s.key, s.val)
 		}
 	}
 }

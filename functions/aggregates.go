@@ -3,6 +3,7 @@ package functions
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -191,55 +192,74 @@ type decSumAcc struct {
 	ret   types.T
 	scale int32
 	avg   bool
-	sum   []decimal128.Num
-	count []int64
+	st    []decSum // per group: one cache line per update, not two
+}
+
+type decSum struct {
+	sum   decimal128.Num
+	count int64
 }
 
 func (s *decSumAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
-	s.sum = grow(s.sum, nGroups)
-	s.count = grow(s.count, nGroups)
+	s.st = grow(s.st, nGroups)
 	a := args[0].(*array.Decimal128)
 	s.scale = a.DataType().(*arrow.Decimal128Type).Scale
-	vals := a.Values()
+	vals := a.Values()[:len(groups)]
+	st := s.st
+	if a.NullN() == 0 {
+		for i, g := range groups {
+			if g < 0 {
+				continue
+			}
+			p := &st[g]
+			p.sum = p.sum.Add(vals[i])
+			p.count++
+		}
+		return nil
+	}
 	for i, g := range groups {
 		if g < 0 || a.IsNull(i) {
 			continue
 		}
-		s.sum[g] = s.sum[g].Add(vals[i])
-		s.count[g]++
+		p := &st[g]
+		p.sum = p.sum.Add(vals[i])
+		p.count++
 	}
 	return nil
 }
 
 func (s *decSumAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
-	s.sum = grow(s.sum, nGroups)
-	s.count = grow(s.count, nGroups)
+	s.st = grow(s.st, nGroups)
 	ot := o.(*decSumAcc)
 	if ot.scale != 0 {
 		s.scale = ot.scale
 	}
-	for g := range ot.sum {
-		m := mapping[g]
-		s.sum[m] = s.sum[m].Add(ot.sum[g])
-		s.count[m] += ot.count[g]
+	for g, x := range ot.st {
+		p := &s.st[mapping[g]]
+		p.sum = p.sum.Add(x.sum)
+		p.count += x.count
 	}
 	return nil
 }
 
 func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
-	s.sum = grow(s.sum, nGroups)
-	s.count = grow(s.count, nGroups)
+	s.st = grow(s.st, nGroups)
 	vals := make([]types.Value, nGroups)
 	for g := 0; g < nGroups; g++ {
-		if s.count[g] == 0 {
+		x := s.st[g]
+		if x.count == 0 {
 			continue
 		}
-		if s.sum[g].Greater(maxDec) || s.sum[g].Less(maxDec.Negate()) {
+		if x.sum.Greater(maxDec) || x.sum.Less(maxDec.Negate()) {
 			return nil, decOverflow()
 		}
-		d := types.Decimal{V: s.sum[g], Scale: s.scale}
+		d := types.Decimal{V: x.sum, Scale: s.scale}
 		if s.avg {
-			q, err := DecimalOp("/", d, types.DecimalFromInt(s.count[g]), s.ret.Scale)
+			if q, ok := avg64(x.sum, x.count, s.ret.Scale-s.scale); ok {
+				vals[g] = types.Decimal{V: q, Scale: s.ret.Scale}
+				continue
+			}
+			q, err := DecimalOp("/", d, types.DecimalFromInt(x.count), s.ret.Scale)
 			if err != nil {
 				return nil, err
 			}
@@ -253,6 +273,36 @@ func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
 		}
 	}
 	return types.BuildArray(s.ret, vals), nil
+}
+
+// avg64 is sum·10^up / count rounded half away from zero, when sum fits
+// 64 bits and the scaled dividend 128 (else ok is false and the exact
+// path runs): the common avg, without big-number arithmetic per group.
+func avg64(sum decimal128.Num, count int64, up int32) (decimal128.Num, bool) {
+	lo := int64(sum.LowBits())
+	if sum.HighBits() != lo>>63 || up < 0 || up > 18 || count <= 0 || lo == math.MinInt64 {
+		return decimal128.Num{}, false
+	}
+	neg := lo < 0
+	if neg {
+		lo = -lo
+	}
+	hi, low := bits.Mul64(uint64(lo), uint64(pow10i64[up]))
+	if hi >= uint64(count) {
+		return decimal128.Num{}, false
+	}
+	q, r := bits.Div64(hi, low, uint64(count))
+	if r >= uint64(count)-r { // r*2 >= count without overflow
+		q++
+	}
+	if q > math.MaxInt64 {
+		return decimal128.Num{}, false
+	}
+	v := int64(q)
+	if neg {
+		v = -v
+	}
+	return decimal128.New(v>>63, uint64(v)), true
 }
 
 // ---- float sum / avg / variance (PostgreSQL's Youngs-Cramer sums) ----
@@ -496,6 +546,20 @@ type valueAcc struct {
 	ret  types.T
 	kind string // "min", "max", "bool_and", "bool_or", "any_value"
 	v    []types.Value
+	// ord is min/max's typed state (minmax.go) while inputs suit it
+	ord   typedMinMax
+	noOrd bool
+}
+
+// spill moves the typed state into the generic one.
+func (m *valueAcc) spill(nGroups int) {
+	m.v = grow(m.v, nGroups)
+	for g, v := range m.ord.Values(nGroups) {
+		if v != nil {
+			m.fold(int32(g), v)
+		}
+	}
+	m.ord, m.noOrd = nil, true
 }
 
 func (m *valueAcc) fold(g int32, x types.Value) {
@@ -521,6 +585,17 @@ func (m *valueAcc) fold(g int32, x types.Value) {
 }
 
 func (m *valueAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	if m.ord == nil && !m.noOrd {
+		if m.ord = newTypedMinMax(m.kind, m.t); m.ord == nil {
+			m.noOrd = true
+		}
+	}
+	if m.ord != nil {
+		if m.ord.Update(groups, nGroups, args[0]) {
+			return nil
+		}
+		m.spill(nGroups)
+	}
 	m.v = grow(m.v, nGroups)
 	a := args[0]
 	switch x := a.(type) {
@@ -551,8 +626,27 @@ func (m *valueAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 }
 
 func (m *valueAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	ov := o.(*valueAcc)
+	if ov.ord != nil && m.ord == nil && !m.noOrd {
+		m.ord = newTypedMinMax(m.kind, m.t)
+	}
+	if ov.ord != nil && m.ord != nil {
+		m.ord.Merge(ov.ord, mapping, nGroups)
+		return nil
+	}
+	if m.ord != nil {
+		m.spill(nGroups)
+	}
 	m.v = grow(m.v, nGroups)
-	for g, x := range o.(*valueAcc).v {
+	if ov.ord != nil {
+		for g, x := range ov.ord.Values(len(mapping)) {
+			if x != nil {
+				m.fold(mapping[g], x)
+			}
+		}
+		return nil
+	}
+	for g, x := range ov.v {
 		if x != nil {
 			m.fold(mapping[g], x)
 		}
@@ -561,6 +655,9 @@ func (m *valueAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 }
 
 func (m *valueAcc) Finalize(nGroups int) (arrow.Array, error) {
+	if m.ord != nil {
+		return types.BuildArray(m.ret, m.ord.Values(nGroups)), nil
+	}
 	m.v = grow(m.v, nGroups)
 	return types.BuildArray(m.ret, m.v[:nGroups]), nil
 }

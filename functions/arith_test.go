@@ -53,3 +53,27 @@ func TestDec64Loop(t *testing.T) {
 		}
 	}
 }
+
+// TestAvg64 checks the 64-bit average against exact decimal division.
+func TestAvg64(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for iter := 0; iter < 20000; iter++ {
+		sum := rng.Int63n(1<<40) - 1<<39
+		if iter%5 == 0 {
+			sum = rng.Int63() - rng.Int63()
+		}
+		count := rng.Int63n(1000) + 1
+		if iter%7 == 0 {
+			count = 2 // exact halves
+		}
+		scale, up := int32(rng.Intn(4)), int32(rng.Intn(17))
+		got, ok := avg64(decimal128.FromI64(sum), count, up)
+		want, err := DecimalOp("/", types.Decimal{V: decimal128.FromI64(sum), Scale: scale}, types.DecimalFromInt(count), scale+up)
+		if !ok {
+			continue
+		}
+		if err != nil || got != want.V {
+			t.Fatalf("avg64(%d, %d, %d) = %v, DecimalOp gives %v (%v)", sum, count, up, got, want.V, err)
+		}
+	}
+}
