@@ -335,10 +335,16 @@ func FromArrow(dt arrow.DataType) (T, error) {
 		return TimestampT, nil
 	case *arrow.MonthDayNanoIntervalType:
 		return IntervalT, nil
+	case *arrow.StructType, *arrow.MapType:
+		// nested records reach SQL as jsonb (storage/parquet/nested.go)
+		return JSONBT, nil
 	case *arrow.ListType:
 		e, err := FromArrow(d.Elem())
 		if err != nil {
 			return T{}, err
+		}
+		if e.Kind == JSONB {
+			return JSONBT, nil // a list of records is one JSON array
 		}
 		return ArrayOf(e), nil
 	case *arrow.DictionaryType:

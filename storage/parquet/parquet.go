@@ -614,6 +614,9 @@ func normalize(a arrow.Array, want arrow.DataType) (arrow.Array, error) {
 		a.Retain()
 		return a, nil
 	}
+	if isNested(a.DataType()) {
+		return nestedToJSONB(a)
+	}
 	switch x := a.(type) {
 	case *array.Dictionary:
 		if dict, ok := x.Dictionary().(*array.String); ok && arrow.TypeEqual(want, arrow.BinaryTypes.String) {

@@ -337,3 +337,70 @@ func TestFlatReaderBatches(t *testing.T) {
 		t.Fatalf("row 29001: %v", got)
 	}
 }
+
+// TestNestedAsJSONB reads struct, map and list-of-struct columns, which
+// surface as jsonb.
+func TestNestedAsJSONB(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested.parquet")
+	pointT := arrow.StructOf(arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		arrow.Field{Name: "label", Type: arrow.BinaryTypes.String, Nullable: true})
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "p", Type: pointT, Nullable: true},
+		{Name: "tags", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Float64), Nullable: true},
+		{Name: "pts", Type: arrow.ListOf(pointT), Nullable: true},
+		{Name: "nums", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sch)
+	for i := 0; i < 3; i++ {
+		b.Field(0).(*array.Int32Builder).Append(int32(i))
+		sb := b.Field(1).(*array.StructBuilder)
+		mb := b.Field(2).(*array.MapBuilder)
+		lb := b.Field(3).(*array.ListBuilder)
+		nb := b.Field(4).(*array.ListBuilder)
+		if i == 2 {
+			sb.AppendNull()
+			mb.AppendNull()
+			lb.AppendNull()
+			nb.AppendNull()
+			continue
+		}
+		sb.Append(true)
+		sb.FieldBuilder(0).(*array.Int64Builder).Append(int64(10 * (i + 1)))
+		sb.FieldBuilder(1).(*array.StringBuilder).Append(fmt.Sprintf("p\"%d", i))
+		mb.Append(true)
+		mb.KeyBuilder().(*array.StringBuilder).Append("w")
+		mb.ItemBuilder().(*array.Float64Builder).Append(1.5 * float64(i))
+		lb.Append(true)
+		eb := lb.ValueBuilder().(*array.StructBuilder)
+		eb.Append(true)
+		eb.FieldBuilder(0).(*array.Int64Builder).Append(7)
+		eb.FieldBuilder(1).(*array.StringBuilder).AppendNull()
+		nb.Append(true)
+		nb.ValueBuilder().(*array.Int32Builder).AppendValues([]int32{int32(i), 9}, nil)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(sch, f, pq.NewWriterProperties(), pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(b.NewRecord()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := session(t)
+	got := query(t, s, "SELECT id, p, p->>'label', (p->>'x')::int + 1, tags->>'w', pts, pts->0->>'x', nums[2], pg_typeof(p) FROM '"+path+"' ORDER BY id")
+	want := []string{
+		`0|{"x": 10, "label": "p\"0"}|p"0|11|0|[{"x": 7, "label": null}]|7|9|jsonb`,
+		`1|{"x": 20, "label": "p\"1"}|p"1|21|1.5|[{"x": 7, "label": null}]|7|9|jsonb`,
+		`2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|jsonb`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
