@@ -48,8 +48,8 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 		}
 		sc := ec.Scan
 		lines = append(lines,
-			fmt.Sprintf("Data scanned: %d bytes (files read %d, pruned %d; row groups read %d, pruned %d)",
-				sc.BytesRead.Load(), sc.FilesRead.Load(), sc.FilesPruned.Load(), sc.RowGroupsRead.Load(), sc.RowGroupsPruned.Load()),
+			fmt.Sprintf("Data scanned: %d bytes (files read %d, pruned %d; row groups read %d, pruned %d; pages pruned %d)",
+				sc.BytesRead.Load(), sc.FilesRead.Load(), sc.FilesPruned.Load(), sc.RowGroupsRead.Load(), sc.RowGroupsPruned.Load(), sc.PagesPruned.Load()),
 			fmt.Sprintf("Rows returned: %d", rows),
 			fmt.Sprintf("Peak memory: %s", humanBytes(ec.Mem.Peak())),
 			fmt.Sprintf("Execution time: %.3f ms", float64(elapsed.Microseconds())/1000))

@@ -46,6 +46,7 @@ type ScanStats struct {
 	FilesPruned     atomic.Int64
 	RowGroupsRead   atomic.Int64
 	RowGroupsPruned atomic.Int64
+	PagesPruned     atomic.Int64 // data pages the Parquet page index ruled out
 	RowsRejected    atomic.Int64 // malformed rows skipped (ignore_errors)
 }
 

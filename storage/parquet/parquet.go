@@ -351,6 +351,8 @@ type Morsel struct {
 	rows     int64
 	cols     []int
 	leaves   [][]int // the file's leaves per dataset file column
+	// ranges are the rows the page index leaves to read (nil: all)
+	ranges []rowRange
 }
 
 // Morsels lists the row groups of every file, reading the file footers.
@@ -390,6 +392,8 @@ files:
 		if st != nil {
 			st.FilesRead.Add(1)
 		}
+		var pf *file.Reader // opened when a row group has a page index to consult
+		var closePF func()
 		for rg := 0; rg < md.NumRowGroups(); rg++ {
 			rgm := md.RowGroup(rg)
 			if len(preds) > 0 && !d.rowGroupMayMatch(rgm, leaves, preds) {
@@ -398,7 +402,33 @@ files:
 				}
 				continue
 			}
-			out = append(out, &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols, leaves: leaves})
+			m := &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols, leaves: leaves}
+			if len(preds) > 0 && hasPageIndex(rgm, leaves, preds, d.nFile) {
+				if pf == nil {
+					fr, _, closer, err := d.reader(ctx, f.Path, st)
+					if err != nil {
+						return nil, err
+					}
+					pf, closePF = fr.ParquetReader(), closer
+				}
+				ranges, all, pruned := d.pageRanges(pf, rg, rgm.NumRows(), leaves, preds)
+				if st != nil {
+					st.PagesPruned.Add(pruned)
+				}
+				if !all {
+					if len(ranges) == 0 {
+						if st != nil {
+							st.RowGroupsPruned.Add(1)
+						}
+						continue
+					}
+					m.ranges = ranges
+				}
+			}
+			out = append(out, m)
+		}
+		if closePF != nil {
+			closePF()
 		}
 	}
 	return out, nil
@@ -558,7 +588,26 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		}
 		return nil, corrupt(m.path, err)
 	}
+	if m.ranges != nil {
+		// only the rows of pages the page index kept
+		batches := make([]batchAt, len(out))
+		var off int64
+		for i, r := range out {
+			batches[i] = batchAt{rec: r, off: off}
+			off += r.NumRows()
+		}
+		out = out[:0]
+		for _, b := range selectRanges(batches, m.ranges) {
+			out = append(out, b.rec)
+		}
+	}
 	return out, nil
+}
+
+// batchAt is a decoded batch and its first row in the row group.
+type batchAt struct {
+	rec arrow.Record
+	off int64
 }
 
 func indexOf(xs []int, v int) int {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 
 	"github.com/lakeq/lakeq/storage"
@@ -42,14 +43,40 @@ func (d *Dataset) rowGroupMayMatch(rg *metadata.RowGroupMetaData, leaves [][]int
 // statValue converts a min or max statistic to the column's SQL value
 // (nil when the type is not handled).
 func (d *Dataset) statValue(col int, st metadata.TypedStatistics, isMin bool) types.Value {
-	t := d.Columns[col].Type
-	at := d.arrowTypes[col]
+	pick := func(min, max any) any {
+		if isMin {
+			return min
+		}
+		return max
+	}
 	switch s := st.(type) {
 	case *metadata.Int32Statistics:
-		v := s.Max()
-		if isMin {
-			v = s.Min()
-		}
+		return d.convertStat(col, pick(s.Min(), s.Max()))
+	case *metadata.Int64Statistics:
+		return d.convertStat(col, pick(s.Min(), s.Max()))
+	case *metadata.Float32Statistics:
+		return d.convertStat(col, pick(s.Min(), s.Max()))
+	case *metadata.Float64Statistics:
+		return d.convertStat(col, pick(s.Min(), s.Max()))
+	case *metadata.ByteArrayStatistics:
+		return d.convertStat(col, []byte(pick(s.Min(), s.Max()).(pq.ByteArray)))
+	case *metadata.FixedLenByteArrayStatistics:
+		return d.convertStat(col, flba(pick(s.Min(), s.Max()).(pq.FixedLenByteArray)))
+	}
+	return nil
+}
+
+// flba marks fixed-length byte array statistics (decimals only).
+type flba []byte
+
+// convertStat turns a physical statistic (int32, int64, float32, float64,
+// []byte for BYTE_ARRAY, flba) into column col's SQL value, or nil when
+// the type is not handled or its order differs from the statistic's.
+func (d *Dataset) convertStat(col int, raw any) types.Value {
+	t := d.Columns[col].Type
+	at := d.arrowTypes[col]
+	switch v := raw.(type) {
+	case int32:
 		switch t.Kind {
 		case types.Int2, types.Int4, types.Int8:
 			if at.ID() == arrow.UINT32 || at.ID() == arrow.UINT16 || at.ID() == arrow.UINT8 {
@@ -61,11 +88,7 @@ func (d *Dataset) statValue(col int, st metadata.TypedStatistics, isMin bool) ty
 		case types.Numeric:
 			return types.Decimal{V: decimal128.FromI64(int64(v)), Scale: t.Scale}
 		}
-	case *metadata.Int64Statistics:
-		v := s.Max()
-		if isMin {
-			v = s.Min()
-		}
+	case int64:
 		switch t.Kind {
 		case types.Int8:
 			if at.ID() == arrow.UINT64 || at.ID() == arrow.UINT32 {
@@ -93,32 +116,18 @@ func (d *Dataset) statValue(col int, st metadata.TypedStatistics, isMin bool) ty
 				return types.TimestampVal(v / 1000)
 			}
 		}
-	case *metadata.Float32Statistics:
-		if isMin {
-			return float64(s.Min())
-		}
-		return float64(s.Max())
-	case *metadata.Float64Statistics:
-		if isMin {
-			return s.Min()
-		}
-		return s.Max()
-	case *metadata.ByteArrayStatistics:
-		v := s.Max()
-		if isMin {
-			v = s.Min()
-		}
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	case []byte:
 		switch t.Kind {
 		case types.Text, types.Varchar:
 			return string(v)
 		case types.Numeric:
 			return decimalFromBytes(v, t.Scale)
 		}
-	case *metadata.FixedLenByteArrayStatistics:
-		v := s.Max()
-		if isMin {
-			v = s.Min()
-		}
+	case flba:
 		if t.Kind == types.Numeric {
 			return decimalFromBytes(v, t.Scale)
 		}
