@@ -127,3 +127,94 @@ func (t *int64Table) grow() {
 		}
 	}
 }
+
+// intIndex maps integer join keys to the first build row holding each
+// (rows chain on through next). Keys that cover a dense range — the
+// usual surrogate keys: customers, parts, orders — index an array
+// directly, as DuckDB's perfect hash join does: no hashing, no probing
+// loop, and for small dimensions an array that stays in cache. Other
+// keys go to an int64Table.
+type intIndex struct {
+	base  int64
+	heads []int32 // heads[k-base]; -1 = no row (direct mode)
+	hash  *int64Table
+}
+
+// buildIntIndex indexes keys (NULL where nulls[i]); next[i] receives the
+// following row with the same key, or -1.
+func buildIntIndex(keys []int64, nulls []bool, next []int32) *intIndex {
+	n := len(keys)
+	lo, hi, seen := int64(0), int64(0), false
+	for i, k := range keys {
+		if nulls != nil && nulls[i] {
+			continue
+		}
+		if !seen || k < lo {
+			lo = k
+		}
+		if !seen || k > hi {
+			hi = k
+		}
+		seen = true
+	}
+	x := &intIndex{}
+	// direct when the range is at most 4 slots per row (and sane)
+	if span := uint64(hi - lo); seen && hi >= lo && span < 1<<26 && span < uint64(4*n+1024) {
+		x.base = lo
+		x.heads = make([]int32, span+1)
+		for i := range x.heads {
+			x.heads[i] = -1
+		}
+		for i := n - 1; i >= 0; i-- {
+			if nulls != nil && nulls[i] {
+				next[i] = -1
+				continue
+			}
+			d := keys[i] - lo
+			next[i] = x.heads[d]
+			x.heads[d] = int32(i)
+		}
+		return x
+	}
+	// sized for a quarter of the rows: build keys repeat (lineitem by
+	// order), and the table grows when they do not
+	x.hash = newInt64Table(n / 4)
+	for i := n - 1; i >= 0; i-- {
+		if nulls != nil && nulls[i] {
+			next[i] = -1
+			continue
+		}
+		next[i] = x.hash.Put(keys[i], int32(i))
+	}
+	return x
+}
+
+// Get returns the first row with key k.
+func (x *intIndex) Get(k int64) (int32, bool) {
+	if x.heads != nil {
+		d := uint64(k - x.base)
+		if d < uint64(len(x.heads)) {
+			h := x.heads[d]
+			return h, h >= 0
+		}
+		return 0, false
+	}
+	return x.hash.Get(k)
+}
+
+// Bytes is the index's memory, for accounting.
+func (x *intIndex) Bytes() int64 {
+	if x.heads != nil {
+		return int64(len(x.heads)) * 4
+	}
+	return x.hash.Bytes()
+}
+
+func anyTrue(bs []bool) bool {
+	for _, b := range bs {
+		if b {
+			return true
+		}
+	}
+	return false
+}

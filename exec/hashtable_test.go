@@ -59,3 +59,58 @@ func TestInt64Table(t *testing.T) {
 		t.Fatalf("GetOrPut new = %d,%v", g, added)
 	}
 }
+
+// TestIntIndex checks both modes (direct for a dense range, hashed for a
+// sparse one) against a map, with duplicate and NULL keys.
+func TestIntIndex(t *testing.T) {
+	for _, dense := range []bool{true, false} {
+		rng := rand.New(rand.NewSource(5))
+		n := 5000
+		keys := make([]int64, n)
+		nulls := make([]bool, n)
+		for i := range keys {
+			if dense {
+				keys[i] = 1000 + rng.Int63n(3000)
+			} else {
+				keys[i] = rng.Int63n(1<<40) - 1<<39
+				if i%3 == 0 {
+					keys[i] = keys[i/2] // duplicates
+				}
+			}
+			nulls[i] = i%17 == 0
+		}
+		next := make([]int32, n)
+		x := buildIntIndex(keys, nulls, next)
+		if (x.heads != nil) != dense {
+			t.Fatalf("dense=%v: direct mode %v", dense, x.heads != nil)
+		}
+		want := map[int64][]int32{}
+		for i, k := range keys {
+			if !nulls[i] {
+				want[k] = append(want[k], int32(i))
+			}
+		}
+		for k, rows := range want {
+			h, ok := x.Get(k)
+			var got []int32
+			for r := h; ok && r >= 0; r = next[r] {
+				got = append(got, r)
+			}
+			if len(got) != len(rows) {
+				t.Fatalf("dense=%v key %d: rows %v, want %v", dense, k, got, rows)
+			}
+			for i := range got {
+				if got[i] != rows[i] {
+					t.Fatalf("dense=%v key %d: rows %v, want %v (in row order)", dense, k, got, rows)
+				}
+			}
+		}
+		for _, k := range []int64{-1 << 62, 999, 4000, 1 << 50} {
+			if _, in := want[k]; !in {
+				if _, ok := x.Get(k); ok {
+					t.Fatalf("dense=%v: Get(%d) found an absent key", dense, k)
+				}
+			}
+		}
+	}
+}

@@ -41,7 +41,7 @@ type JoinBuild struct {
 
 	rec      arrow.Record // all build rows
 	table    map[string]int32
-	intTable *int64Table // integer keys packed into an int64 (no encoding)
+	intTable *intIndex // integer keys packed into an int64 (no encoding)
 	next     []int32
 	keyNull  []bool
 	anyNull  bool
@@ -92,17 +92,8 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 		if ik, nulls, ok := intKeys(cols, n); ok {
 			cols = nil // ik holds the keys; evaluated key columns may be copies
 			b.keyNull = nulls
-			// sized for a quarter of the rows: build keys repeat (lineitem by
-			// order), and the table grows when they do not
-			b.intTable = newInt64Table(n / 4)
-			for i := n - 1; i >= 0; i-- {
-				if nulls != nil && nulls[i] {
-					b.anyNull = true
-					b.next[i] = -1
-					continue
-				}
-				b.next[i] = b.intTable.Put(ik[i], int32(i))
-			}
+			b.intTable = buildIntIndex(ik, nulls, b.next)
+			b.anyNull = nulls != nil && anyTrue(nulls)
 			b.built = true
 			return ctx.Grow(b.Label, int64(n)*4+b.intTable.Bytes())
 		}

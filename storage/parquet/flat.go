@@ -268,7 +268,9 @@ func readStrings(r *file.ByteArrayColumnChunkReader, rows int64, maxDef int16) (
 	var got int64
 	for got < rows {
 		want := min(rows-got, batch)
-		total, n, err := r.ReadBatch(want, vals, def, nil)
+		// within one page the values point into the page's buffer and are
+		// copied right below (ReadBatch would clone them first)
+		total, n, err := r.ReadBatchInPage(want, vals, def, nil)
 		if err != nil {
 			return nil, err
 		}
