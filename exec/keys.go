@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/types"
 )
@@ -68,6 +69,17 @@ func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull 
 			for i, v := range a.TimestampValues()[:n] {
 				if !mark(i) {
 					keys[i] = binary.LittleEndian.AppendUint64(keys[i], uint64(v))
+				}
+			}
+		case *array.Decimal64:
+			// same encoding as 128-bit decimals: equal values, equal keys
+			sc := a.DataType().(*arrow.Decimal64Type).Scale
+			vals := types.Values[int64](a)
+			for i := 0; i < n; i++ {
+				if !mark(i) {
+					d := types.Decimal{V: decimal128.FromI64(vals[i]), Scale: sc}
+					keys[i] = append(keys[i], []byte(normDecimal(d))...)
+					keys[i] = append(keys[i], 0)
 				}
 			}
 		case *array.Decimal128:

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"cmp"
 	"bytes"
 	"sort"
 	"sync"
@@ -121,6 +122,9 @@ func ColumnComparer(t types.T, a arrow.Array) compareFunc {
 		}
 	case *array.Decimal128:
 		return func(i, j int) int { return x.Value(i).Cmp(x.Value(j)) }
+	case *array.Decimal64:
+		vals := types.Values[int64](x)
+		return func(i, j int) int { return cmp.Compare(vals[i], vals[j]) }
 	}
 	return func(i, j int) int { return types.Compare(types.GetValue(t, a, i), types.GetValue(t, a, j)) }
 }

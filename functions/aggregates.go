@@ -202,10 +202,25 @@ type decSum struct {
 
 func (s *decSumAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
 	s.st = grow(s.st, nGroups)
-	a := args[0].(*array.Decimal128)
-	s.scale = a.DataType().(*arrow.Decimal128Type).Scale
-	vals := a.Values()[:len(groups)]
+	s.scale = types.DecimalScale(args[0].DataType())
 	st := s.st
+	if d64, ok := args[0].(*array.Decimal64); ok {
+		// 64-bit inputs add into the 128-bit sums without widening first
+		vals := types.Values[int64](d64)[:len(groups)]
+		nulls := d64.NullN() > 0
+		for i, g := range groups {
+			if g < 0 || (nulls && d64.IsNull(i)) {
+				continue
+			}
+			p := &st[g]
+			v := vals[i]
+			p.sum = p.sum.Add(decimal128.New(v>>63, uint64(v)))
+			p.count++
+		}
+		return nil
+	}
+	a := types.Decimal128Of(args[0])
+	vals := a.Values()[:len(groups)]
 	if a.NullN() == 0 {
 		for i, g := range groups {
 			if g < 0 {
@@ -347,6 +362,11 @@ func toFloats(a arrow.Array) []float64 {
 		for i, v := range x.Values() {
 			out[i] = types.Decimal{V: v, Scale: sc}.Float64()
 		}
+	case *array.Decimal64:
+		sc := x.DataType().(*arrow.Decimal64Type).Scale
+		for i, v := range types.Values[int64](x) {
+			out[i] = types.Decimal{V: decimal128.FromI64(v), Scale: sc}.Float64()
+		}
 	}
 	return out
 }
@@ -365,6 +385,9 @@ func (f *floatAcc) growTo(n int) {
 
 func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
 	a := args[0]
+	if _, ok := a.(*array.Decimal64); ok {
+		a = types.Decimal128Of(a)
+	}
 	switch x := a.(type) {
 	case *array.Int16, *array.Int32, *array.Int64:
 		f.exact = true

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/sqlerr"
@@ -152,9 +151,7 @@ func DivScale(s1, s2 int32) int32 {
 // the result type's scale with half-away-from-zero rounding.
 func decArith(op string) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
-		a, b := args[0].(*array.Decimal128), args[1].(*array.Decimal128)
-		sa := a.DataType().(*arrow.Decimal128Type).Scale
-		sb := b.DataType().(*arrow.Decimal128Type).Scale
+		sa, sb := types.DecimalScale(args[0].DataType()), types.DecimalScale(args[1].DataType())
 		var rs int32
 		switch op {
 		case "+", "-", "%":
@@ -164,9 +161,8 @@ func decArith(op string) Kernel {
 		case "/":
 			rs = DivScale(sa, sb)
 		}
-		validity, nulls := types.AndValidity(n, a, b)
+		validity, nulls := types.AndValidity(n, args[0], args[1])
 		out := make([]decimal128.Num, n)
-		av, bv := a.Values(), b.Values()
 		// 64-bit loop for + - * when operands fit; other rows take DecimalOp
 		var ma, mb int64 = 1, 1
 		fast := false
@@ -178,9 +174,15 @@ func decArith(op string) Kernel {
 		case "*":
 			fast = rs == sa+sb
 		}
-		if fast && n > 0 && dec64Loop(op[0], av[:n], bv[:n], ma, mb, out) {
-			return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
+		if fast && n > 0 {
+			x64, okx := decimalInt64s(args[0], n)
+			y64, oky := decimalInt64s(args[1], n)
+			if okx && oky && dec64Loop(op[0], x64, y64, ma, mb, out) {
+				return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
+			}
 		}
+		a, b := types.Decimal128Of(args[0]), types.Decimal128Of(args[1])
+		av, bv := a.Values(), b.Values()
 		for i := 0; i < n; i++ {
 			if !valid(validity, i) {
 				continue
@@ -232,20 +234,16 @@ func decArith(op string) Kernel {
 	}
 }
 
-// dec64Loop computes out = av op bv (op one of + - *) for decimals whose
-// values fit 64 bits, with mul scaling for + and -. It reports false,
+// dec64Loop computes out = av op bv (op one of + - *) over scaled 64-bit
+// decimal values, with mul scaling for + and -. It reports false,
 // leaving out partly written, as soon as a value or result does not fit;
 // the caller then takes the exact path for every row. Rows that are NULL
 // hold arbitrary values and are computed like the rest.
-func dec64Loop(op byte, av, bv []decimal128.Num, ma, mb int64, out []decimal128.Num) bool {
+func dec64Loop(op byte, av, bv []int64, ma, mb int64, out []decimal128.Num) bool {
 	bv = bv[:len(av)]
 	out = out[:len(av)]
 	for i := range av {
-		x, y := av[i], bv[i]
-		xl, yl := int64(x.LowBits()), int64(y.LowBits())
-		if x.HighBits() != xl>>63 || y.HighBits() != yl>>63 {
-			return false
-		}
+		xl, yl := av[i], bv[i]
 		var r int64
 		switch op {
 		case '*':

@@ -108,23 +108,22 @@ func cmpFloat[E float32 | float64](op string) Kernel {
 func cmpDecimal(op string) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
 		a, b := args[0], args[1]
-		sa := a.DataType().(*arrow.Decimal128Type).Scale
-		sb := b.DataType().(*arrow.Decimal128Type).Scale
+		sa, sb := types.DecimalScale(a.DataType()), types.DecimalScale(b.DataType())
 		if sa == sb {
-			// values that fit 64 bits (almost all) compare as int64
-			av, bv := types.Values[decimal128.Num](a)[:n], types.Values[decimal128.Num](b)[:n]
-			x64, y64 := make([]int64, n), make([]int64, n)
-			for i := range av {
-				xl, yl := int64(av[i].LowBits()), int64(bv[i].LowBits())
-				if av[i].HighBits() != xl>>63 || bv[i].HighBits() != yl>>63 {
-					return zipBool(a, b, n, func(x, y decimal128.Num) bool { return opTest(op, x.Cmp(y)) }), nil
-				}
-				x64[i], y64[i] = xl, yl
+			// values that fit 64 bits (all of a Decimal64, almost all of a
+			// Decimal128) compare as int64
+			x64, okx := decimalInt64s(a, n)
+			y64, oky := decimalInt64s(b, n)
+			if okx && oky {
+				validity, nulls := types.AndValidity(n, a, b)
+				bits := make([]byte, bitutil.BytesForBits(int64(n)))
+				cmpLoop(op, x64, y64, bits)
+				return boolFromBits(bits, n, validity, nulls), nil
 			}
-			validity, nulls := types.AndValidity(n, a, b)
-			bits := make([]byte, bitutil.BytesForBits(int64(n)))
-			cmpLoop(op, x64, y64, bits)
-			return boolFromBits(bits, n, validity, nulls), nil
+		}
+		a, b = types.Decimal128Of(a), types.Decimal128Of(b)
+		if sa == sb {
+			return zipBool(a, b, n, func(x, y decimal128.Num) bool { return opTest(op, x.Cmp(y)) }), nil
 		}
 		return zipBool(a, b, n, func(x, y decimal128.Num) bool {
 			dx, dy := types.Decimal{V: x, Scale: sa}, types.Decimal{V: y, Scale: sb}
@@ -256,4 +255,25 @@ func compareOverloads(op string) []Overload {
 	}
 	out = append(out, Overload{Args: []Arg{{Kind: ArgArray}, {Kind: ArgSame}}, Ret: fixed(types.BoolT), Kernel: cmpGeneric(op)})
 	return out
+}
+
+// decimalInt64s returns the first n scaled values of a decimal array as
+// int64s: a Decimal64's own values, or a Decimal128's when all fit.
+func decimalInt64s(a arrow.Array, n int) ([]int64, bool) {
+	switch x := a.(type) {
+	case *array.Decimal64:
+		return types.Values[int64](x)[:n], true
+	case *array.Decimal128:
+		vals := x.Values()[:n]
+		out := make([]int64, n)
+		for i, v := range vals {
+			lo := int64(v.LowBits())
+			if v.HighBits() != lo>>63 {
+				return nil, false
+			}
+			out[i] = lo
+		}
+		return out, true
+	}
+	return nil, false
 }

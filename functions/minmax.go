@@ -159,8 +159,8 @@ func (m *floatMinMax) Update(groups []int32, nGroups int, a arrow.Array) bool {
 }
 
 func (m *decMinMax) Update(groups []int32, nGroups int, a arrow.Array) bool {
-	x, ok := a.(*array.Decimal128)
-	if !ok {
+	x := types.Decimal128Of(a)
+	if x == nil {
 		return false
 	}
 	sc := x.DataType().(*arrow.Decimal128Type).Scale

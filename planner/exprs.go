@@ -545,16 +545,23 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		if ln && rn && !(lt.Kind == types.Unknown && rt.Kind == types.Unknown) {
 			t, _ := commonType(lt, rt)
 			if t.Kind == types.Numeric {
-				// keep each side's scale; the kernel aligns them
-				l2, err := b.coerce(l, types.T{Kind: types.Numeric, Scale: numScale(lt)}, false)
-				if err != nil {
-					return nil, err
+				// keep each side's scale (the kernel aligns them) and a
+				// numeric side as it is: the kernel reads 64- and 128-bit
+				// decimals alike, so numeric(15,2) needs no widening copy
+				if lt.Kind != types.Numeric {
+					l2, err := b.coerce(l, types.T{Kind: types.Numeric, Scale: numScale(lt)}, false)
+					if err != nil {
+						return nil, err
+					}
+					l = l2
 				}
-				r2, err := b.coerce(r, types.T{Kind: types.Numeric, Scale: numScale(rt)}, false)
-				if err != nil {
-					return nil, err
+				if rt.Kind != types.Numeric {
+					r2, err := b.coerce(r, types.T{Kind: types.Numeric, Scale: numScale(rt)}, false)
+					if err != nil {
+						return nil, err
+					}
+					r = r2
 				}
-				l, r = l2, r2
 			} else {
 				var err error
 				if l, err = b.coerce(l, t, false); err != nil {

@@ -157,6 +157,8 @@ func Take(t T, a arrow.Array, idx []int32) arrow.Array {
 		return takeFixed(a.DataType(), Values[arrow.Timestamp](arr), idx, validity, nulls)
 	case *array.Decimal128:
 		return takeFixed(a.DataType(), Values[decimal128.Num](arr), idx, validity, nulls)
+	case *array.Decimal64:
+		return takeFixed(a.DataType(), Values[int64](arr), idx, validity, nulls)
 	case *array.MonthDayNanoInterval:
 		return takeFixed(a.DataType(), Values[arrow.MonthDayNanoInterval](arr), idx, validity, nulls)
 	case *array.Boolean:
@@ -243,6 +245,8 @@ func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
 		return NewFixedArray(a.DataType(), copyRuns(Values[arrow.Timestamp](arr), runs, n), validity, nulls)
 	case *array.Decimal128:
 		return NewFixedArray(a.DataType(), copyRuns(Values[decimal128.Num](arr), runs, n), validity, nulls)
+	case *array.Decimal64:
+		return NewFixedArray(a.DataType(), copyRuns(Values[int64](arr), runs, n), validity, nulls)
 	case *array.String:
 		src, offs := arr.ValueBytes(), arr.ValueOffsets()
 		base := offs[0]
@@ -335,8 +339,11 @@ func ConstArray(t T, v Value, n int) arrow.Array {
 			return NewFixedArray(dt, fill(float32(v.(float64)), n), nil, 0)
 		case Numeric:
 			d := v.(Decimal)
-			if want := dt.(*arrow.Decimal128Type).Scale; d.Scale != want {
+			if want := DecimalScale(dt); d.Scale != want {
 				d, _ = d.Rescale(want)
+			}
+			if t.Small() {
+				return NewFixedArray(dt, fill(int64(d.V.LowBits()), n), nil, 0)
 			}
 			return NewFixedArray(dt, fill(d.V, n), nil, 0)
 		case Text, Varchar, Char, Unknown, JSON, JSONB, UUID:
@@ -378,4 +385,34 @@ func BuildArray(t T, vals []Value) arrow.Array {
 		AppendValue(b, v)
 	}
 	return b.NewArray()
+}
+
+// DecimalScale is the scale of a Decimal64 or Decimal128 Arrow type.
+func DecimalScale(dt arrow.DataType) int32 {
+	switch d := dt.(type) {
+	case *arrow.Decimal64Type:
+		return d.Scale
+	case *arrow.Decimal128Type:
+		return d.Scale
+	case *arrow.Decimal32Type:
+		return d.Scale
+	}
+	return 0
+}
+
+// Decimal128Of returns a decimal array as Decimal128 (widening a
+// Decimal64 one; others as they are) — for paths without a 64-bit case.
+func Decimal128Of(a arrow.Array) *array.Decimal128 {
+	switch x := a.(type) {
+	case *array.Decimal128:
+		return x
+	case *array.Decimal64:
+		vals := Values[int64](x)
+		out := make([]decimal128.Num, len(vals))
+		for i, v := range vals {
+			out[i] = decimal128.New(v>>63, uint64(v))
+		}
+		return NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: x.DataType().(*arrow.Decimal64Type).Scale}, out, ValidityBits(x), x.NullN()).(*array.Decimal128)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/sqlerr"
@@ -634,6 +635,13 @@ func AppendValue(b array.Builder, v Value) {
 			d, _ = d.Rescale(want)
 		}
 		bb.Append(d.V)
+	case *array.Decimal64Builder:
+		d := v.(Decimal)
+		want := bb.Type().(*arrow.Decimal64Type).Scale
+		if d.Scale != want {
+			d, _ = d.Rescale(want)
+		}
+		bb.Append(decimal.Decimal64(int64(d.V.LowBits())))
 	case *array.StringBuilder:
 		bb.Append(v.(string))
 	case *array.BinaryBuilder:

@@ -76,6 +76,10 @@ var (
 // ArrayOf returns the array type with element e.
 func ArrayOf(e T) T { return T{Kind: Array, Elem: &e} }
 
+// Small reports numeric(p,s) with p ≤ 18, held as a scaled int64
+// (Arrow Decimal64); other numerics are 128-bit (Decimal128).
+func (t T) Small() bool { return t.Kind == Numeric && t.Prec > 0 && t.Prec <= 18 }
+
 // NumericOf returns numeric(p,s).
 func NumericOf(p, s int32) T { return T{Kind: Numeric, Prec: p, Scale: s} }
 
@@ -276,6 +280,10 @@ func (t T) Arrow() arrow.DataType {
 	case Float8:
 		return arrow.PrimitiveTypes.Float64
 	case Numeric:
+		if t.Small() {
+			// scaled int64: half the bytes, and plain integer loops
+			return &arrow.Decimal64Type{Precision: t.Prec, Scale: t.Scale}
+		}
 		return &arrow.Decimal128Type{Precision: 38, Scale: t.Scale}
 	case Text, Varchar, Char, JSON, JSONB, UUID, Unknown:
 		return arrow.BinaryTypes.String

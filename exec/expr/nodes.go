@@ -1104,25 +1104,66 @@ func (a *ArrayCtor) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 // declines (false) when a value needs rounding or may overflow a
 // precision, leaving those to the checked scalar path.
 func rescaleDecimals(in arrow.Array, from, to types.T) (arrow.Array, bool) {
-	dec, ok := in.(*array.Decimal128)
-	if !ok {
-		return nil, false
-	}
-	fs := dec.DataType().(*arrow.Decimal128Type).Scale
+	fs := types.DecimalScale(in.DataType())
 	if to.Prec > 0 && (from.Prec == 0 || to.Prec-to.Scale < from.Prec-from.Scale) {
 		return nil, false // may not fit: checked path
-	}
-	if to.Scale == fs {
-		return in, true
 	}
 	if to.Scale < fs {
 		return nil, false // rounding: checked path
 	}
-	mul := decimal128.GetScaleMultiplier(int(to.Scale - fs))
-	vals := dec.Values()
-	out := make([]decimal128.Num, len(vals))
-	for i, v := range vals {
-		out[i] = v.Mul(mul)
+	up := int(to.Scale - fs)
+	dt := to.Arrow()
+	validity, nulls := types.ValidityBits(in), in.NullN()
+	switch x := in.(type) {
+	case *array.Decimal64:
+		vals := types.Values[int64](x)
+		if to.Small() {
+			// the integer digits fit (checked above), so scaling cannot overflow
+			if up == 0 {
+				if arrow.TypeEqual(dt, in.DataType()) {
+					return in, true
+				}
+				return types.NewFixedArray(dt, vals, validity, nulls), true
+			}
+			m := int64(1)
+			for i := 0; i < up; i++ {
+				m *= 10
+			}
+			out := make([]int64, len(vals))
+			for i, v := range vals {
+				out[i] = v * m
+			}
+			return types.NewFixedArray(dt, out, validity, nulls), true
+		}
+		mul := decimal128.GetScaleMultiplier(up)
+		out := make([]decimal128.Num, len(vals))
+		for i, v := range vals {
+			out[i] = decimal128.New(v>>63, uint64(v)).Mul(mul)
+		}
+		return types.NewFixedArray(dt, out, validity, nulls), true
+	case *array.Decimal128:
+		vals := x.Values()
+		if to.Small() {
+			// at most 18 digits in all (checked above): fits an int64
+			m := int64(1)
+			for i := 0; i < up; i++ {
+				m *= 10
+			}
+			out := make([]int64, len(vals))
+			for i, v := range vals {
+				out[i] = int64(v.LowBits()) * m
+			}
+			return types.NewFixedArray(dt, out, validity, nulls), true
+		}
+		if up == 0 {
+			return in, true
+		}
+		mul := decimal128.GetScaleMultiplier(up)
+		out := make([]decimal128.Num, len(vals))
+		for i, v := range vals {
+			out[i] = v.Mul(mul)
+		}
+		return types.NewFixedArray(dt, out, validity, nulls), true
 	}
-	return types.NewFixedArray(to.Arrow(), out, types.ValidityBits(in), in.NullN()), true
+	return nil, false
 }

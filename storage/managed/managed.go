@@ -232,7 +232,13 @@ func (t *Table) load(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		recs = append(recs, rs...)
+		for _, r := range rs {
+			c, err := lqparquet.FromFile(r, t.schema())
+			if err != nil {
+				return sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", f)
+			}
+			recs = append(recs, c)
+		}
 	}
 	logRecs, n, err := t.readLog()
 	if err != nil {
@@ -492,7 +498,7 @@ func (t *Table) writeParquet(ctx context.Context, name string, recs []arrow.Reco
 			break
 		}
 	}
-	w, err := pqarrow.NewFileWriter(t.schema(), f, lqparquet.WriterProperties(sample), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	w, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.schema()), f, lqparquet.WriterProperties(sample), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		_ = os.Remove(tmp)
@@ -507,7 +513,7 @@ func (t *Table) writeParquet(ctx context.Context, name string, recs []arrow.Reco
 		if r.NumRows() == 0 {
 			continue
 		}
-		if err := w.WriteBuffered(t.conform(r)); err != nil {
+		if err := w.WriteBuffered(lqparquet.ToFile(t.conform(r))); err != nil {
 			w.Close()
 			_ = os.Remove(tmp)
 			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)

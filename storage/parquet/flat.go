@@ -75,6 +75,10 @@ func flatPlan(col *schema.Column, want arrow.DataType) (flatKind, int64) {
 			if d, ok := lt.(schema.DecimalLogicalType); ok && d.Scale() == w.Scale {
 				return flatDecimal32, 0
 			}
+		case *arrow.Decimal64Type:
+			if d, ok := lt.(schema.DecimalLogicalType); ok && d.Scale() == w.Scale {
+				return flatDecimal32, 0
+			}
 		}
 	case pq.Types.Int64:
 		switch w := want.(type) {
@@ -83,6 +87,11 @@ func flatPlan(col *schema.Column, want arrow.DataType) (flatKind, int64) {
 				return flatInt64, 0
 			}
 		case *arrow.Decimal128Type:
+			if d, ok := lt.(schema.DecimalLogicalType); ok && d.Scale() == w.Scale {
+				return flatDecimal64, 0
+			}
+		case *arrow.Decimal64Type:
+			// the scaled int64s are the array: no widening at all
 			if d, ok := lt.(schema.DecimalLogicalType); ok && d.Scale() == w.Scale {
 				return flatDecimal64, 0
 			}
@@ -142,6 +151,13 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 			}
 			return types.NewFixedArray(want, out, valid, nulls), nil
 		case flatDecimal32:
+			if _, ok := want.(*arrow.Decimal64Type); ok {
+				out := make([]int64, len(vals))
+				for i, v := range vals {
+					out[i] = int64(v)
+				}
+				return types.NewFixedArray(want, out, valid, nulls), nil
+			}
 			out := make([]decimal128.Num, len(vals))
 			for i, v := range vals {
 				out[i] = decimal128.New(int64(v)>>63, uint64(int64(v)))
@@ -157,6 +173,9 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		}
 		switch kind {
 		case flatDecimal64:
+			if _, ok := want.(*arrow.Decimal64Type); ok {
+				return types.NewFixedArray(want, vals, valid, nulls), nil
+			}
 			out := make([]decimal128.Num, len(vals))
 			for i, v := range vals {
 				out[i] = decimal128.New(v>>63, uint64(v))

@@ -672,6 +672,15 @@ func normalize(a arrow.Array, want arrow.DataType) (arrow.Array, error) {
 			return expandDictionary(x, dict), nil
 		}
 	case *array.Decimal128:
+		if _, ok := want.(*arrow.Decimal64Type); ok {
+			// precision ≤ 18: every value fits the scaled int64
+			vals := x.Values()
+			out := make([]int64, len(vals))
+			for i, v := range vals {
+				out[i] = int64(v.LowBits())
+			}
+			return types.NewFixedArray(want, out, types.ValidityBits(x), x.NullN()), nil
+		}
 		// same values; only the declared precision differs
 		d := array.NewData(want, x.Len(), x.Data().Buffers(), nil, x.NullN(), x.Data().Offset())
 		defer d.Release()

@@ -5,6 +5,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+
+	"github.com/lakeq/lakeq/types"
 )
 
 // RowGroupRows is the row-group length lakeq writes (DuckDB's default):
@@ -73,4 +75,50 @@ func distinctRatio(a arrow.Array) (float64, bool) {
 		seen[string(buf[i*w:(i+1)*w])] = struct{}{}
 	}
 	return float64(len(seen)) / float64(n), true
+}
+
+// FileSchema is s with the Arrow types pqarrow cannot write replaced by
+// what lakeq writes for them: Decimal64 (numeric(p ≤ 18)) becomes
+// Decimal128 of the same precision and scale, which the writer stores as
+// INT32/INT64 (WithStoreDecimalAsInteger), so nothing is lost.
+func FileSchema(s *arrow.Schema) *arrow.Schema {
+	fields := make([]arrow.Field, s.NumFields())
+	for i, f := range s.Fields() {
+		if d, ok := f.Type.(*arrow.Decimal64Type); ok {
+			f.Type = &arrow.Decimal128Type{Precision: d.Precision, Scale: d.Scale}
+		}
+		fields[i] = f
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// ToFile converts rec to FileSchema(rec.Schema()).
+func ToFile(rec arrow.Record) arrow.Record {
+	sch := FileSchema(rec.Schema())
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		if d, ok := c.(*array.Decimal64); ok {
+			w := types.Decimal128Of(d)
+			dt := sch.Field(i).Type
+			data := array.NewData(dt, w.Len(), w.Data().Buffers(), nil, w.NullN(), w.Data().Offset())
+			cols[i] = array.MakeFromData(data)
+			data.Release()
+			continue
+		}
+		cols[i] = c
+	}
+	return array.NewRecord(sch, cols, rec.NumRows())
+}
+
+// FromFile converts a record read back from a lakeq-written file to want.
+func FromFile(rec arrow.Record, want *arrow.Schema) (arrow.Record, error) {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		a, err := normalize(c, want.Field(i).Type)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = a
+	}
+	return array.NewRecord(want, cols, rec.NumRows()), nil
 }
