@@ -1,8 +1,8 @@
 package exec
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"sort"
 	"sync"
 
