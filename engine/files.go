@@ -242,7 +242,7 @@ func parseColumns(v types.Value) ([]csv.Column, error) {
 	var parts []string
 	switch x := v.(type) {
 	case string:
-		parts = strings.Split(x, ",")
+		parts = splitTopLevel(x)
 	case []any:
 		for _, p := range x {
 			s, _ := p.(string)
@@ -262,6 +262,27 @@ func parseColumns(v types.Value) ([]csv.Column, error) {
 		out = append(out, csv.Column{Name: f[0], Type: t})
 	}
 	return out, nil
+}
+
+// splitTopLevel splits a column list at commas outside parentheses, so
+// that numeric(10,2) stays one type.
+func splitTopLevel(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
 }
 
 func totalSize(files []storage.FileInfo) int64 {

@@ -147,7 +147,8 @@ func writeResult(w io.Writer, r *engine.Result, format string) error {
 				cs = append(cs, v+pad)
 			}
 		}
-		fmt.Fprintf(w, " %s\n", strings.TrimRight(" "+strings.Join(cs, " | "), " ")[1:])
+		// trailing blanks trimmed as psql does; a row of NULLs is blank
+		fmt.Fprintf(w, " %s\n", strings.TrimRight(strings.Join(cs, " | "), " "))
 	}
 	if len(rows) == 1 {
 		fmt.Fprintln(w, "(1 row)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -58,5 +59,25 @@ func TestShell(t *testing.T) {
 	rc := run([]string{"--data-dir", t.TempDir()}, strings.NewReader("SELECT 1\n + 1 AS two;\n\\q\n"), &out, &errb)
 	if rc != 0 || !strings.Contains(out.String(), "two") || !strings.Contains(out.String(), " 2\n") {
 		t.Fatalf("shell: rc %d out %q err %q", rc, out.String(), errb.String())
+	}
+}
+
+// TestCLINullRowAndColumnTypes: a row of NULLs prints as a blank line in
+// the table format (it used to panic), and read_csv's columns option
+// takes types with commas, numeric(10,2).
+func TestCLINullRowAndColumnTypes(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := dir + "/n.csv"
+	if err := os.WriteFile(csvPath, []byte("a,b\n1.25,x\n,y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	q := "SELECT a, a * 2 AS d FROM read_csv('" + csvPath + "', header => true, columns => 'a numeric(10,2), b text') ORDER BY b"
+	if rc := run([]string{"--data-dir", dir, "-c", q}, strings.NewReader(""), &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	want := "  a   |  d   \n------+------\n 1.25 | 2.50\n      |\n(2 rows)\n\n"
+	if out.String() != want {
+		t.Fatalf("got %q\nwant %q", out.String(), want)
 	}
 }
