@@ -129,17 +129,30 @@ func flatPlan(col *schema.Column, want arrow.DataType) (flatKind, int64) {
 	return flatNone, 0
 }
 
-// readFlat reads the whole chunk of leaf in rgr (rows rows) as kind.
-func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, want arrow.DataType, rows int64) (arrow.Array, error) {
+// readFlat reads the rows in ranges (ascending, disjoint) of the chunk of
+// leaf in rgr as kind; rows between ranges are skipped without being
+// decoded (their pages are still read and decompressed).
+func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, want arrow.DataType, ranges []rowRange) (arrow.Array, error) {
 	cr, err := rgr.Column(leaf)
 	if err != nil {
 		return nil, err
 	}
 	maxDef := cr.Descriptor().MaxDefinitionLevel()
+	skip := func(n int64) error {
+		type skipper interface {
+			Skip(int64) (int64, error)
+		}
+		sk, ok := cr.(skipper)
+		if !ok {
+			return fmt.Errorf("parquet: column reader %T cannot skip", cr)
+		}
+		_, err := sk.Skip(n)
+		return err
+	}
 	switch kind {
 	case flatInt32, flatDate32, flatInt16From32, flatDecimal32:
 		r := cr.(*file.Int32ColumnChunkReader)
-		vals, valid, nulls, err := readDense(rows, maxDef, r.ReadBatch)
+		vals, valid, nulls, err := readDense(ranges, maxDef, r.ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +180,7 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatInt64, flatDecimal64, flatTimestamp:
 		r := cr.(*file.Int64ColumnChunkReader)
-		vals, valid, nulls, err := readDense(rows, maxDef, r.ReadBatch)
+		vals, valid, nulls, err := readDense(ranges, maxDef, r.ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
@@ -195,25 +208,25 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat32:
-		vals, valid, nulls, err := readDense(rows, maxDef, cr.(*file.Float32ColumnChunkReader).ReadBatch)
+		vals, valid, nulls, err := readDense(ranges, maxDef, cr.(*file.Float32ColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat64:
-		vals, valid, nulls, err := readDense(rows, maxDef, cr.(*file.Float64ColumnChunkReader).ReadBatch)
+		vals, valid, nulls, err := readDense(ranges, maxDef, cr.(*file.Float64ColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatBool:
-		vals, valid, nulls, err := readDense(rows, maxDef, cr.(*file.BooleanColumnChunkReader).ReadBatch)
+		vals, valid, nulls, err := readDense(ranges, maxDef, cr.(*file.BooleanColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		return types.NewBoolArray(vals, valid, nulls), nil
 	case flatString:
-		return readStrings(cr.(*file.ByteArrayColumnChunkReader), rows, maxDef)
+		return readStrings(cr.(*file.ByteArrayColumnChunkReader), ranges, maxDef, skip)
 	}
 	return nil, fmt.Errorf("parquet: no flat reader for column %d", leaf)
 }
@@ -226,31 +239,51 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// readDense reads rows values with read (a typed ReadBatch) and spreads
-// them over their rows when some are NULL. It returns the values, the
-// validity bitmap (nil without NULLs) and the NULL count.
-func readDense[T any](rows int64, maxDef int16, read func(int64, []T, []int16, []int16) (int64, int, error)) ([]T, []byte, int, error) {
+// rangeRows is the number of rows in ranges.
+func rangeRows(ranges []rowRange) int64 {
+	var n int64
+	for _, r := range ranges {
+		n += r.end - r.start
+	}
+	return n
+}
+
+// readDense reads the rows in ranges with read (a typed ReadBatch),
+// skipping the rows between them, and spreads the values over their rows
+// when some are NULL. It returns the values, the validity bitmap (nil
+// without NULLs) and the NULL count.
+func readDense[T any](ranges []rowRange, maxDef int16, read func(int64, []T, []int16, []int16) (int64, int, error), skip func(int64) error) ([]T, []byte, int, error) {
+	rows := rangeRows(ranges)
 	vals := make([]T, rows)
 	var def []int16
 	if maxDef > 0 {
 		def = make([]int16, rows)
 	}
-	var got int64
+	var got, pos int64 // rows produced; position in the chunk
 	nv := 0
-	for got < rows {
-		var d []int16
-		if def != nil {
-			d = def[got:]
+	for _, r := range ranges {
+		if r.start > pos {
+			if err := skip(r.start - pos); err != nil {
+				return nil, nil, 0, err
+			}
+			pos = r.start
 		}
-		total, n, err := read(rows-got, vals[nv:], d, nil)
-		if err != nil {
-			return nil, nil, 0, err
+		for pos < r.end {
+			var d []int16
+			if def != nil {
+				d = def[got:]
+			}
+			total, n, err := read(r.end-pos, vals[nv:], d, nil)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			if total == 0 {
+				return nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, r.end)
+			}
+			got += total
+			pos += total
+			nv += n
 		}
-		if total == 0 {
-			return nil, nil, 0, fmt.Errorf("parquet: column chunk ends after %d of %d rows", got, rows)
-		}
-		got += total
-		nv += n
 	}
 	if int64(nv) == rows {
 		return vals, nil, 0, nil
@@ -273,8 +306,9 @@ func readDense[T any](rows int64, maxDef int16, read func(int64, []T, []int16, [
 // readStrings reads a string chunk into offsets and one data buffer. The
 // values a batch returns point into page buffers the next batch may
 // reuse, so each batch is copied before the next is read.
-func readStrings(r *file.ByteArrayColumnChunkReader, rows int64, maxDef int16) (arrow.Array, error) {
+func readStrings(r *file.ByteArrayColumnChunkReader, ranges []rowRange, maxDef int16, skip func(int64) error) (arrow.Array, error) {
 	const batch = 8192
+	rows := rangeRows(ranges)
 	vals := make([]pq.ByteArray, batch)
 	var def []int16
 	if maxDef > 0 {
@@ -284,52 +318,61 @@ func readStrings(r *file.ByteArrayColumnChunkReader, rows int64, maxDef int16) (
 	var valid []byte
 	nulls := 0
 	var data []byte
-	var got int64
-	for got < rows {
-		want := min(rows-got, batch)
-		// within one page the values point into the page's buffer and are
-		// copied right below (ReadBatch would clone them first)
-		total, n, err := r.ReadBatchInPage(want, vals, def, nil)
-		if err != nil {
-			return nil, err
-		}
-		if total == 0 {
-			return nil, fmt.Errorf("parquet: column chunk ends after %d of %d rows", got, rows)
-		}
-		size := 0
-		for _, v := range vals[:n] {
-			size += len(v)
-		}
-		if data == nil {
-			// room for the whole chunk at this batch's average length
-			data = make([]byte, 0, int64(size)*rows/total+64)
-		}
-		if int64(n) == total {
-			for k, v := range vals[:n] {
-				data = append(data, v...)
-				offsets[got+int64(k)+1] = int32(len(data))
+	var got, pos int64 // rows produced; position in the chunk
+	for _, rg := range ranges {
+		if rg.start > pos {
+			if err := skip(rg.start - pos); err != nil {
+				return nil, err
 			}
-		} else {
-			if valid == nil {
-				valid = make([]byte, bitutil.BytesForBits(rows))
-				bitutil.SetBitsTo(valid, 0, got, true)
+			pos = rg.start
+		}
+		for pos < rg.end {
+			want := min(rg.end-pos, batch)
+			// within one page the values point into the page's buffer and
+			// are copied right below (ReadBatch would clone them first)
+			total, n, err := r.ReadBatchInPage(want, vals, def, nil)
+			if err != nil {
+				return nil, err
 			}
-			j := 0
-			for k := int64(0); k < total; k++ {
-				if def[k] == maxDef {
-					data = append(data, vals[j]...)
-					j++
-					bitutil.SetBit(valid, int(got+k))
-				} else {
-					nulls++
+			if total == 0 {
+				return nil, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, rg.end)
+			}
+			size := 0
+			for _, v := range vals[:n] {
+				size += len(v)
+			}
+			if data == nil {
+				// room for all the rows at this batch's average length
+				data = make([]byte, 0, int64(size)*rows/total+64)
+			}
+			if int64(n) == total {
+				for k, v := range vals[:n] {
+					data = append(data, v...)
+					offsets[got+int64(k)+1] = int32(len(data))
 				}
-				offsets[got+k+1] = int32(len(data))
+				if valid != nil {
+					bitutil.SetBitsTo(valid, got, total, true)
+				}
+			} else {
+				if valid == nil {
+					valid = make([]byte, bitutil.BytesForBits(rows))
+					bitutil.SetBitsTo(valid, 0, got, true)
+				}
+				j := 0
+				for k := int64(0); k < total; k++ {
+					if def[k] == maxDef {
+						data = append(data, vals[j]...)
+						j++
+						bitutil.SetBit(valid, int(got+k))
+					} else {
+						nulls++
+					}
+					offsets[got+k+1] = int32(len(data))
+				}
 			}
+			got += total
+			pos += total
 		}
-		if valid != nil && int64(n) == total {
-			bitutil.SetBitsTo(valid, got, total, true)
-		}
-		got += total
 	}
 	var vb *memory.Buffer
 	if nulls > 0 {

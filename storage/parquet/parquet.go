@@ -510,6 +510,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	}
 	defer closer()
 	var out []arrow.Record
+	rangesDone := false
 	err = func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -517,6 +518,13 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			}
 		}()
 		rgr := fr.ParquetReader().RowGroup(m.rowGroup)
+		// with only flat columns, the page index's ranges are read alone
+		// (the rows between them skipped, not decoded); with pqarrow
+		// columns too, all rows are decoded and the ranges cut afterwards
+		ranges := []rowRange{{0, m.rows}}
+		if m.ranges != nil && len(pqLeaves) == 0 {
+			ranges, rangesDone = m.ranges, true
+		}
 		for k, i := range decoded {
 			if kinds[k] == flatNone {
 				continue
@@ -525,7 +533,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				return err
 			}
 			leaf := m.leaves[m.cols[i]][0]
-			if flat[k], err = readFlat(rgr, leaf, kinds[k], scales[k], fields[i].Type, m.rows); err != nil {
+			if flat[k], err = readFlat(rgr, leaf, kinds[k], scales[k], fields[i].Type, ranges); err != nil {
 				return fmt.Errorf("column %s: %w", fields[i].Name, err)
 			}
 		}
@@ -535,8 +543,9 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		}
 		decSchema := arrow.NewSchema(fs, nil)
 		if len(pqLeaves) == 0 {
-			for off := int64(0); off < m.rows; off += 8192 {
-				n := min(m.rows-off, 8192)
+			rows := rangeRows(ranges)
+			for off := int64(0); off < rows; off += 8192 {
+				n := min(rows-off, 8192)
 				cols := make([]arrow.Array, len(decoded))
 				for k := range decoded {
 					cols[k] = array.NewSlice(flat[k], off, off+n)
@@ -588,7 +597,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		}
 		return nil, corrupt(m.path, err)
 	}
-	if m.ranges != nil {
+	if m.ranges != nil && !rangesDone {
 		// only the rows of pages the page index kept
 		batches := make([]batchAt, len(out))
 		var off int64
