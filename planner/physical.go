@@ -143,7 +143,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.pipe.Ops = append(s.pipe.Ops, &exec.Filter{Cond: c, Label: pb.label(n, "Filter")})
+		s.pipe.Ops = append(s.pipe.Ops, &exec.Filter{Cond: orderConjuncts(c), Label: pb.label(n, "Filter")})
 		return s, nil
 	case *Project:
 		s, err := pb.build(x.Input)

@@ -693,6 +693,9 @@ type InList struct {
 	set      map[any]struct{}
 	hasNul   bool
 	consts   bool
+	// the constant strings, for a linear scan: a handful of short
+	// strings compare faster than they hash (and box) into set
+	strs []string
 }
 
 // NewInList builds an InList and precomputes the constant set.
@@ -718,6 +721,9 @@ func (in *InList) prepare() {
 				continue
 			}
 			in.set[setKey(v)] = struct{}{}
+			if str, ok := v.(string); ok {
+				in.strs = append(in.strs, str)
+			}
 		}
 	}
 	in.prepared = true
@@ -780,6 +786,27 @@ func (in *InList) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 		switch xa := x.(type) {
 		case *array.String:
 			res := make([]uint8, n)
+			if len(in.strs) == len(in.set) && len(in.strs) <= 8 {
+				nulls := xa.NullN() > 0
+				for i := 0; i < n; i++ {
+					if nulls && xa.IsNull(i) {
+						res[i] = triNull
+						continue
+					}
+					v := xa.Value(i)
+					res[i] = triFalse
+					if in.hasNul {
+						res[i] = triNull
+					}
+					for _, c := range in.strs {
+						if v == c {
+							res[i] = triTrue
+							break
+						}
+					}
+				}
+				return in.finish(res), nil
+			}
 			for i := 0; i < n; i++ {
 				switch {
 				case xa.IsNull(i):
