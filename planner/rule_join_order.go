@@ -48,6 +48,10 @@ func flattenJoins(n Node, leaves *[]Node, preds *[]expr.Expr) {
 }
 
 func buildOrder(leaves []Node, preds []expr.Expr) Node {
+	leaves, preds = joinDimensionChains(leaves, preds)
+	if len(leaves) == 1 {
+		return wrap(leaves[0], preds)
+	}
 	sets := make([]map[ColumnID]bool, len(leaves))
 	for i, l := range leaves {
 		sets[i] = colSet(l)
@@ -147,4 +151,70 @@ func estimateRows(n Node) float64 {
 		return 1000
 	}
 	return total
+}
+
+// joinDimensionChains joins a filtered input that only one other input
+// references (besides the first, the driving one) to that input first,
+// as its own subtree: region to nation, nation to supplier, and so on
+// down a snowflake's dimension chain. The left-deep order would join it
+// last, after every fact row had been joined to the dimensions the filter
+// would have removed (TPC-H q11 joins 800,000 partsupp rows to suppliers
+// before keeping Germany's; joined first, suppliers shrink to 400).
+// Merged inputs may merge again, so chains fold up from their far end.
+// Only inputs estimated no larger than the first take such merges.
+func joinDimensionChains(leaves []Node, preds []expr.Expr) ([]Node, []expr.Expr) {
+	for changed := true; changed && len(leaves) > 2; {
+		changed = false
+		sets := make([]map[ColumnID]bool, len(leaves))
+		for i, l := range leaves {
+			sets[i] = colSet(l)
+		}
+		for g := len(leaves) - 1; g >= 1 && !changed; g-- {
+			if !filtered(leaves[g]) {
+				continue
+			}
+			partner := -1
+			for h := range leaves {
+				if h == g {
+					continue
+				}
+				for _, p := range preds {
+					pc := colsOf(p)
+					if anyIn(pc, sets[g]) && anyIn(pc, sets[h]) {
+						if partner >= 0 && partner != h {
+							partner = -2 // referenced by two inputs
+						} else if partner != -2 {
+							partner = h
+						}
+					}
+				}
+			}
+			if partner <= 0 {
+				continue // unreferenced, referenced by several, or by the first
+			}
+			// only onto a dimension: an input no larger than the driving
+			// one (merging onto a fact table would join it in full before
+			// the driving input's filters cut it — q8's lineitem)
+			if estimateRows(leaves[partner]) > estimateRows(leaves[0]) {
+				continue
+			}
+			both := union(sets[partner], sets[g])
+			var conds, rest []expr.Expr
+			for _, p := range preds {
+				if pc := colsOf(p); len(pc) > 0 && within(pc, both) {
+					conds = append(conds, p)
+				} else {
+					rest = append(rest, p)
+				}
+			}
+			if len(conds) == 0 {
+				continue
+			}
+			leaves[partner] = &Join{Type: JoinInner, Left: leaves[partner], Right: leaves[g], Cond: andOf(conds)}
+			leaves = append(leaves[:g], leaves[g+1:]...)
+			preds = rest
+			changed = true
+		}
+	}
+	return leaves, preds
 }
