@@ -33,41 +33,6 @@ func (n *CTEScan) materialized() bool         { return n.Shared.refs > 1 }
 func (s *SharedCTE) columns() []Column        { return s.Plan.Columns() }
 func (s *SharedCTE) sameIDs(cs []Column) bool { return sameOrder(s.columns(), cs) }
 
-// inlineCTEs replaces scans of WITH queries referenced once by their
-// plans, and optimizes, once, the plans of those that stay shared.
-func inlineCTEs(rc *RuleCtx, n Node) (Node, error) {
-	var err error
-	var visit func(Node) Node
-	visit = func(n Node) Node {
-		if c, ok := n.(*CTEScan); ok {
-			if !c.materialized() && c.Shared.sameIDs(c.Cols) {
-				return visit(c.Shared.Plan)
-			}
-			if !c.Shared.optimized {
-				c.Shared.optimized = true
-				p, e := Optimize(c.Shared.Plan, rc.b)
-				if e != nil {
-					err = e
-				} else {
-					c.Shared.Plan = p
-				}
-			}
-			return n
-		}
-		ch := n.Children()
-		if len(ch) == 0 {
-			return n
-		}
-		nc := make([]Node, len(ch))
-		for i, c := range ch {
-			nc[i] = visit(c)
-		}
-		return n.WithChildren(nc)
-	}
-	out := visit(n)
-	return out, err
-}
-
 // buildCTEScan reads the shared plan's rows, computed once per query.
 func (pb *physBuilder) buildCTEScan(x *CTEScan) (*stream, error) {
 	sch := schemaOf(x.Cols)
