@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -48,6 +49,92 @@ type HashAgg struct {
 	mu     sync.Mutex
 	global []*aggTable
 	out    []arrow.Record
+
+	// dicts code the values of text group keys (per key column, shared by
+	// all workers so codes agree at Combine), letting one or two keys of
+	// text and small integers take the integer table
+	dictOnce sync.Once
+	dicts    []*strDict
+}
+
+// strDict numbers distinct strings; safe for concurrent use.
+type strDict struct {
+	mu    sync.Mutex
+	codes map[string]int32
+	vals  []string
+}
+
+// encode returns a's codes as an Int32 array with a's validity. The lock
+// is taken once per batch.
+func (d *strDict) encode(a *array.String) arrow.Array {
+	n := a.Len()
+	out := make([]int32, n)
+	nulls := a.NullN() > 0
+	d.mu.Lock()
+	prev, prevCode := "", int32(-1)
+	for i := 0; i < n; i++ {
+		if nulls && a.IsNull(i) {
+			continue
+		}
+		v := a.Value(i)
+		if prevCode >= 0 && v == prev {
+			out[i] = prevCode
+			continue
+		}
+		c, ok := d.codes[v]
+		if !ok {
+			c = int32(len(d.vals))
+			v = strings.Clone(v) // the batch's buffer is not kept alive
+			d.codes[v] = c
+			d.vals = append(d.vals, v)
+		}
+		out[i], prev, prevCode = c, v, c
+	}
+	d.mu.Unlock()
+	return types.NewFixedArray(arrow.PrimitiveTypes.Int32, out, types.ValidityBits(a), a.NullN())
+}
+
+func (d *strDict) value(code int64) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.vals[code]
+}
+
+// keyDicts returns the per-key-column dictionaries (nil entries for keys
+// that are not coded): text keys are coded when every grouping set has at
+// most two keys, each text or a 32-bit-or-narrower integer, so that codes
+// and integers pack into one int64 (intKeys).
+func (h *HashAgg) keyDicts() []*strDict {
+	h.dictOnce.Do(func() {
+		isText := func(t types.T) bool { return t.Kind == types.Text || t.Kind == types.Varchar }
+		narrow := func(t types.T) bool {
+			return t.Kind == types.Int2 || t.Kind == types.Int4 || t.Kind == types.Date
+		}
+		anyText := false
+		for _, set := range h.sets() {
+			if len(set) > 2 {
+				return
+			}
+			for _, k := range set {
+				switch t := h.KeyT[k]; {
+				case isText(t):
+					anyText = true
+				case len(set) == 2 && !narrow(t):
+					return
+				}
+			}
+		}
+		if !anyText {
+			return
+		}
+		h.dicts = make([]*strDict, len(h.Keys))
+		for k, t := range h.KeyT {
+			if isText(t) {
+				h.dicts[k] = &strDict{codes: map[string]int32{}}
+			}
+		}
+	})
+	return h.dicts
 }
 
 type aggTable struct {
@@ -112,6 +199,9 @@ func (t *aggTable) keyValue(h *HashAgg, g, k int) types.Value {
 		} else {
 			v = int64(int32(uint32(v)))
 		}
+	}
+	if h.dicts != nil && h.dicts[k] != nil {
+		return h.dicts[k].value(v)
 	}
 	if h.KeyT[k].Kind == types.Date {
 		return types.DateVal(v)
@@ -197,8 +287,14 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 		} else {
 			cols := make([]arrow.Array, len(t.set))
 			ts := make([]types.T, len(t.set))
+			dicts := h.keyDicts()
 			for i, k := range t.set {
 				cols[i], ts[i] = keyCols[k], h.KeyT[k]
+				if dicts != nil && dicts[k] != nil {
+					if sa, ok := cols[i].(*array.String); ok {
+						cols[i] = dicts[k].encode(sa)
+					}
+				}
 			}
 			newGroup := func(i int) (int32, error) {
 				row := make([]types.Value, len(h.Keys))
