@@ -47,6 +47,7 @@ type query struct {
 type job struct {
 	Threads      int      `json:"threads"`
 	Runs         int      `json:"runs"`
+	Rounds       int      `json:"rounds,omitempty"`
 	LakeqSetup   []string `json:"lakeq_setup"`
 	DuckDBSetup  []string `json:"duckdb_setup"`
 	Queries      []query  `json:"queries"`
@@ -65,6 +66,7 @@ func main() {
 	worker := flag.String("worker", "", "internal: run a job file in this process (lakeq)")
 	sf := flag.Float64("sf", 1, "TPC-H scale factor")
 	runs := flag.Int("runs", 5, "timed runs per query (after one warm-up)")
+	rounds := flag.Int("rounds", 2, "alternate the engines this many times, splitting the runs among rounds, so that both see the same machine conditions")
 	dataDir := flag.String("data", "", "data directory (default bench/data/sf<SF>)")
 	queries := flag.String("queries", "../shared/tpch/queries", "folder of q01.sql … q22.sql")
 	only := flag.String("only", "", "comma-separated query names to run (default all)")
@@ -121,24 +123,57 @@ func main() {
 		}
 	}
 	jobFile := filepath.Join(os.TempDir(), fmt.Sprintf("lakeq-bench-%d.json", os.Getpid()))
-	jb, _ := json.Marshal(j)
-	os.WriteFile(jobFile, jb, 0o644)
 	defer os.Remove(jobFile)
 	self, _ := os.Executable()
-	lq, lqRSS, err := runChild(exec.Command(self, "-worker", jobFile))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench: lakeq:", err)
-		os.Exit(1)
-	}
 	benchDir, _ := filepath.Abs("bench")
-	dcmd := exec.Command("node", filepath.Join(benchDir, "duckdb_runner.mjs"), jobFile)
-	dcmd.Dir = benchDir
-	dk, dkRSS, err := runChild(dcmd)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench: duckdb (run `npm install` in bench/):", err)
-		os.Exit(1)
+	// The engines take turns, round after round, each round a fresh
+	// process with its own warm-up: on a shared machine whose speed drifts,
+	// running one engine's whole suite and then the other's would credit
+	// the drift to one of them.
+	nRounds := max(1, min(*rounds, j.Runs))
+	j.Rounds = nRounds
+	lq, dk := map[string]result{}, map[string]result{}
+	var lqRSS, dkRSS int64
+	left := j.Runs
+	for r := 0; r < nRounds; r++ {
+		rj := j
+		rj.Runs = left / (nRounds - r)
+		left -= rj.Runs
+		jb, _ := json.Marshal(rj)
+		os.WriteFile(jobFile, jb, 0o644)
+		l, rss, err := runChild(exec.Command(self, "-worker", jobFile))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: lakeq:", err)
+			os.Exit(1)
+		}
+		merge(lq, l)
+		lqRSS = max(lqRSS, rss)
+		dcmd := exec.Command("node", filepath.Join(benchDir, "duckdb_runner.mjs"), jobFile)
+		dcmd.Dir = benchDir
+		d, rss, err := runChild(dcmd)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: duckdb (run `npm install` in bench/):", err)
+			os.Exit(1)
+		}
+		merge(dk, d)
+		dkRSS = max(dkRSS, rss)
 	}
 	report(j, lq, dk, lqRSS, dkRSS, *sf, *results)
+}
+
+// merge adds a round's results: times accumulate, the answer is the
+// latest round's, and an error in any round stays.
+func merge(into, round map[string]result) {
+	for name, r := range round {
+		prev, ok := into[name]
+		if ok {
+			r.Times = append(prev.Times, r.Times...)
+			if prev.Error != "" && r.Error == "" {
+				r.Error = prev.Error
+			}
+		}
+		into[name] = r
+	}
 }
 
 // runChild runs a worker and collects its JSON lines and peak RSS (bytes).
@@ -310,8 +345,8 @@ func report(j job, lq, dk map[string]result, lqRSS, dkRSS int64, sf float64, res
 	fmt.Print(sb.String())
 	if resultsFile != "" {
 		host, _ := os.Hostname()
-		md := fmt.Sprintf("# Benchmark results\n\n`go run ./bench/tpch -sf %g` on %s (%d cores, %s), %s; DuckDB via @duckdb/node-api 1.5.6-r.1; medians of %d runs after a warm-up, threads = cores.\n\n%s",
-			sf, host, runtime.NumCPU(), runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), j.Runs, sb.String())
+		md := fmt.Sprintf("# Benchmark results\n\n`go run ./bench/tpch -sf %g` on %s (%d cores, %s), %s; DuckDB via @duckdb/node-api 1.5.6-r.1; medians of %d runs in %d rounds that alternate the engines (each round a fresh process with a warm-up), threads = cores.\n\n%s",
+			sf, host, runtime.NumCPU(), runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), j.Runs, max(1, j.Rounds), sb.String())
 		os.WriteFile(resultsFile, []byte(md), 0o644)
 	}
 }
