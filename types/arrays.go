@@ -186,13 +186,7 @@ func Take(t T, a arrow.Array, idx []int32) arrow.Array {
 			}
 			offsets[j+1] = int32(len(data))
 		}
-		var vb *memory.Buffer
-		if nulls > 0 {
-			vb = memory.NewBufferBytes(validity)
-		}
-		d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
-		defer d.Release()
-		return array.MakeFromData(d)
+		return NewStringArray(offsets, data, validity, nulls)
 	}
 	b := array.NewBuilder(memory.DefaultAllocator, a.DataType())
 	defer b.Release()
@@ -265,13 +259,7 @@ func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
 			}
 			data = append(data, src[offs[r.Start]-base:offs[r.End]-base]...)
 		}
-		var vb *memory.Buffer
-		if nulls > 0 {
-			vb = memory.NewBufferBytes(validity)
-		}
-		d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
-		defer d.Release()
-		return array.MakeFromData(d)
+		return NewStringArray(offsets, data, validity, nulls)
 	}
 	idx := make([]int32, 0, n)
 	for _, r := range runs {
@@ -415,4 +403,16 @@ func Decimal128Of(a arrow.Array) *array.Decimal128 {
 		return NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: x.DataType().(*arrow.Decimal64Type).Scale}, out, ValidityBits(x), x.NullN()).(*array.Decimal128)
 	}
 	return nil
+}
+
+// NewStringArray wraps offsets (n+1 of them) and data (taken over, not
+// copied) as a String array; validity is ignored when nulls is 0.
+func NewStringArray(offsets []int32, data []byte, validity []byte, nulls int) arrow.Array {
+	var vb *memory.Buffer
+	if nulls > 0 {
+		vb = memory.NewBufferBytes(validity)
+	}
+	d := array.NewData(arrow.BinaryTypes.String, len(offsets)-1, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
 }

@@ -4,10 +4,8 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/schema"
@@ -374,11 +372,5 @@ func readStrings(r *file.ByteArrayColumnChunkReader, ranges []rowRange, maxDef i
 			pos += total
 		}
 	}
-	var vb *memory.Buffer
-	if nulls > 0 {
-		vb = memory.NewBufferBytes(valid)
-	}
-	d := array.NewData(arrow.BinaryTypes.String, int(rows), []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
-	defer d.Release()
-	return array.MakeFromData(d), nil
+	return types.NewStringArray(offsets, data, valid, nulls), nil
 }

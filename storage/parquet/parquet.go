@@ -657,13 +657,7 @@ func expandDictionary(x *array.Dictionary, dict *array.String) arrow.Array {
 		}
 		offsets[i+1] = int32(len(data))
 	}
-	var vb *memory.Buffer
-	if !valid {
-		vb = memory.NewBufferBytes(types.ValidityBits(x))
-	}
-	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, x.NullN(), 0)
-	defer d.Release()
-	return array.MakeFromData(d)
+	return types.NewStringArray(offsets, data, types.ValidityBits(x), x.NullN())
 }
 
 // normalize converts a decoded array to lakeq's Arrow type for its SQL type.
