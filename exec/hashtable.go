@@ -61,29 +61,29 @@ func (t *int64Table) Get(k int64) (int32, bool) {
 
 // Put stores v for k and returns the value it replaced (-1 if none).
 func (t *int64Table) Put(k int64, v int32) int32 {
-	if (t.n+1)*2 > len(t.slots) {
-		t.grow()
+	s, found := t.claim(k)
+	old := int32(-1)
+	if found {
+		old = s.val
 	}
-	slots := t.slots
-	mask := len(slots) - 1
-	for i := t.slot(k); ; i = (i + 1) & mask {
-		s := &slots[i]
-		old := s.val
-		if old < 0 {
-			s.key, s.val = k, v
-			t.n++
-			return -1
-		}
-		if s.key == k {
-			s.val = v
-			return old
-		}
-	}
+	s.val = v
+	return old
 }
 
 // GetOrPut returns k's value, storing v first if k is absent (added
 // reports that).
 func (t *int64Table) GetOrPut(k int64, v int32) (got int32, added bool) {
+	s, found := t.claim(k)
+	if found {
+		return s.val, false
+	}
+	s.val = v
+	return v, true
+}
+
+// claim returns k's slot and whether k was there; a new slot holds k and
+// counts as an entry, and the caller sets its value (≥ 0).
+func (t *int64Table) claim(k int64) (*slot64, bool) {
 	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
@@ -92,12 +92,12 @@ func (t *int64Table) GetOrPut(k int64, v int32) (got int32, added bool) {
 	for i := t.slot(k); ; i = (i + 1) & mask {
 		s := &slots[i]
 		if s.val < 0 {
-			s.key, s.val = k, v
+			s.key = k
 			t.n++
-			return v, true
+			return s, false
 		}
 		if s.key == k {
-			return s.val, false
+			return s, true
 		}
 	}
 }

@@ -20,6 +20,13 @@ type rowRange struct{ start, end int64 }
 // says may satisfy every pred. all is true when it cannot narrow: no page
 // index, or every page may match. pruned counts pages ruled out.
 func (d *Dataset) pageRanges(pf *file.Reader, rg int, rows int64, leaves [][]int, preds []storage.Pred) (ranges []rowRange, all bool, pruned int64) {
+	// a damaged page index only costs the pruning: the reader decodes
+	// every page and reports any corruption there, naming the file
+	defer func() {
+		if r := recover(); r != nil {
+			ranges, all, pruned = nil, true, 0
+		}
+	}()
 	pir := pf.GetPageIndexReader()
 	if pir == nil {
 		return nil, true, 0
