@@ -1,6 +1,8 @@
 // Package catalog holds lakeq's Glue-style object model — catalog →
 // database → table {columns, partition keys, storage descriptor,
-// parameters, type} — and the stores that persist it.
+// parameters, type} → partitions → column statistics — plus the query
+// history, and the stores that persist them: an embedded SQLite file
+// (the default) and a shared PostgreSQL database.
 package catalog
 
 import (
@@ -28,9 +30,9 @@ type Database struct {
 type Column struct {
 	Name    string
 	Type    string
-	Comment string
-	NotNull bool
-	Default string // SQL expression text, "" for none
+	Comment string `json:",omitempty"`
+	NotNull bool   `json:",omitempty"`
+	Default string `json:",omitempty"` // SQL expression text, "" for none
 }
 
 // StorageDescriptor says where and how a table's data is stored.
@@ -60,20 +62,83 @@ type Table struct {
 	Version       int64 // bumped on every update; guards concurrent writers
 }
 
+// Partition is one registered partition of a table: its key values (in
+// PartitionKeys order, as text) and where its files are.
+type Partition struct {
+	Values     []string
+	Location   string
+	Parameters map[string]string `json:",omitempty"`
+	CreatedAt  time.Time
+}
+
+// ColumnStats are statistics of one column of a table or of one of its
+// partitions (Partition holds the partition's values joined by "/", ""
+// for the whole table). Column "" carries the row count alone.
+type ColumnStats struct {
+	Partition string
+	Column    string
+	RowCount  int64
+	NullCount int64
+	Distinct  int64
+	Min, Max  string // text form; "" with HasMinMax false when unknown
+	HasMinMax bool
+	AvgLen    float64
+	UpdatedAt time.Time
+}
+
+// QueryRecord is one entry of the query history (sys.query_history).
+type QueryRecord struct {
+	QueryID    string
+	User       string
+	Query      string
+	State      string // SUCCEEDED, FAILED, CANCELLED
+	Error      string
+	StartedAt  time.Time
+	ElapsedMs  int64
+	Rows       int64
+	Bytes      int64
+	Files      int64
+	Partitions int64
+}
+
 // Store persists the catalog. Implementations are safe for concurrent
-// use by many sessions and, for shared stores, many processes: UpdateTable
-// fails with a conflict when the stored Version differs from the given one.
+// use by many sessions and, for shared stores, many processes.
+// UpdateTable fails with SQLSTATE 40001 when the stored Version differs
+// from the given one, so a read-modify-write never loses a concurrent
+// update (callers re-read and retry); partition and statistics changes
+// are row-level inserts and deletes that need no such guard.
 type Store interface {
 	ListDatabases(ctx context.Context) ([]Database, error)
 	GetDatabase(ctx context.Context, name string) (*Database, error) // nil, nil when absent
 	CreateDatabase(ctx context.Context, db Database) error
+	// DropDatabase removes the database and everything in it.
 	DropDatabase(ctx context.Context, name string) error
 
 	ListTables(ctx context.Context, db string) ([]Table, error)
 	GetTable(ctx context.Context, db, name string) (*Table, error) // nil, nil when absent
 	CreateTable(ctx context.Context, t Table) error
 	UpdateTable(ctx context.Context, t Table) error
+	// RenameTable moves a table with its partitions and statistics.
+	RenameTable(ctx context.Context, db, name, newName string) error
+	// DropTable removes a table with its partitions and statistics.
 	DropTable(ctx context.Context, db, name string) error
+
+	// AddPartitions registers partitions in one transaction, skipping
+	// those already registered, and returns how many were new.
+	AddPartitions(ctx context.Context, db, table string, ps []Partition) (int, error)
+	// DropPartitions removes the partitions with the given values.
+	DropPartitions(ctx context.Context, db, table string, values [][]string) (int, error)
+	ListPartitions(ctx context.Context, db, table string) ([]Partition, error)
+
+	// PutStats replaces the statistics of the given (partition, column)s.
+	PutStats(ctx context.Context, db, table string, st []ColumnStats) error
+	GetStats(ctx context.Context, db, table string) ([]ColumnStats, error)
+
+	RecordQuery(ctx context.Context, q QueryRecord) error
+	// ListQueries returns history entries started at or after since, newest first.
+	ListQueries(ctx context.Context, since time.Time) ([]QueryRecord, error)
+	// PurgeQueries deletes entries started before the given time.
+	PurgeQueries(ctx context.Context, before time.Time) (int, error)
 
 	Close() error
 }

@@ -21,6 +21,7 @@ import (
 // Config configures an Engine.
 type Config struct {
 	DataDir  string // holds catalog.db and warehouse/
+	Catalog  string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
 	Workers  int    // threads per query; 0 = all cores
 	MemLimit int64  // bytes per query; 0 = 80% of... unlimited
 }
@@ -60,7 +61,11 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := os.MkdirAll(wh, 0o755); err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.IOError, "creating data directory %s", cfg.DataDir)
 	}
-	store, err := catalog.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "catalog.db"))
+	url := cfg.Catalog
+	if url == "" {
+		url = filepath.Join(cfg.DataDir, "catalog.db")
+	}
+	store, err := catalog.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,7 @@ const (
 	InvalidColumnReference = "42P10"
 	WrongObjectType        = "42809"
 	DependentObjects       = "2BP01"
+	SerializationFailure   = "40001"
 	QueryCanceled          = "57014"
 	OutOfMemory            = "53200"
 	ProgramLimitExceeded   = "54000"

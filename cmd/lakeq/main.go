@@ -52,6 +52,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(actionFlag{&actions, true}, "f", "run SQL from a file, - for stdin (repeatable)")
 	format := fs.String("format", "table", "output format: table|csv|tsv|json|jsonl|markdown")
 	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory (default $LAKEQ_HOME, else ~/.lakeq)")
+	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store: empty for DATA_DIR/catalog.db, or postgres://… to share one among processes")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -77,7 +78,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq: %v\n", err)
 		return 1
