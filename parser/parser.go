@@ -36,6 +36,46 @@ func Parse(sql string) (stmts []Statement, err error) {
 			stmts, err = nil, sqlerr.New(sqlerr.Internal, "internal parser error: %v", r)
 		}
 	}()
+	pieces := splitStatements(sql)
+	for _, pc := range pieces {
+		if isLakeStatement(pc.text) {
+			return parsePieces(sql, pieces)
+		}
+	}
+	return parsePG(sql)
+}
+
+// parsePieces parses statement by statement, lake statements by the lake
+// front and the rest by pg_query, with error positions in sql's terms.
+func parsePieces(sql string, pieces []piece) ([]Statement, error) {
+	var out []Statement
+	for _, pc := range pieces {
+		text := strings.TrimSpace(pc.text)
+		if text == "" {
+			continue
+		}
+		var ss []Statement
+		var err error
+		if isLakeStatement(pc.text) {
+			var st ast.Stmt
+			st, err = parseLake(pc.text)
+			ss = []Statement{{AST: st, SQL: text}}
+		} else {
+			ss, err = parsePG(pc.text)
+		}
+		if err != nil {
+			if e, ok := err.(*sqlerr.Error); ok && e.Position > 0 {
+				e.Position += byteToCharPos(sql, pc.off)
+			}
+			return nil, err
+		}
+		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+// parsePG parses PostgreSQL statements with pg_query.
+func parsePG(sql string) (stmts []Statement, err error) {
 	tree, err := pg.Parse(sql)
 	if err != nil {
 		// FROM 'data/*.parquet' (DuckDB's file-as-table syntax) is not

@@ -1,0 +1,115 @@
+package parser
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+func TestCreateExternalTable(t *testing.T) {
+	sql := `CREATE EXTERNAL TABLE IF NOT EXISTS sales.orders (
+  id bigint COMMENT 'order id',
+  price decimal(10,2),
+  tags array<string>,
+  addr struct<city:string,zip:int>,
+  "Mixed" string
+) COMMENT 'orders'
+PARTITIONED BY (year int, month int)
+ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n' NULL DEFINED AS '\N'
+STORED AS TEXTFILE
+LOCATION 's3://bucket/orders/'
+TBLPROPERTIES ('skip.header.line.count'='1', 'projection.enabled'='true');`
+	ss, err := Parse(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ss[0].AST.(*ast.CreateExternalTable)
+	if !x.IfNotExists || x.Name.String() != "sales.orders" || len(x.Columns) != 5 || x.Comment != "orders" {
+		t.Fatalf("%+v", x)
+	}
+	wantTypes := []string{"bigint", "decimal(10,2)", "array<string>", "struct<city:string,zip:int>", "string"}
+	for i, c := range x.Columns {
+		if c.Type != wantTypes[i] {
+			t.Errorf("column %d type %q, want %q", i, c.Type, wantTypes[i])
+		}
+	}
+	if x.Columns[0].Comment != "order id" || x.Columns[4].Name != "Mixed" {
+		t.Fatalf("%+v", x.Columns)
+	}
+	if len(x.PartitionedBy) != 2 || x.PartitionedBy[1].Name != "month" {
+		t.Fatalf("%+v", x.PartitionedBy)
+	}
+	want := map[string]string{"field.delim": "\t", "escape.delim": "\\", "line.delim": "\n", "serialization.null.format": "\\N"}
+	if x.RowFormat != "DELIMITED" || !reflect.DeepEqual(x.SerDeProps, want) {
+		t.Fatalf("%q %q", x.RowFormat, x.SerDeProps)
+	}
+	if x.StoredAs != "TEXTFILE" || x.Location != "s3://bucket/orders/" || x.TblProps["skip.header.line.count"] != "1" {
+		t.Fatalf("%+v", x)
+	}
+}
+
+func TestLakeStatements(t *testing.T) {
+	cases := map[string]ast.Stmt{
+		"MSCK REPAIR TABLE db.t":          &ast.MsckRepair{Table: ast.QualifiedName{Schema: "db", Name: "t", Pos: 18}},
+		"show tables in sales like 'o*'": &ast.ShowLake{What: "tables", In: "sales", Like: "o*"},
+		"SHOW DATABASES":                  &ast.ShowLake{What: "databases"},
+		"SHOW PARTITIONS t":               &ast.ShowLake{What: "partitions", Table: ast.QualifiedName{Name: "t", Pos: 16}},
+		"DESCRIBE FORMATTED t":            &ast.Describe{Table: ast.QualifiedName{Name: "t", Pos: 19}, Formatted: true},
+		"ALTER TABLE t ADD IF NOT EXISTS PARTITION (dt='2024-01-01', h=3) LOCATION '/x' PARTITION (dt='2024-01-02', h=4)": &ast.AlterTableLake{
+			Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "add partition", IfNotExists: true,
+			Partitions: []ast.PartitionSpec{{Keys: []string{"dt", "h"}, Values: []string{"2024-01-01", "3"}, Location: "/x"}, {Keys: []string{"dt", "h"}, Values: []string{"2024-01-02", "4"}}}},
+		"ALTER TABLE t DROP IF EXISTS PARTITION (dt='a'), PARTITION (dt='b')": &ast.AlterTableLake{
+			Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "drop partition", IfExists: true,
+			Partitions: []ast.PartitionSpec{{Keys: []string{"dt"}, Values: []string{"a"}}, {Keys: []string{"dt"}, Values: []string{"b"}}}},
+		"ALTER TABLE t SET TBLPROPERTIES ('a'='1')":         &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "set tblproperties", Props: map[string]string{"a": "1"}},
+		"ALTER TABLE t RENAME TO u":                         &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "rename", NewName: ast.QualifiedName{Name: "u", Pos: 24}},
+		"ALTER TABLE t ADD COLUMNS (c string COMMENT 'x')":  &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "add columns", Columns: []ast.LakeColumn{{Name: "c", Type: "string", Comment: "x"}}},
+		"ANALYZE t COMPUTE STATISTICS FOR COLUMNS a, b":     &ast.Analyze{Table: ast.QualifiedName{Name: "t", Pos: 8}, Columns: []string{"a", "b"}},
+		"DROP DATABASE IF EXISTS s CASCADE":                 &ast.DropDatabase{Name: "s", IfExists: true, Cascade: true},
+		"CREATE DATABASE IF NOT EXISTS s COMMENT 'sales'":   &ast.CreateDatabase{Name: "s", IfNotExists: true, Comment: "sales"},
+		"ALTER TABLE t SET LOCATION 's3://b/x'":             &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "set location", Location: "s3://b/x"},
+		"ALTER TABLE t REPLACE COLUMNS (a int, b double)":   &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "replace columns", Columns: []ast.LakeColumn{{Name: "a", Type: "int"}, {Name: "b", Type: "double"}}},
+		"SHOW COLUMNS IN t":                                 &ast.ShowLake{What: "columns", Table: ast.QualifiedName{Name: "t", Pos: 16}},
+		"SHOW CREATE TABLE s.t":                             &ast.ShowLake{What: "create table", Table: ast.QualifiedName{Schema: "s", Name: "t", Pos: 18}},
+	}
+	for sql, want := range cases {
+		got, err := ParseOne(sql)
+		if err != nil {
+			t.Errorf("%s: %v", sql, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %#v\nwant %#v", sql, got, want)
+		}
+	}
+}
+
+func TestLakeMixedAndErrors(t *testing.T) {
+	ss, err := Parse("SELECT 1; SHOW TABLES; SELECT ';' AS x")
+	if err != nil || len(ss) != 3 {
+		t.Fatalf("%v %v", ss, err)
+	}
+	if _, ok := ss[1].AST.(*ast.ShowLake); !ok || ss[2].SQL != "SELECT ';' AS x" {
+		t.Fatalf("%#v", ss)
+	}
+	call, err := ParseOne("CALL crawl('/data/lake', 'db', table_prefix => 'raw_')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := call.(*ast.Call).Func; len(f.Args) != 3 || f.ArgNames[2] != "table_prefix" {
+		t.Fatalf("%#v", f)
+	}
+	for sql, pos := range map[string]int{
+		"SELECT 1; CREATE EXTERNAL TABLE t (a int) STORED AS PARQUET LOCATION": 69,
+		"MSCK REPAIR TABLE":                     18,
+		"CREATE EXTERNAL TABLE t (a int) BOGUS": 33,
+	} {
+		_, err := Parse(sql)
+		e, ok := err.(*sqlerr.Error)
+		if !ok || e.Code != sqlerr.SyntaxError || e.Position != pos {
+			t.Errorf("%s: %v (position %d, want %d)", sql, err, e.Position, pos)
+		}
+	}
+}
