@@ -93,6 +93,10 @@ func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Tab
 			return nil, err
 		}
 		pt.Source = &managedSource{t: mt}
+	case catalog.ExternalTable:
+		if err := s.planExternal(ctx, t, pt); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables of type %s are not supported yet", t.Type)
 	}

@@ -50,6 +50,11 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 		lines = append(lines,
 			fmt.Sprintf("Data scanned: %d bytes (files read %d, pruned %d; row groups read %d, pruned %d; pages pruned %d)",
 				sc.BytesRead.Load(), sc.FilesRead.Load(), sc.FilesPruned.Load(), sc.RowGroupsRead.Load(), sc.RowGroupsPruned.Load(), sc.PagesPruned.Load()),
+		)
+		if pr, pp := sc.PartitionsRead.Load(), sc.PartitionsPruned.Load(); pr+pp > 0 {
+			lines = append(lines, fmt.Sprintf("Partitions read %d, pruned %d; prefixes listed %d", pr, pp, sc.PrefixesListed.Load()))
+		}
+		lines = append(lines,
 			fmt.Sprintf("Rows returned: %d", rows),
 			fmt.Sprintf("Peak memory: %s", humanBytes(ec.Mem.Peak())),
 			fmt.Sprintf("Execution time: %.3f ms", float64(elapsed.Microseconds())/1000))

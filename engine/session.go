@@ -194,6 +194,24 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return &Result{Tag: "CREATE INDEX"}, nil
 	case *ast.CreateSchema:
 		return s.createSchema(ctx, x)
+	case *ast.CreateExternalTable:
+		return s.createExternal(ctx, x)
+	case *ast.CreateDatabase:
+		return s.createDatabase(ctx, x)
+	case *ast.DropDatabase:
+		res := &Result{Tag: "DROP DATABASE"}
+		if err := s.dropSchema(ctx, x.Name, x.IfExists, x.Cascade, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	case *ast.ShowLake:
+		return s.showLake(ctx, x)
+	case *ast.Describe:
+		return s.describe(ctx, x)
+	case *ast.AlterTableLake:
+		return s.alterTable(ctx, x)
+	case *ast.MsckRepair:
+		return s.msck(ctx, x)
 	case *ast.Set:
 		return s.set(ctx, x)
 	case *ast.Show:

@@ -52,27 +52,27 @@ TBLPROPERTIES ('skip.header.line.count'='1', 'projection.enabled'='true');`
 
 func TestLakeStatements(t *testing.T) {
 	cases := map[string]ast.Stmt{
-		"MSCK REPAIR TABLE db.t":          &ast.MsckRepair{Table: ast.QualifiedName{Schema: "db", Name: "t", Pos: 18}},
+		"MSCK REPAIR TABLE db.t":         &ast.MsckRepair{Table: ast.QualifiedName{Schema: "db", Name: "t", Pos: 18}},
 		"show tables in sales like 'o*'": &ast.ShowLake{What: "tables", In: "sales", Like: "o*"},
-		"SHOW DATABASES":                  &ast.ShowLake{What: "databases"},
-		"SHOW PARTITIONS t":               &ast.ShowLake{What: "partitions", Table: ast.QualifiedName{Name: "t", Pos: 16}},
-		"DESCRIBE FORMATTED t":            &ast.Describe{Table: ast.QualifiedName{Name: "t", Pos: 19}, Formatted: true},
+		"SHOW DATABASES":                 &ast.ShowLake{What: "databases"},
+		"SHOW PARTITIONS t":              &ast.ShowLake{What: "partitions", Table: ast.QualifiedName{Name: "t", Pos: 16}},
+		"DESCRIBE FORMATTED t":           &ast.Describe{Table: ast.QualifiedName{Name: "t", Pos: 19}, Formatted: true},
 		"ALTER TABLE t ADD IF NOT EXISTS PARTITION (dt='2024-01-01', h=3) LOCATION '/x' PARTITION (dt='2024-01-02', h=4)": &ast.AlterTableLake{
 			Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "add partition", IfNotExists: true,
 			Partitions: []ast.PartitionSpec{{Keys: []string{"dt", "h"}, Values: []string{"2024-01-01", "3"}, Location: "/x"}, {Keys: []string{"dt", "h"}, Values: []string{"2024-01-02", "4"}}}},
 		"ALTER TABLE t DROP IF EXISTS PARTITION (dt='a'), PARTITION (dt='b')": &ast.AlterTableLake{
 			Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "drop partition", IfExists: true,
 			Partitions: []ast.PartitionSpec{{Keys: []string{"dt"}, Values: []string{"a"}}, {Keys: []string{"dt"}, Values: []string{"b"}}}},
-		"ALTER TABLE t SET TBLPROPERTIES ('a'='1')":         &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "set tblproperties", Props: map[string]string{"a": "1"}},
-		"ALTER TABLE t RENAME TO u":                         &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "rename", NewName: ast.QualifiedName{Name: "u", Pos: 24}},
-		"ALTER TABLE t ADD COLUMNS (c string COMMENT 'x')":  &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "add columns", Columns: []ast.LakeColumn{{Name: "c", Type: "string", Comment: "x"}}},
-		"ANALYZE t COMPUTE STATISTICS FOR COLUMNS a, b":     &ast.Analyze{Table: ast.QualifiedName{Name: "t", Pos: 8}, Columns: []string{"a", "b"}},
-		"DROP DATABASE IF EXISTS s CASCADE":                 &ast.DropDatabase{Name: "s", IfExists: true, Cascade: true},
-		"CREATE DATABASE IF NOT EXISTS s COMMENT 'sales'":   &ast.CreateDatabase{Name: "s", IfNotExists: true, Comment: "sales"},
-		"ALTER TABLE t SET LOCATION 's3://b/x'":             &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "set location", Location: "s3://b/x"},
-		"ALTER TABLE t REPLACE COLUMNS (a int, b double)":   &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "replace columns", Columns: []ast.LakeColumn{{Name: "a", Type: "int"}, {Name: "b", Type: "double"}}},
-		"SHOW COLUMNS IN t":                                 &ast.ShowLake{What: "columns", Table: ast.QualifiedName{Name: "t", Pos: 16}},
-		"SHOW CREATE TABLE s.t":                             &ast.ShowLake{What: "create table", Table: ast.QualifiedName{Schema: "s", Name: "t", Pos: 18}},
+		"ALTER TABLE t SET TBLPROPERTIES ('a'='1')":        &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "set tblproperties", Props: map[string]string{"a": "1"}},
+		"ALTER TABLE t RENAME TO u":                        &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "rename", NewName: ast.QualifiedName{Name: "u", Pos: 24}},
+		"ALTER TABLE t ADD COLUMNS (c string COMMENT 'x')": &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "add columns", Columns: []ast.LakeColumn{{Name: "c", Type: "string", Comment: "x"}}},
+		"ANALYZE t COMPUTE STATISTICS FOR COLUMNS a, b":    &ast.Analyze{Table: ast.QualifiedName{Name: "t", Pos: 8}, Columns: []string{"a", "b"}},
+		"DROP DATABASE IF EXISTS s CASCADE":                &ast.DropDatabase{Name: "s", IfExists: true, Cascade: true},
+		"CREATE DATABASE IF NOT EXISTS s COMMENT 'sales'":  &ast.CreateDatabase{Name: "s", IfNotExists: true, Comment: "sales"},
+		"ALTER TABLE t SET LOCATION 's3://b/x'":            &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "set location", Location: "s3://b/x"},
+		"ALTER TABLE t REPLACE COLUMNS (a int, b double)":  &ast.AlterTableLake{Table: ast.QualifiedName{Name: "t", Pos: 12}, Action: "replace columns", Columns: []ast.LakeColumn{{Name: "a", Type: "int"}, {Name: "b", Type: "double"}}},
+		"SHOW COLUMNS IN t":                                &ast.ShowLake{What: "columns", Table: ast.QualifiedName{Name: "t", Pos: 16}},
+		"SHOW CREATE TABLE s.t":                            &ast.ShowLake{What: "create table", Table: ast.QualifiedName{Schema: "s", Name: "t", Pos: 18}},
 	}
 	for sql, want := range cases {
 		got, err := ParseOne(sql)

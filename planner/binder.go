@@ -77,6 +77,7 @@ type scopeCol struct {
 	qual   string
 	hidden bool // hidden from unqualified lookup and * (USING duplicates)
 	merged bool // a USING/NATURAL merged column (visible unqualified only)
+	pseudo bool // a table's pseudo column ("$path"): by name only, never in *
 }
 
 type scope struct {

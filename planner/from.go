@@ -153,7 +153,7 @@ func (b *Binder) bindTableName(x *ast.TableName) (Node, []scopeCol, error) {
 		col := b.newCol(c.Name, c.Type, alias)
 		scan.Cols = append(scan.Cols, col)
 		scan.ColIdx = append(scan.ColIdx, i)
-		cols = append(cols, scopeCol{Column: col, qual: alias})
+		cols = append(cols, scopeCol{Column: col, qual: alias, pseudo: c.Pseudo})
 	}
 	cols, err = renameCols(cols, x.Alias)
 	return scan, cols, err
@@ -546,7 +546,7 @@ func (b *Binder) bindFileTable(x *ast.FuncTable, name string, args []expr.Expr, 
 		col := b.newCol(c.Name, c.Type, alias)
 		scan.Cols = append(scan.Cols, col)
 		scan.ColIdx = append(scan.ColIdx, i)
-		cols = append(cols, scopeCol{Column: col, qual: alias})
+		cols = append(cols, scopeCol{Column: col, qual: alias, pseudo: c.Pseudo})
 	}
 	cols, err = renameCols(cols, x.Alias)
 	return scan, cols, err

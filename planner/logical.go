@@ -43,12 +43,29 @@ type MorselTableSource interface {
 	Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error)
 }
 
+// PruningTableSource is a MorselTableSource that knows some columns
+// values before reading any data — partition keys, a file's path — and
+// skips whole partitions or files whose values fail a filter. The
+// planner hands it every scan filter that reads only those columns.
+type PruningTableSource interface {
+	MorselTableSource
+	// PruneColumns are the table column indices known before reading.
+	PruneColumns() []int
+	// PrunedMorsels is Morsels with filters whose Col.Idx index into
+	// PruneColumns (not the table); they are evaluated over a batch of
+	// those columns, one row per partition or file.
+	PrunedMorsels(ctx *exec.Ctx, cols []int, preds []storage.Pred, filters []expr.Expr) ([]exec.Morsel, error)
+}
+
 // TableColumn describes a column of a catalog table.
 type TableColumn struct {
 	Name    string
 	Type    types.T
 	NotNull bool
 	Default ast.Expr // nil = NULL
+	// Pseudo columns ("$path", "$file_size", …) are selectable by name
+	// but not part of SELECT *.
+	Pseudo bool
 }
 
 // Table is what the catalog tells the planner about a relation.

@@ -109,6 +109,13 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" cannot be scanned", x.Table.Name)
 		}
 		idx := x.ColIdx
+		if ps, ok := src.(PruningTableSource); ok {
+			preds := scanPreds(x)
+			filters := pruneFilters(x, ps.PruneColumns())
+			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
+				return ps.PrunedMorsels(ctx, idx, preds, filters)
+			}}, x.Cols), nil
+		}
 		if ms, ok := src.(MorselTableSource); ok {
 			preds := scanPreds(x)
 			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
@@ -827,6 +834,44 @@ func subCtx(ctx *expr.Ctx, outer map[ColumnID]types.Value) *exec.Ctx {
 		return q.Sub(e, workers)
 	}
 	return &exec.Ctx{Expr: e, Workers: 1}
+}
+
+// pruneFilters picks the scan filters that read only the columns a
+// pruning source knows up front, bound to those columns' positions.
+// Filters with subqueries are left out: they need the query's workers.
+func pruneFilters(s *Scan, known []int) []expr.Expr {
+	pos := map[int]int{}
+	for i, c := range known {
+		pos[c] = i
+	}
+	layout := map[ColumnID]int{}
+	for i, c := range s.Cols {
+		if p, ok := pos[s.ColIdx[i]]; ok {
+			layout[c.ID] = p
+		}
+	}
+	var out []expr.Expr
+	for _, f := range s.Filters {
+		ok := true
+		expr.Walk(f, func(e expr.Expr) bool {
+			switch x := e.(type) {
+			case *expr.Col:
+				if _, known := layout[x.ID]; !known {
+					ok = false
+				}
+			case *expr.OuterRef, *expr.Subquery:
+				ok = false
+			}
+			return ok
+		})
+		if !ok {
+			continue
+		}
+		if r, err := expr.Resolve(f, layout); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // scanPreds turns a scan's filters into column predicates a reader can

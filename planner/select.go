@@ -311,7 +311,7 @@ func (b *Binder) expandStar(sc *scope, cr *ast.ColumnRef) ([]starCol, error) {
 	var out []starCol
 	if len(cr.Parts) == 0 {
 		for _, c := range sc.cols {
-			if c.hidden {
+			if c.hidden || c.pseudo {
 				continue
 			}
 			out = append(out, starCol{Column: c.Column, qualName: c.qual})
@@ -324,7 +324,7 @@ func (b *Binder) expandStar(sc *scope, cr *ast.ColumnRef) ([]starCol, error) {
 	q := cr.Parts[len(cr.Parts)-1]
 	found := false
 	for _, c := range sc.cols {
-		if c.qual == q && !c.merged {
+		if c.qual == q && !c.merged && !c.pseudo {
 			found = true
 			out = append(out, starCol{Column: c.Column, qualName: c.qual})
 		}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/lakeq/lakeq/sqlerr"
 )
@@ -26,8 +27,9 @@ type File interface {
 
 // FileInfo describes a listed object.
 type FileInfo struct {
-	Path string
-	Size int64
+	Path    string
+	Size    int64
+	ModTime time.Time
 }
 
 // FileSystem reads objects. Implementations are safe for concurrent use.
@@ -48,6 +50,11 @@ type ScanStats struct {
 	RowGroupsPruned atomic.Int64
 	PagesPruned     atomic.Int64 // data pages the Parquet page index ruled out
 	RowsRejected    atomic.Int64 // malformed rows skipped (ignore_errors)
+	// Partitions of catalog tables read and ruled out before listing,
+	// and the prefixes (folders) listed to find their files.
+	PartitionsRead   atomic.Int64
+	PartitionsPruned atomic.Int64
+	PrefixesListed   atomic.Int64
 }
 
 // Counted wraps f so every byte read is added to st.
@@ -147,10 +154,10 @@ func ExpandBraces(p string) []string {
 func (l Local) Glob(ctx context.Context, pattern string) ([]FileInfo, error) {
 	seen := map[string]bool{}
 	var out []FileInfo
-	add := func(path string, size int64) {
+	add := func(path string, size int64, mod time.Time) {
 		if !seen[path] {
 			seen[path] = true
-			out = append(out, FileInfo{Path: path, Size: size})
+			out = append(out, FileInfo{Path: path, Size: size, ModTime: mod})
 		}
 	}
 	for _, p := range ExpandBraces(pattern) {
@@ -160,7 +167,7 @@ func (l Local) Glob(ctx context.Context, pattern string) ([]FileInfo, error) {
 				continue
 			}
 			if !st.IsDir() {
-				add(p, st.Size())
+				add(p, st.Size(), st.ModTime())
 				continue
 			}
 			p = filepath.Join(p, "**")
@@ -188,7 +195,7 @@ func (l Local) Glob(ctx context.Context, pattern string) ([]FileInfo, error) {
 			if matchPath(p, path) {
 				info, err := d.Info()
 				if err == nil {
-					add(path, info.Size())
+					add(path, info.Size(), info.ModTime())
 				}
 			}
 			return nil
@@ -226,4 +233,35 @@ func matchPath(pattern, path string) bool {
 		return err == nil && ok && match(i+1, j+1)
 	}
 	return match(0, 0)
+}
+
+// Dirs lists the sub-folders directly under dir (hidden ones skipped),
+// sorted; a missing dir is an UndefinedFile error.
+func (Local) Dirs(ctx context.Context, dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, sqlerr.New(sqlerr.UndefinedFile, "location \"%s\" does not exist", dir)
+		}
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "listing \"%s\"", dir)
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() && !hidden(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// Exists reports whether a file or folder exists at path.
+func (Local) Exists(_ context.Context, path string) (bool, error) {
+	_, err := os.Stat(path)
+	if err == nil {
+		return true, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return false, sqlerr.Wrap(err, sqlerr.IOError, "checking \"%s\"", path)
 }

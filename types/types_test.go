@@ -79,3 +79,23 @@ func TestTypeNames(t *testing.T) {
 		}
 	}
 }
+
+func TestParseHive(t *testing.T) {
+	for in, want := range map[string]string{
+		"string": "text", "int": "integer", "tinyint": "smallint", "float": "real", "double": "double precision",
+		"decimal(10,2)": "numeric(10,2)", "array<string>": "text[]", "map<string,int>": "jsonb",
+		"struct<a:int,b:array<string>>": "jsonb", "varchar(20)": "character varying(20)", "timestamp": "timestamp without time zone",
+		"binary": "bytea", "date": "date", "bigint": "bigint", "boolean": "boolean",
+	} {
+		got, err := ParseHive(in)
+		if err != nil || got.String() != want {
+			t.Errorf("%s: %v %v, want %s", in, got, err, want)
+		}
+	}
+	if _, err := ParseHive("struct<a:int"); err == nil {
+		t.Error("unbalanced struct accepted")
+	}
+	if _, err := ParseHive("nosuch"); err == nil {
+		t.Error("unknown type accepted")
+	}
+}

@@ -39,6 +39,10 @@ type Options struct {
 	Compression  string   // "auto" (by extension), "none", "gzip", ...
 	IgnoreErrors bool     // skip malformed rows, counting them
 	MorselBytes  int64    // byte-range size for parallel reads
+	// Hive reads as Hive's text SerDes do (catalog tables): missing
+	// trailing fields are NULL, extra fields are ignored, and a value
+	// that does not convert to its column's type reads as NULL.
+	Hive bool
 }
 
 // Dataset is a set of delimited files read with one schema.
@@ -682,7 +686,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			if len(fs) == 1 && len(fs[0]) == 0 && want > 1 {
 				continue // blank line
 			}
-			if len(fs) != want {
+			if len(fs) != want && !(d.Opt.Hive && len(fs) > 0) {
 				if d.Opt.IgnoreErrors {
 					d.reject(st)
 					continue
@@ -690,12 +694,20 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				return nil, badRow(m.file.Path, m.lineNo(ctx, line, pos-int64(n)), "expected %d fields, found %d", want, len(fs))
 			}
 			for i, col := range m.cols {
+				if col >= len(fs) {
+					builders[i].appendNull() // Hive: a missing trailing field
+					continue
+				}
 				fv := fs[col]
 				if d.isNull(fv) {
 					builders[i].appendNull()
 					continue
 				}
 				if err := builders[i].appendValue(fv); err != nil {
+					if d.Opt.Hive {
+						builders[i].appendNull()
+						continue
+					}
 					if d.Opt.IgnoreErrors {
 						d.reject(st)
 						// keep the columns aligned: this row becomes NULLs from here on
@@ -771,3 +783,6 @@ func (d *Dataset) reject(st *storage.ScanStats) {
 		st.RowsRejected.Add(1)
 	}
 }
+
+// File is the path of the file the morsel reads.
+func (m *Morsel) File() string { return m.file.Path }

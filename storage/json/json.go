@@ -31,6 +31,9 @@ type Options struct {
 	Columns      []Column
 	Compression  string
 	IgnoreErrors bool // skip lines that are not JSON objects
+	// Keys maps a column name to the JSON key it reads (the JSON SerDes'
+	// mapping.<column> = key); matching is case-insensitive.
+	Keys map[string]string
 }
 
 // Dataset is a set of JSON Lines files.
@@ -126,7 +129,11 @@ func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, 
 	}
 	d.index = map[string]int{}
 	for i, c := range d.Columns {
-		d.index[strings.ToLower(c.Name)] = i
+		key := c.Name
+		if k, ok := opt.Keys[c.Name]; ok {
+			key = k
+		}
+		d.index[strings.ToLower(key)] = i
 	}
 	return d, nil
 }
@@ -408,3 +415,6 @@ func objectKeys(line []byte) []string {
 	}
 	return keys
 }
+
+// File is the path of the file the morsel reads.
+func (m *Morsel) File() string { return m.file.Path }

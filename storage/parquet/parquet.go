@@ -763,3 +763,6 @@ func (d *Dataset) EstimateRows(ctx context.Context) int64 {
 	}
 	return rows
 }
+
+// File is the path of the file the morsel reads.
+func (m *Morsel) File() string { return m.path }

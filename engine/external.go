@@ -1,0 +1,690 @@
+package engine
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/csv"
+	jsonl "github.com/lakeq/lakeq/storage/json"
+	"github.com/lakeq/lakeq/storage/parquet"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Pseudo columns every external table has, after its partition keys.
+var pseudoColumns = []storage.Column{
+	{Name: "$path", Type: types.TextT},
+	{Name: "$file_size", Type: types.Int8T},
+	{Name: "$file_modified_time", Type: types.TimestampTZT},
+}
+
+// extSource scans an external table: it prunes partitions (registered
+// or projected) with the query's filters on partition keys before
+// listing anything, lists only the surviving partitions' folders,
+// prunes files on "$path"-style filters, and reads the rest with the
+// table's format. Safe for concurrent use; immutable after planning.
+type extSource struct {
+	eng    *Engine
+	t      *catalog.Table
+	data   []storage.Column // declared data columns
+	keys   []storage.Column // partition keys
+	format *tableFormat
+	proj   *catalog.Projection
+	fs     storage.Local
+}
+
+func (s *Session) planExternal(ctx context.Context, t *catalog.Table, pt *planner.Table) error {
+	x := &extSource{eng: s.eng, t: t}
+	for _, c := range pt.Columns {
+		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
+	}
+	for _, k := range t.PartitionKeys {
+		kt, err := types.Parse(k.Type)
+		if err != nil {
+			return sqlerr.Wrap(err, sqlerr.DataCorrupted, "partition key %s of %s", k.Name, t.Name)
+		}
+		x.keys = append(x.keys, storage.Column{Name: k.Name, Type: kt})
+		pt.Columns = append(pt.Columns, planner.TableColumn{Name: k.Name, Type: kt})
+	}
+	for _, p := range pseudoColumns {
+		pt.Columns = append(pt.Columns, planner.TableColumn{Name: p.Name, Type: p.Type, Pseudo: true})
+	}
+	f, err := formatOf(t)
+	if err != nil {
+		return err
+	}
+	x.format = f
+	proj, err := catalog.ParseProjection(t.Parameters, keyNames(t))
+	if err != nil {
+		return err
+	}
+	x.proj = proj
+	pt.Source = x
+	pt.Rows = s.eng.tableRows(ctx, t)
+	return nil
+}
+
+func keyNames(t *catalog.Table) []string {
+	out := make([]string, len(t.PartitionKeys))
+	for i, k := range t.PartitionKeys {
+		out[i] = k.Name
+	}
+	return out
+}
+
+// PruneColumns implements planner.PruningTableSource: the partition keys
+// and the pseudo columns.
+func (x *extSource) PruneColumns() []int {
+	out := make([]int, 0, len(x.keys)+len(pseudoColumns))
+	for i := 0; i < len(x.keys)+len(pseudoColumns); i++ {
+		out = append(out, len(x.data)+i)
+	}
+	return out
+}
+
+// Scan implements planner.TableSource (serial reads).
+func (x *extSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
+	ec := &exec.Ctx{Expr: &expr.Ctx{Context: ctx}, Workers: 1}
+	ms, err := x.PrunedMorsels(ec, cols, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []arrow.Record
+	for _, m := range ms {
+		recs, err := m.Read(ec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// Morsels implements planner.MorselTableSource.
+func (x *extSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
+	return x.PrunedMorsels(ctx, cols, preds, nil)
+}
+
+// part is one partition to read.
+type part struct {
+	values   []string      // key values as text
+	typed    []types.Value // key values in the keys' types
+	location string
+}
+
+// PrunedMorsels implements planner.PruningTableSource.
+func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred, filters []expr.Expr) ([]exec.Morsel, error) {
+	ctx := ec.Context()
+	nk := len(x.keys)
+	var partFilters, fileFilters []expr.Expr
+	for _, f := range filters {
+		onlyKeys := true
+		expr.Walk(f, func(e expr.Expr) bool {
+			if c, ok := e.(*expr.Col); ok && c.Idx >= nk {
+				onlyKeys = false
+			}
+			return onlyKeys
+		})
+		if onlyKeys {
+			partFilters = append(partFilters, f)
+		} else {
+			fileFilters = append(fileFilters, f)
+		}
+	}
+	parts, err := x.partitions(ec, partFilters)
+	if err != nil {
+		return nil, err
+	}
+	// List the surviving partitions' folders, then prune files.
+	type partFiles struct {
+		p     part
+		files []storage.FileInfo
+	}
+	var listed []partFiles
+	for _, p := range parts {
+		if ec.Scan != nil {
+			ec.Scan.PrefixesListed.Add(1)
+		}
+		files, err := x.listFiles(ctx, p.location)
+		if err != nil {
+			return nil, err
+		}
+		if len(fileFilters) > 0 && len(files) > 0 {
+			keep, err := x.pruneFiles(ec, p, files, fileFilters)
+			if err != nil {
+				return nil, err
+			}
+			files = keep
+		}
+		if len(files) > 0 {
+			listed = append(listed, partFiles{p, files})
+		}
+	}
+	var out []exec.Morsel
+	for _, pf := range listed {
+		ms, err := x.partMorsels(ec, pf.p, pf.files, cols, preds)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
+}
+
+// listFiles lists the data files under a partition's folder; a folder
+// that does not exist is an empty partition (as in Athena).
+func (x *extSource) listFiles(ctx context.Context, loc string) ([]storage.FileInfo, error) {
+	if strings.Contains(loc, "://") && !strings.HasPrefix(loc, "file://") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "location \"%s\": only local paths are supported yet", loc)
+	}
+	loc = strings.TrimPrefix(loc, "file://")
+	ok, err := x.fs.Exists(ctx, loc)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return x.fs.Glob(ctx, loc)
+}
+
+// partitions returns the partitions that survive the filters on keys.
+func (x *extSource) partitions(ec *exec.Ctx, filters []expr.Expr) ([]part, error) {
+	if len(x.keys) == 0 {
+		return []part{{location: x.t.Storage.Location}}, nil
+	}
+	var cand [][]string
+	var locs []string
+	if x.proj != nil {
+		var err error
+		cand, err = x.projected(ec, filters)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		ps, err := x.eng.store.ListPartitions(ec.Context(), x.t.Database, x.t.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if len(p.Values) != len(x.keys) {
+				return nil, sqlerr.New(sqlerr.DataCorrupted, "partition %v of %s has %d values for %d keys", p.Values, x.t.Name, len(p.Values), len(x.keys))
+			}
+			cand = append(cand, p.Values)
+			locs = append(locs, p.Location)
+		}
+	}
+	keep, typed, err := x.evalOnKeys(ec, cand, filters)
+	if err != nil {
+		return nil, err
+	}
+	var out []part
+	for i, v := range cand {
+		if !keep[i] {
+			continue
+		}
+		loc := ""
+		if locs != nil {
+			loc = locs[i]
+		} else {
+			loc = x.proj.Location(x.t.Storage.Location, keyNames(x.t), v)
+		}
+		out = append(out, part{values: v, typed: typed[i], location: loc})
+	}
+	if ec.Scan != nil {
+		ec.Scan.PartitionsRead.Add(int64(len(out)))
+		ec.Scan.PartitionsPruned.Add(int64(len(cand) - len(out)))
+	}
+	return out, nil
+}
+
+// keyRecord builds a batch of the key columns (typed) from text values,
+// plus extra trailing columns.
+func (x *extSource) keyRecord(ec *exec.Ctx, rows [][]string, extra []arrow.Array) (arrow.Record, error) {
+	n := len(rows)
+	arrs := make([]arrow.Array, 0, len(x.keys)+len(extra))
+	fields := make([]arrow.Field, 0, cap(arrs))
+	for k, key := range x.keys {
+		vals := make([]types.Value, n)
+		for i, r := range rows {
+			vals[i] = r[k]
+		}
+		txt := types.BuildArray(types.TextT, vals)
+		a, err := expr.CastArray(ec.Expr, txt, types.TextT, key.Type)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "partition key %s of %s", key.Name, x.t.Name)
+		}
+		arrs = append(arrs, a)
+		fields = append(fields, arrow.Field{Name: key.Name, Type: a.DataType(), Nullable: true})
+	}
+	for i, a := range extra {
+		arrs = append(arrs, a)
+		fields = append(fields, arrow.Field{Name: pseudoColumns[i].Name, Type: a.DataType(), Nullable: true})
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(n)), nil
+}
+
+// evalOnKeys evaluates filters over one row per candidate and returns
+// which pass, with each candidate's typed key values.
+func (x *extSource) evalOnKeys(ec *exec.Ctx, cand [][]string, filters []expr.Expr) ([]bool, [][]types.Value, error) {
+	keep := make([]bool, len(cand))
+	typed := make([][]types.Value, len(cand))
+	if len(cand) == 0 {
+		return keep, typed, nil
+	}
+	rec, err := x.keyRecord(ec, cand, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range keep {
+		keep[i] = true
+		typed[i] = make([]types.Value, len(x.keys))
+		for k, key := range x.keys {
+			typed[i][k] = types.GetValue(key.Type, rec.Column(k), i)
+		}
+	}
+	return keep, typed, applyFilters(ec, rec, filters, keep)
+}
+
+// applyFilters clears keep[i] for rows of rec a filter does not accept.
+func applyFilters(ec *exec.Ctx, rec arrow.Record, filters []expr.Expr, keep []bool) error {
+	for _, f := range filters {
+		a, err := f.Eval(ec.Expr, rec)
+		if err != nil {
+			return err
+		}
+		for i := range keep {
+			if keep[i] && (a.IsNull(i) || !types.GetValue(types.BoolT, a, i).(bool)) {
+				keep[i] = false
+			}
+		}
+	}
+	return nil
+}
+
+// projected enumerates the projected partitions that may pass the
+// filters: each key's domain (injected keys from equality filters) is
+// first reduced by the filters on that key alone, then crossed.
+func (x *extSource) projected(ec *exec.Ctx, filters []expr.Expr) ([][]string, error) {
+	now := time.Now().UTC()
+	eqs := equalityValues(ec, filters)
+	cand := [][]string{{}}
+	for k, pk := range x.proj.Keys {
+		dom, err := pk.Domain(now, eqs[k])
+		if err != nil {
+			return nil, err
+		}
+		// Filters on this key alone, evaluated over its domain (the other
+		// key columns hold a placeholder the filters never read).
+		var own []expr.Expr
+		for _, f := range filters {
+			only := true
+			expr.Walk(f, func(e expr.Expr) bool {
+				if c, ok := e.(*expr.Col); ok && c.Idx != k {
+					only = false
+				}
+				return only
+			})
+			if only {
+				own = append(own, f)
+			}
+		}
+		if len(own) > 0 && len(dom) > 0 {
+			rows := make([][]string, len(dom))
+			for i, v := range dom {
+				r := make([]string, len(x.keys))
+				for j := range r {
+					r[j] = placeholder(x.keys[j].Type)
+				}
+				r[k] = v
+				rows[i] = r
+			}
+			rec, err := x.keyRecord(ec, rows, nil)
+			if err != nil {
+				return nil, err
+			}
+			keep := make([]bool, len(dom))
+			for i := range keep {
+				keep[i] = true
+			}
+			if err := applyFilters(ec, rec, own, keep); err != nil {
+				return nil, err
+			}
+			var kept []string
+			for i, v := range dom {
+				if keep[i] {
+					kept = append(kept, v)
+				}
+			}
+			dom = kept
+		}
+		if len(cand)*len(dom) > catalog.MaxProjected {
+			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "partition projection of %s would produce more than %d partitions; filter the partition keys", x.t.Name, catalog.MaxProjected)
+		}
+		next := make([][]string, 0, len(cand)*len(dom))
+		for _, c := range cand {
+			for _, v := range dom {
+				r := make([]string, len(c)+1)
+				copy(r, c)
+				r[len(c)] = v
+				next = append(next, r)
+			}
+		}
+		cand = next
+	}
+	return cand, nil
+}
+
+// placeholder is a value of type t that casts cleanly from text.
+func placeholder(t types.T) string {
+	switch t.Kind {
+	case types.Date:
+		return "2000-01-01"
+	case types.Timestamp, types.TimestampTZ:
+		return "2000-01-01 00:00:00"
+	case types.Bool:
+		return "false"
+	case types.Text, types.Varchar, types.Char:
+		return ""
+	}
+	return "0"
+}
+
+// equalityValues finds, per key position, the values a conjunct pins it
+// to: key = constant or key IN (constants). nil where there is none.
+func equalityValues(ec *exec.Ctx, filters []expr.Expr) map[int][]string {
+	out := map[int][]string{}
+	keyOf := func(e expr.Expr) (int, bool) {
+		for {
+			switch x := e.(type) {
+			case *expr.Col:
+				return x.Idx, true
+			case *expr.Cast:
+				e = x.X
+				continue
+			}
+			return 0, false
+		}
+	}
+	text := func(e expr.Expr) (string, bool) {
+		for {
+			if c, ok := e.(*expr.Cast); ok {
+				e = c.X
+				continue
+			}
+			break
+		}
+		switch e.(type) {
+		case *expr.Const, *expr.Param:
+		default:
+			return "", false
+		}
+		v, err := expr.EvalScalar(ec.Expr, e)
+		if err != nil || v == nil {
+			return "", false
+		}
+		return types.FormatText(e.Type(), v), true
+	}
+	for _, f := range filters {
+		switch x := f.(type) {
+		case *expr.Call:
+			if x.Name != "=" || len(x.Args) != 2 {
+				continue
+			}
+			for _, side := range [][2]expr.Expr{{x.Args[0], x.Args[1]}, {x.Args[1], x.Args[0]}} {
+				if k, ok := keyOf(side[0]); ok {
+					if v, ok := text(side[1]); ok {
+						out[k] = intersect(out[k], []string{v})
+					}
+				}
+			}
+		case *expr.InList:
+			if x.Not {
+				continue
+			}
+			k, ok := keyOf(x.X)
+			if !ok {
+				continue
+			}
+			var vs []string
+			for _, e := range x.List {
+				v, ok := text(e)
+				if !ok {
+					vs = nil
+					break
+				}
+				vs = append(vs, v)
+			}
+			if vs != nil {
+				out[k] = intersect(out[k], vs)
+			}
+		}
+	}
+	return out
+}
+
+func intersect(a, b []string) []string {
+	if a == nil {
+		return b
+	}
+	in := map[string]bool{}
+	for _, v := range b {
+		in[v] = true
+	}
+	out := []string{}
+	for _, v := range a {
+		if in[v] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// pruneFiles evaluates filters that read pseudo columns over one row per file.
+func (x *extSource) pruneFiles(ec *exec.Ctx, p part, files []storage.FileInfo, filters []expr.Expr) ([]storage.FileInfo, error) {
+	rows := make([][]string, len(files))
+	paths := make([]types.Value, len(files))
+	sizes := make([]types.Value, len(files))
+	mods := make([]types.Value, len(files))
+	for i, f := range files {
+		rows[i] = p.values
+		paths[i] = f.Path
+		sizes[i] = f.Size
+		mods[i] = types.TimestampVal(f.ModTime.UnixMicro())
+	}
+	if len(x.keys) == 0 {
+		for i := range rows {
+			rows[i] = nil
+		}
+	}
+	rec, err := x.keyRecord(ec, rows, []arrow.Array{
+		types.BuildArray(types.TextT, paths), types.BuildArray(types.Int8T, sizes), types.BuildArray(types.TimestampTZT, mods),
+	})
+	if err != nil {
+		return nil, err
+	}
+	keep := make([]bool, len(files))
+	for i := range keep {
+		keep[i] = true
+	}
+	if err := applyFilters(ec, rec, filters, keep); err != nil {
+		return nil, err
+	}
+	var out []storage.FileInfo
+	for i, f := range files {
+		if keep[i] {
+			out = append(out, f)
+		} else if ec.Scan != nil {
+			ec.Scan.FilesPruned.Add(1)
+		}
+	}
+	return out, nil
+}
+
+// outCol says where an output column of an external morsel comes from.
+type outCol struct {
+	read     int // index into the reader's returned columns; -1 = constant
+	from, to types.T
+	konst    types.Value
+	pseudo   int // 0 none, 1 $path, 2 $file_size, 3 $file_modified_time
+}
+
+// partMorsels opens one partition's files with the table's format and
+// wraps their morsels so that partition keys and pseudo columns are
+// appended and file types are converted to the declared ones.
+func (x *extSource) partMorsels(ec *exec.Ctx, p part, files []storage.FileInfo, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
+	ctx := ec.Context()
+	nd, nk := len(x.data), len(x.keys)
+	spec := make([]outCol, len(cols))
+	var readCols []int // reader column indices
+	readPos := map[int]int{}
+	addRead := func(rc int) int {
+		if i, ok := readPos[rc]; ok {
+			return i
+		}
+		readPos[rc] = len(readCols)
+		readCols = append(readCols, rc)
+		return len(readCols) - 1
+	}
+	// dataIdx maps a declared data column to the reader's column, -1 when
+	// the files lack it; readerT is the reader's type of it.
+	dataIdx := make([]int, nd)
+	readerT := make([]types.T, nd)
+	var open func() ([]fileMorsel, error)
+	switch x.format.kind {
+	case "parquet":
+		ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true})
+		if err != nil {
+			return nil, err
+		}
+		byName := map[string]int{}
+		for i, c := range ds.Columns {
+			byName[strings.ToLower(c.Name)] = i
+		}
+		for i, c := range x.data {
+			dataIdx[i] = -1
+			if j, ok := byName[strings.ToLower(c.Name)]; ok {
+				dataIdx[i], readerT[i] = j, ds.Columns[j].Type
+			}
+		}
+		// Statistics pruning only where the file's type is the declared one.
+		var rp []storage.Pred
+		for _, pr := range preds {
+			if pr.Col < nd && dataIdx[pr.Col] >= 0 && readerT[pr.Col].Equal(x.data[pr.Col].Type) {
+				pr.Col = dataIdx[pr.Col]
+				rp = append(rp, pr)
+			}
+		}
+		open = func() ([]fileMorsel, error) {
+			ms, err := ds.Morsels(ctx, readCols, rp, ec.Scan)
+			return asMorsels(ms), err
+		}
+	case "text":
+		opt := x.format.csv
+		opt.Columns = x.data
+		ds, err := csv.Open(ctx, x.fs, files, opt)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range x.data {
+			dataIdx[i], readerT[i] = i, c.Type
+		}
+		open = func() ([]fileMorsel, error) {
+			ms, err := ds.Morsels(ctx, readCols, ec.Scan)
+			return asMorsels(ms), err
+		}
+	case "json":
+		opt := x.format.json
+		opt.Columns = x.data
+		ds, err := jsonl.Open(ctx, x.fs, files, opt)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range x.data {
+			dataIdx[i], readerT[i] = i, c.Type
+		}
+		open = func() ([]fileMorsel, error) {
+			ms, err := ds.Morsels(ctx, readCols, ec.Scan)
+			return asMorsels(ms), err
+		}
+	}
+	for i, c := range cols {
+		switch {
+		case c < nd:
+			t := x.data[c].Type
+			if dataIdx[c] < 0 {
+				spec[i] = outCol{read: -1, to: t}
+			} else {
+				spec[i] = outCol{read: addRead(dataIdx[c]), from: readerT[c], to: t}
+			}
+		case c < nd+nk:
+			spec[i] = outCol{read: -1, to: x.keys[c-nd].Type, konst: p.typed[c-nd]}
+		default:
+			spec[i] = outCol{read: -1, to: pseudoColumns[c-nd-nk].Type, pseudo: c - nd - nk + 1}
+		}
+	}
+	ms, err := open()
+	if err != nil {
+		return nil, err
+	}
+	info := map[string]storage.FileInfo{}
+	for _, f := range files {
+		info[f.Path] = f
+	}
+	out := make([]exec.Morsel, len(ms))
+	for i, m := range ms {
+		out[i] = &extMorsel{m: m, spec: spec, file: info[m.(interface{ File() string }).File()]}
+	}
+	return out, nil
+}
+
+// extMorsel reads one file morsel and assembles the table's columns.
+type extMorsel struct {
+	m    fileMorsel
+	spec []outCol
+	file storage.FileInfo
+}
+
+func (m *extMorsel) Read(ec *exec.Ctx) ([]arrow.Record, error) {
+	recs, err := m.m.Read(ec.Context(), ec.Scan)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]arrow.Record, 0, len(recs))
+	fields := make([]arrow.Field, len(m.spec))
+	for i, sp := range m.spec {
+		fields[i] = arrow.Field{Name: "c" + strconv.Itoa(i), Type: sp.to.Arrow(), Nullable: true}
+	}
+	sch := arrow.NewSchema(fields, nil)
+	for _, r := range recs {
+		n := int(r.NumRows())
+		arrs := make([]arrow.Array, len(m.spec))
+		for i, sp := range m.spec {
+			switch {
+			case sp.read >= 0:
+				a, err := expr.CastArray(ec.Expr, r.Column(sp.read), sp.from, sp.to)
+				if err != nil {
+					return nil, sqlerr.Wrap(err, sqlerr.DatatypeMismatch, "column %d of file \"%s\"", i+1, m.file.Path)
+				}
+				arrs[i] = a
+			case sp.pseudo == 1:
+				arrs[i] = types.ConstArray(sp.to, m.file.Path, n)
+			case sp.pseudo == 2:
+				arrs[i] = types.ConstArray(sp.to, m.file.Size, n)
+			case sp.pseudo == 3:
+				arrs[i] = types.ConstArray(sp.to, types.TimestampVal(m.file.ModTime.UnixMicro()), n)
+			default:
+				arrs[i] = types.ConstArray(sp.to, sp.konst, n)
+			}
+		}
+		out = append(out, array.NewRecord(sch, arrs, int64(n)))
+	}
+	return out, nil
+}

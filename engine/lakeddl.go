@@ -1,0 +1,530 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/types"
+)
+
+const invalidTableDefinition = "42P16"
+
+// lakeColumns converts DDL columns (Hive or SQL type names) to catalog columns.
+func lakeColumns(cols []ast.LakeColumn, seen map[string]bool, what string) ([]catalog.Column, error) {
+	var out []catalog.Column
+	for _, c := range cols {
+		if seen[c.Name] {
+			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", c.Name)
+		}
+		seen[c.Name] = true
+		t, err := types.ParseHive(c.Type)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.UndefinedObject, "type \"%s\" of %s \"%s\" does not exist", c.Type, what, c.Name)
+		}
+		out = append(out, catalog.Column{Name: c.Name, Type: columnStorageType(t).String(), Comment: c.Comment})
+	}
+	return out, nil
+}
+
+// localPath turns a LOCATION into a local path; object-store URLs are
+// not readable yet.
+func localPath(loc string) (string, error) {
+	if p, ok := strings.CutPrefix(loc, "file://"); ok {
+		return p, nil
+	}
+	if strings.Contains(loc, "://") {
+		return "", sqlerr.New(sqlerr.FeatureNotSupported, "location \"%s\": only local paths are supported yet", loc)
+	}
+	return loc, nil
+}
+
+// checkLocation requires a LOCATION to exist.
+func checkLocation(ctx context.Context, loc string) error {
+	p, err := localPath(loc)
+	if err != nil {
+		return err
+	}
+	ok, err := storage.Local{}.Exists(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return sqlerr.New(sqlerr.UndefinedFile, "location \"%s\" does not exist", loc)
+	}
+	return nil
+}
+
+// validateExternal checks that a table can be read as described.
+func validateExternal(t *catalog.Table) error {
+	if _, err := formatOf(t); err != nil {
+		return err
+	}
+	names := keyNames(t)
+	if _, err := catalog.ParseProjection(t.Parameters, names); err != nil {
+		return err
+	}
+	for _, k := range t.PartitionKeys {
+		kt, _ := types.Parse(k.Type)
+		if kt.Kind == types.Array || kt.Kind == types.JSONB || kt.Kind == types.JSON {
+			return sqlerr.New(invalidTableDefinition, "partition key \"%s\" must have a scalar type, not %s", k.Name, k.Type)
+		}
+	}
+	return nil
+}
+
+func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable) (*Result, error) {
+	db, err := s.targetSchema(ctx, x.Name)
+	if err != nil {
+		return nil, err
+	}
+	if existing, err := s.eng.store.GetTable(ctx, db, x.Name.Name); err != nil {
+		return nil, err
+	} else if existing != nil {
+		if x.IfNotExists {
+			return &Result{Tag: "CREATE EXTERNAL TABLE", Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", x.Name.Name)}}, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.Name.Name)
+	}
+	if len(x.Columns) == 0 {
+		return nil, sqlerr.New(invalidTableDefinition, "CREATE EXTERNAL TABLE %s needs a column list", x.Name.Name)
+	}
+	if x.Location == "" {
+		return nil, sqlerr.New(invalidTableDefinition, "CREATE EXTERNAL TABLE %s needs a LOCATION", x.Name.Name)
+	}
+	t := catalog.Table{Database: db, Name: x.Name.Name, Type: catalog.ExternalTable, Owner: s.User, Comment: x.Comment,
+		Parameters: map[string]string{"EXTERNAL": "TRUE"}}
+	seen := map[string]bool{}
+	if t.Columns, err = lakeColumns(x.Columns, seen, "column"); err != nil {
+		return nil, err
+	}
+	if t.PartitionKeys, err = lakeColumns(x.PartitionedBy, seen, "partition column"); err != nil {
+		return nil, err
+	}
+	sd := catalog.StorageDescriptor{Location: x.Location, SerDeParams: map[string]string{}}
+	for k, v := range x.SerDeProps {
+		sd.SerDeParams[k] = v
+	}
+	var dflt [3]string
+	if x.StoredAs != "" {
+		d, ok := storedAs[x.StoredAs]
+		if !ok {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "STORED AS %s is not supported (PARQUET, TEXTFILE, CSV, TSV, JSON)", x.StoredAs)
+		}
+		dflt = d
+		if x.StoredAs == "TSV" {
+			if _, ok := sd.SerDeParams["field.delim"]; !ok {
+				sd.SerDeParams["field.delim"] = "\t"
+			}
+		}
+	} else if x.InputFormat != "" {
+		dflt = [3]string{x.InputFormat, x.OutputFormat, ""}
+		if x.InputFormat == inParquet {
+			dflt[2] = serdeParquet
+		}
+	} else {
+		dflt = storedAs["TEXTFILE"]
+	}
+	sd.InputFormat, sd.OutputFormat = dflt[0], dflt[1]
+	switch x.RowFormat {
+	case "SERDE":
+		sd.SerDe = x.SerDe
+	case "DELIMITED":
+		sd.SerDe = serdeLazySimple
+	default:
+		sd.SerDe = dflt[2]
+	}
+	if sd.SerDe == "" {
+		return nil, sqlerr.New(invalidTableDefinition, "table \"%s\": no SerDe for input format \"%s\"", t.Name, sd.InputFormat)
+	}
+	if len(sd.SerDeParams) == 0 {
+		sd.SerDeParams = nil
+	}
+	t.Storage = sd
+	for k, v := range x.TblProps {
+		t.Parameters[k] = v
+	}
+	if _, ok := t.Parameters["classification"]; !ok {
+		t.Parameters["classification"] = classificationOf(sd)
+	}
+	if err := validateExternal(&t); err != nil {
+		return nil, err
+	}
+	if err := checkLocation(ctx, x.Location); err != nil {
+		return nil, err
+	}
+	if err := s.eng.store.CreateTable(ctx, t); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "CREATE EXTERNAL TABLE"}, nil
+}
+
+// classificationOf is Glue's classification of a storage descriptor.
+func classificationOf(sd catalog.StorageDescriptor) string {
+	switch sd.SerDe {
+	case serdeParquet:
+		return "parquet"
+	case serdeOpenCSV:
+		return "csv"
+	case serdeHiveJSON, serdeOpenXJSON:
+		return "json"
+	case serdeORC:
+		return "orc"
+	case serdeAvro:
+		return "avro"
+	}
+	if sd.SerDeParams["field.delim"] == "\t" {
+		return "tsv"
+	}
+	return "csv"
+}
+
+func (s *Session) createDatabase(ctx context.Context, x *ast.CreateDatabase) (*Result, error) {
+	if x.Location != "" {
+		if _, err := localPath(x.Location); err != nil {
+			return nil, err
+		}
+	}
+	err := s.eng.store.CreateDatabase(ctx, catalog.Database{Name: x.Name, Description: x.Comment, LocationURI: x.Location, Parameters: x.Props})
+	if e, ok := err.(*sqlerr.Error); ok && e.Code == sqlerr.DuplicateSchema && x.IfNotExists {
+		return &Result{Tag: "CREATE DATABASE", Notices: []string{fmt.Sprintf("schema \"%s\" already exists, skipping", x.Name)}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "CREATE DATABASE"}, nil
+}
+
+// resolveTable finds a table or fails with 42P01.
+func (s *Session) resolveTable(ctx context.Context, q ast.QualifiedName) (*catalog.Table, error) {
+	t, err := s.lookupTable(ctx, q.Schema, q.Name)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", q.String())
+	}
+	return t, nil
+}
+
+// updateTable applies change to the stored table, re-reading and
+// retrying when another session or process changed it in between, so
+// concurrent ALTERs never lose each other's work.
+func (s *Session) updateTable(ctx context.Context, db, name string, change func(t *catalog.Table) error) error {
+	for try := 0; ; try++ {
+		t, err := s.eng.store.GetTable(ctx, db, name)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", name)
+		}
+		if err := change(t); err != nil {
+			return err
+		}
+		err = s.eng.store.UpdateTable(ctx, *t)
+		if e, ok := err.(*sqlerr.Error); ok && e.Code == sqlerr.SerializationFailure && try < 50 {
+			continue
+		}
+		return err
+	}
+}
+
+// partitionValues orders a PARTITION (k=v, …) spec by the table's keys
+// and checks every value converts to its key's type.
+func partitionValues(t *catalog.Table, ps ast.PartitionSpec) ([]string, error) {
+	if len(t.PartitionKeys) == 0 {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "table \"%s\" is not partitioned", t.Name)
+	}
+	byKey := map[string]string{}
+	for i, k := range ps.Keys {
+		byKey[k] = ps.Values[i]
+	}
+	if len(byKey) != len(ps.Keys) {
+		return nil, sqlerr.New(sqlerr.DuplicateColumn, "a partition key is given twice in PARTITION (%s)", strings.Join(ps.Keys, ", "))
+	}
+	vals := make([]string, len(t.PartitionKeys))
+	for i, k := range t.PartitionKeys {
+		v, ok := byKey[k.Name]
+		if !ok {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "partition key \"%s\" of table \"%s\" has no value", k.Name, t.Name)
+		}
+		kt, err := types.Parse(k.Type)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := types.ParseText(kt, v, nil); err != nil {
+			return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type %s: \"%s\" (partition key \"%s\" of table \"%s\")", kt, v, k.Name, t.Name)
+		}
+		vals[i] = v
+		delete(byKey, k.Name)
+	}
+	for k := range byKey {
+		return nil, sqlerr.New(sqlerr.UndefinedColumn, "\"%s\" is not a partition key of table \"%s\"", k, t.Name)
+	}
+	return vals, nil
+}
+
+func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Result, error) {
+	t, err := s.resolveTable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Tag: "ALTER TABLE"}
+	if t.Type != catalog.ExternalTable && x.Action != "rename" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ALTER TABLE … %s applies to external tables; \"%s\" is a %s", strings.ToUpper(x.Action), t.Name, strings.ToLower(strings.ReplaceAll(t.Type, "_", " ")))
+	}
+	switch x.Action {
+	case "add partition":
+		existing, err := s.partitionSet(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		var add []catalog.Partition
+		for _, ps := range x.Partitions {
+			vals, err := partitionValues(t, ps)
+			if err != nil {
+				return nil, err
+			}
+			if existing[strings.Join(vals, "\x00")] {
+				if x.IfNotExists {
+					continue
+				}
+				return nil, sqlerr.New(sqlerr.DuplicateObject, "partition (%s) of table \"%s\" already exists", specText(t, vals), t.Name)
+			}
+			loc := ps.Location
+			if loc == "" {
+				loc = catalog.HivePath(t.Storage.Location, keyNames(t), vals)
+			} else if _, err := localPath(loc); err != nil {
+				return nil, err
+			}
+			add = append(add, catalog.Partition{Values: vals, Location: loc})
+		}
+		if _, err := s.eng.store.AddPartitions(ctx, t.Database, t.Name, add); err != nil {
+			return nil, err
+		}
+	case "drop partition":
+		existing, err := s.partitionSet(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		var drop [][]string
+		for _, ps := range x.Partitions {
+			vals, err := partitionValues(t, ps)
+			if err != nil {
+				return nil, err
+			}
+			if !existing[strings.Join(vals, "\x00")] {
+				if x.IfExists {
+					continue
+				}
+				return nil, sqlerr.New(sqlerr.UndefinedObject, "partition (%s) of table \"%s\" does not exist", specText(t, vals), t.Name)
+			}
+			drop = append(drop, vals)
+		}
+		if _, err := s.eng.store.DropPartitions(ctx, t.Database, t.Name, drop); err != nil {
+			return nil, err
+		}
+	case "rename":
+		if x.NewName.Schema != "" && x.NewName.Schema != t.Database {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot move table \"%s\" to another database", t.Name)
+		}
+		if t.Type == catalog.ManagedTable {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "renaming managed tables is not supported yet")
+		}
+		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
+			return nil, err
+		}
+	case "set location":
+		if err := checkLocation(ctx, x.Location); err != nil {
+			return nil, err
+		}
+		err = s.updateTable(ctx, t.Database, t.Name, func(t *catalog.Table) error {
+			t.Storage.Location = x.Location
+			return nil
+		})
+	case "set tblproperties", "unset tblproperties", "set serdeproperties":
+		err = s.updateTable(ctx, t.Database, t.Name, func(t *catalog.Table) error {
+			switch x.Action {
+			case "set tblproperties":
+				if t.Parameters == nil {
+					t.Parameters = map[string]string{}
+				}
+				for k, v := range x.Props {
+					t.Parameters[k] = v
+				}
+			case "unset tblproperties":
+				for _, k := range x.PropKeys {
+					delete(t.Parameters, k)
+				}
+			default:
+				if t.Storage.SerDeParams == nil {
+					t.Storage.SerDeParams = map[string]string{}
+				}
+				for k, v := range x.Props {
+					t.Storage.SerDeParams[k] = v
+				}
+			}
+			return validateExternal(t)
+		})
+	case "add columns", "replace columns":
+		err = s.updateTable(ctx, t.Database, t.Name, func(t *catalog.Table) error {
+			seen := map[string]bool{}
+			for _, k := range t.PartitionKeys {
+				seen[k.Name] = true
+			}
+			if x.Action == "add columns" {
+				for _, c := range t.Columns {
+					seen[c.Name] = true
+				}
+			}
+			cols, err := lakeColumns(x.Columns, seen, "column")
+			if err != nil {
+				return err
+			}
+			if x.Action == "add columns" {
+				t.Columns = append(t.Columns, cols...)
+			} else {
+				t.Columns = cols
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// partitionSet is the set of a table's registered partitions, keyed by
+// their values joined with NUL.
+func (s *Session) partitionSet(ctx context.Context, t *catalog.Table) (map[string]bool, error) {
+	ps, err := s.eng.store.ListPartitions(ctx, t.Database, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		out[strings.Join(p.Values, "\x00")] = true
+	}
+	return out, nil
+}
+
+func specText(t *catalog.Table, vals []string) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = t.PartitionKeys[i].Name + "='" + v + "'"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// msckBatch is how many partitions one catalog transaction adds: a
+// repair interrupted midway keeps the batches it committed and the next
+// run adds only the rest.
+const msckBatch = 1000
+
+// msck is MSCK REPAIR TABLE: it walks the table's location for k=v
+// folders of its partition keys and registers those not in the catalog.
+func (s *Session) msck(ctx context.Context, x *ast.MsckRepair) (*Result, error) {
+	t, err := s.resolveTable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	if t.Type != catalog.ExternalTable || len(t.PartitionKeys) == 0 {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "MSCK REPAIR TABLE needs a partitioned external table; \"%s\" is not one", t.Name)
+	}
+	root, err := localPath(t.Storage.Location)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := s.partitionSet(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	found, skipped, err := walkPartitions(ctx, root, t)
+	if err != nil {
+		return nil, err
+	}
+	var add []catalog.Partition
+	for _, p := range found {
+		if !existing[strings.Join(p.Values, "\x00")] {
+			add = append(add, p)
+		}
+	}
+	added := 0
+	for i := 0; i < len(add); i += msckBatch {
+		end := min(i+msckBatch, len(add))
+		n, err := s.eng.store.AddPartitions(ctx, t.Database, t.Name, add[i:end])
+		if err != nil {
+			return nil, err
+		}
+		added += n
+	}
+	rows := [][]types.Value{{fmt.Sprintf("Partitions added: %d (already registered: %d, skipped: %d)", added, len(found)-len(add), len(skipped))}}
+	for _, sk := range skipped {
+		rows = append(rows, []types.Value{"Skipped: " + sk})
+	}
+	res := textResult([]string{"result"}, rows, "MSCK REPAIR TABLE")
+	return res, nil
+}
+
+// walkPartitions finds root/k1=v1/…/kn=vn folders for the table's keys.
+// Folders that do not match the layout, or whose values do not convert
+// to the key types, are reported as skipped.
+func walkPartitions(ctx context.Context, root string, t *catalog.Table) ([]catalog.Partition, []string, error) {
+	fs := storage.Local{}
+	keyTypes := make([]types.T, len(t.PartitionKeys))
+	for i, k := range t.PartitionKeys {
+		kt, err := types.Parse(k.Type)
+		if err != nil {
+			return nil, nil, err
+		}
+		keyTypes[i] = kt
+	}
+	var found []catalog.Partition
+	var skipped []string
+	var walk func(dir string, level int, vals []string) error
+	walk = func(dir string, level int, vals []string) error {
+		if err := ctx.Err(); err != nil {
+			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+		}
+		if level == len(t.PartitionKeys) {
+			found = append(found, catalog.Partition{Values: append([]string(nil), vals...), Location: dir})
+			return nil
+		}
+		dirs, err := fs.Dirs(ctx, dir)
+		if err != nil {
+			return err
+		}
+		key := t.PartitionKeys[level].Name
+		for _, d := range dirs {
+			k, v, ok := strings.Cut(d, "=")
+			if !ok || !strings.EqualFold(k, key) {
+				skipped = append(skipped, dir+"/"+d)
+				continue
+			}
+			if u, err := url.PathUnescape(v); err == nil {
+				v = u // Hive escapes special characters in folder names
+			}
+			if _, err := types.ParseText(keyTypes[level], v, nil); err != nil {
+				skipped = append(skipped, fmt.Sprintf("%s/%s (not a valid %s)", dir, d, keyTypes[level]))
+				continue
+			}
+			if err := walk(dir+"/"+d, level+1, append(vals, v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(strings.TrimRight(root, "/"), 0, nil); err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].Location < found[j].Location })
+	return found, skipped, nil
+}
