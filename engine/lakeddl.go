@@ -259,10 +259,11 @@ func partitionValues(t *catalog.Table, ps ast.PartitionSpec) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := types.ParseText(kt, v, nil); err != nil {
+		c, err := canonicalValue(kt, v)
+		if err != nil {
 			return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type %s: \"%s\" (partition key \"%s\" of table \"%s\")", kt, v, k.Name, t.Name)
 		}
-		vals[i] = v
+		vals[i] = c
 		delete(byKey, k.Name)
 	}
 	for k := range byKey {
@@ -489,6 +490,8 @@ func walkPartitions(ctx context.Context, root string, t *catalog.Table) ([]catal
 	}
 	var found []catalog.Partition
 	var skipped []string
+	root = strings.TrimRight(root, "/")
+	rel := func(p string) string { return strings.TrimPrefix(strings.TrimPrefix(p, root), "/") }
 	var walk func(dir string, level int, vals []string) error
 	walk = func(dir string, level int, vals []string) error {
 		if err := ctx.Err(); err != nil {
@@ -506,25 +509,39 @@ func walkPartitions(ctx context.Context, root string, t *catalog.Table) ([]catal
 		for _, d := range dirs {
 			k, v, ok := strings.Cut(d, "=")
 			if !ok || !strings.EqualFold(k, key) {
-				skipped = append(skipped, dir+"/"+d)
+				skipped = append(skipped, rel(dir+"/"+d))
 				continue
 			}
 			if u, err := url.PathUnescape(v); err == nil {
 				v = u // Hive escapes special characters in folder names
 			}
-			if _, err := types.ParseText(keyTypes[level], v, nil); err != nil {
-				skipped = append(skipped, fmt.Sprintf("%s/%s (not a valid %s)", dir, d, keyTypes[level]))
+			c, err := canonicalValue(keyTypes[level], v)
+			if err != nil {
+				skipped = append(skipped, fmt.Sprintf("%s (not a valid %s)", rel(dir+"/"+d), keyTypes[level]))
 				continue
 			}
-			if err := walk(dir+"/"+d, level+1, append(vals, v)); err != nil {
+			if err := walk(dir+"/"+d, level+1, append(vals, c)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := walk(strings.TrimRight(root, "/"), 0, nil); err != nil {
+	if err := walk(root, 0, nil); err != nil {
 		return nil, nil, err
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].Location < found[j].Location })
 	return found, skipped, nil
+}
+
+// canonicalValue is a partition value in its key type's canonical text
+// (month=01 and month=1 are one partition of an int key).
+func canonicalValue(t types.T, v string) (string, error) {
+	if t.Kind == types.Text || t.Kind == types.Varchar || t.Kind == types.Char {
+		return v, nil
+	}
+	x, err := types.ParseText(t, v, nil)
+	if err != nil {
+		return "", err
+	}
+	return types.FormatText(t, x), nil
 }

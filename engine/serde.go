@@ -114,6 +114,10 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 			if o.Escape, err = one("escapeChar", "\\"); err != nil {
 				return nil, err
 			}
+			// OpenCSVSerde has no NULL token: an empty field is an empty
+			// string (and NULL for other types, which cannot convert it).
+			// NUL never occurs as a whole field of a text file.
+			o.NullStr, o.NullSet = "\x00", true
 		} else {
 			def := "\x01"
 			if v, ok := p["serialization.format"]; ok && len(v) == 1 {

@@ -180,6 +180,10 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 	defer eng.Close()
 	sess := eng.NewSession()
 	res := &Result{File: path}
+	// __SLT_DIR__ is the script's folder (fixtures beside it), and
+	// __TEST_DIR__ a scratch folder of the run, as in DuckDB's runner.
+	sltDir, _ := filepath.Abs(filepath.Dir(path))
+	subst := strings.NewReplacer("__SLT_DIR__", sltDir, "__TEST_DIR__", dir)
 	if opt.MaxFailures == 0 {
 		opt.MaxFailures = 20
 	}
@@ -209,7 +213,7 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 			continue
 		}
 		qctx, cancel := context.WithTimeout(ctx, opt.StmtTimeout)
-		rs, err := sess.Exec(qctx, r.SQL)
+		rs, err := sess.Exec(qctx, subst.Replace(r.SQL))
 		cancel()
 		if r.ExpectErr {
 			if err == nil {
@@ -218,7 +222,17 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 			}
 			if r.ErrMatch != "" {
 				code := sqlerr.Code(err)
-				if sqlstateRe.MatchString(r.ErrMatch) {
+				// "CODE regex" checks both the SQLSTATE and the message.
+				if c, rest, ok := strings.Cut(r.ErrMatch, " "); ok && sqlstateRe.MatchString(c) {
+					if code != c {
+						fail(r, fmt.Sprintf("expected SQLSTATE %s, got %s: %v", c, code, err))
+						continue
+					}
+					if re, rerr := regexp.Compile(rest); rerr == nil && !re.MatchString(err.Error()) {
+						fail(r, fmt.Sprintf("error %q does not match %q", err.Error(), rest))
+						continue
+					}
+				} else if sqlstateRe.MatchString(r.ErrMatch) {
 					if code != r.ErrMatch {
 						fail(r, fmt.Sprintf("expected SQLSTATE %s, got %s: %v", r.ErrMatch, code, err))
 						continue
