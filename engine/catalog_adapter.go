@@ -20,6 +20,11 @@ import (
 type catAdapter struct{ s *Session }
 
 func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.Table, error) {
+	if schema == "sys" {
+		if t := c.s.sysTable(ctx, name); t != nil {
+			return t, nil
+		}
+	}
 	t, err := c.s.lookupTable(ctx, schema, name)
 	if err != nil || t == nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/functions"
@@ -24,6 +25,9 @@ type Config struct {
 	Catalog  string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
 	Workers  int    // threads per query; 0 = all cores
 	MemLimit int64  // bytes per query; 0 = 80% of... unlimited
+	// HistoryRetention is how long sys.query_history keeps entries
+	// (0 = DefaultHistoryRetention, negative = history off).
+	HistoryRetention time.Duration
 }
 
 // Engine is the shared state of one lakeq process. Safe for concurrent use.
@@ -32,6 +36,7 @@ type Engine struct {
 	store  catalog.Store
 	tables *managed.Store
 	reg    *functions.Registry
+	hist   *history
 
 	lockMu sync.Mutex
 	locks  map[string]*sync.Mutex // per-table write locks
@@ -69,13 +74,23 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), locks: map[string]*sync.Mutex{}}, nil
+	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), locks: map[string]*sync.Mutex{}}
+	if cfg.HistoryRetention == 0 {
+		cfg.HistoryRetention = DefaultHistoryRetention
+	}
+	if cfg.HistoryRetention > 0 {
+		e.hist = newHistory(store, cfg.HistoryRetention)
+	}
+	return e, nil
 }
 
 // Close releases the engine's resources.
 func (e *Engine) Close() error {
 	if e.store == nil {
 		return nil
+	}
+	if e.hist != nil {
+		e.hist.Close()
 	}
 	err := e.store.Close()
 	e.store = nil

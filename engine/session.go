@@ -38,6 +38,7 @@ type Result struct {
 	Rows    int64 // rows returned or affected
 	Notices []string
 	Loc     *time.Location // session TimeZone, for timestamptz output
+	Scanned Scanned        // data the statement read
 }
 
 // Text renders a value in PostgreSQL's text format ("" and false for NULL).
@@ -77,6 +78,10 @@ type Session struct {
 	SearchPath []string
 	Settings   map[string]string
 	Loc        *time.Location
+
+	// scan counts what the running statement reads (nil between
+	// statements); the history and Result.Scanned report it.
+	scan *storage.ScanStats
 }
 
 // NewSession starts a session with default settings.
@@ -144,7 +149,29 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 			defer cancel()
 		}
 	}
+	start := time.Now()
+	s.scan = &storage.ScanStats{}
+	defer func() {
+		s.record(st.SQL, start, res, err)
+		if res != nil {
+			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load()}
+		}
+		s.scan = nil
+	}()
 	return s.dispatch(ctx, st, params)
+}
+
+// scanStats is the running statement's counters (fresh ones outside a statement).
+func (s *Session) scanStats() *storage.ScanStats {
+	if s.scan != nil {
+		return s.scan
+	}
+	return &storage.ScanStats{}
+}
+
+// Scanned is what a statement read from storage.
+type Scanned struct {
+	Bytes, Files, Partitions int64
 }
 
 var debugPanics = os.Getenv("LAKEQ_DEBUG") != ""
@@ -236,7 +263,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	ec := &exec.Ctx{
 		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema}, Params: params},
 		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
-		Scan:    &storage.ScanStats{},
+		Scan:    s.scanStats(),
 		Workers: s.eng.cfg.Workers,
 	}
 	ec.Expr.Query = ec

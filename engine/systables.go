@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/types"
+)
+
+// sysTable resolves the tables of the "sys" schema (lakeq's own views of
+// its state, like Redshift's SYS_* views); nil when name is not one.
+func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
+	switch name {
+	case "query_history":
+		cols := []Column{
+			{"query_id", types.TextT}, {"user_name", types.TextT}, {"query_text", types.TextT}, {"state", types.TextT},
+			{"error_message", types.TextT}, {"start_time", types.TimestampTZT}, {"elapsed_ms", types.Int8T},
+			{"rows_returned", types.Int8T}, {"bytes_scanned", types.Int8T}, {"files_scanned", types.Int8T},
+			{"partitions_scanned", types.Int8T},
+		}
+		return sysSource(name, cols, func(ctx context.Context) ([][]types.Value, error) {
+			if s.eng.hist != nil {
+				if err := s.eng.hist.Flush(ctx); err != nil {
+					return nil, err
+				}
+			}
+			since := time.Time{}
+			if s.eng.cfg.HistoryRetention > 0 {
+				since = time.Now().Add(-s.eng.cfg.HistoryRetention)
+			}
+			qs, err := s.eng.store.ListQueries(ctx, since)
+			if err != nil {
+				return nil, err
+			}
+			rows := make([][]types.Value, len(qs))
+			for i, q := range qs {
+				var errMsg types.Value
+				if q.Error != "" {
+					errMsg = q.Error
+				}
+				rows[i] = []types.Value{q.QueryID, q.User, q.Query, q.State, errMsg, types.TimestampVal(q.StartedAt.UnixMicro()),
+					q.ElapsedMs, q.Rows, q.Bytes, q.Files, q.Partitions}
+			}
+			return rows, nil
+		})
+	}
+	return nil
+}
+
+// rowsSource is a table computed on each scan.
+type rowsSource struct {
+	cols []Column
+	rows func(ctx context.Context) ([][]types.Value, error)
+}
+
+func sysSource(name string, cols []Column, rows func(ctx context.Context) ([][]types.Value, error)) *planner.Table {
+	t := &planner.Table{Schema: "sys", Name: name, Kind: "SYSTEM", Source: &rowsSource{cols: cols, rows: rows}}
+	for _, c := range cols {
+		t.Columns = append(t.Columns, planner.TableColumn{Name: c.Name, Type: c.Type})
+	}
+	return t
+}
+
+func (r *rowsSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
+	rows, err := r.rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sel := make([]Column, len(cols))
+	proj := make([][]types.Value, len(rows))
+	for i, c := range cols {
+		sel[i] = r.cols[c]
+	}
+	for j, row := range rows {
+		p := make([]types.Value, len(cols))
+		for i, c := range cols {
+			p[i] = row[c]
+		}
+		proj[j] = p
+	}
+	return recordsFromRows(sel, proj), nil
+}
