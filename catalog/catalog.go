@@ -82,7 +82,8 @@ type ColumnStats struct {
 	Distinct  int64
 	Min, Max  string // text form; "" with HasMinMax false when unknown
 	HasMinMax bool
-	AvgLen    float64
+	AvgLen    float64 // average length in bytes of variable-length values
+	HasAvgLen bool
 	UpdatedAt time.Time
 }
 

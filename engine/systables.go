@@ -46,6 +46,53 @@ func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
 			}
 			return rows, nil
 		})
+	case "column_stats":
+		cols := []Column{
+			{"schema_name", types.TextT}, {"table_name", types.TextT}, {"partition", types.TextT}, {"column_name", types.TextT},
+			{"row_count", types.Int8T}, {"null_count", types.Int8T}, {"distinct_count", types.Int8T},
+			{"min_value", types.TextT}, {"max_value", types.TextT}, {"avg_length", types.Float8T}, {"analyzed_at", types.TimestampTZT},
+		}
+		return sysSource(name, cols, func(ctx context.Context) ([][]types.Value, error) {
+			dbs, err := s.eng.store.ListDatabases(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var rows [][]types.Value
+			for _, d := range dbs {
+				ts, err := s.eng.store.ListTables(ctx, d.Name)
+				if err != nil {
+					return nil, err
+				}
+				for _, t := range ts {
+					st, err := s.eng.store.GetStats(ctx, d.Name, t.Name)
+					if err != nil {
+						return nil, err
+					}
+					for _, c := range st {
+						var part, col, lo, hi types.Value
+						if c.Partition != "" {
+							part = c.Partition
+						}
+						if c.Column != "" {
+							col = c.Column
+						}
+						if c.HasMinMax {
+							lo, hi = c.Min, c.Max
+						}
+						var nulls, distinct, avg types.Value
+						if c.Column != "" {
+							nulls, distinct = c.NullCount, c.Distinct
+						}
+						if c.HasAvgLen {
+							avg = c.AvgLen
+						}
+						rows = append(rows, []types.Value{d.Name, t.Name, part, col, c.RowCount, nulls, distinct, lo, hi, avg,
+							types.TimestampVal(c.UpdatedAt.UnixMicro())})
+					}
+				}
+			}
+			return rows, nil
+		})
 	}
 	return nil
 }

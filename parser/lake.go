@@ -618,7 +618,7 @@ func (p *lakeParser) statement() ast.Stmt {
 					x.Columns = p.nameList()
 				}
 			} else {
-				p.accept("NOSCAN")
+				x.NoScan = p.accept("NOSCAN")
 			}
 		}
 		return x

@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Runs every lakeq test: vet, unit tests, the project's sqllogictest files,
 # the shared SQLite corpus and the fuzz seed corpora. Installs what the
-# tests need first (Go modules come through the module proxy).
+# tests need first: Go modules through the module proxy, and the
+# PostgreSQL server (tests start their own on 127.0.0.1) from Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+need_apt=()
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_apt+=(postgresql)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
 
 export CGO_ENABLED=1
 go mod download

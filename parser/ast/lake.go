@@ -97,6 +97,7 @@ type Analyze struct {
 	Table     QualifiedName
 	Columns   []string // nil = all
 	Partition *PartitionSpec
+	NoScan    bool // row counts from file footers only
 }
 
 // Call is CALL procedure(args), e.g. CALL crawl('s3://…', 'db').

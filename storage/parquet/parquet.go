@@ -766,3 +766,23 @@ func (d *Dataset) EstimateRows(ctx context.Context) int64 {
 
 // File is the path of the file the morsel reads.
 func (m *Morsel) File() string { return m.path }
+
+// RowCount is the exact number of rows in the files, from their footers.
+func (d *Dataset) RowCount(ctx context.Context) int64 {
+	var rows int64
+	for _, f := range d.Files {
+		d.mu.Lock()
+		md := d.metas[f.Path]
+		d.mu.Unlock()
+		if md == nil {
+			_, m, closer, err := d.reader(ctx, f.Path, nil)
+			if err != nil {
+				continue
+			}
+			closer()
+			md = m
+		}
+		rows += md.NumRows
+	}
+	return rows
+}
