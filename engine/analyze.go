@@ -161,7 +161,7 @@ func (s *Session) analyze(ctx context.Context, x *ast.Analyze, noscan bool) (*Re
 
 // analyzeFooters stores row counts read from Parquet footers.
 func (s *Session) analyzeFooters(ctx context.Context, t *catalog.Table, onePart bool) (*Result, error) {
-	if t.Type != catalog.ExternalTable || t.Storage.SerDe != serdeParquet {
+	if t.Type != catalog.ExternalTable || t.Storage.SerDe != catalog.SerDeParquet {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ANALYZE … NOSCAN needs a Parquet table; \"%s\" is not one", t.Name)
 	}
 	x := &extSource{eng: s.eng, t: t}

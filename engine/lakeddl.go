@@ -125,8 +125,8 @@ func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable
 		}
 	} else if x.InputFormat != "" {
 		dflt = [3]string{x.InputFormat, x.OutputFormat, ""}
-		if x.InputFormat == inParquet {
-			dflt[2] = serdeParquet
+		if x.InputFormat == catalog.InputParquet {
+			dflt[2] = catalog.SerDeParquet
 		}
 	} else {
 		dflt = storedAs["TEXTFILE"]
@@ -136,7 +136,7 @@ func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable
 	case "SERDE":
 		sd.SerDe = x.SerDe
 	case "DELIMITED":
-		sd.SerDe = serdeLazySimple
+		sd.SerDe = catalog.SerDeLazySimple
 	default:
 		sd.SerDe = dflt[2]
 	}
@@ -168,15 +168,15 @@ func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable
 // classificationOf is Glue's classification of a storage descriptor.
 func classificationOf(sd catalog.StorageDescriptor) string {
 	switch sd.SerDe {
-	case serdeParquet:
+	case catalog.SerDeParquet:
 		return "parquet"
-	case serdeOpenCSV:
+	case catalog.SerDeOpenCSV:
 		return "csv"
-	case serdeHiveJSON, serdeOpenXJSON:
+	case catalog.SerDeHiveJSON, catalog.SerDeOpenXJSON:
 		return "json"
-	case serdeORC:
+	case catalog.SerDeORC:
 		return "orc"
-	case serdeAvro:
+	case catalog.SerDeAvro:
 		return "avro"
 	}
 	if sd.SerDeParams["field.delim"] == "\t" {

@@ -11,36 +11,18 @@ import (
 	jsonl "github.com/lakeq/lakeq/storage/json"
 )
 
-// Hive/Glue class names of the SerDes and formats lakeq honours.
-const (
-	serdeLazySimple = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-	serdeOpenCSV    = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
-	serdeHiveJSON   = "org.apache.hive.hcatalog.data.JsonSerDe"
-	serdeOpenXJSON  = "org.openx.data.jsonserde.JsonSerDe"
-	serdeParquet    = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-	serdeORC        = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
-	serdeAvro       = "org.apache.hadoop.hive.serde2.avro.AvroSerDe"
-
-	inText     = "org.apache.hadoop.mapred.TextInputFormat"
-	outText    = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-	inParquet  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-	outParquet = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-	inORC      = "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat"
-	inAvro     = "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat"
-)
-
 // storedAs is what STORED AS <name> means: input format, output format
 // and the SerDe used when ROW FORMAT does not name one. CSV and TSV are
 // lakeq's shorthands (OpenCSVSerde with ',' and LazySimpleSerDe with
 // tabs); JSON is the Hive JSON SerDe.
 var storedAs = map[string][3]string{
-	"PARQUET":  {inParquet, outParquet, serdeParquet},
-	"TEXTFILE": {inText, outText, serdeLazySimple},
-	"CSV":      {inText, outText, serdeOpenCSV},
-	"TSV":      {inText, outText, serdeLazySimple},
-	"JSON":     {inText, outText, serdeHiveJSON},
-	"ORC":      {inORC, "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat", serdeORC},
-	"AVRO":     {inAvro, "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat", serdeAvro},
+	"PARQUET":  {catalog.InputParquet, catalog.OutputParquet, catalog.SerDeParquet},
+	"TEXTFILE": {catalog.InputText, catalog.OutputText, catalog.SerDeLazySimple},
+	"CSV":      {catalog.InputText, catalog.OutputText, catalog.SerDeOpenCSV},
+	"TSV":      {catalog.InputText, catalog.OutputText, catalog.SerDeLazySimple},
+	"JSON":     {catalog.InputText, catalog.OutputText, catalog.SerDeHiveJSON},
+	"ORC":      {catalog.InputORC, "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat", catalog.SerDeORC},
+	"AVRO":     {catalog.InputAvro, "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat", catalog.SerDeAvro},
 }
 
 // tableFormat is how an external table's files are read.
@@ -56,13 +38,13 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 	sd := t.Storage
 	serde := sd.SerDe
 	switch {
-	case serde == serdeORC || sd.InputFormat == inORC:
+	case serde == catalog.SerDeORC || sd.InputFormat == catalog.InputORC:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "table \"%s\": ORC files are not supported yet", t.Name)
-	case serde == serdeAvro || sd.InputFormat == inAvro:
+	case serde == catalog.SerDeAvro || sd.InputFormat == catalog.InputAvro:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "table \"%s\": Avro files are not supported yet", t.Name)
-	case serde == serdeParquet || sd.InputFormat == inParquet:
+	case serde == catalog.SerDeParquet || sd.InputFormat == catalog.InputParquet:
 		return &tableFormat{kind: "parquet"}, nil
-	case serde == serdeHiveJSON || serde == serdeOpenXJSON:
+	case serde == catalog.SerDeHiveJSON || serde == catalog.SerDeOpenXJSON:
 		f := &tableFormat{kind: "json"}
 		p := sd.SerDeParams
 		f.json.IgnoreErrors = strings.EqualFold(p["ignore.malformed.json"], "true")
@@ -80,7 +62,7 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 		}
 		f.json.Compression = comp
 		return f, nil
-	case serde == serdeLazySimple || serde == serdeOpenCSV:
+	case serde == catalog.SerDeLazySimple || serde == catalog.SerDeOpenCSV:
 		f := &tableFormat{kind: "text"}
 		o := &f.csv
 		o.Hive = true
@@ -104,7 +86,7 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 			return v[0], nil
 		}
 		var err error
-		if serde == serdeOpenCSV {
+		if serde == catalog.SerDeOpenCSV {
 			if o.Delim, err = one("separatorChar", ","); err != nil {
 				return nil, err
 			}

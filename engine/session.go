@@ -239,6 +239,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.alterTable(ctx, x)
 	case *ast.MsckRepair:
 		return s.msck(ctx, x)
+	case *ast.Call:
+		return s.call(ctx, x)
 	case *ast.Analyze:
 		return s.analyze(ctx, x, x.NoScan)
 	case *ast.Set:

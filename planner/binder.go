@@ -521,3 +521,9 @@ func (b *Binder) bindLimit(n Node, sel *ast.Select) (Node, error) {
 	}
 	return l, nil
 }
+
+// BindConst binds an expression that reads no columns (a procedure
+// argument, a constant option), for evaluation with expr.EvalScalar.
+func (b *Binder) BindConst(e ast.Expr) (expr.Expr, error) {
+	return b.bindExpr(e, &scope{quals: map[string]bool{}})
+}

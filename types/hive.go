@@ -1,6 +1,7 @@
 package types
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/lakeq/lakeq/sqlerr"
@@ -65,10 +66,52 @@ func HiveName(t T) string {
 		return "double"
 	case Bytea:
 		return "binary"
+	case Timestamp:
+		return "timestamp"
+	case Numeric:
+		if t.Prec > 0 {
+			return fmt.Sprintf("decimal(%d,%d)", t.Prec, t.Scale)
+		}
 	case Array:
 		if t.Elem != nil {
 			return "array<" + HiveName(*t.Elem) + ">"
 		}
 	}
 	return t.String()
+}
+
+// Widen is the narrowest type both a and b convert to without loss, as
+// schema inference merges the types seen in different files or rows:
+// integers widen, integers and floats meet in double precision, dates
+// and timestamps in timestamp, arrays element-wise; nested and
+// incompatible values end in jsonb or text.
+func Widen(a, b T) T {
+	switch {
+	case a.Equal(b):
+		return a
+	case a.Kind == Unknown:
+		return b
+	case b.Kind == Unknown:
+		return a
+	case a.IsInteger() && b.IsInteger():
+		if a.Kind > b.Kind {
+			return a
+		}
+		return b
+	case (a.IsInteger() || a.IsFloat() || a.Kind == Numeric) && (b.IsInteger() || b.IsFloat() || b.Kind == Numeric):
+		return Float8T
+	case (a.Kind == Date || a.Kind == Timestamp) && (b.Kind == Date || b.Kind == Timestamp):
+		return TimestampT
+	case (a.Kind == Timestamp || a.Kind == TimestampTZ) && (b.Kind == Timestamp || b.Kind == TimestampTZ):
+		return TimestampTZT
+	case a.Kind == Array && b.Kind == Array:
+		e := Widen(*a.Elem, *b.Elem)
+		if e.Kind == JSONB {
+			return JSONBT
+		}
+		return ArrayOf(e)
+	case a.Kind == Array || b.Kind == Array || a.Kind == JSONB || b.Kind == JSONB:
+		return JSONBT
+	}
+	return TextT
 }

@@ -189,28 +189,8 @@ func typeOf(v any) types.T {
 	return types.TextT
 }
 
-func unify(a, b types.T) types.T {
-	if a.Equal(b) {
-		return a
-	}
-	if (a.Kind == types.Int8 && b.Kind == types.Float8) || (a.Kind == types.Float8 && b.Kind == types.Int8) {
-		return types.Float8T
-	}
-	if (a.Kind == types.Date && b.Kind == types.Timestamp) || (a.Kind == types.Timestamp && b.Kind == types.Date) {
-		return types.TimestampT
-	}
-	if a.Kind == types.Array && b.Kind == types.Array {
-		e := unify(*a.Elem, *b.Elem)
-		if e.Kind == types.JSONB {
-			return types.JSONBT
-		}
-		return types.ArrayOf(e)
-	}
-	if a.Kind == types.Array || b.Kind == types.Array || a.Kind == types.JSONB || b.Kind == types.JSONB {
-		return types.JSONBT
-	}
-	return types.TextT
-}
+// unify merges the types of one key seen in different lines.
+func unify(a, b types.T) types.T { return types.Widen(a, b) }
 
 func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.ScanStats) (io.Reader, func(), error) {
 	f, err := d.FS.Open(ctx, fi.Path)
