@@ -130,6 +130,10 @@ type Store interface {
 	// DropPartitions removes the partitions with the given values.
 	DropPartitions(ctx context.Context, db, table string, values [][]string) (int, error)
 	ListPartitions(ctx context.Context, db, table string) ([]Partition, error)
+	// LookupPartitions returns the partitions whose leading values equal
+	// prefix (all of them: one partition or none).
+	LookupPartitions(ctx context.Context, db, table string, prefix []string) ([]Partition, error)
+	CountPartitions(ctx context.Context, db, table string) (int64, error)
 
 	// PutStats replaces the statistics of the given (partition, column)s.
 	PutStats(ctx context.Context, db, table string, st []ColumnStats) error

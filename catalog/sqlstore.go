@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lakeq/lakeq/sqlerr"
 )
@@ -432,7 +433,32 @@ func (s *sqlStore) DropPartitions(ctx context.Context, db, table string, values 
 
 // ListPartitions implements Store.
 func (s *sqlStore) ListPartitions(ctx context.Context, db, table string) ([]Partition, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT vals, location, parameters, created_at FROM partitions WHERE db = ? AND tbl = ? ORDER BY vals`), db, table)
+	return s.partitions(ctx, table, `SELECT vals, location, parameters, created_at FROM partitions WHERE db = ? AND tbl = ? ORDER BY vals`, db, table)
+}
+
+// LookupPartitions implements Store: an index lookup when prefix names
+// every key, else a comparison of the encoded values' leading text.
+func (s *sqlStore) LookupPartitions(ctx context.Context, db, table string, prefix []string) ([]Partition, error) {
+	full := encodeValues(prefix)
+	ps, err := s.partitions(ctx, table, `SELECT vals, location, parameters, created_at FROM partitions WHERE db = ? AND tbl = ? AND vals = ?`, db, table, full)
+	if err != nil || len(ps) > 0 {
+		return ps, err
+	}
+	lead := strings.TrimSuffix(full, "]") + ","
+	return s.partitions(ctx, table, `SELECT vals, location, parameters, created_at FROM partitions WHERE db = ? AND tbl = ? AND substr(vals, 1, ?) = ? ORDER BY vals`, db, table, utf8.RuneCountInString(lead), lead)
+}
+
+// CountPartitions implements Store.
+func (s *sqlStore) CountPartitions(ctx context.Context, db, table string) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM partitions WHERE db = ? AND tbl = ?`), db, table).Scan(&n); err != nil {
+		return 0, ioErr(err, "counting partitions of "+table)
+	}
+	return n, nil
+}
+
+func (s *sqlStore) partitions(ctx context.Context, table, query string, args ...any) ([]Partition, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, ioErr(err, "listing partitions of "+table)
 	}

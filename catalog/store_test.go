@@ -90,8 +90,28 @@ func TestStores(t *testing.T) {
 			if err != nil || len(ps) != 3 || ps[1].Location != "/lake/orders/dt=2024-01-02" {
 				t.Fatalf("list partitions: %+v %v", ps, err)
 			}
+			if ps, err := other.LookupPartitions(ctx, "sales", "orders", []string{"2024-01-02"}); err != nil || len(ps) != 1 || ps[0].Values[0] != "2024-01-02" {
+				t.Fatalf("lookup: %+v %v", ps, err)
+			}
+			if n, err := other.CountPartitions(ctx, "sales", "orders"); err != nil || n != 3 {
+				t.Fatalf("count: %d %v", n, err)
+			}
 			if n, err := s.DropPartitions(ctx, "sales", "orders", [][]string{{"2024-01-03"}, {"1999-01-01"}}); err != nil || n != 1 {
 				t.Fatalf("drop partitions: %d %v", n, err)
+			}
+			if err := s.CreateTable(ctx, Table{Database: "sales", Name: "multi", Type: ExternalTable, PartitionKeys: []Column{{Name: "y", Type: "text"}, {Name: "m", Type: "text"}}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AddPartitions(ctx, "sales", "multi", []Partition{{Values: []string{"2024", "1"}}, {Values: []string{"2024", "10"}}, {Values: []string{"2025", "1"}}, {Values: []string{"20", "24"}}, {Values: []string{"ü", "1"}}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				prefix []string
+				want   int
+			}{{[]string{"2024"}, 2}, {[]string{"2024", "1"}, 1}, {[]string{"20"}, 1}, {[]string{"ü"}, 1}, {[]string{"2026"}, 0}} {
+				if ps, err := other.LookupPartitions(ctx, "sales", "multi", c.prefix); err != nil || len(ps) != c.want {
+					t.Fatalf("lookup %v: %+v %v", c.prefix, ps, err)
+				}
 			}
 			if err := s.PutStats(ctx, "sales", "orders", []ColumnStats{{Column: "id", RowCount: 10, Distinct: 9, Min: "1", Max: "10", HasMinMax: true}, {Partition: "2024-01-01", Column: "", RowCount: 4}}); err != nil {
 				t.Fatal(err)

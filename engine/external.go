@@ -209,7 +209,7 @@ func (x *extSource) partitions(ec *exec.Ctx, filters []expr.Expr) ([]part, error
 			return nil, err
 		}
 	} else {
-		ps, err := x.eng.store.ListPartitions(ec.Context(), x.t.Database, x.t.Name)
+		ps, err := x.registered(ec, filters)
 		if err != nil {
 			return nil, err
 		}
@@ -241,6 +241,55 @@ func (x *extSource) partitions(ec *exec.Ctx, filters []expr.Expr) ([]part, error
 	if ec.Scan != nil {
 		ec.Scan.PartitionsRead.Add(int64(len(out)))
 		ec.Scan.PartitionsPruned.Add(int64(len(cand) - len(out)))
+	}
+	return out, nil
+}
+
+// maxLookups bounds the catalog lookups one scan makes for partitions
+// pinned by equality filters; past it the whole list is read.
+const maxLookups = 256
+
+// registered reads the catalog's partitions that may pass the filters.
+// When the leading keys are pinned by equalities (dt = …, year = … AND
+// month IN (…)), only partitions with those leading values are fetched,
+// so a one-day query on 10,000 partitions reads one catalog row.
+func (x *extSource) registered(ec *exec.Ctx, filters []expr.Expr) ([]catalog.Partition, error) {
+	ctx := ec.Context()
+	eqs := equalityValues(ec, filters, true)
+	prefixes := [][]string{{}}
+	for k, key := range x.keys {
+		vals, ok := eqs[k]
+		if !ok || len(prefixes)*len(vals) > maxLookups {
+			break
+		}
+		var next [][]string
+		for _, p := range prefixes {
+			for _, v := range vals {
+				c, err := canonicalValue(key.Type, v)
+				if err != nil {
+					continue // no partition holds a value of another type
+				}
+				next = append(next, append(append([]string(nil), p...), c))
+			}
+		}
+		prefixes = next
+	}
+	if len(prefixes) == 1 && len(prefixes[0]) == 0 {
+		return x.eng.store.ListPartitions(ctx, x.t.Database, x.t.Name)
+	}
+	var out []catalog.Partition
+	for _, p := range prefixes {
+		ps, err := x.eng.store.LookupPartitions(ctx, x.t.Database, x.t.Name, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	if ec.Scan != nil {
+		// what the lookups excluded is pruned too
+		if n, err := x.eng.store.CountPartitions(ctx, x.t.Database, x.t.Name); err == nil {
+			ec.Scan.PartitionsPruned.Add(n - int64(len(out)))
+		}
 	}
 	return out, nil
 }
@@ -314,13 +363,15 @@ func applyFilters(ec *exec.Ctx, rec arrow.Record, filters []expr.Expr, keep []bo
 // first reduced by the filters on that key alone, then crossed.
 func (x *extSource) projected(ec *exec.Ctx, filters []expr.Expr) ([][]string, error) {
 	now := time.Now().UTC()
-	eqs := equalityValues(ec, filters)
+	eqs := equalityValues(ec, filters, false)
 	cand := [][]string{{}}
+	whole := int64(1) // partitions the projection covers, for the pruned count
 	for k, pk := range x.proj.Keys {
 		dom, err := pk.Domain(now, eqs[k])
 		if err != nil {
 			return nil, err
 		}
+		whole *= int64(len(dom))
 		// Filters on this key alone, evaluated over its domain (the other
 		// key columns hold a placeholder the filters never read).
 		var own []expr.Expr
@@ -379,6 +430,9 @@ func (x *extSource) projected(ec *exec.Ctx, filters []expr.Expr) ([][]string, er
 		}
 		cand = next
 	}
+	if ec.Scan != nil {
+		ec.Scan.PartitionsPruned.Add(whole - int64(len(cand)))
+	}
 	return cand, nil
 }
 
@@ -398,8 +452,10 @@ func placeholder(t types.T) string {
 }
 
 // equalityValues finds, per key position, the values a conjunct pins it
-// to: key = constant or key IN (constants). nil where there is none.
-func equalityValues(ec *exec.Ctx, filters []expr.Expr) map[int][]string {
+// to: key = constant or key IN (constants); nil where there is none.
+// With strict, the key must be compared as it is; otherwise casts of the
+// key are looked through (Athena's injected columns take such filters).
+func equalityValues(ec *exec.Ctx, filters []expr.Expr, strict bool) map[int][]string {
 	out := map[int][]string{}
 	keyOf := func(e expr.Expr) (int, bool) {
 		for {
@@ -407,6 +463,9 @@ func equalityValues(ec *exec.Ctx, filters []expr.Expr) map[int][]string {
 			case *expr.Col:
 				return x.Idx, true
 			case *expr.Cast:
+				if strict {
+					return 0, false
+				}
 				e = x.X
 				continue
 			}
@@ -414,16 +473,15 @@ func equalityValues(ec *exec.Ctx, filters []expr.Expr) map[int][]string {
 		}
 	}
 	text := func(e expr.Expr) (string, bool) {
-		for {
-			if c, ok := e.(*expr.Cast); ok {
-				e = c.X
-				continue
+		constant := true
+		expr.Walk(e, func(x expr.Expr) bool {
+			switch x.(type) {
+			case *expr.Col, *expr.OuterRef, *expr.Subquery:
+				constant = false
 			}
-			break
-		}
-		switch e.(type) {
-		case *expr.Const, *expr.Param:
-		default:
+			return constant
+		})
+		if !constant {
 			return "", false
 		}
 		v, err := expr.EvalScalar(ec.Expr, e)

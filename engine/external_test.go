@@ -296,3 +296,41 @@ func TestStatisticsDriveBuildSide(t *testing.T) {
 		t.Fatalf("footer row count %v", v)
 	}
 }
+
+// A date-projected string column compared with a timestamp range prunes
+// to exactly the days in range, however the range is written.
+func TestProjectedTimeRangePrunesToDays(t *testing.T) {
+	lake := t.TempDir()
+	for d := 1; d <= 31; d++ {
+		writeFile(t, fmt.Sprintf("%s/ev/dt=2024-01-%02d/e.csv", lake, d), fmt.Sprintf("%d\n", d))
+	}
+	for m := 1; m <= 3; m++ {
+		writeFile(t, fmt.Sprintf("%s/ymd/year=2024/month=%02d/day=01/e.csv", lake, m), "1\n2\n")
+	}
+	_, s := open(t, t.TempDir())
+	mustExec(t, s, fmt.Sprintf(`CREATE EXTERNAL TABLE ev (n int) PARTITIONED BY (dt string) STORED AS TEXTFILE LOCATION '%s/ev'
+		TBLPROPERTIES ('projection.enabled'='true', 'projection.dt.type'='date', 'projection.dt.format'='yyyy-MM-dd',
+		'projection.dt.range'='2019-01-01,NOW')`, lake))
+	mustExec(t, s, "CREATE VIEW ev_ts AS SELECT n, dt, CAST(dt AS timestamptz) AS ts FROM ev")
+	for _, c := range []struct {
+		where string
+		days  int64
+	}{
+		{"dt >= '2024-01-20' AND dt < '2024-01-25'", 5},
+		{"ts BETWEEN '2024-01-10T00:00:00Z' AND '2024-01-12T23:59:59Z'", 3},
+		{"ts >= TIMESTAMPTZ '2024-01-30 00:00:00+00' AND ts < '2024-02-01T00:00:00Z'", 2},
+		{"dt IN ('2024-01-05', '2024-01-07') OR dt = '2024-01-09'", 3},
+		{"date_trunc('week', ts) = TIMESTAMPTZ '2024-01-08 00:00:00+00'", 7},
+	} {
+		r := mustExec(t, s, "SELECT count(*) FROM ev_ts WHERE "+c.where)
+		if r.Value(0, 0) != c.days || r.Scanned.Partitions != c.days || r.Scanned.Prefixes != c.days || r.Scanned.Files != c.days {
+			t.Errorf("%s: %v rows, %+v; want %d days", c.where, r.Value(0, 0), r.Scanned, c.days)
+		}
+	}
+	mustExec(t, s, fmt.Sprintf(`CREATE EXTERNAL TABLE ymd (n int) PARTITIONED BY (year int, month int, day int) STORED AS TEXTFILE LOCATION '%s/ymd'`, lake))
+	mustExec(t, s, "MSCK REPAIR TABLE ymd")
+	r := mustExec(t, s, "SELECT count(*) FROM ymd WHERE year = 2024 AND month = 2")
+	if r.Value(0, 0) != int64(2) || r.Scanned.Partitions != 1 || r.Scanned.PartitionsPruned != 2 || r.Scanned.Prefixes != 1 {
+		t.Fatalf("month query: %v %+v", r.Value(0, 0), r.Scanned)
+	}
+}

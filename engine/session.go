@@ -154,7 +154,8 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 	defer func() {
 		s.record(st.SQL, start, res, err)
 		if res != nil {
-			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load()}
+			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load(),
+				PartitionsPruned: s.scan.PartitionsPruned.Load(), Prefixes: s.scan.PrefixesListed.Load()}
 		}
 		s.scan = nil
 	}()
@@ -172,6 +173,8 @@ func (s *Session) scanStats() *storage.ScanStats {
 // Scanned is what a statement read from storage.
 type Scanned struct {
 	Bytes, Files, Partitions int64
+	PartitionsPruned         int64 // ruled out before any listing
+	Prefixes                 int64 // folders listed
 }
 
 var debugPanics = os.Getenv("LAKEQ_DEBUG") != ""
