@@ -48,6 +48,7 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 		f := &tableFormat{kind: "json"}
 		p := sd.SerDeParams
 		f.json.IgnoreErrors = strings.EqualFold(p["ignore.malformed.json"], "true")
+		f.json.CaseSensitive = strings.EqualFold(p["case.insensitive"], "false")
 		for k, v := range p {
 			if col, ok := strings.CutPrefix(k, "mapping."); ok {
 				if f.json.Keys == nil {

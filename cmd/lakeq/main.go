@@ -56,6 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "output format: table|csv|tsv|json|jsonl|markdown")
 	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory (default $LAKEQ_HOME, else ~/.lakeq)")
 	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store: empty for DATA_DIR/catalog.db, or postgres://… to share one among processes")
+	retention := fs.Duration("history-retention", engine.DefaultHistoryRetention, "how long sys.query_history keeps queries (negative: keep no history)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -81,7 +82,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL, HistoryRetention: *retention})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq: %v\n", err)
 		return 1

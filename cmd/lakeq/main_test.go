@@ -81,3 +81,35 @@ func TestCLINullRowAndColumnTypes(t *testing.T) {
 		t.Fatalf("got %q\nwant %q", out.String(), want)
 	}
 }
+
+func TestCrawlCommand(t *testing.T) {
+	lake := t.TempDir()
+	for _, d := range []string{"2024-01-01", "2024-01-02"} {
+		p := lake + "/visits/dt=" + d
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p+"/v.csv", []byte("page,hits\n/a,3\n/b,4\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	var out, errb strings.Builder
+	if rc := run([]string{"crawl", lake + "/visits", "--database", "public", "--data-dir", dir}, strings.NewReader(""), &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	if !strings.Contains(out.String(), "CREATED") || !strings.Contains(out.String(), "public.visits") || !strings.Contains(out.String(), "PARTITIONS ADDED   public.visits: 2") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	out.Reset()
+	if rc := run([]string{"--data-dir", dir, "--format", "csv", "-c", "SELECT dt, sum(hits) FROM visits GROUP BY dt ORDER BY dt"}, strings.NewReader(""), &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	if out.String() != "dt,sum\n2024-01-01,7\n2024-01-02,7\n" {
+		t.Fatalf("query:\n%s", out.String())
+	}
+	errb.Reset()
+	if rc := run([]string{"crawl", lake + "/nowhere", "--data-dir", dir}, strings.NewReader(""), &out, &errb); rc != 1 || !strings.Contains(errb.String(), "does not exist") {
+		t.Fatalf("missing location: rc %d %s", rc, errb.String())
+	}
+}

@@ -34,6 +34,9 @@ type Options struct {
 	// Keys maps a column name to the JSON key it reads (the JSON SerDes'
 	// mapping.<column> = key); matching is case-insensitive.
 	Keys map[string]string
+	// CaseSensitive matches keys to columns exactly (the JSON SerDes'
+	// case.insensitive = false); by default case is ignored, as Hive does.
+	CaseSensitive bool
 }
 
 // Dataset is a set of JSON Lines files.
@@ -133,7 +136,7 @@ func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, 
 		if k, ok := opt.Keys[c.Name]; ok {
 			key = k
 		}
-		d.index[strings.ToLower(key)] = i
+		d.index[d.fold(key)] = i
 	}
 	return d, nil
 }
@@ -337,7 +340,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		}
 		sort.Strings(keys) // deterministic choice when keys differ only by case
 		for _, k := range keys {
-			col, ok := d.index[strings.ToLower(k)]
+			col, ok := d.index[d.fold(k)]
 			if !ok {
 				continue
 			}
@@ -398,3 +401,11 @@ func objectKeys(line []byte) []string {
 
 // File is the path of the file the morsel reads.
 func (m *Morsel) File() string { return m.file.Path }
+
+// fold is the form keys are matched in.
+func (d *Dataset) fold(k string) string {
+	if d.Opt.CaseSensitive {
+		return k
+	}
+	return strings.ToLower(k)
+}
