@@ -149,7 +149,7 @@ func main() {
 			fail(err)
 		}
 		defer f.Close()
-		fmt.Fprint(f, "\n"+table)
+		fmt.Fprint(f, "\n\n"+table)
 	}
 }
 
