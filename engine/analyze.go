@@ -209,3 +209,27 @@ func (s *Session) analyzeFooters(ctx context.Context, t *catalog.Table, onePart 
 
 // sqlLiteral quotes s as a SQL string literal.
 func sqlLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// analyzeAll is ANALYZE with no table: every table on the search path.
+func (s *Session) analyzeAll(ctx context.Context) (*Result, error) {
+	res := &Result{Tag: "ANALYZE"}
+	for _, db := range s.SearchPath {
+		ts, err := s.eng.store.ListTables(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if t.Type == catalog.VirtualView {
+				continue
+			}
+			r, err := s.analyze(ctx, &ast.Analyze{Table: ast.QualifiedName{Schema: db, Name: t.Name}}, false)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range r.Notices {
+				res.Notices = append(res.Notices, t.Name+": "+n)
+			}
+		}
+	}
+	return res, nil
+}

@@ -245,6 +245,9 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 	case *ast.Call:
 		return s.call(ctx, x)
 	case *ast.Analyze:
+		if x.Table.Name == "" {
+			return s.analyzeAll(ctx)
+		}
 		return s.analyze(ctx, x, x.NoScan)
 	case *ast.Set:
 		return s.set(ctx, x)

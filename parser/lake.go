@@ -597,7 +597,11 @@ func (p *lakeParser) statement() ast.Stmt {
 		p.expect("TABLE")
 		return p.alterTable()
 	case p.accept("ANALYZE"):
+		p.accept("VERBOSE")
 		p.accept("TABLE")
+		if p.tok.kind == tEOF {
+			return &ast.Analyze{} // every table on the search path
+		}
 		x := &ast.Analyze{Table: p.qualified()}
 		if p.punct("(") {
 			x.Columns = p.nameList()

@@ -155,8 +155,28 @@ func writeResult(w io.Writer, r *engine.Result, format string) error {
 	} else {
 		fmt.Fprintf(w, "(%d rows)\n", len(rows))
 	}
+	// What Athena bills for, after every query that read storage.
+	if sc := r.Scanned; sc.Bytes > 0 || sc.Files > 0 {
+		line := fmt.Sprintf("Data scanned: %s (%d files", humanBytes(sc.Bytes), sc.Files)
+		if sc.Partitions > 0 || sc.PartitionsPruned > 0 {
+			line += fmt.Sprintf("; %d partitions read, %d pruned", sc.Partitions, sc.PartitionsPruned)
+		}
+		fmt.Fprintln(w, line+")")
+	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.2f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 type kv struct {

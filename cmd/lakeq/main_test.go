@@ -76,7 +76,7 @@ func TestCLINullRowAndColumnTypes(t *testing.T) {
 	if rc := run([]string{"--data-dir", dir, "-c", q}, strings.NewReader(""), &out, &errb); rc != 0 {
 		t.Fatalf("rc %d: %s", rc, errb.String())
 	}
-	want := "  a   |  d   \n------+------\n 1.25 | 2.50\n      |\n(2 rows)\n\n"
+	want := "  a   |  d   \n------+------\n 1.25 | 2.50\n      |\n(2 rows)\nData scanned: 14 bytes (1 files)\n\n"
 	if out.String() != want {
 		t.Fatalf("got %q\nwant %q", out.String(), want)
 	}
