@@ -336,8 +336,24 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 		if x.NewName.Schema != "" && x.NewName.Schema != t.Database {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot move table \"%s\" to another database", t.Name)
 		}
+		if existing, err := s.eng.store.GetTable(ctx, t.Database, x.NewName.Name); err != nil {
+			return nil, err
+		} else if existing != nil {
+			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.NewName.Name)
+		}
 		if t.Type == catalog.ManagedTable {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "renaming managed tables is not supported yet")
+			// Files first, then the catalog; a failed catalog step moves the files back.
+			lock := s.eng.tableLock(t.Database, t.Name)
+			lock.Lock()
+			defer lock.Unlock()
+			if err := s.eng.tables.Rename(t.Database, t.Name, x.NewName.Name); err != nil {
+				return nil, err
+			}
+			if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
+				_ = s.eng.tables.Rename(t.Database, x.NewName.Name, t.Name)
+				return nil, err
+			}
+			return res, nil
 		}
 		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
 			return nil, err

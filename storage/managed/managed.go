@@ -529,3 +529,16 @@ func (t *Table) writeParquet(ctx context.Context, name string, recs []arrow.Reco
 	}
 	return nil
 }
+
+// Rename moves a table's files to a new name (leftovers of a dropped
+// table under the new name are removed first).
+func (s *Store) Rename(db, name, newName string) error {
+	s.Forget(db, name)
+	s.Forget(db, newName)
+	to := s.Dir(db, newName)
+	_ = os.RemoveAll(to)
+	if err := os.Rename(s.Dir(db, name), to); err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "renaming table files of %s.%s", db, name)
+	}
+	return nil
+}
