@@ -194,7 +194,15 @@ func TestShowCreateTableRoundTrip(t *testing.T) {
 // tables, partitions and history, and concurrent ALTERs lose nothing.
 func TestSharedPostgresCatalog(t *testing.T) {
 	pg := testpg.Start(t)
-	url := pg.CreateDB(t, "lakeq")
+	sharedCatalog(t, pg.CreateDB(t, "lakeq"))
+}
+
+// The same with two processes on one SQLite catalog file.
+func TestSharedSQLiteCatalog(t *testing.T) {
+	sharedCatalog(t, filepath.Join(t.TempDir(), "shared.db"))
+}
+
+func sharedCatalog(t *testing.T, url string) {
 	lake := t.TempDir()
 	writeFile(t, lake+"/ev/dt=2024-01-01/a.csv", "1\n2\n")
 	writeFile(t, lake+"/ev/dt=2024-01-02/a.csv", "3\n")
