@@ -74,14 +74,11 @@ func ParseProjection(params map[string]string, keys []string) (*Projection, erro
 			if !ok || err1 != nil || err2 != nil || pk.Lo > pk.Hi {
 				return nil, projErr("projection.%s.range \"%s\" is not a range of integers lo,hi", k, get("range"))
 			}
-			pk.Step = 1
-			if s := get("interval"); s != "" {
-				n, err := strconv.ParseInt(s, 10, 64)
-				if err != nil || n <= 0 {
-					return nil, projErr("projection.%s.interval \"%s\" is not a positive integer", k, s)
-				}
-				pk.Step = n
+			step, err := interval(k, get("interval"))
+			if err != nil {
+				return nil, err
 			}
+			pk.Step = step
 			if s := get("digits"); s != "" {
 				n, err := strconv.Atoi(s)
 				if err != nil || n < 0 || n > 30 {
@@ -104,14 +101,11 @@ func ParseProjection(params map[string]string, keys []string) (*Projection, erro
 				return nil, projErr("projection.%s.range \"%s\" is not a range lo,hi", k, get("range"))
 			}
 			pk.DateLo, pk.DateHi = strings.TrimSpace(lo), strings.TrimSpace(hi)
-			pk.Step = 1
-			if s := get("interval"); s != "" {
-				n, err := strconv.ParseInt(s, 10, 64)
-				if err != nil || n <= 0 {
-					return nil, projErr("projection.%s.interval \"%s\" is not a positive integer", k, s)
-				}
-				pk.Step = n
+			step, err := interval(k, get("interval"))
+			if err != nil {
+				return nil, err
 			}
+			pk.Step = step
 			pk.Unit = strings.ToUpper(get("interval.unit"))
 			if pk.Unit == "" {
 				pk.Unit = inferUnit(f)
@@ -134,6 +128,18 @@ func ParseProjection(params map[string]string, keys []string) (*Projection, erro
 		p.Keys = append(p.Keys, pk)
 	}
 	return p, nil
+}
+
+// interval reads projection.<col>.interval (default 1).
+func interval(k, s string) (int64, error) {
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, projErr("projection.%s.interval \"%s\" is not a positive integer", k, s)
+	}
+	return n, nil
 }
 
 var unitStep = map[string]bool{"YEARS": true, "MONTHS": true, "WEEKS": true, "DAYS": true, "HOURS": true, "MINUTES": true, "SECONDS": true}

@@ -644,34 +644,32 @@ func (x *extSource) partMorsels(ec *exec.Ctx, p part, files []storage.FileInfo, 
 			ms, err := ds.Morsels(ctx, readCols, rp, ec.Scan)
 			return asMorsels(ms), err
 		}
-	case "text":
-		opt := x.format.csv
-		opt.Columns = x.data
-		ds, err := csv.Open(ctx, x.fs, files, opt)
-		if err != nil {
-			return nil, err
+	case "text", "json":
+		// Text readers take the declared columns as they are.
+		var lister interface {
+			Morsels(context.Context, []int, *storage.ScanStats) ([]fileMorsel, error)
+		}
+		if x.format.kind == "text" {
+			opt := x.format.csv
+			opt.Columns = x.data
+			ds, err := csv.Open(ctx, x.fs, files, opt)
+			if err != nil {
+				return nil, err
+			}
+			lister = textLister[*csv.Morsel]{ds.Morsels}
+		} else {
+			opt := x.format.json
+			opt.Columns = x.data
+			ds, err := jsonl.Open(ctx, x.fs, files, opt)
+			if err != nil {
+				return nil, err
+			}
+			lister = textLister[*jsonl.Morsel]{ds.Morsels}
 		}
 		for i, c := range x.data {
 			dataIdx[i], readerT[i] = i, c.Type
 		}
-		open = func() ([]fileMorsel, error) {
-			ms, err := ds.Morsels(ctx, readCols, ec.Scan)
-			return asMorsels(ms), err
-		}
-	case "json":
-		opt := x.format.json
-		opt.Columns = x.data
-		ds, err := jsonl.Open(ctx, x.fs, files, opt)
-		if err != nil {
-			return nil, err
-		}
-		for i, c := range x.data {
-			dataIdx[i], readerT[i] = i, c.Type
-		}
-		open = func() ([]fileMorsel, error) {
-			ms, err := ds.Morsels(ctx, readCols, ec.Scan)
-			return asMorsels(ms), err
-		}
+		open = func() ([]fileMorsel, error) { return lister.Morsels(ctx, readCols, ec.Scan) }
 	}
 	for i, c := range cols {
 		switch {
@@ -745,4 +743,14 @@ func (m *extMorsel) Read(ec *exec.Ctx) ([]arrow.Record, error) {
 		out = append(out, array.NewRecord(sch, arrs, int64(n)))
 	}
 	return out, nil
+}
+
+// textLister adapts a text reader's Morsels to fileMorsels.
+type textLister[M fileMorsel] struct {
+	list func(context.Context, []int, *storage.ScanStats) ([]M, error)
+}
+
+func (t textLister[M]) Morsels(ctx context.Context, cols []int, st *storage.ScanStats) ([]fileMorsel, error) {
+	ms, err := t.list(ctx, cols, st)
+	return asMorsels(ms), err
 }

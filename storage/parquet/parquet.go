@@ -744,24 +744,31 @@ func (d *Dataset) EstimateRows(ctx context.Context) int64 {
 		if i >= 64 {
 			continue
 		}
-		d.mu.Lock()
-		md := d.metas[f.Path]
-		d.mu.Unlock()
-		if md == nil {
-			_, m, closer, err := d.reader(ctx, f.Path, nil)
-			if err != nil {
-				continue
-			}
-			closer()
-			md = m
+		if n, ok := d.footerRows(ctx, f.Path); ok {
+			rows += n
+			bytesSeen += f.Size
 		}
-		rows += md.NumRows
-		bytesSeen += f.Size
 	}
 	if bytesSeen > 0 && bytesSeen < bytesAll {
 		rows = rows * bytesAll / bytesSeen
 	}
 	return rows
+}
+
+// footerRows is a file's row count from its (cached) footer.
+func (d *Dataset) footerRows(ctx context.Context, path string) (int64, bool) {
+	d.mu.Lock()
+	md := d.metas[path]
+	d.mu.Unlock()
+	if md == nil {
+		_, m, closer, err := d.reader(ctx, path, nil)
+		if err != nil {
+			return 0, false
+		}
+		closer()
+		md = m
+	}
+	return md.NumRows, true
 }
 
 // File is the path of the file the morsel reads.
@@ -771,18 +778,8 @@ func (m *Morsel) File() string { return m.path }
 func (d *Dataset) RowCount(ctx context.Context) int64 {
 	var rows int64
 	for _, f := range d.Files {
-		d.mu.Lock()
-		md := d.metas[f.Path]
-		d.mu.Unlock()
-		if md == nil {
-			_, m, closer, err := d.reader(ctx, f.Path, nil)
-			if err != nil {
-				continue
-			}
-			closer()
-			md = m
-		}
-		rows += md.NumRows
+		n, _ := d.footerRows(ctx, f.Path)
+		rows += n
 	}
 	return rows
 }
