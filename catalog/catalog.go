@@ -87,6 +87,17 @@ type ColumnStats struct {
 	UpdatedAt time.Time
 }
 
+// User is a role. Verifier is PostgreSQL's SCRAM-SHA-256 secret format
+// ("SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>"), "" when
+// the role has no password.
+type User struct {
+	Name      string
+	Verifier  string
+	Superuser bool
+	CanLogin  bool
+	CreatedAt time.Time
+}
+
 // QueryRecord is one entry of the query history (sys.query_history).
 type QueryRecord struct {
 	QueryID    string
@@ -138,6 +149,14 @@ type Store interface {
 	// PutStats replaces the statistics of the given (partition, column)s.
 	PutStats(ctx context.Context, db, table string, st []ColumnStats) error
 	GetStats(ctx context.Context, db, table string) ([]ColumnStats, error)
+
+	// Users: roles that may log in. Passwords are kept only as SCRAM
+	// verifiers. CreateUser fails with 42710 when the name is taken.
+	ListUsers(ctx context.Context) ([]User, error)
+	GetUser(ctx context.Context, name string) (*User, error) // nil, nil when absent
+	CreateUser(ctx context.Context, u User) error
+	UpdateUser(ctx context.Context, u User) error
+	DropUser(ctx context.Context, name string) error
 
 	RecordQuery(ctx context.Context, q QueryRecord) error
 	// ListQueries returns history entries started at or after since, newest first.

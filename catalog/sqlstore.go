@@ -78,6 +78,13 @@ CREATE TABLE IF NOT EXISTS query_history (
   partitions_scanned BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS query_history_started ON query_history (started_at);
+CREATE TABLE IF NOT EXISTS users (
+  name TEXT PRIMARY KEY,
+  verifier TEXT NOT NULL,
+  superuser BOOLEAN NOT NULL,
+  can_login BOOLEAN NOT NULL,
+  created_at BIGINT NOT NULL
+);
 `
 
 // init creates the schema and the database "public".
@@ -94,6 +101,13 @@ func (s *sqlStore) init(ctx context.Context) error {
 	}
 	if err := s.CreateDatabase(ctx, Database{Name: "public", Description: "standard public schema"}); err != nil {
 		if e, ok := err.(*sqlerr.Error); !ok || e.Code != sqlerr.DuplicateSchema {
+			return err
+		}
+	}
+	// The first superuser, lakeq, has no password until one is set
+	// (trust authentication on loopback lets it in to set one).
+	if err := s.CreateUser(ctx, User{Name: "lakeq", Superuser: true, CanLogin: true}); err != nil {
+		if e, ok := err.(*sqlerr.Error); !ok || e.Code != sqlerr.DuplicateObject {
 			return err
 		}
 	}
@@ -517,6 +531,79 @@ func (s *sqlStore) GetStats(ctx context.Context, db, table string) ([]ColumnStat
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// ListUsers implements Store.
+func (s *sqlStore) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, verifier, superuser, can_login, created_at FROM users ORDER BY name`)
+	if err != nil {
+		return nil, ioErr(err, "listing users")
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var created int64
+		if err := rows.Scan(&u.Name, &u.Verifier, &u.Superuser, &u.CanLogin, &created); err != nil {
+			return nil, ioErr(err, "listing users")
+		}
+		u.CreatedAt = time.Unix(created, 0)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// GetUser implements Store.
+func (s *sqlStore) GetUser(ctx context.Context, name string) (*User, error) {
+	var u User
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT name, verifier, superuser, can_login, created_at FROM users WHERE name = ?`), name).
+		Scan(&u.Name, &u.Verifier, &u.Superuser, &u.CanLogin, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, ioErr(err, "reading user "+name)
+	}
+	u.CreatedAt = time.Unix(created, 0)
+	return &u, nil
+}
+
+// CreateUser implements Store.
+func (s *sqlStore) CreateUser(ctx context.Context, u User) error {
+	_, err := s.exec(ctx, `INSERT INTO users (name, verifier, superuser, can_login, created_at) VALUES (?, ?, ?, ?, ?)`,
+		u.Name, u.Verifier, u.Superuser, u.CanLogin, time.Now().Unix())
+	if err != nil {
+		if s.d.isUnique(err) {
+			return sqlerr.New(sqlerr.DuplicateObject, "role \"%s\" already exists", u.Name)
+		}
+		return ioErr(err, "creating user "+u.Name)
+	}
+	return nil
+}
+
+// UpdateUser implements Store.
+func (s *sqlStore) UpdateUser(ctx context.Context, u User) error {
+	res, err := s.exec(ctx, `UPDATE users SET verifier = ?, superuser = ?, can_login = ? WHERE name = ?`, u.Verifier, u.Superuser, u.CanLogin, u.Name)
+	if err != nil {
+		return ioErr(err, "updating user "+u.Name)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sqlerr.New(sqlerr.UndefinedObject, "role \"%s\" does not exist", u.Name)
+	}
+	return nil
+}
+
+// DropUser implements Store.
+func (s *sqlStore) DropUser(ctx context.Context, name string) error {
+	res, err := s.exec(ctx, `DELETE FROM users WHERE name = ?`, name)
+	if err != nil {
+		return ioErr(err, "dropping user "+name)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sqlerr.New(sqlerr.UndefinedObject, "role \"%s\" does not exist", name)
+	}
+	return nil
 }
 
 // RecordQuery implements Store.

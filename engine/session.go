@@ -152,7 +152,11 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 	start := time.Now()
 	s.scan = &storage.ScanStats{}
 	defer func() {
-		s.record(st.SQL, start, res, err)
+		text := st.SQL
+		if _, ok := st.AST.(*ast.RoleStmt); ok {
+			text = redact(text)
+		}
+		s.record(text, start, res, err)
 		if res != nil {
 			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load(),
 				PartitionsPruned: s.scan.PartitionsPruned.Load(), Prefixes: s.scan.PrefixesListed.Load()}
@@ -244,6 +248,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.msck(ctx, x)
 	case *ast.Call:
 		return s.call(ctx, x)
+	case *ast.RoleStmt:
+		return s.role(ctx, x)
 	case *ast.Analyze:
 		if x.Table.Name == "" {
 			return s.analyzeAll(ctx)

@@ -280,10 +280,53 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 			return nil, unsupported(-1, "transaction statement %s is not supported", k.String())
 		}
 		return &ast.Transaction{Kind: kind}, nil
+	case n.GetCreateRoleStmt() != nil:
+		r := n.GetCreateRoleStmt()
+		x := &ast.RoleStmt{Kind: "create", IsUser: r.StmtType == pg.RoleStmtType_ROLESTMT_USER, Names: []string{r.Role}}
+		return x, roleOptions(x, r.Options)
+	case n.GetAlterRoleStmt() != nil:
+		r := n.GetAlterRoleStmt()
+		x := &ast.RoleStmt{Kind: "alter", Names: []string{r.Role.GetRolename()}}
+		return x, roleOptions(x, r.Options)
+	case n.GetDropRoleStmt() != nil:
+		r := n.GetDropRoleStmt()
+		x := &ast.RoleStmt{Kind: "drop", IfExists: r.MissingOk}
+		for _, rn := range r.Roles {
+			x.Names = append(x.Names, rn.GetRoleSpec().GetRolename())
+		}
+		return x, nil
 	case n.GetVacuumStmt() != nil:
 		return &ast.Noop{Tag: "VACUUM"}, nil
 	}
 	return nil, unsupported(-1, "statement type %s is not supported", nodeName(n))
+}
+
+// roleOptions reads CREATE/ALTER ROLE options lakeq keeps.
+func roleOptions(x *ast.RoleStmt, opts []*pg.Node) error {
+	for _, o := range opts {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		switch d.Defname {
+		case "password":
+			if d.Arg == nil {
+				x.NoPasswd = true
+				empty := ""
+				x.Password = &empty
+				continue
+			}
+			p := d.Arg.GetString_().GetSval()
+			x.Password = &p
+		case "superuser":
+			b := d.Arg.GetBoolean().GetBoolval()
+			x.Superuser = &b
+		case "canlogin":
+			b := d.Arg.GetBoolean().GetBoolval()
+			x.Login = &b
+		}
+	}
+	return nil
 }
 
 func nodeName(n *pg.Node) string {

@@ -549,3 +549,17 @@ func (e *Collate) Pos() int      { return e.Location }
 func (e *Field) Pos() int        { return e.Location }
 func (e *Default) Pos() int      { return e.Location }
 func (e *GroupingFunc) Pos() int { return e.Location }
+
+// RoleStmt is CREATE/ALTER/DROP USER|ROLE.
+type RoleStmt struct {
+	Kind      string // "create", "alter", "drop"
+	IsUser    bool   // USER (LOGIN by default) rather than ROLE
+	Names     []string
+	IfExists  bool
+	Password  *string // nil: not given; "" with NoPassword: PASSWORD NULL
+	NoPasswd  bool
+	Superuser *bool
+	Login     *bool
+}
+
+func (*RoleStmt) stmt() {}
