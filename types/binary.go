@@ -334,3 +334,90 @@ func decodeArray(et T, b []byte) (Value, error) {
 	}
 	return out, nil
 }
+
+// FromOID is the type of a PostgreSQL type OID (false when lakeq has none).
+func FromOID(oid uint32) (T, bool) {
+	switch oid {
+	case 0, 705:
+		return UnknownT, true
+	case 16:
+		return BoolT, true
+	case 21:
+		return Int2T, true
+	case 23:
+		return Int4T, true
+	case 20:
+		return Int8T, true
+	case 26:
+		return OidT, true
+	case 700:
+		return Float4T, true
+	case 701:
+		return Float8T, true
+	case 1700:
+		return NumericT, true
+	case 25, 19: // text, name
+		return TextT, true
+	case 1043:
+		return T{Kind: Varchar}, true
+	case 1042:
+		return T{Kind: Char}, true
+	case 17:
+		return ByteaT, true
+	case 1082:
+		return DateT, true
+	case 1083:
+		return TimeT, true
+	case 1114:
+		return TimestampT, true
+	case 1184:
+		return TimestampTZT, true
+	case 1186:
+		return IntervalT, true
+	case 2950:
+		return UUIDT, true
+	case 114:
+		return JSONT, true
+	case 3802:
+		return JSONBT, true
+	}
+	for _, e := range []T{BoolT, Int2T, Int4T, Int8T, Float4T, Float8T, NumericT, TextT, {Kind: Varchar}, {Kind: Char}, ByteaT,
+		DateT, TimeT, TimestampT, TimestampTZT, IntervalT, UUIDT, JSONT, JSONBT} {
+		if a := ArrayOf(e); a.OID() == oid {
+			return a, true
+		}
+	}
+	return T{}, false
+}
+
+// WireSize is pg_type.typlen: the fixed size in bytes, or -1.
+func (t T) WireSize() int16 {
+	switch t.Kind {
+	case Bool:
+		return 1
+	case Int2:
+		return 2
+	case Int4, Float4, Date, Oid:
+		return 4
+	case Int8, Float8, Time, Timestamp, TimestampTZ:
+		return 8
+	case Interval, UUID:
+		return 16
+	}
+	return -1
+}
+
+// TypeMod is the PostgreSQL type modifier (atttypmod), -1 for none.
+func (t T) TypeMod() int32 {
+	switch t.Kind {
+	case Numeric:
+		if t.Prec > 0 {
+			return (t.Prec<<16 | t.Scale) + 4
+		}
+	case Varchar, Char:
+		if t.Width > 0 {
+			return t.Width + 4
+		}
+	}
+	return -1
+}

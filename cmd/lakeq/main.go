@@ -45,6 +45,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "gen" {
 		return gen(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "serve" {
+		return serve(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "crawl" {
 		return crawl(args[1:], stdout, stderr)
 	}

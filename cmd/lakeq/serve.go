@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/server"
+)
+
+// serve is `lakeq serve`: the PostgreSQL wire-protocol server.
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lakeq serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:5439", "address to listen on (5439 is Redshift's port)")
+	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory")
+	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store URL (default DATA_DIR/catalog.db)")
+	auth := fs.String("auth", "", "trust|password|md5|scram-sha-256 (default trust on loopback, else scram-sha-256)")
+	certFile := fs.String("tls-cert", "", "TLS certificate (PEM)")
+	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
+	selfSigned := fs.Bool("tls-self-signed", false, "serve TLS with a throwaway self-signed certificate (development)")
+	requireTLS := fs.Bool("require-tls", false, "refuse connections that do not use TLS")
+	maxConns := fs.Int("max-connections", 100, "maximum concurrent sessions")
+	idle := fs.Duration("idle-timeout", 0, "close sessions idle this long outside a transaction (0 = never)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	logger := log.New(stderr, "lakeq: ", log.LstdFlags)
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "lakeq serve: --listen: %v\n", err)
+		return 2
+	}
+	if *auth == "" {
+		*auth = "scram-sha-256"
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			*auth = "trust"
+		}
+	}
+	switch *auth {
+	case "trust", "password", "md5", "scram-sha-256":
+	default:
+		fmt.Fprintf(stderr, "lakeq serve: unknown --auth %q\n", *auth)
+		return 2
+	}
+	var tlsCfg *tls.Config
+	switch {
+	case *certFile != "" || *keyFile != "":
+		if tlsCfg, err = server.LoadTLS(*certFile, *keyFile); err != nil {
+			fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
+			return 1
+		}
+	case *selfSigned:
+		if tlsCfg, err = server.SelfSignedTLS(); err != nil {
+			fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
+			return 1
+		}
+	}
+	if *requireTLS && tlsCfg == nil {
+		fmt.Fprintln(stderr, "lakeq serve: --require-tls needs --tls-cert/--tls-key or --tls-self-signed")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL})
+	if err != nil {
+		fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
+		return 1
+	}
+	defer eng.Close()
+	// LAKEQ_PASSWORD sets the superuser's password (kept as a SCRAM verifier).
+	if pw := os.Getenv("LAKEQ_PASSWORD"); pw != "" {
+		if err := setPassword(ctx, eng.Catalog(), "lakeq", pw); err != nil {
+			fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
+			return 1
+		}
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
+		return 1
+	}
+	srv := server.New(eng, server.Config{Auth: *auth, TLS: tlsCfg, RequireTLS: *requireTLS, MaxConnections: *maxConns,
+		IdleTimeout: *idle, Logger: logger})
+	logger.Printf("listening on %s (auth %s, tls %v); psql -h %s -p %s -U lakeq -d lakeq", ln.Addr(), *auth, tlsCfg != nil, host, portOf(ln.Addr()))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		logger.Printf("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		go func() { <-sctx.Done() }()
+		srv.Close()
+		return 0
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+}
+
+func portOf(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
+}
+
+func setPassword(ctx context.Context, store catalog.Store, user, pw string) error {
+	u, err := store.GetUser(ctx, user)
+	if err != nil || u == nil {
+		return fmt.Errorf("user %s: %v", user, err)
+	}
+	v, err := catalog.NewVerifier(user, pw)
+	if err != nil {
+		return err
+	}
+	u.Verifier = v
+	return store.UpdateUser(ctx, *u)
+}

@@ -1,0 +1,413 @@
+package server
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/parser"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// prepared is a parsed statement of the extended protocol.
+type prepared struct {
+	sql        string
+	st         *parser.Statement // nil: the empty query
+	paramTypes []types.T
+	cols       []engine.Column // result columns; nil = returns no rows
+}
+
+// portal is a bound statement: parameters, result formats and, once
+// executed, its rows and how far they have been sent.
+type portal struct {
+	stmt    *prepared
+	params  []types.Value
+	formats []int16
+	res     *engine.Result
+	sent    int
+	ran     bool
+}
+
+// simpleQuery runs a Query message: every statement in order, stopping
+// at the first error.
+func (c *conn) simpleQuery(sql string) {
+	c.unnamedPortalDone()
+	stmts, err := parser.Parse(sql)
+	if err != nil {
+		c.sendError(err, sql)
+		c.failTx()
+		return
+	}
+	if len(stmts) == 0 {
+		c.send(&pgproto3.EmptyQueryResponse{})
+		return
+	}
+	for _, st := range stmts {
+		if c.copyStatement(st) {
+			continue
+		}
+		res, err := c.run(st, nil)
+		if err != nil {
+			c.sendError(positioned(err, sql, st.SQL), sql)
+			c.failTx()
+			return
+		}
+		c.notices(res)
+		if res.Columns != nil {
+			c.send(rowDescription(res.Columns, nil))
+			n, _ := c.sendRows(res, nil, 0, 0)
+			c.send(&pgproto3.CommandComplete{CommandTag: []byte(tagFor(res, n))})
+		} else {
+			c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
+		}
+		if err := c.flush(); err != nil {
+			return
+		}
+	}
+}
+
+// positioned makes an error position relative to the whole query text.
+func positioned(err error, whole, stmt string) error {
+	e, ok := err.(*sqlerr.Error)
+	if !ok || e.Position == 0 || whole == stmt {
+		return err
+	}
+	off := strings.Index(whole, stmt)
+	if off <= 0 {
+		return err
+	}
+	c := *e
+	c.Position += len([]rune(whole[:off]))
+	return &c
+}
+
+func tagFor(res *engine.Result, n int) string {
+	if strings.HasPrefix(res.Tag, "SELECT") || res.Tag == "" {
+		return "SELECT " + strconv.Itoa(n)
+	}
+	return res.Tag
+}
+
+var paramRef = regexp.MustCompile(`\$([0-9]+)`)
+
+// countParams is the highest $n in a statement (outside string literals).
+func countParams(sql string) int {
+	n := 0
+	inStr := false
+	for i := 0; i < len(sql); i++ {
+		switch {
+		case sql[i] == '\'':
+			inStr = !inStr
+		case !inStr && sql[i] == '$':
+			if m := paramRef.FindStringSubmatch(sql[i:]); m != nil && strings.HasPrefix(sql[i:], m[0]) {
+				if k, err := strconv.Atoi(m[1]); err == nil && k > n {
+					n = k
+				}
+			}
+		}
+	}
+	return n
+}
+
+func (c *conn) extended(msg pgproto3.FrontendMessage) error {
+	switch m := msg.(type) {
+	case *pgproto3.Parse:
+		return c.parse(m)
+	case *pgproto3.Bind:
+		return c.bind(m)
+	case *pgproto3.Describe:
+		return c.describe(m)
+	case *pgproto3.Execute:
+		return c.execute(m)
+	case *pgproto3.Close:
+		if m.ObjectType == 'S' {
+			delete(c.stmts, m.Name)
+		} else {
+			delete(c.portals, m.Name)
+		}
+		c.send(&pgproto3.CloseComplete{})
+	}
+	return nil
+}
+
+func (c *conn) parse(m *pgproto3.Parse) error {
+	if m.Name != "" {
+		if _, ok := c.stmts[m.Name]; ok {
+			return sqlerr.New("42P05", "prepared statement \"%s\" already exists", m.Name)
+		}
+	}
+	stmts, err := parser.Parse(m.Query)
+	if err != nil {
+		return err
+	}
+	if len(stmts) > 1 {
+		return sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	p := &prepared{sql: m.Query}
+	if len(stmts) == 1 {
+		p.st = &stmts[0]
+		n := countParams(m.Query)
+		if len(m.ParameterOIDs) > n {
+			n = len(m.ParameterOIDs)
+		}
+		p.paramTypes = make([]types.T, n)
+		cols, inferred, err := c.describeStatement(p.st, m.Query)
+		if err != nil {
+			return err
+		}
+		p.cols = cols
+		for i := range p.paramTypes {
+			p.paramTypes[i] = types.UnknownT
+			if i < len(inferred) {
+				p.paramTypes[i] = inferred[i]
+			}
+			if i < len(m.ParameterOIDs) && m.ParameterOIDs[i] != 0 {
+				t, ok := types.FromOID(m.ParameterOIDs[i])
+				if !ok {
+					return sqlerr.New(sqlerr.UndefinedObject, "type with OID %d is not supported", m.ParameterOIDs[i])
+				}
+				p.paramTypes[i] = t
+			}
+		}
+	}
+	c.stmts[m.Name] = p
+	c.send(&pgproto3.ParseComplete{})
+	return nil
+}
+
+// describeStatement finds a statement's result columns (nil when it
+// returns none) and its parameters' types. Queries are planned; the
+// read-only SHOW/DESCRIBE/EXPLAIN statements are run to learn their shape.
+func (c *conn) describeStatement(st *parser.Statement, sql string) ([]engine.Column, []types.T, error) {
+	ctx := context.Background()
+	switch x := st.AST.(type) {
+	case *ast.Select:
+		return c.sess.Describe(ctx, sql)
+	case *ast.Show, *ast.ShowLake, *ast.Describe:
+		res, err := c.sess.ExecStmt(ctx, *st, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return res.Columns, nil, nil
+	case *ast.Explain:
+		if x.Analyze {
+			return []engine.Column{{Name: "QUERY PLAN", Type: types.TextT}}, nil, nil
+		}
+		res, err := c.sess.ExecStmt(ctx, *st, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return res.Columns, nil, nil
+	case *ast.Call:
+		return []engine.Column{{Name: "action", Type: types.TextT}, {Name: "object", Type: types.TextT}, {Name: "detail", Type: types.TextT}}, nil, nil
+	case *ast.MsckRepair:
+		return []engine.Column{{Name: "result", Type: types.TextT}}, nil, nil
+	}
+	return nil, nil, nil
+}
+
+func formatFor(codes []int16, i int) int16 {
+	switch len(codes) {
+	case 0:
+		return 0
+	case 1:
+		return codes[0]
+	}
+	if i < len(codes) {
+		return codes[i]
+	}
+	return 0
+}
+
+func (c *conn) bind(m *pgproto3.Bind) error {
+	p, ok := c.stmts[m.PreparedStatement]
+	if !ok {
+		return sqlerr.New("26000", "prepared statement \"%s\" does not exist", m.PreparedStatement)
+	}
+	if m.DestinationPortal != "" {
+		if _, ok := c.portals[m.DestinationPortal]; ok {
+			return sqlerr.New("42P03", "portal \"%s\" already exists", m.DestinationPortal)
+		}
+	}
+	if len(m.Parameters) != len(p.paramTypes) {
+		return sqlerr.New("08P01", "bind message supplies %d parameters, but prepared statement \"%s\" requires %d", len(m.Parameters), m.PreparedStatement, len(p.paramTypes))
+	}
+	if len(m.ParameterFormatCodes) > 1 && len(m.ParameterFormatCodes) != len(m.Parameters) {
+		return sqlerr.New("08P01", "bind message has %d parameter formats but %d parameters", len(m.ParameterFormatCodes), len(m.Parameters))
+	}
+	params := make([]types.Value, len(m.Parameters))
+	for i, raw := range m.Parameters {
+		if raw == nil {
+			continue
+		}
+		t := p.paramTypes[i]
+		var v types.Value
+		var err error
+		if formatFor(m.ParameterFormatCodes, i) == 1 {
+			if t.Kind == types.Unknown {
+				t = types.TextT
+			}
+			v, err = types.DecodeBinary(t, raw)
+		} else if t.Kind == types.Unknown || t.IsString() {
+			v = string(raw)
+		} else {
+			v, err = types.ParseText(t, string(raw), c.sess.Loc)
+		}
+		if err != nil {
+			return sqlerr.Wrap(err, sqlerr.Code(err), "parameter $%d", i+1)
+		}
+		params[i] = v
+	}
+	c.portals[m.DestinationPortal] = &portal{stmt: p, params: params, formats: m.ResultFormatCodes}
+	c.send(&pgproto3.BindComplete{})
+	return nil
+}
+
+func (c *conn) describe(m *pgproto3.Describe) error {
+	if m.ObjectType == 'S' {
+		p, ok := c.stmts[m.Name]
+		if !ok {
+			return sqlerr.New("26000", "prepared statement \"%s\" does not exist", m.Name)
+		}
+		oids := make([]uint32, len(p.paramTypes))
+		for i, t := range p.paramTypes {
+			if t.Kind == types.Unknown {
+				oids[i] = 25 // unresolved parameters are sent as text
+			} else {
+				oids[i] = t.OID()
+			}
+		}
+		c.send(&pgproto3.ParameterDescription{ParameterOIDs: oids})
+		if p.cols == nil {
+			c.send(&pgproto3.NoData{})
+		} else {
+			c.send(rowDescription(p.cols, nil))
+		}
+		return nil
+	}
+	pt, ok := c.portals[m.Name]
+	if !ok {
+		return sqlerr.New("34000", "portal \"%s\" does not exist", m.Name)
+	}
+	if pt.stmt.cols == nil {
+		c.send(&pgproto3.NoData{})
+	} else {
+		c.send(rowDescription(pt.stmt.cols, pt.formats))
+	}
+	return nil
+}
+
+func (c *conn) execute(m *pgproto3.Execute) error {
+	pt, ok := c.portals[m.Portal]
+	if !ok {
+		return sqlerr.New("34000", "portal \"%s\" does not exist", m.Portal)
+	}
+	if pt.stmt.st == nil {
+		c.send(&pgproto3.EmptyQueryResponse{})
+		return nil
+	}
+	if !pt.ran {
+		if c.copyStatement(*pt.stmt.st) {
+			pt.ran = true
+			return nil
+		}
+		res, err := c.run(*pt.stmt.st, pt.params)
+		if err != nil {
+			return positioned(err, pt.stmt.sql, pt.stmt.st.SQL)
+		}
+		pt.res, pt.ran = res, true
+		c.notices(res)
+	}
+	res := pt.res
+	if res.Columns == nil {
+		c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
+		return nil
+	}
+	n, more := c.sendRows(res, pt.formats, pt.sent, int(m.MaxRows))
+	pt.sent += n
+	if more {
+		c.send(&pgproto3.PortalSuspended{})
+		return nil
+	}
+	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tagFor(res, n))})
+	return nil
+}
+
+// unnamedPortalDone drops the unnamed portal (a Sync or a simple query ends it).
+func (c *conn) unnamedPortalDone() { delete(c.portals, "") }
+
+func rowDescription(cols []engine.Column, formats []int16) *pgproto3.RowDescription {
+	rd := &pgproto3.RowDescription{Fields: make([]pgproto3.FieldDescription, len(cols))}
+	for i, col := range cols {
+		t := col.Type
+		if t.Kind == types.Unknown {
+			t = types.TextT
+		}
+		rd.Fields[i] = pgproto3.FieldDescription{Name: []byte(col.Name), DataTypeOID: t.OID(), DataTypeSize: t.WireSize(),
+			TypeModifier: t.TypeMod(), Format: formatFor(formats, i)}
+	}
+	return rd
+}
+
+// sendRows sends up to limit rows (0 = all) from row index from; it
+// reports how many it sent and whether rows remain.
+func (c *conn) sendRows(res *engine.Result, formats []int16, from, limit int) (int, bool) {
+	sent, idx := 0, 0
+	ts := make([]types.T, len(res.Columns))
+	for i, col := range res.Columns {
+		ts[i] = col.Type
+		if ts[i].Kind == types.Unknown {
+			ts[i] = types.TextT
+		}
+	}
+	buf := make([]byte, 0, 256) // never nil: an empty value is not NULL
+	starts := make([]int, len(ts))
+	ends := make([]int, len(ts))
+	for _, rec := range res.Records {
+		n := int(rec.NumRows())
+		if idx+n <= from {
+			idx += n
+			continue
+		}
+		for r := max(0, from-idx); r < n; r++ {
+			if limit > 0 && sent == limit {
+				return sent, true
+			}
+			buf = buf[:0]
+			row := make([][]byte, len(ts))
+			for j := range ts {
+				v := types.GetValue(ts[j], rec.Column(j), r)
+				if v == nil {
+					starts[j], ends[j] = -1, -1
+					continue
+				}
+				starts[j] = len(buf)
+				if formatFor(formats, j) == 1 {
+					if b, err := types.AppendBinary(buf, ts[j], v); err == nil {
+						buf = b
+					}
+				} else {
+					buf = append(buf, c.text(ts[j], v)...)
+				}
+				ends[j] = len(buf)
+			}
+			for j := range ts {
+				if starts[j] >= 0 {
+					row[j] = buf[starts[j]:ends[j]:ends[j]]
+				}
+			}
+			c.send(&pgproto3.DataRow{Values: row})
+			sent++
+		}
+		idx += n
+	}
+	return sent, false
+}
+
+func (c *conn) text(t types.T, v types.Value) string { return types.FormatTextIn(t, v, c.sess.Loc) }
