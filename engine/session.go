@@ -268,7 +268,13 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 }
 
 func (s *Session) binder(ctx context.Context, sql string) *planner.Binder {
-	return planner.NewBinder(ctx, &catAdapter{s: s}, s.eng.reg, s.Loc, sql)
+	b := planner.NewBinder(ctx, &catAdapter{s: s}, s.eng.reg, s.Loc, sql)
+	schema := "public"
+	if len(s.SearchPath) > 0 {
+		schema = s.SearchPath[0]
+	}
+	b.Session = &functions.Ctx{User: s.User, Database: s.Database, Schema: schema}
+	return b
 }
 
 func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {

@@ -389,7 +389,12 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 
 // chain builds the push function through operators from index start.
 func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emit {
+	// Every batch checks for cancellation: an operator that turns one
+	// input batch into many (a cross join) must stop within one batch.
 	var next Emit = func(b arrow.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if b.NumRows() == 0 {
 			return nil
 		}
@@ -404,6 +409,9 @@ func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emi
 	for i := len(p.Ops) - 1; i >= start; i-- {
 		op, local, downstream := p.Ops[i], opLocals[i], next
 		next = func(b arrow.Record) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			if b.NumRows() == 0 {
 				return nil
 			}

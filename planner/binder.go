@@ -23,6 +23,9 @@ type Binder struct {
 	Loc        *time.Location
 	SQL        string
 	ParamTypes []types.T
+	// Session carries the session values (user, database, schema) that
+	// constant folding may read; nil outside a session.
+	Session *functions.Ctx
 
 	nextID ColumnID
 	ctes   []map[string]*cteDef
@@ -484,7 +487,7 @@ func (b *Binder) bindLimit(n Node, sel *ast.Select) (Node, error) {
 		if err != nil {
 			return 0, b.errAt(sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type bigint, not type %s", what, x.Type().String()), e.Pos())
 		}
-		v, err := expr.EvalScalar(&expr.Ctx{Context: b.Ctx, F: &functions.Ctx{Loc: b.Loc, Now: time.Now()}}, x)
+		v, err := expr.EvalScalar(b.evalCtx(), x)
 		if err != nil {
 			return 0, err
 		}

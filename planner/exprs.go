@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -627,7 +628,11 @@ func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
 }
 
 func (b *Binder) evalCtx() *expr.Ctx {
-	return &expr.Ctx{Context: b.Ctx, F: &functions.Ctx{Loc: b.Loc}}
+	f := &functions.Ctx{Loc: b.Loc, Now: time.Now()}
+	if b.Session != nil {
+		f.User, f.Database, f.Schema = b.Session.User, b.Session.Database, b.Session.Schema
+	}
+	return &expr.Ctx{Context: b.Ctx, F: f}
 }
 
 func (b *Binder) bindUnary(op string, v expr.Expr) (expr.Expr, error) {

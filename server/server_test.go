@@ -345,3 +345,22 @@ func errorsAs(err error, pe **pgconn.PgError) bool {
 	}
 	return ok
 }
+
+func newLogger(w *syncBuffer) *log.Logger { return log.New(w, "", 0) }
+
+func dialRawOn(t testing.TB, nc net.Conn) *rawConn {
+	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	r := &rawConn{t: t, nc: nc, fe: pgproto3.NewFrontend(nc, nc)}
+	r.fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30, Parameters: map[string]string{"user": "lakeq", "database": "lakeq"}})
+	r.fe.Flush()
+	return r
+}
+
+func (r *rawConn) send(msgs ...pgproto3.FrontendMessage) {
+	for _, m := range msgs {
+		r.fe.Send(m)
+	}
+	r.fe.Flush()
+}
+
+func queryMsg(s string) *pgproto3.Query { return &pgproto3.Query{String: s} }
