@@ -82,6 +82,8 @@ type Session struct {
 	// scan counts what the running statement reads (nil between
 	// statements); the history and Result.Scanned report it.
 	scan *storage.ScanStats
+	// temps are session-local relations (pg_temp), such as COPY's input.
+	temps map[string]*planner.Table
 }
 
 // NewSession starts a session with default settings.
@@ -250,6 +252,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.call(ctx, x)
 	case *ast.RoleStmt:
 		return s.role(ctx, x)
+	case *ast.Copy:
+		return s.copyFile(ctx, x)
 	case *ast.Analyze:
 		if x.Table.Name == "" {
 			return s.analyzeAll(ctx)

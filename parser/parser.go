@@ -280,6 +280,8 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 			return nil, unsupported(-1, "transaction statement %s is not supported", k.String())
 		}
 		return &ast.Transaction{Kind: kind}, nil
+	case n.GetCopyStmt() != nil:
+		return c.copyStmt(n.GetCopyStmt())
 	case n.GetCreateRoleStmt() != nil:
 		r := n.GetCreateRoleStmt()
 		x := &ast.RoleStmt{Kind: "create", IsUser: r.StmtType == pg.RoleStmtType_ROLESTMT_USER, Names: []string{r.Role}}
@@ -299,6 +301,72 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 		return &ast.Noop{Tag: "VACUUM"}, nil
 	}
 	return nil, unsupported(-1, "statement type %s is not supported", nodeName(n))
+}
+
+func (c *converter) copyStmt(s *pg.CopyStmt) (ast.Stmt, error) {
+	if s.IsProgram {
+		return nil, unsupported(-1, "COPY … PROGRAM is not supported")
+	}
+	if s.WhereClause != nil {
+		return nil, unsupported(-1, "COPY … WHERE is not supported")
+	}
+	x := &ast.Copy{From: s.IsFrom, File: s.Filename, Format: "text", Columns: names(s.Attlist)}
+	if s.Relation != nil {
+		x.Table = rangeVarName(s.Relation)
+	}
+	if s.Query != nil {
+		q, err := c.stmt(s.Query)
+		if err != nil {
+			return nil, err
+		}
+		sel, ok := q.(*ast.Select)
+		if !ok {
+			return nil, unsupported(-1, "COPY (statement) TO needs a query")
+		}
+		x.Query, x.QuerySQL = sel, deparseSelect(s.Query)
+	}
+	for _, o := range s.Options {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		arg := defArgString(d.Arg)
+		switch d.Defname {
+		case "format":
+			x.Format = strings.ToLower(arg)
+		case "header":
+			x.Header = d.Arg == nil || d.Arg.GetBoolean().GetBoolval() || strings.EqualFold(arg, "true") || arg == "1" || strings.EqualFold(arg, "on")
+		case "delimiter":
+			x.Delimiter = arg
+		case "null":
+			x.Null = &arg
+		case "quote":
+			x.Quote = arg
+		case "escape":
+			x.Escape = arg
+		case "encoding", "freeze":
+		default:
+			return nil, unsupported(int32(d.Location), "COPY option \"%s\" is not supported", d.Defname)
+		}
+	}
+	switch x.Format {
+	case "text", "csv":
+	case "binary":
+		return nil, unsupported(-1, "COPY … FORMAT binary is not supported")
+	default:
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "COPY format \"%s\" not recognized", x.Format)
+	}
+	return x, nil
+}
+
+// deparseSelect turns a query node back into SQL text.
+func deparseSelect(n *pg.Node) string {
+	tree := &pg.ParseResult{Version: protoVersion, Stmts: []*pg.RawStmt{{Stmt: n}}}
+	s, err := pg.Deparse(tree)
+	if err != nil {
+		return ""
+	}
+	return s
 }
 
 // roleOptions reads CREATE/ALTER ROLE options lakeq keeps.

@@ -563,3 +563,22 @@ type RoleStmt struct {
 }
 
 func (*RoleStmt) stmt() {}
+
+// Copy is COPY table [(cols)] FROM STDIN | COPY {table | (query)} TO STDOUT
+// (or a file), with PostgreSQL's options.
+type Copy struct {
+	Table     QualifiedName
+	Columns   []string
+	Query     *Select // COPY (query) TO
+	QuerySQL  string
+	From      bool
+	File      string // "" = STDIN/STDOUT
+	Format    string // text, csv, binary
+	Header    bool
+	Delimiter string // "" = the format's default
+	Null      *string
+	Quote     string
+	Escape    string
+}
+
+func (*Copy) stmt() {}

@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/lakeq/lakeq/parser"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// CopyColumns is the columns a COPY FROM fills, in the data's order.
+func (s *Session) CopyColumns(ctx context.Context, x *ast.Copy) ([]Column, error) {
+	_, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.Columns) == 0 {
+		out := make([]Column, len(pt.Columns))
+		for i, c := range pt.Columns {
+			out[i] = Column{Name: c.Name, Type: c.Type}
+		}
+		return out, nil
+	}
+	var out []Column
+	for _, name := range x.Columns {
+		found := false
+		for _, c := range pt.Columns {
+			if c.Name == name {
+				out, found = append(out, Column{Name: c.Name, Type: c.Type}), true
+			}
+		}
+		if !found {
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, x.Table.Name)
+		}
+	}
+	return out, nil
+}
+
+// CopyIn runs COPY … FROM with the data the client (or a file) sent: the
+// rows are parsed in the COPY's format, converted to the columns' types
+// and inserted in one statement (all or nothing).
+func (s *Session) CopyIn(ctx context.Context, x *ast.Copy, data []byte) (*Result, error) {
+	cols, err := s.CopyColumns(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dialectOf(x)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := parseCopyData(data, d, len(cols), x.Table.Name)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([][]types.Value, len(rows))
+	for r, row := range rows {
+		vals[r] = make([]types.Value, len(cols))
+		for j, f := range row {
+			if f == nil {
+				continue
+			}
+			v, err := types.ParseText(cols[j].Type, *f, s.Loc)
+			if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.Code(err), "COPY %s, line %d, column %s", x.Table.Name, r+1+boolInt(d.header), cols[j].Name)
+			}
+			vals[r][j] = v
+		}
+	}
+	// Insert through the ordinary INSERT path (defaults, constraints,
+	// the table lock) from a session-local relation holding the rows.
+	src := sysSource("copy_input", cols, func(context.Context) ([][]types.Value, error) { return vals, nil })
+	s.temps = map[string]*planner.Table{"copy_input": src}
+	defer func() { s.temps = nil }()
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	sel, err := parser.ParseOne("SELECT * FROM pg_temp.copy_input")
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.insert(ctx, &ast.Insert{Table: x.Table, Columns: names, Query: sel.(*ast.Select)}, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: fmt.Sprintf("COPY %d", res.Rows), Rows: res.Rows}, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CopyOut runs COPY … TO: each output row formatted in the COPY's
+// format goes to emit (a header first when asked).
+func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) error) (*Result, error) {
+	d, err := dialectOf(x)
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	if x.Query != nil {
+		res, err = s.runQuery(ctx, x.Query, x.QuerySQL, nil)
+	} else {
+		q := "SELECT * FROM " + quoteIdent(x.Table.Name)
+		if x.Table.Schema != "" {
+			q = "SELECT * FROM " + quoteIdent(x.Table.Schema) + "." + quoteIdent(x.Table.Name)
+		}
+		if len(x.Columns) > 0 {
+			qc := make([]string, len(x.Columns))
+			for i, c := range x.Columns {
+				qc[i] = quoteIdent(c)
+			}
+			q = strings.Replace(q, "*", strings.Join(qc, ", "), 1)
+		}
+		var st ast.Stmt
+		if st, err = parser.ParseOne(q); err == nil {
+			res, err = s.runQuery(ctx, st.(*ast.Select), q, nil)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Loc = s.Loc
+	if d.header {
+		hdr := make([]*string, len(res.Columns))
+		for i := range res.Columns {
+			hdr[i] = &res.Columns[i].Name
+		}
+		if err := emit(d.appendCopyRow(nil, hdr)); err != nil {
+			return nil, err
+		}
+	}
+	var n int64
+	var buf []byte
+	err = resultText(res, func(row []*string) error {
+		n++
+		buf = d.appendCopyRow(buf[:0], row)
+		return emit(buf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: fmt.Sprintf("COPY %d", n), Rows: n}, nil
+}
+
+// copyFile runs COPY with a server-side file.
+func (s *Session) copyFile(ctx context.Context, x *ast.Copy) (*Result, error) {
+	if x.File == "" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY %s STDIN/STDOUT needs a client that speaks the COPY protocol (psql's \\copy, lakeq serve)", map[bool]string{true: "FROM", false: "TO"}[x.From])
+	}
+	if x.From {
+		data, err := os.ReadFile(x.File)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.UndefinedFile, "could not open file \"%s\" for reading", x.File)
+		}
+		return s.CopyIn(ctx, x, data)
+	}
+	f, err := os.CreateTemp(dirOf(x.File), ".copy-*")
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not open file \"%s\" for writing", x.File)
+	}
+	defer os.Remove(f.Name())
+	res, err := s.CopyOut(ctx, x, func(b []byte) error { _, err := f.Write(b); return err })
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = sqlerr.Wrap(cerr, sqlerr.IOError, "writing \"%s\"", x.File)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// publish atomically: readers never see half a file
+	if err := os.Rename(f.Name(), x.File); err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "writing \"%s\"", x.File)
+	}
+	return res, nil
+}
+
+func dirOf(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i+1]
+	}
+	return "."
+}
+

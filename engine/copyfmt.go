@@ -1,0 +1,302 @@
+package engine
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// copyDialect is COPY's text or CSV layout.
+type copyDialect struct {
+	csv    bool
+	delim  byte
+	null   string
+	quote  byte
+	escape byte
+	header bool
+}
+
+func dialectOf(x *ast.Copy) (copyDialect, error) {
+	d := copyDialect{csv: x.Format == "csv", delim: '\t', null: `\N`, quote: '"', escape: '"', header: x.Header}
+	if d.csv {
+		d.delim, d.null = ',', ""
+	}
+	one := func(name, v string) (byte, error) {
+		if len(v) != 1 {
+			return 0, sqlerr.New("0A000", "COPY %s must be a single one-byte character", name)
+		}
+		return v[0], nil
+	}
+	var err error
+	if x.Delimiter != "" {
+		if d.delim, err = one("delimiter", x.Delimiter); err != nil {
+			return d, err
+		}
+	}
+	if x.Null != nil {
+		d.null = *x.Null
+	}
+	if x.Quote != "" {
+		if !d.csv {
+			return d, sqlerr.New("0A000", "COPY quote available only in CSV mode")
+		}
+		if d.quote, err = one("quote", x.Quote); err != nil {
+			return d, err
+		}
+		d.escape = d.quote
+	}
+	if x.Escape != "" {
+		if !d.csv {
+			return d, sqlerr.New("0A000", "COPY escape available only in CSV mode")
+		}
+		if d.escape, err = one("escape", x.Escape); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// parseCopyData splits COPY data into rows of fields (nil = NULL),
+// checking each row has want fields. Lines are reported 1-based.
+func parseCopyData(data []byte, d copyDialect, want int, table string) ([][]*string, error) {
+	var rows [][]*string
+	line := 0
+	for len(data) > 0 {
+		var fields []*string
+		var n int
+		var err error
+		line++
+		if d.csv {
+			fields, n, err = d.csvRecord(data)
+		} else {
+			fields, n = d.textRecord(data)
+		}
+		if err != nil {
+			return nil, sqlerr.New("22P04", "%v (COPY %s, line %d)", err, table, line)
+		}
+		data = data[n:]
+		if !d.csv && len(fields) == 1 && fields[0] != nil && *fields[0] == `\.` {
+			break // end-of-data marker
+		}
+		if line == 1 && d.header {
+			continue
+		}
+		if len(fields) == 1 && fields[0] != nil && *fields[0] == "" && want != 1 {
+			continue // blank line
+		}
+		if len(fields) != want {
+			what := "missing data for column"
+			if len(fields) > want {
+				what = "extra data after last expected column"
+			}
+			return nil, sqlerr.New("22P04", "%s (COPY %s, line %d: %d fields, expected %d)", what, table, line, len(fields), want)
+		}
+		rows = append(rows, fields)
+	}
+	return rows, nil
+}
+
+// textRecord reads one line of COPY's text format: backslash escapes,
+// the NULL marker as a whole field.
+func (d copyDialect) textRecord(data []byte) ([]*string, int) {
+	end := bytes.IndexByte(data, '\n')
+	n := end + 1
+	if end < 0 {
+		end, n = len(data), len(data)
+	}
+	l := data[:end]
+	if len(l) > 0 && l[len(l)-1] == '\r' {
+		l = l[:len(l)-1]
+	}
+	var out []*string
+	var b strings.Builder
+	raw := 0 // start of the current field in l, to compare with the NULL marker
+	flush := func(i int) {
+		if string(l[raw:i]) == d.null {
+			out = append(out, nil)
+		} else {
+			s := b.String()
+			out = append(out, &s)
+		}
+		b.Reset()
+		raw = i + 1
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case c == d.delim:
+			flush(i)
+		case c == '\\' && i+1 < len(l):
+			i++
+			switch e := l[i]; e {
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'v':
+				b.WriteByte('\v')
+			case 'x':
+				j := i + 1
+				for j < len(l) && j < i+3 && isHex(l[j]) {
+					j++
+				}
+				v, _ := strconv.ParseUint(string(l[i+1:j]), 16, 8)
+				b.WriteByte(byte(v))
+				i = j - 1
+			case '0', '1', '2', '3', '4', '5', '6', '7':
+				j := i
+				for j < len(l) && j < i+3 && l[j] >= '0' && l[j] <= '7' {
+					j++
+				}
+				v, _ := strconv.ParseUint(string(l[i:j]), 8, 8)
+				b.WriteByte(byte(v))
+				i = j - 1
+			default:
+				b.WriteByte(e)
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	flush(len(l))
+	return out, n
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// csvRecord reads one CSV record: quoted fields may hold delimiters and
+// newlines; an unquoted field equal to the NULL string is NULL, a quoted
+// one never is.
+func (d copyDialect) csvRecord(data []byte) ([]*string, int, error) {
+	var out []*string
+	i := 0
+	for {
+		var b strings.Builder
+		quoted := false
+		start := i
+		for i < len(data) {
+			c := data[i]
+			if c == d.quote && !quoted && i == start {
+				quoted = true
+				i++
+				for {
+					if i >= len(data) {
+						return nil, 0, sqlerr.New("22P04", "unterminated CSV quoted field")
+					}
+					c := data[i]
+					if c == d.escape && i+1 < len(data) && (data[i+1] == d.quote || (d.escape != d.quote && data[i+1] == d.escape)) {
+						b.WriteByte(data[i+1])
+						i += 2
+						continue
+					}
+					if c == d.quote {
+						i++
+						break
+					}
+					b.WriteByte(c)
+					i++
+				}
+				continue
+			}
+			if c == d.delim || c == '\n' || c == '\r' {
+				break
+			}
+			b.WriteByte(c)
+			i++
+		}
+		s := b.String()
+		if !quoted && s == d.null {
+			out = append(out, nil)
+		} else {
+			out = append(out, &s)
+		}
+		if i < len(data) && data[i] == d.delim {
+			i++
+			continue
+		}
+		if i < len(data) && data[i] == '\r' {
+			i++
+		}
+		if i < len(data) && data[i] == '\n' {
+			i++
+		}
+		return out, i, nil
+	}
+}
+
+// appendCopyRow formats one row (nil = NULL) in the dialect.
+func (d copyDialect) appendCopyRow(b []byte, vals []*string) []byte {
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, d.delim)
+		}
+		if v == nil {
+			b = append(b, d.null...)
+			continue
+		}
+		if d.csv {
+			if *v == "" || *v == d.null || strings.ContainsAny(*v, string([]byte{d.delim, d.quote, '\n', '\r'})) {
+				b = append(b, d.quote)
+				for j := 0; j < len(*v); j++ {
+					if (*v)[j] == d.quote || (*v)[j] == d.escape {
+						b = append(b, d.escape)
+					}
+					b = append(b, (*v)[j])
+				}
+				b = append(b, d.quote)
+			} else {
+				b = append(b, *v...)
+			}
+			continue
+		}
+		for j := 0; j < len(*v); j++ {
+			c := (*v)[j]
+			switch c {
+			case '\\':
+				b = append(b, '\\', '\\')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				if c == d.delim {
+					b = append(b, '\\')
+				}
+				b = append(b, c)
+			}
+		}
+	}
+	return append(b, '\n')
+}
+
+// resultText renders a result's rows as text fields for COPY TO.
+func resultText(res *Result, each func([]*string) error) error {
+	for _, rec := range res.Records {
+		for r := 0; r < int(rec.NumRows()); r++ {
+			row := make([]*string, len(res.Columns))
+			for j, c := range res.Columns {
+				v := types.GetValue(c.Type, rec.Column(j), r)
+				if v != nil {
+					s := types.FormatTextIn(c.Type, v, res.Loc)
+					row[j] = &s
+				}
+			}
+			if err := each(row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
