@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -83,7 +84,15 @@ type Session struct {
 	// statements); the history and Result.Scanned report it.
 	scan *storage.ScanStats
 	// temps are session-local relations (pg_temp), such as COPY's input.
-	temps map[string]*planner.Table
+	temps    map[string]*planner.Table
+	prepared map[string]*sqlPrepared
+	cursors  map[string]*cursor
+	// InTransaction is set by the wire server inside BEGIN … COMMIT
+	// (DECLARE without HOLD needs a block).
+	InTransaction bool
+	// mu guards Settings, Loc and SearchPath against set_config running
+	// on a query's workers.
+	mu sync.Mutex
 }
 
 // NewSession starts a session with default settings.
@@ -254,6 +263,20 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.role(ctx, x)
 	case *ast.Copy:
 		return s.copyFile(ctx, x)
+	case *ast.Prepare:
+		return s.prepare(ctx, x)
+	case *ast.Execute:
+		return s.execute(ctx, x)
+	case *ast.Deallocate:
+		return s.deallocate(x)
+	case *ast.DeclareCursor:
+		return s.declare(ctx, x, s.InTransaction)
+	case *ast.Fetch:
+		return s.fetch(x)
+	case *ast.CloseCursor:
+		return s.closeCursor(x)
+	case *ast.Discard:
+		return s.discard(x)
 	case *ast.Analyze:
 		if x.Table.Name == "" {
 			return s.analyzeAll(ctx)
@@ -264,6 +287,13 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 	case *ast.Show:
 		return s.show(x)
 	case *ast.Transaction:
+		switch x.Kind {
+		case "BEGIN", "START TRANSACTION":
+			s.InTransaction = true
+		case "COMMIT", "ROLLBACK":
+			s.InTransaction = false
+			s.EndTransaction()
+		}
 		return &Result{Tag: x.Kind}, nil
 	case *ast.Noop:
 		return &Result{Tag: x.Tag}, nil
@@ -287,7 +317,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 		schema = s.SearchPath[0]
 	}
 	ec := &exec.Ctx{
-		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema}, Params: params},
+		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}}, Params: params},
 		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
 		Scan:    s.scanStats(),
 		Workers: s.eng.cfg.Workers,
@@ -399,7 +429,7 @@ func (s *Session) Describe(ctx context.Context, sql string) ([]Column, []types.T
 func (s *Session) set(ctx context.Context, x *ast.Set) (*Result, error) {
 	if x.Reset {
 		if x.Name == "all" {
-			*s = *s.eng.NewSession()
+			s.resetSettings()
 			return &Result{Tag: "RESET"}, nil
 		}
 		def := s.eng.NewSession().Settings[x.Name]

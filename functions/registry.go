@@ -23,6 +23,16 @@ type Ctx struct {
 	User     string
 	Database string
 	Schema   string
+	// Settings reads and changes the session's settings (current_setting,
+	// set_config); nil outside a session. Calls come from the query's
+	// workers, so implementations lock.
+	Settings Settings
+}
+
+// Settings is the session's configuration parameters.
+type Settings interface {
+	Get(name string) (string, bool)
+	Set(name, value string, local bool) error
 }
 
 // Kernel computes one output array of length n from argument arrays of

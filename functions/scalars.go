@@ -601,6 +601,7 @@ func builtinScalars() []*Scalar {
 	}
 	out = append(out, temporalScalars()...)
 	out = append(out, systemScalars()...)
+	out = append(out, settingFuncs()...)
 	return out
 }
 

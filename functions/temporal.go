@@ -934,3 +934,45 @@ func systemScalars() []*Scalar {
 		str("current_schema", func(ctx *Ctx) string { return ctx.Schema }),
 	}
 }
+
+// settingFuncs are current_setting and set_config, which read and change
+// the session's settings (volatile: never folded at plan time).
+func settingFuncs() []*Scalar {
+	get := func(ctx *Ctx, args []types.Value) (types.Value, error) {
+		name, _ := args[0].(string)
+		missingOK := len(args) > 1 && args[1] == true
+		if ctx.Settings == nil {
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)
+		}
+		v, ok := ctx.Settings.Get(strings.ToLower(name))
+		if !ok {
+			if missingOK {
+				return nil, nil
+			}
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)
+		}
+		return v, nil
+	}
+	set := func(ctx *Ctx, args []types.Value) (types.Value, error) {
+		name, _ := args[0].(string)
+		val, _ := args[1].(string)
+		local, _ := args[2].(bool)
+		if ctx.Settings == nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "set_config needs a session")
+		}
+		if err := ctx.Settings.Set(strings.ToLower(name), val, local); err != nil {
+			return nil, err
+		}
+		v, _ := ctx.Settings.Get(strings.ToLower(name))
+		return v, nil
+	}
+	return []*Scalar{
+		{Name: "current_setting", Volatile: true, Overloads: []Overload{
+			{Args: []Arg{ex(types.TextT)}, Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), true, get)},
+			{Args: []Arg{ex(types.TextT), ex(types.BoolT)}, Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), true, get)},
+		}},
+		{Name: "set_config", Volatile: true, Overloads: []Overload{
+			{Args: []Arg{ex(types.TextT), ex(types.TextT), ex(types.BoolT)}, Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), true, set)},
+		}},
+	}
+}

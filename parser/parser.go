@@ -280,6 +280,54 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 			return nil, unsupported(-1, "transaction statement %s is not supported", k.String())
 		}
 		return &ast.Transaction{Kind: kind}, nil
+	case n.GetPrepareStmt() != nil:
+		p := n.GetPrepareStmt()
+		inner, err := c.stmt(p.Query)
+		if err != nil {
+			return nil, err
+		}
+		x := &ast.Prepare{Name: p.Name, Stmt: inner, SQL: deparseSelect(p.Query)}
+		for _, a := range p.Argtypes {
+			t, err := c.typeName(a.GetTypeName())
+			if err != nil {
+				return nil, err
+			}
+			x.ArgTypes = append(x.ArgTypes, t)
+		}
+		return x, nil
+	case n.GetExecuteStmt() != nil:
+		e := n.GetExecuteStmt()
+		args, err := c.exprs(e.Params)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Execute{Name: e.Name, Args: args}, nil
+	case n.GetDeallocateStmt() != nil:
+		d := n.GetDeallocateStmt()
+		return &ast.Deallocate{Name: d.Name, All: d.Isall}, nil
+	case n.GetDeclareCursorStmt() != nil:
+		d := n.GetDeclareCursorStmt()
+		q, err := c.stmt(d.Query)
+		if err != nil {
+			return nil, err
+		}
+		sel, ok := q.(*ast.Select)
+		if !ok {
+			return nil, unsupported(-1, "DECLARE CURSOR needs a query")
+		}
+		const cursorOptHold = 0x0020 // CURSOR_OPT_HOLD in PostgreSQL's parsenodes.h
+		return &ast.DeclareCursor{Name: d.Portalname, Query: sel, SQL: deparseSelect(d.Query), WithHold: d.Options&cursorOptHold != 0}, nil
+	case n.GetFetchStmt() != nil:
+		f := n.GetFetchStmt()
+		x := &ast.Fetch{Name: f.Portalname, Count: f.HowMany, Move: f.Ismove}
+		if f.Direction != pg.FetchDirection_FETCH_FORWARD {
+			x.Back = true
+		}
+		return x, nil
+	case n.GetClosePortalStmt() != nil:
+		return &ast.CloseCursor{Name: n.GetClosePortalStmt().Portalname}, nil
+	case n.GetDiscardStmt() != nil:
+		return &ast.Discard{What: strings.TrimPrefix(n.GetDiscardStmt().Target.String(), "DISCARD_")}, nil
 	case n.GetCopyStmt() != nil:
 		return c.copyStmt(n.GetCopyStmt())
 	case n.GetCreateRoleStmt() != nil:

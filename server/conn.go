@@ -26,16 +26,17 @@ import (
 // conn is one client connection. Its methods run on the connection's
 // goroutine, except cancelQuery (any goroutine).
 type conn struct {
-	srv    *Server
-	nc     net.Conn
-	br     *bufio.Reader
-	be     *pgproto3.Backend
-	tls    bool
-	pid    uint32
-	secret uint32
-	sess   *engine.Session
-	user   string
-	appName string
+	srv       *Server
+	nc        net.Conn
+	br        *bufio.Reader
+	be        *pgproto3.Backend
+	tls       bool
+	pid       uint32
+	secret    uint32
+	sess      *engine.Session
+	user      string
+	superuser bool
+	appName   string
 
 	stmts   map[string]*prepared
 	portals map[string]*portal
@@ -197,6 +198,9 @@ func (c *conn) login(m *pgproto3.StartupMessage) bool {
 		return false
 	}
 	c.user = user
+	if u, _ := c.srv.eng.Catalog().GetUser(ctx, user); u != nil {
+		c.superuser = u.Superuser
+	}
 	c.sess = c.srv.eng.NewSession()
 	c.sess.User = user
 	c.sess.Database = db
@@ -218,8 +222,7 @@ func (c *conn) login(m *pgproto3.StartupMessage) bool {
 			c.applySetting(k, v)
 		}
 	}
-	for _, k := range []string{"server_version", "server_encoding", "client_encoding", "DateStyle", "IntervalStyle", "TimeZone",
-		"integer_datetimes", "standard_conforming_strings", "is_superuser", "session_authorization", "application_name"} {
+	for _, k := range append([]string{"server_encoding"}, reportedParams...) {
 		c.send(&pgproto3.ParameterStatus{Name: k, Value: c.paramStatus(k)})
 	}
 	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: secret[:]})
@@ -269,7 +272,7 @@ func (c *conn) paramStatus(k string) string {
 	case "integer_datetimes":
 		return "on"
 	case "is_superuser":
-		if u, _ := c.srv.eng.Catalog().GetUser(context.Background(), c.user); u != nil && u.Superuser {
+		if c.superuser {
 			return "on"
 		}
 		return "off"
@@ -379,12 +382,36 @@ func (c *conn) run(st parser.Statement, params []types.Value) (*engine.Result, e
 	c.setCancel(cancel)
 	defer c.setCancel(nil)
 	stop := c.watchDisconnect(cancel)
+	before := c.reported()
+	failed := c.tx == 'E'
 	res, err := c.sess.ExecStmt(ctx, st, params)
 	stop()
 	if err == nil {
+		if t, ok := st.AST.(*ast.Transaction); ok && failed && t.Kind == "COMMIT" {
+			res.Tag = "ROLLBACK" // COMMIT of a failed block rolls back
+		}
 		c.txAfter(st)
+		// Settings clients track are reported when they change, as
+		// PostgreSQL reports its GUC_REPORT parameters.
+		for k, v := range c.reported() {
+			if before[k] != v {
+				c.send(&pgproto3.ParameterStatus{Name: k, Value: v})
+			}
+		}
 	}
 	return res, err
+}
+
+// reportedParams are the settings PostgreSQL reports with ParameterStatus.
+var reportedParams = []string{"application_name", "client_encoding", "DateStyle", "IntervalStyle", "TimeZone",
+	"integer_datetimes", "standard_conforming_strings", "server_version", "is_superuser", "session_authorization"}
+
+func (c *conn) reported() map[string]string {
+	out := make(map[string]string, len(reportedParams))
+	for _, k := range reportedParams {
+		out[k] = c.paramStatus(k)
+	}
+	return out
 }
 
 // txGate refuses statements in a failed transaction block (25P02).

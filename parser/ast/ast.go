@@ -582,3 +582,53 @@ type Copy struct {
 }
 
 func (*Copy) stmt() {}
+
+// Prepare is PREPARE name [(types)] AS statement.
+type Prepare struct {
+	Name     string
+	ArgTypes []*TypeName
+	Stmt     Stmt
+	SQL      string // the statement's text
+}
+
+// Execute is EXECUTE name [(args)].
+type Execute struct {
+	Name string
+	Args []Expr
+}
+
+// Deallocate is DEALLOCATE [PREPARE] name | ALL.
+type Deallocate struct {
+	Name string
+	All  bool
+}
+
+// DeclareCursor is DECLARE name … CURSOR [WITH HOLD] FOR query.
+type DeclareCursor struct {
+	Name     string
+	Query    *Select
+	SQL      string
+	WithHold bool
+}
+
+// Fetch is FETCH / MOVE [count] [FROM|IN] cursor (forward only).
+type Fetch struct {
+	Name  string
+	Count int64 // rows; math.MaxInt64 for ALL
+	Move  bool
+	Back  bool // BACKWARD / PRIOR / ABSOLUTE …: not supported (NO SCROLL)
+}
+
+// CloseCursor is CLOSE name | ALL.
+type CloseCursor struct{ Name string }
+
+// Discard is DISCARD ALL | PLANS | SEQUENCES | TEMP.
+type Discard struct{ What string }
+
+func (*Prepare) stmt()       {}
+func (*Execute) stmt()       {}
+func (*Deallocate) stmt()    {}
+func (*DeclareCursor) stmt() {}
+func (*Fetch) stmt()         {}
+func (*CloseCursor) stmt()   {}
+func (*Discard) stmt()       {}

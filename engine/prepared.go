@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"context"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/parser"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// sqlPrepared is a PREPAREd statement.
+type sqlPrepared struct {
+	st    parser.Statement
+	types []types.T
+}
+
+// cursor is a DECLAREd cursor: its rows, computed at DECLARE (lakeq's
+// cursors are NO SCROLL and insensitive), and the next row to fetch.
+type cursor struct {
+	res  *Result
+	pos  int64
+	hold bool
+}
+
+func (s *Session) prepare(ctx context.Context, x *ast.Prepare) (*Result, error) {
+	if _, ok := s.prepared[x.Name]; ok {
+		return nil, sqlerr.New("42P05", "prepared statement \"%s\" already exists", x.Name)
+	}
+	p := &sqlPrepared{st: parser.Statement{AST: x.Stmt, SQL: x.SQL}}
+	for _, tn := range x.ArgTypes {
+		t, err := types.FromName(tn.Names, tn.Mods, tn.ArrayDims)
+		if err != nil {
+			return nil, err
+		}
+		p.types = append(p.types, t)
+	}
+	if s.prepared == nil {
+		s.prepared = map[string]*sqlPrepared{}
+	}
+	s.prepared[x.Name] = p
+	return &Result{Tag: "PREPARE"}, nil
+}
+
+func (s *Session) execute(ctx context.Context, x *ast.Execute) (*Result, error) {
+	p, ok := s.prepared[x.Name]
+	if !ok {
+		return nil, sqlerr.New("26000", "prepared statement \"%s\" does not exist", x.Name)
+	}
+	if len(p.types) > 0 && len(x.Args) != len(p.types) {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "wrong number of parameters for prepared statement \"%s\"", x.Name)
+	}
+	b := s.binder(ctx, "")
+	params := make([]types.Value, len(x.Args))
+	for i, a := range x.Args {
+		e, err := b.BindConst(a)
+		if err != nil {
+			return nil, err
+		}
+		v, err := expr.EvalScalar(&expr.Ctx{Context: ctx}, e)
+		if err != nil {
+			return nil, err
+		}
+		if i < len(p.types) && v != nil {
+			if v, err = types.CastScalar(v, e.Type(), p.types[i], s.Loc); err != nil {
+				return nil, err
+			}
+		}
+		params[i] = v
+	}
+	return s.dispatch(ctx, p.st, params)
+}
+
+func (s *Session) deallocate(x *ast.Deallocate) (*Result, error) {
+	if x.All {
+		s.prepared = nil
+		return &Result{Tag: "DEALLOCATE ALL"}, nil
+	}
+	if _, ok := s.prepared[x.Name]; !ok {
+		return nil, sqlerr.New("26000", "prepared statement \"%s\" does not exist", x.Name)
+	}
+	delete(s.prepared, x.Name)
+	return &Result{Tag: "DEALLOCATE"}, nil
+}
+
+func (s *Session) declare(ctx context.Context, x *ast.DeclareCursor, inTx bool) (*Result, error) {
+	if !x.WithHold && !inTx {
+		return nil, sqlerr.New("25P01", "DECLARE CURSOR can only be used in transaction blocks")
+	}
+	if _, ok := s.cursors[x.Name]; ok {
+		return nil, sqlerr.New("42P03", "cursor \"%s\" already exists", x.Name)
+	}
+	res, err := s.runQuery(ctx, x.Query, x.SQL, nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.cursors == nil {
+		s.cursors = map[string]*cursor{}
+	}
+	s.cursors[x.Name] = &cursor{res: res, hold: x.WithHold}
+	return &Result{Tag: "DECLARE CURSOR"}, nil
+}
+
+func (s *Session) fetch(x *ast.Fetch) (*Result, error) {
+	c, ok := s.cursors[x.Name]
+	if !ok {
+		return nil, sqlerr.New("34000", "cursor \"%s\" does not exist", x.Name)
+	}
+	if x.Back {
+		return nil, sqlerr.New("55000", "cursor can only scan forward").WithHint("Declare it with SCROLL option to enable backward scan.")
+	}
+	total := c.res.NumRows()
+	n := x.Count
+	if n == math.MaxInt64 || c.pos+n > total {
+		n = total - c.pos
+	}
+	if n < 0 {
+		n = 0
+	}
+	from := c.pos
+	c.pos += n
+	if x.Move {
+		return &Result{Tag: "MOVE " + itoa(n), Rows: n}, nil
+	}
+	return &Result{Columns: c.res.Columns, Records: sliceRecords(c.res.Records, from, n), Tag: "FETCH " + itoa(n), Rows: n}, nil
+}
+
+func (s *Session) closeCursor(x *ast.CloseCursor) (*Result, error) {
+	if x.Name == "" {
+		s.cursors = nil
+		return &Result{Tag: "CLOSE CURSOR ALL"}, nil
+	}
+	if _, ok := s.cursors[x.Name]; !ok {
+		return nil, sqlerr.New("34000", "cursor \"%s\" does not exist", x.Name)
+	}
+	delete(s.cursors, x.Name)
+	return &Result{Tag: "CLOSE CURSOR"}, nil
+}
+
+// EndTransaction closes the cursors declared without HOLD, as COMMIT
+// and ROLLBACK do.
+func (s *Session) EndTransaction() {
+	for name, c := range s.cursors {
+		if !c.hold {
+			delete(s.cursors, name)
+		}
+	}
+}
+
+// sliceRecords returns rows [from, from+n) of recs.
+func sliceRecords(recs []arrow.Record, from, n int64) []arrow.Record {
+	var out []arrow.Record
+	var idx int64
+	for _, r := range recs {
+		rn := r.NumRows()
+		if idx+rn <= from {
+			idx += rn
+			continue
+		}
+		start := max(0, from-idx)
+		end := min(rn, from+n-idx)
+		if start < end {
+			out = append(out, r.NewSlice(start, end))
+		}
+		idx += rn
+		if idx >= from+n {
+			break
+		}
+	}
+	return out
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// discard is DISCARD ALL | PLANS | TEMP | SEQUENCES.
+func (s *Session) discard(x *ast.Discard) (*Result, error) {
+	switch x.What {
+	case "ALL":
+		s.prepared, s.cursors = nil, nil
+		s.resetSettings()
+		return &Result{Tag: "DISCARD ALL"}, nil
+	case "PLANS":
+		return &Result{Tag: "DISCARD PLANS"}, nil
+	case "TEMP":
+		return &Result{Tag: "DISCARD TEMP"}, nil
+	}
+	return &Result{Tag: "DISCARD SEQUENCES"}, nil
+}
+
+// resetSettings restores every setting to its default (RESET ALL),
+// keeping who the session is.
+func (s *Session) resetSettings() {
+	fresh := s.eng.NewSession()
+	s.mu.Lock()
+	s.Settings, s.Loc, s.SearchPath = fresh.Settings, fresh.Loc, fresh.SearchPath
+	s.mu.Unlock()
+}
+
+// sessionSettings lets current_setting/set_config reach the session from
+// the query's workers.
+type sessionSettings struct{ s *Session }
+
+func (ss sessionSettings) Get(name string) (string, bool) {
+	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	if name == "timezone" || name == "time zone" {
+		name = "timezone"
+	}
+	v, ok := ss.s.Settings[name]
+	return v, ok
+}
+
+func (ss sessionSettings) Set(name, value string, local bool) error {
+	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	_, err := ss.s.applySetting(name, value, "SET")
+	return err
+}
+
