@@ -28,6 +28,9 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 			return t, nil
 		}
 	}
+	if t := c.s.systemTable(ctx, schema, name); t != nil {
+		return t, nil
+	}
 	t, err := c.s.lookupTable(ctx, schema, name)
 	if err != nil || t == nil {
 		return nil, err

@@ -188,4 +188,3 @@ func dirOf(p string) string {
 	}
 	return "."
 }
-

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/connectors/system"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage/managed"
@@ -40,6 +41,9 @@ type Engine struct {
 
 	lockMu sync.Mutex
 	locks  map[string]*sync.Mutex // per-table write locks
+
+	procsOnce sync.Once
+	procList  []system.Function // pg_proc's rows
 }
 
 // DefaultDataDir is $LAKEQ_HOME, else ~/.lakeq.

@@ -232,4 +232,3 @@ func (ss sessionSettings) Set(name, value string, local bool) error {
 	_, err := ss.s.applySetting(name, value, "SET")
 	return err
 }
-

@@ -90,8 +90,13 @@ type Session struct {
 	// InTransaction is set by the wire server inside BEGIN … COMMIT
 	// (DECLARE without HOLD needs a block).
 	InTransaction bool
-	// mu guards Settings, Loc and SearchPath against set_config running
-	// on a query's workers.
+	// PID is the wire session's process id (pg_backend_pid); 0 elsewhere.
+	PID int64
+	// catView is the running statement's pg_catalog snapshot, loaded
+	// on first use (nil between statements).
+	catView *catalogView
+	// mu guards Settings, Loc, SearchPath and catView against
+	// set_config and catalog lookups running on a query's workers.
 	mu sync.Mutex
 }
 
@@ -162,6 +167,9 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 	}
 	start := time.Now()
 	s.scan = &storage.ScanStats{}
+	s.mu.Lock()
+	s.catView = nil // each statement sees the catalog as it is when it starts
+	s.mu.Unlock()
 	defer func() {
 		text := st.SQL
 		if _, ok := st.AST.(*ast.RoleStmt); ok {
@@ -307,7 +315,8 @@ func (s *Session) binder(ctx context.Context, sql string) *planner.Binder {
 	if len(s.SearchPath) > 0 {
 		schema = s.SearchPath[0]
 	}
-	b.Session = &functions.Ctx{User: s.User, Database: s.Database, Schema: schema}
+	b.Session = &functions.Ctx{User: s.User, Database: s.Database, Schema: schema, Meta: meta{s.view(ctx)},
+		SearchPath: s.SearchPath, BackendPID: s.PID}
 	return b
 }
 
@@ -317,7 +326,8 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 		schema = s.SearchPath[0]
 	}
 	ec := &exec.Ctx{
-		Expr:    &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}}, Params: params},
+		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s},
+			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID}, Params: params},
 		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
 		Scan:    s.scanStats(),
 		Workers: s.eng.cfg.Workers,

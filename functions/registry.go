@@ -27,6 +27,13 @@ type Ctx struct {
 	// set_config); nil outside a session. Calls come from the query's
 	// workers, so implementations lock.
 	Settings Settings
+	// Meta answers catalog lookups (regclass, format_type, …); nil
+	// outside a session.
+	Meta Meta
+	// SearchPath is the session's search_path (current_schemas).
+	SearchPath []string
+	// BackendPID is the wire session's process id (pg_backend_pid).
+	BackendPID int64
 }
 
 // Settings is the session's configuration parameters.
@@ -152,3 +159,75 @@ var (
 	aAny    = Arg{Kind: ArgAny}
 	aSame   = Arg{Kind: ArgSame}
 )
+
+// Signature is one overload as pg_proc lists it.
+type Signature struct {
+	Name     string
+	Kind     byte // 'f' scalar, 'a' aggregate, 'w' window
+	Args     []types.T
+	Ret      types.T
+	Variadic bool
+	Volatile bool
+}
+
+// Signatures lists every function overload by name, for pg_proc.
+// Arguments that are not one concrete type (any, polymorphic) show as
+// text; operators (names that are not identifiers) are left out.
+func (r *Registry) Signatures() []Signature {
+	var out []Signature
+	concrete := func(args []Arg) ([]types.T, bool) {
+		ts := make([]types.T, len(args))
+		exact := true
+		for i, a := range args {
+			if a.Kind == ArgExact {
+				ts[i] = a.Type
+			} else {
+				ts[i], exact = types.TextT, false
+			}
+		}
+		return ts, exact
+	}
+	add := func(name string, kind byte, ovs []Overload, volatile bool) {
+		if name == "" || !(name[0] >= 'a' && name[0] <= 'z') {
+			return
+		}
+		for _, o := range ovs {
+			ts, exact := concrete(o.Args)
+			ret := types.TextT
+			if o.Ret != nil && exact {
+				func() {
+					defer func() { _ = recover() }() // a Ret that needs real argument types
+					ret = o.Ret(ts)
+				}()
+			}
+			out = append(out, Signature{Name: name, Kind: kind, Args: ts, Ret: ret, Variadic: o.Variadic, Volatile: volatile})
+		}
+	}
+	names := r.ScalarNames()
+	for _, n := range names {
+		s := r.scalars[n]
+		if n != s.Name {
+			continue
+		}
+		add(n, 'f', s.Overloads, s.Volatile)
+	}
+	var aggs []string
+	for n, a := range r.aggs {
+		if n == a.Name {
+			aggs = append(aggs, n)
+		}
+	}
+	sort.Strings(aggs)
+	for _, n := range aggs {
+		add(n, 'a', r.aggs[n].Sigs(), false)
+	}
+	var wins []string
+	for n := range r.windows {
+		wins = append(wins, n)
+	}
+	sort.Strings(wins)
+	for _, n := range wins {
+		add(n, 'w', r.windows[n].Overloads, false)
+	}
+	return out
+}

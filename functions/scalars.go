@@ -602,6 +602,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, temporalScalars()...)
 	out = append(out, systemScalars()...)
 	out = append(out, settingFuncs()...)
+	out = append(out, catalogScalars()...)
 	return out
 }
 

@@ -202,7 +202,7 @@ func (b *Binder) BindQuery(sel *ast.Select) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n, nil
+	return b.regOutput(n), nil
 }
 
 func (b *Binder) pushCTEs(w *ast.With, outer *scope) (func(), error) {

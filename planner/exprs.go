@@ -198,6 +198,11 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(x.Type.Names) > 0 && x.Type.ArrayDims == 0 {
+			if r, ok, err := b.bindRegCast(v, strings.ToLower(x.Type.Names[len(x.Type.Names)-1])); ok || err != nil {
+				return r, err
+			}
+		}
 		t, err := types.FromName(x.Type.Names, x.Type.Mods, x.Type.ArrayDims)
 		if err != nil {
 			return nil, err
@@ -631,6 +636,7 @@ func (b *Binder) evalCtx() *expr.Ctx {
 	f := &functions.Ctx{Loc: b.Loc, Now: time.Now()}
 	if b.Session != nil {
 		f.User, f.Database, f.Schema = b.Session.User, b.Session.Database, b.Session.Schema
+		f.Meta, f.SearchPath, f.BackendPID = b.Session.Meta, b.Session.SearchPath, b.Session.BackendPID
 	}
 	return &expr.Ctx{Context: b.Ctx, F: f}
 }

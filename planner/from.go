@@ -24,7 +24,11 @@ func (b *Binder) bindFromList(items []ast.TableExpr, sc *scope) (Node, error) {
 		sc.cols = append(sc.cols, cols...)
 		if lr, ok := m.(*lateralRef); ok {
 			if n == nil {
-				return nil, sqlerr.New(sqlerr.InvalidColumnReference, "invalid reference to FROM-clause entry in a LATERAL item")
+				// Nothing precedes it in this FROM list, so its outer
+				// references are the enclosing query's: an ordinary
+				// correlation, handled by the subquery around it.
+				n = lr.Sub
+				continue
 			}
 			n = &Apply{Input: n, Sub: lr.Sub, Outer: lr.Outer}
 			continue

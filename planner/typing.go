@@ -127,6 +127,9 @@ func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, erro
 	if from.Equal(to) {
 		return e, nil
 	}
+	if isReg(from) && to.IsString() {
+		return b.coerce(regOut(e), to, explicit)
+	}
 	if p, ok := e.(*expr.Param); ok && p.T.Kind == types.Unknown {
 		b.setParamType(p.N, to)
 		return &expr.Param{N: p.N, T: to}, nil

@@ -142,4 +142,3 @@ func (c *conn) scram(user, verifier string) bool {
 	c.send(&pgproto3.AuthenticationSASLFinal{Data: []byte(final)})
 	return true
 }
-

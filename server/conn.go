@@ -204,6 +204,7 @@ func (c *conn) login(m *pgproto3.StartupMessage) bool {
 	c.sess = c.srv.eng.NewSession()
 	c.sess.User = user
 	c.sess.Database = db
+	c.sess.PID = int64(c.pid)
 	c.appName = m.Parameters["application_name"]
 	var secret [4]byte
 	rand.Read(secret[:])

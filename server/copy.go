@@ -111,4 +111,3 @@ func (c *conn) copyOut(x *ast.Copy) (*engine.Result, error) {
 	c.send(&pgproto3.CopyDone{})
 	return res, nil
 }
-
