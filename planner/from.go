@@ -402,6 +402,10 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	switch name {
 	case "read_parquet", "read_csv", "read_csv_auto", "read_tsv", "read_json", "read_json_auto", "read_auto", "parquet_scan":
 		return b.bindFileTable(x, name, args, fsc)
+	case "pg_get_keywords":
+		if len(args) == 0 {
+			return b.bindTableName(&ast.TableName{Name: ast.QualifiedName{Schema: "pg_catalog", Name: name}, Alias: x.Alias})
+		}
 	}
 	n, cols, err := b.tableFuncNode(x, name, args)
 	if err != nil || len(outer) == 0 {
@@ -453,6 +457,23 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			colName = x.Alias.Columns[0]
 		}
 		n = &TableFunc{Name: name, Args: args2, Cols: []Column{b.newCol(colName, t, alias)}}
+	case "generate_subscripts":
+		if len(args) < 2 || len(args) > 3 || args[0].Type().Kind != types.Array {
+			return nil, nil, noFunction(name, args)
+		}
+		if args[1], err = b.coerce(args[1], types.Int4T, false); err != nil {
+			return nil, nil, err
+		}
+		if len(args) == 3 {
+			if args[2], err = b.coerce(args[2], types.BoolT, false); err != nil {
+				return nil, nil, err
+			}
+		}
+		colName := alias
+		if x.Alias != nil && len(x.Alias.Columns) > 0 {
+			colName = x.Alias.Columns[0]
+		}
+		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, types.Int4T, alias)}}
 	case "unnest":
 		if len(args) != 1 {
 			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unnest with several arrays is not supported")
@@ -511,6 +532,9 @@ type TableFunc struct {
 	Args       []expr.Expr
 	Cols       []Column
 	Ordinality bool
+	// Zip holds the set-returning functions of one select list, run side
+	// by side (Name is then "ROWS FROM" and Cols has one per part).
+	Zip []*TableFunc
 }
 
 func (n *TableFunc) Columns() []Column        { return n.Cols }

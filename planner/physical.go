@@ -343,6 +343,59 @@ func evalValues(ctx *exec.Ctx, rows [][]expr.Expr, cols []Column, sch *arrow.Sch
 }
 
 func evalTableFunc(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, error) {
+	if len(tf.Zip) > 0 {
+		return evalZip(ctx, tf, sch)
+	}
+	out, err := tableFuncValues(ctx, tf)
+	if err != nil {
+		return nil, err
+	}
+	t := tf.Cols[0].Type
+	var recs []arrow.Record
+	for start := 0; start < len(out) || (start == 0 && len(out) == 0); start += exec.BatchSize {
+		end := min(start+exec.BatchSize, len(out))
+		cols := []arrow.Array{types.BuildArray(t, out[start:end])}
+		if tf.Ordinality {
+			ord := make([]types.Value, end-start)
+			for i := range ord {
+				ord[i] = int64(start + i + 1)
+			}
+			cols = append(cols, types.BuildArray(types.Int8T, ord))
+		}
+		recs = append(recs, array.NewRecord(sch, cols, int64(end-start)))
+		if len(out) == 0 {
+			break
+		}
+	}
+	return recs, nil
+}
+
+// evalZip runs set-returning functions side by side, as PostgreSQL runs
+// several in one select list: row i holds each function's i-th value,
+// NULL once a shorter one is exhausted.
+func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, error) {
+	parts := make([][]types.Value, len(tf.Zip))
+	n := 0
+	for i, p := range tf.Zip {
+		v, err := tableFuncValues(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		parts[i] = v
+		n = max(n, len(v))
+	}
+	cols := make([]arrow.Array, len(parts))
+	for i, v := range parts {
+		for len(v) < n {
+			v = append(v, nil)
+		}
+		cols[i] = types.BuildArray(tf.Cols[i].Type, v)
+	}
+	return []arrow.Record{array.NewRecord(sch, cols, int64(n))}, nil
+}
+
+// tableFuncValues computes a one-column table function's values.
+func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 	args := make([]types.Value, len(tf.Args))
 	for i, a := range tf.Args {
 		v, err := expr.EvalScalar(ctx.Expr, a)
@@ -427,24 +480,20 @@ func evalTableFunc(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Rec
 		if a, ok := args[0].([]any); ok {
 			out = a
 		}
-	}
-	var recs []arrow.Record
-	for start := 0; start < len(out) || (start == 0 && len(out) == 0); start += exec.BatchSize {
-		end := min(start+exec.BatchSize, len(out))
-		cols := []arrow.Array{types.BuildArray(t, out[start:end])}
-		if tf.Ordinality {
-			ord := make([]types.Value, end-start)
-			for i := range ord {
-				ord[i] = int64(start + i + 1)
+	case "generate_subscripts":
+		// lakeq's arrays are one-dimensional and 1-based
+		if a, ok := args[0].([]any); ok && args[1] == int64(1) {
+			desc := len(args) > 2 && args[2] == true
+			for i := range a {
+				k := int64(i + 1)
+				if desc {
+					k = int64(len(a) - i)
+				}
+				out = append(out, k)
 			}
-			cols = append(cols, types.BuildArray(types.Int8T, ord))
-		}
-		recs = append(recs, array.NewRecord(sch, cols, int64(end-start)))
-		if len(out) == 0 {
-			break
 		}
 	}
-	return recs, nil
+	return out, nil
 }
 
 func toF(v types.Value) float64 {

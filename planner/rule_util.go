@@ -119,7 +119,11 @@ func nodeExprs(n Node) []expr.Expr {
 	case *DistinctOn:
 		return x.Keys
 	case *TableFunc:
-		return x.Args
+		out := append([]expr.Expr{}, x.Args...)
+		for _, p := range x.Zip {
+			out = append(out, p.Args...)
+		}
+		return out
 	}
 	return nil
 }

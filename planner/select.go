@@ -99,6 +99,12 @@ func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) 
 			}
 		}
 	}
+	if len(sel.From) > 0 || !hasAgg {
+		var err error
+		if n, targetsAST, err = b.bindSelectSRFs(n, sc, targetsAST, hasAgg); err != nil {
+			return nil, err
+		}
+	}
 	post := sc // scope for select list / having / order by
 	var ac *aggCtx
 	if hasAgg {
