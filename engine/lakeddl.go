@@ -561,3 +561,39 @@ func canonicalValue(t types.T, v string) (string, error) {
 	}
 	return types.FormatText(t, x), nil
 }
+
+// comment runs COMMENT ON TABLE|VIEW|COLUMN: the text lands in the
+// catalog (Glue's table and column comments), where pg_description,
+// DESCRIBE and SHOW CREATE TABLE read it.
+func (s *Session) comment(ctx context.Context, x *ast.Comment) (*Result, error) {
+	t, err := s.resolveTable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	if (x.Kind == "view") != (t.Type == catalog.VirtualView) && x.Kind != "column" {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a %s", x.Table.String(), x.Kind)
+	}
+	text := ""
+	if x.Text != nil {
+		text = *x.Text
+	}
+	err = s.updateTable(ctx, t.Database, t.Name, func(t *catalog.Table) error {
+		if x.Kind != "column" {
+			t.Comment = text
+			return nil
+		}
+		for _, cols := range [][]catalog.Column{t.Columns, t.PartitionKeys} {
+			for i := range cols {
+				if cols[i].Name == x.Column {
+					cols[i].Comment = text
+					return nil
+				}
+			}
+		}
+		return sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", x.Column, t.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "COMMENT"}, nil
+}

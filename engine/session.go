@@ -236,6 +236,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.delete(ctx, x, st.SQL, params)
 	case *ast.Truncate:
 		return s.truncate(ctx, x)
+	case *ast.Comment:
+		return s.comment(ctx, x)
 	case *ast.Drop:
 		return s.drop(ctx, x)
 	case *ast.CreateView:

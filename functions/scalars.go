@@ -603,6 +603,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, systemScalars()...)
 	out = append(out, settingFuncs()...)
 	out = append(out, catalogScalars()...)
+	out = append(out, jsonScalars()...)
 	return out
 }
 

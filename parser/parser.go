@@ -211,6 +211,8 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 		return c.ctas(n.GetCreateTableAsStmt())
 	case n.GetDropStmt() != nil:
 		return c.drop(n.GetDropStmt())
+	case n.GetCommentStmt() != nil:
+		return commentStmt(n.GetCommentStmt())
 	case n.GetTruncateStmt() != nil:
 		t := &ast.Truncate{}
 		for _, r := range n.GetTruncateStmt().Relations {
@@ -1588,3 +1590,39 @@ func isIdentStart(c byte) bool {
 }
 
 func isIdentChar(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') || c == '$' }
+
+// commentStmt converts COMMENT ON: tables, views and their columns.
+func commentStmt(s *pg.CommentStmt) (ast.Stmt, error) {
+	var names []string
+	for _, it := range s.Object.GetList().GetItems() {
+		names = append(names, it.GetString_().Sval)
+	}
+	c := &ast.Comment{}
+	if s.Comment != "" {
+		text := s.Comment
+		c.Text = &text
+	}
+	switch s.Objtype {
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_FOREIGN_TABLE:
+		c.Kind = "table"
+		if s.Objtype == pg.ObjectType_OBJECT_VIEW {
+			c.Kind = "view"
+		}
+	case pg.ObjectType_OBJECT_COLUMN:
+		if len(names) < 2 {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "column name must be qualified")
+		}
+		c.Kind, c.Column, names = "column", names[len(names)-1], names[:len(names)-1]
+	default:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COMMENT ON %s is not supported", strings.ToLower(strings.TrimPrefix(s.Objtype.String(), "OBJECT_")))
+	}
+	switch len(names) {
+	case 1:
+		c.Table = ast.QualifiedName{Name: names[0]}
+	case 2:
+		c.Table = ast.QualifiedName{Schema: names[0], Name: names[1]}
+	default:
+		c.Table = ast.QualifiedName{Schema: names[len(names)-2], Name: names[len(names)-1]}
+	}
+	return c, nil
+}

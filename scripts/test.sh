@@ -10,11 +10,22 @@ need_apt=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
+# The real clients the server tests drive.
+command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+[ -f /usr/share/java/postgresql.jar ] || need_apt+=(libpostgresql-jdbc-java)
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need_apt+=(python3-psycopg2)
+/usr/bin/python3 -c 'import sqlalchemy' >/dev/null 2>&1 || need_apt+=(python3-sqlalchemy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# node-postgres, pinned in server/testdata/clients/package-lock.json
+if [ ! -d server/testdata/clients/node_modules/pg ]; then
+  (cd server/testdata/clients && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 export CGO_ENABLED=1

@@ -160,6 +160,14 @@ type Delete struct {
 // Truncate is TRUNCATE.
 type Truncate struct{ Tables []QualifiedName }
 
+// Comment is COMMENT ON TABLE|VIEW|COLUMN … IS '…' (Text nil: IS NULL).
+type Comment struct {
+	Kind   string // "table", "view", "column"
+	Table  QualifiedName
+	Column string
+	Text   *string
+}
+
 // Drop is DROP TABLE / VIEW / INDEX / SCHEMA.
 type Drop struct {
 	Kind     string // "table", "view", "index", "schema"
@@ -221,6 +229,7 @@ func (*Insert) stmt()       {}
 func (*Update) stmt()       {}
 func (*Delete) stmt()       {}
 func (*Truncate) stmt()     {}
+func (*Comment) stmt()      {}
 func (*Drop) stmt()         {}
 func (*CreateView) stmt()   {}
 func (*CreateIndex) stmt()  {}

@@ -56,11 +56,6 @@ public class JdbcClient {
             }
             System.out.println("typeinfo " + (types > 10) + " int4=" + sawInt4);
             check(sawInt4, "getTypeInfo has int4");
-            try (ResultSet rs = md.getPrimaryKeys(null, "public", "jdbc_t")) {
-                int n = 0;
-                while (rs.next()) n++;
-                System.out.println("primarykeys " + n);
-            }
 
             // A prepared statement run past prepareThreshold switches to a
             // named server statement and binary results.

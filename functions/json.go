@@ -1,0 +1,151 @@
+package functions
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// appendJSON renders a value as PostgreSQL's to_json does: numbers and
+// booleans bare, NULL as null, json embedded as is, arrays as JSON
+// arrays, dates and times in ISO 8601, everything else as a string of
+// its text form.
+func appendJSON(b *strings.Builder, t types.T, v types.Value) {
+	if v == nil {
+		b.WriteString("null")
+		return
+	}
+	switch t.Kind {
+	case types.Bool:
+		if v.(bool) {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+		return
+	case types.Int2, types.Int4, types.Int8, types.Oid, types.Numeric:
+		b.WriteString(types.FormatTextIn(t, v, nil))
+		return
+	case types.Float4, types.Float8:
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			writeJSONString(b, types.FormatTextIn(t, v, nil))
+			return
+		}
+		b.WriteString(types.FormatTextIn(t, v, nil))
+		return
+	case types.JSON, types.JSONB:
+		b.WriteString(v.(string))
+		return
+	case types.Array:
+		b.WriteByte('[')
+		for i, e := range v.([]any) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			appendJSON(b, *t.Elem, e)
+		}
+		b.WriteByte(']')
+		return
+	case types.Timestamp, types.TimestampTZ:
+		writeJSONString(b, strings.Replace(types.FormatTextIn(t, v, nil), " ", "T", 1))
+		return
+	}
+	writeJSONString(b, types.FormatTextIn(t, v, nil))
+}
+
+func writeJSONString(b *strings.Builder, s string) {
+	out, _ := json.Marshal(s)
+	b.Write(out)
+}
+
+// jsonKernel builds a JSON value per row from its arguments' types and
+// values (read from the argument arrays, so json arguments embed).
+func jsonKernel(ret types.T, build func(ts []types.T, vals []types.Value) (string, error)) Kernel {
+	return func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		ts := make([]types.T, len(args))
+		for i, a := range args {
+			t, err := types.FromArrow(a.DataType())
+			if err != nil {
+				t = types.TextT
+			}
+			ts[i] = t
+		}
+		out := make([]types.Value, n)
+		vals := make([]types.Value, len(args))
+		for r := 0; r < n; r++ {
+			for j, a := range args {
+				vals[j] = types.GetValue(ts[j], a, r)
+			}
+			s, err := build(ts, vals)
+			if err != nil {
+				return nil, err
+			}
+			if ret.Kind == types.JSONB {
+				if s, err = types.NormalizeJSONB(s); err != nil {
+					return nil, err
+				}
+			}
+			out[r] = s
+		}
+		return types.BuildArray(ret, out), nil
+	}
+}
+
+func jsonScalars() []*Scalar {
+	object := func(ts []types.T, vals []types.Value) (string, error) {
+		if len(vals)%2 != 0 {
+			return "", sqlerr.New(sqlerr.InvalidParameterValue, "argument list must have even number of elements")
+		}
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := 0; i < len(vals); i += 2 {
+			if vals[i] == nil {
+				return "", sqlerr.New(sqlerr.NullValueNotAllowed, "null value not allowed for object key")
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSONString(&b, types.FormatTextIn(ts[i], vals[i], nil))
+			b.WriteString(" : ")
+			appendJSON(&b, ts[i+1], vals[i+1])
+		}
+		b.WriteByte('}')
+		return b.String(), nil
+	}
+	array := func(ts []types.T, vals []types.Value) (string, error) {
+		var b strings.Builder
+		b.WriteByte('[')
+		for i := range vals {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			appendJSON(&b, ts[i], vals[i])
+		}
+		b.WriteByte(']')
+		return b.String(), nil
+	}
+	one := func(ts []types.T, vals []types.Value) (string, error) {
+		var b strings.Builder
+		appendJSON(&b, ts[0], vals[0])
+		return b.String(), nil
+	}
+	variadic := func(name string, ret types.T, f func([]types.T, []types.Value) (string, error), desc string) *Scalar {
+		return &Scalar{Name: name, Description: desc, Overloads: []Overload{
+			{Ret: fixed(ret), Kernel: jsonKernel(ret, f)},
+			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(ret), Kernel: jsonKernel(ret, f)},
+		}}
+	}
+	return []*Scalar{
+		variadic("json_build_object", types.JSONT, object, "a JSON object from alternating keys and values"),
+		variadic("jsonb_build_object", types.JSONBT, object, "a jsonb object from alternating keys and values"),
+		variadic("json_build_array", types.JSONT, array, "a JSON array of the arguments"),
+		variadic("jsonb_build_array", types.JSONBT, array, "a jsonb array of the arguments"),
+		{Name: "to_json", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONT), Kernel: jsonKernel(types.JSONT, one)}}},
+		{Name: "to_jsonb", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONBT), Kernel: jsonKernel(types.JSONBT, one)}}},
+	}
+}
