@@ -107,7 +107,8 @@ func (e *Engine) NewSession() *Session {
 			"timezone": "UTC", "datestyle": "ISO, MDY", "intervalstyle": "postgres", "search_path": "public",
 			"client_encoding": "UTF8", "server_encoding": "UTF8", "application_name": "", "extra_float_digits": "1",
 			"client_min_messages": "notice", "statement_timeout": "0", "standard_conforming_strings": "on",
-			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": "15.0",
+			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": functions.ServerVersion,
+			"server_version_num": functions.ServerVersionNum,
 		}}
 }
 

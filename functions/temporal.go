@@ -916,6 +916,14 @@ func jsonOverloads(asText bool) []Overload {
 	return out
 }
 
+// ServerVersion is the PostgreSQL version lakeq reports (server_version,
+// version()): clients parse it to pick features, and lakeq follows
+// PostgreSQL 15's behaviour. ServerVersionNum is the same as a number.
+const (
+	ServerVersion    = "15.8"
+	ServerVersionNum = "150008"
+)
+
 func systemScalars() []*Scalar {
 	str := func(name string, f func(ctx *Ctx) string) *Scalar {
 		return &Scalar{Name: name, Overloads: []Overload{{Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
@@ -924,7 +932,7 @@ func systemScalars() []*Scalar {
 	}
 	return []*Scalar{
 		str("version", func(*Ctx) string {
-			return "PostgreSQL 15.0 (lakeq 0.1) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
+			return "PostgreSQL " + ServerVersion + " (lakeq 0.1) on x86_64-pc-linux-gnu, compiled by Go, 64-bit"
 		}),
 		str("current_user", func(ctx *Ctx) string { return ctx.User }),
 		str("session_user", func(ctx *Ctx) string { return ctx.User }),

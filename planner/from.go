@@ -494,7 +494,21 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		}
 		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, *at.Elem, alias)}}
 	default:
-		return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist or is not a table function", name)
+		// Any other function in FROM is a one-row table of its value.
+		fn := b.Reg.Scalar(name)
+		if fn == nil {
+			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist or is not a table function", name)
+		}
+		o, cargs, ret, err := b.resolve(name, fn.Overloads, args)
+		if err != nil {
+			return nil, nil, err
+		}
+		colName := alias
+		if x.Alias != nil && len(x.Alias.Columns) > 0 {
+			colName = x.Alias.Columns[0]
+		}
+		call := &expr.Call{Name: fn.Name, Kernel: o.Kernel, Args: cargs, T: ret}
+		n = &TableFunc{Name: name, Args: []expr.Expr{call}, Cols: []Column{b.newCol(colName, ret, alias)}, Scalar: true}
 	}
 	if x.WithOrdinality {
 		n.Ordinality = true
@@ -535,6 +549,9 @@ type TableFunc struct {
 	// Zip holds the set-returning functions of one select list, run side
 	// by side (Name is then "ROWS FROM" and Cols has one per part).
 	Zip []*TableFunc
+	// Scalar marks an ordinary function in FROM: one row, its value
+	// (Args holds the call).
+	Scalar bool
 }
 
 func (n *TableFunc) Columns() []Column        { return n.Cols }

@@ -406,6 +406,9 @@ func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 	}
 	var out []types.Value
 	t := tf.Cols[0].Type
+	if tf.Scalar {
+		return []types.Value{args[0]}, nil
+	}
 	switch tf.Name {
 	case "generate_series":
 		if args[0] == nil || args[1] == nil || (len(args) > 2 && args[2] == nil) {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
@@ -152,7 +153,7 @@ func (c *conn) startup() bool {
 }
 
 // serverVersion is what clients parse: a PostgreSQL 15 version number.
-const serverVersion = "15.8"
+const serverVersion = functions.ServerVersion
 
 func (c *conn) login(m *pgproto3.StartupMessage) bool {
 	if m.ProtocolVersion != pgproto3.ProtocolVersion30 {
