@@ -232,3 +232,32 @@ func (ss sessionSettings) Set(name, value string, local bool) error {
 	_, err := ss.s.applySetting(name, value, "SET")
 	return err
 }
+
+// StatementColumns reports the result columns of EXECUTE and FETCH,
+// whose shape depends on session state (the prepared statement, the
+// cursor), for the wire protocol's Describe; ok is false for other
+// statements.
+func (s *Session) StatementColumns(ctx context.Context, st parser.Statement) (cols []Column, ok bool, err error) {
+	switch x := st.AST.(type) {
+	case *ast.Execute:
+		p, found := s.prepared[x.Name]
+		if !found {
+			return nil, true, sqlerr.New("26000", "prepared statement \"%s\" does not exist", x.Name)
+		}
+		if _, isQuery := p.st.AST.(*ast.Select); !isQuery {
+			return nil, true, nil
+		}
+		cols, _, err := s.Describe(ctx, p.st.SQL)
+		return cols, true, err
+	case *ast.Fetch:
+		if x.Move {
+			return nil, true, nil
+		}
+		c, found := s.cursors[x.Name]
+		if !found {
+			return nil, true, sqlerr.New("34000", "cursor \"%s\" does not exist", x.Name)
+		}
+		return c.res.Columns, true, nil
+	}
+	return nil, false, nil
+}

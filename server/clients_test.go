@@ -238,3 +238,59 @@ func TestNodePostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSessions runs 32 sessions at once, each with its own
+// table, settings and prepared statement of the same name: every answer
+// must be the session's own.
+func TestConcurrentSessions(t *testing.T) {
+	_, addr := testServer(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const sessions = 32
+	errs := make(chan error, sessions)
+	for i := 0; i < sessions; i++ {
+		go func(i int) {
+			errs <- func() error {
+				conn, err := pgx.Connect(ctx, "postgres://lakeq@"+addr+"/lakeq?sslmode=disable&application_name=s"+fmt.Sprint(i))
+				if err != nil {
+					return err
+				}
+				defer conn.Close(ctx)
+				tbl := fmt.Sprintf("conc_%d", i)
+				if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s AS SELECT g AS v FROM generate_series(1, %d) g", tbl, 100+i)); err != nil {
+					return err
+				}
+				if _, err := conn.Exec(ctx, fmt.Sprintf("SET application_name = 'session %d'", i)); err != nil {
+					return err
+				}
+				if _, err := conn.Exec(ctx, fmt.Sprintf("PREPARE q AS SELECT count(*), sum(v), current_setting('application_name') FROM %s", tbl)); err != nil {
+					return err
+				}
+				for round := 0; round < 10; round++ {
+					var n, sum int64
+					var app string
+					if err := conn.QueryRow(ctx, "EXECUTE q").Scan(&n, &sum, &app); err != nil {
+						return err
+					}
+					want := int64(100 + i)
+					if n != want || sum != want*(want+1)/2 || app != fmt.Sprintf("session %d", i) {
+						return fmt.Errorf("session %d round %d: got %d %d %q", i, round, n, sum, app)
+					}
+					var v int64
+					if err := conn.QueryRow(ctx, "SELECT $1::bigint * 2", int64(i*1000+round)).Scan(&v); err != nil {
+						return err
+					}
+					if v != int64(i*1000+round)*2 {
+						return fmt.Errorf("session %d: parameter cross-talk: %d", i, v)
+					}
+				}
+				return nil
+			}()
+		}(i)
+	}
+	for i := 0; i < sessions; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

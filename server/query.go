@@ -186,6 +186,9 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 // read-only SHOW/DESCRIBE/EXPLAIN statements are run to learn their shape.
 func (c *conn) describeStatement(st *parser.Statement, sql string) ([]engine.Column, []types.T, error) {
 	ctx := context.Background()
+	if cols, ok, err := c.sess.StatementColumns(ctx, *st); ok {
+		return cols, nil, err
+	}
 	switch x := st.AST.(type) {
 	case *ast.Select:
 		return c.sess.Describe(ctx, sql)
