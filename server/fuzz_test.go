@@ -41,9 +41,9 @@ func FuzzWireMessages(f *testing.F) {
 	f.Add(false, encode(&pgproto3.Bind{PreparedStatement: "missing", Parameters: [][]byte{nil}}, &pgproto3.Sync{}))
 	f.Add(false, encode(&pgproto3.Query{String: "COPY (SELECT 1) TO STDOUT"}, &pgproto3.Query{String: "CREATE TABLE f(a int); COPY f FROM STDIN"},
 		&pgproto3.CopyData{Data: []byte("1\nx\n")}, &pgproto3.CopyDone{}))
-	f.Add(false, []byte{'Q', 0, 0, 0, 4})                    // a Query with no body
-	f.Add(false, []byte{'Q', 0xff, 0xff, 0xff, 0xff, 'S'})   // oversized
-	f.Add(false, []byte{'Z', 0, 0, 0, 5, 0})                 // unknown type
+	f.Add(false, []byte{'Q', 0, 0, 0, 4})                   // a Query with no body
+	f.Add(false, []byte{'Q', 0xff, 0xff, 0xff, 0xff, 'S'})  // oversized
+	f.Add(false, []byte{'Z', 0, 0, 0, 5, 0})                // unknown type
 	f.Add(false, []byte{'P', 0, 0, 0, 8, 's', 0, 'x'})      // truncated Parse
 	f.Add(true, []byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}) // SSLRequest
 	f.Add(true, []byte{0, 0, 0, 9, 0, 2, 0, 0, 0})          // wrong protocol version
@@ -96,4 +96,3 @@ func exchange(t *testing.T, srv *Server, input []byte) bool {
 		return true
 	}
 }
-
