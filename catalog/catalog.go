@@ -159,6 +159,8 @@ type Store interface {
 	DropUser(ctx context.Context, name string) error
 
 	RecordQuery(ctx context.Context, q QueryRecord) error
+	// RecordQueries writes a batch of entries in one transaction.
+	RecordQueries(ctx context.Context, qs []QueryRecord) error
 	// ListQueries returns history entries started at or after since, newest first.
 	ListQueries(ctx context.Context, since time.Time) ([]QueryRecord, error)
 	// PurgeQueries deletes entries started before the given time.

@@ -616,6 +616,27 @@ func (s *sqlStore) RecordQuery(ctx context.Context, r QueryRecord) error {
 	return nil
 }
 
+// RecordQueries implements Store: one transaction (one commit, one WAL
+// sync) for the whole batch.
+func (s *sqlStore) RecordQueries(ctx context.Context, qs []QueryRecord) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "recording queries", func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO query_history (query_id, usr, query, state, error, started_at, elapsed_ms, rows_returned, bytes_scanned, files_scanned, partitions_scanned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range qs {
+			if _, err := st.ExecContext(ctx, r.QueryID, r.User, r.Query, r.State, r.Error, r.StartedAt.UnixMicro(), r.ElapsedMs, r.Rows, r.Bytes, r.Files, r.Partitions); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // ListQueries implements Store.
 func (s *sqlStore) ListQueries(ctx context.Context, since time.Time) ([]QueryRecord, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT query_id, usr, query, state, error, started_at, elapsed_ms, rows_returned, bytes_scanned, files_scanned, partitions_scanned FROM query_history WHERE started_at >= ? ORDER BY started_at DESC, query_id DESC`), since.UnixMicro())

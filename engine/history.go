@@ -86,13 +86,14 @@ func (h *history) Flush(ctx context.Context) error {
 	batch := h.pending
 	h.pending = nil
 	h.mu.Unlock()
-	var first error
-	for _, r := range batch {
-		if err := h.store.RecordQuery(ctx, r); err != nil && first == nil {
-			first = err
+	for len(batch) > 0 {
+		n := min(len(batch), 500)
+		if err := h.store.RecordQueries(ctx, batch[:n]); err != nil {
+			return err
 		}
+		batch = batch[n:]
 	}
-	return first
+	return nil
 }
 
 // Close flushes and stops the writer.
