@@ -25,6 +25,9 @@ func (s *Session) resolveWritable(ctx context.Context, q ast.QualifiedName) (*ca
 		return nil, nil, err
 	}
 	if t == nil {
+		if q.Schema == "sys" && s.sysTable(ctx, q.Name) != nil || s.systemTable(ctx, q.Schema, q.Name) != nil {
+			return nil, nil, sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied for table %s: it is a system catalog", q.Name)
+		}
 		return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", q.String())
 	}
 	if t.Type != catalog.ManagedTable {
