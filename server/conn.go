@@ -443,29 +443,53 @@ func (c *conn) txAfter(st parser.Statement) {
 	}
 }
 
+// watchDelay is how long a statement runs before the server starts
+// watching its client's socket: most statements finish sooner, and the
+// watch costs a goroutine and three syscalls.
+const watchDelay = 10 * time.Millisecond
+
 // watchDisconnect cancels the running query if the client's socket
 // closes. Bytes that arrive meanwhile (a pipelined message) end the
-// watch, leaving them for the next read.
+// watch, leaving them for the next read. The watch starts only once the
+// statement has run for watchDelay.
 func (c *conn) watchDisconnect(cancel context.CancelFunc) (stop func()) {
 	if c.br.Buffered() > 0 {
 		return func() {}
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if _, err := c.br.Peek(1); err != nil {
-			var ne net.Error
-			if !(errors.As(err, &ne) && ne.Timeout()) {
-				cancel()
-			}
+	var mu sync.Mutex
+	var done chan struct{}
+	stopped := false
+	timer := time.AfterFunc(watchDelay, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
 		}
-	}()
+		done = make(chan struct{})
+		go func(done chan struct{}) {
+			defer close(done)
+			if _, err := c.br.Peek(1); err != nil {
+				var ne net.Error
+				if !(errors.As(err, &ne) && ne.Timeout()) {
+					cancel()
+				}
+			}
+		}(done)
+	})
 	return func() {
+		timer.Stop()
+		mu.Lock()
+		stopped = true
+		d := done
+		mu.Unlock()
+		if d == nil {
+			return
+		}
 		select {
-		case <-done:
+		case <-d:
 		default:
 			c.nc.SetReadDeadline(time.Now())
-			<-done
+			<-d
 			c.nc.SetReadDeadline(time.Time{})
 		}
 	}
