@@ -15,17 +15,17 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lakeq/lakeq/internal/testpg"
 )
 
 type query struct{ name, sql string }
@@ -66,7 +66,7 @@ func run(conns int, dur time.Duration, rows int, results string) error {
 		return fmt.Errorf("lakeq: %w", err)
 	}
 	defer stopLQ()
-	pgURL, stopPG, err := startPostgres(tmp)
+	pgURL, stopPG, err := startPostgres()
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
@@ -250,54 +250,13 @@ func startLakeq(tmp string) (string, func(), error) {
 	return url, stop, nil
 }
 
-// startPostgres runs initdb into tmp and starts PostgreSQL 15 (as the
-// postgres user when running as root, which PostgreSQL refuses).
-func startPostgres(tmp string) (string, func(), error) {
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	if len(bins) == 0 {
-		return "", nil, fmt.Errorf("PostgreSQL server binaries not found (apt-get install postgresql)")
-	}
-	sort.Strings(bins)
-	bin := filepath.Dir(bins[len(bins)-1])
-	dir := filepath.Join(tmp, "pg")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", nil, err
-	}
-	var cred *syscall.Credential
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return "", nil, err
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		os.Chown(tmp, uid, gid)
-		os.Chown(dir, uid, gid)
-	}
-	data := filepath.Join(dir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return "", nil, fmt.Errorf("initdb: %v\n%s", err, out)
-	}
-	port, err := freePort()
+// startPostgres starts a PostgreSQL 15 server the way the tests do.
+func startPostgres() (string, func(), error) {
+	s, stop, err := testpg.Launch()
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-h", "127.0.0.1", "-k", dir,
-		"-c", "fsync=off", "-c", "max_connections=50")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() }
-	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	if err := waitReady(url); err != nil {
-		stop()
-		return "", nil, err
-	}
-	return url, stop, nil
+	return s.URL("postgres"), stop, nil
 }
 
 func waitReady(url string) error {

@@ -65,50 +65,77 @@ func binDir() (string, error) {
 // Start starts a server that stops when t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := binDir()
+	s, stop, err := Launch()
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return s
+}
+
+// Launch starts a server in a temporary directory; stop shuts it down
+// and removes the directory. For tools (the wire benchmark) as well as
+// tests.
+func Launch() (_ *Server, stop func(), err error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "lakeq-pg-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	var cleanups []func()
+	stop = func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
 	// PostgreSQL refuses to run as root: run it as the postgres user.
 	var cred *syscall.Credential
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Fatalf("running as root and no postgres user to run PostgreSQL as: %v", err)
+			return nil, nil, fmt.Errorf("running as root and no postgres user to run PostgreSQL as: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
+			return nil, nil, err
 		}
 	}
 	data := filepath.Join(dir, "data")
 	cmd := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
+		return nil, nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	port := freePort(t)
+	port, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
 	srv := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-h", "127.0.0.1", "-k", dir,
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=50")
 	srv.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	logf, err := os.Create(filepath.Join(dir, "log"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	srv.Stdout, srv.Stderr = logf, logf
 	if err := srv.Start(); err != nil {
-		t.Fatalf("starting postgres: %v", err)
+		logf.Close()
+		return nil, nil, fmt.Errorf("starting postgres: %v", err)
 	}
 	done := make(chan struct{})
 	go func() { srv.Wait(); close(done) }()
-	t.Cleanup(func() {
+	cleanups = append(cleanups, func() {
 		srv.Process.Signal(syscall.SIGINT) // fast shutdown
 		select {
 		case <-done:
@@ -127,27 +154,27 @@ func Start(t testing.TB) *Server {
 		cancel()
 		db.Close()
 		if err == nil {
-			return s
+			return s, stop, nil
 		}
 		select {
 		case <-done:
 			log, _ := os.ReadFile(filepath.Join(dir, "log"))
-			t.Fatalf("postgres exited: %s", log)
+			return nil, nil, fmt.Errorf("postgres exited: %s", log)
 		default:
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(dir, "log"))
-			t.Fatalf("postgres did not start within 30s: %v\n%s", err, log)
+			return nil, nil, fmt.Errorf("postgres did not start within 30s: %v\n%s", err, log)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-func freePort(t testing.TB) int {
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
