@@ -22,6 +22,14 @@ type catalogView struct {
 	err  error
 }
 
+// freshView drops the catalog view, so the next lookup loads the
+// catalog anew (at each statement's start and end).
+func (s *Session) freshView() {
+	s.mu.Lock()
+	s.catView = nil
+	s.mu.Unlock()
+}
+
 // view returns the running statement's catalog view.
 func (s *Session) view(ctx context.Context) *catalogView {
 	s.mu.Lock()

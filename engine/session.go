@@ -168,9 +168,8 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 	}
 	start := time.Now()
 	s.scan = &storage.ScanStats{}
-	s.mu.Lock()
-	s.catView = nil // each statement sees the catalog as it is when it starts
-	s.mu.Unlock()
+	s.freshView() // each statement sees the catalog as it is when it starts
+	defer s.freshView()
 	defer func() {
 		text := st.SQL
 		if _, ok := st.AST.(*ast.RoleStmt); ok {
@@ -428,6 +427,8 @@ func (s *Session) Describe(ctx context.Context, sql string) ([]Column, []types.T
 	if !ok {
 		return nil, nil, nil
 	}
+	s.freshView()
+	defer s.freshView()
 	n, b, err := s.plan(ctx, sel, sql, nil)
 	if err != nil {
 		return nil, nil, err

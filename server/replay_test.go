@@ -159,11 +159,11 @@ func TestReplayGrafana(t *testing.T) {
                              'timescaledb_information',
                              'timescaledb_experimental')
     ORDER BY CASE WHEN ` + grafanaSearchPath + ` THEN 0 ELSE 1 END, 1`,
-			check: wantContains("lake.events", "lake.recent", "sys.query_history")},
+			check: wantContains("lake.events", "lake.recent", "lake.sales", "sys.query_history")},
 		{sql: `SELECT quote_ident(table_name) AS "table"
       FROM information_schema.tables
       WHERE quote_ident(table_schema) = 'lake'
-      ORDER BY 1`, check: wantRows("events", "recent")},
+      ORDER BY 1`, check: wantRows("events", "recent", "sales")},
 		{sql: `SELECT quote_ident(column_name) AS "column", data_type AS "type"
     FROM information_schema.columns
     WHERE
@@ -225,9 +225,9 @@ func TestReplayMetabase(t *testing.T) {
            and pg_catalog.has_schema_privilege(current_user, t.schemaname, 'usage')
         )
         select t.*
-        from table_privileges t`, check: wantContains("<nil>|lake|events|true|true|true|true", "<nil>|lake|recent|true|true|true|true")},
+        from table_privileges t`, check: wantContains("<nil>|lake|events|true|true|true|true", "<nil>|lake|sales|true|true|true|true", "<nil>|lake|recent|true|true|true|true")},
 		{sql: `SELECT "n"."nspname" AS "schema", "c"."relname" AS "name", CASE "c"."relkind" WHEN 'r' THEN 'TABLE' WHEN 'p' THEN 'PARTITIONED TABLE' WHEN 'v' THEN 'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE NULL END AS "type", "d"."description" AS "description", "stat"."n_live_tup" AS "estimated_row_count" FROM "pg_catalog"."pg_class" AS "c" INNER JOIN "pg_catalog"."pg_namespace" AS "n" ON "c"."relnamespace" = "n"."oid" LEFT JOIN "pg_catalog"."pg_description" AS "d" ON ("c"."oid" = "d"."objoid") AND ("d"."objsubid" = '0') AND ("d"."classoid" = 'pg_class'::regclass) LEFT JOIN "pg_stat_user_tables" AS "stat" ON ("n"."nspname" = "stat"."schemaname") AND ("c"."relname" = "stat"."relname") WHERE ("c"."relnamespace" = "n"."oid") AND ("n"."nspname" !~ '^pg_') AND ("n"."nspname" <> 'information_schema') AND c.relkind in ('r', 'p', 'v', 'f', 'm') AND ("n"."nspname" IN ('lake')) ORDER BY "type" ASC, "schema" ASC, "name" ASC`,
-			check: wantRows("lake|events|TABLE|lake events|<nil>", "lake|recent|VIEW|<nil>|<nil>")},
+			check: wantRows("lake|events|TABLE|lake events|<nil>", "lake|sales|TABLE|<nil>|<nil>", "lake|recent|VIEW|<nil>|<nil>")},
 		// Field sync: Metabase samples a table with a fully qualified select.
 		{sql: `SELECT "lake"."events"."id" AS "id", "lake"."events"."name" AS "name", "lake"."events"."amount" AS "amount", "lake"."events"."at" AS "at" FROM "lake"."events" LIMIT 10000`,
 			check: func(t *testing.T, rows [][]any) {
@@ -307,7 +307,7 @@ func TestReplayDBeaver(t *testing.T) {
 						eventsOID = r[0].(uint32)
 					}
 				}
-				if len(rows) != 2 || eventsOID == 0 {
+				if len(rows) != 3 || eventsOID == 0 {
 					t.Errorf("tables %v", names)
 				}
 			}},
