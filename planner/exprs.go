@@ -397,7 +397,16 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		}
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row constructors are not supported here")
 	case *ast.Field:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "field selection is not supported")
+		// (t.col).field reads the hidden column a composite select item
+		// carries for that field (see compositeField).
+		if cr, ok := x.X.(*ast.ColumnRef); ok && !cr.Star && len(cr.Parts) > 0 {
+			parts := append([]string(nil), cr.Parts...)
+			parts[len(parts)-1] = compositeField(parts[len(parts)-1], strings.ToLower(x.Name))
+			if e, err := b.bindExpr(&ast.ColumnRef{Parts: parts, Location: cr.Location}, sc); err == nil {
+				return e, nil
+			}
+		}
+		return nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "field selection is supported only on composite results of information_schema._pg_expandarray"), x.Location)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported expression %T", e)
 }

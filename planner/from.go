@@ -104,7 +104,7 @@ func (b *Binder) bindFromItem(it ast.TableExpr, sc *scope) (Node, []scopeCol, er
 		q := aliasOf(x.Alias, "")
 		var cols []scopeCol
 		for _, c := range n.Columns() {
-			cols = append(cols, scopeCol{Column: Column{ID: c.ID, Name: c.Name, Type: c.Type, Table: q}, qual: q})
+			cols = append(cols, scopeCol{Column: Column{ID: c.ID, Name: c.Name, Type: c.Type, Table: q}, qual: q, pseudo: isCompositeField(c.Name)})
 		}
 		cols, err = renameCols(cols, x.Alias)
 		return n, cols, err
@@ -474,6 +474,19 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			colName = x.Alias.Columns[0]
 		}
 		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, types.Int4T, alias)}}
+	case "_pg_expandarray":
+		// information_schema._pg_expandarray(a): the elements x and their
+		// positions n, as unnest(a) WITH ORDINALITY.
+		if len(args) != 1 || args[0].Type().Kind != types.Array {
+			return nil, nil, noFunction(name, args)
+		}
+		n = &TableFunc{Name: "unnest", Args: args, Ordinality: true,
+			Cols: []Column{b.newCol("x", *args[0].Type().Elem, alias), b.newCol("n", types.Int8T, alias)}}
+		var cols []scopeCol
+		for _, c := range n.Cols {
+			cols = append(cols, scopeCol{Column: c, qual: alias})
+		}
+		return n, cols, nil
 	case "unnest":
 		if len(args) != 1 {
 			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unnest with several arrays is not supported")

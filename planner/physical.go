@@ -374,14 +374,21 @@ func evalTableFunc(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Rec
 // several in one select list: row i holds each function's i-th value,
 // NULL once a shorter one is exhausted.
 func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, error) {
-	parts := make([][]types.Value, len(tf.Zip))
+	var parts [][]types.Value
 	n := 0
-	for i, p := range tf.Zip {
+	for _, p := range tf.Zip {
 		v, err := tableFuncValues(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		parts[i] = v
+		parts = append(parts, v)
+		if p.Ordinality {
+			ord := make([]types.Value, len(v))
+			for i := range ord {
+				ord[i] = int64(i + 1)
+			}
+			parts = append(parts, ord)
+		}
 		n = max(n, len(v))
 	}
 	cols := make([]arrow.Array, len(parts))

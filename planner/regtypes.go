@@ -78,11 +78,12 @@ func regOut(v expr.Expr) expr.Expr {
 
 // regOutput makes a query's reg* result columns text, so clients see
 // names where PostgreSQL would print them (lakeq sends them as text).
+// It also drops the hidden fields of composite items (compositeField).
 func (b *Binder) regOutput(n Node) Node {
 	cols := n.Columns()
 	any := false
 	for _, c := range cols {
-		if isReg(c.Type) {
+		if isReg(c.Type) || isCompositeField(c.Name) {
 			any = true
 		}
 	}
@@ -91,6 +92,9 @@ func (b *Binder) regOutput(n Node) Node {
 	}
 	p := &Project{Input: n}
 	for _, c := range cols {
+		if isCompositeField(c.Name) {
+			continue
+		}
 		e := colRef(c)
 		t := c.Type
 		if isReg(t) {

@@ -15,22 +15,40 @@ import (
 // into a lateral table function over the FROM list and leaves a column
 // reference in its place.
 
-var selectListSRFs = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true}
+var selectListSRFs = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true,
+	"_pg_expandarray": true}
 
-// srfTarget finds a set-returning call that is a select item, or the
-// operand of a cast that is; rebuild puts a replacement in its place.
-func srfTarget(e ast.Expr) (*ast.FuncCall, func(ast.Expr) ast.Expr) {
+// compositeField names the hidden column that carries one field of a
+// composite select item ("keys" → "keys\x00x"): derived tables expose it
+// by name only (never in *), so (t.keys).x can read it, and the query's
+// result leaves it out. lakeq has no composite values of its own; this
+// serves information_schema._pg_expandarray, which pgjdbc's
+// getPrimaryKeys selects and then takes apart.
+func compositeField(col, field string) string { return col + "\x00" + field }
+
+func isCompositeField(name string) bool { return strings.IndexByte(name, 0) >= 0 }
+
+// srfTarget finds a set-returning call that is a select item, the
+// operand of a cast that is, or a field of one ((f(a)).x); rebuild puts a
+// replacement in its place.
+func srfTarget(e ast.Expr) (*ast.FuncCall, string, func(ast.Expr) ast.Expr) {
 	switch x := e.(type) {
 	case *ast.FuncCall:
 		if x.Over == nil && selectListSRFs[strings.ToLower(x.Name[len(x.Name)-1])] {
-			return x, func(r ast.Expr) ast.Expr { return r }
+			return x, "", func(r ast.Expr) ast.Expr { return r }
+		}
+	case *ast.Field:
+		if fc, ok := x.X.(*ast.FuncCall); ok {
+			if call, field, rebuild := srfTarget(fc); call != nil && field == "" {
+				return call, strings.ToLower(x.Name), rebuild
+			}
 		}
 	case *ast.Cast:
-		if call, rebuild := srfTarget(x.X); call != nil {
-			return call, func(r ast.Expr) ast.Expr { c := *x; c.X = rebuild(r); return &c }
+		if call, field, rebuild := srfTarget(x.X); call != nil {
+			return call, field, func(r ast.Expr) ast.Expr { c := *x; c.X = rebuild(r); return &c }
 		}
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 // bindSelectSRFs rewrites the select list's set-returning calls; n is
@@ -39,12 +57,13 @@ func (b *Binder) bindSelectSRFs(n Node, sc *scope, targets []ast.Target, hasAgg 
 	type found struct {
 		i       int
 		call    *ast.FuncCall
+		field   string
 		rebuild func(ast.Expr) ast.Expr
 	}
 	var fs []found
 	for i, t := range targets {
-		if call, rebuild := srfTarget(t.Expr); call != nil {
-			fs = append(fs, found{i, call, rebuild})
+		if call, field, rebuild := srfTarget(t.Expr); call != nil {
+			fs = append(fs, found{i, call, field, rebuild})
 		}
 	}
 	if len(fs) == 0 {
@@ -73,25 +92,64 @@ func (b *Binder) bindSelectSRFs(n Node, sc *scope, targets []ast.Target, hasAgg 
 			}
 		}
 		tf, ok := m.(*TableFunc)
-		if !ok || len(tf.Cols) != 1 {
+		if !ok {
 			return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "set-returning function %s is not supported in a select list", f.call.Name[len(f.call.Name)-1]), f.call.Location)
 		}
-		name := qual + strconv.Itoa(k)
-		col := b.newCol(name, tf.Cols[0].Type, qual)
-		tf.Cols = []Column{col}
+		// Each of the function's columns becomes a hidden column of the
+		// select list's scope; fields are the function's column names.
+		var refs []ast.Expr
+		var fieldNames []string
+		for j, c := range tf.Cols {
+			name := qual + strconv.Itoa(k) + "_" + strconv.Itoa(j)
+			col := b.newCol(name, c.Type, qual)
+			fieldNames = append(fieldNames, c.Name)
+			tf.Cols[j] = col
+			zip.Cols = append(zip.Cols, col)
+			sc.cols = append(sc.cols, scopeCol{Column: col, qual: qual, hidden: true})
+			refs = append(refs, &ast.ColumnRef{Parts: []string{qual, name}, Location: f.call.Location})
+		}
 		zip.Zip = append(zip.Zip, tf)
-		zip.Cols = append(zip.Cols, col)
-		sc.cols = append(sc.cols, scopeCol{Column: col, qual: qual, hidden: true})
 		t := out[f.i]
 		if t.Alias == "" {
 			t.Alias = figureName(t.Expr)
+			if f.field != "" {
+				t.Alias = f.field
+			}
 		}
-		t.Expr = f.rebuild(&ast.ColumnRef{Parts: []string{qual, name}, Location: f.call.Location})
+		var value ast.Expr
+		switch {
+		case f.field != "":
+			for j, fn := range fieldNames {
+				if fn == f.field {
+					value = refs[j]
+				}
+			}
+			if value == nil {
+				return nil, nil, b.errAt(sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" not found in data type record", f.field), f.call.Location)
+			}
+		case len(refs) == 1:
+			value = refs[0]
+		default:
+			// A composite value: shown as PostgreSQL prints a record,
+			// its fields carried beside it for (item).field.
+			args := []ast.Expr{&ast.Const{Kind: "string", Val: "("}}
+			for j, r := range refs {
+				if j > 0 {
+					args = append(args, &ast.Const{Kind: "string", Val: ","})
+				}
+				args = append(args, r)
+				out = append(out, ast.Target{Expr: r, Alias: compositeField(t.Alias, fieldNames[j]), Pos: t.Pos})
+			}
+			args = append(args, &ast.Const{Kind: "string", Val: ")"})
+			value = &ast.FuncCall{Name: []string{"concat"}, Args: args, Location: f.call.Location}
+		}
+		t.Expr = f.rebuild(value)
 		out[f.i] = t
 	}
 	var sub Node = zip
 	if len(zip.Zip) == 1 {
 		sub = zip.Zip[0]
+		sub.(*TableFunc).Cols = zip.Cols
 	}
 	if len(outer) > 0 {
 		return &Apply{Input: n, Sub: sub, Outer: outer}, out, nil

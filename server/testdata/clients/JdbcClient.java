@@ -57,6 +57,14 @@ public class JdbcClient {
             System.out.println("typeinfo " + (types > 10) + " int4=" + sawInt4);
             check(sawInt4, "getTypeInfo has int4");
 
+            // getPrimaryKeys takes information_schema._pg_expandarray's
+            // composite apart; lakeq declares no keys, so none come back.
+            try (ResultSet rs = md.getPrimaryKeys(null, "public", "jdbc_t")) {
+                int n = 0;
+                while (rs.next()) n++;
+                System.out.println("primarykeys " + n);
+            }
+
             // A prepared statement run past prepareThreshold switches to a
             // named server statement and binary results.
             try (PreparedStatement ps = c.prepareStatement("SELECT id, name, price, at, ok FROM jdbc_t WHERE id = ?")) {
