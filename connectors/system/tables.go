@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/lakeq/lakeq/types"
 )
@@ -63,16 +64,22 @@ func catalogType(t string) types.T {
 	return ty
 }
 
-// Tables returns the tables of a system schema.
+// Tables returns the tables of a system schema. The declarations are
+// built once and shared: callers must not modify them.
 func Tables(schema string) []TableDef {
 	switch schema {
 	case "pg_catalog":
-		return pgCatalog()
+		return pgCatalogDefs()
 	case "information_schema":
-		return infoSchema()
+		return infoSchemaDefs()
 	}
 	return nil
 }
+
+var (
+	pgCatalogDefs  = sync.OnceValue(pgCatalog)
+	infoSchemaDefs = sync.OnceValue(infoSchema)
+)
 
 // Lookup finds a system table by schema and name, including the
 // set-returning functions served as tables (pg_get_keywords).
