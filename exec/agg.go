@@ -65,22 +65,46 @@ type strDict struct {
 }
 
 // encode returns a's codes as an Int32 array with a's validity. The lock
-// is taken once per batch.
+// is taken once per batch. Group keys have few distinct values, so codes
+// found in this batch are kept in a small local cache (a table for
+// one-byte strings, a short list for others) before the shared map.
 func (d *strDict) encode(a *array.String) arrow.Array {
 	n := a.Len()
 	out := make([]int32, n)
 	nulls := a.NullN() > 0
+	offs := a.ValueOffsets()
+	data := a.ValueBytes()
+	var byByte [256]int32 // code+1 of a one-byte string
+	type hit struct {
+		v    string
+		code int32
+	}
+	var recent [8]hit
+	nRecent := 0
 	d.mu.Lock()
-	prev, prevCode := "", int32(-1)
 	for i := 0; i < n; i++ {
 		if nulls && a.IsNull(i) {
 			continue
 		}
-		v := a.Value(i)
-		if prevCode >= 0 && v == prev {
-			out[i] = prevCode
-			continue
+		lo, hi := offs[i], offs[i+1]
+		if hi-lo == 1 {
+			if c := byByte[data[lo]]; c > 0 {
+				out[i] = c - 1
+				continue
+			}
+		} else {
+			found := false
+			for k := 0; k < nRecent; k++ {
+				if r := &recent[k]; len(r.v) == int(hi-lo) && r.v == string(data[lo:hi]) {
+					out[i], found = r.code, true
+					break
+				}
+			}
+			if found {
+				continue
+			}
 		}
+		v := a.Value(i)
 		c, ok := d.codes[v]
 		if !ok {
 			c = int32(len(d.vals))
@@ -88,7 +112,13 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 			d.codes[v] = c
 			d.vals = append(d.vals, v)
 		}
-		out[i], prev, prevCode = c, v, c
+		out[i] = c
+		if hi-lo == 1 {
+			byByte[data[lo]] = c + 1
+		} else if nRecent < len(recent) {
+			recent[nRecent] = hit{v, c}
+			nRecent++
+		}
 	}
 	d.mu.Unlock()
 	return types.NewFixedArray(arrow.PrimitiveTypes.Int32, out, types.ValidityBits(a), a.NullN())

@@ -138,6 +138,10 @@ type intIndex struct {
 	base  int64
 	heads []int32 // heads[k-base]; -1 = no row (direct mode)
 	hash  *int64Table
+	// present has bit k-base set for every key (hash mode, when the key
+	// range is small enough): a probe that misses — most probes of a
+	// selective join — is one bit test instead of a table probe.
+	present []uint64
 }
 
 // buildIntIndex indexes keys (NULL where nulls[i]); next[i] receives the
@@ -176,6 +180,16 @@ func buildIntIndex(keys []int64, nulls []bool, next []int32) *intIndex {
 		}
 		return x
 	}
+	if span := uint64(hi - lo); seen && hi >= lo && span < 1<<27 {
+		x.base = lo
+		x.present = make([]uint64, span/64+1)
+		for i, k := range keys {
+			if nulls == nil || !nulls[i] {
+				d := uint64(k - lo)
+				x.present[d>>6] |= 1 << (d & 63)
+			}
+		}
+	}
 	// sized for a quarter of the rows: build keys repeat (lineitem by
 	// order), and the table grows when they do not
 	x.hash = newInt64Table(n / 4)
@@ -199,6 +213,12 @@ func (x *intIndex) Get(k int64) (int32, bool) {
 		}
 		return 0, false
 	}
+	if x.present != nil {
+		d := uint64(k - x.base)
+		if d>>6 >= uint64(len(x.present)) || x.present[d>>6]&(1<<(d&63)) == 0 {
+			return 0, false
+		}
+	}
 	return x.hash.Get(k)
 }
 
@@ -207,7 +227,7 @@ func (x *intIndex) Bytes() int64 {
 	if x.heads != nil {
 		return int64(len(x.heads)) * 4
 	}
-	return x.hash.Bytes()
+	return x.hash.Bytes() + int64(len(x.present))*8
 }
 
 func anyTrue(bs []bool) bool {

@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +53,9 @@ type job struct {
 	DuckDBSetup  []string `json:"duckdb_setup"`
 	Queries      []query  `json:"queries"`
 	LakeqDataDir string   `json:"lakeq_data_dir"`
+	// Profile is a folder for a CPU profile of lakeq's timed runs of each
+	// query (NAME.prof), or "".
+	Profile string `json:"profile,omitempty"`
 }
 
 type result struct {
@@ -72,6 +76,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated query names to run (default all)")
 	noCSV := flag.Bool("no-csv", false, "skip the CSV figures")
 	results := flag.String("results", "", "write the table to this Markdown file (e.g. bench/RESULTS.md)")
+	profile := flag.String("profile", "", "write a CPU profile of lakeq's timed runs of each query into this folder (NAME.prof)")
 	flag.Parse()
 	if *worker != "" {
 		os.Exit(runWorker(*worker))
@@ -84,7 +89,7 @@ func main() {
 		os.Exit(1)
 	}
 	abs, _ := filepath.Abs(*dataDir)
-	j := job{Threads: runtime.NumCPU(), Runs: *runs}
+	j := job{Threads: runtime.NumCPU(), Runs: *runs, Profile: *profile}
 	for _, t := range tpch.Tables {
 		v := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/%s.parquet')", t, abs, t)
 		j.LakeqSetup = append(j.LakeqSetup, v)
@@ -229,7 +234,13 @@ func runWorker(jobFile string) int {
 	for _, q := range j.Queries {
 		r := result{Name: q.Name}
 		var last *engine.Result
+		var prof *os.File
 		for i := 0; i < j.Runs+1; i++ {
+			if i == 1 && j.Profile != "" {
+				if prof, err = os.Create(filepath.Join(j.Profile, q.Name+".prof")); err == nil {
+					pprof.StartCPUProfile(prof)
+				}
+			}
 			t0 := time.Now()
 			res, err := s.Query(ctx, q.SQL)
 			ms := float64(time.Since(t0).Microseconds()) / 1000
@@ -241,6 +252,10 @@ func runWorker(jobFile string) int {
 				r.Times = append(r.Times, ms)
 			}
 			last = res
+		}
+		if prof != nil {
+			pprof.StopCPUProfile()
+			prof.Close()
 		}
 		if last != nil {
 			for _, c := range last.Columns {
