@@ -35,7 +35,11 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 	if err != nil || t == nil {
 		return nil, err
 	}
-	return c.s.planTable(ctx, t)
+	pt, err := c.s.planTable(ctx, t)
+	if err == nil && pt.Rows == 0 && t.Type == catalog.ManagedTable {
+		pt.Rows = c.s.eng.tableRows(ctx, t) // from ANALYZE, for join planning
+	}
+	return pt, err
 }
 
 // lookupTable finds a catalog table by (optional) schema and name.

@@ -26,10 +26,17 @@ const (
 	MarkJoin     // probe row + boolean: matched (NULL when unknown, IN semantics)
 	RightOnly    // emit only unmatched build rows (not used directly)
 	NullAntiJoin // NOT IN: anti join that yields nothing if the build side has a NULL key
+	// RightSemiJoin and RightAntiJoin are semi and anti joins with the
+	// outer (kept) side as the build: probes only mark build rows, and
+	// FinalEmit emits the matched (semi) or unmatched (anti) ones. The
+	// planner picks them when the outer side is much the smaller (TPC-H
+	// q04: 57 thousand orders against 3.8 million lineitems).
+	RightSemiJoin
+	RightAntiJoin
 )
 
 func (k JoinKind) String() string {
-	return [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Mark", "RightOnly", "NullAwareAnti"}[k]
+	return [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Mark", "RightOnly", "NullAwareAnti", "RightSemi", "RightAnti"}[k]
 }
 
 // JoinBuild materializes the build side and, with keys, a hash table.
@@ -196,6 +203,9 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	if j.Kind == NullAntiJoin && j.Build.anyNull {
 		return nil
 	}
+	if (j.Kind == RightSemiJoin || j.Kind == RightAntiJoin) && nb == 0 {
+		return nil // no outer row to mark
+	}
 	var probeNull []bool
 	var keys [][]byte
 	var ikeys []int64
@@ -236,6 +246,10 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			return err
 		}
 		var keepP, keepB []int32
+		marksBuild := j.Kind == FullJoin || j.Kind == RightSemiJoin || j.Kind == RightAntiJoin
+		if marksBuild {
+			j.Build.matchMu.Lock()
+		}
 		for k := range pi {
 			if ok != nil && !ok[k] {
 				continue
@@ -245,11 +259,12 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 				keepP = append(keepP, pi[k])
 				keepB = append(keepB, bi[k])
 			}
-			if j.Kind == FullJoin {
-				j.Build.matchMu.Lock()
+			if marksBuild {
 				j.Build.matched[bi[k]] = true
-				j.Build.matchMu.Unlock()
 			}
+		}
+		if marksBuild {
+			j.Build.matchMu.Unlock()
 		}
 		if len(keepP) > 0 {
 			return emit(j.joined(in, keepP, keepB))
@@ -386,14 +401,16 @@ func (j *JoinProbe) joined(in arrow.Record, pi, bi []int32) arrow.Record {
 	return array.NewRecord(j.OutSchema, r.Columns(), r.NumRows())
 }
 
-// FinalEmit outputs unmatched build rows of a FULL join.
+// FinalEmit outputs the unmatched build rows of a FULL join or a right
+// anti join, and the matched ones of a right semi join.
 func (j *JoinProbe) FinalEmit(ctx *Ctx, emit Emit) error {
-	if j.Kind != FullJoin || j.Build.rec == nil {
+	if j.Kind != FullJoin && j.Kind != RightSemiJoin && j.Kind != RightAntiJoin || j.Build.rec == nil {
 		return nil
 	}
+	want := j.Kind == RightSemiJoin
 	var miss []int32
 	for i, m := range j.Build.matched {
-		if !m {
+		if m == want {
 			miss = append(miss, int32(i))
 		}
 	}

@@ -369,6 +369,13 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 				opLocals[j] = o.NewLocal()
 			}
 			push := p.chain(ctx, opLocals, sinkLocal, i+1)
+			if ctx.Analyze { // the trailing rows count as the operator's output
+				name, downstream := op.Name(), push
+				push = func(b arrow.Record) error {
+					ctx.Stats.add(name, b.NumRows(), 0)
+					return downstream(b)
+				}
+			}
 			if err := f.FinalEmit(ctx, push); err != nil && !errors.Is(err, errStop) {
 				return err
 			}

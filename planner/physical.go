@@ -574,6 +574,14 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 	if (jt == JoinInner || jt == JoinCross) && estimateRows(right) > 2*estimateRows(left) {
 		left, right = right, left
 	}
+	// a semi or anti join whose kept side is much the smaller hashes that
+	// side and lets the other stream past it, marking what it meets
+	rightKept := false
+	if (jt == JoinSemi || jt == JoinAnti) && x.Cond != nil {
+		if l, r := estimateRows(left), estimateRows(right); l > 0 && r > 4*l {
+			left, right, rightKept = right, left, true
+		}
+	}
 	ls, err := pb.build(left)
 	if err != nil {
 		return nil, err
@@ -639,12 +647,17 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 	case JoinFull:
 		probe.Kind = exec.FullJoin
 		outCols = combined
-	case JoinSemi:
-		probe.Kind = exec.SemiJoin
-		outCols = ls.cols
-	case JoinAnti:
-		probe.Kind = exec.AntiJoin
-		outCols = ls.cols
+	case JoinSemi, JoinAnti:
+		probe.Kind, outCols = exec.SemiJoin, ls.cols
+		if jt == JoinAnti {
+			probe.Kind = exec.AntiJoin
+		}
+		if rightKept {
+			probe.Kind, outCols = exec.RightSemiJoin, rs.cols
+			if jt == JoinAnti {
+				probe.Kind = exec.RightAntiJoin
+			}
+		}
 	case JoinNullAnti:
 		probe.Kind = exec.NullAntiJoin
 		outCols = ls.cols
