@@ -344,10 +344,26 @@ func readStrings(r *file.ByteArrayColumnChunkReader, ranges []rowRange, maxDef i
 				data = make([]byte, 0, int64(size)*rows/total+64)
 			}
 			if int64(n) == total {
-				for k, v := range vals[:n] {
-					data = append(data, v...)
-					offsets[got+int64(k)+1] = int32(len(data))
+				// one growth per batch; one-byte values (flags, codes) are
+				// stored without a copy call each
+				if cap(data)-len(data) < size {
+					grown := make([]byte, len(data), 2*cap(data)+size)
+					copy(grown, data)
+					data = grown
 				}
+				base := len(data)
+				d := data[base : base+size]
+				p := 0
+				for k, v := range vals[:n] {
+					if len(v) == 1 {
+						d[p] = v[0]
+						p++
+					} else {
+						p += copy(d[p:], v)
+					}
+					offsets[got+int64(k)+1] = int32(base + p)
+				}
+				data = data[:base+size]
 				if valid != nil {
 					bitutil.SetBitsTo(valid, got, total, true)
 				}
