@@ -179,6 +179,12 @@ func joinDimensionChains(leaves []Node, preds []expr.Expr) ([]Node, []expr.Expr)
 					continue
 				}
 				for _, p := range preds {
+					// partners are found through equi-join keys; another
+					// predicate over both (q07's OR over two nations)
+					// waits until its columns are joined anyway
+					if !isEquiJoin(p) {
+						continue
+					}
 					pc := colsOf(p)
 					if anyIn(pc, sets[g]) && anyIn(pc, sets[h]) {
 						if partner >= 0 && partner != h {
@@ -189,8 +195,8 @@ func joinDimensionChains(leaves []Node, preds []expr.Expr) ([]Node, []expr.Expr)
 					}
 				}
 			}
-			if partner <= 0 {
-				continue // unreferenced, referenced by several, or by the first
+			if partner < 0 {
+				continue // unreferenced or referenced by several
 			}
 			// only onto a dimension: an input no larger than the driving
 			// one (merging onto a fact table would join it in full before
@@ -217,4 +223,10 @@ func joinDimensionChains(leaves []Node, preds []expr.Expr) ([]Node, []expr.Expr)
 		}
 	}
 	return leaves, preds
+}
+
+// isEquiJoin reports a = b between two column expressions.
+func isEquiJoin(e expr.Expr) bool {
+	c, ok := e.(*expr.Call)
+	return ok && c.Name == "=" && len(c.Args) == 2 && len(colsOf(c.Args[0])) > 0 && len(colsOf(c.Args[1])) > 0
 }
