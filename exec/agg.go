@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"encoding/binary"
+	"math"
 	"strings"
 	"sync"
 
@@ -542,29 +544,24 @@ func (b *bufferedAcc) Update(groups []int32, nGroups int, args []arrow.Array) er
 	for j := nArgs; j < len(args); j++ {
 		ts[j] = mustFromArrow(args[j].DataType())
 	}
-	var keys [][]byte
-	if b.spec.Distinct {
-		keys = make([][]byte, len(groups))
-		nulls := make([]bool, len(groups))
-		encodeKeys(args[:nArgs], ts[:nArgs], len(groups), keys, nulls)
-	}
+	var key []byte
 	for i, g := range groups {
 		if g < 0 {
 			continue
+		}
+		row := make([]types.Value, len(args))
+		for j, a := range args {
+			row[j] = types.GetValue(ts[j], a, i)
 		}
 		if b.spec.Distinct {
 			if b.seen[g] == nil {
 				b.seen[g] = map[string]struct{}{}
 			}
-			k := string(keys[i])
-			if _, dup := b.seen[g][k]; dup {
+			key = appendRowKey(key[:0], row[:nArgs])
+			if _, dup := b.seen[g][string(key)]; dup {
 				continue
 			}
-			b.seen[g][k] = struct{}{}
-		}
-		row := make([]types.Value, len(args))
-		for j, a := range args {
-			row[j] = types.GetValue(ts[j], a, i)
+			b.seen[g][string(key)] = struct{}{}
 		}
 		b.rows[g] = append(b.rows[g], row)
 	}
@@ -591,7 +588,7 @@ func (b *bufferedAcc) Merge(o functions.Accumulator, mapping []int32, nGroups in
 				if b.seen[m] == nil {
 					b.seen[m] = map[string]struct{}{}
 				}
-				key := rowKey(r[:nArgs])
+				key := string(appendRowKey(nil, r[:nArgs]))
 				if _, dup := b.seen[m][key]; dup {
 					continue
 				}
@@ -603,40 +600,57 @@ func (b *bufferedAcc) Merge(o functions.Accumulator, mapping []int32, nGroups in
 	return nil
 }
 
-func rowKey(vals []types.Value) string {
-	var sb []byte
+// appendRowKey encodes DISTINCT arguments as one map key, the same way
+// in Update and Merge (so Finalize need not dedupe again): integers and
+// floats as their 8 bytes, strings length-prefixed, other values as text.
+// Values of one argument share a type, so the encodings cannot collide.
+func appendRowKey(sb []byte, vals []types.Value) []byte {
 	for _, v := range vals {
-		if v == nil {
+		switch x := v.(type) {
+		case nil:
 			sb = append(sb, 0)
-			continue
+		case int64:
+			sb = append(sb, 1)
+			sb = binary.LittleEndian.AppendUint64(sb, uint64(x))
+		case float64:
+			sb = append(sb, 2)
+			if x == 0 {
+				x = 0 // -0 and 0 are one value
+			}
+			sb = binary.LittleEndian.AppendUint64(sb, math.Float64bits(x))
+		case string:
+			sb = append(sb, 3)
+			sb = binary.AppendUvarint(sb, uint64(len(x)))
+			sb = append(sb, x...)
+		case types.DateVal:
+			sb = append(sb, 5)
+			sb = binary.LittleEndian.AppendUint32(sb, uint32(x))
+		case types.TimestampVal:
+			sb = append(sb, 6)
+			sb = binary.LittleEndian.AppendUint64(sb, uint64(x))
+		case bool:
+			sb = append(sb, 7)
+			if x {
+				sb = append(sb, 1)
+			} else {
+				sb = append(sb, 0)
+			}
+		default:
+			t := types.FormatText(types.TextT, v)
+			sb = append(sb, 4)
+			sb = binary.AppendUvarint(sb, uint64(len(t)))
+			sb = append(sb, t...)
 		}
-		sb = append(sb, 1)
-		sb = append(sb, types.FormatText(types.TextT, v)...)
-		sb = append(sb, 0)
 	}
-	return string(sb)
+	return sb
 }
 
 func (b *bufferedAcc) Finalize(nGroups int) (arrow.Array, error) {
 	b.rows = grow(b.rows, nGroups)
 	nArgs := len(b.spec.Args)
 	acc := b.inner()
-	// For DISTINCT without ORDER BY the seen-set is keyed by the encoded
-	// argument bytes during Update but by text after Merge; re-dedupe by text.
 	for g := 0; g < nGroups; g++ {
-		rows := b.rows[g]
-		if b.spec.Distinct {
-			uniq := map[string]bool{}
-			var keep [][]types.Value
-			for _, r := range rows {
-				k := rowKey(r[:nArgs])
-				if !uniq[k] {
-					uniq[k] = true
-					keep = append(keep, r)
-				}
-			}
-			rows = keep
-		}
+		rows := b.rows[g] // distinct already: Update and Merge dedupe by one key
 		if len(b.spec.OrderBy) > 0 {
 			idx := make([]int, len(b.spec.OrderBy))
 			for i := range idx {
