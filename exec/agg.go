@@ -448,6 +448,7 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 			gt.ints = newInt64Table(lt.ints.Len())
 		}
 		if lt.ints != nil {
+			gt.ints.reserve(max(gt.ints.Len()+lt.ints.Len(), len(lt.ints.slots)/2))
 			lt.ints.Each(func(k int64, g int32) {
 				gg, added := gt.ints.GetOrPut(k, int32(gt.ngroups()))
 				if added {

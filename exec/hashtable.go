@@ -117,6 +117,25 @@ func (t *int64Table) Each(f func(k int64, v int32)) {
 // Bytes is the table's memory, for accounting.
 func (t *int64Table) Bytes() int64 { return int64(len(t.slots)) * 16 }
 
+// reserve makes room for n keys in all without growing on the way.
+// Merging another table walks its slots in hash order; inserted into a
+// smaller table that order piles keys into ever longer runs (q13's
+// partial aggregates took 0.56 s to merge 300,000 groups), into one at
+// least as large it does not.
+func (t *int64Table) reserve(n int) {
+	if n*2 <= len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.alloc(n * 2)
+	t.n = 0
+	for _, s := range old {
+		if s.val >= 0 {
+			t.Put(s.key, s.val)
+		}
+	}
+}
+
 func (t *int64Table) grow() {
 	old := t.slots
 	t.alloc(len(old) * 2)

@@ -114,3 +114,29 @@ func TestIntIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestInt64TableReserveKeepsEntries(t *testing.T) {
+	src := newInt64Table(0)
+	for k := int64(0); k < 5000; k++ {
+		src.Put(k*7, int32(k))
+	}
+	dst := newInt64Table(0)
+	dst.Put(-1, 99)
+	dst.reserve(dst.Len() + src.Len())
+	slots := len(dst.slots)
+	src.Each(func(k int64, v int32) { dst.Put(k, v) })
+	if len(dst.slots) != slots {
+		t.Errorf("grew after reserve: %d -> %d slots", slots, len(dst.slots))
+	}
+	if dst.Len() != 5001 {
+		t.Fatalf("len %d", dst.Len())
+	}
+	for k := int64(0); k < 5000; k++ {
+		if v, ok := dst.Get(k * 7); !ok || v != int32(k) {
+			t.Fatalf("key %d: %d %v", k*7, v, ok)
+		}
+	}
+	if v, ok := dst.Get(-1); !ok || v != 99 {
+		t.Fatal("entry before reserve lost")
+	}
+}
