@@ -34,6 +34,7 @@ import (
 
 	"github.com/lakeq/lakeq/connectors/tpch"
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/internal/gctune"
 )
 
 type query struct {
@@ -207,6 +208,7 @@ func runChild(cmd *exec.Cmd) (map[string]result, int64, error) {
 
 // runWorker runs the job in lakeq, in this process.
 func runWorker(jobFile string) int {
+	gctune.Start(gctune.DefaultPolicy()) // as the lakeq binary runs
 	b, err := os.ReadFile(jobFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

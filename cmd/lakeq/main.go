@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/internal/gctune"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -38,6 +39,7 @@ func (a actionFlag) Set(v string) error {
 }
 
 func main() {
+	gctune.Start(gctune.DefaultPolicy())
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -1,0 +1,34 @@
+package gctune
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+)
+
+func TestPercent(t *testing.T) {
+	p := DefaultPolicy()
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{{0, 800}, {8 << 20, 800}, {32 << 20, 400}, {64 << 20, 200}, {128 << 20, 100}, {2 << 30, 100}} {
+		if got := p.Percent(c.live); got != c.want {
+			t.Errorf("Percent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}
+
+func TestStartFollowsCollections(t *testing.T) {
+	t.Setenv("GOGC", "")
+	stop := Start(Policy{Allowance: 1 << 40, MinPercent: 100, MaxPercent: 300})
+	defer stop()
+	runtime.GC()
+	runtime.GC() // the finalizer of the first cycle has run by the second
+	if got := debug.SetGCPercent(300); got != 300 {
+		t.Errorf("GC percent %d after collections, want 300", got)
+	}
+	stop()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent %d after stop, want 100", got)
+	}
+}
