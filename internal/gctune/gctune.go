@@ -4,12 +4,13 @@
 // microseconds, so with a small live heap the default (100) collects
 // constantly and a query spends much of its time in the collector. The
 // policy here gives the heap a fixed allowance over the live heap
-// instead (128 MiB by default), expressed as a percent after every
+// instead (64 MiB by default), expressed as a percent after every
 // collection and never below Go's 100: small heaps collect far less
 // often, large ones (big hash tables, sorts) exactly as by default, so
-// peak memory stays near where it was. (TPC-H SF1 in bench/: geomean
-// ratio to DuckDB 2.88 → 1.93, peak RSS 616 → 659 MB; a 256 MiB
-// allowance gave 1.76 but 920 MB.) The binary starts it (cmd/lakeq, the
+// peak memory stays where it was. TPC-H SF1 in bench/, geomean ratio to
+// DuckDB and lakeq's peak RSS: default pace 2.88 and 616 MB; 64 MiB
+// 2.18-2.26 and 595-609 MB; 128 MiB 1.67-1.93 but 659-875 MB (the peak
+// varied from run to run); 256 MiB 1.76 and 920 MB. The binary starts it (cmd/lakeq, the
 // benchmark worker); GOGC in the environment turns it off. The
 // collector's settings are process-wide, which is why a library
 // (engine) never calls this.
@@ -31,7 +32,7 @@ type Policy struct {
 }
 
 // DefaultPolicy is the policy lakeq runs with.
-func DefaultPolicy() Policy { return Policy{Allowance: 128 << 20, MinPercent: 100, MaxPercent: 800} }
+func DefaultPolicy() Policy { return Policy{Allowance: 64 << 20, MinPercent: 100, MaxPercent: 800} }
 
 // Percent is the GOGC value the policy gives for a live heap size.
 func (p Policy) Percent(live uint64) int {
