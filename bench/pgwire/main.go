@@ -12,7 +12,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -211,15 +210,6 @@ func load(url, sql string, conns int, dur time.Duration, rows int) (stat, error)
 	return stat{qps: float64(len(lat)) / el.Seconds(), p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], n: len(lat)}, nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startLakeq builds and starts `lakeq serve` on a free port.
 func startLakeq(tmp string) (string, func(), error) {
 	bin := filepath.Join(tmp, "lakeq")
@@ -228,7 +218,7 @@ func startLakeq(tmp string) (string, func(), error) {
 	if err := build.Run(); err != nil {
 		return "", nil, err
 	}
-	port, err := freePort()
+	port, err := testpg.FreePort()
 	if err != nil {
 		return "", nil, err
 	}

@@ -117,7 +117,7 @@ func Launch() (_ *Server, stop func(), err error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -170,7 +170,9 @@ func Launch() (_ *Server, stop func(), err error) {
 	}
 }
 
-func freePort() (int, error) {
+// FreePort returns a TCP port free on 127.0.0.1 (for servers a test or
+// tool starts).
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
