@@ -129,9 +129,11 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 		return nil, err
 	}
 	lock := s.eng.tableLock(t.Database, t.Name)
-	lock.Lock()
-	err = mt.Append(ctx, recs)
-	lock.Unlock()
+	err = func() error {
+		lock.Lock()
+		defer lock.Unlock()
+		return mt.Append(ctx, recs)
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -239,9 +241,11 @@ func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error
 			return nil, err
 		}
 		lock := s.eng.tableLock(t.Database, t.Name)
-		lock.Lock()
-		err = mt.Replace(ctx, nil)
-		lock.Unlock()
+		err = func() error {
+			lock.Lock()
+			defer lock.Unlock()
+			return mt.Replace(ctx, nil)
+		}()
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,9 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,6 +32,12 @@ type Config struct {
 	// HistoryRetention is how long sys.query_history keeps entries
 	// (0 = DefaultHistoryRetention, negative = history off).
 	HistoryRetention time.Duration
+	// Log receives internal errors with their stack traces (the server
+	// log); nil discards them.
+	Log *log.Logger
+	// Debug also prints an internal error's stack trace to Stderr.
+	Debug  bool
+	Stderr io.Writer
 }
 
 // Engine is the shared state of one lakeq process. Safe for concurrent use.
@@ -66,6 +75,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
+	if os.Getenv("LAKEQ_DEBUG") != "" {
+		cfg.Debug = true
+	}
+	if cfg.Debug && cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
 	wh := filepath.Join(cfg.DataDir, "warehouse")
 	if err := os.MkdirAll(wh, 0o755); err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.IOError, "creating data directory %s", cfg.DataDir)
@@ -99,6 +114,21 @@ func (e *Engine) Close() error {
 	err := e.store.Close()
 	e.store = nil
 	return err
+}
+
+// reportInternal sends an internal error's stack trace to the log, and
+// to stderr under Debug: the client sees only the message.
+func (e *Engine) reportInternal(sql string, err error) {
+	var se *sqlerr.Error
+	if !errors.As(err, &se) || se.Stack == "" {
+		return
+	}
+	if e.cfg.Log != nil {
+		e.cfg.Log.Printf("%s in statement %q\n%s", se.Message, sql, se.Stack)
+	}
+	if e.cfg.Debug && e.cfg.Stderr != nil {
+		fmt.Fprintf(e.cfg.Stderr, "%s in statement %q\n%s\n", se.Message, sql, se.Stack)
+	}
 }
 
 // Registry exposes the function registry.

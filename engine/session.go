@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -153,10 +152,10 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = sqlerr.New(sqlerr.Internal, "internal error: %v", r)
-			if debugPanics {
-				fmt.Println(string(debug.Stack()))
-			}
+			err = sqlerr.Panic("", r, debug.Stack())
+		}
+		if err != nil {
+			s.eng.reportInternal(st.SQL, err)
 		}
 	}()
 	if to := s.Settings["statement_timeout"]; to != "" && to != "0" {
@@ -199,8 +198,6 @@ type Scanned struct {
 	PartitionsPruned         int64 // ruled out before any listing
 	Prefixes                 int64 // folders listed
 }
-
-var debugPanics = os.Getenv("LAKEQ_DEBUG") != ""
 
 func parseDuration(s string) (time.Duration, bool) {
 	s = strings.TrimSpace(s)

@@ -74,8 +74,7 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 	n := a.Len()
 	out := make([]int32, n)
 	nulls := a.NullN() > 0
-	offs := a.ValueOffsets()
-	data := a.ValueBytes()
+	offs, data := types.StringWindow(a)
 	var byByte [256]int32 // code+1 of a one-byte string
 	type hit struct {
 		v    string
@@ -84,6 +83,7 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 	var recent [8]hit
 	nRecent := 0
 	d.mu.Lock()
+	defer d.mu.Unlock() // deferred: a panic must not leave the other workers waiting
 	for i := 0; i < n; i++ {
 		if nulls && a.IsNull(i) {
 			continue
@@ -122,7 +122,6 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 			nRecent++
 		}
 	}
-	d.mu.Unlock()
 	return types.NewFixedArray(arrow.PrimitiveTypes.Int32, out, types.ValidityBits(a), a.NullN())
 }
 

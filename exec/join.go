@@ -247,25 +247,25 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		}
 		var keepP, keepB []int32
 		marksBuild := j.Kind == FullJoin || j.Kind == RightSemiJoin || j.Kind == RightAntiJoin
-		if marksBuild {
-			j.Build.matchMu.Lock()
-		}
-		for k := range pi {
-			if ok != nil && !ok[k] {
-				continue
-			}
-			matched[pi[k]] = true
-			if j.Kind == InnerJoin || j.Kind == LeftJoin || j.Kind == FullJoin {
-				keepP = append(keepP, pi[k])
-				keepB = append(keepB, bi[k])
-			}
+		func() {
 			if marksBuild {
-				j.Build.matched[bi[k]] = true
+				j.Build.matchMu.Lock()
+				defer j.Build.matchMu.Unlock()
 			}
-		}
-		if marksBuild {
-			j.Build.matchMu.Unlock()
-		}
+			for k := range pi {
+				if ok != nil && !ok[k] {
+					continue
+				}
+				matched[pi[k]] = true
+				if j.Kind == InnerJoin || j.Kind == LeftJoin || j.Kind == FullJoin {
+					keepP = append(keepP, pi[k])
+					keepB = append(keepB, bi[k])
+				}
+				if marksBuild {
+					j.Build.matched[bi[k]] = true
+				}
+			}
+		}()
 		if len(keepP) > 0 {
 			return emit(j.joined(in, keepP, keepB))
 		}

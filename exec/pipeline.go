@@ -9,9 +9,8 @@ package exec
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
-	"strings"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +38,25 @@ type Ctx struct {
 	sharedMu sync.Mutex
 	shared   map[any]*sharedValue
 	parent   *Ctx // the query a subquery's context belongs to
+
+	// failure is the first error of any worker of the query: once set,
+	// every worker of every pipeline of the query (subqueries included)
+	// stops at its next batch, and Run reports it.
+	failure atomic.Pointer[error]
+}
+
+// Fail records err as the query's failure (the first one wins) so that
+// all its workers stop. Safe for concurrent use.
+func (c *Ctx) Fail(err error) {
+	root := c.root()
+	root.failure.CompareAndSwap(nil, &err)
+}
+
+func (c *Ctx) root() *Ctx {
+	for c.parent != nil {
+		c = c.parent
+	}
+	return c
 }
 
 // Sub returns the context a subquery of this query runs in: its own
@@ -73,15 +91,28 @@ func (c *Ctx) Shared(key any, compute func() (any, error)) (any, error) {
 		c.shared[key] = sv
 	}
 	c.sharedMu.Unlock()
-	sv.once.Do(func() { sv.v, sv.err = compute() })
+	sv.once.Do(func() {
+		// a panic must not leave the value computed-but-empty for the
+		// callers that come after it (sync.Once counts it as done)
+		defer func() {
+			if r := recover(); r != nil {
+				sv.err = sqlerr.Panic("a shared subplan", r, debug.Stack())
+			}
+		}()
+		sv.v, sv.err = compute()
+	})
 	return sv.v, sv.err
 }
 
 // Context returns the query's context.Context.
 func (c *Ctx) Context() context.Context { return c.Expr.Context }
 
-// Err reports cancellation as a 57014 error.
+// Err reports the query's failure in another worker, or cancellation as
+// a 57014 error.
 func (c *Ctx) Err() error {
+	if f := c.root().failure.Load(); f != nil {
+		return *f
+	}
 	if err := c.Expr.Context.Err(); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout")
@@ -285,8 +316,19 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 		workers = 1
 	}
 	var stopped atomic.Bool
-	runWorker := func() (any, error) {
-		sinkLocal := p.Sink.NewLocal()
+	runWorker := func() (sinkLocal any, err error) {
+		// A panic anywhere in this worker fails the whole query at once:
+		// the other workers see it at their next batch (Ctx.Err) instead
+		// of waiting on this one, and the error names the operator.
+		defer func() {
+			if r := recover(); r != nil {
+				err = sqlerr.Panic(p.Source.Name(), r, debug.Stack())
+			}
+			if err != nil && !errors.Is(err, errStop) {
+				ctx.Fail(err)
+			}
+		}()
+		sinkLocal = p.Sink.NewLocal()
 		srcLocal := p.Source.NewLocal()
 		opLocals := make([]any, len(p.Ops))
 		for i, op := range p.Ops {
@@ -339,12 +381,6 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				defer func() {
-					if r := recover(); r != nil {
-						errs[w] = panicError(r)
-						stopped.Store(true)
-					}
-				}()
 				l, err := runWorker()
 				locals[w] = l
 				if err != nil {
@@ -354,15 +390,35 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 			}(w)
 		}
 		wg.Wait()
+		// the first failure, not the others' reaction to it
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		for _, e := range errs {
 			if e != nil {
 				return e
 			}
 		}
 	}
+	return guard(p.Sink.Name(), func() error { return p.finish(ctx, locals, stopped.Load()) })
+}
+
+// guard runs f, turning a panic into an XX000 error naming where.
+func guard(where string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = sqlerr.Panic(where, r, debug.Stack())
+		}
+	}()
+	return f()
+}
+
+// finish runs the operators' trailing output, then the sink's Combine and
+// Finalize.
+func (p *Pipeline) finish(ctx *Ctx, locals []any, stopped bool) error {
 	// operators with trailing output (outer-join remainders)
 	for i, op := range p.Ops {
-		if f, ok := op.(Finisher); ok && !stopped.Load() {
+		if f, ok := op.(Finisher); ok && !stopped {
 			sinkLocal := p.Sink.NewLocal()
 			opLocals := make([]any, len(p.Ops))
 			for j, o := range p.Ops {
@@ -413,9 +469,25 @@ func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emi
 		}
 		return p.Sink.Consume(ctx, sinkLocal, b)
 	}
+	sink := next
+	next = func(b arrow.Record) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = sqlerr.Panic(p.Sink.Name(), r, debug.Stack())
+			}
+		}()
+		return sink(b)
+	}
 	for i := len(p.Ops) - 1; i >= start; i-- {
 		op, local, downstream := p.Ops[i], opLocals[i], next
-		next = func(b arrow.Record) error {
+		next = func(b arrow.Record) (err error) {
+			// the innermost operator that panicked is the one named: a
+			// downstream panic has already become an error here
+			defer func() {
+				if r := recover(); r != nil {
+					err = sqlerr.Panic(op.Name(), r, debug.Stack())
+				}
+			}()
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -436,16 +508,6 @@ func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emi
 		}
 	}
 	return next
-}
-
-func panicError(r any) error {
-	buf := make([]byte, 4096)
-	n := runtime.Stack(buf, false)
-	stack := string(buf[:n])
-	if i := strings.Index(stack, "panic("); i > 0 {
-		stack = stack[i:]
-	}
-	return sqlerr.New(sqlerr.Internal, "internal error: %v", fmt.Sprint(r))
 }
 
 // DefaultWorkers is the number of workers per pipeline (all cores).

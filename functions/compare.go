@@ -177,9 +177,8 @@ func cmpBytes(op string) Kernel {
 		get := func(a arrow.Array) func(int) []byte {
 			switch x := a.(type) {
 			case *array.String:
-				data, offs := x.ValueBytes(), x.ValueOffsets()
-				base := offs[0]
-				return func(i int) []byte { return data[offs[i]-base : offs[i+1]-base] }
+				offs, data := types.StringWindow(x)
+				return func(i int) []byte { return data[offs[i]:offs[i+1]] }
 			case *array.Binary:
 				return x.Value
 			}

@@ -71,7 +71,10 @@ type Error struct {
 	Detail   string
 	Hint     string
 	Position int // 1-based character position in the statement text; 0 = none
-	cause    error
+	// Stack is the goroutine stack of an internal panic (XX000): written
+	// to the server log, never sent to a client.
+	Stack string
+	cause error
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -97,6 +100,16 @@ func (e *Error) At(pos int) *Error {
 	c := *e
 	c.Position = pos
 	return &c
+}
+
+// Panic is the XX000 error for a recovered panic r in the named part of
+// the engine (an operator, a statement), keeping the stack for the log.
+func Panic(where string, r any, stack []byte) *Error {
+	msg := fmt.Sprint(r)
+	if where != "" {
+		return &Error{Code: Internal, Message: fmt.Sprintf("internal error in %s: %s", where, msg), Stack: string(stack)}
+	}
+	return &Error{Code: Internal, Message: "internal error: " + msg, Stack: string(stack)}
 }
 
 // WithHint returns a copy with a hint.

@@ -178,11 +178,10 @@ func Take(t T, a arrow.Array, idx []int32) arrow.Array {
 		}
 		offsets := make([]int32, n+1)
 		data := make([]byte, 0, size)
-		src, offs := arr.ValueBytes(), arr.ValueOffsets()
-		base := offs[0]
+		offs, src := StringWindow(arr)
 		for j, i := range idx {
 			if i >= 0 {
-				data = append(data, src[offs[i]-base:offs[i+1]-base]...)
+				data = append(data, src[offs[i]:offs[i+1]]...)
 			}
 			offsets[j+1] = int32(len(data))
 		}
@@ -242,8 +241,7 @@ func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
 	case *array.Decimal64:
 		return NewFixedArray(a.DataType(), copyRuns(Values[int64](arr), runs, n), validity, nulls)
 	case *array.String:
-		src, offs := arr.ValueBytes(), arr.ValueOffsets()
-		base := offs[0]
+		offs, src := StringWindow(arr)
 		size := 0
 		for _, r := range runs {
 			size += int(offs[r.End] - offs[r.Start])
@@ -252,12 +250,12 @@ func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
 		data := make([]byte, 0, size)
 		j := 0
 		for _, r := range runs {
-			shift := int32(len(data)) - (offs[r.Start] - base)
+			shift := int32(len(data)) - offs[r.Start]
 			for i := r.Start; i < r.End; i++ {
-				offsets[j+1] = offs[i+1] - base + shift
+				offsets[j+1] = offs[i+1] + shift
 				j++
 			}
-			data = append(data, src[offs[r.Start]-base:offs[r.End]-base]...)
+			data = append(data, src[offs[r.Start]:offs[r.End]]...)
 		}
 		return NewStringArray(offsets, data, validity, nulls)
 	}
@@ -415,4 +413,27 @@ func NewStringArray(offsets []int32, data []byte, validity []byte, nulls int) ar
 	d := array.NewData(arrow.BinaryTypes.String, len(offsets)-1, []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
 	defer d.Release()
 	return array.MakeFromData(d)
+}
+
+// StringWindow returns the visible window of a string array: offs has
+// Len()+1 entries and value i is data[offs[i]:offs[i+1]]. Arrow's
+// ValueOffsets are positions in the whole value buffer, while ValueBytes
+// starts at the first visible value, so in a sliced array (Parquet hands
+// these over) the two never index each other directly; kernels take both
+// from here instead.
+func StringWindow(a *array.String) (offs []int32, data []byte) {
+	return a.ValueOffsets(), valueBuffer(a.Data())
+}
+
+// BinaryWindow is StringWindow for a binary array.
+func BinaryWindow(a *array.Binary) (offs []int32, data []byte) {
+	return a.ValueOffsets(), valueBuffer(a.Data())
+}
+
+func valueBuffer(d arrow.ArrayData) []byte {
+	bufs := d.Buffers()
+	if len(bufs) < 3 || bufs[2] == nil {
+		return nil
+	}
+	return bufs[2].Bytes()
 }

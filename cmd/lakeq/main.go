@@ -63,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store: empty for DATA_DIR/catalog.db, or postgres://… to share one among processes")
 	retention := fs.Duration("history-retention", engine.DefaultHistoryRetention, "how long sys.query_history keeps queries (negative: keep no history)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
+	debugFlag := fs.Bool("debug", false, "print the stack trace of an internal error to stderr")
+	threads := fs.Int("threads", 0, "workers per query (default: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -87,7 +89,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL, HistoryRetention: *retention})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL, HistoryRetention: *retention,
+		Workers: *threads, Debug: *debugFlag, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq: %v\n", err)
 		return 1

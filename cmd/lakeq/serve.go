@@ -32,6 +32,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	requireTLS := fs.Bool("require-tls", false, "refuse connections that do not use TLS")
 	maxConns := fs.Int("max-connections", 100, "maximum concurrent sessions")
 	idle := fs.Duration("idle-timeout", 0, "close sessions idle this long outside a transaction (0 = never)")
+	debugFlag := fs.Bool("debug", false, "also print the stack trace of an internal error to stderr (it always goes to the log)")
+	threads := fs.Int("threads", 0, "workers per query (default: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -72,7 +74,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL, Workers: *threads,
+		Log: logger, Debug: *debugFlag, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
 		return 1

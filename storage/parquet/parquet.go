@@ -640,8 +640,7 @@ func expandDictionary(x *array.Dictionary, dict *array.String) arrow.Array {
 			codes[i] = int32(x.GetValueIndex(i))
 		}
 	}
-	src, offs := dict.ValueBytes(), dict.ValueOffsets()
-	base := offs[0]
+	offs, src := types.StringWindow(dict)
 	valid := x.NullN() == 0
 	size := 0
 	for i, c := range codes {
@@ -653,7 +652,7 @@ func expandDictionary(x *array.Dictionary, dict *array.String) arrow.Array {
 	data := make([]byte, 0, size)
 	for i, c := range codes {
 		if valid || x.IsValid(i) {
-			data = append(data, src[offs[c]-base:offs[c+1]-base]...)
+			data = append(data, src[offs[c]:offs[c+1]]...)
 		}
 		offsets[i+1] = int32(len(data))
 	}
