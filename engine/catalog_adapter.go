@@ -35,6 +35,15 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 	if err != nil || t == nil {
 		return nil, err
 	}
+	if c.s.ReadAs != nil && t.Type == catalog.ManagedTable {
+		alt, err := c.s.ReadAs(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if alt != nil {
+			return c.s.planTable(ctx, alt)
+		}
+	}
 	pt, err := c.s.planTable(ctx, t)
 	if err == nil && pt.Rows == 0 && t.Type == catalog.ManagedTable {
 		pt.Rows = c.s.eng.tableRows(ctx, t) // from ANALYZE, for join planning

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/exec"
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
@@ -97,6 +98,13 @@ type Session struct {
 	// mu guards Settings, Loc, SearchPath and catView against
 	// set_config and catalog lookups running on a query's workers.
 	mu sync.Mutex
+
+	// ReadAs, when set, may give the table a query reads in place of a
+	// managed table t (nil keeps t). The sqllogictest runner's storage
+	// layouts use it to read a script's tables from Parquet, CSV or JSON
+	// copies of their rows; it is called while binding, from the
+	// session's goroutine.
+	ReadAs func(ctx context.Context, t *catalog.Table) (*catalog.Table, error)
 }
 
 // NewSession starts a session with default settings.

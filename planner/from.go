@@ -265,11 +265,12 @@ func (b *Binder) bindJoin(x *ast.Join, sc *scope) (Node, []scopeCol, error) {
 	if x.Natural {
 		using = nil
 		for _, lc := range lcols {
-			if lc.hidden {
+			// pseudo columns ("$path") are in no table's * and join nothing
+			if lc.hidden || lc.pseudo {
 				continue
 			}
 			for _, rc := range rcols {
-				if !rc.hidden && rc.Name == lc.Name {
+				if !rc.hidden && !rc.pseudo && rc.Name == lc.Name {
 					using = append(using, lc.Name)
 				}
 			}

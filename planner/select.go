@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -686,44 +685,10 @@ func replaceTopDown(e expr.Expr, f func(expr.Expr) expr.Expr) expr.Expr {
 	return expr.MapChildren(e, func(c expr.Expr) expr.Expr { return replaceTopDown(c, f) })
 }
 
-// exprKey is a canonical string of a bound expression, column ids included.
-func exprKey(e expr.Expr) string {
-	var sb strings.Builder
-	var walk func(e expr.Expr)
-	walk = func(e expr.Expr) {
-		switch x := e.(type) {
-		case *expr.Col:
-			sb.WriteString("#" + strconv.Itoa(int(x.ID)))
-			return
-		case *expr.OuterRef:
-			sb.WriteString("^" + strconv.Itoa(int(x.ID)))
-			return
-		case *expr.Const:
-			sb.WriteString("'" + types.FormatText(x.T, x.V) + "'" + x.T.String())
-			if x.V == nil {
-				sb.WriteString("null")
-			}
-			return
-		case *expr.Call:
-			sb.WriteString(x.Name)
-		case *expr.Subquery:
-			sb.WriteString(fmt.Sprintf("sub%p", x.Plan))
-		default:
-			sb.WriteString(strings.SplitN(e.String(), "(", 2)[0])
-			if c, ok := e.(*expr.Cast); ok {
-				sb.WriteString(c.To.String())
-			}
-		}
-		sb.WriteByte('(')
-		for _, c := range expr.Children(e) {
-			walk(c)
-			sb.WriteByte(',')
-		}
-		sb.WriteByte(')')
-	}
-	walk(e)
-	return sb.String()
-}
+// exprKey identifies a bound expression by its whole tree (expr.Key):
+// never a prefix of its text, so expressions that differ in any node
+// never share a key.
+func exprKey(e expr.Expr) string { return expr.Key(e) }
 
 var _ = exec.BatchSize
 var _ = functions.Default

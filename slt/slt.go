@@ -57,6 +57,9 @@ type Options struct {
 	StmtTimeout time.Duration
 	Workers     int
 	Verbose     bool
+	// Storage is the layout the script's tables are read from: managed
+	// (the default), parquet, csv or json (see layout.go).
+	Storage string
 }
 
 // Parse reads a script.
@@ -179,6 +182,12 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 	}
 	defer eng.Close()
 	sess := eng.NewSession()
+	var lay *layout
+	if opt.Storage != "" && opt.Storage != StorageManaged {
+		if lay, err = newLayout(opt.Storage, dir, eng); err != nil {
+			return nil, err
+		}
+	}
 	res := &Result{File: path}
 	// __SLT_DIR__ is the script's folder (fixtures beside it), and
 	// __TEST_DIR__ a scratch folder of the run, as in DuckDB's runner.
@@ -213,7 +222,16 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 			continue
 		}
 		qctx, cancel := context.WithTimeout(ctx, opt.StmtTimeout)
-		rs, err := sess.Exec(qctx, subst.Replace(r.SQL))
+		sql := subst.Replace(r.SQL)
+		reads := lay != nil && r.Kind == "query" && readOnly(sql)
+		if reads {
+			sess.ReadAs = lay.readAs
+		}
+		rs, err := sess.Exec(qctx, sql)
+		sess.ReadAs = nil
+		if lay != nil && !reads {
+			lay.touch()
+		}
 		cancel()
 		if r.ExpectErr {
 			if err == nil {

@@ -5,35 +5,52 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
-func runFiles(t *testing.T, files []string) {
-	t.Helper()
-	var passed, failed, skipped int
-	for _, f := range files {
-		f := f
-		t.Run(strings.TrimSuffix(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), ".slt"), func(t *testing.T) {
-			t.Parallel()
-			res, err := RunFile(context.Background(), f, Options{Workers: 2, MaxFailures: 50})
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for _, msg := range res.Failures {
-				t.Error(msg)
-			}
-			if res.Passed == 0 {
-				t.Errorf("%s: no record ran", f)
-			}
-			passed += res.Passed
-			failed += res.Failed
-			skipped += res.Skipped
-			t.Logf("%s: %d passed, %d failed, %d skipped", f, res.Passed, res.Failed, res.Skipped)
-		})
-	}
+// totals adds up one storage mode's outcomes over its files.
+type totals struct {
+	mu                      sync.Mutex
+	passed, failed, skipped int
 }
 
-// TestProjectSLT runs testdata/slt/<area>/*.slt.
+func (tt *totals) add(r *Result) {
+	tt.mu.Lock()
+	tt.passed += r.Passed
+	tt.failed += r.Failed
+	tt.skipped += r.Skipped
+	tt.mu.Unlock()
+}
+
+func runFiles(t *testing.T, files []string, opt Options) {
+	t.Helper()
+	tt := &totals{}
+	t.Run("files", func(t *testing.T) {
+		for _, f := range files {
+			t.Run(strings.TrimSuffix(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), ".slt"), func(t *testing.T) {
+				t.Parallel()
+				o := opt
+				o.MaxFailures = 50
+				res, err := RunFile(context.Background(), f, o)
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				for _, msg := range res.Failures {
+					t.Error(msg)
+				}
+				if res.Passed == 0 {
+					t.Errorf("%s: no record ran", f)
+				}
+				tt.add(res)
+			})
+		}
+	})
+	t.Logf("storage %s, %d workers: %d passed, %d failed, %d skipped", opt.Storage, opt.Workers, tt.passed, tt.failed, tt.skipped)
+}
+
+// TestProjectSLT runs testdata/slt/<area>/*.slt on every storage layout,
+// on one worker and on several.
 func TestProjectSLT(t *testing.T) {
 	files, err := filepath.Glob("../testdata/slt/*/*.slt")
 	if err != nil {
@@ -42,10 +59,22 @@ func TestProjectSLT(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no sqllogictest files under testdata/slt")
 	}
-	runFiles(t, files)
+	for _, st := range Storages {
+		for _, w := range []int{1, 4} {
+			t.Run(st+"/w"+string(rune('0'+w)), func(t *testing.T) {
+				runFiles(t, files, Options{Storage: st, Workers: w})
+			})
+		}
+	}
 }
 
-// TestSQLiteCorpus runs ../shared/slt/sqlite/*.test (present in CI).
+// sqliteWorkers spreads the corpus's modes over worker counts, so that
+// one and several workers both see every layout across the suite without
+// running the 77,000 records eight times.
+var sqliteWorkers = map[string]int{StorageManaged: 2, StorageParquet: 3, StorageCSV: 1, StorageJSON: 2}
+
+// TestSQLiteCorpus runs ../shared/slt/sqlite/*.test (present in CI) on
+// every storage layout.
 func TestSQLiteCorpus(t *testing.T) {
 	files, _ := filepath.Glob("../../shared/slt/sqlite/*.test")
 	if len(files) == 0 {
@@ -57,5 +86,9 @@ func TestSQLiteCorpus(t *testing.T) {
 	if testing.Short() {
 		files = files[:1]
 	}
-	runFiles(t, files)
+	for _, st := range Storages {
+		t.Run(st, func(t *testing.T) {
+			runFiles(t, files, Options{Storage: st, Workers: sqliteWorkers[st]})
+		})
+	}
 }

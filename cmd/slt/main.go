@@ -1,6 +1,6 @@
 // Command slt runs sqllogictest scripts against lakeq.
 //
-//	go run ./cmd/slt [-engine postgresql] [-rewrite] FILE...
+//	go run ./cmd/slt [-engine postgresql] [-storage managed|parquet|csv|json] [-workers N] [-rewrite] FILE...
 //
 // Its last line is "N passed, N failed, N skipped".
 package main
@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 
 	"github.com/lakeq/lakeq/slt"
@@ -22,7 +23,22 @@ func main() {
 	verbose := flag.Bool("v", false, "print each file's totals")
 	parallel := flag.Int("j", runtime.GOMAXPROCS(0), "files run at once")
 	maxFail := flag.Int("maxfail", 20, "failures printed per file")
+	storage := flag.String("storage", slt.StorageManaged, "where the scripts' tables are read from: managed|parquet|csv|json")
+	threads := flag.Int("workers", 0, "workers per query (default: all cores for one file, else 1)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	files := flag.Args()
 	if len(files) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: slt [-engine postgresql] [-rewrite] FILE...")
@@ -36,13 +52,16 @@ func main() {
 	if len(files) == 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	if *threads > 0 {
+		workers = *threads
+	}
 	for i, f := range files {
 		wg.Add(1)
 		go func(i int, f string) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i], errs[i] = slt.RunFile(context.Background(), f, slt.Options{Engine: *engineName, Rewrite: *rewrite, Workers: workers, MaxFailures: *maxFail})
+			results[i], errs[i] = slt.RunFile(context.Background(), f, slt.Options{Engine: *engineName, Rewrite: *rewrite, Workers: workers, MaxFailures: *maxFail, Storage: *storage})
 		}(i, f)
 	}
 	wg.Wait()
@@ -70,6 +89,7 @@ func main() {
 	}
 	fmt.Printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	if failed > 0 {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

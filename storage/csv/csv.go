@@ -115,6 +115,11 @@ func (d *Dataset) sample(ctx context.Context, fi storage.FileInfo, n int64) ([]b
 // splitter parses records of one dialect.
 type splitter struct {
 	delim, quote, escape byte
+	// rawNull is the NULL token matched before unescaping (Hive's
+	// LazySimpleSerDe with ESCAPED BY: `\N` is NULL while an escaped
+	// `\\N` is the text \N); a NULL field is then nil and every other
+	// field non-nil. Set only with an escape character and a NULL token.
+	rawNull []byte
 }
 
 // next parses one record from buf; it returns the fields, the bytes
@@ -204,7 +209,16 @@ func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int,
 				if !copied {
 					val = buf[start:i]
 				}
-				fields = append(fields, unquoted(val))
+				switch {
+				case s.rawNull == nil:
+					fields = append(fields, unquoted(val))
+				case bytes.Equal(buf[start:i], s.rawNull):
+					fields = append(fields, nil)
+				case val == nil:
+					fields = append(fields, []byte{})
+				default:
+					fields = append(fields, val)
+				}
 			} else {
 				j := bytes.IndexAny(buf[i:], string([]byte{s.delim, '\n', '\r'}))
 				if j < 0 {
@@ -248,10 +262,26 @@ func unquoted(b []byte) []byte {
 }
 
 func (d *Dataset) isNull(f []byte) bool {
+	if d.escapedNull() {
+		return f == nil // the splitter matched the token before unescaping
+	}
 	if d.Opt.NullSet {
 		return f != nil && string(f) == d.Opt.NullStr || (f == nil && d.Opt.NullStr == "")
 	}
 	return f == nil // an unquoted empty field
+}
+
+func (d *Dataset) escapedNull() bool {
+	o := &d.Opt
+	return o.Escape != 0 && o.Escape != o.Quote && o.NullSet && o.NullStr != ""
+}
+
+func (d *Dataset) newSplitter() *splitter {
+	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape}
+	if d.escapedNull() {
+		sp.rawNull = []byte(d.Opt.NullStr)
+	}
+	return sp
 }
 
 // sniff detects the delimiter, header and column types from a sample.
@@ -292,7 +322,7 @@ func (d *Dataset) sniff(path string, sample []byte) error {
 			d.Opt.Delim = best
 		}
 	}
-	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape}
+	sp := d.newSplitter()
 	var rows [][][]byte
 	buf := bytes.Join(lines, []byte("\n"))
 	var fields [][]byte
@@ -627,7 +657,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		out = append(out, array.NewRecord(schema, arrs, int64(rows)))
 		rows = 0
 	}
-	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape}
+	sp := d.newSplitter()
 	skip := 0
 	if start == 0 {
 		skip = d.Opt.Skip
