@@ -32,6 +32,7 @@ func Rules() []Rule {
 		{Name: "semi_join_reduction", Apply: semiJoinReduction},
 		{Name: "common_subexpressions", Apply: commonSubexpressions},
 		{Name: "optimize_subqueries", Apply: optimizeSubqueries},
+		{Name: "optimize_ctes", Apply: optimizeCTEs},
 	}
 }
 
