@@ -18,8 +18,8 @@ import (
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/engine"
-	"github.com/lakeq/lakeq/types"
 	lqparquet "github.com/lakeq/lakeq/storage/parquet"
+	"github.com/lakeq/lakeq/types"
 )
 
 // Storage layouts. In every mode but managed, each table a script
