@@ -30,6 +30,10 @@ type Binder struct {
 	nextID ColumnID
 	ctes   []map[string]*cteDef
 	depth  int
+	// outerAgg holds the selects that an aggregate in one of their
+	// subqueries belongs to (its arguments read only their columns):
+	// they are bound again as aggregate queries.
+	outerAgg map[*ast.Select]bool
 }
 
 type cteDef struct {
@@ -94,6 +98,10 @@ type scope struct {
 	noAgg    string // non-empty: aggregates not allowed here (the clause name)
 	noWindow string
 	nested   bool // inside an aggregate's arguments
+	// sel is the SELECT whose select list, HAVING and ORDER BY this
+	// scope binds (nil elsewhere): an outer-level aggregate found in a
+	// subquery makes it an aggregate query.
+	sel *ast.Select
 }
 
 func (s *scope) addQual(q string) {
@@ -107,6 +115,13 @@ func (s *scope) owns(id ColumnID) bool {
 	for _, c := range s.cols {
 		if c.ID == id {
 			return true
+		}
+	}
+	if s.agg != nil { // an aggregate's result, read by a subquery it belongs outside of
+		for _, c := range s.agg.aggCols {
+			if c.ID == id {
+				return true
+			}
 		}
 	}
 	return false

@@ -1086,6 +1086,94 @@ func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr
 		})}, nil
 }
 
+// outerMarks records the length of every outer-reference collector
+// above sc, so that a binding can be undone.
+func outerMarks(sc *scope) map[*[]Column]int {
+	m := map[*[]Column]int{}
+	for s := sc; s != nil; s = s.parent {
+		if s.outer != nil {
+			if _, ok := m[s.outer]; !ok {
+				m[s.outer] = len(*s.outer)
+			}
+		}
+	}
+	return m
+}
+
+// outerLevelOnly reports whether bound aggregate arguments read outer
+// columns and no column of their own query level: by SQL's rule such an
+// aggregate belongs to the outer query (SELECT (SELECT max(o.x)) FROM t
+// o is one row, the max over t).
+func outerLevelOnly(args []expr.Expr) bool {
+	local, outer := false, false
+	for _, a := range args {
+		expr.Walk(a, func(x expr.Expr) bool {
+			switch x.(type) {
+			case *expr.Col:
+				local = true
+			case *expr.OuterRef:
+				outer = true
+			}
+			return true
+		})
+	}
+	return outer && !local
+}
+
+// bindOuterAggCall binds f in the query level just outside the subquery
+// whose aggregate context is inner, and returns an outer reference to its
+// result. The outer query becomes an aggregate query if it was not one
+// (bindSimpleSelect binds it again); aggregates of levels further out
+// are not supported.
+func (b *Binder) bindOuterAggCall(f *ast.FuncCall, name string, agg *functions.Aggregate, inner *aggCtx) (expr.Expr, error) {
+	// the outer level is the parent of the subquery's boundary scope (the
+	// one collecting its outer references)
+	target := inner.input
+	for target != nil && !(target.outer != nil && (target.parent == nil || target.parent.outer != target.outer)) {
+		target = target.parent
+	}
+	if target != nil {
+		target = target.parent
+	}
+	if target == nil {
+		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate function %s reads only outer columns, but there is no outer query", name)
+	}
+	if target.agg == nil {
+		if target.noAgg != "" {
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", target.noAgg)
+		}
+		if target.sel == nil || b.outerAgg[target.sel] {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregate %s of an outer query level is not supported here", name)
+		}
+		return nil, &errOuterAggregate{sel: target.sel}
+	}
+	ref, err := b.bindAggCall(f, name, agg, target)
+	if err != nil {
+		return nil, err
+	}
+	col, ok := ref.(*expr.Col)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.Internal, "outer aggregate %s did not bind to a column", name)
+	}
+	c := Column{ID: col.ID, Name: col.Name, Type: col.T}
+	// the subquery reads the outer aggregate's result as a correlated value
+	for s := inner.input; s != nil && s != target; s = s.parent {
+		if s.outer == nil {
+			continue
+		}
+		dup := false
+		for _, o := range *s.outer {
+			if o.ID == c.ID {
+				dup = true
+			}
+		}
+		if !dup {
+			*s.outer = append(*s.outer, c)
+		}
+	}
+	return &expr.OuterRef{ID: c.ID, T: c.Type, Name: c.Name}, nil
+}
+
 func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggregate, sc *scope) (expr.Expr, error) {
 	if sc.agg == nil {
 		clause := sc.noAgg
@@ -1099,9 +1187,18 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 	}
 	ac := sc.agg
 	in := &scope{parent: ac.input.parent, cols: ac.input.cols, quals: ac.input.quals, outer: ac.input.outer, nested: true, noAgg: "aggregate arguments", noWindow: "aggregate function calls"}
+	marks := outerMarks(in)
 	args, err := b.bindExprs(f.Args, in)
 	if err != nil {
 		return nil, err
+	}
+	if outerLevelOnly(args) {
+		// the arguments are bound again at their own level: the outer
+		// references this binding recorded are not the subquery's
+		for p, n := range marks {
+			*p = (*p)[:n]
+		}
+		return b.bindOuterAggCall(f, name, agg, ac)
 	}
 	call := &AggCall{Name: name, Agg: agg, Distinct: f.Distinct, Star: f.Star}
 	var keyArg expr.Expr

@@ -92,7 +92,11 @@ func pushInto(n Node, preds []expr.Expr) Node {
 		return &c
 	case *Aggregate:
 		var down, up []expr.Expr
-		if x.Sets == nil {
+		// A predicate on group keys filters whole groups, so it may run
+		// before grouping — but only with keys: an aggregate without
+		// GROUP BY returns one row even from no input, so HAVING 1 > 2
+		// pushed below it would leave that row standing.
+		if x.Sets == nil && len(x.Keys) > 0 {
 			m := map[ColumnID]expr.Expr{}
 			for i, c := range x.KeyCols {
 				m[c.ID] = x.Keys[i]

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -43,7 +44,28 @@ type target struct {
 	ast  ast.Expr
 }
 
+// errOuterAggregate is raised by an aggregate in a subquery that belongs
+// to sel, an outer query not yet bound as an aggregate query.
+type errOuterAggregate struct{ sel *ast.Select }
+
+func (e *errOuterAggregate) Error() string {
+	return "aggregate of an outer query level" // never reaches a user: bindSimpleSelect rebinds
+}
+
 func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) {
+	n, err := b.bindSimpleSelectOnce(sel, parent)
+	var oa *errOuterAggregate
+	if errors.As(err, &oa) && oa.sel == sel && !b.outerAgg[sel] {
+		if b.outerAgg == nil {
+			b.outerAgg = map[*ast.Select]bool{}
+		}
+		b.outerAgg[sel] = true
+		return b.bindSimpleSelectOnce(sel, parent)
+	}
+	return n, err
+}
+
+func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, error) {
 	sc := &scope{parent: parent}
 	if parent != nil {
 		sc.outer = parent.outer
@@ -84,7 +106,7 @@ func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) 
 		targetsAST = append(targetsAST, t)
 	}
 
-	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil
+	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil || b.outerAgg[sel]
 	if !hasAgg {
 		for _, t := range targetsAST {
 			if b.containsAggregate(t.Expr) {
@@ -113,6 +135,7 @@ func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) 
 		}
 		post = &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, agg: ac}
 	}
+	post.sel = sel
 	wc := &winCtx{named: map[string]*ast.WindowDef{}}
 	for i := range sel.Windows {
 		w := &sel.Windows[i]
