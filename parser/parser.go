@@ -624,6 +624,15 @@ func (c *converter) with(w *pg.WithClause) (*ast.With, error) {
 	out := &ast.With{Recursive: w.Recursive}
 	for _, n := range w.Ctes {
 		cte := n.GetCommonTableExpr()
+		// SEARCH and CYCLE build their columns from row values, a type
+		// lakeq does not have: refused, never ignored (a cyclic graph would
+		// then recurse without end)
+		if sc := cte.GetSearchClause(); sc != nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SEARCH clause of WITH query \"%s\" is not supported", cte.Ctename).At(int(sc.Location) + 1)
+		}
+		if cc := cte.GetCycleClause(); cc != nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CYCLE clause of WITH query \"%s\" is not supported", cte.Ctename).At(int(cc.Location) + 1)
+		}
 		q, err := c.stmt(cte.Ctequery)
 		if err != nil {
 			return nil, err

@@ -34,6 +34,7 @@ type Binder struct {
 	// subqueries belongs to (its arguments read only their columns):
 	// they are bound again as aggregate queries.
 	outerAgg map[*ast.Select]bool
+	subDepth int // sublinks being bound ((SELECT …), IN, EXISTS)
 }
 
 type cteDef struct {
@@ -43,6 +44,9 @@ type cteDef struct {
 	// recursive CTE being bound: references become work-table scans
 	work *WorkTable
 	rec  *RecursiveCTE
+	// workRefs counts the recursive term's references to the work
+	// table; workSub is the sublink depth the term is bound at
+	workRefs, workSub int
 	// shared is the plan of a plain WITH query, bound at its first reference
 	shared *SharedCTE
 }
@@ -275,7 +279,41 @@ func refersTo(sel *ast.Select, name string) bool {
 	return false
 }
 
+// checkRecursiveForm rejects what PostgreSQL rejects in a recursive
+// query: ORDER BY, LIMIT or OFFSET on the whole union, and aggregates in
+// the recursive term (the work table holds one iteration's rows, so they
+// would not mean what they say).
+func (b *Binder) checkRecursiveForm(def *cteDef, sel *ast.Select) error {
+	switch {
+	case len(sel.OrderBy) > 0:
+		return b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY in a recursive query is not implemented"), sel.OrderBy[0].Expr.Pos())
+	case sel.Limit != nil:
+		return b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "LIMIT in a recursive query is not implemented"), sel.Limit.Pos())
+	case sel.Offset != nil:
+		return b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "OFFSET in a recursive query is not implemented"), sel.Offset.Pos())
+	}
+	if refersTo(sel.Left, def.name) {
+		return sqlerr.New(sqlerr.InvalidRecursion, "recursive reference to query \"%s\" must not appear within its non-recursive term", def.name)
+	}
+	rt := sel.Right
+	if rt == nil || rt.Op != "" {
+		return nil
+	}
+	if len(rt.GroupBy) > 0 || rt.Having != nil {
+		return sqlerr.New(sqlerr.InvalidRecursion, "aggregate functions are not allowed in a recursive query's recursive term")
+	}
+	for _, t := range rt.Targets {
+		if b.containsAggregate(t.Expr) {
+			return b.errAt(sqlerr.New(sqlerr.InvalidRecursion, "aggregate functions are not allowed in a recursive query's recursive term"), t.Expr.Pos())
+		}
+	}
+	return nil
+}
+
 func (b *Binder) bindRecursiveCTE(def *cteDef, sel *ast.Select, outer *scope) error {
+	if err := b.checkRecursiveForm(def, sel); err != nil {
+		return err
+	}
 	anchor, err := b.bindSelect(sel.Left, outer)
 	if err != nil {
 		return err
@@ -292,7 +330,7 @@ func (b *Binder) bindRecursiveCTE(def *cteDef, sel *ast.Select, outer *scope) er
 		}
 		work.Cols = append(work.Cols, b.newCol(name, c.Type, def.name))
 	}
-	def.work = work
+	def.work, def.workRefs, def.workSub = work, 0, b.subDepth
 	rec, err := b.bindSelect(sel.Right, outer)
 	def.work = nil
 	if err != nil {

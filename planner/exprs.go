@@ -806,7 +806,9 @@ func (b *Binder) bindIn(x *ast.In, sc *scope) (expr.Expr, error) {
 func (b *Binder) bindSubLink(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 	var outer []Column
 	bnd := &scope{parent: sc, outer: &outer}
+	b.subDepth++
 	plan, err := b.bindSelect(x.Query, bnd)
+	b.subDepth--
 	if err != nil {
 		return nil, err
 	}

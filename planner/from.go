@@ -167,6 +167,12 @@ func (b *Binder) bindCTERef(def *cteDef, x *ast.TableName, alias string) (Node, 
 	var n Node
 	if def.work != nil {
 		// self-reference inside the recursive term
+		if b.subDepth != def.workSub {
+			return nil, nil, b.errAt(sqlerr.New(sqlerr.InvalidRecursion, "recursive reference to query \"%s\" must not appear within a subquery", def.name), x.Name.Pos)
+		}
+		if def.workRefs++; def.workRefs > 1 {
+			return nil, nil, b.errAt(sqlerr.New(sqlerr.InvalidRecursion, "recursive reference to query \"%s\" must not appear more than once", def.name), x.Name.Pos)
+		}
 		n = def.work
 	} else if def.rec != nil {
 		// a fresh copy of the recursive CTE: rebinding keeps column ids unique

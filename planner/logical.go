@@ -256,6 +256,9 @@ type RecursiveCTE struct {
 	Union     bool // UNION (dedupe) vs UNION ALL
 	Cols      []Column
 	Work      *WorkTable
+	// MaxRows > 0 stops the iteration once that many rows are produced
+	// (a LIMIT above; limit_pushdown sets it for UNION ALL only).
+	MaxRows int64
 }
 
 // WorkTable is the current iteration's rows inside a recursive CTE.

@@ -825,7 +825,17 @@ func runRecursive(ctx *exec.Ctx, x *RecursiveCTE, sch *arrow.Schema) ([]arrow.Re
 	all := relabel(work, sch)
 	workSch := schemaOf(x.Work.Cols)
 	var mu sync.Mutex
-	for iter := 0; len(work) > 0; iter++ {
+	enough := func() bool {
+		if x.MaxRows <= 0 {
+			return false
+		}
+		var n int64
+		for _, r := range all {
+			n += r.NumRows()
+		}
+		return n >= x.MaxRows
+	}
+	for iter := 0; len(work) > 0 && !enough(); iter++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
