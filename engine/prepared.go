@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -66,12 +67,22 @@ func (s *Session) execute(ctx context.Context, x *ast.Execute) (*Result, error) 
 			return nil, err
 		}
 		if i < len(p.types) && v != nil {
-			if v, err = types.CastScalar(v, e.Type(), p.types[i], s.Loc); err != nil {
+			to := p.types[i]
+			if to.Kind == types.Numeric && to.Prec == 0 {
+				// an unconstrained numeric keeps the value's own scale
+				if d, err := types.ParseDecimal(strings.TrimSpace(types.FormatText(e.Type(), v))); err == nil && d.Scale <= 30 {
+					to.Scale = d.Scale
+				}
+			}
+			if v, err = types.CastScalar(v, e.Type(), to, s.Loc); err != nil {
 				return nil, err
 			}
 		}
 		params[i] = v
 	}
+	saved := s.ParamTypes
+	s.ParamTypes = p.types
+	defer func() { s.ParamTypes = saved }()
 	return s.dispatch(ctx, p.st, params)
 }
 

@@ -105,6 +105,13 @@ type Session struct {
 	// copies of their rows; it is called while binding, from the
 	// session's goroutine.
 	ReadAs func(ctx context.Context, t *catalog.Table) (*catalog.Table, error)
+
+	// ParamTypes are the declared types of the parameters of the
+	// statement about to run or be described (PREPARE's list, the wire
+	// Parse message's OIDs; UnknownT where none was declared): binding
+	// starts from them and infers the rest. Callers set it around one
+	// statement.
+	ParamTypes []types.T
 }
 
 // NewSession starts a session with default settings.
@@ -318,6 +325,9 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 
 func (s *Session) binder(ctx context.Context, sql string) *planner.Binder {
 	b := planner.NewBinder(ctx, &catAdapter{s: s}, s.eng.reg, s.Loc, sql)
+	if len(s.ParamTypes) > 0 {
+		b.ParamTypes = append([]types.T(nil), s.ParamTypes...)
+	}
 	schema := "public"
 	if len(s.SearchPath) > 0 {
 		schema = s.SearchPath[0]
@@ -346,11 +356,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 // plan binds and optimizes a query.
 func (s *Session) plan(ctx context.Context, sel *ast.Select, sql string, params []types.Value) (planner.Node, *planner.Binder, error) {
 	b := s.binder(ctx, sql)
-	for i, p := range params {
-		if p != nil {
-			_ = i
-		}
-	}
+	b.ParamValues = params
 	n, err := b.BindQuery(sel)
 	if err != nil {
 		return nil, nil, err

@@ -23,6 +23,10 @@ type Binder struct {
 	Loc        *time.Location
 	SQL        string
 	ParamTypes []types.T
+	// ParamValues are the parameters' values when known at binding (lakeq
+	// binds at execution): an unconstrained numeric parameter then takes
+	// its value's scale, as PostgreSQL's numeric carries its own.
+	ParamValues []types.Value
 	// Session carries the session values (user, database, schema) that
 	// constant folding may read; nil outside a session.
 	Session *functions.Ctx
@@ -79,6 +83,23 @@ func charPos(sql string, byteOff int) int {
 		return 0
 	}
 	return len([]rune(sql[:byteOff])) + 1
+}
+
+// paramScale is the scale of parameter n's value when it is known and
+// numeric (a Decimal, or text that parses as one).
+func (b *Binder) paramScale(n int) (int32, bool) {
+	if n < 1 || n > len(b.ParamValues) {
+		return 0, false
+	}
+	switch v := b.ParamValues[n-1].(type) {
+	case types.Decimal:
+		return v.Scale, true
+	case string:
+		if d, err := types.ParseDecimal(strings.TrimSpace(v)); err == nil && d.Scale <= 30 {
+			return d.Scale, true
+		}
+	}
+	return 0, false
 }
 
 // ---- scopes ----

@@ -158,6 +158,12 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		} else {
 			b.setParamType(x.N, types.UnknownT)
 		}
+		if t.Kind == types.Numeric && t.Prec == 0 {
+			if sc, ok := b.paramScale(x.N); ok {
+				t.Scale = sc
+				b.ParamTypes[x.N-1] = t
+			}
+		}
 		return &expr.Param{N: x.N, T: t}, nil
 	case *ast.BinaryOp:
 		l, err := b.bindExpr(x.L, sc)
@@ -1176,6 +1182,53 @@ func (b *Binder) bindOuterAggCall(f *ast.FuncCall, name string, agg *functions.A
 	return &expr.OuterRef{ID: c.ID, T: c.Type, Name: c.Name}, nil
 }
 
+// checkFrame rejects, when binding, the window frames PostgreSQL rejects:
+// GROUPS, or RANGE with an offset, without the ORDER BY they measure
+// along; offsets that are NULL or negative.
+func checkFrame(mode string, order []SortKey, startKind, endKind string, startOff, endOff types.Value, hasStart, hasEnd bool) error {
+	offsetKind := func(k string) bool { return k == "preceding" || k == "following" }
+	switch mode {
+	case "groups":
+		if len(order) == 0 {
+			return sqlerr.New(sqlerr.WindowingError, "GROUPS mode requires an ORDER BY clause")
+		}
+	case "range":
+		if (offsetKind(startKind) || offsetKind(endKind)) && len(order) != 1 {
+			return sqlerr.New(sqlerr.WindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+		}
+	}
+	for _, o := range []struct {
+		v    types.Value
+		has  bool
+		what string
+	}{{startOff, hasStart, "starting"}, {endOff, hasEnd, "ending"}} {
+		if !o.has {
+			continue
+		}
+		if o.v == nil {
+			return sqlerr.New(sqlerr.NullValueNotAllowed, "frame %s offset must not be null", o.what)
+		}
+		neg := false
+		switch x := o.v.(type) {
+		case int64:
+			neg = x < 0
+		case float64:
+			neg = x < 0
+		case types.Decimal:
+			neg = x.V.Sign() < 0
+		case types.IntervalVal:
+			neg = x.Months < 0 || x.Days < 0 || x.Micros < 0
+		}
+		if neg {
+			if mode == "range" {
+				return sqlerr.New(sqlerr.InvalidPrecedingOrFollowingSize, "invalid preceding or following size in window function")
+			}
+			return sqlerr.New(sqlerr.InvalidPrecedingOrFollowingSize, "frame %s offset must not be negative", o.what)
+		}
+	}
+	return nil
+}
+
 func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggregate, sc *scope) (expr.Expr, error) {
 	if sc.agg == nil {
 		clause := sc.noAgg
@@ -1368,6 +1421,9 @@ func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.E
 			return nil, err
 		}
 		if w.Frame.EndOffset, err = evalOff(fr.End.Offset); err != nil {
+			return nil, err
+		}
+		if err := checkFrame(fr.Mode, w.Order, fr.Start.Kind, fr.End.Kind, w.Frame.StartOffset, w.Frame.EndOffset, fr.Start.Offset != nil, fr.End.Offset != nil); err != nil {
 			return nil, err
 		}
 		if fr.Start.Kind == "unbounded following" {

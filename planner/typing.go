@@ -158,6 +158,11 @@ func (b *Binder) naturalNumeric(e expr.Expr) types.T {
 	if from.IsInteger() {
 		return types.NumericT
 	}
+	if p, ok := e.(*expr.Param); ok {
+		if sc, ok := b.paramScale(p.N); ok {
+			return types.T{Kind: types.Numeric, Scale: sc}
+		}
+	}
 	if c, ok := e.(*expr.Const); ok && c.V != nil {
 		var text string
 		switch v := c.V.(type) {

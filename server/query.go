@@ -157,22 +157,27 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 			n = len(m.ParameterOIDs)
 		}
 		p.paramTypes = make([]types.T, n)
-		cols, inferred, err := c.describeStatement(p.st, m.Query)
-		if err != nil {
-			return err
-		}
-		p.cols = cols
 		for i := range p.paramTypes {
 			p.paramTypes[i] = types.UnknownT
-			if i < len(inferred) {
-				p.paramTypes[i] = inferred[i]
-			}
 			if i < len(m.ParameterOIDs) && m.ParameterOIDs[i] != 0 {
 				t, ok := types.FromOID(m.ParameterOIDs[i])
 				if !ok {
 					return sqlerr.New(sqlerr.UndefinedObject, "type with OID %d is not supported", m.ParameterOIDs[i])
 				}
 				p.paramTypes[i] = t
+			}
+		}
+		// binding starts from the declared types and infers the others
+		c.sess.ParamTypes = p.paramTypes
+		cols, inferred, err := c.describeStatement(p.st, m.Query)
+		c.sess.ParamTypes = nil
+		if err != nil {
+			return err
+		}
+		p.cols = cols
+		for i := range p.paramTypes {
+			if p.paramTypes[i].Kind == types.Unknown && i < len(inferred) {
+				p.paramTypes[i] = inferred[i]
 			}
 		}
 	}
@@ -320,7 +325,9 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 			pt.ran = true
 			return nil
 		}
+		c.sess.ParamTypes = pt.stmt.paramTypes
 		res, err := c.run(*pt.stmt.st, pt.params)
+		c.sess.ParamTypes = nil
 		if err != nil {
 			return positioned(err, pt.stmt.sql, pt.stmt.st.SQL)
 		}
