@@ -97,7 +97,7 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 			seen[name] = true
 			t.Columns = append(t.Columns, catalog.Column{Name: name, Type: columnStorageType(c.Type).String()})
 		}
-		if x.WithData || true {
+		if x.WithData {
 			if recs, err = s.runPlan(ctx, n, params); err != nil {
 				return nil, err
 			}

@@ -51,6 +51,8 @@ type Engine struct {
 	lockMu sync.Mutex
 	locks  map[string]*sync.Mutex // per-table write locks
 
+	sessions sessions // live sessions by pid (pg_stat_activity)
+
 	procsOnce sync.Once
 	procList  []system.Function // pg_proc's rows
 }

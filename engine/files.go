@@ -64,6 +64,14 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 			case "union_by_name":
 				opt.UnionByName = b
 			case "binary_as_string", "filename":
+				// off is what lakeq does; on is not implemented: refused,
+				// never ignored
+				if !ok {
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: %s must be a boolean", fn, k)
+				}
+				if b {
+					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s: option %s => true is not supported", fn, k)
+				}
 				continue
 			default:
 				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: unknown option \"%s\"", fn, k)
@@ -100,7 +108,35 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 				for _, c := range cols {
 					opt.Columns = append(opt.Columns, jsonl.Column{Name: c.Name, Type: c.Type})
 				}
-			case "format", "records", "auto_detect":
+			case "format":
+				// lakeq reads newline-delimited objects (one JSON object a line)
+				f, _ := v.(string)
+				switch strings.ToLower(f) {
+				case "auto", "newline_delimited", "nd":
+				default:
+					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s: format => '%s' is not supported (newline_delimited is)", fn, f)
+				}
+			case "records":
+				switch x := v.(type) {
+				case bool:
+					if !x {
+						return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s: records => false is not supported (each line must be an object)", fn)
+					}
+				case string:
+					if r := strings.ToLower(x); r != "auto" && r != "true" {
+						return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s: records => '%s' is not supported (each line must be an object)", fn, x)
+					}
+				default:
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: records must be a boolean or 'auto'", fn)
+				}
+			case "auto_detect":
+				b, ok := v.(bool)
+				if !ok {
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: auto_detect must be a boolean", fn)
+				}
+				if !b && named["columns"] == nil {
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: auto_detect => false needs columns => {…}", fn)
+				}
 			default:
 				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: unknown option \"%s\"", fn, k)
 			}

@@ -53,6 +53,12 @@ func (v *catalogView) get() (*system.Snapshot, error) {
 		v.snap, v.err = system.Load(v.ctx, s.eng.store, sess, s.eng.procs(), s.sysDefs(v.ctx))
 		if v.snap != nil {
 			v.snap.Stats = s.tableRowCount
+			for _, a := range s.eng.Activities() {
+				v.snap.Backends = append(v.snap.Backends, system.Backend{PID: a.PID, Database: a.Database, User: a.User,
+					AppName: a.AppName, ClientAddr: a.ClientAddr, ClientPort: a.ClientPort, BackendStart: a.BackendStart,
+					XactStart: a.XactStart, QueryStart: a.QueryStart, StateChange: a.StateChange, State: a.State,
+					Query: a.Query, WaitEventType: a.WaitEventType, WaitEvent: a.WaitEvent})
+			}
 		}
 	})
 	return v.snap, v.err

@@ -112,10 +112,20 @@ type Session struct {
 	// starts from them and infers the rest. Callers set it around one
 	// statement.
 	ParamTypes []types.T
+
+	act activity // what pg_stat_activity shows; read by other sessions
 }
 
 // NewSession starts a session with default settings.
 func (e *Engine) NewSession() *Session {
+	s := e.newSession()
+	now := time.Now()
+	s.act.a = Activity{BackendStart: now, StateChange: now, State: "idle"}
+	e.sessions.add(s)
+	return s
+}
+
+func (e *Engine) newSession() *Session {
 	return &Session{eng: e, User: "lakeq", Database: "lakeq", SearchPath: []string{"public"}, Loc: time.UTC,
 		Settings: map[string]string{
 			"timezone": "UTC", "datestyle": "ISO, MDY", "intervalstyle": "postgres", "search_path": "public",
@@ -173,6 +183,12 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 			s.eng.reportInternal(st.SQL, err)
 		}
 	}()
+	// the statement's own cancel, for pg_cancel_backend of a session
+	// that has no wire connection to cancel through
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	s.started(st.SQL, stop)
+	defer s.finished()
 	if to := s.Settings["statement_timeout"]; to != "" && to != "0" {
 		if d, ok := parseDuration(to); ok && d > 0 {
 			var cancel context.CancelFunc
@@ -343,7 +359,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 		schema = s.SearchPath[0]
 	}
 	ec := &exec.Ctx{
-		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s},
+		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}, Backends: backends{s},
 			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID}, Params: params},
 		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
 		Scan:    s.scanStats(),

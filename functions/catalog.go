@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -292,6 +293,10 @@ func catalogScalars() []*Scalar {
 			})}},
 		{Name: "pg_backend_pid", Volatile: true, Overloads: []Overload{{Ret: fixed(types.Int4T), Kernel: RowWise(fixed(types.Int4T), false,
 			func(ctx *Ctx, _ []types.Value) (types.Value, error) { return ctx.BackendPID, nil })}}},
+		{Name: "pg_cancel_backend", Volatile: true, Description: "cancel a session's running statement", Example: "pg_cancel_backend(12)",
+			Overloads: []Overload{row([]Arg{aInt4}, types.BoolT, signalBackend(false))}},
+		{Name: "pg_terminate_backend", Volatile: true, Description: "end a session", Example: "pg_terminate_backend(12)",
+			Overloads: []Overload{row([]Arg{aInt4}, types.BoolT, signalBackend(true))}},
 		{Name: "pg_is_in_recovery", Overloads: []Overload{{Ret: fixed(types.BoolT), Kernel: RowWise(fixed(types.BoolT), false,
 			func(*Ctx, []types.Value) (types.Value, error) { return false, nil })}}},
 		{Name: "pg_is_other_temp_schema", Overloads: []Overload{row([]Arg{aOid}, types.BoolT, func(*Ctx, []types.Value) (types.Value, error) { return false, nil })}},
@@ -398,5 +403,15 @@ func parseIdent(s string, strict bool) (types.Value, error) {
 			return nil, bad()
 		}
 		return out, nil
+	}
+}
+
+// signalBackend is pg_cancel_backend / pg_terminate_backend.
+func signalBackend(terminate bool) func(*Ctx, []types.Value) (types.Value, error) {
+	return func(ctx *Ctx, a []types.Value) (types.Value, error) {
+		if ctx.Backends == nil {
+			return false, nil
+		}
+		return ctx.Backends.Signal(context.Background(), a[0].(int64), terminate)
 	}
 }

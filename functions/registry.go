@@ -5,6 +5,7 @@
 package functions
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -32,8 +33,18 @@ type Ctx struct {
 	Meta Meta
 	// SearchPath is the session's search_path (current_schemas).
 	SearchPath []string
-	// BackendPID is the wire session's process id (pg_backend_pid).
+	// BackendPID is the session's process id (pg_backend_pid).
 	BackendPID int64
+	// Backends signals other sessions (pg_cancel_backend,
+	// pg_terminate_backend); nil outside a session.
+	Backends Backends
+}
+
+// Backends cancels the running statement of, or ends, the session with
+// a pid, subject to the calling session's privileges; found is false
+// when no session has that pid. Safe for concurrent use.
+type Backends interface {
+	Signal(ctx context.Context, pid int64, terminate bool) (found bool, err error)
 }
 
 // Settings is the session's configuration parameters.

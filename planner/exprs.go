@@ -621,8 +621,23 @@ func numScale(t types.T) int32 {
 	return 0
 }
 
-// foldConst evaluates a call whose arguments are all constants.
+// strictOps are the operators that return NULL for any NULL argument
+// without evaluating the others, so a NULL constant operand folds the
+// call to NULL at planning, as PostgreSQL's constant folding does:
+// WHERE (x / 0) = NULL is no rows, never a division error.
+var strictOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, ">": true, "<=": true, ">=": true,
+	"+": true, "-": true, "*": true, "/": true, "%": true, "^": true}
+
+// foldConst evaluates a call whose arguments are all constants, and a
+// strict operator with a NULL constant operand.
 func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
+	if strictOps[c.Name] {
+		for _, a := range c.Args {
+			if k, ok := a.(*expr.Const); ok && k.V == nil {
+				return &expr.Const{T: c.T}, nil
+			}
+		}
+	}
 	for _, a := range c.Args {
 		if _, ok := a.(*expr.Const); !ok {
 			return c, nil

@@ -101,6 +101,7 @@ func (s *Server) handle(nc net.Conn) {
 		return
 	}
 	nc.SetDeadline(time.Time{})
+	defer c.sess.Close()
 	defer s.unregister(c)
 	defer s.active.Add(-1)
 	c.serve()
@@ -205,12 +206,18 @@ func (c *conn) login(m *pgproto3.StartupMessage) bool {
 	c.sess = c.srv.eng.NewSession()
 	c.sess.User = user
 	c.sess.Database = db
-	c.sess.PID = int64(c.pid)
 	c.appName = m.Parameters["application_name"]
 	var secret [4]byte
 	rand.Read(secret[:])
 	c.secret = binary.BigEndian.Uint32(secret[:])
 	c.srv.register(c)
+	addr, port := "", 0
+	if ta, ok := c.nc.RemoteAddr().(*net.TCPAddr); ok {
+		addr, port = ta.IP.String(), ta.Port
+	}
+	// pg_terminate_backend ends the session as PostgreSQL's does: the
+	// running statement is cancelled and the connection closed
+	c.sess.SetClient(addr, port, c.appName, c.cancelQuery, func() { c.cancelQuery(); c.nc.Close() })
 	c.send(&pgproto3.AuthenticationOk{})
 	// Startup options become session settings, as PostgreSQL applies them.
 	for k, v := range m.Parameters {
@@ -318,6 +325,7 @@ func (c *conn) serve() {
 		case *pgproto3.Query:
 			c.skipping = false
 			c.simpleQuery(m.String)
+			c.sess.SetTxState(c.tx)
 			c.send(&pgproto3.ReadyForQuery{TxStatus: c.tx})
 		case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
 			if c.skipping {
@@ -332,6 +340,7 @@ func (c *conn) serve() {
 		case *pgproto3.Sync:
 			c.skipping = false
 			c.unnamedPortalDone()
+			c.sess.SetTxState(c.tx)
 			c.send(&pgproto3.ReadyForQuery{TxStatus: c.tx})
 		case *pgproto3.Flush:
 		case *pgproto3.Terminate:

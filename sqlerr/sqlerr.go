@@ -113,6 +113,13 @@ func Panic(where string, r any, stack []byte) *Error {
 	return &Error{Code: Internal, Message: "internal error: " + msg, Stack: string(stack)}
 }
 
+// WithDetail returns a copy with a detail line.
+func (e *Error) WithDetail(d string) *Error {
+	c := *e
+	c.Detail = d
+	return &c
+}
+
 // WithHint returns a copy with a hint.
 func (e *Error) WithHint(h string) *Error {
 	c := *e

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/sqlerr"
@@ -49,6 +50,17 @@ type Session struct {
 	SearchPath []string
 	// Settings are the session's settings, for pg_settings.
 	Settings map[string]string
+}
+
+// Backend is one live session as pg_stat_activity shows it.
+type Backend struct {
+	PID                                    int64
+	Database, User, AppName                string
+	ClientAddr                             string // "" when not over the network
+	ClientPort                             int
+	BackendStart, XactStart                time.Time
+	QueryStart, StateChange                time.Time
+	State, Query, WaitEventType, WaitEvent string
 }
 
 // Function is a function as pg_proc lists it.
@@ -129,6 +141,7 @@ type Snapshot struct {
 	Roles     []Role
 	Functions []Function
 	Stats     func(ctx context.Context, schema, table string) (int64, bool) // row count from statistics
+	Backends  []Backend                                                     // live sessions, for pg_stat_activity
 
 	relByOID  map[int64]*Relation
 	nsByOID   map[int64]*Schema

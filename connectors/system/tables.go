@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lakeq/lakeq/types"
 )
@@ -468,8 +469,43 @@ func pgCatalog() []TableDef {
 			usename name, application_name text, client_addr inet, client_hostname text, client_port int4,
 			backend_start timestamptz, xact_start timestamptz, query_start timestamptz, state_change timestamptz,
 			wait_event_type text, wait_event text, state text, backend_xid xid, backend_xmin xid, query_id int8,
-			query text, backend_type text`), Rows: empty},
+			query text, backend_type text`), Rows: activityRows},
 	}
+}
+
+// activityRows are pg_stat_activity's: one per live session.
+func activityRows(_ context.Context, s *Snapshot) ([][]types.Value, error) {
+	ts := func(t time.Time) types.Value {
+		if t.IsZero() {
+			return nil
+		}
+		return types.TimestampVal(t.UnixMicro())
+	}
+	str := func(v string) types.Value {
+		if v == "" {
+			return nil
+		}
+		return v
+	}
+	var out [][]types.Value
+	for _, b := range s.Backends {
+		var addr, port types.Value
+		if b.ClientAddr != "" {
+			addr, port = b.ClientAddr, int64(b.ClientPort)
+		}
+		var usesysid types.Value
+		for _, r := range s.Roles {
+			if r.Name == b.User {
+				usesysid = r.OID
+			}
+		}
+		out = append(out, []types.Value{s.DBOID, b.Database, b.PID, nil, usesysid,
+			b.User, b.AppName, addr, nil, port,
+			ts(b.BackendStart), ts(b.XactStart), ts(b.QueryStart), ts(b.StateChange),
+			str(b.WaitEventType), str(b.WaitEvent), b.State, nil, nil, nil,
+			b.Query, "client backend"})
+	}
+	return out, nil
 }
 
 func alignOf(t types.T) string {
