@@ -180,6 +180,9 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	var orders []orderItem
 	for _, o := range sel.OrderBy {
 		idx := -1
+		if err := b.checkNonIntConst(o.Expr, "ORDER BY"); err != nil {
+			return nil, err
+		}
 		if k, ok := o.Expr.(*ast.Const); ok && k.Kind == "int" {
 			i, _ := strconv.Atoi(k.Val)
 			if i < 1 || i > len(targets) {
@@ -219,6 +222,9 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	var distinctOn []expr.Expr
 	for _, d := range sel.DistinctOn {
 		var e expr.Expr
+		if err := b.checkNonIntConst(d, "DISTINCT ON"); err != nil {
+			return nil, err
+		}
 		if k, ok := d.(*ast.Const); ok && k.Kind == "int" {
 			i, _ := strconv.Atoi(k.Val)
 			if i < 1 || i > len(targets) {
@@ -469,10 +475,23 @@ func (b *Binder) containsAggregate(e ast.Expr) bool {
 	return found
 }
 
+// checkNonIntConst rejects a literal other than an integer where an
+// integer names an output column (GROUP BY 'a', ORDER BY 1.5): SQL-92
+// gives those positions meaning, so PostgreSQL refuses the rest.
+func (b *Binder) checkNonIntConst(e ast.Expr, clause string) error {
+	if k, ok := e.(*ast.Const); ok && k.Kind != "int" {
+		return b.errAt(sqlerr.New(sqlerr.SyntaxError, "non-integer constant in %s", clause), k.Location)
+	}
+	return nil
+}
+
 func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, ac *aggCtx) error {
 	gsc := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, noAgg: "GROUP BY", noWindow: "GROUP BY"}
 	bindKey := func(e ast.Expr) (int, error) {
 		var x expr.Expr
+		if err := b.checkNonIntConst(e, "GROUP BY"); err != nil {
+			return 0, err
+		}
 		if k, ok := e.(*ast.Const); ok && k.Kind == "int" {
 			i, _ := strconv.Atoi(k.Val)
 			if i < 1 || i > len(targets) {

@@ -57,6 +57,23 @@ type layoutCopy struct {
 	table *catalog.Table
 }
 
+// NewLayout returns the layout mode ("parquet", "csv" or "json") for the
+// managed tables of eng, writing its copies under dir; set its ReadAs as
+// a session's ReadAs for the statements that only read, and call Touch
+// after every statement that may write. Not safe for concurrent use.
+func NewLayout(mode, dir string, eng *engine.Engine) (*Layout, error) { return newLayout(mode, dir, eng) }
+
+// Layout is a storage layout's copies of a script's tables.
+type Layout = layout
+
+// ReadAs is engine.Session.ReadAs for reads from the layout's copies.
+func (l *layout) ReadAs(ctx context.Context, t *catalog.Table) (*catalog.Table, error) {
+	return l.readAs(ctx, t)
+}
+
+// Touch marks every copy stale.
+func (l *layout) Touch() { l.touch() }
+
 func newLayout(mode, dir string, eng *engine.Engine) (*layout, error) {
 	switch mode {
 	case StorageParquet, StorageCSV, StorageJSON:

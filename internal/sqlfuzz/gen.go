@@ -1,0 +1,322 @@
+// Package sqlfuzz is lakeq's differential query fuzzer: it makes tables
+// of awkward data (NULLs, empty and long strings, unicode, skewed and
+// unique keys, decimals, dates), generates random queries from the
+// grammar lakeq and PostgreSQL share, and checks each one three ways:
+// against PostgreSQL on the same rows, across lakeq's storage layouts and
+// worker counts, and against itself with SQLancer's oracles (TLP, NoREC).
+// A mismatch is minimized (rows removed while it persists) and written as
+// a sqllogictest regression record.
+package sqlfuzz
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+)
+
+// column kinds of the generated tables
+type colKind int
+
+const (
+	kInt colKind = iota
+	kText
+	kNum
+	kFloat
+	kDate
+	kBool
+)
+
+type column struct {
+	name string
+	kind colKind
+}
+
+// Table is a generated table: its columns and rows as SQL literals.
+type Table struct {
+	Name string
+	cols []column
+	Rows [][]string
+}
+
+// every table has the same shape, so set operations and joins line up:
+// k a skewed key with NULLs, u unique, s text, n numeric, f float, d
+// date, b boolean
+var shape = []column{{"k", kInt}, {"u", kInt}, {"s", kText}, {"n", kNum}, {"f", kFloat}, {"d", kDate}, {"b", kBool}}
+
+var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(10,2)", kFloat: "double precision", kDate: "date", kBool: "boolean"}
+
+// CreateSQL is the table's CREATE TABLE statement.
+func (t *Table) CreateSQL() string {
+	var parts []string
+	for _, c := range t.cols {
+		parts = append(parts, c.name+" "+sqlType[c.kind])
+	}
+	return fmt.Sprintf("CREATE TABLE %s (%s)", t.Name, strings.Join(parts, ", "))
+}
+
+// InsertSQL inserts rows (nil: no statement).
+func (t *Table) InsertSQL(rows [][]string) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	var vals []string
+	for _, r := range rows {
+		vals = append(vals, "("+strings.Join(r, ", ")+")")
+	}
+	return fmt.Sprintf("INSERT INTO %s VALUES %s", t.Name, strings.Join(vals, ", "))
+}
+
+var texts = []string{"''", "'a'", "'A'", "'b'", "'abc'", "'a%b'", "'a_b'", "' lead'", "'trail '", "'ünï'", "'日本'", "'x''y'",
+	"'" + strings.Repeat("long", 40) + "'", "'B'", "'zz'", "'10'", "'9'"}
+
+func genValue(r *rand.Rand, c column, row int) string {
+	if c.name != "u" && r.Intn(6) == 0 {
+		return "NULL"
+	}
+	switch c.kind {
+	case kInt:
+		if c.name == "u" {
+			return fmt.Sprint(row*7%101 - 20) // unique within a table
+		}
+		if r.Intn(3) == 0 {
+			return fmt.Sprint(r.Intn(40) - 10)
+		}
+		return fmt.Sprint(r.Intn(4)) // skewed
+	case kText:
+		return texts[r.Intn(len(texts))]
+	case kNum:
+		return fmt.Sprintf("%d.%02d", r.Intn(2000)-1000, r.Intn(100))
+	case kFloat:
+		return fmt.Sprintf("%d.%d", r.Intn(200)-100, r.Intn(10))
+	case kDate:
+		return fmt.Sprintf("DATE '2024-%02d-%02d'", 1+r.Intn(12), 1+r.Intn(28))
+	case kBool:
+		return []string{"true", "false"}[r.Intn(2)]
+	}
+	return "NULL"
+}
+
+// GenTables makes n tables t0… of up to maxRows rows (some empty).
+func GenTables(r *rand.Rand, n, maxRows int) []*Table {
+	var out []*Table
+	for i := 0; i < n; i++ {
+		t := &Table{Name: fmt.Sprintf("t%d", i), cols: shape}
+		rows := r.Intn(maxRows + 1)
+		if r.Intn(8) == 0 {
+			rows = 0
+		}
+		for j := 0; j < rows; j++ {
+			var row []string
+			for _, c := range shape {
+				row = append(row, genValue(r, c, j))
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// gen builds one query over tables.
+type gen struct {
+	r      *rand.Rand
+	tables []*Table
+	depth  int
+}
+
+func (g *gen) pick(xs ...string) string { return xs[g.r.Intn(len(xs))] }
+
+// scalar expressions of a kind over the visible aliases
+func (g *gen) expr(k colKind, aliases []string) string {
+	a := aliases[g.r.Intn(len(aliases))]
+	col := func(kind colKind) string {
+		var names []string
+		for _, c := range shape {
+			if c.kind == kind {
+				names = append(names, c.name)
+			}
+		}
+		return a + "." + names[g.r.Intn(len(names))]
+	}
+	if g.depth > 2 || g.r.Intn(3) == 0 {
+		switch k {
+		case kInt:
+			return g.pick(col(kInt), col(kInt), fmt.Sprint(g.r.Intn(5)), "NULL::integer")
+		case kText:
+			return g.pick(col(kText), col(kText), texts[g.r.Intn(len(texts))])
+		case kNum:
+			return g.pick(col(kNum), "1.50")
+		case kBool:
+			return g.pred(aliases)
+		case kDate:
+			return col(kDate)
+		case kFloat:
+			return col(kFloat)
+		}
+	}
+	g.depth++
+	defer func() { g.depth-- }()
+	switch k {
+	case kInt:
+		switch g.r.Intn(7) {
+		case 0:
+			return "(" + g.expr(kInt, aliases) + " " + g.pick("+", "-", "*") + " " + g.expr(kInt, aliases) + ")"
+		case 1:
+			return "length(" + g.expr(kText, aliases) + ")"
+		case 2:
+			return "COALESCE(" + g.expr(kInt, aliases) + ", " + g.expr(kInt, aliases) + ")"
+		case 3:
+			return "CASE WHEN " + g.pred(aliases) + " THEN " + g.expr(kInt, aliases) + " ELSE " + g.expr(kInt, aliases) + " END"
+		case 4:
+			return "CAST(extract(month FROM " + col(kDate) + ") AS integer)"
+		case 5:
+			return "abs(" + g.expr(kInt, aliases) + ")"
+		default:
+			return "(" + g.expr(kInt, aliases) + " % 3)"
+		}
+	case kText:
+		switch g.r.Intn(6) {
+		case 0:
+			return "lower(" + g.expr(kText, aliases) + ")"
+		case 1:
+			return "upper(" + g.expr(kText, aliases) + ")"
+		case 2:
+			return "(" + g.expr(kText, aliases) + " || " + g.expr(kText, aliases) + ")"
+		case 3:
+			return "substr(" + g.expr(kText, aliases) + ", 2, 3)"
+		case 4:
+			return "CAST(" + g.expr(kInt, aliases) + " AS text)"
+		default:
+			return "COALESCE(" + g.expr(kText, aliases) + ", 'none')"
+		}
+	case kNum:
+		return g.pick("("+col(kNum)+" + "+col(kNum)+")", "("+col(kNum)+" * 2)", "round("+col(kNum)+", 1)", "CAST("+g.expr(kInt, aliases)+" AS numeric(10,2))")
+	}
+	return g.expr(k, aliases)
+}
+
+func (g *gen) pred(aliases []string) string {
+	if g.depth > 2 {
+		return g.pick(aliases[0]+".b", aliases[0]+".k IS NULL", aliases[0]+".u > 10")
+	}
+	g.depth++
+	defer func() { g.depth-- }()
+	switch g.r.Intn(12) {
+	case 0:
+		return g.expr(kInt, aliases) + " " + g.pick("=", "<>", "<", "<=", ">", ">=") + " " + g.expr(kInt, aliases)
+	case 1:
+		return g.expr(kText, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.expr(kText, aliases)
+	case 2:
+		return g.expr(kText, aliases) + g.pick(" LIKE 'a%'", " LIKE '%b'", " NOT LIKE '_'", " ILIKE 'A%'")
+	case 3:
+		return g.expr(kInt, aliases) + g.pick(" IS NULL", " IS NOT NULL")
+	case 4:
+		return "(" + g.pred(aliases) + " " + g.pick("AND", "OR") + " " + g.pred(aliases) + ")"
+	case 5:
+		return "NOT (" + g.pred(aliases) + ")"
+	case 6:
+		return g.expr(kInt, aliases) + g.pick(" IN (0, 1, NULL)", " NOT IN (1, 2)", " BETWEEN 0 AND 2")
+	case 7:
+		return aliases[0] + ".d " + g.pick("<", ">=") + " DATE '2024-06-15'"
+	case 8:
+		return aliases[0] + ".n " + g.pick("<", ">") + " " + g.pick("0", "100.5", aliases[0]+".f")
+	case 9:
+		if g.depth < 2 {
+			t := g.tables[g.r.Intn(len(g.tables))].Name
+			inner := "x" + fmt.Sprint(g.depth)
+			switch g.r.Intn(3) {
+			case 0:
+				return g.expr(kInt, aliases) + g.pick(" IN", " NOT IN") + " (SELECT " + inner + ".k FROM " + t + " " + inner + " WHERE " + g.pred([]string{inner}) + ")"
+			case 1:
+				return g.pick("", "NOT ") + "EXISTS (SELECT 1 FROM " + t + " " + inner + " WHERE " + inner + ".k = " + aliases[0] + ".k AND " + g.pred([]string{inner}) + ")"
+			default:
+				return g.expr(kInt, aliases) + " " + g.pick("<", ">=", "=") + " (SELECT " + g.pick("max", "min", "count") + "(" + inner + ".u) FROM " + t + " " + inner + " WHERE " + inner + ".s = " + aliases[0] + ".s)"
+			}
+		}
+		return aliases[0] + ".b IS " + g.pick("TRUE", "NOT TRUE", "UNKNOWN")
+	case 10:
+		return aliases[g.r.Intn(len(aliases))] + ".b"
+	default:
+		return "COALESCE(" + aliases[0] + ".b, false) = " + g.pick("true", "false")
+	}
+}
+
+// Query is one generated query: its text and whether its row order is
+// defined (ORDER BY over every output column).
+type Query struct {
+	SQL     string
+	Ordered bool
+	// base and pred, for the TLP oracle (base has no WHERE of its own)
+	From, Pred string
+}
+
+// from picks one table or a join of two, returning the FROM clause and
+// its aliases.
+func (g *gen) from() (string, []string) {
+	t0 := g.tables[g.r.Intn(len(g.tables))].Name
+	if g.r.Intn(2) == 0 {
+		return t0 + " a", []string{"a"}
+	}
+	t1 := g.tables[g.r.Intn(len(g.tables))].Name
+	switch g.r.Intn(5) {
+	case 0:
+		return t0 + " a CROSS JOIN " + t1 + " c", []string{"a", "c"}
+	case 1:
+		return t0 + " a LEFT JOIN " + t1 + " c ON a.k = c.k", []string{"a", "c"}
+	case 2:
+		return t0 + " a FULL JOIN " + t1 + " c ON a.k = c.k AND " + g.pred([]string{"a", "c"}), []string{"a", "c"}
+	case 3:
+		return t0 + " a RIGHT JOIN " + t1 + " c ON a.s = c.s", []string{"a", "c"}
+	}
+	return t0 + " a JOIN " + t1 + " c ON a.k = c.k", []string{"a", "c"}
+}
+
+// Next generates a query.
+func (g *gen) Next() Query {
+	from, aliases := g.from()
+	pred := g.pred(aliases)
+	switch g.r.Intn(7) {
+	case 0, 1: // plain select
+		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases)}
+		q := "SELECT " + g.pick("", "DISTINCT ") + strings.Join(items[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred
+		return Query{SQL: q, From: from, Pred: pred}
+	case 2: // group by with aggregates
+		key := g.expr(g.pickKind(kInt, kText), aliases)
+		aggs := []string{"count(*)", "count(" + g.expr(kInt, aliases) + ")", "sum(" + g.expr(kInt, aliases) + ")",
+			"max(" + g.expr(kText, aliases) + ")", "min(" + aliases[0] + ".d)", "sum(" + aliases[0] + ".n)",
+			"count(DISTINCT " + g.expr(kText, aliases) + ")", "count(*) FILTER (WHERE " + g.pred(aliases) + ")",
+			"bool_or(" + aliases[0] + ".b)", "avg(" + aliases[0] + ".u)"}
+		g.r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
+		group := key
+		if g.r.Intn(5) == 0 {
+			group = "ROLLUP(" + key + ")"
+		}
+		q := "SELECT " + key + ", " + strings.Join(aggs[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred + " GROUP BY " + group
+		if g.r.Intn(3) == 0 {
+			q += " HAVING count(*) " + g.pick(">", "<=") + " 1"
+		}
+		return Query{SQL: q}
+	case 3: // a global aggregate
+		q := "SELECT count(*), sum(" + g.expr(kInt, aliases) + "), max(" + g.expr(kText, aliases) + ") FROM " + from + " WHERE " + pred
+		return Query{SQL: q, From: from, Pred: pred}
+	case 4: // set operation
+		t := g.tables[g.r.Intn(len(g.tables))].Name
+		q := "SELECT a.k, a.s FROM " + from + " WHERE " + pred + " " + g.pick("UNION", "UNION ALL", "INTERSECT", "EXCEPT", "EXCEPT ALL", "INTERSECT ALL") +
+			" SELECT b.k, b.s FROM " + t + " b WHERE " + g.pred([]string{"b"})
+		return Query{SQL: q}
+	case 5: // window function over one table (deterministic: unique order key)
+		t := g.tables[g.r.Intn(len(g.tables))].Name
+		w := g.pick("row_number() OVER (PARTITION BY a.k ORDER BY a.u)", "rank() OVER (ORDER BY a.k)", "sum(a.u) OVER (PARTITION BY a.s ORDER BY a.u)",
+			"count(*) OVER (PARTITION BY a.b)", "lag(a.u) OVER (ORDER BY a.u)", "dense_rank() OVER (PARTITION BY a.k ORDER BY a.s)",
+			"sum(a.n) OVER (ORDER BY a.u ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)")
+		q := "SELECT a.u, " + w + " FROM " + t + " a WHERE " + g.pred([]string{"a"})
+		return Query{SQL: q}
+	default: // ORDER BY … LIMIT over every output column
+		a, b := g.expr(kInt, aliases), g.expr(kText, aliases)
+		dir := g.pick("", " DESC", " NULLS FIRST", " DESC NULLS LAST")
+		q := "SELECT " + a + " AS x, " + b + " AS y FROM " + from + " WHERE " + pred + " ORDER BY 1" + dir + ", 2" + g.pick("", " DESC") + " LIMIT " + fmt.Sprint(1+g.r.Intn(8))
+		return Query{SQL: q, Ordered: true}
+	}
+}
+
+func (g *gen) pickKind(ks ...colKind) colKind { return ks[g.r.Intn(len(ks))] }

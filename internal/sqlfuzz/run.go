@@ -1,0 +1,582 @@
+package sqlfuzz
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/slt"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Config controls a run.
+type Config struct {
+	Seed     int64
+	Rounds   int           // data sets generated (each with its own tables)
+	Queries  int           // queries per round
+	Duration time.Duration // stop after this long (0: no limit)
+	PG       string        // PostgreSQL URL of an empty database with C collation ("" skips that oracle)
+	Storages []string      // lakeq layouts each query runs on (default: all)
+	Workers  []int         // worker counts each query runs on (default 1 and 4)
+	OutDir   string        // where regression records go ("" keeps none)
+	Log      func(format string, args ...any)
+}
+
+// Report counts a run.
+type Report struct {
+	Queries, Checks int
+	PGErrors        int // queries PostgreSQL refused (lakeq must refuse them too)
+	Mismatches      []Mismatch
+	Elapsed         time.Duration
+}
+
+// Mismatch is one disagreement, minimized.
+type Mismatch struct {
+	Oracle string // "postgres", "layout", "tlp", "norec"
+	Query  string
+	Detail string
+	Record string // the regression record's path, if written
+}
+
+// a lakeq instance for one storage layout and worker count
+type instance struct {
+	name   string
+	eng    *engine.Engine
+	sess   *engine.Session
+	layout *slt.Layout
+}
+
+func (in *instance) query(ctx context.Context, sql string) (*engine.Result, error) {
+	if in.layout != nil {
+		in.sess.ReadAs = in.layout.ReadAs
+		defer func() { in.sess.ReadAs = nil }()
+	}
+	qctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	return in.sess.Query(qctx, sql)
+}
+
+func (in *instance) exec(ctx context.Context, sql string) error {
+	_, err := in.sess.Exec(ctx, sql)
+	if in.layout != nil {
+		in.layout.Touch()
+	}
+	return err
+}
+
+// Run fuzzes until cfg.Rounds rounds of cfg.Queries queries are done or
+// cfg.Duration has passed.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if len(cfg.Storages) == 0 {
+		cfg.Storages = slt.Storages
+	}
+	if len(cfg.Workers) == 0 {
+		cfg.Workers = []int{1, 4}
+	}
+	if cfg.Log == nil {
+		cfg.Log = func(string, ...any) {}
+	}
+	start := time.Now()
+	rep := &Report{}
+	var pg *pgx.Conn
+	if cfg.PG != "" {
+		var err error
+		if pg, err = pgx.Connect(ctx, cfg.PG); err != nil {
+			return nil, fmt.Errorf("sqlfuzz: connecting to PostgreSQL: %w", err)
+		}
+		defer pg.Close(ctx)
+		if _, err := pg.Exec(ctx, "SET statement_timeout = '10s'"); err != nil {
+			return nil, err
+		}
+	}
+	r := rand.New(rand.NewSource(cfg.Seed))
+	for round := 0; round < cfg.Rounds; round++ {
+		if cfg.Duration > 0 && time.Since(start) > cfg.Duration {
+			break
+		}
+		tables := GenTables(r, 3, 40)
+		f := &fuzzer{cfg: cfg, pg: pg, rep: rep, tables: tables}
+		if err := f.setup(ctx, tables); err != nil {
+			f.close()
+			return nil, err
+		}
+		g := &gen{r: r, tables: tables}
+		for q := 0; q < cfg.Queries; q++ {
+			if cfg.Duration > 0 && time.Since(start) > cfg.Duration {
+				break
+			}
+			if err := f.check(ctx, g.Next()); err != nil {
+				f.close()
+				return nil, err
+			}
+		}
+		f.close()
+	}
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+type fuzzer struct {
+	cfg    Config
+	pg     *pgx.Conn
+	rep    *Report
+	tables []*Table
+	ins    []*instance
+	dirs   []string
+}
+
+func (f *fuzzer) close() {
+	for _, in := range f.ins {
+		in.sess.Close()
+		in.eng.Close()
+	}
+	for _, d := range f.dirs {
+		os.RemoveAll(d)
+	}
+	f.ins, f.dirs = nil, nil
+}
+
+func setupSQL(tables []*Table, rows map[string][][]string) []string {
+	var out []string
+	for _, t := range tables {
+		out = append(out, "DROP TABLE IF EXISTS "+t.Name, t.CreateSQL())
+		rs := t.Rows
+		if rows != nil {
+			rs = rows[t.Name]
+		}
+		if ins := t.InsertSQL(rs); ins != "" {
+			out = append(out, ins)
+		}
+	}
+	return out
+}
+
+// setup loads tables into PostgreSQL and one lakeq per layout × workers.
+func (f *fuzzer) setup(ctx context.Context, tables []*Table) error {
+	return f.load(ctx, setupSQL(tables, nil))
+}
+
+func (f *fuzzer) load(ctx context.Context, stmts []string) error {
+	f.close()
+	if f.pg != nil {
+		for _, s := range stmts {
+			if _, err := f.pg.Exec(ctx, s); err != nil {
+				return fmt.Errorf("sqlfuzz: PostgreSQL: %s: %w", s, err)
+			}
+		}
+	}
+	for _, st := range f.cfg.Storages {
+		for _, w := range f.cfg.Workers {
+			dir, err := os.MkdirTemp("", "lakeq-fuzz-")
+			if err != nil {
+				return err
+			}
+			f.dirs = append(f.dirs, dir)
+			eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: w, HistoryRetention: -1})
+			if err != nil {
+				return err
+			}
+			in := &instance{name: fmt.Sprintf("%s/w%d", st, w), eng: eng, sess: eng.NewSession()}
+			if st != slt.StorageManaged {
+				if in.layout, err = slt.NewLayout(st, dir, eng); err != nil {
+					return err
+				}
+			}
+			f.ins = append(f.ins, in)
+			for _, s := range stmts {
+				if err := in.exec(ctx, s); err != nil {
+					return fmt.Errorf("sqlfuzz: lakeq: %s: %w", s, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// rows is a result as text cells, for comparison.
+type rows [][]string
+
+func lakeqRows(res *engine.Result) rows {
+	var out rows
+	for _, b := range res.Records {
+		for i := 0; i < int(b.NumRows()); i++ {
+			row := make([]string, len(res.Columns))
+			for c := range res.Columns {
+				v := types.GetValue(res.Columns[c].Type, b.Column(c), i)
+				if s, ok := res.Text(c, v); ok {
+					row[c] = s
+				} else {
+					row[c] = "NULL"
+				}
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func pgRows(ctx context.Context, pg *pgx.Conn, sql string) (rows, error) {
+	rs, err := pg.Query(ctx, sql, pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out rows
+	for rs.Next() {
+		raw := rs.RawValues()
+		row := make([]string, len(raw))
+		for i, v := range raw {
+			if v == nil {
+				row[i] = "NULL"
+			} else {
+				row[i] = string(v)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, rs.Err()
+}
+
+// same compares two cells: numbers numerically (averages and float sums
+// differ in the last digits between engines), the rest exactly.
+func same(a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, e1 := strconv.ParseFloat(a, 64)
+	y, e2 := strconv.ParseFloat(b, 64)
+	if e1 != nil || e2 != nil {
+		return false
+	}
+	return math.Abs(x-y) <= 1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
+}
+
+// diff reports how got differs from want ("" when they agree), as
+// ordered lists or as multisets.
+func diff(got, want rows, ordered bool) string {
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d rows, want %d (got %v, want %v)", len(got), len(want), head(got), head(want))
+	}
+	g, w := got, want
+	if !ordered {
+		g, w = sorted(got), sorted(want)
+	}
+	for i := range w {
+		if len(g[i]) != len(w[i]) {
+			return fmt.Sprintf("%d columns, want %d", len(g[i]), len(w[i]))
+		}
+		for c := range w[i] {
+			if !same(g[i][c], w[i][c]) {
+				return fmt.Sprintf("row %d column %d: got %q, want %q (got %v, want %v)", i, c+1, g[i][c], w[i][c], g[i], w[i])
+			}
+		}
+	}
+	return ""
+}
+
+func head(r rows) rows {
+	if len(r) > 4 {
+		return r[:4]
+	}
+	return r
+}
+
+func sorted(r rows) rows {
+	out := append(rows(nil), r...)
+	sort.Slice(out, func(i, j int) bool { return strings.Join(out[i], "\x00") < strings.Join(out[j], "\x00") })
+	return out
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// check runs one query through every oracle.
+func (f *fuzzer) check(ctx context.Context, q Query) error {
+	f.rep.Queries++
+	var want rows
+	var pgErr error
+	if f.pg != nil {
+		want, pgErr = pgRows(ctx, f.pg, q.SQL)
+		if pgErr != nil && pgCode(pgErr) == "" {
+			return fmt.Errorf("sqlfuzz: PostgreSQL: %w", pgErr)
+		}
+		if pgErr != nil {
+			f.rep.PGErrors++
+			if _, err := f.pg.Exec(ctx, "SELECT 1"); err != nil { // the connection is still good
+				return err
+			}
+		}
+	}
+	var first rows
+	for i, in := range f.ins {
+		res, err := in.query(ctx, q.SQL)
+		f.rep.Checks++
+		switch {
+		case f.pg != nil && pgErr != nil:
+			if err == nil {
+				f.mismatch(ctx, "postgres", q, fmt.Sprintf("%s: lakeq returned rows where PostgreSQL failed with %s: %v", in.name, pgCode(pgErr), pgErr))
+				return nil
+			}
+			continue
+		case err != nil:
+			if sqlerr.Code(err) == sqlerr.Internal || f.pg != nil {
+				f.mismatch(ctx, "postgres", q, fmt.Sprintf("%s: lakeq failed [%s] %v where PostgreSQL did not", in.name, sqlerr.Code(err), err))
+				return nil
+			}
+			continue
+		}
+		got := lakeqRows(res)
+		if f.pg != nil {
+			if d := diff(got, want, q.Ordered); d != "" {
+				f.mismatch(ctx, "postgres", q, in.name+": "+d)
+				return nil
+			}
+		} else if i == 0 {
+			first = got
+		} else if d := diff(got, first, q.Ordered); d != "" {
+			f.mismatch(ctx, "layout", q, fmt.Sprintf("%s vs %s: %s", in.name, f.ins[0].name, d))
+			return nil
+		}
+	}
+	if q.From != "" && q.Pred != "" {
+		f.selfOracles(ctx, q)
+	}
+	return nil
+}
+
+// selfOracles are SQLancer's: Ternary Logic Partitioning (a predicate,
+// its negation and its NULL case partition the rows) and NoREC (a WHERE
+// the optimizer sees equals a count it cannot optimize).
+func (f *fuzzer) selfOracles(ctx context.Context, q Query) {
+	count := func(in *instance, sql string) (int64, bool) {
+		res, err := in.query(ctx, sql)
+		if err != nil || res.NumRows() != 1 {
+			return 0, false
+		}
+		n, ok := res.Value(0, 0).(int64)
+		return n, ok
+	}
+	for _, in := range f.ins {
+		all, ok1 := count(in, "SELECT count(*) FROM "+q.From)
+		p, ok2 := count(in, "SELECT count(*) FROM "+q.From+" WHERE "+q.Pred)
+		np, ok3 := count(in, "SELECT count(*) FROM "+q.From+" WHERE NOT ("+q.Pred+")")
+		nul, ok4 := count(in, "SELECT count(*) FROM "+q.From+" WHERE ("+q.Pred+") IS NULL")
+		f.rep.Checks += 4
+		if ok1 && ok2 && ok3 && ok4 && all != p+np+nul {
+			f.mismatch(ctx, "tlp", Query{SQL: "SELECT count(*) FROM " + q.From + " WHERE " + q.Pred}, fmt.Sprintf("%s: %d rows, but %d + %d + %d over p, NOT p, p IS NULL", in.name, all, p, np, nul))
+			return
+		}
+		unopt, ok5 := count(in, "SELECT coalesce(sum(CASE WHEN "+q.Pred+" THEN 1 ELSE 0 END), 0)::bigint FROM "+q.From)
+		f.rep.Checks++
+		if ok2 && ok5 && p != unopt {
+			f.mismatch(ctx, "norec", Query{SQL: "SELECT count(*) FROM " + q.From + " WHERE " + q.Pred}, fmt.Sprintf("%s: WHERE counts %d, CASE counts %d", in.name, p, unopt))
+			return
+		}
+	}
+}
+
+// mismatch minimizes the data of a failing query (removing rows while it
+// still fails), records it, and writes a regression record.
+func (f *fuzzer) mismatch(ctx context.Context, oracle string, q Query, detail string) {
+	m := Mismatch{Oracle: oracle, Query: q.SQL, Detail: detail}
+	rowsNow := map[string][][]string{}
+	for _, t := range f.tables {
+		rowsNow[t.Name] = t.Rows
+	}
+	fails := func(rs map[string][][]string) bool {
+		if err := f.load(ctx, setupSQL(f.tables, rs)); err != nil {
+			return false
+		}
+		before := len(f.rep.Mismatches)
+		probe := &fuzzer{cfg: f.cfg, pg: f.pg, rep: &Report{}, tables: f.tables, ins: f.ins}
+		if oracle == "tlp" || oracle == "norec" {
+			probe.selfOracles(ctx, Query{From: q.From, Pred: q.Pred})
+		} else {
+			probe.checkNoMinimize(ctx, q)
+		}
+		_ = before
+		return len(probe.rep.Mismatches) > 0
+	}
+	if oracle != "tlp" && oracle != "norec" || q.From != "" {
+		for _, t := range f.tables {
+			rs := rowsNow[t.Name]
+			for i := 0; i < len(rs); {
+				try := map[string][][]string{}
+				for k, v := range rowsNow {
+					try[k] = v
+				}
+				try[t.Name] = append(append([][]string{}, rs[:i]...), rs[i+1:]...)
+				if fails(try) {
+					rowsNow = try
+					rs = try[t.Name]
+				} else {
+					i++
+				}
+			}
+		}
+	}
+	_ = fails(rowsNow) // leave the instances on the minimized data
+	if f.cfg.OutDir != "" {
+		m.Record = f.writeRecord(ctx, oracle, q, detail, rowsNow)
+	}
+	f.cfg.Log("mismatch (%s): %s\n  %s\n  %s", oracle, q.SQL, detail, m.Record)
+	f.rep.Mismatches = append(f.rep.Mismatches, m)
+	_ = f.load(ctx, setupSQL(f.tables, nil))
+}
+
+// checkNoMinimize is check that records without minimizing.
+func (f *fuzzer) checkNoMinimize(ctx context.Context, q Query) {
+	var want rows
+	var pgErr error
+	if f.pg != nil {
+		want, pgErr = pgRows(ctx, f.pg, q.SQL)
+	}
+	var first rows
+	for i, in := range f.ins {
+		res, err := in.query(ctx, q.SQL)
+		switch {
+		case f.pg != nil && pgErr != nil:
+			if err == nil {
+				f.rep.Mismatches = append(f.rep.Mismatches, Mismatch{})
+				return
+			}
+			continue
+		case err != nil:
+			f.rep.Mismatches = append(f.rep.Mismatches, Mismatch{})
+			return
+		}
+		got := lakeqRows(res)
+		if f.pg != nil {
+			if diff(got, want, q.Ordered) != "" {
+				f.rep.Mismatches = append(f.rep.Mismatches, Mismatch{})
+				return
+			}
+		} else if i == 0 {
+			first = got
+		} else if diff(got, first, q.Ordered) != "" {
+			f.rep.Mismatches = append(f.rep.Mismatches, Mismatch{})
+			return
+		}
+	}
+}
+
+// writeRecord writes testdata-style sqllogictest: the minimized tables,
+// then the query with PostgreSQL's answer (or, for the self oracles, the
+// counts that must agree).
+func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail string, rs map[string][][]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Found by sqlfuzz (%s oracle, seed %d): %s\n\n", oracle, f.cfg.Seed, strings.ReplaceAll(detail, "\n", " "))
+	for _, s := range setupSQL(f.tables, rs) {
+		if strings.HasPrefix(s, "DROP") {
+			continue
+		}
+		fmt.Fprintf(&b, "statement ok\n%s\n\n", s)
+	}
+	switch {
+	case oracle == "tlp" || oracle == "norec":
+		fmt.Fprintf(&b, "query I\nSELECT (SELECT count(*) FROM %[1]s WHERE %[2]s) + (SELECT count(*) FROM %[1]s WHERE NOT (%[2]s)) + (SELECT count(*) FROM %[1]s WHERE (%[2]s) IS NULL) - (SELECT count(*) FROM %[1]s)\n----\n0\n\n", q.From, q.Pred)
+		fmt.Fprintf(&b, "query I\nSELECT (SELECT count(*) FROM %[1]s WHERE %[2]s) - (SELECT coalesce(sum(CASE WHEN %[2]s THEN 1 ELSE 0 END), 0) FROM %[1]s)\n----\n0\n", q.From, q.Pred)
+	case f.pg != nil:
+		want, err := pgRows(ctx, f.pg, q.SQL)
+		if err != nil {
+			fmt.Fprintf(&b, "statement error %s\n%s\n", pgCode(err), q.SQL)
+			break
+		}
+		ncol := 1
+		if len(want) > 0 {
+			ncol = len(want[0])
+		} else if res, err := f.ins[0].query(ctx, q.SQL); err == nil {
+			ncol = len(res.Columns)
+		}
+		sortMode := "rowsort"
+		if q.Ordered {
+			sortMode = "nosort"
+		}
+		fmt.Fprintf(&b, "query %s %s\n%s\n----\n", strings.Repeat("T", ncol), sortMode, q.SQL)
+		// rendered as the slt runner renders text: (empty), non-ASCII as @
+		for _, row := range want {
+			for i, v := range row {
+				row[i] = sltText(v)
+			}
+		}
+		if !q.Ordered {
+			sort.SliceStable(want, func(i, j int) bool {
+				for k := range want[i] {
+					if want[i][k] != want[j][k] {
+						return want[i][k] < want[j][k]
+					}
+				}
+				return false
+			})
+		}
+		for _, row := range want {
+			b.WriteString(strings.Join(row, "\t") + "\n")
+		}
+	default:
+		return ""
+	}
+	sum := sha1.Sum([]byte(q.SQL))
+	path := filepath.Join(f.cfg.OutDir, oracle+"_"+hex.EncodeToString(sum[:4])+".slt")
+	if err := os.MkdirAll(f.cfg.OutDir, 0o755); err != nil {
+		return ""
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return ""
+	}
+	return path
+}
+
+// sltText renders a text cell as the slt runner does.
+func sltText(v string) string {
+	if v == "" {
+		return "(empty)"
+	}
+	out := []byte(v)
+	for i, c := range out {
+		if c < 0x20 || c > 0x7e {
+			out[i] = '@'
+		}
+	}
+	return string(out)
+}
+
+// CreateDB creates database name with byte-order collation (lakeq's) on
+// the server at adminURL and returns its URL.
+func CreateDB(ctx context.Context, adminURL, name string) (string, error) {
+	c, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
+		return "", err
+	}
+	if _, err := c.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"); err != nil {
+		return "", err
+	}
+	cfg, err := pgx.ParseConfig(adminURL)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
+}
