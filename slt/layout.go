@@ -61,7 +61,9 @@ type layoutCopy struct {
 // managed tables of eng, writing its copies under dir; set its ReadAs as
 // a session's ReadAs for the statements that only read, and call Touch
 // after every statement that may write. Not safe for concurrent use.
-func NewLayout(mode, dir string, eng *engine.Engine) (*Layout, error) { return newLayout(mode, dir, eng) }
+func NewLayout(mode, dir string, eng *engine.Engine) (*Layout, error) {
+	return newLayout(mode, dir, eng)
+}
 
 // Layout is a storage layout's copies of a script's tables.
 type Layout = layout
