@@ -11,61 +11,23 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
-	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/lakeq/lakeq/connectors/tpch"
-	"github.com/lakeq/lakeq/engine"
-	"github.com/lakeq/lakeq/internal/gctune"
+	"github.com/lakeq/lakeq/bench/harness"
 )
-
-type query struct {
-	Name      string `json:"name"`
-	SQL       string `json:"sql"`
-	DuckDBSQL string `json:"duckdb_sql,omitempty"`
-	Kind      string `json:"kind"`  // "tpch", "scan", "csv"
-	Bytes     int64  `json:"bytes"` // input size for MB/s
-	Rows      int64  `json:"rows"`  // input rows for rows/s
-}
-
-type job struct {
-	Threads      int      `json:"threads"`
-	Runs         int      `json:"runs"`
-	Rounds       int      `json:"rounds,omitempty"`
-	LakeqSetup   []string `json:"lakeq_setup"`
-	DuckDBSetup  []string `json:"duckdb_setup"`
-	Queries      []query  `json:"queries"`
-	LakeqDataDir string   `json:"lakeq_data_dir"`
-	// Profile is a folder for a CPU profile of lakeq's timed runs of each
-	// query (NAME.prof), or "".
-	Profile string `json:"profile,omitempty"`
-}
-
-type result struct {
-	Name    string      `json:"name"`
-	Times   []float64   `json:"times"`
-	Columns []string    `json:"columns"`
-	Rows    [][]*string `json:"rows"`
-	Error   string      `json:"error,omitempty"`
-}
 
 func main() {
 	worker := flag.String("worker", "", "internal: run a job file in this process (lakeq)")
@@ -80,7 +42,7 @@ func main() {
 	profile := flag.String("profile", "", "write a CPU profile of lakeq's timed runs of each query into this folder (NAME.prof)")
 	flag.Parse()
 	if *worker != "" {
-		os.Exit(runWorker(*worker))
+		os.Exit(harness.RunWorker(*worker))
 	}
 	if *dataDir == "" {
 		*dataDir = filepath.Join("bench", "data", fmt.Sprintf("sf%g", *sf))
@@ -90,7 +52,7 @@ func main() {
 		os.Exit(1)
 	}
 	abs, _ := filepath.Abs(*dataDir)
-	j := job{Threads: runtime.NumCPU(), Runs: *runs, Profile: *profile}
+	j := harness.Job{Threads: runtime.NumCPU(), Runs: *runs, Profile: *profile}
 	for _, t := range tpch.Tables {
 		v := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/%s.parquet')", t, abs, t)
 		j.LakeqSetup = append(j.LakeqSetup, v)
@@ -112,186 +74,33 @@ func main() {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
-		j.Queries = append(j.Queries, query{Name: name, SQL: string(b), Kind: "tpch"})
+		j.Queries = append(j.Queries, harness.Query{Name: name, SQL: string(b), Kind: "tpch"})
 	}
 	lineRows := tpch.New(*sf).Rows("lineitem") * 4 // about four lines per order
 	if len(want) == 0 || want["scan"] {
-		j.Queries = append(j.Queries, query{Name: "scan", Kind: "scan", Rows: lineRows,
+		j.Queries = append(j.Queries, harness.Query{Name: "scan", Kind: "scan", Rows: lineRows,
 			SQL: "SELECT sum(l_extendedprice * (1 - l_discount)) FROM lineitem WHERE l_shipdate >= DATE '1995-01-01' AND l_shipdate < DATE '1996-01-01'"})
 	}
 	if !*noCSV && (len(want) == 0 || want["csv"]) {
 		for _, f := range []string{"lineitem.csv", "lineitem.csv.gz"} {
 			p := filepath.Join(abs, "csv", f)
 			st, _ := os.Stat(filepath.Join(abs, "csv", "lineitem.csv"))
-			j.Queries = append(j.Queries, query{Name: "csv " + f, Kind: "csv", Bytes: st.Size(),
+			j.Queries = append(j.Queries, harness.Query{Name: "csv " + f, Kind: "csv", Bytes: st.Size(),
 				SQL:       fmt.Sprintf("SELECT count(*), sum(column04) FROM read_csv('%s', delim => '|', header => false)", p),
 				DuckDBSQL: fmt.Sprintf("SELECT count(*), sum(column04) FROM read_csv('%s', delim='|', header=false)", p)})
 		}
 	}
-	jobFile := filepath.Join(os.TempDir(), fmt.Sprintf("lakeq-bench-%d.json", os.Getpid()))
-	defer os.Remove(jobFile)
-	self, _ := os.Executable()
-	benchDir, _ := filepath.Abs("bench")
-	// The engines take turns, round after round, each round a fresh
-	// process with its own warm-up: on a shared machine whose speed drifts,
-	// running one engine's whole suite and then the other's would credit
-	// the drift to one of them.
-	nRounds := max(1, min(*rounds, j.Runs))
-	j.Rounds = nRounds
-	lq, dk := map[string]result{}, map[string]result{}
-	var lqRSS, dkRSS int64
-	left := j.Runs
-	for r := 0; r < nRounds; r++ {
-		rj := j
-		rj.Runs = left / (nRounds - r)
-		left -= rj.Runs
-		jb, _ := json.Marshal(rj)
-		os.WriteFile(jobFile, jb, 0o644)
-		l, rss, err := runChild(exec.Command(self, "-worker", jobFile))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: lakeq:", err)
-			os.Exit(1)
-		}
-		merge(lq, l)
-		lqRSS = max(lqRSS, rss)
-		dcmd := exec.Command("node", filepath.Join(benchDir, "duckdb_runner.mjs"), jobFile)
-		dcmd.Dir = benchDir
-		d, rss, err := runChild(dcmd)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: duckdb (run `npm install` in bench/):", err)
-			os.Exit(1)
-		}
-		merge(dk, d)
-		dkRSS = max(dkRSS, rss)
+	lq, dk, lqRSS, dkRSS, err := harness.RunRounds(j, *rounds)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
 	}
+	j.Rounds = max(1, min(*rounds, j.Runs))
 	report(j, lq, dk, lqRSS, dkRSS, *sf, *results)
 }
 
-// merge adds a round's results: times accumulate, the answer is the
-// latest round's, and an error in any round stays.
-func merge(into, round map[string]result) {
-	for name, r := range round {
-		prev, ok := into[name]
-		if ok {
-			r.Times = append(prev.Times, r.Times...)
-			if prev.Error != "" && r.Error == "" {
-				r.Error = prev.Error
-			}
-		}
-		into[name] = r
-	}
-}
-
-// runChild runs a worker and collects its JSON lines and peak RSS (bytes).
-func runChild(cmd *exec.Cmd) (map[string]result, int64, error) {
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, 0, err
-	}
-	res := map[string]result{}
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	for sc.Scan() {
-		var r result
-		if err := json.Unmarshal(sc.Bytes(), &r); err == nil {
-			res[r.Name] = r
-		}
-	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
-	}
-	return res, rss, nil
-}
-
-// runWorker runs the job in lakeq, in this process.
-func runWorker(jobFile string) int {
-	gctune.Start(gctune.DefaultPolicy()) // as the lakeq binary runs
-	b, err := os.ReadFile(jobFile)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	var j job
-	json.Unmarshal(b, &j)
-	dir, _ := os.MkdirTemp("", "lakeq-bench-data")
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: j.Threads})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer eng.Close()
-	s := eng.NewSession()
-	for _, q := range j.LakeqSetup {
-		if _, err := s.Exec(ctx, q); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-	}
-	enc := json.NewEncoder(os.Stdout)
-	for _, q := range j.Queries {
-		r := result{Name: q.Name}
-		var last *engine.Result
-		var prof *os.File
-		for i := 0; i < j.Runs+1; i++ {
-			if i == 1 && j.Profile != "" {
-				if prof, err = os.Create(filepath.Join(j.Profile, q.Name+".prof")); err == nil {
-					pprof.StartCPUProfile(prof)
-				}
-			}
-			t0 := time.Now()
-			res, err := s.Query(ctx, q.SQL)
-			ms := float64(time.Since(t0).Microseconds()) / 1000
-			if err != nil {
-				r.Error = err.Error()
-				break
-			}
-			if i > 0 {
-				r.Times = append(r.Times, ms)
-			}
-			last = res
-		}
-		if prof != nil {
-			pprof.StopCPUProfile()
-			prof.Close()
-		}
-		if last != nil {
-			for _, c := range last.Columns {
-				r.Columns = append(r.Columns, c.Name)
-			}
-			for i := 0; i < int(last.NumRows()); i++ {
-				row := make([]*string, len(last.Columns))
-				for c := range last.Columns {
-					if s, ok := last.Text(c, last.Value(i, c)); ok {
-						row[c] = &s
-					}
-				}
-				r.Rows = append(r.Rows, row)
-			}
-		}
-		enc.Encode(r)
-	}
-	return 0
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
 // agree compares two answers with the TPC-H README's tolerance.
-func agree(a, b result) (bool, string) {
+func agree(a, b harness.Result) (bool, string) {
 	if len(a.Rows) != len(b.Rows) {
 		return false, fmt.Sprintf("%d rows vs %d", len(a.Rows), len(b.Rows))
 	}
@@ -321,7 +130,7 @@ func agree(a, b result) (bool, string) {
 	return true, ""
 }
 
-func report(j job, lq, dk map[string]result, lqRSS, dkRSS int64, sf float64, resultsFile string) {
+func report(j harness.Job, lq, dk map[string]harness.Result, lqRSS, dkRSS int64, sf float64, resultsFile string) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "| query | lakeq ms | DuckDB ms | lakeq/DuckDB | answers |\n|---|---:|---:|---:|---|\n")
 	var logSum float64
@@ -329,7 +138,7 @@ func report(j job, lq, dk map[string]result, lqRSS, dkRSS int64, sf float64, res
 	var extra []string
 	for _, q := range j.Queries {
 		a, b := lq[q.Name], dk[q.Name]
-		la, db := median(a.Times), median(b.Times)
+		la, db := harness.Median(a.Times), harness.Median(b.Times)
 		ratio := la / db
 		status := "agree"
 		if a.Error != "" {
