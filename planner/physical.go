@@ -593,10 +593,21 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 	build := &exec.JoinBuild{Label: pb.label(x, "HashBuild")}
 	probe := &exec.JoinProbe{Label: pb.label(x, "HashProbe"), Build: build}
 	var residual []expr.Expr
+	// NOT IN's comparison must stay a key even when its probe side reads
+	// no column (NULL::int NOT IN (…)): as a residual its NULL would read
+	// as false and keep the row, where NULL NOT IN a non-empty set is NULL
+	nullAware := jt == JoinNullAnti || jt == JoinMark && x.NullAware
 	for _, c := range splitConjuncts(x.Cond) {
 		if call, ok := c.(*expr.Call); ok && call.Name == "=" && len(call.Args) == 2 {
 			a, b := call.Args[0], call.Args[1]
 			ca, cb := colsOf(a), colsOf(b)
+			if nullAware && len(ca) == 0 && len(cb) > 0 && !hasSubquery(a) && !hasSubquery(b) && subset(cb, rs.layout) {
+				pk, _ := ls.resolve(a)
+				bk, _ := rs.resolve(b)
+				probe.Keys, build.Keys = append(probe.Keys, pk), append(build.Keys, bk)
+				probe.KeyT, build.KeyT = append(probe.KeyT, a.Type()), append(build.KeyT, b.Type())
+				continue
+			}
 			if len(ca) > 0 && len(cb) > 0 && !hasSubquery(a) && !hasSubquery(b) {
 				if subset(ca, ls.layout) && subset(cb, rs.layout) {
 					pk, _ := ls.resolve(a)
