@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -41,6 +43,39 @@ type extSource struct {
 	format *tableFormat
 	proj   *catalog.Projection
 	fs     storage.Local
+
+	// opened keeps the Parquet datasets (footers read, schemas resolved)
+	// this plan has opened, by file list: a correlated subquery scans the
+	// table once per outer row, and reading every footer again each time
+	// was most of its cost. The plan lives for one query.
+	openedMu sync.Mutex
+	opened   map[string]*parquet.Dataset
+}
+
+// parquetDataset opens files, or returns the dataset this plan already
+// opened for exactly these files (same paths, sizes and times).
+func (x *extSource) parquetDataset(ctx context.Context, files []storage.FileInfo) (*parquet.Dataset, error) {
+	var kb strings.Builder
+	for _, f := range files {
+		fmt.Fprintf(&kb, "%s\x00%d\x00%d\x00", f.Path, f.Size, f.ModTime.UnixNano())
+	}
+	key := kb.String()
+	x.openedMu.Lock()
+	defer x.openedMu.Unlock()
+	if ds, ok := x.opened[key]; ok {
+		return ds, nil
+	}
+	ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true})
+	if err != nil {
+		return nil, err
+	}
+	if x.opened == nil {
+		x.opened = map[string]*parquet.Dataset{}
+	}
+	if len(x.opened) < 1024 {
+		x.opened[key] = ds
+	}
+	return ds, nil
 }
 
 func (s *Session) planExternal(ctx context.Context, t *catalog.Table, pt *planner.Table) error {
@@ -618,7 +653,7 @@ func (x *extSource) partMorsels(ec *exec.Ctx, p part, files []storage.FileInfo, 
 	var open func() ([]fileMorsel, error)
 	switch x.format.kind {
 	case "parquet":
-		ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true})
+		ds, err := x.parquetDataset(ctx, files)
 		if err != nil {
 			return nil, err
 		}
