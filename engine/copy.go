@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lakeq/lakeq/parser"
 	"github.com/lakeq/lakeq/parser/ast"
@@ -63,6 +64,9 @@ func (s *Session) CopyIn(ctx context.Context, x *ast.Copy, data []byte) (*Result
 		for j, f := range row {
 			if f == nil {
 				continue
+			}
+			if !utf8.ValidString(*f) {
+				return nil, types.InvalidUTF8([]byte(*f), fmt.Sprintf("COPY %s, line %d, column %s", x.Table.Name, r+1+boolInt(d.header), cols[j].Name))
 			}
 			v, err := types.ParseText(cols[j].Type, *f, s.Loc)
 			if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // pg_stat_activity lists every session; pg_backend_pid is the pid of the
@@ -117,5 +119,25 @@ func TestActivityAndSignals(t *testing.T) {
 	// and a superuser an ordinary user's
 	if err := admin.QueryRow(ctx, "SELECT pg_terminate_backend($1::int4)", plainPID).Scan(&ok); err != nil || !ok {
 		t.Fatalf("superuser terminating a user's session: %v %v", ok, err)
+	}
+}
+
+// A text parameter or query that is not valid UTF-8 is 22021, and the
+// session goes on.
+func TestInvalidUTF8OverTheWire(t *testing.T) {
+	_, addr := testServer(t, Config{})
+	ctx := context.Background()
+	c := connect(t, "postgres://lakeq@"+addr+"/lakeq?sslmode=disable")
+	var s string
+	err := c.QueryRow(ctx, "SELECT $1::text", "bad\xff\xfe").Scan(&s)
+	if pgCode(err) != "22021" || !strings.Contains(err.Error(), "parameter $1") {
+		t.Fatalf("invalid UTF-8 parameter: %v", err)
+	}
+	_, err = c.Exec(ctx, "SELECT 'bad\xff'", pgx.QueryExecModeSimpleProtocol)
+	if pgCode(err) != "22021" {
+		t.Fatalf("invalid UTF-8 query text: %v", err)
+	}
+	if err := c.QueryRow(ctx, "SELECT $1::text", "ünï").Scan(&s); err != nil || s != "ünï" {
+		t.Fatalf("valid text after the errors: %q %v", s, err)
 	}
 }

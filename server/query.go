@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -38,6 +40,11 @@ type portal struct {
 // at the first error.
 func (c *conn) simpleQuery(sql string) {
 	c.unnamedPortalDone()
+	if !utf8.ValidString(sql) {
+		c.sendError(types.InvalidUTF8([]byte(sql), "query text"), "")
+		c.failTx()
+		return
+	}
 	stmts, err := parser.Parse(sql)
 	if err != nil {
 		c.sendError(err, sql)
@@ -137,6 +144,9 @@ func (c *conn) extended(msg pgproto3.FrontendMessage) error {
 }
 
 func (c *conn) parse(m *pgproto3.Parse) error {
+	if !utf8.ValidString(m.Query) {
+		return types.InvalidUTF8([]byte(m.Query), "query text")
+	}
 	if m.Name != "" {
 		if _, ok := c.stmts[m.Name]; ok {
 			return sqlerr.New("42P05", "prepared statement \"%s\" already exists", m.Name)
@@ -261,7 +271,12 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 			if t.Kind == types.Unknown {
 				t = types.TextT
 			}
+			if t.IsString() && !utf8.Valid(raw) {
+				return types.InvalidUTF8(raw, fmt.Sprintf("parameter $%d", i+1))
+			}
 			v, err = types.DecodeBinary(t, raw)
+		} else if !utf8.Valid(raw) {
+			return types.InvalidUTF8(raw, fmt.Sprintf("parameter $%d", i+1))
 		} else if t.Kind == types.Unknown || t.IsString() {
 			v = string(raw)
 		} else {

@@ -6,6 +6,7 @@ package csv
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -53,6 +54,9 @@ type Dataset struct {
 	Columns  []Column
 	Rejected atomic.Int64 // rows skipped by IgnoreErrors
 }
+
+// errNotUTF8 marks a text field that is not valid UTF-8.
+var errNotUTF8 = errors.New("not valid UTF-8")
 
 func badRow(path string, line int64, format string, args ...any) error {
 	loc := fmt.Sprintf("\"%s\"", path)
@@ -558,6 +562,9 @@ func (cb *columnBuilder) appendValue(f []byte) error {
 		cb.flts = append(cb.flts, v)
 		cb.nul = append(cb.nul, false)
 	case types.Text, types.Varchar:
+		if !types.ValidUTF8(f) {
+			return errNotUTF8
+		}
 		cb.b.(*array.StringBuilder).BinaryBuilder.Append(f)
 	default:
 		v, err := types.ParseText(cb.t, string(f), time.UTC)
@@ -734,6 +741,10 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 					continue
 				}
 				if err := builders[i].appendValue(fv); err != nil {
+					if err == errNotUTF8 && !d.Opt.IgnoreErrors {
+						// never NULL, even in Hive mode: the file is not text
+						return nil, types.InvalidUTF8(fv, fmt.Sprintf("file \"%s\" line %d column %s", m.file.Path, m.lineNo(ctx, line, pos-int64(n)), d.Columns[col].Name))
+					}
 					if d.Opt.Hive {
 						builders[i].appendNull()
 						continue

@@ -323,6 +323,16 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		if len(b) == 0 {
 			continue
 		}
+		// Go's decoder would turn invalid UTF-8 into U+FFFD silently
+		if !types.ValidUTF8(b) {
+			if d.Opt.IgnoreErrors {
+				if st != nil {
+					st.RowsRejected.Add(1)
+				}
+				continue
+			}
+			return nil, types.InvalidUTF8(b, fmt.Sprintf("file \"%s\" line %d", m.file.Path, line))
+		}
 		obj, err := decodeLine(b)
 		if err != nil {
 			if d.Opt.IgnoreErrors {
