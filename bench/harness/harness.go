@@ -31,8 +31,8 @@ type Query struct {
 	Kind      string `json:"kind"`  // "tpch", "scan", "csv"
 	Bytes     int64  `json:"bytes"` // input size for MB/s
 	// SkipDuckDB runs the query in lakeq only (DuckDB does not finish it)
-	SkipDuckDB bool `json:"skip_duckdb,omitempty"`
-	Rows      int64  `json:"rows"`  // input rows for rows/s
+	SkipDuckDB bool  `json:"skip_duckdb,omitempty"`
+	Rows       int64 `json:"rows"` // input rows for rows/s
 }
 
 // Job is what one engine process runs.
@@ -182,7 +182,6 @@ func Median(xs []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
-
 
 // RunRounds runs j in lakeq (self -worker JOBFILE) and in DuckDB, rounds
 // times alternating, the timed runs split among the rounds: on a shared

@@ -25,8 +25,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/lakeq/lakeq/connectors/tpch"
 	"github.com/lakeq/lakeq/bench/harness"
+	"github.com/lakeq/lakeq/connectors/tpch"
 )
 
 func main() {
