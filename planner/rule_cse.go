@@ -31,7 +31,7 @@ func commonSubexpressions(rc *RuleCtx, n Node) (Node, error) {
 			for _, arg := range ag.Args {
 				expr.Walk(arg, func(x expr.Expr) bool {
 					if c, ok := x.(*expr.Call); ok && len(c.Args) > 0 {
-						k := c.String()
+						k := expr.Key(c)
 						counts[k]++
 						sample[k] = c
 					}
@@ -65,7 +65,7 @@ func commonSubexpressions(rc *RuleCtx, n Node) (Node, error) {
 		for i := range a.Aggs {
 			for j, arg := range a.Aggs[i].Args {
 				a.Aggs[i].Args[j] = expr.Transform(arg, func(x expr.Expr) expr.Expr {
-					if c, ok := x.(*expr.Call); ok && c.String() == k {
+					if c, ok := x.(*expr.Call); ok && expr.Key(c) == k {
 						return ref
 					}
 					return x
