@@ -50,6 +50,7 @@ type extSource struct {
 	// was most of its cost. The plan lives for one query.
 	openedMu sync.Mutex
 	opened   map[string]*parquet.Dataset
+	scans    scanCache // what this plan's scans have read, for re-runs
 }
 
 // parquetDataset opens files, or returns the dataset this plan already
@@ -205,15 +206,23 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 			listed = append(listed, partFiles{p, files})
 		}
 	}
-	var out []exec.Morsel
+	var fk strings.Builder
 	for _, pf := range listed {
-		ms, err := x.partMorsels(ec, pf.p, pf.files, cols, preds)
-		if err != nil {
-			return nil, err
+		for _, f := range pf.files {
+			fmt.Fprintf(&fk, "%s\x00%d\x00%d\x00", f.Path, f.Size, f.ModTime.UnixNano())
 		}
-		out = append(out, ms...)
 	}
-	return out, nil
+	return x.scans.wrap(scanKey(cols, preds, filters, fk.String()), func() ([]exec.Morsel, error) {
+		var out []exec.Morsel
+		for _, pf := range listed {
+			ms, err := x.partMorsels(ec, pf.p, pf.files, cols, preds)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ms...)
+		}
+		return out, nil
+	})
 }
 
 // listFiles lists the data files under a partition's folder; a folder

@@ -80,7 +80,7 @@ func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, 
 			return nil, err
 		}
 		sc := bufio.NewScanner(rc)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		sc.Buffer(make([]byte, 64<<10), 64<<20) // grows to the longest line
 		for n := 0; n < 2048 && sc.Scan(); n++ {
 			line := bytes.TrimSpace(sc.Bytes())
 			if len(line) == 0 {
@@ -312,7 +312,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		want[c] = i
 	}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	sc.Buffer(make([]byte, 64<<10), 64<<20) // grows to the longest line
 	line := int64(0)
 	for sc.Scan() {
 		line++
