@@ -674,8 +674,19 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	}
 	line := int64(0) // lines read in this morsel
 	pos := start     // byte offset of the current record (uncompressed files)
-	buf := make([]byte, 0, 1<<20)
-	chunk := make([]byte, 1<<20)
+	// 2 MiB of buffers for every morsel was most of the cost of reading
+	// a small file: size them by what the morsel can hold
+	bufSize := int64(1 << 20)
+	if span := m.file.Size - m.start; m.end < 0 && span >= 0 && span+1 < bufSize {
+		bufSize = span + 1
+	} else if m.end >= 0 && m.end-m.start+64<<10 < bufSize {
+		bufSize = m.end - m.start + 64<<10
+	}
+	if bufSize < 4096 {
+		bufSize = 4096
+	}
+	buf := make([]byte, 0, bufSize)
+	chunk := make([]byte, bufSize)
 	eof := false
 	var fieldsBuf [][]byte
 	for {
