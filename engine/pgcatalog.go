@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/storage"
+	"strings"
 	"sync"
 
 	"github.com/lakeq/lakeq/connectors/system"
@@ -235,6 +238,38 @@ func (m meta) ViewDef(oid int64) (string, bool) {
 		return s.ViewDef(oid)
 	}
 	return "", false
+}
+
+func (m meta) RelationSize(oid int64) (int64, bool) {
+	snap := m.snap()
+	if snap == nil {
+		return 0, false
+	}
+	r := snap.Relation(oid)
+	if r == nil {
+		return 0, false
+	}
+	var dir string
+	switch r.LakeType {
+	case catalog.ManagedTable:
+		dir = m.v.s.eng.tables.Dir(r.Schema.Name, r.Name)
+	case catalog.ExternalTable:
+		dir = strings.TrimPrefix(r.Location, "file://")
+		if strings.Contains(dir, "://") {
+			return 0, true // object stores are not read yet
+		}
+	default:
+		return 0, true
+	}
+	files, err := storage.Local{}.Glob(m.v.ctx, dir)
+	if err != nil {
+		return 0, true
+	}
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n, true
 }
 
 var _ functions.Meta = meta{}

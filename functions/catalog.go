@@ -27,6 +27,9 @@ type Meta interface {
 	RoleOID(name string) (int64, error)
 	Description(oid, sub int64) (string, bool)
 	ViewDef(oid int64) (string, bool)
+	// RelationSize is the bytes of a relation's files (0 for a view or a
+	// system table); false when no relation has the OID.
+	RelationSize(oid int64) (int64, bool)
 }
 
 // Reg kinds: which object-identifier type a value of Kind Oid names,
@@ -316,9 +319,9 @@ func catalogScalars() []*Scalar {
 			}
 			return v, nil
 		})}},
-		{Name: "pg_total_relation_size", Overloads: []Overload{row([]Arg{aOid}, types.Int8T, func(*Ctx, []types.Value) (types.Value, error) { return int64(0), nil })}},
-		{Name: "pg_relation_size", Overloads: []Overload{row([]Arg{aOid}, types.Int8T, func(*Ctx, []types.Value) (types.Value, error) { return int64(0), nil })}},
-		{Name: "pg_table_size", Overloads: []Overload{row([]Arg{aOid}, types.Int8T, func(*Ctx, []types.Value) (types.Value, error) { return int64(0), nil })}},
+		{Name: "pg_total_relation_size", Volatile: true, Description: "bytes of the relation's data files", Overloads: []Overload{row([]Arg{ex(types.T{Kind: types.Oid, Width: RegClass})}, types.Int8T, relationSize)}},
+		{Name: "pg_relation_size", Volatile: true, Description: "bytes of the relation's data files", Overloads: []Overload{row([]Arg{ex(types.T{Kind: types.Oid, Width: RegClass})}, types.Int8T, relationSize)}},
+		{Name: "pg_table_size", Volatile: true, Description: "bytes of the relation's data files", Overloads: []Overload{row([]Arg{ex(types.T{Kind: types.Oid, Width: RegClass})}, types.Int8T, relationSize)}},
 		{Name: "pg_size_pretty", Overloads: []Overload{row([]Arg{aInt8}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return sizePretty(a[0].(int64)), nil
 		})}},
@@ -414,4 +417,18 @@ func signalBackend(terminate bool) func(*Ctx, []types.Value) (types.Value, error
 		}
 		return ctx.Backends.Signal(context.Background(), a[0].(int64), terminate)
 	}
+}
+
+// relationSize is pg_relation_size and its kin: lakeq's relations have
+// no indexes or TOAST, so all three are the size of the table's files;
+// NULL for an OID no relation has, as in PostgreSQL.
+func relationSize(ctx *Ctx, a []types.Value) (types.Value, error) {
+	if ctx.Meta == nil {
+		return nil, nil
+	}
+	n, ok := ctx.Meta.RelationSize(a[0].(int64))
+	if !ok {
+		return nil, nil
+	}
+	return n, nil
 }

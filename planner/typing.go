@@ -130,6 +130,16 @@ func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, erro
 	if isReg(from) && to.IsString() {
 		return b.coerce(regOut(e), to, explicit)
 	}
+	// an untyped literal for a reg* argument is read as the name it
+	// spells, as regclassin reads it (pg_relation_size('t'))
+	if isReg(to) && from.Kind == types.Unknown {
+		names := map[int32]string{functions.RegClass: "regclass", functions.RegType: "regtype", functions.RegNamespace: "regnamespace", functions.RegRole: "regrole"}
+		if name, ok := names[to.Width]; ok {
+			if r, ok, err := b.bindRegCast(e, name); ok {
+				return r, err
+			}
+		}
+	}
 	if p, ok := e.(*expr.Param); ok && p.T.Kind == types.Unknown {
 		b.setParamType(p.N, to)
 		return &expr.Param{N: p.N, T: to}, nil
