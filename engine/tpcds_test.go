@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/lakeq/lakeq/engine"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -40,25 +38,7 @@ var tpcdsExpected = map[int]struct{ code, why string }{
 // (the README's rules). q85 has no answer (DuckDB did not finish it on
 // this sample): it must finish within a minute.
 func TestTPCDS(t *testing.T) {
-	if _, err := os.Stat(tpcdsDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("../shared/tpcds is missing")
-		}
-		t.Skip("../shared/tpcds not present")
-	}
-	abs, _ := filepath.Abs(tpcdsDir)
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	s := eng.NewSession()
-	for _, tb := range tpcdsTables {
-		sql := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/sf0.1/%s.parquet')", tb, abs, tb)
-		if _, err := s.Exec(context.Background(), sql); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := sharedViews(t, tpcdsDir, tpcdsTables)
 	only := os.Getenv("TPCDS_QUERIES") // e.g. "6,14,23" while investigating
 	for q := 1; q <= 99; q++ {
 		q := q

@@ -18,28 +18,37 @@ const tpchDir = "../../shared/tpch"
 
 var tpchTables = []string{"lineitem", "orders", "customer", "part", "partsupp", "supplier", "nation", "region"}
 
-// TestTPCH runs the 22 TPC-H queries over views on the SF 0.1 Parquet
-// files and compares with the reference answers (tpch/README.md rules).
-func TestTPCH(t *testing.T) {
-	if _, err := os.Stat(tpchDir); err != nil {
+// sharedViews opens an engine with one view per table over the Parquet
+// files of dir/sf0.1 (a ../shared data set): a failure under CI, where
+// the data must be present, and a skip elsewhere without it.
+func sharedViews(t *testing.T, dir string, tables []string) *engine.Session {
+	t.Helper()
+	if _, err := os.Stat(dir); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("../shared/tpch is missing")
+			t.Fatalf("%s is missing", dir)
 		}
-		t.Skip("../shared/tpch not present")
+		t.Skipf("%s not present", dir)
 	}
-	abs, _ := filepath.Abs(tpchDir)
+	abs, _ := filepath.Abs(dir)
 	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.Close()
+	t.Cleanup(func() { eng.Close() })
 	s := eng.NewSession()
-	for _, tb := range tpchTables {
+	for _, tb := range tables {
 		sql := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/sf0.1/%s.parquet')", tb, abs, tb)
 		if _, err := s.Exec(context.Background(), sql); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return s
+}
+
+// TestTPCH runs the 22 TPC-H queries over views on the SF 0.1 Parquet
+// files and compares with the reference answers (tpch/README.md rules).
+func TestTPCH(t *testing.T) {
+	s := sharedViews(t, tpchDir, tpchTables)
 	for q := 1; q <= 22; q++ {
 		q := q
 		t.Run(fmt.Sprintf("q%02d", q), func(t *testing.T) {

@@ -461,7 +461,13 @@ func formatValue(v types.Value, t types.T, letter byte, loc *time.Location) stri
 			return fmt.Sprintf("%.3f", f)
 		}
 	}
-	s := types.FormatTextIn(t, v, loc)
+	return RenderText(types.FormatTextIn(t, v, loc))
+}
+
+// RenderText is how a text value appears in a record's expected
+// results: "(empty)" for the empty string, bytes outside printable ASCII
+// as '@' (so records stay plain ASCII).
+func RenderText(s string) string {
 	if s == "" {
 		return "(empty)"
 	}

@@ -516,7 +516,7 @@ func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail
 		// rendered as the slt runner renders text: (empty), non-ASCII as @
 		for _, row := range want {
 			for i, v := range row {
-				row[i] = sltText(v)
+				row[i] = slt.RenderText(v)
 			}
 		}
 		if !q.Ordered {
@@ -544,20 +544,6 @@ func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail
 		return ""
 	}
 	return path
-}
-
-// sltText renders a text cell as the slt runner does.
-func sltText(v string) string {
-	if v == "" {
-		return "(empty)"
-	}
-	out := []byte(v)
-	for i, c := range out {
-		if c < 0x20 || c > 0x7e {
-			out[i] = '@'
-		}
-	}
-	return string(out)
 }
 
 // CreateDB creates database name with byte-order collation (lakeq's) on
