@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
@@ -465,6 +467,9 @@ func builtinScalars() []*Scalar {
 				return sb.String(), nil
 			})},
 		}},
+		{Name: "__record_text", Description: "a row value's text, as PostgreSQL's record_out writes it (the elements of a CYCLE path)", Overloads: []Overload{
+			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(types.TextT), Kernel: recordText},
+		}},
 		{Name: "concat_ws", Overloads: []Overload{
 			{Args: []Arg{aText, aAny}, Variadic: true, Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), false, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				if a[0] == nil {
@@ -875,4 +880,57 @@ func regexOp(ci, not bool) Overload {
 			return cache.MatchString(a[0].(string)) != not, nil
 		})(ctx, args, n)
 	}}
+}
+
+// recordText is PostgreSQL's record_out over the arguments: "(a,b)", a
+// NULL field empty, a field quoted when it is empty or holds a quote,
+// backslash, parenthesis, comma or white space (quotes and backslashes
+// then doubled). Two rows of the same types are equal exactly when their
+// texts are, which is what a CYCLE path compares.
+func recordText(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+	ts := make([]types.T, len(args))
+	for i, a := range args {
+		t, err := types.FromArrow(a.DataType())
+		if err != nil {
+			return nil, err
+		}
+		ts[i] = t
+	}
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(n)
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		sb.Reset()
+		sb.WriteByte('(')
+		for j, a := range args {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			v := types.GetValue(ts[j], a, i)
+			if v == nil {
+				continue
+			}
+			writeRecordField(&sb, types.FormatText(ts[j], v))
+		}
+		sb.WriteByte(')')
+		b.Append(sb.String())
+	}
+	return b.NewArray(), nil
+}
+
+func writeRecordField(sb *strings.Builder, f string) {
+	quote := f == "" || strings.ContainsAny(f, "\"\\(), \t\n\r\v\f") // isspace in the C locale
+	if !quote {
+		sb.WriteString(f)
+		return
+	}
+	sb.WriteByte('"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' || f[i] == '\\' {
+			sb.WriteByte(f[i])
+		}
+		sb.WriteByte(f[i])
+	}
+	sb.WriteByte('"')
 }

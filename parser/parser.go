@@ -624,20 +624,32 @@ func (c *converter) with(w *pg.WithClause) (*ast.With, error) {
 	out := &ast.With{Recursive: w.Recursive}
 	for _, n := range w.Ctes {
 		cte := n.GetCommonTableExpr()
-		// SEARCH and CYCLE build their columns from row values, a type
-		// lakeq does not have: refused, never ignored (a cyclic graph would
-		// then recurse without end)
+		// SEARCH orders by row values, a type lakeq does not have (CYCLE
+		// needs only their equality and text, see planner/cycle.go):
+		// refused, never ignored
 		if sc := cte.GetSearchClause(); sc != nil {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SEARCH clause of WITH query \"%s\" is not supported", cte.Ctename).At(int(sc.Location) + 1)
-		}
-		if cc := cte.GetCycleClause(); cc != nil {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CYCLE clause of WITH query \"%s\" is not supported", cte.Ctename).At(int(cc.Location) + 1)
 		}
 		q, err := c.stmt(cte.Ctequery)
 		if err != nil {
 			return nil, err
 		}
-		out.CTEs = append(out.CTEs, ast.CTE{Name: cte.Ctename, Columns: names(cte.Aliascolnames), Query: q, Pos: int(cte.Location)})
+		def := ast.CTE{Name: cte.Ctename, Columns: names(cte.Aliascolnames), Query: q, Pos: int(cte.Location)}
+		if cc := cte.GetCycleClause(); cc != nil {
+			cy := &ast.Cycle{Cols: names(cc.CycleColList), Mark: cc.CycleMarkColumn, Path: cc.CyclePathColumn, Pos: int(cc.Location)}
+			if cc.CycleMarkValue != nil {
+				if cy.MarkTo, err = c.expr(cc.CycleMarkValue); err != nil {
+					return nil, err
+				}
+			}
+			if cc.CycleMarkDefault != nil {
+				if cy.MarkDefault, err = c.expr(cc.CycleMarkDefault); err != nil {
+					return nil, err
+				}
+			}
+			def.Cycle = cy
+		}
+		out.CTEs = append(out.CTEs, def)
 	}
 	return out, nil
 }

@@ -53,6 +53,7 @@ type cteDef struct {
 	workRefs, workSub int
 	// shared is the plan of a plain WITH query, bound at its first reference
 	shared *SharedCTE
+	cycle  *ast.Cycle
 }
 
 // NewBinder returns a binder for one statement.
@@ -257,15 +258,21 @@ func (b *Binder) pushCTEs(w *ast.With, outer *scope) (func(), error) {
 			pop()
 			return nil, b.errAt(sqlerr.New(sqlerr.DuplicateAlias, "WITH query name \"%s\" specified more than once", c.Name), c.Pos)
 		}
-		def := &cteDef{name: c.Name, query: c.Query, columns: c.Columns}
+		def := &cteDef{name: c.Name, query: c.Query, columns: c.Columns, cycle: c.Cycle}
 		frame[c.Name] = def
+		recursive := false
 		if w.Recursive {
 			if sel, ok := c.Query.(*ast.Select); ok && sel.Op == "union" && refersTo(sel.Right, c.Name) {
+				recursive = true
 				if err := b.bindRecursiveCTE(def, sel, outer); err != nil {
 					pop()
 					return nil, err
 				}
 			}
+		}
+		if c.Cycle != nil && !recursive {
+			pop()
+			return nil, b.errAt(sqlerr.New(sqlerr.SyntaxError, "WITH query is not recursive"), c.Pos)
 		}
 		frame[c.Name] = def
 	}
@@ -343,6 +350,24 @@ func (b *Binder) bindRecursiveCTE(def *cteDef, sel *ast.Select, outer *scope) er
 	if len(def.columns) > 0 && len(def.columns) != len(acols) {
 		return sqlerr.New(sqlerr.SyntaxError, "WITH query \"%s\" has %d columns available but %d columns specified", def.name, len(acols), len(def.columns))
 	}
+	right := sel.Right
+	if def.cycle != nil {
+		names := make([]string, len(acols))
+		for i, c := range acols {
+			names[i] = c.Name
+			if i < len(def.columns) {
+				names[i] = def.columns[i]
+			}
+		}
+		var left *ast.Select
+		if left, right, err = b.cycleTerms(def, names, sel); err != nil {
+			return err
+		}
+		if anchor, err = b.bindSelect(left, outer); err != nil {
+			return err
+		}
+		acols = anchor.Columns()
+	}
 	work := &WorkTable{Name: def.name, state: &workState{}}
 	for i, c := range acols {
 		name := c.Name
@@ -352,7 +377,7 @@ func (b *Binder) bindRecursiveCTE(def *cteDef, sel *ast.Select, outer *scope) er
 		work.Cols = append(work.Cols, b.newCol(name, c.Type, def.name))
 	}
 	def.work, def.workRefs, def.workSub = work, 0, b.subDepth
-	rec, err := b.bindSelect(sel.Right, outer)
+	rec, err := b.bindSelect(right, outer)
 	def.work = nil
 	if err != nil {
 		return err

@@ -481,6 +481,9 @@ func (b *Binder) unify(args []expr.Expr, what string) (types.T, []expr.Expr, err
 	for i, a := range args {
 		c, err := b.coerce(a, t, false)
 		if err != nil {
+			if k, ok := a.(*expr.Const); ok && k.T.Kind == types.Unknown {
+				return t, nil, err // a literal that does not read as the type: PostgreSQL's 22P02
+			}
 			return t, nil, sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", what, t.String(), a.Type().String())
 		}
 		out[i] = c

@@ -54,6 +54,17 @@ type CTE struct {
 	Columns []string
 	Query   Stmt // usually *Select
 	Pos     int
+	Cycle   *Cycle
+}
+
+// Cycle is a recursive CTE's CYCLE clause: CYCLE Cols SET Mark [TO
+// MarkTo DEFAULT MarkDefault] USING Path (MarkTo and MarkDefault nil for
+// the boolean default, true and false).
+type Cycle struct {
+	Cols                []string
+	Mark, Path          string
+	MarkTo, MarkDefault Expr
+	Pos                 int
 }
 
 // Target is one select-list item.
