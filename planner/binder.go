@@ -38,6 +38,12 @@ type Binder struct {
 	// subqueries belongs to (its arguments read only their columns):
 	// they are bound again as aggregate queries.
 	outerAgg map[*ast.Select]bool
+	// aggsOuter holds the selects whose every aggregate call turned out
+	// to belong to an outer query: bound again as plain (not aggregate)
+	// queries. lastAgg is each select's aggregate context of its last
+	// binding, to tell.
+	aggsOuter map[*ast.Select]bool
+	lastAgg   map[*ast.Select]*aggCtx
 	subDepth int // sublinks being bound ((SELECT …), IN, EXISTS)
 }
 

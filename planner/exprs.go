@@ -1248,6 +1248,22 @@ func checkFrame(mode string, order []SortKey, startKind, endKind string, startOf
 }
 
 func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggregate, sc *scope) (expr.Expr, error) {
+	if sc.agg == nil && sc.sel != nil && b.aggsOuter[sc.sel] && !sc.nested {
+		// a plain query whose aggregates belong to an outer query
+		in := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, nested: true, noAgg: "aggregate arguments", noWindow: "aggregate function calls"}
+		marks := outerMarks(in)
+		args, err := b.bindExprs(f.Args, in)
+		if err != nil {
+			return nil, err
+		}
+		for p, n := range marks {
+			*p = (*p)[:n]
+		}
+		if !outerLevelOnly(args) {
+			return nil, errLocalAggregate
+		}
+		return b.bindOuterAggCall(f, name, agg, &aggCtx{input: sc})
+	}
 	if sc.agg == nil {
 		clause := sc.noAgg
 		if clause == "" {
@@ -1271,6 +1287,7 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 		for p, n := range marks {
 			*p = (*p)[:n]
 		}
+		ac.outerAggs++
 		return b.bindOuterAggCall(f, name, agg, ac)
 	}
 	call := &AggCall{Name: name, Agg: agg, Distinct: f.Distinct, Star: f.Star}

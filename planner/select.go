@@ -24,6 +24,8 @@ type aggCtx struct {
 	aggCols []Column
 	gid     *Column
 	sets    [][]int
+	// outerAggs counts the aggregate calls bound for an outer query
+	outerAggs int
 }
 
 // winCtx collects window function calls.
@@ -52,6 +54,10 @@ func (e *errOuterAggregate) Error() string {
 	return "aggregate of an outer query level" // never reaches a user: bindSimpleSelect rebinds
 }
 
+// errLocalAggregate is raised, in a select bound again as a plain query
+// (Binder.aggsOuter), by an aggregate call of its own level after all.
+var errLocalAggregate = errors.New("aggregate of the query's own level") // never reaches a user
+
 func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) {
 	n, err := b.bindSimpleSelectOnce(sel, parent)
 	var oa *errOuterAggregate
@@ -60,7 +66,25 @@ func (b *Binder) bindSimpleSelect(sel *ast.Select, parent *scope) (Node, error) 
 			b.outerAgg = map[*ast.Select]bool{}
 		}
 		b.outerAgg[sel] = true
-		return b.bindSimpleSelectOnce(sel, parent)
+		n, err = b.bindSimpleSelectOnce(sel, parent)
+	}
+	// A select is an aggregate query only through aggregates of its own
+	// level: when the calls that made it one all belong to an outer query
+	// (SELECT (SELECT max(o.a) + i.a FROM t i) FROM t o), it is a plain
+	// query reading their results, as PostgreSQL binds it.
+	ac := b.lastAgg[sel]
+	if ac != nil && len(ac.aggs) == 0 && len(sel.GroupBy) == 0 && sel.Having == nil && !b.outerAgg[sel] && !b.aggsOuter[sel] &&
+		(err == nil && ac.outerAggs > 0 || sqlerr.Code(err) == sqlerr.GroupingError) {
+		if b.aggsOuter == nil {
+			b.aggsOuter = map[*ast.Select]bool{}
+		}
+		b.aggsOuter[sel] = true
+		n2, err2 := b.bindSimpleSelectOnce(sel, parent)
+		if err2 == nil || !errors.Is(err2, errLocalAggregate) {
+			return n2, err2
+		}
+		delete(b.aggsOuter, sel)
+		// an aggregate of its own level after all: the first binding stands
 	}
 	return n, err
 }
@@ -107,7 +131,7 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	}
 
 	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil || b.outerAgg[sel]
-	if !hasAgg {
+	if !hasAgg && !b.aggsOuter[sel] {
 		for _, t := range targetsAST {
 			if b.containsAggregate(t.Expr) {
 				hasAgg = true
@@ -130,6 +154,10 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	var ac *aggCtx
 	if hasAgg {
 		ac = &aggCtx{input: sc}
+		if b.lastAgg == nil {
+			b.lastAgg = map[*ast.Select]*aggCtx{}
+		}
+		b.lastAgg[sel] = ac
 		if err := b.bindGroupBy(sel, targetsAST, sc, ac); err != nil {
 			return nil, err
 		}
