@@ -44,7 +44,7 @@ type Binder struct {
 	// binding, to tell.
 	aggsOuter map[*ast.Select]bool
 	lastAgg   map[*ast.Select]*aggCtx
-	subDepth int // sublinks being bound ((SELECT …), IN, EXISTS)
+	subDepth  int // sublinks being bound ((SELECT …), IN, EXISTS)
 }
 
 type cteDef struct {

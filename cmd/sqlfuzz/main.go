@@ -1,13 +1,15 @@
 // Command sqlfuzz runs lakeq's differential query fuzzer: random queries
 // over awkward generated tables, checked against PostgreSQL on the same
-// rows, across every storage layout and worker count, and with the TLP
-// and NoREC oracles. Mismatches are minimized and written as sqllogictest
+// rows, against DuckDB on the same Parquet files, across every storage
+// layout and worker count, and with the TLP and NoREC oracles. Mismatches are minimized and written as sqllogictest
 // records (-out, default testdata/slt/fuzz).
 //
-//	go run ./cmd/sqlfuzz [-seed N] [-rounds N] [-queries N] [-duration 10m] [-pg postgres://…]
+//	go run ./cmd/sqlfuzz [-seed N] [-rounds N] [-queries N] [-duration 10m] [-pg postgres://…] [-duckdb bench]
 //
 // Without -pg it starts a throwaway PostgreSQL 15 on 127.0.0.1 (the
 // server must be installed); -pg none skips the PostgreSQL oracle.
+// DuckDB runs through bench/'s @duckdb/node-api (cd bench && npm ci);
+// -duckdb none skips it.
 package main
 
 import (
@@ -27,6 +29,7 @@ func main() {
 	queries := flag.Int("queries", 200, "queries per data set")
 	duration := flag.Duration("duration", 5*time.Minute, "stop after this long")
 	pgURL := flag.String("pg", "", "PostgreSQL URL of an empty database with C collation; none skips the oracle")
+	duckDir := flag.String("duckdb", "bench", "folder of duckdb_oracle.mjs and its node_modules; none skips the DuckDB oracle")
 	out := flag.String("out", "testdata/slt/fuzz", "folder for the regression records")
 	flag.Parse()
 	ctx := context.Background()
@@ -46,14 +49,17 @@ func main() {
 	} else if url == "none" {
 		url = ""
 	}
-	rep, err := sqlfuzz.Run(ctx, sqlfuzz.Config{Seed: *seed, Rounds: *rounds, Queries: *queries, Duration: *duration, PG: url, OutDir: *out,
+	if *duckDir == "none" {
+		*duckDir = ""
+	}
+	rep, err := sqlfuzz.Run(ctx, sqlfuzz.Config{Seed: *seed, Rounds: *rounds, Queries: *queries, Duration: *duration, PG: url, DuckDB: *duckDir, OutDir: *out,
 		Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sqlfuzz:", err)
 		os.Exit(2)
 	}
-	fmt.Printf("seed %d: %d queries, %d checks, %d refused by PostgreSQL, %d mismatches in %v\n",
-		*seed, rep.Queries, rep.Checks, rep.PGErrors, len(rep.Mismatches), rep.Elapsed.Round(time.Second))
+	fmt.Printf("seed %d: %d queries, %d checks, %d refused by PostgreSQL; DuckDB compared %d, refused %d, differed where PostgreSQL agreed with lakeq %d; %d mismatches in %v\n",
+		*seed, rep.Queries, rep.Checks, rep.PGErrors, rep.DuckDBCompared, rep.DuckDBRefused, rep.DuckDBDialect, len(rep.Mismatches), rep.Elapsed.Round(time.Second))
 	if len(rep.Mismatches) > 0 {
 		os.Exit(1)
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 // TestSeededRun is a short fuzzing run with a fixed seed, against a
-// throwaway PostgreSQL 15, on every storage layout and on 1 and 4
+// throwaway PostgreSQL 15 and DuckDB (bench/'s @duckdb/node-api, which
+// scripts/test.sh installs), on every storage layout and on 1 and 4
 // workers: what a longer `go run ./cmd/sqlfuzz` run found stays fixed.
 func TestSeededRun(t *testing.T) {
 	srv := testpg.Start(t)
@@ -22,12 +23,16 @@ func TestSeededRun(t *testing.T) {
 	if testing.Short() {
 		rounds, queries = 1, 10
 	}
-	rep, err := Run(ctx, Config{Seed: 20261201, Rounds: rounds, Queries: queries, Duration: 3 * time.Minute, PG: url,
+	rep, err := Run(ctx, Config{Seed: 20261201, Rounds: rounds, Queries: queries, Duration: 3 * time.Minute, PG: url, DuckDB: "../../bench",
 		Log: func(f string, a ...any) { t.Logf(f, a...) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d queries, %d checks, %d refused by PostgreSQL, in %v", rep.Queries, rep.Checks, rep.PGErrors, rep.Elapsed)
+	t.Logf("%d queries, %d checks, %d refused by PostgreSQL; DuckDB compared %d, refused %d, dialect %d; in %v",
+		rep.Queries, rep.Checks, rep.PGErrors, rep.DuckDBCompared, rep.DuckDBRefused, rep.DuckDBDialect, rep.Elapsed)
+	if rep.DuckDBCompared == 0 {
+		t.Error("DuckDB compared no answer")
+	}
 	if rep.Queries < rounds*queries {
 		t.Errorf("only %d of %d queries ran", rep.Queries, rounds*queries)
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	Queries  int           // queries per round
 	Duration time.Duration // stop after this long (0: no limit)
 	PG       string        // PostgreSQL URL of an empty database with C collation ("" skips that oracle)
+	DuckDB   string        // folder of duckdb_oracle.mjs and its node_modules, bench/ ("" skips that oracle)
 	Storages []string      // lakeq layouts each query runs on (default: all)
 	Workers  []int         // worker counts each query runs on (default 1 and 4)
 	OutDir   string        // where regression records go ("" keeps none)
@@ -41,13 +42,17 @@ type Config struct {
 type Report struct {
 	Queries, Checks int
 	PGErrors        int // queries PostgreSQL refused (lakeq must refuse them too)
-	Mismatches      []Mismatch
-	Elapsed         time.Duration
+	// DuckDB's figures: queries it answered and compared with lakeq's
+	// answer, refused (its dialect), and answered otherwise where
+	// PostgreSQL agreed with lakeq (a dialect difference, not a finding)
+	DuckDBCompared, DuckDBRefused, DuckDBDialect int
+	Mismatches                                   []Mismatch
+	Elapsed                                      time.Duration
 }
 
 // Mismatch is one disagreement, minimized.
 type Mismatch struct {
-	Oracle string // "postgres", "layout", "tlp", "norec"
+	Oracle string // "postgres", "duckdb", "layout", "tlp", "norec"
 	Query  string
 	Detail string
 	Record string // the regression record's path, if written
@@ -104,13 +109,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
+	var dk *duck
+	if cfg.DuckDB != "" {
+		var err error
+		if dk, err = newDuck(cfg.DuckDB); err != nil {
+			return nil, err
+		}
+		defer dk.stop()
+	}
 	r := rand.New(rand.NewSource(cfg.Seed))
 	for round := 0; round < cfg.Rounds; round++ {
 		if cfg.Duration > 0 && time.Since(start) > cfg.Duration {
 			break
 		}
 		tables := GenTables(r, 3, 40)
-		f := &fuzzer{cfg: cfg, pg: pg, rep: rep, tables: tables}
+		f := &fuzzer{cfg: cfg, pg: pg, duck: dk, rep: rep, tables: tables}
 		if err := f.setup(ctx, tables); err != nil {
 			f.close()
 			return nil, err
@@ -134,6 +147,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 type fuzzer struct {
 	cfg    Config
 	pg     *pgx.Conn
+	duck   *duck
 	rep    *Report
 	tables []*Table
 	ins    []*instance
@@ -205,7 +219,82 @@ func (f *fuzzer) load(ctx context.Context, stmts []string) error {
 			}
 		}
 	}
+	if f.duck != nil {
+		return f.loadDuck(ctx)
+	}
 	return nil
+}
+
+// loadDuck gives DuckDB the Parquet files lakeq's parquet layout wrote
+// for each table (written here if no query has read them yet): both
+// engines then read the same files.
+func (f *fuzzer) loadDuck(ctx context.Context) error {
+	var pq *instance
+	for _, in := range f.ins {
+		if in.layout != nil && strings.HasPrefix(in.name, slt.StorageParquet+"/") {
+			pq = in
+			break
+		}
+	}
+	if pq == nil {
+		return errors.New("sqlfuzz: the DuckDB oracle reads the parquet layout's files: include parquet in the storages")
+	}
+	files := map[string]string{}
+	for _, t := range f.tables {
+		ct, err := pq.eng.Catalog().GetTable(ctx, "public", t.Name)
+		if err != nil || ct == nil {
+			return fmt.Errorf("sqlfuzz: table %s: %v", t.Name, err)
+		}
+		ext, err := pq.layout.ReadAs(ctx, ct)
+		if err != nil || ext == nil {
+			return fmt.Errorf("sqlfuzz: writing %s as Parquet: %v", t.Name, err)
+		}
+		files[t.Name] = ext.Storage.Location
+	}
+	return f.duck.load(ctx, f.tables, files)
+}
+
+// checkDuck compares DuckDB's answer with lakeq's (got, from the first
+// instance that answered; lqErr its error). It returns the mismatch's
+// detail, "" when they agree or the difference is not lakeq's: DuckDB
+// refused the query, or PostgreSQL answered it as lakeq did.
+func (f *fuzzer) checkDuck(ctx context.Context, q Query, got rows, lqErr error, pgAgrees bool, count bool) (string, error) {
+	dw, dErr, err := f.duck.query(ctx, q.SQL)
+	if errors.Is(err, errDuckTimeout) {
+		if count {
+			f.rep.DuckDBRefused++
+		}
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if dErr != "" {
+		if count {
+			f.rep.DuckDBRefused++
+		}
+		return "", nil
+	}
+	if count {
+		f.rep.DuckDBCompared++
+	}
+	if lqErr != nil {
+		if sqlerr.Code(lqErr) == sqlerr.Internal {
+			return fmt.Sprintf("lakeq failed [%s] %v where DuckDB answered", sqlerr.Code(lqErr), lqErr), nil
+		}
+		return "", nil // lakeq refuses what DuckDB's dialect accepts; PostgreSQL judges refusals
+	}
+	d := diff(got, dw, q.Ordered)
+	if d == "" {
+		return "", nil
+	}
+	if pgAgrees {
+		if count {
+			f.rep.DuckDBDialect++
+		}
+		return "", nil
+	}
+	return d, nil
 }
 
 // rows is a result as text cells, for comparison.
@@ -327,10 +416,17 @@ func (f *fuzzer) check(ctx context.Context, q Query) error {
 			}
 		}
 	}
-	var first rows
+	var first, lqRows rows
+	var lqErr error
 	for i, in := range f.ins {
 		res, err := in.query(ctx, q.SQL)
 		f.rep.Checks++
+		if i == 0 {
+			lqErr = err
+			if err == nil {
+				lqRows = lakeqRows(res)
+			}
+		}
 		switch {
 		case f.pg != nil && pgErr != nil:
 			if err == nil {
@@ -355,6 +451,17 @@ func (f *fuzzer) check(ctx context.Context, q Query) error {
 			first = got
 		} else if d := diff(got, first, q.Ordered); d != "" {
 			f.mismatch(ctx, "layout", q, fmt.Sprintf("%s vs %s: %s", in.name, f.ins[0].name, d))
+			return nil
+		}
+	}
+	if f.duck != nil {
+		f.rep.Checks++
+		d, err := f.checkDuck(ctx, q, lqRows, lqErr, f.pg != nil && pgErr == nil, true)
+		if err != nil {
+			return err
+		}
+		if d != "" {
+			f.mismatch(ctx, "duckdb", q, f.ins[0].name+": "+d)
 			return nil
 		}
 	}
@@ -409,9 +516,25 @@ func (f *fuzzer) mismatch(ctx context.Context, oracle string, q Query, detail st
 		}
 		before := len(f.rep.Mismatches)
 		probe := &fuzzer{cfg: f.cfg, pg: f.pg, rep: &Report{}, tables: f.tables, ins: f.ins}
-		if oracle == "tlp" || oracle == "norec" {
+		switch oracle {
+		case "tlp", "norec":
 			probe.selfOracles(ctx, Query{From: q.From, Pred: q.Pred})
-		} else {
+		case "duckdb":
+			res, err := f.ins[0].query(ctx, q.SQL)
+			var got rows
+			if err == nil {
+				got = lakeqRows(res)
+			}
+			pgAgrees := false
+			if f.pg != nil && err == nil {
+				if want, perr := pgRows(ctx, f.pg, q.SQL); perr == nil && diff(got, want, q.Ordered) == "" {
+					pgAgrees = true
+				}
+			}
+			if d, derr := f.checkDuck(ctx, q, got, err, pgAgrees, false); derr == nil && d != "" {
+				probe.rep.Mismatches = append(probe.rep.Mismatches, Mismatch{})
+			}
+		default:
 			probe.checkNoMinimize(ctx, q)
 		}
 		_ = before
@@ -481,7 +604,7 @@ func (f *fuzzer) checkNoMinimize(ctx context.Context, q Query) {
 }
 
 // writeRecord writes testdata-style sqllogictest: the minimized tables,
-// then the query with PostgreSQL's answer (or, for the self oracles, the
+// then the query with PostgreSQL's (or DuckDB's) answer (or, for the self oracles, the
 // counts that must agree).
 func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail string, rs map[string][][]string) string {
 	var b strings.Builder
@@ -496,8 +619,17 @@ func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail
 	case oracle == "tlp" || oracle == "norec":
 		fmt.Fprintf(&b, "query I\nSELECT (SELECT count(*) FROM %[1]s WHERE %[2]s) + (SELECT count(*) FROM %[1]s WHERE NOT (%[2]s)) + (SELECT count(*) FROM %[1]s WHERE (%[2]s) IS NULL) - (SELECT count(*) FROM %[1]s)\n----\n0\n\n", q.From, q.Pred)
 		fmt.Fprintf(&b, "query I\nSELECT (SELECT count(*) FROM %[1]s WHERE %[2]s) - (SELECT coalesce(sum(CASE WHEN %[2]s THEN 1 ELSE 0 END), 0) FROM %[1]s)\n----\n0\n", q.From, q.Pred)
-	case f.pg != nil:
-		want, err := pgRows(ctx, f.pg, q.SQL)
+	case oracle == "duckdb" || f.pg != nil:
+		var want rows
+		var err error
+		if oracle == "duckdb" {
+			var dErr string
+			if want, dErr, err = f.duck.query(ctx, q.SQL); err == nil && dErr != "" {
+				err = errors.New(dErr)
+			}
+		} else {
+			want, err = pgRows(ctx, f.pg, q.SQL)
+		}
 		if err != nil {
 			fmt.Fprintf(&b, "statement error %s\n%s\n", pgCode(err), q.SQL)
 			break
