@@ -27,6 +27,11 @@ fi
 if [ ! -d server/testdata/clients/node_modules/pg ]; then
   (cd server/testdata/clients && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# DuckDB's Node API, pinned in bench/package-lock.json: the fuzzer's
+# DuckDB oracle (and the benchmark peer)
+if [ ! -d bench/node_modules/@duckdb/node-api ]; then
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 export CGO_ENABLED=1
 go mod download
