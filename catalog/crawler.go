@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +30,9 @@ type CrawlOptions struct {
 	// "deprecate" (mark the table, keep partitions), "log" or "delete".
 	DeleteBehavior string
 	Owner          string
+	// FS picks the storage of Location and of the partitions (nil: local
+	// disk only)
+	FS *storage.Registry
 }
 
 // CrawlEvent is one line of a crawl's report.
@@ -55,7 +57,7 @@ type classified struct {
 // when the first record is a JSON object, else delimited text when a
 // delimiter splits every sampled line into the same number (≥ 2) of
 // fields. The first classifier that is certain wins; otherwise UNKNOWN.
-func Classify(ctx context.Context, fs storage.Local, f storage.FileInfo) (classified, error) {
+func Classify(ctx context.Context, fs storage.FileSystem, f storage.FileInfo) (classified, error) {
 	c := classified{class: "UNKNOWN", compression: storage.CompressionOf(f.Path)}
 	file, err := fs.Open(ctx, f.Path)
 	if err != nil {
@@ -131,7 +133,7 @@ func consistentFields(sample []byte, delim byte) bool {
 }
 
 // textSample reads up to n decompressed bytes from the start of a file.
-func textSample(ctx context.Context, fs storage.Local, f storage.FileInfo, n int) ([]byte, error) {
+func textSample(ctx context.Context, fs storage.FileSystem, f storage.FileInfo, n int) ([]byte, error) {
 	file, err := fs.Open(ctx, f.Path)
 	if err != nil {
 		return nil, err
@@ -171,12 +173,16 @@ func Crawl(ctx context.Context, store Store, opt CrawlOptions) ([]CrawlEvent, er
 	if opt.DeleteBehavior != "deprecate" && opt.DeleteBehavior != "log" && opt.DeleteBehavior != "delete" {
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "delete behavior \"%s\" is not deprecate, log or delete", opt.DeleteBehavior)
 	}
-	root := strings.TrimRight(strings.TrimPrefix(opt.Location, "file://"), "/")
-	if strings.Contains(root, "://") {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "crawling \"%s\": only local paths are supported yet", opt.Location)
+	reg := opt.FS
+	if reg == nil {
+		reg = storage.DefaultRegistry()
 	}
-	fs := storage.Local{}
-	if ok, err := fs.Exists(ctx, root); err != nil {
+	fs, root, err := reg.For(opt.Location)
+	if err != nil {
+		return nil, err
+	}
+	root = strings.TrimRight(root, "/")
+	if ok, err := storage.Exists(ctx, fs, root); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, sqlerr.New(sqlerr.UndefinedFile, "location \"%s\" does not exist", opt.Location)
@@ -199,7 +205,7 @@ func Crawl(ctx context.Context, store Store, opt CrawlOptions) ([]CrawlEvent, er
 	if opt.Table != "" || c.compatible(root, leaves) {
 		name := opt.Table
 		if name == "" {
-			name = tableName(filepath.Base(root))
+			name = tableName(storage.Base(root))
 		}
 		err = c.table(name, root, leaves)
 	} else {
@@ -237,27 +243,27 @@ type crawler struct {
 	ctx     context.Context
 	store   Store
 	opt     CrawlOptions
-	fs      storage.Local
+	fs      storage.FileSystem
 	samples map[string]classified // dir → its first file's classification
 	events  []CrawlEvent
 }
 
 // leaves lists the folders under root that hold data files.
 func (c *crawler) leaves(root string) ([]leaf, error) {
-	files, err := c.fs.Glob(c.ctx, root)
+	files, err := storage.Glob(c.ctx, c.fs, root)
 	if err != nil {
 		return nil, err
 	}
 	byDir := map[string]*leaf{}
 	var out []*leaf
 	for _, f := range files {
-		dir := filepath.Dir(f.Path)
+		dir := storage.Dir(f.Path)
 		l, ok := byDir[dir]
 		if !ok {
-			rel, _ := filepath.Rel(root, dir)
+			rel, _ := storage.Rel(root, dir)
 			var parts []string
 			if rel != "." {
-				parts = strings.Split(filepath.ToSlash(rel), "/")
+				parts = strings.Split(rel, "/")
 			}
 			l = &leaf{rel: parts, dir: dir}
 			byDir[dir] = l
@@ -560,7 +566,7 @@ func (c *crawler) vanished(t *Table, root string) error {
 	}
 	var gone [][]string
 	for _, p := range ps {
-		ok, err := c.fs.Exists(c.ctx, p.Location)
+		ok, err := storage.Exists(c.ctx, c.fs, p.Location)
 		if err != nil {
 			return err
 		}

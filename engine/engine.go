@@ -20,6 +20,7 @@ import (
 	"github.com/lakeq/lakeq/connectors/system"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
 )
 
@@ -38,6 +39,9 @@ type Config struct {
 	// Debug also prints an internal error's stack trace to Stderr.
 	Debug  bool
 	Stderr io.Writer
+	// FS picks the storage of every path by its scheme (nil: local disk
+	// only; s3:// is then an error saying S3 is not configured).
+	FS *storage.Registry
 }
 
 // Engine is the shared state of one lakeq process. Safe for concurrent use.
@@ -47,6 +51,7 @@ type Engine struct {
 	tables *managed.Store
 	reg    *functions.Registry
 	hist   *history
+	fs     *storage.Registry
 
 	lockMu sync.Mutex
 	locks  map[string]*sync.Mutex // per-table write locks
@@ -95,7 +100,11 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), locks: map[string]*sync.Mutex{}}
+	fsys := cfg.FS
+	if fsys == nil {
+		fsys = storage.DefaultRegistry()
+	}
+	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), fs: fsys, locks: map[string]*sync.Mutex{}}
 	if cfg.HistoryRetention == 0 {
 		cfg.HistoryRetention = DefaultHistoryRetention
 	}

@@ -42,7 +42,7 @@ type extSource struct {
 	keys   []storage.Column // partition keys
 	format *tableFormat
 	proj   *catalog.Projection
-	fs     storage.Local
+	fs     storage.FileSystem
 
 	// opened keeps the Parquet datasets (footers read, schemas resolved)
 	// this plan has opened, by file list: a correlated subquery scans the
@@ -80,7 +80,7 @@ func (x *extSource) parquetDataset(ctx context.Context, files []storage.FileInfo
 }
 
 func (s *Session) planExternal(ctx context.Context, t *catalog.Table, pt *planner.Table) error {
-	x := &extSource{eng: s.eng, t: t}
+	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs}
 	for _, c := range pt.Columns {
 		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
 	}
@@ -228,15 +228,11 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 // listFiles lists the data files under a partition's folder; a folder
 // that does not exist is an empty partition (as in Athena).
 func (x *extSource) listFiles(ctx context.Context, loc string) ([]storage.FileInfo, error) {
-	if strings.Contains(loc, "://") && !strings.HasPrefix(loc, "file://") {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "location \"%s\": only local paths are supported yet", loc)
-	}
-	loc = strings.TrimPrefix(loc, "file://")
-	ok, err := x.fs.Exists(ctx, loc)
+	ok, err := storage.Exists(ctx, x.fs, loc)
 	if err != nil || !ok {
 		return nil, err
 	}
-	return x.fs.Glob(ctx, loc)
+	return storage.Glob(ctx, x.fs, loc)
 }
 
 // partitions returns the partitions that survive the filters on keys.

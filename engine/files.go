@@ -37,10 +37,10 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 	default:
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: the path must be text or a text array", fn)
 	}
-	fs := storage.Local{}
+	fsys := c.s.eng.fs
 	var files []storage.FileInfo
 	for _, p := range patterns {
-		got, err := fs.Glob(ctx, p)
+		got, err := storage.Glob(ctx, fsys, p)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +80,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: %s must be a boolean", fn, k)
 			}
 		}
-		ds, err := parquet.Open(ctx, fs, files, opt)
+		ds, err := parquet.Open(ctx, fsys, files, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +141,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: unknown option \"%s\"", fn, k)
 			}
 		}
-		ds, err := jsonl.Open(ctx, fs, files, opt)
+		ds, err := jsonl.Open(ctx, fsys, files, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +161,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if opt.Quote == 0xff {
 			opt.Quote = 0
 		}
-		ds, err := csv.Open(ctx, fs, files, opt)
+		ds, err := csv.Open(ctx, fsys, files, opt)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -33,25 +34,31 @@ func lakeColumns(cols []ast.LakeColumn, seen map[string]bool, what string) ([]ca
 	return out, nil
 }
 
-// localPath turns a LOCATION into a local path; object-store URLs are
-// not readable yet.
-func localPath(loc string) (string, error) {
-	if p, ok := strings.CutPrefix(loc, "file://"); ok {
-		return p, nil
-	}
-	if strings.Contains(loc, "://") {
-		return "", sqlerr.New(sqlerr.FeatureNotSupported, "location \"%s\": only local paths are supported yet", loc)
-	}
-	return loc, nil
+// checkScheme requires a LOCATION lakeq can reach: a local path, file://
+// or s3:// (when S3 is configured).
+func (s *Session) checkScheme(loc string) error {
+	_, _, err := s.eng.fs.For(loc)
+	return err
 }
 
-// checkLocation requires a LOCATION to exist.
-func checkLocation(ctx context.Context, loc string) error {
-	p, err := localPath(loc)
+var errStopList = errors.New("stop listing")
+
+// checkLocation requires a LOCATION to exist: a local folder or file; on
+// an object store, where folders are only key prefixes and a new table's
+// is empty, that it can be listed (the bucket exists and answers).
+func (s *Session) checkLocation(ctx context.Context, loc string) error {
+	fsys, p, err := s.eng.fs.For(loc)
 	if err != nil {
 		return err
 	}
-	ok, err := storage.Local{}.Exists(ctx, p)
+	if storage.IsURL(p) {
+		err := fsys.List(ctx, strings.TrimRight(p, "/")+"/", "/", func(storage.ListPage) error { return errStopList })
+		if errors.Is(err, errStopList) {
+			return nil
+		}
+		return err
+	}
+	ok, err := storage.Exists(ctx, fsys, p)
 	if err != nil {
 		return err
 	}
@@ -156,7 +163,7 @@ func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable
 	if err := validateExternal(&t); err != nil {
 		return nil, err
 	}
-	if err := checkLocation(ctx, x.Location); err != nil {
+	if err := s.checkLocation(ctx, x.Location); err != nil {
 		return nil, err
 	}
 	if err := s.eng.store.CreateTable(ctx, t); err != nil {
@@ -187,7 +194,7 @@ func classificationOf(sd catalog.StorageDescriptor) string {
 
 func (s *Session) createDatabase(ctx context.Context, x *ast.CreateDatabase) (*Result, error) {
 	if x.Location != "" {
-		if _, err := localPath(x.Location); err != nil {
+		if err := s.checkScheme(x.Location); err != nil {
 			return nil, err
 		}
 	}
@@ -302,7 +309,7 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 			loc := ps.Location
 			if loc == "" {
 				loc = catalog.HivePath(t.Storage.Location, keyNames(t), vals)
-			} else if _, err := localPath(loc); err != nil {
+			} else if err := s.checkScheme(loc); err != nil {
 				return nil, err
 			}
 			add = append(add, catalog.Partition{Values: vals, Location: loc})
@@ -359,7 +366,7 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 			return nil, err
 		}
 	case "set location":
-		if err := checkLocation(ctx, x.Location); err != nil {
+		if err := s.checkLocation(ctx, x.Location); err != nil {
 			return nil, err
 		}
 		err = s.updateTable(ctx, t.Database, t.Name, func(t *catalog.Table) error {
@@ -456,15 +463,15 @@ func (s *Session) msck(ctx context.Context, x *ast.MsckRepair) (*Result, error) 
 	if t.Type != catalog.ExternalTable || len(t.PartitionKeys) == 0 {
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "MSCK REPAIR TABLE needs a partitioned external table; \"%s\" is not one", t.Name)
 	}
-	root, err := localPath(t.Storage.Location)
-	if err != nil {
+	root := t.Storage.Location
+	if err := s.checkLocation(ctx, root); err != nil {
 		return nil, err
 	}
 	existing, err := s.partitionSet(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	found, skipped, err := walkPartitions(ctx, root, t)
+	found, skipped, err := walkPartitions(ctx, s.eng.fs, root, t)
 	if err != nil {
 		return nil, err
 	}
@@ -494,8 +501,7 @@ func (s *Session) msck(ctx context.Context, x *ast.MsckRepair) (*Result, error) 
 // walkPartitions finds root/k1=v1/…/kn=vn folders for the table's keys.
 // Folders that do not match the layout, or whose values do not convert
 // to the key types, are reported as skipped.
-func walkPartitions(ctx context.Context, root string, t *catalog.Table) ([]catalog.Partition, []string, error) {
-	fs := storage.Local{}
+func walkPartitions(ctx context.Context, fsys storage.FileSystem, root string, t *catalog.Table) ([]catalog.Partition, []string, error) {
 	keyTypes := make([]types.T, len(t.PartitionKeys))
 	for i, k := range t.PartitionKeys {
 		kt, err := types.Parse(k.Type)
@@ -517,7 +523,7 @@ func walkPartitions(ctx context.Context, root string, t *catalog.Table) ([]catal
 			found = append(found, catalog.Partition{Values: append([]string(nil), vals...), Location: dir})
 			return nil
 		}
-		dirs, err := fs.Dirs(ctx, dir)
+		dirs, err := storage.Folders(ctx, fsys, dir)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/storage"
-	"strings"
 	"sync"
 
 	"github.com/lakeq/lakeq/connectors/system"
@@ -254,14 +253,11 @@ func (m meta) RelationSize(oid int64) (int64, bool) {
 	case catalog.ManagedTable:
 		dir = m.v.s.eng.tables.Dir(r.Schema.Name, r.Name)
 	case catalog.ExternalTable:
-		dir = strings.TrimPrefix(r.Location, "file://")
-		if strings.Contains(dir, "://") {
-			return 0, true // object stores are not read yet
-		}
+		dir = r.Location
 	default:
 		return 0, true
 	}
-	files, err := storage.Local{}.Glob(m.v.ctx, dir)
+	files, err := storage.Glob(m.v.ctx, m.v.s.eng.fs, dir)
 	if err != nil {
 		return 0, true
 	}

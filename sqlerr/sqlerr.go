@@ -64,6 +64,8 @@ const (
 	UndefinedFile                   = "58P01"
 	Internal                        = "XX000"
 	DataCorrupted                   = "XX001"
+	ObjectNotInPrerequisiteState    = "55000"
+	InvalidAuthorization            = "28000"
 )
 
 // Error is a user-facing error with a SQLSTATE.

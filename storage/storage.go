@@ -18,27 +18,180 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
-// File is an open object: random access plus its size.
+// ObjectInfo describes an object.
+type ObjectInfo struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+	// ETag identifies the object's content: S3's ETag; on local disk its
+	// size and modification time. An object with another ETag was replaced.
+	ETag string
+}
+
+// FileInfo is the older name of ObjectInfo.
+type FileInfo = ObjectInfo
+
+// File is an open object: random access pinned to the object seen at
+// Open (its size and ETag). A read after the object was replaced is an
+// error (S3) or still reads the old content (local disk keeps the open
+// file), never a mix. Safe for concurrent ReadAt calls.
 type File interface {
 	io.ReaderAt
 	io.Closer
 	Size() int64
+	Info() ObjectInfo
 }
 
-// FileInfo describes a listed object.
-type FileInfo struct {
-	Path    string
-	Size    int64
-	ModTime time.Time
+// Writer is an object being written. Nothing is visible at its path until
+// Close returns nil (local disk: a temporary file, fsynced, renamed; S3:
+// one PUT or a completed multipart upload); Abort abandons it and removes
+// what was staged. Close and Abort are idempotent; after either the other
+// is a no-op. Not safe for concurrent use.
+type Writer interface {
+	io.Writer
+	Close() error
+	Abort() error
 }
 
-// FileSystem reads objects. Implementations are safe for concurrent use.
+// ListPage is one page of a listing: objects, and with a delimiter the
+// common prefixes ("folders"), each ending in the delimiter.
+type ListPage struct {
+	Objects  []ObjectInfo
+	Prefixes []string
+}
+
+// FileSystem is what object stores can do, so local disk and S3 behave
+// alike. Paths are the user's: plain local paths, or URLs (s3://bucket/key)
+// for the scheme the FileSystem serves. Implementations are safe for
+// concurrent use; every call honours ctx.
 type FileSystem interface {
+	// Stat describes the object at path; a missing object is an
+	// UndefinedFile error. A folder is not an object.
+	Stat(ctx context.Context, path string) (ObjectInfo, error)
+	// Open opens the object at path for random reads.
 	Open(ctx context.Context, path string) (File, error)
-	// Glob expands a pattern (*, ?, [..], {a,b}, and ** across folders)
-	// or a directory (all files under it) into files, sorted by path.
-	// Names starting with _ or . are skipped.
-	Glob(ctx context.Context, pattern string) ([]FileInfo, error)
+	// List calls page with the objects whose paths start with prefix (as
+	// strings: "dir/" lists a folder, "dir/x" the names in dir starting
+	// with x), in path order, paginated. With delimiter "/" it returns
+	// the objects directly under the prefix and the folders below as
+	// prefixes; with "" every object under it. Hidden names (_x, .x) are
+	// listed: readers skip them (Glob does). A prefix with nothing under
+	// it lists nothing, without error. page's slices are valid during the
+	// call only; an error from page stops the listing and is returned.
+	List(ctx context.Context, prefix, delimiter string, page func(ListPage) error) error
+	// Create starts writing the object at path (replacing it at Close).
+	Create(ctx context.Context, path string) (Writer, error)
+	// Delete removes objects; a missing one is not an error.
+	Delete(ctx context.Context, paths ...string) error
+}
+
+// Registry picks the FileSystem of a path by its URL scheme: plain paths
+// and file:// are local disk, s3:// is S3 when configured. Safe for
+// concurrent use once built.
+type Registry struct {
+	Local FileSystem
+	// S3 serves s3:// paths; nil when S3 is not configured (such paths
+	// are then an error naming the missing configuration).
+	S3 FileSystem
+}
+
+// DefaultRegistry is local disk only.
+func DefaultRegistry() *Registry { return &Registry{Local: Local{}} }
+
+// For returns the FileSystem for path and the path as that FileSystem
+// takes it (file:// stripped).
+func (r *Registry) For(path string) (FileSystem, string, error) {
+	scheme, rest, ok := strings.Cut(path, "://")
+	if !ok || strings.ContainsAny(scheme, "/\\") {
+		return r.Local, path, nil
+	}
+	switch strings.ToLower(scheme) {
+	case "file":
+		return r.Local, rest, nil
+	case "s3", "s3a", "s3n":
+		if r.S3 == nil {
+			return nil, "", sqlerr.New(sqlerr.FeatureNotSupported, "cannot read \"%s\": S3 is not configured", path)
+		}
+		return r.S3, "s3://" + rest, nil
+	}
+	return nil, "", sqlerr.New(sqlerr.FeatureNotSupported, "unsupported storage scheme \"%s\" in \"%s\" (lakeq reads local paths, file:// and s3://)", scheme, path)
+}
+
+// Registry is itself a FileSystem: each call goes to the FileSystem of
+// its path's scheme, so one value serves tables whose partitions live in
+// different places.
+var _ FileSystem = (*Registry)(nil)
+
+// Stat implements FileSystem.
+func (r *Registry) Stat(ctx context.Context, path string) (ObjectInfo, error) {
+	fs, p, err := r.For(path)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	return fs.Stat(ctx, p)
+}
+
+// Open implements FileSystem.
+func (r *Registry) Open(ctx context.Context, path string) (File, error) {
+	fs, p, err := r.For(path)
+	if err != nil {
+		return nil, err
+	}
+	return fs.Open(ctx, p)
+}
+
+// List implements FileSystem.
+func (r *Registry) List(ctx context.Context, prefix, delimiter string, page func(ListPage) error) error {
+	fs, p, err := r.For(prefix)
+	if err != nil {
+		return err
+	}
+	return fs.List(ctx, p, delimiter, page)
+}
+
+// Create implements FileSystem.
+func (r *Registry) Create(ctx context.Context, path string) (Writer, error) {
+	fs, p, err := r.For(path)
+	if err != nil {
+		return nil, err
+	}
+	return fs.Create(ctx, p)
+}
+
+// Delete implements FileSystem.
+func (r *Registry) Delete(ctx context.Context, paths ...string) error {
+	for _, path := range paths {
+		fs, p, err := r.For(path)
+		if err != nil {
+			return err
+		}
+		if err := fs.Delete(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IsURL reports whether path names an object store (s3://…) rather than
+// local disk.
+func IsURL(path string) bool {
+	scheme, _, ok := strings.Cut(path, "://")
+	return ok && !strings.ContainsAny(scheme, "/\\") && !strings.EqualFold(scheme, "file")
+}
+
+// Join joins path elements with "/", keeping a URL's "scheme://".
+func Join(base string, elems ...string) string {
+	if !IsURL(base) {
+		return filepath.Join(append([]string{base}, elems...)...)
+	}
+	out := strings.TrimRight(base, "/")
+	for _, e := range elems {
+		e = strings.Trim(e, "/")
+		if e != "" {
+			out += "/" + e
+		}
+	}
+	return out
 }
 
 // ScanStats counts what one query read. Safe for concurrent use.
@@ -74,37 +227,6 @@ func (c *countedFile) ReadAt(p []byte, off int64) (int, error) {
 	n, err := c.File.ReadAt(p, off)
 	c.st.BytesRead.Add(int64(n))
 	return n, err
-}
-
-// Local is the local-disk FileSystem.
-type Local struct{}
-
-type localFile struct {
-	*os.File
-	size int64
-}
-
-func (f *localFile) Size() int64 { return f.size }
-
-// Open implements FileSystem.
-func (Local) Open(_ context.Context, path string) (File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, sqlerr.New(sqlerr.UndefinedFile, "could not open file \"%s\": No such file or directory", path)
-		}
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not open file \"%s\"", path)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not stat file \"%s\"", path)
-	}
-	if st.IsDir() {
-		f.Close()
-		return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is a directory", path)
-	}
-	return &localFile{File: f, size: st.Size()}, nil
 }
 
 func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
@@ -150,62 +272,120 @@ func ExpandBraces(p string) []string {
 	return []string{p}
 }
 
-// Glob implements FileSystem.
-func (l Local) Glob(ctx context.Context, pattern string) ([]FileInfo, error) {
+// Glob expands a pattern (*, ?, [..], {a,b}, and ** across folders) or
+// a folder (every object under it) into objects, sorted by path, over
+// fsys's List. Hidden names (_x, .x), files or folders, are skipped
+// below the pattern's fixed part.
+func Glob(ctx context.Context, fsys FileSystem, pattern string) ([]ObjectInfo, error) {
 	seen := map[string]bool{}
-	var out []FileInfo
-	add := func(path string, size int64, mod time.Time) {
-		if !seen[path] {
-			seen[path] = true
-			out = append(out, FileInfo{Path: path, Size: size, ModTime: mod})
+	var out []ObjectInfo
+	add := func(o ObjectInfo) {
+		if !seen[o.Path] {
+			seen[o.Path] = true
+			out = append(out, o)
 		}
 	}
 	for _, p := range ExpandBraces(pattern) {
 		if !strings.ContainsAny(p, "*?[") {
-			st, err := os.Stat(p)
-			if err != nil {
+			if o, err := fsys.Stat(ctx, p); err == nil {
+				add(o)
 				continue
+			} else if sqlerr.Code(err) != sqlerr.UndefinedFile {
+				return nil, err
 			}
-			if !st.IsDir() {
-				add(p, st.Size(), st.ModTime())
-				continue
-			}
-			p = filepath.Join(p, "**")
+			p = strings.TrimRight(p, "/") + "/**"
 		}
-		root := p
-		if i := strings.IndexAny(p, "*?["); i >= 0 {
-			root = filepath.Dir(p[:i+1])
+		root := p[:strings.IndexAny(p, "*?[")]
+		root = root[:strings.LastIndexByte(root, '/')+1] // the folder the pattern starts in
+		if root == "" && !strings.HasPrefix(p, "/") {
+			root = ""
 		}
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if path != root && hidden(d.Name()) {
-				if d.IsDir() {
-					return filepath.SkipDir
+		err := fsys.List(ctx, root, "", func(pg ListPage) error {
+			for _, o := range pg.Objects {
+				if hiddenBelow(root, o.Path) {
+					continue
 				}
-				return nil
-			}
-			if d.IsDir() {
-				return nil
-			}
-			if matchPath(p, path) {
-				info, err := d.Info()
-				if err == nil {
-					add(path, info.Size(), info.ModTime())
+				if matchPath(p, o.Path) {
+					add(o)
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.IOError, "listing \"%s\"", pattern)
+			return nil, err
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// hiddenBelow reports whether a path component after root is hidden.
+func hiddenBelow(root, path string) bool {
+	for _, c := range strings.Split(strings.TrimPrefix(path, root), "/") {
+		if hidden(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Folders lists the folders directly under dir (hidden ones skipped), by
+// name, sorted.
+func Folders(ctx context.Context, fsys FileSystem, dir string) ([]string, error) {
+	prefix := strings.TrimRight(dir, "/") + "/"
+	var out []string
+	err := fsys.List(ctx, prefix, "/", func(pg ListPage) error {
+		for _, p := range pg.Prefixes {
+			name := strings.TrimSuffix(strings.TrimPrefix(p, prefix), "/")
+			if name != "" && !hidden(name) {
+				out = append(out, name)
+			}
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+// Exists reports whether path is an object or a folder: on an object
+// store, a prefix holding any object; on local disk, an existing folder
+// (empty or not).
+func Exists(ctx context.Context, fsys FileSystem, path string) (bool, error) {
+	if r, ok := fsys.(*Registry); ok {
+		inner, p, err := r.For(path)
+		if err != nil {
+			return false, err
+		}
+		fsys, path = inner, p
+	}
+	if _, ok := fsys.(Local); ok {
+		_, err := os.Stat(path)
+		if err == nil {
+			return true, nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return false, sqlerr.Wrap(err, sqlerr.IOError, "checking \"%s\"", path)
+	}
+	if _, err := fsys.Stat(ctx, path); err == nil {
+		return true, nil
+	} else if sqlerr.Code(err) != sqlerr.UndefinedFile {
+		return false, err
+	}
+	found := false
+	errStop := errors.New("found")
+	err := fsys.List(ctx, strings.TrimRight(path, "/")+"/", "/", func(pg ListPage) error {
+		if len(pg.Objects) > 0 || len(pg.Prefixes) > 0 {
+			found = true
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return false, err
+	}
+	return found, nil
 }
 
 // matchPath matches a path against a pattern whose ** matches any number
@@ -235,33 +415,49 @@ func matchPath(pattern, path string) bool {
 	return match(0, 0)
 }
 
-// Dirs lists the sub-folders directly under dir (hidden ones skipped),
-// sorted; a missing dir is an UndefinedFile error.
-func (Local) Dirs(ctx context.Context, dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, sqlerr.New(sqlerr.UndefinedFile, "location \"%s\" does not exist", dir)
-		}
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "listing \"%s\"", dir)
+
+// splitURL cuts "s3://bucket/key" into "s3://" and "bucket/key"; a local
+// path has no head.
+func splitURL(p string) (head, rest string) {
+	if IsURL(p) {
+		i := strings.Index(p, "://")
+		return p[:i+3], p[i+3:]
 	}
-	var out []string
-	for _, e := range ents {
-		if e.IsDir() && !hidden(e.Name()) {
-			out = append(out, e.Name())
-		}
-	}
-	return out, nil
+	return "", p
 }
 
-// Exists reports whether a file or folder exists at path.
-func (Local) Exists(_ context.Context, path string) (bool, error) {
-	_, err := os.Stat(path)
-	if err == nil {
-		return true, nil
+// Dir is filepath.Dir for local paths and URLs alike.
+func Dir(p string) string {
+	head, rest := splitURL(p)
+	if head == "" {
+		return filepath.Dir(p)
 	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+	rest = strings.TrimRight(rest, "/")
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		return head + rest[:i]
 	}
-	return false, sqlerr.Wrap(err, sqlerr.IOError, "checking \"%s\"", path)
+	return head + rest
+}
+
+// Base is filepath.Base for local paths and URLs alike.
+func Base(p string) string {
+	_, rest := splitURL(p)
+	return filepath.Base(rest)
+}
+
+// Rel is filepath.Rel for local paths and URLs alike: p's path below
+// root, with "/" separators ("." for root itself).
+func Rel(root, p string) (string, error) {
+	if !IsURL(root) && !IsURL(p) {
+		r, err := filepath.Rel(root, p)
+		return filepath.ToSlash(r), err
+	}
+	root = strings.TrimRight(root, "/")
+	if p == root {
+		return ".", nil
+	}
+	if !strings.HasPrefix(p, root+"/") {
+		return "", sqlerr.New(sqlerr.Internal, "\"%s\" is not under \"%s\"", p, root)
+	}
+	return strings.TrimPrefix(p, root+"/"), nil
 }
