@@ -415,7 +415,6 @@ func matchPath(pattern, path string) bool {
 	return match(0, 0)
 }
 
-
 // splitURL cuts "s3://bucket/key" into "s3://" and "bucket/key"; a local
 // path has no head.
 func splitURL(p string) (head, rest string) {

@@ -40,7 +40,7 @@ type Config struct {
 	Region   string // "" = AWS_REGION / the profile's, else us-east-1
 	// URLStyle is "path", "virtual" or "" (path for an IP or localhost
 	// endpoint, virtual-hosted otherwise).
-	URLStyle                             string
+	URLStyle                           string
 	AccessKey, SecretKey, SessionToken string
 	// MaxAttempts bounds the tries of one request (0 = 5); each waits an
 	// exponential backoff with jitter after a 500, a 503 SlowDown, a reset
