@@ -139,7 +139,7 @@ func (s *Session) started(sql string, cancel context.CancelFunc) {
 	s.act.mu.Lock()
 	defer s.act.mu.Unlock()
 	now := time.Now()
-	s.act.a.State, s.act.a.Query, s.act.a.QueryStart, s.act.a.StateChange = "active", sql, now, now
+	s.act.a.State, s.act.a.Query, s.act.a.QueryStart, s.act.a.StateChange = "active", redactSQL(sql), now, now
 	s.act.running = cancel
 }
 

@@ -164,7 +164,7 @@ func (s *Session) analyzeFooters(ctx context.Context, t *catalog.Table, onePart 
 	if t.Type != catalog.ExternalTable || t.Storage.SerDe != catalog.SerDeParquet {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ANALYZE … NOSCAN needs a Parquet table; \"%s\" is not one", t.Name)
 	}
-	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs}
+	x := &extSource{eng: s.eng, t: t, fs: s.fs()}
 	var parts []part
 	if len(t.PartitionKeys) == 0 {
 		parts = []part{{location: t.Storage.Location}}

@@ -13,6 +13,9 @@ import (
 
 // Crawl runs the crawler against the engine's catalog.
 func (e *Engine) Crawl(ctx context.Context, opt catalog.CrawlOptions) ([]catalog.CrawlEvent, error) {
+	if opt.FS == nil {
+		opt.FS = e.fs
+	}
 	return catalog.Crawl(ctx, e.store, opt)
 }
 
@@ -24,7 +27,7 @@ func (s *Session) call(ctx context.Context, x *ast.Call) (*Result, error) {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "procedure %s does not exist", name)
 	}
 	b := s.binder(ctx, "")
-	opt := catalog.CrawlOptions{Owner: s.User}
+	opt := catalog.CrawlOptions{Owner: s.User, FS: s.fs()}
 	for i, a := range x.Func.Args {
 		e, err := b.BindConst(a)
 		if err != nil {

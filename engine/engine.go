@@ -22,6 +22,7 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/storage/s3"
 )
 
 // Config configures an Engine.
@@ -39,8 +40,11 @@ type Config struct {
 	// Debug also prints an internal error's stack trace to Stderr.
 	Debug  bool
 	Stderr io.Writer
-	// FS picks the storage of every path by its scheme (nil: local disk
-	// only; s3:// is then an error saying S3 is not configured).
+	// S3 configures s3:// (empty fields: the AWS SDK's environment,
+	// shared config and credentials files). Sessions may override it
+	// with SET s3_….
+	S3 s3.Config
+	// FS, when set, replaces the storage built from S3 (tests).
 	FS *storage.Registry
 }
 
@@ -102,7 +106,13 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	fsys := cfg.FS
 	if fsys == nil {
-		fsys = storage.DefaultRegistry()
+		var s3fs storage.FileSystem
+		if c, err := s3.New(ctx, cfg.S3); err != nil {
+			s3fs = failingFS{err} // local files still work; s3:// says why not
+		} else {
+			s3fs = c
+		}
+		fsys = &storage.Registry{Local: storage.Local{}, S3: s3fs}
 	}
 	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), fs: fsys, locks: map[string]*sync.Mutex{}}
 	if cfg.HistoryRetention == 0 {
@@ -135,10 +145,10 @@ func (e *Engine) reportInternal(sql string, err error) {
 		return
 	}
 	if e.cfg.Log != nil {
-		e.cfg.Log.Printf("%s in statement %q\n%s", se.Message, sql, se.Stack)
+		e.cfg.Log.Printf("%s in statement %q\n%s", se.Message, redactSQL(sql), se.Stack)
 	}
 	if e.cfg.Debug && e.cfg.Stderr != nil {
-		fmt.Fprintf(e.cfg.Stderr, "%s in statement %q\n%s\n", se.Message, sql, se.Stack)
+		fmt.Fprintf(e.cfg.Stderr, "%s in statement %q\n%s\n", se.Message, redactSQL(sql), se.Stack)
 	}
 }
 

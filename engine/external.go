@@ -80,7 +80,7 @@ func (x *extSource) parquetDataset(ctx context.Context, files []storage.FileInfo
 }
 
 func (s *Session) planExternal(ctx context.Context, t *catalog.Table, pt *planner.Table) error {
-	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs}
+	x := &extSource{eng: s.eng, t: t, fs: s.fs()}
 	for _, c := range pt.Columns {
 		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
 	}

@@ -37,7 +37,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 	default:
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s: the path must be text or a text array", fn)
 	}
-	fsys := c.s.eng.fs
+	fsys := c.s.fs()
 	var files []storage.FileInfo
 	for _, p := range patterns {
 		got, err := storage.Glob(ctx, fsys, p)

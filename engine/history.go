@@ -114,7 +114,7 @@ func (s *Session) record(sql string, start time.Time, res *Result, err error) {
 	if s.eng.hist == nil {
 		return
 	}
-	r := catalog.QueryRecord{QueryID: uuid.NewString(), User: s.User, Query: strings.TrimSpace(sql), State: "SUCCEEDED",
+	r := catalog.QueryRecord{QueryID: uuid.NewString(), User: s.User, Query: strings.TrimSpace(redactSQL(sql)), State: "SUCCEEDED",
 		StartedAt: start, ElapsedMs: time.Since(start).Milliseconds()}
 	if err != nil {
 		r.State = "FAILED"

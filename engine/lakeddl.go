@@ -37,7 +37,7 @@ func lakeColumns(cols []ast.LakeColumn, seen map[string]bool, what string) ([]ca
 // checkScheme requires a LOCATION lakeq can reach: a local path, file://
 // or s3:// (when S3 is configured).
 func (s *Session) checkScheme(loc string) error {
-	_, _, err := s.eng.fs.For(loc)
+	_, _, err := s.fs().For(loc)
 	return err
 }
 
@@ -47,7 +47,7 @@ var errStopList = errors.New("stop listing")
 // an object store, where folders are only key prefixes and a new table's
 // is empty, that it can be listed (the bucket exists and answers).
 func (s *Session) checkLocation(ctx context.Context, loc string) error {
-	fsys, p, err := s.eng.fs.For(loc)
+	fsys, p, err := s.fs().For(loc)
 	if err != nil {
 		return err
 	}
@@ -471,7 +471,7 @@ func (s *Session) msck(ctx context.Context, x *ast.MsckRepair) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	found, skipped, err := walkPartitions(ctx, s.eng.fs, root, t)
+	found, skipped, err := walkPartitions(ctx, s.fs(), root, t)
 	if err != nil {
 		return nil, err
 	}

@@ -257,7 +257,7 @@ func (m meta) RelationSize(oid int64) (int64, bool) {
 	default:
 		return 0, true
 	}
-	files, err := storage.Glob(m.v.ctx, m.v.s.eng.fs, dir)
+	files, err := storage.Glob(m.v.ctx, m.v.s.fs(), dir)
 	if err != nil {
 		return 0, true
 	}

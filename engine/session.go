@@ -114,6 +114,11 @@ type Session struct {
 	ParamTypes []types.T
 
 	act activity // what pg_stat_activity shows; read by other sessions
+
+	// s3fs is the session's own S3 client, built for the s3_ settings
+	// whose values s3sig holds (guarded by mu)
+	s3fs  *storage.Registry
+	s3sig string
 }
 
 // NewSession starts a session with default settings.
@@ -126,7 +131,7 @@ func (e *Engine) NewSession() *Session {
 }
 
 func (e *Engine) newSession() *Session {
-	return &Session{eng: e, User: "lakeq", Database: "lakeq", SearchPath: []string{"public"}, Loc: time.UTC,
+	s := &Session{eng: e, User: "lakeq", Database: "lakeq", SearchPath: []string{"public"}, Loc: time.UTC,
 		Settings: map[string]string{
 			"timezone": "UTC", "datestyle": "ISO, MDY", "intervalstyle": "postgres", "search_path": "public",
 			"client_encoding": "UTF8", "server_encoding": "UTF8", "application_name": "", "extra_float_digits": "1",
@@ -134,6 +139,10 @@ func (e *Engine) newSession() *Session {
 			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": functions.ServerVersion,
 			"server_version_num": functions.ServerVersionNum,
 		}}
+	for k, v := range s3Defaults(e.cfg.S3) {
+		s.Settings[k] = v
+	}
+	return s
 }
 
 // Exec runs every statement in sql, stopping at the first error. It
@@ -514,6 +523,12 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 		if _, ok := parseDuration(val); !ok {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": \"%s\"", val)
 		}
+	default:
+		if s3Settings[name] {
+			if err := s.applyS3Setting(name, val); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.Settings[name] = val
 	return &Result{Tag: tag}, nil
@@ -541,7 +556,11 @@ func (s *Session) show(x *ast.Show) (*Result, error) {
 		sort.Strings(names)
 		var rows [][]types.Value
 		for _, k := range names {
-			rows = append(rows, []types.Value{k, s.Settings[k]})
+			v := s.Settings[k]
+			if secretSettings[k] && v != "" {
+				v = redacted
+			}
+			rows = append(rows, []types.Value{k, v})
 		}
 		return textResult([]string{"name", "setting"}, rows, "SHOW"), nil
 	}
@@ -552,6 +571,9 @@ func (s *Session) show(x *ast.Show) (*Result, error) {
 		name = "transaction_isolation"
 	}
 	v, ok := s.Settings[name]
+	if secretSettings[name] && v != "" {
+		v = redacted
+	}
 	if !ok {
 		if !strings.Contains(name, ".") {
 			return nil, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", x.Name)

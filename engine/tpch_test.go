@@ -30,14 +30,21 @@ func sharedViews(t *testing.T, dir string, tables []string) *engine.Session {
 		t.Skipf("%s not present", dir)
 	}
 	abs, _ := filepath.Abs(dir)
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir()})
+	return viewsAt(t, engine.Config{DataDir: t.TempDir()}, abs+"/sf0.1", tables)
+}
+
+// viewsAt opens an engine with one view per table over base/<table>.parquet
+// (a local folder or an s3:// prefix).
+func viewsAt(t *testing.T, cfg engine.Config, base string, tables []string) *engine.Session {
+	t.Helper()
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
 	s := eng.NewSession()
 	for _, tb := range tables {
-		sql := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/sf0.1/%s.parquet')", tb, abs, tb)
+		sql := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/%s.parquet')", tb, base, tb)
 		if _, err := s.Exec(context.Background(), sql); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +55,11 @@ func sharedViews(t *testing.T, dir string, tables []string) *engine.Session {
 // TestTPCH runs the 22 TPC-H queries over views on the SF 0.1 Parquet
 // files and compares with the reference answers (tpch/README.md rules).
 func TestTPCH(t *testing.T) {
-	s := sharedViews(t, tpchDir, tpchTables)
+	runTPCH(t, sharedViews(t, tpchDir, tpchTables))
+}
+
+// runTPCH runs the 22 queries in s and checks the SF 0.1 answers.
+func runTPCH(t *testing.T, s *engine.Session) {
 	for q := 1; q <= 22; q++ {
 		q := q
 		t.Run(fmt.Sprintf("q%02d", q), func(t *testing.T) {

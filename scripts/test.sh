@@ -34,6 +34,12 @@ if [ ! -d bench/node_modules/@duckdb/node-api ]; then
 fi
 
 export CGO_ENABLED=1
+# versitygw, the real S3 server the storage tests start (Apache-2.0)
+gobin="$(go env GOPATH)/bin"
+export PATH="$PATH:$gobin"
+if ! command -v versitygw >/dev/null 2>&1; then
+  go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
 go mod download
 go vet ./...
 go test -count=1 -timeout 25m ./... 2>&1 | tee /tmp/lakeq-test.log

@@ -22,6 +22,7 @@ func crawl(args []string, stdout, stderr io.Writer) int {
 	update := fs.String("update-behavior", "update", "on a changed schema: update or log")
 	del := fs.String("delete-behavior", "deprecate", "for partitions whose folders are gone: deprecate, log or delete")
 	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory")
+	s3f := addS3Flags(fs)
 	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store URL (default DATA_DIR/catalog.db)")
 	// Accept the location before or after the flags.
 	var loc string
@@ -40,7 +41,7 @@ func crawl(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, S3: s3f.config(), Catalog: *catalogURL})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq crawl: %v\n", err)
 		return 1

@@ -60,6 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(actionFlag{&actions, true}, "f", "run SQL from a file, - for stdin (repeatable)")
 	format := fs.String("format", "table", "output format: table|csv|tsv|json|jsonl|markdown")
 	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory (default $LAKEQ_HOME, else ~/.lakeq)")
+	s3f := addS3Flags(fs)
 	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store: empty for DATA_DIR/catalog.db, or postgres://… to share one among processes")
 	retention := fs.Duration("history-retention", engine.DefaultHistoryRetention, "how long sys.query_history keeps queries (negative: keep no history)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
@@ -89,7 +90,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL, HistoryRetention: *retention,
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, S3: s3f.config(), Catalog: *catalogURL, HistoryRetention: *retention,
 		Workers: *threads, Debug: *debugFlag, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq: %v\n", err)

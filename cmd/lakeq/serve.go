@@ -24,6 +24,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:5439", "address to listen on (5439 is Redshift's port)")
 	dataDir := fs.String("data-dir", engine.DefaultDataDir(), "data directory")
+	s3f := addS3Flags(fs)
 	catalogURL := fs.String("catalog", os.Getenv("LAKEQ_CATALOG"), "catalog store URL (default DATA_DIR/catalog.db)")
 	auth := fs.String("auth", "", "trust|password|md5|scram-sha-256 (default trust on loopback, else scram-sha-256)")
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM)")
@@ -74,7 +75,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, Catalog: *catalogURL, Workers: *threads,
+	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, S3: s3f.config(), Catalog: *catalogURL, Workers: *threads,
 		Log: logger, Debug: *debugFlag, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq serve: %v\n", err)

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"flag"
+	"os"
+
+	"github.com/lakeq/lakeq/storage/s3"
+)
+
+// s3Flags are the S3 settings every command takes. Empty values leave
+// the AWS SDK's configuration in place (AWS_REGION, AWS_PROFILE,
+// AWS_ENDPOINT_URL[_S3], AWS_ACCESS_KEY_ID…, ~/.aws/config and
+// credentials); keys are best given that way, not on a command line
+// other users can read.
+type s3Flags struct {
+	endpoint, region, urlStyle, accessKey, secretKey *string
+}
+
+func addS3Flags(fs *flag.FlagSet) *s3Flags {
+	return &s3Flags{
+		endpoint:  fs.String("s3-endpoint", os.Getenv("LAKEQ_S3_ENDPOINT"), "S3 endpoint URL, e.g. http://127.0.0.1:7070 (default: AWS, or AWS_ENDPOINT_URL_S3)"),
+		region:    fs.String("s3-region", os.Getenv("LAKEQ_S3_REGION"), "S3 region (default: AWS_REGION or the profile's, else us-east-1)"),
+		urlStyle:  fs.String("s3-url-style", os.Getenv("LAKEQ_S3_URL_STYLE"), "path or virtual (default: path for an IP or localhost endpoint)"),
+		accessKey: fs.String("s3-access-key-id", "", "static S3 access key (default: the AWS credential chain)"),
+		secretKey: fs.String("s3-secret-access-key", "", "static S3 secret key (prefer AWS_SECRET_ACCESS_KEY)"),
+	}
+}
+
+func (f *s3Flags) config() s3.Config {
+	return s3.Config{Endpoint: *f.endpoint, Region: *f.region, URLStyle: *f.urlStyle, AccessKey: *f.accessKey, SecretKey: *f.secretKey}
+}
