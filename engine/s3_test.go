@@ -95,10 +95,10 @@ func TestLakeOnS3(t *testing.T) {
 	srv, cfg := s3Engine(t)
 	local := t.TempDir()
 	files := map[string]string{
-		"ev/dt=2024-01-01/a.csv": "1,click\n2,view\n",
-		"ev/dt=2024-01-02/b.csv": "3,click\n",
+		"ev/dt=2024-01-01/a.csv":    "1,click\n2,view\n",
+		"ev/dt=2024-01-02/b.csv":    "3,click\n",
 		"ev/dt=2024-01-02/_SUCCESS": "",
-		"js/x.json":              "{\"id\": 1, \"tag\": \"ü\"}\n{\"id\": 2, \"tag\": null}\n",
+		"js/x.json":                 "{\"id\": 1, \"tag\": \"ü\"}\n{\"id\": 2, \"tag\": null}\n",
 	}
 	for k, v := range files {
 		writeObject(t, srv, "lake/"+k, v)
@@ -155,7 +155,7 @@ func TestLakeOnS3(t *testing.T) {
 	for sql, code := range map[string]string{
 		"SELECT * FROM read_parquet('s3://lake/missing.parquet')": sqlerr.UndefinedFile,
 		"SELECT * FROM read_parquet('s3://nobucket/x.parquet')":   sqlerr.UndefinedFile,
-		"SELECT * FROM read_csv('gs://lake/x.csv')":                sqlerr.FeatureNotSupported,
+		"SELECT * FROM read_csv('gs://lake/x.csv')":               sqlerr.FeatureNotSupported,
 	} {
 		_, err := s.Query(context.Background(), sql)
 		if sqlerr.Code(err) != code {

@@ -121,4 +121,4 @@ func (f failingFS) List(context.Context, string, string, func(storage.ListPage) 
 	return f.err
 }
 func (f failingFS) Create(context.Context, string) (storage.Writer, error) { return nil, f.err }
-func (f failingFS) Delete(context.Context, ...string) error              { return f.err }
+func (f failingFS) Delete(context.Context, ...string) error                { return f.err }
