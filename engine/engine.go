@@ -134,6 +134,9 @@ func (e *Engine) Close() error {
 	}
 	err := e.store.Close()
 	e.store = nil
+	if c, ok := e.fs.S3.(io.Closer); ok {
+		c.Close() // idle connections
+	}
 	return err
 }
 

@@ -57,6 +57,12 @@ type Options struct {
 }
 
 func corrupt(path string, err error) error {
+	// a failed read is the storage's error (its code: missing, replaced,
+	// refused, unreachable, cancelled), not a corrupt file
+	var se *sqlerr.Error
+	if errors.As(err, &se) && se.Code != sqlerr.DataCorrupted && se.Code != sqlerr.Internal {
+		return sqlerr.Wrap(err, se.Code, "could not read Parquet file \"%s\"", path)
+	}
 	return sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", path)
 }
 

@@ -17,9 +17,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -58,6 +60,19 @@ type FS struct {
 	cli      *s3.Client
 	cfg      Config
 	endpoint string // for error messages
+
+	trMu sync.Mutex
+	trs  []*http.Transport // the transports the SDK built, to close idle connections
+}
+
+// Close releases idle connections. The FS stays usable.
+func (f *FS) Close() error {
+	f.trMu.Lock()
+	defer f.trMu.Unlock()
+	for _, tr := range f.trs {
+		tr.CloseIdleConnections()
+	}
+	return nil
 }
 
 var _ storage.FileSystem = (*FS)(nil)
@@ -78,6 +93,9 @@ func New(ctx context.Context, cfg Config) (*FS, error) {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = cfg.MaxAttempts
 				o.MaxBackoff = 5 * time.Second
+				// no client-side retry quota: a burst of 503s must not
+				// turn into failures the next attempts would not have
+				o.RateLimiter = ratelimit.None
 			})
 		}),
 		// The SDK's default CRC checksums on every request break
@@ -93,11 +111,17 @@ func New(ctx context.Context, cfg Config) (*FS, error) {
 	}
 	// a BuildableClient, so that the SDK can still add AWS_CA_BUNDLE's
 	// certificates to it
-	hc := awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) {
+	fs := &FS{cfg: cfg}
+	// RequestTimeout bounds each attempt (headers and body); the SDK
+	// retries one that runs out
+	hc := awshttp.NewBuildableClient().WithTimeout(cfg.RequestTimeout).WithDialerOptions(func(d *net.Dialer) {
 		d.Timeout = 5 * time.Second
 	}).WithTransportOptions(func(tr *http.Transport) {
 		tr.MaxIdleConnsPerHost = 64
 		tr.ResponseHeaderTimeout = cfg.RequestTimeout
+		fs.trMu.Lock()
+		fs.trs = append(fs.trs, tr)
+		fs.trMu.Unlock()
 	})
 	opts = append(opts, awsconfig.WithHTTPClient(hc))
 	ac, err := awsconfig.LoadDefaultConfig(ctx, opts...)
@@ -107,7 +131,6 @@ func New(ctx context.Context, cfg Config) (*FS, error) {
 	if ac.Region == "" {
 		ac.Region = "us-east-1"
 	}
-	fs := &FS{cfg: cfg}
 	fs.cli = s3.NewFromConfig(ac, func(o *s3.Options) {
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
@@ -212,8 +235,10 @@ func orStatus(code string, status int) string {
 	return fmt.Sprintf("HTTP %d", status)
 }
 
+// reqCtx bounds one call, all its attempts and their backoffs included
+// (each attempt is bounded by the HTTP client's RequestTimeout).
 func (f *FS) reqCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, f.cfg.RequestTimeout)
+	return context.WithTimeout(ctx, time.Duration(f.cfg.MaxAttempts)*(f.cfg.RequestTimeout+5*time.Second))
 }
 
 // Stat implements storage.FileSystem.

@@ -1,0 +1,126 @@
+package engine_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/internal/tests3"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage/s3"
+)
+
+// A fault-injecting proxy in front of the real server: 503 bursts, 500s,
+// a reset mid-body, a stalled response, a truncated body and a wrong
+// Content-Length. Every query returns the right answer (the retries
+// absorb the fault) or, when the faults outlast the retries, a clear
+// error — never a partial result — and no goroutine is left behind.
+func TestS3Faults(t *testing.T) {
+	if _, err := os.Stat(tpchDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing", tpchDir)
+		}
+		t.Skipf("%s not present", tpchDir)
+	}
+	srv := tests3.Start(t, "lake")
+	for _, tb := range []string{"orders", "customer", "nation"} {
+		copyInto(t, srv, "lake/tpch/"+tb+".parquet", filepath.Join(tpchDir, "sf0.1", tb+".parquet"))
+	}
+	const q = `SELECT n_name, count(*), sum(o_totalprice) FROM 's3://lake/tpch/orders.parquet'
+		JOIN 's3://lake/tpch/customer.parquet' ON o_custkey = c_custkey
+		JOIN 's3://lake/tpch/nation.parquet' ON c_nationkey = n_nationkey GROUP BY 1 ORDER BY 1`
+	want := func() string {
+		s := viewsAt(t, engine.Config{DataDir: t.TempDir()}, "", nil)
+		local, _ := filepath.Abs(filepath.Join(tpchDir, "sf0.1"))
+		res, err := s.Query(context.Background(), strings.ReplaceAll(q, "s3://lake/tpch", local))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(flat(rows(res)), "|")
+	}()
+
+	before := runtime.NumGoroutine()
+	proxy := tests3.StartProxy(t, srv)
+	proxy.StallFor = 3 * time.Second
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir(),
+		S3: s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret, MaxAttempts: 4, RequestTimeout: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := eng.NewSession()
+	isGet := func(r *http.Request) bool { return r.Method == http.MethodGet && r.Header.Get("Range") != "" }
+	for _, c := range []struct {
+		name  string
+		fault tests3.Fault
+		every int // inject on every n-th ranged GET
+	}{
+		{"503 SlowDown bursts", tests3.SlowDown, 2},
+		{"500 InternalError", tests3.InternalError, 3},
+		{"reset mid-body", tests3.ResetMidBody, 3},
+		{"stalled response", tests3.Stall, 7},
+		{"truncated body", tests3.Truncate, 3},
+		{"wrong Content-Length", tests3.ShortLength, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			gets := 0
+			proxy.SetPlan(func(r *http.Request, n int) tests3.Fault {
+				if !isGet(r) {
+					return tests3.Pass
+				}
+				gets++
+				if gets%c.every == 1 {
+					return c.fault
+				}
+				return tests3.Pass
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := s.Query(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if got := strings.Join(flat(rows(res)), "|"); got != want {
+				t.Fatalf("%s: wrong answer\n got %s\nwant %s", c.name, got, want)
+			}
+			if proxy.Count(c.fault) == 0 {
+				t.Fatalf("%s: no fault injected", c.name)
+			}
+		})
+	}
+	// faults that outlast every retry: a clear error naming the object
+	proxy.SetPlan(func(r *http.Request, n int) tests3.Fault {
+		if isGet(r) {
+			return tests3.ResetMidBody
+		}
+		return tests3.Pass
+	})
+	_, err = s.Query(context.Background(), q)
+	if sqlerr.Code(err) != sqlerr.IOError || !strings.Contains(err.Error(), "s3://lake/tpch/") {
+		t.Fatalf("persistent faults: %v", err)
+	}
+	proxy.SetPlan(nil)
+	eng.Close()
+	proxy.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func flat(rs [][]string) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, strings.Join(r, ","))
+	}
+	return out
+}
