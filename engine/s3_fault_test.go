@@ -124,3 +124,44 @@ func flat(rs [][]string) []string {
 	}
 	return out
 }
+
+// What a scan costs in requests: a Parquet footer in one GET of the
+// file's tail, each row group's column chunks in one GET, no HEAD for a
+// file the listing described; the bytes fetched stay within 10% of the
+// data scanned.
+func TestS3Requests(t *testing.T) {
+	if _, err := os.Stat(tpchDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing", tpchDir)
+		}
+		t.Skipf("%s not present", tpchDir)
+	}
+	srv := tests3.Start(t, "lake")
+	copyInto(t, srv, "lake/tpch/lineitem/lineitem.parquet", filepath.Join(tpchDir, "sf0.1", "lineitem.parquet"))
+	proxy := tests3.StartProxy(t, srv)
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir(), Workers: 2,
+		S3: s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	s := eng.NewSession()
+	q06, err := os.ReadFile(filepath.Join(tpchDir, "queries", "q06.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, s, "CREATE VIEW lineitem AS SELECT * FROM read_parquet('s3://lake/tpch/lineitem/*.parquet')")
+	proxy.ResetTraffic()
+	res, err := s.Query(context.Background(), string(q06))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, wire := proxy.Traffic()
+	t.Logf("q06: %v requests, %d body bytes, %d bytes scanned, %d reads", reqs, wire, res.Scanned.Bytes, res.Scanned.Requests)
+	if reqs["HEAD"] > 0 {
+		t.Errorf("%d HEAD requests for a listed file", reqs["HEAD"])
+	}
+	if d := float64(wire-res.Scanned.Bytes) / float64(res.Scanned.Bytes); d > 0.10 || d < -0.10 {
+		t.Errorf("fetched %d bytes for %d scanned (%.0f%% apart)", wire, res.Scanned.Bytes, d*100)
+	}
+}

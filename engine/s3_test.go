@@ -22,36 +22,31 @@ func s3Engine(t *testing.T) (*tests3.Server, engine.Config) {
 	return srv, engine.Config{DataDir: t.TempDir(), S3: s3.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.Secret}}
 }
 
-// copyInto puts local files into the S3 server's posix backend: bucket
-// folders hold the objects as plain files.
+// copyInto uploads a local file as the object at key ("bucket/path"),
+// through the S3 API as any client would.
 func copyInto(t *testing.T, srv *tests3.Server, key string, src string) {
 	t.Helper()
-	dst := filepath.Join(srv.Root, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(src)
+	data, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
+	writeObject(t, srv, key, string(data))
 }
 
 func writeObject(t *testing.T, srv *tests3.Server, key, data string) {
 	t.Helper()
-	dst := filepath.Join(srv.Root, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	fs, err := s3.New(context.Background(), s3.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.Secret})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dst, []byte(data), 0o644); err != nil {
+	w, err := fs.Create(context.Background(), "s3://"+key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(w, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

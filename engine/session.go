@@ -216,7 +216,7 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 		}
 		s.record(text, start, res, err)
 		if res != nil {
-			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load(),
+			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load(), Requests: s.scan.Requests.Load(),
 				PartitionsPruned: s.scan.PartitionsPruned.Load(), Prefixes: s.scan.PrefixesListed.Load()}
 		}
 		s.scan = nil
@@ -235,6 +235,7 @@ func (s *Session) scanStats() *storage.ScanStats {
 // Scanned is what a statement read from storage.
 type Scanned struct {
 	Bytes, Files, Partitions int64
+	Requests                 int64 // reads sent to storage (GETs on S3)
 	PartitionsPruned         int64 // ruled out before any listing
 	Prefixes                 int64 // folders listed
 }

@@ -197,6 +197,7 @@ func Join(base string, elems ...string) string {
 // ScanStats counts what one query read. Safe for concurrent use.
 type ScanStats struct {
 	BytesRead       atomic.Int64
+	Requests        atomic.Int64 // reads sent to storage (each a GET on S3)
 	FilesRead       atomic.Int64
 	FilesPruned     atomic.Int64
 	RowGroupsRead   atomic.Int64
@@ -226,6 +227,7 @@ type countedFile struct {
 func (c *countedFile) ReadAt(p []byte, off int64) (int, error) {
 	n, err := c.File.ReadAt(p, off)
 	c.st.BytesRead.Add(int64(n))
+	c.st.Requests.Add(1)
 	return n, err
 }
 

@@ -35,6 +35,8 @@ type Proxy struct {
 	plan     func(r *http.Request, n int) Fault
 	n        int
 	Injected map[Fault]int
+	requests map[string]int // by method
+	bytes    int64          // response body bytes sent
 	srv      *httptest.Server
 	target   *url.URL
 }
@@ -66,6 +68,25 @@ func (p *Proxy) SetPlan(plan func(r *http.Request, n int) Fault) {
 	p.plan, p.n = plan, 0
 }
 
+// Traffic returns the requests served by method and the body bytes
+// sent since the last ResetTraffic.
+func (p *Proxy) Traffic() (map[string]int, int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range p.requests {
+		out[k] = v
+	}
+	return out, p.bytes
+}
+
+// ResetTraffic zeroes the traffic counters.
+func (p *Proxy) ResetTraffic() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.requests, p.bytes = map[string]int{}, 0
+}
+
 // Count returns how many times fault f was injected.
 func (p *Proxy) Count(f Fault) int {
 	p.mu.Lock()
@@ -78,6 +99,10 @@ var upstream = &http.Transport{MaxIdleConnsPerHost: 64}
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.n++
+	if p.requests == nil {
+		p.requests = map[string]int{}
+	}
+	p.requests[r.Method]++
 	f := Pass
 	if p.plan != nil {
 		f = p.plan(r, p.n)
@@ -152,4 +177,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	w.Write(body)
+	p.mu.Lock()
+	p.bytes += int64(len(body))
+	p.mu.Unlock()
 }

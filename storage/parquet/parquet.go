@@ -257,15 +257,52 @@ func (d *Dataset) leavesOf(ctx context.Context, path string) ([][]int, error) {
 // reader opens path; the leaves in dictLeaves decode as Arrow
 // dictionaries (see dictionaryLeaves).
 func (d *Dataset) reader(ctx context.Context, path string, st *storage.ScanStats, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
-	f, err := d.FS.Open(ctx, path)
+	return d.readerFor(ctx, path, st, -1, nil, dictLeaves...)
+}
+
+// footerTail is how much of a file's end the first read of an object
+// store fetches: the footer and page index of most files fit, so they
+// cost one request.
+const footerTail = 64 << 10
+
+// maxPrefetch bounds the bytes of one row group's column chunks fetched
+// in advance; a larger row group is read chunk by chunk.
+const maxPrefetch = 64 << 20
+
+// chunkGap is the largest gap between two column chunks read in one
+// request rather than two.
+const chunkGap = 1 << 20
+
+// readerFor opens path for row group rg's leaves: on an object store the
+// footer comes in one ranged GET of the file's tail, and the leaves'
+// column chunks in as few GETs as their gaps allow, fetched before the
+// decoder asks for them (rg < 0: no row group in view).
+func (d *Dataset) readerFor(ctx context.Context, path string, st *storage.ScanStats, rg int, leaves []int, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
+	f, err := storage.OpenInfo(ctx, d.FS, d.info(path))
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	cf := storage.Counted(f, st)
-	sr := io.NewSectionReader(cf, 0, f.Size())
 	d.mu.Lock()
 	md := d.metas[path]
 	d.mu.Unlock()
+	if storage.IsURL(path) {
+		var pre storage.File
+		switch {
+		case md == nil:
+			pre, err = storage.WithTail(cf, footerTail)
+		case rg >= 0 && len(leaves) > 0:
+			pre, err = storage.Prefetched(cf, chunkRanges(md, rg, leaves), chunkGap)
+		}
+		if err != nil {
+			f.Close()
+			return nil, nil, nil, corrupt(path, err)
+		}
+		if pre != nil {
+			cf = pre
+		}
+	}
+	sr := io.NewSectionReader(cf, 0, f.Size())
 	var opts []file.ReadOption
 	opts = append(opts, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator)))
 	if md != nil {
@@ -299,6 +336,45 @@ func (d *Dataset) reader(ctx context.Context, path string, st *storage.ScanStats
 		return nil, nil, nil, corrupt(path, err)
 	}
 	return fr, pf.MetaData(), func() { f.Close() }, nil
+}
+
+// info is the listing's description of path (its size and ETag let an
+// object store open it without a HEAD).
+func (d *Dataset) info(path string) storage.ObjectInfo {
+	for _, f := range d.Files {
+		if f.Path == path {
+			return f
+		}
+	}
+	return storage.ObjectInfo{Path: path}
+}
+
+// chunkRanges are the byte ranges of row group rg's column chunks for
+// leaves, or none when together they pass maxPrefetch.
+func chunkRanges(md *metadata.FileMetaData, rg int, leaves []int) []storage.Range {
+	rgm := md.RowGroup(rg)
+	var out []storage.Range
+	var total int64
+	for _, l := range leaves {
+		if l < 0 || l >= rgm.NumColumns() {
+			continue
+		}
+		cc, err := rgm.ColumnChunk(l)
+		if err != nil {
+			return nil
+		}
+		off := cc.DataPageOffset()
+		if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < off {
+			off = cc.DictionaryPageOffset()
+		}
+		n := cc.TotalCompressedSize()
+		total += n
+		if total > maxPrefetch {
+			return nil
+		}
+		out = append(out, storage.Range{Off: off, Len: n})
+	}
+	return out
 }
 
 // meta returns the cached footer of path, or nil before it is read.
@@ -510,7 +586,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			pqLeaves = append(pqLeaves, ls...)
 		}
 	}
-	fr, _, closer, err := d.reader(ctx, m.path, st, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
+	fr, _, closer, err := d.readerFor(ctx, m.path, st, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
 	if err != nil {
 		return nil, err
 	}

@@ -280,6 +280,16 @@ func (f *FS) Open(ctx context.Context, path string) (storage.File, error) {
 	return &file{fs: f, ctx: ctx, bucket: bucket, key: key, info: info}, nil
 }
 
+// OpenInfo implements storage.InfoOpener: a listed object opens without
+// a HEAD, pinned to the listing's size and ETag.
+func (f *FS) OpenInfo(ctx context.Context, info storage.ObjectInfo) (storage.File, error) {
+	bucket, key, err := split(info.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &file{fs: f, ctx: ctx, bucket: bucket, key: key, info: info}, nil
+}
+
 // List implements storage.FileSystem, a page per ListObjectsV2 call.
 func (f *FS) List(ctx context.Context, prefix, delimiter string, page func(storage.ListPage) error) error {
 	bucket, key, err := split(prefix)
@@ -410,7 +420,14 @@ var errShort = errors.New("short body")
 func (r *file) get(rng string, p []byte) (int, error) {
 	rc, cancel := r.fs.reqCtx(r.ctx)
 	defer cancel()
-	out, err := r.fs.cli.GetObject(rc, &s3.GetObjectInput{Bucket: &r.bucket, Key: &r.key, Range: &rng, IfMatch: aws.String(r.info.ETag)})
+	in := &s3.GetObjectInput{Bucket: &r.bucket, Key: &r.key, Range: &rng}
+	if r.info.ETag != "" {
+		in.IfMatch = aws.String(r.info.ETag)
+	} else if !r.info.ModTime.IsZero() {
+		// a server that keeps no ETag: pin to the modification time
+		in.IfUnmodifiedSince = aws.Time(r.info.ModTime)
+	}
+	out, err := r.fs.cli.GetObject(rc, in)
 	if err != nil {
 		return 0, r.fs.fail(err, "read", r.info.Path)
 	}
