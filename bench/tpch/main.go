@@ -14,6 +14,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/lakeq/lakeq/storage"
 	"io"
 	"math"
 	"os"
@@ -190,7 +191,7 @@ func ensureData(dir string, sf float64, csv bool) error {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "generating %s (SF %g)...\n", t, sf)
-		if _, err := g.Write(ctx, t, dir, "parquet"); err != nil {
+		if _, err := g.Write(ctx, storage.Local{}, t, dir, "parquet"); err != nil {
 			return err
 		}
 	}
@@ -200,7 +201,7 @@ func ensureData(dir string, sf float64, csv bool) error {
 	plain := filepath.Join(dir, "csv", "lineitem.csv")
 	if _, err := os.Stat(plain); err != nil {
 		fmt.Fprintln(os.Stderr, "generating lineitem.csv...")
-		if _, err := g.Write(ctx, "lineitem", filepath.Join(dir, "csv"), "csv"); err != nil {
+		if _, err := g.Write(ctx, storage.Local{}, "lineitem", filepath.Join(dir, "csv"), "csv"); err != nil {
 			return err
 		}
 	}

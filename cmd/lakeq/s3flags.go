@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/s3"
 )
 
@@ -24,6 +26,15 @@ func addS3Flags(fs *flag.FlagSet) *s3Flags {
 		accessKey: fs.String("s3-access-key-id", "", "static S3 access key (default: the AWS credential chain)"),
 		secretKey: fs.String("s3-secret-access-key", "", "static S3 secret key (prefer AWS_SECRET_ACCESS_KEY)"),
 	}
+}
+
+// registry is local disk and S3 as the flags configure it.
+func (f *s3Flags) registry(ctx context.Context) (*storage.Registry, error) {
+	c, err := s3.New(ctx, f.config())
+	if err != nil {
+		return nil, err
+	}
+	return &storage.Registry{Local: storage.Local{}, S3: c}, nil
 }
 
 func (f *s3Flags) config() s3.Config {

@@ -3,6 +3,7 @@ package tpch_test
 import (
 	"context"
 	"fmt"
+	"github.com/lakeq/lakeq/storage"
 	"testing"
 
 	"github.com/lakeq/lakeq/connectors/tpch"
@@ -15,7 +16,7 @@ func TestGenerator(t *testing.T) {
 	ctx := context.Background()
 	counts := map[string]int64{}
 	for _, tb := range tpch.Tables {
-		n, err := g.Write(ctx, tb, dir, "parquet")
+		n, err := g.Write(ctx, storage.Local{}, tb, dir, "parquet")
 		if err != nil {
 			t.Fatal(err)
 		}

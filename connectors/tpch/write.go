@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -14,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/lakeq/lakeq/storage"
 	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 )
 
@@ -28,9 +27,11 @@ func chunkRows(table string) int64 {
 	return 120000
 }
 
-// Write generates table into dir/<table>.<parquet|csv>, in parallel
-// chunks written in order. It returns the number of rows written.
-func (g *Generator) Write(ctx context.Context, table, dir, format string) (int64, error) {
+// Write generates table into dir/<table>.<parquet|csv> (a local folder
+// or an s3:// prefix), in parallel chunks written in order; the object
+// appears whole when done, or not at all. It returns the number of rows
+// written.
+func (g *Generator) Write(ctx context.Context, fsys storage.FileSystem, table, dir, format string) (int64, error) {
 	if Schema(table) == nil {
 		return 0, fmt.Errorf("unknown TPC-H table %q", table)
 	}
@@ -38,13 +39,11 @@ func (g *Generator) Write(ctx context.Context, table, dir, format string) (int64
 	if ext == "" {
 		return 0, fmt.Errorf("unknown format %q (parquet or csv)", format)
 	}
-	final := filepath.Join(dir, table+ext)
-	tmp := filepath.Join(dir, "."+table+ext+".tmp")
-	f, err := os.Create(tmp)
+	f, err := fsys.Create(ctx, storage.Join(dir, table+ext))
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmp)
+	defer f.Abort() // a no-op once committed
 	var sink func(arrow.Record) error
 	var closeSink func() error
 	switch format {
@@ -149,14 +148,14 @@ func (g *Generator) Write(ctx context.Context, table, dir, format string) (int64
 			for range sem {
 			}
 		}()
-		f.Close()
+		f.Abort()
 		return 0, werr
 	}
 	wg.Wait()
 	if err := closeSink(); err != nil {
 		return 0, err
 	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := f.Close(); err != nil { // a no-op if the Parquet writer committed it
 		return 0, err
 	}
 	return rows, nil
