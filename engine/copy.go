@@ -3,7 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -11,6 +11,7 @@ import (
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -160,35 +161,32 @@ func (s *Session) copyFile(ctx context.Context, x *ast.Copy) (*Result, error) {
 	if x.File == "" {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY %s STDIN/STDOUT needs a client that speaks the COPY protocol (psql's \\copy, lakeq serve)", map[bool]string{true: "FROM", false: "TO"}[x.From])
 	}
+	fsys := s.fs()
 	if x.From {
-		data, err := os.ReadFile(x.File)
+		f, err := fsys.Open(ctx, x.File)
 		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.UndefinedFile, "could not open file \"%s\" for reading", x.File)
+			return nil, err
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.NewSectionReader(storage.Counted(f, s.scanStats()), 0, f.Size()))
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not read file \"%s\"", x.File)
 		}
 		return s.CopyIn(ctx, x, data)
 	}
-	f, err := os.CreateTemp(dirOf(x.File), ".copy-*")
-	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not open file \"%s\" for writing", x.File)
-	}
-	defer os.Remove(f.Name())
-	res, err := s.CopyOut(ctx, x, func(b []byte) error { _, err := f.Write(b); return err })
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = sqlerr.Wrap(cerr, sqlerr.IOError, "writing \"%s\"", x.File)
-	}
+	// published whole on success (readers never see half a file), and
+	// not at all on failure
+	w, err := fsys.Create(ctx, x.File)
 	if err != nil {
 		return nil, err
 	}
-	// publish atomically: readers never see half a file
-	if err := os.Rename(f.Name(), x.File); err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "writing \"%s\"", x.File)
+	res, err := s.CopyOut(ctx, x, func(b []byte) error { _, err := w.Write(b); return err })
+	if err != nil {
+		w.Abort()
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
 	}
 	return res, nil
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[:i+1]
-	}
-	return "."
 }
