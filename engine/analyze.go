@@ -181,13 +181,13 @@ func (s *Session) analyzeFooters(ctx context.Context, t *catalog.Table, onePart 
 	var out []catalog.ColumnStats
 	now := time.Now()
 	for _, p := range parts {
-		files, err := x.listFiles(ctx, p.location)
+		files, err := x.listFiles(ctx, p.location, nil)
 		if err != nil {
 			return nil, err
 		}
 		var n int64
 		if len(files) > 0 {
-			ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true})
+			ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true, Footers: x.eng.footers})
 			if err != nil {
 				return nil, err
 			}

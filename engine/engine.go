@@ -22,6 +22,7 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/storage/s3"
 )
 
@@ -56,6 +57,8 @@ type Engine struct {
 	reg    *functions.Registry
 	hist   *history
 	fs     *storage.Registry
+	// footers are the Parquet footers read, shared by every session
+	footers *parquet.Footers
 
 	lockMu sync.Mutex
 	locks  map[string]*sync.Mutex // per-table write locks
@@ -114,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		fsys = &storage.Registry{Local: storage.Local{}, S3: s3fs}
 	}
-	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), fs: fsys, locks: map[string]*sync.Mutex{}}
+	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{}}
 	if cfg.HistoryRetention == 0 {
 		cfg.HistoryRetention = DefaultHistoryRetention
 	}

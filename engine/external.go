@@ -66,7 +66,7 @@ func (x *extSource) parquetDataset(ctx context.Context, files []storage.FileInfo
 	if ds, ok := x.opened[key]; ok {
 		return ds, nil
 	}
-	ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true})
+	ds, err := parquet.Open(ctx, x.fs, files, parquet.Options{UnionByName: true, Footers: x.eng.footers})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 		if ec.Scan != nil {
 			ec.Scan.PrefixesListed.Add(1)
 		}
-		files, err := x.listFiles(ctx, p.location)
+		files, err := x.listFiles(ctx, p.location, ec.Scan)
 		if err != nil {
 			return nil, err
 		}
@@ -227,12 +227,8 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 
 // listFiles lists the data files under a partition's folder; a folder
 // that does not exist is an empty partition (as in Athena).
-func (x *extSource) listFiles(ctx context.Context, loc string) ([]storage.FileInfo, error) {
-	ok, err := storage.Exists(ctx, x.fs, loc)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return storage.Glob(ctx, x.fs, loc)
+func (x *extSource) listFiles(ctx context.Context, loc string, st *storage.ScanStats) ([]storage.FileInfo, error) {
+	return storage.ListFolder(ctx, storage.CountedFS(x.fs, st), loc)
 }
 
 // partitions returns the partitions that survive the filters on keys.

@@ -40,7 +40,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 	fsys := c.s.fs()
 	var files []storage.FileInfo
 	for _, p := range patterns {
-		got, err := storage.Glob(ctx, fsys, p)
+		got, err := storage.Glob(ctx, storage.CountedFS(fsys, c.s.scan), p)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +55,7 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 	}
 	switch format {
 	case "read_parquet", "parquet_scan", "parquet":
-		var opt parquet.Options
+		opt := parquet.Options{Footers: c.s.eng.footers, Stats: c.s.scan}
 		for k, v := range named {
 			b, ok := v.(bool)
 			switch k {

@@ -161,7 +161,34 @@ func TestS3Requests(t *testing.T) {
 	if reqs["HEAD"] > 0 {
 		t.Errorf("%d HEAD requests for a listed file", reqs["HEAD"])
 	}
+	// the footer read by the view's first use is shared: each row group
+	// costs one GET, and the listing one more
+	if want := res.Scanned.Requests + 1; int64(reqs["GET"]) != want {
+		t.Errorf("%d GETs, want %d (one per row group read, one LIST)", reqs["GET"], want)
+	}
+	ex := rows(mustQuery(t, s, "EXPLAIN ANALYZE "+string(q06)))
+	found := false
+	for _, l := range ex {
+		if strings.HasPrefix(l[0], "Storage requests:") {
+			found = true
+			if !strings.Contains(l[0], "1 listings") || !strings.Contains(l[0], "0 stats") || strings.Contains(l[0], " 0 footers from the cache") {
+				t.Errorf("EXPLAIN ANALYZE: %s", l[0])
+			}
+		}
+	}
+	if !found {
+		t.Errorf("EXPLAIN ANALYZE shows no storage requests: %v", ex)
+	}
 	if d := float64(wire-res.Scanned.Bytes) / float64(res.Scanned.Bytes); d > 0.10 || d < -0.10 {
 		t.Errorf("fetched %d bytes for %d scanned (%.0f%% apart)", wire, res.Scanned.Bytes, d*100)
 	}
+}
+
+func mustQuery(t *testing.T, s *engine.Session, sql string) *engine.Result {
+	t.Helper()
+	res, err := s.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return res
 }

@@ -198,6 +198,9 @@ func Join(base string, elems ...string) string {
 type ScanStats struct {
 	BytesRead       atomic.Int64
 	Requests        atomic.Int64 // reads sent to storage (each a GET on S3)
+	CacheHits       atomic.Int64 // footers and listings served from a cache
+	Listings        atomic.Int64 // listing pages fetched (each a LIST on S3)
+	Stats           atomic.Int64 // objects described (each a HEAD on S3)
 	FilesRead       atomic.Int64
 	FilesPruned     atomic.Int64
 	RowGroupsRead   atomic.Int64
@@ -209,6 +212,32 @@ type ScanStats struct {
 	PartitionsRead   atomic.Int64
 	PartitionsPruned atomic.Int64
 	PrefixesListed   atomic.Int64
+}
+
+// CountedFS wraps fsys so its listings and stats are counted in st (nil:
+// fsys itself).
+func CountedFS(fsys FileSystem, st *ScanStats) FileSystem {
+	if st == nil {
+		return fsys
+	}
+	return &countedFS{FileSystem: fsys, st: st}
+}
+
+type countedFS struct {
+	FileSystem
+	st *ScanStats
+}
+
+func (c *countedFS) Stat(ctx context.Context, path string) (ObjectInfo, error) {
+	c.st.Stats.Add(1)
+	return c.FileSystem.Stat(ctx, path)
+}
+
+func (c *countedFS) List(ctx context.Context, prefix, delimiter string, page func(ListPage) error) error {
+	return c.FileSystem.List(ctx, prefix, delimiter, func(pg ListPage) error {
+		c.st.Listings.Add(1)
+		return page(pg)
+	})
 }
 
 // Counted wraps f so every byte read is added to st.
@@ -314,6 +343,35 @@ func Glob(ctx context.Context, fsys FileSystem, pattern string) ([]ObjectInfo, e
 			return nil
 		})
 		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// ListFolder lists the objects under a table or partition location, in
+// path order, hidden names (_x, .x) skipped: one paginated listing, and
+// a Stat only when that finds nothing (the location may be one object).
+// A location with nothing at it lists nothing (an empty partition).
+func ListFolder(ctx context.Context, fsys FileSystem, loc string) ([]ObjectInfo, error) {
+	root := strings.TrimRight(loc, "/") + "/"
+	var out []ObjectInfo
+	err := fsys.List(ctx, root, "", func(pg ListPage) error {
+		for _, o := range pg.Objects {
+			if !hiddenBelow(root, o.Path) {
+				out = append(out, o)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 && !strings.HasSuffix(loc, "/") {
+		if o, err := fsys.Stat(ctx, loc); err == nil {
+			return []ObjectInfo{o}, nil
+		} else if sqlerr.Code(err) != sqlerr.UndefinedFile {
 			return nil, err
 		}
 	}

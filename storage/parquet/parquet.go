@@ -54,6 +54,10 @@ type Dataset struct {
 type Options struct {
 	HivePartitioning bool // k=v folders become typed columns
 	UnionByName      bool // files may have different columns, matched by name
+	// Footers, when set, shares parsed footers with other queries
+	Footers *Footers
+	// Stats counts the footers Footers served while the dataset opens
+	Stats *storage.ScanStats
 }
 
 func corrupt(path string, err error) error {
@@ -286,6 +290,16 @@ func (d *Dataset) readerFor(ctx context.Context, path string, st *storage.ScanSt
 	d.mu.Lock()
 	md := d.metas[path]
 	d.mu.Unlock()
+	if md == nil {
+		if md = d.opt.Footers.get(f.Info()); md != nil {
+			if hs := orStats(st, d.opt.Stats); hs != nil {
+				hs.CacheHits.Add(1)
+			}
+			d.mu.Lock()
+			d.metas[path] = md
+			d.mu.Unlock()
+		}
+	}
 	if storage.IsURL(path) {
 		var pre storage.File
 		switch {
@@ -325,6 +339,7 @@ func (d *Dataset) readerFor(ctx context.Context, path string, st *storage.ScanSt
 		d.mu.Lock()
 		d.metas[path] = pf.MetaData()
 		d.mu.Unlock()
+		d.opt.Footers.put(f.Info(), pf.MetaData())
 	}
 	props := pqarrow.ArrowReadProperties{BatchSize: 8192}
 	for _, l := range dictLeaves {
@@ -863,4 +878,11 @@ func (d *Dataset) RowCount(ctx context.Context) int64 {
 		rows += n
 	}
 	return rows
+}
+
+func orStats(a, b *storage.ScanStats) *storage.ScanStats {
+	if a != nil {
+		return a
+	}
+	return b
 }
