@@ -14,7 +14,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/lakeq/lakeq/storage"
 	"io"
 	"math"
 	"os"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/lakeq/lakeq/bench/harness"
 	"github.com/lakeq/lakeq/connectors/tpch"
+	"github.com/lakeq/lakeq/storage"
 )
 
 func main() {

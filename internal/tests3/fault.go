@@ -35,7 +35,7 @@ type Proxy struct {
 	plan     func(r *http.Request, n int) Fault
 	n        int
 	Injected map[Fault]int
-	requests map[string]int // by method
+	requests map[string]int // by method, ListObjectsV2 as "LIST"
 	bytes    int64          // response body bytes sent
 	srv      *httptest.Server
 	target   *url.URL
@@ -44,15 +44,24 @@ type Proxy struct {
 // StartProxy runs a proxy to the server until the test ends.
 func StartProxy(t testing.TB, s *Server) *Proxy {
 	t.Helper()
-	target, err := url.Parse(s.Endpoint)
+	p, err := NewProxy(s)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// NewProxy runs a proxy to the server until Close.
+func NewProxy(s *Server) (*Proxy, error) {
+	target, err := url.Parse(s.Endpoint)
+	if err != nil {
+		return nil, err
 	}
 	p := &Proxy{target: target, StallFor: 3 * time.Second, Injected: map[Fault]int{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
-	t.Cleanup(p.Close)
-	return p
+	return p, nil
 }
 
 // Close stops the proxy and its connections.
@@ -102,7 +111,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if p.requests == nil {
 		p.requests = map[string]int{}
 	}
-	p.requests[r.Method]++
+	kind := r.Method
+	if kind == http.MethodGet && r.URL.Query().Has("list-type") {
+		kind = "LIST" // ListObjectsV2
+	}
+	p.requests[kind]++
 	f := Pass
 	if p.plan != nil {
 		f = p.plan(r, p.n)

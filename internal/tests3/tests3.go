@@ -62,14 +62,25 @@ func freePort() (int, error) {
 // Start runs a versitygw with the given buckets for the test's lifetime.
 func Start(t testing.TB, buckets ...string) *Server {
 	t.Helper()
-	bin, err := binary()
+	root := t.TempDir()
+	s, stop, err := Launch(root, buckets...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := t.TempDir()
+	t.Cleanup(stop)
+	return s
+}
+
+// Launch runs a versitygw whose posix backend is root, with the given
+// buckets; stop ends it (benchmarks use it outside a test).
+func Launch(root string, buckets ...string) (*Server, func(), error) {
+	bin, err := binary()
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, b := range buckets {
-		if err := os.Mkdir(filepath.Join(root, b), 0o755); err != nil {
-			t.Fatal(err)
+		if err := os.MkdirAll(filepath.Join(root, b), 0o755); err != nil {
+			return nil, nil, err
 		}
 	}
 	s := &Server{AccessKey: "lakeqtest", Secret: "lakeq-test-secret-0123456789", Root: root}
@@ -77,15 +88,15 @@ func Start(t testing.TB, buckets ...string) *Server {
 	for try := 0; try < 5; try++ {
 		port, err := freePort()
 		if err != nil {
-			t.Fatal(err)
+			return nil, nil, err
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		var out bytes.Buffer
 		cmd := exec.Command(bin, "--access", s.AccessKey, "--secret", s.Secret, "--port", addr, "--quiet", "posix", root)
 		cmd.Stdout, cmd.Stderr = &out, &out
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlives the test binary
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlives its parent
 		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			return nil, nil, err
 		}
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
@@ -96,7 +107,7 @@ func Start(t testing.TB, buckets ...string) *Server {
 			lastErr = fmt.Errorf("%v: %s", err, out.String())
 			continue
 		}
-		t.Cleanup(func() {
+		stop := func() {
 			cmd.Process.Signal(syscall.SIGTERM)
 			select {
 			case <-done:
@@ -104,11 +115,10 @@ func Start(t testing.TB, buckets ...string) *Server {
 				cmd.Process.Kill()
 				<-done
 			}
-		})
-		return s
+		}
+		return s, stop, nil
 	}
-	t.Fatalf("versitygw did not start: %v", lastErr)
-	return nil
+	return nil, nil, fmt.Errorf("versitygw did not start: %v", lastErr)
 }
 
 // waitReady waits up to 15 s for the gateway to answer HTTP.

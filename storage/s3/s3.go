@@ -424,8 +424,9 @@ func (r *file) get(rng string, p []byte) (int, error) {
 	if r.info.ETag != "" {
 		in.IfMatch = aws.String(r.info.ETag)
 	} else if !r.info.ModTime.IsZero() {
-		// a server that keeps no ETag: pin to the modification time
-		in.IfUnmodifiedSince = aws.Time(r.info.ModTime)
+		// a server that keeps no ETag: pin to the modification time, which
+		// HTTP dates give to the second (and a server may keep finer)
+		in.IfUnmodifiedSince = aws.Time(r.info.ModTime.Truncate(time.Second).Add(time.Second))
 	}
 	out, err := r.fs.cli.GetObject(rc, in)
 	if err != nil {
