@@ -45,6 +45,9 @@ type Config struct {
 	// shared config and credentials files). Sessions may override it
 	// with SET s3_….
 	S3 s3.Config
+	// ListCacheTTL keeps S3 listings this long (0: not cached), dropped
+	// at once by lakeq's own writes.
+	ListCacheTTL time.Duration
 	// FS, when set, replaces the storage built from S3 (tests).
 	FS *storage.Registry
 }
@@ -112,6 +115,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		var s3fs storage.FileSystem
 		if c, err := s3.New(ctx, cfg.S3); err != nil {
 			s3fs = failingFS{err} // local files still work; s3:// says why not
+		} else if cfg.ListCacheTTL > 0 {
+			s3fs = storage.NewListCache(c, cfg.ListCacheTTL)
 		} else {
 			s3fs = c
 		}

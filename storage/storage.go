@@ -228,6 +228,11 @@ type countedFS struct {
 	st *ScanStats
 }
 
+// OpenInfo passes InfoOpener through.
+func (c *countedFS) OpenInfo(ctx context.Context, info ObjectInfo) (File, error) {
+	return OpenInfo(ctx, c.FileSystem, info)
+}
+
 func (c *countedFS) Stat(ctx context.Context, path string) (ObjectInfo, error) {
 	c.st.Stats.Add(1)
 	return c.FileSystem.Stat(ctx, path)

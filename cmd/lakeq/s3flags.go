@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"time"
 
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/s3"
@@ -16,6 +17,7 @@ import (
 // other users can read.
 type s3Flags struct {
 	endpoint, region, urlStyle, accessKey, secretKey *string
+	listTTL                                          *time.Duration
 }
 
 func addS3Flags(fs *flag.FlagSet) *s3Flags {
@@ -25,6 +27,7 @@ func addS3Flags(fs *flag.FlagSet) *s3Flags {
 		urlStyle:  fs.String("s3-url-style", os.Getenv("LAKEQ_S3_URL_STYLE"), "path or virtual (default: path for an IP or localhost endpoint)"),
 		accessKey: fs.String("s3-access-key-id", "", "static S3 access key (default: the AWS credential chain)"),
 		secretKey: fs.String("s3-secret-access-key", "", "static S3 secret key (prefer AWS_SECRET_ACCESS_KEY)"),
+		listTTL:   fs.Duration("s3-list-cache-ttl", 0, "keep S3 listings this long (e.g. 30s; lakeq's own writes drop them at once; 0: off)"),
 	}
 }
 
