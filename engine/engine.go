@@ -48,6 +48,10 @@ type Config struct {
 	// ListCacheTTL keeps S3 listings this long (0: not cached), dropped
 	// at once by lakeq's own writes.
 	ListCacheTTL time.Duration
+	// CacheDir, when set, keeps the S3 object ranges queries read on local
+	// disk (at most CacheSize bytes; 0 = 10 GiB), keyed by ETag.
+	CacheDir  string
+	CacheSize int64
 	// FS, when set, replaces the storage built from S3 (tests).
 	FS *storage.Registry
 }
@@ -115,10 +119,23 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		var s3fs storage.FileSystem
 		if c, err := s3.New(ctx, cfg.S3); err != nil {
 			s3fs = failingFS{err} // local files still work; s3:// says why not
-		} else if cfg.ListCacheTTL > 0 {
-			s3fs = storage.NewListCache(c, cfg.ListCacheTTL)
 		} else {
 			s3fs = c
+			if cfg.ListCacheTTL > 0 {
+				s3fs = storage.NewListCache(s3fs, cfg.ListCacheTTL)
+			}
+			if cfg.CacheDir != "" {
+				size := cfg.CacheSize
+				if size <= 0 {
+					size = 10 << 30
+				}
+				dc, err := storage.OpenDiskCache(cfg.CacheDir, size)
+				if err != nil {
+					store.Close()
+					return nil, sqlerr.Wrap(err, sqlerr.IOError, "opening the cache folder")
+				}
+				s3fs = &storage.CachedFS{FileSystem: s3fs, Cache: dc}
+			}
 		}
 		fsys = &storage.Registry{Local: storage.Local{}, S3: s3fs}
 	}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -191,4 +192,37 @@ func mustQuery(t *testing.T, s *engine.Session, sql string) *engine.Result {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return res
+}
+
+// With a disk cache, a query read again sends no GET for data; an
+// object replaced on S3 is read anew, never served stale.
+func TestS3DiskCache(t *testing.T) {
+	if _, err := os.Stat(tpchDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing", tpchDir)
+		}
+		t.Skipf("%s not present", tpchDir)
+	}
+	srv := tests3.Start(t, "lake")
+	copyInto(t, srv, "lake/t/orders.parquet", filepath.Join(tpchDir, "sf0.1", "orders.parquet"))
+	proxy := tests3.StartProxy(t, srv)
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir(), CacheDir: t.TempDir(),
+		S3: s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	s := eng.NewSession()
+	q := "SELECT count(*), sum(o_totalprice) FROM 's3://lake/t/*.parquet'"
+	first := rows(mustQuery(t, s, q))
+	proxy.ResetTraffic()
+	again := rows(mustQuery(t, s, q))
+	reqs, wire := proxy.Traffic()
+	if fmt.Sprint(first) != fmt.Sprint(again) || reqs["GET"] != 0 || wire > 64<<10 {
+		t.Fatalf("warm cache: %v GETs, %d bytes; %v vs %v", reqs, wire, again, first)
+	}
+	copyInto(t, srv, "lake/t/orders.parquet", filepath.Join(tpchDir, "sf0.1", "nation.parquet"))
+	if _, err := s.Query(context.Background(), q); err == nil {
+		t.Fatal("a replaced object with other columns was read from the cache")
+	}
 }

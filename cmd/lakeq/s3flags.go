@@ -18,6 +18,8 @@ import (
 type s3Flags struct {
 	endpoint, region, urlStyle, accessKey, secretKey *string
 	listTTL                                          *time.Duration
+	cacheDir                                         *string
+	cacheSize                                        *int64
 }
 
 func addS3Flags(fs *flag.FlagSet) *s3Flags {
@@ -28,6 +30,8 @@ func addS3Flags(fs *flag.FlagSet) *s3Flags {
 		accessKey: fs.String("s3-access-key-id", "", "static S3 access key (default: the AWS credential chain)"),
 		secretKey: fs.String("s3-secret-access-key", "", "static S3 secret key (prefer AWS_SECRET_ACCESS_KEY)"),
 		listTTL:   fs.Duration("s3-list-cache-ttl", 0, "keep S3 listings this long (e.g. 30s; lakeq's own writes drop them at once; 0: off)"),
+		cacheDir:  fs.String("cache-dir", os.Getenv("LAKEQ_CACHE_DIR"), "keep the S3 object ranges queries read in this folder (off when empty)"),
+		cacheSize: fs.Int64("cache-size-mb", 10240, "bound of --cache-dir in MiB"),
 	}
 }
 
