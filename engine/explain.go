@@ -51,8 +51,8 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 			fmt.Sprintf("Data scanned: %d bytes (files read %d, pruned %d; row groups read %d, pruned %d; pages pruned %d)",
 				sc.BytesRead.Load(), sc.FilesRead.Load(), sc.FilesPruned.Load(), sc.RowGroupsRead.Load(), sc.RowGroupsPruned.Load(), sc.PagesPruned.Load()),
 		)
-		lines = append(lines, fmt.Sprintf("Storage requests: %d reads, %d listings, %d stats; %d footers from the cache",
-			sc.Requests.Load(), sc.Listings.Load(), sc.Stats.Load(), sc.CacheHits.Load()))
+		lines = append(lines, fmt.Sprintf("Storage requests: %d reads, %d listings, %d stats; %d footers from the cache; %d morsels fetched ahead",
+			sc.Requests.Load(), sc.Listings.Load(), sc.Stats.Load(), sc.CacheHits.Load(), sc.Prefetched.Load()))
 		if pr, pp := sc.PartitionsRead.Load(), sc.PartitionsPruned.Load(); pr+pp > 0 {
 			lines = append(lines, fmt.Sprintf("Partitions read %d, pruned %d; prefixes listed %d", pr, pp, sc.PrefixesListed.Load()))
 		}

@@ -744,6 +744,9 @@ type extMorsel struct {
 	file storage.FileInfo
 }
 
+// Prefetch implements exec.Prefetcher.
+func (m *extMorsel) Prefetch(ec *exec.Ctx) { prefetch(m.m, ec) }
+
 func (m *extMorsel) Read(ec *exec.Ctx) ([]arrow.Record, error) {
 	recs, err := m.m.Read(ec.Context(), ec.Scan)
 	if err != nil {

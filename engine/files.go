@@ -381,3 +381,17 @@ type execMorsel struct{ m fileMorsel }
 func (e execMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	return e.m.Read(ctx.Context(), ctx.Scan)
 }
+
+// Prefetch implements exec.Prefetcher for the formats that can.
+func (e execMorsel) Prefetch(ctx *exec.Ctx) { prefetch(e.m, ctx) }
+
+// prefetchingMorsel is a file morsel that can fetch ahead (Parquet's).
+type prefetchingMorsel interface {
+	Prefetch(ctx context.Context, st *storage.ScanStats)
+}
+
+func prefetch(m fileMorsel, ctx *exec.Ctx) {
+	if p, ok := m.(prefetchingMorsel); ok {
+		p.Prefetch(ctx.Context(), ctx.Scan)
+	}
+}

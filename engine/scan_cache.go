@@ -106,6 +106,13 @@ type fillingMorsel struct {
 	cache *scanCache
 }
 
+// Prefetch implements exec.Prefetcher.
+func (m fillingMorsel) Prefetch(ctx *exec.Ctx) {
+	if p, ok := m.inner.(exec.Prefetcher); ok {
+		p.Prefetch(ctx)
+	}
+}
+
 func (m fillingMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	recs, err := m.inner.Read(ctx)
 	if err == nil && !m.entry.filled[m.i].Swap(true) {

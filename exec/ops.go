@@ -272,6 +272,18 @@ type Morsel interface {
 	Read(ctx *Ctx) ([]arrow.Record, error)
 }
 
+// Prefetcher is a Morsel that can start fetching its input ahead of
+// Read (an object store's ranges), so that I/O overlaps decoding. Safe
+// for concurrent use with Read; a no-op when called again.
+type Prefetcher interface {
+	Prefetch(ctx *Ctx)
+}
+
+// prefetchDepth is how many morsels past the one a worker takes are
+// fetched ahead: it bounds the bytes in flight per query to that many
+// morsels (a row group's chunks, at most 64 MiB each).
+const prefetchDepth = 2
+
 // MorselSource lists morsels at Init and hands them to workers; each
 // worker reads whole morsels and returns their batches one by one.
 type MorselSource struct {
@@ -302,6 +314,11 @@ func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
 		i := s.next.Add(1) - 1
 		if i >= int64(len(s.morsels)) {
 			return nil, nil
+		}
+		for j := i + 1; j <= i+prefetchDepth && j < int64(len(s.morsels)); j++ {
+			if p, ok := s.morsels[j].(Prefetcher); ok {
+				p.Prefetch(ctx)
+			}
 		}
 		recs, err := s.morsels[i].Read(ctx)
 		if err != nil {

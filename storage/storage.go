@@ -201,6 +201,7 @@ type ScanStats struct {
 	CacheHits       atomic.Int64 // footers and listings served from a cache
 	Listings        atomic.Int64 // listing pages fetched (each a LIST on S3)
 	Stats           atomic.Int64 // objects described (each a HEAD on S3)
+	Prefetched      atomic.Int64 // morsels whose ranges were fetched ahead of decoding
 	FilesRead       atomic.Int64
 	FilesPruned     atomic.Int64
 	RowGroupsRead   atomic.Int64

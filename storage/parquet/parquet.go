@@ -282,9 +282,22 @@ const chunkGap = 1 << 20
 // column chunks in as few GETs as their gaps allow, fetched before the
 // decoder asks for them (rg < 0: no row group in view).
 func (d *Dataset) readerFor(ctx context.Context, path string, st *storage.ScanStats, rg int, leaves []int, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
+	return d.readerWith(ctx, path, st, nil, rg, leaves, dictLeaves...)
+}
+
+// opened is a file opened (and on an object store, its ranges fetched)
+// ahead of its decoding.
+type opened struct {
+	f  storage.File // to close
+	cf storage.File // to read
+	md *metadata.FileMetaData
+}
+
+// open opens path as readerFor reads it.
+func (d *Dataset) open(ctx context.Context, path string, st *storage.ScanStats, rg int, leaves []int) (*opened, error) {
 	f, err := storage.OpenInfo(ctx, d.FS, d.info(path))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	cf := storage.Counted(f, st)
 	d.mu.Lock()
@@ -310,12 +323,25 @@ func (d *Dataset) readerFor(ctx context.Context, path string, st *storage.ScanSt
 		}
 		if err != nil {
 			f.Close()
-			return nil, nil, nil, corrupt(path, err)
+			return nil, corrupt(path, err)
 		}
 		if pre != nil {
 			cf = pre
 		}
 	}
+	return &opened{f: f, cf: cf, md: md}, nil
+}
+
+// readerWith is readerFor over o when it was opened ahead (nil: open now).
+func (d *Dataset) readerWith(ctx context.Context, path string, st *storage.ScanStats, o *opened, rg int, leaves []int, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
+	if o == nil {
+		var err error
+		if o, err = d.open(ctx, path, st, rg, leaves); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	f, cf, md := o.f, o.cf, o.md
+	var err error
 	sr := io.NewSectionReader(cf, 0, f.Size())
 	var opts []file.ReadOption
 	opts = append(opts, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator)))
@@ -450,6 +476,62 @@ type Morsel struct {
 	leaves   [][]int // the file's leaves per dataset file column
 	// ranges are the rows the page index leaves to read (nil: all)
 	ranges []rowRange
+
+	// a fetch started ahead by Prefetch, done when pre is closed
+	preOnce sync.Once
+	pre     chan struct{}
+	preOpen *opened
+	preErr  error
+}
+
+// Prefetch starts fetching the morsel's column chunks from an object
+// store while other morsels decode (a no-op on local disk, or when
+// already started). Read then waits for it instead of fetching. Safe for
+// concurrent use; ctx must outlive the fetch (the query's).
+func (m *Morsel) Prefetch(ctx context.Context, st *storage.ScanStats) {
+	if !storage.IsURL(m.path) || m.d.meta(m.path) == nil {
+		return
+	}
+	m.preOnce.Do(func() {
+		m.pre = make(chan struct{})
+		if st != nil {
+			st.Prefetched.Add(1)
+		}
+		leaves := m.decodedLeaves()
+		go func() {
+			defer close(m.pre)
+			m.preOpen, m.preErr = m.d.open(ctx, m.path, st, m.rowGroup, leaves)
+		}()
+	})
+}
+
+// takePrefetched waits for a prefetch started earlier, if any.
+func (m *Morsel) takePrefetched(ctx context.Context) (*opened, error) {
+	started := false
+	m.preOnce.Do(func() {}) // no prefetch from here on
+	if m.pre != nil {
+		started = true
+	}
+	if !started {
+		return nil, nil
+	}
+	select {
+	case <-m.pre:
+		return m.preOpen, m.preErr
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// decodedLeaves are the file leaves the morsel's columns decode.
+func (m *Morsel) decodedLeaves() []int {
+	var out []int
+	for _, c := range m.cols {
+		if c < m.d.nFile && m.leaves[c] != nil {
+			out = append(out, m.leaves[c]...)
+		}
+	}
+	return out
 }
 
 // Morsels lists the row groups of every file, reading the file footers.
@@ -601,7 +683,11 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			pqLeaves = append(pqLeaves, ls...)
 		}
 	}
-	fr, _, closer, err := d.readerFor(ctx, m.path, st, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
+	pre, err := m.takePrefetched(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fr, _, closer, err := d.readerWith(ctx, m.path, st, pre, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
 	if err != nil {
 		return nil, err
 	}
