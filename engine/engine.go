@@ -184,6 +184,9 @@ func (e *Engine) reportInternal(sql string, err error) {
 func (e *Engine) Registry() *functions.Registry { return e.reg }
 
 // Catalog exposes the catalog store.
+// FS is the engine's storage: every path by its scheme.
+func (e *Engine) FS() *storage.Registry { return e.fs }
+
 func (e *Engine) Catalog() catalog.Store { return e.store }
 
 func (e *Engine) tableLock(db, name string) *sync.Mutex {

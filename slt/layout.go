@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/storage"
 	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/types"
 )
@@ -44,7 +44,8 @@ var Storages = []string{StorageManaged, StorageParquet, StorageCSV, StorageJSON}
 // ever sees a half-written one.
 type layout struct {
 	mode   string
-	dir    string
+	dir    string // where copies go: a local folder or an s3:// prefix
+	fs     storage.FileSystem
 	eng    *engine.Engine
 	export *engine.Session // reads the managed rows (no ReadAs)
 	gen    int             // bumped by every statement that may write
@@ -82,7 +83,11 @@ func newLayout(mode, dir string, eng *engine.Engine) (*layout, error) {
 	default:
 		return nil, fmt.Errorf("unknown storage layout %q (managed, parquet, csv or json)", mode)
 	}
-	return &layout{mode: mode, dir: filepath.Join(dir, "layout"), eng: eng, export: eng.NewSession(), copies: map[string]layoutCopy{}}, nil
+	root := dir
+	if !storage.IsURL(dir) {
+		root = filepath.Join(dir, "layout")
+	}
+	return &layout{mode: mode, dir: root, fs: eng.FS(), eng: eng, export: eng.NewSession(), copies: map[string]layoutCopy{}}, nil
 }
 
 // touch marks every copy stale: the statement that just ran may have
@@ -125,30 +130,33 @@ func (l *layout) readAs(ctx context.Context, t *catalog.Table) (*catalog.Table, 
 	if len(res.Columns) != len(t.Columns) {
 		return nil, fmt.Errorf("layout %s: %s has %d columns, its rows %d", l.mode, key, len(t.Columns), len(res.Columns))
 	}
-	loc := filepath.Join(l.dir, strconv.Itoa(l.gen), key)
-	if err := os.MkdirAll(loc, 0o755); err != nil {
-		return nil, err
-	}
+	loc := storage.Join(l.dir, strconv.Itoa(l.gen), key)
 	ext := *t
 	ext.Type = catalog.ExternalTable
 	ext.Parameters = map[string]string{}
 	switch l.mode {
 	case StorageParquet:
-		err = writeParquetCopy(loc, res.Records)
+		err = writeParquetCopy(ctx, l.fs, loc, res.Records)
 		ext.Storage = catalog.StorageDescriptor{Location: loc, SerDe: catalog.SerDeParquet, InputFormat: catalog.InputParquet}
 	case StorageCSV:
-		err = writeTextCopy(loc, res)
+		err = writeTextCopy(ctx, l.fs, loc, res)
 		ext.Storage = catalog.StorageDescriptor{Location: loc, SerDe: catalog.SerDeLazySimple, InputFormat: catalog.InputText,
 			SerDeParams: map[string]string{"field.delim": ",", "escape.delim": `\`, "serialization.null.format": `\N`}}
 	case StorageJSON:
-		err = writeJSONCopy(loc, res)
+		err = writeJSONCopy(ctx, l.fs, loc, res)
 		ext.Storage = catalog.StorageDescriptor{Location: loc, SerDe: catalog.SerDeHiveJSON, InputFormat: catalog.InputText}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("layout %s: writing %s: %w", l.mode, key, err)
 	}
 	if old, ok := l.copies[key]; ok {
-		os.RemoveAll(old.table.Storage.Location)
+		if files, err := storage.ListFolder(ctx, l.fs, old.table.Storage.Location); err == nil {
+			var paths []string
+			for _, f := range files {
+				paths = append(paths, f.Path)
+			}
+			l.fs.Delete(ctx, paths...)
+		}
 	}
 	l.copies[key] = layoutCopy{gen: l.gen, table: &ext}
 	return &ext, nil
@@ -198,7 +206,7 @@ func totalRows(recs []arrow.Record) int64 {
 // (about a third of a file's rows, at most 1,000), pages of 64 values,
 // and dictionary encoding on for alternating columns, shifted per file
 // so that each column is read both ways.
-func writeParquetCopy(dir string, recs []arrow.Record) error {
+func writeParquetCopy(ctx context.Context, fsys storage.FileSystem, dir string, recs []arrow.Record) error {
 	n := totalRows(recs)
 	var sch *arrow.Schema
 	if len(recs) > 0 {
@@ -224,22 +232,26 @@ func writeParquetCopy(dir string, recs []arrow.Record) error {
 				opts = append(opts, parquet.WithDictionaryFor(f.Name, true))
 			}
 		}
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("part-%d.parquet", fi)))
+		f, err := fsys.Create(ctx, storage.Join(dir, fmt.Sprintf("part-%d.parquet", fi)))
 		if err != nil {
 			return err
 		}
 		w, err := pqarrow.NewFileWriter(sch, f, parquet.NewWriterProperties(opts...), pqarrow.DefaultWriterProps())
 		if err != nil {
-			f.Close()
+			f.Abort()
 			return err
 		}
 		for _, r := range rowSlices(recs, span[0], span[1]) {
 			if err := w.Write(lqparquet.ToFile(r)); err != nil {
-				w.Close()
+				f.Abort()
 				return err
 			}
 		}
 		if err := w.Close(); err != nil {
+			f.Abort()
+			return err
+		}
+		if err := f.Close(); err != nil { // a no-op if the Parquet writer committed it
 			return err
 		}
 	}
@@ -248,9 +260,9 @@ func writeParquetCopy(dir string, recs []arrow.Record) error {
 
 // writeTextCopy writes Hive LazySimpleSerDe text: comma-separated, `\N`
 // for NULL, backslash escaping the delimiter, newlines and itself.
-func writeTextCopy(dir string, res *engine.Result) error {
+func writeTextCopy(ctx context.Context, fsys storage.FileSystem, dir string, res *engine.Result) error {
 	esc := strings.NewReplacer(`\`, `\\`, ",", `\,`, "\n", "\\\n", "\r", "\\\r")
-	return writeLines(dir, "csv", res, func(w *bufio.Writer, vals []types.Value) {
+	return writeLines(ctx, fsys, dir, "csv", res, func(w *bufio.Writer, vals []types.Value) {
 		for c, v := range vals {
 			if c > 0 {
 				w.WriteByte(',')
@@ -266,8 +278,8 @@ func writeTextCopy(dir string, res *engine.Result) error {
 
 // writeJSONCopy writes JSON Lines, one object per row: integers and
 // booleans as JSON values, everything else as its PostgreSQL text.
-func writeJSONCopy(dir string, res *engine.Result) error {
-	return writeLines(dir, "json", res, func(w *bufio.Writer, vals []types.Value) {
+func writeJSONCopy(ctx context.Context, fsys storage.FileSystem, dir string, res *engine.Result) error {
+	return writeLines(ctx, fsys, dir, "json", res, func(w *bufio.Writer, vals []types.Value) {
 		w.WriteByte('{')
 		for c, v := range vals {
 			if c > 0 {
@@ -310,10 +322,10 @@ func writeJSONValue(w *bufio.Writer, t types.T, v types.Value, res *engine.Resul
 	}
 }
 
-func writeLines(dir, ext string, res *engine.Result, row func(*bufio.Writer, []types.Value)) error {
+func writeLines(ctx context.Context, fsys storage.FileSystem, dir, ext string, res *engine.Result, row func(*bufio.Writer, []types.Value)) error {
 	n := totalRows(res.Records)
 	for fi, span := range splitRows(n) {
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("part-%d.%s", fi, ext)))
+		f, err := fsys.Create(ctx, storage.Join(dir, fmt.Sprintf("part-%d.%s", fi, ext)))
 		if err != nil {
 			return err
 		}
@@ -331,7 +343,7 @@ func writeLines(dir, ext string, res *engine.Result, row func(*bufio.Writer, []t
 			}
 		}
 		if err := w.Flush(); err != nil {
-			f.Close()
+			f.Abort()
 			return err
 		}
 		if err := f.Close(); err != nil {

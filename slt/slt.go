@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/s3"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
@@ -60,6 +62,11 @@ type Options struct {
 	// Storage is the layout the script's tables are read from: managed
 	// (the default), parquet, csv or json (see layout.go).
 	Storage string
+	// LayoutRoot, when set, is where the layout's copies go instead of the
+	// scratch folder: an s3:// prefix (each script gets its own below it)
+	// with S3 configuring the engine.
+	LayoutRoot string
+	S3         s3.Config
 }
 
 // Parse reads a script.
@@ -176,7 +183,7 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: opt.Workers})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: opt.Workers, S3: opt.S3})
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +191,11 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 	sess := eng.NewSession()
 	var lay *layout
 	if opt.Storage != "" && opt.Storage != StorageManaged {
-		if lay, err = newLayout(opt.Storage, dir, eng); err != nil {
+		root := dir
+		if opt.LayoutRoot != "" {
+			root = storage.Join(opt.LayoutRoot, filepath.Base(dir))
+		}
+		if lay, err = newLayout(opt.Storage, root, eng); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lakeq/lakeq/internal/tests3"
+	"github.com/lakeq/lakeq/storage/s3"
 )
 
 // totals adds up one storage mode's outcomes over its files.
@@ -65,6 +68,23 @@ func TestProjectSLT(t *testing.T) {
 				runFiles(t, files, Options{Storage: st, Workers: w})
 			})
 		}
+	}
+}
+
+// TestProjectSLTOnS3 runs the project's files with every table read from
+// Parquet and JSON Lines copies on S3 (versitygw on 127.0.0.1): external
+// tables over s3:// behave as over local files.
+func TestProjectSLTOnS3(t *testing.T) {
+	files, err := filepath.Glob("../testdata/slt/*/*.slt")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no sqllogictest files under testdata/slt")
+	}
+	srv := tests3.Start(t, "lake")
+	cfg := s3.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.Secret}
+	for _, st := range []string{StorageParquet, StorageJSON} {
+		t.Run(st, func(t *testing.T) {
+			runFiles(t, files, Options{Storage: st, Workers: 2, LayoutRoot: "s3://lake/" + st, S3: cfg})
+		})
 	}
 }
 
