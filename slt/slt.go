@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/s3"
-	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
 
