@@ -11,6 +11,7 @@ import (
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
 	"github.com/lakeq/lakeq/types"
 )
@@ -116,7 +117,7 @@ func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Tab
 		if err != nil {
 			return nil, err
 		}
-		pt.Source = &managedSource{t: mt}
+		pt.Source = &managedSource{t: mt, st: s.scan}
 	case catalog.ExternalTable:
 		if err := s.planExternal(ctx, t, pt); err != nil {
 			return nil, err
@@ -127,13 +128,24 @@ func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Tab
 	return pt, nil
 }
 
-// managedSource scans a managed table, projecting columns.
-type managedSource struct{ t *managed.Table }
+// managedSource scans a managed table, projecting columns. Its reads
+// count in the statement's data scanned: the table's stored bytes, in
+// the share of its columns the scan reads (managed tables are held in
+// memory once loaded, so this stands for what a columnar read would cost).
+type managedSource struct {
+	t  *managed.Table
+	st *storage.ScanStats
+}
 
 func (m *managedSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
 	recs, err := m.t.Scan(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if m.st != nil && len(recs) > 0 {
+		if n := int64(recs[0].NumCols()); n > 0 {
+			m.st.BytesRead.Add(m.t.StoredBytes() * int64(max(len(cols), 1)) / n)
+		}
 	}
 	out := make([]arrow.Record, 0, len(recs))
 	for _, r := range recs {

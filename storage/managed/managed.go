@@ -211,6 +211,21 @@ func (t *Table) schema() *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
+// StoredBytes is the size of the table's committed data: its Parquet
+// files and the unfolded part of its insert log (what a scan of every
+// column stands for).
+func (t *Table) StoredBytes() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var n int64
+	for _, f := range t.man.Files {
+		if st, err := os.Stat(filepath.Join(t.dir, f)); err == nil {
+			n += st.Size()
+		}
+	}
+	return n + max(t.man.LogEnd-t.man.LogOffset, 0)
+}
+
 // Scan returns all committed rows as record batches. The records are
 // shared and immutable; callers must not release them.
 func (t *Table) Scan(ctx context.Context) ([]arrow.Record, error) {
