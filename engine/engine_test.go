@@ -182,3 +182,17 @@ func TestManagedReadsCounted(t *testing.T) {
 		t.Fatalf("managed reads counted %d bytes for every column, %d for one", all, one)
 	}
 }
+
+// x = ANY(array) is an operator: its column is "?column?", as in
+// PostgreSQL, not the internal function lakeq binds it to.
+func TestQuantifiedColumnName(t *testing.T) {
+	_, s := open(t, t.TempDir())
+	res := mustExec(t, s, "SELECT 2 = ANY(ARRAY[1, 2]), 3 <> ALL(ARRAY[1]), coalesce(1, 2)")
+	var got []string
+	for _, c := range res.Columns {
+		got = append(got, c.Name)
+	}
+	if strings.Join(got, ",") != "?column?,?column?,coalesce" {
+		t.Fatalf("columns %v", got)
+	}
+}

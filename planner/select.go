@@ -405,7 +405,10 @@ func figureName(e ast.Expr) string {
 			return x.Parts[len(x.Parts)-1]
 		}
 	case *ast.FuncCall:
-		return x.Name[len(x.Name)-1]
+		if n := x.Name[len(x.Name)-1]; !strings.HasPrefix(n, "__") {
+			return n
+		}
+		return "?column?" // an operator lakeq spells as an internal function (x = ANY(…))
 	case *ast.Cast:
 		if n := figureName(x.X); n != "?column?" {
 			return n
