@@ -4,43 +4,49 @@ import (
 	"container/list"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
 
-// DiskCache keeps ranges of objects on local disk, in blocks, so that a
-// query reading an S3 object again reads the disk instead: beyond Athena,
-// which reads S3 anew for every query. Blocks are keyed by the object's
-// path and ETag, so a replaced object (another ETag) is never served
-// stale; an object without an ETag is not cached. The cache is bounded
-// by its bytes, the least recently used blocks removed first, and it
-// survives restarts (the index is rebuilt from the folder at open).
-// Safe for concurrent use, within one process.
+// DiskCache keeps ranges of objects on local disk so that a query
+// reading an S3 object again reads the disk instead: beyond Athena,
+// which reads S3 anew for every query. Each object is one sparse file of
+// its size, filled in 1 MiB blocks as they are fetched (a read of cached
+// ranges is one pread), beside an index of the blocks present. Objects
+// are keyed by path and ETag, so a replaced object (another ETag) is
+// never served stale; an object without an ETag is not cached. The cache
+// is bounded by the bytes it holds, the least recently used objects
+// removed first, and it survives restarts. Safe for concurrent use
+// within one process.
 type DiskCache struct {
 	dir   string
 	max   int64
 	block int64
 
-	mu    sync.Mutex
-	used  int64
-	lru   *list.List // of *cacheBlock, most recent first
-	index map[string]*list.Element
+	mu   sync.Mutex
+	used int64
+	objs map[string]*cacheObj
+	lru  *list.List // of *cacheObj, most recent first
 
 	Hits, Misses atomic.Int64 // blocks served from disk / fetched
 }
 
-type cacheBlock struct {
-	key  string // "<object hash>/<block index>"
-	size int64
+type cacheObj struct {
+	id      string
+	size    int64
+	present map[int64]bool // guarded by DiskCache.mu
+	bytes   int64          // of the present blocks
+	el      *list.Element
+	gone    bool // evicted: its files are removed
 }
 
 // DefaultCacheBlock is the unit the cache fetches and keeps.
@@ -51,123 +57,167 @@ func OpenDiskCache(dir string, maxBytes int64) (*DiskCache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cache folder %s: %w", dir, err)
 	}
-	c := &DiskCache{dir: dir, max: maxBytes, block: DefaultCacheBlock, lru: list.New(), index: map[string]*list.Element{}}
+	c := &DiskCache{dir: dir, max: maxBytes, block: DefaultCacheBlock, objs: map[string]*cacheObj{}, lru: list.New()}
+	idx, _ := filepath.Glob(filepath.Join(dir, "*", "*.idx"))
 	type found struct {
-		key  string
-		size int64
-		mod  int64
+		o   *cacheObj
+		mod int64
 	}
-	var blocks []found
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
+	var all []found
+	for _, p := range idx {
+		id := strings.TrimSuffix(filepath.Base(p), ".idx")
+		st, err := os.Stat(c.dataPath(id))
+		raw, rerr := os.ReadFile(p)
+		ist, ierr := os.Stat(p)
+		if err != nil || rerr != nil || ierr != nil {
+			c.removeFiles(id)
+			continue
 		}
-		rel, _ := filepath.Rel(dir, p)
-		if filepath.Base(rel)[0] == '.' { // a block being written when the process stopped
-			os.Remove(p)
-			return nil
+		o := &cacheObj{id: id, size: st.Size(), present: map[int64]bool{}}
+		for i := 0; i+8 <= len(raw); i += 8 { // a torn last entry is dropped
+			b := int64(binary.LittleEndian.Uint64(raw[i:]))
+			if b >= 0 && b*c.block < o.size && !o.present[b] {
+				o.present[b] = true
+				o.bytes += c.blockLen(o.size, b)
+			}
 		}
-		if info, err := d.Info(); err == nil {
-			blocks = append(blocks, found{filepath.ToSlash(rel), info.Size(), info.ModTime().UnixNano()})
-		}
-		return nil
-	})
-	sort.Slice(blocks, func(i, j int) bool { return blocks[i].mod > blocks[j].mod })
-	for _, b := range blocks {
-		c.index[b.key] = c.lru.PushBack(&cacheBlock{key: b.key, size: b.size})
-		c.used += b.size
+		all = append(all, found{o, ist.ModTime().UnixNano()})
 	}
+	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
 	c.mu.Lock()
-	c.evictLocked()
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	for _, f := range all {
+		f.o.el = c.lru.PushBack(f.o)
+		c.objs[f.o.id] = f.o
+		c.used += f.o.bytes
+	}
+	c.evictLocked(nil)
 	return c, nil
+}
+
+func (c *DiskCache) blockLen(size, b int64) int64 { return min(c.block, size-b*c.block) }
+
+func (c *DiskCache) dataPath(id string) string { return filepath.Join(c.dir, id[:2], id+".data") }
+func (c *DiskCache) idxPath(id string) string  { return filepath.Join(c.dir, id[:2], id+".idx") }
+
+func (c *DiskCache) removeFiles(id string) {
+	os.Remove(c.dataPath(id))
+	os.Remove(c.idxPath(id))
 }
 
 // Wrap returns f reading through the cache (f itself when it has no ETag).
 func (c *DiskCache) Wrap(f File) File {
 	info := f.Info()
-	if c == nil || info.ETag == "" {
+	if c == nil || info.ETag == "" || info.Size <= 0 {
 		return f
 	}
 	h := sha256.Sum256([]byte(info.Path + "\x00" + info.ETag))
-	id := hex.EncodeToString(h[:12])
-	return &cachedFile{File: f, c: c, id: id[:2] + "/" + id}
+	return &cachedFile{File: f, c: c, id: hex.EncodeToString(h[:12])}
 }
 
-func (c *DiskCache) path(key string) string { return filepath.Join(c.dir, filepath.FromSlash(key)) }
-
-// get reads a block into buf if the cache has it.
-func (c *DiskCache) get(key string, buf []byte) bool {
+// object returns the cache entry of an object, made (with its sparse file)
+// on first use, and marks it most recently used.
+func (c *DiskCache) object(id string, size int64) (*cacheObj, error) {
 	c.mu.Lock()
-	el, ok := c.index[key]
-	if ok {
-		c.lru.MoveToFront(el)
+	defer c.mu.Unlock()
+	if o, ok := c.objs[id]; ok && o.size == size {
+		c.lru.MoveToFront(o.el)
+		return o, nil
 	}
+	if err := os.MkdirAll(filepath.Dir(c.dataPath(id)), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(c.dataPath(id), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	err = f.Truncate(size)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(c.idxPath(id), nil, 0o644); err != nil {
+		return nil, err
+	}
+	o := &cacheObj{id: id, size: size, present: map[int64]bool{}}
+	o.el = c.lru.PushFront(o)
+	c.objs[id] = o
+	return o, nil
+}
+
+// missing lists the blocks of [first, last] not in o.
+func (c *DiskCache) missing(o *cacheObj, first, last int64) []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int64
+	for b := first; b <= last; b++ {
+		if !o.present[b] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// store writes fetched blocks [b0, b1] (data starts at block b0) into o.
+func (c *DiskCache) store(o *cacheObj, b0, b1 int64, data []byte) {
+	c.mu.Lock()
+	tooBig := o.bytes+int64(len(data)) > c.max
 	c.mu.Unlock()
-	if !ok {
-		return false
+	if tooBig {
+		return // an object past the whole cache's bound is read through
 	}
-	f, err := os.Open(c.path(key))
-	if err != nil {
-		c.drop(key)
-		return false
-	}
-	defer f.Close()
-	n, err := io.ReadFull(f, buf)
-	if err != nil || n != len(buf) {
-		c.drop(key) // short or damaged: fetch it again
-		return false
-	}
-	return true
-}
-
-func (c *DiskCache) drop(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.index[key]; ok {
-		c.used -= el.Value.(*cacheBlock).size
-		c.lru.Remove(el)
-		delete(c.index, key)
-	}
-	os.Remove(c.path(key))
-}
-
-// put stores a block (a failure to write only costs a later fetch).
-func (c *DiskCache) put(key string, data []byte) {
-	if int64(len(data)) > c.max {
-		return
-	}
-	p := c.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".block-*")
+	f, err := os.OpenFile(c.dataPath(o.id), os.O_WRONLY, 0)
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
-		os.Remove(tmp.Name())
+	_, werr := f.WriteAt(data, b0*c.block)
+	f.Close()
+	if werr != nil {
+		return
+	}
+	idx := make([]byte, 0, 8*(b1-b0+1))
+	for b := b0; b <= b1; b++ {
+		idx = binary.LittleEndian.AppendUint64(idx, uint64(b))
+	}
+	xf, err := os.OpenFile(c.idxPath(o.id), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return
+	}
+	_, werr = xf.Write(idx)
+	xf.Close()
+	if werr != nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.index[key]; ok {
+	if o.gone {
 		return
 	}
-	c.index[key] = c.lru.PushFront(&cacheBlock{key: key, size: int64(len(data))})
-	c.used += int64(len(data))
-	c.evictLocked()
+	for b := b0; b <= b1; b++ {
+		if !o.present[b] {
+			o.present[b] = true
+			n := c.blockLen(o.size, b)
+			o.bytes += n
+			c.used += n
+		}
+	}
+	c.evictLocked(o)
 }
 
-func (c *DiskCache) evictLocked() {
-	for c.used > c.max && c.lru.Len() > 0 {
-		el := c.lru.Back()
-		b := el.Value.(*cacheBlock)
-		c.lru.Remove(el)
-		delete(c.index, b.key)
-		c.used -= b.size
-		os.Remove(c.path(b.key))
+// evictLocked removes least recently used objects (keep last) while the
+// cache holds more than its bound.
+func (c *DiskCache) evictLocked(keep *cacheObj) {
+	for el := c.lru.Back(); c.used > c.max && el != nil; {
+		prev := el.Prev()
+		o := el.Value.(*cacheObj)
+		if o != keep {
+			c.lru.Remove(el)
+			delete(c.objs, o.id)
+			c.used -= o.bytes
+			o.gone = true
+			c.removeFiles(o.id)
+		}
+		el = prev
 	}
 }
 
@@ -184,8 +234,8 @@ type cachedFile struct {
 	id string
 }
 
-// ReadAt serves the blocks the cache has and fetches each run of missing
-// blocks with one read of the object.
+// ReadAt fetches each run of missing blocks with one read of the object,
+// stores it, and reads the range from the object's cache file.
 func (f *cachedFile) ReadAt(p []byte, off int64) (int, error) {
 	size := f.Size()
 	if off >= size {
@@ -195,55 +245,60 @@ func (f *cachedFile) ReadAt(p []byte, off int64) (int, error) {
 		return 0, io.EOF
 	}
 	end := min(off+int64(len(p)), size)
+	o, err := f.c.object(f.id, size)
+	if err != nil {
+		return f.File.ReadAt(p, off) // no cache today: read through
+	}
 	bs := f.c.block
 	first, last := off/bs, (end-1)/bs
-	blocks := make([][]byte, last-first+1)
-	blockLen := func(b int64) int64 { return min(bs, size-b*bs) }
-	for b := first; b <= last; {
-		buf := make([]byte, blockLen(b))
-		if f.c.get(f.id+"/"+strconv.FormatInt(b, 10), buf) {
-			f.c.Hits.Add(1)
-			blocks[b-first] = buf
-			b++
-			continue
+	miss := f.c.missing(o, first, last)
+	f.c.Hits.Add(last - first + 1 - int64(len(miss)))
+	for i := 0; i < len(miss); {
+		j := i
+		for j+1 < len(miss) && miss[j+1] == miss[j]+1 {
+			j++
 		}
-		// a run of missing blocks: one read
-		run := b
-		for run+1 <= last && !f.has(run+1) {
-			run++
-		}
-		start, stop := b*bs, min((run+1)*bs, size)
+		b0, b1 := miss[i], miss[j]
+		start, stop := b0*bs, min((b1+1)*bs, size)
 		data := make([]byte, stop-start)
 		n, err := f.File.ReadAt(data, start)
 		if err != nil && !(errors.Is(err, io.EOF) && int64(n) == stop-start) {
 			return 0, err
 		}
-		for k := b; k <= run; k++ {
-			chunk := data[(k-b)*bs : (k-b)*bs+blockLen(k)]
-			f.c.Misses.Add(1)
-			f.c.put(f.id+"/"+strconv.FormatInt(k, 10), chunk)
-			blocks[k-first] = chunk
+		f.c.Misses.Add(b1 - b0 + 1)
+		f.c.store(o, b0, b1, data)
+		i = j + 1
+	}
+	df, err := os.Open(f.c.dataPath(f.id))
+	if err == nil {
+		n, rerr := df.ReadAt(p[:end-off], off)
+		df.Close()
+		if (rerr == nil || (errors.Is(rerr, io.EOF) && int64(n) == end-off)) && f.c.holds(f.id, first, last) {
+			if n < len(p) {
+				return n, io.EOF
+			}
+			return n, nil
 		}
-		b = run + 1
 	}
-	n := 0
-	for i, blk := range blocks {
-		bStart := (first + int64(i)) * bs
-		lo := max(off, bStart) - bStart
-		hi := min(end, bStart+int64(len(blk))) - bStart
-		n += copy(p[n:], blk[lo:hi])
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
+	return f.File.ReadAt(p, off) // not stored (too big), or evicted meanwhile: read through
 }
 
-func (f *cachedFile) has(b int64) bool {
-	f.c.mu.Lock()
-	defer f.c.mu.Unlock()
-	_, ok := f.c.index[f.id+"/"+strconv.FormatInt(b, 10)]
-	return ok
+// holds reports whether the cache's current entry for id has every block
+// of [first, last]: checked after reading its file, so that a read racing
+// an eviction (and a new, still empty file) is never taken for data.
+func (c *DiskCache) holds(id string, first, last int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o, ok := c.objs[id]
+	if !ok || o.gone {
+		return false
+	}
+	for b := first; b <= last; b++ {
+		if !o.present[b] {
+			return false
+		}
+	}
+	return true
 }
 
 // CachedFS reads fsys's objects through a disk cache. Listings, stats
