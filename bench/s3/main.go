@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -40,12 +41,30 @@ func main() {
 	queries := flag.String("queries", "../shared/tpch/queries", "folder of q01.sql … q22.sql")
 	only := flag.String("only", "", "comma-separated query names (default all)")
 	partitions := flag.Int("partitions", 10000, "dt= partitions of the listing figure")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of lakeq's TPC-H runs (all three places) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/s3:", err)
+			os.Exit(1)
+		}
+		profileS3 = func(start bool) {
+			if start {
+				pprof.StartCPUProfile(f)
+			} else {
+				pprof.StopCPUProfile()
+			}
+		}
+	}
 	if err := run(*sf, *runs, *dataDir, *queries, *only, *partitions); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/s3:", err)
 		os.Exit(1)
 	}
 }
+
+// profileS3 starts and stops the CPU profile around the TPC-H runs (-cpuprofile).
+var profileS3 = func(bool) {}
 
 func run(sf float64, runs int, dataDir, queries, only string, nParts int) error {
 	ctx := context.Background()
@@ -101,6 +120,7 @@ func run(sf float64, runs int, dataDir, queries, only string, nParts int) error 
 		return err
 	}
 
+	profileS3(true)
 	fmt.Printf("TPC-H SF %g, %d cores, %d runs: local disk vs S3 (versitygw on 127.0.0.1)\n\n", sf, runtime.NumCPU(), runs)
 	fmt.Println("| query | local ms | S3 ms | S3 / local | S3 + disk cache ms | cached / local |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
@@ -139,6 +159,7 @@ func run(sf float64, runs int, dataDir, queries, only string, nParts int) error 
 		logCached += math.Log(cm / lm)
 		n++
 	}
+	profileS3(false)
 	if n > 0 {
 		fmt.Printf("\ngeomean S3 / local %.2f; with the disk cache warm %.2f\n", math.Exp(logSum/float64(n)), math.Exp(logCached/float64(n)))
 	}
