@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,4 +211,39 @@ func TestPathStyle(t *testing.T) {
 			t.Errorf("localEndpoint(%s) = %v", ep, got)
 		}
 	}
+}
+
+// An object deleted after Open is a clear error naming it, and a server
+// that stops answering fails a read within the configured bounds.
+func TestDeletedAndStalled(t *testing.T) {
+	srv := tests3.Start(t, "lake")
+	fs := newFS(t, srv, nil)
+	ctx := context.Background()
+	put(t, fs, "s3://lake/d.bin", []byte("0123456789"))
+	f, err := fs.Open(ctx, "s3://lake/d.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Delete(ctx, "s3://lake/d.bin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ReadAt(make([]byte, 4), 0); sqlerr.Code(err) != sqlerr.UndefinedFile || !strings.Contains(err.Error(), "s3://lake/d.bin") {
+		t.Fatalf("read of a deleted object: %v", err)
+	}
+
+	put(t, fs, "s3://lake/s.bin", []byte("0123456789"))
+	proxy := tests3.StartProxy(t, srv)
+	proxy.StallFor = time.Minute
+	slow := newFS(t, srv, func(c *Config) { c.Endpoint = proxy.URL; c.RequestTimeout = 300 * time.Millisecond; c.MaxAttempts = 2 })
+	f, err = slow.Open(ctx, "s3://lake/s.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.SetPlan(func(*http.Request, int) tests3.Fault { return tests3.Stall })
+	start := time.Now()
+	_, err = f.ReadAt(make([]byte, 4), 0)
+	if sqlerr.Code(err) != sqlerr.IOError || time.Since(start) > 10*time.Second {
+		t.Fatalf("stalled server: %v after %v", err, time.Since(start))
+	}
+	t.Logf("stalled server: %v after %v", err, time.Since(start).Round(time.Millisecond))
 }
