@@ -55,6 +55,9 @@ func TestS3SecretsHidden(t *testing.T) {
 	if s.fs() == e.fs {
 		t.Error("a session with its own S3 keys reads through the engine's client")
 	}
+	if _, err := s.Query(context.Background(), "SET s3_secret_key = 'x'"); err == nil || !strings.Contains(err.Error(), "s3_secret_key") {
+		t.Errorf("a misspelt S3 setting: %v", err)
+	}
 	mustExec(t, s, "RESET ALL")
 	if s.fs() != e.fs {
 		t.Error("after RESET ALL the session keeps its own client")

@@ -529,6 +529,9 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 			if err := s.applyS3Setting(name, val); err != nil {
 				return nil, err
 			}
+		} else if strings.HasPrefix(name, "s3_") {
+			// lakeq's namespace: a misspelt S3 setting must not pass for one
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\" (the S3 settings are s3_region, s3_endpoint, s3_url_style, s3_access_key_id, s3_secret_access_key, s3_session_token)", name)
 		}
 	}
 	s.Settings[name] = val
