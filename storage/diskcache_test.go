@@ -80,3 +80,47 @@ func TestDiskCache(t *testing.T) {
 		t.Fatalf("cache holds %d bytes over its bound", small.Used())
 	}
 }
+
+// memFile is an object in memory under an s3:// name, counting reads.
+type memFile struct {
+	data  []byte
+	reads int
+}
+
+func (m *memFile) ReadAt(p []byte, off int64) (int, error) {
+	m.reads++
+	return bytes.NewReader(m.data).ReadAt(p, off)
+}
+func (m *memFile) Close() error { return nil }
+func (m *memFile) Size() int64  { return int64(len(m.data)) }
+func (m *memFile) Info() ObjectInfo {
+	return ObjectInfo{Path: "s3://b/k", Size: int64(len(m.data)), ETag: "e"}
+}
+
+// Sequential reads of an object cost one request per window, and a
+// reader that stops near its limit fetches little past it.
+func TestSequential(t *testing.T) {
+	data := make([]byte, 10<<20)
+	rand.Read(data)
+	m := &memFile{data: data}
+	f := SequentialUntil(m, 4<<20, 6<<20)
+	var got []byte
+	buf := make([]byte, 1<<20)
+	for off := int64(0); off < 7<<20; off += int64(len(buf)) {
+		n, err := f.ReadAt(buf, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if !bytes.Equal(got, data[:7<<20]) {
+		t.Fatal("wrong bytes")
+	}
+	// windows [0,4) and [4,6) MiB, then 1 MiB reads past the limit
+	if m.reads != 3 {
+		t.Fatalf("%d reads", m.reads)
+	}
+	if l := Sequential(&memFile{data: data[:10]}, 4); l == nil {
+		t.Fatal("nil")
+	}
+}

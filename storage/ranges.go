@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"sync"
 )
 
 // InfoOpener is a FileSystem that can open an object it has already
@@ -116,4 +117,74 @@ func WithTail(f File, n int64) (File, error) {
 		return f, nil
 	}
 	return Prefetched(f, []Range{{Off: size - n, Len: n}}, 0)
+}
+
+// SequentialWindow is how much a read of an object read front to back
+// fetches at once (Sequential).
+const SequentialWindow = 8 << 20
+
+// Sequential makes the small reads of an object read front to back
+// (text parsing, decompression: 1 MiB at a time) cheap on an object
+// store: a read outside the current window fetches at least n bytes from
+// its offset in one request and serves the reads that follow from it.
+// Local files are returned as they are. Safe for concurrent use (one
+// window, under a lock).
+func Sequential(f File, n int64) File { return SequentialUntil(f, n, 0) }
+
+// SequentialUntil is Sequential for a reader that stops near limit (a
+// text morsel's end, where only the line crossing it is read on): no
+// window reaches past limit, and past it windows are 64 KiB, so the
+// bytes fetched stay close to the bytes read.
+func SequentialUntil(f File, n, limit int64) File {
+	if !IsURL(f.Info().Path) {
+		return f
+	}
+	return &seqFile{File: f, n: n, limit: limit}
+}
+
+type seqFile struct {
+	File
+	n     int64
+	limit int64 // 0: none
+	mu    sync.Mutex
+	off   int64
+	data  []byte
+}
+
+func (s *seqFile) ReadAt(p []byte, off int64) (int, error) {
+	size := s.Size()
+	if off >= size {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	end := min(off+int64(len(p)), size)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if off < s.off || end > s.off+int64(len(s.data)) {
+		wend := min(off+max(s.n, end-off), size)
+		if s.limit > 0 {
+			if off < s.limit {
+				wend = min(wend, max(s.limit, end))
+			} else {
+				wend = min(max(off+64<<10, end), size)
+			}
+		}
+		if int64(cap(s.data)) < wend-off {
+			s.data = make([]byte, wend-off)
+		}
+		s.data = s.data[:wend-off]
+		n, err := s.File.ReadAt(s.data, off)
+		if err != nil && !(errors.Is(err, io.EOF) && int64(n) == wend-off) {
+			s.data = s.data[:0]
+			return 0, err
+		}
+		s.off = off
+	}
+	n := copy(p, s.data[off-s.off:end-s.off])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
 }

@@ -95,10 +95,12 @@ func (d *Dataset) codec(path string) (storage.Compression, error) {
 
 // sample reads up to n decompressed bytes from the start of a file.
 func (d *Dataset) sample(ctx context.Context, fi storage.FileInfo, n int64) ([]byte, error) {
-	f, err := d.FS.Open(ctx, fi.Path)
+	raw, err := storage.OpenInfo(ctx, d.FS, fi)
 	if err != nil {
 		return nil, err
 	}
+	// one request for the sample, not a window past it
+	f := storage.SequentialUntil(raw, n, n)
 	defer f.Close()
 	c, err := d.codec(fi.Path)
 	if err != nil {
@@ -612,12 +614,18 @@ func (cb *columnBuilder) finish() arrow.Array {
 // Read parses the morsel's rows into batches.
 func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error) {
 	d := m.d
-	f, err := d.FS.Open(ctx, m.file.Path)
+	raw, err := storage.OpenInfo(ctx, d.FS, m.file)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	cf := storage.Counted(f, st)
+	defer raw.Close()
+	// bytes are counted as fetched, then read in windows
+	limit := m.end
+	if limit < 0 {
+		limit = 0
+	}
+	f := storage.SequentialUntil(storage.Counted(raw, st), storage.SequentialWindow, limit)
+	cf := f
 	c, err := d.codec(m.file.Path)
 	if err != nil {
 		return nil, err

@@ -196,16 +196,18 @@ func typeOf(v any) types.T {
 func unify(a, b types.T) types.T { return types.Widen(a, b) }
 
 func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.ScanStats) (io.Reader, func(), error) {
-	f, err := d.FS.Open(ctx, fi.Path)
+	raw, err := storage.OpenInfo(ctx, d.FS, fi)
 	if err != nil {
 		return nil, nil, err
 	}
+	// on an object store, fetched in windows of storage.SequentialWindow
+	f := storage.Sequential(storage.Counted(raw, st), storage.SequentialWindow)
 	c, err := storage.ParseCompression(d.Opt.Compression, fi.Path)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
-	rc, err := storage.Decompress(c, io.NewSectionReader(storage.Counted(f, st), 0, f.Size()), fi.Path)
+	rc, err := storage.Decompress(c, io.NewSectionReader(f, 0, f.Size()), fi.Path)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
