@@ -23,12 +23,7 @@ import (
 // absorb the fault) or, when the faults outlast the retries, a clear
 // error — never a partial result — and no goroutine is left behind.
 func TestS3Faults(t *testing.T) {
-	if _, err := os.Stat(tpchDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing", tpchDir)
-		}
-		t.Skipf("%s not present", tpchDir)
-	}
+	requireShared(t, tpchDir)
 	srv := tests3.Start(t, "lake")
 	for _, tb := range []string{"orders", "customer", "nation"} {
 		copyInto(t, srv, "lake/tpch/"+tb+".parquet", filepath.Join(tpchDir, "sf0.1", tb+".parquet"))
@@ -131,22 +126,10 @@ func flat(rs [][]string) []string {
 // file the listing described; the bytes fetched stay within 10% of the
 // data scanned.
 func TestS3Requests(t *testing.T) {
-	if _, err := os.Stat(tpchDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing", tpchDir)
-		}
-		t.Skipf("%s not present", tpchDir)
-	}
+	requireShared(t, tpchDir)
 	srv := tests3.Start(t, "lake")
 	copyInto(t, srv, "lake/tpch/lineitem/lineitem.parquet", filepath.Join(tpchDir, "sf0.1", "lineitem.parquet"))
-	proxy := tests3.StartProxy(t, srv)
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir(), Workers: 2,
-		S3: s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	s := eng.NewSession()
+	proxy, s := proxied(t, srv, engine.Config{Workers: 2})
 	q06, err := os.ReadFile(filepath.Join(tpchDir, "queries", "q06.sql"))
 	if err != nil {
 		t.Fatal(err)
@@ -197,22 +180,10 @@ func mustQuery(t *testing.T, s *engine.Session, sql string) *engine.Result {
 // With a disk cache, a query read again sends no GET for data; an
 // object replaced on S3 is read anew, never served stale.
 func TestS3DiskCache(t *testing.T) {
-	if _, err := os.Stat(tpchDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing", tpchDir)
-		}
-		t.Skipf("%s not present", tpchDir)
-	}
+	requireShared(t, tpchDir)
 	srv := tests3.Start(t, "lake")
 	copyInto(t, srv, "lake/t/orders.parquet", filepath.Join(tpchDir, "sf0.1", "orders.parquet"))
-	proxy := tests3.StartProxy(t, srv)
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir(), CacheDir: t.TempDir(),
-		S3: s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	s := eng.NewSession()
+	proxy, s := proxied(t, srv, engine.Config{CacheDir: t.TempDir()})
 	q := "SELECT count(*), sum(o_totalprice) FROM 's3://lake/t/*.parquet'"
 	first := rows(mustQuery(t, s, q))
 	proxy.ResetTraffic()
@@ -241,14 +212,7 @@ func TestS3TextRequests(t *testing.T) {
 	if err := os.WriteFile(local, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	proxy := tests3.StartProxy(t, srv)
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: t.TempDir(), Workers: 2,
-		S3: s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	s := eng.NewSession()
+	proxy, s := proxied(t, srv, engine.Config{Workers: 2})
 	q := "SELECT count(*), sum(column0), count(DISTINCT column1) FROM read_csv('%s', header => false)"
 	want := rows(mustQuery(t, s, fmt.Sprintf(q, local)))
 	proxy.ResetTraffic()
@@ -263,4 +227,19 @@ func TestS3TextRequests(t *testing.T) {
 	if reqs["GET"] > 16 || float64(wire) > 1.15*float64(len(data)) {
 		t.Errorf("%v requests, %d bytes fetched for a %d-byte object", reqs, wire, len(data))
 	}
+}
+
+// proxied opens an engine (cfg plus S3) reading the server through a
+// counting, fault-injecting proxy, closed when the test ends.
+func proxied(t *testing.T, srv *tests3.Server, cfg engine.Config) (*tests3.Proxy, *engine.Session) {
+	t.Helper()
+	proxy := tests3.StartProxy(t, srv)
+	cfg.DataDir = t.TempDir()
+	cfg.S3 = s3.Config{Endpoint: proxy.URL, AccessKey: srv.AccessKey, SecretKey: srv.Secret}
+	eng, err := engine.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return proxy, eng.NewSession()
 }

@@ -54,12 +54,7 @@ func writeObject(t *testing.T, srv *tests3.Server, key, data string) {
 // The 22 TPC-H queries over the SF 0.1 Parquet files on S3 give the
 // reference answers, as from local disk.
 func TestTPCHOnS3(t *testing.T) {
-	if _, err := os.Stat(tpchDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing", tpchDir)
-		}
-		t.Skipf("%s not present", tpchDir)
-	}
+	requireShared(t, tpchDir)
 	srv, cfg := s3Engine(t)
 	for _, tb := range tpchTables {
 		copyInto(t, srv, "lake/tpch/"+tb+".parquet", filepath.Join(tpchDir, "sf0.1", tb+".parquet"))

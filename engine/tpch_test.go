@@ -23,14 +23,21 @@ var tpchTables = []string{"lineitem", "orders", "customer", "part", "partsupp", 
 // the data must be present, and a skip elsewhere without it.
 func sharedViews(t *testing.T, dir string, tables []string) *engine.Session {
 	t.Helper()
+	requireShared(t, dir)
+	abs, _ := filepath.Abs(dir)
+	return viewsAt(t, engine.Config{DataDir: t.TempDir()}, abs+"/sf0.1", tables)
+}
+
+// requireShared fails under CI, and skips elsewhere, when a ../shared
+// data set is missing.
+func requireShared(t *testing.T, dir string) {
+	t.Helper()
 	if _, err := os.Stat(dir); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is missing", dir)
 		}
 		t.Skipf("%s not present", dir)
 	}
-	abs, _ := filepath.Abs(dir)
-	return viewsAt(t, engine.Config{DataDir: t.TempDir()}, abs+"/sf0.1", tables)
 }
 
 // viewsAt opens an engine with one view per table over base/<table>.parquet
