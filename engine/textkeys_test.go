@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,13 +17,8 @@ import (
 // the managed, Parquet, CSV and JSON layouts, on 1, 2 and 8 workers; the
 // answers are DuckDB 1.5's on the same file.
 func TestTextKeysEveryLayout(t *testing.T) {
-	dir, _ := filepath.Abs("../../shared/tpch/sf0.1")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("../shared/tpch is missing")
-		}
-		t.Skip("../shared/tpch not present")
-	}
+	requireShared(t, tpchDir)
+	dir, _ := filepath.Abs(tpchDir + "/sf0.1")
 	cust := fmt.Sprintf("read_parquet('%s/customer.parquet')", dir)
 	queries := []struct{ sql, want string }{
 		{"SELECT c_mktsegment, count(*) FROM %s GROUP BY 1 ORDER BY 1",

@@ -328,8 +328,5 @@ func (c *CachedFS) OpenInfo(ctx context.Context, info ObjectInfo) (File, error) 
 
 // Close closes the FileSystem under the cache if it has a Close.
 func (c *CachedFS) Close() error {
-	if cl, ok := c.FileSystem.(interface{ Close() error }); ok {
-		return cl.Close()
-	}
-	return nil
+	return closeFS(c.FileSystem)
 }

@@ -133,7 +133,13 @@ func (w *invalidatingWriter) Close() error {
 
 // Close closes the FileSystem under the cache if it has a Close.
 func (c *ListCache) Close() error {
-	if cl, ok := c.FileSystem.(interface{ Close() error }); ok {
+	return closeFS(c.FileSystem)
+}
+
+// closeFS closes a FileSystem that has a Close (an S3 client's idle
+// connections); the wrappers pass their Close through it.
+func closeFS(fs FileSystem) error {
+	if cl, ok := fs.(interface{ Close() error }); ok {
 		return cl.Close()
 	}
 	return nil
