@@ -32,16 +32,14 @@ func (s *Session) targetSchema(ctx context.Context, q ast.QualifiedName) (string
 }
 
 // columnStorageType fixes types a table column cannot keep as they are:
-// NUMERIC without precision is stored as numeric(18,3) (as DuckDB does),
-// since lakeq's decimals carry one scale per column.
+// NUMERIC without precision keeps each value's own scale, as in
+// PostgreSQL (types.NumericDynT), whatever static scale the expression
+// that made it had.
 func columnStorageType(t types.T) types.T {
 	switch t.Kind {
 	case types.Numeric:
 		if t.Prec == 0 {
-			if t.Scale > 0 {
-				return types.NumericOf(38, t.Scale)
-			}
-			return types.NumericOf(18, 3)
+			return types.NumericDynT
 		}
 	case types.Unknown:
 		return types.TextT

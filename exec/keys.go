@@ -92,6 +92,15 @@ func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull 
 					keys[i] = append(keys[i], 0)
 				}
 			}
+		case *types.DynNumericArray:
+			// per-value scales: 1.5 and 1.50 are one key, as for decimals
+			txt := types.DynText(a)
+			for i := 0; i < n; i++ {
+				if !mark(i) {
+					keys[i] = append(keys[i], []byte(normDecimal(types.DynValue(txt, i)))...)
+					keys[i] = append(keys[i], 0)
+				}
+			}
 		case *array.String:
 			for i := 0; i < n; i++ {
 				if !mark(i) {

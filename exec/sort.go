@@ -120,6 +120,9 @@ func ColumnComparer(t types.T, a arrow.Array) compareFunc {
 			}
 			return 1
 		}
+	case *types.DynNumericArray:
+		ds := types.DynDecimals(x) // read each value once, not per comparison
+		return func(i, j int) int { return types.CompareDecimal(ds[i], ds[j]) }
 	case *array.Decimal128:
 		return func(i, j int) int { return x.Value(i).Cmp(x.Value(j)) }
 	case *array.Decimal64:

@@ -33,6 +33,7 @@ type AggOverload struct {
 	Args []Arg
 	Ret  func([]types.T) types.T
 	New  func(args []types.T, ret types.T) Accumulator
+	Dyn  bool // as Overload.Dyn
 }
 
 // Aggregate is an aggregate function declaration.
@@ -50,7 +51,7 @@ type Aggregate struct {
 func (a *Aggregate) Sigs() []Overload {
 	out := make([]Overload, len(a.Overloads))
 	for i, o := range a.Overloads {
-		out[i] = Overload{Args: o.Args, Ret: o.Ret}
+		out[i] = Overload{Args: o.Args, Ret: o.Ret, Dyn: o.Dyn}
 	}
 	return out
 }
@@ -891,6 +892,9 @@ func sumRet(args []types.T) types.T {
 	case types.Int8:
 		return types.NumericT
 	case types.Numeric:
+		if args[0].Dyn {
+			return types.NumericDynT
+		}
 		return types.T{Kind: types.Numeric, Scale: args[0].Scale}
 	}
 	return args[0]
@@ -901,6 +905,9 @@ func avgRet(args []types.T) types.T {
 	case types.Int2, types.Int4, types.Int8:
 		return types.T{Kind: types.Numeric, Scale: 16}
 	case types.Numeric:
+		if args[0].Dyn {
+			return types.NumericDynT
+		}
 		return types.T{Kind: types.Numeric, Scale: DivScale(args[0].Scale, 0)}
 	case types.Interval:
 		return types.IntervalT
@@ -914,6 +921,9 @@ func newSum(avg bool) func(args []types.T, ret types.T) Accumulator {
 		case types.Int2, types.Int4, types.Int8:
 			return &intSumAcc{in: args[0], ret: ret, avg: avg}
 		case types.Numeric:
+			if args[0].Dyn {
+				return &dynSumAcc{avg: avg}
+			}
 			return &decSumAcc{ret: ret, avg: avg}
 		case types.Interval:
 			return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
@@ -968,11 +978,11 @@ func builtinAggregates() []*Aggregate {
 			{Args: []Arg{aAny}, Ret: fixed(types.Int8T), New: func([]types.T, types.T) Accumulator { return &countAcc{} }},
 		}},
 		{Name: "sum", Description: "sum of the non-null inputs", Overloads: []AggOverload{
-			{Args: []Arg{{Kind: ArgAnyNum}}, Ret: sumRet, New: newSum(false)},
+			{Args: []Arg{{Kind: ArgAnyNum}}, Ret: sumRet, New: newSum(false), Dyn: true},
 			{Args: []Arg{aIntv}, Ret: fixed(types.IntervalT), New: newSum(false)},
 		}},
 		{Name: "avg", Aliases: []string{"mean"}, Description: "average of the non-null inputs", Overloads: []AggOverload{
-			{Args: []Arg{{Kind: ArgAnyNum}}, Ret: avgRet, New: newSum(true)},
+			{Args: []Arg{{Kind: ArgAnyNum}}, Ret: avgRet, New: newSum(true), Dyn: true},
 			{Args: []Arg{aIntv}, Ret: fixed(types.IntervalT), New: newSum(true)},
 		}},
 		{Name: "min", Description: "minimum of the non-null inputs", Overloads: []AggOverload{{Args: []Arg{aAny}, Ret: firstArg, New: vanilla("min")}}},

@@ -151,6 +151,9 @@ func DivScale(s1, s2 int32) int32 {
 // the result type's scale with half-away-from-zero rounding.
 func decArith(op string) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		if anyDyn(args) {
+			return dynArith(op, args, n)
+		}
 		sa, sb := types.DecimalScale(args[0].DataType()), types.DecimalScale(args[1].DataType())
 		var rs int32
 		switch op {
@@ -520,6 +523,9 @@ func negate(t types.T) Kernel {
 		case types.Float8:
 			return mapFixed(a.DataType(), a, func(x float64) (float64, error) { return -x, nil })
 		case types.Numeric:
+			if types.IsDynNumeric(a.DataType()) {
+				return dynNegate(a), nil
+			}
 			return mapFixed(a.DataType(), a, func(x decimal128.Num) (decimal128.Num, error) { return x.Negate(), nil })
 		}
 		return RowWise(fixed(t), true, func(_ *Ctx, v []types.Value) (types.Value, error) {
@@ -546,9 +552,7 @@ func arithOverloads(op string) []Overload {
 	out = append(out,
 		Overload{Args: []Arg{ex(types.Float4T), ex(types.Float4T)}, Ret: fixed(types.Float4T), Kernel: floatArith[float32](types.Float4T, op)},
 		Overload{Args: []Arg{aFloat8, aFloat8}, Ret: fixed(types.Float8T), Kernel: floatArith[float64](types.Float8T, op)},
-		Overload{Args: []Arg{aNum, aNum}, Ret: func(a []types.T) types.T {
-			return types.T{Kind: types.Numeric, Scale: NumericResultScale(op, a[0].Scale, a[1].Scale)}
-		}, Kernel: decArith(op)},
+		Overload{Args: []Arg{aNum, aNum}, Ret: dynRet(op), Kernel: decArith(op), Dyn: true},
 	)
 	return out
 }

@@ -107,6 +107,9 @@ func cmpFloat[E float32 | float64](op string) Kernel {
 
 func cmpDecimal(op string) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		if anyDyn(args) {
+			return dynCompare(op, args, n), nil
+		}
 		a, b := args[0], args[1]
 		sa, sb := types.DecimalScale(a.DataType()), types.DecimalScale(b.DataType())
 		if sa == sb {
@@ -250,7 +253,7 @@ func compareOverloads(op string) []Overload {
 	var out []Overload
 	for _, t := range []types.T{types.BoolT, types.Int2T, types.Int4T, types.Int8T, types.Float4T, types.Float8T, types.NumericT,
 		types.TextT, types.ByteaT, types.DateT, types.TimeT, types.TimestampT, types.TimestampTZT, types.IntervalT, types.UUIDT, types.OidT, types.JSONBT} {
-		out = append(out, Overload{Args: []Arg{ex(t), ex(t)}, Ret: fixed(types.BoolT), Kernel: CompareKernel(op, t)})
+		out = append(out, Overload{Args: []Arg{ex(t), ex(t)}, Ret: fixed(types.BoolT), Kernel: CompareKernel(op, t), Dyn: t.Kind == types.Numeric})
 	}
 	out = append(out, Overload{Args: []Arg{{Kind: ArgArray}, {Kind: ArgSame}}, Ret: fixed(types.BoolT), Kernel: cmpGeneric(op)})
 	return out

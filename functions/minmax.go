@@ -104,6 +104,9 @@ func newTypedMinMax(kind string, t types.T) typedMinMax {
 		}
 		return &floatMinMax{minMax[float64]{max: isMax, better: better, box: func(v float64) types.Value { return v }}}
 	case types.Numeric:
+		if t.Dyn {
+			return nil // values of their own scale: the generic path keeps each
+		}
 		m := &decMinMax{}
 		better := func(x, cur decimal128.Num) bool { return x.Less(cur) }
 		if isMax {

@@ -83,6 +83,10 @@ type Overload struct {
 	// Ret computes the result type from the (coerced) argument types.
 	Ret    func(args []types.T) types.T
 	Kernel Kernel
+	// Dyn: Kernel takes per-value-scale numerics (types.NumericDynT) as
+	// they are and Ret sees their type; other overloads get such an
+	// argument cast to a static scale by the binder.
+	Dyn bool
 }
 
 // Scalar is a scalar function declaration.

@@ -20,11 +20,12 @@ import (
 )
 
 func row(args []Arg, ret types.T, f RowFunc) Overload {
-	return Overload{Args: args, Ret: fixed(ret), Kernel: RowWise(fixed(ret), true, f)}
+	// row-wise kernels read each value with its own scale
+	return Overload{Args: args, Ret: fixed(ret), Kernel: RowWise(fixed(ret), true, f), Dyn: true}
 }
 
 func rowPoly(args []Arg, ret func([]types.T) types.T, f RowFunc) Overload {
-	return Overload{Args: args, Ret: ret, Kernel: RowWise(ret, true, f)}
+	return Overload{Args: args, Ret: ret, Kernel: RowWise(ret, true, f), Dyn: true}
 }
 
 func toF(v types.Value) float64 {
@@ -101,7 +102,7 @@ func builtinScalars() []*Scalar {
 			{Args: []Arg{aInt8}, Ret: fixed(types.Int8T), Kernel: negate(types.Int8T)},
 			{Args: []Arg{ex(types.Float4T)}, Ret: fixed(types.Float4T), Kernel: negate(types.Float4T)},
 			{Args: []Arg{aFloat8}, Ret: fixed(types.Float8T), Kernel: negate(types.Float8T)},
-			{Args: []Arg{aNum}, Ret: firstArg, Kernel: negate(types.NumericT)},
+			{Args: []Arg{aNum}, Ret: firstArg, Kernel: negate(types.NumericT), Dyn: true},
 			{Args: []Arg{aIntv}, Ret: fixed(types.IntervalT), Kernel: negate(types.IntervalT)},
 		}},
 		{Name: "||", Description: "concatenation", Overloads: []Overload{
@@ -170,12 +171,12 @@ func builtinScalars() []*Scalar {
 		{Name: "round", Description: "round to nearest integer or to s decimal places", Overloads: []Overload{
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) { return math.RoundToEven(a[0].(float64)), nil }),
 			row([]Arg{aNum}, types.NumericT, decFn(func(d types.Decimal) (types.Decimal, error) { return roundDec(d, 0, false) })),
-			Overload{Args: []Arg{aNum, aInt4}, Ret: fixed(types.T{Kind: types.Numeric, Scale: -1}), Kernel: roundScaleKernel(false)},
+			Overload{Args: []Arg{aNum, aInt4}, Ret: fixed(types.T{Kind: types.Numeric, Scale: -1}), Kernel: roundScaleKernel(false), Dyn: true},
 		}},
 		{Name: "trunc", Description: "truncate toward zero", Overloads: []Overload{
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) { return math.Trunc(a[0].(float64)), nil }),
 			row([]Arg{aNum}, types.NumericT, decFn(func(d types.Decimal) (types.Decimal, error) { return roundDec(d, 0, true) })),
-			Overload{Args: []Arg{aNum, aInt4}, Ret: fixed(types.T{Kind: types.Numeric, Scale: -1}), Kernel: roundScaleKernel(true)},
+			Overload{Args: []Arg{aNum, aInt4}, Ret: fixed(types.T{Kind: types.Numeric, Scale: -1}), Kernel: roundScaleKernel(true), Dyn: true},
 		}},
 		{Name: "sign", Overloads: []Overload{
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {

@@ -214,7 +214,8 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 			return nil, err
 		}
 		if t.Kind == types.Numeric && t.Prec == 0 && v.Type().Kind == types.Numeric {
-			t.Scale = v.Type().Scale // plain NUMERIC keeps the value's scale
+			// plain NUMERIC keeps the value's scale (or scales)
+			t.Scale, t.Dyn = v.Type().Scale, v.Type().Dyn
 		}
 		return b.coerce(v, t, true)
 	case *ast.Case:

@@ -81,6 +81,9 @@ func commonType(a, b types.T) (types.T, bool) {
 		return a, true
 	case a.Kind == b.Kind:
 		if a.Kind == types.Numeric {
+			if a.Dyn || b.Dyn {
+				return types.NumericDynT, true
+			}
 			return types.T{Kind: types.Numeric, Scale: max(a.Scale, b.Scale)}, true
 		}
 		if a.Kind == types.Array {
@@ -95,12 +98,12 @@ func commonType(a, b types.T) (types.T, bool) {
 	if ra, rb := numRank(a.Kind), numRank(b.Kind); ra > 0 && rb > 0 {
 		if ra > rb {
 			if a.Kind == types.Numeric {
-				return types.T{Kind: types.Numeric, Scale: a.Scale}, true
+				return types.T{Kind: types.Numeric, Scale: a.Scale, Dyn: a.Dyn}, true
 			}
 			return a, true
 		}
 		if b.Kind == types.Numeric {
-			return types.T{Kind: types.Numeric, Scale: b.Scale}, true
+			return types.T{Kind: types.Numeric, Scale: b.Scale, Dyn: b.Dyn}, true
 		}
 		return b, true
 	}
@@ -121,7 +124,7 @@ func commonType(a, b types.T) (types.T, bool) {
 // surface at bind time, as in PostgreSQL.
 func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, error) {
 	from := e.Type()
-	if to.Kind == types.Numeric && to.Prec == 0 && to.Scale == 0 && from.Kind != types.Numeric {
+	if to.Kind == types.Numeric && to.Prec == 0 && to.Scale == 0 && !to.Dyn && from.Kind != types.Numeric {
 		to = b.naturalNumeric(e)
 	}
 	if from.Equal(to) {
@@ -160,9 +163,9 @@ func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, erro
 	return &expr.Cast{X: e, To: to}, nil
 }
 
-// naturalNumeric is the static type of an unconstrained numeric made
-// from e: integers get scale 0, constants their written digits, other
-// values 6 fraction digits (lakeq's decimals carry one scale per column).
+// naturalNumeric is the type of an unconstrained numeric made from e:
+// integers get static scale 0 and constants their written digits; other
+// values (text, floats) keep each its own scale, as PostgreSQL's do.
 func (b *Binder) naturalNumeric(e expr.Expr) types.T {
 	from := e.Type()
 	if from.IsInteger() {
@@ -188,7 +191,7 @@ func (b *Binder) naturalNumeric(e expr.Expr) types.T {
 			return types.T{Kind: types.Numeric, Scale: d.Scale}
 		}
 	}
-	return types.T{Kind: types.Numeric, Scale: 6}
+	return types.NumericDynT
 }
 
 func (b *Binder) setParamType(n int, t types.T) {
@@ -229,6 +232,10 @@ func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.E
 	o := &ovs[best]
 	out := make([]expr.Expr, len(args))
 	for i, a := range args {
+		if !o.Dyn && bestTypes[i].Dyn && staticNumericArg(o, i) {
+			// the kernel loops over one scale per array
+			bestTypes[i] = types.T{Kind: types.Numeric, Scale: dynStaticScale}
+		}
 		c, err := b.coerce(a, bestTypes[i], false)
 		if err != nil {
 			return nil, nil, types.T{}, -1, err
@@ -236,6 +243,18 @@ func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.E
 		out[i] = c
 	}
 	return o, out, o.Ret(bestTypes), best, nil
+}
+
+// dynStaticScale is the scale a per-value-scale numeric is cast to for a
+// kernel that needs one scale per array (stddev, variance and the like):
+// PostgreSQL's minimum significant digits of a quotient.
+const dynStaticScale = 16
+
+// staticNumericArg reports whether argument i of o is declared numeric
+// (rather than polymorphic: min, lag and the like carry any type as is).
+func staticNumericArg(o *functions.Overload, i int) bool {
+	spec := argSpec(o, i)
+	return spec.Kind == functions.ArgAnyNum || spec.Kind == functions.ArgExact && spec.Type.Kind == types.Numeric
 }
 
 func arityOK(o *functions.Overload, n int) bool {

@@ -116,6 +116,11 @@ func BoolValues(a arrow.Array) []bool {
 
 // Take gathers elements of a at the given row indices; a negative index yields NULL.
 func Take(t T, a arrow.Array, idx []int32) arrow.Array {
+	if d, ok := a.(*DynNumericArray); ok {
+		s := Take(TextT, DynText(d), idx)
+		defer s.Release()
+		return WrapDyn(s.(*array.String))
+	}
 	n := len(idx)
 	var validity []byte
 	nulls := 0
@@ -207,6 +212,11 @@ type Run struct{ Start, End int32 }
 // a filter that keeps most rows selects long runs, and copying a run is a
 // memmove rather than a gather. Types without a run path take row by row.
 func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
+	if d, ok := a.(*DynNumericArray); ok {
+		s := TakeRuns(TextT, DynText(d), runs, n)
+		defer s.Release()
+		return WrapDyn(s.(*array.String))
+	}
 	var validity []byte
 	nulls := 0
 	if a.NullN() > 0 {
@@ -324,6 +334,9 @@ func ConstArray(t T, v Value, n int) arrow.Array {
 		case Float4:
 			return NewFixedArray(dt, fill(float32(v.(float64)), n), nil, 0)
 		case Numeric:
+			if t.Dyn {
+				break // the builder writes each value's text
+			}
 			d := v.(Decimal)
 			if want := DecimalScale(dt); d.Scale != want {
 				d, _ = d.Rescale(want)

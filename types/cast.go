@@ -97,8 +97,8 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		return f, nil
 	case Numeric:
 		d, err := ParseDecimal(s)
-		if err != nil {
-			return nil, err
+		if err != nil || t.Dyn {
+			return d, err
 		}
 		return d.CheckPrecision(t.Prec, t.Scale)
 	case Text, Unknown:
@@ -326,6 +326,9 @@ func CastScalar(v Value, from, to T, loc *time.Location) (Value, error) {
 			}
 		default:
 			return nil, cannotCast(from, to)
+		}
+		if to.Dyn {
+			return d, nil
 		}
 		if to.Prec > 0 {
 			return d.CheckPrecision(to.Prec, to.Scale)
@@ -603,6 +606,8 @@ func GetValue(t T, arr arrow.Array, i int) Value {
 		return GetValue(t, a.Dictionary(), a.GetValueIndex(i))
 	case *array.Null:
 		return nil
+	case *DynNumericArray:
+		return DynValue(DynText(a), i)
 	}
 	return nil
 }
@@ -661,6 +666,12 @@ func AppendValue(b array.Builder, v Value) {
 		for _, e := range v.([]any) {
 			AppendValue(vb, e)
 		}
+	case *array.ExtensionBuilder:
+		if IsDynNumeric(bb.Type()) {
+			bb.StorageBuilder().(*array.StringBuilder).Append(v.(Decimal).String())
+			return
+		}
+		b.AppendNull()
 	default:
 		b.AppendNull()
 	}

@@ -41,11 +41,14 @@ const (
 )
 
 // T is a SQL type. Zero Prec on Numeric means unconstrained precision;
-// Scale is then the static display scale lakeq computes for the value.
+// Scale is then the static display scale lakeq computes for the value,
+// unless Dyn is set: then each value keeps its own scale, as PostgreSQL's
+// numeric does (see numdyn.go), and Scale is 0.
 type T struct {
 	Kind  Kind
 	Prec  int32 // numeric precision; 0 = unconstrained
 	Scale int32 // numeric scale
+	Dyn   bool  // unconstrained numeric whose values keep their own scale
 	Width int32 // varchar(n) / char(n) length; 0 = unlimited
 	Elem  *T    // array element type
 }
@@ -60,6 +63,7 @@ var (
 	Float4T      = T{Kind: Float4}
 	Float8T      = T{Kind: Float8}
 	NumericT     = T{Kind: Numeric}
+	NumericDynT  = T{Kind: Numeric, Dyn: true}
 	TextT        = T{Kind: Text}
 	ByteaT       = T{Kind: Bytea}
 	DateT        = T{Kind: Date}
@@ -106,7 +110,7 @@ func (t T) IsTemporal() bool {
 
 // Equal compares types including modifiers.
 func (t T) Equal(o T) bool {
-	if t.Kind != o.Kind || t.Prec != o.Prec || t.Scale != o.Scale || t.Width != o.Width {
+	if t.Kind != o.Kind || t.Prec != o.Prec || t.Scale != o.Scale || t.Width != o.Width || t.Dyn != o.Dyn {
 		return false
 	}
 	if t.Kind == Array {
@@ -280,6 +284,9 @@ func (t T) Arrow() arrow.DataType {
 	case Float8:
 		return arrow.PrimitiveTypes.Float64
 	case Numeric:
+		if t.Dyn {
+			return dynNumeric
+		}
 		if t.Small() {
 			// scaled int64: half the bytes, and plain integer loops
 			return &arrow.Decimal64Type{Precision: t.Prec, Scale: t.Scale}
@@ -357,6 +364,8 @@ func FromArrow(dt arrow.DataType) (T, error) {
 		return ArrayOf(e), nil
 	case *arrow.DictionaryType:
 		return FromArrow(d.ValueType)
+	case *dynNumericType:
+		return NumericDynT, nil
 	case *arrow.NullType:
 		return TextT, nil
 	}
@@ -445,7 +454,8 @@ func FromName(names []string, mods []int, arrayDims int) (T, error) {
 }
 
 // Parse reads a type name as T.String() renders it ("numeric(10,2)",
-// "character varying(20)", "integer[]").
+// "character varying(20)", "integer[]"), as the catalog stores column
+// types: plain "numeric" is NumericDynT.
 func Parse(s string) (T, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	dims := 0
@@ -472,5 +482,21 @@ func Parse(s string) (T, error) {
 	case "time without time zone":
 		s = "time"
 	}
-	return FromName([]string{s}, mods, dims)
+	t, err := FromName([]string{s}, mods, dims)
+	if err == nil && len(mods) == 0 {
+		// a stored "numeric" is one whose values keep their own scale
+		t = dynUnconstrained(t)
+	}
+	return t, err
+}
+
+// dynUnconstrained turns plain numeric (and arrays of it) into NumericDynT.
+func dynUnconstrained(t T) T {
+	switch {
+	case t.Kind == Numeric && t.Prec == 0:
+		return NumericDynT
+	case t.Kind == Array:
+		return ArrayOf(dynUnconstrained(*t.Elem))
+	}
+	return t
 }

@@ -48,6 +48,15 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 	if n == 0 {
 		return types.BuildArray(to, nil), nil
 	}
+	if d, ok := in.(*types.DynNumericArray); ok && to.Kind == types.Text {
+		// a per-value-scale numeric is stored as its text
+		s := types.DynText(d)
+		s.Retain()
+		return s, nil
+	}
+	if to.Dyn || types.IsDynNumeric(in.DataType()) {
+		return castRows(ctx, in, from, to)
+	}
 	if from.Kind == types.Numeric && to.Kind == types.Numeric {
 		if r, ok := rescaleDecimals(in, from, to); ok {
 			return r, nil
@@ -117,6 +126,12 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 		}
 		return types.NewFixedArray(to.Arrow(), out, validity, in.NullN()), nil
 	}
+	return castRows(ctx, in, from, to)
+}
+
+// castRows converts value by value, through the scalar casts.
+func castRows(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) {
+	n := in.Len()
 	loc := ctx.F.Loc
 	bld := array.NewBuilder(memory.DefaultAllocator, to.Arrow())
 	defer bld.Release()
