@@ -106,7 +106,7 @@ func dynCompare(op string, args []arrow.Array, n int) arrow.Array {
 	xs, ys := decimalsOf(args[0], n), decimalsOf(args[1], n)
 	bits := make([]byte, bitutil.BytesForBits(int64(n)))
 	for i := 0; i < n; i++ {
-		if valid(validity, i) && opTest(op, types.Compare(xs[i], ys[i])) {
+		if valid(validity, i) && opTest(op, types.CompareDecimal(xs[i], ys[i])) {
 			bitutil.SetBit(bits, i)
 		}
 	}

@@ -1001,7 +1001,7 @@ func scanPreds(s *Scan) []storage.Pred {
 				castTo, side = &t, cst.X
 			}
 			c, ok := side.(*expr.Col)
-			if !ok || x.Not {
+			if !ok || x.Not || c.T.Dyn {
 				return
 			}
 			idx, ok := colIdx[c.ID]
@@ -1061,6 +1061,10 @@ func colPred(colIdx map[ColumnID]int, side, other expr.Expr, op string) (storage
 	want := c.T
 	if castTo != nil {
 		want = *castTo
+	}
+	if c.T.Dyn {
+		// stored as text: its statistics order as strings, not numbers
+		return storage.Pred{}, false
 	}
 	if !k.T.Equal(want) && !(k.T.Kind == want.Kind && k.T.Kind == types.Numeric) {
 		return storage.Pred{}, false

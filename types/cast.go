@@ -768,6 +768,19 @@ func compareDecimal(a, b Decimal) int {
 	if a.Scale == b.Scale {
 		return a.V.Cmp(b.V)
 	}
+	// values of 64 bits brought to one scale without big numbers (the
+	// common case of per-value-scale numerics)
+	x, y, k := int64(a.V.LowBits()), int64(b.V.LowBits()), a.Scale-b.Scale
+	if a.V.HighBits() == x>>63 && b.V.HighBits() == y>>63 && k >= -18 && k <= 18 {
+		if k < 0 {
+			x, y, k = y, x, -k // scale x's partner up, then flip the answer
+			if r, ok := cmpScaled64(x, y, k); ok {
+				return -r
+			}
+		} else if r, ok := cmpScaled64(x, y, k); ok {
+			return r
+		}
+	}
 	ab, bb := a.V.BigInt(), b.V.BigInt()
 	if a.Scale < b.Scale {
 		ab.Mul(ab, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(b.Scale-a.Scale)), nil))
@@ -799,4 +812,17 @@ func cmpFloat(a, b float64) int {
 		return -1
 	}
 	return cmp3(a, b)
+}
+
+// cmpScaled64 compares x with y·10^k (0 ≤ k ≤ 18) when the product fits
+// 64 bits.
+func cmpScaled64(x, y int64, k int32) (int, bool) {
+	m := int64(1)
+	for i := int32(0); i < k; i++ {
+		m *= 10
+	}
+	if y > math.MaxInt64/m || y < math.MinInt64/m {
+		return 0, false
+	}
+	return cmp3(x, y*m), true
 }

@@ -283,6 +283,10 @@ func readParquet(ctx context.Context, path string, cols []types.T) ([]arrow.Reco
 	var out []arrow.Record
 	for rr.Next() {
 		r := rr.Record()
+		if rec, ok := wrapDyn(r, cols); ok {
+			out = append(out, rec)
+			continue
+		}
 		r.Retain()
 		out = append(out, r)
 	}
@@ -290,6 +294,31 @@ func readParquet(ctx context.Context, path string, cols []types.T) ([]arrow.Reco
 		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", path)
 	}
 	return out, nil
+}
+
+// wrapDyn gives the text columns that hold per-value-scale numerics
+// (the file stores their text) their SQL type back; ok is false when r
+// has none.
+func wrapDyn(r arrow.Record, cols []types.T) (arrow.Record, bool) {
+	var arrs []arrow.Array
+	for i, t := range cols {
+		s, isText := r.Column(i).(*array.String)
+		if !t.Dyn || !isText || i >= int(r.NumCols()) {
+			continue
+		}
+		if arrs == nil {
+			arrs = append([]arrow.Array(nil), r.Columns()...)
+		}
+		arrs[i] = types.WrapDyn(s)
+	}
+	if arrs == nil {
+		return nil, false
+	}
+	fields := make([]arrow.Field, len(arrs))
+	for i, a := range arrs {
+		fields[i] = arrow.Field{Name: r.ColumnName(i), Type: a.DataType(), Nullable: true}
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, r.NumRows()), true
 }
 
 // readLog decodes the uncompacted insert log rows into batches.
