@@ -154,7 +154,9 @@ func (d *duck) load(ctx context.Context, tables []*Table, files map[string]strin
 			d.setup = append(d.setup, t.CreateSQL())
 			continue
 		}
-		d.setup = append(d.setup, fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s')", t.Name, strings.ReplaceAll(glob, "'", "''")))
+		// lakeq's files hold a plain numeric as each value's text (its
+		// scale is the value's); DuckDB reads it as a decimal
+		d.setup = append(d.setup, fmt.Sprintf("CREATE VIEW %s AS SELECT * REPLACE (CAST(m AS DECIMAL(18,4)) AS m) FROM read_parquet('%s')", t.Name, strings.ReplaceAll(glob, "'", "''")))
 	}
 	for _, s := range d.setup {
 		rep := d.send(ctx, s, 30*time.Second)

@@ -29,6 +29,7 @@ const (
 type column struct {
 	name string
 	kind colKind
+	typ  string // SQL type when not the kind's
 }
 
 // Table is a generated table: its columns and rows as SQL literals.
@@ -39,9 +40,10 @@ type Table struct {
 }
 
 // every table has the same shape, so set operations and joins line up:
-// k a skewed key with NULLs, u unique, s text, n numeric, f float, d
-// date, b boolean
-var shape = []column{{"k", kInt}, {"u", kInt}, {"s", kText}, {"n", kNum}, {"f", kFloat}, {"d", kDate}, {"b", kBool}}
+// k a skewed key with NULLs, u unique, s text, n numeric(10,2), f float,
+// d date, b boolean, m plain numeric whose values have scales 0 to 4
+// (PostgreSQL keeps each value's)
+var shape = []column{{"k", kInt, ""}, {"u", kInt, ""}, {"s", kText, ""}, {"n", kNum, ""}, {"f", kFloat, ""}, {"d", kDate, ""}, {"b", kBool, ""}, {"m", kNum, "numeric"}}
 
 var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(10,2)", kFloat: "double precision", kDate: "date", kBool: "boolean"}
 
@@ -49,7 +51,11 @@ var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(
 func (t *Table) CreateSQL() string {
 	var parts []string
 	for _, c := range t.cols {
-		parts = append(parts, c.name+" "+sqlType[c.kind])
+		typ := sqlType[c.kind]
+		if c.typ != "" {
+			typ = c.typ
+		}
+		parts = append(parts, c.name+" "+typ)
 	}
 	return fmt.Sprintf("CREATE TABLE %s (%s)", t.Name, strings.Join(parts, ", "))
 }
@@ -85,6 +91,19 @@ func genValue(r *rand.Rand, c column, row int) string {
 	case kText:
 		return texts[r.Intn(len(texts))]
 	case kNum:
+		if c.name == "m" {
+			switch r.Intn(5) {
+			case 0:
+				return fmt.Sprint(r.Intn(200) - 100)
+			case 1:
+				return fmt.Sprintf("%d.%d", r.Intn(200)-100, r.Intn(10))
+			case 2:
+				return fmt.Sprintf("%d.%02d", r.Intn(20)-10, r.Intn(100))
+			case 3:
+				return fmt.Sprintf("-0.%03d", r.Intn(1000))
+			}
+			return fmt.Sprintf("%d.%04d", r.Intn(4), r.Intn(10000))
+		}
 		return fmt.Sprintf("%d.%02d", r.Intn(2000)-1000, r.Intn(100))
 	case kFloat:
 		return fmt.Sprintf("%d.%d", r.Intn(200)-100, r.Intn(10))
