@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/lakeq/lakeq/engine"
 )
@@ -320,6 +321,37 @@ func TestPgxBinaryAndParams(t *testing.T) {
 	var n pgtypeNumeric
 	if err := conn.QueryRow(ctx, "SELECT 12345.6789::numeric(9,4)").Scan(&n.s); err != nil || n.s != "12345.6789" {
 		t.Fatalf("numeric: %q %v", n.s, err)
+	}
+	// a plain numeric column keeps each value's scale: in binary as the
+	// numeric's display scale, in text as its digits
+	for _, q := range []string{"CREATE TABLE dynnum (id int, x numeric)", "INSERT INTO dynnum VALUES (1, 1.5), (2, 2.25), (3, -0.001), (4, 100.10), (5, 3), (6, NULL)"} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, format := range []int16{pgx.BinaryFormatCode, pgx.TextFormatCode} {
+		rows, err := conn.Query(ctx, "SELECT x FROM dynnum ORDER BY id", pgx.QueryResultFormats{format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var v pgtype.Numeric
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			if !v.Valid {
+				got = append(got, "NULL")
+				continue
+			}
+			got = append(got, fmt.Sprintf("%se%d", v.Int, v.Exp))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"15e-1", "225e-2", "-1e-3", "10010e-2", "3e0", "NULL"}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("plain numeric, format %d: got %v, want %v", format, got, want)
+		}
 	}
 	// many rows through one prepared statement, more than pgx's cache threshold
 	for k := 0; k < 8; k++ {
