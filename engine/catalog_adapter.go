@@ -11,8 +11,6 @@ import (
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
-	"github.com/lakeq/lakeq/storage"
-	"github.com/lakeq/lakeq/storage/managed"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -113,11 +111,9 @@ func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Tab
 		}
 		pt.View = sel
 	case catalog.ManagedTable:
-		mt, err := s.eng.tables.Open(t.Database, t.Name, names, ts)
-		if err != nil {
+		if err := s.planManaged(ctx, t, pt); err != nil {
 			return nil, err
 		}
-		pt.Source = &managedSource{t: mt, st: s.scan}
 	case catalog.ExternalTable:
 		if err := s.planExternal(ctx, t, pt); err != nil {
 			return nil, err
@@ -126,38 +122,6 @@ func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Tab
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables of type %s are not supported yet", t.Type)
 	}
 	return pt, nil
-}
-
-// managedSource scans a managed table, projecting columns. Its reads
-// count in the statement's data scanned: the table's stored bytes, in
-// the share of its columns the scan reads (managed tables are held in
-// memory once loaded, so this stands for what a columnar read would cost).
-type managedSource struct {
-	t  *managed.Table
-	st *storage.ScanStats
-}
-
-func (m *managedSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	recs, err := m.t.Scan(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if m.st != nil && len(recs) > 0 {
-		if n := int64(recs[0].NumCols()); n > 0 {
-			m.st.BytesRead.Add(m.t.StoredBytes() * int64(max(len(cols), 1)) / n)
-		}
-	}
-	out := make([]arrow.Record, 0, len(recs))
-	for _, r := range recs {
-		arrs := make([]arrow.Array, len(cols))
-		fields := make([]arrow.Field, len(cols))
-		for i, c := range cols {
-			arrs[i] = r.Column(c)
-			fields[i] = r.Schema().Field(c)
-		}
-		out = append(out, array.NewRecord(arrow.NewSchema(fields, nil), arrs, r.NumRows()))
-	}
-	return out, nil
 }
 
 // recordsFromRows builds batches from scalar rows.

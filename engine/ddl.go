@@ -9,6 +9,7 @@ import (
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage/managed"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -134,19 +135,44 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 		}
 		_ = pt
 	}
-	mt, err := s.eng.tables.Create(db, t.Name, names, ts)
-	if err != nil {
-		return nil, err
-	}
+	// The rows go to a folder of this table's own, and the catalog entry
+	// that names them is the publish step: of two CTAS of one name, the
+	// loser's CreateTable fails and it removes its own folder.
+	t.Storage.Location = s.eng.newLocation(db, t.Name)
+	t.Parameters[managed.SnapshotKey] = ""
+	mt := managed.New(s.eng.fs, t.Storage.Location, names, ts)
+	var w *managed.Writer
 	if len(recs) > 0 {
-		if err := mt.Append(ctx, recs); err != nil {
-			_ = s.eng.tables.Drop(db, t.Name)
+		qid := managed.NewID()
+		w = mt.NewWriter(qid, s.eng.staging.Begin(qid))
+		if err := w.Write(ctx, recs); err != nil {
+			w.Abort(ctx)
 			return nil, err
 		}
+		name, _, _, err := w.Publish(ctx, managed.Snapshot{}, "", false, nil)
+		if err != nil {
+			w.Abort(ctx)
+			return nil, err
+		}
+		t.Parameters[managed.SnapshotKey] = name
 	}
 	if err := s.eng.store.CreateTable(ctx, t); err != nil {
-		_ = s.eng.tables.Drop(db, t.Name)
+		if w != nil {
+			w.Abort(ctx)
+		}
+		_ = mt.RemoveAll(ctx)
+		if sqlerr.Code(err) == sqlerr.DuplicateTable && x.IfNotExists {
+			// another session created it meanwhile
+			tag := "CREATE TABLE"
+			if x.Query != nil {
+				tag = "SELECT 0"
+			}
+			return &Result{Tag: tag, Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", x.Name.Name)}}, nil
+		}
 		return nil, err
+	}
+	if w != nil {
+		w.Done()
 	}
 	if x.Query != nil {
 		n := countRows(recs)
@@ -260,7 +286,7 @@ func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
 			return nil, err
 		}
 		if t.Type == catalog.ManagedTable {
-			if err := s.eng.tables.Drop(t.Database, t.Name); err != nil {
+			if err := s.eng.dropFiles(ctx, t); err != nil {
 				res.Notices = append(res.Notices, err.Error())
 			}
 		}
@@ -309,7 +335,7 @@ func (s *Session) dropSchema(ctx context.Context, name string, ifExists, cascade
 			return err
 		}
 		if t.Type == catalog.ManagedTable {
-			_ = s.eng.tables.Drop(name, t.Name)
+			_ = s.eng.dropFiles(ctx, &t)
 		}
 	}
 	return s.eng.store.DropDatabase(ctx, name)

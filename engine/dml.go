@@ -14,7 +14,6 @@ import (
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
-	"github.com/lakeq/lakeq/storage/managed"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -38,14 +37,6 @@ func (s *Session) resolveWritable(ctx context.Context, q ast.QualifiedName) (*ca
 		return nil, nil, err
 	}
 	return t, pt, nil
-}
-
-func (s *Session) managed(t *catalog.Table) (*managed.Table, error) {
-	names, ts, err := tableTypes(t)
-	if err != nil {
-		return nil, err
-	}
-	return s.eng.tables.Open(t.Database, t.Name, names, ts)
 }
 
 // conformRecords casts batches to the stored column types.
@@ -124,17 +115,8 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 	if err := checkConstraints(t, pt, recs); err != nil {
 		return nil, err
 	}
-	mt, err := s.managed(t)
-	if err != nil {
-		return nil, err
-	}
-	lock := s.eng.tableLock(t.Database, t.Name)
-	err = func() error {
-		lock.Lock()
-		defer lock.Unlock()
-		return mt.Append(ctx, recs)
-	}()
-	if err != nil {
+	// appends need no lock: a lost race rebases on the winner's snapshot
+	if err := s.writeManaged(ctx, t, recs, false); err != nil {
 		return nil, err
 	}
 	rows := countRows(recs)
@@ -182,11 +164,7 @@ func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params 
 		return nil, err
 	}
 	if updated > 0 {
-		mt, err := s.managed(t)
-		if err != nil {
-			return nil, err
-		}
-		if err := mt.Replace(ctx, kept); err != nil {
+		if err := s.writeManaged(ctx, t, kept, true); err != nil {
 			return nil, err
 		}
 	}
@@ -204,11 +182,7 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 	lock := s.eng.tableLock(t.Database, t.Name)
 	lock.Lock()
 	defer lock.Unlock()
-	mt, err := s.managed(t)
-	if err != nil {
-		return nil, err
-	}
-	before, err := mt.Scan(ctx)
+	_, snap, err := s.eng.snapshotOf(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -221,9 +195,9 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	deleted := countRows(before) - countRows(recs)
+	deleted := snap.Rows() - countRows(recs)
 	if deleted > 0 {
-		if err := mt.Replace(ctx, recs); err != nil {
+		if err := s.writeManaged(ctx, t, recs, true); err != nil {
 			return nil, err
 		}
 	}
@@ -236,15 +210,11 @@ func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error
 		if err != nil {
 			return nil, err
 		}
-		mt, err := s.managed(t)
-		if err != nil {
-			return nil, err
-		}
 		lock := s.eng.tableLock(t.Database, t.Name)
 		err = func() error {
 			lock.Lock()
 			defer lock.Unlock()
-			return mt.Replace(ctx, nil)
+			return s.writeManaged(ctx, t, nil, true)
 		}()
 		if err != nil {
 			return nil, err

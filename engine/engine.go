@@ -28,7 +28,11 @@ import (
 
 // Config configures an Engine.
 type Config struct {
-	DataDir  string // holds catalog.db and warehouse/
+	DataDir  string // holds catalog.db, warehouse/ and staging/
+	// Warehouse is where new managed tables' files go: a folder or an
+	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
+	// kept in the catalog, so tables stay where they were created.
+	Warehouse string
 	Catalog  string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
 	Workers  int    // threads per query; 0 = all cores
 	MemLimit int64  // bytes per query; 0 = 80% of... unlimited
@@ -60,7 +64,10 @@ type Config struct {
 type Engine struct {
 	cfg    Config
 	store  catalog.Store
-	tables *managed.Store
+	// warehouse is where new managed tables go; staging records this
+	// process's writes in flight (crash recovery)
+	warehouse string
+	staging   *managed.Staging
 	reg    *functions.Registry
 	hist   *history
 	fs     *storage.Registry
@@ -139,7 +146,20 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		fsys = &storage.Registry{Local: storage.Local{}, S3: s3fs}
 	}
-	e := &Engine{cfg: cfg, store: store, tables: managed.NewStore(wh), reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{}}
+	staging, err := managed.OpenStaging(filepath.Join(cfg.DataDir, "staging"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if cfg.Warehouse != "" {
+		wh = cfg.Warehouse
+	}
+	e := &Engine{cfg: cfg, store: store, warehouse: wh, staging: staging, reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{}}
+	if err := e.recoverStaging(ctx); err != nil {
+		staging.Close()
+		store.Close()
+		return nil, err
+	}
 	if cfg.HistoryRetention == 0 {
 		cfg.HistoryRetention = DefaultHistoryRetention
 	}
@@ -159,6 +179,7 @@ func (e *Engine) Close() error {
 	}
 	err := e.store.Close()
 	e.store = nil
+	e.staging.Close()
 	if c, ok := e.fs.S3.(io.Closer); ok {
 		c.Close() // idle connections
 	}

@@ -48,6 +48,11 @@ type extSource struct {
 	// this plan has opened, by file list: a correlated subquery scans the
 	// table once per outer row, and reading every footer again each time
 	// was most of its cost. The plan lives for one query.
+	// fixed, for a managed table, is its snapshot's files (nothing is
+	// listed); managed tables have no partition keys or pseudo columns
+	fixed   []storage.FileInfo
+	managed bool
+
 	openedMu sync.Mutex
 	opened   map[string]*parquet.Dataset
 	scans    scanCache // what this plan's scans have read, for re-runs
@@ -121,6 +126,9 @@ func keyNames(t *catalog.Table) []string {
 // PruneColumns implements planner.PruningTableSource: the partition keys
 // and the pseudo columns.
 func (x *extSource) PruneColumns() []int {
+	if x.managed {
+		return nil
+	}
 	out := make([]int, 0, len(x.keys)+len(pseudoColumns))
 	for i := 0; i < len(x.keys)+len(pseudoColumns); i++ {
 		out = append(out, len(x.data)+i)
@@ -228,6 +236,9 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 // listFiles lists the data files under a partition's folder; a folder
 // that does not exist is an empty partition (as in Athena).
 func (x *extSource) listFiles(ctx context.Context, loc string, st *storage.ScanStats) ([]storage.FileInfo, error) {
+	if x.managed {
+		return x.fixed, nil
+	}
 	return storage.ListFolder(ctx, storage.CountedFS(x.fs, st), loc)
 }
 

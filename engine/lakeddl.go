@@ -348,20 +348,7 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 		} else if existing != nil {
 			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.NewName.Name)
 		}
-		if t.Type == catalog.ManagedTable {
-			// Files first, then the catalog; a failed catalog step moves the files back.
-			lock := s.eng.tableLock(t.Database, t.Name)
-			lock.Lock()
-			defer lock.Unlock()
-			if err := s.eng.tables.Rename(t.Database, t.Name, x.NewName.Name); err != nil {
-				return nil, err
-			}
-			if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
-				_ = s.eng.tables.Rename(t.Database, x.NewName.Name, t.Name)
-				return nil, err
-			}
-			return res, nil
-		}
+		// a managed table's files stay at the location the catalog names
 		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
 			return nil, err
 		}

@@ -251,7 +251,16 @@ func (m meta) RelationSize(oid int64) (int64, bool) {
 	var dir string
 	switch r.LakeType {
 	case catalog.ManagedTable:
-		dir = m.v.s.eng.tables.Dir(r.Schema.Name, r.Name)
+		// the current snapshot's files, not what older ones left
+		t, err := m.v.s.eng.store.GetTable(m.v.ctx, r.Schema.Name, r.Name)
+		if err != nil || t == nil {
+			return 0, true
+		}
+		_, snap, err := m.v.s.eng.snapshotOf(m.v.ctx, t)
+		if err != nil {
+			return 0, true
+		}
+		return snap.Bytes(), true
 	case catalog.ExternalTable:
 		dir = r.Location
 	default:

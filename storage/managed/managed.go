@@ -1,30 +1,34 @@
-// Package managed stores the warehouse side's managed tables under the
-// data directory's warehouse/ folder: Parquet files listed by an
-// atomically replaced manifest, plus an append-only insert log so that
-// thousands of single-row INSERTs stay cheap. The log is compacted into
-// Parquet once it grows past CompactRows.
+// Package managed stores lakeq's managed tables as lake files: Parquet
+// files under the table's location, listed by immutable snapshots. The
+// catalog names a table's current snapshot; a write publishes a new one
+// by swapping that name in one catalog update checked against the
+// version it read (the engine does the swap), so of two writers exactly
+// one wins and the other's files are never referenced.
 //
-// Layout of one table directory:
+// Layout under a table's location (a local folder or an s3:// prefix):
 //
-//	manifest.json        {version, files, log, log_offset}; replaced by rename
-//	part-<id>.parquet    data files named by the manifest
-//	log-<id>.jsonl       inserted rows not yet compacted, one JSON array each
-//	_staging/            files being written; never read
+//	data/<query id>-<n>.parquet   data files, written once, never changed
+//	_lakeq/snap-<seq>-<query id>.json  snapshots: the files of one version
+//
+// Every file is written through storage.FileSystem.Create, so it is
+// durable (fsynced, or a completed upload) before a snapshot names it,
+// and a snapshot is durable before the catalog names it. Names starting
+// with '_' are skipped by lake readers, so a snapshot never reads as data.
+//
+// Concurrency: a Table value is immutable and safe for concurrent use; a
+// Writer belongs to one statement.
 package managed
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sync"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -32,175 +36,181 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/types"
 )
 
-// CompactRows is the insert-log size at which the log is folded into Parquet.
-const CompactRows = 50000
+// SnapshotKey is the catalog table parameter naming the current snapshot
+// (a file name under _lakeq/; absent or empty: the table is empty).
+const SnapshotKey = "lakeq.snapshot"
 
-// BatchRows is the size of record batches handed to scans.
-const BatchRows = 8192
+// FileRows is the most rows one data file holds; a large write is split.
+const FileRows = 1 << 20
 
-// Manifest lists a table's committed state.
-type Manifest struct {
-	Version   int64    `json:"version"`
-	Files     []string `json:"files"`
-	Log       string   `json:"log"`        // current insert log file name
-	LogOffset int64    `json:"log_offset"` // bytes of Log already folded into Files
-	LogEnd    int64    `json:"log_end"`    // committed bytes of Log (a crash may leave a torn tail past it)
+// SmallFile is the size under which data files are folded together by
+// compaction once there are CompactFiles of them.
+const (
+	SmallFile    = 4 << 20
+	CompactFiles = 64
+)
+
+// GarbageGrace is how long a file a snapshot no longer names is kept, so
+// queries that started on an older snapshot can finish reading it.
+const GarbageGrace = 5 * time.Minute
+
+// File is one data file of a snapshot, its path relative to the table's
+// location, with what readers need to open it without a request.
+type File struct {
+	Path    string    `json:"path"`
+	Rows    int64     `json:"rows"`
+	Size    int64     `json:"size"`
+	ETag    string    `json:"etag,omitempty"`
+	ModTime time.Time `json:"mtime"`
 }
 
-// Table is one managed table's storage. Methods are safe for concurrent
-// use; writes are serialised by a mutex and published atomically.
+// Garbage is a file a snapshot dropped, kept until Since + GarbageGrace.
+type Garbage struct {
+	Path  string    `json:"path"`
+	Since time.Time `json:"since"`
+}
+
+// Snapshot is one version of a table: its data files.
+type Snapshot struct {
+	Seq     int64     `json:"seq"`
+	Files   []File    `json:"files"`
+	Garbage []Garbage `json:"garbage,omitempty"`
+}
+
+// Rows is the table's row count.
+func (s Snapshot) Rows() int64 {
+	var n int64
+	for _, f := range s.Files {
+		n += f.Rows
+	}
+	return n
+}
+
+// Bytes is the size of the table's data files.
+func (s Snapshot) Bytes() int64 {
+	var n int64
+	for _, f := range s.Files {
+		n += f.Size
+	}
+	return n
+}
+
+// Table is a managed table's storage: where it lives and its columns.
 type Table struct {
-	dir   string
-	cols  []types.T
+	fs    storage.FileSystem
+	loc   string // no trailing slash
 	names []string
-
-	mu       sync.Mutex
-	man      Manifest
-	cache    []arrow.Record // all rows, when loaded
-	loaded   bool
-	logRows  int
-	manStamp time.Time
+	cols  []types.T
 }
 
-// Store opens managed tables under a root directory and shares them
-// across sessions of one process.
-type Store struct {
-	root   string
-	mu     sync.Mutex
-	tables map[string]*Table
+// New returns the table at loc (a path or URL fs understands).
+func New(fs storage.FileSystem, loc string, names []string, cols []types.T) *Table {
+	return &Table{fs: fs, loc: strings.TrimSuffix(loc, "/"), names: names, cols: cols}
 }
 
-// NewStore returns a store rooted at dir (the warehouse/ folder).
-func NewStore(dir string) *Store { return &Store{root: dir, tables: map[string]*Table{}} }
+// Location is the table's folder.
+func (t *Table) Location() string { return t.loc }
 
-// Dir is the directory of a table.
-func (s *Store) Dir(db, name string) string { return filepath.Join(s.root, db, name) }
+func (t *Table) abs(rel string) string { return t.loc + "/" + rel }
 
-func newID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%d-%s", time.Now().UnixNano(), hex.EncodeToString(b[:]))
+// NewID returns a fresh identifier for a write (16 hex digits).
+func NewID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
-// Create makes the directory and an empty manifest for a new table.
-func (s *Store) Create(db, name string, names []string, cols []types.T) (*Table, error) {
-	dir := s.Dir(db, name)
-	_ = os.RemoveAll(dir) // leftovers of a table dropped by a crashed process
-	if err := os.MkdirAll(filepath.Join(dir, "_staging"), 0o755); err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "creating table directory %s", dir)
+// Snapshot reads the snapshot named name ("" is the empty table).
+func (t *Table) Snapshot(ctx context.Context, name string) (Snapshot, error) {
+	if name == "" {
+		return Snapshot{}, nil
 	}
-	t := &Table{dir: dir, cols: cols, names: names}
-	t.man = Manifest{Version: 1, Log: "log-" + newID() + ".jsonl"}
-	if err := t.writeManifest(t.man); err != nil {
-		return nil, err
-	}
-	t.loaded = true
-	s.mu.Lock()
-	s.tables[db+"."+name] = t
-	s.mu.Unlock()
-	return t, nil
-}
-
-// Open returns the table's storage, loading its manifest.
-func (s *Store) Open(db, name string, names []string, cols []types.T) (*Table, error) {
-	key := db + "." + name
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, ok := s.tables[key]; ok && sameTypes(t.cols, cols) {
-		if err := t.refresh(); err != nil {
-			return nil, err
-		}
-		return t, nil
-	}
-	t := &Table{dir: s.Dir(db, name), cols: cols, names: names}
-	if err := t.refresh(); err != nil {
-		return nil, err
-	}
-	s.tables[key] = t
-	return t, nil
-}
-
-// Forget drops a table from the process cache (after DROP or ALTER).
-func (s *Store) Forget(db, name string) {
-	s.mu.Lock()
-	delete(s.tables, db+"."+name)
-	s.mu.Unlock()
-}
-
-// Drop removes a table's files.
-func (s *Store) Drop(db, name string) error {
-	s.Forget(db, name)
-	if err := os.RemoveAll(s.Dir(db, name)); err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "removing table files of %s.%s", db, name)
-	}
-	return nil
-}
-
-func sameTypes(a, b []types.T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Equal(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// refresh reloads the manifest when another process changed it.
-func (t *Table) refresh() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	p := filepath.Join(t.dir, "manifest.json")
-	st, err := os.Stat(p)
+	p := t.abs("_lakeq/" + name)
+	f, err := t.fs.Open(ctx, p)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return sqlerr.New(sqlerr.DataCorrupted, "manifest of managed table at %s is missing", t.dir)
-		}
-		return sqlerr.Wrap(err, sqlerr.IOError, "reading manifest of %s", t.dir)
+		return Snapshot{}, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading snapshot %s of table at %s", name, t.loc)
 	}
-	if t.loaded && st.ModTime().Equal(t.manStamp) {
+	defer f.Close()
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	if err != nil {
+		return Snapshot{}, sqlerr.Wrap(err, sqlerr.IOError, "reading snapshot %s", p)
+	}
+	var s Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Snapshot{}, sqlerr.New(sqlerr.DataCorrupted, "snapshot %s is corrupt: %v", p, err)
+	}
+	return s, nil
+}
+
+// Infos are the snapshot's data files as readers open them.
+func (t *Table) Infos(s Snapshot) []storage.FileInfo {
+	out := make([]storage.FileInfo, len(s.Files))
+	for i, f := range s.Files {
+		out[i] = storage.FileInfo{Path: t.abs(f.Path), Size: f.Size, ModTime: f.ModTime, ETag: f.ETag}
+	}
+	return out
+}
+
+// Writer writes one statement's data files and snapshot. Nothing it
+// writes is visible until the engine's catalog update names the
+// snapshot; Abort deletes it all.
+type Writer struct {
+	t      *Table
+	qid    string
+	n      int
+	files  []File
+	snaps  []string
+	intent *Intent
+}
+
+// NewWriter starts a write under query id qid, recorded in intent (nil:
+// not recorded) so that a crash's leftovers can be found.
+func (t *Table) NewWriter(qid string, intent *Intent) *Writer {
+	return &Writer{t: t, qid: qid, intent: intent}
+}
+
+// Files are the data files written so far.
+func (w *Writer) Files() []File { return w.files }
+
+func (w *Writer) note(rel string) error {
+	if w.intent == nil {
 		return nil
 	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "reading manifest of %s", t.dir)
-	}
-	var m Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return sqlerr.Wrap(err, sqlerr.DataCorrupted, "manifest of %s is corrupt", t.dir)
-	}
-	if t.loaded && m.Version == t.man.Version && m.LogEnd == t.man.LogEnd {
-		t.manStamp = st.ModTime()
-		return nil
-	}
-	t.man = m
-	t.manStamp = st.ModTime()
-	t.loaded = false
-	t.cache = nil
-	return nil
+	return w.intent.Add(w.t.loc, rel)
 }
 
-func (t *Table) writeManifest(m Manifest) error {
-	b, _ := json.MarshalIndent(m, "", "  ")
-	tmp := filepath.Join(t.dir, "_staging", "manifest-"+newID()+".json")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing manifest of %s", t.dir)
+// Write writes recs (of the table's columns) as new data files.
+func (w *Writer) Write(ctx context.Context, recs []arrow.Record) error {
+	var batch []arrow.Record
+	var rows int64
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		err := w.writeFile(ctx, batch, rows)
+		batch, rows = batch[:0], 0
+		return err
 	}
-	if err := os.Rename(tmp, filepath.Join(t.dir, "manifest.json")); err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "publishing manifest of %s", t.dir)
+	for _, r := range recs {
+		if r.NumRows() == 0 {
+			continue
+		}
+		batch = append(batch, r)
+		rows += r.NumRows()
+		if rows >= FileRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	if st, err := os.Stat(filepath.Join(t.dir, "manifest.json")); err == nil {
-		t.manStamp = st.ModTime()
-	}
-	return nil
+	return flush()
 }
 
 func (t *Table) schema() *arrow.Schema {
@@ -211,378 +221,309 @@ func (t *Table) schema() *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-// StoredBytes is the size of the table's committed data: its Parquet
-// files and the unfolded part of its insert log (what a scan of every
-// column stands for).
-func (t *Table) StoredBytes() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var n int64
-	for _, f := range t.man.Files {
-		if st, err := os.Stat(filepath.Join(t.dir, f)); err == nil {
-			n += st.Size()
+// textInFile reports column types a file holds as their text: Parquet's
+// INTERVAL is months, days and milliseconds and cannot keep PostgreSQL's
+// microseconds (readers cast the text back to the declared type).
+func textInFile(c types.T) bool { return c.Kind == types.Interval }
+
+// fileSchema is the schema of the table's data files.
+func (t *Table) fileSchema() *arrow.Schema {
+	fields := make([]arrow.Field, len(t.cols))
+	for i, c := range t.cols {
+		dt := c.Arrow()
+		if textInFile(c) {
+			dt = arrow.BinaryTypes.String
 		}
+		fields[i] = arrow.Field{Name: t.names[i], Type: dt, Nullable: true}
 	}
-	return n + max(t.man.LogEnd-t.man.LogOffset, 0)
+	return arrow.NewSchema(fields, nil)
 }
 
-// Scan returns all committed rows as record batches. The records are
-// shared and immutable; callers must not release them.
-func (t *Table) Scan(ctx context.Context) ([]arrow.Record, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.load(ctx); err != nil {
-		return nil, err
-	}
-	return t.cache, nil
-}
-
-func (t *Table) load(ctx context.Context) error {
-	if t.loaded {
-		return nil
-	}
-	var recs []arrow.Record
-	for _, f := range t.man.Files {
-		rs, err := readParquet(ctx, filepath.Join(t.dir, f), t.cols)
-		if err != nil {
-			return err
+// conform gives rec the file's schema.
+func (t *Table) conform(rec arrow.Record) arrow.Record {
+	cols := append([]arrow.Array(nil), rec.Columns()...)
+	for i, c := range t.cols {
+		if !textInFile(c) {
+			continue
 		}
-		for _, r := range rs {
-			c, err := lqparquet.FromFile(r, t.schema())
-			if err != nil {
-				return sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", f)
+		a := cols[i]
+		b := array.NewStringBuilder(memory.DefaultAllocator)
+		b.Reserve(a.Len())
+		for j := 0; j < a.Len(); j++ {
+			if a.IsNull(j) {
+				b.AppendNull()
+				continue
 			}
-			recs = append(recs, c)
+			b.Append(types.FormatText(c, types.GetValue(c, a, j)))
 		}
+		cols[i] = b.NewArray()
+		b.Release()
 	}
-	logRecs, n, err := t.readLog()
-	if err != nil {
+	return array.NewRecord(t.fileSchema(), cols, rec.NumRows())
+}
+
+func (w *Writer) writeFile(ctx context.Context, recs []arrow.Record, rows int64) error {
+	rel := fmt.Sprintf("data/%s-%04d.parquet", w.qid, w.n)
+	w.n++
+	if err := w.note(rel); err != nil {
 		return err
 	}
-	t.cache = append(recs, logRecs...)
-	t.logRows = n
-	t.loaded = true
+	p := w.t.abs(rel)
+	out, err := w.t.fs.Create(ctx, p)
+	if err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", p)
+	}
+	fail := func(err error, what string) error {
+		_ = out.Abort()
+		if se, ok := err.(*sqlerr.Error); ok {
+			return se
+		}
+		return sqlerr.Wrap(err, sqlerr.IOError, "%s table file %s", what, p)
+	}
+	pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(w.t.fileSchema()), out, lqparquet.WriterProperties(w.t.conform(recs[0])), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fail(err, "writing")
+	}
+	for _, r := range recs {
+		if ctx.Err() != nil {
+			pw.Close()
+			return fail(sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request"), "")
+		}
+		if err := pw.WriteBuffered(lqparquet.ToFile(w.t.conform(r))); err != nil {
+			pw.Close()
+			return fail(err, "writing")
+		}
+	}
+	// pqarrow's Close closes the sink too: Close of a storage Writer is
+	// its commit (fsync and rename, or the upload's completion)
+	if err := pw.Close(); err != nil {
+		return fail(err, "committing")
+	}
+	info, err := w.t.fs.Stat(ctx, p)
+	if err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", p)
+	}
+	w.files = append(w.files, File{Path: rel, Rows: rows, Size: info.Size, ETag: info.ETag, ModTime: info.ModTime})
 	return nil
 }
 
-func readParquet(ctx context.Context, path string, cols []types.T) ([]arrow.Record, error) {
-	pf, err := file.OpenParquetFile(path, false)
+// Publish writes the snapshot that follows base: base's files and the
+// written ones (replace: the written ones alone, base's become garbage),
+// and returns its name. expired lists files whose grace is over: the
+// caller deletes them once the snapshot is in the catalog (Collect).
+//
+// baseName is base's file name ("" for none): it becomes garbage too.
+func (w *Writer) Publish(ctx context.Context, base Snapshot, baseName string, replace bool, drop []string) (name string, next Snapshot, expired []string, err error) {
+	now := time.Now()
+	next = Snapshot{Seq: base.Seq + 1}
+	if baseName != "" {
+		next.Garbage = append(next.Garbage, Garbage{Path: "_lakeq/" + baseName, Since: now})
+	}
+	gone := map[string]bool{}
+	for _, d := range drop {
+		gone[d] = true
+	}
+	for _, f := range base.Files {
+		if replace || gone[f.Path] {
+			next.Garbage = append(next.Garbage, Garbage{Path: f.Path, Since: now})
+			continue
+		}
+		next.Files = append(next.Files, f)
+	}
+	for _, g := range base.Garbage {
+		if now.Sub(g.Since) > GarbageGrace {
+			expired = append(expired, g.Path)
+			continue
+		}
+		next.Garbage = append(next.Garbage, g)
+	}
+	next.Files = append(next.Files, w.files...)
+	name = fmt.Sprintf("snap-%010d-%s.json", next.Seq, w.qid)
+	rel := "_lakeq/" + name
+	if err := w.note(rel); err != nil {
+		return "", next, nil, err
+	}
+	b, _ := json.Marshal(next)
+	p := w.t.abs(rel)
+	out, err := w.t.fs.Create(ctx, p)
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", path)
+		return "", next, nil, sqlerr.Wrap(err, sqlerr.IOError, "writing snapshot %s", p)
+	}
+	if _, err := out.Write(b); err != nil {
+		_ = out.Abort()
+		return "", next, nil, sqlerr.Wrap(err, sqlerr.IOError, "writing snapshot %s", p)
+	}
+	if err := out.Close(); err != nil {
+		return "", next, nil, sqlerr.Wrap(err, sqlerr.IOError, "committing snapshot %s", p)
+	}
+	w.snaps = append(w.snaps, name)
+	return name, next, expired, nil
+}
+
+// Unpublish deletes a snapshot the catalog refused (a lost race): the
+// data files stay for the next attempt.
+func (w *Writer) Unpublish(ctx context.Context, name string) {
+	_ = w.t.fs.Delete(ctx, w.t.abs("_lakeq/"+name))
+	for i, s := range w.snaps {
+		if s == name {
+			w.snaps = append(w.snaps[:i], w.snaps[i+1:]...)
+			break
+		}
+	}
+}
+
+// Abort deletes everything the writer wrote.
+func (w *Writer) Abort(ctx context.Context) {
+	var paths []string
+	for _, f := range w.files {
+		paths = append(paths, w.t.abs(f.Path))
+	}
+	for _, s := range w.snaps {
+		paths = append(paths, w.t.abs("_lakeq/"+s))
+	}
+	// the context may be the cancelled statement's: cleanup runs anyway
+	if len(paths) > 0 {
+		_ = w.t.fs.Delete(context.WithoutCancel(ctx), paths...)
+	}
+	w.files, w.snaps = nil, nil
+	w.Done()
+}
+
+// Done ends the write: the intent is no longer needed.
+func (w *Writer) Done() {
+	if w.intent != nil {
+		w.intent.Remove()
+		w.intent = nil
+	}
+}
+
+// Collect deletes files (relative paths) no snapshot needs any more.
+func (t *Table) Collect(ctx context.Context, rel []string) {
+	if len(rel) == 0 {
+		return
+	}
+	paths := make([]string, len(rel))
+	for i, r := range rel {
+		paths[i] = t.abs(r)
+	}
+	_ = t.fs.Delete(context.WithoutCancel(ctx), paths...)
+}
+
+// RemoveAll deletes every file under the table's location (DROP TABLE).
+func (t *Table) RemoveAll(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	var paths []string
+	err := t.fs.List(ctx, t.loc+"/", "", func(pg storage.ListPage) error {
+		for _, o := range pg.Objects {
+			paths = append(paths, o.Path)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(paths) > 0 {
+		if err := t.fs.Delete(ctx, paths...); err != nil {
+			return err
+		}
+	}
+	if !storage.IsURL(t.loc) {
+		_ = os.RemoveAll(strings.TrimPrefix(t.loc, "file://")) // the emptied folders
+	}
+	return nil
+}
+
+// SmallFiles are the snapshot's files compaction would fold together:
+// those under SmallFile once there are at least CompactFiles of them.
+func SmallFiles(s Snapshot) []File {
+	var small []File
+	for _, f := range s.Files {
+		if f.Size < SmallFile {
+			small = append(small, f)
+		}
+	}
+	if len(small) < CompactFiles {
+		return nil
+	}
+	sort.Slice(small, func(i, j int) bool { return small[i].Path < small[j].Path })
+	return small
+}
+
+// Rel is the path of p relative to the table's location.
+func (t *Table) Rel(p string) string { return strings.TrimPrefix(strings.TrimPrefix(p, t.loc), "/") }
+
+// Read reads files whole (compaction), with the table's column types.
+func (t *Table) Read(ctx context.Context, files []File) ([]arrow.Record, error) {
+	var out []arrow.Record
+	for _, f := range files {
+		p := t.abs(f.Path)
+		in, err := t.fs.Open(ctx, p)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading table file %s", p)
+		}
+		recs, err := t.readFile(ctx, in, p)
+		in.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+func (t *Table) readFile(ctx context.Context, in storage.File, p string) ([]arrow.Record, error) {
+	pf, err := file.NewParquetReader(io.NewSectionReader(in, 0, in.Size()))
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: BatchRows}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 8192}, memory.DefaultAllocator)
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", path)
+		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
 	}
 	rr, err := fr.GetRecordReader(ctx, nil, nil)
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", path)
+		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
 	}
 	defer rr.Release()
 	var out []arrow.Record
 	for rr.Next() {
 		r := rr.Record()
-		if rec, ok := wrapDyn(r, cols); ok {
-			out = append(out, rec)
-			continue
+		cols := make([]arrow.Array, r.NumCols())
+		for i := range cols {
+			cols[i] = r.Column(i)
+			s, isText := cols[i].(*array.String)
+			switch {
+			case isText && i < len(t.cols) && t.cols[i].Dyn:
+				cols[i] = types.WrapDyn(s) // the file holds their text
+			case isText && i < len(t.cols) && textInFile(t.cols[i]):
+				a, err := parseTexts(t.cols[i], s)
+				if err != nil {
+					return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
+				}
+				cols[i] = a
+			default:
+				cols[i].Retain()
+			}
 		}
-		r.Retain()
-		out = append(out, r)
+		out = append(out, array.NewRecord(t.schema(), cols, r.NumRows()))
 	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", path)
+	if err := rr.Err(); err != nil && err != io.EOF {
+		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
 	}
 	return out, nil
 }
 
-// wrapDyn gives the text columns that hold per-value-scale numerics
-// (the file stores their text) their SQL type back; ok is false when r
-// has none.
-func wrapDyn(r arrow.Record, cols []types.T) (arrow.Record, bool) {
-	var arrs []arrow.Array
-	for i, t := range cols {
-		s, isText := r.Column(i).(*array.String)
-		if !t.Dyn || !isText || i >= int(r.NumCols()) {
-			continue
-		}
-		if arrs == nil {
-			arrs = append([]arrow.Array(nil), r.Columns()...)
-		}
-		arrs[i] = types.WrapDyn(s)
-	}
-	if arrs == nil {
-		return nil, false
-	}
-	fields := make([]arrow.Field, len(arrs))
-	for i, a := range arrs {
-		fields[i] = arrow.Field{Name: r.ColumnName(i), Type: a.DataType(), Nullable: true}
-	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, r.NumRows()), true
-}
-
-// readLog decodes the uncompacted insert log rows into batches.
-func (t *Table) readLog() ([]arrow.Record, int, error) {
-	if t.man.Log == "" || t.man.LogEnd <= t.man.LogOffset {
-		return nil, 0, nil
-	}
-	f, err := os.Open(filepath.Join(t.dir, t.man.Log))
-	if err != nil {
-		return nil, 0, sqlerr.Wrap(err, sqlerr.IOError, "reading insert log of %s", t.dir)
-	}
-	defer f.Close()
-	sr := io.NewSectionReader(f, t.man.LogOffset, t.man.LogEnd-t.man.LogOffset)
-	sc := bufio.NewScanner(sr)
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	var rows [][]types.Value
-	for sc.Scan() {
-		var raw []*string
-		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil || len(raw) != len(t.cols) {
-			return nil, 0, sqlerr.New(sqlerr.DataCorrupted, "insert log of %s is corrupt", t.dir)
-		}
-		row := make([]types.Value, len(raw))
-		for i, s := range raw {
-			if s == nil {
-				continue
-			}
-			v, err := types.ParseText(t.cols[i], *s, time.UTC)
+func parseTexts(t types.T, s *array.String) (arrow.Array, error) {
+	vals := make([]types.Value, s.Len())
+	for i := range vals {
+		if s.IsValid(i) {
+			v, err := types.ParseText(t, s.Value(i), time.UTC)
 			if err != nil {
-				return nil, 0, sqlerr.Wrap(err, sqlerr.DataCorrupted, "insert log of %s", t.dir)
+				return nil, err
 			}
-			row[i] = v
-		}
-		rows = append(rows, row)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, 0, sqlerr.Wrap(err, sqlerr.IOError, "reading insert log of %s", t.dir)
-	}
-	return t.rowsToRecords(rows), len(rows), nil
-}
-
-func (t *Table) rowsToRecords(rows [][]types.Value) []arrow.Record {
-	var out []arrow.Record
-	sch := t.schema()
-	for start := 0; start < len(rows); start += BatchRows {
-		end := min(start+BatchRows, len(rows))
-		cols := make([]arrow.Array, len(t.cols))
-		for c := range t.cols {
-			vals := make([]types.Value, end-start)
-			for r := start; r < end; r++ {
-				vals[r-start] = rows[r][c]
-			}
-			cols[c] = types.BuildArray(t.cols[c], vals)
-		}
-		out = append(out, array.NewRecord(sch, cols, int64(end-start)))
-	}
-	return out
-}
-
-func (t *Table) conform(rec arrow.Record) arrow.Record {
-	return array.NewRecord(t.schema(), rec.Columns(), rec.NumRows())
-}
-
-// Append commits rows. Small appends go to the insert log (one write and
-// a manifest swap); large ones become a new Parquet file.
-func (t *Table) Append(ctx context.Context, recs []arrow.Record) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.load(ctx); err != nil {
-		return err
-	}
-	total := 0
-	for _, r := range recs {
-		total += int(r.NumRows())
-	}
-	if total == 0 {
-		return nil
-	}
-	if total >= 1000 {
-		name := "part-" + newID() + ".parquet"
-		if err := t.writeParquet(ctx, name, recs); err != nil {
-			return err
-		}
-		m := t.man
-		m.Version++
-		m.Files = append(append([]string(nil), m.Files...), name)
-		if err := t.writeManifest(m); err != nil {
-			_ = os.Remove(filepath.Join(t.dir, name))
-			return err
-		}
-		t.man = m
-		for _, r := range recs {
-			t.cache = append(t.cache, t.conform(r))
-		}
-		return nil
-	}
-	var buf bytes.Buffer
-	var rows [][]types.Value
-	for _, r := range recs {
-		for i := 0; i < int(r.NumRows()); i++ {
-			raw := make([]*string, len(t.cols))
-			row := make([]types.Value, len(t.cols))
-			for c := range t.cols {
-				v := types.GetValue(t.cols[c], r.Column(c), i)
-				row[c] = v
-				if v != nil {
-					s := types.FormatText(t.cols[c], v)
-					if t.cols[c].Kind == types.TimestampTZ {
-						s = types.FormatTimestampTZ(int64(v.(types.TimestampVal)), time.UTC)
-					}
-					raw[c] = &s
-				}
-			}
-			b, _ := json.Marshal(raw)
-			buf.Write(b)
-			buf.WriteByte('\n')
-			rows = append(rows, row)
+			vals[i] = v
 		}
 	}
-	lp := filepath.Join(t.dir, t.man.Log)
-	f, err := os.OpenFile(lp, os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing insert log of %s", t.dir)
-	}
-	// Write at the committed end: a torn tail from a failed write is overwritten.
-	if _, err := f.WriteAt(buf.Bytes(), t.man.LogEnd); err != nil {
-		f.Close()
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing insert log of %s", t.dir)
-	}
-	if err := f.Close(); err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing insert log of %s", t.dir)
-	}
-	m := t.man
-	m.LogEnd += int64(buf.Len())
-	if err := t.writeManifest(m); err != nil {
-		return err
-	}
-	t.man = m
-	t.logRows += len(rows)
-	t.cache = append(t.cache, t.rowsToRecords(rows)...)
-	if t.logRows >= CompactRows {
-		return t.compactLocked(ctx)
-	}
-	return nil
-}
-
-// Compact folds the insert log into Parquet.
-func (t *Table) Compact(ctx context.Context) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.load(ctx); err != nil {
-		return err
-	}
-	return t.compactLocked(ctx)
-}
-
-func (t *Table) compactLocked(ctx context.Context) error {
-	if t.logRows == 0 {
-		return nil
-	}
-	// rewrite everything as one set of files: simple and keeps file count low
-	return t.replaceLocked(ctx, t.cache)
-}
-
-// Replace atomically swaps the table's contents (UPDATE, DELETE,
-// TRUNCATE, INSERT OVERWRITE). Old files are removed after the swap.
-func (t *Table) Replace(ctx context.Context, recs []arrow.Record) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.replaceLocked(ctx, recs)
-}
-
-func (t *Table) replaceLocked(ctx context.Context, recs []arrow.Record) error {
-	old := t.man
-	m := Manifest{Version: old.Version + 1, Log: "log-" + newID() + ".jsonl"}
-	total := 0
-	for _, r := range recs {
-		total += int(r.NumRows())
-	}
-	if total > 0 {
-		name := "part-" + newID() + ".parquet"
-		if err := t.writeParquet(ctx, name, recs); err != nil {
-			return err
-		}
-		m.Files = []string{name}
-	}
-	if err := t.writeManifest(m); err != nil {
-		for _, f := range m.Files {
-			_ = os.Remove(filepath.Join(t.dir, f))
-		}
-		return err
-	}
-	t.man = m
-	var cache []arrow.Record
-	for _, r := range recs {
-		if r.NumRows() > 0 {
-			cache = append(cache, t.conform(r))
-		}
-	}
-	t.cache = cache
-	t.logRows = 0
-	t.loaded = true
-	for _, f := range old.Files {
-		_ = os.Remove(filepath.Join(t.dir, f))
-	}
-	if old.Log != "" {
-		_ = os.Remove(filepath.Join(t.dir, old.Log))
-	}
-	return nil
-}
-
-func (t *Table) writeParquet(ctx context.Context, name string, recs []arrow.Record) error {
-	tmp := filepath.Join(t.dir, "_staging", name)
-	f, err := os.Create(tmp)
-	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)
-	}
-	var sample arrow.Record
-	for _, r := range recs {
-		if r.NumRows() > 0 {
-			sample = t.conform(r)
-			break
-		}
-	}
-	w, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.schema()), f, lqparquet.WriterProperties(sample), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		f.Close()
-		_ = os.Remove(tmp)
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)
-	}
-	for _, r := range recs {
-		if err := ctx.Err(); err != nil {
-			w.Close()
-			_ = os.Remove(tmp)
-			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
-		}
-		if r.NumRows() == 0 {
-			continue
-		}
-		if err := w.WriteBuffered(lqparquet.ToFile(t.conform(r))); err != nil {
-			w.Close()
-			_ = os.Remove(tmp)
-			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)
-		}
-	}
-	if err := w.Close(); err != nil {
-		_ = os.Remove(tmp)
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", tmp)
-	}
-	if err := os.Rename(tmp, filepath.Join(t.dir, name)); err != nil {
-		_ = os.Remove(tmp)
-		return sqlerr.Wrap(err, sqlerr.IOError, "publishing table file %s", name)
-	}
-	return nil
-}
-
-// Rename moves a table's files to a new name (leftovers of a dropped
-// table under the new name are removed first).
-func (s *Store) Rename(db, name, newName string) error {
-	s.Forget(db, name)
-	s.Forget(db, newName)
-	to := s.Dir(db, newName)
-	_ = os.RemoveAll(to)
-	if err := os.Rename(s.Dir(db, name), to); err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "renaming table files of %s.%s", db, name)
-	}
-	return nil
+	return types.BuildArray(t, vals), nil
 }

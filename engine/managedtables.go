@@ -1,0 +1,270 @@
+package engine
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/managed"
+)
+
+// The one write path of managed tables (DESIGN.md, Writes): a statement
+// writes its data files under its own id in the table's location, makes
+// them durable, writes the snapshot that follows the catalog's current
+// one, and publishes it by one catalog update checked against the table
+// version it read (catalog.Store.UpdateTable is a compare-and-swap on
+// Version). Of two writers exactly one wins. An append that loses rebases
+// on the winner's snapshot and tries again (appends commute, as
+// Iceberg's do); a statement that read the table (UPDATE, DELETE,
+// TRUNCATE) gets 40001 and leaves nothing behind.
+
+// appendRetries bounds how often an append rebases after losing a race.
+const appendRetries = 100
+
+// newLocation is where a new managed table's files go: a fresh folder
+// per table, so a table dropped and created again, or a CTAS that lost
+// a race for the name, never shares files with another.
+func (e *Engine) newLocation(db, name string) string {
+	return storage.Join(e.warehouse, db, name+"-"+managed.NewID()[:8])
+}
+
+// managedStorage is the storage of a managed table.
+func (e *Engine) managedStorage(t *catalog.Table) (*managed.Table, error) {
+	names, ts, err := tableTypes(t)
+	if err != nil {
+		return nil, err
+	}
+	if t.Storage.Location == "" {
+		return nil, sqlerr.New(sqlerr.DataCorrupted, "managed table \"%s\" has no location: it was written by an earlier lakeq; recreate it", t.Name)
+	}
+	return managed.New(e.fs, t.Storage.Location, names, ts), nil
+}
+
+// snapshotOf reads a managed table's current snapshot.
+func (e *Engine) snapshotOf(ctx context.Context, t *catalog.Table) (*managed.Table, managed.Snapshot, error) {
+	mt, err := e.managedStorage(t)
+	if err != nil {
+		return nil, managed.Snapshot{}, err
+	}
+	snap, err := mt.Snapshot(ctx, t.Parameters[managed.SnapshotKey])
+	return mt, snap, err
+}
+
+// writeManaged adds recs to a managed table (replace: recs become its
+// whole content). On success t is the catalog's new version.
+func (s *Session) writeManaged(ctx context.Context, t *catalog.Table, recs []arrow.Record, replace bool) error {
+	mt, err := s.eng.managedStorage(t)
+	if err != nil {
+		return err
+	}
+	qid := managed.NewID()
+	w := mt.NewWriter(qid, s.eng.staging.Begin(qid))
+	if err := w.Write(ctx, recs); err != nil {
+		w.Abort(ctx)
+		return err
+	}
+	next, err := s.eng.publish(ctx, t, mt, w, replace, nil)
+	if err != nil {
+		return err
+	}
+	if !replace {
+		s.eng.compact(ctx, t, mt, next)
+	}
+	return nil
+}
+
+// publish makes w's files the table's (see the top of this file); drop
+// names files to remove, which must all still be there (compaction).
+func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Table, w *managed.Writer, replace bool, drop []string) (managed.Snapshot, error) {
+	for attempt := 0; ; attempt++ {
+		cur, err := e.store.GetTable(ctx, t.Database, t.Name)
+		if err != nil {
+			w.Abort(ctx)
+			return managed.Snapshot{}, err
+		}
+		if cur == nil || cur.Storage.Location != t.Storage.Location {
+			w.Abort(ctx)
+			return managed.Snapshot{}, sqlerr.New(sqlerr.SerializationFailure, "could not write table \"%s\": it was dropped or replaced concurrently", t.Name)
+		}
+		if replace && cur.Version != t.Version {
+			w.Abort(ctx)
+			return managed.Snapshot{}, sqlerr.New(sqlerr.SerializationFailure, "could not serialize access to table \"%s\" due to a concurrent update", t.Name)
+		}
+		base, err := mt.Snapshot(ctx, cur.Parameters[managed.SnapshotKey])
+		if err != nil {
+			w.Abort(ctx)
+			return managed.Snapshot{}, err
+		}
+		if drop != nil && !hasAll(base, drop) {
+			w.Abort(ctx) // another compaction folded them first
+			return managed.Snapshot{}, sqlerr.New(sqlerr.SerializationFailure, "files of table \"%s\" were rewritten concurrently", t.Name)
+		}
+		name, next, expired, err := w.Publish(ctx, base, cur.Parameters[managed.SnapshotKey], replace, drop)
+		if err != nil {
+			w.Abort(ctx)
+			return managed.Snapshot{}, err
+		}
+		upd := *cur
+		upd.Parameters = map[string]string{}
+		for k, v := range cur.Parameters {
+			upd.Parameters[k] = v
+		}
+		upd.Parameters[managed.SnapshotKey] = name
+		err = e.store.UpdateTable(ctx, upd)
+		if sqlerr.Code(err) == sqlerr.SerializationFailure && !replace && attempt < appendRetries {
+			w.Unpublish(ctx, name)
+			// another writer won this round: rebase on its snapshot
+			time.Sleep(time.Duration(rand.IntN(2000)+200*min(attempt, 10)) * time.Microsecond)
+			continue
+		}
+		if err != nil {
+			w.Abort(ctx)
+			return managed.Snapshot{}, err
+		}
+		w.Done()
+		mt.Collect(ctx, expired)
+		*t = upd
+		t.Version = cur.Version + 1
+		e.invalidate(t.Storage.Location)
+		return next, nil
+	}
+}
+
+func hasAll(s managed.Snapshot, paths []string) bool {
+	have := map[string]bool{}
+	for _, f := range s.Files {
+		have[f.Path] = true
+	}
+	for _, p := range paths {
+		if !have[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// compact folds a table's small files (many single-row INSERTs) into one
+// once there are managed.CompactFiles of them. It runs after the write
+// that crossed the threshold committed: a failure only leaves the small
+// files in place, and losing a race to another compaction is harmless.
+func (e *Engine) compact(ctx context.Context, t *catalog.Table, mt *managed.Table, snap managed.Snapshot) {
+	small := managed.SmallFiles(snap)
+	if small == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	recs, err := mt.Read(ctx, small)
+	if err != nil {
+		e.logf("compacting %s.%s: %v", t.Database, t.Name, err)
+		return
+	}
+	qid := managed.NewID()
+	w := mt.NewWriter(qid, e.staging.Begin(qid))
+	if err := w.Write(ctx, recs); err != nil {
+		w.Abort(ctx)
+		e.logf("compacting %s.%s: %v", t.Database, t.Name, err)
+		return
+	}
+	drop := make([]string, len(small))
+	for i, f := range small {
+		drop[i] = f.Path
+	}
+	cur := *t
+	if _, err := e.publish(ctx, &cur, mt, w, false, drop); err != nil && sqlerr.Code(err) != sqlerr.SerializationFailure {
+		e.logf("compacting %s.%s: %v", t.Database, t.Name, err)
+	}
+}
+
+func (e *Engine) logf(format string, args ...any) {
+	if e.cfg.Log != nil {
+		e.cfg.Log.Printf(format, args...)
+	}
+}
+
+// invalidate drops cached listings of a location lakeq just wrote.
+func (e *Engine) invalidate(loc string) {
+	if inv, ok := e.fs.S3.(interface{ Invalidate(prefix string) }); ok {
+		inv.Invalidate(loc)
+	}
+}
+
+// recoverStaging removes what writes of crashed lakeq processes left
+// (managed.Staging): files their intents name that no current snapshot
+// does.
+func (e *Engine) recoverStaging(ctx context.Context) error {
+	var byLoc map[string]*catalog.Table
+	ref := func(ctx context.Context, loc string) (map[string]bool, bool, error) {
+		if byLoc == nil {
+			byLoc = map[string]*catalog.Table{}
+			dbs, err := e.store.ListDatabases(ctx)
+			if err != nil {
+				return nil, false, err
+			}
+			for _, d := range dbs {
+				ts, err := e.store.ListTables(ctx, d.Name)
+				if err != nil {
+					return nil, false, err
+				}
+				for i := range ts {
+					if ts[i].Type == catalog.ManagedTable && ts[i].Storage.Location != "" {
+						byLoc[ts[i].Storage.Location] = &ts[i]
+					}
+				}
+			}
+		}
+		t, ok := byLoc[loc]
+		if !ok {
+			return nil, false, nil
+		}
+		_, snap, err := e.snapshotOf(ctx, t)
+		if err != nil {
+			return nil, false, err
+		}
+		keep := map[string]bool{"_lakeq/" + t.Parameters[managed.SnapshotKey]: true}
+		for _, f := range snap.Files {
+			keep[f.Path] = true
+		}
+		for _, g := range snap.Garbage {
+			keep[g.Path] = true
+		}
+		return keep, true, nil
+	}
+	n, err := e.staging.Recover(ctx, e.fs, ref)
+	if n > 0 {
+		e.logf("removed %d files left by interrupted writes", n)
+	}
+	return err
+}
+
+// planManaged reads a managed table like a lake table: its snapshot's
+// Parquet files, as row-group morsels over every worker, with column and
+// min/max pruning and the bytes counted.
+func (s *Session) planManaged(ctx context.Context, t *catalog.Table, pt *planner.Table) error {
+	mt, snap, err := s.eng.snapshotOf(ctx, t)
+	if err != nil {
+		return err
+	}
+	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs, format: &tableFormat{kind: "parquet"}, fixed: mt.Infos(snap), managed: true}
+	for _, c := range pt.Columns {
+		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
+	}
+	pt.Source = x
+	pt.Rows = snap.Rows()
+	return nil
+}
+
+// dropFiles removes a dropped managed table's files.
+func (e *Engine) dropFiles(ctx context.Context, t *catalog.Table) error {
+	mt, err := e.managedStorage(t)
+	if err != nil {
+		return nil // nothing of ours to remove
+	}
+	defer e.invalidate(t.Storage.Location)
+	return mt.RemoveAll(ctx)
+}
