@@ -182,7 +182,7 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 	lock := s.eng.tableLock(t.Database, t.Name)
 	lock.Lock()
 	defer lock.Unlock()
-	_, snap, err := s.eng.snapshotOf(ctx, t)
+	before, err := s.eng.rowsOf(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 	if err != nil {
 		return nil, err
 	}
-	deleted := snap.Rows() - countRows(recs)
+	deleted := before - countRows(recs)
 	if deleted > 0 {
 		if err := s.writeManaged(ctx, t, recs, true); err != nil {
 			return nil, err

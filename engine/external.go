@@ -52,6 +52,7 @@ type extSource struct {
 	// listed); managed tables have no partition keys or pseudo columns
 	fixed   []storage.FileInfo
 	managed bool
+	delta   []arrow.Record // a managed table's delta rows (all columns)
 
 	openedMu sync.Mutex
 	opened   map[string]*parquet.Dataset
@@ -220,7 +221,7 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 			fmt.Fprintf(&fk, "%s\x00%d\x00%d\x00", f.Path, f.Size, f.ModTime.UnixNano())
 		}
 	}
-	return x.scans.wrap(scanKey(cols, preds, filters, fk.String()), func() ([]exec.Morsel, error) {
+	ms, err := x.scans.wrap(scanKey(cols, preds, filters, fk.String()), func() ([]exec.Morsel, error) {
 		var out []exec.Morsel
 		for _, pf := range listed {
 			ms, err := x.partMorsels(ec, pf.p, pf.files, cols, preds)
@@ -231,6 +232,30 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 		}
 		return out, nil
 	})
+	if err == nil && len(x.delta) > 0 {
+		ms = append(append([]exec.Morsel(nil), ms...), deltaMorsel{recs: x.delta, cols: cols})
+	}
+	return ms, err
+}
+
+// deltaMorsel serves a managed table's delta rows, projected to cols.
+type deltaMorsel struct {
+	recs []arrow.Record
+	cols []int
+}
+
+func (d deltaMorsel) Read(*exec.Ctx) ([]arrow.Record, error) {
+	out := make([]arrow.Record, len(d.recs))
+	for i, r := range d.recs {
+		arrs := make([]arrow.Array, len(d.cols))
+		fields := make([]arrow.Field, len(d.cols))
+		for j, c := range d.cols {
+			arrs[j] = r.Column(c)
+			fields[j] = r.Schema().Field(c)
+		}
+		out[i] = array.NewRecord(arrow.NewSchema(fields, nil), arrs, r.NumRows())
+	}
+	return out, nil
 }
 
 // listFiles lists the data files under a partition's folder; a folder

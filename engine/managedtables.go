@@ -46,6 +46,16 @@ func (e *Engine) managedStorage(t *catalog.Table) (*managed.Table, error) {
 	return managed.New(e.fs, t.Storage.Location, names, ts), nil
 }
 
+// rowsOf is a managed table's row count: its files' and its delta's.
+func (e *Engine) rowsOf(ctx context.Context, t *catalog.Table) (int64, error) {
+	mt, snap, err := e.snapshotOf(ctx, t)
+	if err != nil {
+		return 0, err
+	}
+	_, n, err := mt.DecodeDelta(t.Parameters[managed.DeltaKey])
+	return snap.Rows() + n, err
+}
+
 // snapshotOf reads a managed table's current snapshot.
 func (e *Engine) snapshotOf(ctx context.Context, t *catalog.Table) (*managed.Table, managed.Snapshot, error) {
 	mt, err := e.managedStorage(t)
@@ -62,6 +72,11 @@ func (s *Session) writeManaged(ctx context.Context, t *catalog.Table, recs []arr
 	mt, err := s.eng.managedStorage(t)
 	if err != nil {
 		return err
+	}
+	if !replace && countRows(recs) <= managed.DeltaMaxRows {
+		if rows := managed.EncodeDelta(mt.Types(), recs); len(rows) <= managed.DeltaBytes {
+			return s.eng.appendDelta(ctx, t, mt, rows, recs)
+		}
 	}
 	qid := managed.NewID()
 	w := mt.NewWriter(qid, s.eng.staging.Begin(qid))
@@ -116,6 +131,9 @@ func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 			upd.Parameters[k] = v
 		}
 		upd.Parameters[managed.SnapshotKey] = name
+		if replace {
+			delete(upd.Parameters, managed.DeltaKey) // the written rows are all of it
+		}
 		err = e.store.UpdateTable(ctx, upd)
 		if sqlerr.Code(err) == sqlerr.SerializationFailure && !replace && attempt < appendRetries {
 			w.Unpublish(ctx, name)
@@ -133,6 +151,77 @@ func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 		t.Version = cur.Version + 1
 		e.invalidate(t.Storage.Location)
 		return next, nil
+	}
+}
+
+// appendDelta adds a small INSERT's rows (encoded as rows) to the
+// table's delta in its catalog entry: one catalog update, no files. The
+// INSERT that would make the delta too large writes it, with its own
+// rows, as a data file and clears it.
+func (e *Engine) appendDelta(ctx context.Context, t *catalog.Table, mt *managed.Table, rows string, recs []arrow.Record) error {
+	for attempt := 0; ; attempt++ {
+		cur, err := e.store.GetTable(ctx, t.Database, t.Name)
+		if err != nil {
+			return err
+		}
+		if cur == nil || cur.Storage.Location != t.Storage.Location {
+			return sqlerr.New(sqlerr.SerializationFailure, "could not write table \"%s\": it was dropped or replaced concurrently", t.Name)
+		}
+		upd := *cur
+		upd.Parameters = map[string]string{}
+		for k, v := range cur.Parameters {
+			upd.Parameters[k] = v
+		}
+		old := cur.Parameters[managed.DeltaKey]
+		var w *managed.Writer
+		var expired []string
+		var next managed.Snapshot
+		if len(old)+len(rows) <= managed.DeltaBytes {
+			upd.Parameters[managed.DeltaKey] = old + rows
+		} else {
+			// fold the delta and these rows into a data file
+			oldRecs, _, err := mt.DecodeDelta(old)
+			if err != nil {
+				return err
+			}
+			base, err := mt.Snapshot(ctx, cur.Parameters[managed.SnapshotKey])
+			if err != nil {
+				return err
+			}
+			qid := managed.NewID()
+			w = mt.NewWriter(qid, e.staging.Begin(qid))
+			if err := w.Write(ctx, append(oldRecs, recs...)); err != nil {
+				w.Abort(ctx)
+				return err
+			}
+			var name string
+			if name, next, expired, err = w.Publish(ctx, base, cur.Parameters[managed.SnapshotKey], false, nil); err != nil {
+				w.Abort(ctx)
+				return err
+			}
+			upd.Parameters[managed.SnapshotKey] = name
+			delete(upd.Parameters, managed.DeltaKey)
+		}
+		err = e.store.UpdateTable(ctx, upd)
+		if err != nil && w != nil {
+			w.Abort(ctx) // its file held the delta it read: write it again
+		}
+		if sqlerr.Code(err) == sqlerr.SerializationFailure && attempt < appendRetries {
+			time.Sleep(time.Duration(rand.IntN(2000)+200*min(attempt, 10)) * time.Microsecond)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		*t = upd
+		t.Version = cur.Version + 1
+		if w != nil {
+			w.Done()
+			mt.Collect(ctx, expired)
+			e.invalidate(t.Storage.Location)
+			e.compact(ctx, t, mt, next)
+		}
+		return nil
 	}
 }
 
@@ -250,12 +339,16 @@ func (s *Session) planManaged(ctx context.Context, t *catalog.Table, pt *planner
 	if err != nil {
 		return err
 	}
-	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs, format: &tableFormat{kind: "parquet"}, fixed: mt.Infos(snap), managed: true}
+	delta, n, err := mt.DecodeDelta(t.Parameters[managed.DeltaKey])
+	if err != nil {
+		return err
+	}
+	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs, format: &tableFormat{kind: "parquet"}, fixed: mt.Infos(snap), managed: true, delta: delta}
 	for _, c := range pt.Columns {
 		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
 	}
 	pt.Source = x
-	pt.Rows = snap.Rows()
+	pt.Rows = snap.Rows() + n
 	return nil
 }
 
