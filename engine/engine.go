@@ -28,14 +28,14 @@ import (
 
 // Config configures an Engine.
 type Config struct {
-	DataDir  string // holds catalog.db, warehouse/ and staging/
+	DataDir string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
 	// kept in the catalog, so tables stay where they were created.
 	Warehouse string
-	Catalog  string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
-	Workers  int    // threads per query; 0 = all cores
-	MemLimit int64  // bytes per query; 0 = 80% of... unlimited
+	Catalog   string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
+	Workers   int    // threads per query; 0 = all cores
+	MemLimit  int64  // bytes per query; 0 = 80% of... unlimited
 	// HistoryRetention is how long sys.query_history keeps entries
 	// (0 = DefaultHistoryRetention, negative = history off).
 	HistoryRetention time.Duration
@@ -62,15 +62,15 @@ type Config struct {
 
 // Engine is the shared state of one lakeq process. Safe for concurrent use.
 type Engine struct {
-	cfg    Config
-	store  catalog.Store
+	cfg   Config
+	store catalog.Store
 	// warehouse is where new managed tables go; staging records this
 	// process's writes in flight (crash recovery)
 	warehouse string
 	staging   *managed.Staging
-	reg    *functions.Registry
-	hist   *history
-	fs     *storage.Registry
+	reg       *functions.Registry
+	hist      *history
+	fs        *storage.Registry
 	// footers are the Parquet footers read, shared by every session
 	footers *parquet.Footers
 
