@@ -34,6 +34,16 @@ func gen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "lakeq gen: --sf must be positive")
 		return 2
 	}
+	bad := ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "warehouse" {
+			bad = "--warehouse is where managed tables go; lakeq gen writes files to --out"
+		}
+	})
+	if bad != "" {
+		fmt.Fprintln(stderr, "lakeq gen: "+bad)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	fsys, err := s3f.registry(ctx)

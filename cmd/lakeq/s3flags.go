@@ -20,6 +20,7 @@ type s3Flags struct {
 	listTTL                                          *time.Duration
 	cacheDir                                         *string
 	cacheSize                                        *int64
+	warehouse                                        *string
 }
 
 func addS3Flags(fs *flag.FlagSet) *s3Flags {
@@ -32,6 +33,7 @@ func addS3Flags(fs *flag.FlagSet) *s3Flags {
 		listTTL:   fs.Duration("s3-list-cache-ttl", 0, "keep S3 listings this long (e.g. 30s; lakeq's own writes drop them at once; 0: off)"),
 		cacheDir:  fs.String("cache-dir", os.Getenv("LAKEQ_CACHE_DIR"), "keep the S3 object ranges queries read in this folder (off when empty)"),
 		cacheSize: fs.Int64("cache-size-mb", 10240, "bound of --cache-dir in MiB"),
+		warehouse: fs.String("warehouse", os.Getenv("LAKEQ_WAREHOUSE"), "folder or s3:// prefix for new managed tables (default DATA_DIR/warehouse)"),
 	}
 }
 
