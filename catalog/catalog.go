@@ -157,6 +157,12 @@ type Store interface {
 	CreateUser(ctx context.Context, u User) error
 	UpdateUser(ctx context.Context, u User) error
 	DropUser(ctx context.Context, name string) error
+	// GrantRole makes member a member of role (again: no change);
+	// RevokeRole undoes it, reporting whether it was; RolesOf lists the
+	// roles member belongs to directly.
+	GrantRole(ctx context.Context, role, member string) error
+	RevokeRole(ctx context.Context, role, member string) (bool, error)
+	RolesOf(ctx context.Context, member string) ([]string, error)
 
 	RecordQuery(ctx context.Context, q QueryRecord) error
 	// RecordQueries writes a batch of entries in one transaction.

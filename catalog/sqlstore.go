@@ -85,6 +85,11 @@ CREATE TABLE IF NOT EXISTS users (
   can_login BOOLEAN NOT NULL,
   created_at BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS role_members (
+  role TEXT NOT NULL,
+  member TEXT NOT NULL,
+  PRIMARY KEY (role, member)
+);
 `
 
 // init creates the schema and the database "public".
@@ -594,8 +599,48 @@ func (s *sqlStore) UpdateUser(ctx context.Context, u User) error {
 	return nil
 }
 
+// GrantRole implements Store.
+func (s *sqlStore) GrantRole(ctx context.Context, role, member string) error {
+	_, err := s.exec(ctx, `INSERT INTO role_members (role, member) VALUES (?, ?)`, role, member)
+	if err != nil && !s.d.isUnique(err) { // granted before: PostgreSQL notices and goes on
+		return ioErr(err, "granting role "+role)
+	}
+	return nil
+}
+
+// RevokeRole implements Store.
+func (s *sqlStore) RevokeRole(ctx context.Context, role, member string) (bool, error) {
+	res, err := s.exec(ctx, `DELETE FROM role_members WHERE role = ? AND member = ?`, role, member)
+	if err != nil {
+		return false, ioErr(err, "revoking role "+role)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// RolesOf implements Store.
+func (s *sqlStore) RolesOf(ctx context.Context, member string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT role FROM role_members WHERE member = ? ORDER BY role`), member)
+	if err != nil {
+		return nil, ioErr(err, "reading the roles of "+member)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, ioErr(err, "reading the roles of "+member)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // DropUser implements Store.
 func (s *sqlStore) DropUser(ctx context.Context, name string) error {
+	if _, err := s.exec(ctx, `DELETE FROM role_members WHERE role = ? OR member = ?`, name, name); err != nil {
+		return ioErr(err, "dropping user "+name)
+	}
 	res, err := s.exec(ctx, `DELETE FROM users WHERE name = ?`, name)
 	if err != nil {
 		return ioErr(err, "dropping user "+name)

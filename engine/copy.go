@@ -161,6 +161,13 @@ func (s *Session) copyFile(ctx context.Context, x *ast.Copy) (*Result, error) {
 	if x.File == "" {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY %s STDIN/STDOUT needs a client that speaks the COPY protocol (psql's \\copy, lakeq serve)", map[bool]string{true: "FROM", false: "TO"}[x.From])
 	}
+	what := map[bool]string{true: "COPY from a file", false: "COPY to a file"}[x.From]
+	if err := s.requireServerFiles(ctx, !x.From, what); err != nil {
+		if se, ok := err.(*sqlerr.Error); ok && se.Code == sqlerr.InsufficientPrivilege {
+			return nil, se.WithHint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")
+		}
+		return nil, err
+	}
 	fsys := s.fs()
 	if x.From {
 		f, err := fsys.Open(ctx, x.File)

@@ -63,6 +63,8 @@ func (s *Session) role(ctx context.Context, x *ast.RoleStmt) (*Result, error) {
 			return nil, err
 		}
 		return &Result{Tag: "ALTER ROLE"}, nil
+	case "grant", "revoke":
+		return s.grantRole(ctx, x)
 	default:
 		if err := s.requireSuperuser(ctx, "drop role"); err != nil {
 			return nil, err
@@ -109,3 +111,101 @@ var passwordLiteral = regexp.MustCompile(`(?i)(PASSWORD\s+)(E?'(?:[^']|'')*')`)
 
 // redact hides password literals in statement text kept in the history.
 func redact(sql string) string { return passwordLiteral.ReplaceAllString(sql, "${1}'********'") }
+
+// Predefined roles lakeq checks, as PostgreSQL's: members may read or
+// write server-side files (COPY FROM/TO a file, UNLOAD, CTAS to a
+// location). They exist without being created.
+const (
+	readServerFiles  = "pg_read_server_files"
+	writeServerFiles = "pg_write_server_files"
+)
+
+func (s *Session) roleExists(ctx context.Context, name string) (bool, error) {
+	if name == readServerFiles || name == writeServerFiles || name == "lakeq" {
+		return true, nil
+	}
+	u, err := s.eng.store.GetUser(ctx, name)
+	return u != nil, err
+}
+
+// grantRole runs GRANT role TO member and REVOKE role FROM member.
+func (s *Session) grantRole(ctx context.Context, x *ast.RoleStmt) (*Result, error) {
+	if err := s.requireSuperuser(ctx, x.Kind+" roles"); err != nil {
+		return nil, err
+	}
+	res := &Result{Tag: "GRANT ROLE"}
+	if x.Kind == "revoke" {
+		res.Tag = "REVOKE ROLE"
+	}
+	for _, n := range append(append([]string(nil), x.Names...), x.Members...) {
+		ok, err := s.roleExists(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "role \"%s\" does not exist", n)
+		}
+	}
+	for _, role := range x.Names {
+		for _, m := range x.Members {
+			if x.Kind == "grant" {
+				if role == m {
+					return nil, sqlerr.New("0LP01", "role \"%s\" is a member of role \"%s\"", m, role)
+				}
+				have, err := s.memberOf(ctx, m, role)
+				if err != nil {
+					return nil, err
+				}
+				if have {
+					res.Notices = append(res.Notices, fmt.Sprintf("role \"%s\" is already a member of role \"%s\"", m, role))
+					continue
+				}
+				if err := s.eng.store.GrantRole(ctx, role, m); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			was, err := s.eng.store.RevokeRole(ctx, role, m)
+			if err != nil {
+				return nil, err
+			}
+			if !was {
+				res.Notices = append(res.Notices, fmt.Sprintf("role \"%s\" is not a member of role \"%s\"", m, role))
+			}
+		}
+	}
+	return res, nil
+}
+
+// memberOf reports whether user is a direct member of role.
+func (s *Session) memberOf(ctx context.Context, user, role string) (bool, error) {
+	roles, err := s.eng.store.RolesOf(ctx, user)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range roles {
+		if r == role {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// requireServerFiles refuses reading (write false) or writing a file on
+// the server's side to users who are neither superusers nor members of
+// pg_read_server_files / pg_write_server_files, as PostgreSQL does: the
+// server process can reach files its clients must not.
+func (s *Session) requireServerFiles(ctx context.Context, write bool, what string) error {
+	if s.eng.isSuperuser(ctx, s.User) {
+		return nil
+	}
+	role := readServerFiles
+	if write {
+		role = writeServerFiles
+	}
+	ok, err := s.memberOf(ctx, s.User, role)
+	if err != nil || ok {
+		return err
+	}
+	return sqlerr.New(sqlerr.InsufficientPrivilege, "must be superuser or have privileges of the %s role to %s", role, what)
+}

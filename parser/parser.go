@@ -347,6 +347,22 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 			x.Names = append(x.Names, rn.GetRoleSpec().GetRolename())
 		}
 		return x, nil
+	case n.GetGrantRoleStmt() != nil:
+		g := n.GetGrantRoleStmt()
+		if len(g.Opt) > 0 || g.Grantor != nil {
+			return nil, unsupported(-1, "GRANT role WITH options or GRANTED BY is not supported")
+		}
+		x := &ast.RoleStmt{Kind: "grant"}
+		if !g.IsGrant {
+			x.Kind = "revoke"
+		}
+		for _, r := range g.GrantedRoles {
+			x.Names = append(x.Names, r.GetAccessPriv().GetPrivName())
+		}
+		for _, r := range g.GranteeRoles {
+			x.Members = append(x.Members, r.GetRoleSpec().GetRolename())
+		}
+		return x, nil
 	case n.GetVacuumStmt() != nil:
 		return &ast.Noop{Tag: "VACUUM"}, nil
 	}

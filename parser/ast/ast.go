@@ -572,7 +572,7 @@ func (e *GroupingFunc) Pos() int { return e.Location }
 
 // RoleStmt is CREATE/ALTER/DROP USER|ROLE.
 type RoleStmt struct {
-	Kind      string // "create", "alter", "drop"
+	Kind      string // "create", "alter", "drop", "grant", "revoke"
 	IsUser    bool   // USER (LOGIN by default) rather than ROLE
 	Names     []string
 	IfExists  bool
@@ -580,6 +580,7 @@ type RoleStmt struct {
 	NoPasswd  bool
 	Superuser *bool
 	Login     *bool
+	Members   []string // GRANT/REVOKE role TO/FROM these
 }
 
 func (*RoleStmt) stmt() {}
