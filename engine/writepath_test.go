@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lakeq/lakeq/internal/tests3"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/s3"
 )
 
 // Two engines on one data directory (one SQLite catalog), as two lakeq
@@ -221,50 +224,112 @@ func TestManagedReadsLikeLakeFiles(t *testing.T) {
 
 // A lakeq process killed with SIGKILL in the middle of a CTAS and of an
 // INSERT … SELECT leaves no visible data, and the next start removes its
-// files.
+// files: on local disk, and with the warehouse on S3 (versitygw).
 func TestKilledWriteLeavesNothing(t *testing.T) {
-	if os.Getenv("LAKEQ_KILL_HELPER") != "" {
-		t.Skip("helper")
-	}
 	dir := t.TempDir()
+	killedWrites(t, dir, Config{DataDir: dir}, localFiles(filepath.Join(dir, "warehouse")))
+}
+
+func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
+	srv := tests3.Start(t, "lake")
+	dir := t.TempDir()
+	cfg := Config{DataDir: dir, Warehouse: "s3://lake/wh", S3: s3.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.Secret}}
+	fsys, err := s3.New(context.Background(), cfg.S3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killedWrites(t, dir, cfg, func() []string {
+		var out []string
+		_ = fsys.List(context.Background(), "s3://lake/wh/", "", func(pg storage.ListPage) error {
+			for _, o := range pg.Objects {
+				out = append(out, o.Path)
+			}
+			return nil
+		})
+		return out
+	})
+}
+
+// localFiles lists the files under dir.
+func localFiles(dir string) func() []string {
+	return func() []string {
+		var out []string
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				out = append(out, p)
+			}
+			return nil
+		})
+		return out
+	}
+}
+
+// killedWrites runs each statement in a child process (TestKillHelper)
+// on cfg, kills it with SIGKILL once its first data file is there, and
+// checks the next start: keep's rows intact, big absent, and no file
+// left but keep's data file and snapshot.
+func killedWrites(t *testing.T, dir string, cfg Config, files func() []string) {
 	{
-		e, s := open(t, dir)
-		mustExec(t, s, "CREATE TABLE keep AS SELECT g FROM generate_series(1, 1000) g")
+		e, err := Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, e.NewSession(), "CREATE TABLE keep AS SELECT g FROM generate_series(1, 1000) g")
 		e.Close()
 	}
+	others := func() []string {
+		var out []string
+		for _, f := range files() {
+			if !strings.Contains(f, "/keep-") || strings.Contains(f, ".tmp-") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	keepFiles := len(files())
 	for _, stmt := range []string{
 		"CREATE TABLE big AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 6000000) g",
 		"INSERT INTO keep SELECT g FROM generate_series(1, 20000000) g",
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.v")
-		cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir, "LAKEQ_KILL_SQL="+stmt)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
+		cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir, "LAKEQ_KILL_SQL="+stmt,
+			"LAKEQ_KILL_WAREHOUSE="+cfg.Warehouse, "LAKEQ_KILL_S3="+cfg.S3.Endpoint+"|"+cfg.S3.AccessKey+"|"+cfg.S3.SecretKey)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// kill it once it has begun writing data files
+		started := func() bool {
+			if strings.HasPrefix(stmt, "INSERT") {
+				return len(files()) > keepFiles
+			}
+			return len(others()) > 0
+		}
 		deadline := time.Now().Add(60 * time.Second)
-		for !writing(dir) {
+		for !started() {
 			if time.Now().After(deadline) {
 				cmd.Process.Kill()
 				t.Fatal("the helper never started writing")
 			}
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(10 * time.Millisecond)
 		}
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
-		if !leftovers(dir) {
+		if len(files()) == keepFiles {
 			t.Fatalf("%s: killed with nothing written, so nothing is tested", stmt)
 		}
-		e, s := open(t, dir)
+		e, err := Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := e.NewSession()
 		if n := count(t, s, "SELECT count(*) FROM keep"); n != 1000 {
 			t.Fatalf("after a killed %q: keep has %d rows", stmt, n)
 		}
 		if _, err := s.Query(context.Background(), "SELECT count(*) FROM big"); sqlerr.Code(err) != sqlerr.UndefinedTable {
 			t.Fatalf("big after its killed CTAS: %v", err)
 		}
-		if leftovers(dir) {
-			t.Fatalf("files of the killed write remain after the next start:\n%s", listing(dir))
+		if left := files(); len(left) != keepFiles {
+			t.Fatalf("files of the killed write remain after the next start: %v", left)
 		}
 		e.Close()
 	}
@@ -274,9 +339,13 @@ func TestKilledWriteLeavesNothing(t *testing.T) {
 func TestKillHelper(t *testing.T) {
 	dir := os.Getenv("LAKEQ_KILL_HELPER")
 	if dir == "" {
-		t.Skip("run by TestKilledWriteLeavesNothing")
+		t.Skip("run by the killed-write tests")
 	}
-	e, err := Open(context.Background(), Config{DataDir: dir})
+	cfg := Config{DataDir: dir, Warehouse: os.Getenv("LAKEQ_KILL_WAREHOUSE")}
+	if p := strings.Split(os.Getenv("LAKEQ_KILL_S3"), "|"); len(p) == 3 {
+		cfg.S3 = s3.Config{Endpoint: p[0], AccessKey: p[1], SecretKey: p[2]}
+	}
+	e, err := Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,41 +353,3 @@ func TestKillHelper(t *testing.T) {
 	_, _ = e.NewSession().Query(context.Background(), os.Getenv("LAKEQ_KILL_SQL"))
 }
 
-// writing reports a data file being written or written (beyond keep's).
-func writing(dir string) bool {
-	found := false
-	_ = filepath.WalkDir(filepath.Join(dir, "warehouse"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.Contains(p, "/data/") && !strings.Contains(p, "/keep-") {
-			found = true
-		}
-		if err == nil && !d.IsDir() && strings.Contains(p, "/keep-") && strings.Contains(filepath.Base(p), ".tmp-") {
-			found = true
-		}
-		return nil
-	})
-	return found
-}
-
-// leftovers reports files no table names: anything but keep's one data
-// file and its snapshot.
-func leftovers(dir string) bool {
-	n := 0
-	_ = filepath.WalkDir(filepath.Join(dir, "warehouse"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			n++
-		}
-		return nil
-	})
-	return n != 2
-}
-
-func listing(dir string) string {
-	var b strings.Builder
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			fmt.Fprintln(&b, p)
-		}
-		return nil
-	})
-	return b.String()
-}
