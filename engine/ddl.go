@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -69,6 +70,14 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 			return &Result{Tag: tag, Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", x.Name.Name)}}, nil
 		}
 		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.Name.Name)
+	}
+	for _, o := range x.Options {
+		// Parquet is what a managed table is; the rest would change where
+		// or how it is written, which lakeq does not do yet
+		if o.Name == "format" && strings.EqualFold(o.Value, "parquet") {
+			continue
+		}
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE option %s = '%s' is not supported yet (managed tables are Parquet in the warehouse)", o.Name, o.Value)
 	}
 	t := catalog.Table{Database: db, Name: x.Name.Name, Type: catalog.ManagedTable, Owner: s.User, Parameters: map[string]string{}}
 	var recs []arrow.Record

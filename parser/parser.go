@@ -472,6 +472,17 @@ func nodeName(n *pg.Node) string {
 	return s
 }
 
+// withOptions reads WITH (name = value, …).
+func withOptions(opts []*pg.Node) []ast.Option {
+	var out []ast.Option
+	for _, o := range opts {
+		if d := o.GetDefElem(); d != nil {
+			out = append(out, ast.Option{Name: strings.ToLower(d.Defname), Value: defArgString(d.Arg)})
+		}
+	}
+	return out
+}
+
 func defArgString(n *pg.Node) string {
 	if n == nil {
 		return ""
@@ -1405,7 +1416,7 @@ func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
-	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists}
+	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists, Options: withOptions(s.Options)}
 	if s.Relation.Relpersistence == "t" {
 		out.Temp = true
 	}
@@ -1466,7 +1477,7 @@ func (c *converter) ctas(s *pg.CreateTableAsStmt) (ast.Stmt, error) {
 	if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
 		return nil, unsupported(-1, "materialized views are not supported")
 	}
-	return &ast.CreateTable{Name: rangeVarName(s.Into.Rel), Query: sel, ColNames: names(s.Into.ColNames), IfNotExists: s.IfNotExists, WithData: !s.Into.SkipData}, nil
+	return &ast.CreateTable{Name: rangeVarName(s.Into.Rel), Query: sel, ColNames: names(s.Into.ColNames), IfNotExists: s.IfNotExists, WithData: !s.Into.SkipData, Options: withOptions(s.Into.Options)}, nil
 }
 
 func (c *converter) drop(s *pg.DropStmt) (ast.Stmt, error) {

@@ -134,7 +134,13 @@ type CreateTable struct {
 	ColNames    []string // CTAS column aliases
 	Temp        bool
 	WithData    bool
+	// Options are WITH (name = value, …): PostgreSQL's storage
+	// parameters, or Athena's CTAS properties (format, …); names lower-case
+	Options []Option
 }
+
+// Option is one WITH (name = value) entry.
+type Option struct{ Name, Value string }
 
 // Insert is INSERT INTO.
 type Insert struct {
