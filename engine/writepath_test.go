@@ -352,4 +352,3 @@ func TestKillHelper(t *testing.T) {
 	defer e.Close()
 	_, _ = e.NewSession().Query(context.Background(), os.Getenv("LAKEQ_KILL_SQL"))
 }
-
