@@ -130,6 +130,9 @@ type Store interface {
 	GetTable(ctx context.Context, db, name string) (*Table, error) // nil, nil when absent
 	CreateTable(ctx context.Context, t Table) error
 	UpdateTable(ctx context.Context, t Table) error
+	// CreateTableWithPartitions creates a table and its partitions in one
+	// transaction: readers see both or neither.
+	CreateTableWithPartitions(ctx context.Context, t Table, ps []Partition) error
 	// RenameTable moves a table with its partitions and statistics.
 	RenameTable(ctx context.Context, db, name, newName string) error
 	// DropTable removes a table with its partitions and statistics.

@@ -321,6 +321,40 @@ func (s *sqlStore) CreateTable(ctx context.Context, t Table) error {
 	return nil
 }
 
+// CreateTableWithPartitions implements Store: one transaction.
+func (s *sqlStore) CreateTableWithPartitions(ctx context.Context, t Table, ps []Partition) error {
+	t.Version = 1
+	now := time.Now()
+	t.CreatedAt, t.UpdatedAt = now, now
+	body, err := json.Marshal(t)
+	if err != nil {
+		return sqlerr.Wrap(err, sqlerr.Internal, "encoding table %s", t.Name)
+	}
+	return s.tx(ctx, "creating table "+t.Name, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tables (db, name, body, version) VALUES (?, ?, ?, 1)`), t.Database, t.Name, string(body)); err != nil {
+			if s.d.isUnique(err) {
+				return sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", t.Name)
+			}
+			return err
+		}
+		// no table had the name: partitions under it are stale
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM partitions WHERE db = ? AND tbl = ?`), t.Database, t.Name); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO partitions (db, tbl, vals, location, parameters, created_at) VALUES (?, ?, ?, ?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, p := range ps {
+			if _, err := stmt.ExecContext(ctx, t.Database, t.Name, encodeValues(p.Values), p.Location, encodeMap(p.Parameters), now.Unix()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // UpdateTable implements Store with optimistic concurrency on Version.
 func (s *sqlStore) UpdateTable(ctx context.Context, t Table) error {
 	old := t.Version

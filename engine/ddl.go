@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -71,13 +70,14 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 		}
 		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.Name.Name)
 	}
-	for _, o := range x.Options {
-		// Parquet is what a managed table is; the rest would change where
-		// or how it is written, which lakeq does not do yet
-		if o.Name == "format" && strings.EqualFold(o.Value, "parquet") {
-			continue
-		}
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE option %s = '%s' is not supported yet (managed tables are Parquet in the warehouse)", o.Name, o.Value)
+	opts, err := parseCTASOptions(x.Options)
+	if err != nil {
+		return nil, err
+	}
+	if x.Query == nil && opts.external() {
+		// Athena's properties make CTAS an external table; a plain CREATE
+		// TABLE is managed, Parquet in the warehouse
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE option %s = '%s' is not supported (WITH properties other than format = 'PARQUET' are for CREATE TABLE … AS)", x.Options[0].Name, x.Options[0].Value)
 	}
 	t := catalog.Table{Database: db, Name: x.Name.Name, Type: catalog.ManagedTable, Owner: s.User, Parameters: map[string]string{}}
 	var recs []arrow.Record
@@ -131,6 +131,9 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 			seen[c.Name] = true
 			t.Columns = append(t.Columns, catalog.Column{Name: c.Name, Type: columnStorageType(ct).String(), NotNull: c.NotNull, Default: c.DefaultSQL, Comment: c.Comment})
 		}
+	}
+	if opts.external() {
+		return s.createExternalAs(ctx, x, opts, t, recs)
 	}
 	names, ts, err := tableTypes(&t)
 	if err != nil {

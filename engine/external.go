@@ -375,7 +375,9 @@ func (x *extSource) keyRecord(ec *exec.Ctx, rows [][]string, extra []arrow.Array
 	for k, key := range x.keys {
 		vals := make([]types.Value, n)
 		for i, r := range rows {
-			vals[i] = r[k]
+			if r[k] != hiveDefaultPartition { // Hive's folder for a NULL key
+				vals[i] = r[k]
+			}
 		}
 		txt := types.BuildArray(types.TextT, vals)
 		a, err := expr.CastArray(ec.Expr, txt, types.TextT, key.Type)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -301,8 +302,8 @@ func (e *Engine) recoverStaging(ctx context.Context) error {
 					return nil, false, err
 				}
 				for i := range ts {
-					if ts[i].Type == catalog.ManagedTable && ts[i].Storage.Location != "" {
-						byLoc[ts[i].Storage.Location] = &ts[i]
+					if ts[i].Storage.Location != "" && ts[i].Type != catalog.VirtualView {
+						byLoc[strings.TrimSuffix(ts[i].Storage.Location, "/")] = &ts[i]
 					}
 				}
 			}
@@ -310,6 +311,9 @@ func (e *Engine) recoverStaging(ctx context.Context) error {
 		t, ok := byLoc[loc]
 		if !ok {
 			return nil, false, nil
+		}
+		if t.Type == catalog.ExternalTable {
+			return nil, true, nil // its files are the table
 		}
 		_, snap, err := e.snapshotOf(ctx, t)
 		if err != nil {

@@ -149,3 +149,6 @@ func jsonScalars() []*Scalar {
 		{Name: "to_jsonb", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONBT), Kernel: jsonKernel(types.JSONBT, one)}}},
 	}
 }
+
+// AppendJSON renders a value as to_json does (for writers of JSON files).
+func AppendJSON(b *strings.Builder, t types.T, v types.Value) { appendJSON(b, t, v) }

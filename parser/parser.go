@@ -6,6 +6,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -81,6 +82,16 @@ func parsePG(sql string) (stmts []Statement, err error) {
 		// FROM 'data/*.parquet' (DuckDB's file-as-table syntax) is not
 		// PostgreSQL grammar: retry with such strings wrapped in read_auto().
 		if rw, ok := rewriteFileRefs(sql); ok {
+			if t2, err2 := pg.Parse(rw); err2 == nil {
+				tree, err, sql = t2, nil, rw
+			}
+		}
+	}
+	if err != nil {
+		// Athena's CTAS takes partitioned_by = ARRAY['c', …], which
+		// PostgreSQL's WITH (…) grammar does not: retry with the list as
+		// one string, 'c,…'
+		if rw, ok := rewriteArrayProps(sql); ok {
 			if t2, err2 := pg.Parse(rw); err2 == nil {
 				tree, err, sql = t2, nil, rw
 			}
@@ -1673,4 +1684,24 @@ func commentStmt(s *pg.CommentStmt) (ast.Stmt, error) {
 		c.Table = ast.QualifiedName{Schema: names[len(names)-2], Name: names[len(names)-1]}
 	}
 	return c, nil
+}
+
+var arrayProp = regexp.MustCompile(`(?i)\b(partitioned_by|bucketed_by)(\s*=\s*)ARRAY\s*\[([^\]]*)\]`)
+
+// rewriteArrayProps turns partitioned_by = ARRAY['a', 'b'] into
+// partitioned_by = 'a,b' (see parsePG).
+func rewriteArrayProps(sql string) (string, bool) {
+	if !arrayProp.MatchString(sql) {
+		return "", false
+	}
+	return arrayProp.ReplaceAllStringFunc(sql, func(m string) string {
+		g := arrayProp.FindStringSubmatch(m)
+		var names []string
+		for _, e := range strings.Split(g[3], ",") {
+			e = strings.TrimSpace(e)
+			e = strings.TrimSuffix(strings.TrimPrefix(e, "'"), "'")
+			names = append(names, strings.ReplaceAll(e, "'", "''"))
+		}
+		return g[1] + g[2] + "'" + strings.Join(names, ",") + "'"
+	}), true
 }

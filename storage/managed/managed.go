@@ -34,6 +34,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -268,40 +269,9 @@ func (w *Writer) writeFile(ctx context.Context, recs []arrow.Record, rows int64)
 	if err := w.note(rel); err != nil {
 		return err
 	}
-	p := w.t.abs(rel)
-	out, err := w.t.fs.Create(ctx, p)
+	info, err := w.t.WriteParquet(ctx, w.t.abs(rel), recs, compress.Codecs.Snappy)
 	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", p)
-	}
-	fail := func(err error, what string) error {
-		_ = out.Abort()
-		if se, ok := err.(*sqlerr.Error); ok {
-			return se
-		}
-		return sqlerr.Wrap(err, sqlerr.IOError, "%s table file %s", what, p)
-	}
-	pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(w.t.fileSchema()), out, lqparquet.WriterProperties(w.t.conform(recs[0])), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fail(err, "writing")
-	}
-	for _, r := range recs {
-		if ctx.Err() != nil {
-			pw.Close()
-			return fail(sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request"), "")
-		}
-		if err := pw.WriteBuffered(lqparquet.ToFile(w.t.conform(r))); err != nil {
-			pw.Close()
-			return fail(err, "writing")
-		}
-	}
-	// pqarrow's Close closes the sink too: Close of a storage Writer is
-	// its commit (fsync and rename, or the upload's completion)
-	if err := pw.Close(); err != nil {
-		return fail(err, "committing")
-	}
-	info, err := w.t.fs.Stat(ctx, p)
-	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", p)
+		return err
 	}
 	w.files = append(w.files, File{Path: rel, Rows: rows, Size: info.Size, ETag: info.ETag, ModTime: info.ModTime})
 	return nil
@@ -526,4 +496,55 @@ func parseTexts(t types.T, s *array.String) (arrow.Array, error) {
 		}
 	}
 	return types.BuildArray(t, vals), nil
+}
+
+// WriteParquet writes recs (of t's columns) as one Parquet file at p,
+// committed on success and abandoned on failure, and returns what the
+// storage reports of it.
+func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record, codec compress.Compression) (storage.ObjectInfo, error) {
+	out, err := t.fs.Create(ctx, p)
+	if err != nil {
+		return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", p)
+	}
+	fail := func(err error, what string) (storage.ObjectInfo, error) {
+		_ = out.Abort()
+		if se, ok := err.(*sqlerr.Error); ok {
+			return storage.ObjectInfo{}, se
+		}
+		return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "%s table file %s", what, p)
+	}
+	var sample arrow.Record
+	for _, r := range recs {
+		if r.NumRows() > 0 {
+			sample = t.conform(r)
+			break
+		}
+	}
+	pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), out, lqparquet.WriterPropertiesWith(sample, codec), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return fail(err, "writing")
+	}
+	for _, r := range recs {
+		if ctx.Err() != nil {
+			pw.Close()
+			return fail(sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request"), "")
+		}
+		if r.NumRows() == 0 {
+			continue
+		}
+		if err := pw.WriteBuffered(lqparquet.ToFile(t.conform(r))); err != nil {
+			pw.Close()
+			return fail(err, "writing")
+		}
+	}
+	// pqarrow's Close closes the sink too: Close of a storage Writer is
+	// its commit (fsync and rename, or the upload's completion)
+	if err := pw.Close(); err != nil {
+		return fail(err, "committing")
+	}
+	info, err := t.fs.Stat(ctx, p)
+	if err != nil {
+		return info, sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", p)
+	}
+	return info, nil
 }

@@ -129,7 +129,8 @@ func (in *Intent) Remove() {
 
 // Referenced answers, for a table location, the relative paths its
 // current snapshot names (and the snapshot file itself); ok is false
-// when no table lives there any more.
+// when no table lives there any more, and paths nil (with ok) when the
+// table owns everything there.
 type Referenced func(ctx context.Context, loc string) (paths map[string]bool, ok bool, err error)
 
 // Recover removes what the writes of dead processes left: every file
@@ -190,9 +191,15 @@ func (s *Staging) recoverToken(ctx context.Context, fsys storage.FileSystem, ref
 		if json.Unmarshal(b, &rec) != nil || rec.Location == "" {
 			continue // torn before its first file: nothing was written
 		}
-		keep, _, err := ref(ctx, rec.Location)
+		keep, ok, err := ref(ctx, rec.Location)
 		if err != nil {
 			return removed, err
+		}
+		if ok && keep == nil {
+			// a table owns the whole location (an external table a CTAS
+			// made): the write was published
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+			continue
 		}
 		var del []string
 		for _, rel := range rec.Files {

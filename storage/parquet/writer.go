@@ -26,8 +26,13 @@ const dictMaxRatio = 0.2
 // sample is typically the first batch to be written; nil keeps
 // dictionaries on for every column.
 func WriterProperties(sample arrow.Record) *pq.WriterProperties {
+	return WriterPropertiesWith(sample, compress.Codecs.Snappy)
+}
+
+// WriterPropertiesWith is WriterProperties with another codec.
+func WriterPropertiesWith(sample arrow.Record, codec compress.Compression) *pq.WriterProperties {
 	opts := []pq.WriterProperty{
-		pq.WithCompression(compress.Codecs.Snappy),
+		pq.WithCompression(codec),
 		pq.WithMaxRowGroupLength(RowGroupRows),
 		pq.WithStats(true),
 		pq.WithStoreDecimalAsInteger(true),

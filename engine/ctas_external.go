@@ -1,0 +1,438 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Athena's CTAS: CREATE TABLE t WITH (format = …, external_location = …,
+// partitioned_by = ARRAY[…], write_compression = …, field_delimiter = …)
+// AS SELECT … makes an external table: the query's rows written as files
+// of that format under the location (partition columns, the select's
+// last ones, as k=v/ folders), then the partitions and the table
+// registered. The location must hold nothing yet, so no reader knows of
+// the files until the catalog entry that names them exists: creating it
+// is the publish step, and a CTAS that fails before removes its files
+// (a killed one's are removed at the next start, managed.Staging).
+
+// ctasOptions are the parsed WITH options.
+type ctasOptions struct {
+	format    string // PARQUET, TEXTFILE, CSV, TSV, JSON
+	location  string
+	parts     []string
+	codec     string // SNAPPY, ZSTD, GZIP, NONE
+	delim     string
+	delimSet  bool
+	formatSet bool
+}
+
+// external reports whether the options ask for more than a managed table.
+func (o ctasOptions) external() bool {
+	return o.location != "" || o.format != "PARQUET" || len(o.parts) > 0 || o.codec != "" || o.delimSet
+}
+
+func parseCTASOptions(opts []ast.Option) (ctasOptions, error) {
+	o := ctasOptions{format: "PARQUET"}
+	for _, op := range opts {
+		v := op.Value
+		switch op.Name {
+		case "format":
+			o.format, o.formatSet = strings.ToUpper(v), true
+			switch o.format {
+			case "PARQUET", "TEXTFILE", "CSV", "TSV", "JSON":
+			default:
+				return o, sqlerr.New(sqlerr.FeatureNotSupported, "CTAS format '%s' is not supported (PARQUET, TEXTFILE, CSV, TSV, JSON)", v)
+			}
+		case "external_location":
+			o.location = strings.TrimSuffix(v, "/")
+		case "partitioned_by":
+			for _, c := range strings.Split(v, ",") {
+				if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
+					o.parts = append(o.parts, c)
+				}
+			}
+		case "write_compression", "parquet_compression":
+			o.codec = strings.ToUpper(v)
+		case "field_delimiter":
+			o.delim, o.delimSet = v, true
+		default:
+			return o, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE option %s = '%s' is not supported yet", op.Name, v)
+		}
+	}
+	switch o.codec {
+	case "", "NONE", "UNCOMPRESSED", "GZIP", "ZSTD":
+	case "SNAPPY":
+		if o.format != "PARQUET" {
+			return o, sqlerr.New(sqlerr.FeatureNotSupported, "write_compression SNAPPY is for PARQUET; text formats take GZIP, ZSTD or NONE")
+		}
+	default:
+		return o, sqlerr.New(sqlerr.FeatureNotSupported, "write_compression '%s' is not supported (SNAPPY, ZSTD, GZIP, NONE)", o.codec)
+	}
+	if o.delimSet {
+		if o.format != "TEXTFILE" && o.format != "TSV" && o.format != "CSV" {
+			return o, sqlerr.New(sqlerr.InvalidParameterValue, "field_delimiter is for TEXTFILE, TSV and CSV, not %s", o.format)
+		}
+		if len(o.delim) != 1 {
+			return o, sqlerr.New(sqlerr.InvalidParameterValue, "field_delimiter must be one character, got '%s'", o.delim)
+		}
+	}
+	return o, nil
+}
+
+// createExternalAs runs an Athena CTAS (see above). t holds the table's
+// name, schema and columns (of the whole select); recs its rows.
+func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ctasOptions, t catalog.Table, recs []arrow.Record) (*Result, error) {
+	if o.location != "" {
+		if err := s.requireServerFiles(ctx, true, "create a table at a location"); err != nil {
+			return nil, err
+		}
+		if err := s.checkScheme(o.location); err != nil {
+			return nil, err
+		}
+	} else {
+		o.location = s.eng.newLocation(t.Database, t.Name)
+	}
+	names, ts, err := tableTypes(&t)
+	if err != nil {
+		return nil, err
+	}
+	// partition columns are the select's last ones, in partitioned_by's order
+	nd := len(t.Columns) - len(o.parts)
+	if len(o.parts) > 0 {
+		if nd < 1 {
+			return nil, sqlerr.New(invalidTableDefinition, "partitioned_by names every column of %s: a table needs a data column", t.Name)
+		}
+		for i, p := range o.parts {
+			if names[nd+i] != p {
+				return nil, sqlerr.New(invalidTableDefinition, "partitioned_by columns must be the query's last columns, in order: expected \"%s\" as column %d, found \"%s\"", p, nd+i+1, names[nd+i])
+			}
+		}
+	}
+	fsys := s.eng.fs
+	if s.fs() != nil {
+		fsys = s.fs()
+	}
+	// a location that holds data is someone's table already
+	full := false
+	err = fsys.List(ctx, o.location+"/", "", func(pg storage.ListPage) error {
+		if len(pg.Objects) > 0 {
+			full = true
+			return io.EOF
+		}
+		return nil
+	})
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if full {
+		return nil, sqlerr.New(sqlerr.DuplicateObject, "location %s already holds data; CTAS writes only to an empty location", o.location)
+	}
+	qid := managed.NewID()
+	intent := s.eng.staging.Begin(qid)
+	var written []string
+	abort := func() {
+		if len(written) > 0 {
+			_ = fsys.Delete(context.WithoutCancel(ctx), written...)
+		}
+		if intent != nil {
+			intent.Remove()
+		}
+	}
+	groups := partitionRows(recs, ts, nd)
+	var parts []catalog.Partition
+	var rows int64
+	for _, g := range groups {
+		if len(g.recs) == 0 {
+			continue // no rows: no file
+		}
+		dir := o.location
+		for i, v := range g.values {
+			dir += "/" + o.parts[i] + "=" + escapePartValue(v)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(dir, o.location), "/")
+		name := fmt.Sprintf("%s-0000%s", qid, fileExt(o))
+		if rel != "" {
+			rel += "/"
+		}
+		if intent != nil {
+			if err := intent.Add(o.location, rel+name); err != nil {
+				abort()
+				return nil, err
+			}
+		}
+		p := dir + "/" + name
+		written = append(written, p)
+		if err := writeLakeFile(ctx, fsys, p, names[:nd], ts[:nd], g.recs, o); err != nil {
+			abort()
+			return nil, err
+		}
+		for _, r := range g.recs {
+			rows += r.NumRows()
+		}
+		if len(o.parts) > 0 {
+			parts = append(parts, catalog.Partition{Values: g.values, Location: dir})
+		}
+	}
+	ext := catalog.Table{Database: t.Database, Name: t.Name, Type: catalog.ExternalTable, Owner: t.Owner, Parameters: map[string]string{"EXTERNAL": "TRUE"}}
+	ext.Columns = t.Columns[:nd]
+	ext.PartitionKeys = t.Columns[nd:]
+	d := storedAs[o.format]
+	ext.Storage = catalog.StorageDescriptor{Location: o.location, InputFormat: d[0], OutputFormat: d[1], SerDe: d[2]}
+	switch o.format {
+	case "TEXTFILE", "TSV":
+		delim := "\x01"
+		if o.format == "TSV" {
+			delim = "\t"
+		}
+		if o.delimSet {
+			delim = o.delim
+		}
+		ext.Storage.SerDeParams = map[string]string{"field.delim": delim}
+	case "CSV":
+		if o.delimSet {
+			ext.Storage.SerDeParams = map[string]string{"separatorChar": o.delim}
+		}
+	}
+	ext.Parameters["classification"] = classificationOf(ext.Storage)
+	// the table and its partitions in one catalog transaction: the publish
+	if err := s.eng.store.CreateTableWithPartitions(ctx, ext, parts); err != nil {
+		abort()
+		if sqlerr.Code(err) == sqlerr.DuplicateTable && x.IfNotExists {
+			return &Result{Tag: "SELECT 0", Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", t.Name)}}, nil
+		}
+		return nil, err
+	}
+	if intent != nil {
+		intent.Remove()
+	}
+	s.eng.invalidate(o.location)
+	return &Result{Tag: fmt.Sprintf("SELECT %d", rows), Rows: rows}, nil
+}
+
+// partGroup is the rows of one partition (values as text).
+type partGroup struct {
+	values []string
+	recs   []arrow.Record
+}
+
+// partitionRows splits recs by the values of their columns from nd on
+// (none: one group of every row), keeping the data columns.
+func partitionRows(recs []arrow.Record, ts []types.T, nd int) []partGroup {
+	if nd == len(ts) {
+		var keep []arrow.Record
+		for _, r := range recs {
+			if r.NumRows() > 0 {
+				keep = append(keep, r)
+			}
+		}
+		return []partGroup{{recs: keep}}
+	}
+	byKey := map[string]*partGroup{}
+	var order []string
+	for _, r := range recs {
+		idx := map[string][]int32{}
+		var keys []string
+		for i := 0; i < int(r.NumRows()); i++ {
+			vals := make([]string, len(ts)-nd)
+			for k := nd; k < len(ts); k++ {
+				v := types.GetValue(ts[k], r.Column(k), i)
+				if v == nil {
+					vals[k-nd] = hiveDefaultPartition
+				} else {
+					vals[k-nd] = types.FormatText(ts[k], v)
+				}
+			}
+			key := strings.Join(vals, "\x00")
+			if _, ok := idx[key]; !ok {
+				keys = append(keys, key)
+				if _, seen := byKey[key]; !seen {
+					byKey[key] = &partGroup{values: vals}
+					order = append(order, key)
+				}
+			}
+			idx[key] = append(idx[key], int32(i))
+		}
+		for _, key := range keys {
+			cols := make([]arrow.Array, nd)
+			fields := make([]arrow.Field, nd)
+			for c := 0; c < nd; c++ {
+				cols[c] = types.Take(ts[c], r.Column(c), idx[key])
+				fields[c] = r.Schema().Field(c)
+				fields[c].Type = cols[c].DataType()
+			}
+			g := byKey[key]
+			g.recs = append(g.recs, array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(len(idx[key]))))
+		}
+	}
+	sort.Strings(order)
+	out := make([]partGroup, len(order))
+	for i, k := range order {
+		out[i] = *byKey[k]
+	}
+	return out
+}
+
+// hiveDefaultPartition is Hive's folder value for a NULL key.
+const hiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"
+
+// escapePartValue escapes what a k=v folder name cannot hold, as Hive's
+// FileUtils.escapePathName does.
+func escapePartValue(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 0x20 || c == 0x7f || strings.IndexByte("\"#%'*/:=?\\{[]^", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func fileExt(o ctasOptions) string {
+	ext := map[string]string{"PARQUET": ".parquet", "TEXTFILE": ".txt", "CSV": ".csv", "TSV": ".tsv", "JSON": ".json"}[o.format]
+	if o.format != "PARQUET" {
+		switch o.codec {
+		case "GZIP":
+			ext += ".gz"
+		case "ZSTD":
+			ext += ".zst"
+		}
+	}
+	return ext
+}
+
+// writeLakeFile writes recs as one file of o's format at p.
+func writeLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names []string, ts []types.T, recs []arrow.Record, o ctasOptions) error {
+	if o.format == "PARQUET" {
+		codec := compress.Codecs.Snappy
+		switch o.codec {
+		case "ZSTD":
+			codec = compress.Codecs.Zstd
+		case "GZIP":
+			codec = compress.Codecs.Gzip
+		case "NONE", "UNCOMPRESSED":
+			codec = compress.Codecs.Uncompressed
+		}
+		_, err := managed.New(fsys, storage.Dir(p), names, ts).WriteParquet(ctx, p, recs, codec)
+		return err
+	}
+	out, err := fsys.Create(ctx, p)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = out
+	var closer io.Closer
+	switch o.codec {
+	case "GZIP":
+		gz := gzip.NewWriter(out)
+		w, closer = gz, gz
+	case "ZSTD":
+		zw, err := zstd.NewWriter(out)
+		if err != nil {
+			_ = out.Abort()
+			return err
+		}
+		w, closer = zw, zw
+	}
+	if err := writeTextRows(ctx, w, names, ts, recs, o); err != nil {
+		_ = out.Abort()
+		return err
+	}
+	if closer != nil {
+		if err := closer.Close(); err != nil {
+			_ = out.Abort()
+			return sqlerr.Wrap(err, sqlerr.IOError, "writing %s", p)
+		}
+	}
+	return out.Close()
+}
+
+// writeTextRows renders rows as the format's text: TEXTFILE and TSV as
+// LazySimpleSerDe reads them (\N for NULL), CSV as OpenCSVSerde reads
+// them (every value quoted, NULL an empty field), JSON as one object per
+// line keyed by column name.
+func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.T, recs []arrow.Record, o ctasOptions) error {
+	var line strings.Builder
+	delim := byte(1)
+	switch o.format {
+	case "TSV":
+		delim = '\t'
+	case "CSV":
+		delim = ','
+	}
+	if o.delimSet {
+		delim = o.delim[0]
+	}
+	for _, r := range recs {
+		if ctx.Err() != nil {
+			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+		}
+		for i := 0; i < int(r.NumRows()); i++ {
+			line.Reset()
+			if o.format == "JSON" {
+				line.WriteByte('{')
+			}
+			for c, t := range ts {
+				v := types.GetValue(t, r.Column(c), i)
+				switch o.format {
+				case "JSON":
+					if c > 0 {
+						line.WriteByte(',')
+					}
+					key, _ := json.Marshal(names[c])
+					line.Write(key)
+					line.WriteByte(':')
+					functions.AppendJSON(&line, t, v)
+					continue
+				case "CSV":
+					if c > 0 {
+						line.WriteByte(delim)
+					}
+					if v != nil {
+						s := types.FormatText(t, v)
+						line.WriteByte('"')
+						line.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+						line.WriteByte('"')
+					}
+				default:
+					if c > 0 {
+						line.WriteByte(delim)
+					}
+					if v == nil {
+						line.WriteString(`\N`)
+					} else {
+						line.WriteString(types.FormatText(t, v))
+					}
+				}
+			}
+			if o.format == "JSON" {
+				line.WriteByte('}')
+			}
+			line.WriteByte('\n')
+			if _, err := io.WriteString(w, line.String()); err != nil {
+				return sqlerr.Wrap(err, sqlerr.IOError, "writing a table file")
+			}
+		}
+	}
+	return nil
+}
