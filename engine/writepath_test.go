@@ -227,7 +227,9 @@ func TestManagedReadsLikeLakeFiles(t *testing.T) {
 // files: on local disk, and with the warehouse on S3 (versitygw).
 func TestKilledWriteLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	killedWrites(t, dir, Config{DataDir: dir}, localFiles(filepath.Join(dir, "warehouse")))
+	killedWrites(t, dir, Config{DataDir: dir}, localFiles(filepath.Join(dir, "warehouse")),
+		// an Athena CTAS of one large text file, killed while it is written
+		"CREATE TABLE big WITH (format = 'TSV') AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 3000000) g")
 }
 
 func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
@@ -268,7 +270,7 @@ func localFiles(dir string) func() []string {
 // on cfg, kills it with SIGKILL once its first data file is there, and
 // checks the next start: keep's rows intact, big absent, and no file
 // left but keep's data file and snapshot.
-func killedWrites(t *testing.T, dir string, cfg Config, files func() []string) {
+func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, more ...string) {
 	{
 		e, err := Open(context.Background(), cfg)
 		if err != nil {
@@ -287,10 +289,10 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string) {
 		return out
 	}
 	keepFiles := len(files())
-	for _, stmt := range []string{
+	for _, stmt := range append([]string{
 		"CREATE TABLE big AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 6000000) g",
 		"INSERT INTO keep SELECT g FROM generate_series(1, 20000000) g",
-	} {
+	}, more...) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
 		cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir, "LAKEQ_KILL_SQL="+stmt,
 			"LAKEQ_KILL_WAREHOUSE="+cfg.Warehouse, "LAKEQ_KILL_S3="+cfg.S3.Endpoint+"|"+cfg.S3.AccessKey+"|"+cfg.S3.SecretKey)
