@@ -131,65 +131,15 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 		fsys = s.fs()
 	}
 	// a location that holds data is someone's table already
-	full := false
-	err = fsys.List(ctx, o.location+"/", "", func(pg storage.ListPage) error {
-		if len(pg.Objects) > 0 {
-			full = true
-			return io.EOF
-		}
-		return nil
-	})
-	if err != nil && err != io.EOF {
+	if err := requireEmpty(ctx, fsys, o.location, "CTAS"); err != nil {
 		return nil, err
 	}
-	if full {
-		return nil, sqlerr.New(sqlerr.DuplicateObject, "location %s already holds data; CTAS writes only to an empty location", o.location)
-	}
 	qid := managed.NewID()
-	intent := s.eng.staging.Begin(qid)
-	var written []string
-	abort := func() {
-		if len(written) > 0 {
-			_ = fsys.Delete(context.WithoutCancel(ctx), written...)
-		}
-		if intent != nil {
-			intent.Remove()
-		}
-	}
-	groups := partitionRows(recs, ts, nd)
-	var parts []catalog.Partition
-	var rows int64
-	for _, g := range groups {
-		if len(g.recs) == 0 {
-			continue // no rows: no file
-		}
-		dir := o.location
-		for i, v := range g.values {
-			dir += "/" + o.parts[i] + "=" + escapePartValue(v)
-		}
-		rel := strings.TrimPrefix(strings.TrimPrefix(dir, o.location), "/")
-		name := fmt.Sprintf("%s-0000%s", qid, fileExt(o))
-		if rel != "" {
-			rel += "/"
-		}
-		if intent != nil {
-			if err := intent.Add(o.location, rel+name); err != nil {
-				abort()
-				return nil, err
-			}
-		}
-		p := dir + "/" + name
-		written = append(written, p)
-		if err := writeLakeFile(ctx, fsys, p, names[:nd], ts[:nd], g.recs, o); err != nil {
-			abort()
-			return nil, err
-		}
-		for _, r := range g.recs {
-			rows += r.NumRows()
-		}
-		if len(o.parts) > 0 {
-			parts = append(parts, catalog.Partition{Values: g.values, Location: dir})
-		}
+	lw := &lakeWrite{fsys: fsys, loc: o.location, qid: qid, intent: s.eng.staging.Begin(qid), o: o}
+	rows, parts, err := lw.write(ctx, names, ts, nd, recs)
+	if err != nil {
+		lw.abort()
+		return nil, err
 	}
 	ext := catalog.Table{Database: t.Database, Name: t.Name, Type: catalog.ExternalTable, Owner: t.Owner, Parameters: map[string]string{"EXTERNAL": "TRUE"}}
 	ext.Columns = t.Columns[:nd]
@@ -214,17 +164,97 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 	ext.Parameters["classification"] = classificationOf(ext.Storage)
 	// the table and its partitions in one catalog transaction: the publish
 	if err := s.eng.store.CreateTableWithPartitions(ctx, ext, parts); err != nil {
-		abort()
+		lw.abort()
 		if sqlerr.Code(err) == sqlerr.DuplicateTable && x.IfNotExists {
 			return &Result{Tag: "SELECT 0", Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", t.Name)}}, nil
 		}
 		return nil, err
 	}
-	if intent != nil {
-		intent.Remove()
-	}
+	lw.done()
 	s.eng.invalidate(o.location)
 	return &Result{Tag: fmt.Sprintf("SELECT %d", rows), Rows: rows}, nil
+}
+
+// requireEmpty refuses a location that holds any object.
+func requireEmpty(ctx context.Context, fsys storage.FileSystem, loc, what string) error {
+	full := false
+	err := fsys.List(ctx, strings.TrimSuffix(loc, "/")+"/", "", func(pg storage.ListPage) error {
+		if len(pg.Objects) > 0 {
+			full = true
+			return io.EOF
+		}
+		return nil
+	})
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if full {
+		return sqlerr.New(sqlerr.DuplicateObject, "location %s already holds data; %s writes only to an empty location", loc, what)
+	}
+	return nil
+}
+
+// lakeWrite writes one statement's rows as lake files under loc, each
+// recorded in intent before it is created (managed.Staging).
+type lakeWrite struct {
+	fsys    storage.FileSystem
+	loc     string
+	qid     string
+	intent  *managed.Intent
+	o       ctasOptions
+	written []string
+}
+
+// write writes recs (columns from nd on are o.parts, as k=v/ folders)
+// and returns the rows written and the partitions made.
+func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd int, recs []arrow.Record) (int64, []catalog.Partition, error) {
+	var parts []catalog.Partition
+	var rows int64
+	for _, g := range partitionRows(recs, ts, nd) {
+		if len(g.recs) == 0 {
+			continue // no rows: no file
+		}
+		dir := lw.loc
+		rel := ""
+		for i, v := range g.values {
+			seg := lw.o.parts[i] + "=" + escapePartValue(v)
+			dir += "/" + seg
+			rel += seg + "/"
+		}
+		name := fmt.Sprintf("%s-0000%s", lw.qid, fileExt(lw.o))
+		if lw.intent != nil {
+			if err := lw.intent.Add(lw.loc, rel+name); err != nil {
+				return 0, nil, err
+			}
+		}
+		p := dir + "/" + name
+		lw.written = append(lw.written, p)
+		if err := writeLakeFile(ctx, lw.fsys, p, names[:nd], ts[:nd], g.recs, lw.o); err != nil {
+			return 0, nil, err
+		}
+		for _, r := range g.recs {
+			rows += r.NumRows()
+		}
+		if len(lw.o.parts) > 0 {
+			parts = append(parts, catalog.Partition{Values: g.values, Location: dir})
+		}
+	}
+	return rows, parts, nil
+}
+
+// abort deletes what was written.
+func (lw *lakeWrite) abort() {
+	if len(lw.written) > 0 {
+		_ = lw.fsys.Delete(context.Background(), lw.written...)
+	}
+	lw.done()
+}
+
+func (lw *lakeWrite) done() {
+	if lw.intent != nil {
+		lw.intent.Remove()
+		lw.intent = nil
+	}
 }
 
 // partGroup is the rows of one partition (values as text).
@@ -435,4 +465,89 @@ func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.
 		}
 	}
 	return nil
+}
+
+// unload runs Athena's UNLOAD (SELECT …) TO 'location' WITH (format,
+// compression, field_delimiter, partitioned_by): the rows as files of
+// that format under an empty location, and no table. On local disk the
+// files are written into a hidden folder beside the location, which is
+// renamed into place at the end: readers see all of it or none. S3 has
+// no rename; there each file appears whole as it is uploaded, and what a
+// killed UNLOAD wrote is removed at the next start.
+func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Value) (*Result, error) {
+	var opts []ast.Option
+	for _, o := range x.Options {
+		if o.Name == "compression" {
+			o.Name = "write_compression"
+		}
+		if o.Name == "external_location" {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "UNLOAD option %s is not supported", o.Name)
+		}
+		opts = append(opts, o)
+	}
+	o, err := parseCTASOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	loc := strings.TrimSuffix(x.To, "/")
+	if err := s.requireServerFiles(ctx, true, "UNLOAD to a location"); err != nil {
+		return nil, err
+	}
+	if err := s.checkScheme(loc); err != nil {
+		return nil, err
+	}
+	n, b, err := s.plan(ctx, x.Query, x.QuerySQL, params)
+	if err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	cols := n.Columns()
+	names := make([]string, len(cols))
+	ts := make([]types.T, len(cols))
+	for i, c := range cols {
+		names[i], ts[i] = c.Name, c.Type
+		if ts[i].Kind == types.Unknown {
+			ts[i] = types.TextT
+		}
+	}
+	nd := len(cols) - len(o.parts)
+	for i, p := range o.parts {
+		if nd < 1 || names[nd+i] != p {
+			return nil, sqlerr.New(invalidTableDefinition, "partitioned_by columns must be the query's last columns, in order, after at least one other: \"%s\" is not column %d", p, nd+i+1)
+		}
+	}
+	fsys := s.fs()
+	if err := requireEmpty(ctx, fsys, loc, "UNLOAD"); err != nil {
+		return nil, err
+	}
+	recs, err := s.runPlan(ctx, n, params)
+	if err != nil {
+		return nil, err
+	}
+	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
+		return nil, err
+	}
+	qid := managed.NewID()
+	target := loc
+	renamer, local := storage.FolderRenamerOf(fsys, loc)
+	if local {
+		target = storage.Dir(loc) + "/." + storage.Base(loc) + ".lakeq-" + qid
+	}
+	lw := &lakeWrite{fsys: fsys, loc: target, qid: qid, intent: s.eng.staging.Begin(qid), o: o}
+	rows, _, err := lw.write(ctx, names, ts, nd, recs)
+	if err != nil {
+		lw.abort()
+		return nil, err
+	}
+	if local && len(lw.written) > 0 {
+		if err := renamer.RenameFolder(target, loc); err != nil {
+			lw.abort()
+			return nil, err
+		}
+	}
+	lw.done()
+	s.eng.invalidate(loc)
+	return &Result{Tag: "UNLOAD", Rows: rows, Notices: []string{fmt.Sprintf("UNLOAD completed, %d record(s) unloaded successfully.", rows)}}, nil
 }

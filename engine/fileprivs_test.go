@@ -44,7 +44,16 @@ func TestServerFilePrivileges(t *testing.T) {
 	if err := try("COPY cp TO '" + out + "'"); sqlerr.Code(err) != sqlerr.InsufficientPrivilege {
 		t.Fatalf("reading is not writing: %v", err)
 	}
+	if err := try("UNLOAD (SELECT 1 AS a) TO '" + filepath.Join(dir, "u1") + "'"); sqlerr.Code(err) != sqlerr.InsufficientPrivilege {
+		t.Fatalf("UNLOAD without pg_write_server_files: %v", err)
+	}
+	if err := try("CREATE TABLE loc1 WITH (external_location = '" + filepath.Join(dir, "l1") + "') AS SELECT 1 AS a"); sqlerr.Code(err) != sqlerr.InsufficientPrivilege {
+		t.Fatalf("CTAS to a location without pg_write_server_files: %v", err)
+	}
 	mustExec(t, admin, "GRANT pg_write_server_files TO alice")
+	if err := try("UNLOAD (SELECT 1 AS a) TO '" + filepath.Join(dir, "u1") + "'"); err != nil {
+		t.Fatalf("UNLOAD with pg_write_server_files: %v", err)
+	}
 	if err := try("COPY cp TO '" + out + "'"); err != nil {
 		t.Fatalf("COPY TO with pg_write_server_files: %v", err)
 	}

@@ -303,6 +303,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.describe(ctx, x)
 	case *ast.AlterTableLake:
 		return s.alterTable(ctx, x)
+	case *ast.Unload:
+		return s.unload(ctx, x, params)
 	case *ast.MsckRepair:
 		return s.msck(ctx, x)
 	case *ast.Call:

@@ -112,7 +112,7 @@ func isLakeStatement(s string) bool {
 		return ""
 	}
 	switch w[0] {
-	case "MSCK", "DESCRIBE", "DESC", "ANALYZE", "CALL":
+	case "MSCK", "DESCRIBE", "DESC", "ANALYZE", "CALL", "UNLOAD":
 		return true
 	case "CREATE":
 		return at(1) == "EXTERNAL" || at(1) == "DATABASE"
@@ -575,6 +575,8 @@ func (p *lakeParser) statement() ast.Stmt {
 			p.accept("RESTRICT")
 		}
 		return x
+	case p.accept("UNLOAD"):
+		return p.unload()
 	case p.accept("MSCK"):
 		p.expect("REPAIR")
 		p.accept("TABLE")
@@ -892,4 +894,118 @@ func (p *lakeParser) alterTable() ast.Stmt {
 		p.failf("%s", p.near())
 	}
 	return x
+}
+
+// unload reads UNLOAD (query) TO 'location' [WITH (name = value, …)],
+// Athena's form; the query is PostgreSQL grammar, parsed by pg_query.
+func (p *lakeParser) unload() ast.Stmt {
+	if p.tok.kind != tPunct || p.tok.text != "(" {
+		p.failf("%s: expected ( after UNLOAD", p.near())
+		return nil
+	}
+	if p.lookahead().kind == tString {
+		p.lx.fail(byteToCharPos(p.sql, p.tok.pos)+1, "Redshift's UNLOAD ('query') TO … form is not supported yet; write UNLOAD (SELECT …) TO 'location' WITH (format = …)")
+		if e, ok := p.lx.err.(*sqlerr.Error); ok {
+			e.Code = sqlerr.FeatureNotSupported
+		}
+		return nil
+	}
+	start := p.tok.pos
+	end := matchParen(p.sql, start)
+	if end < 0 {
+		p.failf("unterminated ( after UNLOAD")
+		return nil
+	}
+	x := &ast.Unload{QuerySQL: strings.TrimSpace(p.sql[start+1 : end])}
+	p.lx.pos, p.peek = end+1, nil
+	p.advance()
+	p.expect("TO")
+	x.To = p.str()
+	if p.accept("WITH") {
+		p.expectPunct("(")
+		for p.lx.err == nil {
+			name := strings.ToLower(p.ident())
+			p.expectPunct("=")
+			var val string
+			switch {
+			case p.accept("ARRAY"):
+				p.expectPunct("[")
+				var items []string
+				for p.lx.err == nil && !p.punct("]") {
+					items = append(items, p.str())
+					p.punct(",")
+				}
+				val = strings.Join(items, ",")
+			case p.tok.kind == tString || p.tok.kind == tNumber:
+				val = p.tok.text
+				p.advance()
+			default:
+				val = p.ident()
+			}
+			x.Options = append(x.Options, ast.Option{Name: name, Value: val})
+			if !p.punct(",") {
+				break
+			}
+		}
+		p.expectPunct(")")
+	}
+	if p.lx.err != nil {
+		return nil
+	}
+	ss, err := parsePG(x.QuerySQL)
+	if err != nil {
+		if e, ok := err.(*sqlerr.Error); ok && e.Position > 0 {
+			e.Position += byteToCharPos(p.sql, start+1)
+		}
+		p.lx.err = err
+		return nil
+	}
+	if len(ss) != 1 {
+		p.failf("UNLOAD takes one query")
+		return nil
+	}
+	sel, ok := ss[0].AST.(*ast.Select)
+	if !ok {
+		p.failf("UNLOAD takes a SELECT query")
+		return nil
+	}
+	x.Query = sel
+	return x
+}
+
+// matchParen returns the offset of the ')' closing the '(' at open,
+// skipping quoted strings, quoted identifiers and comments; -1 if none.
+func matchParen(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(s) && !(s[j] == c && (j+1 >= len(s) || s[j+1] != c)) {
+				if s[j] == c { // a doubled quote
+					j++
+				}
+				j++
+			}
+			i = j
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			if k := strings.Index(s[i+2:], "*/"); k >= 0 {
+				i += k + 3
+			} else {
+				return -1
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }

@@ -245,3 +245,39 @@ func (Local) Delete(_ context.Context, paths ...string) error {
 	}
 	return nil
 }
+
+// FolderRenamer moves a whole folder in one step: local disk's rename,
+// which object stores do not have.
+type FolderRenamer interface {
+	RenameFolder(from, to string) error
+}
+
+// RenameFolder implements FolderRenamer: to must not exist or be an
+// empty folder.
+func (Local) RenameFolder(from, to string) error {
+	from, to = strings.TrimPrefix(from, "file://"), strings.TrimPrefix(to, "file://")
+	if ents, err := os.ReadDir(to); err == nil && len(ents) == 0 {
+		_ = os.Remove(to)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return localErr(err, "create", to)
+	}
+	if err := os.Rename(from, to); err != nil {
+		return localErr(err, "rename", from)
+	}
+	return syncDir(filepath.Dir(to))
+}
+
+// FolderRenamerOf returns the FolderRenamer of the file system path is
+// on, if it has one.
+func FolderRenamerOf(fsys FileSystem, path string) (FolderRenamer, bool) {
+	if r, ok := fsys.(*Registry); ok {
+		f, _, err := r.For(path)
+		if err != nil {
+			return nil, false
+		}
+		fsys = f
+	}
+	fr, ok := fsys.(FolderRenamer)
+	return fr, ok
+}

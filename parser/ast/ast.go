@@ -139,6 +139,17 @@ type CreateTable struct {
 	Options []Option
 }
 
+// Unload is Athena's UNLOAD (SELECT …) TO 'location' WITH (…): the
+// query's rows written as files, with no table.
+type Unload struct {
+	Query    *Select
+	QuerySQL string
+	To       string
+	Options  []Option // lower-case names; ARRAY['a', 'b'] as "a,b"
+}
+
+func (*Unload) stmt() {}
+
 // Option is one WITH (name = value) entry.
 type Option struct{ Name, Value string }
 
