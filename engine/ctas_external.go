@@ -203,6 +203,13 @@ type lakeWrite struct {
 	intent  *managed.Intent
 	o       ctasOptions
 	written []string
+	// partDir, when set, names the folder of a partition already
+	// registered (found false: a new one, under loc)
+	partDir func(values []string) (dir string, found bool, err error)
+	// hidden: write files under hidden names ('.'-prefixed, which lake
+	// readers skip), renamed to their names by publish
+	hidden  bool
+	renames [][2]string
 }
 
 // write writes recs (columns from nd on are o.parts, as k=v/ folders)
@@ -221,21 +228,46 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 			dir += "/" + seg
 			rel += seg + "/"
 		}
+		isNew := true
+		if lw.partDir != nil && len(g.values) > 0 {
+			d, found, err := lw.partDir(g.values)
+			if err != nil {
+				return 0, nil, err
+			}
+			if found {
+				dir, isNew = strings.TrimSuffix(d, "/"), false
+				if r, err := storage.Rel(lw.loc, dir); err == nil && !strings.HasPrefix(r, "..") {
+					rel = r + "/"
+				} else {
+					rel = "" // a partition elsewhere: recorded by its own folder
+				}
+			}
+		}
 		name := fmt.Sprintf("%s-0000%s", lw.qid, fileExt(lw.o))
+		if lw.hidden {
+			name = "." + name
+		}
 		if lw.intent != nil {
-			if err := lw.intent.Add(lw.loc, rel+name); err != nil {
+			loc := lw.loc
+			if rel == "" && dir != lw.loc {
+				loc = dir
+			}
+			if err := lw.intent.Add(loc, rel+name); err != nil {
 				return 0, nil, err
 			}
 		}
 		p := dir + "/" + name
 		lw.written = append(lw.written, p)
+		if lw.hidden {
+			lw.renames = append(lw.renames, [2]string{p, dir + "/" + name[1:]})
+		}
 		if err := writeLakeFile(ctx, lw.fsys, p, names[:nd], ts[:nd], g.recs, lw.o); err != nil {
 			return 0, nil, err
 		}
 		for _, r := range g.recs {
 			rows += r.NumRows()
 		}
-		if len(lw.o.parts) > 0 {
+		if len(lw.o.parts) > 0 && isNew {
 			parts = append(parts, catalog.Partition{Values: g.values, Location: dir})
 		}
 	}
@@ -550,4 +582,142 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	lw.done()
 	s.eng.invalidate(loc)
 	return &Result{Tag: "UNLOAD", Rows: rows, Notices: []string{fmt.Sprintf("UNLOAD completed, %d record(s) unloaded successfully.", rows)}}, nil
+}
+
+// writeOptionsOf is how files of an external table are written, from its
+// storage descriptor; what lakeq cannot write as the table reads it is
+// 0A000.
+func writeOptionsOf(t *catalog.Table) (ctasOptions, error) {
+	sd := t.Storage
+	o := ctasOptions{}
+	refuse := func(what string) (ctasOptions, error) {
+		return o, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT into external table \"%s\": %s is not supported", t.Name, what)
+	}
+	switch sd.SerDe {
+	case catalog.SerDeParquet:
+		o.format = "PARQUET"
+	case catalog.SerDeHiveJSON, catalog.SerDeOpenXJSON:
+		o.format = "JSON"
+		for k := range sd.SerDeParams {
+			if strings.HasPrefix(k, "mapping.") {
+				return refuse("a JSON SerDe with key mappings")
+			}
+		}
+	case catalog.SerDeOpenCSV:
+		o.format = "CSV"
+		if d, ok := sd.SerDeParams["separatorChar"]; ok {
+			o.delim, o.delimSet = d, true
+		}
+		for _, k := range []string{"quoteChar", "escapeChar"} {
+			if v, ok := sd.SerDeParams[k]; ok && v != map[string]string{"quoteChar": `"`, "escapeChar": `\`}[k] {
+				return refuse("OpenCSVSerde with " + k + " " + v)
+			}
+		}
+	case catalog.SerDeLazySimple:
+		o.format = "TEXTFILE"
+		d, ok := sd.SerDeParams["field.delim"]
+		if !ok {
+			d = "\x01"
+		}
+		if len(d) != 1 {
+			return refuse("field.delim " + d)
+		}
+		o.delim, o.delimSet = d, true
+		for _, k := range []string{"escape.delim", "serialization.null.format"} {
+			if _, ok := sd.SerDeParams[k]; ok {
+				return refuse(k)
+			}
+		}
+	default:
+		return refuse("SerDe " + sd.SerDe)
+	}
+	if _, ok := t.Parameters["skip.header.line.count"]; ok {
+		return refuse("skip.header.line.count")
+	}
+	if c, ok := t.Parameters["compressionType"]; ok && !strings.EqualFold(c, "none") {
+		return refuse("compressionType " + c)
+	}
+	return o, nil
+}
+
+// insertExternal runs INSERT INTO an external table: the rows as new
+// files in the table's format, under its location or its partitions'
+// folders, with new partitions registered. Files are written under
+// hidden names and renamed at the end on local disk; on S3 each appears
+// whole as it is uploaded. A killed INSERT's hidden files are removed at
+// the next start.
+func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.Table, sql string, params []types.Value) (*Result, error) {
+	if len(x.Returning) > 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT ... RETURNING is not supported")
+	}
+	o, err := writeOptionsOf(t)
+	if err != nil {
+		return nil, err
+	}
+	if proj, err := catalog.ParseProjection(t.Parameters, keyNames(t)); err != nil {
+		return nil, err
+	} else if proj != nil {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT into external table \"%s\": a table with partition projection is not supported", t.Name)
+	}
+	pt, err := s.planTable(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	target := *pt
+	target.Columns = nil
+	for _, c := range pt.Columns {
+		if !c.Pseudo {
+			target.Columns = append(target.Columns, c)
+		}
+	}
+	b := s.binder(ctx, sql)
+	n, err := b.BindInsert(&target, x.Columns, x.Query)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.runBound(ctx, b, n, params)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(target.Columns))
+	ts := make([]types.T, len(target.Columns))
+	for i, c := range target.Columns {
+		names[i], ts[i] = c.Name, c.Type
+	}
+	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
+		return nil, err
+	}
+	o.parts = keyNames(t)
+	fsys := s.fs()
+	_, local := storage.FolderRenamerOf(fsys, t.Storage.Location)
+	qid := managed.NewID()
+	lw := &lakeWrite{fsys: fsys, loc: strings.TrimSuffix(t.Storage.Location, "/"), qid: qid, intent: s.eng.staging.Begin(qid), o: o, hidden: local}
+	lw.partDir = func(values []string) (string, bool, error) {
+		ps, err := s.eng.store.LookupPartitions(ctx, t.Database, t.Name, values)
+		if err != nil || len(ps) == 0 {
+			return "", false, err
+		}
+		return ps[0].Location, true, nil
+	}
+	rows, parts, err := lw.write(ctx, names, ts, len(t.Columns), recs)
+	if err != nil {
+		lw.abort()
+		return nil, err
+	}
+	for _, r := range lw.renames {
+		fr, _ := storage.FolderRenamerOf(fsys, r[0])
+		if err := fr.RenameFolder(r[0], r[1]); err != nil {
+			lw.abort()
+			return nil, err
+		}
+	}
+	if len(parts) > 0 {
+		if _, err := s.eng.store.AddPartitions(ctx, t.Database, t.Name, parts); err != nil {
+			lw.done() // the files are in place; MSCK REPAIR finds their partitions
+			return nil, err
+		}
+	}
+	lw.done()
+	s.eng.invalidate(lw.loc)
+	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
 }

@@ -196,10 +196,15 @@ func (s *Staging) recoverToken(ctx context.Context, fsys storage.FileSystem, ref
 			return removed, err
 		}
 		if ok && keep == nil {
-			// a table owns the whole location (an external table a CTAS
-			// made): the write was published
-			_ = os.Remove(filepath.Join(dir, e.Name()))
-			continue
+			// a table owns the whole location (an external table): what
+			// the write published has its name, what it did not is still
+			// hidden ('.'-prefixed)
+			keep = map[string]bool{}
+			for _, rel := range rec.Files {
+				if !strings.HasPrefix(filepath.Base(rel), ".") {
+					keep[rel] = true
+				}
+			}
 		}
 		var del []string
 		for _, rel := range rec.Files {
