@@ -349,6 +349,11 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.NewName.Name)
 		}
 		// a managed table's files stay at the location the catalog names
+		// (one an earlier lakeq wrote is adopted first: its folder is named
+		// after the table)
+		if err := s.eng.adoptLegacy(ctx, t); err != nil {
+			return nil, err
+		}
 		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
 			return nil, err
 		}

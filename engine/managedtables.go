@@ -42,9 +42,59 @@ func (e *Engine) managedStorage(t *catalog.Table) (*managed.Table, error) {
 		return nil, err
 	}
 	if t.Storage.Location == "" {
-		return nil, sqlerr.New(sqlerr.DataCorrupted, "managed table \"%s\" has no location: it was written by an earlier lakeq; recreate it", t.Name)
+		return nil, sqlerr.New(sqlerr.DataCorrupted, "managed table \"%s\" has no location", t.Name)
 	}
 	return managed.New(e.fs, t.Storage.Location, names, ts), nil
+}
+
+// adoptLegacy takes over a managed table an earlier lakeq wrote (no
+// location in the catalog; a manifest and insert log in
+// <warehouse>/<schema>/<name>/): its files stay, a snapshot names them,
+// and the catalog gets the location, snapshot and delta in one update.
+// On success t is the new catalog version.
+func (e *Engine) adoptLegacy(ctx context.Context, t *catalog.Table) error {
+	if t.Type != catalog.ManagedTable || t.Storage.Location != "" {
+		return nil
+	}
+	names, ts, err := tableTypes(t)
+	if err != nil {
+		return err
+	}
+	loc := storage.Join(e.warehouse, t.Database, t.Name)
+	mt := managed.New(e.fs, loc, names, ts)
+	name, delta, found, err := mt.UpgradeLegacy(ctx, managed.NewID())
+	if err != nil {
+		return err
+	}
+	if !found {
+		return sqlerr.New(sqlerr.DataCorrupted, "managed table \"%s\" has no location and no files at %s", t.Name, loc)
+	}
+	upd := *t
+	upd.Parameters = map[string]string{}
+	for k, v := range t.Parameters {
+		upd.Parameters[k] = v
+	}
+	upd.Storage.Location = loc
+	upd.Parameters[managed.SnapshotKey] = name
+	if delta != "" {
+		upd.Parameters[managed.DeltaKey] = delta
+	}
+	if err := e.store.UpdateTable(ctx, upd); err != nil {
+		mt.Collect(ctx, []string{"_lakeq/" + name})
+		if sqlerr.Code(err) != sqlerr.SerializationFailure {
+			return err
+		}
+		// another session adopted it first
+		cur, err := e.store.GetTable(ctx, t.Database, t.Name)
+		if err != nil || cur == nil {
+			return err
+		}
+		*t = *cur
+		return nil
+	}
+	*t = upd
+	t.Version++
+	return nil
 }
 
 // rowsOf is a managed table's row count: its files' and its delta's.
@@ -59,6 +109,9 @@ func (e *Engine) rowsOf(ctx context.Context, t *catalog.Table) (int64, error) {
 
 // snapshotOf reads a managed table's current snapshot.
 func (e *Engine) snapshotOf(ctx context.Context, t *catalog.Table) (*managed.Table, managed.Snapshot, error) {
+	if err := e.adoptLegacy(ctx, t); err != nil {
+		return nil, managed.Snapshot{}, err
+	}
 	mt, err := e.managedStorage(t)
 	if err != nil {
 		return nil, managed.Snapshot{}, err
@@ -70,6 +123,9 @@ func (e *Engine) snapshotOf(ctx context.Context, t *catalog.Table) (*managed.Tab
 // writeManaged adds recs to a managed table (replace: recs become its
 // whole content). On success t is the catalog's new version.
 func (s *Session) writeManaged(ctx context.Context, t *catalog.Table, recs []arrow.Record, replace bool) error {
+	if err := s.eng.adoptLegacy(ctx, t); err != nil {
+		return err
+	}
 	mt, err := s.eng.managedStorage(t)
 	if err != nil {
 		return err
@@ -358,6 +414,11 @@ func (s *Session) planManaged(ctx context.Context, t *catalog.Table, pt *planner
 
 // dropFiles removes a dropped managed table's files.
 func (e *Engine) dropFiles(ctx context.Context, t *catalog.Table) error {
+	if t.Storage.Location == "" && t.Type == catalog.ManagedTable {
+		legacy := *t
+		legacy.Storage.Location = storage.Join(e.warehouse, t.Database, t.Name)
+		t = &legacy
+	}
 	mt, err := e.managedStorage(t)
 	if err != nil {
 		return nil // nothing of ours to remove

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/internal/tests3"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
@@ -353,4 +354,39 @@ func TestKillHelper(t *testing.T) {
 	}
 	defer e.Close()
 	_, _ = e.NewSession().Query(context.Background(), os.Getenv("LAKEQ_KILL_SQL"))
+}
+
+// A managed table an earlier lakeq wrote (no location in the catalog; a
+// manifest and an insert log under warehouse/<schema>/<name>/) is
+// adopted in place at its first use.
+func TestLegacyManagedTableAdopted(t *testing.T) {
+	dir := t.TempDir()
+	e, s := open(t, dir)
+	folder := filepath.Join(dir, "warehouse", "public", "old")
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := "[\"1\",\"x\"]\n[\"2\",null]\n[\"3\",\"torn"
+	if err := os.WriteFile(filepath.Join(folder, "log-1.jsonl"), []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	man := fmt.Sprintf(`{"version": 3, "files": [], "log": "log-1.jsonl", "log_offset": 0, "log_end": %d}`, strings.Index(log, "[\"3\""))
+	if err := os.WriteFile(filepath.Join(folder, "manifest.json"), []byte(man), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateTable(context.Background(), catalog.Table{Database: "public", Name: "old", Type: catalog.ManagedTable,
+		Columns: []catalog.Column{{Name: "a", Type: "integer"}, {Name: "b", Type: "text"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "SELECT count(*) FROM old WHERE b IS NULL OR b = 'x'"); n != 2 {
+		t.Fatalf("adopted rows: %d (the torn row past log_end must not count)", n)
+	}
+	mustExec(t, s, "INSERT INTO old VALUES (4, 'y')")
+	if n := count(t, s, "SELECT sum(a)::bigint FROM old"); n != 7 {
+		t.Fatalf("sum after insert: %d", n)
+	}
+	tab, _ := e.store.GetTable(context.Background(), "public", "old")
+	if tab.Storage.Location != storage.Join(filepath.Join(dir, "warehouse"), "public", "old") {
+		t.Fatalf("location %q", tab.Storage.Location)
+	}
 }
