@@ -135,7 +135,7 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 		return nil, err
 	}
 	qid := managed.NewID()
-	lw := &lakeWrite{fsys: fsys, loc: o.location, qid: qid, intent: s.eng.staging.Begin(qid), o: o}
+	lw := &lakeWrite{fsys: fsys, loc: o.location, qid: qid, intent: s.eng.staging.Begin(qid), o: o, parallel: s.eng.cfg.Workers}
 	rows, parts, err := lw.write(ctx, names, ts, nd, recs)
 	if err != nil {
 		lw.abort()
@@ -208,8 +208,9 @@ type lakeWrite struct {
 	partDir func(values []string) (dir string, found bool, err error)
 	// hidden: write files under hidden names ('.'-prefixed, which lake
 	// readers skip), renamed to their names by publish
-	hidden  bool
-	renames [][2]string
+	hidden   bool
+	renames  [][2]string
+	parallel int // files written at once
 }
 
 // write writes recs (columns from nd on are o.parts, as k=v/ folders)
@@ -243,30 +244,58 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 				}
 			}
 		}
-		name := fmt.Sprintf("%s-0000%s", lw.qid, fileExt(lw.o))
-		if lw.hidden {
-			name = "." + name
+		// a large group is split into files written at once
+		var total int64
+		for _, r := range g.recs {
+			total += r.NumRows()
 		}
-		if lw.intent != nil {
-			loc := lw.loc
-			if rel == "" && dir != lw.loc {
-				loc = dir
+		per := total
+		if p := int64(max(lw.parallel, 1)); p > 1 {
+			per = max((total+p-1)/p, 128<<10)
+		}
+		var chunks [][]arrow.Record
+		var cur []arrow.Record
+		var n int64
+		for _, r := range g.recs {
+			cur, n = append(cur, r), n+r.NumRows()
+			if n >= per {
+				chunks, cur, n = append(chunks, cur), nil, 0
 			}
-			if err := lw.intent.Add(loc, rel+name); err != nil {
-				return 0, nil, err
+		}
+		if len(cur) > 0 {
+			chunks = append(chunks, cur)
+		}
+		type target struct{ path, final string }
+		targets := make([]target, len(chunks))
+		for i := range chunks {
+			name := fmt.Sprintf("%s-%04d%s", lw.qid, i, fileExt(lw.o))
+			final := dir + "/" + name
+			if lw.hidden {
+				name = "." + name
+			}
+			if lw.intent != nil {
+				loc := lw.loc
+				if rel == "" && dir != lw.loc {
+					loc = dir
+				}
+				if err := lw.intent.Add(loc, rel+name); err != nil {
+					return 0, nil, err
+				}
+			}
+			p := dir + "/" + name
+			targets[i] = target{p, final}
+			lw.written = append(lw.written, p)
+			if lw.hidden {
+				lw.renames = append(lw.renames, [2]string{p, final})
 			}
 		}
-		p := dir + "/" + name
-		lw.written = append(lw.written, p)
-		if lw.hidden {
-			lw.renames = append(lw.renames, [2]string{p, dir + "/" + name[1:]})
-		}
-		if err := writeLakeFile(ctx, lw.fsys, p, names[:nd], ts[:nd], g.recs, lw.o); err != nil {
+		err := managed.Parallel(ctx, max(lw.parallel, 1), len(chunks), func(ctx context.Context, i int) error {
+			return writeLakeFile(ctx, lw.fsys, targets[i].path, names[:nd], ts[:nd], chunks[i], lw.o)
+		})
+		if err != nil {
 			return 0, nil, err
 		}
-		for _, r := range g.recs {
-			rows += r.NumRows()
-		}
+		rows += total
 		if len(lw.o.parts) > 0 && isNew {
 			parts = append(parts, catalog.Partition{Values: g.values, Location: dir})
 		}
@@ -567,7 +596,7 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	if local {
 		target = storage.Dir(loc) + "/." + storage.Base(loc) + ".lakeq-" + qid
 	}
-	lw := &lakeWrite{fsys: fsys, loc: target, qid: qid, intent: s.eng.staging.Begin(qid), o: o}
+	lw := &lakeWrite{fsys: fsys, loc: target, qid: qid, intent: s.eng.staging.Begin(qid), o: o, parallel: s.eng.cfg.Workers}
 	rows, _, err := lw.write(ctx, names, ts, nd, recs)
 	if err != nil {
 		lw.abort()
@@ -691,7 +720,7 @@ func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.
 	fsys := s.fs()
 	_, local := storage.FolderRenamerOf(fsys, t.Storage.Location)
 	qid := managed.NewID()
-	lw := &lakeWrite{fsys: fsys, loc: strings.TrimSuffix(t.Storage.Location, "/"), qid: qid, intent: s.eng.staging.Begin(qid), o: o, hidden: local}
+	lw := &lakeWrite{fsys: fsys, loc: strings.TrimSuffix(t.Storage.Location, "/"), qid: qid, intent: s.eng.staging.Begin(qid), o: o, hidden: local, parallel: s.eng.cfg.Workers}
 	lw.partDir = func(values []string) (string, bool, error) {
 		ps, err := s.eng.store.LookupPartitions(ctx, t.Database, t.Name, values)
 		if err != nil || len(ps) == 0 {

@@ -157,6 +157,7 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 	if len(recs) > 0 {
 		qid := managed.NewID()
 		w = mt.NewWriter(qid, s.eng.staging.Begin(qid))
+		w.Parallel = s.eng.cfg.Workers
 		if err := w.Write(ctx, recs); err != nil {
 			w.Abort(ctx)
 			return nil, err

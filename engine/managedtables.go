@@ -137,6 +137,7 @@ func (s *Session) writeManaged(ctx context.Context, t *catalog.Table, recs []arr
 	}
 	qid := managed.NewID()
 	w := mt.NewWriter(qid, s.eng.staging.Begin(qid))
+	w.Parallel = s.eng.cfg.Workers
 	if err := w.Write(ctx, recs); err != nil {
 		w.Abort(ctx)
 		return err
@@ -247,6 +248,7 @@ func (e *Engine) appendDelta(ctx context.Context, t *catalog.Table, mt *managed.
 			}
 			qid := managed.NewID()
 			w = mt.NewWriter(qid, e.staging.Begin(qid))
+			w.Parallel = e.cfg.Workers
 			if err := w.Write(ctx, append(oldRecs, recs...)); err != nil {
 				w.Abort(ctx)
 				return err
@@ -312,6 +314,7 @@ func (e *Engine) compact(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 	}
 	qid := managed.NewID()
 	w := mt.NewWriter(qid, e.staging.Begin(qid))
+	w.Parallel = e.cfg.Workers
 	if err := w.Write(ctx, recs); err != nil {
 		w.Abort(ctx)
 		e.logf("compacting %s.%s: %v", t.Database, t.Name, err)

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -135,8 +136,11 @@ func RunWorker(jobFile string) int {
 					pprof.StartCPUProfile(prof)
 				}
 			}
+			// {run} names a fresh target per run (an UNLOAD location, a
+			// CTAS table), unique across rounds
+			sql := strings.ReplaceAll(q.SQL, "{run}", fmt.Sprintf("%d_%d", os.Getpid(), i))
 			t0 := time.Now()
-			res, err := s.Query(ctx, q.SQL)
+			res, err := s.Query(ctx, sql)
 			ms := float64(time.Since(t0).Microseconds()) / 1000
 			if err != nil {
 				r.Error = err.Error()

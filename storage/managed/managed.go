@@ -29,6 +29,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -165,10 +166,14 @@ func (t *Table) Infos(s Snapshot) []storage.FileInfo {
 type Writer struct {
 	t      *Table
 	qid    string
+	mu     sync.Mutex // n and files, written by parallel file writers
 	n      int
 	files  []File
 	snaps  []string
 	intent *Intent
+	// Parallel is how many files Write writes at once (0 or 1: one at a
+	// time); a write of many rows is split so that each gets a share.
+	Parallel int
 }
 
 // NewWriter starts a write under query id qid, recorded in intent (nil:
@@ -187,31 +192,82 @@ func (w *Writer) note(rel string) error {
 	return w.intent.Add(w.t.loc, rel)
 }
 
-// Write writes recs (of the table's columns) as new data files.
+// Write writes recs (of the table's columns) as new data files, up to
+// Parallel of them at once.
 func (w *Writer) Write(ctx context.Context, recs []arrow.Record) error {
-	var batch []arrow.Record
-	var rows int64
-	flush := func() error {
-		if rows == 0 {
-			return nil
-		}
-		err := w.writeFile(ctx, batch, rows)
-		batch, rows = batch[:0], 0
-		return err
+	var total int64
+	for _, r := range recs {
+		total += r.NumRows()
 	}
+	per := int64(FileRows)
+	if p := int64(max(w.Parallel, 1)); p > 1 {
+		// give every writer a share, but not files of a few rows
+		per = min(per, max((total+p-1)/p, minParallelRows))
+	}
+	type chunk struct {
+		recs []arrow.Record
+		rows int64
+	}
+	var chunks []chunk
+	var cur chunk
 	for _, r := range recs {
 		if r.NumRows() == 0 {
 			continue
 		}
-		batch = append(batch, r)
-		rows += r.NumRows()
-		if rows >= FileRows {
-			if err := flush(); err != nil {
+		cur.recs = append(cur.recs, r)
+		cur.rows += r.NumRows()
+		if cur.rows >= per {
+			chunks, cur = append(chunks, cur), chunk{}
+		}
+	}
+	if cur.rows > 0 {
+		chunks = append(chunks, cur)
+	}
+	return Parallel(ctx, max(w.Parallel, 1), len(chunks), func(ctx context.Context, i int) error {
+		return w.writeFile(ctx, chunks[i].recs, chunks[i].rows)
+	})
+}
+
+// minParallelRows is the fewest rows worth a file of their own.
+const minParallelRows = 128 << 10
+
+// Parallel runs f(0…n-1), at most limit at a time; the first error
+// cancels the others' context and is returned once all have stopped.
+func Parallel(ctx context.Context, limit, n int, f func(ctx context.Context, i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	if limit <= 1 || n == 1 {
+		for i := 0; i < n; i++ {
+			if err := f(ctx, i); err != nil {
 				return err
 			}
 		}
+		return nil
 	}
-	return flush()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		if ctx.Err() != nil {
+			<-sem
+			break
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := f(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}(i)
+	}
+	wg.Wait()
+	return first
 }
 
 func (t *Table) schema() *arrow.Schema {
@@ -264,8 +320,10 @@ func (t *Table) conform(rec arrow.Record) arrow.Record {
 }
 
 func (w *Writer) writeFile(ctx context.Context, recs []arrow.Record, rows int64) error {
+	w.mu.Lock()
 	rel := fmt.Sprintf("data/%s-%04d.parquet", w.qid, w.n)
 	w.n++
+	w.mu.Unlock()
 	if err := w.note(rel); err != nil {
 		return err
 	}
@@ -273,7 +331,9 @@ func (w *Writer) writeFile(ctx context.Context, recs []arrow.Record, rows int64)
 	if err != nil {
 		return err
 	}
+	w.mu.Lock()
 	w.files = append(w.files, File{Path: rel, Rows: rows, Size: info.Size, ETag: info.ETag, ModTime: info.ModTime})
+	w.mu.Unlock()
 	return nil
 }
 
