@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -303,6 +304,29 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 	return rows, parts, nil
 }
 
+// fileWriter is a fileSink's write for an unpartitioned target: each
+// call writes one more file, <qid>-<n>, under loc.
+func (lw *lakeWrite) fileWriter(names []string, ts []types.T) func(ctx context.Context, recs []arrow.Record, rows int64) error {
+	var mu sync.Mutex
+	n := 0
+	return func(ctx context.Context, recs []arrow.Record, rows int64) error {
+		mu.Lock()
+		name := fmt.Sprintf("%s-%04d%s", lw.qid, n, fileExt(lw.o))
+		n++
+		p := lw.loc + "/" + name
+		lw.written = append(lw.written, p)
+		var err error
+		if lw.intent != nil {
+			err = lw.intent.Add(lw.loc, name)
+		}
+		mu.Unlock()
+		if err != nil {
+			return err
+		}
+		return writeLakeFile(ctx, lw.fsys, p, names, ts, recs, lw.o)
+	}
+}
+
 // abort deletes what was written.
 func (lw *lakeWrite) abort() {
 	if len(lw.written) > 0 {
@@ -583,13 +607,6 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	if err := requireEmpty(ctx, fsys, loc, "UNLOAD"); err != nil {
 		return nil, err
 	}
-	recs, err := s.runPlan(ctx, n, params)
-	if err != nil {
-		return nil, err
-	}
-	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
-		return nil, err
-	}
 	qid := managed.NewID()
 	target := loc
 	renamer, local := storage.FolderRenamerOf(fsys, loc)
@@ -597,10 +614,29 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 		target = storage.Dir(loc) + "/." + storage.Base(loc) + ".lakeq-" + qid
 	}
 	lw := &lakeWrite{fsys: fsys, loc: target, qid: qid, intent: s.eng.staging.Begin(qid), o: o, parallel: s.eng.cfg.Workers}
-	rows, _, err := lw.write(ctx, names, ts, nd, recs)
-	if err != nil {
-		lw.abort()
-		return nil, err
+	var rows int64
+	if len(o.parts) == 0 {
+		// files written as the query runs, by every worker
+		sink := &fileSink{ts: ts, perFile: managed.FileRows, write: lw.fileWriter(names, ts), parallel: s.eng.cfg.Workers}
+		if err := s.runInto(ctx, n, params, sink); err != nil {
+			lw.abort()
+			return nil, err
+		}
+		rows = sink.rows
+	} else {
+		recs, err := s.runPlan(ctx, n, params)
+		if err != nil {
+			lw.abort()
+			return nil, err
+		}
+		if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
+			lw.abort()
+			return nil, err
+		}
+		if rows, _, err = lw.write(ctx, names, ts, nd, recs); err != nil {
+			lw.abort()
+			return nil, err
+		}
 	}
 	if local && len(lw.written) > 0 {
 		if err := renamer.RenameFolder(target, loc); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage/managed"
 	"github.com/lakeq/lakeq/types"
@@ -70,6 +71,9 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 		}
 		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", x.Name.Name)
 	}
+	var stream planner.Node // CTAS into a managed table: the query, run into its files
+	var streamParams []types.Value
+	var streamed int64
 	opts, err := parseCTASOptions(x.Options)
 	if err != nil {
 		return nil, err
@@ -105,10 +109,13 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 			seen[name] = true
 			t.Columns = append(t.Columns, catalog.Column{Name: name, Type: columnStorageType(c.Type).String()})
 		}
-		if x.WithData {
+		if x.WithData && opts.external() {
 			if recs, err = s.runPlan(ctx, n, params); err != nil {
 				return nil, err
 			}
+		} else if x.WithData {
+			// a managed table's files are written as the query runs
+			stream, streamParams = n, params
 		}
 		// conform results to the stored types
 		_, ts, err := tableTypes(&t)
@@ -154,11 +161,18 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 	t.Parameters[managed.SnapshotKey] = ""
 	mt := managed.New(s.eng.fs, t.Storage.Location, names, ts)
 	var w *managed.Writer
-	if len(recs) > 0 {
+	if len(recs) > 0 || stream != nil {
 		qid := managed.NewID()
 		w = mt.NewWriter(qid, s.eng.staging.Begin(qid))
 		w.Parallel = s.eng.cfg.Workers
-		if err := w.Write(ctx, recs); err != nil {
+		if stream != nil {
+			sink := &fileSink{ts: ts, perFile: managed.FileRows, write: w.WriteFile, parallel: s.eng.cfg.Workers}
+			if err := s.runInto(ctx, stream, streamParams, sink); err != nil {
+				w.Abort(ctx)
+				return nil, err
+			}
+			streamed = sink.rows
+		} else if err := w.Write(ctx, recs); err != nil {
 			w.Abort(ctx)
 			return nil, err
 		}
@@ -188,7 +202,7 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 		w.Done()
 	}
 	if x.Query != nil {
-		n := countRows(recs)
+		n := countRows(recs) + streamed
 		return &Result{Tag: fmt.Sprintf("SELECT %d", n), Rows: n}, nil
 	}
 	return &Result{Tag: "CREATE TABLE"}, nil

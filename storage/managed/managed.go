@@ -319,6 +319,12 @@ func (t *Table) conform(rec arrow.Record) arrow.Record {
 	return array.NewRecord(t.fileSchema(), cols, rec.NumRows())
 }
 
+// WriteFile writes recs (rows in all) as one data file; safe to call
+// from several goroutines at once (a query's workers).
+func (w *Writer) WriteFile(ctx context.Context, recs []arrow.Record, rows int64) error {
+	return w.writeFile(ctx, recs, rows)
+}
+
 func (w *Writer) writeFile(ctx context.Context, recs []arrow.Record, rows int64) error {
 	w.mu.Lock()
 	rel := fmt.Sprintf("data/%s-%04d.parquet", w.qid, w.n)
