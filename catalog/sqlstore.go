@@ -304,21 +304,7 @@ func (s *sqlStore) GetTable(ctx context.Context, db, name string) (*Table, error
 
 // CreateTable implements Store.
 func (s *sqlStore) CreateTable(ctx context.Context, t Table) error {
-	t.Version = 1
-	now := time.Now()
-	t.CreatedAt, t.UpdatedAt = now, now
-	body, err := json.Marshal(t)
-	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.Internal, "encoding table %s", t.Name)
-	}
-	_, err = s.exec(ctx, `INSERT INTO tables (db, name, body, version) VALUES (?, ?, ?, 1)`, t.Database, t.Name, string(body))
-	if err != nil {
-		if s.d.isUnique(err) {
-			return sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", t.Name)
-		}
-		return ioErr(err, "creating table "+t.Name)
-	}
-	return nil
+	return s.CreateTableWithPartitions(ctx, t, nil)
 }
 
 // CreateTableWithPartitions implements Store: one transaction.
