@@ -534,6 +534,11 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 		} else if strings.HasPrefix(name, "s3_") {
 			// lakeq's namespace: a misspelt S3 setting must not pass for one
 			return nil, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\" (the S3 settings are s3_region, s3_endpoint, s3_url_style, s3_access_key_id, s3_secret_access_key, s3_session_token)", name)
+		} else if _, known := s.eng.NewSession().Settings[name]; !known && !strings.Contains(name, ".") {
+			// a setting lakeq does not implement is refused, not accepted
+			// and ignored; dotted names are PostgreSQL's custom settings
+			// (SET myapp.x = …, current_setting), kept as given
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "setting \"%s\" is not supported (lakeq's settings: %s)", name, strings.Join(s.eng.settingNames(), ", "))
 		}
 	}
 	s.Settings[name] = val
@@ -601,4 +606,14 @@ func textResult(names []string, rows [][]types.Value, tag string) *Result {
 	res.Records = recordsFromRows(res.Columns, rows)
 	res.Rows = int64(len(rows))
 	return res
+}
+
+// settingNames lists the settings SET takes (sorted).
+func (e *Engine) settingNames() []string {
+	var out []string
+	for k := range e.NewSession().Settings {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
