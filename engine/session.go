@@ -526,9 +526,11 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 		// kept for clients that send them, when they ask for what lakeq
 		// prints; another style is not silently ignored
 		ok := map[string]func(string) bool{
-			"datestyle":       func(v string) bool { return strings.Contains(strings.ToUpper(v), "ISO") },
-			"intervalstyle":   func(v string) bool { return strings.EqualFold(v, "postgres") },
-			"client_encoding": func(v string) bool { return strings.EqualFold(strings.ReplaceAll(v, "-", ""), "utf8") || strings.EqualFold(v, "unicode") },
+			"datestyle":     func(v string) bool { return strings.Contains(strings.ToUpper(v), "ISO") },
+			"intervalstyle": func(v string) bool { return strings.EqualFold(v, "postgres") },
+			"client_encoding": func(v string) bool {
+				return strings.EqualFold(strings.ReplaceAll(v, "-", ""), "utf8") || strings.EqualFold(v, "unicode")
+			},
 		}[name](strings.Trim(val, "'\" "))
 		if !ok {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s \"%s\" is not supported (lakeq prints %s)", name, val, map[string]string{"datestyle": "ISO dates", "intervalstyle": "postgres intervals", "client_encoding": "UTF8"}[name])
