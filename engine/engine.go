@@ -68,6 +68,10 @@ type Engine struct {
 	// process's writes in flight (crash recovery)
 	warehouse string
 	staging   *managed.Staging
+	// bg is background work (compaction) Close waits for; compacting
+	// holds the locations being compacted
+	bg         sync.WaitGroup
+	compacting sync.Map
 	reg       *functions.Registry
 	hist      *history
 	fs        *storage.Registry
@@ -174,6 +178,7 @@ func (e *Engine) Close() error {
 	if e.store == nil {
 		return nil
 	}
+	e.bg.Wait() // compactions publish through the catalog
 	if e.hist != nil {
 		e.hist.Close()
 	}

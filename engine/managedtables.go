@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,7 +148,7 @@ func (s *Session) writeManaged(ctx context.Context, t *catalog.Table, recs []arr
 		return err
 	}
 	if !replace {
-		s.eng.compact(ctx, t, mt, next)
+		s.eng.compactLater(t, mt, next)
 	}
 	return nil
 }
@@ -165,7 +166,9 @@ func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 			w.Abort(ctx)
 			return managed.Snapshot{}, sqlerr.New(sqlerr.SerializationFailure, "could not write table \"%s\": it was dropped or replaced concurrently", t.Name)
 		}
-		if replace && cur.Version != t.Version {
+		// a statement that read the table conflicts with a change of its
+		// rows, not with compaction or an ALTER (contentKey counts changes)
+		if replace && cur.Parameters[contentKey] != t.Parameters[contentKey] {
 			w.Abort(ctx)
 			return managed.Snapshot{}, sqlerr.New(sqlerr.SerializationFailure, "could not serialize access to table \"%s\" due to a concurrent update", t.Name)
 		}
@@ -189,6 +192,9 @@ func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 			upd.Parameters[k] = v
 		}
 		upd.Parameters[managed.SnapshotKey] = name
+		if drop == nil {
+			bumpContent(upd.Parameters)
+		}
 		if replace {
 			delete(upd.Parameters, managed.DeltaKey) // the written rows are all of it
 		}
@@ -261,6 +267,7 @@ func (e *Engine) appendDelta(ctx context.Context, t *catalog.Table, mt *managed.
 			upd.Parameters[managed.SnapshotKey] = name
 			delete(upd.Parameters, managed.DeltaKey)
 		}
+		bumpContent(upd.Parameters)
 		err = e.store.UpdateTable(ctx, upd)
 		if err != nil && w != nil {
 			w.Abort(ctx) // its file held the delta it read: write it again
@@ -278,10 +285,19 @@ func (e *Engine) appendDelta(ctx context.Context, t *catalog.Table, mt *managed.
 			w.Done()
 			mt.Collect(ctx, expired)
 			e.invalidate(t.Storage.Location)
-			e.compact(ctx, t, mt, next)
+			e.compactLater(t, mt, next)
 		}
 		return nil
 	}
+}
+
+// contentKey counts the changes of a managed table's rows (compaction
+// rewrites files without one).
+const contentKey = "lakeq.changes"
+
+func bumpContent(p map[string]string) {
+	n, _ := strconv.ParseInt(p[contentKey], 10, 64)
+	p[contentKey] = strconv.FormatInt(n+1, 10)
 }
 
 func hasAll(s managed.Snapshot, paths []string) bool {
@@ -295,6 +311,25 @@ func hasAll(s managed.Snapshot, paths []string) bool {
 		}
 	}
 	return true
+}
+
+// compactLater runs compact in the background, once per table at a
+// time; Engine.Close waits for it.
+func (e *Engine) compactLater(t *catalog.Table, mt *managed.Table, snap managed.Snapshot) {
+	if managed.SmallFiles(snap) == nil {
+		return
+	}
+	loc := t.Storage.Location
+	if _, busy := e.compacting.LoadOrStore(loc, true); busy {
+		return
+	}
+	cur := *t
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		defer e.compacting.Delete(loc)
+		e.compact(context.Background(), &cur, mt, snap)
+	}()
 }
 
 // compact folds a table's small files (many single-row INSERTs) into one

@@ -83,7 +83,10 @@ func TestConcurrentInsertsKeepEveryRow(t *testing.T) {
 			t.Fatalf("single-row inserts kept: %d, want 100", n)
 		}
 	}
-	// the small files were folded together along the way
+	// the small files were folded together along the way (in the
+	// background: wait for it)
+	e1.bg.Wait()
+	e2.bg.Wait()
 	s := e1.NewSession()
 	tab, err := e1.store.GetTable(context.Background(), "public", "ins")
 	if err != nil || tab == nil {
@@ -388,5 +391,29 @@ func TestLegacyManagedTableAdopted(t *testing.T) {
 	tab, _ := e.store.GetTable(context.Background(), "public", "old")
 	if tab.Storage.Location != storage.Join(filepath.Join(dir, "warehouse"), "public", "old") {
 		t.Fatalf("location %q", tab.Storage.Location)
+	}
+}
+
+// Compaction (in the background after many small INSERTs) rewrites
+// files, not rows: an UPDATE that read the table before it still
+// commits.
+func TestUpdateAfterCompaction(t *testing.T) {
+	_, e1, _ := twoEngines(t)
+	s := e1.NewSession()
+	mustExec(t, s, "CREATE TABLE cu (k int, v int)")
+	for i := 0; i < 70; i++ {
+		// each over the delta's size, so each is a file
+		mustExec(t, s, fmt.Sprintf("INSERT INTO cu SELECT g, %d FROM generate_series(1, 5000) g", i))
+	}
+	mustExec(t, s, "UPDATE cu SET v = -1 WHERE k = 1")
+	e1.bg.Wait()
+	mustExec(t, s, "UPDATE cu SET v = -2 WHERE k = 2")
+	if n := count(t, s, "SELECT count(*) FROM cu WHERE v < 0"); n != 140 {
+		t.Fatalf("updated rows %d, want 140", n)
+	}
+	tab, _ := e1.store.GetTable(context.Background(), "public", "cu")
+	_, snap, _ := e1.snapshotOf(context.Background(), tab)
+	if len(snap.Files) > 10 {
+		t.Fatalf("%d files: not compacted", len(snap.Files))
 	}
 }
