@@ -72,9 +72,9 @@ type Engine struct {
 	// holds the locations being compacted
 	bg         sync.WaitGroup
 	compacting sync.Map
-	reg       *functions.Registry
-	hist      *history
-	fs        *storage.Registry
+	reg        *functions.Registry
+	hist       *history
+	fs         *storage.Registry
 	// footers are the Parquet footers read, shared by every session
 	footers *parquet.Footers
 
