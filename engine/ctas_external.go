@@ -266,8 +266,7 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 		if len(cur) > 0 {
 			chunks = append(chunks, cur)
 		}
-		type target struct{ path, final string }
-		targets := make([]target, len(chunks))
+		targets := make([]string, len(chunks))
 		for i := range chunks {
 			name := fmt.Sprintf("%s-%04d%s", lw.qid, i, fileExt(lw.o))
 			final := dir + "/" + name
@@ -284,14 +283,14 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 				}
 			}
 			p := dir + "/" + name
-			targets[i] = target{p, final}
+			targets[i] = p
 			lw.written = append(lw.written, p)
 			if lw.hidden {
 				lw.renames = append(lw.renames, [2]string{p, final})
 			}
 		}
 		err := managed.Parallel(ctx, max(lw.parallel, 1), len(chunks), func(ctx context.Context, i int) error {
-			return writeLakeFile(ctx, lw.fsys, targets[i].path, names[:nd], ts[:nd], chunks[i], lw.o)
+			return writeLakeFile(ctx, lw.fsys, targets[i], names[:nd], ts[:nd], chunks[i], lw.o)
 		})
 		if err != nil {
 			return 0, nil, err

@@ -270,7 +270,7 @@ func localFiles(dir string) func() []string {
 	}
 }
 
-// killedWrites runs each statement in a child process (TestKillHelper)
+// killedWrites runs each statement in a child process (TestMain)
 // on cfg, kills it with SIGKILL once its first data file is there, and
 // checks the next start: keep's rows intact, big absent, and no file
 // left but keep's data file and snapshot.
@@ -297,7 +297,7 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, m
 		"CREATE TABLE big AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 6000000) g",
 		"INSERT INTO keep SELECT g FROM generate_series(1, 20000000) g",
 	}, more...) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
+		cmd := exec.Command(os.Args[0]) // TestMain's child mode
 		cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir, "LAKEQ_KILL_SQL="+stmt,
 			"LAKEQ_KILL_WAREHOUSE="+cfg.Warehouse, "LAKEQ_KILL_S3="+cfg.S3.Endpoint+"|"+cfg.S3.AccessKey+"|"+cfg.S3.SecretKey)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -341,22 +341,25 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, m
 	}
 }
 
-// TestKillHelper runs one statement in a child process (see above).
-func TestKillHelper(t *testing.T) {
-	dir := os.Getenv("LAKEQ_KILL_HELPER")
-	if dir == "" {
-		t.Skip("run by the killed-write tests")
+// TestMain turns the test binary into the killed-write child process
+// when LAKEQ_KILL_HELPER names a data directory (killedWrites starts it
+// so, and kills it): it runs one statement and exits, running no test.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("LAKEQ_KILL_HELPER"); dir != "" {
+		cfg := Config{DataDir: dir, Warehouse: os.Getenv("LAKEQ_KILL_WAREHOUSE")}
+		if p := strings.Split(os.Getenv("LAKEQ_KILL_S3"), "|"); len(p) == 3 {
+			cfg.S3 = s3.Config{Endpoint: p[0], AccessKey: p[1], SecretKey: p[2]}
+		}
+		e, err := Open(context.Background(), cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		_, _ = e.NewSession().Query(context.Background(), os.Getenv("LAKEQ_KILL_SQL"))
+		e.Close()
+		os.Exit(0)
 	}
-	cfg := Config{DataDir: dir, Warehouse: os.Getenv("LAKEQ_KILL_WAREHOUSE")}
-	if p := strings.Split(os.Getenv("LAKEQ_KILL_S3"), "|"); len(p) == 3 {
-		cfg.S3 = s3.Config{Endpoint: p[0], AccessKey: p[1], SecretKey: p[2]}
-	}
-	e, err := Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	_, _ = e.NewSession().Query(context.Background(), os.Getenv("LAKEQ_KILL_SQL"))
+	os.Exit(m.Run())
 }
 
 // A managed table an earlier lakeq wrote (no location in the catalog; a
