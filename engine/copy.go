@@ -1,18 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/lakeq/lakeq/parser"
 	"github.com/lakeq/lakeq/parser/ast"
-	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
-	"github.com/lakeq/lakeq/storage"
-	"github.com/lakeq/lakeq/types"
 )
 
 // CopyColumns is the columns a COPY FROM fills, in the data's order.
@@ -43,57 +39,10 @@ func (s *Session) CopyColumns(ctx context.Context, x *ast.Copy) ([]Column, error
 	return out, nil
 }
 
-// CopyIn runs COPY … FROM with the data the client (or a file) sent: the
-// rows are parsed in the COPY's format, converted to the columns' types
-// and inserted in one statement (all or nothing).
+// CopyIn runs COPY … FROM with data the client sent, held whole (tests
+// and tools); the server streams through CopyFrom.
 func (s *Session) CopyIn(ctx context.Context, x *ast.Copy, data []byte) (*Result, error) {
-	cols, err := s.CopyColumns(ctx, x)
-	if err != nil {
-		return nil, err
-	}
-	d, err := dialectOf(x)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := parseCopyData(data, d, len(cols), x.Table.Name)
-	if err != nil {
-		return nil, err
-	}
-	vals := make([][]types.Value, len(rows))
-	for r, row := range rows {
-		vals[r] = make([]types.Value, len(cols))
-		for j, f := range row {
-			if f == nil {
-				continue
-			}
-			if !utf8.ValidString(*f) {
-				return nil, types.InvalidUTF8([]byte(*f), fmt.Sprintf("COPY %s, line %d, column %s", x.Table.Name, r+1+boolInt(d.header), cols[j].Name))
-			}
-			v, err := types.ParseText(cols[j].Type, *f, s.Loc)
-			if err != nil {
-				return nil, sqlerr.Wrap(err, sqlerr.Code(err), "COPY %s, line %d, column %s", x.Table.Name, r+1+boolInt(d.header), cols[j].Name)
-			}
-			vals[r][j] = v
-		}
-	}
-	// Insert through the ordinary INSERT path (defaults, constraints,
-	// the table lock) from a session-local relation holding the rows.
-	src := sysSource("copy_input", cols, func(context.Context) ([][]types.Value, error) { return vals, nil })
-	s.temps = map[string]*planner.Table{"copy_input": src}
-	defer func() { s.temps = nil }()
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.Name
-	}
-	sel, err := parser.ParseOne("SELECT * FROM pg_temp.copy_input")
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.insert(ctx, &ast.Insert{Table: x.Table, Columns: names, Query: sel.(*ast.Select)}, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Tag: fmt.Sprintf("COPY %d", res.Rows), Rows: res.Rows}, nil
+	return s.load(ctx, x, bytes.NewReader(data))
 }
 
 func boolInt(b bool) int {
@@ -168,19 +117,10 @@ func (s *Session) copyFile(ctx context.Context, x *ast.Copy) (*Result, error) {
 		}
 		return nil, err
 	}
-	fsys := s.fs()
 	if x.From {
-		f, err := fsys.Open(ctx, x.File)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		data, err := io.ReadAll(io.NewSectionReader(storage.Counted(f, s.scanStats()), 0, f.Size()))
-		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not read file \"%s\"", x.File)
-		}
-		return s.CopyIn(ctx, x, data)
+		return s.load(ctx, x, nil)
 	}
+	fsys := s.fs()
 	// published whole on success (readers never see half a file), and
 	// not at all on failure
 	w, err := fsys.Create(ctx, x.File)

@@ -74,6 +74,8 @@ type Engine struct {
 	compacting sync.Map
 	reg        *functions.Registry
 	hist       *history
+	// loads is sys.load_history and sys.load_errors
+	loads *loadLog
 	fs         *storage.Registry
 	// footers are the Parquet footers read, shared by every session
 	footers *parquet.Footers
@@ -158,7 +160,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Warehouse != "" {
 		wh = cfg.Warehouse
 	}
-	e := &Engine{cfg: cfg, store: store, warehouse: wh, staging: staging, reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{}}
+	e := &Engine{cfg: cfg, store: store, warehouse: wh, staging: staging, reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{},
+		loads: &loadLog{maxErr: 100_000, maxLd: 10_000}}
 	if err := e.recoverStaging(ctx); err != nil {
 		staging.Close()
 		store.Close()

@@ -114,7 +114,11 @@ func (s *Session) record(sql string, start time.Time, res *Result, err error) {
 	if s.eng.hist == nil {
 		return
 	}
-	r := catalog.QueryRecord{QueryID: uuid.NewString(), User: s.User, Query: strings.TrimSpace(redactSQL(sql)), State: "SUCCEEDED",
+	qid := s.qid
+	if qid == "" {
+		qid = uuid.NewString()
+	}
+	r := catalog.QueryRecord{QueryID: qid, User: s.User, Query: strings.TrimSpace(redactSQL(sql)), State: "SUCCEEDED",
 		StartedAt: start, ElapsedMs: time.Since(start).Milliseconds()}
 	if err != nil {
 		r.State = "FAILED"

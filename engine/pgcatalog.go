@@ -80,7 +80,7 @@ func (e *Engine) procs() []system.Function {
 // sysDefs describes the sys schema's tables for pg_class.
 func (s *Session) sysDefs(ctx context.Context) []system.TableDef {
 	var out []system.TableDef
-	for _, n := range []string{"column_stats", "query_history"} {
+	for _, n := range []string{"column_stats", "load_errors", "load_history", "query_history"} {
 		t := s.sysTable(ctx, n)
 		d := system.TableDef{Name: n}
 		for _, c := range t.Columns {

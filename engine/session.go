@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/google/uuid"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -83,6 +84,8 @@ type Session struct {
 	// scan counts what the running statement reads (nil between
 	// statements); the history and Result.Scanned report it.
 	scan *storage.ScanStats
+	// qid is the running statement's query id (sys.query_history)
+	qid string
 	// temps are session-local relations (pg_temp), such as COPY's input.
 	temps    map[string]*planner.Table
 	prepared map[string]*sqlPrepared
@@ -137,7 +140,7 @@ func (e *Engine) newSession() *Session {
 			"client_encoding": "UTF8", "server_encoding": "UTF8", "application_name": "", "extra_float_digits": "1",
 			"client_min_messages": "notice", "statement_timeout": "0", "standard_conforming_strings": "on",
 			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": functions.ServerVersion,
-			"server_version_num": functions.ServerVersionNum,
+			"server_version_num": functions.ServerVersionNum, "copy_slices": strconv.Itoa(max(1, e.cfg.Workers)),
 		}}
 	for k, v := range s3Defaults(e.cfg.S3) {
 		s.Settings[k] = v
@@ -206,6 +209,8 @@ func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []ty
 		}
 	}
 	start := time.Now()
+	s.qid = uuid.NewString() // sys.query_history's id, known while the statement runs
+	defer func() { s.qid = "" }()
 	s.scan = &storage.ScanStats{}
 	s.freshView() // each statement sees the catalog as it is when it starts
 	defer s.freshView()
@@ -535,6 +540,11 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 		if !ok {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s \"%s\" is not supported (lakeq prints %s)", name, val, map[string]string{"datestyle": "ISO dates", "intervalstyle": "postgres intervals", "client_encoding": "UTF8"}[name])
 		}
+	case "copy_slices":
+		if n, err := strconv.Atoi(strings.Trim(val, "'\" ")); err != nil || n < 1 || n > 256 {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"copy_slices\": \"%s\" (a number of slices from 1 to 256)", val)
+		}
+		val = strings.Trim(val, "'\" ")
 	case "statement_timeout":
 		if _, ok := parseDuration(val); !ok {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": \"%s\"", val)

@@ -46,6 +46,47 @@ func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
 			}
 			return rows, nil
 		})
+	case "load_history":
+		cols := []Column{
+			{"query_id", types.TextT}, {"user_name", types.TextT}, {"table_name", types.TextT}, {"source", types.TextT},
+			{"status", types.TextT}, {"start_time", types.TimestampTZT}, {"duration_ms", types.Int8T}, {"files", types.Int8T},
+			{"slices", types.Int8T}, {"bytes_read", types.Int8T}, {"rows_loaded", types.Int8T}, {"rows_rejected", types.Int8T},
+		}
+		return sysSource(name, cols, func(context.Context) ([][]types.Value, error) {
+			loads, _ := s.eng.loads.snapshot()
+			rows := make([][]types.Value, len(loads))
+			for i, l := range loads {
+				rows[i] = []types.Value{l.QueryID, l.User, l.Table, l.Source, l.Status, types.TimestampVal(l.Start.UnixMicro()),
+					l.Duration.Milliseconds(), int64(l.Files), int64(l.Slices), l.Bytes, l.Rows, l.Rejected}
+			}
+			return rows, nil
+		})
+	case "load_errors":
+		cols := []Column{
+			{"query_id", types.TextT}, {"user_name", types.TextT}, {"slice", types.Int4T}, {"table_name", types.TextT},
+			{"starttime", types.TimestampTZT}, {"filename", types.TextT}, {"line_number", types.Int8T}, {"colname", types.TextT},
+			{"type", types.TextT}, {"position", types.Int4T}, {"raw_line", types.TextT}, {"raw_field_value", types.TextT},
+			{"err_code", types.Int4T}, {"sqlstate", types.TextT}, {"err_reason", types.TextT},
+		}
+		return sysSource(name, cols, func(context.Context) ([][]types.Value, error) {
+			_, errs := s.eng.loads.snapshot()
+			rows := make([][]types.Value, len(errs))
+			opt := func(v string) types.Value {
+				if v == "" {
+					return nil
+				}
+				return v
+			}
+			for i, e := range errs {
+				var pos types.Value
+				if e.Position > 0 {
+					pos = int64(e.Position)
+				}
+				rows[i] = []types.Value{e.QueryID, e.User, int64(e.Slice), e.Table, types.TimestampVal(e.At.UnixMicro()), e.File, e.Line,
+					opt(e.Column), opt(e.Type), pos, e.RawLine, opt(e.RawField), int64(e.ErrCode), e.state, e.Reason}
+			}
+			return rows, nil
+		})
 	case "column_stats":
 		cols := []Column{
 			{"schema_name", types.TextT}, {"table_name", types.TextT}, {"partition", types.TextT}, {"column_name", types.TextT},

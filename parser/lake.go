@@ -114,6 +114,8 @@ func isLakeStatement(s string) bool {
 	switch w[0] {
 	case "MSCK", "DESCRIBE", "DESC", "ANALYZE", "CALL", "UNLOAD":
 		return true
+	case "COPY":
+		return isRedshiftCopy(s)
 	case "CREATE":
 		return at(1) == "EXTERNAL" || at(1) == "DATABASE"
 	case "DROP":
@@ -577,6 +579,8 @@ func (p *lakeParser) statement() ast.Stmt {
 		return x
 	case p.accept("UNLOAD"):
 		return p.unload()
+	case p.accept("COPY"):
+		return p.redshiftCopy()
 	case p.accept("MSCK"):
 		p.expect("REPAIR")
 		p.accept("TABLE")

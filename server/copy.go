@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"io"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -10,10 +12,6 @@ import (
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
 )
-
-// maxCopyIn bounds the data one COPY FROM STDIN may send (it is held in
-// memory until CopyDone so that the insert is all or nothing).
-const maxCopyIn = 1 << 30
 
 // copyStatement runs COPY … FROM STDIN / TO STDOUT over the connection,
 // reporting false when st is not such a COPY. Errors are sent here.
@@ -53,32 +51,57 @@ func (c *conn) copyIn(x *ast.Copy) (*engine.Result, error) {
 	if err := c.flush(); err != nil {
 		return nil, err
 	}
-	var data []byte
+	// The load reads the client's data as it arrives (bounded memory):
+	// CopyData messages go into a pipe the engine reads. Once the load
+	// has failed, the rest of the data is read and dropped until CopyDone
+	// or CopyFail, as the protocol requires.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.setCancel(cancel)
+	defer c.setCancel(nil)
+	pr, pw := io.Pipe()
+	type outcome struct {
+		res *engine.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := c.sess.CopyFrom(ctx, x, pr)
+		pr.CloseWithError(errLoadOver) // unblock the sender below
+		done <- outcome{res, err}
+	}()
 	for {
 		msg, err := c.be.Receive()
 		if err != nil {
+			pw.CloseWithError(err)
+			cancel()
+			<-done
 			return nil, sqlerr.Wrap(err, "08P01", "reading COPY data")
 		}
 		switch m := msg.(type) {
 		case *pgproto3.CopyData:
-			if len(data)+len(m.Data) > maxCopyIn {
-				return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "COPY data larger than %d bytes", maxCopyIn)
-			}
-			data = append(data, m.Data...)
+			_, _ = pw.Write(m.Data) // after a failed load: dropped
 		case *pgproto3.CopyDone:
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			c.setCancel(cancel)
-			defer c.setCancel(nil)
-			return c.sess.CopyIn(ctx, x, data)
+			pw.Close()
+			o := <-done
+			return o.res, o.err
 		case *pgproto3.CopyFail:
+			pw.CloseWithError(sqlerr.New(sqlerr.QueryCanceled, "COPY from stdin failed: %s", m.Message))
+			cancel()
+			<-done
 			return nil, sqlerr.New(sqlerr.QueryCanceled, "COPY from stdin failed: %s", m.Message)
 		case *pgproto3.Flush, *pgproto3.Sync:
 		default:
+			pw.CloseWithError(errLoadOver)
+			cancel()
+			<-done
 			return nil, sqlerr.New("08P01", "unexpected message type %T during COPY from stdin", msg)
 		}
 	}
 }
+
+// errLoadOver closes the COPY pipe once the load has ended.
+var errLoadOver = errors.New("COPY load ended")
 
 func (c *conn) copyOut(x *ast.Copy) (*engine.Result, error) {
 	ctx, cancel := context.WithCancel(context.Background())

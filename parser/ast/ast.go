@@ -617,6 +617,11 @@ type Copy struct {
 	Null      *string
 	Quote     string
 	Escape    string
+	// Redshift is set for Redshift's COPY (File is then a file, a prefix
+	// or a manifest); Options holds its options in the order written,
+	// names upper-case, values as written ("" for a bare keyword).
+	Redshift bool
+	Options  []Option
 }
 
 func (*Copy) stmt() {}

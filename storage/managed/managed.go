@@ -614,3 +614,88 @@ func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record,
 	}
 	return info, nil
 }
+
+// FileStream is one data file written batch by batch (a load's slice):
+// row groups go out as they fill, so a file of any size holds one row
+// group in memory. Nothing is visible until Close; not safe for
+// concurrent use (one per goroutine).
+type FileStream struct {
+	w    *Writer
+	ctx  context.Context
+	rel  string
+	out  storage.Writer
+	pw   *pqarrow.FileWriter
+	rows int64
+}
+
+// Stream starts a new data file of the writer.
+func (w *Writer) Stream(ctx context.Context) (*FileStream, error) {
+	w.mu.Lock()
+	rel := fmt.Sprintf("data/%s-%04d.parquet", w.qid, w.n)
+	w.n++
+	w.mu.Unlock()
+	if err := w.note(rel); err != nil {
+		return nil, err
+	}
+	out, err := w.t.fs.Create(ctx, w.t.abs(rel))
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", w.t.abs(rel))
+	}
+	return &FileStream{w: w, ctx: ctx, rel: rel, out: out}, nil
+}
+
+// Rows is how many rows were written so far.
+func (f *FileStream) Rows() int64 { return f.rows }
+
+// Write appends a batch of the table's columns.
+func (f *FileStream) Write(rec arrow.Record) error {
+	if rec.NumRows() == 0 {
+		return nil
+	}
+	t := f.w.t
+	if f.pw == nil {
+		pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), f.out, lqparquet.WriterPropertiesWith(t.conform(rec), compress.Codecs.Snappy), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		if err != nil {
+			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
+		}
+		f.pw = pw
+	}
+	if err := f.pw.WriteBuffered(lqparquet.ToFile(t.conform(rec))); err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
+	}
+	f.rows += rec.NumRows()
+	return nil
+}
+
+// Close commits the file and adds it to the writer's files; a file with
+// no rows is abandoned instead.
+func (f *FileStream) Close() error {
+	t := f.w.t
+	if f.pw == nil {
+		return f.out.Abort()
+	}
+	if err := f.pw.Close(); err != nil { // closes (commits) out too
+		_ = f.out.Abort()
+		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", t.abs(f.rel))
+	}
+	info, err := t.fs.Stat(f.ctx, t.abs(f.rel))
+	if err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", t.abs(f.rel))
+	}
+	f.w.mu.Lock()
+	f.w.files = append(f.w.files, File{Path: f.rel, Rows: f.rows, Size: info.Size, ETag: info.ETag, ModTime: info.ModTime})
+	f.w.mu.Unlock()
+	return nil
+}
+
+// Abort abandons the file.
+func (f *FileStream) Abort() {
+	if f.pw != nil {
+		// pqarrow's Close would commit the sink: abort it first so the
+		// Close that releases the writer's buffers publishes nothing
+		_ = f.out.Abort()
+		_ = f.pw.Close()
+		return
+	}
+	_ = f.out.Abort()
+}

@@ -1,0 +1,865 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/types"
+)
+
+// The loader runs COPY … FROM, PostgreSQL's and Redshift's, in slices:
+//
+//   - The input is cut into units: each compressed file is one; a large
+//     uncompressed file is cut into byte ranges at record boundaries
+//     (found when planning, so a unit reads exactly its range).
+//   - Units go to the slices largest first, each to the slice with the
+//     fewest bytes so far (Redshift's advice "a multiple of the slice
+//     count" then balances exactly).
+//   - Each slice streams its units through a record reader, converts
+//     fields straight into Arrow builders and writes batches to its own
+//     data file as row groups fill: memory is a few buffers per slice,
+//     whatever the input's size.
+//   - A row that does not convert is counted and recorded
+//     (sys.load_errors); past MAXERROR every slice stops, every staged
+//     file is removed and nothing is published. Otherwise one publish
+//     step makes all the slices' files the table's (all or nothing).
+
+// loadUnit is a piece of the input one slice reads.
+type loadUnit struct {
+	idx        int
+	file       storage.ObjectInfo
+	start, end int64 // byte range (uncompressed files); end = -1: to the end
+	comp       storage.Compression
+	first      bool      // the file's first unit (IGNOREHEADER applies)
+	r          io.Reader // STDIN
+	lines      int64     // physical lines, once read
+	done       bool
+}
+
+func (u *loadUnit) bytes() int64 {
+	if u.end < 0 {
+		return u.file.Size
+	}
+	return u.end - u.start
+}
+
+// loadError is one rejected row (a sys.load_errors row).
+type loadError struct {
+	QueryID, Table, File, Column, Type, RawLine, RawField, Reason, User string
+	Slice, Position, ErrCode                                           int
+	Line                                                               int64
+	At                                                                 time.Time
+	unit                                                               int
+	state                                                              string
+}
+
+// loadRecord is one load (a sys.load_history row).
+type loadRecord struct {
+	QueryID, Table, Status, User, Source string
+	Files, Slices                        int
+	Bytes, Rows, Rejected                int64
+	Start                                time.Time
+	Duration                             time.Duration
+}
+
+// loadLog keeps recent loads and their errors in memory (bounded), for
+// sys.load_history and sys.load_errors. Safe for concurrent use.
+type loadLog struct {
+	mu     sync.Mutex
+	errs   []loadError
+	loads  []loadRecord
+	maxErr int
+	maxLd  int
+}
+
+func (l *loadLog) add(rec loadRecord, errs []loadError) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.loads = append(l.loads, rec)
+	if over := len(l.loads) - l.maxLd; over > 0 {
+		l.loads = append([]loadRecord(nil), l.loads[over:]...)
+	}
+	l.errs = append(l.errs, errs...)
+	if over := len(l.errs) - l.maxErr; over > 0 {
+		l.errs = append([]loadError(nil), l.errs[over:]...)
+	}
+}
+
+func (l *loadLog) snapshot() ([]loadRecord, []loadError) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]loadRecord(nil), l.loads...), append([]loadError(nil), l.errs...)
+}
+
+// errorsPerLoad bounds the rows one load records in sys.load_errors.
+const errorsPerLoad = 1000
+
+// loadBatchRows is the rows a slice gathers before writing a batch.
+const loadBatchRows = 8192
+
+// loadTarget is where a load's rows go.
+type loadTarget struct {
+	t     *catalog.Table
+	pt    *planner.Table
+	cols  []int // table column index of each input field
+	consts []types.Value // per table column: the default for unlisted ones
+	listed []bool
+}
+
+// CopyFrom runs COPY … FROM with the data read from r (STDIN), streaming.
+func (s *Session) CopyFrom(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, error) {
+	return s.load(ctx, x, r)
+}
+
+// load runs a COPY … FROM of a file, prefix, manifest or r (STDIN).
+func (s *Session) load(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, error) {
+	start := time.Now()
+	var o loadOpts
+	var err error
+	if x.Redshift {
+		o, err = redshiftLoadOpts(x)
+	} else {
+		o, err = pgLoadOpts(x)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t, lerr := s.lookupTable(ctx, x.Table.Schema, x.Table.Name); lerr == nil && t != nil && t.Type == catalog.ExternalTable {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY into external table \"%s\" is not supported yet; load a managed table, or INSERT INTO %s SELECT … FROM read_csv(…)", t.Name, t.Name)
+	}
+	tgt, err := s.loadTarget(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.loadUnits(ctx, x, &o, r)
+	if err != nil {
+		return nil, err
+	}
+	slices := s.copySlices()
+	if r != nil {
+		slices = 1
+	}
+	slices = max(1, min(slices, len(units)))
+	ld := &loadRun{s: s, o: &o, x: x, tgt: tgt, units: units, slices: slices, qid: s.qid, started: start}
+	res, err := ld.run(ctx)
+	rec := loadRecord{QueryID: s.qid, Table: tgt.t.Database + "." + tgt.t.Name, Status: "COMPLETED", User: s.User, Source: x.File,
+		Files: ld.files(), Slices: slices, Bytes: ld.bytes.Load(), Rows: ld.rows.Load(), Rejected: ld.rejected.Load(), Start: start, Duration: time.Since(start)}
+	if x.File == "" {
+		rec.Source = "STDIN"
+	}
+	if o.noload {
+		rec.Status = "NOLOAD"
+	}
+	if err != nil {
+		rec.Status, rec.Rows = "FAILED", 0
+		if sqlerr.Code(err) == sqlerr.QueryCanceled {
+			rec.Status = "CANCELLED"
+		}
+	}
+	s.eng.loads.add(rec, ld.errs)
+	return res, err
+}
+
+// copySlices is SET copy_slices, by default the workers.
+func (s *Session) copySlices() int {
+	var n int
+	if _, err := fmt.Sscan(s.Settings["copy_slices"], &n); err != nil || n <= 0 {
+		return max(1, s.eng.cfg.Workers)
+	}
+	return n
+}
+
+func (s *Session) loadTarget(ctx context.Context, x *ast.Copy) (*loadTarget, error) {
+	t, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	tgt := &loadTarget{t: t, pt: pt, consts: make([]types.Value, len(pt.Columns)), listed: make([]bool, len(pt.Columns))}
+	if len(x.Columns) == 0 {
+		for i, c := range pt.Columns {
+			if !c.Pseudo {
+				tgt.cols = append(tgt.cols, i)
+				tgt.listed[i] = true
+			}
+		}
+	} else {
+		for _, name := range x.Columns {
+			found := -1
+			for i, c := range pt.Columns {
+				if c.Name == name {
+					found = i
+				}
+			}
+			if found < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, x.Table.Name)
+			}
+			if tgt.listed[found] {
+				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", name)
+			}
+			tgt.cols = append(tgt.cols, found)
+			tgt.listed[found] = true
+		}
+	}
+	// an unlisted column takes its default, evaluated once for the load
+	// (as now() is once per statement)
+	for i, c := range pt.Columns {
+		if tgt.listed[i] || c.Pseudo {
+			continue
+		}
+		if c.Default != nil {
+			v, err := s.evalConst(ctx, c.Default, c.Type)
+			if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.Code(err), "default of column \"%s\"", c.Name)
+			}
+			tgt.consts[i] = v
+		}
+		if tgt.consts[i] == nil && c.NotNull {
+			return nil, sqlerr.New(sqlerr.NotNullViolation, "null value in column \"%s\" of relation \"%s\" violates not-null constraint", c.Name, t.Name)
+		}
+	}
+	return tgt, nil
+}
+
+// evalConst evaluates a column default to a value of type t.
+func (s *Session) evalConst(ctx context.Context, e ast.Expr, t types.T) (types.Value, error) {
+	res, err := s.runQuery(ctx, &ast.Select{Targets: []ast.Target{{Expr: e}}}, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	res.Loc = s.Loc
+	txt, ok := res.Text(0, res.Value(0, 0))
+	if !ok {
+		return nil, nil
+	}
+	return types.ParseText(t, txt, s.Loc)
+}
+
+// loadUnits lists the load's input and cuts it into units.
+func (s *Session) loadUnits(ctx context.Context, x *ast.Copy, o *loadOpts, r io.Reader) ([]*loadUnit, error) {
+	if r != nil {
+		comp := o.comp
+		return []*loadUnit{{file: storage.ObjectInfo{Path: "STDIN"}, end: -1, comp: comp, first: true, r: r}}, nil
+	}
+	fsys := s.fs()
+	var files []storage.ObjectInfo
+	switch {
+	case o.manifest:
+		fs, err := s.manifestFiles(ctx, x.File)
+		if err != nil {
+			return nil, err
+		}
+		files = fs
+	case o.redshift:
+		// every object whose name begins with the prefix, as Redshift
+		err := fsys.List(ctx, x.File, "", func(p storage.ListPage) error {
+			for _, ob := range p.Objects {
+				if !strings.HasSuffix(ob.Path, "/") {
+					files = append(files, ob)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, sqlerr.New(sqlerr.UndefinedFile, "COPY: no file begins with \"%s\"", x.File)
+		}
+	default:
+		fi, err := fsys.Stat(ctx, x.File)
+		if err != nil {
+			return nil, err
+		}
+		files = []storage.ObjectInfo{fi}
+	}
+	var units []*loadUnit
+	split := int64(64 << 20)
+	for _, f := range files {
+		comp := o.comp
+		if !o.compSet {
+			comp = storage.CompressionOf(f.Path)
+		}
+		if comp != storage.NoCompression || f.Size <= split {
+			units = append(units, &loadUnit{file: f, end: -1, comp: comp, first: true})
+			continue
+		}
+		cuts, err := s.recordCuts(ctx, f, o, split)
+		if err != nil {
+			return nil, err
+		}
+		prev := int64(0)
+		for i, c := range append(cuts, f.Size) {
+			if c <= prev && i > 0 {
+				continue
+			}
+			units = append(units, &loadUnit{file: f, start: prev, end: c, first: prev == 0})
+			prev = c
+		}
+	}
+	for i, u := range units {
+		u.idx = i
+	}
+	return units, nil
+}
+
+// recordCuts finds record starts near every multiple of step in an
+// uncompressed file: the first unescaped newline past each, or for CSV
+// the first newline outside quotes (found by one pass over the file,
+// since a quote's state cannot be known from the middle).
+func (s *Session) recordCuts(ctx context.Context, fi storage.ObjectInfo, o *loadOpts, step int64) ([]int64, error) {
+	f, err := s.fs().Open(ctx, fi.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var cuts []int64
+	if o.csv {
+		rr := newRecReader(io.NewSectionReader(f, 0, f.Size()), o, -1)
+		next := step
+		for {
+			_, _, ok, err := rr.next()
+			if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading \"%s\"", fi.Path)
+			}
+			if !ok {
+				return cuts, nil
+			}
+			if rr.pos >= next && rr.pos < fi.Size {
+				cuts = append(cuts, rr.pos)
+				next = rr.pos + step
+			}
+			if ctx.Err() != nil {
+				return nil, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+			}
+		}
+	}
+	buf := make([]byte, 64<<10)
+	for at := step; at < fi.Size; {
+		// read back a little so an escaping backslash run is seen
+		from := max(0, at-64)
+		n, err := f.ReadAt(buf, from)
+		if n == 0 && err != nil {
+			break
+		}
+		cut := int64(-1)
+		for i := int(at - from); i < n; i++ {
+			if buf[i] != '\n' {
+				continue
+			}
+			if o.bsEscape || o.pgText {
+				k := 0
+				for j := i - 1; j >= 0 && buf[j] == '\\'; j-- {
+					k++
+				}
+				if k%2 == 1 {
+					continue
+				}
+			}
+			cut = from + int64(i) + 1
+			break
+		}
+		if cut < 0 {
+			at = from + int64(n) // no newline in this window: look further
+			continue
+		}
+		if cut < fi.Size {
+			cuts = append(cuts, cut)
+		}
+		at = cut + step
+	}
+	return cuts, nil
+}
+
+// manifestFiles reads a Redshift manifest: {"entries": [{"url": …,
+// "mandatory": bool}, …]}. A missing mandatory file fails the load; a
+// missing optional one is skipped.
+func (s *Session) manifestFiles(ctx context.Context, path string) ([]storage.ObjectInfo, error) {
+	f, err := s.fs().Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	f.Close()
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading manifest \"%s\"", path)
+	}
+	var m struct {
+		Entries []struct {
+			URL       string `json:"url"`
+			Mandatory bool   `json:"mandatory"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "manifest \"%s\" is not valid JSON: %v", path, err)
+	}
+	var out []storage.ObjectInfo
+	for i, e := range m.Entries {
+		if e.URL == "" {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "manifest \"%s\": entry %d has no url", path, i+1)
+		}
+		fi, err := s.fs().Stat(ctx, e.URL)
+		if err != nil {
+			if sqlerr.Code(err) == sqlerr.UndefinedFile && !e.Mandatory {
+				continue
+			}
+			if sqlerr.Code(err) == sqlerr.UndefinedFile {
+				return nil, sqlerr.New(sqlerr.UndefinedFile, "manifest \"%s\" names mandatory file \"%s\", which does not exist", path, e.URL)
+			}
+			return nil, err
+		}
+		out = append(out, fi)
+	}
+	return out, nil
+}
+
+// loadRun is one load in progress.
+type loadRun struct {
+	s       *Session
+	o       *loadOpts
+	x       *ast.Copy
+	tgt     *loadTarget
+	units   []*loadUnit
+	slices  int
+	qid     string
+	started time.Time
+
+	rows, rejected, bytes atomic.Int64
+	mu                    sync.Mutex
+	errs                  []loadError
+	firstErr              *loadError
+}
+
+func (ld *loadRun) files() int {
+	seen := map[string]bool{}
+	for _, u := range ld.units {
+		seen[u.file.Path] = true
+	}
+	return len(seen)
+}
+
+// assign gives units to slices, largest first, each to the slice with
+// the fewest bytes so far.
+func (ld *loadRun) assign() [][]*loadUnit {
+	order := append([]*loadUnit(nil), ld.units...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].bytes() > order[j].bytes() })
+	out := make([][]*loadUnit, ld.slices)
+	load := make([]int64, ld.slices)
+	for _, u := range order {
+		best := 0
+		for i := range load {
+			if load[i] < load[best] {
+				best = i
+			}
+		}
+		out[best] = append(out[best], u)
+		load[best] += u.bytes()
+	}
+	return out
+}
+
+func (ld *loadRun) run(ctx context.Context) (*Result, error) {
+	s := ld.s
+	e := s.eng
+	if err := e.adoptLegacy(ctx, ld.tgt.t); err != nil {
+		return nil, err
+	}
+	mt, err := e.managedStorage(ld.tgt.t)
+	if err != nil {
+		return nil, err
+	}
+	qid := managed.NewID()
+	w := mt.NewWriter(qid, e.staging.Begin(qid))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	errs := make([]error, ld.slices)
+	for i, us := range ld.assign() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ld.slice(ctx, i, us, w); err != nil {
+				errs[i] = err
+				cancel(err)
+			}
+		}()
+	}
+	wg.Wait()
+	ld.fixLines(context.WithoutCancel(ctx))
+	err = nil
+	for _, e := range errs {
+		if e != nil && (err == nil || sqlerr.Code(err) == sqlerr.QueryCanceled) {
+			err = e
+		}
+	}
+	if err == nil && ld.rejected.Load() > ld.o.maxErr {
+		err = ld.tooManyErrors()
+	}
+	if err == nil && ld.o.noload {
+		w.Abort(ctx)
+		return &Result{Tag: "COPY 0", Notices: []string{fmt.Sprintf("NOLOAD: %d rows would load, %d rows have errors (see sys.load_errors)", ld.rows.Load(), ld.rejected.Load())}}, nil
+	}
+	if err != nil {
+		w.Abort(ctx)
+		return nil, err
+	}
+	n := ld.rows.Load()
+	if n > 0 {
+		next, err := e.publish(ctx, ld.tgt.t, mt, w, false, nil)
+		if err != nil {
+			return nil, err
+		}
+		e.compactLater(ld.tgt.t, mt, next)
+	} else {
+		w.Abort(ctx)
+	}
+	res := &Result{Tag: fmt.Sprintf("COPY %d", n), Rows: n}
+	if r := ld.rejected.Load(); r > 0 {
+		res.Notices = append(res.Notices, fmt.Sprintf("Load into table \"%s\" completed, %d record(s) loaded successfully; %d record(s) could not be loaded (see sys.load_errors, query_id '%s')", ld.tgt.t.Name, n, r, ld.qid))
+	}
+	return res, nil
+}
+
+// tooManyErrors is the error of a load past MAXERROR: for PostgreSQL's
+// COPY the first bad row's own error, for Redshift's a pointer to
+// sys.load_errors with the first error's SQLSTATE and reason.
+func (ld *loadRun) tooManyErrors() error {
+	fe := ld.firstErr
+	where := fmt.Sprintf("line %d", fe.Line)
+	if ld.x.File != "" && ld.files() > 1 {
+		where = fmt.Sprintf("file \"%s\", line %d", fe.File, fe.Line)
+	}
+	if fe.Column != "" {
+		where += ", column " + fe.Column
+	}
+	if !ld.o.redshift {
+		return sqlerr.New(fe.state, "%s (COPY %s, %s)", fe.Reason, ld.x.Table.Name, where)
+	}
+	return sqlerr.New(fe.state, "Load into table \"%s\" failed: %d record(s) could not be loaded, more than MAXERROR %d; see sys.load_errors (query_id '%s'). First: %s: %s",
+		ld.tgt.t.Name, ld.rejected.Load(), ld.o.maxErr, ld.qid, where, fe.Reason)
+}
+
+// fixLines turns unit-relative line numbers into file line numbers.
+func (ld *loadRun) fixLines(ctx context.Context) {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	before := map[int]int64{}
+	for i := range ld.errs {
+		le := &ld.errs[i]
+		u := ld.units[le.unit]
+		if u.first {
+			continue
+		}
+		n, ok := before[u.idx]
+		if !ok {
+			n = ld.linesBefore(ctx, u)
+			before[u.idx] = n
+		}
+		le.Line += n
+	}
+}
+
+// linesBefore counts the lines of u's file before u: from the earlier
+// units when they all finished, else by reading.
+func (ld *loadRun) linesBefore(ctx context.Context, u *loadUnit) int64 {
+	var n int64
+	all := true
+	for _, v := range ld.units {
+		if v.file.Path == u.file.Path && v.start < u.start {
+			if !v.done {
+				all = false
+				break
+			}
+			n += v.lines
+		}
+	}
+	if all {
+		return n
+	}
+	f, err := ld.s.fs().Open(ctx, u.file.Path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	n = 0
+	for off := int64(0); off < u.start; {
+		k, err := f.ReadAt(buf[:min(int64(len(buf)), u.start-off)], off)
+		for _, c := range buf[:k] {
+			if c == '\n' {
+				n++
+			}
+		}
+		off += int64(k)
+		if err != nil || k == 0 {
+			break
+		}
+	}
+	return n
+}
+
+// reject records a row that did not load; it reports false when the
+// load must stop (past MAXERROR).
+func (ld *loadRun) reject(le loadError) bool {
+	n := ld.rejected.Add(1)
+	le.QueryID, le.Table, le.User, le.At = ld.qid, ld.tgt.t.Name, ld.s.User, time.Now()
+	ld.mu.Lock()
+	if len(ld.errs) < errorsPerLoad {
+		ld.errs = append(ld.errs, le)
+	}
+	if ld.firstErr == nil || le.unit < ld.firstErr.unit || le.unit == ld.firstErr.unit && le.Line < ld.firstErr.Line {
+		cp := le
+		ld.firstErr = &cp
+	}
+	ld.mu.Unlock()
+	return n <= ld.o.maxErr
+}
+
+// slice loads its units into data files of w, one file per FileRows rows.
+func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *managed.Writer) error {
+	pt := ld.tgt.pt
+	cols := make([]*loadCol, len(ld.tgt.cols))
+	for j, ti := range ld.tgt.cols {
+		c := pt.Columns[ti]
+		cols[j] = newLoadCol(c.Name, c.Type, c.NotNull, ld.o, ld.s.Loc)
+	}
+	defer func() {
+		for _, c := range cols {
+			c.b.Release()
+		}
+	}()
+	var out *managed.FileStream
+	fail := func(err error) error {
+		if out != nil {
+			out.Abort()
+		}
+		return err
+	}
+	pending := 0
+	flush := func() error {
+		if pending == 0 {
+			return nil
+		}
+		rec := ld.batch(cols, pending)
+		defer rec.Release()
+		pending = 0
+		ld.rows.Add(rec.NumRows())
+		if ld.o.noload {
+			return nil
+		}
+		if out == nil {
+			var err error
+			if out, err = w.Stream(ctx); err != nil {
+				return err
+			}
+		}
+		if err := out.Write(rec); err != nil {
+			return err
+		}
+		if out.Rows() >= managed.FileRows {
+			err := out.Close()
+			out = nil
+			return err
+		}
+		return nil
+	}
+	d := copyDialect{csv: ld.o.csv, delim: ld.o.delim, null: ld.o.null, quote: ld.o.quote, escape: ld.o.escape}
+	sp := &fieldSplitter{o: ld.o, d: d}
+	want := len(cols)
+	for _, u := range units {
+		in, closeIn, err := ld.open(ctx, u)
+		if err != nil {
+			return fail(err)
+		}
+		limit := int64(-1)
+		if u.end >= 0 {
+			limit = u.end - u.start
+		}
+		rr := newRecReader(in, ld.o, limit)
+		for {
+			if ctx.Err() != nil {
+				closeIn()
+				return fail(ctxErr(ctx))
+			}
+			rec, line, ok, err := rr.next()
+			if err != nil {
+				closeIn()
+				if se, isSQL := err.(*sqlerr.Error); isSQL {
+					return fail(se)
+				}
+				return fail(sqlerr.Wrap(err, sqlerr.IOError, "reading \"%s\"", u.file.Path))
+			}
+			if !ok {
+				break
+			}
+			if u.first && line <= ld.o.header {
+				continue
+			}
+			if ld.o.pgText && string(rec) == `\.` {
+				break
+			}
+			if len(rec) == 0 && (ld.o.ignoreBlank || !ld.o.redshift && want != 1) {
+				continue // Redshift skips blank lines with IGNOREBLANKLINES, lakeq's PostgreSQL COPY always
+			}
+			fields, nulls, err := sp.split(rec)
+			if err != nil {
+				if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: errUnterminated, Reason: err.Error(), unit: u.idx, state: sqlerr.Code(err)}) {
+					closeIn()
+					return fail(ld.tooManyErrors())
+				}
+				continue
+			}
+			if len(fields) != want {
+				if len(fields) < want && ld.o.fill {
+					for len(fields) < want {
+						fields, nulls = append(fields, nil), append(nulls, false)
+						sp.offsets = append(sp.offsets, len(rec))
+					}
+				} else {
+					code, what := errFewerColumns, "missing data for column"
+					if len(fields) > want {
+						code, what = errExtraColumns, "extra data after last expected column"
+					}
+					reason := fmt.Sprintf("%s: %d fields, expected %d", what, len(fields), want)
+					if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: code, Reason: reason, unit: u.idx, state: "22P04"}) {
+						closeIn()
+						return fail(ld.tooManyErrors())
+					}
+					continue
+				}
+			}
+			bad := false
+			for j, c := range cols {
+				if ce := c.set(fields[j], nulls[j]); ce != nil {
+					le := loadError{Slice: slice, File: u.file.Path, Line: line, Column: c.name, Type: c.t.String(), Position: sp.offsets[j] + 1,
+						RawLine: clip(rec), RawField: clip(fields[j]), ErrCode: ce.code, Reason: ce.err.Message, unit: u.idx, state: ce.err.Code}
+					if !ld.reject(le) {
+						closeIn()
+						return fail(ld.tooManyErrors())
+					}
+					bad = true
+					break
+				}
+			}
+			if bad {
+				continue
+			}
+			for _, c := range cols {
+				c.commit()
+			}
+			pending++
+			if pending == loadBatchRows {
+				if err := flush(); err != nil {
+					closeIn()
+					return fail(err)
+				}
+			}
+		}
+		if u.r != nil {
+			ld.bytes.Add(rr.pos)
+		} else {
+			ld.bytes.Add(u.bytes())
+		}
+		closeIn()
+		u.lines, u.done = rr.lines, true
+	}
+	if err := flush(); err != nil {
+		return fail(err)
+	}
+	if out != nil {
+		if err := out.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open returns the unit's bytes (decompressed) from its start.
+func (ld *loadRun) open(ctx context.Context, u *loadUnit) (io.Reader, func(), error) {
+	var raw io.Reader
+	closeF := func() {}
+	if u.r != nil {
+		raw = u.r
+	} else {
+		f, err := ld.s.fs().Open(ctx, u.file.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		f = storage.Counted(f, ld.s.scanStats())
+		raw = io.NewSectionReader(f, u.start, f.Size()-u.start)
+		closeF = func() { f.Close() }
+	}
+	if u.comp == storage.NoCompression {
+		return raw, closeF, nil
+	}
+	z, err := storage.Decompress(u.comp, raw, u.file.Path)
+	if err != nil {
+		closeF()
+		return nil, nil, err
+	}
+	return z, func() { z.Close(); closeF() }, nil
+}
+
+// batch builds a record of the table's columns from the builders, with
+// unlisted columns filled with their defaults.
+func (ld *loadRun) batch(cols []*loadCol, n int) arrow.Record {
+	pt := ld.tgt.pt
+	arrs := make([]arrow.Array, 0, len(pt.Columns))
+	fields := make([]arrow.Field, 0, len(pt.Columns))
+	byTable := map[int]arrow.Array{}
+	for j, ti := range ld.tgt.cols {
+		byTable[ti] = cols[j].b.NewArray()
+	}
+	for i, c := range pt.Columns {
+		if c.Pseudo {
+			continue
+		}
+		a, ok := byTable[i]
+		if !ok {
+			vals := make([]types.Value, n)
+			for k := range vals {
+				vals[k] = ld.tgt.consts[i]
+			}
+			a = types.BuildArray(c.Type, vals)
+		}
+		arrs = append(arrs, a)
+		fields = append(fields, arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: true})
+	}
+	rec := array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	return rec
+}
+
+func clip(b []byte) string {
+	const max = 1024
+	if len(b) > max {
+		b = b[:max]
+	}
+	return strings.ToValidUTF8(string(b), "?")
+}
+
+func ctxErr(ctx context.Context) error {
+	if c := context.Cause(ctx); c != nil && c != context.Canceled {
+		if se, ok := c.(*sqlerr.Error); ok {
+			return se
+		}
+	}
+	return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+}

@@ -1,0 +1,162 @@
+package parser
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/lakeq/lakeq/parser/ast"
+)
+
+// Redshift's COPY shares its first words with PostgreSQL's (COPY t
+// [(cols)] FROM 'source'), so which grammar a COPY follows is decided
+// here: a statement PostgreSQL's grammar accepts is PostgreSQL's COPY
+// unless its source is an s3:// URL (PostgreSQL cannot read one; every
+// such COPY a user writes is Redshift's); one PostgreSQL rejects is
+// Redshift's (IGNOREHEADER, MAXERROR, GZIP, FORMAT AS … are not
+// PostgreSQL grammar).
+func isRedshiftCopy(s string) bool {
+	w := leadingWords(s, 1)
+	if len(w) == 0 || w[0] != "COPY" {
+		return false
+	}
+	if src, ok := copySource(s); ok && strings.HasPrefix(strings.ToLower(src), "s3://") {
+		return true
+	}
+	if _, err := pg.Parse(s); err == nil {
+		return false
+	}
+	// only COPY … FROM: a COPY TO that PostgreSQL rejects gets its error
+	_, ok := copySource(s)
+	return ok
+}
+
+// copySource is the quoted source of COPY … FROM 'source', if the
+// statement has that shape.
+func copySource(s string) (string, bool) {
+	p := &lakeParser{lx: &lexer{src: s}, sql: s}
+	p.advance()
+	if !p.accept("COPY") {
+		return "", false
+	}
+	p.qualified()
+	if p.punct("(") {
+		p.nameList()
+		p.expectPunct(")")
+	}
+	if p.lx.err != nil || !p.accept("FROM") {
+		return "", false
+	}
+	if p.accept("STDIN") {
+		return "", true
+	}
+	if p.tok.kind != tString {
+		return "", false
+	}
+	return p.tok.text, true
+}
+
+// redshiftCopy reads the rest of COPY after the COPY keyword, Redshift's
+// form: table [(cols)] FROM {'source' | STDIN} [WITH] option …. Options
+// are kept as written; the engine checks their values and combinations.
+func (p *lakeParser) redshiftCopy() ast.Stmt {
+	x := &ast.Copy{From: true, Redshift: true, Format: "text", Table: p.qualified()}
+	if p.punct("(") {
+		x.Columns = p.nameList()
+		p.expectPunct(")")
+	}
+	p.expect("FROM")
+	if !p.accept("STDIN") {
+		x.File = p.str()
+	}
+	p.accept("WITH")
+	opt := func(name, val string) { x.Options = append(x.Options, ast.Option{Name: name, Value: val}) }
+	// optional [AS] 'string' (or a number) after an option's keyword
+	optValue := func() (string, bool) {
+		p.accept("AS")
+		if p.tok.kind == tString || p.tok.kind == tNumber {
+			v := p.tok.text
+			p.advance()
+			return v, true
+		}
+		return "", false
+	}
+	needValue := func(name string) {
+		v, ok := optValue()
+		if !ok && p.lx.err == nil {
+			p.failf("%s: %s needs a value", p.near(), name)
+		}
+		opt(name, v)
+	}
+	format := func(f string) {
+		opt("FORMAT", f)
+		switch f {
+		case "CSV":
+			if p.accept("QUOTE") {
+				needValue("QUOTE")
+			}
+		case "JSON", "AVRO":
+			if v, ok := optValue(); ok {
+				opt(f, v)
+			}
+		}
+	}
+	for p.lx.err == nil && p.tok.kind != tEOF {
+		if p.tok.kind != tIdent {
+			p.failf("%s", p.near())
+			break
+		}
+		at := p.tok
+		kw := strings.ToUpper(at.text)
+		p.advance()
+		switch kw {
+		case "MANIFEST", "GZIP", "BZIP2", "ZSTD", "LZOP", "EMPTYASNULL", "BLANKSASNULL",
+			"TRUNCATECOLUMNS", "FILLRECORD", "TRIMBLANKS", "REMOVEQUOTES", "ESCAPE",
+			"IGNOREBLANKLINES", "NOLOAD", "ROUNDEC", "EXPLICIT_IDS", "ACCEPTANYDATE", "READRATIO":
+			opt(kw, "")
+		case "CSV", "PARQUET", "ORC", "JSON", "AVRO", "SHAPEFILE":
+			format(kw)
+		case "FORMAT":
+			p.accept("AS")
+			if p.tok.kind != tIdent {
+				p.failf("%s: FORMAT needs CSV, PARQUET, JSON …", p.near())
+				break
+			}
+			f := strings.ToUpper(p.tok.text)
+			p.advance()
+			format(f)
+		case "FIXEDWIDTH", "DELIMITER", "NULL", "QUOTE", "DATEFORMAT", "TIMEFORMAT", "CREDENTIALS",
+			"ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "REGION", "IGNOREHEADER", "MAXERROR", "COMPROWS":
+			needValue(kw)
+		case "IAM_ROLE":
+			if p.accept("DEFAULT") {
+				opt(kw, "default")
+			} else {
+				needValue(kw)
+			}
+		case "ACCEPTINVCHARS":
+			v, ok := optValue()
+			if !ok {
+				v = "?"
+			}
+			opt(kw, v)
+		case "ENCODING":
+			p.accept("AS")
+			opt(kw, strings.ToUpper(p.ident()))
+		case "COMPUPDATE", "STATUPDATE":
+			v := "ON"
+			if p.tok.kind == tIdent {
+				switch u := strings.ToUpper(p.tok.text); u {
+				case "ON", "OFF", "TRUE", "FALSE", "PRESET":
+					v = u
+					p.advance()
+				}
+			}
+			opt(kw, v)
+		default:
+			p.tok = at // point at the keyword, not past it
+			p.failf("syntax error at or near \"%s\": not a COPY option", kw)
+		}
+	}
+	return x
+}
