@@ -76,7 +76,7 @@ type Engine struct {
 	hist       *history
 	// loads is sys.load_history and sys.load_errors
 	loads *loadLog
-	fs         *storage.Registry
+	fs    *storage.Registry
 	// footers are the Parquet footers read, shared by every session
 	footers *parquet.Footers
 

@@ -62,11 +62,11 @@ func (u *loadUnit) bytes() int64 {
 // loadError is one rejected row (a sys.load_errors row).
 type loadError struct {
 	QueryID, Table, File, Column, Type, RawLine, RawField, Reason, User string
-	Slice, Position, ErrCode                                           int
-	Line                                                               int64
-	At                                                                 time.Time
-	unit                                                               int
-	state                                                              string
+	Slice, Position, ErrCode                                            int
+	Line                                                                int64
+	At                                                                  time.Time
+	unit                                                                int
+	state                                                               string
 }
 
 // loadRecord is one load (a sys.load_history row).
@@ -115,9 +115,9 @@ const loadBatchRows = 8192
 
 // loadTarget is where a load's rows go.
 type loadTarget struct {
-	t     *catalog.Table
-	pt    *planner.Table
-	cols  []int // table column index of each input field
+	t      *catalog.Table
+	pt     *planner.Table
+	cols   []int         // table column index of each input field
 	consts []types.Value // per table column: the default for unlisted ones
 	listed []bool
 }

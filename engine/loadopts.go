@@ -27,12 +27,12 @@ type loadOpts struct {
 	comp    storage.Compression
 	compSet bool
 
-	emptyAsNull, blanksAsNull, truncate, fill, trim bool
-	removeQuotes, bsEscape, ignoreBlank, noload, roundec  bool
-	dateFmt, timeFmt                                      string
-	acceptInv                                             string // "" = invalid UTF-8 rejects the row
-	maxErr                                                int64
-	manifest                                              bool
+	emptyAsNull, blanksAsNull, truncate, fill, trim      bool
+	removeQuotes, bsEscape, ignoreBlank, noload, roundec bool
+	dateFmt, timeFmt                                     string
+	acceptInv                                            string // "" = invalid UTF-8 rejects the row
+	maxErr                                               int64
+	manifest                                             bool
 }
 
 // pgLoadOpts maps PostgreSQL's COPY options: the first bad row fails the
