@@ -92,7 +92,7 @@ func (c *loadCol) set(f []byte, isNull bool) *convError {
 			f = bytes.TrimRight(f, " \t")
 		}
 		switch {
-		case o.blanksAsNull && len(bytes.TrimSpace(f)) == 0:
+		case o.blanksAsNull && len(f) > 0 && len(bytes.TrimSpace(f)) == 0:
 			isNull = true
 		case len(f) == 0 && (o.emptyAsNull || !c.isChar()):
 			// Redshift loads an empty non-character field as NULL
