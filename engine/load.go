@@ -823,7 +823,13 @@ func (ld *loadRun) batch(cols []*loadCol, n int) arrow.Record {
 	fields := make([]arrow.Field, 0, len(pt.Columns))
 	byTable := map[int]arrow.Array{}
 	for j, ti := range ld.tgt.cols {
-		byTable[ti] = cols[j].b.NewArray()
+		a := cols[j].b.NewArray()
+		byTable[ti] = a
+		// the next batch is likely alike: size the builder once, not by doubling
+		cols[j].b.Reserve(loadBatchRows)
+		if sb, ok := cols[j].b.(*array.StringBuilder); ok {
+			sb.ReserveData(a.(*array.String).ValueLen(a.Len()-1) + a.(*array.String).ValueOffset(a.Len()-1) + 1)
+		}
 	}
 	for i, c := range pt.Columns {
 		if c.Pseudo {

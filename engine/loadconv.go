@@ -85,7 +85,7 @@ func convErr(code int, state, format string, args ...any) *convError {
 
 // set converts f (nil: the NULL marker matched) into the pending value.
 func (c *loadCol) set(f []byte, isNull bool) *convError {
-	c.null = false
+	c.null, c.v = false, nil
 	o := c.o
 	if !isNull && o.redshift {
 		if o.trim && c.isChar() {
@@ -238,6 +238,16 @@ func (c *loadCol) set(f []byte, isNull bool) *convError {
 		c.v = v
 		return nil
 	}
+	if c.t.Kind == types.Char && c.t.Width > 0 && len(f) <= int(c.t.Width) && isASCII(f) {
+		// the common case: short ASCII, blank-padded to the width as
+		// character(n) stores it
+		c.buf = append(c.buf[:0], f...)
+		for len(c.buf) < int(c.t.Width) {
+			c.buf = append(c.buf, ' ')
+		}
+		c.s = c.buf
+		return nil
+	}
 	if c.t.Kind == types.Char && c.t.Width > 0 && utf8.RuneCount(bytes.TrimRight(f, " ")) > int(c.t.Width) {
 		if !o.truncate {
 			return convErr(errOutOfRange, sqlerr.StringDataRightTrunc, "value too long for type character(%d)", c.t.Width)
@@ -260,7 +270,7 @@ func (c *loadCol) commit() {
 	}
 	switch b := c.b.(type) {
 	case *array.StringBuilder:
-		if c.v != nil && c.t.Kind != types.Text && c.t.Kind != types.Varchar {
+		if c.v != nil {
 			types.AppendValue(b, c.v)
 			c.v = nil
 			return
@@ -295,6 +305,15 @@ func (c *loadCol) commit() {
 	}
 	types.AppendValue(c.b, c.v)
 	c.v = nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func asSQLErr(err error) *sqlerr.Error {

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -226,14 +228,34 @@ func TestManagedReadsLikeLakeFiles(t *testing.T) {
 	}
 }
 
-// A lakeq process killed with SIGKILL in the middle of a CTAS and of an
-// INSERT … SELECT leaves no visible data, and the next start removes its
+// copyInput writes a file of n lines (1..n) for a killed COPY to load.
+func copyInput(t *testing.T, n int) string {
+	p := filepath.Join(t.TempDir(), "rows.txt")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i := 1; i <= n; i++ {
+		w.WriteString(strconv.Itoa(i))
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return p
+}
+
+// A lakeq process killed with SIGKILL in the middle of a CTAS, an
+// INSERT … SELECT and a COPY leaves no visible data, and the next start removes its
 // files: on local disk, and with the warehouse on S3 (versitygw).
 func TestKilledWriteLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	killedWrites(t, dir, Config{DataDir: dir}, localFiles(filepath.Join(dir, "warehouse")),
 		// an Athena CTAS of one large text file, killed while it is written
-		"CREATE TABLE big WITH (format = 'TSV') AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 3000000) g")
+		"CREATE TABLE big WITH (format = 'TSV') AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 3000000) g",
+		"COPY keep FROM '"+copyInput(t, 20_000_000)+"' MAXERROR 0")
 }
 
 func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
@@ -244,6 +266,7 @@ func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	input := copyInput(t, 20_000_000)
 	killedWrites(t, dir, cfg, func() []string {
 		var out []string
 		_ = fsys.List(context.Background(), "s3://lake/wh/", "", func(pg storage.ListPage) error {
@@ -253,7 +276,7 @@ func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
 			return nil
 		})
 		return out
-	})
+	}, "COPY keep FROM '"+input+"' MAXERROR 0")
 }
 
 // localFiles lists the files under dir.
@@ -305,7 +328,7 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, m
 			t.Fatal(err)
 		}
 		started := func() bool {
-			if strings.HasPrefix(stmt, "INSERT") {
+			if strings.HasPrefix(stmt, "INSERT") || strings.HasPrefix(stmt, "COPY") {
 				return len(files()) > keepFiles
 			}
 			return len(others()) > 0
