@@ -28,6 +28,9 @@ import (
 
 // Config configures an Engine.
 type Config struct {
+	// loadSplit is the size past which COPY cuts a file into byte ranges
+	// (tests make it small); 0 is 64 MiB
+	loadSplit int64
 	DataDir string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is

@@ -290,6 +290,9 @@ func (s *Session) loadUnits(ctx context.Context, x *ast.Copy, o *loadOpts, r io.
 	}
 	var units []*loadUnit
 	split := int64(64 << 20)
+	if s.eng.cfg.loadSplit > 0 {
+		split = s.eng.cfg.loadSplit
+	}
 	for _, f := range files {
 		comp := o.comp
 		if !o.compSet {
