@@ -31,7 +31,7 @@ type Config struct {
 	// loadSplit is the size past which COPY cuts a file into byte ranges
 	// (tests make it small); 0 is 64 MiB
 	loadSplit int64
-	DataDir string // holds catalog.db, warehouse/ and staging/
+	DataDir   string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
 	// kept in the catalog, so tables stay where they were created.
