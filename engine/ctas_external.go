@@ -751,6 +751,16 @@ func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.
 	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, ts); err != nil {
 		return nil, err
 	}
+	rows, err := s.writeExternal(ctx, t, o, names, ts, recs)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
+}
+
+// writeExternal writes rows (of names/ts, partition keys last) as new
+// files of external table t, and registers new partitions.
+func (s *Session) writeExternal(ctx context.Context, t *catalog.Table, o ctasOptions, names []string, ts []types.T, recs []arrow.Record) (int64, error) {
 	o.parts = keyNames(t)
 	fsys := s.fs()
 	_, local := storage.FolderRenamerOf(fsys, t.Storage.Location)
@@ -766,22 +776,22 @@ func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.
 	rows, parts, err := lw.write(ctx, names, ts, len(t.Columns), recs)
 	if err != nil {
 		lw.abort()
-		return nil, err
+		return 0, err
 	}
 	for _, r := range lw.renames {
 		fr, _ := storage.FolderRenamerOf(fsys, r[0])
 		if err := fr.RenameFolder(r[0], r[1]); err != nil {
 			lw.abort()
-			return nil, err
+			return 0, err
 		}
 	}
 	if len(parts) > 0 {
 		if _, err := s.eng.store.AddPartitions(ctx, t.Database, t.Name, parts); err != nil {
 			lw.done() // the files are in place; MSCK REPAIR finds their partitions
-			return nil, err
+			return 0, err
 		}
 	}
 	lw.done()
 	s.eng.invalidate(lw.loc)
-	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
+	return rows, nil
 }

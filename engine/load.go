@@ -120,6 +120,7 @@ type loadTarget struct {
 	cols   []int         // table column index of each input field
 	consts []types.Value // per table column: the default for unlisted ones
 	listed []bool
+	ext    *ctasOptions // an external table's write options; nil for managed
 }
 
 // CopyFrom runs COPY … FROM with the data read from r (STDIN), streaming.
@@ -139,9 +140,6 @@ func (s *Session) load(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, 
 	}
 	if err != nil {
 		return nil, err
-	}
-	if t, lerr := s.lookupTable(ctx, x.Table.Schema, x.Table.Name); lerr == nil && t != nil && t.Type == catalog.ExternalTable {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY into external table \"%s\" is not supported yet; load a managed table, or INSERT INTO %s SELECT … FROM read_csv(…)", t.Name, t.Name)
 	}
 	tgt, err := s.loadTarget(ctx, x)
 	if err != nil {
@@ -186,11 +184,39 @@ func (s *Session) copySlices() int {
 }
 
 func (s *Session) loadTarget(ctx context.Context, x *ast.Copy) (*loadTarget, error) {
-	t, pt, err := s.resolveWritable(ctx, x.Table)
-	if err != nil {
-		return nil, err
+	var t *catalog.Table
+	var pt *planner.Table
+	var ext *ctasOptions
+	if et, err := s.lookupTable(ctx, x.Table.Schema, x.Table.Name); err == nil && et != nil && et.Type == catalog.ExternalTable {
+		// new files in the table's format under its location (as INSERT)
+		o, err := writeOptionsOf(et)
+		if err != nil {
+			return nil, err
+		}
+		if proj, err := catalog.ParseProjection(et.Parameters, keyNames(et)); err != nil {
+			return nil, err
+		} else if proj != nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY into external table \"%s\": a table with partition projection is not supported", et.Name)
+		}
+		full, err := s.planTable(ctx, et)
+		if err != nil {
+			return nil, err
+		}
+		cp := *full
+		cp.Columns = nil
+		for _, c := range full.Columns {
+			if !c.Pseudo {
+				cp.Columns = append(cp.Columns, c)
+			}
+		}
+		t, pt, ext = et, &cp, &o
+	} else {
+		var err error
+		if t, pt, err = s.resolveWritable(ctx, x.Table); err != nil {
+			return nil, err
+		}
 	}
-	tgt := &loadTarget{t: t, pt: pt, consts: make([]types.Value, len(pt.Columns)), listed: make([]bool, len(pt.Columns))}
+	tgt := &loadTarget{t: t, pt: pt, ext: ext, consts: make([]types.Value, len(pt.Columns)), listed: make([]bool, len(pt.Columns))}
 	if len(x.Columns) == 0 {
 		for i, c := range pt.Columns {
 			if !c.Pseudo {
@@ -444,6 +470,9 @@ type loadRun struct {
 
 	rows, rejected, bytes atomic.Int64
 	mu                    sync.Mutex
+	// collected holds an external table's rows until they are written in
+	// its format (lakeWrite partitions and names the files)
+	collected []arrow.Record
 	errs                  []loadError
 	firstErr              *loadError
 }
@@ -479,15 +508,24 @@ func (ld *loadRun) assign() [][]*loadUnit {
 func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 	s := ld.s
 	e := s.eng
-	if err := e.adoptLegacy(ctx, ld.tgt.t); err != nil {
-		return nil, err
+	var mt *managed.Table
+	var w *managed.Writer
+	if ld.tgt.ext == nil {
+		if err := e.adoptLegacy(ctx, ld.tgt.t); err != nil {
+			return nil, err
+		}
+		var err error
+		if mt, err = e.managedStorage(ld.tgt.t); err != nil {
+			return nil, err
+		}
+		qid := managed.NewID()
+		w = mt.NewWriter(qid, e.staging.Begin(qid))
 	}
-	mt, err := e.managedStorage(ld.tgt.t)
-	if err != nil {
-		return nil, err
+	abortW := func() {
+		if w != nil {
+			w.Abort(ctx)
+		}
 	}
-	qid := managed.NewID()
-	w := mt.NewWriter(qid, e.staging.Begin(qid))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
@@ -504,7 +542,7 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 	}
 	wg.Wait()
 	ld.fixLines(context.WithoutCancel(ctx))
-	err = nil
+	var err error
 	for _, e := range errs {
 		if e != nil && (err == nil || sqlerr.Code(err) == sqlerr.QueryCanceled) {
 			err = e
@@ -513,23 +551,41 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 	if err == nil && ld.rejected.Load() > ld.o.maxErr {
 		err = ld.tooManyErrors()
 	}
+	if ld.tgt.ext != nil {
+		defer func() {
+			for _, r := range ld.collected {
+				r.Release()
+			}
+		}()
+	}
 	if err == nil && ld.o.noload {
-		w.Abort(ctx)
+		abortW()
 		return &Result{Tag: "COPY 0", Notices: []string{fmt.Sprintf("NOLOAD: %d rows would load, %d rows have errors (see sys.load_errors)", ld.rows.Load(), ld.rejected.Load())}}, nil
 	}
 	if err != nil {
-		w.Abort(ctx)
+		abortW()
 		return nil, err
 	}
 	n := ld.rows.Load()
-	if n > 0 {
+	if ld.tgt.ext != nil {
+		if n > 0 {
+			names := make([]string, len(ld.tgt.pt.Columns))
+			ts := make([]types.T, len(ld.tgt.pt.Columns))
+			for i, c := range ld.tgt.pt.Columns {
+				names[i], ts[i] = c.Name, c.Type
+			}
+			if _, err := s.writeExternal(ctx, ld.tgt.t, *ld.tgt.ext, names, ts, ld.collected); err != nil {
+				return nil, err
+			}
+		}
+	} else if n > 0 {
 		next, err := e.publish(ctx, ld.tgt.t, mt, w, false, nil)
 		if err != nil {
 			return nil, err
 		}
 		e.compactLater(ld.tgt.t, mt, next)
 	} else {
-		w.Abort(ctx)
+		abortW()
 	}
 	res := &Result{Tag: fmt.Sprintf("COPY %d", n), Rows: n}
 	if r := ld.rejected.Load(); r > 0 {
@@ -663,6 +719,13 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 		pending = 0
 		ld.rows.Add(rec.NumRows())
 		if ld.o.noload {
+			return nil
+		}
+		if w == nil {
+			rec.Retain()
+			ld.mu.Lock()
+			ld.collected = append(ld.collected, rec)
+			ld.mu.Unlock()
 			return nil
 		}
 		if out == nil {
