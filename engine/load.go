@@ -473,8 +473,8 @@ type loadRun struct {
 	// collected holds an external table's rows until they are written in
 	// its format (lakeWrite partitions and names the files)
 	collected []arrow.Record
-	errs                  []loadError
-	firstErr              *loadError
+	errs      []loadError
+	firstErr  *loadError
 }
 
 func (ld *loadRun) files() int {

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/lakeq/lakeq/parser/ast"
@@ -111,5 +112,40 @@ func TestLakeMixedAndErrors(t *testing.T) {
 		if !ok || e.Code != sqlerr.SyntaxError || e.Position != pos {
 			t.Errorf("%s: %v (position %d, want %d)", sql, err, e.Position, pos)
 		}
+	}
+}
+
+// Which COPY is which: PostgreSQL's grammar wins unless the source is
+// s3:// without PostgreSQL's option list, or PostgreSQL rejects it.
+func TestRedshiftCopyRouting(t *testing.T) {
+	for _, c := range []struct {
+		sql      string
+		redshift bool
+		opts     string
+	}{
+		{"COPY t FROM '/x' CSV HEADER", false, ""},
+		{"COPY t FROM 's3://b/x' WITH (FORMAT csv, HEADER)", false, ""},
+		{"COPY t FROM 's3://b/p'", true, ""},
+		{"COPY t (a, b) FROM '/x/y' DELIMITER '|' NULL AS 'nil' EMPTYASNULL ACCEPTINVCHARS DATEFORMAT 'auto' COMPUPDATE OFF", true,
+			"DELIMITER=| NULL=nil EMPTYASNULL= ACCEPTINVCHARS=? DATEFORMAT=auto COMPUPDATE=OFF"},
+		{"COPY t FROM 's3://b/p' IAM_ROLE default FORMAT AS CSV QUOTE AS '\"' IGNOREHEADER 1 MAXERROR AS 10 GZIP", true,
+			"IAM_ROLE=default FORMAT=CSV QUOTE=\" IGNOREHEADER=1 MAXERROR=10 GZIP="},
+		{"COPY t FROM STDIN IGNOREHEADER 1", true, "IGNOREHEADER=1"},
+	} {
+		st, err := ParseOne(c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		x := st.(*ast.Copy)
+		var opts []string
+		for _, o := range x.Options {
+			opts = append(opts, o.Name+"="+o.Value)
+		}
+		if x.Redshift != c.redshift || strings.Join(opts, " ") != c.opts {
+			t.Errorf("%s: redshift %v, options %q", c.sql, x.Redshift, strings.Join(opts, " "))
+		}
+	}
+	if _, err := ParseOne("COPY t FROM '/x' BOGUS"); err == nil || !strings.Contains(err.Error(), `"BOGUS": not a COPY option`) {
+		t.Fatalf("unknown option: %v", err)
 	}
 }

@@ -11,16 +11,16 @@ import (
 // Redshift's COPY shares its first words with PostgreSQL's (COPY t
 // [(cols)] FROM 'source'), so which grammar a COPY follows is decided
 // here: a statement PostgreSQL's grammar accepts is PostgreSQL's COPY
-// unless its source is an s3:// URL (PostgreSQL cannot read one; every
-// such COPY a user writes is Redshift's); one PostgreSQL rejects is
-// Redshift's (IGNOREHEADER, MAXERROR, GZIP, FORMAT AS … are not
-// PostgreSQL grammar).
+// unless its source is an s3:// URL without PostgreSQL's parenthesized
+// option list (PostgreSQL cannot read S3; such a COPY is Redshift's);
+// one PostgreSQL rejects is Redshift's (IGNOREHEADER, MAXERROR, GZIP,
+// FORMAT AS … are not PostgreSQL grammar).
 func isRedshiftCopy(s string) bool {
 	w := leadingWords(s, 1)
 	if len(w) == 0 || w[0] != "COPY" {
 		return false
 	}
-	if src, ok := copySource(s); ok && strings.HasPrefix(strings.ToLower(src), "s3://") {
+	if src, ok := copySource(s); ok && strings.HasPrefix(strings.ToLower(src), "s3://") && !pgOptionList(s) {
 		return true
 	}
 	if _, err := pg.Parse(s); err == nil {
@@ -29,6 +29,25 @@ func isRedshiftCopy(s string) bool {
 	// only COPY … FROM: a COPY TO that PostgreSQL rejects gets its error
 	_, ok := copySource(s)
 	return ok
+}
+
+// pgOptionList reports whether COPY … FROM 'source' goes on with
+// PostgreSQL's [WITH] (option, …) list.
+func pgOptionList(s string) bool {
+	p := &lakeParser{lx: &lexer{src: s}, sql: s}
+	p.advance()
+	p.accept("COPY")
+	p.qualified()
+	if p.punct("(") {
+		p.nameList()
+		p.expectPunct(")")
+	}
+	if p.lx.err != nil || !p.accept("FROM") {
+		return false
+	}
+	p.advance() // the source
+	p.accept("WITH")
+	return p.tok.kind == tPunct && p.tok.text == "("
 }
 
 // copySource is the quoted source of COPY … FROM 'source', if the
