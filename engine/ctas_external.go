@@ -559,6 +559,9 @@ func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.
 // no rename; there each file appears whole as it is uploaded, and what a
 // killed UNLOAD wrote is removed at the next start.
 func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Value) (*Result, error) {
+	if x.Redshift {
+		return s.unloadRedshift(ctx, x, params)
+	}
 	var opts []ast.Option
 	for _, o := range x.Options {
 		if o.Name == "compression" {

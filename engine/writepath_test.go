@@ -248,14 +248,16 @@ func copyInput(t *testing.T, n int) string {
 }
 
 // A lakeq process killed with SIGKILL in the middle of a CTAS, an
-// INSERT … SELECT and a COPY leaves no visible data, and the next start removes its
+// INSERT … SELECT, a COPY and an UNLOAD (both forms) leaves no visible data, and the next start removes its
 // files: on local disk, and with the warehouse on S3 (versitygw).
 func TestKilledWriteLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	killedWrites(t, dir, Config{DataDir: dir}, localFiles(filepath.Join(dir, "warehouse")),
 		// an Athena CTAS of one large text file, killed while it is written
 		"CREATE TABLE big WITH (format = 'TSV') AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 3000000) g",
-		"COPY keep FROM '"+copyInput(t, 20_000_000)+"' MAXERROR 0")
+		"COPY keep FROM '"+copyInput(t, 20_000_000)+"' MAXERROR 0",
+		"UNLOAD (SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 6000000) g) TO '"+filepath.Join(dir, "warehouse", "unl", "athena")+"' WITH (format = 'TEXTFILE')",
+		"UNLOAD ('SELECT g, g::text || ''abcdefghijklmnopqrstuvwxyz'' AS s FROM generate_series(1, 6000000) g') TO '"+filepath.Join(dir, "warehouse", "unl", "rs_")+"' PARALLEL OFF")
 }
 
 func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
@@ -276,7 +278,9 @@ func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
 			return nil
 		})
 		return out
-	}, "COPY keep FROM '"+input+"' MAXERROR 0")
+	}, "COPY keep FROM '"+input+"' MAXERROR 0",
+		"UNLOAD (SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 6000000) g) TO 's3://lake/wh/unl/athena' WITH (format = 'TEXTFILE')",
+		"UNLOAD ('SELECT g, g::text || ''abcdefghijklmnopqrstuvwxyz'' AS s FROM generate_series(1, 6000000) g') TO 's3://lake/wh/unl/rs_' PARALLEL OFF")
 }
 
 // localFiles lists the files under dir.

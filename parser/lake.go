@@ -908,11 +908,7 @@ func (p *lakeParser) unload() ast.Stmt {
 		return nil
 	}
 	if p.lookahead().kind == tString {
-		p.lx.fail(byteToCharPos(p.sql, p.tok.pos)+1, "Redshift's UNLOAD ('query') TO … form is not supported yet; write UNLOAD (SELECT …) TO 'location' WITH (format = …)")
-		if e, ok := p.lx.err.(*sqlerr.Error); ok {
-			e.Code = sqlerr.FeatureNotSupported
-		}
-		return nil
+		return p.redshiftUnload()
 	}
 	start := p.tok.pos
 	end := matchParen(p.sql, start)

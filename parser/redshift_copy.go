@@ -6,6 +6,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/sqlerr"
 )
 
 // Redshift's COPY shares its first words with PostgreSQL's (COPY t
@@ -177,5 +178,114 @@ func (p *lakeParser) redshiftCopy() ast.Stmt {
 			p.failf("syntax error at or near \"%s\": not a COPY option", kw)
 		}
 	}
+	return x
+}
+
+// redshiftUnload reads Redshift's UNLOAD ('query') TO 'prefix' [option …]
+// (the current token is the '(').
+func (p *lakeParser) redshiftUnload() ast.Stmt {
+	p.expectPunct("(")
+	qpos := p.tok.pos
+	q := p.str()
+	p.expectPunct(")")
+	p.expect("TO")
+	x := &ast.Unload{Redshift: true, QuerySQL: strings.TrimSpace(q), To: p.str()}
+	opt := func(name, val string) { x.Options = append(x.Options, ast.Option{Name: name, Value: val}) }
+	value := func(name string) {
+		p.accept("AS")
+		if p.tok.kind == tString || p.tok.kind == tNumber {
+			opt(name, p.tok.text)
+			p.advance()
+			return
+		}
+		if p.lx.err == nil {
+			p.failf("%s: %s needs a value", p.near(), name)
+		}
+	}
+	for p.lx.err == nil && p.tok.kind != tEOF {
+		if p.tok.kind != tIdent {
+			p.failf("%s", p.near())
+			break
+		}
+		at := p.tok
+		kw := strings.ToUpper(at.text)
+		p.advance()
+		switch kw {
+		case "HEADER", "ADDQUOTES", "ESCAPE", "ALLOWOVERWRITE", "CLEANPATH", "GZIP", "BZIP2", "ZSTD", "ENCRYPTED", "FIXEDWIDTH":
+			opt(kw, "")
+		case "CSV", "PARQUET", "JSON":
+			opt("FORMAT", kw)
+		case "FORMAT":
+			p.accept("AS")
+			opt("FORMAT", strings.ToUpper(p.ident()))
+		case "DELIMITER", "NULL", "EXTENSION", "REGION", "CREDENTIALS", "KMS_KEY_ID", "ROWGROUPSIZE":
+			value(kw)
+		case "IAM_ROLE":
+			if p.accept("DEFAULT") {
+				opt(kw, "default")
+			} else {
+				value(kw)
+			}
+		case "PARTITION":
+			p.expect("BY")
+			p.expectPunct("(")
+			opt("PARTITION", strings.Join(p.nameList(), ","))
+			p.expectPunct(")")
+			if p.accept("INCLUDE") {
+				opt("INCLUDE", "")
+			}
+		case "PARALLEL":
+			v := "ON"
+			if p.tok.kind == tIdent {
+				switch u := strings.ToUpper(p.tok.text); u {
+				case "ON", "OFF", "TRUE", "FALSE":
+					v = map[string]string{"ON": "ON", "TRUE": "ON", "OFF": "OFF", "FALSE": "OFF"}[u]
+					p.advance()
+				}
+			}
+			opt(kw, v)
+		case "MAXFILESIZE":
+			p.accept("AS")
+			if p.tok.kind != tNumber {
+				p.failf("%s: MAXFILESIZE needs a size", p.near())
+				break
+			}
+			n := p.tok.text
+			p.advance()
+			unit := "MB"
+			if p.accept("GB") {
+				unit = "GB"
+			} else {
+				p.accept("MB")
+			}
+			opt(kw, n+" "+unit)
+		case "MANIFEST":
+			v := ""
+			if p.accept("VERBOSE") {
+				v = "VERBOSE"
+			}
+			opt(kw, v)
+		default:
+			p.tok = at
+			p.failf("syntax error at or near \"%s\": not an UNLOAD option", kw)
+		}
+	}
+	if p.lx.err != nil {
+		return nil
+	}
+	ss, err := parsePG(x.QuerySQL)
+	if err != nil {
+		if e, ok := err.(*sqlerr.Error); ok && e.Position > 0 {
+			e.Position += byteToCharPos(p.sql, qpos+1)
+		}
+		p.lx.err = err
+		return nil
+	}
+	sel, ok := ss[0].AST.(*ast.Select)
+	if len(ss) != 1 || !ok {
+		p.failf("UNLOAD takes one SELECT query")
+		return nil
+	}
+	x.Query = sel
 	return x
 }

@@ -146,6 +146,9 @@ type Unload struct {
 	QuerySQL string
 	To       string
 	Options  []Option // lower-case names; ARRAY['a', 'b'] as "a,b"
+	// Redshift is UNLOAD ('query') TO 'prefix' [option …]: Options then
+	// hold Redshift's options, names upper-case, as written
+	Redshift bool
 }
 
 func (*Unload) stmt() {}
