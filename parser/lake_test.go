@@ -149,3 +149,25 @@ func TestRedshiftCopyRouting(t *testing.T) {
 		t.Fatalf("unknown option: %v", err)
 	}
 }
+
+func TestRedshiftUnloadParse(t *testing.T) {
+	st, err := ParseOne("UNLOAD ('SELECT * FROM t WHERE s = ''x''') TO 's3://b/p/x_' FORMAT AS CSV HEADER GZIP PARALLEL OFF MAXFILESIZE AS 100 MB MANIFEST VERBOSE ALLOWOVERWRITE EXTENSION 'csv.gz'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := st.(*ast.Unload)
+	var opts []string
+	for _, o := range x.Options {
+		opts = append(opts, o.Name+"="+o.Value)
+	}
+	want := "FORMAT=CSV HEADER= GZIP= PARALLEL=OFF MAXFILESIZE=100 MB MANIFEST=VERBOSE ALLOWOVERWRITE= EXTENSION=csv.gz"
+	if !x.Redshift || x.To != "s3://b/p/x_" || x.QuerySQL != "SELECT * FROM t WHERE s = 'x'" || x.Query == nil || strings.Join(opts, " ") != want {
+		t.Fatalf("%+v %q", x, strings.Join(opts, " "))
+	}
+	if _, err := ParseOne("UNLOAD ('SELECT 1') TO 'x' NOPE"); err == nil || !strings.Contains(err.Error(), "not an UNLOAD option") {
+		t.Fatalf("unknown option: %v", err)
+	}
+	if _, err := ParseOne("UNLOAD ('SELEC 1') TO 'x'"); sqlerr.Code(err) != sqlerr.SyntaxError {
+		t.Fatalf("bad query: %v", err)
+	}
+}
