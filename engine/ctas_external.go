@@ -18,6 +18,7 @@ import (
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
@@ -583,22 +584,11 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	if err := s.checkScheme(loc); err != nil {
 		return nil, err
 	}
-	n, b, err := s.plan(ctx, x.Query, x.QuerySQL, params)
+	n, params, names, ts, err := s.planUnload(ctx, x, params)
 	if err != nil {
 		return nil, err
 	}
-	if params, err = s.convertParams(b, params); err != nil {
-		return nil, err
-	}
 	cols := n.Columns()
-	names := make([]string, len(cols))
-	ts := make([]types.T, len(cols))
-	for i, c := range cols {
-		names[i], ts[i] = c.Name, c.Type
-		if ts[i].Kind == types.Unknown {
-			ts[i] = types.TextT
-		}
-	}
 	nd := len(cols) - len(o.parts)
 	for i, p := range o.parts {
 		if nd < 1 || names[nd+i] != p {
@@ -649,6 +639,28 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	lw.done()
 	s.eng.invalidate(loc)
 	return &Result{Tag: "UNLOAD", Rows: rows, Notices: []string{fmt.Sprintf("UNLOAD completed, %d record(s) unloaded successfully.", rows)}}, nil
+}
+
+// planUnload plans an UNLOAD's query: the plan, its parameters, and
+// the columns' names and types (an unknown literal is text).
+func (s *Session) planUnload(ctx context.Context, x *ast.Unload, params []types.Value) (planner.Node, []types.Value, []string, []types.T, error) {
+	n, b, err := s.plan(ctx, x.Query, x.QuerySQL, params)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	cols := n.Columns()
+	names := make([]string, len(cols))
+	ts := make([]types.T, len(cols))
+	for i, c := range cols {
+		names[i], ts[i] = c.Name, c.Type
+		if ts[i].Kind == types.Unknown {
+			ts[i] = types.TextT
+		}
+	}
+	return n, params, names, ts, nil
 }
 
 // writeOptionsOf is how files of an external table are written, from its
@@ -713,22 +725,21 @@ func writeOptionsOf(t *catalog.Table) (ctasOptions, error) {
 // hidden names and renamed at the end on local disk; on S3 each appears
 // whole as it is uploaded. A killed INSERT's hidden files are removed at
 // the next start.
-func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.Table, sql string, params []types.Value) (*Result, error) {
-	if len(x.Returning) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT ... RETURNING is not supported")
-	}
+// externalTarget is how an INSERT or COPY writes external table t: its
+// write options, and its columns without the pseudo ones ($path …).
+func (s *Session) externalTarget(ctx context.Context, t *catalog.Table, what string) (ctasOptions, *planner.Table, error) {
 	o, err := writeOptionsOf(t)
 	if err != nil {
-		return nil, err
+		return o, nil, err
 	}
 	if proj, err := catalog.ParseProjection(t.Parameters, keyNames(t)); err != nil {
-		return nil, err
+		return o, nil, err
 	} else if proj != nil {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT into external table \"%s\": a table with partition projection is not supported", t.Name)
+		return o, nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s into external table \"%s\": a table with partition projection is not supported", what, t.Name)
 	}
 	pt, err := s.planTable(ctx, t)
 	if err != nil {
-		return nil, err
+		return o, nil, err
 	}
 	target := *pt
 	target.Columns = nil
@@ -737,8 +748,19 @@ func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.
 			target.Columns = append(target.Columns, c)
 		}
 	}
+	return o, &target, nil
+}
+
+func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.Table, sql string, params []types.Value) (*Result, error) {
+	if len(x.Returning) > 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT ... RETURNING is not supported")
+	}
+	o, target, err := s.externalTarget(ctx, t, "INSERT")
+	if err != nil {
+		return nil, err
+	}
 	b := s.binder(ctx, sql)
-	n, err := b.BindInsert(&target, x.Columns, x.Query)
+	n, err := b.BindInsert(target, x.Columns, x.Query)
 	if err != nil {
 		return nil, err
 	}

@@ -189,27 +189,11 @@ func (s *Session) loadTarget(ctx context.Context, x *ast.Copy) (*loadTarget, err
 	var ext *ctasOptions
 	if et, err := s.lookupTable(ctx, x.Table.Schema, x.Table.Name); err == nil && et != nil && et.Type == catalog.ExternalTable {
 		// new files in the table's format under its location (as INSERT)
-		o, err := writeOptionsOf(et)
+		o, target, err := s.externalTarget(ctx, et, "COPY")
 		if err != nil {
 			return nil, err
 		}
-		if proj, err := catalog.ParseProjection(et.Parameters, keyNames(et)); err != nil {
-			return nil, err
-		} else if proj != nil {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY into external table \"%s\": a table with partition projection is not supported", et.Name)
-		}
-		full, err := s.planTable(ctx, et)
-		if err != nil {
-			return nil, err
-		}
-		cp := *full
-		cp.Columns = nil
-		for _, c := range full.Columns {
-			if !c.Pseudo {
-				cp.Columns = append(cp.Columns, c)
-			}
-		}
-		t, pt, ext = et, &cp, &o
+		t, pt, ext = et, target, &o
 	} else {
 		var err error
 		if t, pt, err = s.resolveWritable(ctx, x.Table); err != nil {

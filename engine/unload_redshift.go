@@ -154,21 +154,9 @@ func (s *Session) unloadRedshift(ctx context.Context, x *ast.Unload, params []ty
 	if err := s.checkScheme(x.To); err != nil {
 		return nil, err
 	}
-	n, b, err := s.plan(ctx, x.Query, x.QuerySQL, params)
+	n, params, names, ts, err := s.planUnload(ctx, x, params)
 	if err != nil {
 		return nil, err
-	}
-	if params, err = s.convertParams(b, params); err != nil {
-		return nil, err
-	}
-	cols := n.Columns()
-	names := make([]string, len(cols))
-	ts := make([]types.T, len(cols))
-	for i, c := range cols {
-		names[i], ts[i] = c.Name, c.Type
-		if ts[i].Kind == types.Unknown {
-			ts[i] = types.TextT
-		}
 	}
 	if len(u.parts) > 0 {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "Redshift's UNLOAD … PARTITION BY is not supported yet; use UNLOAD (SELECT …) TO 'location' WITH (partitioned_by = ARRAY[…])")
