@@ -10,11 +10,13 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
+	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
@@ -158,8 +160,17 @@ func (s *Session) unloadRedshift(ctx context.Context, x *ast.Unload, params []ty
 	if err != nil {
 		return nil, err
 	}
-	if len(u.parts) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "Redshift's UNLOAD … PARTITION BY is not supported yet; use UNLOAD (SELECT …) TO 'location' WITH (partitioned_by = ARRAY[…])")
+	partIdx := make([]int, len(u.parts))
+	for i, p := range u.parts {
+		partIdx[i] = -1
+		for j, n := range names {
+			if n == p {
+				partIdx[i] = j
+			}
+		}
+		if partIdx[i] < 0 {
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "PARTITION BY column \"%s\" is not a column of the UNLOAD query", p)
+		}
 	}
 	fsys := s.fs()
 	var existing []string
@@ -177,7 +188,9 @@ func (s *Session) unloadRedshift(ctx context.Context, x *ast.Unload, params []ty
 	}
 	qid := managed.NewID()
 	w := &rsWriter{s: s, fsys: fsys, u: u, prefix: x.To, names: names, ts: ts, intent: s.eng.staging.Begin(qid)}
-	if u.parallel {
+	if len(u.parts) > 0 {
+		err = w.writePartitioned(ctx, s, n, params, partIdx)
+	} else if u.parallel {
 		sink := &fileSink{ts: ts, perFile: managed.FileRows, write: w.writeSlice, parallel: s.eng.cfg.Workers}
 		err = s.runInto(ctx, n, params, sink)
 	} else {
@@ -391,6 +404,60 @@ func (w *rsWriter) writeRolling(ctx context.Context, recs []arrow.Record, name f
 		}
 	}
 	return closeCur()
+}
+
+// writePartitioned runs the query and writes each partition's rows under
+// <prefix><k>=<v>/…/ as <slice>_part_<nn> files; the partition columns
+// stay in the files only with INCLUDE.
+func (w *rsWriter) writePartitioned(ctx context.Context, s *Session, n planner.Node, params []types.Value, partIdx []int) error {
+	recs, err := s.runPlan(ctx, n, params)
+	if err != nil {
+		return err
+	}
+	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, w.ts); err != nil {
+		return err
+	}
+	isPart := map[int]bool{}
+	for _, i := range partIdx {
+		isPart[i] = true
+	}
+	var order []int // data columns, then the partition columns
+	for i := range w.ts {
+		if w.u.include || !isPart[i] {
+			order = append(order, i)
+		}
+	}
+	nd := len(order)
+	if nd == 0 {
+		return sqlerr.New(sqlerr.InvalidParameterValue, "UNLOAD … PARTITION BY needs a column outside the partition columns, or INCLUDE")
+	}
+	order = append(order, partIdx...)
+	names := make([]string, len(order))
+	ts := make([]types.T, len(order))
+	for k, i := range order {
+		names[k], ts[k] = w.names[i], w.ts[i]
+	}
+	re := make([]arrow.Record, len(recs))
+	for j, r := range recs {
+		cols := make([]arrow.Array, len(order))
+		fields := make([]arrow.Field, len(order))
+		for k, i := range order {
+			cols[k], fields[k] = r.Column(i), r.Schema().Field(i)
+			fields[k].Name = names[k]
+		}
+		re[j] = array.NewRecord(arrow.NewSchema(fields, nil), cols, r.NumRows())
+	}
+	w.names, w.ts = names[:nd], ts[:nd]
+	for _, g := range partitionRows(re, ts, nd) {
+		dir := w.prefix
+		for k, v := range g.values {
+			dir += names[nd+k] + "=" + escapePartValue(v) + "/"
+		}
+		if err := w.writeRolling(ctx, g.recs, func(part int) string { return fmt.Sprintf("%s0000_part_%02d%s", dir, part, w.ext()) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *rsWriter) done(f rsFile) {
