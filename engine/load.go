@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -144,6 +145,14 @@ func (s *Session) load(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, 
 	tgt, err := s.loadTarget(ctx, x)
 	if err != nil {
 		return nil, err
+	}
+	if o.json != "" && o.json != "auto" && o.json != "auto ignorecase" {
+		if o.paths, err = s.loadJSONPaths(ctx, o.json); err != nil {
+			return nil, err
+		}
+		if len(o.paths) != len(tgt.cols) {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "jsonpaths file \"%s\" has %d expressions for %d columns", o.json, len(o.paths), len(tgt.cols))
+		}
 	}
 	units, err := s.loadUnits(ctx, x, &o, r)
 	if err != nil {
@@ -731,6 +740,10 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 	d := copyDialect{csv: ld.o.csv, delim: ld.o.delim, null: ld.o.null, quote: ld.o.quote, escape: ld.o.escape}
 	sp := &fieldSplitter{o: ld.o, d: d}
 	want := len(cols)
+	colNames := make([]string, len(cols))
+	for j, c := range cols {
+		colNames[j] = c.name
+	}
 	for _, u := range units {
 		in, closeIn, err := ld.open(ctx, u)
 		if err != nil {
@@ -766,7 +779,16 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 			if len(rec) == 0 && (ld.o.ignoreBlank || !ld.o.redshift && want != 1) {
 				continue // Redshift skips blank lines with IGNOREBLANKLINES, lakeq's PostgreSQL COPY always
 			}
-			fields, nulls, err := sp.split(rec)
+			var fields [][]byte
+			var nulls []bool
+			if ld.o.json != "" {
+				if len(bytes.TrimSpace(rec)) == 0 {
+					continue
+				}
+				fields, nulls, err = sp.jsonFields(rec, colNames)
+			} else {
+				fields, nulls, err = sp.split(rec)
+			}
 			if err != nil {
 				if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: errUnterminated, Reason: err.Error(), unit: u.idx, state: sqlerr.Code(err)}) {
 					closeIn()

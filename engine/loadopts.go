@@ -33,6 +33,10 @@ type loadOpts struct {
 	acceptInv                                            string // "" = invalid UTF-8 rejects the row
 	maxErr                                               int64
 	manifest                                             bool
+	// json is FORMAT JSON's argument: "auto", "auto ignorecase", or a
+	// jsonpaths file's path ("" = not JSON); paths are its expressions
+	json  string
+	paths [][]jsonStep
 }
 
 // pgLoadOpts maps PostgreSQL's COPY options: the first bad row fails the
@@ -84,10 +88,17 @@ func redshiftLoadOpts(x *ast.Copy) (loadOpts, error) {
 			switch op.Value {
 			case "CSV":
 				o.csv = true
-			case "JSON", "PARQUET":
-				return o, unsupported("FORMAT "+op.Value, " yet (CSV and delimited text load)")
+			case "JSON":
+				o.json = "auto"
+			case "PARQUET":
+				return o, unsupported("FORMAT "+op.Value, " yet (CSV, JSON and delimited text load)")
 			default:
 				return o, unsupported("FORMAT "+op.Value, " (lakeq loads CSV and delimited text)")
+			}
+		case "JSON":
+			o.json = op.Value
+			if lv := strings.ToLower(op.Value); lv == "auto" || lv == "auto ignorecase" {
+				o.json = lv
 			}
 		case "DELIMITER":
 			if len(op.Value) != 1 {
@@ -161,6 +172,13 @@ func redshiftLoadOpts(x *ast.Copy) (loadOpts, error) {
 			return o, unsupported(op.Name, ": lakeq reads S3 with its own credentials (the AWS chain, --s3-* flags or SET s3_access_key_id, s3_secret_access_key, s3_region …)")
 		default:
 			return o, unsupported(op.Name, "")
+		}
+	}
+	if o.json != "" {
+		for _, k := range []string{"DELIMITER", "QUOTE", "REMOVEQUOTES", "ESCAPE", "FILLRECORD", "IGNOREHEADER", "NULL"} {
+			if seen[k] {
+				return o, conflict("JSON", k)
+			}
 		}
 	}
 	if o.csv {

@@ -74,6 +74,9 @@ func (rr *recReader) next() (rec []byte, line int64, ok bool, err error) {
 // an odd run of backslashes, or inside an open CSV quote.
 func (rr *recReader) continues(rec []byte) bool {
 	o := rr.o
+	if o.json != "" {
+		return jsonOpen(rec)
+	}
 	if o.csv {
 		return quoteOpen(rec, o.quote, o.escape)
 	}

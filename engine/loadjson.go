@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+// COPY … FORMAT JSON: each record is a JSON object (one per line, or
+// spread over lines: the record reader follows braces). 'auto' maps keys
+// to column names exactly, 'auto ignorecase' without case; a jsonpaths
+// file ({"jsonpaths": ["$.a", "$['b']", "$.c[0]", …]}) maps its
+// expressions to the columns in order. A string value loads as its
+// text, a number, true or false as written, null as NULL, and an object
+// or array as its JSON text.
+
+// jsonStep is one step of a JSONPath: a key, or an array index.
+type jsonStep struct {
+	key   string
+	index int // -1 for a key
+}
+
+// parseJSONPath reads $.a.b, $['a']["b"] and [n] steps.
+func parseJSONPath(p string) ([]jsonStep, error) {
+	bad := func() ([]jsonStep, error) {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid JSONPath expression \"%s\" in the jsonpaths file", p)
+	}
+	if !strings.HasPrefix(p, "$") {
+		return bad()
+	}
+	var out []jsonStep
+	for i := 1; i < len(p); {
+		switch p[i] {
+		case '.':
+			j := i + 1
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				j++
+			}
+			if j == i+1 {
+				return bad()
+			}
+			out = append(out, jsonStep{key: p[i+1 : j], index: -1})
+			i = j
+		case '[':
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				return bad()
+			}
+			in := p[i+1 : i+end]
+			i += end + 1
+			if len(in) >= 2 && (in[0] == '\'' || in[0] == '"') && in[len(in)-1] == in[0] {
+				out = append(out, jsonStep{key: in[1 : len(in)-1], index: -1})
+				continue
+			}
+			n, err := strconv.Atoi(in)
+			if err != nil || n < 0 {
+				return bad()
+			}
+			out = append(out, jsonStep{index: n})
+		default:
+			return bad()
+		}
+	}
+	if len(out) == 0 {
+		return bad()
+	}
+	return out, nil
+}
+
+// loadJSONPaths reads a jsonpaths file.
+func (s *Session) loadJSONPaths(ctx context.Context, path string) ([][]jsonStep, error) {
+	f, err := s.fs().Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	f.Close()
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading jsonpaths file \"%s\"", path)
+	}
+	var doc struct {
+		Paths []string `json:"jsonpaths"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Paths == nil {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "jsonpaths file \"%s\" is not {\"jsonpaths\": [\"$…\", …]}", path)
+	}
+	out := make([][]jsonStep, len(doc.Paths))
+	for i, p := range doc.Paths {
+		if out[i], err = parseJSONPath(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// jsonOpen reports whether a JSON text ends inside an open object or
+// array (the record goes on past the newline).
+func jsonOpen(b []byte) bool {
+	depth, inStr := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inStr && c == '\\':
+			i++
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return depth > 0
+}
+
+// jsonFields extracts the columns' values from one JSON object.
+func (fs *fieldSplitter) jsonFields(rec []byte, names []string) ([][]byte, []bool, error) {
+	fs.fields, fs.nulls, fs.offsets = fs.fields[:0], fs.nulls[:0], fs.offsets[:0]
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(rec))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid JSON object: %s", jsonErr(err))
+	}
+	o := fs.o
+	var folded map[string]json.RawMessage
+	if o.json == "auto ignorecase" {
+		folded = make(map[string]json.RawMessage, len(obj))
+		for k, v := range obj {
+			folded[strings.ToLower(k)] = v
+		}
+	}
+	for i, n := range names {
+		var raw json.RawMessage
+		var ok bool
+		switch {
+		case o.paths != nil:
+			raw, ok = jsonAt(json.RawMessage(rec), o.paths[i])
+		case folded != nil:
+			raw, ok = folded[strings.ToLower(n)]
+		default:
+			raw, ok = obj[n]
+		}
+		fs.offsets = append(fs.offsets, 0)
+		raw = bytes.TrimSpace(raw)
+		if !ok || string(raw) == "null" {
+			fs.fields, fs.nulls = append(fs.fields, nil), append(fs.nulls, true)
+			continue
+		}
+		if raw[0] == '"' {
+			var str string
+			if err := json.Unmarshal(raw, &str); err != nil {
+				return nil, nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid JSON string for column %s", n)
+			}
+			raw = []byte(str)
+		}
+		fs.fields, fs.nulls = append(fs.fields, raw), append(fs.nulls, false)
+	}
+	return fs.fields, fs.nulls, nil
+}
+
+// jsonAt follows a JSONPath into a JSON value.
+func jsonAt(v json.RawMessage, path []jsonStep) (json.RawMessage, bool) {
+	for _, st := range path {
+		if st.index < 0 {
+			var m map[string]json.RawMessage
+			if json.Unmarshal(v, &m) != nil {
+				return nil, false
+			}
+			var ok bool
+			if v, ok = m[st.key]; !ok {
+				return nil, false
+			}
+			continue
+		}
+		var a []json.RawMessage
+		if json.Unmarshal(v, &a) != nil || st.index >= len(a) {
+			return nil, false
+		}
+		v = a[st.index]
+	}
+	return v, true
+}
+
+func jsonErr(err error) string {
+	if err == nil {
+		return "not an object"
+	}
+	return err.Error()
+}
