@@ -342,8 +342,8 @@ func (s *Session) loadUnits(ctx context.Context, x *ast.Copy, o *loadOpts, r io.
 
 // recordCuts finds record starts near every multiple of step in an
 // uncompressed file: the first unescaped newline past each, or for CSV
-// the first newline outside quotes (found by one pass over the file,
-// since a quote's state cannot be known from the middle).
+// and JSON the first newline outside quotes and objects (found by one
+// pass over the file: that state cannot be known from the middle).
 func (s *Session) recordCuts(ctx context.Context, fi storage.ObjectInfo, o *loadOpts, step int64) ([]int64, error) {
 	f, err := s.fs().Open(ctx, fi.Path)
 	if err != nil {
@@ -351,7 +351,7 @@ func (s *Session) recordCuts(ctx context.Context, fi storage.ObjectInfo, o *load
 	}
 	defer f.Close()
 	var cuts []int64
-	if o.csv {
+	if o.csv || o.json != "" {
 		rr := newRecReader(io.NewSectionReader(f, 0, f.Size()), o, -1)
 		next := step
 		for {

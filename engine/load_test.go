@@ -17,22 +17,26 @@ import (
 
 // A file cut into many byte ranges and loaded on several slices gives
 // the rows one unsplit slice gives — for Redshift's text with ESCAPE
-// (escaped newlines inside records) and CSV (quoted newlines) — and
+// (escaped newlines inside records), CSV (quoted newlines) and JSON
+// (objects over two lines, braces inside strings) — and
 // rejected rows carry their line in the file, not in their range.
 func TestLoadSplitsAtRecordBoundaries(t *testing.T) {
 	dir := t.TempDir()
-	var txt, csv bytes.Buffer
+	var txt, csv, js bytes.Buffer
 	for i := 1; i <= 5000; i++ {
 		switch {
 		case i%7 == 0:
 			fmt.Fprintf(&txt, "%d|two\\\nlines %d\n", i, i)
 			fmt.Fprintf(&csv, "%d,\"two\nlines, %d\"\n", i, i)
+			fmt.Fprintf(&js, "{\"id\": %d,\n \"s\": \"two} lines %d\"}\n", i, i)
 		case i == 4321:
 			fmt.Fprintf(&txt, "oops|bad\n")
 			fmt.Fprintf(&csv, "oops,bad\n")
+			fmt.Fprintf(&js, "{\"id\": \"oops\", \"s\": \"bad\"}\n")
 		default:
 			fmt.Fprintf(&txt, "%d|row \\| %d\n", i, i)
 			fmt.Fprintf(&csv, "%d,\"row \"\" %d\"\n", i, i)
+			fmt.Fprintf(&js, "{\"id\": %d, \"s\": \"row { %d\"}\n", i, i)
 		}
 	}
 	write := func(name string, b []byte) string {
@@ -42,7 +46,7 @@ func TestLoadSplitsAtRecordBoundaries(t *testing.T) {
 		}
 		return p
 	}
-	txtPath, csvPath := write("in.txt", txt.Bytes()), write("in.csv", csv.Bytes())
+	txtPath, csvPath, jsPath := write("in.txt", txt.Bytes()), write("in.csv", csv.Bytes()), write("in.json", js.Bytes())
 	// the line of row 4321 in the file: rows before it, plus one more for
 	// each earlier two-line row
 	wantLine := 4321 + 4320/7
@@ -73,6 +77,7 @@ func TestLoadSplitsAtRecordBoundaries(t *testing.T) {
 	for _, c := range []string{
 		"COPY t FROM '" + txtPath + "' ESCAPE MAXERROR 1",
 		"COPY t FROM '" + csvPath + "' CSV MAXERROR 1",
+		"COPY t FROM '" + jsPath + "' JSON 'auto' MAXERROR 1",
 	} {
 		whole, wholeLine := load(0, 1, c)
 		split, splitLine := load(997, 2, c) // ~70 ranges, cut mid-record
@@ -123,4 +128,27 @@ func mustParseCopy(t *testing.T, sql string) *ast.Copy {
 		t.Fatal(err)
 	}
 	return st.(*ast.Copy)
+}
+
+// A JSON file is cut only between objects: cut after every few bytes,
+// objects over two lines still load whole (a regression: cuts after any
+// newline split them).
+func TestLoadSplitsJSONBetweenObjects(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.json")
+	if err := os.WriteFile(p, []byte("{\"id\": 1,\n \"s\": \"x\"}\n{\"id\": 2,\n \"s\": \"y\"}\n{\"id\": 3,\n \"s\": \"z\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir(), Workers: 2, loadSplit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	mustExec(t, s, "CREATE TABLE t (id int, s text)")
+	if r := mustExec(t, s, "COPY t FROM '"+p+"' JSON 'auto' MAXERROR 100"); r.Tag != "COPY 3" || len(r.Notices) != 0 {
+		t.Fatalf("%s %v", r.Tag, r.Notices)
+	}
+	if n := count(t, s, "SELECT count(*) FROM sys.load_errors"); n != 0 {
+		t.Fatalf("%d load errors", n)
+	}
 }
