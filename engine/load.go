@@ -317,7 +317,7 @@ func (s *Session) loadUnits(ctx context.Context, x *ast.Copy, o *loadOpts, r io.
 		if !o.compSet {
 			comp = storage.CompressionOf(f.Path)
 		}
-		if comp != storage.NoCompression || f.Size <= split {
+		if comp != storage.NoCompression || f.Size <= split || o.parquet {
 			units = append(units, &loadUnit{file: f, end: -1, comp: comp, first: true})
 			continue
 		}
@@ -745,6 +745,19 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 		colNames[j] = c.name
 	}
 	for _, u := range units {
+		if ld.o.parquet {
+			err := ld.parquetUnit(ctx, slice, u, cols, func() error {
+				pending++
+				if pending == loadBatchRows {
+					return flush()
+				}
+				return nil
+			})
+			if err != nil {
+				return fail(err)
+			}
+			continue
+		}
 		in, closeIn, err := ld.open(ctx, u)
 		if err != nil {
 			return fail(err)

@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
+	lqparquet "github.com/lakeq/lakeq/storage/parquet"
+	"github.com/lakeq/lakeq/types"
 )
 
 // COPY … FORMAT JSON: each record is a JSON object (one per line, or
@@ -193,4 +196,86 @@ func jsonErr(err error) string {
 		return "not an object"
 	}
 	return err.Error()
+}
+
+// parquetUnit loads one Parquet file: its columns map to the load's by
+// name (case-insensitive); each value goes through the columns'
+// converters as text, so a value that does not fit (a string into an
+// integer, a number into a too-short varchar) counts toward MAXERROR
+// like a bad field of a text file. row is called for each good row.
+func (ld *loadRun) parquetUnit(ctx context.Context, slice int, u *loadUnit, cols []*loadCol, row func() error) error {
+	ds, err := lqparquet.Open(ctx, ld.s.fs(), []storage.FileInfo{u.file}, lqparquet.Options{Footers: ld.s.eng.footers})
+	if err != nil {
+		return err
+	}
+	src := make([]int, len(cols))
+	var read []int
+	for j, c := range cols {
+		src[j] = -1
+		for k, dc := range ds.Columns {
+			if strings.EqualFold(dc.Name, c.name) {
+				src[j] = len(read)
+				read = append(read, k)
+				break
+			}
+		}
+	}
+	st := ld.s.scanStats()
+	ms, err := ds.Morsels(ctx, read, nil, st)
+	if err != nil {
+		return err
+	}
+	var line int64
+	for _, m := range ms {
+		recs, err := m.Read(ctx, st)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			for i := 0; i < int(r.NumRows()); i++ {
+				line++
+				bad := false
+				for j, c := range cols {
+					var ce *convError
+					var raw []byte
+					if src[j] < 0 {
+						ce = c.set(nil, true) // a column the file lacks is NULL
+					} else {
+						t := ds.Columns[read[src[j]]].Type
+						if v := types.GetValue(t, r.Column(src[j]), i); v == nil {
+							ce = c.set(nil, true)
+						} else {
+							raw = []byte(types.FormatText(t, v))
+							ce = c.set(raw, false)
+						}
+					}
+					if ce != nil {
+						le := loadError{Slice: slice, File: u.file.Path, Line: line, Column: c.name, Type: c.t.String(), RawField: clip(raw),
+							ErrCode: ce.code, Reason: ce.err.Message, unit: u.idx, state: ce.err.Code}
+						if !ld.reject(le) {
+							return ld.tooManyErrors()
+						}
+						bad = true
+						break
+					}
+				}
+				if bad {
+					continue
+				}
+				for _, c := range cols {
+					c.commit()
+				}
+				if err := row(); err != nil {
+					return err
+				}
+			}
+			r.Release()
+		}
+		if ctx.Err() != nil {
+			return ctxErr(ctx)
+		}
+	}
+	ld.bytes.Add(u.file.Size)
+	u.lines, u.done = line, true
+	return nil
 }

@@ -37,6 +37,8 @@ type loadOpts struct {
 	// jsonpaths file's path ("" = not JSON); paths are its expressions
 	json  string
 	paths [][]jsonStep
+	// parquet: columns map to the table's by name (case-insensitive)
+	parquet bool
 }
 
 // pgLoadOpts maps PostgreSQL's COPY options: the first bad row fails the
@@ -91,7 +93,7 @@ func redshiftLoadOpts(x *ast.Copy) (loadOpts, error) {
 			case "JSON":
 				o.json = "auto"
 			case "PARQUET":
-				return o, unsupported("FORMAT "+op.Value, " yet (CSV, JSON and delimited text load)")
+				o.parquet = true
 			default:
 				return o, unsupported("FORMAT "+op.Value, " (lakeq loads CSV and delimited text)")
 			}
@@ -172,6 +174,14 @@ func redshiftLoadOpts(x *ast.Copy) (loadOpts, error) {
 			return o, unsupported(op.Name, ": lakeq reads S3 with its own credentials (the AWS chain, --s3-* flags or SET s3_access_key_id, s3_secret_access_key, s3_region …)")
 		default:
 			return o, unsupported(op.Name, "")
+		}
+	}
+	if o.parquet {
+		for _, k := range []string{"DELIMITER", "QUOTE", "REMOVEQUOTES", "ESCAPE", "FILLRECORD", "IGNOREHEADER", "NULL", "GZIP", "BZIP2", "ZSTD",
+			"EMPTYASNULL", "BLANKSASNULL", "DATEFORMAT", "TIMEFORMAT", "IGNOREBLANKLINES", "ACCEPTINVCHARS", "TRIMBLANKS"} {
+			if seen[k] {
+				return o, conflict("PARQUET", k)
+			}
 		}
 	}
 	if o.json != "" {
