@@ -408,18 +408,28 @@ func (s *Session) recordCuts(ctx context.Context, fi storage.ObjectInfo, o *load
 	return cuts, nil
 }
 
-// manifestFiles reads a Redshift manifest: {"entries": [{"url": …,
-// "mandatory": bool}, …]}. A missing mandatory file fails the load; a
-// missing optional one is skipped.
-func (s *Session) manifestFiles(ctx context.Context, path string) ([]storage.ObjectInfo, error) {
+// readWhole reads a small file a load is driven by (a manifest, a
+// jsonpaths file); what names it in errors.
+func (s *Session) readWhole(ctx context.Context, path, what string) ([]byte, error) {
 	f, err := s.fs().Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
 	data, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
-	f.Close()
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading manifest \"%s\"", path)
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading %s \"%s\"", what, path)
+	}
+	return data, nil
+}
+
+// manifestFiles reads a Redshift manifest: {"entries": [{"url": …,
+// "mandatory": bool}, …]}. A missing mandatory file fails the load; a
+// missing optional one is skipped.
+func (s *Session) manifestFiles(ctx context.Context, path string) ([]storage.ObjectInfo, error) {
+	data, err := s.readWhole(ctx, path, "manifest")
+	if err != nil {
+		return nil, err
 	}
 	var m struct {
 		Entries []struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"strconv"
 	"strings"
 
@@ -77,14 +76,9 @@ func parseJSONPath(p string) ([]jsonStep, error) {
 
 // loadJSONPaths reads a jsonpaths file.
 func (s *Session) loadJSONPaths(ctx context.Context, path string) ([][]jsonStep, error) {
-	f, err := s.fs().Open(ctx, path)
+	data, err := s.readWhole(ctx, path, "jsonpaths file")
 	if err != nil {
 		return nil, err
-	}
-	data, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
-	f.Close()
-	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading jsonpaths file \"%s\"", path)
 	}
 	var doc struct {
 		Paths []string `json:"jsonpaths"`

@@ -121,14 +121,7 @@ func (p *lakeParser) redshiftCopy() ast.Stmt {
 			}
 		}
 	}
-	for p.lx.err == nil && p.tok.kind != tEOF {
-		if p.tok.kind != tIdent {
-			p.failf("%s", p.near())
-			break
-		}
-		at := p.tok
-		kw := strings.ToUpper(at.text)
-		p.advance()
+	p.optionWords("COPY", func(kw string) bool {
 		switch kw {
 		case "MANIFEST", "GZIP", "BZIP2", "ZSTD", "LZOP", "EMPTYASNULL", "BLANKSASNULL",
 			"TRUNCATECOLUMNS", "FILLRECORD", "TRIMBLANKS", "REMOVEQUOTES", "ESCAPE",
@@ -174,11 +167,32 @@ func (p *lakeParser) redshiftCopy() ast.Stmt {
 			}
 			opt(kw, v)
 		default:
+			return false
+		}
+		return true
+	})
+	return x
+}
+
+// optionWords reads keyword-led options up to the end of the statement:
+// each keyword is upper-cased and handed to one, which reads its
+// arguments and reports false for a keyword that is not an option of
+// stmt (a syntax error pointing at it).
+func (p *lakeParser) optionWords(stmt string, one func(kw string) bool) {
+	for p.lx.err == nil && p.tok.kind != tEOF {
+		if p.tok.kind != tIdent {
+			p.failf("%s", p.near())
+			return
+		}
+		at := p.tok
+		kw := strings.ToUpper(at.text)
+		p.advance()
+		if !one(kw) {
 			p.tok = at // point at the keyword, not past it
-			p.failf("syntax error at or near \"%s\": not a COPY option", kw)
+			p.failf("syntax error at or near \"%s\": not a%s %s option", kw, map[bool]string{true: "n"}[stmt == "UNLOAD"], stmt)
+			return
 		}
 	}
-	return x
 }
 
 // redshiftUnload reads Redshift's UNLOAD ('query') TO 'prefix' [option …]
@@ -202,14 +216,7 @@ func (p *lakeParser) redshiftUnload() ast.Stmt {
 			p.failf("%s: %s needs a value", p.near(), name)
 		}
 	}
-	for p.lx.err == nil && p.tok.kind != tEOF {
-		if p.tok.kind != tIdent {
-			p.failf("%s", p.near())
-			break
-		}
-		at := p.tok
-		kw := strings.ToUpper(at.text)
-		p.advance()
+	p.optionWords("UNLOAD", func(kw string) bool {
 		switch kw {
 		case "HEADER", "ADDQUOTES", "ESCAPE", "ALLOWOVERWRITE", "CLEANPATH", "GZIP", "BZIP2", "ZSTD", "ENCRYPTED", "FIXEDWIDTH":
 			opt(kw, "")
@@ -266,10 +273,10 @@ func (p *lakeParser) redshiftUnload() ast.Stmt {
 			}
 			opt(kw, v)
 		default:
-			p.tok = at
-			p.failf("syntax error at or near \"%s\": not an UNLOAD option", kw)
+			return false
 		}
-	}
+		return true
+	})
 	if p.lx.err != nil {
 		return nil
 	}
