@@ -43,6 +43,11 @@ type StorageDescriptor struct {
 	SerDe        string
 	SerDeParams  map[string]string
 	Compressed   bool
+	// BucketColumns and NumBuckets are Hive's CLUSTERED BY (…) INTO n
+	// BUCKETS: each file holds the rows of one bucket, numbered in its
+	// name (Hive's hash of BucketColumns mod NumBuckets).
+	BucketColumns []string `json:",omitempty"`
+	NumBuckets    int      `json:",omitempty"`
 }
 
 // Table is a table or view.
@@ -69,6 +74,14 @@ type Partition struct {
 	Location   string
 	Parameters map[string]string `json:",omitempty"`
 	CreatedAt  time.Time
+}
+
+// PartitionSwap replaces a partition's location: Old is the one the
+// writer read ("" when the partition did not exist).
+type PartitionSwap struct {
+	Values     []string
+	Old, New   string
+	Parameters map[string]string // the partition's parameters after it
 }
 
 // ColumnStats are statistics of one column of a table or of one of its
@@ -141,6 +154,12 @@ type Store interface {
 	// AddPartitions registers partitions in one transaction, skipping
 	// those already registered, and returns how many were new.
 	AddPartitions(ctx context.Context, db, table string, ps []Partition) (int, error)
+	// ReplacePartitions points partitions at new folders in one
+	// transaction, each checked against the location it replaces ("" for
+	// a partition that must not exist yet): INSERT OVERWRITE's publish.
+	// A partition changed meanwhile fails it all with 40001. Statistics
+	// of the replaced partitions are dropped.
+	ReplacePartitions(ctx context.Context, db, table string, swaps []PartitionSwap) error
 	// DropPartitions removes the partitions with the given values.
 	DropPartitions(ctx context.Context, db, table string, values [][]string) (int, error)
 	ListPartitions(ctx context.Context, db, table string) ([]Partition, error)

@@ -448,6 +448,35 @@ func (s *sqlStore) AddPartitions(ctx context.Context, db, table string, ps []Par
 	return added, err
 }
 
+// ReplacePartitions implements Store. Each swap is one conditional
+// write (no read first), so two processes sharing a SQLite catalog
+// serialize on its write lock instead of failing to upgrade a read.
+func (s *sqlStore) ReplacePartitions(ctx context.Context, db, table string, swaps []PartitionSwap) error {
+	return s.tx(ctx, "replacing partitions of "+table, func(tx *sql.Tx) error {
+		now := time.Now().Unix()
+		for _, sw := range swaps {
+			vals := encodeValues(sw.Values)
+			var res sql.Result
+			var err error
+			if sw.Old == "" {
+				res, err = tx.ExecContext(ctx, s.q(`INSERT INTO partitions (db, tbl, vals, location, parameters, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), db, table, vals, sw.New, encodeMap(sw.Parameters), now)
+			} else {
+				res, err = tx.ExecContext(ctx, s.q(`UPDATE partitions SET location = ?, parameters = ? WHERE db = ? AND tbl = ? AND vals = ? AND location = ?`), sw.New, encodeMap(sw.Parameters), db, table, vals, sw.Old)
+			}
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return sqlerr.New(sqlerr.SerializationFailure, "could not replace partition %s of \"%s\": it was changed concurrently", strings.Join(sw.Values, "/"), table)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM column_stats WHERE db = ? AND tbl = ? AND part = ?`), db, table, strings.Join(sw.Values, "/")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // DropPartitions implements Store.
 func (s *sqlStore) DropPartitions(ctx context.Context, db, table string, values [][]string) (int, error) {
 	dropped := 0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -44,11 +45,15 @@ type ctasOptions struct {
 	delim     string
 	delimSet  bool
 	formatSet bool
+	bucketBy  []string // bucketed_by: data columns
+	buckets   int      // bucket_count
+	serial    bool     // one file per partition (Spectrum's write.parallel off)
+	props     map[string]string
 }
 
 // external reports whether the options ask for more than a managed table.
 func (o ctasOptions) external() bool {
-	return o.location != "" || o.format != "PARQUET" || len(o.parts) > 0 || o.codec != "" || o.delimSet
+	return o.location != "" || o.format != "PARQUET" || len(o.parts) > 0 || o.codec != "" || o.delimSet || len(o.bucketBy) > 0 || o.buckets > 0
 }
 
 func parseCTASOptions(opts []ast.Option) (ctasOptions, error) {
@@ -71,6 +76,18 @@ func parseCTASOptions(opts []ast.Option) (ctasOptions, error) {
 					o.parts = append(o.parts, c)
 				}
 			}
+		case "bucketed_by":
+			for _, c := range strings.Split(v, ",") {
+				if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
+					o.bucketBy = append(o.bucketBy, c)
+				}
+			}
+		case "bucket_count":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return o, sqlerr.New(sqlerr.InvalidParameterValue, "bucket_count must be an integer, got '%s'", v)
+			}
+			o.buckets = n
 		case "write_compression", "parquet_compression":
 			o.codec = strings.ToUpper(v)
 		case "field_delimiter":
@@ -128,6 +145,9 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 			}
 		}
 	}
+	if _, err := checkBuckets(t.Name, o.bucketBy, o.buckets, names[:nd], ts[:nd]); err != nil {
+		return nil, err
+	}
 	fsys := s.eng.fs
 	if s.fs() != nil {
 		fsys = s.fs()
@@ -138,6 +158,9 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 	}
 	qid := managed.NewID()
 	lw := &lakeWrite{fsys: fsys, loc: o.location, qid: qid, intent: s.eng.staging.Begin(qid), o: o, parallel: s.eng.cfg.Workers}
+	if o.serial {
+		lw.parallel = 1
+	}
 	rows, parts, err := lw.write(ctx, names, ts, nd, recs)
 	if err != nil {
 		lw.abort()
@@ -147,7 +170,7 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 	ext.Columns = t.Columns[:nd]
 	ext.PartitionKeys = t.Columns[nd:]
 	d := storedAs[o.format]
-	ext.Storage = catalog.StorageDescriptor{Location: o.location, InputFormat: d[0], OutputFormat: d[1], SerDe: d[2]}
+	ext.Storage = catalog.StorageDescriptor{Location: o.location, InputFormat: d[0], OutputFormat: d[1], SerDe: d[2], BucketColumns: o.bucketBy, NumBuckets: o.buckets}
 	switch o.format {
 	case "TEXTFILE", "TSV":
 		delim := "\x01"
@@ -162,6 +185,9 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 		if o.delimSet {
 			ext.Storage.SerDeParams = map[string]string{"separatorChar": o.delim}
 		}
+	}
+	for k, v := range o.props {
+		ext.Parameters[k] = v
 	}
 	ext.Parameters["classification"] = classificationOf(ext.Storage)
 	// the table and its partitions in one catalog transaction: the publish
@@ -246,30 +272,17 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 				}
 			}
 		}
-		// a large group is split into files written at once
 		var total int64
 		for _, r := range g.recs {
 			total += r.NumRows()
 		}
-		per := total
-		if p := int64(max(lw.parallel, 1)); p > 1 {
-			per = max((total+p-1)/p, 128<<10)
-		}
-		var chunks [][]arrow.Record
-		var cur []arrow.Record
-		var n int64
-		for _, r := range g.recs {
-			cur, n = append(cur, r), n+r.NumRows()
-			if n >= per {
-				chunks, cur, n = append(chunks, cur), nil, 0
-			}
-		}
-		if len(cur) > 0 {
-			chunks = append(chunks, cur)
+		chunks, fileNames, err := lw.chunks(g.recs, total, names[:nd], ts[:nd])
+		if err != nil {
+			return 0, nil, err
 		}
 		targets := make([]string, len(chunks))
 		for i := range chunks {
-			name := fmt.Sprintf("%s-%04d%s", lw.qid, i, fileExt(lw.o))
+			name := fileNames[i]
 			final := dir + "/" + name
 			if lw.hidden {
 				name = "." + name
@@ -290,7 +303,7 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 				lw.renames = append(lw.renames, [2]string{p, final})
 			}
 		}
-		err := managed.Parallel(ctx, max(lw.parallel, 1), len(chunks), func(ctx context.Context, i int) error {
+		err = managed.Parallel(ctx, max(lw.parallel, 1), len(chunks), func(ctx context.Context, i int) error {
 			return writeLakeFile(ctx, lw.fsys, targets[i], names[:nd], ts[:nd], chunks[i], lw.o)
 		})
 		if err != nil {
@@ -302,6 +315,49 @@ func (lw *lakeWrite) write(ctx context.Context, names []string, ts []types.T, nd
 		}
 	}
 	return rows, parts, nil
+}
+
+// chunks splits one partition's rows (total of them) into the files to
+// write, and names them: one file per bucket of a bucketed table, else
+// a large group in as many files as are written at once.
+func (lw *lakeWrite) chunks(recs []arrow.Record, total int64, names []string, ts []types.T) ([][]arrow.Record, []string, error) {
+	ext := fileExt(lw.o)
+	if len(lw.o.bucketBy) > 0 {
+		at, err := checkBuckets(storage.Base(lw.loc), lw.o.bucketBy, lw.o.buckets, names, ts)
+		if err != nil {
+			return nil, nil, err
+		}
+		var chunks [][]arrow.Record
+		var fileNames []string
+		for b, rs := range splitBuckets(recs, ts, at, lw.o.buckets) {
+			if len(rs) > 0 {
+				chunks = append(chunks, rs)
+				fileNames = append(fileNames, bucketFileName(b, lw.qid, ext))
+			}
+		}
+		return chunks, fileNames, nil
+	}
+	per := total
+	if p := int64(max(lw.parallel, 1)); p > 1 {
+		per = max((total+p-1)/p, 128<<10)
+	}
+	var chunks [][]arrow.Record
+	var cur []arrow.Record
+	var n int64
+	for _, r := range recs {
+		cur, n = append(cur, r), n+r.NumRows()
+		if n >= per {
+			chunks, cur, n = append(chunks, cur), nil, 0
+		}
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	fileNames := make([]string, len(chunks))
+	for i := range chunks {
+		fileNames[i] = fmt.Sprintf("%s-%04d%s", lw.qid, i, ext)
+	}
+	return chunks, fileNames, nil
 }
 
 // fileWriter is a fileSink's write for an unpartitioned target: each
@@ -716,15 +772,10 @@ func writeOptionsOf(t *catalog.Table) (ctasOptions, error) {
 	if c, ok := t.Parameters["compressionType"]; ok && !strings.EqualFold(c, "none") {
 		return refuse("compressionType " + c)
 	}
+	o.bucketBy, o.buckets = sd.BucketColumns, sd.NumBuckets
 	return o, nil
 }
 
-// insertExternal runs INSERT INTO an external table: the rows as new
-// files in the table's format, under its location or its partitions'
-// folders, with new partitions registered. Files are written under
-// hidden names and renamed at the end on local disk; on S3 each appears
-// whole as it is uploaded. A killed INSERT's hidden files are removed at
-// the next start.
 // externalTarget is how an INSERT or COPY writes external table t: its
 // write options, and its columns without the pseudo ones ($path …).
 func (s *Session) externalTarget(ctx context.Context, t *catalog.Table, what string) (ctasOptions, *planner.Table, error) {
@@ -751,6 +802,12 @@ func (s *Session) externalTarget(ctx context.Context, t *catalog.Table, what str
 	return o, &target, nil
 }
 
+// insertExternal runs INSERT INTO an external table: the rows as new
+// files in the table's format, under its location or its partitions'
+// folders, with new partitions registered. Files are written under
+// hidden names and renamed at the end on local disk; on S3 each appears
+// whole as it is uploaded. A killed INSERT's hidden files are removed at
+// the next start.
 func (s *Session) insertExternal(ctx context.Context, x *ast.Insert, t *catalog.Table, sql string, params []types.Value) (*Result, error) {
 	if len(x.Returning) > 0 {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT ... RETURNING is not supported")
@@ -791,11 +848,13 @@ func (s *Session) writeExternal(ctx context.Context, t *catalog.Table, o ctasOpt
 	_, local := storage.FolderRenamerOf(fsys, t.Storage.Location)
 	qid := managed.NewID()
 	lw := &lakeWrite{fsys: fsys, loc: strings.TrimSuffix(t.Storage.Location, "/"), qid: qid, intent: s.eng.staging.Begin(qid), o: o, hidden: local, parallel: s.eng.cfg.Workers}
+	var into []catalog.Partition // registered partitions written into
 	lw.partDir = func(values []string) (string, bool, error) {
 		ps, err := s.eng.store.LookupPartitions(ctx, t.Database, t.Name, values)
 		if err != nil || len(ps) == 0 {
 			return "", false, err
 		}
+		into = append(into, ps[0])
 		return ps[0].Location, true, nil
 	}
 	rows, parts, err := lw.write(ctx, names, ts, len(t.Columns), recs)
@@ -803,9 +862,27 @@ func (s *Session) writeExternal(ctx context.Context, t *catalog.Table, o ctasOpt
 		lw.abort()
 		return 0, err
 	}
-	for _, r := range lw.renames {
+	for i, r := range lw.renames {
 		fr, _ := storage.FolderRenamerOf(fsys, r[0])
 		if err := fr.RenameFolder(r[0], r[1]); err != nil {
+			for _, done := range lw.renames[:i] {
+				_ = fsys.Delete(ctx, done[1])
+			}
+			lw.abort()
+			return 0, err
+		}
+	}
+	// an INSERT OVERWRITE that replaced a partition meanwhile pointed it
+	// elsewhere: these files would be lost in its old folder
+	for _, p := range into {
+		ps, err := s.eng.store.LookupPartitions(ctx, t.Database, t.Name, p.Values)
+		if err == nil && (len(ps) == 0 || ps[0].Location != p.Location) {
+			err = sqlerr.New(sqlerr.SerializationFailure, "could not insert into partition %s of \"%s\": it was replaced concurrently", strings.Join(p.Values, "/"), t.Name)
+		}
+		if err != nil {
+			for _, r := range lw.renames {
+				_ = fsys.Delete(ctx, r[1])
+			}
 			lw.abort()
 			return 0, err
 		}

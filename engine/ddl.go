@@ -53,6 +53,15 @@ func columnStorageType(t types.T) types.T {
 }
 
 func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql string, params []types.Value) (*Result, error) {
+	opts, err := parseCTASOptions(x.Options)
+	if err != nil {
+		return nil, err
+	}
+	return s.createTableWith(ctx, x, sql, params, opts)
+}
+
+// createTableWith runs CREATE TABLE [AS] with its WITH options parsed.
+func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql string, params []types.Value, opts ctasOptions) (*Result, error) {
 	db, err := s.targetSchema(ctx, x.Name)
 	if err != nil {
 		return nil, err
@@ -74,10 +83,6 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 	var stream planner.Node // CTAS into a managed table: the query, run into its files
 	var streamParams []types.Value
 	var streamed int64
-	opts, err := parseCTASOptions(x.Options)
-	if err != nil {
-		return nil, err
-	}
 	if x.Query == nil && opts.external() {
 		// Athena's properties make CTAS an external table; a plain CREATE
 		// TABLE is managed, Parquet in the warehouse

@@ -93,6 +93,9 @@ func checkConstraints(t *catalog.Table, pt *planner.Table, recs []arrow.Record) 
 }
 
 func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params []types.Value) (*Result, error) {
+	if x.Overwrite || len(x.Partition) > 0 {
+		return s.insertHive(ctx, x, sql, params)
+	}
 	if t, err := s.lookupTable(ctx, x.Table.Schema, x.Table.Name); err == nil && t != nil && t.Type == catalog.ExternalTable {
 		return s.insertExternal(ctx, x, t, sql, params)
 	}

@@ -31,6 +31,9 @@ type Config struct {
 	// loadSplit is the size past which COPY cuts a file into byte ranges
 	// (tests make it small); 0 is 64 MiB
 	loadSplit int64
+	// replacedGrace is how long INSERT OVERWRITE keeps the files of the
+	// folders it replaced (default managed.GarbageGrace; tests shorten it)
+	replacedGrace time.Duration
 	DataDir   string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is

@@ -204,6 +204,12 @@ func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred
 		if err != nil {
 			return nil, err
 		}
+		if keep := x.bucketFiles(files, preds); len(keep) < len(files) {
+			if ec.Scan != nil {
+				ec.Scan.FilesPruned.Add(int64(len(files) - len(keep)))
+			}
+			files = keep
+		}
 		if len(fileFilters) > 0 && len(files) > 0 {
 			keep, err := x.pruneFiles(ec, p, files, fileFilters)
 			if err != nil {

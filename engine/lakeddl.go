@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/lakeq/lakeq/catalog"
@@ -25,6 +26,9 @@ func lakeColumns(cols []ast.LakeColumn, seen map[string]bool, what string) ([]ca
 			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", c.Name)
 		}
 		seen[c.Name] = true
+		if c.Type == "" {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "%s \"%s\" needs a type", what, c.Name)
+		}
 		t, err := types.ParseHive(c.Type)
 		if err != nil {
 			return nil, sqlerr.Wrap(err, sqlerr.UndefinedObject, "type \"%s\" of %s \"%s\" does not exist", c.Type, what, c.Name)
@@ -87,6 +91,9 @@ func validateExternal(t *catalog.Table) error {
 }
 
 func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable) (*Result, error) {
+	if x.Query != nil {
+		return s.createExternalAsSelect(ctx, x)
+	}
 	db, err := s.targetSchema(ctx, x.Name)
 	if err != nil {
 		return nil, err
@@ -152,6 +159,20 @@ func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable
 	}
 	if len(sd.SerDeParams) == 0 {
 		sd.SerDeParams = nil
+	}
+	if len(x.ClusteredBy) > 0 {
+		names, ts, err := tableTypes(&t)
+		if err != nil {
+			return nil, err
+		}
+		cols := make([]string, len(x.ClusteredBy))
+		for i, c := range x.ClusteredBy {
+			cols[i] = strings.ToLower(c)
+		}
+		if _, err := checkBuckets(t.Name, cols, x.Buckets, names, ts); err != nil {
+			return nil, err
+		}
+		sd.BucketColumns, sd.NumBuckets = cols, x.Buckets
 	}
 	t.Storage = sd
 	for k, v := range x.TblProps {
@@ -594,4 +615,72 @@ func (s *Session) comment(ctx context.Context, x *ast.Comment) (*Result, error) 
 		return nil, err
 	}
 	return &Result{Tag: "COMMENT"}, nil
+}
+
+// createExternalAsSelect runs Spectrum's CREATE EXTERNAL TABLE t
+// [PARTITIONED BY (c, …)] [ROW FORMAT DELIMITED …] STORED AS f LOCATION
+// '…' [TABLE PROPERTIES (…)] AS query: Athena's CTAS with its options
+// spelled as Hive DDL, written and published the same way.
+func (s *Session) createExternalAsSelect(ctx context.Context, x *ast.CreateExternalTable) (*Result, error) {
+	what := "CREATE EXTERNAL TABLE … AS"
+	if len(x.Columns) > 0 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "%s takes its columns from the query: %s has a column list", what, x.Name.Name)
+	}
+	if x.Location == "" {
+		return nil, sqlerr.New(invalidTableDefinition, "%s %s needs a LOCATION", what, x.Name.Name)
+	}
+	if x.InputFormat != "" || x.RowFormat == "SERDE" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s writes STORED AS PARQUET, TEXTFILE, CSV, TSV or JSON, not a named SerDe or input format", what)
+	}
+	format := x.StoredAs
+	if format == "" {
+		format = "TEXTFILE"
+	}
+	opts := []ast.Option{{Name: "format", Value: format}, {Name: "external_location", Value: x.Location}}
+	var parts []string
+	for _, c := range x.PartitionedBy {
+		if c.Type != "" {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "%s: PARTITIONED BY names the query's columns, without types (\"%s %s\")", what, c.Name, c.Type)
+		}
+		parts = append(parts, c.Name)
+	}
+	if len(parts) > 0 {
+		opts = append(opts, ast.Option{Name: "partitioned_by", Value: strings.Join(parts, ",")})
+	}
+	if len(x.ClusteredBy) > 0 {
+		opts = append(opts, ast.Option{Name: "bucketed_by", Value: strings.Join(x.ClusteredBy, ",")}, ast.Option{Name: "bucket_count", Value: strconv.Itoa(x.Buckets)})
+	}
+	for k, v := range x.SerDeProps {
+		if k != "field.delim" {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s: %s is not supported (FIELDS TERMINATED BY is)", what, k)
+		}
+		opts = append(opts, ast.Option{Name: "field_delimiter", Value: v})
+	}
+	props := map[string]string{}
+	serial := false
+	for k, v := range x.TblProps {
+		switch strings.ToLower(k) {
+		case "compression_type":
+			opts = append(opts, ast.Option{Name: "write_compression", Value: v})
+		case "write.parallel":
+			switch strings.ToLower(v) {
+			case "on":
+			case "off":
+				serial = true
+			default:
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "table property write.parallel must be on or off, got '%s'", v)
+			}
+		case "write.maxfilesize.mb", "write.kms.key.id":
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s: table property %s is not supported", what, k)
+		default:
+			props[k] = v
+		}
+	}
+	o, err := parseCTASOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	o.serial, o.props = serial, props
+	ct := &ast.CreateTable{Name: x.Name, IfNotExists: x.IfNotExists, Query: x.Query, WithData: true}
+	return s.createTableWith(ctx, ct, x.QuerySQL, nil, o)
 }

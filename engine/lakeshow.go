@@ -232,6 +232,13 @@ func showCreate(t *catalog.Table) string {
 		b.WriteString("PARTITIONED BY (\n")
 		cols(t.PartitionKeys)
 	}
+	if len(t.Storage.BucketColumns) > 0 {
+		bc := make([]string, len(t.Storage.BucketColumns))
+		for i, c := range t.Storage.BucketColumns {
+			bc[i] = btick(c)
+		}
+		fmt.Fprintf(&b, "CLUSTERED BY (\n  %s)\nINTO %d BUCKETS\n", strings.Join(bc, ",\n  "), t.Storage.NumBuckets)
+	}
 	b.WriteString("ROW FORMAT SERDE\n  " + hiveQuote(t.Storage.SerDe) + "\n")
 	if len(t.Storage.SerDeParams) > 0 {
 		b.WriteString("WITH SERDEPROPERTIES (\n" + strings.Join(sortedProps(t.Storage.SerDeParams), ",\n") + ")\n")

@@ -204,7 +204,19 @@ func (ld *loadRun) parquetUnit(ctx context.Context, slice int, u *loadUnit, cols
 	}
 	src := make([]int, len(cols))
 	var read []int
+	if ld.o.byPosition {
+		if len(ds.Columns) != len(cols) {
+			return sqlerr.New(sqlerr.BadCopyFileFormat, "%s has %d columns; COPY … FORMAT PARQUET BY POSITION loads %d", u.file.Path, len(ds.Columns), len(cols))
+		}
+		for j := range cols {
+			src[j] = j
+			read = append(read, j)
+		}
+	}
 	for j, c := range cols {
+		if ld.o.byPosition {
+			break
+		}
 		src[j] = -1
 		for k, dc := range ds.Columns {
 			if strings.EqualFold(dc.Name, c.name) {

@@ -37,8 +37,9 @@ type loadOpts struct {
 	// jsonpaths file's path ("" = not JSON); paths are its expressions
 	json  string
 	paths [][]jsonStep
-	// parquet: columns map to the table's by name (case-insensitive)
-	parquet bool
+	// parquet: columns map to the table's by name (case-insensitive),
+	// or with byPosition (FORMAT PARQUET BY POSITION) in order
+	parquet, byPosition bool
 }
 
 // pgLoadOpts maps PostgreSQL's COPY options: the first bad row fails the
@@ -97,6 +98,8 @@ func redshiftLoadOpts(x *ast.Copy) (loadOpts, error) {
 			default:
 				return o, unsupported("FORMAT "+op.Value, " (lakeq loads CSV and delimited text)")
 			}
+		case "PARQUET":
+			o.byPosition = op.Value == "POSITION"
 		case "JSON":
 			o.json = op.Value
 			if lv := strings.ToLower(op.Value); lv == "auto" || lv == "auto ignorecase" {

@@ -383,7 +383,7 @@ func (e *Engine) invalidate(loc string) {
 // does.
 func (e *Engine) recoverStaging(ctx context.Context) error {
 	var byLoc map[string]*catalog.Table
-	ref := func(ctx context.Context, loc string) (map[string]bool, bool, error) {
+	ref := func(ctx context.Context, loc string) (func(string) bool, bool, error) {
 		if byLoc == nil {
 			byLoc = map[string]*catalog.Table{}
 			dbs, err := e.store.ListDatabases(ctx)
@@ -407,7 +407,7 @@ func (e *Engine) recoverStaging(ctx context.Context) error {
 			return nil, false, nil
 		}
 		if t.Type == catalog.ExternalTable {
-			return nil, true, nil // its files are the table
+			return e.externalPublished(ctx, t, loc)
 		}
 		_, snap, err := e.snapshotOf(ctx, t)
 		if err != nil {
@@ -420,13 +420,41 @@ func (e *Engine) recoverStaging(ctx context.Context) error {
 		for _, g := range snap.Garbage {
 			keep[g.Path] = true
 		}
-		return keep, true, nil
+		return func(rel string) bool { return keep[rel] }, true, nil
 	}
 	n, err := e.staging.Recover(ctx, e.fs, ref)
 	if n > 0 {
 		e.logf("removed %d files left by interrupted writes", n)
 	}
 	return err
+}
+
+// externalPublished is which files of an interrupted write under an
+// external table's location were published: a file whose name is not
+// hidden ('.'-prefixed: renamed at the publish), unless it lies in a
+// hidden folder — an INSERT OVERWRITE's (.v-<id>), published only if the
+// catalog now names that folder as the table's or a partition's.
+func (e *Engine) externalPublished(ctx context.Context, t *catalog.Table, loc string) (func(string) bool, bool, error) {
+	live := map[string]bool{strings.TrimSuffix(t.Storage.Location, "/"): true}
+	if len(t.PartitionKeys) > 0 {
+		ps, err := e.store.ListPartitions(ctx, t.Database, t.Name)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, p := range ps {
+			live[strings.TrimSuffix(p.Location, "/")] = true
+		}
+	}
+	return func(rel string) bool {
+		dir, base := storage.Dir(rel), storage.Base(rel)
+		if strings.HasPrefix(base, ".") {
+			return false
+		}
+		if dir == "." || dir == "" || !strings.Contains("/"+dir, "/.") {
+			return true
+		}
+		return live[loc+"/"+dir]
+	}, true, nil
 }
 
 // planManaged reads a managed table like a lake table: its snapshot's

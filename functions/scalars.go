@@ -96,6 +96,12 @@ func builtinScalars() []*Scalar {
 		{Name: "*", Overloads: append(arithOverloads("*"), temporalOverloads("*")...)},
 		{Name: "/", Overloads: append(arithOverloads("/"), temporalOverloads("/")...)},
 		{Name: "%", Aliases: []string{"mod"}, Overloads: arithOverloads("%")},
+		{Name: "&", Description: "bitwise and", Overloads: bitOverloads("&")},
+		{Name: "|", Description: "bitwise or", Overloads: bitOverloads("|")},
+		{Name: "#", Description: "bitwise exclusive or", Overloads: bitOverloads("#")},
+		{Name: "<<", Description: "bitwise shift left", Overloads: bitOverloads("<<")},
+		{Name: ">>", Description: "bitwise shift right", Overloads: bitOverloads(">>")},
+		{Name: "u~", Description: "bitwise not", Overloads: bitOverloads("~")},
 		{Name: "u-", Description: "negation", Overloads: []Overload{
 			{Args: []Arg{ex(types.Int2T)}, Ret: fixed(types.Int2T), Kernel: negate(types.Int2T)},
 			{Args: []Arg{aInt4}, Ret: fixed(types.Int4T), Kernel: negate(types.Int4T)},
@@ -934,4 +940,61 @@ func writeRecordField(sb *strings.Builder, f string) {
 		sb.WriteByte(f[i])
 	}
 	sb.WriteByte('"')
+}
+
+// bitOverloads are PostgreSQL's bitwise operators on int2, int4 and
+// int8: &, |, # of two of one type; << and >> by an int4 count, which
+// wraps in the left operand's width as C's shifts do on x86 (the count
+// taken mod the width; int2 shifts as an int, then truncates); ~ of one.
+func bitOverloads(op string) []Overload {
+	var out []Overload
+	for _, t := range []types.T{types.Int2T, types.Int4T, types.Int8T} {
+		width := map[types.Kind]int64{types.Int2: 16, types.Int4: 32, types.Int8: 64}[t.Kind]
+		narrow := func(x int64) int64 {
+			switch width {
+			case 16:
+				return int64(int16(x))
+			case 32:
+				return int64(int32(x))
+			}
+			return x
+		}
+		switch op {
+		case "~":
+			out = append(out, row([]Arg{ex(t)}, t, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return ^a[0].(int64), nil
+			}))
+		case "<<", ">>":
+			mask := int64(31)
+			if width == 64 {
+				mask = 63
+			}
+			out = append(out, row([]Arg{ex(t), aInt4}, t, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				x, n := a[0].(int64), uint(a[1].(int64)&mask)
+				if width == 32 {
+					x32 := int32(x)
+					if op == "<<" {
+						return int64(x32 << n), nil
+					}
+					return int64(x32 >> n), nil
+				}
+				if op == "<<" {
+					return narrow(x << n), nil
+				}
+				return narrow(x >> n), nil
+			}))
+		default:
+			out = append(out, row([]Arg{ex(t), ex(t)}, t, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				x, y := a[0].(int64), a[1].(int64)
+				switch op {
+				case "&":
+					return x & y, nil
+				case "|":
+					return x | y, nil
+				}
+				return x ^ y, nil
+			}))
+		}
+	}
+	return out
 }

@@ -116,6 +116,8 @@ func isLakeStatement(s string) bool {
 		return true
 	case "COPY":
 		return isRedshiftCopy(s)
+	case "INSERT":
+		return at(1) == "OVERWRITE" || at(1) == "INTO" && at(2) == "TABLE"
 	case "CREATE":
 		return at(1) == "EXTERNAL" || at(1) == "DATABASE"
 	case "DROP":
@@ -497,7 +499,11 @@ func (p *lakeParser) columns() []ast.LakeColumn {
 	p.expectPunct("(")
 	for p.lx.err == nil {
 		c := ast.LakeColumn{Name: p.ident()}
-		c.Type = p.typeText()
+		// a bare name (Spectrum's PARTITIONED BY (c, …) of CREATE
+		// EXTERNAL TABLE … AS) has no type; the caller decides
+		if !(p.tok.kind == tPunct && (p.tok.text == "," || p.tok.text == ")")) {
+			c.Type = p.typeText()
+		}
 		if p.accept("COMMENT") {
 			c.Comment = p.str()
 		}
@@ -581,6 +587,8 @@ func (p *lakeParser) statement() ast.Stmt {
 		return p.unload()
 	case p.accept("COPY"):
 		return p.redshiftCopy()
+	case p.accept("INSERT"):
+		return p.hiveInsert()
 	case p.accept("MSCK"):
 		p.expect("REPAIR")
 		p.accept("TABLE")
@@ -691,7 +699,27 @@ func (p *lakeParser) createExternal() ast.Stmt {
 			p.expect("BY")
 			x.PartitionedBy = p.columns()
 		case p.accept("CLUSTERED"):
-			p.failf("CLUSTERED BY (bucketing) is not supported")
+			p.expect("BY")
+			p.expectPunct("(")
+			x.ClusteredBy = p.nameList()
+			p.expectPunct(")")
+			if p.accept("SORTED") {
+				p.failf("CLUSTERED BY … SORTED BY is not supported")
+				return nil
+			}
+			p.expect("INTO")
+			if p.tok.kind != tNumber {
+				p.failf("%s: expected the number of buckets", p.near())
+				return nil
+			}
+			n, err := strconv.Atoi(p.tok.text)
+			if err != nil || n < 1 {
+				p.failf("%s: the number of buckets must be a positive integer", p.near())
+				return nil
+			}
+			x.Buckets = n
+			p.advance()
+			p.expect("BUCKETS")
 		case p.accept("ROW"):
 			p.expect("FORMAT")
 			switch {
@@ -724,15 +752,93 @@ func (p *lakeParser) createExternal() ast.Stmt {
 			}
 		case p.accept("LOCATION"):
 			x.Location = p.str()
-		case p.accept("TBLPROPERTIES"):
+		case p.accept("TBLPROPERTIES"), p.accept("TABLE", "PROPERTIES"):
 			for k, v := range p.props() {
 				x.TblProps[k] = v
 			}
+		case p.is("AS"):
+			// Spectrum's CREATE EXTERNAL TABLE … AS query: the rest
+			p.advance()
+			x.QuerySQL = strings.TrimSpace(p.sql[p.tok.pos:])
+			x.Query = p.restQuery("CREATE EXTERNAL TABLE … AS")
+			return x
 		default:
 			p.failf("%s", p.near())
 		}
 	}
 	return x
+}
+
+// hiveInsert reads Hive's INSERT OVERWRITE [TABLE] t | INSERT INTO TABLE
+// t, then [PARTITION (k = 'v' | k, …)] [(columns)] query.
+func (p *lakeParser) hiveInsert() ast.Stmt {
+	x := &ast.Insert{}
+	if x.Overwrite = p.accept("OVERWRITE"); !x.Overwrite {
+		p.expect("INTO")
+	}
+	p.accept("TABLE")
+	x.Table = p.qualified()
+	if p.accept("PARTITION") {
+		p.expectPunct("(")
+		for p.lx.err == nil {
+			k := ast.PartitionKey{Name: p.ident()}
+			if p.punct("=") {
+				switch p.tok.kind {
+				case tString, tNumber:
+					k.Value = p.tok.text
+					p.advance()
+				default:
+					p.failf("%s: expected a partition value (a string or a number)", p.near())
+					return nil
+				}
+			} else {
+				k.Dynamic = true
+			}
+			x.Partition = append(x.Partition, k)
+			if !p.punct(",") {
+				break
+			}
+		}
+		p.expectPunct(")")
+	}
+	if p.tok.kind == tPunct && p.tok.text == "(" {
+		if la := p.lookahead(); la.kind == tIdent && !strings.EqualFold(la.text, "SELECT") && !strings.EqualFold(la.text, "VALUES") && !strings.EqualFold(la.text, "WITH") && !strings.EqualFold(la.text, "TABLE") {
+			p.advance()
+			x.Columns = p.nameList()
+			p.expectPunct(")")
+		}
+	}
+	x.Query = p.restQuery("INSERT")
+	return x
+}
+
+// restQuery parses the statement's text from the current token to its
+// end as one SELECT (PostgreSQL's grammar).
+func (p *lakeParser) restQuery(what string) *ast.Select {
+	if p.lx.err != nil {
+		return nil
+	}
+	start := p.tok.pos
+	ss, err := parsePG(p.sql[start:])
+	if err != nil {
+		if e, ok := err.(*sqlerr.Error); ok && e.Position > 0 {
+			e.Position += byteToCharPos(p.sql, start)
+		}
+		p.lx.err = err
+		return nil
+	}
+	p.tok = token{kind: tEOF, pos: len(p.sql)}
+	p.peek = nil
+	if len(ss) != 1 {
+		p.failf("%s takes one query", what)
+		return nil
+	}
+	sel, ok := ss[0].AST.(*ast.Select)
+	if !ok {
+		p.failf("%s takes a SELECT query", what)
+		return nil
+	}
+	return sel
 }
 
 // delimited reads ROW FORMAT DELIMITED's clauses into SerDe parameters.

@@ -119,6 +119,16 @@ func (p *lakeParser) redshiftCopy() ast.Stmt {
 			if v, ok := optValue(); ok {
 				opt(f, v)
 			}
+		case "PARQUET":
+			// lakeq's: columns by name (the default) or by position
+			if p.accept("BY") {
+				if p.accept("POSITION") {
+					opt("PARQUET", "POSITION")
+				} else {
+					p.expect("NAME")
+					opt("PARQUET", "NAME")
+				}
+			}
 		}
 	}
 	p.optionWords("COPY", func(kw string) bool {

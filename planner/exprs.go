@@ -722,6 +722,11 @@ func (b *Binder) bindUnary(op string, v expr.Expr) (expr.Expr, error) {
 		return &expr.Call{Name: "u-", Kernel: o.Kernel, Args: args, T: ret}, nil
 	case "@":
 		return b.callScalar("abs", []expr.Expr{v})
+	case "~":
+		fn := b.Reg.Scalar("u~")
+		if o, args, ret, err := b.resolve("~", fn.Overloads, []expr.Expr{v}); err == nil {
+			return &expr.Call{Name: "u~", Kernel: o.Kernel, Args: args, T: ret}, nil
+		}
 	}
 	return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, t.String())
 }

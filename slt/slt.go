@@ -201,7 +201,8 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 	}
 	res := &Result{File: path}
 	// __SLT_DIR__ is the script's folder (fixtures beside it), and
-	// __TEST_DIR__ a scratch folder of the run, as in DuckDB's runner.
+	// __TEST_DIR__ a scratch folder of the run, as in DuckDB's runner;
+	// both are replaced in statements and in expected results.
 	sltDir, _ := filepath.Abs(filepath.Dir(path))
 	subst := strings.NewReplacer("__SLT_DIR__", sltDir, "__TEST_DIR__", dir)
 	if opt.MaxFailures == 0 {
@@ -327,7 +328,14 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 			res.Passed++
 			continue
 		}
-		if msg := compare(r.Expected, got, ncol); msg != "" {
+		want := r.Expected
+		if strings.Contains(strings.Join(want, "\n"), "__") {
+			want = make([]string, len(r.Expected))
+			for i, l := range r.Expected {
+				want[i] = subst.Replace(l)
+			}
+		}
+		if msg := compare(want, got, ncol); msg != "" {
 			fail(r, msg)
 			continue
 		}

@@ -26,6 +26,7 @@ const (
 	InvalidRowCount                 = "2201W"
 	InvalidOffsetCount              = "2201X"
 	InvalidTextRepr                 = "22P02"
+	BadCopyFileFormat               = "22P04"
 	CharacterNotInRepertoire        = "22021"
 	InvalidPrecedingOrFollowingSize = "22013"
 	InvalidArgument                 = "22023"

@@ -163,6 +163,18 @@ type Insert struct {
 	Columns   []string
 	Query     *Select // nil means DEFAULT VALUES
 	Returning []Target
+	// Hive's forms: INSERT OVERWRITE [TABLE] t … replaces what it
+	// writes to; PARTITION (k = 'v', d, …) names the partitions, static
+	// keys with a value, dynamic ones from the query's last columns.
+	Overwrite bool
+	Partition []PartitionKey
+}
+
+// PartitionKey is one key of INSERT's PARTITION clause.
+type PartitionKey struct {
+	Name    string
+	Value   string
+	Dynamic bool // no value: the query's column gives it
 }
 
 // Update is UPDATE ... SET ... [FROM] [WHERE].

@@ -19,6 +19,9 @@ type CreateExternalTable struct {
 	Columns       []LakeColumn
 	Comment       string
 	PartitionedBy []LakeColumn
+	// ClusteredBy and Buckets are CLUSTERED BY (c, …) INTO n BUCKETS.
+	ClusteredBy []string
+	Buckets     int
 	// RowFormat is "", "DELIMITED" or "SERDE". DELIMITED's clauses land
 	// in SerDeProps under Hive's names (field.delim, escape.delim,
 	// line.delim, serialization.null.format, collection.delim, mapkey.delim).
@@ -30,6 +33,10 @@ type CreateExternalTable struct {
 	OutputFormat string
 	Location     string
 	TblProps     map[string]string
+	// Query is Spectrum's CREATE EXTERNAL TABLE … AS query (QuerySQL its
+	// text); PartitionedBy then names its columns, without types.
+	Query    *Select
+	QuerySQL string
 }
 
 // CreateDatabase is CREATE DATABASE|SCHEMA with Hive's options.

@@ -128,12 +128,12 @@ func TestRecoverDeadWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer next.Close()
-	ref := func(_ context.Context, l string) (map[string]bool, bool, error) {
+	ref := func(_ context.Context, l string) (func(string) bool, bool, error) {
 		keep := map[string]bool{"_lakeq/" + name: true}
 		for _, f := range snap.Files {
 			keep[f.Path] = true
 		}
-		return keep, l == loc, nil
+		return func(rel string) bool { return keep[rel] }, l == loc, nil
 	}
 	n, err := next.Recover(ctx, storage.Local{}, ref)
 	if err != nil {

@@ -127,11 +127,12 @@ func (in *Intent) Remove() {
 	_ = os.Remove(in.path)
 }
 
-// Referenced answers, for a table location, the relative paths its
-// current snapshot names (and the snapshot file itself); ok is false
-// when no table lives there any more, and paths nil (with ok) when the
-// table owns everything there.
-type Referenced func(ctx context.Context, loc string) (paths map[string]bool, ok bool, err error)
+// Referenced answers, for a table location, which relative paths the
+// table's current version names (for a managed table its snapshot's
+// files and the snapshot file itself); ok is false when no table lives
+// there any more, and keep nil (with ok) when the table owns every
+// published (not '.'-prefixed) file there.
+type Referenced func(ctx context.Context, loc string) (keep func(rel string) bool, ok bool, err error)
 
 // Recover removes what the writes of dead processes left: every file
 // their intents name that the table's current snapshot does not, with
@@ -195,20 +196,17 @@ func (s *Staging) recoverToken(ctx context.Context, fsys storage.FileSystem, ref
 		if err != nil {
 			return removed, err
 		}
-		if ok && keep == nil {
+		if !ok {
+			keep = nil
+		} else if keep == nil {
 			// a table owns the whole location (an external table): what
 			// the write published has its name, what it did not is still
 			// hidden ('.'-prefixed)
-			keep = map[string]bool{}
-			for _, rel := range rec.Files {
-				if !strings.HasPrefix(filepath.Base(rel), ".") {
-					keep[rel] = true
-				}
-			}
+			keep = func(rel string) bool { return !strings.HasPrefix(filepath.Base(rel), ".") }
 		}
 		var del []string
 		for _, rel := range rec.Files {
-			if keep[rel] {
+			if keep != nil && keep(rel) {
 				continue
 			}
 			p := rec.Location + "/" + rel
