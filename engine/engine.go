@@ -34,7 +34,7 @@ type Config struct {
 	// replacedGrace is how long INSERT OVERWRITE keeps the files of the
 	// folders it replaced (default managed.GarbageGrace; tests shorten it)
 	replacedGrace time.Duration
-	DataDir   string // holds catalog.db, warehouse/ and staging/
+	DataDir       string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
 	// kept in the catalog, so tables stay where they were created.
