@@ -23,6 +23,7 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
+	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -48,6 +49,7 @@ type ctasOptions struct {
 	bucketBy  []string // bucketed_by: data columns
 	buckets   int      // bucket_count
 	serial    bool     // one file per partition (Spectrum's write.parallel off)
+	level     int      // compression_level (ZSTD); 0: lakeq's default
 	props     map[string]string
 }
 
@@ -92,6 +94,12 @@ func parseCTASOptions(opts []ast.Option) (ctasOptions, error) {
 			o.codec = strings.ToUpper(v)
 		case "field_delimiter":
 			o.delim, o.delimSet = v, true
+		case "compression_level":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 || n > 22 {
+				return o, sqlerr.New(sqlerr.InvalidParameterValue, "compression_level must be an integer from 1 to 22, got '%s'", v)
+			}
+			o.level = n
 		default:
 			return o, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE option %s = '%s' is not supported yet", op.Name, v)
 		}
@@ -104,6 +112,9 @@ func parseCTASOptions(opts []ast.Option) (ctasOptions, error) {
 		}
 	default:
 		return o, sqlerr.New(sqlerr.FeatureNotSupported, "write_compression '%s' is not supported (SNAPPY, ZSTD, GZIP, NONE)", o.codec)
+	}
+	if o.level != 0 && o.codec != "ZSTD" {
+		return o, sqlerr.New(sqlerr.InvalidParameterValue, "compression_level is for ZSTD compression")
 	}
 	if o.delimSet {
 		if o.format != "TEXTFILE" && o.format != "TSV" && o.format != "CSV" {
@@ -504,7 +515,7 @@ func writeLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names
 		case "NONE", "UNCOMPRESSED":
 			codec = compress.Codecs.Uncompressed
 		}
-		_, err := managed.New(fsys, storage.Dir(p), names, ts).WriteParquet(ctx, p, recs, codec)
+		_, err := managed.New(fsys, storage.Dir(p), names, ts).WriteParquet(ctx, p, recs, codec, o.level)
 		return err
 	}
 	out, err := fsys.Create(ctx, p)
@@ -518,7 +529,11 @@ func writeLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names
 		gz := gzip.NewWriter(out)
 		w, closer = gz, gz
 	case "ZSTD":
-		zw, err := zstd.NewWriter(out)
+		level := o.level
+		if level == 0 {
+			level = lqparquet.ZstdLevel
+		}
+		zw, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)))
 		if err != nil {
 			_ = out.Abort()
 			return err

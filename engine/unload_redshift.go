@@ -20,6 +20,7 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
+	lqparquet "github.com/lakeq/lakeq/storage/parquet"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -340,7 +341,7 @@ func (w *rsWriter) writeRolling(ctx context.Context, recs []arrow.Record, name f
 		case "GZIP":
 			z = gzip.NewWriter(cw)
 		case "ZSTD":
-			if z, err = zstd.NewWriter(cw); err != nil {
+			if z, err = zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(lqparquet.ZstdLevel))); err != nil {
 				return err
 			}
 		case "BZIP2":

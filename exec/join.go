@@ -303,6 +303,11 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			}
 		}
 		if len(outProbe) >= BatchSize {
+			// one probe batch can make millions of pairs (a cross join
+			// with a residual): notice a cancel between output batches
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			if err := flush(); err != nil {
 				return err
 			}

@@ -333,7 +333,7 @@ func (w *Writer) writeFile(ctx context.Context, recs []arrow.Record, rows int64)
 	if err := w.note(rel); err != nil {
 		return err
 	}
-	info, err := w.t.WriteParquet(ctx, w.t.abs(rel), recs, compress.Codecs.Snappy)
+	info, err := w.t.WriteParquet(ctx, w.t.abs(rel), recs, compress.Codecs.Snappy, 0)
 	if err != nil {
 		return err
 	}
@@ -567,7 +567,7 @@ func parseTexts(t types.T, s *array.String) (arrow.Array, error) {
 // WriteParquet writes recs (of t's columns) as one Parquet file at p,
 // committed on success and abandoned on failure, and returns what the
 // storage reports of it.
-func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record, codec compress.Compression) (storage.ObjectInfo, error) {
+func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record, codec compress.Compression, level int) (storage.ObjectInfo, error) {
 	out, err := t.fs.Create(ctx, p)
 	if err != nil {
 		return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", p)
@@ -586,7 +586,7 @@ func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record,
 			break
 		}
 	}
-	pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), out, lqparquet.WriterPropertiesWith(sample, codec), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), out, lqparquet.WriterPropertiesWith(sample, codec, level), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return fail(err, "writing")
 	}
@@ -654,7 +654,7 @@ func (f *FileStream) Write(rec arrow.Record) error {
 	}
 	t := f.w.t
 	if f.pw == nil {
-		pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), f.out, lqparquet.WriterPropertiesWith(t.conform(rec), compress.Codecs.Snappy), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), f.out, lqparquet.WriterPropertiesWith(t.conform(rec), compress.Codecs.Snappy, 0), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
 		}
