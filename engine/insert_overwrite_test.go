@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,5 +105,62 @@ func TestOverwriteRacesAreAtomic(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(mustExec(t, s, "SELECT string_agg(tag, ',' ORDER BY v) FROM ow").Value(0, 0)), "last,append") {
 		t.Fatal("the append is not after the overwrite's row")
+	}
+}
+
+// An INSERT OVERWRITE killed with SIGKILL while it writes leaves the
+// partition as it was, and its files (in the hidden .v-<id> folder) are
+// removed at the next start.
+func TestKilledOverwriteLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	loc := filepath.Join(dir, "ext", "ow")
+	{
+		e, err := Open(context.Background(), Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, e.NewSession(), "CREATE TABLE ow WITH (external_location = '"+loc+"', partitioned_by = ARRAY['k']) AS SELECT g AS v, 1 AS k FROM generate_series(1, 1000) g")
+		e.Close()
+	}
+	staged := func() []string {
+		var out []string
+		_ = filepath.Walk(loc, func(p string, fi os.FileInfo, err error) error {
+			if err == nil && !fi.IsDir() && strings.Contains(p, "/.v-") {
+				out = append(out, p)
+			}
+			return nil
+		})
+		return out
+	}
+	cmd := exec.Command(os.Args[0]) // TestMain's child mode
+	cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir,
+		"LAKEQ_KILL_SQL=INSERT OVERWRITE TABLE ow PARTITION (k = 1) SELECT g FROM generate_series(1, 8000000) g")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for len(staged()) == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the helper never started writing")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if len(staged()) == 0 {
+		t.Fatal("killed with nothing written, so nothing is tested")
+	}
+	e, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if n := count(t, e.NewSession(), "SELECT count(*) FROM ow WHERE k = 1"); n != 1000 {
+		t.Fatalf("after a killed overwrite the partition has %d rows, want its 1000", n)
+	}
+	if left := staged(); len(left) != 0 {
+		t.Fatalf("the killed overwrite's files remain after the next start: %v", left)
 	}
 }
