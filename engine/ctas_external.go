@@ -666,6 +666,9 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 			return nil, sqlerr.New(invalidTableDefinition, "partitioned_by columns must be the query's last columns, in order, after at least one other: \"%s\" is not column %d", p, nd+i+1)
 		}
 	}
+	if _, err := checkBuckets("the UNLOAD", o.bucketBy, o.buckets, names[:nd], ts[:nd]); err != nil {
+		return nil, err
+	}
 	fsys := s.fs()
 	if err := requireEmpty(ctx, fsys, loc, "UNLOAD"); err != nil {
 		return nil, err
@@ -678,7 +681,7 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	}
 	lw := &lakeWrite{fsys: fsys, loc: target, qid: qid, intent: s.eng.staging.Begin(qid), o: o, parallel: s.eng.cfg.Workers}
 	var rows int64
-	if len(o.parts) == 0 {
+	if len(o.parts) == 0 && len(o.bucketBy) == 0 {
 		// files written as the query runs, by every worker
 		sink := &fileSink{ts: ts, perFile: managed.FileRows, write: lw.fileWriter(names, ts), parallel: s.eng.cfg.Workers}
 		if err := s.runInto(ctx, n, params, sink); err != nil {
