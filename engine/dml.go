@@ -99,6 +99,12 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 	if t, err := s.lookupTable(ctx, x.Table.Schema, x.Table.Name); err == nil && t != nil && t.Type == catalog.ExternalTable {
 		return s.insertExternal(ctx, x, t, sql, params)
 	}
+	return s.insertManaged(ctx, x, sql, params, false)
+}
+
+// insertManaged adds the query's rows to a managed table (replace: they
+// become its whole content, as INSERT OVERWRITE).
+func (s *Session) insertManaged(ctx context.Context, x *ast.Insert, sql string, params []types.Value, replace bool) (*Result, error) {
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
 		return nil, err
@@ -122,7 +128,12 @@ func (s *Session) insert(ctx context.Context, x *ast.Insert, sql string, params 
 		return nil, err
 	}
 	// appends need no lock: a lost race rebases on the winner's snapshot
-	if err := s.writeManaged(ctx, t, recs, false); err != nil {
+	if replace {
+		lock := s.eng.tableLock(t.Database, t.Name)
+		lock.Lock()
+		defer lock.Unlock()
+	}
+	if err := s.writeManaged(ctx, t, recs, replace); err != nil {
 		return nil, err
 	}
 	rows := countRows(recs)

@@ -101,7 +101,7 @@ func (s *Session) insertHive(ctx context.Context, x *ast.Insert, sql string, par
 			plain := *x
 			return s.insert(ctx, &plain, sql, params)
 		}
-		return s.overwriteManaged(ctx, x, sql, params)
+		return s.insertManaged(ctx, x, sql, params, true)
 	}
 	keys := t.PartitionKeys
 	if len(keys) == 0 && len(x.Partition) > 0 {
@@ -218,37 +218,6 @@ func (s *Session) insertHive(ctx context.Context, x *ast.Insert, sql string, par
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
-}
-
-// overwriteManaged replaces a managed table's rows with the query's.
-func (s *Session) overwriteManaged(ctx context.Context, x *ast.Insert, sql string, params []types.Value) (*Result, error) {
-	t, pt, err := s.resolveWritable(ctx, x.Table)
-	if err != nil {
-		return nil, err
-	}
-	b := s.binder(ctx, sql)
-	n, err := b.BindInsert(pt, x.Columns, x.Query)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := s.runBound(ctx, b, n, params)
-	if err != nil {
-		return nil, err
-	}
-	if recs, err = conformRecords(s.execCtx(ctx, nil), recs, columnTypes(pt)); err != nil {
-		return nil, err
-	}
-	if err := checkConstraints(t, pt, recs); err != nil {
-		return nil, err
-	}
-	lock := s.eng.tableLock(t.Database, t.Name)
-	lock.Lock()
-	defer lock.Unlock()
-	if err := s.writeManaged(ctx, t, recs, true); err != nil {
-		return nil, err
-	}
-	rows := countRows(recs)
 	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
 }
 
