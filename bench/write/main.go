@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -30,6 +31,7 @@ func main() {
 	rounds := flag.Int("rounds", 2, "alternate the engines this many times")
 	dataDir := flag.String("data", "", "data directory (default bench/data/sf<SF>)")
 	results := flag.String("results", "", "append the table to this Markdown file")
+	prepOnly := flag.Bool("prepare", false, "internal: generate the input file and exit")
 	flag.Parse()
 	if *worker != "" {
 		os.Exit(harness.RunWorker(*worker))
@@ -39,9 +41,20 @@ func main() {
 	}
 	src, _ := filepath.Abs(filepath.Join(*dataDir, "lineitem.parquet"))
 	if _, err := os.Stat(src); err != nil {
-		fmt.Fprintf(os.Stderr, "generating lineitem at SF %g into %s\n", *sf, *dataDir)
-		if _, err := tpch.New(*sf).Write(context.Background(), storage.DefaultRegistry(), "lineitem", *dataDir, "parquet"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
+		if *prepOnly {
+			fmt.Fprintf(os.Stderr, "generating lineitem at SF %g into %s\n", *sf, *dataDir)
+			if _, err := tpch.New(*sf).Write(context.Background(), storage.DefaultRegistry(), "lineitem", *dataDir, "parquet"); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		}
+		// in a child: the workers would inherit this process's RSS
+		// high-water mark (vfork and exec), the generator's
+		gen := exec.Command(os.Args[0], "-prepare", "-sf", fmt.Sprint(*sf), "-data", *dataDir)
+		gen.Stdout, gen.Stderr = os.Stderr, os.Stderr
+		if err := gen.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "generating the input:", err)
 			os.Exit(1)
 		}
 	}
