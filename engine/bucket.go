@@ -209,7 +209,7 @@ const maxBucketCombos = 256
 // name gives no bucket is kept, and without such equalities all are.
 func (x *extSource) bucketFiles(files []storage.FileInfo, preds []storage.Pred) []storage.FileInfo {
 	sd := x.t.Storage
-	if sd.NumBuckets == 0 || len(sd.BucketColumns) == 0 || len(files) == 0 {
+	if sd.NumBuckets == 0 || len(sd.BucketColumns) == 0 || len(files) == 0 || !hiveBucketingV1(x.t.Parameters) {
 		return files
 	}
 	cols := make([]int, len(sd.BucketColumns))
@@ -222,8 +222,8 @@ func (x *extSource) bucketFiles(files []storage.FileInfo, preds []storage.Pred) 
 				cols[i] = j
 			}
 		}
-		if cols[i] < 0 {
-			return files
+		if cols[i] < 0 || !bucketable(x.data[cols[i]].Type) {
+			return files // a table another tool bucketed on a type lakeq does not hash
 		}
 		for _, p := range preds {
 			if p.Col != cols[i] || p.CastTo != nil || (p.Op != "=" && p.Op != "in") {
@@ -280,4 +280,12 @@ func (x *extSource) bucketFiles(files []storage.FileInfo, preds []storage.Pred) 
 		}
 	}
 	return keep
+}
+
+// hiveBucketingV1 reports whether a table's files are bucketed by the
+// hash lakeq computes: Hive 3 marks tables of its murmur3 hash with
+// bucketing_version = 2, whose files lakeq neither prunes nor writes.
+func hiveBucketingV1(params map[string]string) bool {
+	v, ok := params["bucketing_version"]
+	return !ok || v == "1"
 }

@@ -790,6 +790,9 @@ func writeOptionsOf(t *catalog.Table) (ctasOptions, error) {
 	if c, ok := t.Parameters["compressionType"]; ok && !strings.EqualFold(c, "none") {
 		return refuse("compressionType " + c)
 	}
+	if len(sd.BucketColumns) > 0 && !hiveBucketingV1(t.Parameters) {
+		return refuse("bucketing_version " + t.Parameters["bucketing_version"] + " (lakeq writes Hive's version 1 hash)")
+	}
 	o.bucketBy, o.buckets = sd.BucketColumns, sd.NumBuckets
 	return o, nil
 }
