@@ -586,25 +586,25 @@ func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record,
 			break
 		}
 	}
-	pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), out, lqparquet.WriterPropertiesWith(sample, codec, level), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	pw, err := lqparquet.NewFileWriter(out, t.fileSchema(), sample, codec, level)
 	if err != nil {
 		return fail(err, "writing")
 	}
 	for _, r := range recs {
 		if ctx.Err() != nil {
-			pw.Close()
-			return fail(sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request"), "")
+			pw.Abort()
+			return storage.ObjectInfo{}, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
 		}
 		if r.NumRows() == 0 {
 			continue
 		}
-		if err := pw.WriteBuffered(lqparquet.ToFile(t.conform(r))); err != nil {
-			pw.Close()
+		if err := pw.Write(t.conform(r)); err != nil {
+			pw.Abort()
 			return fail(err, "writing")
 		}
 	}
-	// pqarrow's Close closes the sink too: Close of a storage Writer is
-	// its commit (fsync and rename, or the upload's completion)
+	// Close of a storage Writer is its commit (fsync and rename, or the
+	// upload's completion)
 	if err := pw.Close(); err != nil {
 		return fail(err, "committing")
 	}
@@ -624,7 +624,7 @@ type FileStream struct {
 	ctx  context.Context
 	rel  string
 	out  storage.Writer
-	pw   *pqarrow.FileWriter
+	pw   lqparquet.FileWriter
 	rows int64
 }
 
@@ -654,13 +654,13 @@ func (f *FileStream) Write(rec arrow.Record) error {
 	}
 	t := f.w.t
 	if f.pw == nil {
-		pw, err := pqarrow.NewFileWriter(lqparquet.FileSchema(t.fileSchema()), f.out, lqparquet.WriterPropertiesWith(t.conform(rec), compress.Codecs.Snappy, 0), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		pw, err := lqparquet.NewFileWriter(f.out, t.fileSchema(), t.conform(rec), compress.Codecs.Snappy, 0)
 		if err != nil {
 			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
 		}
 		f.pw = pw
 	}
-	if err := f.pw.WriteBuffered(lqparquet.ToFile(t.conform(rec))); err != nil {
+	if err := f.pw.Write(t.conform(rec)); err != nil {
 		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
 	}
 	f.rows += rec.NumRows()
@@ -674,7 +674,7 @@ func (f *FileStream) Close() error {
 	if f.pw == nil {
 		return f.out.Abort()
 	}
-	if err := f.pw.Close(); err != nil { // closes (commits) out too
+	if err := f.pw.Close(); err != nil { // commits out
 		_ = f.out.Abort()
 		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", t.abs(f.rel))
 	}
@@ -691,10 +691,7 @@ func (f *FileStream) Close() error {
 // Abort abandons the file.
 func (f *FileStream) Abort() {
 	if f.pw != nil {
-		// pqarrow's Close would commit the sink: abort it first so the
-		// Close that releases the writer's buffers publishes nothing
-		_ = f.out.Abort()
-		_ = f.pw.Close()
+		f.pw.Abort()
 		return
 	}
 	_ = f.out.Abort()

@@ -1,10 +1,15 @@
 package parquet
 
 import (
+	"bufio"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/lakeq/lakeq/storage"
 
 	"github.com/lakeq/lakeq/types"
 )
@@ -140,4 +145,72 @@ func FromFile(rec arrow.Record, want *arrow.Schema) (arrow.Record, error) {
 		cols[i] = a
 	}
 	return array.NewRecord(want, cols, rec.NumRows()), nil
+}
+
+// FileWriter writes one Parquet file of records to a storage Writer. Not
+// safe for concurrent use.
+type FileWriter interface {
+	// Write appends a record of the schema the writer was made for.
+	Write(rec arrow.Record) error
+	// Close finishes the file and closes (commits) its storage Writer.
+	Close() error
+	// Abort abandons the file: nothing is published.
+	Abort()
+}
+
+// NewFileWriter writes sch to out with lakeq's Writer when it writes
+// every column type (the flat types of lakeq tables), else with pqarrow
+// (nested and extension types, wide decimals); both write the same
+// Parquet types. sample, codec and level as for WriterPropertiesWith.
+func NewFileWriter(out storage.Writer, sch *arrow.Schema, sample arrow.Record, codec compress.Compression, level int) (FileWriter, error) {
+	if writable(sch) {
+		bw := bufio.NewWriterSize(out, 256<<10)
+		w, err := NewWriter(bw, sch, sample, codec, level)
+		if err != nil {
+			return nil, err
+		}
+		return &ownWriter{w: w, bw: bw, out: out}, nil
+	}
+	pw, err := pqarrow.NewFileWriter(FileSchema(sch), out, WriterPropertiesWith(sample, codec, level), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return nil, err
+	}
+	return &arrowWriter{pw: pw, out: out}, nil
+}
+
+type ownWriter struct {
+	w   *Writer
+	bw  *bufio.Writer
+	out storage.Writer
+}
+
+func (o *ownWriter) Write(rec arrow.Record) error { return o.w.Write(rec) }
+
+func (o *ownWriter) Close() error {
+	if err := o.w.Close(); err != nil {
+		return err
+	}
+	if err := o.bw.Flush(); err != nil {
+		return err
+	}
+	return o.out.Close()
+}
+
+func (o *ownWriter) Abort() { _ = o.out.Abort() }
+
+type arrowWriter struct {
+	pw  *pqarrow.FileWriter
+	out storage.Writer
+}
+
+func (a *arrowWriter) Write(rec arrow.Record) error { return a.pw.WriteBuffered(ToFile(rec)) }
+
+// Close: pqarrow's Close closes the sink too.
+func (a *arrowWriter) Close() error { return a.pw.Close() }
+
+// Abort aborts the sink first, so the Close that releases pqarrow's
+// buffers publishes nothing.
+func (a *arrowWriter) Abort() {
+	_ = a.out.Abort()
+	_ = a.pw.Close()
 }
