@@ -659,11 +659,11 @@ func (c *column) decimal(prec, scale int32, wide bool) error {
 	c.logical = decimalLogical(scale, prec)
 	switch {
 	case prec <= 9 && wide:
-		c.phys, c.vals = ptInt32, &fixedValues[uint32]{kind: statInt32, conv: appendDecimal128Low32}
+		c.phys, c.vals = ptInt32, &fixedValues[uint32]{kind: statInt32, conv: lowWords[uint32](2)}
 	case prec <= 9:
-		c.phys, c.vals = ptInt32, &fixedValues[uint32]{kind: statInt32, conv: appendLow32}
+		c.phys, c.vals = ptInt32, &fixedValues[uint32]{kind: statInt32, conv: lowWords[uint32](1)}
 	case wide:
-		c.phys, c.vals = ptInt64, &fixedValues[uint64]{kind: statInt64, conv: appendDecimal128Low64}
+		c.phys, c.vals = ptInt64, &fixedValues[uint64]{kind: statInt64, conv: lowWords[uint64](2)}
 	default:
 		c.phys, c.vals = ptInt64, &fixedValues[uint64]{kind: statInt64, conv: appendSame[uint64]}
 	}
@@ -874,40 +874,21 @@ func appendInt16(dst []uint32, a arrow.Array) []uint32 {
 	return dst
 }
 
-// appendLow32 narrows a decimal64 of precision ≤ 9 to INT32.
-func appendLow32(dst []uint32, a arrow.Array) []uint32 {
-	src := fixedWords[uint64](a, 1)
-	nulls := a.NullN() > 0
-	for i, x := range src {
-		if !nulls || a.IsValid(i) {
-			dst = append(dst, uint32(x))
+// lowWords appends the low word of each value of a, a decimal of
+// precision ≤ 18 stored in stride 64-bit words per value (1 for
+// Decimal64, 2 for Decimal128, whose low word comes first), narrowed to
+// U (INT32 for precision ≤ 9).
+func lowWords[U uint32 | uint64](stride int) func(dst []U, a arrow.Array) []U {
+	return func(dst []U, a arrow.Array) []U {
+		src := fixedWords[uint64](a, stride)
+		nulls := a.NullN() > 0
+		for i := 0; i < len(src)/stride; i++ {
+			if !nulls || a.IsValid(i) {
+				dst = append(dst, U(src[stride*i]))
+			}
 		}
+		return dst
 	}
-	return dst
-}
-
-// Decimal128 values are two little-endian words, the low one first; a
-// precision ≤ 18 fits the low word.
-func appendDecimal128Low64(dst []uint64, a arrow.Array) []uint64 {
-	src := fixedWords[uint64](a, 2)
-	nulls := a.NullN() > 0
-	for i := 0; i < len(src)/2; i++ {
-		if !nulls || a.IsValid(i) {
-			dst = append(dst, src[2*i])
-		}
-	}
-	return dst
-}
-
-func appendDecimal128Low32(dst []uint32, a arrow.Array) []uint32 {
-	src := fixedWords[uint64](a, 2)
-	nulls := a.NullN() > 0
-	for i := 0; i < len(src)/2; i++ {
-		if !nulls || a.IsValid(i) {
-			dst = append(dst, uint32(src[2*i]))
-		}
-	}
-	return dst
 }
 
 // boolValues are booleans, PLAIN-encoded as bits (never dictionaries).
