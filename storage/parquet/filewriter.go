@@ -98,10 +98,12 @@ func writable(s *arrow.Schema) bool {
 }
 
 // NewWriter starts a Parquet file of sch on out (Close finishes it and
-// does not close out). sample, typically the first batch, decides per
-// column whether it is dictionary-encoded (as WriterPropertiesWith
-// does); codec and level as for WriterPropertiesWith.
-func NewWriter(out io.Writer, sch *arrow.Schema, sample arrow.Record, codec compress.Compression, level int) (*Writer, error) {
+// does not close out); codec and level as for WriterPropertiesWith.
+// Whether a column is dictionary-encoded is decided per column chunk
+// from the dictionary built for it (see writeChunk), not from a sample:
+// a first batch of a few thousand rows holds nearly every value once
+// and made dates and foreign keys look unique.
+func NewWriter(out io.Writer, sch *arrow.Schema, codec compress.Compression, level int) (*Writer, error) {
 	w := &Writer{out: out, arrow: FileSchema(sch), codec: codec, level: level}
 	if codec != compress.Codecs.Uncompressed {
 		c, err := compress.GetCodec(codec)
@@ -116,14 +118,8 @@ func NewWriter(out io.Writer, sch *arrow.Schema, sample arrow.Record, codec comp
 			}
 		}
 	}
-	for i, f := range sch.Fields() {
-		dict := true
-		if sample != nil && sample.NumRows() > 0 {
-			if ratio, ok := distinctRatio(sample.Column(i)); ok && ratio > dictMaxRatio {
-				dict = false
-			}
-		}
-		c, err := newColumn(f, dict)
+	for _, f := range sch.Fields() {
+		c, err := newColumn(f, true)
 		if err != nil {
 			return nil, err
 		}
@@ -241,17 +237,36 @@ func (w *Writer) flushRowGroup() error {
 // it and fits, else plain pages of about pageSize.
 func (w *Writer) writeChunk(c *column) (chunkMeta, error) {
 	m := chunkMeta{values: int64(c.rows), nulls: int64(c.nulls), dictOffset: -1, statsAvailable: true}
-	m.min, m.max, m.hasMinMax = c.vals.minMax()
 	m.legacyMinMax = c.signed
-	if len(m.min) > maxStatSize || len(m.max) > maxStatSize {
-		m.min, m.max, m.hasMinMax = nil, nil, false
+	stats := func(fromDict bool) {
+		m.min, m.max, m.hasMinMax = c.vals.minMax(fromDict)
+		if len(m.min) > maxStatSize || len(m.max) > maxStatSize {
+			m.min, m.max, m.hasMinMax = nil, nil, false
+		}
 	}
 	if c.dict {
 		var dictPage []byte
 		var n int
 		var ok bool
 		dictPage, n, w.idx, ok = c.vals.dictionary(w.page[:0], w.idx[:0])
-		if ok {
+		width := 1
+		for n-1 >= 1<<width {
+			width++
+		}
+		// worth it only if the dictionary and its indices come to at
+		// most 60% of the plain values: nearer, the plain pages end up
+		// as small once compressed (a sorted key compresses five times
+		// better plain, its bit-packed indices hardly at all), cost the
+		// compressor less and a reader no indirection. A column that
+		// fails once is written plain for the rest of the file, so a
+		// near-unique one is hashed for one row group only.
+		if ok && 5*(len(dictPage)+(len(w.idx)*width+7)/8) > 3*c.vals.plainSize() {
+			ok = false
+		}
+		if !ok {
+			c.dict = false
+		} else {
+			stats(true)
 			m.dict = true
 			m.dictOffset = w.pos
 			w.page = dictPage
@@ -259,10 +274,6 @@ func (w *Writer) writeChunk(c *column) (chunkMeta, error) {
 				return m, err
 			}
 			m.dataOffset = w.pos
-			width := 1
-			for n-1 >= 1<<width {
-				width++
-			}
 			body := w.levels(w.page[:0], c, 0, c.rows)
 			body = append(body, byte(width))
 			body = appendHybrid(body, w.idx, width)
@@ -270,6 +281,7 @@ func (w *Writer) writeChunk(c *column) (chunkMeta, error) {
 			return m, w.writePage(&m, pageData, c.rows, encRLEDict)
 		}
 	}
+	stats(false)
 	m.dataOffset = w.pos
 	r0, v0 := 0, 0
 	nv := c.vals.len()
@@ -684,8 +696,12 @@ type values interface {
 	// dictionary would pass dictLimit
 	dictionary(dst []byte, idx []uint32) (page []byte, n int, out []uint32, ok bool)
 	// minMax are the statistics, PLAIN-encoded (without a length for
-	// byte arrays); ok is false when there are none
-	minMax() (lo, hi []byte, ok bool)
+	// byte arrays); ok is false when there are none. fromDict takes
+	// them from the distinct values of the last successful dictionary
+	// call, fewer to compare than the values.
+	minMax(fromDict bool) (lo, hi []byte, ok bool)
+	// plainSize is the size of all values PLAIN-encoded
+	plainSize() int
 	reset()
 }
 
@@ -742,28 +758,37 @@ func (f *fixedValues[U]) dictionary(dst []byte, idx []uint32) ([]byte, int, []ui
 	return append(dst, asBytes(dict)...), len(dict), idx, true
 }
 
-func (f *fixedValues[U]) minMax() ([]byte, []byte, bool) {
-	if len(f.v) == 0 {
+func (f *fixedValues[U]) plainSize() int {
+	var u U
+	return len(f.v) * int(unsafe.Sizeof(u))
+}
+
+func (f *fixedValues[U]) minMax(fromDict bool) ([]byte, []byte, bool) {
+	v := f.v
+	if fromDict {
+		v = f.tab.keys
+	}
+	if len(v) == 0 {
 		return nil, nil, false
 	}
 	switch f.kind {
 	case statInt32:
-		lo, hi := ordMinMax(reinterpret[U, int32](f.v))
+		lo, hi := ordMinMax(reinterpret[U, int32](v))
 		return le32(uint32(lo)), le32(uint32(hi)), true
 	case statUint32:
-		lo, hi := ordMinMax(reinterpret[U, uint32](f.v))
+		lo, hi := ordMinMax(reinterpret[U, uint32](v))
 		return le32(lo), le32(hi), true
 	case statInt64:
-		lo, hi := ordMinMax(reinterpret[U, int64](f.v))
+		lo, hi := ordMinMax(reinterpret[U, int64](v))
 		return le64(uint64(lo)), le64(uint64(hi)), true
 	case statFloat32:
-		lo, hi, ok := floatMinMax(reinterpret[U, float32](f.v))
+		lo, hi, ok := floatMinMax(reinterpret[U, float32](v))
 		if !ok {
 			return nil, nil, false
 		}
 		return le32(math.Float32bits(lo)), le32(math.Float32bits(hi)), true
 	default:
-		lo, hi, ok := floatMinMax(reinterpret[U, float64](f.v))
+		lo, hi, ok := floatMinMax(reinterpret[U, float64](v))
 		if !ok {
 			return nil, nil, false
 		}
@@ -932,7 +957,9 @@ func (b *boolValues) dictionary(dst []byte, idx []uint32) ([]byte, int, []uint32
 	return dst, 0, idx, false
 }
 
-func (b *boolValues) minMax() ([]byte, []byte, bool) {
+func (b *boolValues) plainSize() int { return (len(b.v) + 7) / 8 }
+
+func (b *boolValues) minMax(bool) ([]byte, []byte, bool) {
 	if len(b.v) == 0 {
 		return nil, nil, false
 	}
@@ -1043,17 +1070,41 @@ func (b *byteValues) dictionary(dst []byte, idx []uint32) ([]byte, int, []uint32
 	return dst, len(b.tab.vals), idx, true
 }
 
-func (b *byteValues) minMax() ([]byte, []byte, bool) {
-	if len(b.ends) == 0 {
+func (b *byteValues) plainSize() int { return len(b.data) + 4*len(b.ends) }
+
+func (b *byteValues) minMax(fromDict bool) ([]byte, []byte, bool) {
+	if fromDict {
+		return bytesMinMax(len(b.tab.vals), func(i int) []byte { return b.tab.vals[i] })
+	}
+	return bytesMinMax(len(b.ends), b.value)
+}
+
+// bytesMinMax are the least and greatest of the n values at returns, in
+// bytewise order, copied.
+func bytesMinMax(n int, at func(i int) []byte) ([]byte, []byte, bool) {
+	if n == 0 {
 		return nil, nil, false
 	}
-	lo, hi := b.value(0), b.value(0)
-	for i := 1; i < len(b.ends); i++ {
-		v := b.value(i)
+	lo, hi := at(0), at(0)
+	// first bytes of lo and hi (-1: empty): a value whose first byte
+	// lies strictly between them is neither, decided without a compare
+	// (most values of a text column, once lo and hi have settled)
+	first := func(v []byte) int {
+		if len(v) == 0 {
+			return -1
+		}
+		return int(v[0])
+	}
+	lo0, hi0 := first(lo), first(hi)
+	for i := 1; i < n; i++ {
+		v := at(i)
+		if len(v) > 0 && int(v[0]) > lo0 && int(v[0]) < hi0 {
+			continue
+		}
 		if bytes.Compare(v, lo) < 0 {
-			lo = v
+			lo, lo0 = v, first(v)
 		} else if bytes.Compare(v, hi) > 0 {
-			hi = v
+			hi, hi0 = v, first(v)
 		}
 	}
 	return bytes.Clone(lo), bytes.Clone(hi), true

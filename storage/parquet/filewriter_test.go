@@ -114,7 +114,7 @@ type writeFunc func(t *testing.T, path string, recs []arrow.Record, codec compre
 func writeLakeq(t *testing.T, path string, recs []arrow.Record, codec compress.Compression) {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := lqparquet.NewWriter(&buf, writerSchema, recs[0], codec, 0)
+	w, err := lqparquet.NewWriter(&buf, recs[0].Schema(), codec, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func writeArrowGo(t *testing.T, path string, recs []arrow.Record, codec compress
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := pqarrow.NewFileWriter(lqparquet.FileSchema(writerSchema), f, lqparquet.WriterPropertiesWith(recs[0], codec, 0), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	w, err := pqarrow.NewFileWriter(lqparquet.FileSchema(recs[0].Schema()), f, lqparquet.WriterPropertiesWith(recs[0], codec, 0), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,14 +313,8 @@ func TestWriterDictionaryFallback(t *testing.T) {
 	}
 	col := b.NewArray()
 	rec := array.NewRecord(sch, []arrow.Array{col}, int64(col.Len()))
-	// a sample that repeats, so the writer starts with a dictionary
-	sb := array.NewStringBuilder(memory.DefaultAllocator)
-	for i := 0; i < 100; i++ {
-		sb.Append("same")
-	}
-	sample := array.NewRecord(sch, []arrow.Array{sb.NewArray()}, 100)
 	var buf bytes.Buffer
-	w, err := lqparquet.NewWriter(&buf, sch, sample, compress.Codecs.Snappy, 0)
+	w, err := lqparquet.NewWriter(&buf, sch, compress.Codecs.Snappy, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,6 +352,64 @@ func TestWriterDictionaryFallback(t *testing.T) {
 	}
 	if n < 5 {
 		t.Errorf("%d pages for a 10 MB chunk, want about 10", n)
+	}
+}
+
+// TestWriterDictionaryChoice: whether a chunk is dictionary-encoded is
+// decided on the whole chunk, not on the first batch. A key column of
+// few values whose first batch holds each once gets a dictionary; a
+// unique key, whose dictionary and indices are more than 60% of its
+// plain size, stays plain; and the statistics taken from the
+// dictionary equal those over the values.
+func TestWriterDictionaryChoice(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "key", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "code", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	var recs []arrow.Record
+	const batch = 2048
+	for start := 0; start < 3*lqparquet.RowGroupRows; start += batch {
+		b := array.NewRecordBuilder(memory.DefaultAllocator, sch)
+		for r := start; r < start+batch; r++ {
+			b.Field(0).(*array.Date32Builder).Append(arrow.Date32(8000 + (r*7919)%2500))
+			b.Field(1).(*array.Int64Builder).Append(int64(r))
+			if r%97 == 0 {
+				b.Field(2).AppendNull()
+			} else {
+				b.Field(2).(*array.StringBuilder).Append(fmt.Sprintf("c%05d", (r*31)%3000))
+			}
+		}
+		recs = append(recs, b.NewRecord())
+		b.Release()
+	}
+	path := filepath.Join(t.TempDir(), "f.parquet")
+	writeLakeq(t, path, recs, compress.Codecs.Zstd)
+	got, md := readAll(t, path)
+	compareTables(t, got, array.NewTableFromRecords(sch, recs))
+	if md.NumRowGroups() != 3 {
+		t.Fatalf("%d row groups, want 3", md.NumRowGroups())
+	}
+	for rg := 0; rg < md.NumRowGroups(); rg++ {
+		for c, want := range []bool{true, false, true} {
+			cc, err := md.RowGroup(rg).ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() != want {
+				t.Errorf("group %d column %s: dictionary %v, want %v", rg, sch.Field(c).Name, cc.HasDictionaryPage(), want)
+			}
+		}
+	}
+	// the same rows through arrow-go: equal statistics whichever way
+	// lakeq took them
+	ref := filepath.Join(t.TempDir(), "ref.parquet")
+	writeArrowGo(t, ref, recs, compress.Codecs.Zstd)
+	_, rm := readAll(t, ref)
+	for rg := 0; rg < md.NumRowGroups(); rg++ {
+		for c := 0; c < 3; c++ {
+			compareStats(t, md, rm, rg, c)
+		}
 	}
 }
 

@@ -165,7 +165,7 @@ type FileWriter interface {
 func NewFileWriter(out storage.Writer, sch *arrow.Schema, sample arrow.Record, codec compress.Compression, level int) (FileWriter, error) {
 	if writable(sch) {
 		bw := bufio.NewWriterSize(out, 256<<10)
-		w, err := NewWriter(bw, sch, sample, codec, level)
+		w, err := NewWriter(bw, sch, codec, level)
 		if err != nil {
 			return nil, err
 		}
