@@ -1,7 +1,7 @@
 // Runs a benchmark job in DuckDB (the peer engine) and prints one JSON
 // line per query: {"name", "times" (ms), "columns", "rows"}.
 // Usage: node duckdb_runner.mjs JOB.json
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -16,9 +16,12 @@ for (const q of job.queries) {
   const times = [];
   let reader;
   for (let i = 0; i < job.runs + 1; i++) {
+    // {run} and remove_after as in the lakeq worker (harness.RunName)
+    const run = `${process.pid}_${i}`;
     const t0 = performance.now();
-    reader = await con.runAndReadAll(sql);
+    reader = await con.runAndReadAll(sql.replaceAll('{run}', run));
     const ms = performance.now() - t0;
+    for (const p of q.remove_after || []) rmSync(p.replaceAll('{run}', run), { recursive: true, force: true });
     if (i > 0) times.push(ms); // the first run is the warm-up
   }
   const rows = reader.getRowsJson().map(r => r.map(v => (v === null ? null : String(v))));

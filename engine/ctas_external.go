@@ -373,10 +373,10 @@ func (lw *lakeWrite) chunks(recs []arrow.Record, total int64, names []string, ts
 
 // fileWriter is a fileSink's write for an unpartitioned target: each
 // call writes one more file, <qid>-<n>, under loc.
-func (lw *lakeWrite) fileWriter(names []string, ts []types.T) func(ctx context.Context, recs []arrow.Record, rows int64) error {
+func (lw *lakeWrite) fileWriter(names []string, ts []types.T) func(ctx context.Context) (rowFile, error) {
 	var mu sync.Mutex
 	n := 0
-	return func(ctx context.Context, recs []arrow.Record, rows int64) error {
+	return func(ctx context.Context) (rowFile, error) {
 		mu.Lock()
 		name := fmt.Sprintf("%s-%04d%s", lw.qid, n, fileExt(lw.o))
 		n++
@@ -388,9 +388,9 @@ func (lw *lakeWrite) fileWriter(names []string, ts []types.T) func(ctx context.C
 		}
 		mu.Unlock()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return writeLakeFile(ctx, lw.fsys, p, names, ts, recs, lw.o)
+		return createLakeFile(ctx, lw.fsys, p, names, ts, lw.o)
 	}
 }
 
@@ -505,6 +505,29 @@ func fileExt(o ctasOptions) string {
 
 // writeLakeFile writes recs as one file of o's format at p.
 func writeLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names []string, ts []types.T, recs []arrow.Record, o ctasOptions) error {
+	f, err := createLakeFile(ctx, fsys, p, names, ts, o)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := f.Write(ctx, r); err != nil {
+			f.Abort()
+			return err
+		}
+	}
+	return f.Close(ctx)
+}
+
+// rowFile is one output file written batch by batch, published on Close
+// and abandoned on Abort. Not safe for concurrent use.
+type rowFile interface {
+	Write(ctx context.Context, rec arrow.Record) error
+	Close(ctx context.Context) error
+	Abort()
+}
+
+// createLakeFile starts a file of o's format at p.
+func createLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names []string, ts []types.T, o ctasOptions) (rowFile, error) {
 	if o.format == "PARQUET" {
 		codec := compress.Codecs.Snappy
 		switch o.codec {
@@ -515,19 +538,21 @@ func writeLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names
 		case "NONE", "UNCOMPRESSED":
 			codec = compress.Codecs.Uncompressed
 		}
-		_, err := managed.New(fsys, storage.Dir(p), names, ts).WriteParquet(ctx, p, recs, codec, o.level)
-		return err
+		f, err := managed.New(fsys, storage.Dir(p), names, ts).CreateParquet(ctx, p, codec, o.level)
+		if err != nil {
+			return nil, err
+		}
+		return parquetFile{f}, nil
 	}
 	out, err := fsys.Create(ctx, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var w io.Writer = out
-	var closer io.Closer
+	f := &textFile{out: out, w: out, p: p, names: names, ts: ts, o: o}
 	switch o.codec {
 	case "GZIP":
 		gz := gzip.NewWriter(out)
-		w, closer = gz, gz
+		f.w, f.closer = gz, gz
 	case "ZSTD":
 		level := o.level
 		if level == 0 {
@@ -536,22 +561,48 @@ func writeLakeFile(ctx context.Context, fsys storage.FileSystem, p string, names
 		zw, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)))
 		if err != nil {
 			_ = out.Abort()
-			return err
+			return nil, err
 		}
-		w, closer = zw, zw
+		f.w, f.closer = zw, zw
 	}
-	if err := writeTextRows(ctx, w, names, ts, recs, o); err != nil {
-		_ = out.Abort()
-		return err
-	}
-	if closer != nil {
-		if err := closer.Close(); err != nil {
-			_ = out.Abort()
-			return sqlerr.Wrap(err, sqlerr.IOError, "writing %s", p)
-		}
-	}
-	return out.Close()
+	return f, nil
 }
+
+type parquetFile struct{ f *managed.ParquetFile }
+
+func (p parquetFile) Write(_ context.Context, rec arrow.Record) error { return p.f.Write(rec) }
+func (p parquetFile) Close(context.Context) error {
+	_, err := p.f.Close()
+	return err
+}
+func (p parquetFile) Abort() { p.f.Abort() }
+
+// textFile is a TEXTFILE, CSV, TSV or JSON file, compressed or not.
+type textFile struct {
+	out    storage.Writer
+	w      io.Writer // out, or the compressor writing to it
+	closer io.Closer // the compressor; nil: none
+	p      string
+	names  []string
+	ts     []types.T
+	o      ctasOptions
+}
+
+func (f *textFile) Write(ctx context.Context, rec arrow.Record) error {
+	return writeTextRows(ctx, f.w, f.names, f.ts, []arrow.Record{rec}, f.o)
+}
+
+func (f *textFile) Close(context.Context) error {
+	if f.closer != nil {
+		if err := f.closer.Close(); err != nil {
+			_ = f.out.Abort()
+			return sqlerr.Wrap(err, sqlerr.IOError, "writing %s", f.p)
+		}
+	}
+	return f.out.Close()
+}
+
+func (f *textFile) Abort() { _ = f.out.Abort() }
 
 // writeTextRows renders rows as the format's text: TEXTFILE and TSV as
 // LazySimpleSerDe reads them (\N for NULL), CSV as OpenCSVSerde reads
@@ -683,7 +734,7 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	var rows int64
 	if len(o.parts) == 0 && len(o.bucketBy) == 0 {
 		// files written as the query runs, by every worker
-		sink := &fileSink{ts: ts, perFile: managed.FileRows, write: lw.fileWriter(names, ts), parallel: s.eng.cfg.Workers}
+		sink := &fileSink{ts: ts, perFile: managed.FileRows, open: lw.fileWriter(names, ts)}
 		if err := s.runInto(ctx, n, params, sink); err != nil {
 			lw.abort()
 			return nil, err

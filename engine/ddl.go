@@ -171,7 +171,7 @@ func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql s
 		w = mt.NewWriter(qid, s.eng.staging.Begin(qid))
 		w.Parallel = s.eng.cfg.Workers
 		if stream != nil {
-			sink := &fileSink{ts: ts, perFile: managed.FileRows, write: w.WriteFile, parallel: s.eng.cfg.Workers}
+			sink := &fileSink{ts: ts, perFile: managed.FileRows, open: streamFiles(w)}
 			if err := s.runInto(ctx, stream, streamParams, sink); err != nil {
 				w.Abort(ctx)
 				return nil, err

@@ -192,7 +192,7 @@ func (s *Session) unloadRedshift(ctx context.Context, x *ast.Unload, params []ty
 	if len(u.parts) > 0 {
 		err = w.writePartitioned(ctx, s, n, params, partIdx)
 	} else if u.parallel {
-		sink := &fileSink{ts: ts, perFile: managed.FileRows, write: w.writeSlice, parallel: s.eng.cfg.Workers}
+		sink := &fileSink{ts: ts, perFile: managed.FileRows, open: bufferedFiles(w.writeSlice)}
 		err = s.runInto(ctx, n, params, sink)
 	} else {
 		var recs []arrow.Record

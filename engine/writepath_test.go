@@ -447,3 +447,53 @@ func TestUpdateAfterCompaction(t *testing.T) {
 		t.Fatalf("%d files: not compacted", len(snap.Files))
 	}
 }
+
+// A write whose query fails after its workers have streamed row groups
+// into their open files leaves nothing: no file at the target, no
+// table, no data file in the warehouse or in staging — on every form
+// that writes while the query runs (Athena's UNLOAD in Parquet and
+// text, CTAS to an external location and to a managed table, Redshift's
+// UNLOAD).
+func TestFailedStreamingWriteLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, err := Open(ctx, Config{DataDir: dir, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	src := filepath.Join(t.TempDir(), "src")
+	mustExec(t, s, "UNLOAD (SELECT g FROM generate_series(1, 600000) g) TO '"+src+"' WITH (format = 'PARQUET')")
+	// fails at row 500,000, in the fifth row group: the others are
+	// written by then
+	read := "SELECT g, 1 / (g - 500000) AS x FROM read_parquet('" + src + "/*.parquet')"
+	out := filepath.Join(dir, "out")
+	for _, q := range []string{
+		"UNLOAD (" + read + ") TO '" + out + "/athena' WITH (format = 'PARQUET', compression = 'ZSTD')",
+		"UNLOAD (" + read + ") TO '" + out + "/text' WITH (format = 'TEXTFILE')",
+		"CREATE TABLE ext WITH (format = 'PARQUET', external_location = '" + out + "/ext') AS " + read,
+		"CREATE TABLE m AS " + read,
+		"UNLOAD ('" + strings.ReplaceAll(read, "'", "''") + "') TO '" + out + "/rs_' FORMAT PARQUET",
+	} {
+		_, err := s.Query(ctx, q)
+		if code := sqlerr.Code(err); code != sqlerr.DivisionByZero {
+			t.Fatalf("%s: %v (%s), want division by zero", q, err, code)
+		}
+	}
+	for _, name := range []string{"ext", "m"} {
+		if _, err := s.Query(ctx, "SELECT count(*) FROM "+name); sqlerr.Code(err) != sqlerr.UndefinedTable {
+			t.Errorf("table %s after a failed CTAS: %v", name, err)
+		}
+	}
+	var left []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasPrefix(p, out) || strings.Contains(p, ".parquet") || strings.Contains(p, ".tmp")) {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("failed writes left %v", left)
+	}
+}

@@ -13,25 +13,27 @@ import (
 )
 
 // fileSink writes a query's rows as files while the query runs, in
-// place of collecting them: each worker gathers batches (cast to the
-// target's column types) up to perFile rows and writes them as one file,
-// so writes overlap the scan, use every worker, and hold at most one
-// file's rows per worker in memory.
+// place of collecting them: each worker streams its batches (cast to the
+// target's column types) into a file of its own, which it closes at
+// perFile rows to start the next, so writes overlap the scan, use every
+// worker and hold one row group per worker in memory. Workers once
+// gathered a whole file's rows and wrote them at once; the last file
+// then kept one core busy alone for up to a third of an UNLOAD.
 type fileSink struct {
 	ts      []types.T
 	perFile int64
-	// write writes one file; called from several workers at once
-	write func(ctx context.Context, recs []arrow.Record, rows int64) error
-	// parallel bounds the files Finalize writes at once
-	parallel int
-	mu       sync.Mutex
-	rows     int64
-	pending  []*fileSinkLocal
+	// open starts a file; called from several workers at once
+	open func(ctx context.Context) (rowFile, error)
+
+	mu      sync.Mutex
+	rows    int64
+	pending []*fileSinkLocal
+	live    map[*fileSinkLocal]struct{} // workers with a file open
 }
 
 type fileSinkLocal struct {
-	recs []arrow.Record
-	rows int64
+	f    rowFile // nil: none open
+	rows int64   // in f
 }
 
 func (f *fileSink) Name() string  { return "Write" }
@@ -46,42 +48,113 @@ func (f *fileSink) Consume(ctx *exec.Ctx, local any, in arrow.Record) error {
 	if err != nil {
 		return err
 	}
-	l.recs = append(l.recs, recs...)
+	if l.f == nil {
+		rf, err := f.open(ctx.Context())
+		if err != nil {
+			return err
+		}
+		f.mu.Lock()
+		if f.live == nil {
+			f.live = map[*fileSinkLocal]struct{}{}
+		}
+		l.f = rf
+		f.live[l] = struct{}{}
+		f.mu.Unlock()
+	}
+	for _, r := range recs {
+		if err := l.f.Write(ctx.Context(), r); err != nil {
+			return err
+		}
+	}
 	l.rows += in.NumRows()
 	if l.rows >= f.perFile {
-		return f.flush(ctx, l)
+		return f.close(ctx.Context(), l)
 	}
 	return nil
 }
 
-func (f *fileSink) flush(ctx *exec.Ctx, l *fileSinkLocal) error {
-	if l.rows == 0 {
-		return nil
-	}
-	if err := f.write(ctx.Context(), l.recs, l.rows); err != nil {
+// close commits l's file.
+func (f *fileSink) close(ctx context.Context, l *fileSinkLocal) error {
+	rf, rows := l.f, l.rows
+	f.mu.Lock()
+	delete(f.live, l)
+	f.mu.Unlock()
+	l.f, l.rows = nil, 0
+	if err := rf.Close(ctx); err != nil {
 		return err
 	}
 	f.mu.Lock()
-	f.rows += l.rows
+	f.rows += rows
 	f.mu.Unlock()
-	l.recs, l.rows = nil, 0
 	return nil
 }
 
-// Combine keeps each worker's last rows: the pipeline combines serially,
-// so Finalize writes them all at once instead of one after another.
+// abort abandons the files still open: a failed query's workers leave
+// them behind.
+func (f *fileSink) abort() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for l := range f.live {
+		l.f.Abort()
+		l.f = nil
+	}
+	f.live = nil
+}
+
+// Combine keeps each worker's open file: the pipeline combines serially,
+// so Finalize closes them all at once instead of one after another.
 func (f *fileSink) Combine(_ *exec.Ctx, local any) error {
-	if l := local.(*fileSinkLocal); l.rows > 0 {
+	if l := local.(*fileSinkLocal); l.f != nil {
 		f.pending = append(f.pending, l)
 	}
 	return nil
 }
 
+// Finalize closes the workers' last files, together.
 func (f *fileSink) Finalize(ctx *exec.Ctx) error {
-	return managed.Parallel(ctx.Context(), max(f.parallel, 1), len(f.pending), func(_ context.Context, i int) error {
-		return f.flush(ctx, f.pending[i])
+	return managed.Parallel(ctx.Context(), max(len(f.pending), 1), len(f.pending), func(c context.Context, i int) error {
+		return f.close(c, f.pending[i])
 	})
 }
+
+// streamFiles opens the data files of a managed table's writer.
+func streamFiles(w *managed.Writer) func(ctx context.Context) (rowFile, error) {
+	return func(ctx context.Context) (rowFile, error) {
+		fs, err := w.Stream(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return managedFile{fs}, nil
+	}
+}
+
+type managedFile struct{ f *managed.FileStream }
+
+func (m managedFile) Write(_ context.Context, rec arrow.Record) error { return m.f.Write(rec) }
+func (m managedFile) Close(context.Context) error                     { return m.f.Close() }
+func (m managedFile) Abort()                                          { m.f.Abort() }
+
+// bufferedFiles makes files of a writer that takes a file's rows at once
+// (Redshift's UNLOAD, which rolls them over MAXFILESIZE itself): the
+// rows are kept until Close.
+func bufferedFiles(write func(ctx context.Context, recs []arrow.Record, rows int64) error) func(ctx context.Context) (rowFile, error) {
+	return func(context.Context) (rowFile, error) { return &bufferedFile{write: write}, nil }
+}
+
+type bufferedFile struct {
+	write func(ctx context.Context, recs []arrow.Record, rows int64) error
+	recs  []arrow.Record
+	rows  int64
+}
+
+func (b *bufferedFile) Write(_ context.Context, rec arrow.Record) error {
+	b.recs = append(b.recs, rec)
+	b.rows += rec.NumRows()
+	return nil
+}
+
+func (b *bufferedFile) Close(ctx context.Context) error { return b.write(ctx, b.recs, b.rows) }
+func (b *bufferedFile) Abort()                          { b.recs = nil }
 
 // runInto runs a bound plan with its rows going to sink.
 func (s *Session) runInto(ctx context.Context, n planner.Node, params []types.Value, sink exec.Sink) error {
@@ -90,5 +163,9 @@ func (s *Session) runInto(ctx context.Context, n planner.Node, params []types.Va
 		return err
 	}
 	phys.Root.Sink = sink
-	return phys.Root.Run(s.execCtx(ctx, params))
+	err = phys.Root.Run(s.execCtx(ctx, params))
+	if fs, ok := sink.(*fileSink); ok && err != nil {
+		fs.abort()
+	}
+	return err
 }

@@ -34,7 +34,21 @@ type Query struct {
 	// SkipDuckDB runs the query in lakeq only (DuckDB does not finish it)
 	SkipDuckDB bool  `json:"skip_duckdb,omitempty"`
 	Rows       int64 `json:"rows"` // input rows for rows/s
+	// LakeqAfter is SQL lakeq runs after each run of a write, untimed
+	// (DROP TABLE li{run}); RemoveAfter are paths both engines remove
+	// after each run, untimed ({run} substituted in both). A write's
+	// output is dropped before the next run so that neither engine
+	// keeps all its runs' output: on a VM, page-cache pages never
+	// touched before cost a host fault each, and an engine that
+	// overwrote its one output file would reuse its own pages while
+	// the other paid for fresh ones (a third of a CTAS's time here).
+	LakeqAfter  []string `json:"lakeq_after,omitempty"`
+	RemoveAfter []string `json:"remove_after,omitempty"`
 }
+
+// RunName is what {run} becomes in run i of a query in process pid:
+// unique across runs and rounds.
+func RunName(pid, i int) string { return fmt.Sprintf("%d_%d", pid, i) }
 
 // Job is what one engine process runs.
 type Job struct {
@@ -138,12 +152,24 @@ func RunWorker(jobFile string) int {
 			}
 			// {run} names a fresh target per run (an UNLOAD location, a
 			// CTAS table), unique across rounds
-			sql := strings.ReplaceAll(q.SQL, "{run}", fmt.Sprintf("%d_%d", os.Getpid(), i))
+			run := RunName(os.Getpid(), i)
+			sql := strings.ReplaceAll(q.SQL, "{run}", run)
 			t0 := time.Now()
 			res, err := s.Query(ctx, sql)
 			ms := float64(time.Since(t0).Microseconds()) / 1000
 			if err != nil {
 				r.Error = err.Error()
+				break
+			}
+			for _, after := range q.LakeqAfter {
+				if _, err := s.Query(ctx, strings.ReplaceAll(after, "{run}", run)); err != nil {
+					r.Error = err.Error()
+				}
+			}
+			for _, p := range q.RemoveAfter {
+				os.RemoveAll(strings.ReplaceAll(p, "{run}", run))
+			}
+			if r.Error != "" {
 				break
 			}
 			if i > 0 {

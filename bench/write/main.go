@@ -70,10 +70,15 @@ func main() {
 	}
 	defer os.RemoveAll(out)
 	read := fmt.Sprintf("SELECT * FROM read_parquet('%s')", src)
-	duck := fmt.Sprintf("COPY (%s) TO '%s/duck.parquet' (FORMAT parquet, COMPRESSION zstd)", read, out)
+	// every run writes a fresh target and drops it afterwards, untimed,
+	// in both engines (see harness.Query.RemoveAfter)
+	duck := fmt.Sprintf("COPY (%s) TO '%s/duck{run}.parquet' (FORMAT parquet, COMPRESSION zstd)", read, out)
+	duckOut, unloadOut := filepath.Join(out, "duck{run}.parquet"), filepath.Join(out, "u{run}")
 	j := harness.Job{Threads: runtime.NumCPU(), Runs: *runs, LakeqSetup: []string{}, DuckDBSetup: []string{}, Queries: []harness.Query{
-		{Name: "unload_parquet_zstd", SQL: fmt.Sprintf("UNLOAD (%s) TO '%s/u{run}' WITH (format = 'PARQUET', compression = 'ZSTD')", read, out), DuckDBSQL: duck, Kind: "write", Bytes: st.Size()},
-		{Name: "ctas_managed", SQL: fmt.Sprintf("CREATE TABLE li{run} AS %s", read), DuckDBSQL: duck, Kind: "write", Bytes: st.Size()},
+		{Name: "unload_parquet_zstd", SQL: fmt.Sprintf("UNLOAD (%s) TO '%s' WITH (format = 'PARQUET', compression = 'ZSTD')", read, unloadOut), DuckDBSQL: duck, Kind: "write", Bytes: st.Size(),
+			RemoveAfter: []string{unloadOut, duckOut}},
+		{Name: "ctas_managed", SQL: fmt.Sprintf("CREATE TABLE li{run} AS %s", read), DuckDBSQL: duck, Kind: "write", Bytes: st.Size(),
+			LakeqAfter: []string{"DROP TABLE li{run}"}, RemoveAfter: []string{duckOut}},
 	}}
 	lq, dk, lqRSS, dkRSS, err := harness.RunRounds(j, *rounds)
 	if err != nil {

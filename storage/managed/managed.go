@@ -568,64 +568,112 @@ func parseTexts(t types.T, s *array.String) (arrow.Array, error) {
 // committed on success and abandoned on failure, and returns what the
 // storage reports of it.
 func (t *Table) WriteParquet(ctx context.Context, p string, recs []arrow.Record, codec compress.Compression, level int) (storage.ObjectInfo, error) {
+	f, err := t.CreateParquet(ctx, p, codec, level)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	for _, r := range recs {
+		if err := f.Write(r); err != nil {
+			f.Abort()
+			return storage.ObjectInfo{}, err
+		}
+	}
+	return f.Close()
+}
+
+// ParquetFile is one Parquet file of a table's columns at a path,
+// written batch by batch: row groups go out as they fill, so a file of
+// any size holds one row group in memory. Nothing is visible until
+// Close; not safe for concurrent use (one per goroutine).
+type ParquetFile struct {
+	t     *Table
+	ctx   context.Context
+	p     string
+	out   storage.Writer
+	pw    lqparquet.FileWriter // made at the first batch, its sample
+	codec compress.Compression
+	level int
+	rows  int64
+}
+
+// CreateParquet starts a Parquet file at p.
+func (t *Table) CreateParquet(ctx context.Context, p string, codec compress.Compression, level int) (*ParquetFile, error) {
 	out, err := t.fs.Create(ctx, p)
 	if err != nil {
-		return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", p)
+		return nil, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", p)
 	}
-	fail := func(err error, what string) (storage.ObjectInfo, error) {
-		_ = out.Abort()
+	return &ParquetFile{t: t, ctx: ctx, p: p, out: out, codec: codec, level: level}, nil
+}
+
+// Rows is how many rows were written so far.
+func (f *ParquetFile) Rows() int64 { return f.rows }
+
+// Write appends a batch of the table's columns.
+func (f *ParquetFile) Write(rec arrow.Record) error {
+	if f.ctx.Err() != nil {
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	}
+	if rec.NumRows() == 0 {
+		return nil
+	}
+	rec = f.t.conform(rec)
+	if f.pw == nil {
+		pw, err := lqparquet.NewFileWriter(f.out, f.t.fileSchema(), rec, f.codec, f.level)
+		if err != nil {
+			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", f.p)
+		}
+		f.pw = pw
+	}
+	if err := f.pw.Write(rec); err != nil {
 		if se, ok := err.(*sqlerr.Error); ok {
-			return storage.ObjectInfo{}, se
+			return se
 		}
-		return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "%s table file %s", what, p)
+		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", f.p)
 	}
-	var sample arrow.Record
-	for _, r := range recs {
-		if r.NumRows() > 0 {
-			sample = t.conform(r)
-			break
+	f.rows += rec.NumRows()
+	return nil
+}
+
+// Close commits the file (a file of no rows holds the schema alone) and
+// returns what the storage reports of it.
+func (f *ParquetFile) Close() (storage.ObjectInfo, error) {
+	if f.pw == nil {
+		pw, err := lqparquet.NewFileWriter(f.out, f.t.fileSchema(), nil, f.codec, f.level)
+		if err != nil {
+			_ = f.out.Abort()
+			return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", f.p)
 		}
-	}
-	pw, err := lqparquet.NewFileWriter(out, t.fileSchema(), sample, codec, level)
-	if err != nil {
-		return fail(err, "writing")
-	}
-	for _, r := range recs {
-		if ctx.Err() != nil {
-			pw.Abort()
-			return storage.ObjectInfo{}, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
-		}
-		if r.NumRows() == 0 {
-			continue
-		}
-		if err := pw.Write(t.conform(r)); err != nil {
-			pw.Abort()
-			return fail(err, "writing")
-		}
+		f.pw = pw
 	}
 	// Close of a storage Writer is its commit (fsync and rename, or the
 	// upload's completion)
-	if err := pw.Close(); err != nil {
-		return fail(err, "committing")
+	if err := f.pw.Close(); err != nil {
+		_ = f.out.Abort()
+		return storage.ObjectInfo{}, sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", f.p)
 	}
-	info, err := t.fs.Stat(ctx, p)
+	info, err := f.t.fs.Stat(f.ctx, f.p)
 	if err != nil {
-		return info, sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", p)
+		return info, sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", f.p)
 	}
 	return info, nil
 }
 
-// FileStream is one data file written batch by batch (a load's slice):
-// row groups go out as they fill, so a file of any size holds one row
-// group in memory. Nothing is visible until Close; not safe for
-// concurrent use (one per goroutine).
+// Abort abandons the file.
+func (f *ParquetFile) Abort() {
+	if f.pw != nil {
+		f.pw.Abort()
+		return
+	}
+	_ = f.out.Abort()
+}
+
+// FileStream is one data file of a Writer written batch by batch (a
+// load's slice, a CTAS worker's file), as a ParquetFile with Snappy; it
+// joins the writer's files on Close.
 type FileStream struct {
-	w    *Writer
-	ctx  context.Context
-	rel  string
-	out  storage.Writer
-	pw   lqparquet.FileWriter
-	rows int64
+	w   *Writer
+	rel string
+	*ParquetFile
 }
 
 // Stream starts a new data file of the writer.
@@ -637,62 +685,26 @@ func (w *Writer) Stream(ctx context.Context) (*FileStream, error) {
 	if err := w.note(rel); err != nil {
 		return nil, err
 	}
-	out, err := w.t.fs.Create(ctx, w.t.abs(rel))
+	f, err := w.t.CreateParquet(ctx, w.t.abs(rel), compress.Codecs.Snappy, 0)
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", w.t.abs(rel))
+		return nil, err
 	}
-	return &FileStream{w: w, ctx: ctx, rel: rel, out: out}, nil
-}
-
-// Rows is how many rows were written so far.
-func (f *FileStream) Rows() int64 { return f.rows }
-
-// Write appends a batch of the table's columns.
-func (f *FileStream) Write(rec arrow.Record) error {
-	if rec.NumRows() == 0 {
-		return nil
-	}
-	t := f.w.t
-	if f.pw == nil {
-		pw, err := lqparquet.NewFileWriter(f.out, t.fileSchema(), t.conform(rec), compress.Codecs.Snappy, 0)
-		if err != nil {
-			return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
-		}
-		f.pw = pw
-	}
-	if err := f.pw.Write(t.conform(rec)); err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "writing table file %s", t.abs(f.rel))
-	}
-	f.rows += rec.NumRows()
-	return nil
+	return &FileStream{w: w, rel: rel, ParquetFile: f}, nil
 }
 
 // Close commits the file and adds it to the writer's files; a file with
 // no rows is abandoned instead.
 func (f *FileStream) Close() error {
-	t := f.w.t
-	if f.pw == nil {
-		return f.out.Abort()
+	if f.rows == 0 {
+		f.Abort()
+		return nil
 	}
-	if err := f.pw.Close(); err != nil { // commits out
-		_ = f.out.Abort()
-		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", t.abs(f.rel))
-	}
-	info, err := t.fs.Stat(f.ctx, t.abs(f.rel))
+	info, err := f.ParquetFile.Close()
 	if err != nil {
-		return sqlerr.Wrap(err, sqlerr.IOError, "committing table file %s", t.abs(f.rel))
+		return err
 	}
 	f.w.mu.Lock()
 	f.w.files = append(f.w.files, File{Path: f.rel, Rows: f.rows, Size: info.Size, ETag: info.ETag, ModTime: info.ModTime})
 	f.w.mu.Unlock()
 	return nil
-}
-
-// Abort abandons the file.
-func (f *FileStream) Abort() {
-	if f.pw != nil {
-		f.pw.Abort()
-		return
-	}
-	_ = f.out.Abort()
 }

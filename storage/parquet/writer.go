@@ -1,8 +1,6 @@
 package parquet
 
 import (
-	"bufio"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	pq "github.com/apache/arrow-go/v18/parquet"
@@ -164,12 +162,13 @@ type FileWriter interface {
 // Parquet types. sample, codec and level as for WriterPropertiesWith.
 func NewFileWriter(out storage.Writer, sch *arrow.Schema, sample arrow.Record, codec compress.Compression, level int) (FileWriter, error) {
 	if writable(sch) {
-		bw := bufio.NewWriterSize(out, 256<<10)
+		bw := storage.Behind(out, 1<<20)
 		w, err := NewWriter(bw, sch, codec, level)
 		if err != nil {
+			_ = bw.Abort()
 			return nil, err
 		}
-		return &ownWriter{w: w, bw: bw, out: out}, nil
+		return &ownWriter{w: w, out: bw}, nil
 	}
 	pw, err := pqarrow.NewFileWriter(FileSchema(sch), out, WriterPropertiesWith(sample, codec, level), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
@@ -180,17 +179,14 @@ func NewFileWriter(out storage.Writer, sch *arrow.Schema, sample arrow.Record, c
 
 type ownWriter struct {
 	w   *Writer
-	bw  *bufio.Writer
-	out storage.Writer
+	out storage.Writer // the file's Writer, behind the encoder
 }
 
 func (o *ownWriter) Write(rec arrow.Record) error { return o.w.Write(rec) }
 
 func (o *ownWriter) Close() error {
 	if err := o.w.Close(); err != nil {
-		return err
-	}
-	if err := o.bw.Flush(); err != nil {
+		_ = o.out.Abort()
 		return err
 	}
 	return o.out.Close()
