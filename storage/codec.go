@@ -6,13 +6,16 @@ import (
 	"io"
 	"strings"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 
 	"github.com/lakeq/lakeq/sqlerr"
 )
+
+// gzipInBuf is how many compressed bytes the gzip reader takes from its
+// source at a time.
+const gzipInBuf = 256 << 10
 
 // Compression names a stream codec.
 type Compression string
@@ -80,7 +83,7 @@ func Decompress(c Compression, r io.Reader, path string) (io.ReadCloser, error) 
 	case NoCompression:
 		return io.NopCloser(r), nil
 	case Gzip:
-		z, err := gzip.NewReader(r)
+		z, err := newGzipReader(r)
 		if err != nil {
 			return nil, wrapErr(err)
 		}
