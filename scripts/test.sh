@@ -12,6 +12,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 # The real clients the server tests drive.
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# zlib's headers: the gzip reader inflates through zlib (cgo)
+[ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 [ -f /usr/share/java/postgresql.jar ] || need_apt+=(libpostgresql-jdbc-java)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need_apt+=(python3-psycopg2)
