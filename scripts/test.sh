@@ -13,6 +13,7 @@ fi
 # The real clients the server tests drive.
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 # zlib's headers: the gzip reader inflates through zlib (cgo)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 [ -f /usr/share/java/postgresql.jar ] || need_apt+=(libpostgresql-jdbc-java)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
