@@ -10,6 +10,8 @@ need_apt=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
+# MariaDB: the MySQL connector's tests start their own (internal/testmysql)
+[ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null 2>&1 || need_apt+=(mariadb-server)
 # The real clients the server tests drive.
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 # zlib's headers: the gzip reader inflates through zlib (cgo)
