@@ -172,6 +172,35 @@ func (r *Registry) Delete(ctx context.Context, paths ...string) error {
 	return nil
 }
 
+// UploadAborter is a FileSystem whose Create can leave, when its process
+// dies mid-write, an unfinished upload that no listing shows and that
+// still costs storage (S3's multipart uploads). AbortUploads drops those
+// of the given objects and returns how many it dropped; objects without
+// one are no error.
+type UploadAborter interface {
+	AbortUploads(ctx context.Context, paths ...string) (int, error)
+}
+
+// AbortUploads implements UploadAborter for the paths whose FileSystem
+// does (the others cannot have any).
+func (r *Registry) AbortUploads(ctx context.Context, paths ...string) (int, error) {
+	n := 0
+	for _, path := range paths {
+		fs, p, err := r.For(path)
+		if err != nil {
+			return n, err
+		}
+		if ua, ok := fs.(UploadAborter); ok {
+			k, err := ua.AbortUploads(ctx, p)
+			n += k
+			if err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
 // IsURL reports whether path names an object store (s3://…) rather than
 // local disk.
 func IsURL(path string) bool {

@@ -225,6 +225,16 @@ func (s *Staging) recoverToken(ctx context.Context, fsys storage.FileSystem, ref
 				return removed, err
 			}
 			removed += len(del)
+			// a file being uploaded in parts when its process died is an
+			// unfinished upload, invisible to listings but kept (and
+			// billed) by the store until aborted
+			if ua, ok := fsys.(storage.UploadAborter); ok {
+				k, err := ua.AbortUploads(ctx, del...)
+				removed += k
+				if err != nil {
+					return removed, err
+				}
+			}
 		}
 		_ = os.Remove(filepath.Join(dir, e.Name()))
 	}

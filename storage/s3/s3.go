@@ -365,6 +365,67 @@ func (f *FS) Delete(ctx context.Context, paths ...string) error {
 	return nil
 }
 
+// Upload is an unfinished multipart upload.
+type Upload struct {
+	Path string // s3://bucket/key of the object it would make
+	ID   string
+}
+
+// Uploads lists the unfinished multipart uploads of objects whose paths
+// begin with prefix.
+func (f *FS) Uploads(ctx context.Context, prefix string) ([]Upload, error) {
+	bucket, key, err := split(prefix)
+	if err != nil {
+		return nil, err
+	}
+	var ups []Upload
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)}
+	for {
+		rc, cancel := f.reqCtx(ctx)
+		out, err := f.cli.ListMultipartUploads(rc, in)
+		cancel()
+		if err != nil {
+			return nil, f.fail(err, "list the uploads of", prefix)
+		}
+		for _, u := range out.Uploads {
+			ups = append(ups, Upload{Path: join(bucket, aws.ToString(u.Key)), ID: aws.ToString(u.UploadId)})
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return ups, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
+}
+
+// AbortUploads implements storage.UploadAborter: it aborts the unfinished
+// multipart uploads of each object (a writer killed between its first
+// part and its completion leaves one).
+func (f *FS) AbortUploads(ctx context.Context, paths ...string) (int, error) {
+	n := 0
+	for _, p := range paths {
+		ups, err := f.Uploads(ctx, p)
+		if err != nil {
+			return n, err
+		}
+		for _, u := range ups {
+			if u.Path != p {
+				continue // another object whose name begins with p's
+			}
+			bucket, key, _ := split(u.Path)
+			rc, cancel := f.reqCtx(ctx)
+			_, err := f.cli.AbortMultipartUpload(rc, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(u.ID)})
+			cancel()
+			if err != nil {
+				return n, f.fail(err, "abort the upload of", p)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+var _ storage.UploadAborter = (*FS)(nil)
+
 // file is an open object. ReadAt sends a ranged GET with If-Match, so a
 // replaced object fails (PreconditionFailed) instead of mixing contents;
 // a body cut short is read again, never returned as data.

@@ -183,6 +183,48 @@ func TestMultipart(t *testing.T) {
 	}
 }
 
+// TestAbortUploads: a writer that dies between its first part and its
+// completion leaves an unfinished upload, listed by Uploads; AbortUploads
+// drops that object's and no other's (a longer name with the same
+// beginning keeps its upload).
+func TestAbortUploads(t *testing.T) {
+	srv := tests3.Start(t, "lake")
+	fs := newFS(t, srv, nil)
+	ctx := context.Background()
+	data := make([]byte, 11<<20)
+	rand.Read(data)
+	for _, p := range []string{"s3://lake/d/f.parquet", "s3://lake/d/f.parquet.2"} {
+		w, err := fs.Create(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil { // two parts sent, never completed
+			t.Fatal(err)
+		}
+	}
+	ups, err := fs.Uploads(ctx, "s3://lake/d/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups) != 2 {
+		t.Fatalf("uploads %v, want the two unfinished ones", ups)
+	}
+	n, err := fs.AbortUploads(ctx, "s3://lake/d/f.parquet", "s3://lake/d/never-started.parquet")
+	if err != nil || n != 1 {
+		t.Fatalf("AbortUploads: %d, %v; want 1", n, err)
+	}
+	ups, err = fs.Uploads(ctx, "s3://lake/d/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups) != 1 || ups[0].Path != "s3://lake/d/f.parquet.2" {
+		t.Fatalf("uploads left %v, want only f.parquet.2's", ups)
+	}
+	if _, err := fs.Stat(ctx, "s3://lake/d/f.parquet"); sqlerr.Code(err) != sqlerr.UndefinedFile {
+		t.Fatalf("an aborted upload made an object: %v", err)
+	}
+}
+
 // Wrong credentials and an endpoint that does not answer are clear errors
 // in bounded time, and no secret appears in them.
 func TestBadConfig(t *testing.T) {
