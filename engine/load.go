@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,8 +121,11 @@ type loadTarget struct {
 	pt     *planner.Table
 	cols   []int         // table column index of each input field
 	consts []types.Value // per table column: the default for unlisted ones
-	listed []bool
-	ext    *ctasOptions // an external table's write options; nil for managed
+	// per table column: an unlisted one's default when it is volatile
+	// (random(), gen_random_uuid()), evaluated per row instead
+	volatile []ast.Expr
+	listed   []bool
+	ext      *ctasOptions // an external table's write options; nil for managed
 }
 
 // CopyFrom runs COPY … FROM with the data read from r (STDIN), streaming.
@@ -209,7 +213,7 @@ func (s *Session) loadTarget(ctx context.Context, x *ast.Copy) (*loadTarget, err
 			return nil, err
 		}
 	}
-	tgt := &loadTarget{t: t, pt: pt, ext: ext, consts: make([]types.Value, len(pt.Columns)), listed: make([]bool, len(pt.Columns))}
+	tgt := &loadTarget{t: t, pt: pt, ext: ext, consts: make([]types.Value, len(pt.Columns)), volatile: make([]ast.Expr, len(pt.Columns)), listed: make([]bool, len(pt.Columns))}
 	if len(x.Columns) == 0 {
 		for i, c := range pt.Columns {
 			if !c.Pseudo {
@@ -236,9 +240,14 @@ func (s *Session) loadTarget(ctx context.Context, x *ast.Copy) (*loadTarget, err
 		}
 	}
 	// an unlisted column takes its default, evaluated once for the load
-	// (as now() is once per statement)
+	// (as now() is once per statement) unless it is volatile: then per
+	// row, as PostgreSQL's COPY does
 	for i, c := range pt.Columns {
 		if tgt.listed[i] || c.Pseudo {
+			continue
+		}
+		if c.Default != nil && planner.Volatile(s.eng.reg, c.Default) {
+			tgt.volatile[i] = c.Default
 			continue
 		}
 		if c.Default != nil {
@@ -472,6 +481,7 @@ type loadRun struct {
 	started time.Time
 
 	rows, rejected, bytes atomic.Int64
+	defMu                 sync.Mutex // one volatile default evaluated at a time
 	mu                    sync.Mutex
 	// collected holds an external table's rows until they are written in
 	// its format (lakeWrite partitions and names the files)
@@ -717,7 +727,10 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 		if pending == 0 {
 			return nil
 		}
-		rec := ld.batch(cols, pending)
+		rec, err := ld.batch(ctx, cols, pending)
+		if err != nil {
+			return err
+		}
 		defer rec.Release()
 		pending = 0
 		ld.rows.Add(rec.NumRows())
@@ -912,7 +925,7 @@ func (ld *loadRun) open(ctx context.Context, u *loadUnit) (io.Reader, func(), er
 
 // batch builds a record of the table's columns from the builders, with
 // unlisted columns filled with their defaults.
-func (ld *loadRun) batch(cols []*loadCol, n int) arrow.Record {
+func (ld *loadRun) batch(ctx context.Context, cols []*loadCol, n int) (arrow.Record, error) {
 	pt := ld.tgt.pt
 	arrs := make([]arrow.Array, 0, len(pt.Columns))
 	fields := make([]arrow.Field, 0, len(pt.Columns))
@@ -931,6 +944,16 @@ func (ld *loadRun) batch(cols []*loadCol, n int) arrow.Record {
 			continue
 		}
 		a, ok := byTable[i]
+		if !ok && ld.tgt.volatile[i] != nil {
+			v, err := ld.volatileColumn(ctx, c, ld.tgt.volatile[i], n)
+			if err != nil {
+				for _, a := range arrs {
+					a.Release()
+				}
+				return nil, err
+			}
+			a, ok = v, true
+		}
 		if !ok {
 			vals := make([]types.Value, n)
 			for k := range vals {
@@ -945,7 +968,41 @@ func (ld *loadRun) batch(cols []*loadCol, n int) arrow.Record {
 	for _, a := range arrs {
 		a.Release()
 	}
-	return rec
+	return rec, nil
+}
+
+// volatileColumn evaluates column c's volatile default for n rows, as
+// SELECT default FROM generate_series(1, n) in the load's session (one
+// slice at a time: a session runs one query at once).
+func (ld *loadRun) volatileColumn(ctx context.Context, c planner.TableColumn, def ast.Expr, n int) (arrow.Array, error) {
+	ld.defMu.Lock()
+	defer ld.defMu.Unlock()
+	series := &ast.FuncCall{Name: []string{"generate_series"}, Args: []ast.Expr{&ast.Const{Kind: "int", Val: "1"}, &ast.Const{Kind: "int", Val: strconv.Itoa(n)}}}
+	res, err := ld.s.runQuery(ctx, &ast.Select{Targets: []ast.Target{{Expr: def}}, From: []ast.TableExpr{&ast.FuncTable{Func: series}}}, "", nil)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.Code(err), "default of column \"%s\"", c.Name)
+	}
+	res.Loc = ld.s.Loc
+	vals := make([]types.Value, 0, n)
+	for i := 0; i < int(res.NumRows()); i++ {
+		txt, ok := res.Text(0, res.Value(i, 0))
+		if !ok {
+			if c.NotNull {
+				return nil, sqlerr.New(sqlerr.NotNullViolation, "null value in column \"%s\" of relation \"%s\" violates not-null constraint", c.Name, ld.tgt.t.Name)
+			}
+			vals = append(vals, nil)
+			continue
+		}
+		v, err := types.ParseText(c.Type, txt, ld.s.Loc)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.Code(err), "default of column \"%s\"", c.Name)
+		}
+		vals = append(vals, v)
+	}
+	if len(vals) != n {
+		return nil, sqlerr.New(sqlerr.Internal, "default of column \"%s\": %d values for %d rows", c.Name, len(vals), n)
+	}
+	return types.BuildArray(c.Type, vals), nil
 }
 
 func clip(b []byte) string {

@@ -1577,3 +1577,21 @@ func intervalWithFields(text string, mask int) (expr.Expr, error) {
 	}
 	return &expr.Const{V: v, T: types.IntervalT}, nil
 }
+
+// Volatile reports whether e calls a volatile function (random(),
+// gen_random_uuid(), clock_timestamp(), nextval()…), whose value differs
+// from row to row: a column default that is must be evaluated per row,
+// not once per statement as a stable one (now()) may be.
+func Volatile(reg *functions.Registry, e ast.Expr) bool {
+	v := false
+	walkAST(e, func(x ast.Expr) bool {
+		if f, ok := x.(*ast.FuncCall); ok && len(f.Name) > 0 {
+			name := strings.ToLower(f.Name[len(f.Name)-1])
+			if s := reg.Scalar(name); (s != nil && s.Volatile) || name == "nextval" {
+				v = true
+			}
+		}
+		return !v
+	})
+	return v
+}
