@@ -106,10 +106,11 @@ func redshiftLoadOpts(x *ast.Copy) (loadOpts, error) {
 				o.json = lv
 			}
 		case "DELIMITER":
-			if len(op.Value) != 1 {
+			c, ok := redshiftChar(op.Value)
+			if !ok {
 				return o, sqlerr.New(sqlerr.InvalidParameterValue, "COPY DELIMITER must be a single one-byte character")
 			}
-			o.delim, delimSet = op.Value[0], true
+			o.delim, delimSet = c, true
 		case "QUOTE":
 			if len(op.Value) != 1 {
 				return o, sqlerr.New(sqlerr.InvalidParameterValue, "COPY QUOTE must be a single one-byte character")
@@ -230,4 +231,20 @@ func checkDateFormat(f string, ts bool) (string, error) {
 		return "", err
 	}
 	return f, nil
+}
+
+// redshiftChar reads a one-character option of Redshift's COPY and
+// UNLOAD: the character itself, or written as Redshift allows for
+// non-printing ones, '\t' for a tab or '\ddd' in octal ('\001').
+func redshiftChar(v string) (byte, bool) {
+	switch {
+	case len(v) == 1:
+		return v[0], true
+	case v == `\t`:
+		return '\t', true
+	case len(v) == 4 && v[0] == '\\':
+		n, err := strconv.ParseUint(v[1:], 8, 8)
+		return byte(n), err == nil
+	}
+	return 0, false
 }

@@ -58,10 +58,11 @@ func parseRSUnload(opts []ast.Option) (rsUnload, error) {
 				return u, sqlerr.New(sqlerr.FeatureNotSupported, "UNLOAD FORMAT %s is not supported (CSV, PARQUET, JSON or delimited text)", o.Value)
 			}
 		case "DELIMITER":
-			if len(o.Value) != 1 {
+			c, ok := redshiftChar(o.Value)
+			if !ok {
 				return u, sqlerr.New(sqlerr.InvalidParameterValue, "UNLOAD DELIMITER must be a single one-byte character")
 			}
-			u.delim, delimSet = o.Value[0], true
+			u.delim, delimSet = c, true
 		case "NULL":
 			u.null = o.Value
 		case "HEADER":
