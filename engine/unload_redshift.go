@@ -193,7 +193,7 @@ func (s *Session) unloadRedshift(ctx context.Context, x *ast.Unload, params []ty
 	if len(u.parts) > 0 {
 		err = w.writePartitioned(ctx, s, n, params, partIdx)
 	} else if u.parallel {
-		sink := &fileSink{ts: ts, perFile: managed.FileRows, open: bufferedFiles(w.writeSlice)}
+		sink := &fileSink{ts: ts, perFile: managed.FileRows, open: w.sliceFiles}
 		err = s.runInto(ctx, n, params, sink)
 	} else {
 		var recs []arrow.Record
@@ -267,13 +267,14 @@ func (w *rsWriter) note(p string) error {
 	return w.intent.Add(storage.Dir(p), storage.Base(p))
 }
 
-// writeSlice writes one worker's rows as the next slice's files.
-func (w *rsWriter) writeSlice(ctx context.Context, recs []arrow.Record, rows int64) error {
+// sliceFiles opens, for each worker file of the fileSink, the next
+// slice's files (<prefix><slice>_part_<nn>), written as the rows arrive.
+func (w *rsWriter) sliceFiles(ctx context.Context) (rowFile, error) {
 	w.mu.Lock()
 	sl := w.slice
 	w.slice++
 	w.mu.Unlock()
-	return w.writeRolling(ctx, recs, func(part int) string { return fmt.Sprintf("%s%04d_part_%02d%s", w.prefix, sl, part, w.ext()) })
+	return w.rolling(func(part int) string { return fmt.Sprintf("%s%04d_part_%02d%s", w.prefix, sl, part, w.ext()) }), nil
 }
 
 // writeSerial writes the rows in order (PARALLEL OFF).
@@ -281,131 +282,180 @@ func (w *rsWriter) writeSerial(ctx context.Context, recs []arrow.Record) error {
 	return w.writeRolling(ctx, recs, func(part int) string { return fmt.Sprintf("%s%03d%s", w.prefix, part, w.ext()) })
 }
 
-// writeRolling writes recs to name(0), name(1)… starting a new file
-// once one passes MAXFILESIZE (text: by bytes written; Parquet: by the
-// rows' estimated size).
+// writeRolling writes recs to name(0), name(1)… (see rsRolling).
 func (w *rsWriter) writeRolling(ctx context.Context, recs []arrow.Record, name func(int) string) error {
-	if w.u.format == "PARQUET" {
-		part := 0
-		var chunk []arrow.Record
-		var bytesIn int64
-		flush := func() error {
-			if len(chunk) == 0 {
-				return nil
-			}
-			p := name(part)
-			part++
-			if err := w.note(p); err != nil {
-				return err
-			}
-			o := ctasOptions{format: "PARQUET"}
-			if err := writeLakeFile(ctx, w.fsys, p, w.names, w.ts, chunk, o); err != nil {
-				return err
-			}
-			info, err := w.fsys.Stat(ctx, p)
-			if err != nil {
-				return err
-			}
-			w.done(rsFile{path: p, size: info.Size, rows: countRows(chunk)})
-			chunk, bytesIn = nil, 0
-			return nil
+	r := w.rolling(name)
+	for _, rec := range recs {
+		if err := r.Write(ctx, rec); err != nil {
+			r.Abort()
+			return err
 		}
-		for _, r := range recs {
-			chunk = append(chunk, r)
-			bytesIn += recordBytes(r)
-			if bytesIn >= w.u.maxFile {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return flush()
 	}
-	part := 0
-	var out storage.Writer
-	var cw *countingWriter
-	var z io.WriteCloser
-	var cur rsFile
-	open := func() error {
-		cur = rsFile{path: name(part)}
-		part++
-		if err := w.note(cur.path); err != nil {
-			return err
-		}
-		var err error
-		if out, err = w.fsys.Create(ctx, cur.path); err != nil {
-			return err
-		}
-		cw = &countingWriter{w: out}
-		z = nopWriteCloser{cw}
-		switch w.u.codec {
-		case "GZIP":
-			z = gzip.NewWriter(cw)
-		case "ZSTD":
-			if z, err = zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(lqparquet.ZstdLevel))); err != nil {
-				return err
-			}
-		case "BZIP2":
-			return sqlerr.New(sqlerr.FeatureNotSupported, "UNLOAD BZIP2 is not supported (GZIP or ZSTD)")
-		}
-		if w.u.header {
-			var line []byte
-			for i, n := range w.names {
-				if i > 0 {
-					line = append(line, w.u.delim)
-				}
-				line = w.field(line, n, w.ts[i], false)
-			}
-			_, err = z.Write(append(line, '\n'))
-		}
+	return r.Close(ctx)
+}
+
+func (w *rsWriter) rolling(name func(int) string) *rsRolling {
+	return &rsRolling{w: w, name: name}
+}
+
+// rsRolling writes rows to name(0), name(1)… as they arrive, starting a
+// new file once one passes MAXFILESIZE (text: by bytes written; Parquet:
+// by the rows' estimated size). Not safe for concurrent use.
+type rsRolling struct {
+	w    *rsWriter
+	name func(int) string
+	part int
+	cur  rsFile // the open file's
+	open bool
+	// Parquet
+	pq      rowFile
+	bytesIn int64
+	// text
+	out  storage.Writer
+	cw   *countingWriter
+	z    io.WriteCloser
+	line []byte
+}
+
+func (r *rsRolling) start(ctx context.Context) error {
+	w := r.w
+	r.cur = rsFile{path: r.name(r.part)}
+	r.part++
+	if err := w.note(r.cur.path); err != nil {
 		return err
 	}
-	closeCur := func() error {
-		if out == nil {
-			return nil
-		}
-		if err := z.Close(); err != nil {
-			_ = out.Abort()
+	if w.u.format == "PARQUET" {
+		f, err := createLakeFile(ctx, w.fsys, r.cur.path, w.names, w.ts, ctasOptions{format: "PARQUET"})
+		if err != nil {
 			return err
 		}
-		if err := out.Close(); err != nil {
-			return err
-		}
-		cur.size = cw.n
-		w.done(cur)
-		out = nil
+		r.pq, r.bytesIn, r.open = f, 0, true
 		return nil
 	}
-	fail := func(err error) error {
-		if out != nil {
-			_ = out.Abort()
-		}
+	out, err := w.fsys.Create(ctx, r.cur.path)
+	if err != nil {
 		return err
 	}
-	var line []byte
-	for _, r := range recs {
-		if ctx.Err() != nil {
-			return fail(sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request"))
+	r.out, r.open = out, true
+	r.cw = &countingWriter{w: out}
+	r.z = nopWriteCloser{r.cw}
+	switch w.u.codec {
+	case "GZIP":
+		r.z = gzip.NewWriter(r.cw)
+	case "ZSTD":
+		if r.z, err = zstd.NewWriter(r.cw, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(lqparquet.ZstdLevel))); err != nil {
+			return err
 		}
-		for i := 0; i < int(r.NumRows()); i++ {
-			if out == nil {
-				if err := open(); err != nil {
-					return fail(err)
-				}
+	case "BZIP2":
+		return sqlerr.New(sqlerr.FeatureNotSupported, "UNLOAD BZIP2 is not supported (GZIP or ZSTD)")
+	}
+	if w.u.header {
+		var line []byte
+		for i, n := range w.names {
+			if i > 0 {
+				line = append(line, w.u.delim)
 			}
-			line = w.row(line[:0], r, i)
-			if _, err := z.Write(line); err != nil {
-				return fail(sqlerr.Wrap(err, sqlerr.IOError, "writing \"%s\"", cur.path))
+			line = w.field(line, n, w.ts[i], false)
+		}
+		_, err = r.z.Write(append(line, '\n'))
+	}
+	return err
+}
+
+// finish commits the open file.
+func (r *rsRolling) finish(ctx context.Context) error {
+	if !r.open {
+		return nil
+	}
+	r.open = false
+	if r.pq != nil {
+		pq := r.pq
+		r.pq = nil
+		if err := pq.Close(ctx); err != nil {
+			return err
+		}
+		info, err := r.w.fsys.Stat(ctx, r.cur.path)
+		if err != nil {
+			return err
+		}
+		r.cur.size = info.Size
+		r.w.done(r.cur)
+		return nil
+	}
+	out := r.out
+	r.out = nil
+	if err := r.z.Close(); err != nil {
+		_ = out.Abort()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	r.cur.size = r.cw.n
+	r.w.done(r.cur)
+	return nil
+}
+
+func (r *rsRolling) Write(ctx context.Context, rec arrow.Record) error {
+	if ctx.Err() != nil {
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	}
+	w := r.w
+	if w.u.format == "PARQUET" {
+		if rec.NumRows() == 0 {
+			return nil
+		}
+		if !r.open {
+			if err := r.start(ctx); err != nil {
+				return err
 			}
-			cur.rows++
-			if cw.n >= w.u.maxFile {
-				if err := closeCur(); err != nil {
-					return fail(err)
-				}
+		}
+		if err := r.pq.Write(ctx, rec); err != nil {
+			return err
+		}
+		r.cur.rows += rec.NumRows()
+		r.bytesIn += recordBytes(rec)
+		if r.bytesIn >= w.u.maxFile {
+			return r.finish(ctx)
+		}
+		return nil
+	}
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if !r.open {
+			if err := r.start(ctx); err != nil {
+				return err
+			}
+		}
+		r.line = w.row(r.line[:0], rec, i)
+		if _, err := r.z.Write(r.line); err != nil {
+			return sqlerr.Wrap(err, sqlerr.IOError, "writing \"%s\"", r.cur.path)
+		}
+		r.cur.rows++
+		if r.cw.n >= w.u.maxFile {
+			if err := r.finish(ctx); err != nil {
+				return err
 			}
 		}
 	}
-	return closeCur()
+	return nil
+}
+
+func (r *rsRolling) Close(ctx context.Context) error { return r.finish(ctx) }
+
+// Abort abandons the open file; the ones committed are the rsWriter's to
+// remove (abort).
+func (r *rsRolling) Abort() {
+	if !r.open {
+		return
+	}
+	r.open = false
+	if r.pq != nil {
+		r.pq.Abort()
+		r.pq = nil
+		return
+	}
+	_ = r.out.Abort()
+	r.out = nil
 }
 
 // writePartitioned runs the query and writes each partition's rows under

@@ -134,28 +134,6 @@ func (m managedFile) Write(_ context.Context, rec arrow.Record) error { return m
 func (m managedFile) Close(context.Context) error                     { return m.f.Close() }
 func (m managedFile) Abort()                                          { m.f.Abort() }
 
-// bufferedFiles makes files of a writer that takes a file's rows at once
-// (Redshift's UNLOAD, which rolls them over MAXFILESIZE itself): the
-// rows are kept until Close.
-func bufferedFiles(write func(ctx context.Context, recs []arrow.Record, rows int64) error) func(ctx context.Context) (rowFile, error) {
-	return func(context.Context) (rowFile, error) { return &bufferedFile{write: write}, nil }
-}
-
-type bufferedFile struct {
-	write func(ctx context.Context, recs []arrow.Record, rows int64) error
-	recs  []arrow.Record
-	rows  int64
-}
-
-func (b *bufferedFile) Write(_ context.Context, rec arrow.Record) error {
-	b.recs = append(b.recs, rec)
-	b.rows += rec.NumRows()
-	return nil
-}
-
-func (b *bufferedFile) Close(ctx context.Context) error { return b.write(ctx, b.recs, b.rows) }
-func (b *bufferedFile) Abort()                          { b.recs = nil }
-
 // runInto runs a bound plan with its rows going to sink.
 func (s *Session) runInto(ctx context.Context, n planner.Node, params []types.Value, sink exec.Sink) error {
 	phys, err := planner.BuildPhysical(n)
