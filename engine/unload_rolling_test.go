@@ -31,8 +31,12 @@ func TestUnloadRollsOverMaxFileSize(t *testing.T) {
 		name, opts, glob string
 		parts            func(names []string) bool
 	}{
-		{"text parallel", "MAXFILESIZE 5 MB", "txt_*", func(ns []string) bool { return strings.HasSuffix(ns[0], "_part_00") && strings.HasSuffix(ns[1], "_part_01") }},
-		{"text serial", "MAXFILESIZE 5 MB PARALLEL OFF", "ser_*", func(ns []string) bool { return strings.HasSuffix(ns[0], "ser_000") && strings.HasSuffix(ns[1], "ser_001") }},
+		{"text parallel", "MAXFILESIZE 5 MB", "txt_*", func(ns []string) bool {
+			return strings.HasSuffix(ns[0], "_part_00") && strings.HasSuffix(ns[1], "_part_01")
+		}},
+		{"text serial", "MAXFILESIZE 5 MB PARALLEL OFF", "ser_*", func(ns []string) bool {
+			return strings.HasSuffix(ns[0], "ser_000") && strings.HasSuffix(ns[1], "ser_001")
+		}},
 		{"parquet", "FORMAT PARQUET MAXFILESIZE 5 MB", "pq_*", func(ns []string) bool { return strings.HasSuffix(ns[0], "_part_00.parquet") }},
 	} {
 		prefix := filepath.Join(out, strings.TrimSuffix(c.glob, "*"))
