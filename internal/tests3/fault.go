@@ -39,6 +39,9 @@ type Proxy struct {
 	bytes    int64          // response body bytes sent
 	srv      *httptest.Server
 	target   *url.URL
+	// the proxy's own connections to the server, closed with it (the
+	// server keeps them alive between requests)
+	upstream *http.Transport
 }
 
 // StartProxy runs a proxy to the server until the test ends.
@@ -58,7 +61,7 @@ func NewProxy(s *Server) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{target: target, StallFor: 3 * time.Second, Injected: map[Fault]int{}}
+	p := &Proxy{target: target, StallFor: 3 * time.Second, Injected: map[Fault]int{}, upstream: &http.Transport{MaxIdleConnsPerHost: 64}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
 	return p, nil
@@ -68,6 +71,7 @@ func NewProxy(s *Server) (*Proxy, error) {
 func (p *Proxy) Close() {
 	p.srv.CloseClientConnections()
 	p.srv.Close()
+	p.upstream.CloseIdleConnections()
 }
 
 // SetPlan replaces the fault plan; n counts requests from 1 since then.
@@ -102,8 +106,6 @@ func (p *Proxy) Count(f Fault) int {
 	defer p.mu.Unlock()
 	return p.Injected[f]
 }
-
-var upstream = &http.Transport{MaxIdleConnsPerHost: 64}
 
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
@@ -148,7 +150,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	out.RequestURI = ""
 	// the signature covers the Host header: keep the client's
 	out.Host = r.Host
-	resp, err := upstream.RoundTrip(out)
+	resp, err := p.upstream.RoundTrip(out)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

@@ -92,7 +92,10 @@ func Launch(root string, buckets ...string) (*Server, func(), error) {
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		var out bytes.Buffer
-		cmd := exec.Command(bin, "--access", s.AccessKey, "--secret", s.Secret, "--port", addr, "--quiet", "posix", root)
+		// --keep-alive: S3 keeps a client's connections open between
+		// requests; versitygw closes each one unless asked, which would
+		// make every GET pay a TCP connect that S3 users never pay
+		cmd := exec.Command(bin, "--access", s.AccessKey, "--secret", s.Secret, "--port", addr, "--quiet", "--keep-alive", "posix", root)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlives its parent
 		if err := cmd.Start(); err != nil {
