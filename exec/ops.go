@@ -273,16 +273,24 @@ type Morsel interface {
 }
 
 // Prefetcher is a Morsel that can start fetching its input ahead of
-// Read (an object store's ranges), so that I/O overlaps decoding. Safe
-// for concurrent use with Read; a no-op when called again.
+// Read (an object store's ranges), so that I/O overlaps decoding.
+// Prefetch returns the bytes it set in flight, held until Read (0 when
+// it started nothing: local files, or a fetch already started). Safe for
+// concurrent use with Read; a no-op when called again.
 type Prefetcher interface {
-	Prefetch(ctx *Ctx)
+	Prefetch(ctx *Ctx) int64
 }
 
-// prefetchDepth is how many morsels past the one a worker takes are
-// fetched ahead: it bounds the bytes in flight per query to that many
-// morsels (a row group's chunks, at most 64 MiB each).
-const prefetchDepth = 2
+// Fetch-ahead bounds per scan: the bytes fetched but not yet decoded, and
+// how far past the morsel a worker takes a fetch may start. On an object
+// store a request's latency is several times a row group's decoding, so
+// two morsels ahead left workers waiting a third of the time (TPC-H q06
+// on S3); the byte bound is what keeps memory in check (a row group's
+// chunks are at most 64 MiB, so one such morsel may go alone).
+const (
+	prefetchBytes = 64 << 20
+	prefetchDepth = 16
+)
 
 // MorselSource lists morsels at Init and hands them to workers; each
 // worker reads whole morsels and returns their batches one by one.
@@ -292,6 +300,11 @@ type MorselSource struct {
 
 	morsels []Morsel
 	next    atomic.Int64
+
+	mu       sync.Mutex
+	ahead    int     // morsels below this were offered to Prefetch
+	inflight int64   // bytes fetched ahead of morsels not yet taken
+	fetched  []int64 // per morsel not yet taken, the bytes its Prefetch set in flight
 }
 
 type morselLocal struct{ pending []arrow.Record }
@@ -304,8 +317,37 @@ func (s *MorselSource) Init(ctx *Ctx) error {
 	}
 	s.morsels = ms
 	s.next.Store(0)
+	s.mu.Lock()
+	s.ahead, s.inflight, s.fetched = 0, 0, make([]int64, len(ms))
+	s.mu.Unlock()
 	return nil
 }
+
+// fetchAhead offers the morsels after taken to Prefetch while the bytes
+// fetched ahead stay under prefetchBytes (so at most one morsel past it;
+// one goes when none are ahead), and no further than prefetchDepth.
+func (s *MorselSource) fetchAhead(ctx *Ctx, taken int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// the taken morsel is no longer ahead: its bytes are its reader's now
+	s.inflight -= s.fetched[taken]
+	s.fetched[taken] = 0
+	s.ahead = max(s.ahead, taken+1)
+	for s.ahead < len(s.morsels) && s.ahead <= taken+prefetchDepth {
+		if s.inflight >= prefetchBytes {
+			return
+		}
+		p, ok := s.morsels[s.ahead].(Prefetcher)
+		if !ok {
+			return
+		}
+		n := p.Prefetch(ctx)
+		s.fetched[s.ahead] = n
+		s.inflight += n
+		s.ahead++
+	}
+}
+
 func (s *MorselSource) Parallelism() int { return max(1, len(s.morsels)) }
 func (s *MorselSource) NewLocal() any    { return &morselLocal{} }
 func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
@@ -315,11 +357,7 @@ func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
 		if i >= int64(len(s.morsels)) {
 			return nil, nil
 		}
-		for j := i + 1; j <= i+prefetchDepth && j < int64(len(s.morsels)); j++ {
-			if p, ok := s.morsels[j].(Prefetcher); ok {
-				p.Prefetch(ctx)
-			}
-		}
+		s.fetchAhead(ctx, int(i))
 		recs, err := s.morsels[i].Read(ctx)
 		if err != nil {
 			return nil, err

@@ -232,6 +232,58 @@ type cachedFile struct {
 	File
 	c  *DiskCache
 	id string
+
+	// the entry's data file, kept open across reads (a Parquet column
+	// chunk is read page by page); reopened when the entry changes
+	mu  sync.Mutex
+	df  *os.File
+	dfO *cacheObj
+}
+
+// Close closes the cache's data file and the object.
+func (f *cachedFile) Close() error {
+	f.mu.Lock()
+	if f.df != nil {
+		f.df.Close()
+		f.df, f.dfO = nil, nil
+	}
+	f.mu.Unlock()
+	return f.File.Close()
+}
+
+// dataFile returns o's data file, open.
+func (f *cachedFile) dataFile(o *cacheObj) (*os.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.df != nil && f.dfO == o {
+		return f.df, nil
+	}
+	if f.df != nil {
+		f.df.Close()
+		f.df, f.dfO = nil, nil
+	}
+	df, err := os.Open(f.c.dataPath(f.id))
+	if err != nil {
+		return nil, err
+	}
+	f.df, f.dfO = df, o
+	return df, nil
+}
+
+// Holds implements RangeHolder: every block of the ranges is on disk now
+// (a hint: a read still checks after it has read).
+func (f *cachedFile) Holds(ranges []Range) bool {
+	size := f.Size()
+	for _, r := range ranges {
+		if r.Len <= 0 || r.Off >= size {
+			continue
+		}
+		end := min(r.Off+r.Len, size)
+		if !f.c.holds(f.id, nil, r.Off/f.c.block, (end-1)/f.c.block) {
+			return false
+		}
+	}
+	return true
 }
 
 // ReadAt fetches each run of missing blocks with one read of the object,
@@ -269,11 +321,12 @@ func (f *cachedFile) ReadAt(p []byte, off int64) (int, error) {
 		f.c.store(o, b0, b1, data)
 		i = j + 1
 	}
-	df, err := os.Open(f.c.dataPath(f.id))
-	if err == nil {
+	if df, err := f.dataFile(o); err == nil {
 		n, rerr := df.ReadAt(p[:end-off], off)
-		df.Close()
-		if (rerr == nil || (errors.Is(rerr, io.EOF) && int64(n) == end-off)) && f.c.holds(f.id, first, last) {
+		// checked after the read, against the very entry whose file was
+		// read: a read racing an eviction (its file removed, a new empty
+		// one made for the same object) is never taken for data
+		if (rerr == nil || (errors.Is(rerr, io.EOF) && int64(n) == end-off)) && f.c.holds(f.id, o, first, last) {
 			if n < len(p) {
 				return n, io.EOF
 			}
@@ -283,18 +336,17 @@ func (f *cachedFile) ReadAt(p []byte, off int64) (int, error) {
 	return f.File.ReadAt(p, off) // not stored (too big), or evicted meanwhile: read through
 }
 
-// holds reports whether the cache's current entry for id has every block
-// of [first, last]: checked after reading its file, so that a read racing
-// an eviction (and a new, still empty file) is never taken for data.
-func (c *DiskCache) holds(id string, first, last int64) bool {
+// holds reports whether the cache's current entry for id — o itself
+// when o is not nil — has every block of [first, last].
+func (c *DiskCache) holds(id string, o *cacheObj, first, last int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	o, ok := c.objs[id]
-	if !ok || o.gone {
+	cur, ok := c.objs[id]
+	if !ok || cur.gone || (o != nil && cur != o) {
 		return false
 	}
 	for b := first; b <= last; b++ {
-		if !o.present[b] {
+		if !cur.present[b] {
 			return false
 		}
 	}

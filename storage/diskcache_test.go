@@ -124,3 +124,68 @@ func TestSequential(t *testing.T) {
 		t.Fatal("nil")
 	}
 }
+
+// A cached file keeps its cache file open across reads; Holds tells a
+// reader which ranges are on disk; an eviction between two reads of one
+// open file neither serves the evicted file's holes nor fails the read.
+func TestDiskCacheHoldsAndEviction(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bs := int64(DefaultCacheBlock)
+	mk := func(name string, n int64) ([]byte, string) {
+		data := make([]byte, n)
+		rand.Read(data)
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return data, p
+	}
+	a, pa := mk("a.bin", 3*bs)
+	b, pb := mk("b.bin", 3*bs)
+	c, err := OpenDiskCache(filepath.Join(dir, "cache"), 3*bs) // room for one object
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(p string) File {
+		f, err := Local{}.Open(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Wrap(f)
+	}
+	fa := open(pa)
+	defer fa.Close()
+	h, ok := fa.(RangeHolder)
+	if !ok {
+		t.Fatal("a cached file is not a RangeHolder")
+	}
+	first, rest := []Range{{Off: 10, Len: bs}}, []Range{{Off: 2 * bs, Len: 10}}
+	if h.Holds(first) {
+		t.Fatal("Holds before any read")
+	}
+	buf := make([]byte, bs)
+	if _, err := fa.ReadAt(buf, 10); err != nil || !bytes.Equal(buf, a[10:10+bs]) {
+		t.Fatalf("read a: %v", err)
+	}
+	if !h.Holds(first) || h.Holds(rest) {
+		t.Fatalf("Holds(read) = %v, Holds(unread) = %v", h.Holds(first), h.Holds(rest))
+	}
+	// b fills the cache and evicts a while fa stays open
+	fb := open(pb)
+	if _, err := fb.ReadAt(make([]byte, 3*bs), 0); err != nil {
+		t.Fatal(err)
+	}
+	fb.Close()
+	if h.Holds(first) {
+		t.Fatal("Holds after eviction")
+	}
+	for _, off := range []int64{10, 2 * bs} {
+		if _, err := fa.ReadAt(buf[:100], off); err != nil || !bytes.Equal(buf[:100], a[off:off+100]) {
+			t.Fatalf("read a at %d after eviction: %v", off, err)
+		}
+	}
+	if _, err := open(pb).ReadAt(buf[:100], bs); err != nil || !bytes.Equal(buf[:100], b[bs:bs+100]) {
+		t.Fatalf("read b: %v", err)
+	}
+}

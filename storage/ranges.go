@@ -34,6 +34,14 @@ func (r *Registry) OpenInfo(ctx context.Context, info ObjectInfo) (File, error) 
 	return OpenInfo(ctx, fs, info)
 }
 
+// RangeHolder is a File that can tell whether reading ranges would be
+// served from local disk (a disk cache holding them): such reads are
+// better left to the reader than fetched ahead into memory, which would
+// copy them once more.
+type RangeHolder interface {
+	Holds(ranges []Range) bool
+}
+
 // Range is a byte range [Off, Off+Len) of an object.
 type Range struct{ Off, Len int64 }
 

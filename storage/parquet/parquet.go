@@ -319,7 +319,11 @@ func (d *Dataset) open(ctx context.Context, path string, st *storage.ScanStats, 
 		case md == nil:
 			pre, err = storage.WithTail(cf, footerTail)
 		case rg >= 0 && len(leaves) > 0:
-			pre, err = storage.Prefetched(cf, chunkRanges(md, rg, leaves), chunkGap)
+			rs := chunkRanges(md, rg, leaves)
+			if h, ok := f.(storage.RangeHolder); ok && h.Holds(rs) {
+				break // on local disk already (the disk cache): read in place
+			}
+			pre, err = storage.Prefetched(cf, rs, chunkGap)
 		}
 		if err != nil {
 			f.Close()
@@ -486,23 +490,31 @@ type Morsel struct {
 
 // Prefetch starts fetching the morsel's column chunks from an object
 // store while other morsels decode (a no-op on local disk, or when
-// already started). Read then waits for it instead of fetching. Safe for
-// concurrent use; ctx must outlive the fetch (the query's).
-func (m *Morsel) Prefetch(ctx context.Context, st *storage.ScanStats) {
-	if !storage.IsURL(m.path) || m.d.meta(m.path) == nil {
-		return
+// already started). Read then waits for it instead of fetching. It
+// returns the bytes it set in flight (0 when it started nothing), which
+// stay in memory until Read. Safe for concurrent use; ctx must outlive
+// the fetch (the query's).
+func (m *Morsel) Prefetch(ctx context.Context, st *storage.ScanStats) int64 {
+	md := m.d.meta(m.path)
+	if !storage.IsURL(m.path) || md == nil {
+		return 0
 	}
+	var size int64
 	m.preOnce.Do(func() {
 		m.pre = make(chan struct{})
 		if st != nil {
 			st.Prefetched.Add(1)
 		}
 		leaves := m.decodedLeaves()
+		for _, r := range chunkRanges(md, m.rowGroup, leaves) {
+			size += r.Len
+		}
 		go func() {
 			defer close(m.pre)
 			m.preOpen, m.preErr = m.d.open(ctx, m.path, st, m.rowGroup, leaves)
 		}()
 	})
+	return size
 }
 
 // takePrefetched waits for a prefetch started earlier, if any.
