@@ -29,6 +29,7 @@ import (
 	"github.com/lakeq/lakeq/bench/harness"
 	"github.com/lakeq/lakeq/connectors/tpch"
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/internal/gctune"
 	"github.com/lakeq/lakeq/internal/tests3"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/s3"
@@ -43,6 +44,7 @@ func main() {
 	partitions := flag.Int("partitions", 10000, "dt= partitions of the listing figure")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of lakeq's TPC-H runs (all three places) to this file")
 	flag.Parse()
+	gctune.Start(gctune.DefaultPolicy()) // as the lakeq binary runs
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
