@@ -24,6 +24,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lakeq/lakeq/bench/harness"
@@ -124,9 +125,9 @@ func run(sf float64, runs int, dataDir, queries, only string, nParts int) error 
 
 	profileS3(true)
 	fmt.Printf("TPC-H SF %g, %d cores, %d runs: local disk vs S3 (versitygw on 127.0.0.1)\n\n", sf, runtime.NumCPU(), runs)
-	fmt.Println("| query | local ms | S3 ms | S3 / local | S3 + disk cache ms | cached / local |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
-	var logSum, logCached float64
+	fmt.Println("| query | local ms | S3 ms | S3 / local | S3 + disk cache ms | cached / local | lakeq CPU S3 / local | server CPU ms |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+	var logSum, logCached, logCPU float64
 	var n int
 	for q := 1; q <= 22; q++ {
 		name := fmt.Sprintf("q%02d", q)
@@ -138,32 +139,41 @@ func run(sf float64, runs int, dataDir, queries, only string, nParts int) error 
 			return err
 		}
 		var lt, st, ct []float64
+		var lcpu, scpu, vcpu time.Duration
 		for i := 0; i <= runs; i++ {
+			c0 := selfCPU()
 			a, err := timed(ctx, local, string(sql))
 			if err != nil {
 				return fmt.Errorf("%s local: %w", name, err)
 			}
+			c1 := selfCPU()
+			v0, _ := srv.CPUTime()
 			b, err := timed(ctx, remote, string(sql))
 			if err != nil {
 				return fmt.Errorf("%s S3: %w", name, err)
 			}
+			c2 := selfCPU()
+			v1, _ := srv.CPUTime()
 			c, err := timed(ctx, cached, string(sql))
 			if err != nil {
 				return fmt.Errorf("%s S3 cached: %w", name, err)
 			}
 			if i > 0 { // the first run of each is the warm-up (and fills the cache)
 				lt, st, ct = append(lt, a), append(st, b), append(ct, c)
+				lcpu, scpu, vcpu = lcpu+c1-c0, scpu+c2-c1, vcpu+v1-v0
 			}
 		}
 		lm, sm, cm := harness.Median(lt), harness.Median(st), harness.Median(ct)
-		fmt.Printf("| %s | %.1f | %.1f | %.2f | %.1f | %.2f |\n", name, lm, sm, sm/lm, cm, cm/lm)
+		cpuRatio := float64(scpu) / float64(max(lcpu, 1))
+		fmt.Printf("| %s | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f | %.0f |\n", name, lm, sm, sm/lm, cm, cm/lm, cpuRatio, float64(vcpu.Milliseconds())/float64(runs))
 		logSum += math.Log(sm / lm)
 		logCached += math.Log(cm / lm)
+		logCPU += math.Log(cpuRatio)
 		n++
 	}
 	profileS3(false)
 	if n > 0 {
-		fmt.Printf("\ngeomean S3 / local %.2f; with the disk cache warm %.2f\n", math.Exp(logSum/float64(n)), math.Exp(logCached/float64(n)))
+		fmt.Printf("\ngeomean S3 / local %.2f; with the disk cache warm %.2f; lakeq's own CPU time S3 / local %.2f (the server's CPU, which shares the cores, apart)\n", math.Exp(logSum/float64(n)), math.Exp(logCached/float64(n)), math.Exp(logCPU/float64(n)))
 	}
 
 	// q06's requests, counted by a proxy in front of the server
@@ -273,6 +283,15 @@ func openWith(ctx context.Context, ec engine.Config, base string) (*engine.Sessi
 		}
 	}
 	return s, nil
+}
+
+// selfCPU is the CPU time (user and system) this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func timed(ctx context.Context, s *engine.Session, sql string) (float64, error) {

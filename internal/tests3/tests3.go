@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ type Server struct {
 	Endpoint          string // http://127.0.0.1:port
 	AccessKey, Secret string
 	Root              string // the posix backend's folder: one folder per bucket
+	PID               int    // the versitygw process (benchmarks read its CPU time)
 }
 
 // binary finds versitygw on PATH or in Go's bin folder.
@@ -104,6 +106,7 @@ func Launch(root string, buckets ...string) (*Server, func(), error) {
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
 		s.Endpoint = "http://" + addr
+		s.PID = cmd.Process.Pid
 		if err := waitReady(s.Endpoint, done); err != nil {
 			cmd.Process.Kill()
 			<-done
@@ -141,4 +144,30 @@ func waitReady(endpoint string, exited <-chan struct{}) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("versitygw did not answer on %s in 15 s", endpoint)
+}
+
+// CPUTime is the CPU time (user and system) the server has used so far;
+// on a machine it shares with lakeq, it is part of what a query over it
+// costs.
+func (s *Server) CPUTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.PID))
+	if err != nil {
+		return 0, err
+	}
+	// fields after the parenthesised command: state is field 3, utime 14, stime 15
+	rest := string(b)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("unexpected /proc stat of versitygw: %q", b)
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("unexpected /proc stat of versitygw: %q", b)
+	}
+	// the kernel counts in clock ticks, 100 per second on Linux
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
 }
