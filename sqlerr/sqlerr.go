@@ -6,6 +6,7 @@ package sqlerr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // SQLSTATE codes used across lakeq. Names follow PostgreSQL's errcodes.txt.
@@ -59,6 +60,7 @@ const (
 	DependentObjects                = "2BP01"
 	SerializationFailure            = "40001"
 	QueryCanceled                   = "57014"
+	DiskFull                        = "53100"
 	OutOfMemory                     = "53200"
 	ProgramLimitExceeded            = "54000"
 	IOError                         = "58030"
@@ -92,8 +94,15 @@ func New(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Wrap attaches a SQLSTATE and message to an underlying cause.
+// Wrap attaches a SQLSTATE and message to an underlying cause. A cause
+// that is already a lack of resources (class 53: disk full, out of
+// memory) or a cancel keeps its SQLSTATE under the added context: it is
+// what a client acts on (free space and retry, not report corruption).
 func Wrap(cause error, code, format string, args ...any) *Error {
+	var ce *Error
+	if errors.As(cause, &ce) && (strings.HasPrefix(ce.Code, "53") || ce.Code == QueryCanceled) {
+		code = ce.Code
+	}
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...) + ": " + cause.Error(), cause: cause}
 }
 

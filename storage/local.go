@@ -40,7 +40,19 @@ func localErr(err error, verb, path string) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return sqlerr.New(sqlerr.InsufficientPrivilege, "could not %s file \"%s\": Permission denied", verb, path)
 	}
+	// PostgreSQL's disk_full: the statement fails, the session and the
+	// server go on once space is freed
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return sqlerr.New(sqlerr.DiskFull, "could not %s file \"%s\": %s", verb, path, noSpace(err))
+	}
 	return sqlerr.Wrap(err, sqlerr.IOError, "could not %s file \"%s\"", verb, path)
+}
+
+func noSpace(err error) string {
+	if errors.Is(err, syscall.EDQUOT) {
+		return "Disk quota exceeded"
+	}
+	return "No space left on device"
 }
 
 // Stat implements FileSystem.
