@@ -1,0 +1,163 @@
+// Package connectors is the connector SPI of DESIGN.md (Connectors):
+// every table lakeq reads comes from a Connector — lake files and
+// external tables, managed tables, system tables, a mounted PostgreSQL or
+// MySQL database — through one contract modelled on Trino's
+// ConnectorMetadata and Athena's Query Federation SDK:
+//
+//   - metadata: schemas, tables, columns and their types, row estimates
+//     and column statistics (Table);
+//   - pushdown by negotiation: the planner offers a Scan its projection,
+//     filters, limit, top-N and aggregation (Apply*); the connector takes
+//     what it evaluates with PostgreSQL's semantics and hands back the
+//     rest, which lakeq evaluates above the scan;
+//   - Splits for parallel reads, and Read(split) → a stream of Arrow
+//     batches.
+//
+// The planner imports this package, never the other way: filters and
+// aggregates cross the boundary in the small expression form below, not
+// as planner nodes.
+package connectors
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/types"
+)
+
+// Connector is one source of tables. Implementations are safe for
+// concurrent use by many sessions and queries; a Connector lives as long
+// as its mount (the engine for built-in ones) and Close releases its
+// pools.
+type Connector interface {
+	// Name identifies the connector in EXPLAIN and errors ("postgres",
+	// "mysql", "lake", …).
+	Name() string
+	// Schemas lists the schemas the source offers.
+	Schemas(ctx context.Context) ([]string, error)
+	// Tables lists the tables of a schema.
+	Tables(ctx context.Context, schema string) ([]string, error)
+	// Table describes one table, or returns nil (no error) when it does
+	// not exist. A column whose type lakeq cannot map is described with
+	// Unsupported set, so that mounting and listing work and only reading
+	// it fails (0A000 naming the column).
+	Table(ctx context.Context, schema, name string) (*Table, error)
+	// Splits cuts a negotiated scan into independently readable parts;
+	// workers read them in parallel. At least one split is returned.
+	Splits(ctx context.Context, scan *Scan, want int) ([]Split, error)
+	// Read streams a split's batches: the scan's projected columns (or
+	// the aggregation's outputs), in the order Scan.Columns lists them.
+	Read(ctx context.Context, scan *Scan, split Split) (RecordReader, error)
+	Close() error
+}
+
+// Table is what a connector tells the planner about a table.
+type Table struct {
+	Schema, Name string
+	Columns      []Column
+	// Rows is the estimated row count (0 = unknown).
+	Rows int64
+	// Handle is the connector's own reference (an OID, a file list).
+	Handle any
+}
+
+// Column is a table column.
+type Column struct {
+	Name    string
+	Type    types.T
+	NotNull bool
+	// Unsupported is the source's type name when lakeq cannot map it:
+	// reading the column is 0A000 naming it and this type.
+	Unsupported string
+	// Stats are what the source knows of the values (zero: nothing).
+	Stats ColumnStats
+}
+
+// ColumnStats are a column's statistics for cardinality estimation.
+type ColumnStats struct {
+	Distinct  int64   // estimated distinct values; 0 = unknown
+	NullFrac  float64 // fraction of NULLs; -1 = unknown
+	Min, Max  types.Value
+	HasMinMax bool
+}
+
+// Scan is a scan of one table as negotiated so far. The planner builds it
+// with every column and no pushdown, then offers each pushdown in turn;
+// a connector's Apply methods change it only for what they accept.
+type Scan struct {
+	Table *Table
+	// Columns are the table column indices the scan returns, in order.
+	Columns []int
+	// Filters are the conjuncts the connector evaluates (accepted).
+	Filters []Expr
+	// Limit is the row limit the connector applies (-1: none).
+	Limit int64
+	// TopN orders (and limits, with Limit) the rows at the source.
+	TopN []SortKey
+	// Agg, when set, replaces the scan's rows by the aggregation's:
+	// the group keys, then the aggregates, in order.
+	Agg *Aggregation
+	// Remote is what the connector will run, for EXPLAIN (for a
+	// database, its SQL); filled in by the connector.
+	Remote string
+	// Private is the connector's own negotiated state.
+	Private any
+}
+
+// SortKey is one ORDER BY key of a top-N.
+type SortKey struct {
+	Col        int // table column index
+	Desc       bool
+	NullsFirst bool
+}
+
+// Aggregation is GROUP BY keys and aggregate calls over the scan's rows.
+type Aggregation struct {
+	GroupBy []int // table column indices
+	Aggs    []AggCall
+}
+
+// AggCall is one aggregate: count(*) (Col < 0), count, sum, min, max,
+// avg, with DISTINCT for count.
+type AggCall struct {
+	Func     string
+	Col      int
+	Distinct bool
+	Type     types.T // the result type lakeq expects
+}
+
+// Pushdown is implemented by connectors that can evaluate more than a
+// plain projection. Each method is offered the scan and returns what it
+// did not take; it must keep PostgreSQL's semantics for what it takes
+// (NULLs, collation, types), or take nothing.
+type Pushdown interface {
+	// ApplyFilter takes the conjuncts it can evaluate and returns the
+	// rest, for lakeq to evaluate above the scan.
+	ApplyFilter(scan *Scan, filters []Expr) (rest []Expr)
+	// ApplyLimit reports whether the source applies the limit (only
+	// offered when every filter was taken).
+	ApplyLimit(scan *Scan, n int64) bool
+	// ApplyTopN reports whether the source orders and limits.
+	ApplyTopN(scan *Scan, keys []SortKey, n int64) bool
+	// ApplyAggregation reports whether the source aggregates (only
+	// offered when every filter was taken).
+	ApplyAggregation(scan *Scan, agg *Aggregation) bool
+}
+
+// Split is one independently readable part of a scan (a key range, a
+// ctid range, a row group). Splits are values a connector makes and
+// reads back; lakeq only hands them out.
+type Split struct {
+	// Describe is shown by EXPLAIN ANALYZE.
+	Describe string
+	Private  any
+}
+
+// RecordReader streams batches. Next returns nil, nil at the end; a
+// batch stays valid until the next call to Next. Close is idempotent and
+// stops a read in flight.
+type RecordReader interface {
+	Next() (arrow.Record, error)
+	Close() error
+}

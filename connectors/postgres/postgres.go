@@ -1,0 +1,558 @@
+// Package postgres is the PostgreSQL connector: a mounted database's
+// tables read through pgx, with projection, filters (comparisons, IN,
+// IS [NOT] NULL, LIKE, AND/OR/NOT) and LIMIT pushed down as SQL, and
+// parallel reads split by ctid ranges. One connection pool per mount.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/lakeq/lakeq/connectors"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Config is a mount's connection: Redshift's CREATE EXTERNAL SCHEMA …
+// FROM POSTGRES DATABASE 'db' [SCHEMA 's'] URI 'host' [PORT n] USER 'u'
+// PASSWORD 'p'.
+type Config struct {
+	Host     string
+	Port     int // 0 = 5432
+	Database string
+	Schema   string // "" = every schema; else the one schema offered
+	User     string
+	Password string
+	// MaxConns bounds the pool (0 = 4).
+	MaxConns int32
+}
+
+// Connector is a mounted PostgreSQL database. Safe for concurrent use.
+type Connector struct {
+	cfg  Config
+	pool *pgxpool.Pool
+	where string // host:port/db, for messages (never the password)
+}
+
+var (
+	_ connectors.Connector = (*Connector)(nil)
+	_ connectors.Pushdown  = (*Connector)(nil)
+)
+
+// New makes the pool; it connects lazily, so a server that is down
+// fails the first read (08001), not the mount.
+func New(ctx context.Context, cfg Config) (*Connector, error) {
+	if cfg.Port == 0 {
+		cfg.Port = 5432
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 4
+	}
+	pc, err := pgxpool.ParseConfig("")
+	if err != nil {
+		return nil, err
+	}
+	cc := pc.ConnConfig
+	cc.Host, cc.Port, cc.Database, cc.User, cc.Password = cfg.Host, uint16(cfg.Port), cfg.Database, cfg.User, cfg.Password
+	cc.ConnectTimeout = 10 * time.Second
+	// text output lakeq parses exactly as PostgreSQL writes it
+	cc.RuntimeParams = map[string]string{
+		"TimeZone": "UTC", "DateStyle": "ISO, MDY", "IntervalStyle": "postgres",
+		"extra_float_digits": "3", "application_name": "lakeq",
+	}
+	// no statement cache: a remote table altered or dropped after a read
+	// must fail or succeed as a fresh query would, not on a stale plan
+	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	pc.MaxConns = cfg.MaxConns
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.InvalidParameterValue, "PostgreSQL mount of %s", cfg.Database)
+	}
+	return &Connector{cfg: cfg, pool: pool, where: fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)}, nil
+}
+
+// Name implements connectors.Connector.
+func (c *Connector) Name() string { return "postgres" }
+
+// Close implements connectors.Connector.
+func (c *Connector) Close() error { c.pool.Close(); return nil }
+
+// fail turns a pgx error into a sqlerr naming the source: a remote error
+// keeps its SQLSTATE and message; an unreachable server is 08001.
+func (c *Connector) fail(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return sqlerr.New(pe.Code, "PostgreSQL %s (%s): %s", c.where, what, pe.Message)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {
+		return sqlerr.New("08001", "could not connect to PostgreSQL %s: %v", c.where, errors.Unwrap(err))
+	}
+	return sqlerr.Wrap(err, "08006", "PostgreSQL %s (%s)", c.where, what)
+}
+
+// Schemas implements connectors.Connector.
+func (c *Connector) Schemas(ctx context.Context) ([]string, error) {
+	if c.cfg.Schema != "" {
+		return []string{c.cfg.Schema}, nil
+	}
+	return c.strings(ctx, "list schemas", `SELECT nspname FROM pg_namespace
+		WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%'
+		ORDER BY 1`)
+}
+
+// Tables implements connectors.Connector.
+func (c *Connector) Tables(ctx context.Context, schema string) ([]string, error) {
+	return c.strings(ctx, "list tables", `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY 1`, c.remoteSchema(schema))
+}
+
+func (c *Connector) remoteSchema(schema string) string {
+	if c.cfg.Schema != "" {
+		return c.cfg.Schema
+	}
+	return schema
+}
+
+func (c *Connector) strings(ctx context.Context, what, sql string, args ...any) ([]string, error) {
+	rows, err := c.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, c.fail(err, what)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, c.fail(err, what)
+}
+
+// handle is a table's remote identity.
+type handle struct {
+	schema, name string
+	kind         byte // pg_class.relkind
+	pages        int64
+}
+
+// Table implements connectors.Connector.
+func (c *Connector) Table(ctx context.Context, schema, name string) (*connectors.Table, error) {
+	rs := c.remoteSchema(schema)
+	var kind string
+	var pages int64
+	var tuples float64
+	var oid uint32
+	err := c.pool.QueryRow(ctx, `SELECT c.oid, c.relkind::text, c.relpages::int8, c.reltuples::float8 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'v', 'm', 'p', 'f')`, rs, name).Scan(&oid, &kind, &pages, &tuples)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, c.fail(err, "describe "+rs+"."+name)
+	}
+	rows, err := c.pool.Query(ctx, `SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull,
+			coalesce(et.typname, ''), a.attndims
+		FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+		WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, oid)
+	if err != nil {
+		return nil, c.fail(err, "describe "+rs+"."+name)
+	}
+	defer rows.Close()
+	t := &connectors.Table{Schema: schema, Name: name, Handle: &handle{schema: rs, name: name, kind: kind[0], pages: pages}}
+	if tuples > 0 {
+		t.Rows = int64(tuples)
+	}
+	for rows.Next() {
+		var col, typ, formatted, elem string
+		var mod, dims int32
+		var notNull bool
+		if err := rows.Scan(&col, &typ, &formatted, &mod, &notNull, &elem, &dims); err != nil {
+			return nil, c.fail(err, "describe "+rs+"."+name)
+		}
+		ct, ok := mapType(typ, mod, elem)
+		cc := connectors.Column{Name: col, Type: ct, NotNull: notNull}
+		if !ok {
+			cc.Unsupported = formatted
+		}
+		t.Columns = append(t.Columns, cc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.fail(err, "describe "+rs+"."+name)
+	}
+	return t, nil
+}
+
+// mapType maps a PostgreSQL type (pg_type.typname, atttypmod, and for an
+// array its element's typname) to lakeq's; false when lakeq has none.
+func mapType(typ string, mod int32, elem string) (types.T, bool) {
+	if elem != "" {
+		e, ok := mapType(elem, mod, "")
+		if !ok || e.Kind == types.Array {
+			return types.T{}, false
+		}
+		return types.ArrayOf(e), true
+	}
+	switch typ {
+	case "bool":
+		return types.BoolT, true
+	case "int2":
+		return types.Int2T, true
+	case "int4":
+		return types.Int4T, true
+	case "int8":
+		return types.Int8T, true
+	case "float4":
+		return types.Float4T, true
+	case "float8":
+		return types.Float8T, true
+	case "numeric":
+		if mod < 4 {
+			return types.NumericDynT, true
+		}
+		m := mod - 4
+		return types.NumericOf(m>>16&0xffff, m&0xffff), true
+	case "text", "name":
+		return types.TextT, true
+	case "varchar":
+		if mod >= 4 {
+			return types.T{Kind: types.Varchar, Width: mod - 4}, true
+		}
+		return types.T{Kind: types.Varchar}, true
+	case "bpchar":
+		w := int32(1)
+		if mod >= 4 {
+			w = mod - 4
+		}
+		return types.T{Kind: types.Char, Width: w}, true
+	case "bytea":
+		return types.ByteaT, true
+	case "date":
+		return types.DateT, true
+	case "time":
+		return types.TimeT, true
+	case "timestamp":
+		return types.TimestampT, true
+	case "timestamptz":
+		return types.TimestampTZT, true
+	case "interval":
+		return types.IntervalT, true
+	case "uuid":
+		return types.UUIDT, true
+	case "json":
+		return types.JSONT, true
+	case "jsonb":
+		return types.JSONBT, true
+	}
+	return types.T{}, false
+}
+
+// quoteIdent quotes a PostgreSQL identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// plan is the remote query a scan negotiated.
+type plan struct {
+	where []string // SQL conjuncts, with $n parameters
+	args  []any
+	limit int64
+}
+
+func planOf(scan *connectors.Scan) *plan {
+	if p, ok := scan.Private.(*plan); ok {
+		return p
+	}
+	p := &plan{limit: -1}
+	scan.Private = p
+	return p
+}
+
+// ApplyFilter implements connectors.Pushdown: a conjunct is taken when
+// every part of it translates to SQL PostgreSQL evaluates as lakeq
+// would. Ordering comparisons of text compare in the "C" collation, as
+// lakeq does (byte order), whatever the remote database's collation.
+func (c *Connector) ApplyFilter(scan *connectors.Scan, filters []connectors.Expr) []connectors.Expr {
+	p := planOf(scan)
+	var rest []connectors.Expr
+	for _, f := range filters {
+		args := p.args
+		sql, ok := c.sql(scan.Table, f, &args)
+		if !ok {
+			rest = append(rest, f)
+			continue
+		}
+		p.where, p.args = append(p.where, sql), args
+		scan.Filters = append(scan.Filters, f)
+	}
+	c.describe(scan)
+	return rest
+}
+
+// ApplyLimit implements connectors.Pushdown.
+func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
+	planOf(scan).limit = n
+	scan.Limit = n
+	c.describe(scan)
+	return true
+}
+
+// ApplyTopN implements connectors.Pushdown: not taken yet (lakeq sorts).
+func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) bool { return false }
+
+// ApplyAggregation implements connectors.Pushdown: not taken yet.
+func (c *Connector) ApplyAggregation(*connectors.Scan, *connectors.Aggregation) bool { return false }
+
+// sql translates e, appending its constants to args as parameters.
+func (c *Connector) sql(t *connectors.Table, e connectors.Expr, args *[]any) (string, bool) {
+	switch x := e.(type) {
+	case connectors.ColRef:
+		if x.Col < 0 || x.Col >= len(t.Columns) || t.Columns[x.Col].Unsupported != "" {
+			return "", false
+		}
+		return quoteIdent(t.Columns[x.Col].Name), true
+	case connectors.Const:
+		if x.Value == nil {
+			return "NULL", true
+		}
+		pt, ok := paramType(x.Type)
+		if !ok {
+			return "", false
+		}
+		*args = append(*args, types.FormatText(x.Type, x.Value))
+		return "$" + strconv.Itoa(len(*args)) + "::" + pt, true
+	case connectors.Call:
+		parts := make([]string, len(x.Args))
+		for i, a := range x.Args {
+			s, ok := c.sql(t, a, args)
+			if !ok {
+				return "", false
+			}
+			parts[i] = s
+		}
+		textOrder := false
+		if len(x.Args) > 0 {
+			if cr, ok := x.Args[0].(connectors.ColRef); ok && cr.Type.IsString() {
+				textOrder = true
+			}
+		}
+		switch x.Op {
+		case "=", "<>":
+			return "(" + parts[0] + " " + x.Op + " " + parts[1] + ")", true
+		case "<", "<=", ">", ">=":
+			if textOrder {
+				return "(" + parts[0] + ` COLLATE "C" ` + x.Op + " " + parts[1] + ")", true
+			}
+			return "(" + parts[0] + " " + x.Op + " " + parts[1] + ")", true
+		case "in":
+			return "(" + parts[0] + " IN (" + strings.Join(parts[1:], ", ") + "))", true
+		case "isnull":
+			return "(" + parts[0] + " IS NULL)", true
+		case "notnull":
+			return "(" + parts[0] + " IS NOT NULL)", true
+		case "like":
+			return "(" + parts[0] + ` LIKE ` + parts[1] + ")", true
+		case "notlike":
+			return "(" + parts[0] + ` NOT LIKE ` + parts[1] + ")", true
+		case "and", "or":
+			return "(" + strings.Join(parts, " "+strings.ToUpper(x.Op)+" ") + ")", true
+		case "not":
+			return "(NOT " + parts[0] + ")", true
+		}
+	}
+	return "", false
+}
+
+// paramType is the PostgreSQL type a constant of t is sent as (text,
+// cast remotely), or false for a type not sent.
+func paramType(t types.T) (string, bool) {
+	switch t.Kind {
+	case types.Bool:
+		return "bool", true
+	case types.Int2, types.Int4, types.Int8:
+		return "int8", true
+	case types.Numeric:
+		return "numeric", true
+	case types.Float4, types.Float8:
+		return "float8", true
+	case types.Text, types.Varchar, types.Char:
+		return "text", true
+	case types.Date:
+		return "date", true
+	case types.Timestamp:
+		return "timestamp", true
+	case types.TimestampTZ:
+		return "timestamptz", true
+	case types.UUID:
+		return "uuid", true
+	}
+	return "", false
+}
+
+// query is the remote SQL of a scan, restricted to a split's condition.
+func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []any) {
+	h := scan.Table.Handle.(*handle)
+	p := planOf(scan)
+	cols := make([]string, len(scan.Columns))
+	for i, ci := range scan.Columns {
+		cols[i] = quoteIdent(scan.Table.Columns[ci].Name)
+	}
+	list := strings.Join(cols, ", ")
+	if list == "" {
+		list = "NULL" // count(*): rows without columns
+	}
+	sql := "SELECT " + list + " FROM " + quoteIdent(h.schema) + "." + quoteIdent(h.name)
+	where := append([]string(nil), p.where...)
+	if splitCond != "" {
+		where = append(where, splitCond)
+	}
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	if p.limit >= 0 {
+		sql += " LIMIT " + strconv.FormatInt(p.limit, 10)
+	}
+	return sql, p.args
+}
+
+func (c *Connector) describe(scan *connectors.Scan) {
+	scan.Remote, _ = c.query(scan, "")
+}
+
+// Splits implements connectors.Connector: a plain table of more than a
+// few pages is cut into want ranges of ctid pages (PostgreSQL scans a
+// ctid range without reading the rest); views and small tables, and a
+// scan with a LIMIT, are one split.
+func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int) ([]connectors.Split, error) {
+	h := scan.Table.Handle.(*handle)
+	c.describe(scan)
+	if want <= 1 || h.kind != 'r' || h.pages < 64 || planOf(scan).limit >= 0 {
+		return []connectors.Split{{Describe: "whole table"}}, nil
+	}
+	step := (h.pages + int64(want) - 1) / int64(want)
+	var out []connectors.Split
+	for i := 0; i < want; i++ {
+		lo, hi := int64(i)*step, int64(i+1)*step
+		var cond string
+		switch {
+		case i == 0:
+			cond = fmt.Sprintf("ctid < '(%d,0)'::tid", hi)
+		case i == want-1: // open-ended: pages added since relpages was counted
+			cond = fmt.Sprintf("ctid >= '(%d,0)'::tid", lo)
+		default:
+			cond = fmt.Sprintf("ctid >= '(%d,0)'::tid AND ctid < '(%d,0)'::tid", lo, hi)
+		}
+		out = append(out, connectors.Split{Describe: cond, Private: cond})
+	}
+	return out, nil
+}
+
+// batchRows is how many rows a batch holds.
+const batchRows = 8192
+
+// Read implements connectors.Connector: the split's rows in PostgreSQL's
+// text format, parsed by lakeq's own input functions, in batches.
+func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split connectors.Split) (connectors.RecordReader, error) {
+	for _, ci := range scan.Columns {
+		if col := scan.Table.Columns[ci]; col.Unsupported != "" {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has PostgreSQL type %s, which lakeq cannot read", col.Name, scan.Table.Schema, scan.Table.Name, col.Unsupported)
+		}
+	}
+	cond, _ := split.Private.(string)
+	sql, args := c.query(scan, cond)
+	qargs := append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, args...)
+	rows, err := c.pool.Query(ctx, sql, qargs...)
+	if err != nil {
+		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
+	}
+	fields := make([]arrow.Field, len(scan.Columns))
+	ts := make([]types.T, len(scan.Columns))
+	for i, ci := range scan.Columns {
+		col := scan.Table.Columns[ci]
+		ts[i] = col.Type
+		fields[i] = arrow.Field{Name: col.Name, Type: col.Type.Arrow(), Nullable: true}
+	}
+	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts}
+	// the first batch now: a remote error (a table dropped since it was
+	// described) is Read's, and the connection goes back at once
+	first, err := r.Next()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.first = first
+	return r, nil
+}
+
+type reader struct {
+	c      *Connector
+	scan   *connectors.Scan
+	rows   pgx.Rows
+	schema *arrow.Schema
+	types  []types.T
+	done   bool
+	first  arrow.Record // read by Read, returned by the first Next
+}
+
+func (r *reader) Next() (arrow.Record, error) {
+	if f := r.first; f != nil {
+		r.first = nil
+		return f, nil
+	}
+	if r.done {
+		return nil, nil
+	}
+	bs := make([]array.Builder, len(r.types))
+	for i := range bs {
+		bs[i] = array.NewBuilder(memory.DefaultAllocator, r.schema.Field(i).Type)
+		defer bs[i].Release()
+	}
+	n := 0
+	for n < batchRows && r.rows.Next() {
+		raw := r.rows.RawValues()
+		for i, t := range r.types {
+			if raw[i] == nil {
+				bs[i].AppendNull()
+				continue
+			}
+			v, err := types.ParseText(t, string(raw[i]), time.UTC)
+			if err != nil {
+				r.Close()
+				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
+			}
+			types.AppendValue(bs[i], v)
+		}
+		n++
+	}
+	if n < batchRows {
+		r.done = true
+		err := r.rows.Err()
+		r.rows.Close()
+		if err != nil {
+			return nil, r.c.fail(err, "read "+r.scan.Table.Schema+"."+r.scan.Table.Name)
+		}
+		if n == 0 {
+			return nil, nil
+		}
+	}
+	arrs := make([]arrow.Array, len(bs))
+	for i, b := range bs {
+		arrs[i] = b.NewArray()
+	}
+	return array.NewRecordBatch(r.schema, arrs, int64(n)), nil
+}
+
+func (r *reader) Close() error {
+	r.done = true
+	r.rows.Close()
+	return nil
+}
