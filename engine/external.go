@@ -789,7 +789,7 @@ type extMorsel struct {
 }
 
 // Prefetch implements exec.Prefetcher.
-func (m *extMorsel) Prefetch(ec *exec.Ctx) { prefetch(m.m, ec) }
+func (m *extMorsel) Prefetch(ec *exec.Ctx) int64 { return prefetch(m.m, ec) }
 
 func (m *extMorsel) Read(ec *exec.Ctx) ([]arrow.Record, error) {
 	recs, err := m.m.Read(ec.Context(), ec.Scan)

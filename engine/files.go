@@ -383,15 +383,16 @@ func (e execMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 }
 
 // Prefetch implements exec.Prefetcher for the formats that can.
-func (e execMorsel) Prefetch(ctx *exec.Ctx) { prefetch(e.m, ctx) }
+func (e execMorsel) Prefetch(ctx *exec.Ctx) int64 { return prefetch(e.m, ctx) }
 
 // prefetchingMorsel is a file morsel that can fetch ahead (Parquet's).
 type prefetchingMorsel interface {
-	Prefetch(ctx context.Context, st *storage.ScanStats)
+	Prefetch(ctx context.Context, st *storage.ScanStats) int64
 }
 
-func prefetch(m fileMorsel, ctx *exec.Ctx) {
+func prefetch(m fileMorsel, ctx *exec.Ctx) int64 {
 	if p, ok := m.(prefetchingMorsel); ok {
-		p.Prefetch(ctx.Context(), ctx.Scan)
+		return p.Prefetch(ctx.Context(), ctx.Scan)
 	}
+	return 0
 }

@@ -107,10 +107,11 @@ type fillingMorsel struct {
 }
 
 // Prefetch implements exec.Prefetcher.
-func (m fillingMorsel) Prefetch(ctx *exec.Ctx) {
+func (m fillingMorsel) Prefetch(ctx *exec.Ctx) int64 {
 	if p, ok := m.inner.(exec.Prefetcher); ok {
-		p.Prefetch(ctx)
+		return p.Prefetch(ctx)
 	}
+	return 0
 }
 
 func (m fillingMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {

@@ -40,8 +40,8 @@ type Config struct {
 
 // Connector is a mounted PostgreSQL database. Safe for concurrent use.
 type Connector struct {
-	cfg  Config
-	pool *pgxpool.Pool
+	cfg   Config
+	pool  *pgxpool.Pool
 	where string // host:port/db, for messages (never the password)
 }
 
