@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -336,6 +337,15 @@ func (p *lakeParser) failf(format string, args ...any) {
 	p.lx.fail(byteToCharPos(p.sql, p.tok.pos)+1, format, args...)
 }
 
+// unsupported fails with 0A000 naming what lakeq does not implement.
+func (p *lakeParser) unsupported(what string) {
+	if p.lx.err == nil {
+		e := sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported", what)
+		e.Position = byteToCharPos(p.sql, p.tok.pos) + 1
+		p.lx.err = e
+	}
+}
+
 func (p *lakeParser) near() string {
 	if p.tok.kind == tEOF {
 		return "syntax error at end of input"
@@ -436,6 +446,88 @@ func (p *lakeParser) str() string {
 	s := p.tok.text
 	p.advance()
 	return s
+}
+
+// createExternalSchema reads Redshift's federated mount after CREATE
+// EXTERNAL SCHEMA. Its other sources (DATA CATALOG, HIVE METASTORE,
+// REDSHIFT, KINESIS, MSK) and AWS credentials (IAM_ROLE, SECRET_ARN) are
+// not lakeq's: 0A000 naming them.
+func (p *lakeParser) createExternalSchema() ast.Stmt {
+	x := &ast.CreateExternalSchema{}
+	x.IfNotExists = p.accept("IF", "NOT", "EXISTS")
+	x.Name = p.ident()
+	p.expect("FROM")
+	switch {
+	case p.accept("POSTGRES"), p.accept("POSTGRESQL"):
+		x.Source = "postgres"
+	case p.accept("MYSQL"):
+		x.Source = "mysql"
+	case p.tok.kind == tIdent:
+		src := strings.ToUpper(p.tok.text)
+		if src == "DATA" || src == "HIVE" {
+			src += " " + strings.ToUpper(p.lookahead().text)
+		}
+		p.unsupported(fmt.Sprintf("CREATE EXTERNAL SCHEMA … FROM %s (lakeq mounts POSTGRES and MYSQL; the lake's own tables are in its catalog)", src))
+		return nil
+	default:
+		p.failf("%s: expected POSTGRES or MYSQL", p.near())
+		return nil
+	}
+	seen := map[string]bool{}
+	for p.lx.err == nil && p.tok.kind != tEOF {
+		kw := strings.ToUpper(p.tok.text)
+		if p.tok.kind != tIdent {
+			// never echo a string here: it may be a password
+			p.failf("syntax error: expected DATABASE, SCHEMA, URI, PORT, USER or PASSWORD")
+			return nil
+		}
+		if seen[kw] {
+			p.failf("%s is given twice", kw)
+			return nil
+		}
+		seen[kw] = true
+		p.advance()
+		switch kw {
+		case "DATABASE":
+			x.Database = p.str()
+		case "SCHEMA":
+			if x.Source != "postgres" {
+				p.failf("SCHEMA is an option of FROM POSTGRES only")
+				return nil
+			}
+			x.Schema = p.str()
+		case "URI":
+			x.Host = p.str()
+		case "PORT":
+			if p.tok.kind != tNumber {
+				p.failf("%s: expected a port number", p.near())
+				return nil
+			}
+			n, err := strconv.Atoi(p.tok.text)
+			if err != nil || n < 1 || n > 65535 {
+				p.failf("invalid port %s", p.tok.text)
+				return nil
+			}
+			x.Port = n
+			p.advance()
+		case "USER":
+			x.User = p.str()
+		case "PASSWORD":
+			x.Password = p.str()
+		case "IAM_ROLE", "SECRET_ARN":
+			p.unsupported(kw + " (AWS credentials are not reachable here: give USER and PASSWORD)")
+			return nil
+		default:
+			p.failf("syntax error at or near \"%s\"", strings.ToLower(kw))
+			return nil
+		}
+	}
+	for _, need := range []string{"DATABASE", "URI", "USER", "PASSWORD"} {
+		if p.lx.err == nil && !seen[need] {
+			p.failf("CREATE EXTERNAL SCHEMA … FROM %s needs %s", strings.ToUpper(x.Source), need)
+		}
+	}
+	return x
 }
 
 // props reads ('k' = 'v', …).
@@ -684,6 +776,9 @@ func (p *lakeParser) createDatabase() ast.Stmt {
 }
 
 func (p *lakeParser) createExternal() ast.Stmt {
+	if p.accept("SCHEMA") {
+		return p.createExternalSchema()
+	}
 	x := &ast.CreateExternalTable{SerDeProps: map[string]string{}, TblProps: map[string]string{}}
 	p.expect("TABLE")
 	x.IfNotExists = p.accept("IF", "NOT", "EXISTS")

@@ -171,3 +171,39 @@ func TestRedshiftUnloadParse(t *testing.T) {
 		t.Fatalf("bad query: %v", err)
 	}
 }
+
+func TestCreateExternalSchema(t *testing.T) {
+	st, err := ParseOne(`CREATE EXTERNAL SCHEMA IF NOT EXISTS pg FROM POSTGRES DATABASE 'shop' SCHEMA 'sales'
+		URI '127.0.0.1' PORT 5433 USER 'app' PASSWORD 'it''s secret'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &ast.CreateExternalSchema{Name: "pg", IfNotExists: true, Source: "postgres", Database: "shop", Schema: "sales",
+		Host: "127.0.0.1", Port: 5433, User: "app", Password: "it's secret"}
+	if !reflect.DeepEqual(st, want) {
+		t.Fatalf("got %+v", st)
+	}
+	st, err = ParseOne(`create external schema my from mysql database 'shop' uri 'db.local' user 'u' password 'p'`)
+	if err != nil || !reflect.DeepEqual(st, &ast.CreateExternalSchema{Name: "my", Source: "mysql", Database: "shop", Host: "db.local", User: "u", Password: "p"}) {
+		t.Fatalf("mysql: %+v, %v", st, err)
+	}
+	for sql, code := range map[string]string{
+		`CREATE EXTERNAL SCHEMA s FROM DATA CATALOG DATABASE 'x' IAM_ROLE 'arn'`:                         sqlerr.FeatureNotSupported,
+		`CREATE EXTERNAL SCHEMA s FROM POSTGRES DATABASE 'x' URI 'h' IAM_ROLE 'arn' SECRET_ARN 'a'`:      sqlerr.FeatureNotSupported,
+		`CREATE EXTERNAL SCHEMA s FROM POSTGRES DATABASE 'x' URI 'h' USER 'u'`:                           sqlerr.SyntaxError,
+		`CREATE EXTERNAL SCHEMA s FROM MYSQL DATABASE 'x' SCHEMA 'y' URI 'h' USER 'u' PASSWORD 'p'`:      sqlerr.SyntaxError,
+		`CREATE EXTERNAL SCHEMA s FROM POSTGRES DATABASE 'x' DATABASE 'y' URI 'h' USER 'u' PASSWORD 'p'`: sqlerr.SyntaxError,
+		`CREATE EXTERNAL SCHEMA s FROM POSTGRES DATABASE 'x' URI 'h' PORT 99999 USER 'u' PASSWORD 'p'`:   sqlerr.SyntaxError,
+		`CREATE EXTERNAL SCHEMA s FROM ORACLE DATABASE 'x'`:                                              sqlerr.FeatureNotSupported,
+	} {
+		_, err := ParseOne(sql)
+		if sqlerr.Code(err) != code {
+			t.Errorf("%s: %v, want %s", sql, err, code)
+		}
+	}
+	// a string out of place is never echoed: it may be a password
+	_, err = ParseOne(`CREATE EXTERNAL SCHEMA s FROM POSTGRES DATABASE 'x' URI 'h' USER 'u' 'hunter2'`)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("a stray string: %v", err)
+	}
+}

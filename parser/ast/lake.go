@@ -48,6 +48,21 @@ type CreateDatabase struct {
 	Props       map[string]string
 }
 
+// CreateExternalSchema is Redshift's CREATE EXTERNAL SCHEMA [IF NOT
+// EXISTS] name FROM POSTGRES|MYSQL DATABASE 'db' [SCHEMA 's'] URI 'host'
+// [PORT n] USER 'u' PASSWORD 'p': a live database mounted as a schema.
+type CreateExternalSchema struct {
+	Name        string
+	IfNotExists bool
+	Source      string // "postgres" or "mysql"
+	Database    string
+	Schema      string // POSTGRES only; "" = every schema (public first)
+	Host        string
+	Port        int // 0 = the source's default
+	User        string
+	Password    string
+}
+
 // DropDatabase is DROP DATABASE [IF EXISTS] name [CASCADE|RESTRICT].
 type DropDatabase struct {
 	Name     string
@@ -110,12 +125,13 @@ type Analyze struct {
 // Call is CALL procedure(args), e.g. CALL crawl('s3://…', 'db').
 type Call struct{ Func *FuncCall }
 
-func (*CreateExternalTable) stmt() {}
-func (*CreateDatabase) stmt()      {}
-func (*DropDatabase) stmt()        {}
-func (*ShowLake) stmt()            {}
-func (*Describe) stmt()            {}
-func (*AlterTableLake) stmt()      {}
-func (*MsckRepair) stmt()          {}
-func (*Analyze) stmt()             {}
-func (*Call) stmt()                {}
+func (*CreateExternalTable) stmt()  {}
+func (*CreateDatabase) stmt()       {}
+func (*DropDatabase) stmt()         {}
+func (*CreateExternalSchema) stmt() {}
+func (*ShowLake) stmt()             {}
+func (*Describe) stmt()             {}
+func (*AlterTableLake) stmt()       {}
+func (*MsckRepair) stmt()           {}
+func (*Analyze) stmt()              {}
+func (*Call) stmt()                 {}
