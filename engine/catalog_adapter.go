@@ -30,9 +30,9 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 	if t := c.s.systemTable(ctx, schema, name); t != nil {
 		return t, nil
 	}
-	t, err := c.s.lookupTable(ctx, schema, name)
-	if err != nil || t == nil {
-		return nil, err
+	t, mt, err := c.s.lookupRelation(ctx, schema, name)
+	if mt != nil || err != nil || t == nil {
+		return mt, err
 	}
 	if c.s.ReadAs != nil && t.Type == catalog.ManagedTable {
 		alt, err := c.s.ReadAs(ctx, t)
@@ -48,6 +48,36 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 		pt.Rows = c.s.eng.tableRows(ctx, t) // from ANALYZE, for join planning
 	}
 	return pt, err
+}
+
+// lookupRelation finds a table by (optional) schema and name along the
+// search path: a catalog table, or a mounted database's table (mt).
+func (s *Session) lookupRelation(ctx context.Context, schema, name string) (*catalog.Table, *planner.Table, error) {
+	schemas := s.SearchPath
+	if schema != "" {
+		schemas = []string{schema}
+	}
+	for _, db := range schemas {
+		d, err := s.eng.store.GetDatabase(ctx, db)
+		if err != nil {
+			return nil, nil, err
+		}
+		if isMount(d) {
+			mt, err := s.mountedTable(ctx, d, name)
+			if err != nil || mt != nil {
+				return nil, mt, err
+			}
+			continue
+		}
+		t, err := s.eng.store.GetTable(ctx, db, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if t != nil {
+			return t, nil, nil
+		}
+	}
+	return nil, nil, nil
 }
 
 // lookupTable finds a catalog table by (optional) schema and name.

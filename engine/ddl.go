@@ -370,5 +370,9 @@ func (s *Session) dropSchema(ctx context.Context, name string, ifExists, cascade
 			_ = s.eng.dropFiles(ctx, &t)
 		}
 	}
-	return s.eng.store.DropDatabase(ctx, name)
+	if err := s.eng.store.DropDatabase(ctx, name); err != nil {
+		return err
+	}
+	s.eng.mounts.forget(name)
+	return nil
 }

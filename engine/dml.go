@@ -27,7 +27,7 @@ func (s *Session) resolveWritable(ctx context.Context, q ast.QualifiedName) (*ca
 		if q.Schema == "sys" && s.sysTable(ctx, q.Name) != nil || s.systemTable(ctx, q.Schema, q.Name) != nil {
 			return nil, nil, sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied for table %s: it is a system catalog", q.Name)
 		}
-		return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", q.String())
+		return nil, nil, s.missingRelation(ctx, q)
 	}
 	if t.Type != catalog.ManagedTable {
 		return nil, nil, sqlerr.New(sqlerr.WrongObjectType, "cannot change relation \"%s\": it is a %s", t.Name, map[string]string{catalog.VirtualView: "view", catalog.ExternalTable: "external table"}[t.Type])

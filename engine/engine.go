@@ -39,6 +39,9 @@ type Config struct {
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
 	// kept in the catalog, so tables stay where they were created.
 	Warehouse string
+	// SecretKey seals the passwords of mounted databases in the catalog
+	// ("" = LAKEQ_SECRET_KEY, else the key file DATA_DIR/secret.key)
+	SecretKey string
 	Catalog   string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
 	Workers   int    // threads per query; 0 = all cores
 	MemLimit  int64  // bytes per query; 0 = 80% of... unlimited
@@ -90,6 +93,8 @@ type Engine struct {
 	locks  map[string]*sync.Mutex // per-table write locks
 
 	sessions sessions // live sessions by pid (pg_stat_activity)
+	// mounts are the connectors of mounted databases (mounts.go)
+	mounts mounts
 
 	procsOnce sync.Once
 	procList  []system.Function // pg_proc's rows
@@ -111,6 +116,9 @@ func DefaultDataDir() string {
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.DataDir == "" {
 		cfg.DataDir = DefaultDataDir()
+	}
+	if cfg.SecretKey == "" {
+		cfg.SecretKey = os.Getenv("LAKEQ_SECRET_KEY")
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
@@ -188,6 +196,7 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.bg.Wait() // compactions publish through the catalog
+	e.mounts.closeAll()
 	if e.hist != nil {
 		e.hist.Close()
 	}

@@ -229,6 +229,18 @@ func (s *Session) createDatabase(ctx context.Context, x *ast.CreateDatabase) (*R
 	return &Result{Tag: "CREATE DATABASE"}, nil
 }
 
+// missingRelation is the error for a relation the catalog lacks: 42P01,
+// or 0A000 for a table of a mounted database (read through its connector
+// only, so read-only here).
+func (s *Session) missingRelation(ctx context.Context, q ast.QualifiedName) error {
+	if q.Schema != "" {
+		if d, err := s.eng.store.GetDatabase(ctx, q.Schema); err == nil && isMount(d) {
+			return sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" belongs to the mounted %s database of schema \"%s\": its tables are read-only in lakeq", q.String(), d.Parameters[mountSource], q.Schema)
+		}
+	}
+	return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", q.String())
+}
+
 // resolveTable finds a table or fails with 42P01.
 func (s *Session) resolveTable(ctx context.Context, q ast.QualifiedName) (*catalog.Table, error) {
 	t, err := s.lookupTable(ctx, q.Schema, q.Name)
@@ -236,7 +248,7 @@ func (s *Session) resolveTable(ctx context.Context, q ast.QualifiedName) (*catal
 		return nil, err
 	}
 	if t == nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", q.String())
+		return nil, s.missingRelation(ctx, q)
 	}
 	return t, nil
 }

@@ -49,7 +49,11 @@ var secretText = regexp.MustCompile(`(?i)(\b(?:s3_secret_access_key|s3_session_t
 // redactSQL hides secret values in a statement's text, for the query
 // history, pg_stat_activity and logs.
 func redactSQL(sql string) string {
-	if !strings.Contains(strings.ToLower(sql), "s3_") {
+	low := strings.ToLower(sql)
+	if strings.Contains(low, "password") {
+		sql = redact(sql) // CREATE EXTERNAL SCHEMA … PASSWORD '…', roles
+	}
+	if !strings.Contains(low, "s3_") {
 		return sql
 	}
 	return secretText.ReplaceAllString(sql, "${1}'"+redacted+"'")

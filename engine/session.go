@@ -296,6 +296,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.createExternal(ctx, x)
 	case *ast.CreateDatabase:
 		return s.createDatabase(ctx, x)
+	case *ast.CreateExternalSchema:
+		return s.createExternalSchema(ctx, x)
 	case *ast.DropDatabase:
 		res := &Result{Tag: "DROP DATABASE"}
 		if err := s.dropSchema(ctx, x.Name, x.IfExists, x.Cascade, res); err != nil {

@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lakeq/lakeq/internal/testpg"
+	"github.com/lakeq/lakeq/sqlerr"
+)
+
+// text renders a one-row result as a|b|c.
+func textRow(t *testing.T, s *Session, q string) string {
+	t.Helper()
+	r := mustExec(t, s, q)
+	if r.NumRows() != 1 {
+		t.Fatalf("%s: %d rows", q, r.NumRows())
+	}
+	var parts []string
+	for c := range r.Columns {
+		v, _ := r.Text(c, r.Value(0, c))
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, "|")
+}
+
+// A PostgreSQL 15 database mounted with Redshift's CREATE EXTERNAL SCHEMA:
+// its tables are queried and joined with lake tables on one and two
+// workers with PostgreSQL's answers; the password is sealed in the
+// catalog and appears in no history, view or error; a server that is
+// down is 08001 and leaves the mount; DROP SCHEMA unmounts.
+func TestMountPostgres(t *testing.T) {
+	srv := testpg.Start(t)
+	db, err := sql.Open("pgx", srv.CreateDB(t, "shop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`CREATE TABLE orders (id int8 PRIMARY KEY, cust int4 NOT NULL, amount numeric(12,2), status text, day date)`,
+		`INSERT INTO orders SELECT g, g % 50, g * 0.5, CASE WHEN g % 3 = 0 THEN 'open' ELSE 'done' END, date '2024-01-01' + g % 90 FROM generate_series(1, 30000) g`,
+		`ANALYZE orders`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remote := func(q string) string {
+		var out string
+		if err := db.QueryRow(q).Scan(&out); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return out
+	}
+	dir := t.TempDir()
+	const pw = "Sup3r-secret-pw"
+	for _, workers := range []int{1, 2} {
+		e, err := Open(context.Background(), Config{DataDir: dir, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := e.NewSession()
+		if workers == 1 {
+			mustExec(t, s, fmt.Sprintf(`CREATE EXTERNAL SCHEMA pg FROM POSTGRES DATABASE 'shop' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'`, srv.Port, srv.User, pw))
+			r := mustExec(t, s, fmt.Sprintf(`CREATE EXTERNAL SCHEMA IF NOT EXISTS pg FROM POSTGRES DATABASE 'shop' URI '127.0.0.1' PORT %d USER 'x' PASSWORD 'y'`, srv.Port))
+			if len(r.Notices) != 1 {
+				t.Fatalf("IF NOT EXISTS on a mount: %v", r.Notices)
+			}
+			mustExec(t, s, "CREATE TABLE customers AS SELECT g AS id, 'customer ' || g AS name FROM generate_series(0, 49) g")
+		}
+		for q, want := range map[string]string{
+			"SELECT count(*), sum(amount), min(day) FROM pg.orders":                                                               remote("SELECT concat_ws('|', count(*), sum(amount), min(day)) FROM orders"),
+			"SELECT count(*), sum(amount) FROM pg.orders WHERE cust = 7 AND status = 'open'":                                      remote("SELECT concat_ws('|', count(*), sum(amount)) FROM orders WHERE cust = 7 AND status = 'open'"),
+			"SELECT count(*) FROM pg.orders WHERE day >= '2024-03-01' AND id IN (3, 6, 9, 100000)":                                remote("SELECT count(*)::text FROM orders WHERE day >= '2024-03-01' AND id IN (3, 6, 9, 100000)"),
+			"SELECT count(*) FROM pg.orders o JOIN customers c ON c.id = o.cust WHERE c.name LIKE '%9'":                           remote("SELECT count(*)::text FROM orders WHERE cust % 10 = 9"),
+			"SELECT max(name) FROM customers c WHERE EXISTS (SELECT 1 FROM pg.orders o WHERE o.cust = c.id AND o.amount > 14990)": remote("SELECT max('customer ' || cust) FROM orders WHERE amount > 14990"),
+		} {
+			if got := textRow(t, s, q); got != want {
+				t.Fatalf("workers=%d: %s\n got %s\nwant %s", workers, q, got, want)
+			}
+		}
+		// the filters ran remotely: the scan produced only the matching rows
+		ex := mustExec(t, s, "EXPLAIN ANALYZE SELECT count(*) FROM pg.orders WHERE cust = 7 AND status = 'open'")
+		var plan []string
+		for i := 0; i < int(ex.NumRows()); i++ {
+			v, _ := ex.Text(0, ex.Value(i, 0))
+			plan = append(plan, v)
+		}
+		if n := remote("SELECT count(*)::text FROM orders WHERE cust = 7 AND status = 'open'"); !strings.Contains(strings.Join(plan, "\n"), "(Scan orders rows="+n+" ") {
+			t.Fatalf("workers=%d: the scan did not produce only the %s matching rows:\n%s", workers, n, strings.Join(plan, "\n"))
+		}
+		// unqualified, through the search path
+		mustExec(t, s, "SET search_path = pg, public")
+		if got := textRow(t, s, "SELECT count(*) FROM orders WHERE status IS NULL"); got != "0" {
+			t.Fatalf("through the search path: %s", got)
+		}
+		mustExec(t, s, "SET search_path = public")
+		if _, err := s.Query(context.Background(), "SELECT * FROM pg.nope"); sqlerr.Code(err) != sqlerr.UndefinedTable {
+			t.Fatalf("a table the source lacks: %v", err)
+		}
+		e.Close()
+	}
+
+	// the password: sealed in the catalog, redacted from the history
+	e, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	for _, q := range []string{"SELECT query_text FROM sys.query_history", "SELECT * FROM information_schema.schemata", "SHOW SCHEMAS"} {
+		r := mustExec(t, s, q)
+		for i := 0; i < int(r.NumRows()); i++ {
+			for c := range r.Columns {
+				if v, _ := r.Text(c, r.Value(i, c)); strings.Contains(v, pw) {
+					t.Fatalf("%s shows the password: %s", q, v)
+				}
+			}
+		}
+	}
+	if got := textRow(t, s, "SELECT count(*) FROM sys.query_history WHERE query_text LIKE 'CREATE EXTERNAL SCHEMA %pg FROM %PASSWORD ''********''%'"); got != "2" {
+		t.Fatalf("the mounts in the history, password redacted: %s", got)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "catalog.db*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte(pw)) {
+			t.Fatalf("%s holds the password in clear", f)
+		}
+	}
+	if got := textRow(t, s, "SELECT count(*) FROM pg.orders"); got != "30000" {
+		t.Fatalf("after a restart: %s", got)
+	}
+	// another key cannot open it
+	e2, err := Open(context.Background(), Config{DataDir: dir, SecretKey: "another key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e2.NewSession().Query(context.Background(), "SELECT count(*) FROM pg.orders"); sqlerr.Code(err) != sqlerr.InvalidAuthorization || strings.Contains(err.Error(), pw) {
+		t.Fatalf("another key: %v", err)
+	}
+	e2.Close()
+
+	// a mount's tables are read-only
+	for _, q := range []string{"INSERT INTO pg.orders VALUES (0, 1, 1, 'x', '2024-01-01')", "DELETE FROM pg.orders", "UPDATE pg.orders SET cust = 1"} {
+		if _, err := s.Query(context.Background(), q); sqlerr.Code(err) != sqlerr.FeatureNotSupported || !strings.Contains(err.Error(), "read-only") {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// a server that is down: 08001, the mount stays, other queries go on
+	port, err := testpg.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, s, fmt.Sprintf(`CREATE EXTERNAL SCHEMA down FROM POSTGRES DATABASE 'x' URI '127.0.0.1' PORT %d USER 'u' PASSWORD '%s'`, port, pw))
+	if _, err := s.Query(context.Background(), "SELECT * FROM down.t"); sqlerr.Code(err) != "08001" || strings.Contains(err.Error(), pw) {
+		t.Fatalf("a server that is down: %v", err)
+	}
+	if got := textRow(t, s, "SELECT count(*) FROM customers"); got != "50" {
+		t.Fatal(got)
+	}
+	// DROP SCHEMA unmounts
+	mustExec(t, s, "DROP SCHEMA down")
+	mustExec(t, s, "DROP SCHEMA pg")
+	if _, err := s.Query(context.Background(), "SELECT * FROM pg.orders"); err == nil {
+		t.Fatal("pg.orders after DROP SCHEMA pg")
+	}
+}
