@@ -286,7 +286,7 @@ func (c *Connector) ApplyFilter(scan *connectors.Scan, filters []connectors.Expr
 	var rest []connectors.Expr
 	for _, f := range filters {
 		args := p.args
-		sql, ok := c.sql(scan.Table, f, &args)
+		sql, ok := connectors.Translate(dialect{}, scan.Table, f, &args)
 		if !ok {
 			rest = append(rest, f)
 			continue
@@ -312,90 +312,28 @@ func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) boo
 // ApplyAggregation implements connectors.Pushdown: not taken yet.
 func (c *Connector) ApplyAggregation(*connectors.Scan, *connectors.Aggregation) bool { return false }
 
-// sql translates e, appending its constants to args as parameters.
-func (c *Connector) sql(t *connectors.Table, e connectors.Expr, args *[]any) (string, bool) {
-	switch x := e.(type) {
-	case connectors.ColRef:
-		if x.Col < 0 || x.Col >= len(t.Columns) || t.Columns[x.Col].Unsupported != "" {
-			return "", false
-		}
-		return quoteIdent(t.Columns[x.Col].Name), true
-	case connectors.Const:
-		if x.Value == nil {
-			return "NULL", true
-		}
-		pt, ok := paramType(x.Type)
-		if !ok {
-			return "", false
-		}
-		*args = append(*args, types.FormatText(x.Type, x.Value))
-		return "$" + strconv.Itoa(len(*args)) + "::" + pt, true
-	case connectors.Call:
-		parts := make([]string, len(x.Args))
-		for i, a := range x.Args {
-			s, ok := c.sql(t, a, args)
-			if !ok {
-				return "", false
-			}
-			parts[i] = s
-		}
-		textOrder := false
-		if len(x.Args) > 0 {
-			if cr, ok := x.Args[0].(connectors.ColRef); ok && cr.Type.IsString() {
-				textOrder = true
-			}
-		}
-		switch x.Op {
-		case "=", "<>":
-			return "(" + parts[0] + " " + x.Op + " " + parts[1] + ")", true
-		case "<", "<=", ">", ">=":
-			if textOrder {
-				return "(" + parts[0] + ` COLLATE "C" ` + x.Op + " " + parts[1] + ")", true
-			}
-			return "(" + parts[0] + " " + x.Op + " " + parts[1] + ")", true
-		case "in":
-			return "(" + parts[0] + " IN (" + strings.Join(parts[1:], ", ") + "))", true
-		case "isnull":
-			return "(" + parts[0] + " IS NULL)", true
-		case "notnull":
-			return "(" + parts[0] + " IS NOT NULL)", true
-		case "like":
-			return "(" + parts[0] + ` LIKE ` + parts[1] + ")", true
-		case "notlike":
-			return "(" + parts[0] + ` NOT LIKE ` + parts[1] + ")", true
-		case "and", "or":
-			return "(" + strings.Join(parts, " "+strings.ToUpper(x.Op)+" ") + ")", true
-		case "not":
-			return "(NOT " + parts[0] + ")", true
-		}
+// dialect is PostgreSQL's SQL for connectors.Translate.
+type dialect struct{}
+
+func (dialect) Quote(s string) string { return quoteIdent(s) }
+
+// Param sends a constant as text, cast remotely to its type.
+func (dialect) Param(n int, v types.Value, t types.T) (string, any, bool) {
+	pt, ok := paramType(t)
+	if !ok {
+		return "", nil, false
 	}
-	return "", false
+	return "$" + strconv.Itoa(n) + "::" + pt, types.FormatText(t, v), true
 }
 
-// paramType is the PostgreSQL type a constant of t is sent as (text,
-// cast remotely), or false for a type not sent.
-func paramType(t types.T) (string, bool) {
-	switch t.Kind {
-	case types.Bool:
-		return "bool", true
-	case types.Int2, types.Int4, types.Int8:
-		return "int8", true
-	case types.Numeric:
-		return "numeric", true
-	case types.Float4, types.Float8:
-		return "float8", true
-	case types.Text, types.Varchar, types.Char:
-		return "text", true
-	case types.Date:
-		return "date", true
-	case types.Timestamp:
-		return "timestamp", true
-	case types.TimestampTZ:
-		return "timestamptz", true
-	case types.UUID:
-		return "uuid", true
+// Compared orders text in the "C" collation, lakeq's byte order, whatever
+// the remote database's; equality and LIKE are the same in every
+// deterministic collation.
+func (dialect) Compared(col string, t types.T, op string) string {
+	if t.IsString() && (op == "<" || op == "<=" || op == ">" || op == ">=") {
+		return col + ` COLLATE "C"`
 	}
-	return "", false
+	return col
 }
 
 // query is the remote SQL of a scan, restricted to a split's condition.
@@ -555,4 +493,30 @@ func (r *reader) Close() error {
 	r.done = true
 	r.rows.Close()
 	return nil
+}
+
+// paramType is the PostgreSQL type a constant of t is sent as (text,
+// cast remotely), or false for a type not sent.
+func paramType(t types.T) (string, bool) {
+	switch t.Kind {
+	case types.Bool:
+		return "bool", true
+	case types.Int2, types.Int4, types.Int8:
+		return "int8", true
+	case types.Numeric:
+		return "numeric", true
+	case types.Float4, types.Float8:
+		return "float8", true
+	case types.Text, types.Varchar, types.Char:
+		return "text", true
+	case types.Date:
+		return "date", true
+	case types.Timestamp:
+		return "timestamp", true
+	case types.TimestampTZ:
+		return "timestamptz", true
+	case types.UUID:
+		return "uuid", true
+	}
+	return "", false
 }

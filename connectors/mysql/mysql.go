@@ -1,0 +1,510 @@
+// Package mysql is the MySQL/MariaDB connector: a mounted database's
+// tables read through go-sql-driver/mysql, with projection and filters
+// pushed down as SQL that compares strings in bytes (PostgreSQL's
+// semantics, not MySQL's case-insensitive collations), and parallel reads
+// split by ranges of an integer primary key.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/lakeq/lakeq/connectors"
+	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// Config is a mount's connection: Redshift's CREATE EXTERNAL SCHEMA …
+// FROM MYSQL DATABASE 'db' URI 'host' [PORT n] USER 'u' PASSWORD 'p'.
+type Config struct {
+	Host     string
+	Port     int // 0 = 3306
+	Database string
+	User     string
+	Password string
+	MaxConns int // 0 = 4
+}
+
+// Connector is a mounted MySQL or MariaDB database. Safe for concurrent
+// use.
+type Connector struct {
+	cfg   Config
+	db    *sql.DB
+	where string
+}
+
+var (
+	_ connectors.Connector = (*Connector)(nil)
+	_ connectors.Pushdown  = (*Connector)(nil)
+)
+
+// New makes the pool; it connects lazily, so a server that is down fails
+// the first read (08001), not the mount.
+func New(cfg Config) (*Connector, error) {
+	if cfg.Port == 0 {
+		cfg.Port = 3306
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 4
+	}
+	dc := driver.NewConfig()
+	dc.User, dc.Passwd, dc.Net = cfg.User, cfg.Password, "tcp"
+	dc.Addr = net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	dc.DBName = cfg.Database
+	dc.Timeout = 10 * time.Second
+	// every value as text (the text protocol), parsed by lakeq's own input
+	// functions; timestamps in UTC
+	dc.InterpolateParams = true
+	dc.Params = map[string]string{"time_zone": "'+00:00'"}
+	conn, err := driver.NewConnector(dc)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.InvalidParameterValue, "MySQL mount of %s", cfg.Database)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(cfg.MaxConns)
+	db.SetMaxIdleConns(cfg.MaxConns)
+	return &Connector{cfg: cfg, db: db, where: fmt.Sprintf("%s/%s", dc.Addr, cfg.Database)}, nil
+}
+
+// Name implements connectors.Connector.
+func (c *Connector) Name() string { return "mysql" }
+
+// Close implements connectors.Connector.
+func (c *Connector) Close() error { return c.db.Close() }
+
+// fail turns a driver error into a sqlerr naming the source: MySQL's
+// SQLSTATE and message, PostgreSQL's codes for what PostgreSQL clients
+// act on (a missing table, refused credentials, an unreachable server).
+func (c *Connector) fail(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	}
+	var me *driver.MySQLError
+	if errors.As(err, &me) {
+		code := string(me.SQLState[:])
+		switch me.Number {
+		case 1146: // ER_NO_SUCH_TABLE
+			code = sqlerr.UndefinedTable
+		case 1045: // ER_ACCESS_DENIED_ERROR
+			code = "28P01"
+		case 1049: // ER_BAD_DB_ERROR
+			code = "3D000"
+		}
+		if code == "" || code == "HY000" {
+			code = "XX000"
+		}
+		return sqlerr.New(code, "MySQL %s (%s): %s", c.where, what, me.Message)
+	}
+	var ne net.Error
+	var oe *net.OpError
+	if errors.As(err, &oe) || errors.As(err, &ne) || errors.Is(err, driver.ErrInvalidConn) || errors.Is(err, context.DeadlineExceeded) {
+		return sqlerr.New("08001", "could not connect to MySQL %s: %v", c.where, err)
+	}
+	return sqlerr.Wrap(err, "08006", "MySQL %s (%s)", c.where, what)
+}
+
+// Schemas implements connectors.Connector: a MySQL database is a schema.
+func (c *Connector) Schemas(context.Context) ([]string, error) {
+	return []string{c.cfg.Database}, nil
+}
+
+// Tables implements connectors.Connector.
+func (c *Connector) Tables(ctx context.Context, _ string) ([]string, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1`, c.cfg.Database)
+	if err != nil {
+		return nil, c.fail(err, "list tables")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, c.fail(err, "list tables")
+		}
+		out = append(out, s)
+	}
+	return out, c.fail(rows.Err(), "list tables")
+}
+
+type handle struct {
+	name  string
+	view  bool
+	pkCol int // the integer primary key's column index, -1 when none
+}
+
+// Table implements connectors.Connector.
+func (c *Connector) Table(ctx context.Context, schema, name string) (*connectors.Table, error) {
+	var kind string
+	var rowsEst sql.NullInt64
+	err := c.db.QueryRowContext(ctx, `SELECT table_type, table_rows FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, c.cfg.Database, name).Scan(&kind, &rowsEst)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, c.fail(err, "describe "+name)
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT column_name, data_type, column_type, coalesce(numeric_precision, 0), coalesce(numeric_scale, 0),
+			coalesce(character_maximum_length, 0), is_nullable, column_key
+		FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, c.cfg.Database, name)
+	if err != nil {
+		return nil, c.fail(err, "describe "+name)
+	}
+	defer rows.Close()
+	h := &handle{name: name, view: kind == "VIEW", pkCol: -1}
+	t := &connectors.Table{Schema: schema, Name: name, Handle: h, Rows: rowsEst.Int64}
+	pks := 0
+	for rows.Next() {
+		var col, dt, ct, nullable, key string
+		var prec, scale, length int64
+		if err := rows.Scan(&col, &dt, &ct, &prec, &scale, &length, &nullable, &key); err != nil {
+			return nil, c.fail(err, "describe "+name)
+		}
+		typ, ok := mapType(strings.ToLower(dt), strings.ToLower(ct), prec, scale, length)
+		cc := connectors.Column{Name: col, Type: typ, NotNull: nullable == "NO"}
+		if !ok {
+			cc.Unsupported = ct
+		}
+		if key == "PRI" {
+			pks++
+			if ok && typ.IsInteger() {
+				h.pkCol = len(t.Columns)
+			}
+		}
+		t.Columns = append(t.Columns, cc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.fail(err, "describe "+name)
+	}
+	if pks != 1 {
+		h.pkCol = -1 // a composite key does not split by one column's ranges
+	}
+	return t, nil
+}
+
+// mapType maps a MySQL column (information_schema's data_type and
+// column_type) to lakeq's type; false when lakeq has none.
+func mapType(dt, ct string, prec, scale, length int64) (types.T, bool) {
+	unsigned := strings.Contains(ct, "unsigned")
+	switch dt {
+	case "tinyint", "smallint", "year":
+		if dt == "smallint" && unsigned {
+			return types.Int4T, true
+		}
+		return types.Int2T, true
+	case "mediumint":
+		return types.Int4T, true
+	case "int", "integer":
+		if unsigned {
+			return types.Int8T, true
+		}
+		return types.Int4T, true
+	case "bigint":
+		if unsigned {
+			return types.NumericOf(20, 0), true
+		}
+		return types.Int8T, true
+	case "decimal", "numeric":
+		return types.NumericOf(int32(prec), int32(scale)), true
+	case "float":
+		return types.Float4T, true
+	case "double", "real":
+		return types.Float8T, true
+	case "char":
+		return types.T{Kind: types.Char, Width: int32(max(length, 1))}, true
+	case "varchar":
+		return types.T{Kind: types.Varchar, Width: int32(length)}, true
+	case "tinytext", "text", "mediumtext", "longtext", "enum", "set":
+		return types.TextT, true
+	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
+		return types.ByteaT, true
+	case "date":
+		return types.DateT, true
+	case "time":
+		return types.TimeT, true
+	case "datetime":
+		return types.TimestampT, true
+	case "timestamp": // stored in UTC, read in the session's +00:00
+		return types.TimestampTZT, true
+	case "json":
+		return types.JSONT, true
+	}
+	return types.T{}, false
+}
+
+// dialect is MySQL's SQL for connectors.Translate.
+type dialect struct{}
+
+func (dialect) Quote(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// Param sends a constant as text (interpolated by the driver, escaped);
+// MySQL converts it to the column's type as it compares.
+func (dialect) Param(_ int, v types.Value, t types.T) (string, any, bool) {
+	switch t.Kind {
+	case types.Int2, types.Int4, types.Int8:
+		n, ok := v.(int64)
+		if !ok {
+			return "", nil, false
+		}
+		return "?", n, true
+	case types.Numeric, types.Text, types.Varchar, types.Char, types.Date, types.Timestamp:
+		return "?", types.FormatText(t, v), true
+	case types.Float4, types.Float8:
+		f, ok := v.(float64)
+		if !ok {
+			return "", nil, false
+		}
+		return "?", f, true
+	}
+	return "", nil, false
+}
+
+// Compared compares strings as bytes: MySQL's default collations ignore
+// case and trailing spaces, PostgreSQL's text does neither.
+func (dialect) Compared(col string, t types.T, _ string) string {
+	if t.IsString() {
+		return "BINARY " + col
+	}
+	return col
+}
+
+// plan is a scan's negotiated remote query.
+type plan struct {
+	where []string
+	args  []any
+	limit int64
+}
+
+func planOf(scan *connectors.Scan) *plan {
+	if p, ok := scan.Private.(*plan); ok {
+		return p
+	}
+	p := &plan{limit: -1}
+	scan.Private = p
+	return p
+}
+
+// ApplyFilter implements connectors.Pushdown.
+func (c *Connector) ApplyFilter(scan *connectors.Scan, filters []connectors.Expr) []connectors.Expr {
+	p := planOf(scan)
+	var rest []connectors.Expr
+	for _, f := range filters {
+		args := p.args
+		s, ok := connectors.Translate(dialect{}, scan.Table, f, &args)
+		// a MySQL timestamp compares in the session's zone; its constant
+		// would need one: such filters stay in lakeq
+		if !ok || usesTimestampTZ(scan.Table, f) {
+			rest = append(rest, f)
+			continue
+		}
+		p.where, p.args = append(p.where, s), args
+		scan.Filters = append(scan.Filters, f)
+	}
+	scan.Remote, _ = c.query(scan, "")
+	return rest
+}
+
+func usesTimestampTZ(t *connectors.Table, e connectors.Expr) bool {
+	for _, ci := range connectors.Columns(e) {
+		if ci >= 0 && ci < len(t.Columns) && t.Columns[ci].Type.Kind == types.TimestampTZ {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplyLimit implements connectors.Pushdown.
+func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
+	planOf(scan).limit = n
+	scan.Limit = n
+	scan.Remote, _ = c.query(scan, "")
+	return true
+}
+
+// ApplyTopN implements connectors.Pushdown: not taken yet.
+func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) bool { return false }
+
+// ApplyAggregation implements connectors.Pushdown: not taken yet.
+func (c *Connector) ApplyAggregation(*connectors.Scan, *connectors.Aggregation) bool { return false }
+
+func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []any) {
+	h := scan.Table.Handle.(*handle)
+	p := planOf(scan)
+	d := dialect{}
+	cols := make([]string, len(scan.Columns))
+	for i, ci := range scan.Columns {
+		cols[i] = d.Quote(scan.Table.Columns[ci].Name)
+	}
+	list := strings.Join(cols, ", ")
+	if list == "" {
+		list = "NULL"
+	}
+	q := "SELECT " + list + " FROM " + d.Quote(c.cfg.Database) + "." + d.Quote(h.name)
+	where := append([]string(nil), p.where...)
+	if splitCond != "" {
+		where = append(where, splitCond)
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if p.limit >= 0 {
+		q += " LIMIT " + strconv.FormatInt(p.limit, 10)
+	}
+	return q, p.args
+}
+
+// Splits implements connectors.Connector: a table with an integer
+// primary key and more than a few thousand rows is cut into want ranges
+// of the key between its minimum and maximum; others are one split.
+func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int) ([]connectors.Split, error) {
+	h := scan.Table.Handle.(*handle)
+	scan.Remote, _ = c.query(scan, "")
+	if want <= 1 || h.view || h.pkCol < 0 || scan.Table.Rows < 10000 || planOf(scan).limit >= 0 {
+		return []connectors.Split{{Describe: "whole table"}}, nil
+	}
+	pk := dialect{}.Quote(scan.Table.Columns[h.pkCol].Name)
+	var lo, hi sql.NullInt64
+	if err := c.db.QueryRowContext(ctx, "SELECT MIN("+pk+"), MAX("+pk+") FROM "+dialect{}.Quote(c.cfg.Database)+"."+dialect{}.Quote(h.name)).Scan(&lo, &hi); err != nil {
+		return nil, c.fail(err, "split "+h.name)
+	}
+	if !lo.Valid || hi.Int64-lo.Int64 < int64(want) {
+		return []connectors.Split{{Describe: "whole table"}}, nil
+	}
+	step := (hi.Int64 - lo.Int64 + 1 + int64(want) - 1) / int64(want)
+	var out []connectors.Split
+	for i := 0; i < want; i++ {
+		b := lo.Int64 + int64(i)*step
+		var cond string
+		switch {
+		case i == 0:
+			cond = fmt.Sprintf("%s < %d", pk, b+step)
+		case i == want-1: // open-ended: keys added since MAX was read
+			cond = fmt.Sprintf("%s >= %d", pk, b)
+		default:
+			cond = fmt.Sprintf("%s >= %d AND %s < %d", pk, b, pk, b+step)
+		}
+		out = append(out, connectors.Split{Describe: cond, Private: cond})
+	}
+	return out, nil
+}
+
+const batchRows = 8192
+
+// Read implements connectors.Connector.
+func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split connectors.Split) (connectors.RecordReader, error) {
+	for _, ci := range scan.Columns {
+		if col := scan.Table.Columns[ci]; col.Unsupported != "" {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has MySQL type %s, which lakeq cannot read", col.Name, scan.Table.Schema, scan.Table.Name, col.Unsupported)
+		}
+	}
+	cond, _ := split.Private.(string)
+	q, args := c.query(scan, cond)
+	rows, err := c.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
+	}
+	fields := make([]arrow.Field, len(scan.Columns))
+	ts := make([]types.T, len(scan.Columns))
+	for i, ci := range scan.Columns {
+		col := scan.Table.Columns[ci]
+		ts[i] = col.Type
+		fields[i] = arrow.Field{Name: col.Name, Type: col.Type.Arrow(), Nullable: true}
+	}
+	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts}
+	first, err := r.Next()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.first = first
+	return r, nil
+}
+
+type reader struct {
+	c      *Connector
+	scan   *connectors.Scan
+	rows   *sql.Rows
+	schema *arrow.Schema
+	types  []types.T
+	done   bool
+	first  arrow.Record
+}
+
+func (r *reader) Next() (arrow.Record, error) {
+	if f := r.first; f != nil {
+		r.first = nil
+		return f, nil
+	}
+	if r.done {
+		return nil, nil
+	}
+	n := len(r.types)
+	bs := make([]array.Builder, n)
+	for i := range bs {
+		bs[i] = array.NewBuilder(memory.DefaultAllocator, r.schema.Field(i).Type)
+		defer bs[i].Release()
+	}
+	raw := make([]sql.RawBytes, max(n, 1))
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	rowsRead := 0
+	for rowsRead < batchRows && r.rows.Next() {
+		if err := r.rows.Scan(dest...); err != nil {
+			r.Close()
+			return nil, r.c.fail(err, "read "+r.scan.Table.Name)
+		}
+		for i, t := range r.types {
+			if raw[i] == nil {
+				bs[i].AppendNull()
+				continue
+			}
+			if t.Kind == types.Bytea {
+				bs[i].(*array.BinaryBuilder).Append(raw[i])
+				continue
+			}
+			v, err := types.ParseText(t, string(raw[i]), time.UTC)
+			if err != nil {
+				r.Close()
+				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
+			}
+			types.AppendValue(bs[i], v)
+		}
+		rowsRead++
+	}
+	if rowsRead < batchRows {
+		r.done = true
+		err := r.rows.Err()
+		r.rows.Close()
+		if err != nil {
+			return nil, r.c.fail(err, "read "+r.scan.Table.Schema+"."+r.scan.Table.Name)
+		}
+		if rowsRead == 0 {
+			return nil, nil
+		}
+	}
+	arrs := make([]arrow.Array, n)
+	for i, b := range bs {
+		arrs[i] = b.NewArray()
+	}
+	return array.NewRecordBatch(r.schema, arrs, int64(rowsRead)), nil
+}
+
+func (r *reader) Close() error {
+	r.done = true
+	return r.rows.Close()
+}
