@@ -3,14 +3,17 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/internal/testmysql"
 	"github.com/lakeq/lakeq/internal/testpg"
 )
 
@@ -68,4 +71,113 @@ func TestTPCHFederatedPostgres(t *testing.T) {
 		}
 	}
 	runTPCH(t, s)
+
+	// a PostgreSQL table copied into the lake as partitioned Parquet
+	loc := filepath.Join(t.TempDir(), "orders_by_status")
+	if _, err := s.Exec(ctx, "CREATE TABLE orders_lake WITH (format = 'PARQUET', external_location = '"+loc+"', partitioned_by = ARRAY['o_orderstatus']) AS SELECT o_orderkey, o_totalprice, o_orderdate, o_orderstatus FROM pg.orders"); err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	if err := conn.QueryRow(ctx, "SELECT concat_ws('|', count(DISTINCT o_orderstatus), count(*), sum(o_totalprice), max(o_orderdate)) FROM orders").Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(ctx, "SELECT count(DISTINCT o_orderstatus), count(*), sum(o_totalprice), max(o_orderdate) FROM orders_lake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for c := range res.Columns {
+		v, _ := res.Text(c, res.Value(0, c))
+		got = append(got, v)
+	}
+	if strings.Join(got, "|") != want {
+		t.Fatalf("the CTAS copy: %v, PostgreSQL says %s", got, want)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(loc, "o_orderstatus=*")); len(parts) != 3 {
+		t.Fatalf("partition folders: %v", parts)
+	}
+}
+
+// TPC-H at SF 0.1 with customer and orders in a live MariaDB mounted by
+// CREATE EXTERNAL SCHEMA … FROM MYSQL, the rest in the lake: the 22
+// answers are the reference's. Then an INSERT … SELECT from the lake into
+// a managed table joined with the MySQL side.
+func TestTPCHFederatedMySQL(t *testing.T) {
+	requireShared(t, tpchDir)
+	ctx := context.Background()
+	srv := testmysql.Start(t)
+	db, err := sql.Open("mysql", srv.CreateDB(t, "tpch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ddl := map[string]string{
+		"customer": `(c_custkey INT PRIMARY KEY, c_name VARCHAR(25), c_address VARCHAR(40), c_nationkey INT, c_phone VARCHAR(15), c_acctbal DECIMAL(15,2), c_mktsegment VARCHAR(10), c_comment VARCHAR(117))`,
+		"orders":   `(o_orderkey INT PRIMARY KEY, o_custkey INT, o_orderstatus VARCHAR(1), o_totalprice DECIMAL(15,2), o_orderdate DATE, o_orderpriority VARCHAR(15), o_clerk VARCHAR(15), o_shippriority INT, o_comment VARCHAR(79))`,
+	}
+	abs, _ := filepath.Abs(tpchDir)
+	s := viewsAt(t, engine.Config{DataDir: t.TempDir()}, abs+"/sf0.1", []string{"lineitem", "part", "partsupp", "supplier", "region", "nation"})
+	for _, tb := range []string{"customer", "orders"} {
+		if _, err := db.Exec("CREATE TABLE " + tb + " " + ddl[tb]); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Query(ctx, fmt.Sprintf("SELECT * FROM read_parquet('%s/sf0.1/%s.parquet')", abs, tb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc := len(res.Columns)
+		row := "(" + strings.TrimSuffix(strings.Repeat("?,", nc), ",") + ")"
+		for lo := 0; lo < int(res.NumRows()); lo += 2000 {
+			hi := min(lo+2000, int(res.NumRows()))
+			var args []any
+			for i := lo; i < hi; i++ {
+				for c := 0; c < nc; c++ {
+					v, _ := res.Text(c, res.Value(i, c))
+					args = append(args, v)
+				}
+			}
+			q := "INSERT INTO " + tb + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", hi-lo), ",")
+			if _, err := db.Exec(q, args...); err != nil {
+				t.Fatalf("loading %s into MariaDB: %v", tb, err)
+			}
+		}
+		if _, err := db.Exec("ANALYZE TABLE " + tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Exec(ctx, fmt.Sprintf("CREATE EXTERNAL SCHEMA my FROM MYSQL DATABASE 'tpch' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'", srv.Port, srv.User, srv.Password)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []string{"customer", "orders"} {
+		if _, err := s.Exec(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM my.%s", tb, tb)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runTPCH(t, s)
+
+	// the lake's nations joined with MySQL's customers, into a managed table
+	for _, q := range []string{
+		"CREATE TABLE customers_per_nation (nation text, customers bigint, balance numeric(18,2))",
+		"INSERT INTO customers_per_nation SELECT n.n_name, count(*), sum(c.c_acctbal) FROM nation n JOIN my.customer c ON c.c_nationkey = n.n_nationkey WHERE c.c_mktsegment = 'BUILDING' GROUP BY 1",
+	} {
+		if _, err := s.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var want string
+	if err := db.QueryRow("SELECT CONCAT(COUNT(DISTINCT c_nationkey), '|', COUNT(*), '|', SUM(c_acctbal)) FROM customer WHERE c_mktsegment = 'BUILDING'").Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(ctx, "SELECT count(*), sum(customers), sum(balance) FROM customers_per_nation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for c := range res.Columns {
+		v, _ := res.Text(c, res.Value(0, c))
+		got = append(got, v)
+	}
+	if strings.Join(got, "|") != want {
+		t.Fatalf("customers per nation: %v, MariaDB says %s", got, want)
+	}
 }

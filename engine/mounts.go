@@ -11,6 +11,7 @@ import (
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/connectors"
+	"github.com/lakeq/lakeq/connectors/mysql"
 	"github.com/lakeq/lakeq/connectors/postgres"
 	"github.com/lakeq/lakeq/exec"
 	"github.com/lakeq/lakeq/parser/ast"
@@ -99,8 +100,8 @@ func mountDescription(d *catalog.Database) string {
 // a server that is down fails the first query against the mount (08001),
 // and the mount stays.
 func (s *Session) createExternalSchema(ctx context.Context, x *ast.CreateExternalSchema) (*Result, error) {
-	if x.Source != "postgres" {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE EXTERNAL SCHEMA … FROM %s is not supported yet", strings.ToUpper(x.Source))
+	if x.Source != "postgres" && x.Source != "mysql" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE EXTERNAL SCHEMA … FROM %s is not supported", strings.ToUpper(x.Source))
 	}
 	box, err := s.eng.secrets()
 	if err != nil {
@@ -112,7 +113,7 @@ func (s *Session) createExternalSchema(ctx context.Context, x *ast.CreateExterna
 	}
 	port := x.Port
 	if port == 0 {
-		port = 5432
+		port = map[string]int{"postgres": 5432, "mysql": 3306}[x.Source]
 	}
 	d := catalog.Database{Name: x.Name, Parameters: map[string]string{
 		mountSource: x.Source, mountHost: x.Host, mountPort: strconv.Itoa(port), mountDatabase: x.Database,
@@ -152,6 +153,8 @@ func (e *Engine) connector(ctx context.Context, d *catalog.Database) (connectors
 	switch p[mountSource] {
 	case "postgres":
 		conn, err = postgres.New(ctx, postgres.Config{Host: p[mountHost], Port: port, Database: p[mountDatabase], Schema: p[mountSchema], User: p[mountUser], Password: pw})
+	case "mysql":
+		conn, err = mysql.New(mysql.Config{Host: p[mountHost], Port: port, Database: p[mountDatabase], User: p[mountUser], Password: pw})
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "schema \"%s\" mounts a %s database, which this lakeq cannot read", d.Name, p[mountSource])
 	}
@@ -183,7 +186,10 @@ func (s *Session) mountedTable(ctx context.Context, d *catalog.Database, name st
 		return nil, err
 	}
 	remote := d.Parameters[mountSchema]
-	if remote == "" {
+	switch {
+	case d.Parameters[mountSource] == "mysql":
+		remote = d.Parameters[mountDatabase] // a MySQL database is one schema
+	case remote == "":
 		remote = "public"
 	}
 	t, err := conn.Table(ctx, remote, name)
