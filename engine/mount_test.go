@@ -94,6 +94,30 @@ func TestMountPostgres(t *testing.T) {
 		if n := remote("SELECT count(*)::text FROM orders WHERE cust = 7 AND status = 'open'"); !strings.Contains(strings.Join(plan, "\n"), "(Scan orders rows="+n+" ") {
 			t.Fatalf("workers=%d: the scan did not produce only the %s matching rows:\n%s", workers, n, strings.Join(plan, "\n"))
 		}
+		// LIKE, OR and NOT run remotely too, and EXPLAIN shows the SQL
+		q := "SELECT count(*) FROM pg.orders WHERE (status LIKE 'op%' OR cust IN (1, 2)) AND NOT (amount < 100) AND day IS NOT NULL"
+		ex = mustExec(t, s, "EXPLAIN "+q)
+		plan = plan[:0]
+		for i := 0; i < int(ex.NumRows()); i++ {
+			v, _ := ex.Text(0, ex.Value(i, 0))
+			plan = append(plan, v)
+		}
+		if p := strings.Join(plan, "\n"); !strings.Contains(p, `remote=[postgres: SELECT "cust", "amount", "status", "day" FROM "public"."orders" WHERE (("status" LIKE $1::text) OR ("cust" IN ($2::int8, $3::int8))) AND (NOT ("amount" < $4::numeric)) AND ("day" IS NOT NULL)]`) {
+			t.Fatalf("EXPLAIN does not show the remote SQL:\n%s", p)
+		}
+		want := remote("SELECT count(*)::text FROM orders WHERE (status LIKE 'op%' OR cust IN (1, 2)) AND NOT (amount < 100) AND day IS NOT NULL")
+		if got := textRow(t, s, q); got != want {
+			t.Fatalf("%s: %s, want %s", q, got, want)
+		}
+		ex = mustExec(t, s, "EXPLAIN ANALYZE "+q)
+		plan = plan[:0]
+		for i := 0; i < int(ex.NumRows()); i++ {
+			v, _ := ex.Text(0, ex.Value(i, 0))
+			plan = append(plan, v)
+		}
+		if !strings.Contains(strings.Join(plan, "\n"), "(Scan orders rows="+want+" ") {
+			t.Fatalf("the scan did not produce only the %s matching rows:\n%s", want, strings.Join(plan, "\n"))
+		}
 		// unqualified, through the search path
 		mustExec(t, s, "SET search_path = pg, public")
 		if got := textRow(t, s, "SELECT count(*) FROM orders WHERE status IS NULL"); got != "0" {

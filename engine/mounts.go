@@ -14,6 +14,7 @@ import (
 	"github.com/lakeq/lakeq/connectors/mysql"
 	"github.com/lakeq/lakeq/connectors/postgres"
 	"github.com/lakeq/lakeq/exec"
+	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
@@ -213,22 +214,36 @@ type connectorSource struct {
 	table *connectors.Table
 }
 
-var _ planner.MorselTableSource = (*connectorSource)(nil)
+var _ planner.FilterTableSource = (*connectorSource)(nil)
 
-func (c *connectorSource) negotiate(cols []int, preds []storage.Pred) *connectors.Scan {
+func (c *connectorSource) negotiate(cols []int, fs []connectors.Expr) *connectors.Scan {
 	scan := &connectors.Scan{Table: c.table, Columns: cols, Limit: -1}
 	if pd, ok := c.conn.(connectors.Pushdown); ok {
-		var fs []connectors.Expr
-		for _, p := range preds {
-			if f, ok := predExpr(p); ok {
-				fs = append(fs, f)
-			}
-		}
-		if len(fs) > 0 {
-			pd.ApplyFilter(scan, fs)
-		}
+		pd.ApplyFilter(scan, fs) // with none too: it fills in Remote
 	}
 	return scan
+}
+
+// offered are the scan filters in the connector's form.
+func offered(filters []expr.Expr) []connectors.Expr {
+	var fs []connectors.Expr
+	for _, f := range filters {
+		if cf, ok := connectorFilter(f); ok {
+			fs = append(fs, cf)
+		}
+	}
+	return fs
+}
+
+// FilteredMorsels implements planner.FilterTableSource: the filters the
+// connector can evaluate run at the source, one morsel per split.
+func (c *connectorSource) FilteredMorsels(ctx *exec.Ctx, cols []int, filters []expr.Expr) ([]exec.Morsel, error) {
+	return c.morsels(ctx, c.negotiate(cols, offered(filters)))
+}
+
+// Remote implements planner.FilterTableSource: what the source runs.
+func (c *connectorSource) Remote(cols []int, filters []expr.Expr) string {
+	return c.conn.Name() + ": " + c.negotiate(cols, offered(filters)).Remote
 }
 
 // predExpr turns a scan predicate into the connector's form.
@@ -280,10 +295,20 @@ func (c *connectorSource) Scan(ctx context.Context, cols []int) ([]arrow.Record,
 	return out, nil
 }
 
-// Morsels implements planner.MorselTableSource: one morsel per split, as
-// many splits as workers.
+// Morsels implements planner.MorselTableSource: the single-column
+// predicates run at the source.
 func (c *connectorSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
-	scan := c.negotiate(cols, preds)
+	var fs []connectors.Expr
+	for _, p := range preds {
+		if f, ok := predExpr(p); ok {
+			fs = append(fs, f)
+		}
+	}
+	return c.morsels(ctx, c.negotiate(cols, fs))
+}
+
+// morsels is one morsel per split, as many splits as workers.
+func (c *connectorSource) morsels(ctx *exec.Ctx, scan *connectors.Scan) ([]exec.Morsel, error) {
 	splits, err := c.conn.Splits(ctx.Context(), scan, max(ctx.Workers, 1))
 	if err != nil {
 		return nil, err

@@ -57,6 +57,18 @@ type PruningTableSource interface {
 	PrunedMorsels(ctx *exec.Ctx, cols []int, preds []storage.Pred, filters []expr.Expr) ([]exec.Morsel, error)
 }
 
+// FilterTableSource is a MorselTableSource that is offered the scan's
+// filters whole (a connector evaluating what it can at the source). The
+// filters' columns are resolved to table column indices; they still run
+// above the scan, so a source may take any subset of them.
+type FilterTableSource interface {
+	MorselTableSource
+	FilteredMorsels(ctx *exec.Ctx, cols []int, filters []expr.Expr) ([]exec.Morsel, error)
+	// Remote describes, for EXPLAIN, what the source runs for the scan
+	// (for a database, its SQL); "" when nothing is worth showing.
+	Remote(cols []int, filters []expr.Expr) string
+}
+
 // TableColumn describes a column of a catalog table.
 type TableColumn struct {
 	Name    string
@@ -405,6 +417,11 @@ func (n *Scan) Describe() string {
 	s := fmt.Sprintf("Scan %s [%s]", name, colNames(n.Cols))
 	if _, prunes := n.Table.Source.(MorselTableSource); prunes && len(n.Filters) > 0 {
 		s += " filters=[" + exprList(n.Filters) + "]"
+	}
+	if fs, ok := n.Table.Source.(FilterTableSource); ok {
+		if r := fs.Remote(n.ColIdx, tableFilters(n)); r != "" {
+			s += " remote=[" + r + "]"
+		}
 	}
 	return s
 }

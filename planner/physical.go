@@ -109,6 +109,12 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" cannot be scanned", x.Table.Name)
 		}
 		idx := x.ColIdx
+		if fs, ok := src.(FilterTableSource); ok {
+			filters := tableFilters(x)
+			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
+				return fs.FilteredMorsels(ctx, idx, filters)
+			}}, x.Cols), nil
+		}
 		if ps, ok := src.(PruningTableSource); ok {
 			preds := scanPreds(x)
 			filters := pruneFilters(x, ps.PruneColumns())
@@ -965,6 +971,16 @@ func pruneFilters(s *Scan, known []int) []expr.Expr {
 		}
 	}
 	return out
+}
+
+// tableFilters are a scan's filters with their columns resolved to table
+// column indices (those without subqueries or outer references).
+func tableFilters(s *Scan) []expr.Expr {
+	all := make([]int, len(s.Table.Columns))
+	for i := range all {
+		all[i] = i
+	}
+	return pruneFilters(s, all)
 }
 
 // scanPreds turns a scan's filters into column predicates a reader can
