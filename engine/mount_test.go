@@ -188,6 +188,17 @@ func TestMountPostgres(t *testing.T) {
 	if got := textRow(t, s, "SELECT count(*) FROM customers"); got != "50" {
 		t.Fatal(got)
 	}
+	// the catalog views list a mount's tables and columns (psql's \dt pg.*
+	// reads pg_class), and a mount whose server is down lists none
+	if got := textRow(t, s, "SELECT string_agg(table_schema || '.' || table_name, ',') FROM information_schema.tables WHERE table_schema IN ('pg', 'down')"); got != "pg.orders" {
+		t.Fatalf("information_schema.tables: %s", got)
+	}
+	if got := textRow(t, s, "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'pg' AND table_name = 'orders'"); got != "id bigint, cust integer, amount numeric, status text, day date" {
+		t.Fatalf("information_schema.columns: %s", got)
+	}
+	if got := textRow(t, s, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pg' AND c.relkind = 'r'"); got != "1" {
+		t.Fatalf("pg_class: %s", got)
+	}
 	// DROP SCHEMA unmounts
 	mustExec(t, s, "DROP SCHEMA down")
 	mustExec(t, s, "DROP SCHEMA pg")

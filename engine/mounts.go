@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -186,14 +187,7 @@ func (s *Session) mountedTable(ctx context.Context, d *catalog.Database, name st
 	if err != nil {
 		return nil, err
 	}
-	remote := d.Parameters[mountSchema]
-	switch {
-	case d.Parameters[mountSource] == "mysql":
-		remote = d.Parameters[mountDatabase] // a MySQL database is one schema
-	case remote == "":
-		remote = "public"
-	}
-	t, err := conn.Table(ctx, remote, name)
+	t, err := conn.Table(ctx, remoteSchema(d), name)
 	if err != nil || t == nil {
 		return nil, err
 	}
@@ -203,6 +197,56 @@ func (s *Session) mountedTable(ctx context.Context, d *catalog.Database, name st
 	}
 	pt.Source = &connectorSource{conn: conn, table: t}
 	return pt, nil
+}
+
+// listMounted is the catalog views' system.MountLister: a mount's tables
+// as its source describes them now, within a few seconds; a source that
+// is down or slow lists none (the views must not fail for it).
+func (s *Session) listMounted(ctx context.Context, schema string) ([]catalog.Table, bool) {
+	d, err := s.eng.store.GetDatabase(ctx, schema)
+	if err != nil || !isMount(d) {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := s.eng.connector(ctx, d)
+	if err != nil {
+		return nil, true
+	}
+	remote := remoteSchema(d)
+	names, err := conn.Tables(ctx, remote)
+	if err != nil {
+		return nil, true
+	}
+	var out []catalog.Table
+	for _, n := range names {
+		t, err := conn.Table(ctx, remote, n)
+		if err != nil || t == nil {
+			continue
+		}
+		ct := catalog.Table{Database: schema, Name: n, Type: "FOREIGN_TABLE", Comment: "table of the mounted " + d.Parameters[mountSource] + " database " + d.Parameters[mountDatabase]}
+		for _, c := range t.Columns {
+			col := catalog.Column{Name: c.Name, Type: c.Type.String(), NotNull: c.NotNull}
+			if c.Unsupported != "" {
+				col.Type, col.Comment = "text", "unsupported type "+c.Unsupported
+			}
+			ct.Columns = append(ct.Columns, col)
+		}
+		out = append(out, ct)
+	}
+	return out, true
+}
+
+// remoteSchema is the source schema a mount's tables are in: the one it
+// names, a MySQL mount's database, else public.
+func remoteSchema(d *catalog.Database) string {
+	switch {
+	case d.Parameters[mountSource] == "mysql":
+		return d.Parameters[mountDatabase]
+	case d.Parameters[mountSchema] != "":
+		return d.Parameters[mountSchema]
+	}
+	return "public"
 }
 
 // connectorSource reads a connector's table for the planner: the scan's

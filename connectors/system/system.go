@@ -152,9 +152,15 @@ type Snapshot struct {
 	procOIDs  []int64
 }
 
+// MountLister lists the tables of a schema that mounts a live database
+// (ok false: the schema is not a mount). Its errors are not the
+// snapshot's: a source that is down lists no tables.
+type MountLister func(ctx context.Context, schema string) (tables []catalog.Table, ok bool)
+
 // Load reads the catalog store into a snapshot. sys lists lakeq's own
-// "sys" schema tables so they are listed like pg_catalog's.
-func Load(ctx context.Context, store catalog.Store, sess Session, funcs []Function, sys []TableDef) (*Snapshot, error) {
+// "sys" schema tables so they are listed like pg_catalog's; mounts, when
+// set, lists mounted databases' tables.
+func Load(ctx context.Context, store catalog.Store, sess Session, funcs []Function, sys []TableDef, mounts MountLister) (*Snapshot, error) {
 	s := &Snapshot{Session: sess, Functions: funcs}
 	s.DBOID = hashOID("database", sess.Database)
 	dbs, err := store.ListDatabases(ctx)
@@ -186,9 +192,14 @@ func Load(ctx context.Context, store catalog.Store, sess Session, funcs []Functi
 	}
 	for _, d := range dbs {
 		sc := &Schema{Name: d.Name, Owner: "lakeq", Comment: d.Description, OID: schemaOID(d.Name)}
-		ts, err := store.ListTables(ctx, d.Name)
-		if err != nil {
-			return nil, err
+		ts, mounted := []catalog.Table(nil), false
+		if mounts != nil {
+			ts, mounted = mounts(ctx, d.Name)
+		}
+		if !mounted {
+			if ts, err = store.ListTables(ctx, d.Name); err != nil {
+				return nil, err
+			}
 		}
 		for _, t := range ts {
 			sc.Relations = append(sc.Relations, relationOf(sc, t))
