@@ -145,6 +145,15 @@ type Pushdown interface {
 	ApplyAggregation(scan *Scan, agg *Aggregation) bool
 }
 
+// Passthrough is a connector that runs a query in the source's own
+// dialect and offers its result as a table (SELECT * FROM pg.query('…')):
+// QueryTable describes the result's columns; Splits and Read then treat
+// the table like any other (a connector may push filters on top of it).
+// The query must be one read-only SELECT.
+type Passthrough interface {
+	QueryTable(ctx context.Context, sql string) (*Table, error)
+}
+
 // Split is one independently readable part of a scan (a key range, a
 // ctid range, a row group). Splits are values a connector makes and
 // reads back; lakeq only hands them out.

@@ -19,6 +19,9 @@ import (
 
 // FileTable implements planner.Catalog for read_parquet(...), FROM 'path'.
 func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Value, named map[string]types.Value) (*planner.Table, error) {
+	if schema, ok := strings.CutSuffix(fn, ".query"); ok {
+		return c.s.passthrough(ctx, schema, args, named)
+	}
 	if len(args) == 0 {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "%s needs a path", fn)
 	}

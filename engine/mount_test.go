@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lakeq/lakeq/internal/testmysql"
 	"github.com/lakeq/lakeq/internal/testpg"
 	"github.com/lakeq/lakeq/sqlerr"
 )
@@ -204,5 +205,68 @@ func TestMountPostgres(t *testing.T) {
 	mustExec(t, s, "DROP SCHEMA pg")
 	if _, err := s.Query(context.Background(), "SELECT * FROM pg.orders"); err == nil {
 		t.Fatal("pg.orders after DROP SCHEMA pg")
+	}
+}
+
+// SELECT * FROM mount.query('…') runs a query in the source's own SQL,
+// for PostgreSQL and MySQL; a data-changing statement is refused by the
+// source, and filters on the result still run remotely.
+func TestMountPassthrough(t *testing.T) {
+	pg := testpg.Start(t)
+	pdb, err := sql.Open("pgx", pg.CreateDB(t, "shop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pdb.Close()
+	if _, err := pdb.Exec(`CREATE TABLE t (k int, v numeric(10,2), tags text[]); INSERT INTO t SELECT g % 10, g, ARRAY['a', g::text] FROM generate_series(1, 1000) g`); err != nil {
+		t.Fatal(err)
+	}
+	my := testmysql.Start(t)
+	mdb, err := sql.Open("mysql", my.CreateDB(t, "crm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mdb.Close()
+	if _, err := mdb.Exec("CREATE TABLE c (id INT PRIMARY KEY, name VARCHAR(20), score DECIMAL(6,1))"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mdb.Exec("INSERT INTO c VALUES (1, 'Ann', 1.5), (2, 'bob', 2.5), (3, 'Cy', NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA pg FROM POSTGRES DATABASE 'shop' URI '127.0.0.1' PORT %d USER '%s' PASSWORD 'x'", pg.Port, pg.User))
+	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA my FROM MYSQL DATABASE 'crm' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'", my.Port, my.User, my.Password))
+	for q, want := range map[string]string{
+		// PostgreSQL's own dialect: DISTINCT ON, ::casts, array functions
+		`SELECT count(*), sum(v), max(n) FROM pg.query('SELECT DISTINCT ON (k) k, v, array_length(tags, 1)::int8 AS n FROM t ORDER BY k, v DESC') WHERE k >= 5`: "5|4985.00|2",
+		// MySQL's own: backticks, IFNULL, CONCAT
+		"SELECT string_agg(label, ',' ORDER BY label) FROM my.query('SELECT CONCAT(`name`, \":\", IFNULL(score, 0)) AS label FROM c')": "Ann:1.5,Cy:0.0,bob:2.5",
+	} {
+		if got := textRow(t, s, q); got != want {
+			t.Fatalf("%s: %s, want %s", q, got, want)
+		}
+	}
+	ex := mustExec(t, s, `EXPLAIN SELECT * FROM pg.query('SELECT k, v FROM t') WHERE k = 3`)
+	plan, _ := ex.Text(0, ex.Value(int(ex.NumRows())-1, 0))
+	if !strings.Contains(plan, `FROM (SELECT k, v FROM t) AS lakeq_query WHERE ("k" = $1::int8)`) {
+		t.Fatalf("a filter on a passthrough query: %s", plan)
+	}
+	for q, code := range map[string]string{
+		"SELECT * FROM pg.query('DELETE FROM t RETURNING k')": sqlerr.SyntaxError,
+		"SELECT * FROM pg.query('SELECT * FROM nope')":        sqlerr.UndefinedTable,
+		"SELECT * FROM public.query('SELECT 1')":              sqlerr.UndefinedFunction,
+		"SELECT * FROM pg.query(1, 2)":                        sqlerr.UndefinedFunction,
+	} {
+		if _, err := s.Query(context.Background(), q); sqlerr.Code(err) != code {
+			t.Fatalf("%s: %v, want %s", q, err, code)
+		}
+	}
+	if got := textRow(t, s, "SELECT count(*) FROM pg.t"); got != "1000" {
+		t.Fatalf("the DELETE ran: %s rows left", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/lakeq/lakeq/planner"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/types"
 )
 
 // A mount is a live database attached as a schema (Redshift's CREATE
@@ -191,12 +192,48 @@ func (s *Session) mountedTable(ctx context.Context, d *catalog.Database, name st
 	if err != nil || t == nil {
 		return nil, err
 	}
-	pt := &planner.Table{Schema: d.Name, Name: name, Kind: "FOREIGN_TABLE", Rows: t.Rows}
+	return foreignTable(d.Name, name, conn, t), nil
+}
+
+func foreignTable(schema, name string, conn connectors.Connector, t *connectors.Table) *planner.Table {
+	pt := &planner.Table{Schema: schema, Name: name, Kind: "FOREIGN_TABLE", Rows: t.Rows}
 	for _, c := range t.Columns {
 		pt.Columns = append(pt.Columns, planner.TableColumn{Name: c.Name, Type: c.Type, NotNull: c.NotNull})
 	}
 	pt.Source = &connectorSource{conn: conn, table: t}
-	return pt, nil
+	return pt
+}
+
+// passthrough is SELECT * FROM mount.query('…'): a query in the mounted
+// database's own dialect, its result a table.
+func (s *Session) passthrough(ctx context.Context, schema string, args []types.Value, named map[string]types.Value) (*planner.Table, error) {
+	d, err := s.eng.store.GetDatabase(ctx, schema)
+	if err != nil {
+		return nil, err
+	}
+	if !isMount(d) {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.query(text) does not exist: schema \"%s\" is not a mounted database", schema, schema)
+	}
+	q, ok := "", len(args) == 1 && len(named) == 0
+	if ok {
+		q, ok = args[0].(string)
+	}
+	if !ok {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.query takes one text argument: the query in the source's own SQL", schema)
+	}
+	conn, err := s.eng.connector(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := conn.(connectors.Passthrough)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "the %s connector of schema \"%s\" runs no passthrough queries", conn.Name(), schema)
+	}
+	t, err := pc.QueryTable(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return foreignTable(schema, "query", conn, t), nil
 }
 
 // listMounted is the catalog views' system.MountLister: a mount's tables

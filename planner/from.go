@@ -406,6 +406,10 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	if err != nil {
 		return nil, nil, err
 	}
+	// mount.query('…'): a query in a mounted database's own dialect
+	if len(x.Func.Name) == 2 && strings.EqualFold(name, "query") {
+		return b.bindFileTable(x, x.Func.Name[0]+".query", args, fsc)
+	}
 	switch name {
 	case "read_parquet", "read_csv", "read_csv_auto", "read_tsv", "read_json", "read_json_auto", "read_auto", "parquet_scan":
 		return b.bindFileTable(x, name, args, fsc)

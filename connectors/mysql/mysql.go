@@ -143,7 +143,48 @@ func (c *Connector) Tables(ctx context.Context, _ string) ([]string, error) {
 type handle struct {
 	name  string
 	view  bool
-	pkCol int // the integer primary key's column index, -1 when none
+	pkCol int    // the integer primary key's column index, -1 when none
+	query string // a passthrough query, read as a derived table
+}
+
+var _ connectors.Passthrough = (*Connector)(nil)
+
+// QueryTable implements connectors.Passthrough: the query, as a derived
+// table of a SELECT (which admits no data-changing statement), is
+// described by reading none of its rows.
+func (c *Connector) QueryTable(ctx context.Context, sql string) (*connectors.Table, error) {
+	q := strings.TrimRight(strings.TrimSpace(sql), "; \t\n")
+	rows, err := c.db.QueryContext(ctx, "SELECT * FROM ("+q+") AS lakeq_query LIMIT 0")
+	if err != nil {
+		return nil, c.fail(err, "passthrough query")
+	}
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, c.fail(err, "passthrough query")
+	}
+	t := &connectors.Table{Name: "query", Handle: &handle{view: true, pkCol: -1, query: q}}
+	for _, ct := range cts {
+		dt := strings.ToLower(ct.DatabaseTypeName())
+		full := dt
+		if u, ok := strings.CutPrefix(dt, "unsigned "); ok {
+			dt, full = u, u+" unsigned"
+		}
+		prec, scale, _ := ct.DecimalSize()
+		length, _ := ct.Length()
+		typ, ok := mapType(dt, full, prec, scale, length)
+		if dt == "char" || dt == "varchar" {
+			// the driver reports a result column's length in bytes of its
+			// character set, not characters: no width to trust
+			typ = types.TextT
+		}
+		col := connectors.Column{Name: ct.Name(), Type: typ}
+		if !ok {
+			col.Unsupported = dt
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	return t, nil
 }
 
 // Table implements connectors.Connector.
@@ -352,7 +393,11 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	if list == "" {
 		list = "NULL"
 	}
-	q := "SELECT " + list + " FROM " + d.Quote(c.cfg.Database) + "." + d.Quote(h.name)
+	from := d.Quote(c.cfg.Database) + "." + d.Quote(h.name)
+	if h.query != "" {
+		from = "(" + h.query + ") AS lakeq_query"
+	}
+	q := "SELECT " + list + " FROM " + from
 	where := append([]string(nil), p.where...)
 	if splitCond != "" {
 		where = append(where, splitCond)

@@ -143,8 +143,64 @@ func (c *Connector) strings(ctx context.Context, what, sql string, args ...any) 
 // handle is a table's remote identity.
 type handle struct {
 	schema, name string
-	kind         byte // pg_class.relkind
+	kind         byte // pg_class.relkind; 'q' for a passthrough query
 	pages        int64
+	query        string // a passthrough query, read as a subquery
+}
+
+var _ connectors.Passthrough = (*Connector)(nil)
+
+// QueryTable implements connectors.Passthrough: the query is described by
+// preparing it (PostgreSQL's extended protocol takes one statement), and
+// read as a subquery of a SELECT, which admits no data-changing statement.
+func (c *Connector) QueryTable(ctx context.Context, sql string) (*connectors.Table, error) {
+	q := strings.TrimRight(strings.TrimSpace(sql), "; \t\n")
+	conn, err := c.pool.Acquire(ctx)
+	if err != nil {
+		return nil, c.fail(err, "passthrough query")
+	}
+	defer conn.Release()
+	sd, err := conn.Conn().PgConn().Prepare(ctx, "", "SELECT * FROM ("+q+") AS lakeq_query", nil)
+	if err != nil {
+		return nil, c.fail(err, "passthrough query")
+	}
+	oids := make([]uint32, len(sd.Fields))
+	for i, f := range sd.Fields {
+		oids[i] = f.DataTypeOID
+	}
+	rows, err := conn.Query(ctx, `SELECT t.oid, t.typname, coalesce(et.typname, '') FROM pg_type t
+		LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A' WHERE t.oid = ANY($1)`, oids)
+	if err != nil {
+		return nil, c.fail(err, "passthrough query")
+	}
+	names := map[uint32][2]string{}
+	for rows.Next() {
+		var oid uint32
+		var typ, elem string
+		if err := rows.Scan(&oid, &typ, &elem); err != nil {
+			rows.Close()
+			return nil, c.fail(err, "passthrough query")
+		}
+		names[oid] = [2]string{typ, elem}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, c.fail(err, "passthrough query")
+	}
+	t := &connectors.Table{Name: "query", Handle: &handle{kind: 'q', query: q}}
+	for _, f := range sd.Fields {
+		n := names[f.DataTypeOID]
+		ct, ok := mapType(n[0], f.TypeModifier, n[1])
+		col := connectors.Column{Name: f.Name, Type: ct}
+		if !ok {
+			col.Unsupported = n[0]
+			if col.Unsupported == "" {
+				col.Unsupported = fmt.Sprintf("type %d", f.DataTypeOID)
+			}
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	return t, nil
 }
 
 // Table implements connectors.Connector.
@@ -348,7 +404,11 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	if list == "" {
 		list = "NULL" // count(*): rows without columns
 	}
-	sql := "SELECT " + list + " FROM " + quoteIdent(h.schema) + "." + quoteIdent(h.name)
+	from := quoteIdent(h.schema) + "." + quoteIdent(h.name)
+	if h.query != "" {
+		from = "(" + h.query + ") AS lakeq_query"
+	}
+	sql := "SELECT " + list + " FROM " + from
 	where := append([]string(nil), p.where...)
 	if splitCond != "" {
 		where = append(where, splitCond)
