@@ -105,6 +105,116 @@ type Scan struct {
 	Private any
 }
 
+// Output is what a scan returns, in order: its columns, or with an
+// aggregation its group keys then its aggregates. Unsupported names the
+// first column a read would fail on ("" when none).
+func (s *Scan) Output() (names []string, ts []types.T, unsupported string) {
+	col := func(i int) {
+		c := s.Table.Columns[i]
+		names, ts = append(names, c.Name), append(ts, c.Type)
+		if c.Unsupported != "" && unsupported == "" {
+			unsupported = c.Name + " (" + c.Unsupported + ")"
+		}
+	}
+	if s.Agg == nil {
+		for _, i := range s.Columns {
+			col(i)
+		}
+		return names, ts, unsupported
+	}
+	for _, i := range s.Agg.GroupBy {
+		col(i)
+	}
+	for _, a := range s.Agg.Aggs {
+		if a.Col >= 0 && s.Table.Columns[a.Col].Unsupported != "" && unsupported == "" {
+			unsupported = s.Table.Columns[a.Col].Name + " (" + s.Table.Columns[a.Col].Unsupported + ")"
+		}
+		names, ts = append(names, a.Func), append(ts, a.Type)
+	}
+	return names, ts, unsupported
+}
+
+// Aggregable reports whether every aggregate is one a SQL database
+// computes as lakeq does for its column's type: sum of numbers; min and
+// max of numbers, strings and date/time types; count of anything,
+// DISTINCT of types with a plain equality (not JSON or arrays).
+func Aggregable(t *Table, agg *Aggregation) bool {
+	for _, k := range agg.GroupBy {
+		if k < 0 || k >= len(t.Columns) || t.Columns[k].Unsupported != "" || !comparable(t.Columns[k].Type) {
+			return false
+		}
+	}
+	for _, a := range agg.Aggs {
+		if a.Col < 0 {
+			continue
+		}
+		if a.Col >= len(t.Columns) || t.Columns[a.Col].Unsupported != "" {
+			return false
+		}
+		ct := t.Columns[a.Col].Type
+		switch {
+		case a.Func == "sum":
+			if !ct.IsNumeric() || ct.Kind == types.Float4 || ct.Kind == types.Float8 {
+				return false // float sums depend on the order of addition
+			}
+		case a.Func == "min" || a.Func == "max":
+			if !(ct.IsNumeric() || ct.IsString() || ct.IsTemporal()) {
+				return false
+			}
+		case a.Func == "count" && a.Distinct:
+			if !comparable(ct) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func comparable(t types.T) bool {
+	switch t.Kind {
+	case types.JSON, types.JSONB, types.Array, types.Interval:
+		return false
+	}
+	return true
+}
+
+// AggSQL renders an aggregation's select list (keys, then aggregates)
+// in dialect d over table t: key renders a group key or a min/max/DISTINCT
+// operand so that the source groups and orders as lakeq does; false for
+// an aggregate the SQL form lacks.
+func AggSQL(d Dialect, t *Table, agg *Aggregation, key func(col string, typ types.T) string) ([]string, bool) {
+	var out []string
+	for _, k := range agg.GroupBy {
+		c := t.Columns[k]
+		out = append(out, key(d.Quote(c.Name), c.Type))
+	}
+	for _, a := range agg.Aggs {
+		if a.Col < 0 {
+			if a.Func != "count" {
+				return nil, false
+			}
+			out = append(out, "count(*)")
+			continue
+		}
+		c := t.Columns[a.Col]
+		arg := d.Quote(c.Name)
+		switch {
+		case a.Func == "count" && a.Distinct:
+			out = append(out, "count(DISTINCT "+key(arg, c.Type)+")")
+		case a.Func == "count" || a.Func == "sum":
+			if a.Distinct {
+				return nil, false
+			}
+			out = append(out, a.Func+"("+arg+")")
+		case a.Func == "min" || a.Func == "max":
+			out = append(out, a.Func+"("+key(arg, c.Type)+")")
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
 // SortKey is one ORDER BY key of a top-N.
 type SortKey struct {
 	Col        int // table column index

@@ -358,6 +358,68 @@ func predExpr(p storage.Pred) (connectors.Expr, bool) {
 	return nil, false
 }
 
+var _ planner.AggregateTableSource = (*connectorSource)(nil)
+
+// PushAggregate implements planner.AggregateTableSource: the source takes
+// the aggregation only with every filter, and then only the groups leave
+// it.
+func (c *connectorSource) PushAggregate(filters []expr.Expr, keys []int, aggs []planner.PushedAgg) *planner.Table {
+	pd, ok := c.conn.(connectors.Pushdown)
+	if !ok {
+		return nil
+	}
+	fs := offered(filters)
+	if len(fs) != len(filters) {
+		return nil
+	}
+	scan := &connectors.Scan{Table: c.table, Limit: -1}
+	if rest := pd.ApplyFilter(scan, fs); len(rest) > 0 {
+		return nil
+	}
+	agg := &connectors.Aggregation{GroupBy: keys}
+	for _, a := range aggs {
+		agg.Aggs = append(agg.Aggs, connectors.AggCall{Func: a.Func, Col: a.Col, Distinct: a.Distinct, Type: a.Type})
+	}
+	if !pd.ApplyAggregation(scan, agg) {
+		return nil
+	}
+	names, ts, bad := scan.Output()
+	if bad != "" {
+		return nil // read as rows, to fail on the column when it is read
+	}
+	pt := &planner.Table{Schema: c.table.Schema, Name: c.table.Name, Kind: "FOREIGN_TABLE"}
+	for i, n := range names {
+		pt.Columns = append(pt.Columns, planner.TableColumn{Name: n, Type: ts[i]})
+	}
+	pt.Source = &negotiatedSource{conn: c.conn, scan: scan}
+	return pt
+}
+
+// negotiatedSource reads a scan negotiated at planning (an aggregation
+// the source took): its columns are the scan's output, in order.
+type negotiatedSource struct {
+	conn connectors.Connector
+	scan *connectors.Scan
+}
+
+var _ planner.FilterTableSource = (*negotiatedSource)(nil)
+
+func (n *negotiatedSource) Scan(ctx context.Context, _ []int) ([]arrow.Record, error) {
+	return readSplit(ctx, n.conn, n.scan, connectors.Split{Describe: "whole table"})
+}
+
+func (n *negotiatedSource) Morsels(ctx *exec.Ctx, _ []int, _ []storage.Pred) ([]exec.Morsel, error) {
+	return (&connectorSource{conn: n.conn, table: n.scan.Table}).morsels(ctx, n.scan)
+}
+
+func (n *negotiatedSource) FilteredMorsels(ctx *exec.Ctx, cols []int, _ []expr.Expr) ([]exec.Morsel, error) {
+	return n.Morsels(ctx, cols, nil)
+}
+
+func (n *negotiatedSource) Remote([]int, []expr.Expr) string {
+	return n.conn.Name() + ": " + n.scan.Remote
+}
+
 // Scan implements planner.TableSource: every split, one after another.
 func (c *connectorSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
 	scan := c.negotiate(cols, nil)

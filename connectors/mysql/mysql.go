@@ -378,8 +378,28 @@ func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
 // ApplyTopN implements connectors.Pushdown: not taken yet.
 func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) bool { return false }
 
-// ApplyAggregation implements connectors.Pushdown: not taken yet.
-func (c *Connector) ApplyAggregation(*connectors.Scan, *connectors.Aggregation) bool { return false }
+// ApplyAggregation implements connectors.Pushdown: count, sum, min and
+// max grouped by columns, strings grouped, counted DISTINCT and ordered
+// as bytes (MySQL's default collations would merge 'a' and 'A').
+func (c *Connector) ApplyAggregation(scan *connectors.Scan, agg *connectors.Aggregation) bool {
+	if !connectors.Aggregable(scan.Table, agg) {
+		return false
+	}
+	if _, ok := connectors.AggSQL(dialect{}, scan.Table, agg, myKey); !ok {
+		return false
+	}
+	scan.Agg = agg
+	scan.Remote, _ = c.query(scan, "")
+	return true
+}
+
+// myKey compares strings as bytes.
+func myKey(col string, t types.T) string {
+	if t.IsString() {
+		return "CAST(" + col + " AS BINARY)"
+	}
+	return col
+}
 
 func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []any) {
 	h := scan.Table.Handle.(*handle)
@@ -388,6 +408,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	cols := make([]string, len(scan.Columns))
 	for i, ci := range scan.Columns {
 		cols[i] = d.Quote(scan.Table.Columns[ci].Name)
+	}
+	if scan.Agg != nil {
+		cols, _ = connectors.AggSQL(d, scan.Table, scan.Agg, myKey)
 	}
 	list := strings.Join(cols, ", ")
 	if list == "" {
@@ -405,6 +428,13 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
+	if scan.Agg != nil && len(scan.Agg.GroupBy) > 0 {
+		ps := make([]string, len(scan.Agg.GroupBy))
+		for i := range ps {
+			ps[i] = strconv.Itoa(i + 1)
+		}
+		q += " GROUP BY " + strings.Join(ps, ", ")
+	}
 	if p.limit >= 0 {
 		q += " LIMIT " + strconv.FormatInt(p.limit, 10)
 	}
@@ -417,7 +447,7 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int) ([]connectors.Split, error) {
 	h := scan.Table.Handle.(*handle)
 	scan.Remote, _ = c.query(scan, "")
-	if want <= 1 || h.view || h.pkCol < 0 || scan.Table.Rows < 10000 || planOf(scan).limit >= 0 {
+	if want <= 1 || h.view || h.pkCol < 0 || scan.Table.Rows < 10000 || planOf(scan).limit >= 0 || scan.Agg != nil {
 		return []connectors.Split{{Describe: "whole table"}}, nil
 	}
 	pk := dialect{}.Quote(scan.Table.Columns[h.pkCol].Name)
@@ -450,10 +480,9 @@ const batchRows = 8192
 
 // Read implements connectors.Connector.
 func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split connectors.Split) (connectors.RecordReader, error) {
-	for _, ci := range scan.Columns {
-		if col := scan.Table.Columns[ci]; col.Unsupported != "" {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has MySQL type %s, which lakeq cannot read", col.Name, scan.Table.Schema, scan.Table.Name, col.Unsupported)
-		}
+	names, ts, bad := scan.Output()
+	if bad != "" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has a MySQL type lakeq cannot read", bad, scan.Table.Schema, scan.Table.Name)
 	}
 	cond, _ := split.Private.(string)
 	q, args := c.query(scan, cond)
@@ -461,12 +490,9 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
 	}
-	fields := make([]arrow.Field, len(scan.Columns))
-	ts := make([]types.T, len(scan.Columns))
-	for i, ci := range scan.Columns {
-		col := scan.Table.Columns[ci]
-		ts[i] = col.Type
-		fields[i] = arrow.Field{Name: col.Name, Type: col.Type.Arrow(), Nullable: true}
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: ts[i].Arrow(), Nullable: true}
 	}
 	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts}
 	first, err := r.Next()

@@ -365,8 +365,29 @@ func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
 // ApplyTopN implements connectors.Pushdown: not taken yet (lakeq sorts).
 func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) bool { return false }
 
-// ApplyAggregation implements connectors.Pushdown: not taken yet.
-func (c *Connector) ApplyAggregation(*connectors.Scan, *connectors.Aggregation) bool { return false }
+// ApplyAggregation implements connectors.Pushdown: count, sum, min and
+// max grouped by columns, text grouped and ordered in the "C" collation;
+// aggregates PostgreSQL lacks for a type (sum of text, min of boolean or
+// uuid, DISTINCT json) are not taken.
+func (c *Connector) ApplyAggregation(scan *connectors.Scan, agg *connectors.Aggregation) bool {
+	if !connectors.Aggregable(scan.Table, agg) {
+		return false
+	}
+	if _, ok := connectors.AggSQL(dialect{}, scan.Table, agg, pgKey); !ok {
+		return false
+	}
+	scan.Agg = agg
+	c.describe(scan)
+	return true
+}
+
+// pgKey groups and orders text in the "C" collation, lakeq's byte order.
+func pgKey(col string, t types.T) string {
+	if t.IsString() {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
 
 // dialect is PostgreSQL's SQL for connectors.Translate.
 type dialect struct{}
@@ -400,6 +421,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	for i, ci := range scan.Columns {
 		cols[i] = quoteIdent(scan.Table.Columns[ci].Name)
 	}
+	if scan.Agg != nil {
+		cols, _ = connectors.AggSQL(dialect{}, scan.Table, scan.Agg, pgKey)
+	}
 	list := strings.Join(cols, ", ")
 	if list == "" {
 		list = "NULL" // count(*): rows without columns
@@ -415,6 +439,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	}
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	if scan.Agg != nil && len(scan.Agg.GroupBy) > 0 {
+		sql += " GROUP BY " + positions(len(scan.Agg.GroupBy))
 	}
 	if p.limit >= 0 {
 		sql += " LIMIT " + strconv.FormatInt(p.limit, 10)
@@ -433,7 +460,7 @@ func (c *Connector) describe(scan *connectors.Scan) {
 func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int) ([]connectors.Split, error) {
 	h := scan.Table.Handle.(*handle)
 	c.describe(scan)
-	if want <= 1 || h.kind != 'r' || h.pages < 64 || planOf(scan).limit >= 0 {
+	if want <= 1 || h.kind != 'r' || h.pages < 64 || planOf(scan).limit >= 0 || scan.Agg != nil {
 		return []connectors.Split{{Describe: "whole table"}}, nil
 	}
 	step := (h.pages + int64(want) - 1) / int64(want)
@@ -460,10 +487,9 @@ const batchRows = 8192
 // Read implements connectors.Connector: the split's rows in PostgreSQL's
 // text format, parsed by lakeq's own input functions, in batches.
 func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split connectors.Split) (connectors.RecordReader, error) {
-	for _, ci := range scan.Columns {
-		if col := scan.Table.Columns[ci]; col.Unsupported != "" {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has PostgreSQL type %s, which lakeq cannot read", col.Name, scan.Table.Schema, scan.Table.Name, col.Unsupported)
-		}
+	names, ts, bad := scan.Output()
+	if bad != "" {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has a PostgreSQL type lakeq cannot read", bad, scan.Table.Schema, scan.Table.Name)
 	}
 	cond, _ := split.Private.(string)
 	sql, args := c.query(scan, cond)
@@ -472,12 +498,9 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
 	}
-	fields := make([]arrow.Field, len(scan.Columns))
-	ts := make([]types.T, len(scan.Columns))
-	for i, ci := range scan.Columns {
-		col := scan.Table.Columns[ci]
-		ts[i] = col.Type
-		fields[i] = arrow.Field{Name: col.Name, Type: col.Type.Arrow(), Nullable: true}
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: ts[i].Arrow(), Nullable: true}
 	}
 	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts}
 	// the first batch now: a remote error (a table dropped since it was
@@ -579,4 +602,13 @@ func paramType(t types.T) (string, bool) {
 		return "uuid", true
 	}
 	return "", false
+}
+
+// positions is "1, 2, …, n" (GROUP BY by select-list position).
+func positions(n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = strconv.Itoa(i + 1)
+	}
+	return strings.Join(ps, ", ")
 }
