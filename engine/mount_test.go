@@ -278,7 +278,7 @@ func TestMountPassthrough(t *testing.T) {
 		// aggregates pushed to MySQL group and compare as bytes, as lakeq does
 		// (MySQL's own collation would see one 'ann' and min 'Ann')
 		"SELECT count(DISTINCT name), min(name), max(name), sum(score), count(*) FROM my.c WHERE name < 'b'": "4|ANN|ann|4.5|4",
-		"SELECT count(*) FROM (SELECT name, count(*) FROM my.c GROUP BY name) g":                                "5",
+		"SELECT count(*) FROM (SELECT name, count(*) FROM my.c GROUP BY name) g":                             "5",
 	} {
 		if got := textRow(t, s, q); got != want {
 			t.Fatalf("%s: %s, want %s", q, got, want)
