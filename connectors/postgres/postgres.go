@@ -73,7 +73,7 @@ func New(ctx context.Context, cfg Config) (*Connector, error) {
 	}
 	// no statement cache: a remote table altered or dropped after a read
 	// must fail or succeed as a fresh query would, not on a stale plan
-	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	cc.DefaultQueryExecMode = pgx.QueryExecModeDescribeExec
 	pc.MaxConns = cfg.MaxConns
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -493,7 +493,15 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	}
 	cond, _ := split.Private.(string)
 	sql, args := c.query(scan, cond)
-	qargs := append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, args...)
+	formats := pgx.QueryResultFormats{pgx.TextFormatCode} // for SELECT NULL (no columns)
+	decs := make([]decoder, len(ts))
+	if len(ts) > 0 {
+		formats = make(pgx.QueryResultFormats, len(ts))
+		for i, t := range ts {
+			formats[i], decs[i] = decoderFor(t)
+		}
+	}
+	qargs := append([]any{formats}, args...)
 	rows, err := c.pool.Query(ctx, sql, qargs...)
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
@@ -502,7 +510,7 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	for i, n := range names {
 		fields[i] = arrow.Field{Name: n, Type: ts[i].Arrow(), Nullable: true}
 	}
-	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts}
+	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts, decs: decs}
 	// the first batch now: a remote error (a table dropped since it was
 	// described) is Read's, and the connection goes back at once
 	first, err := r.Next()
@@ -520,6 +528,7 @@ type reader struct {
 	rows   pgx.Rows
 	schema *arrow.Schema
 	types  []types.T
+	decs   []decoder
 	done   bool
 	first  arrow.Record // read by Read, returned by the first Next
 }
@@ -540,17 +549,15 @@ func (r *reader) Next() (arrow.Record, error) {
 	n := 0
 	for n < batchRows && r.rows.Next() {
 		raw := r.rows.RawValues()
-		for i, t := range r.types {
+		for i, dec := range r.decs {
 			if raw[i] == nil {
 				bs[i].AppendNull()
 				continue
 			}
-			v, err := types.ParseText(t, string(raw[i]), time.UTC)
-			if err != nil {
+			if err := dec(bs[i], raw[i]); err != nil {
 				r.Close()
 				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
 			}
-			types.AppendValue(bs[i], v)
 		}
 		n++
 	}
