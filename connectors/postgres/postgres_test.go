@@ -274,3 +274,47 @@ func TestPostgresDown(t *testing.T) {
 		t.Fatalf("a server that is down: %v", err)
 	}
 }
+
+// numeric(p,s) read in PostgreSQL's binary format gives PostgreSQL's
+// values, narrow (scaled int64) and wide (128-bit), signs, zeros,
+// fractions shorter than the scale and digit groups past the point.
+func TestPostgresNumeric(t *testing.T) {
+	srv := testpg.Start(t)
+	db, err := sql.Open("pgx", srv.CreateDB(t, "num"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE n (i int, a numeric(12,2), b numeric(30,5), c numeric(5,0), d numeric(18,10));
+		INSERT INTO n VALUES
+			(1, -0.01, 1234567890123456789012345.12345, 99999, 12345678.9012345678),
+			(2, 0, -0.00001, -1, -0.0000000001),
+			(3, 123456789.12, 10000, 0, 0.5),
+			(4, -9999999999.99, 1000000000000000000000000.0, 10000, -99999999.9999999999),
+			(5, 10000.1, 0.1, NULL, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(context.Background(), Config{Host: "127.0.0.1", Port: srv.Port, Database: "num", User: srv.User})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tb, err := c.Table(context.Background(), "public", "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, c, &connectors.Scan{Table: tb, Columns: []int{0, 1, 2, 3, 4}, Limit: -1}, 1)
+	rows, err := db.Query(`SELECT concat_ws('|', i, a, b, coalesce(c::text, 'NULL'), d) FROM n ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		want = append(want, s)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("numeric\n got %v\nwant %v", got, want)
+	}
+}
