@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lakeq/lakeq/internal/testmysql"
 	"github.com/lakeq/lakeq/internal/testpg"
@@ -305,5 +306,56 @@ func TestMountPassthrough(t *testing.T) {
 	}
 	if got := textRow(t, s, "SELECT count(*) FROM pg.t"); got != "1000" {
 		t.Fatalf("the DELETE ran: %s rows left", got)
+	}
+}
+
+// A remote query that stalls ends at statement_timeout (57014) and the
+// mount serves the next query; cancelling from the client does too.
+func TestMountStallHonoursStatementTimeout(t *testing.T) {
+	pg := testpg.Start(t)
+	db, err := sql.Open("pgx", pg.CreateDB(t, "slow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE VIEW stalls AS SELECT 1 AS x FROM pg_sleep(30)`); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA pg FROM POSTGRES DATABASE 'slow' URI '127.0.0.1' PORT %d USER '%s' PASSWORD 'x'", pg.Port, pg.User))
+	mustExec(t, s, "SET statement_timeout = '500ms'")
+	for _, q := range []string{"SELECT * FROM pg.stalls", "SELECT * FROM pg.query('SELECT 1 AS x FROM pg_sleep(30)')"} {
+		start := time.Now()
+		_, err := s.Query(context.Background(), q)
+		if sqlerr.Code(err) != sqlerr.QueryCanceled {
+			t.Fatalf("%s: %v, want 57014", q, err)
+		}
+		if el := time.Since(start); el > 3*time.Second {
+			t.Fatalf("%s ran %v past a 500 ms statement_timeout", q, el)
+		}
+	}
+	mustExec(t, s, "SET statement_timeout = 0")
+	// the server is told to stop too: its backend is idle again
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var active int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = 'slow' AND query LIKE '%pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()`).Scan(&active); err != nil {
+			t.Fatal(err)
+		}
+		if active == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d remote queries still run after lakeq gave up on them", active)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := textRow(t, s, "SELECT count(*) FROM pg.query('SELECT 1')"); got != "1" {
+		t.Fatalf("the mount after a timeout: %s", got)
 	}
 }

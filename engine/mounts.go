@@ -233,6 +233,7 @@ func (s *Session) passthrough(ctx context.Context, schema string, args []types.V
 	if err != nil {
 		return nil, err
 	}
+	t.Schema = schema // for messages: "column c of pg.query"
 	return foreignTable(schema, "query", conn, t), nil
 }
 

@@ -109,9 +109,12 @@ func (c *Connector) fail(err error, what string) error {
 		}
 		return sqlerr.New(code, "MySQL %s (%s): %s", c.where, what, me.Message)
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout (MySQL %s, %s)", c.where, what)
+	}
 	var ne net.Error
 	var oe *net.OpError
-	if errors.As(err, &oe) || errors.As(err, &ne) || errors.Is(err, driver.ErrInvalidConn) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &oe) || errors.As(err, &ne) || errors.Is(err, driver.ErrInvalidConn) {
 		return sqlerr.New("08001", "could not connect to MySQL %s: %v", c.where, err)
 	}
 	return sqlerr.Wrap(err, "08006", "MySQL %s (%s)", c.where, what)

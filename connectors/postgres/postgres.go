@@ -102,8 +102,13 @@ func (c *Connector) fail(err error, what string) error {
 		return sqlerr.New(pe.Code, "PostgreSQL %s (%s): %s", c.where, what, pe.Message)
 	}
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &ce) {
 		return sqlerr.New("08001", "could not connect to PostgreSQL %s: %v", c.where, errors.Unwrap(err))
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		// the query's deadline (statement_timeout): pgx has cancelled the
+		// remote query
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout (PostgreSQL %s, %s)", c.where, what)
 	}
 	return sqlerr.Wrap(err, "08006", "PostgreSQL %s (%s)", c.where, what)
 }
