@@ -170,6 +170,14 @@ func Aggregable(t *Table, agg *Aggregation) bool {
 	return true
 }
 
+// Orderable reports a type a SQL database orders as lakeq does once
+// strings are compared as bytes: numbers, strings, dates and times,
+// booleans.
+func Orderable(t types.T) bool {
+	return t.IsNumeric() || t.IsString() || t.Kind == types.Bool || t.Kind == types.Date ||
+		t.Kind == types.Time || t.Kind == types.Timestamp || t.Kind == types.TimestampTZ
+}
+
 func comparable(t types.T) bool {
 	switch t.Kind {
 	case types.JSON, types.JSONB, types.Array, types.Interval:

@@ -145,6 +145,30 @@ func TestMountPostgres(t *testing.T) {
 		if p := strings.Join(plan, "\n"); !strings.Contains(p, "(Scan orders rows=50 ") || !strings.Contains(p, `count(DISTINCT "status" COLLATE "C") FROM "public"."orders" WHERE ("day" > $1::date) GROUP BY 1]`) || strings.Contains(p, "HashAggregate") {
 			t.Fatalf("workers=%d: the aggregation did not run at the source:\n%s", workers, p)
 		}
+		// ORDER BY … LIMIT stops at the source: 7 rows leave it
+		q = "SELECT id, amount FROM pg.orders WHERE status = 'open' ORDER BY amount DESC, id LIMIT 5 OFFSET 2"
+		r = mustExec(t, s, q)
+		gotRows = gotRows[:0]
+		for i := 0; i < int(r.NumRows()); i++ {
+			a, _ := r.Text(0, r.Value(i, 0))
+			b, _ := r.Text(1, r.Value(i, 1))
+			gotRows = append(gotRows, a+"|"+b)
+		}
+		want = remote("SELECT string_agg(id || '|' || amount, ',' ORDER BY amount DESC, id) FROM (SELECT id, amount FROM orders WHERE status = 'open' ORDER BY amount DESC, id LIMIT 5 OFFSET 2) x")
+		if got := strings.Join(gotRows, ","); got != want {
+			t.Fatalf("top-N: %s, want %s", got, want)
+		}
+		for q, rows := range map[string]string{q: "7", "SELECT id FROM pg.orders LIMIT 3": "3"} {
+			ex = mustExec(t, s, "EXPLAIN ANALYZE "+q)
+			plan = plan[:0]
+			for i := 0; i < int(ex.NumRows()); i++ {
+				v, _ := ex.Text(0, ex.Value(i, 0))
+				plan = append(plan, v)
+			}
+			if p := strings.Join(plan, "\n"); !strings.Contains(p, "(Scan orders rows="+rows+" ") || !strings.Contains(p, " LIMIT "+rows+"]") {
+				t.Fatalf("workers=%d: %s did not stop at the source after %s rows:\n%s", workers, q, rows, p)
+			}
+		}
 		// one it cannot take (avg) runs in lakeq, with the same answer
 		if got, want := textRow(t, s, "SELECT round(avg(amount), 6) FROM pg.orders WHERE cust = 3"), remote("SELECT round(avg(amount), 6)::text FROM orders WHERE cust = 3"); got != want {
 			t.Fatalf("avg: %s, want %s", got, want)

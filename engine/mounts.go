@@ -396,6 +396,37 @@ func (c *connectorSource) PushAggregate(filters []expr.Expr, keys []int, aggs []
 	return pt
 }
 
+var _ planner.LimitTableSource = (*connectorSource)(nil)
+
+// PushLimit implements planner.LimitTableSource: the source stops after n
+// rows (in keys' order) only when it evaluates every filter.
+func (c *connectorSource) PushLimit(cols []int, filters []expr.Expr, keys []planner.PushedSortKey, n int64) planner.TableSource {
+	pd, ok := c.conn.(connectors.Pushdown)
+	if !ok {
+		return nil
+	}
+	fs := offered(filters)
+	if len(fs) != len(filters) {
+		return nil
+	}
+	scan := &connectors.Scan{Table: c.table, Columns: cols, Limit: -1}
+	if rest := pd.ApplyFilter(scan, fs); len(rest) > 0 {
+		return nil
+	}
+	if len(keys) > 0 {
+		ks := make([]connectors.SortKey, len(keys))
+		for i, k := range keys {
+			ks[i] = connectors.SortKey{Col: k.Col, Desc: k.Desc, NullsFirst: k.NullsFirst}
+		}
+		if !pd.ApplyTopN(scan, ks, n) {
+			return nil
+		}
+	} else if !pd.ApplyLimit(scan, n) {
+		return nil
+	}
+	return &negotiatedSource{conn: c.conn, scan: scan}
+}
+
 // negotiatedSource reads a scan negotiated at planning (an aggregation
 // the source took): its columns are the scan's output, in order.
 type negotiatedSource struct {

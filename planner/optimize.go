@@ -30,6 +30,7 @@ func Rules() []Rule {
 		{Name: "limit_pushdown", Apply: limitPushdown},
 		{Name: "prune_columns", Apply: pruneColumns},
 		{Name: "connector_aggregates", Apply: pushConnectorAggregates},
+		{Name: "connector_limits", Apply: pushConnectorLimits},
 		{Name: "semi_join_reduction", Apply: semiJoinReduction},
 		{Name: "common_subexpressions", Apply: commonSubexpressions},
 		{Name: "optimize_subqueries", Apply: optimizeSubqueries},

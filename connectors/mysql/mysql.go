@@ -329,6 +329,7 @@ func (dialect) Compared(col string, t types.T, _ string) string {
 type plan struct {
 	where []string
 	args  []any
+	order string // ORDER BY list of a top-N
 	limit int64
 }
 
@@ -378,8 +379,37 @@ func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
 	return true
 }
 
-// ApplyTopN implements connectors.Pushdown: not taken yet.
-func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) bool { return false }
+// ApplyTopN implements connectors.Pushdown: ORDER BY columns, strings as
+// bytes, NULLs placed as lakeq places them (MySQL has no NULLS FIRST:
+// "col IS NULL" orders them), then LIMIT. A MySQL timestamp stays in lakeq.
+func (c *Connector) ApplyTopN(scan *connectors.Scan, keys []connectors.SortKey, n int64) bool {
+	var parts []string
+	d := dialect{}
+	for _, k := range keys {
+		if k.Col < 0 || k.Col >= len(scan.Table.Columns) {
+			return false
+		}
+		col := scan.Table.Columns[k.Col]
+		if col.Unsupported != "" || !connectors.Orderable(col.Type) || col.Type.Kind == types.TimestampTZ {
+			return false
+		}
+		q := d.Quote(col.Name)
+		nulls := q + " IS NULL"
+		if k.NullsFirst {
+			nulls += " DESC"
+		}
+		s := myKey(q, col.Type)
+		if k.Desc {
+			s += " DESC"
+		}
+		parts = append(parts, nulls, s)
+	}
+	p := planOf(scan)
+	p.order, p.limit = strings.Join(parts, ", "), n
+	scan.TopN, scan.Limit = keys, n
+	scan.Remote, _ = c.query(scan, "")
+	return true
+}
 
 // ApplyAggregation implements connectors.Pushdown: count, sum, min and
 // max grouped by columns, strings grouped, counted DISTINCT and ordered
@@ -437,6 +467,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 			ps[i] = strconv.Itoa(i + 1)
 		}
 		q += " GROUP BY " + strings.Join(ps, ", ")
+	}
+	if p.order != "" {
+		q += " ORDER BY " + p.order
 	}
 	if p.limit >= 0 {
 		q += " LIMIT " + strconv.FormatInt(p.limit, 10)

@@ -326,6 +326,7 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 type plan struct {
 	where []string // SQL conjuncts, with $n parameters
 	args  []any
+	order string // ORDER BY list of a top-N
 	limit int64
 }
 
@@ -367,8 +368,35 @@ func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
 	return true
 }
 
-// ApplyTopN implements connectors.Pushdown: not taken yet (lakeq sorts).
-func (c *Connector) ApplyTopN(*connectors.Scan, []connectors.SortKey, int64) bool { return false }
+// ApplyTopN implements connectors.Pushdown: ORDER BY columns, text in the
+// "C" collation, NULLs placed as lakeq places them, then LIMIT.
+func (c *Connector) ApplyTopN(scan *connectors.Scan, keys []connectors.SortKey, n int64) bool {
+	var parts []string
+	for _, k := range keys {
+		if k.Col < 0 || k.Col >= len(scan.Table.Columns) {
+			return false
+		}
+		col := scan.Table.Columns[k.Col]
+		if col.Unsupported != "" || !connectors.Orderable(col.Type) {
+			return false
+		}
+		s := pgKey(quoteIdent(col.Name), col.Type)
+		if k.Desc {
+			s += " DESC"
+		}
+		if k.NullsFirst {
+			s += " NULLS FIRST"
+		} else {
+			s += " NULLS LAST"
+		}
+		parts = append(parts, s)
+	}
+	p := planOf(scan)
+	p.order, p.limit = strings.Join(parts, ", "), n
+	scan.TopN, scan.Limit = keys, n
+	c.describe(scan)
+	return true
+}
 
 // ApplyAggregation implements connectors.Pushdown: count, sum, min and
 // max grouped by columns, text grouped and ordered in the "C" collation;
@@ -447,6 +475,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	}
 	if scan.Agg != nil && len(scan.Agg.GroupBy) > 0 {
 		sql += " GROUP BY " + positions(len(scan.Agg.GroupBy))
+	}
+	if p.order != "" {
+		sql += " ORDER BY " + p.order
 	}
 	if p.limit >= 0 {
 		sql += " LIMIT " + strconv.FormatInt(p.limit, 10)
