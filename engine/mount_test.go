@@ -383,3 +383,34 @@ func TestMountStallHonoursStatementTimeout(t *testing.T) {
 		t.Fatalf("the mount after a timeout: %s", got)
 	}
 }
+
+// The sealed password is the one sent: a PostgreSQL role that must
+// authenticate reads through the mount; a wrong password is 28P01, named
+// neither in the error nor anywhere else.
+func TestMountPostgresPassword(t *testing.T) {
+	pg := testpg.Start(t)
+	pg.PasswordUser(t, "reporter", "s3cr3t-Pw")
+	db, err := sql.Open("pgx", pg.CreateDB(t, "auth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE t AS SELECT 1 AS x"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA good FROM POSTGRES DATABASE 'auth' URI '127.0.0.1' PORT %d USER 'reporter' PASSWORD 's3cr3t-Pw'", pg.Port))
+	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA bad FROM POSTGRES DATABASE 'auth' URI '127.0.0.1' PORT %d USER 'reporter' PASSWORD 'wr0ng-Pw'", pg.Port))
+	if got := textRow(t, s, "SELECT count(*) FROM good.t"); got != "1" {
+		t.Fatalf("with the right password: %s", got)
+	}
+	_, err = s.Query(context.Background(), "SELECT * FROM bad.t")
+	if sqlerr.Code(err) != "28P01" || strings.Contains(err.Error(), "wr0ng-Pw") || !strings.Contains(err.Error(), "reporter") {
+		t.Fatalf("a wrong password: %v", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +27,34 @@ import (
 type Server struct {
 	Port int
 	User string // superuser, trust authentication
+	data string // the cluster's data directory
+}
+
+// PasswordUser creates a login role that must authenticate with its
+// password (SCRAM-SHA-256) over TCP, for tests of credentials.
+func (s *Server) PasswordUser(t testing.TB, name, password string) {
+	t.Helper()
+	db, err := sql.Open("pgx", s.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf("CREATE ROLE %s LOGIN SUPERUSER PASSWORD '%s'", name, strings.ReplaceAll(password, "'", "''"))); err != nil {
+		t.Fatal(err)
+	}
+	// pg_hba.conf is read top down: the role's line goes first
+	hba := filepath.Join(s.data, "pg_hba.conf")
+	old, err := os.ReadFile(hba)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := fmt.Sprintf("host all %s 127.0.0.1/32 scram-sha-256\n", name)
+	if err := os.WriteFile(hba, append([]byte(line), old...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("SELECT pg_reload_conf()"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // URL returns a connection URL for database db.
@@ -145,7 +174,7 @@ func Launch() (_ *Server, stop func(), err error) {
 		}
 		logf.Close()
 	})
-	s := &Server{Port: port, User: "postgres"}
+	s := &Server{Port: port, User: "postgres", data: data}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		db, _ := sql.Open("pgx", s.URL("postgres"))
