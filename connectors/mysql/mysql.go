@@ -317,12 +317,17 @@ func (dialect) Param(_ int, v types.Value, t types.T) (string, any, bool) {
 }
 
 // Compared compares strings as bytes: MySQL's default collations ignore
-// case and trailing spaces, PostgreSQL's text does neither.
-func (dialect) Compared(col string, t types.T, _ string) string {
-	if t.IsString() {
-		return "BINARY " + col
+// case and trailing spaces, PostgreSQL's text does neither. LIKE compares
+// characters in utf8mb4_bin instead, so that '_' matches one character,
+// not one byte of a multi-byte one.
+func (dialect) Compared(col string, t types.T, op string) string {
+	if !t.IsString() {
+		return col
 	}
-	return col
+	if op == "like" || op == "notlike" {
+		return "CONVERT(" + col + " USING utf8mb4) COLLATE utf8mb4_bin"
+	}
+	return "BINARY " + col
 }
 
 // plan is a scan's negotiated remote query.
