@@ -20,6 +20,7 @@ package connectors
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -270,6 +271,40 @@ type Pushdown interface {
 // The query must be one read-only SELECT.
 type Passthrough interface {
 	QueryTable(ctx context.Context, sql string) (*Table, error)
+}
+
+// Joiner is a connector that joins two of its tables at the source: the
+// joined table has left's columns lcols, then right's rcols, and the rows
+// where each pair of on (left column, right column) is equal (an inner
+// join; NULLs never match). It is read like any table — filters,
+// aggregates and limits are offered on top of it. ok false when the
+// connector does not join those tables as lakeq would.
+type Joiner interface {
+	JoinTable(left *Table, lcols []int, right *Table, rcols []int, on [][2]int) (*Table, bool)
+}
+
+// JoinedColumns are the columns of a joined table: left's lcols then
+// right's rcols, renamed where a name repeats so that each is unique.
+func JoinedColumns(left *Table, lcols []int, right *Table, rcols []int) []Column {
+	var out []Column
+	seen := map[string]int{}
+	add := func(c Column) {
+		name := c.Name
+		for seen[name] > 0 {
+			seen[c.Name]++
+			name = fmt.Sprintf("%s_%d", c.Name, seen[c.Name])
+		}
+		seen[name] = 1
+		c.Name = name
+		out = append(out, c)
+	}
+	for _, i := range lcols {
+		add(left.Columns[i])
+	}
+	for _, i := range rcols {
+		add(right.Columns[i])
+	}
+	return out
 }
 
 // Split is one independently readable part of a scan (a key range, a

@@ -72,6 +72,38 @@ func TestTPCHFederatedPostgres(t *testing.T) {
 	}
 	runTPCH(t, s)
 
+	// a join of two tables of the mount runs at the source, and so does
+	// the aggregate over it: one row leaves PostgreSQL
+	q := "SELECT count(*), sum(o.o_totalprice) FROM customer c JOIN orders o ON c.c_custkey = o.o_custkey WHERE c.c_mktsegment = 'BUILDING' AND o.o_orderdate < '1995-03-15'"
+	var wantJoin string
+	if err := conn.QueryRow(ctx, "SELECT concat_ws('|', count(*), sum(o.o_totalprice)) FROM customer c JOIN orders o ON c.c_custkey = o.o_custkey WHERE c.c_mktsegment = 'BUILDING' AND o.o_orderdate < '1995-03-15'").Scan(&wantJoin); err != nil {
+		t.Fatal(err)
+	}
+	jr, err := s.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotJoin []string
+	for c := range jr.Columns {
+		v, _ := jr.Text(c, jr.Value(0, c))
+		gotJoin = append(gotJoin, v)
+	}
+	if strings.Join(gotJoin, "|") != wantJoin {
+		t.Fatalf("%s: %v, PostgreSQL says %s", q, gotJoin, wantJoin)
+	}
+	ex, err := s.Query(ctx, "EXPLAIN ANALYZE "+q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for i := 0; i < int(ex.NumRows()); i++ {
+		v, _ := ex.Text(0, ex.Value(i, 0))
+		plan = append(plan, v)
+	}
+	if p := strings.Join(plan, "\n"); !strings.Contains(p, `AS l JOIN "public"."orders" AS r ON l."c_custkey" = r."o_custkey"`) || !strings.Contains(p, " rows=1 ") || strings.Contains(p, "HashJoin") {
+		t.Fatalf("the join did not run at the source:\n%s", p)
+	}
+
 	// a PostgreSQL table copied into the lake as partitioned Parquet
 	loc := filepath.Join(t.TempDir(), "orders_by_status")
 	if _, err := s.Exec(ctx, "CREATE TABLE orders_lake WITH (format = 'PARQUET', external_location = '"+loc+"', partitioned_by = ARRAY['o_orderstatus']) AS SELECT o_orderkey, o_totalprice, o_orderdate, o_orderstatus FROM pg.orders"); err != nil {

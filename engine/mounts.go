@@ -396,6 +396,26 @@ func (c *connectorSource) PushAggregate(filters []expr.Expr, keys []int, aggs []
 	return pt
 }
 
+var _ planner.JoinTableSource = (*connectorSource)(nil)
+
+// PushJoin implements planner.JoinTableSource: two tables of one mount
+// (one connector) join at the source when it can join them.
+func (c *connectorSource) PushJoin(cols []int, other planner.TableSource, ocols []int, on [][2]int) *planner.Table {
+	o, ok := other.(*connectorSource)
+	if !ok || o.conn != c.conn {
+		return nil
+	}
+	j, ok := c.conn.(connectors.Joiner)
+	if !ok {
+		return nil
+	}
+	t, ok := j.JoinTable(c.table, cols, o.table, ocols, on)
+	if !ok {
+		return nil
+	}
+	return foreignTable(c.table.Schema, t.Name, c.conn, t)
+}
+
 var _ planner.LimitTableSource = (*connectorSource)(nil)
 
 // PushLimit implements planner.LimitTableSource: the source stops after n

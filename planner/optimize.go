@@ -29,6 +29,7 @@ func Rules() []Rule {
 		{Name: "push_semi_joins", Apply: pushSemiJoins},
 		{Name: "limit_pushdown", Apply: limitPushdown},
 		{Name: "prune_columns", Apply: pruneColumns},
+		{Name: "connector_joins", Apply: pushConnectorJoins},
 		{Name: "connector_aggregates", Apply: pushConnectorAggregates},
 		{Name: "connector_limits", Apply: pushConnectorLimits},
 		{Name: "semi_join_reduction", Apply: semiJoinReduction},

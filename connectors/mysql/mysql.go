@@ -150,7 +150,57 @@ type handle struct {
 	query string // a passthrough query, read as a derived table
 }
 
-var _ connectors.Passthrough = (*Connector)(nil)
+var (
+	_ connectors.Passthrough = (*Connector)(nil)
+	_ connectors.Joiner      = (*Connector)(nil)
+)
+
+// from is a table's FROM item: the table, or a passthrough or joined
+// query as a derived table.
+func (c *Connector) from(h *handle) string {
+	if h.query != "" {
+		return "(" + h.query + ")"
+	}
+	d := dialect{}
+	return d.Quote(c.cfg.Database) + "." + d.Quote(h.name)
+}
+
+// JoinTable implements connectors.Joiner: the join as a derived table,
+// string keys compared as bytes (MySQL's collations would match 'a' with
+// 'A ').
+func (c *Connector) JoinTable(left *connectors.Table, lcols []int, right *connectors.Table, rcols []int, on [][2]int) (*connectors.Table, bool) {
+	lh, ok1 := left.Handle.(*handle)
+	rh, ok2 := right.Handle.(*handle)
+	if !ok1 || !ok2 || len(on) == 0 {
+		return nil, false
+	}
+	d := dialect{}
+	cols := connectors.JoinedColumns(left, lcols, right, rcols)
+	var sel []string
+	for i, ci := range lcols {
+		if left.Columns[ci].Unsupported != "" {
+			return nil, false
+		}
+		sel = append(sel, "l."+d.Quote(left.Columns[ci].Name)+" AS "+d.Quote(cols[i].Name))
+	}
+	for i, ci := range rcols {
+		if right.Columns[ci].Unsupported != "" {
+			return nil, false
+		}
+		sel = append(sel, "r."+d.Quote(right.Columns[ci].Name)+" AS "+d.Quote(cols[len(lcols)+i].Name))
+	}
+	var conds []string
+	for _, p := range on {
+		lc, rc := left.Columns[p[0]], right.Columns[p[1]]
+		if lc.Type.Kind == types.TimestampTZ || rc.Type.Kind == types.TimestampTZ {
+			return nil, false
+		}
+		conds = append(conds, d.Compared("l."+d.Quote(lc.Name), lc.Type, "=")+" = "+d.Compared("r."+d.Quote(rc.Name), rc.Type, "="))
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + c.from(lh) + " AS l JOIN " + c.from(rh) + " AS r ON " + strings.Join(conds, " AND ")
+	return &connectors.Table{Schema: left.Schema, Name: left.Name + "⋈" + right.Name, Columns: cols,
+		Handle: &handle{view: true, pkCol: -1, query: q}}, true
+}
 
 // QueryTable implements connectors.Passthrough: the query, as a derived
 // table of a SELECT (which admits no data-changing statement), is
@@ -454,9 +504,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	if list == "" {
 		list = "NULL"
 	}
-	from := d.Quote(c.cfg.Database) + "." + d.Quote(h.name)
+	from := c.from(h)
 	if h.query != "" {
-		from = "(" + h.query + ") AS lakeq_query"
+		from += " AS lakeq_query"
 	}
 	q := "SELECT " + list + " FROM " + from
 	where := append([]string(nil), p.where...)

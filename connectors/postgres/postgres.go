@@ -153,7 +153,51 @@ type handle struct {
 	query        string // a passthrough query, read as a subquery
 }
 
-var _ connectors.Passthrough = (*Connector)(nil)
+var (
+	_ connectors.Passthrough = (*Connector)(nil)
+	_ connectors.Joiner      = (*Connector)(nil)
+)
+
+// from is a table's FROM item: the table, or a passthrough or joined
+// query as a subquery.
+func (h *handle) from() string {
+	if h.query != "" {
+		return "(" + h.query + ")"
+	}
+	return quoteIdent(h.schema) + "." + quoteIdent(h.name)
+}
+
+// JoinTable implements connectors.Joiner: the join as a subquery; text
+// keys compare as bytes under PostgreSQL's deterministic collations, as
+// lakeq compares them.
+func (c *Connector) JoinTable(left *connectors.Table, lcols []int, right *connectors.Table, rcols []int, on [][2]int) (*connectors.Table, bool) {
+	lh, ok1 := left.Handle.(*handle)
+	rh, ok2 := right.Handle.(*handle)
+	if !ok1 || !ok2 || len(on) == 0 {
+		return nil, false
+	}
+	cols := connectors.JoinedColumns(left, lcols, right, rcols)
+	var sel []string
+	for i, ci := range lcols {
+		if left.Columns[ci].Unsupported != "" {
+			return nil, false
+		}
+		sel = append(sel, "l."+quoteIdent(left.Columns[ci].Name)+" AS "+quoteIdent(cols[i].Name))
+	}
+	for i, ci := range rcols {
+		if right.Columns[ci].Unsupported != "" {
+			return nil, false
+		}
+		sel = append(sel, "r."+quoteIdent(right.Columns[ci].Name)+" AS "+quoteIdent(cols[len(lcols)+i].Name))
+	}
+	var conds []string
+	for _, p := range on {
+		conds = append(conds, "l."+quoteIdent(left.Columns[p[0]].Name)+" = r."+quoteIdent(right.Columns[p[1]].Name))
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + lh.from() + " AS l JOIN " + rh.from() + " AS r ON " + strings.Join(conds, " AND ")
+	return &connectors.Table{Schema: left.Schema, Name: left.Name + "⋈" + right.Name, Columns: cols,
+		Handle: &handle{kind: 'q', query: q}}, true
+}
 
 // QueryTable implements connectors.Passthrough: the query is described by
 // preparing it (PostgreSQL's extended protocol takes one statement), and
@@ -461,9 +505,9 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 	if list == "" {
 		list = "NULL" // count(*): rows without columns
 	}
-	from := quoteIdent(h.schema) + "." + quoteIdent(h.name)
+	from := h.from()
 	if h.query != "" {
-		from = "(" + h.query + ") AS lakeq_query"
+		from += " AS lakeq_query"
 	}
 	sql := "SELECT " + list + " FROM " + from
 	where := append([]string(nil), p.where...)
