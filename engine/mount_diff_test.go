@@ -48,7 +48,18 @@ func TestMountDifferential(t *testing.T) {
 			val(15, func() string { return fmt.Sprintf("%d.%02d", rng.IntN(2000)-1000, rng.IntN(100)) })))
 	}
 	insert := "INSERT INTO f VALUES " + strings.Join(rows, ", ")
-	for _, q := range []string{"CREATE TABLE f (id int PRIMARY KEY, a int, s varchar(10), d date, n numeric(8,2))", insert} {
+	// g: a dimension to join f with, on strings (case and trailing
+	// spaces matter) and on integers
+	var grows []string
+	for id := 1; id <= 40; id++ {
+		s := "NULL"
+		if id%9 != 0 {
+			s = "'" + strs[id%len(strs)] + "'"
+		}
+		grows = append(grows, fmt.Sprintf("(%d, %s, %d)", id, s, id%13-6))
+	}
+	for _, q := range []string{"CREATE TABLE f (id int PRIMARY KEY, a int, s varchar(10), d date, n numeric(8,2))", insert,
+		"CREATE TABLE g (gid int PRIMARY KEY, gs varchar(10), ga int)", "INSERT INTO g VALUES " + strings.Join(grows, ", ")} {
 		if _, err := pdb.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -140,6 +151,10 @@ func TestMountDifferential(t *testing.T) {
 		for _, q := range []struct{ lakeq, ref string }{
 			{"SELECT count(*), sum(a), min(s), max(d), count(DISTINCT s) FROM {m}.f WHERE " + w,
 				"SELECT concat_ws('|', count(*), coalesce(sum(a)::text, ''), coalesce(min(s COLLATE \"C\"), ''), coalesce(max(d)::text, ''), count(DISTINCT s)) FROM f WHERE " + w},
+			{"SELECT count(*), sum(g.gid) FROM {m}.f JOIN {m}.g ON f.s = g.gs WHERE " + w,
+				"SELECT concat_ws('|', count(*), coalesce(sum(g.gid)::text, '')) FROM f JOIN g ON f.s = g.gs WHERE " + w},
+			{"SELECT count(*), max(f.id) FROM {m}.f JOIN {m}.g ON f.a = g.ga AND g.gid < 30 WHERE " + w,
+				"SELECT concat_ws('|', count(*), coalesce(max(f.id)::text, '')) FROM f JOIN g ON f.a = g.ga AND g.gid < 30 WHERE " + w},
 			{"SELECT string_agg(id::text, ',') FROM (SELECT id FROM {m}.f WHERE " + w + " ORDER BY " + strings.ReplaceAll(o, ` COLLATE "C"`, "") + fmt.Sprintf(" LIMIT %d) x", lim),
 				"SELECT string_agg(id::text, ',') FROM (SELECT id FROM f WHERE " + w + " ORDER BY " + o + fmt.Sprintf(" LIMIT %d) x", lim)},
 		} {
