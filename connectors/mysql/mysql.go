@@ -17,7 +17,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/lakeq/lakeq/connectors"
@@ -155,49 +154,20 @@ var (
 	_ connectors.Joiner      = (*Connector)(nil)
 )
 
-// from is a table's FROM item: the table, or a passthrough or joined
-// query as a derived table.
-func (c *Connector) from(h *handle) string {
-	if h.query != "" {
-		return "(" + h.query + ")"
-	}
-	d := dialect{}
-	return d.Quote(c.cfg.Database) + "." + d.Quote(h.name)
-}
-
 // JoinTable implements connectors.Joiner: the join as a derived table,
 // string keys compared as bytes (MySQL's collations would match 'a' with
-// 'A ').
+// 'A '); a MySQL timestamp key stays in lakeq.
 func (c *Connector) JoinTable(left *connectors.Table, lcols []int, right *connectors.Table, rcols []int, on [][2]int) (*connectors.Table, bool) {
-	lh, ok1 := left.Handle.(*handle)
-	rh, ok2 := right.Handle.(*handle)
-	if !ok1 || !ok2 || len(on) == 0 {
+	d := c.dialect()
+	q, cols, ok := connectors.SQLJoin(d, left, lcols, right, rcols, on, func(l, r string, lt, rt types.T) (string, bool) {
+		if lt.Kind == types.TimestampTZ || rt.Kind == types.TimestampTZ {
+			return "", false
+		}
+		return d.Compared(l, lt, "=") + " = " + d.Compared(r, rt, "="), true
+	})
+	if !ok {
 		return nil, false
 	}
-	d := dialect{}
-	cols := connectors.JoinedColumns(left, lcols, right, rcols)
-	var sel []string
-	for i, ci := range lcols {
-		if left.Columns[ci].Unsupported != "" {
-			return nil, false
-		}
-		sel = append(sel, "l."+d.Quote(left.Columns[ci].Name)+" AS "+d.Quote(cols[i].Name))
-	}
-	for i, ci := range rcols {
-		if right.Columns[ci].Unsupported != "" {
-			return nil, false
-		}
-		sel = append(sel, "r."+d.Quote(right.Columns[ci].Name)+" AS "+d.Quote(cols[len(lcols)+i].Name))
-	}
-	var conds []string
-	for _, p := range on {
-		lc, rc := left.Columns[p[0]], right.Columns[p[1]]
-		if lc.Type.Kind == types.TimestampTZ || rc.Type.Kind == types.TimestampTZ {
-			return nil, false
-		}
-		conds = append(conds, d.Compared("l."+d.Quote(lc.Name), lc.Type, "=")+" = "+d.Compared("r."+d.Quote(rc.Name), rc.Type, "="))
-	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + c.from(lh) + " AS l JOIN " + c.from(rh) + " AS r ON " + strings.Join(conds, " AND ")
 	return &connectors.Table{Schema: left.Schema, Name: left.Name + "⋈" + right.Name, Columns: cols,
 		Handle: &handle{view: true, pkCol: -1, query: q}}, true
 }
@@ -339,8 +309,50 @@ func mapType(dt, ct string, prec, scale, length int64) (types.T, bool) {
 	return types.T{}, false
 }
 
-// dialect is MySQL's SQL for connectors.Translate.
-type dialect struct{}
+// dialect is MySQL's SQL for connectors.Translate and the shared SQL
+// pushdown; it knows the mount's database, for FROM items.
+type dialect struct{ db string }
+
+func (c *Connector) dialect() dialect { return dialect{db: c.cfg.Database} }
+
+// Key compares strings as bytes.
+func (dialect) Key(col string, t types.T) string {
+	if t.IsString() {
+		return "CAST(" + col + " AS BINARY)"
+	}
+	return col
+}
+
+// Nulls places NULLs as lakeq does: MySQL has no NULLS FIRST, so
+// "col IS NULL" orders them first. A MySQL timestamp orders in the
+// session's zone: not taken.
+func (dialect) Nulls(key string, t types.T, k connectors.SortKey) ([]string, bool) {
+	if t.Kind == types.TimestampTZ {
+		return nil, false
+	}
+	nulls := key + " IS NULL"
+	if k.NullsFirst {
+		nulls += " DESC"
+	}
+	if k.Desc {
+		key += " DESC"
+	}
+	return []string{nulls, key}, true
+}
+
+// From is a table's FROM item: the table, or a passthrough or joined
+// query as a derived table.
+func (d dialect) From(t *connectors.Table, alias string) string {
+	h := t.Handle.(*handle)
+	f := d.Quote(d.db) + "." + d.Quote(h.name)
+	if h.query != "" {
+		f = "(" + h.query + ")"
+	}
+	if alias != "" && (h.query != "" || alias != "lakeq_query") {
+		f += " AS " + alias
+	}
+	return f
+}
 
 func (dialect) Quote(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
@@ -380,41 +392,13 @@ func (dialect) Compared(col string, t types.T, op string) string {
 	return "BINARY " + col
 }
 
-// plan is a scan's negotiated remote query.
-type plan struct {
-	where []string
-	args  []any
-	order string // ORDER BY list of a top-N
-	limit int64
-}
-
-func planOf(scan *connectors.Scan) *plan {
-	if p, ok := scan.Private.(*plan); ok {
-		return p
-	}
-	p := &plan{limit: -1}
-	scan.Private = p
-	return p
-}
-
-// ApplyFilter implements connectors.Pushdown.
+// ApplyFilter implements connectors.Pushdown. A MySQL timestamp compares
+// in the session's zone; its constant would need one: such filters stay
+// in lakeq.
 func (c *Connector) ApplyFilter(scan *connectors.Scan, filters []connectors.Expr) []connectors.Expr {
-	p := planOf(scan)
-	var rest []connectors.Expr
-	for _, f := range filters {
-		args := p.args
-		s, ok := connectors.Translate(dialect{}, scan.Table, f, &args)
-		// a MySQL timestamp compares in the session's zone; its constant
-		// would need one: such filters stay in lakeq
-		if !ok || usesTimestampTZ(scan.Table, f) {
-			rest = append(rest, f)
-			continue
-		}
-		p.where, p.args = append(p.where, s), args
-		scan.Filters = append(scan.Filters, f)
-	}
-	scan.Remote, _ = c.query(scan, "")
-	return rest
+	return connectors.SQLApplyFilter(c.dialect(), scan, filters, func(f connectors.Expr) bool {
+		return !usesTimestampTZ(scan.Table, f)
+	})
 }
 
 func usesTimestampTZ(t *connectors.Table, e connectors.Expr) bool {
@@ -428,108 +412,20 @@ func usesTimestampTZ(t *connectors.Table, e connectors.Expr) bool {
 
 // ApplyLimit implements connectors.Pushdown.
 func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
-	planOf(scan).limit = n
-	scan.Limit = n
-	scan.Remote, _ = c.query(scan, "")
-	return true
+	return connectors.SQLApplyLimit(c.dialect(), scan, n)
 }
 
 // ApplyTopN implements connectors.Pushdown: ORDER BY columns, strings as
-// bytes, NULLs placed as lakeq places them (MySQL has no NULLS FIRST:
-// "col IS NULL" orders them), then LIMIT. A MySQL timestamp stays in lakeq.
+// bytes, NULLs placed as lakeq places them, then LIMIT.
 func (c *Connector) ApplyTopN(scan *connectors.Scan, keys []connectors.SortKey, n int64) bool {
-	var parts []string
-	d := dialect{}
-	for _, k := range keys {
-		if k.Col < 0 || k.Col >= len(scan.Table.Columns) {
-			return false
-		}
-		col := scan.Table.Columns[k.Col]
-		if col.Unsupported != "" || !connectors.Orderable(col.Type) || col.Type.Kind == types.TimestampTZ {
-			return false
-		}
-		q := d.Quote(col.Name)
-		nulls := q + " IS NULL"
-		if k.NullsFirst {
-			nulls += " DESC"
-		}
-		s := myKey(q, col.Type)
-		if k.Desc {
-			s += " DESC"
-		}
-		parts = append(parts, nulls, s)
-	}
-	p := planOf(scan)
-	p.order, p.limit = strings.Join(parts, ", "), n
-	scan.TopN, scan.Limit = keys, n
-	scan.Remote, _ = c.query(scan, "")
-	return true
+	return connectors.SQLApplyTopN(c.dialect(), scan, keys, n)
 }
 
 // ApplyAggregation implements connectors.Pushdown: count, sum, min and
 // max grouped by columns, strings grouped, counted DISTINCT and ordered
 // as bytes (MySQL's default collations would merge 'a' and 'A').
 func (c *Connector) ApplyAggregation(scan *connectors.Scan, agg *connectors.Aggregation) bool {
-	if !connectors.Aggregable(scan.Table, agg) {
-		return false
-	}
-	if _, ok := connectors.AggSQL(dialect{}, scan.Table, agg, myKey); !ok {
-		return false
-	}
-	scan.Agg = agg
-	scan.Remote, _ = c.query(scan, "")
-	return true
-}
-
-// myKey compares strings as bytes.
-func myKey(col string, t types.T) string {
-	if t.IsString() {
-		return "CAST(" + col + " AS BINARY)"
-	}
-	return col
-}
-
-func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []any) {
-	h := scan.Table.Handle.(*handle)
-	p := planOf(scan)
-	d := dialect{}
-	cols := make([]string, len(scan.Columns))
-	for i, ci := range scan.Columns {
-		cols[i] = d.Quote(scan.Table.Columns[ci].Name)
-	}
-	if scan.Agg != nil {
-		cols, _ = connectors.AggSQL(d, scan.Table, scan.Agg, myKey)
-	}
-	list := strings.Join(cols, ", ")
-	if list == "" {
-		list = "NULL"
-	}
-	from := c.from(h)
-	if h.query != "" {
-		from += " AS lakeq_query"
-	}
-	q := "SELECT " + list + " FROM " + from
-	where := append([]string(nil), p.where...)
-	if splitCond != "" {
-		where = append(where, splitCond)
-	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	if scan.Agg != nil && len(scan.Agg.GroupBy) > 0 {
-		ps := make([]string, len(scan.Agg.GroupBy))
-		for i := range ps {
-			ps[i] = strconv.Itoa(i + 1)
-		}
-		q += " GROUP BY " + strings.Join(ps, ", ")
-	}
-	if p.order != "" {
-		q += " ORDER BY " + p.order
-	}
-	if p.limit >= 0 {
-		q += " LIMIT " + strconv.FormatInt(p.limit, 10)
-	}
-	return q, p.args
+	return connectors.SQLApplyAggregation(c.dialect(), scan, agg)
 }
 
 // Splits implements connectors.Connector: a table with an integer
@@ -537,13 +433,13 @@ func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []an
 // of the key between its minimum and maximum; others are one split.
 func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int) ([]connectors.Split, error) {
 	h := scan.Table.Handle.(*handle)
-	scan.Remote, _ = c.query(scan, "")
-	if want <= 1 || h.view || h.pkCol < 0 || scan.Table.Rows < 10000 || planOf(scan).limit >= 0 || scan.Agg != nil {
+	scan.Remote, _ = connectors.SQLQuery(c.dialect(), scan, "")
+	if want <= 1 || h.view || h.pkCol < 0 || scan.Table.Rows < 10000 || connectors.SQLPlanOf(scan).Limit >= 0 || scan.Agg != nil {
 		return []connectors.Split{{Describe: "whole table"}}, nil
 	}
-	pk := dialect{}.Quote(scan.Table.Columns[h.pkCol].Name)
+	pk := c.dialect().Quote(scan.Table.Columns[h.pkCol].Name)
 	var lo, hi sql.NullInt64
-	if err := c.db.QueryRowContext(ctx, "SELECT MIN("+pk+"), MAX("+pk+") FROM "+dialect{}.Quote(c.cfg.Database)+"."+dialect{}.Quote(h.name)).Scan(&lo, &hi); err != nil {
+	if err := c.db.QueryRowContext(ctx, "SELECT MIN("+pk+"), MAX("+pk+") FROM "+c.dialect().From(scan.Table, "")).Scan(&lo, &hi); err != nil {
 		return nil, c.fail(err, "split "+h.name)
 	}
 	if !lo.Valid || hi.Int64-lo.Int64 < int64(want) {
@@ -567,25 +463,19 @@ func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int)
 	return out, nil
 }
 
-const batchRows = 8192
-
 // Read implements connectors.Connector.
 func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split connectors.Split) (connectors.RecordReader, error) {
-	names, ts, bad := scan.Output()
+	schema, ts, bad := connectors.OutputSchema(scan)
 	if bad != "" {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has a MySQL type lakeq cannot read", bad, scan.Table.Schema, scan.Table.Name)
 	}
 	cond, _ := split.Private.(string)
-	q, args := c.query(scan, cond)
+	q, args := connectors.SQLQuery(c.dialect(), scan, cond)
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
 	}
-	fields := make([]arrow.Field, len(names))
-	for i, n := range names {
-		fields[i] = arrow.Field{Name: n, Type: ts[i].Arrow(), Nullable: true}
-	}
-	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts}
+	r := &reader{c: c, scan: scan, rows: rows, schema: schema, types: ts}
 	first, err := r.Next()
 	if err != nil {
 		r.Close()
@@ -614,29 +504,26 @@ func (r *reader) Next() (arrow.Record, error) {
 		return nil, nil
 	}
 	n := len(r.types)
-	bs := make([]array.Builder, n)
-	for i := range bs {
-		bs[i] = array.NewBuilder(memory.DefaultAllocator, r.schema.Field(i).Type)
-		defer bs[i].Release()
-	}
+	b := connectors.NewBatch(r.schema)
+	defer b.Release()
 	raw := make([]sql.RawBytes, max(n, 1))
 	dest := make([]any, len(raw))
 	for i := range raw {
 		dest[i] = &raw[i]
 	}
 	rowsRead := 0
-	for rowsRead < batchRows && r.rows.Next() {
+	for rowsRead < connectors.BatchRows && r.rows.Next() {
 		if err := r.rows.Scan(dest...); err != nil {
 			r.Close()
 			return nil, r.c.fail(err, "read "+r.scan.Table.Name)
 		}
 		for i, t := range r.types {
 			if raw[i] == nil {
-				bs[i].AppendNull()
+				b.B[i].AppendNull()
 				continue
 			}
 			if t.Kind == types.Bytea {
-				bs[i].(*array.BinaryBuilder).Append(raw[i])
+				b.B[i].(*array.BinaryBuilder).Append(raw[i])
 				continue
 			}
 			v, err := types.ParseText(t, string(raw[i]), time.UTC)
@@ -644,11 +531,11 @@ func (r *reader) Next() (arrow.Record, error) {
 				r.Close()
 				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
 			}
-			types.AppendValue(bs[i], v)
+			types.AppendValue(b.B[i], v)
 		}
 		rowsRead++
 	}
-	if rowsRead < batchRows {
+	if rowsRead < connectors.BatchRows {
 		r.done = true
 		err := r.rows.Err()
 		r.rows.Close()
@@ -659,11 +546,7 @@ func (r *reader) Next() (arrow.Record, error) {
 			return nil, nil
 		}
 	}
-	arrs := make([]arrow.Array, n)
-	for i, b := range bs {
-		arrs[i] = b.NewArray()
-	}
-	return array.NewRecordBatch(r.schema, arrs, int64(rowsRead)), nil
+	return b.Record(rowsRead), nil
 }
 
 func (r *reader) Close() error {

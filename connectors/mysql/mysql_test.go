@@ -3,63 +3,15 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/lakeq/lakeq/connectors"
+	"github.com/lakeq/lakeq/internal/connectortest"
 	"github.com/lakeq/lakeq/internal/testmysql"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
-
-func readAll(t *testing.T, c *Connector, scan *connectors.Scan, want int) []string {
-	t.Helper()
-	ctx := context.Background()
-	splits, err := c.Splits(ctx, scan, want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, sp := range splits {
-		r, err := c.Read(ctx, scan, sp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := r.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rec == nil {
-				break
-			}
-			out = append(out, recRows(scan, rec)...)
-		}
-		r.Close()
-	}
-	sort.Strings(out)
-	return out
-}
-
-func recRows(scan *connectors.Scan, rec arrow.Record) []string {
-	var out []string
-	for i := 0; i < int(rec.NumRows()); i++ {
-		var parts []string
-		for j, ci := range scan.Columns {
-			ct := scan.Table.Columns[ci].Type
-			if v := types.GetValue(ct, rec.Column(j), i); v == nil {
-				parts = append(parts, "NULL")
-			} else {
-				parts = append(parts, types.FormatText(ct, v))
-			}
-		}
-		out = append(out, strings.Join(parts, "|"))
-	}
-	return out
-}
 
 // The connector against a real MariaDB server: types, byte-wise string
 // filters pushed down (MySQL's own collation would match 'ABC' for
@@ -118,7 +70,7 @@ func TestMySQLConnector(t *testing.T) {
 	if rest := c.ApplyFilter(scan, []connectors.Expr{connectors.Call{Op: "=", Args: []connectors.Expr{id, k(int64(10), types.Int8T)}}}); len(rest) != 0 {
 		t.Fatal(rest)
 	}
-	got := readAll(t, c, scan, 1)
+	got := connectortest.ReadAll(t, c, scan, 1)
 	if want := `10|10|5.00|NULL|c0 |1.25|2024-01-11|2024-01-01 00:10:00.123456|2024-06-01 12:00:00+00|{"g": 10}|\x00ff|18446744073709551605`; len(got) != 1 || got[0] != want {
 		t.Fatalf("row 10\n got %v\nwant %s", got, want)
 	}
@@ -137,7 +89,7 @@ func TestMySQLConnector(t *testing.T) {
 		if rest := c.ApplyFilter(s, []connectors.Expr{c2.f}); len(rest) != 0 {
 			t.Fatalf("%v not taken", c2.f)
 		}
-		if got := strings.Join(readAll(t, c, s, 1), ","); got != c2.want {
+		if got := strings.Join(connectortest.ReadAll(t, c, s, 1), ","); got != c2.want {
 			t.Fatalf("%s: %s, want %s", s.Remote, got, c2.want)
 		}
 	}
@@ -151,7 +103,7 @@ func TestMySQLConnector(t *testing.T) {
 	if len(rest) != 2 || !strings.Contains(s.Remote, "WHERE (`cust` IN (?, ?))") {
 		t.Fatalf("left %v, remote %s", rest, s.Remote)
 	}
-	if n := len(readAll(t, c, s, 1)); n != 800 {
+	if n := len(connectortest.ReadAll(t, c, s, 1)); n != 800 {
 		t.Fatalf("cust IN (3, 4): %d rows", n)
 	}
 	// primary-key splits: every row once
@@ -159,7 +111,7 @@ func TestMySQLConnector(t *testing.T) {
 	if sp, err := c.Splits(ctx, s, 3); err != nil || len(sp) != 3 {
 		t.Fatalf("splits %v %v", sp, err)
 	}
-	ids := readAll(t, c, s, 3)
+	ids := connectortest.ReadAll(t, c, s, 3)
 	if len(ids) != 20003 {
 		t.Fatalf("%d rows over 3 splits", len(ids))
 	}

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -158,43 +156,16 @@ var (
 	_ connectors.Joiner      = (*Connector)(nil)
 )
 
-// from is a table's FROM item: the table, or a passthrough or joined
-// query as a subquery.
-func (h *handle) from() string {
-	if h.query != "" {
-		return "(" + h.query + ")"
-	}
-	return quoteIdent(h.schema) + "." + quoteIdent(h.name)
-}
-
 // JoinTable implements connectors.Joiner: the join as a subquery; text
 // keys compare as bytes under PostgreSQL's deterministic collations, as
 // lakeq compares them.
 func (c *Connector) JoinTable(left *connectors.Table, lcols []int, right *connectors.Table, rcols []int, on [][2]int) (*connectors.Table, bool) {
-	lh, ok1 := left.Handle.(*handle)
-	rh, ok2 := right.Handle.(*handle)
-	if !ok1 || !ok2 || len(on) == 0 {
+	q, cols, ok := connectors.SQLJoin(dialect{}, left, lcols, right, rcols, on, func(l, r string, _, _ types.T) (string, bool) {
+		return l + " = " + r, true
+	})
+	if !ok {
 		return nil, false
 	}
-	cols := connectors.JoinedColumns(left, lcols, right, rcols)
-	var sel []string
-	for i, ci := range lcols {
-		if left.Columns[ci].Unsupported != "" {
-			return nil, false
-		}
-		sel = append(sel, "l."+quoteIdent(left.Columns[ci].Name)+" AS "+quoteIdent(cols[i].Name))
-	}
-	for i, ci := range rcols {
-		if right.Columns[ci].Unsupported != "" {
-			return nil, false
-		}
-		sel = append(sel, "r."+quoteIdent(right.Columns[ci].Name)+" AS "+quoteIdent(cols[len(lcols)+i].Name))
-	}
-	var conds []string
-	for _, p := range on {
-		conds = append(conds, "l."+quoteIdent(left.Columns[p[0]].Name)+" = r."+quoteIdent(right.Columns[p[1]].Name))
-	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + lh.from() + " AS l JOIN " + rh.from() + " AS r ON " + strings.Join(conds, " AND ")
 	return &connectors.Table{Schema: left.Schema, Name: left.Name + "⋈" + right.Name, Columns: cols,
 		Handle: &handle{kind: 'q', query: q}}, true
 }
@@ -366,80 +337,23 @@ func mapType(typ string, mod int32, elem string) (types.T, bool) {
 // quoteIdent quotes a PostgreSQL identifier.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// plan is the remote query a scan negotiated.
-type plan struct {
-	where []string // SQL conjuncts, with $n parameters
-	args  []any
-	order string // ORDER BY list of a top-N
-	limit int64
-}
-
-func planOf(scan *connectors.Scan) *plan {
-	if p, ok := scan.Private.(*plan); ok {
-		return p
-	}
-	p := &plan{limit: -1}
-	scan.Private = p
-	return p
-}
-
 // ApplyFilter implements connectors.Pushdown: a conjunct is taken when
 // every part of it translates to SQL PostgreSQL evaluates as lakeq
 // would. Ordering comparisons of text compare in the "C" collation, as
 // lakeq does (byte order), whatever the remote database's collation.
 func (c *Connector) ApplyFilter(scan *connectors.Scan, filters []connectors.Expr) []connectors.Expr {
-	p := planOf(scan)
-	var rest []connectors.Expr
-	for _, f := range filters {
-		args := p.args
-		sql, ok := connectors.Translate(dialect{}, scan.Table, f, &args)
-		if !ok {
-			rest = append(rest, f)
-			continue
-		}
-		p.where, p.args = append(p.where, sql), args
-		scan.Filters = append(scan.Filters, f)
-	}
-	c.describe(scan)
-	return rest
+	return connectors.SQLApplyFilter(dialect{}, scan, filters, nil)
 }
 
 // ApplyLimit implements connectors.Pushdown.
 func (c *Connector) ApplyLimit(scan *connectors.Scan, n int64) bool {
-	planOf(scan).limit = n
-	scan.Limit = n
-	c.describe(scan)
-	return true
+	return connectors.SQLApplyLimit(dialect{}, scan, n)
 }
 
 // ApplyTopN implements connectors.Pushdown: ORDER BY columns, text in the
 // "C" collation, NULLs placed as lakeq places them, then LIMIT.
 func (c *Connector) ApplyTopN(scan *connectors.Scan, keys []connectors.SortKey, n int64) bool {
-	var parts []string
-	for _, k := range keys {
-		if k.Col < 0 || k.Col >= len(scan.Table.Columns) {
-			return false
-		}
-		col := scan.Table.Columns[k.Col]
-		if col.Unsupported != "" || !connectors.Orderable(col.Type) {
-			return false
-		}
-		s := pgKey(quoteIdent(col.Name), col.Type)
-		if k.Desc {
-			s += " DESC"
-		}
-		if k.NullsFirst {
-			s += " NULLS FIRST"
-		} else {
-			s += " NULLS LAST"
-		}
-		parts = append(parts, s)
-	}
-	p := planOf(scan)
-	p.order, p.limit = strings.Join(parts, ", "), n
-	scan.TopN, scan.Limit = keys, n
-	c.describe(scan)
-	return true
+	return connectors.SQLApplyTopN(dialect{}, scan, keys, n)
 }
 
 // ApplyAggregation implements connectors.Pushdown: count, sum, min and
@@ -447,23 +361,7 @@ func (c *Connector) ApplyTopN(scan *connectors.Scan, keys []connectors.SortKey, 
 // aggregates PostgreSQL lacks for a type (sum of text, min of boolean or
 // uuid, DISTINCT json) are not taken.
 func (c *Connector) ApplyAggregation(scan *connectors.Scan, agg *connectors.Aggregation) bool {
-	if !connectors.Aggregable(scan.Table, agg) {
-		return false
-	}
-	if _, ok := connectors.AggSQL(dialect{}, scan.Table, agg, pgKey); !ok {
-		return false
-	}
-	scan.Agg = agg
-	c.describe(scan)
-	return true
-}
-
-// pgKey groups and orders text in the "C" collation, lakeq's byte order.
-func pgKey(col string, t types.T) string {
-	if t.IsString() {
-		return col + ` COLLATE "C"`
-	}
-	return col
+	return connectors.SQLApplyAggregation(dialect{}, scan, agg)
 }
 
 // dialect is PostgreSQL's SQL for connectors.Translate.
@@ -480,6 +378,39 @@ func (dialect) Param(n int, v types.Value, t types.T) (string, any, bool) {
 	return "$" + strconv.Itoa(n) + "::" + pt, types.FormatText(t, v), true
 }
 
+// Key groups and orders text in the "C" collation, lakeq's byte order.
+func (dialect) Key(col string, t types.T) string {
+	if t.IsString() {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
+
+// Nulls places NULLs explicitly, as lakeq does.
+func (dialect) Nulls(key string, _ types.T, k connectors.SortKey) ([]string, bool) {
+	if k.Desc {
+		key += " DESC"
+	}
+	if k.NullsFirst {
+		return []string{key + " NULLS FIRST"}, true
+	}
+	return []string{key + " NULLS LAST"}, true
+}
+
+// From is a table's FROM item: the table, or a passthrough or joined
+// query as a subquery.
+func (dialect) From(t *connectors.Table, alias string) string {
+	h := t.Handle.(*handle)
+	f := quoteIdent(h.schema) + "." + quoteIdent(h.name)
+	if h.query != "" {
+		f = "(" + h.query + ")"
+	}
+	if alias != "" && (h.query != "" || alias != "lakeq_query") {
+		f += " AS " + alias
+	}
+	return f
+}
+
 // Compared orders text in the "C" collation, lakeq's byte order, whatever
 // the remote database's; equality and LIKE are the same in every
 // deterministic collation.
@@ -490,57 +421,14 @@ func (dialect) Compared(col string, t types.T, op string) string {
 	return col
 }
 
-// query is the remote SQL of a scan, restricted to a split's condition.
-func (c *Connector) query(scan *connectors.Scan, splitCond string) (string, []any) {
-	h := scan.Table.Handle.(*handle)
-	p := planOf(scan)
-	cols := make([]string, len(scan.Columns))
-	for i, ci := range scan.Columns {
-		cols[i] = quoteIdent(scan.Table.Columns[ci].Name)
-	}
-	if scan.Agg != nil {
-		cols, _ = connectors.AggSQL(dialect{}, scan.Table, scan.Agg, pgKey)
-	}
-	list := strings.Join(cols, ", ")
-	if list == "" {
-		list = "NULL" // count(*): rows without columns
-	}
-	from := h.from()
-	if h.query != "" {
-		from += " AS lakeq_query"
-	}
-	sql := "SELECT " + list + " FROM " + from
-	where := append([]string(nil), p.where...)
-	if splitCond != "" {
-		where = append(where, splitCond)
-	}
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	if scan.Agg != nil && len(scan.Agg.GroupBy) > 0 {
-		sql += " GROUP BY " + positions(len(scan.Agg.GroupBy))
-	}
-	if p.order != "" {
-		sql += " ORDER BY " + p.order
-	}
-	if p.limit >= 0 {
-		sql += " LIMIT " + strconv.FormatInt(p.limit, 10)
-	}
-	return sql, p.args
-}
-
-func (c *Connector) describe(scan *connectors.Scan) {
-	scan.Remote, _ = c.query(scan, "")
-}
-
 // Splits implements connectors.Connector: a plain table of more than a
 // few pages is cut into want ranges of ctid pages (PostgreSQL scans a
 // ctid range without reading the rest); views and small tables, and a
 // scan with a LIMIT, are one split.
 func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int) ([]connectors.Split, error) {
 	h := scan.Table.Handle.(*handle)
-	c.describe(scan)
-	if want <= 1 || h.kind != 'r' || h.pages < 64 || planOf(scan).limit >= 0 || scan.Agg != nil {
+	scan.Remote, _ = connectors.SQLQuery(dialect{}, scan, "")
+	if want <= 1 || h.kind != 'r' || h.pages < 64 || connectors.SQLPlanOf(scan).Limit >= 0 || scan.Agg != nil {
 		return []connectors.Split{{Describe: "whole table"}}, nil
 	}
 	step := (h.pages + int64(want) - 1) / int64(want)
@@ -561,18 +449,15 @@ func (c *Connector) Splits(ctx context.Context, scan *connectors.Scan, want int)
 	return out, nil
 }
 
-// batchRows is how many rows a batch holds.
-const batchRows = 8192
-
 // Read implements connectors.Connector: the split's rows in PostgreSQL's
 // text format, parsed by lakeq's own input functions, in batches.
 func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split connectors.Split) (connectors.RecordReader, error) {
-	names, ts, bad := scan.Output()
+	schema, ts, bad := connectors.OutputSchema(scan)
 	if bad != "" {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column %s of %s.%s has a PostgreSQL type lakeq cannot read", bad, scan.Table.Schema, scan.Table.Name)
 	}
 	cond, _ := split.Private.(string)
-	sql, args := c.query(scan, cond)
+	sql, args := connectors.SQLQuery(dialect{}, scan, cond)
 	formats := pgx.QueryResultFormats{pgx.TextFormatCode} // for SELECT NULL (no columns)
 	decs := make([]decoder, len(ts))
 	if len(ts) > 0 {
@@ -586,11 +471,7 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
 	}
-	fields := make([]arrow.Field, len(names))
-	for i, n := range names {
-		fields[i] = arrow.Field{Name: n, Type: ts[i].Arrow(), Nullable: true}
-	}
-	r := &reader{c: c, scan: scan, rows: rows, schema: arrow.NewSchema(fields, nil), types: ts, decs: decs}
+	r := &reader{c: c, scan: scan, rows: rows, schema: schema, decs: decs}
 	// the first batch now: a remote error (a table dropped since it was
 	// described) is Read's, and the connection goes back at once
 	first, err := r.Next()
@@ -607,7 +488,6 @@ type reader struct {
 	scan   *connectors.Scan
 	rows   pgx.Rows
 	schema *arrow.Schema
-	types  []types.T
 	decs   []decoder
 	done   bool
 	first  arrow.Record // read by Read, returned by the first Next
@@ -621,27 +501,24 @@ func (r *reader) Next() (arrow.Record, error) {
 	if r.done {
 		return nil, nil
 	}
-	bs := make([]array.Builder, len(r.types))
-	for i := range bs {
-		bs[i] = array.NewBuilder(memory.DefaultAllocator, r.schema.Field(i).Type)
-		defer bs[i].Release()
-	}
+	b := connectors.NewBatch(r.schema)
+	defer b.Release()
 	n := 0
-	for n < batchRows && r.rows.Next() {
+	for n < connectors.BatchRows && r.rows.Next() {
 		raw := r.rows.RawValues()
 		for i, dec := range r.decs {
 			if raw[i] == nil {
-				bs[i].AppendNull()
+				b.B[i].AppendNull()
 				continue
 			}
-			if err := dec(bs[i], raw[i]); err != nil {
+			if err := dec(b.B[i], raw[i]); err != nil {
 				r.Close()
 				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
 			}
 		}
 		n++
 	}
-	if n < batchRows {
+	if n < connectors.BatchRows {
 		r.done = true
 		err := r.rows.Err()
 		r.rows.Close()
@@ -652,11 +529,7 @@ func (r *reader) Next() (arrow.Record, error) {
 			return nil, nil
 		}
 	}
-	arrs := make([]arrow.Array, len(bs))
-	for i, b := range bs {
-		arrs[i] = b.NewArray()
-	}
-	return array.NewRecordBatch(r.schema, arrs, int64(n)), nil
+	return b.Record(n), nil
 }
 
 func (r *reader) Close() error {
@@ -689,13 +562,4 @@ func paramType(t types.T) (string, bool) {
 		return "uuid", true
 	}
 	return "", false
-}
-
-// positions is "1, 2, …, n" (GROUP BY by select-list position).
-func positions(n int) string {
-	ps := make([]string, n)
-	for i := range ps {
-		ps[i] = strconv.Itoa(i + 1)
-	}
-	return strings.Join(ps, ", ")
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/lakeq/lakeq/connectors"
+	"github.com/lakeq/lakeq/internal/connectortest"
 	"github.com/lakeq/lakeq/internal/testpg"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
@@ -71,52 +69,6 @@ func colIdx(t *testing.T, tb *connectors.Table, names ...string) []int {
 }
 
 // readAll reads every split of scan and returns its rows as text.
-func readAll(t *testing.T, c *Connector, scan *connectors.Scan, want int) []string {
-	t.Helper()
-	ctx := context.Background()
-	splits, err := c.Splits(ctx, scan, want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, sp := range splits {
-		r, err := c.Read(ctx, scan, sp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := r.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rec == nil {
-				break
-			}
-			out = append(out, recRows(scan, rec)...)
-		}
-		r.Close()
-	}
-	sort.Strings(out)
-	return out
-}
-
-func recRows(scan *connectors.Scan, rec arrow.Record) []string {
-	var out []string
-	for i := 0; i < int(rec.NumRows()); i++ {
-		var parts []string
-		for j, ci := range scan.Columns {
-			ct := scan.Table.Columns[ci].Type
-			v := types.GetValue(ct, rec.Column(j), i)
-			if v == nil {
-				parts = append(parts, "NULL")
-			} else {
-				parts = append(parts, types.FormatText(ct, v))
-			}
-		}
-		out = append(out, strings.Join(parts, "|"))
-	}
-	return out
-}
 
 func TestPostgresConnector(t *testing.T) {
 	c, db, _ := fixture(t)
@@ -159,7 +111,7 @@ func TestPostgresConnector(t *testing.T) {
 	if rest := c.ApplyFilter(scan, []connectors.Expr{connectors.Call{Op: "=", Args: []connectors.Expr{id, connectors.Const{Value: int64(10), Type: types.Int8T}}}}); len(rest) != 0 {
 		t.Fatalf("id = 10 not taken: %v", rest)
 	}
-	got := readAll(t, c, scan, 1)
+	got := connectortest.ReadAll(t, c, scan, 1)
 	var want string
 	if err := db.QueryRow(`SELECT concat_ws('|', id, customer, amount, qty, ratio, paid, day, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00', tags, code, coalesce(note, 'NULL'), ref, doc, blob)
 		FROM sales.orders WHERE id = 10`).Scan(&want); err != nil {
@@ -193,7 +145,7 @@ func TestPostgresConnector(t *testing.T) {
 	if !strings.Contains(scan.Remote, `WHERE ("customer" IN ($1::text, $2::text)) AND`) || strings.Contains(scan.Remote, "spot") {
 		t.Fatalf("remote SQL: %s", scan.Remote)
 	}
-	got = readAll(t, c, scan, 1)
+	got = connectortest.ReadAll(t, c, scan, 1)
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM sales.orders WHERE customer IN ('cust7', 'cust13') AND (qty >= 5 OR note IS NULL) AND NOT (note LIKE 'n1%')`).Scan(&n); err != nil {
 		t.Fatal(err)
@@ -205,13 +157,13 @@ func TestPostgresConnector(t *testing.T) {
 	// text orders by bytes, as lakeq does, whatever the remote collation
 	scan = &connectors.Scan{Table: tb, Columns: colIdx(t, tb, "customer"), Limit: -1}
 	c.ApplyFilter(scan, []connectors.Expr{connectors.Call{Op: "<", Args: []connectors.Expr{connectors.ColRef{Col: 1, Type: types.TextT}, k("a", types.TextT)}}})
-	if got := readAll(t, c, scan, 1); strings.Join(got, ",") != "B" {
+	if got := connectortest.ReadAll(t, c, scan, 1); strings.Join(got, ",") != "B" {
 		t.Fatalf("customer < 'a': %v", got)
 	}
 
 	// a limit is applied remotely
 	scan = &connectors.Scan{Table: tb, Columns: colIdx(t, tb, "id"), Limit: -1}
-	if !c.ApplyLimit(scan, 7) || len(readAll(t, c, scan, 4)) != 7 {
+	if !c.ApplyLimit(scan, 7) || len(connectortest.ReadAll(t, c, scan, 4)) != 7 {
 		t.Fatalf("LIMIT 7: %s", scan.Remote)
 	}
 
@@ -221,7 +173,7 @@ func TestPostgresConnector(t *testing.T) {
 	if err != nil || len(splits) != 3 {
 		t.Fatalf("splits %v, %v", splits, err)
 	}
-	ids := readAll(t, c, scan, 3)
+	ids := connectortest.ReadAll(t, c, scan, 3)
 	if len(ids) != 20002 {
 		t.Fatalf("%d rows over 3 splits, want 20002", len(ids))
 	}
@@ -236,7 +188,7 @@ func TestPostgresConnector(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs := &connectors.Scan{Table: vt, Columns: []int{0, 1}, Limit: -1}
-	if sp, _ := c.Splits(ctx, vs, 3); len(sp) != 1 || len(readAll(t, c, vs, 3)) != 4000 {
+	if sp, _ := c.Splits(ctx, vs, 3); len(sp) != 1 || len(connectortest.ReadAll(t, c, vs, 3)) != 4000 {
 		t.Fatalf("view: %d splits", len(sp))
 	}
 
@@ -303,7 +255,7 @@ func TestPostgresNumeric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, c, &connectors.Scan{Table: tb, Columns: []int{0, 1, 2, 3, 4}, Limit: -1}, 1)
+	got := connectortest.ReadAll(t, c, &connectors.Scan{Table: tb, Columns: []int{0, 1, 2, 3, 4}, Limit: -1}, 1)
 	rows, err := db.Query(`SELECT concat_ws('|', i, a, b, coalesce(c::text, 'NULL'), d) FROM n ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
