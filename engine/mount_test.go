@@ -414,3 +414,30 @@ func TestMountPostgresPassword(t *testing.T) {
 		t.Fatalf("a wrong password: %v", err)
 	}
 }
+
+// The same for MySQL: a remote query that stalls ends at
+// statement_timeout (57014) and the mount serves the next query.
+func TestMountMySQLStall(t *testing.T) {
+	my := testmysql.Start(t)
+	my.CreateDB(t, "slow")
+	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA my FROM MYSQL DATABASE 'slow' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'", my.Port, my.User, my.Password))
+	mustExec(t, s, "SET statement_timeout = '500ms'")
+	start := time.Now()
+	_, err = s.Query(context.Background(), "SELECT * FROM my.query('SELECT SLEEP(30) AS x')")
+	if sqlerr.Code(err) != sqlerr.QueryCanceled {
+		t.Fatalf("a stalled MySQL query: %v, want 57014", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Fatalf("ran %v past a 500 ms statement_timeout", el)
+	}
+	mustExec(t, s, "SET statement_timeout = 0")
+	if got := textRow(t, s, "SELECT count(*) FROM my.query('SELECT 1 AS x')"); got != "1" {
+		t.Fatalf("the mount after a timeout: %s", got)
+	}
+}
