@@ -87,38 +87,23 @@ func TestMountPostgres(t *testing.T) {
 			}
 		}
 		// the filters ran remotely: the scan produced only the matching rows
-		ex := mustExec(t, s, "EXPLAIN ANALYZE SELECT id, amount FROM pg.orders WHERE cust = 7 AND status = 'open'")
-		var plan []string
-		for i := 0; i < int(ex.NumRows()); i++ {
-			v, _ := ex.Text(0, ex.Value(i, 0))
-			plan = append(plan, v)
-		}
-		if n := remote("SELECT count(*)::text FROM orders WHERE cust = 7 AND status = 'open'"); !strings.Contains(strings.Join(plan, "\n"), "(Scan orders rows="+n+" ") {
-			t.Fatalf("workers=%d: the scan did not produce only the %s matching rows:\n%s", workers, n, strings.Join(plan, "\n"))
+		plan := planText(t, s, "EXPLAIN ANALYZE SELECT id, amount FROM pg.orders WHERE cust = 7 AND status = 'open'")
+		if n := remote("SELECT count(*)::text FROM orders WHERE cust = 7 AND status = 'open'"); !strings.Contains(plan, "(Scan orders rows="+n+" ") {
+			t.Fatalf("workers=%d: the scan did not produce only the %s matching rows:\n%s", workers, n, plan)
 		}
 		// LIKE, OR and NOT run remotely too, and EXPLAIN shows the SQL
 		q := "SELECT id FROM pg.orders WHERE (status LIKE 'op%' OR cust IN (1, 2)) AND NOT (amount < 100) AND day IS NOT NULL"
-		ex = mustExec(t, s, "EXPLAIN "+q)
-		plan = plan[:0]
-		for i := 0; i < int(ex.NumRows()); i++ {
-			v, _ := ex.Text(0, ex.Value(i, 0))
-			plan = append(plan, v)
-		}
-		if p := strings.Join(plan, "\n"); !strings.Contains(p, `remote=[postgres: SELECT "id", "cust", "amount", "status", "day" FROM "public"."orders" WHERE (("status" LIKE $1::text) OR ("cust" IN ($2::int8, $3::int8))) AND (NOT ("amount" < $4::numeric)) AND ("day" IS NOT NULL)]`) {
+		plan = planText(t, s, "EXPLAIN "+q)
+		if p := plan; !strings.Contains(p, `remote=[postgres: SELECT "id", "cust", "amount", "status", "day" FROM "public"."orders" WHERE (("status" LIKE $1::text) OR ("cust" IN ($2::int8, $3::int8))) AND (NOT ("amount" < $4::numeric)) AND ("day" IS NOT NULL)]`) {
 			t.Fatalf("EXPLAIN does not show the remote SQL:\n%s", p)
 		}
 		want := remote("SELECT count(*)::text FROM orders WHERE (status LIKE 'op%' OR cust IN (1, 2)) AND NOT (amount < 100) AND day IS NOT NULL")
 		if got := fmt.Sprint(mustExec(t, s, q).NumRows()); got != want {
 			t.Fatalf("%s: %s rows, want %s", q, got, want)
 		}
-		ex = mustExec(t, s, "EXPLAIN ANALYZE "+q)
-		plan = plan[:0]
-		for i := 0; i < int(ex.NumRows()); i++ {
-			v, _ := ex.Text(0, ex.Value(i, 0))
-			plan = append(plan, v)
-		}
-		if !strings.Contains(strings.Join(plan, "\n"), "(Scan orders rows="+want+" ") {
-			t.Fatalf("the scan did not produce only the %s matching rows:\n%s", want, strings.Join(plan, "\n"))
+		plan = planText(t, s, "EXPLAIN ANALYZE "+q)
+		if !strings.Contains(plan, "(Scan orders rows="+want+" ") {
+			t.Fatalf("the scan did not produce only the %s matching rows:\n%s", want, plan)
 		}
 		// a grouped aggregation runs at the source: only the groups leave it
 		q = "SELECT cust, count(*), sum(amount), min(status), max(day), count(DISTINCT status) FROM pg.orders WHERE day > '2024-02-01' GROUP BY cust ORDER BY cust"
@@ -136,13 +121,8 @@ func TestMountPostgres(t *testing.T) {
 		if got := strings.Join(gotRows, ","); got != want {
 			t.Fatalf("workers=%d: %s\n got %s\nwant %s", workers, q, got, want)
 		}
-		ex = mustExec(t, s, "EXPLAIN ANALYZE "+q)
-		plan = plan[:0]
-		for i := 0; i < int(ex.NumRows()); i++ {
-			v, _ := ex.Text(0, ex.Value(i, 0))
-			plan = append(plan, v)
-		}
-		if p := strings.Join(plan, "\n"); !strings.Contains(p, "(Scan orders rows=50 ") || !strings.Contains(p, `count(DISTINCT "status" COLLATE "C") FROM "public"."orders" WHERE ("day" > $1::date) GROUP BY 1]`) || strings.Contains(p, "HashAggregate") {
+		plan = planText(t, s, "EXPLAIN ANALYZE "+q)
+		if p := plan; !strings.Contains(p, "(Scan orders rows=50 ") || !strings.Contains(p, `count(DISTINCT "status" COLLATE "C") FROM "public"."orders" WHERE ("day" > $1::date) GROUP BY 1]`) || strings.Contains(p, "HashAggregate") {
 			t.Fatalf("workers=%d: the aggregation did not run at the source:\n%s", workers, p)
 		}
 		// ORDER BY … LIMIT stops at the source: 7 rows leave it
@@ -159,13 +139,8 @@ func TestMountPostgres(t *testing.T) {
 			t.Fatalf("top-N: %s, want %s", got, want)
 		}
 		for q, rows := range map[string]string{q: "7", "SELECT id FROM pg.orders LIMIT 3": "3"} {
-			ex = mustExec(t, s, "EXPLAIN ANALYZE "+q)
-			plan = plan[:0]
-			for i := 0; i < int(ex.NumRows()); i++ {
-				v, _ := ex.Text(0, ex.Value(i, 0))
-				plan = append(plan, v)
-			}
-			if p := strings.Join(plan, "\n"); !strings.Contains(p, "(Scan orders rows="+rows+" ") || !strings.Contains(p, " LIMIT "+rows+"]") {
+			plan = planText(t, s, "EXPLAIN ANALYZE "+q)
+			if p := plan; !strings.Contains(p, "(Scan orders rows="+rows+" ") || !strings.Contains(p, " LIMIT "+rows+"]") {
 				t.Fatalf("workers=%d: %s did not stop at the source after %s rows:\n%s", workers, q, rows, p)
 			}
 		}
@@ -440,4 +415,15 @@ func TestMountMySQLStall(t *testing.T) {
 	if got := textRow(t, s, "SELECT count(*) FROM my.query('SELECT 1 AS x')"); got != "1" {
 		t.Fatalf("the mount after a timeout: %s", got)
 	}
+}
+
+// planText is a statement's EXPLAIN output, one line per row.
+func planText(t *testing.T, s *Session, q string) string {
+	t.Helper()
+	ex := mustExec(t, s, q)
+	lines := make([]string, ex.NumRows())
+	for i := range lines {
+		lines[i], _ = ex.Text(0, ex.Value(i, 0))
+	}
+	return strings.Join(lines, "\n")
 }
