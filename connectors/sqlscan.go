@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -229,4 +230,89 @@ func OutputSchema(scan *Scan) (*arrow.Schema, []types.T, string) {
 		fields[i] = arrow.Field{Name: n, Type: ts[i].Arrow(), Nullable: true}
 	}
 	return arrow.NewSchema(fields, nil), ts, bad
+}
+
+// RawRows is a database driver's stream of rows as raw values (nil for
+// NULL), each valid until the next call to Next.
+type RawRows interface {
+	Next() bool
+	Values() ([][]byte, error)
+	Err() error
+	Close() error
+}
+
+// Decoder appends one non-NULL raw value to b.
+type Decoder func(b array.Builder, raw []byte) error
+
+// NewRowReader reads rows into batches of schema, one decoder per column;
+// fail turns a driver error into the connector's. It reads the first
+// batch at once, so that a remote error (a table dropped since it was
+// described) is the caller's, and a short result frees its connection.
+func NewRowReader(scan *Scan, schema *arrow.Schema, rows RawRows, decs []Decoder, fail func(error) error) (RecordReader, error) {
+	r := &rowReader{scan: scan, schema: schema, rows: rows, decs: decs, fail: fail}
+	first, err := r.Next()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.first = first
+	return r, nil
+}
+
+type rowReader struct {
+	scan   *Scan
+	schema *arrow.Schema
+	rows   RawRows
+	decs   []Decoder
+	fail   func(error) error
+	done   bool
+	first  arrow.Record
+}
+
+func (r *rowReader) Next() (arrow.Record, error) {
+	if f := r.first; f != nil {
+		r.first = nil
+		return f, nil
+	}
+	if r.done {
+		return nil, nil
+	}
+	b := NewBatch(r.schema)
+	defer b.Release()
+	n := 0
+	for n < BatchRows && r.rows.Next() {
+		raw, err := r.rows.Values()
+		if err != nil {
+			r.Close()
+			return nil, r.fail(err)
+		}
+		for i, dec := range r.decs {
+			if raw[i] == nil {
+				b.B[i].AppendNull()
+				continue
+			}
+			if err := dec(b.B[i], raw[i]); err != nil {
+				r.Close()
+				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
+			}
+		}
+		n++
+	}
+	if n < BatchRows {
+		r.done = true
+		err := r.rows.Err()
+		r.rows.Close()
+		if err != nil {
+			return nil, r.fail(err)
+		}
+		if n == 0 {
+			return nil, nil
+		}
+	}
+	return b.Record(n), nil
+}
+
+func (r *rowReader) Close() error {
+	r.done = true
+	return r.rows.Close()
 }

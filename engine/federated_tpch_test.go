@@ -79,16 +79,7 @@ func TestTPCHFederatedPostgres(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT concat_ws('|', count(*), sum(o.o_totalprice)) FROM customer c JOIN orders o ON c.c_custkey = o.o_custkey WHERE c.c_mktsegment = 'BUILDING' AND o.o_orderdate < '1995-03-15'").Scan(&wantJoin); err != nil {
 		t.Fatal(err)
 	}
-	jr, err := s.Query(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gotJoin []string
-	for c := range jr.Columns {
-		v, _ := jr.Text(c, jr.Value(0, c))
-		gotJoin = append(gotJoin, v)
-	}
-	if strings.Join(gotJoin, "|") != wantJoin {
+	if gotJoin := oneRow(t, s, q); gotJoin != wantJoin {
 		t.Fatalf("%s: %v, PostgreSQL says %s", q, gotJoin, wantJoin)
 	}
 	ex, err := s.Query(ctx, "EXPLAIN ANALYZE "+q)
@@ -113,16 +104,7 @@ func TestTPCHFederatedPostgres(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT concat_ws('|', count(DISTINCT o_orderstatus), count(*), sum(o_totalprice), max(o_orderdate)) FROM orders").Scan(&want); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Query(ctx, "SELECT count(DISTINCT o_orderstatus), count(*), sum(o_totalprice), max(o_orderdate) FROM orders_lake")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for c := range res.Columns {
-		v, _ := res.Text(c, res.Value(0, c))
-		got = append(got, v)
-	}
-	if strings.Join(got, "|") != want {
+	if got := oneRow(t, s, "SELECT count(DISTINCT o_orderstatus), count(*), sum(o_totalprice), max(o_orderdate) FROM orders_lake"); got != want {
 		t.Fatalf("the CTAS copy: %v, PostgreSQL says %s", got, want)
 	}
 	if parts, _ := filepath.Glob(filepath.Join(loc, "o_orderstatus=*")); len(parts) != 3 {
@@ -200,16 +182,21 @@ func TestTPCHFederatedMySQL(t *testing.T) {
 	if err := db.QueryRow("SELECT CONCAT(COUNT(DISTINCT c_nationkey), '|', COUNT(*), '|', SUM(c_acctbal)) FROM customer WHERE c_mktsegment = 'BUILDING'").Scan(&want); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Query(ctx, "SELECT count(*), sum(customers), sum(balance) FROM customers_per_nation")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for c := range res.Columns {
-		v, _ := res.Text(c, res.Value(0, c))
-		got = append(got, v)
-	}
-	if strings.Join(got, "|") != want {
+	if got := oneRow(t, s, "SELECT count(*), sum(customers), sum(balance) FROM customers_per_nation"); got != want {
 		t.Fatalf("customers per nation: %v, MariaDB says %s", got, want)
 	}
+}
+
+// oneRow runs a one-row query and returns its row as a|b|c.
+func oneRow(t *testing.T, s *engine.Session, q string) string {
+	t.Helper()
+	res, err := s.Query(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	r := rows(res)
+	if len(r) != 1 {
+		t.Fatalf("%s: %d rows", q, len(r))
+	}
+	return strings.Join(r[0], "|")
 }

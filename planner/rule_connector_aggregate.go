@@ -49,10 +49,7 @@ func pushConnectorAggregates(_ *RuleCtx, n Node) (Node, error) {
 		if !ok {
 			return n, nil
 		}
-		layout := map[ColumnID]int{}
-		for i, c := range s.Cols {
-			layout[c.ID] = s.ColIdx[i]
-		}
+		layout := tableLayout(s)
 		tableCol := func(e expr.Expr) (int, bool) {
 			c, ok := e.(*expr.Col)
 			if !ok {
@@ -85,13 +82,9 @@ func pushConnectorAggregates(_ *RuleCtx, n Node) (Node, error) {
 			}
 			aggs[i] = pa
 		}
-		filters := make([]expr.Expr, len(conds))
-		for i, c := range conds {
-			r, err := expr.Resolve(c, layout)
-			if err != nil {
-				return n, nil
-			}
-			filters[i] = r
+		filters, ok := resolveAll(conds, layout)
+		if !ok {
+			return n, nil
 		}
 		t := src.PushAggregate(filters, keys, aggs)
 		if t == nil {
@@ -104,4 +97,27 @@ func pushConnectorAggregates(_ *RuleCtx, n Node) (Node, error) {
 		}
 		return &Scan{Table: t, Alias: s.Alias, Cols: cols, ColIdx: idx}, nil
 	})
+}
+
+// tableLayout maps a scan's columns to their table column indices.
+func tableLayout(s *Scan) map[ColumnID]int {
+	layout := map[ColumnID]int{}
+	for i, c := range s.Cols {
+		layout[c.ID] = s.ColIdx[i]
+	}
+	return layout
+}
+
+// resolveAll resolves conditions to a layout; false when one reads a
+// column outside it.
+func resolveAll(conds []expr.Expr, layout map[ColumnID]int) ([]expr.Expr, bool) {
+	out := make([]expr.Expr, len(conds))
+	for i, c := range conds {
+		r, err := expr.Resolve(c, layout)
+		if err != nil {
+			return nil, false
+		}
+		out[i] = r
+	}
+	return out, true
 }

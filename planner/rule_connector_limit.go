@@ -65,10 +65,7 @@ func pushConnectorLimits(_ *RuleCtx, n Node) (Node, error) {
 		if !ok {
 			return n, nil
 		}
-		layout := map[ColumnID]int{}
-		for i, c := range s.Cols {
-			layout[c.ID] = s.ColIdx[i]
-		}
+		layout := tableLayout(s)
 		// a sort key is a column the projections below the sort pass
 		// through from the scan
 		below := func(id ColumnID) (ColumnID, bool) {
@@ -114,13 +111,9 @@ func pushConnectorLimits(_ *RuleCtx, n Node) (Node, error) {
 				keys = append(keys, PushedSortKey{Col: idx, Desc: k.Desc, NullsFirst: k.NullsFirst})
 			}
 		}
-		filters := make([]expr.Expr, len(conds))
-		for i, c := range conds {
-			r, err := expr.Resolve(c, layout)
-			if err != nil {
-				return n, nil
-			}
-			filters[i] = r
+		filters, ok := resolveAll(conds, layout)
+		if !ok {
+			return n, nil
 		}
 		pushed := src.PushLimit(s.ColIdx, filters, keys, l.Count+l.Offset)
 		if pushed == nil {

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	driver "github.com/go-sql-driver/mysql"
 
@@ -475,81 +474,46 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
 	}
-	r := &reader{c: c, scan: scan, rows: rows, schema: schema, types: ts}
-	first, err := r.Next()
-	if err != nil {
-		r.Close()
-		return nil, err
+	decs := make([]connectors.Decoder, len(ts))
+	for i, t := range ts {
+		decs[i] = func(b array.Builder, raw []byte) error {
+			if t.Kind == types.Bytea {
+				b.(*array.BinaryBuilder).Append(raw)
+				return nil
+			}
+			v, err := types.ParseText(t, string(raw), time.UTC)
+			if err != nil {
+				return err
+			}
+			types.AppendValue(b, v)
+			return nil
+		}
 	}
-	r.first = first
-	return r, nil
-}
-
-type reader struct {
-	c      *Connector
-	scan   *connectors.Scan
-	rows   *sql.Rows
-	schema *arrow.Schema
-	types  []types.T
-	done   bool
-	first  arrow.Record
-}
-
-func (r *reader) Next() (arrow.Record, error) {
-	if f := r.first; f != nil {
-		r.first = nil
-		return f, nil
-	}
-	if r.done {
-		return nil, nil
-	}
-	n := len(r.types)
-	b := connectors.NewBatch(r.schema)
-	defer b.Release()
-	raw := make([]sql.RawBytes, max(n, 1))
+	what := "read " + scan.Table.Schema + "." + scan.Table.Name
+	raw := make([]sql.RawBytes, max(len(ts), 1)) // SELECT NULL has one column
 	dest := make([]any, len(raw))
 	for i := range raw {
 		dest[i] = &raw[i]
 	}
-	rowsRead := 0
-	for rowsRead < connectors.BatchRows && r.rows.Next() {
-		if err := r.rows.Scan(dest...); err != nil {
-			r.Close()
-			return nil, r.c.fail(err, "read "+r.scan.Table.Name)
-		}
-		for i, t := range r.types {
-			if raw[i] == nil {
-				b.B[i].AppendNull()
-				continue
-			}
-			if t.Kind == types.Bytea {
-				b.B[i].(*array.BinaryBuilder).Append(raw[i])
-				continue
-			}
-			v, err := types.ParseText(t, string(raw[i]), time.UTC)
-			if err != nil {
-				r.Close()
-				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
-			}
-			types.AppendValue(b.B[i], v)
-		}
-		rowsRead++
-	}
-	if rowsRead < connectors.BatchRows {
-		r.done = true
-		err := r.rows.Err()
-		r.rows.Close()
-		if err != nil {
-			return nil, r.c.fail(err, "read "+r.scan.Table.Schema+"."+r.scan.Table.Name)
-		}
-		if rowsRead == 0 {
-			return nil, nil
-		}
-	}
-	return b.Record(rowsRead), nil
+	return connectors.NewRowReader(scan, schema, &myRows{Rows: rows, raw: raw, dest: dest}, decs, func(err error) error { return c.fail(err, what) })
 }
 
-func (r *reader) Close() error {
-	r.done = true
-	return r.rows.Close()
+// myRows is database/sql's rows as connectors.RawRows (every value as
+// text, the text protocol's).
+type myRows struct {
+	*sql.Rows
+	raw  []sql.RawBytes
+	dest []any
+	out  [][]byte
+}
+
+func (r *myRows) Values() ([][]byte, error) {
+	if err := r.Scan(r.dest...); err != nil {
+		return nil, err
+	}
+	r.out = r.out[:0]
+	for _, v := range r.raw {
+		r.out = append(r.out, v)
+	}
+	return r.out, nil
 }

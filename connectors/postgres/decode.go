@@ -13,11 +13,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lakeq/lakeq/connectors"
 	"github.com/lakeq/lakeq/types"
 )
-
-// decoder appends one non-NULL value, as PostgreSQL sent it, to b.
-type decoder func(b array.Builder, raw []byte) error
 
 // Days and microseconds between PostgreSQL's epoch (2000-01-01) and
 // Arrow's (1970-01-01).
@@ -26,14 +24,14 @@ const (
 	pgEpochMicros = pgEpochDays * 86400 * 1_000_000
 )
 
-// decoderFor picks a column's result format and decoder: PostgreSQL's
+// decoderFor picks a column's result format and connectors.Decoder: PostgreSQL's
 // binary format, read straight into the column's Arrow builder without
 // boxing, for booleans, integers, floats, text, bytea, dates and
 // timestamps (most of what a bulk read moves); its text format, parsed by
 // lakeq's input functions, for the rest (numeric, time, interval, uuid,
 // json, arrays, char(n)).
-func decoderFor(t types.T) (int16, decoder) {
-	fixed := func(n int, f decoder) decoder {
+func decoderFor(t types.T) (int16, connectors.Decoder) {
+	fixed := func(n int, f connectors.Decoder) connectors.Decoder {
 		return func(b array.Builder, raw []byte) error {
 			if len(raw) != n {
 				return fmt.Errorf("%d bytes for a %s", len(raw), t)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -459,7 +458,7 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	cond, _ := split.Private.(string)
 	sql, args := connectors.SQLQuery(dialect{}, scan, cond)
 	formats := pgx.QueryResultFormats{pgx.TextFormatCode} // for SELECT NULL (no columns)
-	decs := make([]decoder, len(ts))
+	decs := make([]connectors.Decoder, len(ts))
 	if len(ts) > 0 {
 		formats = make(pgx.QueryResultFormats, len(ts))
 		for i, t := range ts {
@@ -471,72 +470,15 @@ func (c *Connector) Read(ctx context.Context, scan *connectors.Scan, split conne
 	if err != nil {
 		return nil, c.fail(err, "read "+scan.Table.Schema+"."+scan.Table.Name)
 	}
-	r := &reader{c: c, scan: scan, rows: rows, schema: schema, decs: decs}
-	// the first batch now: a remote error (a table dropped since it was
-	// described) is Read's, and the connection goes back at once
-	first, err := r.Next()
-	if err != nil {
-		r.Close()
-		return nil, err
-	}
-	r.first = first
-	return r, nil
+	what := "read " + scan.Table.Schema + "." + scan.Table.Name
+	return connectors.NewRowReader(scan, schema, pgRows{rows}, decs, func(err error) error { return c.fail(err, what) })
 }
 
-type reader struct {
-	c      *Connector
-	scan   *connectors.Scan
-	rows   pgx.Rows
-	schema *arrow.Schema
-	decs   []decoder
-	done   bool
-	first  arrow.Record // read by Read, returned by the first Next
-}
+// pgRows is pgx's rows as connectors.RawRows.
+type pgRows struct{ pgx.Rows }
 
-func (r *reader) Next() (arrow.Record, error) {
-	if f := r.first; f != nil {
-		r.first = nil
-		return f, nil
-	}
-	if r.done {
-		return nil, nil
-	}
-	b := connectors.NewBatch(r.schema)
-	defer b.Release()
-	n := 0
-	for n < connectors.BatchRows && r.rows.Next() {
-		raw := r.rows.RawValues()
-		for i, dec := range r.decs {
-			if raw[i] == nil {
-				b.B[i].AppendNull()
-				continue
-			}
-			if err := dec(b.B[i], raw[i]); err != nil {
-				r.Close()
-				return nil, sqlerr.Wrap(err, sqlerr.InvalidTextRepr, "column %s of %s.%s", r.schema.Field(i).Name, r.scan.Table.Schema, r.scan.Table.Name)
-			}
-		}
-		n++
-	}
-	if n < connectors.BatchRows {
-		r.done = true
-		err := r.rows.Err()
-		r.rows.Close()
-		if err != nil {
-			return nil, r.c.fail(err, "read "+r.scan.Table.Schema+"."+r.scan.Table.Name)
-		}
-		if n == 0 {
-			return nil, nil
-		}
-	}
-	return b.Record(n), nil
-}
-
-func (r *reader) Close() error {
-	r.done = true
-	r.rows.Close()
-	return nil
-}
+func (r pgRows) Values() ([][]byte, error) { return r.RawValues(), nil }
+func (r pgRows) Close() error              { r.Rows.Close(); return nil }
 
 // paramType is the PostgreSQL type a constant of t is sent as (text,
 // cast remotely), or false for a type not sent.
