@@ -20,17 +20,9 @@ import (
 // lakeq keeps), however much of the query the source ran.
 func TestMountDifferential(t *testing.T) {
 	pg := testpg.Start(t)
-	pdb, err := sql.Open("pgx", pg.CreateDB(t, "diff"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pdb.Close()
+	pdb := openDB(t, "pgx", pg.CreateDB(t, "diff"))
 	my := testmysql.Start(t)
-	mdb, err := sql.Open("mysql", my.CreateDB(t, "diff"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mdb.Close()
+	mdb := openDB(t, "mysql", my.CreateDB(t, "diff"))
 	strs := []string{"a", "A", "a ", "b", "B ", "", "ab%", "a_c", "Ärger", "ärger", "x", "aB"}
 	var rows []string
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -67,12 +59,7 @@ func TestMountDifferential(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e, err := Open(context.Background(), Config{DataDir: t.TempDir(), Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
+	s := scratchSession(t, Config{DataDir: t.TempDir(), Workers: 2})
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA pg FROM POSTGRES DATABASE 'diff' URI '127.0.0.1' PORT %d USER '%s' PASSWORD 'x'", pg.Port, pg.User))
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA my FROM MYSQL DATABASE 'diff' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'", my.Port, my.User, my.Password))
 

@@ -38,11 +38,7 @@ func textRow(t *testing.T, s *Session, q string) string {
 // down is 08001 and leaves the mount; DROP SCHEMA unmounts.
 func TestMountPostgres(t *testing.T) {
 	srv := testpg.Start(t)
-	db, err := sql.Open("pgx", srv.CreateDB(t, "shop"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, "pgx", srv.CreateDB(t, "shop"))
 	for _, q := range []string{
 		`CREATE TABLE orders (id int8 PRIMARY KEY, cust int4 NOT NULL, amount numeric(12,2), status text, day date)`,
 		`INSERT INTO orders SELECT g, g % 50, g * 0.5, CASE WHEN g % 3 = 0 THEN 'open' ELSE 'done' END, date '2024-01-01' + g % 90 FROM generate_series(1, 30000) g`,
@@ -161,12 +157,7 @@ func TestMountPostgres(t *testing.T) {
 	}
 
 	// the password: sealed in the catalog, redacted from the history
-	e, err := Open(context.Background(), Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
+	s := scratchSession(t, Config{DataDir: dir})
 	for _, q := range []string{"SELECT query_text FROM sys.query_history", "SELECT * FROM information_schema.schemata", "SHOW SCHEMAS"} {
 		r := mustExec(t, s, q)
 		for i := 0; i < int(r.NumRows()); i++ {
@@ -242,32 +233,19 @@ func TestMountPostgres(t *testing.T) {
 // source, and filters on the result still run remotely.
 func TestMountPassthrough(t *testing.T) {
 	pg := testpg.Start(t)
-	pdb, err := sql.Open("pgx", pg.CreateDB(t, "shop"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pdb.Close()
+	pdb := openDB(t, "pgx", pg.CreateDB(t, "shop"))
 	if _, err := pdb.Exec(`CREATE TABLE t (k int, v numeric(10,2), tags text[]); INSERT INTO t SELECT g % 10, g, ARRAY['a', g::text] FROM generate_series(1, 1000) g`); err != nil {
 		t.Fatal(err)
 	}
 	my := testmysql.Start(t)
-	mdb, err := sql.Open("mysql", my.CreateDB(t, "crm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mdb.Close()
+	mdb := openDB(t, "mysql", my.CreateDB(t, "crm"))
 	if _, err := mdb.Exec("CREATE TABLE c (id INT PRIMARY KEY, name VARCHAR(20), score DECIMAL(6,1))"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := mdb.Exec("INSERT INTO c VALUES (1, 'Ann', 1.5), (2, 'bob', 2.5), (3, 'Cy', NULL), (4, 'ann', 1), (5, 'ANN', 2)"); err != nil {
 		t.Fatal(err)
 	}
-	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
+	s := scratchSession(t, Config{DataDir: t.TempDir()})
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA pg FROM POSTGRES DATABASE 'shop' URI '127.0.0.1' PORT %d USER '%s' PASSWORD 'x'", pg.Port, pg.User))
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA my FROM MYSQL DATABASE 'crm' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'", my.Port, my.User, my.Password))
 	for q, want := range map[string]string{
@@ -312,20 +290,11 @@ func TestMountPassthrough(t *testing.T) {
 // mount serves the next query; cancelling from the client does too.
 func TestMountStallHonoursStatementTimeout(t *testing.T) {
 	pg := testpg.Start(t)
-	db, err := sql.Open("pgx", pg.CreateDB(t, "slow"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, "pgx", pg.CreateDB(t, "slow"))
 	if _, err := db.Exec(`CREATE VIEW stalls AS SELECT 1 AS x FROM pg_sleep(30)`); err != nil {
 		t.Fatal(err)
 	}
-	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
+	s := scratchSession(t, Config{DataDir: t.TempDir()})
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA pg FROM POSTGRES DATABASE 'slow' URI '127.0.0.1' PORT %d USER '%s' PASSWORD 'x'", pg.Port, pg.User))
 	mustExec(t, s, "SET statement_timeout = '500ms'")
 	for _, q := range []string{"SELECT * FROM pg.stalls", "SELECT * FROM pg.query('SELECT 1 AS x FROM pg_sleep(30)')"} {
@@ -365,26 +334,17 @@ func TestMountStallHonoursStatementTimeout(t *testing.T) {
 func TestMountPostgresPassword(t *testing.T) {
 	pg := testpg.Start(t)
 	pg.PasswordUser(t, "reporter", "s3cr3t-Pw")
-	db, err := sql.Open("pgx", pg.CreateDB(t, "auth"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, "pgx", pg.CreateDB(t, "auth"))
 	if _, err := db.Exec("CREATE TABLE t AS SELECT 1 AS x"); err != nil {
 		t.Fatal(err)
 	}
-	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
+	s := scratchSession(t, Config{DataDir: t.TempDir()})
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA good FROM POSTGRES DATABASE 'auth' URI '127.0.0.1' PORT %d USER 'reporter' PASSWORD 's3cr3t-Pw'", pg.Port))
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA bad FROM POSTGRES DATABASE 'auth' URI '127.0.0.1' PORT %d USER 'reporter' PASSWORD 'wr0ng-Pw'", pg.Port))
 	if got := textRow(t, s, "SELECT count(*) FROM good.t"); got != "1" {
 		t.Fatalf("with the right password: %s", got)
 	}
-	_, err = s.Query(context.Background(), "SELECT * FROM bad.t")
+	_, err := s.Query(context.Background(), "SELECT * FROM bad.t")
 	if sqlerr.Code(err) != "28P01" || strings.Contains(err.Error(), "wr0ng-Pw") || !strings.Contains(err.Error(), "reporter") {
 		t.Fatalf("a wrong password: %v", err)
 	}
@@ -395,16 +355,11 @@ func TestMountPostgresPassword(t *testing.T) {
 func TestMountMySQLStall(t *testing.T) {
 	my := testmysql.Start(t)
 	my.CreateDB(t, "slow")
-	e, err := Open(context.Background(), Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
+	s := scratchSession(t, Config{DataDir: t.TempDir()})
 	mustExec(t, s, fmt.Sprintf("CREATE EXTERNAL SCHEMA my FROM MYSQL DATABASE 'slow' URI '127.0.0.1' PORT %d USER '%s' PASSWORD '%s'", my.Port, my.User, my.Password))
 	mustExec(t, s, "SET statement_timeout = '500ms'")
 	start := time.Now()
-	_, err = s.Query(context.Background(), "SELECT * FROM my.query('SELECT SLEEP(30) AS x')")
+	_, err := s.Query(context.Background(), "SELECT * FROM my.query('SELECT SLEEP(30) AS x')")
 	if sqlerr.Code(err) != sqlerr.QueryCanceled {
 		t.Fatalf("a stalled MySQL query: %v, want 57014", err)
 	}
@@ -426,4 +381,27 @@ func planText(t *testing.T, s *Session, q string) string {
 		lines[i], _ = ex.Text(0, ex.Value(i, 0))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// openDB opens a database of a test server, closed when the test ends.
+func openDB(t *testing.T, driver, url string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// scratchSession opens an engine on cfg, closed when the test ends, and
+// a session of it.
+func scratchSession(t *testing.T, cfg Config) *Session {
+	t.Helper()
+	e, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e.NewSession()
 }
