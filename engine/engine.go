@@ -34,6 +34,10 @@ type Config struct {
 	// replacedGrace is how long INSERT OVERWRITE keeps the files of the
 	// folders it replaced (default managed.GarbageGrace; tests shorten it)
 	replacedGrace time.Duration
+	// settle is how long after removing the object-store files of a
+	// crashed writer lakeq deletes them again, for requests that landed
+	// after the writer died (default 30s; tests shorten it)
+	settle time.Duration
 	DataDir       string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
@@ -81,6 +85,10 @@ type Engine struct {
 	// holds the locations being compacted
 	bg         sync.WaitGroup
 	compacting sync.Map
+	// settled is closed when the files of crashed writers were checked
+	// again (recoverStaging); stopSettle ends the wait at Close
+	settled    chan struct{}
+	stopSettle context.CancelFunc
 	reg        *functions.Registry
 	hist       *history
 	// loads is sys.load_history and sys.load_errors
@@ -181,6 +189,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		store.Close()
 		return nil, err
 	}
+	e.settled = make(chan struct{})
+	if staging.Settling() {
+		e.settleLater()
+	} else {
+		close(e.settled)
+	}
 	if cfg.HistoryRetention == 0 {
 		cfg.HistoryRetention = DefaultHistoryRetention
 	}
@@ -194,6 +208,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 func (e *Engine) Close() error {
 	if e.store == nil {
 		return nil
+	}
+	if e.stopSettle != nil {
+		e.stopSettle()
 	}
 	e.bg.Wait() // compactions publish through the catalog
 	e.mounts.closeAll()

@@ -429,6 +429,36 @@ func (e *Engine) recoverStaging(ctx context.Context) error {
 	return err
 }
 
+// settleLater deletes again, after a while, the object-store files
+// recoverStaging removed: a PUT the crashed process had sent may land
+// after it died. Close cancels the wait; the records then stay for the
+// next start.
+func (e *Engine) settleLater() {
+	wait := e.cfg.settle
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stopSettle = cancel
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		defer close(e.settled)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		n, err := e.staging.Settle(ctx, e.fs)
+		if n > 0 {
+			e.logf("removed %d files that landed after their writer died", n)
+		}
+		if err != nil {
+			e.logf("checking the files of interrupted writes again: %v", err)
+		}
+	}()
+}
+
 // externalPublished is which files of an interrupted write under an
 // external table's location were published: a file whose name is not
 // hidden ('.'-prefixed: renamed at the publish), unless it lies in a

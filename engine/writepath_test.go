@@ -263,7 +263,8 @@ func TestKilledWriteLeavesNothing(t *testing.T) {
 func TestKilledWriteOnS3LeavesNothing(t *testing.T) {
 	srv := tests3.Start(t, "lake")
 	dir := t.TempDir()
-	cfg := Config{DataDir: dir, Warehouse: "s3://lake/wh", S3: s3.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.Secret}}
+	cfg := Config{DataDir: dir, Warehouse: "s3://lake/wh", S3: s3.Config{Endpoint: srv.Endpoint, AccessKey: srv.AccessKey, SecretKey: srv.Secret},
+		settle: 2 * time.Second}
 	fsys, err := s3.New(context.Background(), cfg.S3)
 	if err != nil {
 		t.Fatal(err)
@@ -366,6 +367,11 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, m
 		}
 		if _, err := s.Query(context.Background(), "SELECT count(*) FROM big"); sqlerr.Code(err) != sqlerr.UndefinedTable {
 			t.Fatalf("big after its killed CTAS: %v", err)
+		}
+		select { // the second pass over a crashed writer's S3 files
+		case <-e.settled:
+		case <-time.After(cfg.settle + 30*time.Second):
+			t.Fatal("the files of the killed write were never checked again")
 		}
 		if left := files(); len(left) != keepFiles {
 			t.Fatalf("files of the killed write remain after the next start: %v", left)

@@ -58,13 +58,16 @@ func OpenStaging(dir string) (*Staging, error) {
 }
 
 // Close releases the token (its intents are the writes still running,
-// which there should be none of).
+// which there should be none of). Records Settle has not checked yet
+// stay for the next start's Recover.
 func (s *Staging) Close() error {
 	if s == nil || s.lock == nil {
 		return nil
 	}
-	_ = os.RemoveAll(filepath.Join(s.dir, s.token))
-	_ = os.Remove(filepath.Join(s.dir, s.token+".lock"))
+	if !s.Settling() {
+		_ = os.RemoveAll(filepath.Join(s.dir, s.token))
+		_ = os.Remove(filepath.Join(s.dir, s.token+".lock"))
+	} // else the token, unlocked, is the next start's to recover
 	err := s.lock.Close()
 	s.lock = nil
 	return err
@@ -236,7 +239,94 @@ func (s *Staging) recoverToken(ctx context.Context, fsys storage.FileSystem, ref
 				}
 			}
 		}
+		if len(del) > 0 && storage.IsURL(rec.Location) {
+			// a request the dead process had sent may still land in the
+			// store after these deletes (a PUT whose body the server had
+			// already received): the files are checked again by Settle
+			if err := s.keepSettling(e.Name(), intentRecord{Location: rec.Location, Files: relOf(rec.Location, del)}); err != nil {
+				return removed, err
+			}
+		}
 		_ = os.Remove(filepath.Join(dir, e.Name()))
 	}
 	return removed, nil
+}
+
+// settleSuffix marks the records of files Recover deleted from an object
+// store, kept under this process's token until Settle checks them again.
+const settleSuffix = ".settle"
+
+func relOf(loc string, paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, strings.TrimPrefix(p, loc+"/"))
+	}
+	return out
+}
+
+// keepSettling records rec under this process's token, so that a crash
+// before Settle leaves it to the next start's Recover.
+func (s *Staging) keepSettling(name string, rec intentRecord) error {
+	b, _ := json.Marshal(rec)
+	p := filepath.Join(s.dir, s.token, strings.TrimSuffix(name, ".json")+settleSuffix+".json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "recording files to check again in %s", s.dir)
+	}
+	return nil
+}
+
+// Settling reports whether Recover left files to check again.
+func (s *Staging) Settling() bool {
+	m, _ := filepath.Glob(filepath.Join(s.dir, s.token, "*"+settleSuffix+".json"))
+	return len(m) > 0
+}
+
+// Settle deletes again the object-store files Recover deleted, once
+// every request their dead writer had in flight has ended (the caller
+// waits long enough first), and drops their records. It returns the
+// number of files that had reappeared.
+func (s *Staging) Settle(ctx context.Context, fsys storage.FileSystem) (int, error) {
+	m, _ := filepath.Glob(filepath.Join(s.dir, s.token, "*"+settleSuffix+".json"))
+	found := 0
+	for _, p := range m {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return found, sqlerr.Wrap(err, sqlerr.IOError, "reading staging record %s", p)
+		}
+		var rec intentRecord
+		if json.Unmarshal(b, &rec) != nil {
+			_ = os.Remove(p)
+			continue
+		}
+		var del []string
+		for _, rel := range rec.Files {
+			path := rec.Location + "/" + rel
+			ok, err := storage.Exists(ctx, fsys, path)
+			if err != nil {
+				return found, err
+			}
+			if ok {
+				del = append(del, path)
+			}
+		}
+		if len(del) > 0 {
+			if err := fsys.Delete(ctx, del...); err != nil {
+				return found, err
+			}
+			found += len(del)
+		}
+		if ua, ok := fsys.(storage.UploadAborter); ok {
+			all := make([]string, 0, len(rec.Files))
+			for _, rel := range rec.Files {
+				all = append(all, rec.Location+"/"+rel)
+			}
+			k, err := ua.AbortUploads(ctx, all...)
+			found += k
+			if err != nil {
+				return found, err
+			}
+		}
+		_ = os.Remove(p)
+	}
+	return found, nil
 }
