@@ -37,8 +37,8 @@ type Config struct {
 	// settle is how long after removing the object-store files of a
 	// crashed writer lakeq deletes them again, for requests that landed
 	// after the writer died (default 30s; tests shorten it)
-	settle time.Duration
-	DataDir       string // holds catalog.db, warehouse/ and staging/
+	settle  time.Duration
+	DataDir string // holds catalog.db, warehouse/ and staging/
 	// Warehouse is where new managed tables' files go: a folder or an
 	// s3:// prefix ("" = DataDir/warehouse). Each table's location is
 	// kept in the catalog, so tables stay where they were created.

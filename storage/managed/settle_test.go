@@ -101,7 +101,7 @@ func TestSettleDeletesLateObjects(t *testing.T) {
 		t.Fatal("no second check recorded for an object-store write")
 	}
 	fsys.objs[loc+"/data/lost.parquet"] = true // the dead writer's PUT lands now
-	if err := next.Close(); err != nil {      // stops before its Settle
+	if err := next.Close(); err != nil {       // stops before its Settle
 		t.Fatal(err)
 	}
 
