@@ -45,7 +45,9 @@ type Connector interface {
 	// it fails (0A000 naming the column).
 	Table(ctx context.Context, schema, name string) (*Table, error)
 	// Splits cuts a negotiated scan into independently readable parts;
-	// workers read them in parallel. At least one split is returned.
+	// workers read them in parallel. None when the connector knows no row
+	// can match (every partition pruned). ctx carries the query's
+	// exec.Ctx (exec.FromContext) for its scan statistics.
 	Splits(ctx context.Context, scan *Scan, want int) ([]Split, error)
 	// Read streams a split's batches: the scan's projected columns (or
 	// the aggregation's outputs), in the order Scan.Columns lists them.
@@ -73,6 +75,9 @@ type Column struct {
 	Unsupported string
 	// Stats are what the source knows of the values (zero: nothing).
 	Stats ColumnStats
+	// Hidden columns are selectable by name but not part of SELECT *
+	// (a lake table's "$path", "$file_size", …).
+	Hidden bool
 }
 
 // ColumnStats are a column's statistics for cardinality estimation.
@@ -92,6 +97,11 @@ type Scan struct {
 	Columns []int
 	// Filters are the conjuncts the connector evaluates (accepted).
 	Filters []Expr
+	// Residual are the offered conjuncts the connector did not take:
+	// lakeq evaluates them above the scan, and the connector may use
+	// them to skip data no row of which can pass (partitions, files,
+	// row groups by their min/max), never to drop a row that could.
+	Residual []Expr
 	// Limit is the row limit the connector applies (-1: none).
 	Limit int64
 	// TopN orders (and limits, with Limit) the rows at the source.
@@ -309,7 +319,9 @@ func JoinedColumns(left *Table, lcols []int, right *Table, rcols []int) []Column
 
 // Split is one independently readable part of a scan (a key range, a
 // ctid range, a row group). Splits are values a connector makes and
-// reads back; lakeq only hands them out.
+// reads back; lakeq only hands them out. A connector inside lakeq may
+// make Private an exec.Morsel: lakeq then reads it in place, fetching
+// ahead where it can, rather than through Read.
 type Split struct {
 	// Describe is shown by EXPLAIN ANALYZE.
 	Describe string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -37,9 +38,30 @@ type Call struct {
 	Args []Expr
 }
 
+// Native is a filter in lakeq's own expression form, its columns
+// resolved to table column indices, offered with its portable form
+// (ColRef/Const/Call) when it has one. Connectors inside lakeq (files,
+// managed and system tables) run lakeq's evaluator and use Expr, to prune
+// partitions whatever the expression; a database connector sees only
+// Portable (PortableOf), and takes nothing without one.
+type Native struct {
+	Expr     expr.Expr
+	Portable Expr // nil: no portable form
+}
+
 func (ColRef) expr() {}
 func (Const) expr()  {}
 func (Call) expr()   {}
+func (Native) expr() {}
+
+// PortableOf is e's portable form: e itself, or a Native's Portable; nil
+// when it has none.
+func PortableOf(e Expr) Expr {
+	if n, ok := e.(Native); ok {
+		return n.Portable
+	}
+	return e
+}
 
 // Ops lists the operators a Call may carry.
 var Ops = map[string]bool{
@@ -56,6 +78,13 @@ func Columns(e Expr) []int {
 		switch x := e.(type) {
 		case ColRef:
 			out = append(out, x.Col)
+		case Native:
+			expr.Walk(x.Expr, func(e expr.Expr) bool {
+				if c, ok := e.(*expr.Col); ok {
+					out = append(out, c.Idx)
+				}
+				return true
+			})
 		case Call:
 			for _, a := range x.Args {
 				walk(a)
@@ -69,6 +98,11 @@ func Columns(e Expr) []int {
 // Format renders e for EXPLAIN with the table's column names.
 func Format(e Expr, names []string) string {
 	switch x := e.(type) {
+	case Native:
+		if x.Portable != nil {
+			return Format(x.Portable, names)
+		}
+		return x.Expr.String()
 	case ColRef:
 		if x.Col >= 0 && x.Col < len(names) {
 			return names[x.Col]

@@ -54,14 +54,19 @@ func SQLApplyFilter(src SQLSource, scan *Scan, filters []Expr, keep func(Expr) b
 	p := SQLPlanOf(scan)
 	var rest []Expr
 	for _, f := range filters {
+		pf := PortableOf(f)
+		if pf == nil {
+			rest = append(rest, f)
+			continue
+		}
 		args := p.Args
-		s, ok := Translate(src, scan.Table, f, &args)
-		if !ok || keep != nil && !keep(f) {
+		s, ok := Translate(src, scan.Table, pf, &args)
+		if !ok || keep != nil && !keep(pf) {
 			rest = append(rest, f)
 			continue
 		}
 		p.Where, p.Args = append(p.Where, s), args
-		scan.Filters = append(scan.Filters, f)
+		scan.Filters = append(scan.Filters, pf)
 	}
 	scan.Remote, _ = SQLQuery(src, scan, "")
 	return rest

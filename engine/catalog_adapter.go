@@ -19,9 +19,6 @@ import (
 type catAdapter struct{ s *Session }
 
 func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.Table, error) {
-	if t, ok := c.s.temps[name]; ok && (schema == "" || schema == "pg_temp") {
-		return t, nil
-	}
 	if schema == "sys" {
 		if t := c.s.sysTable(ctx, name); t != nil {
 			return t, nil

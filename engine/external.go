@@ -111,8 +111,8 @@ func (s *Session) planExternal(ctx context.Context, t *catalog.Table, pt *planne
 		return err
 	}
 	x.proj = proj
-	pt.Source = x
 	pt.Rows = s.eng.tableRows(ctx, t)
+	bindConnector(pt, lakeConnector{s}, x)
 	return nil
 }
 
@@ -124,8 +124,8 @@ func keyNames(t *catalog.Table) []string {
 	return out
 }
 
-// PruneColumns implements planner.PruningTableSource: the partition keys
-// and the pseudo columns.
+// PruneColumns are the table columns known before reading data: the
+// partition keys and the pseudo columns.
 func (x *extSource) PruneColumns() []int {
 	if x.managed {
 		return nil
@@ -137,29 +137,6 @@ func (x *extSource) PruneColumns() []int {
 	return out
 }
 
-// Scan implements planner.TableSource (serial reads).
-func (x *extSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	ec := &exec.Ctx{Expr: &expr.Ctx{Context: ctx}, Workers: 1}
-	ms, err := x.PrunedMorsels(ec, cols, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	var out []arrow.Record
-	for _, m := range ms {
-		recs, err := m.Read(ec)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
-}
-
-// Morsels implements planner.MorselTableSource.
-func (x *extSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {
-	return x.PrunedMorsels(ctx, cols, preds, nil)
-}
-
 // part is one partition to read.
 type part struct {
 	values   []string      // key values as text
@@ -167,7 +144,9 @@ type part struct {
 	location string
 }
 
-// PrunedMorsels implements planner.PruningTableSource.
+// PrunedMorsels lists the morsels of the partitions and files that
+// survive pruning: filters (over PruneColumns, by position there) prune
+// partitions and files, preds prune buckets, files and row groups.
 func (x *extSource) PrunedMorsels(ec *exec.Ctx, cols []int, preds []storage.Pred, filters []expr.Expr) ([]exec.Morsel, error) {
 	ctx := ec.Context()
 	nk := len(x.keys)

@@ -87,13 +87,15 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &fileSource{list: func(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
+		src := &fileSource{list: func(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
 			ms, err := ds.Morsels(ctx, cols, preds, st)
 			return asMorsels(ms), err
-		}}, Rows: ds.EstimateRows(ctx)}
+		}}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Rows: ds.EstimateRows(ctx)}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
+		bindConnector(t, lakeConnector{c.s}, src)
 		return t, nil
 	case "read_json", "read_json_auto":
 		var opt jsonl.Options
@@ -148,13 +150,15 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &fileSource{list: func(ctx context.Context, cols []int, _ []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
+		src := &fileSource{list: func(ctx context.Context, cols []int, _ []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
 			ms, err := ds.Morsels(ctx, cols, st)
 			return asMorsels(ms), err
-		}}, Rows: totalSize(files) / 200}
+		}}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Rows: totalSize(files) / 200}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
+		bindConnector(t, lakeConnector{c.s}, src)
 		return t, nil
 	case "read_csv", "read_csv_auto", "read_tsv":
 		opt, err := csvOptions(format, named)
@@ -168,13 +172,15 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Source: &fileSource{list: func(ctx context.Context, cols []int, _ []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
+		src := &fileSource{list: func(ctx context.Context, cols []int, _ []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error) {
 			ms, err := ds.Morsels(ctx, cols, st)
 			return asMorsels(ms), err
-		}}, Rows: totalSize(files) / 100}
+		}}
+		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Rows: totalSize(files) / 100}
 		for _, col := range ds.Columns {
 			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
 		}
+		bindConnector(t, lakeConnector{c.s}, src)
 		return t, nil
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "reading %s files is not supported yet (\"%s\")", strings.TrimPrefix(format, "read_"), files[0].Path)
@@ -349,22 +355,6 @@ func asMorsels[M fileMorsel](ms []M) []fileMorsel {
 // morsels for parallel scans, or everything at once.
 type fileSource struct {
 	list func(ctx context.Context, cols []int, preds []storage.Pred, st *storage.ScanStats) ([]fileMorsel, error)
-}
-
-func (f *fileSource) Scan(ctx context.Context, cols []int) ([]arrow.Record, error) {
-	ms, err := f.list(ctx, cols, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	var out []arrow.Record
-	for _, m := range ms {
-		recs, err := m.Read(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
 }
 
 func (f *fileSource) Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error) {

@@ -503,8 +503,8 @@ func (s *Session) planManaged(ctx context.Context, t *catalog.Table, pt *planner
 	for _, c := range pt.Columns {
 		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
 	}
-	pt.Source = x
 	pt.Rows = snap.Rows() + n
+	bindConnector(pt, lakeConnector{s}, x)
 	return nil
 }
 

@@ -80,7 +80,7 @@ func (e *Engine) procs() []system.Function {
 // sysDefs describes the sys schema's tables for pg_class.
 func (s *Session) sysDefs(ctx context.Context) []system.TableDef {
 	var out []system.TableDef
-	for _, n := range []string{"column_stats", "load_errors", "load_history", "query_history"} {
+	for _, n := range sysTableNames {
 		t := s.sysTable(ctx, n)
 		d := system.TableDef{Name: n}
 		for _, c := range t.Columns {
@@ -125,17 +125,18 @@ func (s *Session) systemTable(ctx context.Context, schema, name string) *planner
 	for _, c := range d.Columns {
 		cols = append(cols, Column{Name: c.Name, Type: c.Type})
 	}
-	t := &planner.Table{Schema: look, Name: name, Kind: "SYSTEM", Source: &rowsSource{cols: cols,
+	t := &planner.Table{Schema: look, Name: name, Kind: "SYSTEM"}
+	for _, c := range cols {
+		t.Columns = append(t.Columns, planner.TableColumn{Name: c.Name, Type: c.Type})
+	}
+	bindConnector(t, systemConnector{s}, &rowsSource{cols: cols,
 		rows: func(ctx context.Context) ([][]types.Value, error) {
 			snap, err := v.get()
 			if err != nil {
 				return nil, err
 			}
 			return d.Rows(ctx, snap)
-		}}}
-	for _, c := range cols {
-		t.Columns = append(t.Columns, planner.TableColumn{Name: c.Name, Type: c.Type})
-	}
+		}})
 	return t
 }
 

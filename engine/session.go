@@ -85,9 +85,7 @@ type Session struct {
 	// statements); the history and Result.Scanned report it.
 	scan *storage.ScanStats
 	// qid is the running statement's query id (sys.query_history)
-	qid string
-	// temps are session-local relations (pg_temp), such as COPY's input.
-	temps    map[string]*planner.Table
+	qid      string
 	prepared map[string]*sqlPrepared
 	cursors  map[string]*cursor
 	// InTransaction is set by the wire server inside BEGIN … COMMIT

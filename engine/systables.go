@@ -21,7 +21,7 @@ func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
 			{"rows_returned", types.Int8T}, {"bytes_scanned", types.Int8T}, {"files_scanned", types.Int8T},
 			{"partitions_scanned", types.Int8T},
 		}
-		return sysSource(name, cols, func(ctx context.Context) ([][]types.Value, error) {
+		return s.sysSource(name, cols, func(ctx context.Context) ([][]types.Value, error) {
 			if s.eng.hist != nil {
 				if err := s.eng.hist.Flush(ctx); err != nil {
 					return nil, err
@@ -52,7 +52,7 @@ func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
 			{"status", types.TextT}, {"start_time", types.TimestampTZT}, {"duration_ms", types.Int8T}, {"files", types.Int8T},
 			{"slices", types.Int8T}, {"bytes_read", types.Int8T}, {"rows_loaded", types.Int8T}, {"rows_rejected", types.Int8T},
 		}
-		return sysSource(name, cols, func(context.Context) ([][]types.Value, error) {
+		return s.sysSource(name, cols, func(context.Context) ([][]types.Value, error) {
 			loads, _ := s.eng.loads.snapshot()
 			rows := make([][]types.Value, len(loads))
 			for i, l := range loads {
@@ -68,7 +68,7 @@ func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
 			{"type", types.TextT}, {"position", types.Int4T}, {"raw_line", types.TextT}, {"raw_field_value", types.TextT},
 			{"err_code", types.Int4T}, {"sqlstate", types.TextT}, {"err_reason", types.TextT},
 		}
-		return sysSource(name, cols, func(context.Context) ([][]types.Value, error) {
+		return s.sysSource(name, cols, func(context.Context) ([][]types.Value, error) {
 			_, errs := s.eng.loads.snapshot()
 			rows := make([][]types.Value, len(errs))
 			opt := func(v string) types.Value {
@@ -93,7 +93,7 @@ func (s *Session) sysTable(ctx context.Context, name string) *planner.Table {
 			{"row_count", types.Int8T}, {"null_count", types.Int8T}, {"distinct_count", types.Int8T},
 			{"min_value", types.TextT}, {"max_value", types.TextT}, {"avg_length", types.Float8T}, {"analyzed_at", types.TimestampTZT},
 		}
-		return sysSource(name, cols, func(ctx context.Context) ([][]types.Value, error) {
+		return s.sysSource(name, cols, func(ctx context.Context) ([][]types.Value, error) {
 			dbs, err := s.eng.store.ListDatabases(ctx)
 			if err != nil {
 				return nil, err
@@ -144,11 +144,15 @@ type rowsSource struct {
 	rows func(ctx context.Context) ([][]types.Value, error)
 }
 
-func sysSource(name string, cols []Column, rows func(ctx context.Context) ([][]types.Value, error)) *planner.Table {
-	t := &planner.Table{Schema: "sys", Name: name, Kind: "SYSTEM", Source: &rowsSource{cols: cols, rows: rows}}
+// sysTableNames are the tables of schema sys.
+var sysTableNames = []string{"column_stats", "load_errors", "load_history", "query_history"}
+
+func (s *Session) sysSource(name string, cols []Column, rows func(ctx context.Context) ([][]types.Value, error)) *planner.Table {
+	t := &planner.Table{Schema: "sys", Name: name, Kind: "SYSTEM"}
 	for _, c := range cols {
 		t.Columns = append(t.Columns, planner.TableColumn{Name: c.Name, Type: c.Type})
 	}
+	bindConnector(t, systemConnector{s}, &rowsSource{cols: cols, rows: rows})
 	return t
 }
 

@@ -512,3 +512,16 @@ func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emi
 
 // DefaultWorkers is the number of workers per pipeline (all cores).
 func DefaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+type ctxKey struct{}
+
+// Carried is c.Context() carrying c, for code behind an interface that
+// takes a plain context.Context (a connector's Splits and Read) and
+// counts into the query's scan statistics.
+func (c *Ctx) Carried() context.Context { return context.WithValue(c.Context(), ctxKey{}, c) }
+
+// FromContext returns the query context ctx carries (Carried), or nil.
+func FromContext(ctx context.Context) *Ctx {
+	c, _ := ctx.Value(ctxKey{}).(*Ctx)
+	return c
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
-	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -29,41 +28,18 @@ type Column struct {
 	Table string // qualifier it is visible under ("" for computed)
 }
 
-// TableSource reads a table's rows. Implementations are safe for
-// concurrent use; returned batches are immutable.
+// TableSource reads a table for the planner. Every table comes through
+// one: lake files, external and managed tables, system tables and
+// mounted databases are all connectors (package connectors), which the
+// engine adapts to this. Implementations are safe for concurrent use;
+// returned batches are immutable.
 type TableSource interface {
-	// Scan returns the table's batches with the columns at indices cols.
-	Scan(ctx context.Context, cols []int) ([]arrow.Record, error)
-}
-
-// MorselTableSource is a TableSource whose data splits into morsels
-// (row groups, byte ranges) that workers read in parallel.
-type MorselTableSource interface {
-	TableSource
-	Morsels(ctx *exec.Ctx, cols []int, preds []storage.Pred) ([]exec.Morsel, error)
-}
-
-// PruningTableSource is a MorselTableSource that knows some columns
-// values before reading any data — partition keys, a file's path — and
-// skips whole partitions or files whose values fail a filter. The
-// planner hands it every scan filter that reads only those columns.
-type PruningTableSource interface {
-	MorselTableSource
-	// PruneColumns are the table column indices known before reading.
-	PruneColumns() []int
-	// PrunedMorsels is Morsels with filters whose Col.Idx index into
-	// PruneColumns (not the table); they are evaluated over a batch of
-	// those columns, one row per partition or file.
-	PrunedMorsels(ctx *exec.Ctx, cols []int, preds []storage.Pred, filters []expr.Expr) ([]exec.Morsel, error)
-}
-
-// FilterTableSource is a MorselTableSource that is offered the scan's
-// filters whole (a connector evaluating what it can at the source). The
-// filters' columns are resolved to table column indices; they still run
-// above the scan, so a source may take any subset of them.
-type FilterTableSource interface {
-	MorselTableSource
-	FilteredMorsels(ctx *exec.Ctx, cols []int, filters []expr.Expr) ([]exec.Morsel, error)
+	// Morsels negotiates a scan of the columns at indices cols, offering
+	// the scan's filters (their columns resolved to table column
+	// indices), and cuts it into morsels that workers read in parallel.
+	// The filters still run above the scan: a source may evaluate any
+	// subset of them, or use them only to skip data that cannot match.
+	Morsels(ctx *exec.Ctx, cols []int, filters []expr.Expr) ([]exec.Morsel, error)
 	// Remote describes, for EXPLAIN, what the source runs for the scan
 	// (for a database, its SQL); "" when nothing is worth showing.
 	Remote(cols []int, filters []expr.Expr) string
@@ -415,11 +391,11 @@ func (n *Scan) Describe() string {
 		name += " " + n.Alias
 	}
 	s := fmt.Sprintf("Scan %s [%s]", name, colNames(n.Cols))
-	if _, prunes := n.Table.Source.(MorselTableSource); prunes && len(n.Filters) > 0 {
+	if n.Table.Source != nil && len(n.Filters) > 0 {
 		s += " filters=[" + exprList(n.Filters) + "]"
 	}
-	if fs, ok := n.Table.Source.(FilterTableSource); ok {
-		if r := fs.Remote(n.ColIdx, tableFilters(n)); r != "" {
+	if n.Table.Source != nil {
+		if r := n.Table.Source.Remote(n.ColIdx, tableFilters(n)); r != "" {
 			s += " remote=[" + r + "]"
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/sqlerr"
-	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -109,27 +108,9 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" cannot be scanned", x.Table.Name)
 		}
 		idx := x.ColIdx
-		if fs, ok := src.(FilterTableSource); ok {
-			filters := tableFilters(x)
-			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
-				return fs.FilteredMorsels(ctx, idx, filters)
-			}}, x.Cols), nil
-		}
-		if ps, ok := src.(PruningTableSource); ok {
-			preds := scanPreds(x)
-			filters := pruneFilters(x, ps.PruneColumns())
-			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
-				return ps.PrunedMorsels(ctx, idx, preds, filters)
-			}}, x.Cols), nil
-		}
-		if ms, ok := src.(MorselTableSource); ok {
-			preds := scanPreds(x)
-			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
-				return ms.Morsels(ctx, idx, preds)
-			}}, x.Cols), nil
-		}
-		return newStream(&exec.RecordsSource{Label: pb.label(n, "Scan "+x.Table.Name), Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
-			return src.Scan(ctx.Context(), idx)
+		filters := tableFilters(x)
+		return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
+			return src.Morsels(ctx, idx, filters)
 		}}, x.Cols), nil
 	case *Values:
 		sch := schemaOf(x.Cols)
@@ -981,125 +962,4 @@ func tableFilters(s *Scan) []expr.Expr {
 		all[i] = i
 	}
 	return pruneFilters(s, all)
-}
-
-// scanPreds turns a scan's filters into column predicates a reader can
-// check against statistics: column op constant, IN lists, IS [NOT] NULL.
-func scanPreds(s *Scan) []storage.Pred {
-	colIdx := map[ColumnID]int{}
-	for i, c := range s.Cols {
-		colIdx[c.ID] = s.ColIdx[i]
-	}
-	flip := map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-	var out []storage.Pred
-	var visit func(e expr.Expr)
-	visit = func(e expr.Expr) {
-		switch x := e.(type) {
-		case *expr.And:
-			for _, a := range x.Args {
-				visit(a)
-			}
-		case *expr.Call:
-			op, ok := flip[x.Name]
-			if !ok || len(x.Args) != 2 {
-				return
-			}
-			if p, ok := colPred(colIdx, x.Args[0], x.Args[1], x.Name); ok {
-				out = append(out, p)
-			} else if p, ok := colPred(colIdx, x.Args[1], x.Args[0], op); ok {
-				out = append(out, p)
-			}
-		case *expr.InList:
-			side := x.X
-			var castTo *types.T
-			if cst, ok := side.(*expr.Cast); ok && widening(cst.X.Type(), cst.To) {
-				t := cst.To
-				castTo, side = &t, cst.X
-			}
-			c, ok := side.(*expr.Col)
-			if !ok || x.Not || c.T.Dyn {
-				return
-			}
-			idx, ok := colIdx[c.ID]
-			if !ok {
-				return
-			}
-			want := c.T
-			if castTo != nil {
-				want = *castTo
-			}
-			var vals []types.Value
-			for _, e := range x.List {
-				k, ok := e.(*expr.Const)
-				if !ok || k.T.Kind != want.Kind {
-					return
-				}
-				vals = append(vals, k.V)
-			}
-			out = append(out, storage.Pred{Col: idx, Op: "in", Vals: vals, CastTo: castTo, ColT: c.T})
-		case *expr.IsNull:
-			if c, ok := x.X.(*expr.Col); ok {
-				if idx, ok := colIdx[c.ID]; ok {
-					op := "isnull"
-					if x.Not {
-						op = "notnull"
-					}
-					out = append(out, storage.Pred{Col: idx, Op: op})
-				}
-			}
-		}
-	}
-	for _, f := range s.Filters {
-		visit(f)
-	}
-	return out
-}
-
-// colPred matches column-or-widened-column op constant.
-func colPred(colIdx map[ColumnID]int, side, other expr.Expr, op string) (storage.Pred, bool) {
-	k, ok := other.(*expr.Const)
-	if !ok {
-		return storage.Pred{}, false
-	}
-	var castTo *types.T
-	if c, ok := side.(*expr.Cast); ok && widening(c.X.Type(), c.To) {
-		t := c.To
-		castTo, side = &t, c.X
-	}
-	c, ok := side.(*expr.Col)
-	if !ok {
-		return storage.Pred{}, false
-	}
-	idx, ok := colIdx[c.ID]
-	if !ok {
-		return storage.Pred{}, false
-	}
-	want := c.T
-	if castTo != nil {
-		want = *castTo
-	}
-	if c.T.Dyn {
-		// stored as text: its statistics order as strings, not numbers
-		return storage.Pred{}, false
-	}
-	if !k.T.Equal(want) && !(k.T.Kind == want.Kind && k.T.Kind == types.Numeric) {
-		return storage.Pred{}, false
-	}
-	return storage.Pred{Col: idx, Op: op, Vals: []types.Value{k.V}, CastTo: castTo, ColT: c.T}, true
-}
-
-// widening reports order-preserving, exact conversions.
-func widening(from, to types.T) bool {
-	if from.IsInteger() && (to.IsInteger() || to.Kind == types.Numeric || to.Kind == types.Float8) {
-		return numRank(from.Kind) <= numRank(to.Kind)
-	}
-	switch {
-	case from.Kind == types.Numeric && to.Kind == types.Numeric:
-		return to.Scale >= from.Scale
-	case from.Kind == types.Float4 && to.Kind == types.Float8:
-		return true
-	case from.Kind == types.Date && (to.Kind == types.Timestamp):
-		return true
-	}
-	return false
 }
