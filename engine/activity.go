@@ -30,6 +30,7 @@ type activity struct {
 	// (the wire server closes its connection). Either may be nil.
 	cancel, terminate func()
 	running           context.CancelFunc // the running statement's own cancel
+	stmt              uint64             // counts the statements started
 }
 
 // sessions is the engine's registry of live sessions by pid.
@@ -132,22 +133,30 @@ func (s *Session) SetTxState(tx byte) {
 }
 
 // Close ends the session: it leaves pg_stat_activity. Idempotent.
-func (s *Session) Close() { s.eng.sessions.remove(s) }
+func (s *Session) Close() {
+	s.closeCursors(true)
+	s.eng.sessions.remove(s)
+}
 
 // started marks a statement as running.
-func (s *Session) started(sql string, cancel context.CancelFunc) {
+func (s *Session) started(sql string, cancel context.CancelFunc) uint64 {
 	s.act.mu.Lock()
 	defer s.act.mu.Unlock()
 	now := time.Now()
 	s.act.a.State, s.act.a.Query, s.act.a.QueryStart, s.act.a.StateChange = "active", redactSQL(sql), now, now
 	s.act.running = cancel
+	s.act.stmt++
+	return s.act.stmt
 }
 
 // finished marks the session idle again (Query keeps the last statement,
 // as PostgreSQL's does).
-func (s *Session) finished() {
+func (s *Session) finished(stmt uint64) {
 	s.act.mu.Lock()
 	defer s.act.mu.Unlock()
+	if s.act.stmt != stmt {
+		return // a statement started since (a portal's stream ended late)
+	}
 	s.act.a.StateChange = time.Now()
 	s.act.a.State = "idle"
 	if s.InTransaction {

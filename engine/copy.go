@@ -59,9 +59,10 @@ func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) er
 	if err != nil {
 		return nil, err
 	}
+	// the query's rows stream out as it produces them
 	var res *Result
 	if x.Query != nil {
-		res, err = s.runQuery(ctx, x.Query, x.QuerySQL, nil)
+		res, err = s.streamQuery(ctx, x.Query, x.QuerySQL, nil)
 	} else {
 		q := "SELECT * FROM " + quoteIdent(x.Table.Name)
 		if x.Table.Schema != "" {
@@ -76,12 +77,13 @@ func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) er
 		}
 		var st ast.Stmt
 		if st, err = parser.ParseOne(q); err == nil {
-			res, err = s.runQuery(ctx, st.(*ast.Select), q, nil)
+			res, err = s.streamQuery(ctx, st.(*ast.Select), q, nil)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
+	defer res.Close() // a client gone midway stops the query
 	res.Loc = s.Loc
 	if d.header {
 		hdr := make([]*string, len(res.Columns))

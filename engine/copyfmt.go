@@ -283,7 +283,14 @@ func (d copyDialect) appendCopyRow(b []byte, vals []*string) []byte {
 
 // resultText renders a result's rows as text fields for COPY TO.
 func resultText(res *Result, each func([]*string) error) error {
-	for _, rec := range res.Records {
+	for {
+		rec, err := res.Next()
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return nil
+		}
 		for r := 0; r < int(rec.NumRows()); r++ {
 			row := make([]*string, len(res.Columns))
 			for j, c := range res.Columns {
@@ -298,5 +305,4 @@ func resultText(res *Result, each func([]*string) error) error {
 			}
 		}
 	}
-	return nil
 }

@@ -7,10 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/storage"
 )
 
 // DefaultHistoryRetention is how long the query history keeps entries
@@ -110,13 +109,9 @@ func (h *history) Close() {
 }
 
 // record files one statement's outcome in the history.
-func (s *Session) record(sql string, start time.Time, res *Result, err error) {
+func (s *Session) record(sql, qid string, sc *storage.ScanStats, start time.Time, res *Result, err error) {
 	if s.eng.hist == nil {
 		return
-	}
-	qid := s.qid
-	if qid == "" {
-		qid = uuid.NewString()
 	}
 	r := catalog.QueryRecord{QueryID: qid, User: s.User, Query: strings.TrimSpace(redactSQL(sql)), State: "SUCCEEDED",
 		StartedAt: start, ElapsedMs: time.Since(start).Milliseconds()}
@@ -130,7 +125,7 @@ func (s *Session) record(sql string, start time.Time, res *Result, err error) {
 	if res != nil {
 		r.Rows = res.Rows
 	}
-	if sc := s.scan; sc != nil {
+	if sc != nil {
 		r.Bytes, r.Files, r.Partitions = sc.BytesRead.Load(), sc.FilesRead.Load(), sc.PartitionsRead.Load()
 	}
 	s.eng.hist.Record(r)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"math"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,10 +21,36 @@ type sqlPrepared struct {
 
 // cursor is a DECLAREd cursor: its rows, computed at DECLARE (lakeq's
 // cursors are NO SCROLL and insensitive), and the next row to fetch.
+// cursor is a declared cursor: its query streams, and FETCH pulls only
+// the rows it returns (batch and row are where the last FETCH stopped).
 type cursor struct {
-	res  *Result
-	pos  int64
-	hold bool
+	res   *Result
+	hold  bool
+	batch arrow.Record
+	row   int64
+}
+
+// take pulls up to n more rows from the cursor's query.
+func (c *cursor) take(n int64) ([]arrow.Record, int64, error) {
+	var out []arrow.Record
+	var got int64
+	for got < n {
+		if c.batch == nil || c.row >= c.batch.NumRows() {
+			rec, err := c.res.Next()
+			if err != nil {
+				return nil, 0, err
+			}
+			if rec == nil {
+				break
+			}
+			c.batch, c.row = rec, 0
+		}
+		k := min(n-got, c.batch.NumRows()-c.row)
+		out = append(out, c.batch.NewSlice(c.row, c.row+k))
+		c.row += k
+		got += k
+	}
+	return out, got, nil
 }
 
 func (s *Session) prepare(ctx context.Context, x *ast.Prepare) (*Result, error) {
@@ -105,7 +130,9 @@ func (s *Session) declare(ctx context.Context, x *ast.DeclareCursor, inTx bool) 
 	if _, ok := s.cursors[x.Name]; ok {
 		return nil, sqlerr.New("42P03", "cursor \"%s\" already exists", x.Name)
 	}
-	res, err := s.runQuery(ctx, x.Query, x.SQL, nil)
+	// the cursor's query outlives the DECLARE statement; CLOSE, the end
+	// of its transaction or of the session stops it
+	res, err := s.streamQuery(context.WithoutCancel(ctx), x.Query, x.SQL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -124,65 +151,42 @@ func (s *Session) fetch(x *ast.Fetch) (*Result, error) {
 	if x.Back {
 		return nil, sqlerr.New("55000", "cursor can only scan forward").WithHint("Declare it with SCROLL option to enable backward scan.")
 	}
-	total := c.res.NumRows()
-	n := x.Count
-	if n == math.MaxInt64 || c.pos+n > total {
-		n = total - c.pos
+	recs, n, err := c.take(max(x.Count, 0))
+	if err != nil {
+		return nil, err
 	}
-	if n < 0 {
-		n = 0
-	}
-	from := c.pos
-	c.pos += n
 	if x.Move {
 		return &Result{Tag: "MOVE " + itoa(n), Rows: n}, nil
 	}
-	return &Result{Columns: c.res.Columns, Records: sliceRecords(c.res.Records, from, n), Tag: "FETCH " + itoa(n), Rows: n}, nil
+	return &Result{Columns: c.res.Columns, Records: recs, Tag: "FETCH " + itoa(n), Rows: n}, nil
 }
 
 func (s *Session) closeCursor(x *ast.CloseCursor) (*Result, error) {
 	if x.Name == "" {
-		s.cursors = nil
+		s.closeCursors(true)
 		return &Result{Tag: "CLOSE CURSOR ALL"}, nil
 	}
-	if _, ok := s.cursors[x.Name]; !ok {
+	c, ok := s.cursors[x.Name]
+	if !ok {
 		return nil, sqlerr.New("34000", "cursor \"%s\" does not exist", x.Name)
 	}
+	c.res.Close()
 	delete(s.cursors, x.Name)
 	return &Result{Tag: "CLOSE CURSOR"}, nil
 }
 
 // EndTransaction closes the cursors declared without HOLD, as COMMIT
 // and ROLLBACK do.
-func (s *Session) EndTransaction() {
+func (s *Session) EndTransaction() { s.closeCursors(false) }
+
+// closeCursors stops the cursors' queries: all, or those without HOLD.
+func (s *Session) closeCursors(all bool) {
 	for name, c := range s.cursors {
-		if !c.hold {
+		if all || !c.hold {
+			c.res.Close()
 			delete(s.cursors, name)
 		}
 	}
-}
-
-// sliceRecords returns rows [from, from+n) of recs.
-func sliceRecords(recs []arrow.Record, from, n int64) []arrow.Record {
-	var out []arrow.Record
-	var idx int64
-	for _, r := range recs {
-		rn := r.NumRows()
-		if idx+rn <= from {
-			idx += rn
-			continue
-		}
-		start := max(0, from-idx)
-		end := min(rn, from+n-idx)
-		if start < end {
-			out = append(out, r.NewSlice(start, end))
-		}
-		idx += rn
-		if idx >= from+n {
-			break
-		}
-	}
-	return out
 }
 
 func itoa(n int64) string {

@@ -31,8 +31,10 @@ type Column struct {
 	Type types.T
 }
 
-// Result is the outcome of one statement. Records hold the rows of a
-// query (all batches, in order); Tag is PostgreSQL's command tag.
+// Result is the outcome of one statement; Tag is PostgreSQL's command
+// tag. A query's rows are a stream of batches (Next, Close): from
+// StreamStmt, batches as the query produces them; from ExecStmt, Exec
+// and Query, the batches all read into Records.
 type Result struct {
 	Columns []Column
 	Records []arrow.Record
@@ -41,6 +43,10 @@ type Result struct {
 	Notices []string
 	Loc     *time.Location // session TimeZone, for timestamptz output
 	Scanned Scanned        // data the statement read
+	// stream is the running query of a streaming result (nil once it
+	// ended); next is the index in Records Next hands out next
+	stream *resultStream
+	next   int
 }
 
 // Text renders a value in PostgreSQL's text format ("" and false for NULL).
@@ -176,53 +182,78 @@ func (s *Session) Query(ctx context.Context, sql string, params ...types.Value) 
 	return rs[len(rs)-1], nil
 }
 
-// ExecStmt runs one parsed statement. A panic anywhere below becomes an
+// ExecStmt runs one parsed statement to its end: a query's rows are all
+// in Result.Records. A panic anywhere below becomes an XX000 error; the
+// session stays usable.
+func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []types.Value) (*Result, error) {
+	res, err := s.StreamStmt(ctx, st, params)
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Collect(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// StreamStmt runs one parsed statement; a query's result streams (Next):
+// its rows leave as the query produces them and only the batches in
+// flight are held. The caller reads it to the end or Closes it; until
+// then the statement is running — in pg_stat_activity, under
+// statement_timeout and cancel — and its Tag, Rows and Scanned are final
+// only after. Other statements may run on the session meanwhile (a
+// portal suspended between fetches). A panic anywhere below becomes an
 // XX000 error; the session stays usable.
-func (s *Session) ExecStmt(ctx context.Context, st parser.Statement, params []types.Value) (res *Result, err error) {
-	defer func() {
-		if res != nil {
-			res.Loc = s.Loc
+func (s *Session) StreamStmt(ctx context.Context, st parser.Statement, params []types.Value) (res *Result, err error) {
+	// the statement's own cancel, for pg_cancel_backend of a session
+	// that has no wire connection to cancel through
+	ctx, stop := context.WithCancel(ctx)
+	act := s.started(st.SQL, stop)
+	cancelTimeout := func() {}
+	if to := s.Settings["statement_timeout"]; to != "" && to != "0" {
+		if d, ok := parseDuration(to); ok && d > 0 {
+			ctx, cancelTimeout = context.WithTimeout(ctx, d)
 		}
-	}()
+	}
+	start := time.Now()
+	qid := uuid.NewString() // sys.query_history's id, known while the statement runs
+	scan := &storage.ScanStats{}
+	s.qid, s.scan = qid, scan
+	s.freshView() // each statement sees the catalog as it is when it starts
+	end := func(res *Result, err error) {
+		text := st.SQL
+		if _, ok := st.AST.(*ast.RoleStmt); ok {
+			text = redact(text)
+		}
+		s.record(text, qid, scan, start, res, err)
+		if res != nil {
+			res.Scanned = Scanned{Bytes: scan.BytesRead.Load(), Files: scan.FilesRead.Load(), Partitions: scan.PartitionsRead.Load(), Requests: scan.Requests.Load(),
+				PartitionsPruned: scan.PartitionsPruned.Load(), Prefixes: scan.PrefixesListed.Load()}
+		}
+		if err != nil {
+			s.eng.reportInternal(st.SQL, err)
+		}
+		if s.qid == qid { // no other statement started meanwhile
+			s.qid, s.scan = "", nil
+			s.freshView()
+		}
+		s.finished(act)
+		cancelTimeout()
+		stop()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
 			err = sqlerr.Panic("", r, debug.Stack())
 		}
-		if err != nil {
-			s.eng.reportInternal(st.SQL, err)
-		}
-	}()
-	// the statement's own cancel, for pg_cancel_backend of a session
-	// that has no wire connection to cancel through
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	s.started(st.SQL, stop)
-	defer s.finished()
-	if to := s.Settings["statement_timeout"]; to != "" && to != "0" {
-		if d, ok := parseDuration(to); ok && d > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, d)
-			defer cancel()
-		}
-	}
-	start := time.Now()
-	s.qid = uuid.NewString() // sys.query_history's id, known while the statement runs
-	defer func() { s.qid = "" }()
-	s.scan = &storage.ScanStats{}
-	s.freshView() // each statement sees the catalog as it is when it starts
-	defer s.freshView()
-	defer func() {
-		text := st.SQL
-		if _, ok := st.AST.(*ast.RoleStmt); ok {
-			text = redact(text)
-		}
-		s.record(text, start, res, err)
 		if res != nil {
-			res.Scanned = Scanned{Bytes: s.scan.BytesRead.Load(), Files: s.scan.FilesRead.Load(), Partitions: s.scan.PartitionsRead.Load(), Requests: s.scan.Requests.Load(),
-				PartitionsPruned: s.scan.PartitionsPruned.Load(), Prefixes: s.scan.PrefixesListed.Load()}
+			res.Loc = s.Loc
 		}
-		s.scan = nil
+		if err == nil && res.stream != nil {
+			res.stream.end = end // the statement ends with its stream
+			return
+		}
+		end(res, err)
 	}()
 	return s.dispatch(ctx, st, params)
 }
@@ -264,7 +295,7 @@ func parseDuration(s string) (time.Duration, bool) {
 func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []types.Value) (*Result, error) {
 	switch x := st.AST.(type) {
 	case *ast.Select:
-		return s.runQuery(ctx, x, st.SQL, params)
+		return s.streamQuery(ctx, x, st.SQL, params)
 	case *ast.Explain:
 		return s.explain(ctx, x, st.SQL, params)
 	case *ast.CreateTable:
@@ -435,7 +466,21 @@ func (s *Session) runPlanWith(ec *exec.Ctx, n planner.Node) ([]arrow.Record, err
 	return phys.Result.Records(), nil
 }
 
+// runQuery runs a query to its end (its rows in Records).
 func (s *Session) runQuery(ctx context.Context, sel *ast.Select, sql string, params []types.Value) (*Result, error) {
+	res, err := s.streamQuery(ctx, sel, sql, params)
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Collect(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// streamQuery plans a query and starts it: its rows stream from the
+// result (Next) as they are produced.
+func (s *Session) streamQuery(ctx context.Context, sel *ast.Select, sql string, params []types.Value) (*Result, error) {
 	n, b, err := s.plan(ctx, sel, sql, params)
 	if err != nil {
 		return nil, err
@@ -443,20 +488,23 @@ func (s *Session) runQuery(ctx context.Context, sel *ast.Select, sql string, par
 	if params, err = s.convertParams(b, params); err != nil {
 		return nil, err
 	}
+	ctx, stop := context.WithCancel(ctx)
 	ec := s.execCtx(ctx, params)
-	recs, err := s.runPlanWith(ec, n)
+	st, err := startPlan(ec, n, stop)
 	if err != nil {
+		stop()
 		return nil, err
 	}
-	res := &Result{Records: recs}
-	if n := ec.Scan.RowsRejected.Load(); n > 0 {
-		res.Notices = append(res.Notices, fmt.Sprintf("%d malformed rows were skipped", n))
+	st.atEnd = func(res *Result) {
+		stop()
+		if n := ec.Scan.RowsRejected.Load(); n > 0 {
+			res.Notices = append(res.Notices, fmt.Sprintf("%d malformed rows were skipped", n))
+		}
 	}
+	res := &Result{stream: st}
 	for _, c := range n.Columns() {
 		res.Columns = append(res.Columns, Column{Name: c.Name, Type: c.Type})
 	}
-	res.Rows = res.NumRows()
-	res.Tag = "SELECT " + strconv.FormatInt(res.Rows, 10)
 	return res, nil
 }
 

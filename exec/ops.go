@@ -368,3 +368,29 @@ func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
 	l.pending = l.pending[1:]
 	return r, nil
 }
+
+// Send is the sink of a result that streams to its consumer (a client):
+// each batch is handed over as it arrives. Consume blocks until the
+// consumer takes it or the query ends, so a slow consumer slows the
+// query instead of growing it: the batches in flight are the channel's
+// and one per worker.
+type Send struct {
+	Label string
+	Ch    chan<- arrow.Record
+}
+
+func (s *Send) Name() string  { return s.Label }
+func (s *Send) NewLocal() any { return nil }
+func (s *Send) Consume(ctx *Ctx, _ any, in arrow.Record) error {
+	if in.NumRows() == 0 {
+		return nil
+	}
+	select {
+	case s.Ch <- in:
+		return nil
+	case <-ctx.Context().Done():
+		return ctx.Err()
+	}
+}
+func (s *Send) Combine(*Ctx, any) error { return nil }
+func (s *Send) Finalize(*Ctx) error     { return nil }

@@ -41,7 +41,9 @@ type conn struct {
 
 	stmts   map[string]*prepared
 	portals map[string]*portal
-	tx      byte // 'I' idle, 'T' in a transaction block, 'E' failed block
+	// gone is set when a write to the client failed: it left
+	gone bool
+	tx   byte // 'I' idle, 'T' in a transaction block, 'E' failed block
 	// skipping is set after an error in the extended protocol: messages
 	// are discarded until Sync.
 	skipping bool
@@ -102,6 +104,11 @@ func (s *Server) handle(nc net.Conn) {
 	}
 	nc.SetDeadline(time.Time{})
 	defer c.sess.Close()
+	defer func() { // queries still streaming to suspended portals
+		for name := range c.portals {
+			c.dropPortal(name)
+		}
+	}()
 	defer s.unregister(c)
 	defer s.active.Add(-1)
 	c.serve()
@@ -380,23 +387,29 @@ func (c *conn) notices(res *engine.Result) {
 	for _, n := range res.Notices {
 		c.send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: n})
 	}
+	res.Notices = nil // sent: a streamed query may add more at its end
 }
 
 // run executes one parsed statement under a cancellable context, watching
 // the socket so that a client that goes away cancels its query.
-func (c *conn) run(st parser.Statement, params []types.Value) (*engine.Result, error) {
+func (c *conn) run(st parser.Statement, params []types.Value) (*running, error) {
 	if blocked := c.txGate(st); blocked != nil {
 		return nil, blocked
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	c.setCancel(cancel)
-	defer c.setCancel(nil)
 	stop := c.watchDisconnect(cancel)
 	before := c.reported()
 	failed := c.tx == 'E'
-	res, err := c.sess.ExecStmt(ctx, st, params)
+	res, err := c.sess.StreamStmt(ctx, st, params)
+	if err == nil && res.Streaming() {
+		// the query runs on while its rows are sent: its cancel and the
+		// watch end with it (running.end)
+		return &running{res: res, cancel: cancel, unwatch: stop}, nil
+	}
 	stop()
+	c.setCancel(nil)
+	cancel()
 	if err == nil {
 		if t, ok := st.AST.(*ast.Transaction); ok && failed && t.Kind == "COMMIT" {
 			res.Tag = "ROLLBACK" // COMMIT of a failed block rolls back
@@ -410,7 +423,10 @@ func (c *conn) run(st parser.Statement, params []types.Value) (*engine.Result, e
 			}
 		}
 	}
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	return &running{res: res, cancel: func() {}}, nil
 }
 
 // reportedParams are the settings PostgreSQL reports with ParameterStatus.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/lakeq/lakeq/engine"
@@ -31,9 +32,51 @@ type portal struct {
 	stmt    *prepared
 	params  []types.Value
 	formats []int16
-	res     *engine.Result
-	sent    int
+	run     *running
 	ran     bool
+}
+
+// running is a statement's result being sent: a query streams from its
+// Result as the client takes its rows (flow control: a slow client
+// slows the query), its cancel and disconnect watch live as long as it
+// does, and a portal suspended mid-batch resumes at row.
+type running struct {
+	res     *engine.Result
+	cancel  context.CancelFunc
+	unwatch func() // stops the disconnect watch (nil: stopped)
+	batch   arrow.Record
+	row     int
+	sent    int // rows sent so far
+}
+
+// end stops the statement's watch and cancel once its result is done.
+func (r *running) end(c *conn) {
+	if r.unwatch != nil {
+		r.unwatch()
+		r.unwatch = nil
+		c.setCancel(nil)
+	}
+	r.cancel()
+}
+
+// prime waits for the result's first batch (or its end).
+func (r *running) prime() error {
+	if r.batch != nil {
+		return nil
+	}
+	rec, err := r.res.Next()
+	r.batch, r.row = rec, 0
+	return err
+}
+
+// close ends a result the client no longer reads (a portal dropped
+// before its end): a streaming query is canceled.
+func (r *running) close(c *conn) {
+	if r == nil {
+		return
+	}
+	r.res.Close()
+	r.end(c)
 }
 
 // simpleQuery runs a Query message: every statement in order, stopping
@@ -59,18 +102,38 @@ func (c *conn) simpleQuery(sql string) {
 		if c.copyStatement(st) {
 			continue
 		}
-		res, err := c.run(st, nil)
+		run, err := c.run(st, nil)
 		if err != nil {
 			c.sendError(positioned(err, sql, st.SQL), sql)
 			c.failTx()
 			return
 		}
+		res := run.res
 		c.notices(res)
 		if res.Columns != nil {
+			// a query that fails before its first row fails without a
+			// RowDescription, as PostgreSQL's do when planning fails
+			if err := run.prime(); err != nil {
+				run.close(c)
+				c.sendError(positioned(err, sql, st.SQL), sql)
+				c.failTx()
+				return
+			}
 			c.send(rowDescription(res.Columns, nil))
-			n, _ := c.sendRows(res, nil, 0, 0)
-			c.send(&pgproto3.CommandComplete{CommandTag: []byte(tagFor(res, n))})
+			_, err := c.sendRows(run, nil, 0)
+			run.close(c)
+			c.notices(res)
+			if err != nil {
+				if c.gone {
+					return
+				}
+				c.sendError(positioned(err, sql, st.SQL), sql)
+				c.failTx()
+				return
+			}
+			c.send(&pgproto3.CommandComplete{CommandTag: []byte(tagFor(res, run.sent))})
 		} else {
+			run.close(c)
 			c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
 		}
 		if err := c.flush(); err != nil {
@@ -136,7 +199,7 @@ func (c *conn) extended(msg pgproto3.FrontendMessage) error {
 		if m.ObjectType == 'S' {
 			delete(c.stmts, m.Name)
 		} else {
-			delete(c.portals, m.Name)
+			c.dropPortal(m.Name)
 		}
 		c.send(&pgproto3.CloseComplete{})
 	}
@@ -287,6 +350,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 		}
 		params[i] = v
 	}
+	c.dropPortal(m.DestinationPortal) // the unnamed one, replaced
 	c.portals[m.DestinationPortal] = &portal{stmt: p, params: params, formats: m.ResultFormatCodes}
 	c.send(&pgproto3.BindComplete{})
 	return nil
@@ -341,31 +405,54 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 			return nil
 		}
 		c.sess.ParamTypes = pt.stmt.paramTypes
-		res, err := c.run(*pt.stmt.st, pt.params)
+		run, err := c.run(*pt.stmt.st, pt.params)
 		c.sess.ParamTypes = nil
 		if err != nil {
 			return positioned(err, pt.stmt.sql, pt.stmt.st.SQL)
 		}
-		pt.res, pt.ran = res, true
-		c.notices(res)
+		pt.run, pt.ran = run, true
+		c.notices(run.res)
 	}
-	res := pt.res
+	run := pt.run
+	res := run.res
 	if res.Columns == nil {
+		run.close(c)
 		c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
 		return nil
 	}
-	n, more := c.sendRows(res, pt.formats, pt.sent, int(m.MaxRows))
-	pt.sent += n
+	before := run.sent
+	more, err := c.sendRows(run, pt.formats, int(m.MaxRows))
+	if err != nil {
+		run.close(c)
+		pt.run = &running{res: &engine.Result{}, cancel: func() {}} // failed: nothing more to send
+		return positioned(err, pt.stmt.sql, pt.stmt.st.SQL)
+	}
 	if more {
+		// the query waits, without a disconnect watch, for the next
+		// Execute: the connection reads the client's messages meanwhile
+		if run.unwatch != nil {
+			run.unwatch()
+			run.unwatch = nil
+		}
 		c.send(&pgproto3.PortalSuspended{})
 		return nil
 	}
-	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tagFor(res, n))})
+	run.close(c)
+	c.notices(res)
+	c.send(&pgproto3.CommandComplete{CommandTag: []byte(tagFor(res, run.sent-before))})
 	return nil
 }
 
+// dropPortal removes a portal, canceling a query it was still streaming.
+func (c *conn) dropPortal(name string) {
+	if pt, ok := c.portals[name]; ok {
+		pt.run.close(c)
+		delete(c.portals, name)
+	}
+}
+
 // unnamedPortalDone drops the unnamed portal (a Sync or a simple query ends it).
-func (c *conn) unnamedPortalDone() { delete(c.portals, "") }
+func (c *conn) unnamedPortalDone() { c.dropPortal("") }
 
 func rowDescription(cols []engine.Column, formats []int16) *pgproto3.RowDescription {
 	rd := &pgproto3.RowDescription{Fields: make([]pgproto3.FieldDescription, len(cols))}
@@ -380,10 +467,18 @@ func rowDescription(cols []engine.Column, formats []int16) *pgproto3.RowDescript
 	return rd
 }
 
-// sendRows sends up to limit rows (0 = all) from row index from; it
-// reports how many it sent and whether rows remain.
-func (c *conn) sendRows(res *engine.Result, formats []int16, from, limit int) (int, bool) {
-	sent, idx := 0, 0
+// streamFlush is how many bytes of rows the connection buffers before
+// writing them: rows leave as batches arrive, in writes large enough to
+// be cheap.
+const streamFlush = 256 << 10
+
+// sendRows sends up to limit more rows (0 = all) of a result, batch by
+// batch as the query produces them, writing to the socket as it goes; it
+// reports whether rows remain (the limit was reached). An error is the
+// query's (after the rows before it were sent) or a client that went
+// away (c.gone).
+func (c *conn) sendRows(run *running, formats []int16, limit int) (bool, error) {
+	res := run.res
 	ts := make([]types.T, len(res.Columns))
 	for i, col := range res.Columns {
 		ts[i] = col.Type
@@ -394,16 +489,31 @@ func (c *conn) sendRows(res *engine.Result, formats []int16, from, limit int) (i
 	buf := make([]byte, 0, 256) // never nil: an empty value is not NULL
 	starts := make([]int, len(ts))
 	ends := make([]int, len(ts))
-	for _, rec := range res.Records {
-		n := int(rec.NumRows())
-		if idx+n <= from {
-			idx += n
-			continue
-		}
-		for r := max(0, from-idx); r < n; r++ {
-			if limit > 0 && sent == limit {
-				return sent, true
+	sent, unflushed := 0, 0
+	for {
+		if run.batch == nil || run.row >= int(run.batch.NumRows()) {
+			if unflushed > streamFlush {
+				if err := c.flush(); err != nil {
+					c.gone = true
+					return false, err
+				}
+				unflushed = 0
 			}
+			rec, err := res.Next()
+			if err != nil {
+				return false, err
+			}
+			if rec == nil {
+				return false, nil
+			}
+			run.batch, run.row = rec, 0
+		}
+		rec := run.batch
+		for ; run.row < int(rec.NumRows()); run.row++ {
+			if limit > 0 && sent == limit {
+				return true, nil
+			}
+			r := run.row
 			buf = buf[:0]
 			row := make([][]byte, len(ts))
 			for j := range ts {
@@ -429,10 +539,10 @@ func (c *conn) sendRows(res *engine.Result, formats []int16, from, limit int) (i
 			}
 			c.send(&pgproto3.DataRow{Values: row})
 			sent++
+			run.sent++
+			unflushed += len(buf) + 4*len(ts) + 7
 		}
-		idx += n
 	}
-	return sent, false
 }
 
 func (c *conn) text(t types.T, v types.Value) string { return types.FormatTextIn(t, v, c.sess.Loc) }

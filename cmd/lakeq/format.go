@@ -8,15 +8,20 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/lakeq/lakeq/engine"
 	"github.com/lakeq/lakeq/types"
 )
 
 // cells renders a result as text cells (NULL as "", like psql).
-func cells(r *engine.Result) ([][]string, [][]bool) {
+func cells(r *engine.Result) ([][]string, [][]bool) { return batchCells(r, r.Records...) }
+
+// batchCells renders batches of a result as text cells.
+func batchCells(r *engine.Result, recs ...arrow.Record) ([][]string, [][]bool) {
 	var rows [][]string
 	var nulls [][]bool
-	for _, b := range r.Records {
+	for _, b := range recs {
 		for i := 0; i < int(b.NumRows()); i++ {
 			row := make([]string, len(r.Columns))
 			nl := make([]bool, len(r.Columns))
@@ -37,17 +42,26 @@ func cells(r *engine.Result) ([][]string, [][]bool) {
 
 func isNumeric(t types.T) bool { return t.IsNumeric() }
 
-func writeResult(w io.Writer, r *engine.Result, format string) error {
+func notices(r *engine.Result) {
 	for _, n := range r.Notices {
 		fmt.Fprintf(os_stderr, "NOTICE:  %s\n", n)
 	}
+	r.Notices = nil
+}
+
+// writeResult prints a result. In csv, tsv and jsonl rows print as the
+// query's batches arrive; the other formats need every row first (column
+// widths, a JSON array), as psql's aligned output does. An error is the
+// query's (after the rows before it) or the writer's.
+func writeResult(w io.Writer, r *engine.Result, format string) error {
+	notices(r)
+	defer notices(r) // a streamed query's, at its end
 	if r.Columns == nil {
 		if format == "table" {
 			fmt.Fprintln(w, r.Tag)
 		}
 		return nil
 	}
-	rows, nulls := cells(r)
 	switch format {
 	case "csv", "tsv":
 		cw := csv.NewWriter(w)
@@ -59,38 +73,46 @@ func writeResult(w io.Writer, r *engine.Result, format string) error {
 			hdr = append(hdr, c.Name)
 		}
 		cw.Write(hdr)
-		for _, row := range rows {
-			cw.Write(row)
-		}
-		cw.Flush()
-		return cw.Error()
-	case "json", "jsonl":
-		var objs []map[string]any
-		for i, row := range rows {
-			obj := map[string]any{}
-			for c, col := range r.Columns {
-				switch {
-				case nulls[i][c]:
-					obj[col.Name] = nil
-				case col.Type.Kind == types.Bool:
-					obj[col.Name] = row[c] == "t"
-				case isNumeric(col.Type) && !strings.ContainsAny(row[c], "aInN"):
-					obj[col.Name] = json.Number(row[c])
-				default:
-					obj[col.Name] = row[c]
+		for {
+			rec, err := r.Next()
+			if err != nil || rec == nil {
+				cw.Flush()
+				if err == nil {
+					err = cw.Error()
 				}
+				return err
 			}
-			objs = append(objs, obj)
+			rows, _ := batchCells(r, rec)
+			for _, row := range rows {
+				cw.Write(row)
+			}
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
 		}
-		if format == "jsonl" {
-			enc := json.NewEncoder(w)
-			for _, o := range objs {
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		for {
+			rec, err := r.Next()
+			if err != nil || rec == nil {
+				return err
+			}
+			rows, nulls := batchCells(r, rec)
+			for _, o := range jsonObjects(r, rows, nulls) {
 				if err := enc.Encode(orderedObj(o, r.Columns)); err != nil {
 					return err
 				}
 			}
-			return nil
 		}
+	}
+	if err := r.Collect(); err != nil {
+		return err
+	}
+	rows, nulls := cells(r)
+	switch format {
+	case "json":
+		objs := jsonObjects(r, rows, nulls)
 		var parts []string
 		for _, o := range objs {
 			b, _ := json.Marshal(orderedObj(o, r.Columns))
@@ -212,4 +234,26 @@ func orderedObj(m map[string]any, cols []engine.Column) ordered {
 		o = append(o, kv{c.Name, m[c.Name]})
 	}
 	return o
+}
+
+// jsonObjects are rows as JSON objects: numbers and booleans as such.
+func jsonObjects(r *engine.Result, rows [][]string, nulls [][]bool) []map[string]any {
+	var objs []map[string]any
+	for i, row := range rows {
+		obj := map[string]any{}
+		for c, col := range r.Columns {
+			switch {
+			case nulls[i][c]:
+				obj[col.Name] = nil
+			case col.Type.Kind == types.Bool:
+				obj[col.Name] = row[c] == "t"
+			case isNumeric(col.Type) && !strings.ContainsAny(row[c], "aInN"):
+				obj[col.Name] = json.Number(row[c])
+			default:
+				obj[col.Name] = row[c]
+			}
+		}
+		objs = append(objs, obj)
+	}
+	return objs
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lakeq/lakeq/engine"
 	"github.com/lakeq/lakeq/internal/gctune"
+	"github.com/lakeq/lakeq/parser"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -98,17 +99,28 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer eng.Close()
 	sess := eng.NewSession()
+	// runSQL runs each statement of sql, printing its rows as they stream
 	runSQL := func(sql string) bool {
-		rs, err := sess.Exec(ctx, sql)
-		for _, r := range rs {
-			if werr := writeResult(stdout, r, *format); werr != nil {
-				fmt.Fprintf(stderr, "lakeq: %v\n", werr)
-				return false
-			}
-		}
+		stmts, err := parser.Parse(sql)
 		if err != nil {
 			printError(stderr, sql, err)
 			return false
+		}
+		for _, st := range stmts {
+			r, err := sess.StreamStmt(ctx, st, nil)
+			if err == nil {
+				err = writeResult(stdout, r, *format)
+				r.Close()
+			}
+			if err != nil {
+				var se *sqlerr.Error
+				if errors.As(err, &se) {
+					printError(stderr, sql, err)
+				} else {
+					fmt.Fprintf(stderr, "lakeq: %v\n", err)
+				}
+				return false
+			}
 		}
 		return true
 	}
