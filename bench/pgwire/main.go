@@ -46,7 +46,15 @@ func main() {
 	dur := flag.Duration("duration", 5*time.Second, "time per query and server")
 	rows := flag.Int("rows", 10000, "rows in the table")
 	results := flag.String("results", "", "append the table to this Markdown file")
+	big := flag.String("stream", "", "instead: stream this file's rows (SELECT * FROM 'file') to clients, timing the first row and the server's growth")
 	flag.Parse()
+	if *big != "" {
+		if err := runStream(*big, *results); err != nil {
+			fmt.Fprintln(os.Stderr, "pgwire:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*conns, *dur, *rows, *results); err != nil {
 		fmt.Fprintln(os.Stderr, "pgwire:", err)
 		os.Exit(1)
@@ -60,7 +68,7 @@ func run(conns int, dur time.Duration, rows int, results string) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	lqURL, stopLQ, err := startLakeq(tmp)
+	lqURL, _, stopLQ, err := startLakeq(tmp)
 	if err != nil {
 		return fmt.Errorf("lakeq: %w", err)
 	}
@@ -211,33 +219,33 @@ func load(url, sql string, conns int, dur time.Duration, rows int) (stat, error)
 }
 
 // startLakeq builds and starts `lakeq serve` on a free port.
-func startLakeq(tmp string) (string, func(), error) {
+func startLakeq(tmp string) (string, int, func(), error) {
 	bin := filepath.Join(tmp, "lakeq")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/lakeq")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	port, err := testpg.FreePort()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:"+strconv.Itoa(port), "--data-dir", filepath.Join(tmp, "lakeq-data"))
 	logf, err := os.Create(filepath.Join(tmp, "lakeq.log")) // one line per connection: kept out of the report
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func() { cmd.Process.Kill(); cmd.Wait() }
 	url := fmt.Sprintf("postgres://lakeq@127.0.0.1:%d/lakeq?sslmode=disable", port)
 	if err := waitReady(url); err != nil {
 		stop()
-		return "", nil, err
+		return "", 0, nil, err
 	}
-	return url, stop, nil
+	return url, cmd.Process.Pid, stop, nil
 }
 
 // startPostgres starts a PostgreSQL 15 server the way the tests do.
