@@ -48,7 +48,7 @@ type Config struct {
 	SecretKey string
 	Catalog   string // catalog store URL: "" = DataDir/catalog.db, or postgres://…
 	Workers   int    // threads per query; 0 = all cores
-	MemLimit  int64  // bytes per query; 0 = 80% of... unlimited
+	MemLimit  int64  // memory_limit's default in bytes; 0 = 80% of RAM
 	// HistoryRetention is how long sys.query_history keeps entries
 	// (0 = DefaultHistoryRetention, negative = history off).
 	HistoryRetention time.Duration
@@ -189,6 +189,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		store.Close()
 		return nil, err
 	}
+	e.cleanTemp()
 	e.settled = make(chan struct{})
 	if staging.Settling() {
 		e.settleLater()
@@ -219,6 +220,7 @@ func (e *Engine) Close() error {
 	}
 	err := e.store.Close()
 	e.store = nil
+	os.RemoveAll(e.tempDir())
 	e.staging.Close()
 	if c, ok := e.fs.S3.(io.Closer); ok {
 		c.Close() // idle connections

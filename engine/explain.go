@@ -33,19 +33,17 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 		if err != nil {
 			return nil, err
 		}
+		phys.Result.Discard = true // only counted
 		ec := s.execCtx(ctx, params)
 		ec.Analyze = true
 		ec.Stats = &exec.Stats{}
 		start := time.Now()
-		if err := phys.Root.Run(ec); err != nil {
+		if err := runPipelines(ec, phys.Root); err != nil {
 			return nil, err
 		}
 		elapsed := time.Since(start)
 		lines = formatAnalyze(n, phys, ec.Stats, 0, nil, map[*planner.SharedCTE]bool{})
-		var rows int64
-		for _, r := range phys.Result.Records() {
-			rows += r.NumRows()
-		}
+		rows := phys.Result.Rows()
 		sc := ec.Scan
 		lines = append(lines,
 			fmt.Sprintf("Data scanned: %d bytes (files read %d, pruned %d; row groups read %d, pruned %d; pages pruned %d)",
@@ -82,8 +80,11 @@ func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth
 		}
 		name := strings.SplitN(l, "#", 2)[0]
 		mem := ""
+		if o.Spilled > 0 {
+			mem += " spilled=" + humanBytes(o.Spilled)
+		}
 		if o.Mem > 0 {
-			mem = " mem=" + humanBytes(o.Mem)
+			mem = " mem=" + humanBytes(o.Mem) + mem
 		}
 		// a sink's own figure counts input rows; its result source counts output
 		if out := st.Get(l + " result"); out != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/google/uuid"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -145,6 +146,7 @@ func (e *Engine) newSession() *Session {
 			"client_min_messages": "notice", "statement_timeout": "0", "standard_conforming_strings": "on",
 			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": functions.ServerVersion,
 			"server_version_num": functions.ServerVersionNum, "copy_slices": strconv.Itoa(max(1, e.cfg.Workers)),
+			settingMemLimit: formatBytes(e.defaultMemLimit()), settingTempSize: "90%",
 		}}
 	for k, v := range s3Defaults(e.cfg.S3) {
 		s.Settings[k] = v
@@ -409,12 +411,21 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	ec := &exec.Ctx{
 		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}, Backends: backends{s},
 			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID}, Params: params},
-		Mem:     exec.NewMemTracker(s.eng.cfg.MemLimit),
 		Scan:    s.scanStats(),
 		Workers: s.eng.cfg.Workers,
 	}
+	mem, temp := s.memLimits()
+	ec.Mem = exec.NewMemTracker(mem)
+	ec.Spill = exec.NewSpill(filepath.Join(s.eng.tempDir(), uuid.NewString()), temp)
 	ec.Expr.Query = ec
 	return ec
+}
+
+// runPipelines runs a physical plan to its end, its spill files removed
+// after.
+func runPipelines(ec *exec.Ctx, root *exec.Pipeline) error {
+	defer ec.Spill.Close()
+	return root.Run(ec)
 }
 
 // plan binds and optimizes a query.
@@ -460,7 +471,7 @@ func (s *Session) runPlanWith(ec *exec.Ctx, n planner.Node) ([]arrow.Record, err
 	if err != nil {
 		return nil, err
 	}
-	if err := phys.Root.Run(ec); err != nil {
+	if err := runPipelines(ec, phys.Root); err != nil {
 		return nil, err
 	}
 	return phys.Result.Records(), nil
@@ -593,6 +604,12 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"copy_slices\": \"%s\" (a number of slices from 1 to 256)", val)
 		}
 		val = strings.Trim(val, "'\" ")
+	case settingMemLimit, settingTempSize:
+		v, err := s.checkMemSetting(name, val)
+		if err != nil {
+			return nil, err
+		}
+		val = v
 	case "statement_timeout":
 		if _, ok := parseDuration(val); !ok {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": \"%s\"", val)

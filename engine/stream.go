@@ -51,7 +51,7 @@ func startPlan(ec *exec.Ctx, n planner.Node, stop func()) (*resultStream, error)
 				st.err = sqlerr.Panic("query", r, debug.Stack())
 			}
 		}()
-		st.err = phys.Root.Run(ec)
+		st.err = runPipelines(ec, phys.Root)
 	}()
 	return st, nil
 }

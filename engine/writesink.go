@@ -141,7 +141,7 @@ func (s *Session) runInto(ctx context.Context, n planner.Node, params []types.Va
 		return err
 	}
 	phys.Root.Sink = sink
-	err = phys.Root.Run(s.execCtx(ctx, params))
+	err = runPipelines(s.execCtx(ctx, params), phys.Root)
 	if fs, ok := sink.(*fileSink); ok && err != nil {
 		fs.abort()
 	}

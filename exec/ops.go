@@ -231,17 +231,26 @@ func (l *Limit) Execute(_ *Ctx, _ any, in arrow.Record, emit Emit) error {
 // hands the batches on. With Ordered, one worker's arrival order is kept.
 type Collect struct {
 	Label string
-	mu    sync.Mutex
-	recs  []arrow.Record
-	size  int64
+	// Discard counts the rows and keeps none (EXPLAIN ANALYZE)
+	Discard bool
+	mu      sync.Mutex
+	recs    []arrow.Record
+	rows    int64
 }
 
-type collectLocal struct{ recs []arrow.Record }
+type collectLocal struct {
+	recs []arrow.Record
+	rows int64
+}
 
 func (c *Collect) Name() string  { return c.Label }
 func (c *Collect) NewLocal() any { return &collectLocal{} }
 func (c *Collect) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	l := local.(*collectLocal)
+	l.rows += in.NumRows()
+	if c.Discard {
+		return nil
+	}
 	l.recs = append(l.recs, in)
 	return ctx.Grow(c.Label, RecordSize(in))
 }
@@ -249,16 +258,20 @@ func (c *Collect) Combine(_ *Ctx, local any) error {
 	l := local.(*collectLocal)
 	c.mu.Lock()
 	c.recs = append(c.recs, l.recs...)
+	c.rows += l.rows
 	c.mu.Unlock()
 	return nil
 }
+
+// Rows counts the rows collected (or discarded).
+func (c *Collect) Rows() int64         { return c.rows }
 func (c *Collect) Finalize(*Ctx) error { return nil }
 
 // Records returns the collected batches.
 func (c *Collect) Records() []arrow.Record { return c.recs }
 
 // Reset clears collected state so the sink can run again (subqueries).
-func (c *Collect) Reset() { c.recs = nil }
+func (c *Collect) Reset() { c.recs, c.rows = nil, 0 }
 
 // AsSource reads the collected batches.
 func (c *Collect) AsSource(serial bool) Source {

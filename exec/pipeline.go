@@ -27,12 +27,15 @@ const BatchSize = 8192
 
 // Ctx is the per-query execution context shared by all workers.
 type Ctx struct {
-	Expr     *expr.Ctx
-	Scan     *storage.ScanStats // bytes, files and row groups read (may be nil)
-	Mem      *MemTracker
-	Workers  int
-	Stats    *Stats
-	Analyze  bool // collect per-operator statistics (EXPLAIN ANALYZE)
+	Expr    *expr.Ctx
+	Scan    *storage.ScanStats // bytes, files and row groups read (may be nil)
+	Mem     *MemTracker
+	Workers int
+	Stats   *Stats
+	Analyze bool // collect per-operator statistics (EXPLAIN ANALYZE)
+	// Spill is where operators past the memory limit write (nil: they
+	// cannot, and the limit is a 53200 error)
+	Spill    *Spill
 	cancelMu sync.Mutex
 
 	sharedMu sync.Mutex
@@ -63,7 +66,7 @@ func (c *Ctx) root() *Ctx {
 // expression context (outer values), the query's scan counters, memory
 // and per-query shared state, and the given number of workers.
 func (c *Ctx) Sub(e *expr.Ctx, workers int) *Ctx {
-	sub := &Ctx{Expr: e, Scan: c.Scan, Mem: c.Mem, Workers: workers, parent: c}
+	sub := &Ctx{Expr: e, Scan: c.Scan, Mem: c.Mem, Spill: c.Spill, Workers: workers, parent: c}
 	e.Query = sub
 	return sub
 }
@@ -131,6 +134,26 @@ func (c *Ctx) Grow(label string, n int64) error {
 	return c.Mem.Grow(n)
 }
 
+// TryGrow reserves n bytes for the operator label if that stays within
+// the query's memory limit; false means the operator should spill.
+func (c *Ctx) TryGrow(label string, n int64) bool {
+	if !c.Mem.TryGrow(n) {
+		return false
+	}
+	if c.Analyze && c.Stats != nil {
+		c.Stats.addMem(label, n)
+	}
+	return true
+}
+
+// Shrink releases n bytes the operator label held.
+func (c *Ctx) Shrink(label string, n int64) {
+	c.Mem.Shrink(n)
+	if c.Analyze && c.Stats != nil {
+		c.Stats.addMem(label, -n)
+	}
+}
+
 // MemTracker accounts memory held by sinks for one query.
 type MemTracker struct {
 	limit int64
@@ -157,6 +180,37 @@ func (m *MemTracker) Grow(n int64) error {
 		return sqlerr.New(sqlerr.OutOfMemory, "out of memory: query needs more than %d MB", m.limit>>20)
 	}
 	return nil
+}
+
+// TryGrow reserves n bytes if that stays within the limit, and reports
+// whether it did: an operator that can spill asks first.
+func (m *MemTracker) TryGrow(n int64) bool {
+	if m == nil || m.limit <= 0 {
+		m.Grow(n)
+		return true
+	}
+	for {
+		u := m.used.Load()
+		if u+n > m.limit {
+			return false
+		}
+		if m.used.CompareAndSwap(u, u+n) {
+			for {
+				p := m.peak.Load()
+				if u+n <= p || m.peak.CompareAndSwap(p, u+n) {
+					return true
+				}
+			}
+		}
+	}
+}
+
+// Limit is the tracker's byte limit (0: none).
+func (m *MemTracker) Limit() int64 {
+	if m == nil {
+		return 0
+	}
+	return m.limit
 }
 
 // Shrink releases n bytes.
@@ -250,6 +304,7 @@ type OpStats struct {
 	Batches int64
 	Time    time.Duration
 	Mem     int64 // bytes the operator holds (sinks)
+	Spilled int64 // bytes it wrote to spill files
 }
 
 func (s *Stats) addMem(name string, n int64) {
@@ -264,6 +319,23 @@ func (s *Stats) addMem(name string, n int64) {
 	}
 	o.Mem += n
 	s.mu.Unlock()
+}
+
+// Spilled records n bytes the operator label wrote to spill files.
+func (c *Ctx) Spilled(label string, n int64) {
+	if c.Analyze && c.Stats != nil {
+		c.Stats.mu.Lock()
+		if c.Stats.ops == nil {
+			c.Stats.ops = map[string]*OpStats{}
+		}
+		o := c.Stats.ops[label]
+		if o == nil {
+			o = &OpStats{}
+			c.Stats.ops[label] = o
+		}
+		o.Spilled += n
+		c.Stats.mu.Unlock()
+	}
 }
 
 func (s *Stats) add(name string, rows int64, d time.Duration) {

@@ -3,6 +3,7 @@ package exec
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -21,21 +22,30 @@ type SortKey struct {
 }
 
 // Sort materializes its input and emits it ordered by Keys. With Limit
-// >= 0 only the first Limit rows are kept (top-N).
+// >= 0 only the first Limit rows are kept (top-N): each worker keeps at
+// most about 2×Limit rows, cutting its rows down to its own top Limit as
+// they arrive. Past the query's memory limit a worker sorts the rows it
+// holds into a run in a spill file; Finalize then merges the runs and
+// what stayed in memory, and the result streams from the merge.
 type Sort struct {
 	Label string
 	Keys  []SortKey
 	Limit int64
 
-	mu   sync.Mutex
-	recs []arrow.Record
-	keys [][]arrow.Array
-	out  []arrow.Record
+	mu    sync.Mutex
+	recs  []arrow.Record
+	keys  [][]arrow.Array
+	held  int64 // bytes reserved for recs and keys
+	runs  []*SpillRun
+	out   []arrow.Record
+	merge *runMerge
 }
 
 type sortLocal struct {
-	recs []arrow.Record
-	keys [][]arrow.Array
+	recs  []arrow.Record
+	keys  [][]arrow.Array
+	rows  int64
+	bytes int64 // reserved in the query's memory
 }
 
 func (s *Sort) Name() string  { return s.Label }
@@ -43,24 +53,103 @@ func (s *Sort) NewLocal() any { return &sortLocal{} }
 func (s *Sort) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	l := local.(*sortLocal)
 	ks := make([]arrow.Array, len(s.Keys))
+	size := RecordSize(in)
 	for i, k := range s.Keys {
 		c, err := k.Expr.Eval(ctx.Expr, in)
 		if err != nil {
 			return err
 		}
 		ks[i] = c
+		size += arraySize(c)
 	}
 	l.recs = append(l.recs, in)
 	l.keys = append(l.keys, ks)
-	return ctx.Grow(s.Label, RecordSize(in))
+	l.rows += in.NumRows()
+	if s.Limit >= 0 && l.rows > max(2*s.Limit, 4*BatchSize) {
+		// top-N: only this worker's best Limit rows can make the result
+		if err := s.compact(ctx, l); err != nil {
+			return err
+		}
+		size = 0
+	}
+	if ctx.TryGrow(s.Label, size) {
+		l.bytes += size
+		return nil
+	}
+	if ctx.Spill == nil {
+		return ctx.Grow(s.Label, size)
+	}
+	return s.spill(ctx, l)
 }
+
+// compact cuts a worker's rows down to its top Limit.
+func (s *Sort) compact(ctx *Ctx, l *sortLocal) error {
+	rec, krec, idx, err := s.order(l.recs, l.keys, s.Limit)
+	if err != nil {
+		return err
+	}
+	kept, keptKeys := expr.SubRecord(rec, idx), expr.SubRecord(krec, idx)
+	l.recs, l.keys, l.rows = []arrow.Record{kept}, [][]arrow.Array{keptKeys.Columns()}, kept.NumRows()
+	ctx.Shrink(s.Label, l.bytes)
+	l.bytes = RecordSize(kept) + RecordSize(keptKeys)
+	return ctx.Grow(s.Label, l.bytes)
+}
+
+// spill writes a worker's rows, sorted, to a spill file as one run, with
+// their key columns after the row's own, and frees their memory.
+func (s *Sort) spill(ctx *Ctx, l *sortLocal) error {
+	rec, krec, idx, err := s.order(l.recs, l.keys, s.Limit)
+	if err != nil {
+		return err
+	}
+	both := withKeys(rec, krec)
+	w, err := ctx.Spill.Create(s.Label, both.Schema())
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(idx); start += BatchSize {
+		if err := w.Write(expr.SubRecord(both, idx[start:min(start+BatchSize, len(idx))])); err != nil {
+			return err
+		}
+	}
+	run, err := w.Finish()
+	if err != nil {
+		return err
+	}
+	ctx.Spilled(s.Label, run.Bytes)
+	s.mu.Lock()
+	s.runs = append(s.runs, run)
+	s.mu.Unlock()
+	ctx.Shrink(s.Label, l.bytes)
+	*l = sortLocal{}
+	return nil
+}
+
 func (s *Sort) Combine(_ *Ctx, local any) error {
 	l := local.(*sortLocal)
 	s.mu.Lock()
 	s.recs = append(s.recs, l.recs...)
 	s.keys = append(s.keys, l.keys...)
+	s.held += l.bytes
 	s.mu.Unlock()
 	return nil
+}
+
+// withKeys is rec's columns followed by krec's.
+func withKeys(rec, krec arrow.Record) arrow.Record {
+	fields := append(append([]arrow.Field(nil), rec.Schema().Fields()...), krec.Schema().Fields()...)
+	cols := append(append([]arrow.Array(nil), rec.Columns()...), krec.Columns()...)
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, rec.NumRows())
+}
+
+func arraySize(a arrow.Array) int64 {
+	var n int64
+	for _, b := range a.Data().Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	return n
 }
 
 // compareFunc orders rows i and j of one key column (non-NULL rows).
@@ -163,28 +252,30 @@ func RowComparer(keys []SortKey, cols []arrow.Array) func(i, j int) int {
 	}
 }
 
-func (s *Sort) Finalize(ctx *Ctx) error {
-	s.out = nil
-	if len(s.recs) == 0 {
-		return nil
-	}
-	rec, err := concatRecords(s.recs)
+// order concatenates batches and their key columns and returns the
+// row order (only the first limit rows when limit >= 0; input order
+// breaks ties).
+func (s *Sort) order(recs []arrow.Record, keys [][]arrow.Array, limit int64) (arrow.Record, arrow.Record, []int32, error) {
+	rec, err := concatRecords(recs)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	keyCols := make([]arrow.Array, len(s.Keys))
+	fields := make([]arrow.Field, len(s.Keys))
 	for k := range s.Keys {
-		parts := make([]arrow.Record, len(s.keys))
-		for i, ks := range s.keys {
+		parts := make([]arrow.Record, len(keys))
+		for i, ks := range keys {
 			parts[i] = array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "k", Type: ks[k].DataType(), Nullable: true}}, nil), []arrow.Array{ks[k]}, int64(ks[k].Len()))
 		}
 		kr, err := concatRecords(parts)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		keyCols[k] = kr.Column(0)
+		fields[k] = arrow.Field{Name: fmt.Sprintf("sort_key_%d", k), Type: keyCols[k].DataType(), Nullable: true}
 	}
 	n := int(rec.NumRows())
+	krec := array.NewRecord(arrow.NewSchema(fields, nil), keyCols, int64(n))
 	idx := make([]int32, n)
 	for i := range idx {
 		idx[i] = int32(i)
@@ -196,25 +287,78 @@ func (s *Sort) Finalize(ctx *Ctx) error {
 		}
 		return a < b // stable: input order breaks ties
 	}
-	if s.Limit >= 0 && s.Limit < int64(n)/4 {
-		idx = topN(idx, int(s.Limit), less)
+	if limit >= 0 && limit < int64(n)/4 {
+		idx = topN(idx, int(limit), less)
 	} else {
 		sort.Slice(idx, func(a, b int) bool { return less(idx[a], idx[b]) })
-		if s.Limit >= 0 && int64(len(idx)) > s.Limit {
-			idx = idx[:s.Limit]
+		if limit >= 0 && int64(len(idx)) > limit {
+			idx = idx[:limit]
 		}
 	}
-	for start := 0; start < len(idx); start += BatchSize {
-		part := idx[start:min(start+BatchSize, len(idx))]
-		s.out = append(s.out, expr.SubRecord(rec, part))
+	return rec, krec, idx, nil
+}
+
+func (s *Sort) Finalize(ctx *Ctx) error {
+	s.out, s.merge = nil, nil
+	if len(s.recs) == 0 && len(s.runs) == 0 {
+		return nil
 	}
-	s.recs, s.keys = nil, nil
+	var rec, krec arrow.Record
+	var idx []int32
+	if len(s.recs) > 0 {
+		var err error
+		if rec, krec, idx, err = s.order(s.recs, s.keys, s.Limit); err != nil {
+			return err
+		}
+	}
+	if len(s.runs) == 0 {
+		for start := 0; start < len(idx); start += BatchSize {
+			part := idx[start:min(start+BatchSize, len(idx))]
+			s.out = append(s.out, expr.SubRecord(rec, part))
+		}
+		s.recs, s.keys = nil, nil
+		return nil
+	}
+	// the runs on disk and the rows still in memory, merged as read
+	var inputs []runInput
+	for _, r := range s.runs {
+		inputs = append(inputs, &fileRun{run: r})
+	}
+	if len(idx) > 0 {
+		both := withKeys(rec, krec)
+		var sorted []arrow.Record
+		for start := 0; start < len(idx); start += BatchSize {
+			sorted = append(sorted, expr.SubRecord(both, idx[start:min(start+BatchSize, len(idx))]))
+		}
+		inputs = append(inputs, &memRun{recs: sorted})
+	}
+	s.recs, s.keys, s.runs = nil, nil, nil
+	s.merge = &runMerge{keys: s.Keys, inputs: inputs, limit: s.Limit}
 	return nil
 }
 
-// AsSource emits the sorted result in order (one worker).
-func (s *Sort) AsSource() Source {
-	return &RecordsSource{Label: s.Label + " result", Serial: true, Fetch: func(*Ctx) ([]arrow.Record, error) { return s.out, nil }}
+// AsSource emits the sorted result in order (one worker): from memory,
+// or merged from the spilled runs as it is read.
+func (s *Sort) AsSource() Source { return &sortSource{s: s} }
+
+type sortSource struct {
+	s    *Sort
+	next int
+}
+
+func (x *sortSource) Name() string     { return x.s.Label + " result" }
+func (x *sortSource) Init(*Ctx) error  { x.next = 0; return nil }
+func (x *sortSource) Parallelism() int { return 1 }
+func (x *sortSource) NewLocal() any    { return nil }
+func (x *sortSource) Next(ctx *Ctx, _ any) (arrow.Record, error) {
+	if m := x.s.merge; m != nil {
+		return m.next(ctx)
+	}
+	if x.next >= len(x.s.out) {
+		return nil, nil
+	}
+	x.next++
+	return x.s.out[x.next-1], nil
 }
 
 // topN returns the k smallest rows in order, keeping a max-heap of k.

@@ -67,6 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	debugFlag := fs.Bool("debug", false, "print the stack trace of an internal error to stderr")
 	threads := fs.Int("threads", 0, "workers per query (default: all cores)")
+	memLimit := fs.String("memory-limit", "", "memory per query before operators spill to DATA_DIR/tmp, e.g. 4GB or 50% (default 80% of RAM; SET memory_limit per session)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -89,10 +90,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakeq: unknown format %q\n", *format)
 		return 2
 	}
+	var memBytes int64
+	if *memLimit != "" {
+		var ok bool
+		if memBytes, ok = engine.ParseMemoryLimit(*memLimit); !ok {
+			fmt.Fprintf(stderr, "lakeq: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
+			return 2
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, S3: s3f.config(), ListCacheTTL: *s3f.listTTL, CacheDir: *s3f.cacheDir, CacheSize: *s3f.cacheSize << 20, Warehouse: *s3f.warehouse, Catalog: *catalogURL, HistoryRetention: *retention,
-		Workers: *threads, Debug: *debugFlag, Stderr: stderr})
+		Workers: *threads, MemLimit: memBytes, Debug: *debugFlag, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq: %v\n", err)
 		return 1

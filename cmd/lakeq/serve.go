@@ -35,6 +35,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	idle := fs.Duration("idle-timeout", 0, "close sessions idle this long outside a transaction (0 = never)")
 	debugFlag := fs.Bool("debug", false, "also print the stack trace of an internal error to stderr (it always goes to the log)")
 	threads := fs.Int("threads", 0, "workers per query (default: all cores)")
+	memLimit := fs.String("memory-limit", "", "memory per query before operators spill to DATA_DIR/tmp, e.g. 4GB or 50% (default 80% of RAM; SET memory_limit per session)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -73,10 +74,18 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "lakeq serve: --require-tls needs --tls-cert/--tls-key or --tls-self-signed")
 		return 2
 	}
+	var memBytes int64
+	if *memLimit != "" {
+		var ok bool
+		if memBytes, ok = engine.ParseMemoryLimit(*memLimit); !ok {
+			fmt.Fprintf(stderr, "lakeq serve: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
+			return 2
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, S3: s3f.config(), ListCacheTTL: *s3f.listTTL, CacheDir: *s3f.cacheDir, CacheSize: *s3f.cacheSize << 20, Warehouse: *s3f.warehouse, Catalog: *catalogURL, Workers: *threads,
-		Log: logger, Debug: *debugFlag, Stderr: stderr})
+		MemLimit: memBytes, Log: logger, Debug: *debugFlag, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakeq serve: %v\n", err)
 		return 1

@@ -57,6 +57,22 @@ func OpenStaging(dir string) (*Staging, error) {
 	return &Staging{dir: dir, token: token, lock: f}, nil
 }
 
+// Token is this process's token.
+func (s *Staging) Token() string { return s.token }
+
+// Alive reports whether the process holding token is still running.
+func (s *Staging) Alive(token string) bool {
+	if token == s.token {
+		return true
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, token+".lock"), os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil
+}
+
 // Close releases the token (its intents are the writes still running,
 // which there should be none of). Records Settle has not checked yet
 // stay for the next start's Recover.
