@@ -51,6 +51,9 @@ type HashAgg struct {
 	mu     sync.Mutex
 	global []*aggTable
 	out    []arrow.Record
+	// spill is the rows spilled past the memory limit (agg_spill.go)
+	spillOnce sync.Once
+	spill     *aggSpill
 
 	// dicts code the values of text group keys (per key column, shared by
 	// all workers so codes agree at Combine), letting one or two keys of
@@ -264,10 +267,19 @@ func (h *HashAgg) newTables() []*aggTable {
 }
 
 func (h *HashAgg) Name() string  { return h.Label }
-func (h *HashAgg) NewLocal() any { return h.newTables() }
+func (h *HashAgg) NewLocal() any { return &aggLocal{tables: h.newTables()} }
 
 func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
-	tables := local.([]*aggTable)
+	l := local.(*aggLocal)
+	if l.spill {
+		return h.consumeSpilling(ctx, l, in)
+	}
+	return h.consume(ctx, l.tables, in, func(n int64) error { return h.grow(ctx, l, n) })
+}
+
+// consume folds a batch into tables; grow reserves the memory of new
+// groups.
+func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow func(int64) error) error {
 	n := int(in.NumRows())
 	keyCols := make([]arrow.Array, len(h.Keys))
 	for i, k := range h.Keys {
@@ -332,7 +344,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 				for _, k := range t.set {
 					row[k] = types.GetValue(h.KeyT[k], keyCols[k], i)
 				}
-				return t.addGroup(row, 0), ctx.Grow(h.Label, 96)
+				return t.addGroup(row, 0), grow(96)
 			}
 			ik, inulls, intOK := intKeys(cols, n)
 			if intOK {
@@ -362,7 +374,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 					groups[i] = g
 					lastK, lastG = k, g
 				}
-				if err := ctx.Grow(h.Label, int64(added)*48); err != nil {
+				if err := grow(int64(added) * 48); err != nil {
 					return err
 				}
 				if len(rest) > 0 {
@@ -395,7 +407,7 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 					}
 					g = t.addGroup(row, 0)
 					t.groups[string(keys[i])] = g
-					if err := ctx.Grow(h.Label, int64(len(keys[i])+64)); err != nil {
+					if err := grow(int64(len(keys[i]) + 64)); err != nil {
 						return err
 					}
 				}
@@ -423,7 +435,11 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 }
 
 func (h *HashAgg) Combine(ctx *Ctx, local any) error {
-	tables := local.([]*aggTable)
+	l := local.(*aggLocal)
+	if err := h.finishParts(ctx, l); err != nil {
+		return err
+	}
+	tables := l.tables
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.global == nil {
@@ -470,14 +486,31 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 		h.global = h.newTables()
 	}
 	h.out = nil
+	if h.spilledRuns() {
+		return h.startPartitions(ctx) // the result comes partition by partition
+	}
+	h.spill, h.spillOnce = nil, sync.Once{}
 	for _, t := range h.global {
 		// a global aggregate (empty set) yields one row even without input
 		if len(t.set) == 0 && t.ngroups() == 0 {
 			t.addGroup(make([]types.Value, len(h.Keys)), 0)
 		}
-		ng := t.ngroups()
+		recs, err := h.tableOutput(ctx, t, t.ngroups(), t.ngroups())
+		if err != nil {
+			return err
+		}
+		h.out = append(h.out, recs...)
+	}
+	return nil
+}
+
+// tableOutput is the result rows of a table's first ng groups (its
+// accumulators may hold more: a spilling merge's discarded group).
+func (h *HashAgg) tableOutput(ctx *Ctx, t *aggTable, ng, accGroups int) ([]arrow.Record, error) {
+	var out []arrow.Record
+	{
 		if ng == 0 {
-			continue
+			return nil, nil
 		}
 		cols := make([]arrow.Array, 0, h.OutSchema.NumFields())
 		for k := range h.Keys {
@@ -488,13 +521,16 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 			cols = append(cols, types.BuildArray(h.KeyT[k], vals))
 		}
 		for a, acc := range t.accs {
-			r, err := acc.Finalize(ng)
+			r, err := acc.Finalize(accGroups)
 			if err != nil {
-				return err
+				return nil, err
+			}
+			if r.Len() > ng {
+				r = array.NewSlice(r, 0, int64(ng))
 			}
 			if !arrow.TypeEqual(r.DataType(), h.Aggs[a].Ret.Arrow()) {
 				if r, err = expr.CastArray(ctx.Expr, r, mustFromArrow(r.DataType()), h.Aggs[a].Ret); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			cols = append(cols, r)
@@ -515,16 +551,15 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 		}
 		rec := array.NewRecord(h.OutSchema, cols, int64(ng))
 		for start := int64(0); start < rec.NumRows(); start += BatchSize {
-			h.out = append(h.out, rec.NewSlice(start, min(start+BatchSize, rec.NumRows())))
+			out = append(out, rec.NewSlice(start, min(start+BatchSize, rec.NumRows())))
 		}
 	}
-	return nil
+	return out, nil
 }
 
-// AsSource reads the aggregate's result.
-func (h *HashAgg) AsSource() Source {
-	return &RecordsSource{Label: h.Label + " result", Fetch: func(*Ctx) ([]arrow.Record, error) { return h.out, nil }}
-}
+// AsSource reads the aggregate's result: from memory, or partition by
+// partition when it spilled.
+func (h *HashAgg) AsSource() Source { return &aggSource{h: h} }
 
 // bufferedAcc implements DISTINCT and ordered aggregates: it keeps each
 // group's argument rows, then feeds them (deduplicated and/or sorted) to

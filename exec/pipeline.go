@@ -205,6 +205,21 @@ func (m *MemTracker) TryGrow(n int64) bool {
 	}
 }
 
+// Force reserves n bytes whatever the limit (memory already taken).
+func (m *MemTracker) Force(n int64) {
+	if m != nil {
+		m.Grow(n)
+	}
+}
+
+// Used is the bytes reserved now.
+func (m *MemTracker) Used() int64 {
+	if m == nil {
+		return 0
+	}
+	return m.used.Load()
+}
+
 // Limit is the tracker's byte limit (0: none).
 func (m *MemTracker) Limit() int64 {
 	if m == nil {

@@ -118,6 +118,10 @@ func (s *Spill) Create(label string, schema *arrow.Schema) (*SpillWriter, error)
 
 // Write appends a batch to the run.
 func (w *SpillWriter) Write(rec arrow.Record) error {
+	if !rec.Schema().Equal(w.schema) && int(rec.NumCols()) == w.schema.NumFields() {
+		// the same columns under other names or nullability: the run's
+		rec = array.NewRecord(w.schema, rec.Columns(), rec.NumRows())
+	}
 	if err := w.w.Write(toStorage(rec)); err != nil {
 		return asSpillErr(err, w.cw.label)
 	}
