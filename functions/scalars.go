@@ -112,7 +112,7 @@ func builtinScalars() []*Scalar {
 			{Args: []Arg{aIntv}, Ret: fixed(types.IntervalT), Kernel: negate(types.IntervalT)},
 		}},
 		{Name: "||", Description: "concatenation", Overloads: []Overload{
-			row([]Arg{aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) { return a[0].(string) + a[1].(string), nil }),
+			textKernelOf([]Arg{aText, aText}, 2, textConcat, func(_ *Ctx, a []types.Value) (types.Value, error) { return a[0].(string) + a[1].(string), nil }),
 			row([]Arg{aBytea, aBytea}, types.ByteaT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return append(append([]byte{}, a[0].([]byte)...), a[1].([]byte)...), nil
 			}),
@@ -329,10 +329,10 @@ func builtinScalars() []*Scalar {
 			return string(r)
 		})}},
 		{Name: "substring", Aliases: []string{"substr"}, Description: "extract substring", Example: "substring('Thomas', 2, 3)", Overloads: []Overload{
-			row([]Arg{aText, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			textKernelOf([]Arg{aText, aInt4}, 1, textSubstring(false), func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return substr(a[0].(string), a[1].(int64), math.MaxInt32, false)
 			}),
-			row([]Arg{aText, aInt4, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			textKernelOf([]Arg{aText, aInt4, aInt4}, 1, textSubstring(true), func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return substr(a[0].(string), a[1].(int64), a[2].(int64), true)
 			}),
 			row([]Arg{aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
@@ -381,7 +381,7 @@ func builtinScalars() []*Scalar {
 			}),
 		}},
 		{Name: "replace", Overloads: []Overload{
-			row([]Arg{aText, aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			textKernelOf([]Arg{aText, aText, aText}, 3, textReplace, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				if a[1].(string) == "" {
 					return a[0], nil
 				}
@@ -415,14 +415,14 @@ func builtinScalars() []*Scalar {
 		{Name: "rtrim", Overloads: trimOverloads(strings.TrimRight, func(s string) string { return strings.TrimRight(s, " ") })},
 		{Name: "lpad", Overloads: padOverloads(true)},
 		{Name: "rpad", Overloads: padOverloads(false)},
-		{Name: "left", Overloads: []Overload{row([]Arg{aText, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+		{Name: "left", Overloads: []Overload{textKernelOf([]Arg{aText, aInt4}, 1, textLeft, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			r, n := []rune(a[0].(string)), int(a[1].(int64))
 			if n < 0 {
 				n = max(len(r)+n, 0)
 			}
 			return string(r[:min(n, len(r))]), nil
 		})}},
-		{Name: "right", Overloads: []Overload{row([]Arg{aText, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+		{Name: "right", Overloads: []Overload{textKernelOf([]Arg{aText, aInt4}, 1, textRight, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			r, n := []rune(a[0].(string)), int(a[1].(int64))
 			if n < 0 {
 				n = max(len(r)+n, 0)
