@@ -115,22 +115,32 @@ func (c *connectorSource) Remote(cols []int, filters []expr.Expr) string {
 	return ""
 }
 
+// allFiltered negotiates a scan of cols whose every filter the source
+// takes (what an aggregation or a limit at the source needs), or nil.
+func (c *connectorSource) allFiltered(cols []int, filters []expr.Expr) (*connectors.Scan, connectors.Pushdown) {
+	pd, ok := c.conn.(connectors.Pushdown)
+	if !ok {
+		return nil, nil
+	}
+	fs, ok := portable(filters)
+	if !ok {
+		return nil, nil
+	}
+	scan := &connectors.Scan{Table: c.table, Columns: cols, Limit: -1}
+	if rest := pd.ApplyFilter(scan, fs); len(rest) > 0 {
+		return nil, nil
+	}
+	return scan, pd
+}
+
 var _ planner.AggregateTableSource = (*connectorSource)(nil)
 
 // PushAggregate implements planner.AggregateTableSource: the source takes
 // the aggregation only with every filter, and then only the groups leave
 // it.
 func (c *connectorSource) PushAggregate(filters []expr.Expr, keys []int, aggs []planner.PushedAgg) *planner.Table {
-	pd, ok := c.conn.(connectors.Pushdown)
-	if !ok {
-		return nil
-	}
-	fs, ok := portable(filters)
-	if !ok {
-		return nil
-	}
-	scan := &connectors.Scan{Table: c.table, Limit: -1}
-	if rest := pd.ApplyFilter(scan, fs); len(rest) > 0 {
+	scan, pd := c.allFiltered(nil, filters)
+	if scan == nil {
 		return nil
 	}
 	agg := &connectors.Aggregation{GroupBy: keys}
@@ -177,16 +187,8 @@ var _ planner.LimitTableSource = (*connectorSource)(nil)
 // PushLimit implements planner.LimitTableSource: the source stops after n
 // rows (in keys' order) only when it evaluates every filter.
 func (c *connectorSource) PushLimit(cols []int, filters []expr.Expr, keys []planner.PushedSortKey, n int64) planner.TableSource {
-	pd, ok := c.conn.(connectors.Pushdown)
-	if !ok {
-		return nil
-	}
-	fs, ok := portable(filters)
-	if !ok {
-		return nil
-	}
-	scan := &connectors.Scan{Table: c.table, Columns: cols, Limit: -1}
-	if rest := pd.ApplyFilter(scan, fs); len(rest) > 0 {
+	scan, pd := c.allFiltered(cols, filters)
+	if scan == nil {
 		return nil
 	}
 	if len(keys) > 0 {

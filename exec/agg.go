@@ -277,17 +277,43 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	return h.consume(ctx, l.tables, in, func(n int64) error { return h.grow(ctx, l, n) })
 }
 
-// consume folds a batch into tables; grow reserves the memory of new
-// groups.
-func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow func(int64) error) error {
-	n := int(in.NumRows())
+// evalKeys evaluates the group keys over a batch.
+func (h *HashAgg) evalKeys(ctx *Ctx, in arrow.Record) ([]arrow.Array, error) {
 	keyCols := make([]arrow.Array, len(h.Keys))
 	for i, k := range h.Keys {
 		c, err := k.Eval(ctx.Expr, in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		keyCols[i] = c
+	}
+	return keyCols, nil
+}
+
+// setKeys are a table's key columns as it looks them up: text keys
+// coded through the shared dictionaries where they are.
+func (h *HashAgg) setKeys(t *aggTable, keyCols []arrow.Array) ([]arrow.Array, []types.T) {
+	cols := make([]arrow.Array, len(t.set))
+	ts := make([]types.T, len(t.set))
+	dicts := h.keyDicts()
+	for i, k := range t.set {
+		cols[i], ts[i] = keyCols[k], h.KeyT[k]
+		if dicts != nil && dicts[k] != nil {
+			if sa, ok := cols[i].(*array.String); ok {
+				cols[i] = dicts[k].encode(sa)
+			}
+		}
+	}
+	return cols, ts
+}
+
+// consume folds a batch into tables; grow reserves the memory of new
+// groups.
+func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow func(int64) error) error {
+	n := int(in.NumRows())
+	keyCols, err := h.evalKeys(ctx, in)
+	if err != nil {
+		return err
 	}
 	argCols := make([][]arrow.Array, len(h.Aggs))
 	filters := make([][]bool, len(h.Aggs))
@@ -328,17 +354,7 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 				t.groups[""] = 0
 			}
 		} else {
-			cols := make([]arrow.Array, len(t.set))
-			ts := make([]types.T, len(t.set))
-			dicts := h.keyDicts()
-			for i, k := range t.set {
-				cols[i], ts[i] = keyCols[k], h.KeyT[k]
-				if dicts != nil && dicts[k] != nil {
-					if sa, ok := cols[i].(*array.String); ok {
-						cols[i] = dicts[k].encode(sa)
-					}
-				}
-			}
+			cols, ts := h.setKeys(t, keyCols)
 			newGroup := func(i int) (int32, error) {
 				row := make([]types.Value, len(h.Keys))
 				for _, k := range t.set {

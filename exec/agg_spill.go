@@ -108,26 +108,12 @@ func (h *HashAgg) partitionKeys(st *aggSpill, cols []arrow.Array, n int) []uint8
 func (h *HashAgg) consumeSpilling(ctx *Ctx, l *aggLocal, in arrow.Record) error {
 	t := l.tables[0]
 	n := int(in.NumRows())
-	keyCols := make([]arrow.Array, len(h.Keys))
-	for i, k := range h.Keys {
-		c, err := k.Eval(ctx.Expr, in)
-		if err != nil {
-			return err
-		}
-		keyCols[i] = c
+	keyCols, err := h.evalKeys(ctx, in)
+	if err != nil {
+		return err
 	}
 	// which rows' groups are here, as consume would find them
-	cols := make([]arrow.Array, len(t.set))
-	ts := make([]types.T, len(t.set))
-	dicts := h.keyDicts()
-	for i, k := range t.set {
-		cols[i], ts[i] = keyCols[k], h.KeyT[k]
-		if dicts != nil && dicts[k] != nil {
-			if sa, ok := cols[i].(*array.String); ok {
-				cols[i] = dicts[k].encode(sa)
-			}
-		}
-	}
+	cols, ts := h.setKeys(t, keyCols)
 	found := make([]bool, n)
 	ik, inulls, intOK := intKeys(cols, n)
 	var keys [][]byte

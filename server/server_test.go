@@ -175,14 +175,7 @@ func TestSimpleAndExtendedProtocol(t *testing.T) {
 	_, addr := testServer(t, Config{})
 	r := dialRaw(t, addr, nil)
 	r.until("Ready")
-	send := func(msgs ...pgproto3.FrontendMessage) {
-		for _, m := range msgs {
-			r.fe.Send(m)
-		}
-		if err := r.fe.Flush(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := r.send
 	expect := func(stop string, want ...string) {
 		t.Helper()
 		got := r.until(stop)
@@ -388,6 +381,8 @@ func dialRawOn(t testing.TB, nc net.Conn) *rawConn {
 	return r
 }
 
+// send sends messages and flushes them (a failed flush shows as the
+// next receive's error).
 func (r *rawConn) send(msgs ...pgproto3.FrontendMessage) {
 	for _, m := range msgs {
 		r.fe.Send(m)

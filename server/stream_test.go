@@ -62,10 +62,7 @@ func TestResultsStream(t *testing.T) {
 
 	r := dialRaw(t, addr, nil)
 	r.until("Ready")
-	r.fe.Send(&pgproto3.Query{String: endless})
-	if err := r.fe.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	r.send(&pgproto3.Query{String: endless})
 	r.until("Desc")
 	for i := 0; i < 20000; i++ {
 		if got := r.until("Row"); len(got) != 1 {
@@ -82,10 +79,7 @@ func TestResultsStream(t *testing.T) {
 	// COPY … TO STDOUT streams too
 	r = dialRaw(t, addr, nil)
 	r.until("Ready")
-	r.fe.Send(&pgproto3.Query{String: "COPY (" + endless + ") TO STDOUT"})
-	if err := r.fe.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	r.send(&pgproto3.Query{String: "COPY (" + endless + ") TO STDOUT"})
 	r.until("CopyOutResponse")
 	for i := 0; i < 20000; i++ {
 		if got := r.until("CopyData"); len(got) != 1 {
@@ -99,14 +93,7 @@ func TestResultsStream(t *testing.T) {
 	// query, and the session goes on
 	r = dialRaw(t, addr, nil)
 	r.until("Ready")
-	send := func(msgs ...pgproto3.FrontendMessage) {
-		for _, m := range msgs {
-			r.fe.Send(m)
-		}
-		if err := r.fe.Flush(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := r.send
 	send(&pgproto3.Query{String: "BEGIN"})
 	r.until("Ready")
 	send(&pgproto3.Parse{Query: endless}, &pgproto3.Bind{DestinationPortal: "p"}, &pgproto3.Execute{Portal: "p", MaxRows: 3},

@@ -90,13 +90,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakeq: unknown format %q\n", *format)
 		return 2
 	}
-	var memBytes int64
-	if *memLimit != "" {
-		var ok bool
-		if memBytes, ok = engine.ParseMemoryLimit(*memLimit); !ok {
-			fmt.Fprintf(stderr, "lakeq: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
-			return 2
-		}
+	memBytes, ok := memoryLimit(*memLimit)
+	if !ok {
+		fmt.Fprintf(stderr, "lakeq: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

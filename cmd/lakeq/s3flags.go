@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/lakeq/lakeq/engine"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/s3"
 )
@@ -48,4 +49,12 @@ func (f *s3Flags) registry(ctx context.Context) (*storage.Registry, error) {
 
 func (f *s3Flags) config() s3.Config {
 	return s3.Config{Endpoint: *f.endpoint, Region: *f.region, URLStyle: *f.urlStyle, AccessKey: *f.accessKey, SecretKey: *f.secretKey}
+}
+
+// memoryLimit reads --memory-limit ("" is the engine's default).
+func memoryLimit(v string) (int64, bool) {
+	if v == "" {
+		return 0, true
+	}
+	return engine.ParseMemoryLimit(v)
 }

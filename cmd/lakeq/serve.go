@@ -74,13 +74,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "lakeq serve: --require-tls needs --tls-cert/--tls-key or --tls-self-signed")
 		return 2
 	}
-	var memBytes int64
-	if *memLimit != "" {
-		var ok bool
-		if memBytes, ok = engine.ParseMemoryLimit(*memLimit); !ok {
-			fmt.Fprintf(stderr, "lakeq serve: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
-			return 2
-		}
+	memBytes, ok := memoryLimit(*memLimit)
+	if !ok {
+		fmt.Fprintf(stderr, "lakeq serve: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
