@@ -133,11 +133,15 @@ func TestMemoryLimit(t *testing.T) {
 	}
 	defer e.Close()
 	s := e.NewSession()
-	// an aggregate spills past the limit; a join build cannot yet
+	// an aggregate and an inner join spill past the limit; a full join
+	// needs its whole build side
 	if n := count(t, s, "SELECT count(*) FROM (SELECT g, count(*) FROM generate_series(1, 200000) g GROUP BY g) x"); n != 200000 {
 		t.Fatalf("a spilled GROUP BY gave %d groups", n)
 	}
-	_, err = s.Query(context.Background(), "SELECT count(*) FROM generate_series(1, 200000) a JOIN generate_series(1, 200000) b ON a = b")
+	if n := count(t, s, "SELECT count(*) FROM generate_series(1, 200000) a JOIN generate_series(1, 200000) b ON a = b"); n != 200000 {
+		t.Fatalf("a spilled join gave %d rows", n)
+	}
+	_, err = s.Query(context.Background(), "SELECT count(*) FROM generate_series(1, 200000) a FULL JOIN generate_series(1, 200000) b ON a = b")
 	if sqlerr.Code(err) != sqlerr.OutOfMemory {
 		t.Fatalf("expected 53200, got %v", err)
 	}

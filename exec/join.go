@@ -2,6 +2,7 @@ package exec
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -46,6 +47,13 @@ type JoinBuild struct {
 	KeyT    []types.T
 	Collect Collect
 
+	// Spillable: the join's kind can run partition by partition (inner,
+	// left, semi, anti), so past the memory limit its rows spill
+	Spillable bool
+	spilling  atomic.Bool
+	spillOnce sync.Once
+	spill     *joinSpill
+
 	rec      arrow.Record // all build rows
 	table    map[string]int32
 	intTable *intIndex // integer keys packed into an int64 (no encoding)
@@ -61,12 +69,33 @@ type JoinBuild struct {
 func (b *JoinBuild) Name() string  { return b.Label }
 func (b *JoinBuild) NewLocal() any { return b.Collect.NewLocal() }
 func (b *JoinBuild) Consume(ctx *Ctx, local any, in arrow.Record) error {
-	return b.Collect.Consume(ctx, local, in)
+	if !b.canSpill(ctx) {
+		return b.Collect.Consume(ctx, local, in)
+	}
+	return b.consumeSpillable(ctx, local.(*collectLocal), in)
 }
-func (b *JoinBuild) Combine(ctx *Ctx, local any) error { return b.Collect.Combine(ctx, local) }
+func (b *JoinBuild) Combine(ctx *Ctx, local any) error {
+	if b.spilling.Load() {
+		return b.spillHeld(ctx, local.(*collectLocal))
+	}
+	return b.Collect.Combine(ctx, local)
+}
 
-// Finalize concatenates the build rows and hashes their keys.
+// Finalize concatenates the build rows and hashes their keys (or, when
+// they spilled, leaves them in their partitions for the probe).
 func (b *JoinBuild) Finalize(ctx *Ctx) error {
+	if !b.spilling.Load() && b.canSpill(ctx) {
+		// the rows fit; if their hash table would not, spill them
+		table := b.Collect.Rows() * 48
+		if !ctx.TryGrow(b.Label, table) {
+			b.startSpill()
+		} else {
+			ctx.Shrink(b.Label, table)
+		}
+	}
+	if b.spilling.Load() {
+		return b.finishBuildSpill(ctx)
+	}
 	recs := b.Collect.Records()
 	rec, err := concatRecords(recs)
 	if err != nil {
@@ -75,6 +104,12 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 	// the batches now live on in rec alone: dropping them halves what
 	// the build side holds while the probe runs
 	b.Collect.Reset()
+	return b.index(ctx, rec, func(n int64) error { return ctx.Grow(b.Label, n) })
+}
+
+// index makes rec the build rows and hashes their keys; grow reserves
+// the table's memory.
+func (b *JoinBuild) index(ctx *Ctx, rec arrow.Record, grow func(int64) error) error {
 	b.rec = rec
 	if rec == nil { // empty build side
 		b.built = true
@@ -102,7 +137,7 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 			b.intTable = buildIntIndex(ik, nulls, b.next)
 			b.anyNull = nulls != nil && anyTrue(nulls)
 			b.built = true
-			return ctx.Grow(b.Label, int64(n)*4+b.intTable.Bytes())
+			return grow(int64(n)*4 + b.intTable.Bytes())
 		}
 		keys := make([][]byte, n)
 		b.keyNull = make([]bool, n)
@@ -122,7 +157,7 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 			}
 			b.table[k] = int32(i)
 		}
-		if err := ctx.Grow(b.Label, int64(n)*48); err != nil {
+		if err := grow(int64(n) * 48); err != nil {
 			return err
 		}
 	}
@@ -197,6 +232,9 @@ func (j *JoinProbe) buildCols(idx []int32) []arrow.Array {
 }
 
 func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
+	if j.Build.spilling.Load() {
+		return j.spillProbe(ctx, in)
+	}
 	n := int(in.NumRows())
 	nb := j.buildRows()
 	// NOT IN with a NULL on the build side: no row qualifies.
@@ -409,6 +447,9 @@ func (j *JoinProbe) joined(in arrow.Record, pi, bi []int32) arrow.Record {
 // FinalEmit outputs the unmatched build rows of a FULL join or a right
 // anti join, and the matched ones of a right semi join.
 func (j *JoinProbe) FinalEmit(ctx *Ctx, emit Emit) error {
+	if j.Build.spilling.Load() {
+		return j.joinPartitions(ctx, emit)
+	}
 	if j.Kind != FullJoin && j.Kind != RightSemiJoin && j.Kind != RightAntiJoin || j.Build.rec == nil {
 		return nil
 	}

@@ -665,6 +665,12 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 		outCols = append(append([]Column{}, ls.cols...), *x.MarkCol)
 	}
 	probe.OutSchema = schemaOf(outCols)
+	// joins whose probe rows need only their own key's build rows can
+	// run partition by partition past the memory limit
+	switch probe.Kind {
+	case exec.InnerJoin, exec.LeftJoin, exec.SemiJoin, exec.AntiJoin:
+		build.Spillable = len(probe.Keys) > 0
+	}
 	bp := rs.close(build)
 	ls.pipe.Deps = append(ls.pipe.Deps, bp)
 	ls.pipe.Ops = append(ls.pipe.Ops, probe)

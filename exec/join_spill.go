@@ -1,0 +1,261 @@
+package exec
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/types"
+)
+
+// A hash join whose build side passes the memory limit becomes a grace
+// hash join (DESIGN.md, Memory): its build rows — those held and those
+// still coming — go to joinParts partition files by the hash of their
+// key, the probe rows follow into partitions of their own, and once the
+// probe input ends (FinalEmit) each partition's build rows are hashed in
+// memory and its probe rows joined against them, one partition at a
+// time. A probe row meets every build row of its key in its partition,
+// so inner, left, semi and anti joins give what they give in memory;
+// full, right-kept, mark and NOT IN joins need the whole build side and
+// fail with 53200 past the limit, as before.
+const joinParts = 32
+
+// joinSpill holds a spilled join's partition files. The writers are
+// shared by the workers (under mu); spilling is bound by the disk.
+type joinSpill struct {
+	mu        sync.Mutex
+	seed      maphash.Seed
+	build     [joinParts]*SpillWriter
+	probe     [joinParts]*SpillWriter
+	buildRuns [joinParts]*SpillRun
+	probeRuns [joinParts]*SpillRun
+}
+
+func (b *JoinBuild) canSpill(ctx *Ctx) bool {
+	return b.Spillable && ctx.Spill != nil && len(b.Keys) > 0
+}
+
+// consumeSpillable keeps a build batch in memory while the limit allows,
+// and otherwise starts (or goes on) spilling.
+func (b *JoinBuild) consumeSpillable(ctx *Ctx, l *collectLocal, in arrow.Record) error {
+	if !b.spilling.Load() {
+		if ctx.TryGrow(b.Label, RecordSize(in)) {
+			l.recs = append(l.recs, in)
+			l.rows += in.NumRows()
+			return nil
+		}
+		b.startSpill()
+	}
+	if err := b.spillHeld(ctx, l); err != nil {
+		return err
+	}
+	return b.spillRows(ctx, in, b.Keys, b.KeyT, &b.spill.build)
+}
+
+func (b *JoinBuild) startSpill() {
+	b.spillOnce.Do(func() {
+		b.spill = &joinSpill{seed: maphash.MakeSeed()}
+		b.spilling.Store(true)
+	})
+}
+
+// spillHeld writes the build rows a worker holds to the partitions.
+func (b *JoinBuild) spillHeld(ctx *Ctx, l *collectLocal) error {
+	for _, r := range l.recs {
+		if err := b.spillRows(ctx, r, b.Keys, b.KeyT, &b.spill.build); err != nil {
+			return err
+		}
+		ctx.Shrink(b.Label, RecordSize(r))
+	}
+	l.recs, l.rows = nil, 0
+	return nil
+}
+
+// spillRows writes a batch's rows to the partitions of their keys.
+func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT []types.T, ws *[joinParts]*SpillWriter) error {
+	n := int(in.NumRows())
+	if n == 0 {
+		return nil
+	}
+	cols := make([]arrow.Array, len(keys))
+	for i, k := range keys {
+		c, err := k.Eval(ctx.Expr, in)
+		if err != nil {
+			return err
+		}
+		cols[i] = c
+	}
+	var byPart [joinParts][]int32
+	var buf []byte
+	for i := 0; i < n; i++ {
+		// the key's text: the same for both sides' types (int4 and int8)
+		buf = buf[:0]
+		for k, c := range cols {
+			if v := types.GetValue(keyT[k], c, i); v == nil {
+				buf = append(buf, 0, 'N')
+			} else {
+				buf = append(append(buf, 0, 'V'), keyText(keyT[k], v)...)
+			}
+		}
+		p := maphash.Bytes(b.spill.seed, buf) % joinParts
+		byPart[p] = append(byPart[p], int32(i))
+	}
+	st := b.spill
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for p, rows := range byPart {
+		if len(rows) == 0 {
+			continue
+		}
+		if ws[p] == nil {
+			w, err := ctx.Spill.Create(b.Label, in.Schema())
+			if err != nil {
+				return err
+			}
+			ws[p] = w
+		}
+		part := in
+		if len(rows) < n {
+			part = expr.SubRecord(in, rows)
+		}
+		if err := ws[p].Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishWriters ends the runs of one side.
+func (b *JoinBuild) finishWriters(ctx *Ctx, ws *[joinParts]*SpillWriter, runs *[joinParts]*SpillRun) error {
+	for p, w := range ws {
+		if w == nil {
+			continue
+		}
+		run, err := w.Finish()
+		if err != nil {
+			return err
+		}
+		ctx.Spilled(b.Label, run.Bytes)
+		runs[p], ws[p] = run, nil
+	}
+	return nil
+}
+
+// finishBuildSpill moves the build rows still in memory to their
+// partitions and closes the build side's files.
+func (b *JoinBuild) finishBuildSpill(ctx *Ctx) error {
+	held := &collectLocal{recs: b.Collect.Records()}
+	b.Collect.Reset()
+	if err := b.spillHeld(ctx, held); err != nil {
+		return err
+	}
+	b.built = true
+	return b.finishWriters(ctx, &b.spill.build, &b.spill.buildRuns)
+}
+
+// spillProbe writes a probe batch to its rows' partitions.
+func (j *JoinProbe) spillProbe(ctx *Ctx, in arrow.Record) error {
+	b := j.Build
+	return b.spillRows(ctx, in, j.Keys, j.KeyT, &b.spill.probe)
+}
+
+// readRun reads a run whole (nil for none).
+func readRun(run *SpillRun) ([]arrow.Record, error) {
+	if run == nil {
+		return nil, nil
+	}
+	r, err := run.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []arrow.Record
+	for {
+		rec, err := r.Next()
+		if err != nil || rec == nil {
+			return out, err
+		}
+		out = append(out, rec)
+	}
+}
+
+// joinPartitions joins each partition's probe rows against its build
+// rows (FinalEmit of a spilled join).
+func (j *JoinProbe) joinPartitions(ctx *Ctx, emit Emit) error {
+	b := j.Build
+	st := b.spill
+	if err := b.finishWriters(ctx, &st.probe, &st.probeRuns); err != nil {
+		return err
+	}
+	for p := 0; p < joinParts; p++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		probeRun, buildRun := st.probeRuns[p], st.buildRuns[p]
+		if probeRun == nil {
+			if buildRun != nil {
+				buildRun.Remove()
+			}
+			continue
+		}
+		recs, err := readRun(buildRun)
+		if err != nil {
+			return err
+		}
+		rec, err := concatRecords(recs)
+		if err != nil {
+			return err
+		}
+		before := ctx.Mem.Used()
+		part := &JoinBuild{Label: b.Label, Keys: b.Keys, KeyT: b.KeyT}
+		if err := part.index(ctx, rec, func(n int64) error { ctx.Mem.Force(n); return nil }); err != nil {
+			return err
+		}
+		jp := *j
+		jp.Build = part
+		r, err := probeRun.Open()
+		if err != nil {
+			return err
+		}
+		for {
+			batch, err := r.Next()
+			if err != nil {
+				r.Close()
+				return err
+			}
+			if batch == nil {
+				break
+			}
+			if err := jp.Execute(ctx, nil, batch, emit); err != nil {
+				r.Close()
+				return err
+			}
+		}
+		r.Close()
+		probeRun.Remove()
+		if buildRun != nil {
+			buildRun.Remove()
+		}
+		ctx.Mem.Shrink(ctx.Mem.Used() - before)
+	}
+	return nil
+}
+
+// keyText is a join key's value as text that equal values share across
+// the two sides' types: 1.5 and 1.50, -0 and 0, an int4 and an int8.
+func keyText(t types.T, v types.Value) string {
+	s := types.FormatText(t, v)
+	switch t.Kind {
+	case types.Numeric, types.Float4, types.Float8:
+		if strings.Contains(s, ".") && !strings.ContainsAny(s, "eE") {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+		if s == "-0" {
+			s = "0"
+		}
+	}
+	return s
+}
