@@ -149,3 +149,15 @@ func sameValue(got, want string) bool {
 	}
 	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))+0.005
 }
+
+// TestTPCHUnderMemoryLimit runs the 22 queries with memory_limit at 3MB
+// (a third of the 1GB at SF 10, scaled to SF 0.1): sorts,
+// aggregates and joins spill (q09 and q21 even at 10MB), and the answers
+// are the same.
+func TestTPCHUnderMemoryLimit(t *testing.T) {
+	s := sharedViews(t, tpchDir, tpchTables)
+	if _, err := s.Exec(context.Background(), "SET memory_limit = '3MB'"); err != nil {
+		t.Fatal(err)
+	}
+	runTPCH(t, s)
+}
