@@ -33,7 +33,7 @@ const aggParts = 32
 type aggLocal struct {
 	tables []*aggTable
 	spill  bool
-	parts  [aggParts]*SpillWriter
+	parts  [aggParts]partBuffer
 }
 
 // aggSpill is the aggregate's spilled rows and, at Finalize, the
@@ -164,14 +164,7 @@ func (h *HashAgg) consumeSpilling(ctx *Ctx, l *aggLocal, in arrow.Record) error 
 		if len(rows) == 0 {
 			continue
 		}
-		if l.parts[p] == nil {
-			w, err := ctx.Spill.Create(h.Label, in.Schema())
-			if err != nil {
-				return err
-			}
-			l.parts[p] = w
-		}
-		if err := l.parts[p].Write(expr.SubRecord(in, rows)); err != nil {
+		if err := l.parts[p].add(ctx, h.Label, expr.SubRecord(in, rows)); err != nil {
 			return err
 		}
 	}
@@ -180,20 +173,19 @@ func (h *HashAgg) consumeSpilling(ctx *Ctx, l *aggLocal, in arrow.Record) error 
 
 // finishParts closes a worker's partition files (Combine).
 func (h *HashAgg) finishParts(ctx *Ctx, l *aggLocal) error {
-	for p, w := range l.parts {
-		if w == nil {
-			continue
-		}
-		run, err := w.Finish()
+	for p := range l.parts {
+		run, err := l.parts[p].finish()
 		if err != nil {
 			return err
+		}
+		if run == nil {
+			continue
 		}
 		ctx.Spilled(h.Label, run.Bytes)
 		st := h.spillState()
 		st.mu.Lock()
 		st.runs[p] = append(st.runs[p], run)
 		st.mu.Unlock()
-		l.parts[p] = nil
 	}
 	return nil
 }

@@ -28,8 +28,8 @@ const joinParts = 32
 type joinSpill struct {
 	mu        sync.Mutex
 	seed      maphash.Seed
-	build     [joinParts]*SpillWriter
-	probe     [joinParts]*SpillWriter
+	build     [joinParts]partBuffer
+	probe     [joinParts]partBuffer
 	buildRuns [joinParts]*SpillRun
 	probeRuns [joinParts]*SpillRun
 }
@@ -75,7 +75,7 @@ func (b *JoinBuild) spillHeld(ctx *Ctx, l *collectLocal) error {
 }
 
 // spillRows writes a batch's rows to the partitions of their keys.
-func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT []types.T, ws *[joinParts]*SpillWriter) error {
+func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT []types.T, ws *[joinParts]partBuffer) error {
 	n := int(in.NumRows())
 	if n == 0 {
 		return nil
@@ -110,18 +110,11 @@ func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT 
 		if len(rows) == 0 {
 			continue
 		}
-		if ws[p] == nil {
-			w, err := ctx.Spill.Create(b.Label, in.Schema())
-			if err != nil {
-				return err
-			}
-			ws[p] = w
-		}
 		part := in
 		if len(rows) < n {
 			part = expr.SubRecord(in, rows)
 		}
-		if err := ws[p].Write(part); err != nil {
+		if err := ws[p].add(ctx, b.Label, part); err != nil {
 			return err
 		}
 	}
@@ -129,17 +122,16 @@ func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT 
 }
 
 // finishWriters ends the runs of one side.
-func (b *JoinBuild) finishWriters(ctx *Ctx, ws *[joinParts]*SpillWriter, runs *[joinParts]*SpillRun) error {
-	for p, w := range ws {
-		if w == nil {
-			continue
-		}
-		run, err := w.Finish()
+func (b *JoinBuild) finishWriters(ctx *Ctx, ws *[joinParts]partBuffer, runs *[joinParts]*SpillRun) error {
+	for p := range ws {
+		run, err := ws[p].finish()
 		if err != nil {
 			return err
 		}
-		ctx.Spilled(b.Label, run.Bytes)
-		runs[p], ws[p] = run, nil
+		if run != nil {
+			ctx.Spilled(b.Label, run.Bytes)
+			runs[p] = run
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,7 @@ func (s *Spill) Close() {
 type SpillWriter struct {
 	s      *Spill
 	f      *os.File
+	bw     *bufio.Writer // IPC writes many small buffers per batch
 	w      *ipc.Writer
 	cw     *countingWriter
 	schema *arrow.Schema
@@ -87,12 +89,16 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	c.s.used.Add(int64(n))
 	if err != nil {
-		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
-			return n, sqlerr.Wrap(err, sqlerr.DiskFull, "could not write temporary file for %s: disk full", c.label)
-		}
-		return n, sqlerr.Wrap(err, sqlerr.IOError, "writing temporary file for %s", c.label)
+		return n, c.fail(err)
 	}
 	return n, nil
+}
+
+func (c *countingWriter) fail(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return sqlerr.Wrap(err, sqlerr.DiskFull, "could not write temporary file for %s: disk full", c.label)
+	}
+	return sqlerr.Wrap(err, sqlerr.IOError, "writing temporary file for %s", c.label)
 }
 
 // Create starts a spill file for the operator label, of batches with
@@ -112,8 +118,9 @@ func (s *Spill) Create(label string, schema *arrow.Schema) (*SpillWriter, error)
 		return nil, sqlerr.Wrap(err, sqlerr.IOError, "creating a temporary file for %s", label)
 	}
 	name, _, _ := strings.Cut(label, "#") // "Sort#3": the operator
-	cw := &countingWriter{w: f, s: s, label: name}
-	return &SpillWriter{s: s, f: f, cw: cw, schema: schema, w: ipc.NewWriter(cw, ipc.WithSchema(storageSchema(schema)), ipc.WithLZ4())}, nil
+	bw := bufio.NewWriterSize(f, 1<<20)
+	cw := &countingWriter{w: bw, s: s, label: name}
+	return &SpillWriter{s: s, f: f, bw: bw, cw: cw, schema: schema, w: ipc.NewWriter(cw, ipc.WithSchema(storageSchema(schema)), ipc.WithLZ4())}, nil
 }
 
 // Write appends a batch to the run.
@@ -140,6 +147,11 @@ func asSpillErr(err error, label string) error {
 // Finish ends the run; it is read back with Open.
 func (w *SpillWriter) Finish() (*SpillRun, error) {
 	err := w.w.Close()
+	if err == nil {
+		if err = w.bw.Flush(); err != nil {
+			err = (&countingWriter{s: w.s, label: w.cw.label}).fail(err)
+		}
+	}
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
@@ -171,7 +183,7 @@ func (r *SpillRun) Open() (*SpillReader, error) {
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading a temporary file")
 	}
-	rd, err := ipc.NewReader(f)
+	rd, err := ipc.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
 		f.Close()
 		return nil, sqlerr.Wrap(err, sqlerr.IOError, "reading a temporary file")
@@ -250,4 +262,56 @@ func fromStorage(rec arrow.Record, schema *arrow.Schema) arrow.Record {
 		}
 	}
 	return array.NewRecord(schema, out, rec.NumRows())
+}
+
+// partBuffer gathers one partition's rows into batches of about
+// BatchSize rows before they are written: rows split 32 ways arrive a
+// few hundred at a time, and each IPC batch costs its own metadata.
+type partBuffer struct {
+	w       *SpillWriter
+	pending []arrow.Record
+	rows    int64
+}
+
+// add appends rows to the partition, writing when a batch is full.
+func (b *partBuffer) add(ctx *Ctx, label string, rec arrow.Record) error {
+	if b.w == nil {
+		w, err := ctx.Spill.Create(label, rec.Schema())
+		if err != nil {
+			return err
+		}
+		b.w = w
+	}
+	b.pending = append(b.pending, rec)
+	b.rows += rec.NumRows()
+	if b.rows >= BatchSize {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *partBuffer) flush() error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	rec, err := concatRecords(b.pending)
+	if err != nil {
+		return err
+	}
+	b.pending, b.rows = nil, 0
+	return b.w.Write(rec)
+}
+
+// finish writes what is pending and ends the run (nil when the
+// partition got no rows).
+func (b *partBuffer) finish() (*SpillRun, error) {
+	if b.w == nil {
+		return nil, nil
+	}
+	if err := b.flush(); err != nil {
+		return nil, err
+	}
+	run, err := b.w.Finish()
+	b.w = nil
+	return run, err
 }

@@ -41,6 +41,7 @@ func main() {
 	noCSV := flag.Bool("no-csv", false, "skip the CSV figures")
 	results := flag.String("results", "", "write the table to this Markdown file (e.g. bench/RESULTS.md)")
 	profile := flag.String("profile", "", "write a CPU profile of lakeq's timed runs of each query into this folder (NAME.prof)")
+	memLimit := flag.String("memory-limit", "", "SET memory_limit in both engines first (e.g. 100MB: both spill)")
 	flag.Parse()
 	if *worker != "" {
 		os.Exit(harness.RunWorker(*worker))
@@ -58,6 +59,11 @@ func main() {
 		v := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s/%s.parquet')", t, abs, t)
 		j.LakeqSetup = append(j.LakeqSetup, v)
 		j.DuckDBSetup = append(j.DuckDBSetup, v)
+	}
+	if *memLimit != "" {
+		set := fmt.Sprintf("SET memory_limit = '%s'", *memLimit)
+		j.LakeqSetup = append(j.LakeqSetup, set)
+		j.DuckDBSetup = append(j.DuckDBSetup, set)
 	}
 	want := map[string]bool{}
 	for _, n := range strings.Split(*only, ",") {
