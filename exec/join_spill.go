@@ -174,64 +174,81 @@ func readRun(run *SpillRun) ([]arrow.Record, error) {
 	}
 }
 
-// joinPartitions joins each partition's probe rows against its build
-// rows (FinalEmit of a spilled join).
-func (j *JoinProbe) joinPartitions(ctx *Ctx, emit Emit) error {
+// FinalParts implements PartedFinisher: a spilled join's partitions,
+// once the probe side's files are closed.
+func (j *JoinProbe) FinalParts(ctx *Ctx) (int, error) {
+	b := j.Build
+	if !b.spilling.Load() {
+		return 0, nil
+	}
+	if err := b.finishWriters(ctx, &b.spill.probe, &b.spill.probeRuns); err != nil {
+		return 0, err
+	}
+	return joinParts, nil
+}
+
+// FinalEmitPart implements PartedFinisher: partition p's probe rows
+// joined against its build rows, hashed in memory.
+func (j *JoinProbe) FinalEmitPart(ctx *Ctx, p int, emit Emit) error {
 	b := j.Build
 	st := b.spill
-	if err := b.finishWriters(ctx, &st.probe, &st.probeRuns); err != nil {
+	probeRun, buildRun := st.probeRuns[p], st.buildRuns[p]
+	if buildRun != nil {
+		defer buildRun.Remove()
+	}
+	if probeRun == nil {
+		return nil
+	}
+	defer probeRun.Remove()
+	recs, err := readRun(buildRun)
+	if err != nil {
 		return err
 	}
-	for p := 0; p < joinParts; p++ {
+	rec, err := concatRecords(recs)
+	if err != nil {
+		return err
+	}
+	var held int64
+	if rec != nil {
+		held = RecordSize(rec)
+	}
+	ctx.Mem.Force(held)
+	defer func() { ctx.Mem.Shrink(held) }()
+	part := &JoinBuild{Label: b.Label, Keys: b.Keys, KeyT: b.KeyT}
+	if err := part.index(ctx, rec, func(n int64) error { held += n; ctx.Mem.Force(n); return nil }); err != nil {
+		return err
+	}
+	jp := *j
+	jp.Build = part
+	r, err := probeRun.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for {
+		batch, err := r.Next()
+		if err != nil || batch == nil {
+			return err
+		}
+		if err := jp.Execute(ctx, nil, batch, emit); err != nil {
+			return err
+		}
+	}
+}
+
+// joinPartitions is FinalEmit of a spilled join run on one worker.
+func (j *JoinProbe) joinPartitions(ctx *Ctx, emit Emit) error {
+	parts, err := j.FinalParts(ctx)
+	if err != nil {
+		return err
+	}
+	for p := 0; p < parts; p++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		probeRun, buildRun := st.probeRuns[p], st.buildRuns[p]
-		if probeRun == nil {
-			if buildRun != nil {
-				buildRun.Remove()
-			}
-			continue
-		}
-		recs, err := readRun(buildRun)
-		if err != nil {
+		if err := j.FinalEmitPart(ctx, p, emit); err != nil {
 			return err
 		}
-		rec, err := concatRecords(recs)
-		if err != nil {
-			return err
-		}
-		before := ctx.Mem.Used()
-		part := &JoinBuild{Label: b.Label, Keys: b.Keys, KeyT: b.KeyT}
-		if err := part.index(ctx, rec, func(n int64) error { ctx.Mem.Force(n); return nil }); err != nil {
-			return err
-		}
-		jp := *j
-		jp.Build = part
-		r, err := probeRun.Open()
-		if err != nil {
-			return err
-		}
-		for {
-			batch, err := r.Next()
-			if err != nil {
-				r.Close()
-				return err
-			}
-			if batch == nil {
-				break
-			}
-			if err := jp.Execute(ctx, nil, batch, emit); err != nil {
-				r.Close()
-				return err
-			}
-		}
-		r.Close()
-		probeRun.Remove()
-		if buildRun != nil {
-			buildRun.Remove()
-		}
-		ctx.Mem.Shrink(ctx.Mem.Used() - before)
 	}
 	return nil
 }

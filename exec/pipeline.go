@@ -500,11 +500,85 @@ func guard(where string, f func() error) (err error) {
 	return f()
 }
 
+// PartedFinisher is a Finisher whose trailing output comes in parts
+// that can be made independently (a spilled join's partitions): workers
+// make them in parallel, each through its own chain of the operators
+// after it. FinalParts prepares them and says how many there are (0: the
+// plain FinalEmit runs instead); FinalEmitPart runs concurrently for
+// different parts.
+type PartedFinisher interface {
+	Finisher
+	FinalParts(ctx *Ctx) (int, error)
+	FinalEmitPart(ctx *Ctx, part int, emit Emit) error
+}
+
+// finishParts runs a PartedFinisher's parts on up to ctx.Workers
+// workers, returning the sink locals they filled.
+func (p *Pipeline) finishParts(ctx *Ctx, i int, f PartedFinisher, parts int) ([]any, error) {
+	workers := max(1, min(ctx.Workers, parts))
+	var next atomic.Int64
+	locals := make([]any, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		sinkLocal := p.Sink.NewLocal()
+		opLocals := make([]any, len(p.Ops))
+		for j, o := range p.Ops {
+			opLocals[j] = o.NewLocal()
+		}
+		locals[w] = sinkLocal
+		push := p.chain(ctx, opLocals, sinkLocal, i+1)
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			errs[w] = guard(p.Ops[i].Name(), func() error {
+				for {
+					part := int(next.Add(1) - 1)
+					if part >= parts {
+						return nil
+					}
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					if err := f.FinalEmitPart(ctx, part, push); err != nil && !errors.Is(err, errStop) {
+						ctx.Fail(err)
+						return err
+					}
+				}
+			})
+		}(w)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
+		}
+	}
+	return locals, nil
+}
+
 // finish runs the operators' trailing output, then the sink's Combine and
 // Finalize.
 func (p *Pipeline) finish(ctx *Ctx, locals []any, stopped bool) error {
 	// operators with trailing output (outer-join remainders)
 	for i, op := range p.Ops {
+		if pf, ok := op.(PartedFinisher); ok && !stopped {
+			parts, err := pf.FinalParts(ctx)
+			if err != nil {
+				return err
+			}
+			if parts > 0 {
+				more, err := p.finishParts(ctx, i, pf, parts)
+				if err != nil {
+					return err
+				}
+				locals = append(locals, more...)
+				continue
+			}
+		}
 		if f, ok := op.(Finisher); ok && !stopped {
 			sinkLocal := p.Sink.NewLocal()
 			opLocals := make([]any, len(p.Ops))
