@@ -445,6 +445,15 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			if err := acc.Update(gs, ng, argCols[a]); err != nil {
 				return err
 			}
+			if b, ok := acc.(*bufferedAcc); ok && b.added > 0 {
+				// the rows a DISTINCT or ordered aggregate keeps count
+				// against the limit like groups do
+				n := b.added
+				b.added = 0
+				if err := grow(n); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
@@ -585,6 +594,8 @@ type bufferedAcc struct {
 	inner func() functions.Accumulator
 	rows  [][][]types.Value
 	seen  []map[string]struct{}
+	// added is the bytes kept since the owner last took the count
+	added int64
 }
 
 func (b *bufferedAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
@@ -613,8 +624,15 @@ func (b *bufferedAcc) Update(groups []int32, nGroups int, args []arrow.Array) er
 				continue
 			}
 			b.seen[g][string(key)] = struct{}{}
+			b.added += int64(len(key)) + 48
 		}
 		b.rows[g] = append(b.rows[g], row)
+		b.added += 16*int64(len(row)) + 24
+		for _, v := range row {
+			if s, ok := v.(string); ok {
+				b.added += int64(len(s))
+			}
+		}
 	}
 	return nil
 }
