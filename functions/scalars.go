@@ -360,25 +360,7 @@ func builtinScalars() []*Scalar {
 			}),
 		}},
 		{Name: "split_part", Overloads: []Overload{
-			row([]Arg{aText, aText, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				s, d, n := a[0].(string), a[1].(string), a[2].(int64)
-				if n == 0 {
-					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
-				}
-				var parts []string
-				if d == "" {
-					parts = []string{s}
-				} else {
-					parts = strings.Split(s, d)
-				}
-				if n < 0 {
-					n = int64(len(parts)) + n + 1
-				}
-				if n < 1 || n > int64(len(parts)) {
-					return "", nil
-				}
-				return parts[n-1], nil
-			}),
+			textKernelOf([]Arg{aText, aText, aInt4}, 2, textSplitPart, splitPartRow),
 		}},
 		{Name: "replace", Overloads: []Overload{
 			textKernelOf([]Arg{aText, aText, aText}, 3, textReplace, func(_ *Ctx, a []types.Value) (types.Value, error) {
@@ -429,16 +411,7 @@ func builtinScalars() []*Scalar {
 			}
 			return string(r[len(r)-min(n, len(r)):]), nil
 		})}},
-		{Name: "repeat", Overloads: []Overload{row([]Arg{aText, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			n := a[1].(int64)
-			if n <= 0 {
-				return "", nil
-			}
-			if int64(len(a[0].(string)))*n > 1<<28 {
-				return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested length too large")
-			}
-			return strings.Repeat(a[0].(string), int(n)), nil
-		})}},
+		{Name: "repeat", Overloads: []Overload{textKernelOf([]Arg{aText, aInt4}, 1, textRepeat, repeatRow)}},
 		{Name: "starts_with", Overloads: []Overload{row([]Arg{aText, aText}, types.BoolT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return strings.HasPrefix(a[0].(string), a[1].(string)), nil
 		})}},
@@ -997,4 +970,37 @@ func bitOverloads(op string) []Overload {
 		}
 	}
 	return out
+}
+
+// splitPartRow is split_part(s, delimiter, n), row by row.
+func splitPartRow(_ *Ctx, a []types.Value) (types.Value, error) {
+	s, d, n := a[0].(string), a[1].(string), a[2].(int64)
+	if n == 0 {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
+	}
+	var parts []string
+	if d == "" {
+		parts = []string{s}
+	} else {
+		parts = strings.Split(s, d)
+	}
+	if n < 0 {
+		n = int64(len(parts)) + n + 1
+	}
+	if n < 1 || n > int64(len(parts)) {
+		return "", nil
+	}
+	return parts[n-1], nil
+}
+
+// repeatRow is repeat(s, n), row by row.
+func repeatRow(_ *Ctx, a []types.Value) (types.Value, error) {
+	n := a[1].(int64)
+	if n <= 0 {
+		return "", nil
+	}
+	if int64(len(a[0].(string)))*n > 1<<28 {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested length too large")
+	}
+	return strings.Repeat(a[0].(string), int(n)), nil
 }

@@ -242,6 +242,51 @@ func textReplace(dst []byte, s []string, _ []int64) ([]byte, bool, error) {
 	}
 }
 
+// textSplitPart is split_part(s, delimiter, n): the nth field (from the
+// end when negative), found without splitting the whole string.
+func textSplitPart(dst []byte, s []string, iv []int64) ([]byte, bool, error) {
+	str, d, n := s[0], s[1], iv[0]
+	if n == 0 {
+		_, err := splitPartRow(nil, []types.Value{"", "", int64(0)})
+		return nil, false, err
+	}
+	fields := int64(1)
+	if d != "" {
+		fields += int64(strings.Count(str, d))
+	}
+	if n < 0 {
+		n = fields + n + 1
+	}
+	if n < 1 || n > fields {
+		return dst, false, nil
+	}
+	for k := int64(1); k < n; k++ {
+		str = str[strings.Index(str, d)+len(d):]
+	}
+	if d != "" {
+		if i := strings.Index(str, d); i >= 0 {
+			str = str[:i]
+		}
+	}
+	return append(dst, str...), false, nil
+}
+
+// textRepeat is repeat(s, n).
+func textRepeat(dst []byte, s []string, iv []int64) ([]byte, bool, error) {
+	n := iv[0]
+	if n <= 0 {
+		return dst, false, nil
+	}
+	if int64(len(s[0]))*n > 1<<28 {
+		_, err := repeatRow(nil, []types.Value{s[0], n})
+		return nil, false, err
+	}
+	for ; n > 0; n-- {
+		dst = append(dst, s[0]...)
+	}
+	return dst, false, nil
+}
+
 // textKernelOf is a text kernel with the row-wise function it replaces
 // as its fallback, for arguments in other array types.
 func textKernelOf(args []Arg, nText int, f textRowFunc, rowf RowFunc) Overload {

@@ -43,6 +43,8 @@ var textCases = []textCase{
 		}
 		return string(r[len(r)-min(n, len(r)):]), nil
 	}},
+	{"split_part", 2, 1, textSplitPart, splitPartRow},
+	{"repeat", 1, 1, textRepeat, repeatRow},
 	{"replace", 3, 0, textReplace, func(_ *Ctx, a []types.Value) (types.Value, error) {
 		if a[1].(string) == "" {
 			return a[0], nil
@@ -55,7 +57,7 @@ var textCases = []textCase{
 // multi-byte text and NULLs, integers around the strings' lengths
 // (negative, zero, past the end), each column sliced off a longer one so
 // that offsets are not zero.
-func textArgs(r *rand.Rand, n, nText, nInt int, nulls, lastNonNeg bool) []arrow.Array {
+func textArgs(r *rand.Rand, n, nText, nInt int, nulls, lastNonNeg, noZero bool) []arrow.Array {
 	words := []string{"", "a", "abc", "Thomas", "héllo wörld", "日本語テキスト", "aaaa", "ab", "xyzzy plugh"}
 	var args []arrow.Array
 	for j := 0; j < nText+nInt; j++ {
@@ -67,6 +69,11 @@ func textArgs(r *rand.Rand, n, nText, nInt int, nulls, lastNonNeg bool) []arrow.
 				vals[i] = words[r.IntN(len(words))]
 			case lastNonNeg && j == nText+nInt-1:
 				vals[i] = int64(r.IntN(12))
+			case noZero:
+				vals[i] = int64(r.IntN(6) + 1)
+				if r.IntN(2) == 0 {
+					vals[i] = -vals[i].(int64)
+				}
 			default:
 				vals[i] = int64(r.IntN(15) - 4)
 			}
@@ -90,7 +97,7 @@ func TestTextKernelsMatchRowWise(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, c := range textCases {
 		for _, nulls := range []bool{false, true} {
-			args := textArgs(r, 2000, c.nText, c.nInt, nulls, c.name == "substring3")
+			args := textArgs(r, 2000, c.nText, c.nInt, nulls, c.name == "substring3", c.name == "split_part")
 			want, err := RowWise(fixed(types.TextT), true, c.rowf)(nil, args, 2000)
 			if err != nil {
 				t.Fatal(err)
@@ -123,7 +130,7 @@ func TestTextKernelsMatchRowWise(t *testing.T) {
 func BenchmarkTextKernels(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, c := range textCases {
-		args := textArgs(r, 8192, c.nText, c.nInt, true, c.name == "substring3")
+		args := textArgs(r, 8192, c.nText, c.nInt, true, c.name == "substring3", c.name == "split_part")
 		for _, k := range []struct {
 			name string
 			k    Kernel
