@@ -258,17 +258,11 @@ func readSplit(ctx context.Context, conn connectors.Connector, scan *connectors.
 		return nil, err
 	}
 	defer r.Close()
-	var out []arrow.Record
-	for {
-		rec, err := r.Next()
-		if err != nil {
-			return nil, err
-		}
-		if rec == nil {
-			return out, nil
-		}
-		out = append(out, rec)
+	out, err := exec.Drain(r.Next)
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // recordsReader is a RecordReader over batches already read.

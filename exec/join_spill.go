@@ -164,14 +164,7 @@ func readRun(run *SpillRun) ([]arrow.Record, error) {
 		return nil, err
 	}
 	defer r.Close()
-	var out []arrow.Record
-	for {
-		rec, err := r.Next()
-		if err != nil || rec == nil {
-			return out, err
-		}
-		out = append(out, rec)
-	}
+	return Drain(r.Next)
 }
 
 // FinalParts implements PartedFinisher: a spilled join's partitions,

@@ -315,3 +315,16 @@ func (b *partBuffer) finish() (*SpillRun, error) {
 	b.w = nil
 	return run, err
 }
+
+// Drain reads a stream of batches (a RecordReader's or a spill run's
+// Next) to its end.
+func Drain(next func() (arrow.Record, error)) ([]arrow.Record, error) {
+	var out []arrow.Record
+	for {
+		rec, err := next()
+		if err != nil || rec == nil {
+			return out, err
+		}
+		out = append(out, rec)
+	}
+}

@@ -62,15 +62,9 @@ func main() {
 }
 
 func run(conns int, dur time.Duration, rows int, results string) error {
-	tmp, err := os.MkdirTemp("", "lakeq-pgwire-")
+	lqURL, _, stopLQ, err := startLakeqTemp()
 	if err != nil {
 		return err
-	}
-	defer os.RemoveAll(tmp)
-
-	lqURL, _, stopLQ, err := startLakeq(tmp)
-	if err != nil {
-		return fmt.Errorf("lakeq: %w", err)
 	}
 	defer stopLQ()
 	pgURL, stopPG, err := startPostgres()
@@ -219,6 +213,21 @@ func load(url, sql string, conns int, dur time.Duration, rows int) (stat, error)
 }
 
 // startLakeq builds and starts `lakeq serve` on a free port.
+// startLakeqTemp starts `lakeq serve` in a temporary folder that stop
+// removes.
+func startLakeqTemp() (url string, pid int, stop func(), err error) {
+	tmp, err := os.MkdirTemp("", "lakeq-pgwire-")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	url, pid, stopLQ, err := startLakeq(tmp)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", 0, nil, fmt.Errorf("lakeq: %w", err)
+	}
+	return url, pid, func() { stopLQ(); os.RemoveAll(tmp) }, nil
+}
+
 func startLakeq(tmp string) (string, int, func(), error) {
 	bin := filepath.Join(tmp, "lakeq")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/lakeq")

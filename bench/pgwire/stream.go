@@ -20,14 +20,9 @@ import (
 // psql; for each the time to the first row, the total time and the
 // server's memory growth (peak RSS over its RSS before the query).
 func runStream(file, results string) error {
-	tmp, err := os.MkdirTemp("", "lakeq-pgwire-")
+	url, pid, stop, err := startLakeqTemp()
 	if err != nil {
 		return err
-	}
-	defer os.RemoveAll(tmp)
-	url, pid, stop, err := startLakeq(tmp)
-	if err != nil {
-		return fmt.Errorf("lakeq: %w", err)
 	}
 	defer stop()
 	sql := "SELECT * FROM '" + file + "'"
