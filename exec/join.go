@@ -272,6 +272,12 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		}
 	}
 	matched := make([]bool, n)
+	// A semi, anti or mark join without a residual asks only whether a
+	// key matches: walking the whole chain of equal build keys would make
+	// a pair per duplicate (a semi join on a low-cardinality key against
+	// a large build side made billions of them).
+	exists := j.Residual == nil && (j.Kind == SemiJoin || j.Kind == AntiJoin ||
+		j.Kind == NullAntiJoin || j.Kind == MarkJoin)
 	var outProbe, outBuild []int32
 	flush := func() error {
 		if len(outProbe) == 0 {
@@ -318,6 +324,10 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			if !ok {
 				continue
 			}
+			if exists {
+				matched[i] = true
+				continue
+			}
 			for r := h; r >= 0; r = j.Build.next[r] {
 				outProbe = append(outProbe, int32(i))
 				outBuild = append(outBuild, r)
@@ -330,10 +340,16 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			if !ok {
 				continue
 			}
+			if exists {
+				matched[i] = true
+				continue
+			}
 			for r := h; r >= 0; r = j.Build.next[r] {
 				outProbe = append(outProbe, int32(i))
 				outBuild = append(outBuild, r)
 			}
+		} else if exists {
+			matched[i] = nb > 0
 		} else {
 			for r := 0; r < nb; r++ {
 				outProbe = append(outProbe, int32(i))

@@ -26,6 +26,19 @@ type aggCtx struct {
 	sets    [][]int
 	// outerAggs counts the aggregate calls bound for an outer query
 	outerAggs int
+	// byTarget maps a select-list expression that GROUP BY named by
+	// position or alias to its key: binding it again would give a
+	// subquery in it a new plan, and a key that matches nothing.
+	byTarget map[ast.Expr]int
+}
+
+// keyOf reports the GROUP BY key bound from select-list expression e.
+func (ac *aggCtx) keyOf(e ast.Expr) (int, bool) {
+	if ac == nil {
+		return 0, false
+	}
+	k, ok := ac.byTarget[e]
+	return k, ok
 }
 
 // winCtx collects window function calls.
@@ -177,8 +190,11 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	// select list
 	var targets []target
 	for _, t := range targetsAST {
-		e, err := b.bindPost(t.Expr, post)
-		if err != nil {
+		var e expr.Expr
+		var err error
+		if k, ok := ac.keyOf(t.Expr); ok {
+			e = colRef(ac.keyCols[k])
+		} else if e, err = b.bindPost(t.Expr, post); err != nil {
 			return nil, err
 		}
 		name := t.Alias
@@ -520,6 +536,7 @@ func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, a
 	gsc := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, noAgg: "GROUP BY", noWindow: "GROUP BY"}
 	bindKey := func(e ast.Expr) (int, error) {
 		var x expr.Expr
+		var from ast.Expr // the select-list expression e names, if any
 		if err := b.checkNonIntConst(e, "GROUP BY"); err != nil {
 			return 0, err
 		}
@@ -535,6 +552,7 @@ func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, a
 			if x, err = b.bindExpr(targets[i-1].Expr, gsc); err != nil {
 				return 0, err
 			}
+			from = targets[i-1].Expr
 		} else {
 			var err error
 			x, err = b.bindExpr(e, gsc)
@@ -550,6 +568,7 @@ func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, a
 							if x, err = b.bindExpr(t.Expr, gsc); err != nil {
 								return 0, err
 							}
+							from = t.Expr
 							break
 						}
 					}
@@ -560,11 +579,21 @@ func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, a
 			}
 		}
 		k := exprKey(x)
+		remember := func(i int) int {
+			if from != nil {
+				if ac.byTarget == nil {
+					ac.byTarget = map[ast.Expr]int{}
+				}
+				ac.byTarget[from] = i
+			}
+			return i
+		}
 		for i, s := range ac.keyStr {
 			if s == k {
-				return i, nil
+				return remember(i), nil
 			}
 		}
+		remember(len(ac.keys))
 		ac.keys = append(ac.keys, x)
 		ac.keyStr = append(ac.keyStr, k)
 		ac.keyCols = append(ac.keyCols, b.newCol(keyName(e, targets), x.Type(), ""))
