@@ -120,7 +120,7 @@ func correlated(n Node) (proj *Project, corr []expr.Expr, rest Node, ok bool) {
 	}
 	if f, isF := n.(*Filter); isF {
 		var keep []expr.Expr
-		for _, c := range splitConjuncts(f.Cond) {
+		for _, c := range factorAll(splitConjuncts(f.Cond)) {
 			if hasOuterRef(c) {
 				if hasSubquery(c) {
 					return nil, nil, nil, false
@@ -292,7 +292,7 @@ func scalarAggJoin(rc *RuleCtx, input Node, sq *expr.Subquery) (expr.Expr, Node)
 	outerCols := colSet(input)
 	var keep []expr.Expr
 	var outerKeys, innerKeys []expr.Expr
-	for _, c := range splitConjuncts(f.Cond) {
+	for _, c := range factorAll(splitConjuncts(f.Cond)) {
 		if !hasOuterRef(c) {
 			keep = append(keep, c)
 			continue

@@ -16,3 +16,7 @@ SELECT name, (SELECT count(*) FROM o WHERE o.cust = c.cust) FROM c
 SELECT id, cust IN (SELECT cust FROM c) FROM o
 
 SELECT id, (SELECT count(*) FROM o x WHERE x.amount > o.amount) FROM o
+
+SELECT name FROM c WHERE (SELECT count(*) FROM o WHERE (o.cust = c.cust AND amount > 5) OR (o.cust = c.cust AND id < 3)) > 0
+
+SELECT name FROM c WHERE EXISTS (SELECT 1 FROM o WHERE (o.cust = c.cust AND amount > 5) OR (o.cust = c.cust AND id < 3))
