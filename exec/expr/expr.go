@@ -201,10 +201,62 @@ func Resolve(e Expr, layout map[ColumnID]int) (Expr, error) {
 			cc.Idx = idx
 			return &cc
 		}
+		if c, ok := x.(*Call); ok {
+			return withConstKernel(c)
+		}
 		return x
 	})
 	return out, err
 }
+
+// withConstKernel gives a comparison of a string column with a string
+// constant a kernel that holds the constant as a scalar, instead of
+// comparing against a constant array value by value.
+func withConstKernel(c *Call) Expr {
+	if len(c.Args) != 2 || !isCompareOp(c.Name) {
+		return c
+	}
+	l, r := c.Args[0], c.Args[1]
+	if !functions.ByteOrdered(l.Type()) || !functions.ByteOrdered(r.Type()) {
+		return c
+	}
+	k, constLeft := r, false
+	if _, ok := l.(*Const); ok {
+		k, constLeft = l, true
+	}
+	kc, ok := k.(*Const)
+	if !ok || kc.V == nil {
+		return c
+	}
+	other := l
+	if constLeft {
+		other = r
+	}
+	if _, both := other.(*Const); both {
+		return c
+	}
+	var v []byte
+	switch x := kc.V.(type) {
+	case string:
+		v = []byte(x)
+	case []byte:
+		v = x
+	default:
+		return c
+	}
+	cc := *c
+	cc.Kernel = functions.CompareBytesConst(c.Name, v, constLeft)
+	return &cc
+}
+
+func isCompareOp(op string) bool {
+	switch op {
+	case "=", "<>", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
 
 // Children returns the direct sub-expressions.
 func Children(e Expr) []Expr {
