@@ -257,7 +257,6 @@ func isCompareOp(op string) bool {
 	return false
 }
 
-
 // Children returns the direct sub-expressions.
 func Children(e Expr) []Expr {
 	switch x := e.(type) {
