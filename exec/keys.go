@@ -77,9 +77,7 @@ func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull 
 			vals := types.Values[int64](a)
 			for i := 0; i < n; i++ {
 				if !mark(i) {
-					d := types.Decimal{V: decimal128.FromI64(vals[i]), Scale: sc}
-					keys[i] = append(keys[i], []byte(normDecimal(d))...)
-					keys[i] = append(keys[i], 0)
+					keys[i] = appendDecimal64Key(keys[i], vals[i], sc)
 				}
 			}
 		case *array.Decimal128:
@@ -87,9 +85,7 @@ func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull 
 			sc := a.DataType().(*arrow.Decimal128Type).Scale
 			for i := 0; i < n; i++ {
 				if !mark(i) {
-					d := types.Decimal{V: a.Value(i), Scale: sc}
-					keys[i] = append(keys[i], []byte(normDecimal(d))...)
-					keys[i] = append(keys[i], 0)
+					keys[i] = appendDecimalKey(keys[i], types.Decimal{V: a.Value(i), Scale: sc})
 				}
 			}
 		case *types.DynNumericArray:
@@ -97,8 +93,7 @@ func encodeKeys(cols []arrow.Array, ts []types.T, n int, keys [][]byte, hasNull 
 			txt := types.DynText(a)
 			for i := 0; i < n; i++ {
 				if !mark(i) {
-					keys[i] = append(keys[i], []byte(normDecimal(types.DynValue(txt, i)))...)
-					keys[i] = append(keys[i], 0)
+					keys[i] = appendDecimalKey(keys[i], types.DynValue(txt, i))
 				}
 			}
 		case *array.String:
@@ -190,20 +185,47 @@ func floatKey(v float64) uint64 {
 	return math.Float64bits(v)
 }
 
-func normDecimal(d types.Decimal) string {
-	s := d.String()
-	if d.Scale > 0 {
-		for len(s) > 0 && s[len(s)-1] == '0' {
-			s = s[:len(s)-1]
-		}
-		if len(s) > 0 && s[len(s)-1] == '.' {
-			s = s[:len(s)-1]
-		}
+// appendDecimalKey encodes a numeric key so that equal values of any
+// scale encode alike (1.5 = 1.50): the unscaled value with its trailing
+// decimal zeros stripped, as 16 bytes, then the scale left. Values that
+// fit 64 bits take appendDecimal64Key's integer path.
+func appendDecimalKey(k []byte, d types.Decimal) []byte {
+	v, sc := d.V, d.Scale
+	if hi, lo := v.HighBits(), v.LowBits(); (hi == 0 && lo>>63 == 0) || (hi == -1 && lo>>63 == 1) {
+		return appendDecimal64Key(k, int64(lo), sc)
 	}
-	if s == "-0" {
-		s = "0"
+	ten := decimal128.FromI64(10)
+	for sc > 0 {
+		q, r := v.Div(ten)
+		if r != (decimal128.Num{}) {
+			break
+		}
+		v, sc = q, sc-1
 	}
-	return s
+	return appendDecimalBits(k, v.HighBits(), v.LowBits(), sc)
+}
+
+// appendDecimal64Key is appendDecimalKey for an unscaled int64.
+func appendDecimal64Key(k []byte, v int64, sc int32) []byte {
+	for sc > 0 && v%10 == 0 {
+		if v == 0 {
+			sc = 0
+			break
+		}
+		v /= 10
+		sc--
+	}
+	hi := int64(0)
+	if v < 0 {
+		hi = -1
+	}
+	return appendDecimalBits(k, hi, uint64(v), sc)
+}
+
+func appendDecimalBits(k []byte, hi int64, lo uint64, sc int32) []byte {
+	k = binary.LittleEndian.AppendUint64(k, lo)
+	k = binary.LittleEndian.AppendUint64(k, uint64(hi))
+	return binary.LittleEndian.AppendUint32(k, uint32(sc))
 }
 
 // EncodeRows returns one key string per row over all columns of r.

@@ -1,0 +1,72 @@
+package exec
+
+import (
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakeq/lakeq/types"
+)
+
+// TestDecimalKeys checks that numeric keys are equal exactly when the
+// values are, whatever their scale or width: a join of numeric(10,2)
+// with numeric(12,3), or of a cast to unconstrained numeric, matches
+// 1.50 with 1.5 and never -1.5 with 1.5.
+func TestDecimalKeys(t *testing.T) {
+	d64 := func(scale int32, vals ...int64) arrow.Array {
+		b := array.NewDecimal64Builder(memory.DefaultAllocator, &arrow.Decimal64Type{Precision: 18, Scale: scale})
+		for _, v := range vals {
+			b.Append(decimal.Decimal64(v))
+		}
+		return b.NewArray()
+	}
+	d128 := func(scale int32, vals ...decimal128.Num) arrow.Array {
+		b := array.NewDecimal128Builder(memory.DefaultAllocator, &arrow.Decimal128Type{Precision: 38, Scale: scale})
+		for _, v := range vals {
+			b.Append(v)
+		}
+		return b.NewArray()
+	}
+	big := decimal128.FromI64(1).Mul(decimal128.FromU64(1 << 63)).Mul(decimal128.FromI64(100)) // 2^63·100
+	cols := []arrow.Array{
+		d64(1, 15, -15, 0, 10, 1),         // 1.5 -1.5 0 1.0 0.1
+		d64(3, 1500, -1500, 0, 1000, 100), // same values at scale 3
+		d128(2, decimal128.FromI64(150), decimal128.FromI64(-150), decimal128.Num{}, decimal128.FromI64(100), decimal128.FromI64(10)),
+	}
+	ts := []types.T{types.NumericT, types.NumericT, types.NumericT}
+	enc := func(c arrow.Array, tt types.T) []string {
+		keys := make([][]byte, c.Len())
+		encodeKeys([]arrow.Array{c}, []types.T{tt}, c.Len(), keys, make([]bool, c.Len()))
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = string(k)
+		}
+		return out
+	}
+	want := enc(cols[0], ts[0])
+	for c := 1; c < len(cols); c++ {
+		got := enc(cols[c], ts[c])
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("column %d row %d: key differs from the scale-1 encoding of the same value", c, i)
+			}
+		}
+	}
+	seen := map[string]int{}
+	for i, k := range want {
+		if j, dup := seen[k]; dup {
+			t.Errorf("rows %d and %d hold different values but share a key", j, i)
+		}
+		seen[k] = i
+	}
+	// a value past 64 bits and the same value at a larger scale
+	a := enc(d128(0, big), types.NumericT)
+	b := enc(d128(2, big.Mul(decimal128.FromI64(100))), types.NumericT)
+	if a[0] != b[0] {
+		t.Error("a 128-bit value and itself at scale 2 encode differently")
+	}
+}
