@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,7 +45,44 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 	if err == nil && pt.Rows == 0 && t.Type == catalog.ManagedTable {
 		pt.Rows = c.s.eng.tableRows(ctx, t) // from ANALYZE, for join planning
 	}
+	if err == nil {
+		c.s.eng.analyzedStats(ctx, t, pt)
+	}
 	return pt, err
+}
+
+// analyzedStats gives pt's columns the statistics ANALYZE stored for t
+// (the whole table's), for the planner's estimates. Missing statistics
+// leave a column as it is.
+func (e *Engine) analyzedStats(ctx context.Context, t *catalog.Table, pt *planner.Table) {
+	st, err := e.store.GetStats(ctx, t.Database, t.Name)
+	if err != nil || len(st) == 0 {
+		return
+	}
+	byName := map[string]catalog.ColumnStats{}
+	for _, c := range st {
+		if c.Partition == "" && c.Column != "" {
+			byName[c.Column] = c
+		}
+	}
+	for i := range pt.Columns {
+		col := &pt.Columns[i]
+		cs, ok := byName[col.Name]
+		if !ok || cs.RowCount <= 0 {
+			continue
+		}
+		if cs.Distinct > 0 {
+			col.Stats.Distinct = cs.Distinct
+		}
+		col.Stats.NullFrac, col.Stats.HasNullFrac = float64(cs.NullCount)/float64(cs.RowCount), true
+		if cs.HasMinMax {
+			lo, err1 := types.ParseText(col.Type, cs.Min, time.UTC)
+			hi, err2 := types.ParseText(col.Type, cs.Max, time.UTC)
+			if err1 == nil && err2 == nil && lo != nil && hi != nil {
+				col.Stats.Min, col.Stats.Max, col.Stats.HasMinMax = lo, hi, true
+			}
+		}
+	}
 }
 
 // lookupRelation finds a table by (optional) schema and name along the

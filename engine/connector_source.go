@@ -19,10 +19,19 @@ import (
 func connectorTable(schema, name, kind string, conn connectors.Connector, t *connectors.Table) *planner.Table {
 	pt := &planner.Table{Schema: schema, Name: name, Kind: kind, Rows: t.Rows}
 	for _, c := range t.Columns {
-		pt.Columns = append(pt.Columns, planner.TableColumn{Name: c.Name, Type: c.Type, NotNull: c.NotNull, Pseudo: c.Hidden})
+		pt.Columns = append(pt.Columns, planner.TableColumn{Name: c.Name, Type: c.Type, NotNull: c.NotNull, Pseudo: c.Hidden, Stats: connectorStats(c.Stats)})
 	}
 	pt.Source = &connectorSource{conn: conn, table: t}
 	return pt
+}
+
+// connectorStats is what a connector knows of a column, for the planner.
+func connectorStats(s connectors.ColumnStats) planner.ColStats {
+	out := planner.ColStats{Distinct: s.Distinct, Min: s.Min, Max: s.Max, HasMinMax: s.HasMinMax}
+	if s.NullFrac >= 0 && (s.Distinct > 0 || s.NullFrac > 0) {
+		out.NullFrac, out.HasNullFrac = s.NullFrac, true
+	}
+	return out
 }
 
 // foreignTable is a mounted database's table.

@@ -42,7 +42,8 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 			return nil, err
 		}
 		elapsed := time.Since(start)
-		lines = formatAnalyze(n, phys, ec.Stats, 0, nil, map[*planner.SharedCTE]bool{})
+		est := planner.NewEstimates()
+		lines = formatAnalyze(n, phys, ec.Stats, est, 0, nil, map[*planner.SharedCTE]bool{})
 		rows := phys.Result.Rows()
 		sc := ec.Scan
 		lines = append(lines,
@@ -66,13 +67,15 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 	return textResult([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
 }
 
-func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth int, out []string, seen map[*planner.SharedCTE]bool) []string {
+func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, est *planner.Estimates, depth int, out []string, seen map[*planner.SharedCTE]bool) []string {
 	line := strings.Repeat("  ", depth)
 	if depth > 0 {
 		line += "-> "
 	}
 	line += n.Describe()
-	var parts []string
+	// the planner's estimate beside what happened, as PostgreSQL's
+	// "rows=" in the cost beside "actual … rows="
+	parts := []string{fmt.Sprintf("est. rows=%.0f", est.Rows(n))}
 	for _, l := range phys.Labels[n] {
 		o := st.Get(l)
 		if o == nil {
@@ -98,7 +101,7 @@ func formatAnalyze(n planner.Node, phys *planner.Physical, st *exec.Stats, depth
 	}
 	out = append(out, line)
 	for _, c := range planner.DisplayChildren(n, seen) {
-		out = formatAnalyze(c, phys, st, depth+1, out, seen)
+		out = formatAnalyze(c, phys, st, est, depth+1, out, seen)
 	}
 	return out
 }

@@ -92,8 +92,9 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 			return asMorsels(ms), err
 		}}
 		t := &planner.Table{Name: tableNameOf(patterns[0]), Kind: "FILE", Rows: ds.EstimateRows(ctx)}
-		for _, col := range ds.Columns {
-			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type})
+		ranges := ds.ColumnRanges(ctx)
+		for i, col := range ds.Columns {
+			t.Columns = append(t.Columns, planner.TableColumn{Name: col.Name, Type: col.Type, Stats: footerStats(ranges[i])})
 		}
 		bindConnector(t, lakeConnector{c.s}, src)
 		return t, nil
@@ -388,4 +389,9 @@ func prefetch(m fileMorsel, ctx *exec.Ctx) int64 {
 		return p.Prefetch(ctx.Context(), ctx.Scan)
 	}
 	return 0
+}
+
+// footerStats is what Parquet footers tell the planner of a column.
+func footerStats(r parquet.ColumnRange) planner.ColStats {
+	return planner.ColStats{Min: r.Min, Max: r.Max, HasMinMax: r.HasMinMax, NullFrac: r.NullFrac, HasNullFrac: r.HasNullFrac}
 }

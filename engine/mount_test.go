@@ -84,7 +84,7 @@ func TestMountPostgres(t *testing.T) {
 		}
 		// the filters ran remotely: the scan produced only the matching rows
 		plan := planText(t, s, "EXPLAIN ANALYZE SELECT id, amount FROM pg.orders WHERE cust = 7 AND status = 'open'")
-		if n := remote("SELECT count(*)::text FROM orders WHERE cust = 7 AND status = 'open'"); !strings.Contains(plan, "(Scan orders rows="+n+" ") {
+		if n := remote("SELECT count(*)::text FROM orders WHERE cust = 7 AND status = 'open'"); !strings.Contains(plan, "; Scan orders rows="+n+" ") {
 			t.Fatalf("workers=%d: the scan did not produce only the %s matching rows:\n%s", workers, n, plan)
 		}
 		// LIKE, OR and NOT run remotely too, and EXPLAIN shows the SQL
@@ -98,7 +98,7 @@ func TestMountPostgres(t *testing.T) {
 			t.Fatalf("%s: %s rows, want %s", q, got, want)
 		}
 		plan = planText(t, s, "EXPLAIN ANALYZE "+q)
-		if !strings.Contains(plan, "(Scan orders rows="+want+" ") {
+		if !strings.Contains(plan, "; Scan orders rows="+want+" ") {
 			t.Fatalf("the scan did not produce only the %s matching rows:\n%s", want, plan)
 		}
 		// a grouped aggregation runs at the source: only the groups leave it
@@ -118,7 +118,7 @@ func TestMountPostgres(t *testing.T) {
 			t.Fatalf("workers=%d: %s\n got %s\nwant %s", workers, q, got, want)
 		}
 		plan = planText(t, s, "EXPLAIN ANALYZE "+q)
-		if p := plan; !strings.Contains(p, "(Scan orders rows=50 ") || !strings.Contains(p, `count(DISTINCT "status" COLLATE "C") FROM "public"."orders" WHERE ("day" > $1::date) GROUP BY 1]`) || strings.Contains(p, "HashAggregate") {
+		if p := plan; !strings.Contains(p, "; Scan orders rows=50 ") || !strings.Contains(p, `count(DISTINCT "status" COLLATE "C") FROM "public"."orders" WHERE ("day" > $1::date) GROUP BY 1]`) || strings.Contains(p, "HashAggregate") {
 			t.Fatalf("workers=%d: the aggregation did not run at the source:\n%s", workers, p)
 		}
 		// ORDER BY … LIMIT stops at the source: 7 rows leave it
@@ -136,7 +136,7 @@ func TestMountPostgres(t *testing.T) {
 		}
 		for q, rows := range map[string]string{q: "7", "SELECT id FROM pg.orders LIMIT 3": "3"} {
 			plan = planText(t, s, "EXPLAIN ANALYZE "+q)
-			if p := plan; !strings.Contains(p, "(Scan orders rows="+rows+" ") || !strings.Contains(p, " LIMIT "+rows+"]") {
+			if p := plan; !strings.Contains(p, "; Scan orders rows="+rows+" ") || !strings.Contains(p, " LIMIT "+rows+"]") {
 				t.Fatalf("workers=%d: %s did not stop at the source after %s rows:\n%s", workers, q, rows, p)
 			}
 		}

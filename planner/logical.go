@@ -54,6 +54,8 @@ type TableColumn struct {
 	// Pseudo columns ("$path", "$file_size", …) are selectable by name
 	// but not part of SELECT *.
 	Pseudo bool
+	// Stats feed cardinality estimates (zero: nothing known).
+	Stats ColStats
 }
 
 // Table is what the catalog tells the planner about a relation.

@@ -4,9 +4,11 @@ import (
 	"github.com/lakeq/lakeq/exec/expr"
 )
 
-// joinOrder reorders trees of inner and cross joins left-deep so that no
-// cross product is formed while a connected input remains: inputs keep
-// their FROM order, except that the next input is the first one a
+// joinOrder reorders trees of inner and cross joins. Up to dpMaxLeaves
+// inputs whose predicates connect them all, it picks the tree of least
+// estimated cost (dpOrder). Otherwise it builds left-deep trees so that
+// no cross product is formed while a connected input remains: inputs
+// keep their FROM order, except that the next input is the first one a
 // predicate connects to those already joined. (Which side of each join
 // is hashed is the physical planner's choice, by estimated size.)
 func joinOrder(_ *RuleCtx, n Node) (Node, error) { return reorder(n), nil }
@@ -48,6 +50,9 @@ func flattenJoins(n Node, leaves *[]Node, preds *[]expr.Expr) {
 }
 
 func buildOrder(leaves []Node, preds []expr.Expr) Node {
+	if n := dpOrder(leaves, preds); n != nil {
+		return n
+	}
 	leaves, preds = joinDimensionChains(leaves, preds)
 	if len(leaves) == 1 {
 		return wrap(leaves[0], preds)
@@ -106,51 +111,6 @@ func buildOrder(leaves []Node, preds []expr.Expr) Node {
 		}
 	}
 	return wrap(node, rest)
-}
-
-// estimateRows guesses a node's output rows.
-func estimateRows(n Node) float64 {
-	switch x := n.(type) {
-	case *Scan:
-		if x.Table.Rows > 0 {
-			return float64(x.Table.Rows)
-		}
-		return 1000
-	case *Values:
-		return float64(len(x.Rows))
-	case *Filter:
-		return estimateRows(x.Input) * 0.25
-	case *Aggregate:
-		if len(x.Keys) == 0 {
-			return 1
-		}
-		return estimateRows(x.Input) * 0.1
-	case *Join:
-		l, r := estimateRows(x.Left), estimateRows(x.Right)
-		switch x.Type {
-		case JoinSemi, JoinAnti, JoinNullAnti, JoinMark:
-			return l
-		case JoinCross:
-			return l * r
-		}
-		return max(l, r)
-	case *Limit:
-		if x.Count >= 0 {
-			return min(float64(x.Count), estimateRows(x.Input))
-		}
-	}
-	ch := n.Children()
-	if len(ch) == 1 {
-		return estimateRows(ch[0])
-	}
-	total := 0.0
-	for _, c := range ch {
-		total += estimateRows(c)
-	}
-	if total == 0 {
-		return 1000
-	}
-	return total
 }
 
 // joinDimensionChains joins a filtered input that only one other input

@@ -237,7 +237,7 @@ func (c *Connector) Table(ctx context.Context, schema, name string) (*connectors
 			return nil, c.fail(err, "describe "+name)
 		}
 		typ, ok := mapType(strings.ToLower(dt), strings.ToLower(ct), prec, scale, length)
-		cc := connectors.Column{Name: col, Type: typ, NotNull: nullable == "NO"}
+		cc := connectors.Column{Name: col, Type: typ, NotNull: nullable == "NO", Stats: connectors.ColumnStats{NullFrac: -1}}
 		if !ok {
 			cc.Unsupported = ct
 		}
@@ -255,7 +255,43 @@ func (c *Connector) Table(ctx context.Context, schema, name string) (*connectors
 	if pks != 1 {
 		h.pkCol = -1 // a composite key does not split by one column's ranges
 	}
+	if err := c.indexStats(ctx, t); err != nil {
+		return nil, c.fail(err, "describe "+name)
+	}
 	return t, nil
+}
+
+// indexStats gives the columns that lead an index their distinct count
+// (the index's cardinality, InnoDB's estimate), for lakeq's join
+// planning; a single-column unique index makes it the row count.
+func (c *Connector) indexStats(ctx context.Context, t *connectors.Table) error {
+	rows, err := c.db.QueryContext(ctx, `SELECT column_name, coalesce(max(cardinality), 0),
+			max(CASE WHEN non_unique = 0 AND NOT EXISTS (SELECT 1 FROM information_schema.statistics s2
+				WHERE s2.table_schema = s.table_schema AND s2.table_name = s.table_name AND s2.index_name = s.index_name AND s2.seq_in_index = 2) THEN 1 ELSE 0 END)
+		FROM information_schema.statistics s WHERE table_schema = ? AND table_name = ? AND seq_in_index = 1 GROUP BY column_name`, c.cfg.Database, t.Name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var col string
+		var card, unique int64
+		if err := rows.Scan(&col, &card, &unique); err != nil {
+			return err
+		}
+		for i := range t.Columns {
+			if !strings.EqualFold(t.Columns[i].Name, col) {
+				continue
+			}
+			if unique == 1 && t.Rows > 0 {
+				card = t.Rows
+			}
+			if card > 0 {
+				t.Columns[i].Stats.Distinct = card
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // mapType maps a MySQL column (information_schema's data_type and

@@ -63,6 +63,13 @@ func TestMySQLConnector(t *testing.T) {
 	if got, want := strings.Join(desc, ", "), "id bigint, cust integer, amount numeric(12,2), name character varying(20), code character(3), ratio double precision, day date, at timestamp without time zone, ts timestamp with time zone, doc text, blob_ bytea, big numeric(20,0), spot unsupported point"; got != want {
 		t.Fatalf("columns\n got %s\nwant %s", got, want)
 	}
+	// the primary key's distinct count is the table's rows, for planning
+	if d := tb.Columns[0].Stats.Distinct; tb.Rows <= 0 || d != tb.Rows {
+		t.Errorf("id: %d distinct, %d rows: want the primary key unique", d, tb.Rows)
+	}
+	if d := tb.Columns[1].Stats.Distinct; d != 0 {
+		t.Errorf("cust leads no index: %d distinct, want unknown", d)
+	}
 	all := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 	scan := &connectors.Scan{Table: tb, Columns: all, Limit: -1}
 	k := func(v any, t types.T) connectors.Expr { return connectors.Const{Value: v, Type: t} }

@@ -237,10 +237,16 @@ func (c *Connector) Table(ctx context.Context, schema, name string) (*connectors
 	if err != nil {
 		return nil, c.fail(err, "describe "+rs+"."+name)
 	}
+	// pg_stats (ANALYZE's figures, readable for tables the user may
+	// read) feed lakeq's join planning: n_distinct is a count when
+	// positive, a fraction of the rows when negative
 	rows, err := c.pool.Query(ctx, `SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull,
-			coalesce(et.typname, ''), a.attndims
+			coalesce(et.typname, ''), a.attndims,
+			coalesce(st.n_distinct, 0)::float8, coalesce(st.null_frac, -1)::float8
 		FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
-		WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, oid)
+		LEFT JOIN LATERAL (SELECT s.n_distinct, s.null_frac FROM pg_stats s
+			WHERE s.schemaname = $2 AND s.tablename = $3 AND s.attname = a.attname ORDER BY s.inherited DESC LIMIT 1) st ON true
+		WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, oid, rs, name)
 	if err != nil {
 		return nil, c.fail(err, "describe "+rs+"."+name)
 	}
@@ -253,11 +259,18 @@ func (c *Connector) Table(ctx context.Context, schema, name string) (*connectors
 		var col, typ, formatted, elem string
 		var mod, dims int32
 		var notNull bool
-		if err := rows.Scan(&col, &typ, &formatted, &mod, &notNull, &elem, &dims); err != nil {
+		var distinct, nullFrac float64
+		if err := rows.Scan(&col, &typ, &formatted, &mod, &notNull, &elem, &dims, &distinct, &nullFrac); err != nil {
 			return nil, c.fail(err, "describe "+rs+"."+name)
 		}
 		ct, ok := mapType(typ, mod, elem)
-		cc := connectors.Column{Name: col, Type: ct, NotNull: notNull}
+		cc := connectors.Column{Name: col, Type: ct, NotNull: notNull, Stats: connectors.ColumnStats{NullFrac: nullFrac}}
+		switch {
+		case distinct > 0:
+			cc.Stats.Distinct = int64(distinct)
+		case distinct < 0 && tuples > 0:
+			cc.Stats.Distinct = max(1, int64(-distinct*tuples))
+		}
 		if !ok {
 			cc.Unsupported = formatted
 		}

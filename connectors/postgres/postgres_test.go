@@ -103,6 +103,21 @@ func TestPostgresConnector(t *testing.T) {
 	if tb.Rows < 19000 || tb.Rows > 21000 || !tb.Columns[0].NotNull || tb.Columns[2].NotNull {
 		t.Fatalf("rows %d, not null %v %v", tb.Rows, tb.Columns[0].NotNull, tb.Columns[2].NotNull)
 	}
+	// pg_stats reach the planner: id is unique, note partly NULL
+	var wantCust int64
+	if err := db.QueryRow(`SELECT count(DISTINCT customer) FROM sales.orders`).Scan(&wantCust); err != nil {
+		t.Fatal(err)
+	}
+	stats := func(name string) connectors.ColumnStats { return tb.Columns[colIdx(t, tb, name)[0]].Stats }
+	if d := stats("id").Distinct; d < tb.Rows*9/10 || d > tb.Rows*11/10 {
+		t.Errorf("id: %d distinct from pg_stats, want about %d", d, tb.Rows)
+	}
+	if d := stats("customer").Distinct; d < wantCust*8/10 || d > wantCust*12/10 {
+		t.Errorf("customer: %d distinct from pg_stats, want about %d", d, wantCust)
+	}
+	if f := stats("id").NullFrac; f != 0 {
+		t.Errorf("id: null fraction %v, want 0", f)
+	}
 
 	// every mapped type reads back as PostgreSQL prints it
 	all := colIdx(t, tb, "id", "customer", "amount", "qty", "ratio", "paid", "day", "at", "tags", "code", "note", "ref", "doc", "blob")

@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"context"
 	"math/big"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -145,4 +146,95 @@ func decimalFromBytes(b []byte, scale int32) types.Value {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
 	return types.Decimal{V: decimal128.FromBigInt(n), Scale: scale}
+}
+
+// ColumnRange is what a dataset's footers say of one column's values.
+type ColumnRange struct {
+	Min, Max    types.Value
+	HasMinMax   bool
+	NullFrac    float64
+	HasNullFrac bool
+}
+
+// ColumnRanges folds the row-group statistics of the first files'
+// footers (cached; the files EstimateRows reads) into each column's
+// range and NULL fraction, for the planner's estimates. A range is given
+// only when every file was read and every row group had statistics.
+func (d *Dataset) ColumnRanges(ctx context.Context) []ColumnRange {
+	out := make([]ColumnRange, len(d.Columns))
+	if len(d.Files) > 64 {
+		return out
+	}
+	minmax := make([]bool, len(d.Columns))
+	hasNulls := make([]bool, len(d.Columns))
+	nulls := make([]int64, len(d.Columns))
+	for c := range minmax {
+		minmax[c], hasNulls[c] = true, true
+	}
+	var rows int64
+	for _, f := range d.Files {
+		if _, ok := d.footerRows(ctx, f.Path); !ok {
+			return make([]ColumnRange, len(d.Columns))
+		}
+		d.mu.Lock()
+		md := d.metas[f.Path]
+		d.mu.Unlock()
+		leaves, err := d.leavesOf(ctx, f.Path)
+		if md == nil || err != nil {
+			return make([]ColumnRange, len(d.Columns))
+		}
+		rows += md.NumRows
+		for g := 0; g < md.NumRowGroups(); g++ {
+			rg := md.RowGroup(g)
+			for c := 0; c < d.nFile && c < len(leaves); c++ {
+				if len(leaves[c]) != 1 {
+					minmax[c], hasNulls[c] = false, false
+					continue
+				}
+				cc, err := rg.ColumnChunk(leaves[c][0])
+				if err != nil {
+					minmax[c], hasNulls[c] = false, false
+					continue
+				}
+				st, err := cc.Statistics()
+				if ok, _ := cc.StatsSet(); !ok || err != nil || st == nil {
+					minmax[c], hasNulls[c] = false, false
+					continue
+				}
+				if st.HasNullCount() {
+					nulls[c] += st.NullCount()
+				} else {
+					hasNulls[c] = false
+				}
+				if !st.HasMinMax() {
+					if cc.NumValues() > st.NullCount() {
+						minmax[c] = false
+					}
+					continue
+				}
+				lo, hi := d.statValue(c, st, true), d.statValue(c, st, false)
+				if lo == nil || hi == nil {
+					minmax[c] = false
+					continue
+				}
+				r := &out[c]
+				if !r.HasMinMax || types.Compare(lo, r.Min) < 0 {
+					r.Min = lo
+				}
+				if !r.HasMinMax || types.Compare(hi, r.Max) > 0 {
+					r.Max = hi
+				}
+				r.HasMinMax = true
+			}
+		}
+	}
+	for c := range out {
+		if !minmax[c] {
+			out[c].Min, out[c].Max, out[c].HasMinMax = nil, nil, false
+		}
+		if hasNulls[c] && rows > 0 && c < d.nFile {
+			out[c].NullFrac, out[c].HasNullFrac = float64(nulls[c])/float64(rows), true
+		}
+	}
+	return out
 }
