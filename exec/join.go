@@ -57,6 +57,7 @@ type JoinBuild struct {
 	rec      arrow.Record // all build rows
 	table    map[string]int32
 	intTable *intIndex // integer keys packed into an int64 (no encoding)
+	pack     *keyPack  // how several integer keys were packed, if they were
 	next     []int32
 	keyNull  []bool
 	anyNull  bool
@@ -131,7 +132,15 @@ func (b *JoinBuild) index(ctx *Ctx, rec arrow.Record, grow func(int64) error) er
 			cols[i] = c
 		}
 		b.next = make([]int32, n)
-		if ik, nulls, ok := intKeys(cols, n); ok {
+		ik, nulls, ok := intKeys(cols, n)
+		if !ok {
+			if p := newKeyPack(cols, n); p != nil {
+				b.pack = p
+				ik, nulls, _ = p.pack(cols, n)
+				ok = true
+			}
+		}
+		if ok {
 			cols = nil // ik holds the keys; evaluated key columns may be copies
 			b.keyNull = nulls
 			b.intTable = buildIntIndex(ik, nulls, b.next)
@@ -247,6 +256,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	var probeNull []bool
 	var keys [][]byte
 	var ikeys []int64
+	var miss []bool // keys outside a packed build side's range
 	if len(j.Keys) > 0 {
 		cols := make([]arrow.Array, len(j.Keys))
 		for i, k := range j.Keys {
@@ -256,7 +266,12 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			}
 			cols[i] = c
 		}
-		if j.Build.intTable != nil || (j.Build.table == nil && nb == 0) {
+		if j.Build.pack != nil {
+			ikeys, probeNull, miss = j.Build.pack.pack(cols, n)
+			if probeNull == nil {
+				probeNull = make([]bool, n)
+			}
+		} else if j.Build.intTable != nil || (j.Build.table == nil && nb == 0) {
 			ik, nulls, ok := intKeys(cols, n)
 			if ok {
 				ikeys, probeNull = ik, nulls
@@ -317,7 +332,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	}
 	for i := 0; i < n; i++ {
 		if ikeys != nil {
-			if probeNull[i] || j.Build.intTable == nil {
+			if probeNull[i] || j.Build.intTable == nil || miss != nil && miss[i] {
 				continue
 			}
 			h, ok := j.Build.intTable.Get(ikeys[i])
@@ -503,28 +518,7 @@ func itoa(i int) string {
 // into int64 values; ok is false for other key shapes. nulls is nil when
 // no key is NULL.
 func intKeys(cols []arrow.Array, n int) ([]int64, []bool, bool) {
-	get := func(a arrow.Array) ([]int64, bool) {
-		out := make([]int64, n)
-		switch x := a.(type) {
-		case *array.Int16:
-			for i, v := range x.Int16Values()[:n] {
-				out[i] = int64(v)
-			}
-		case *array.Int32:
-			for i, v := range x.Int32Values()[:n] {
-				out[i] = int64(v)
-			}
-		case *array.Int64:
-			copy(out, x.Int64Values()[:n])
-		case *array.Date32:
-			for i, v := range x.Date32Values()[:n] {
-				out[i] = int64(v)
-			}
-		default:
-			return nil, false
-		}
-		return out, true
-	}
+	get := func(a arrow.Array) ([]int64, bool) { return intColumn(a, n) }
 	narrow := func(a arrow.Array) bool {
 		switch a.(type) {
 		case *array.Int16, *array.Int32, *array.Date32:
