@@ -622,13 +622,31 @@ func (e *estimator) joined(jt JoinType, l, r *card, side func(ColumnID) int, pre
 	case JoinCross:
 		return merge(l, r, l.rows*r.rows*other)
 	case JoinLeft:
-		return merge(l, r, math.Max(inner, l.rows))
+		out := math.Max(inner, l.rows)
+		return outerNulls(merge(l, r, out), r, inner, out)
 	case JoinRight:
-		return merge(l, r, math.Max(inner, r.rows))
+		out := math.Max(inner, r.rows)
+		return outerNulls(merge(l, r, out), l, inner, out)
 	case JoinFull:
-		return merge(l, r, math.Max(inner, math.Max(l.rows, r.rows)))
+		out := math.Max(inner, math.Max(l.rows, r.rows))
+		return outerNulls(outerNulls(merge(l, r, out), l, inner, out), r, inner, out)
 	}
 	return merge(l, r, inner)
+}
+
+// outerNulls marks the columns of an outer join's padded side as NULL
+// in the rows that found no partner, the share 1 - inner/out of them
+// (LEFT JOIN … WHERE r.key IS NULL keeps those rows, not none).
+func outerNulls(c, padded *card, inner, out float64) *card {
+	pad := clamp01(1 - inner/math.Max(out, 1))
+	for id := range padded.base {
+		f := pad
+		if g, ok := padded.nulls[id]; ok {
+			f = clamp01(pad + (1-pad)*g)
+		}
+		c.nulls[id] = f
+	}
+	return c
 }
 
 // joinDistincts estimates the distinct values of join keys a (of l) and
