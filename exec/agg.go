@@ -414,6 +414,9 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			keys := make([][]byte, n)
 			nulls := make([]bool, n)
 			encodeKeys(cols, ts, n, keys, nulls)
+			// new groups' memory is reserved once per batch: a reservation
+			// per group made the shared counter a point of contention
+			var added int64
 			for i := 0; i < n; i++ {
 				g, ok := t.groups[string(keys[i])]
 				if !ok {
@@ -423,11 +426,12 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 					}
 					g = t.addGroup(row, 0)
 					t.groups[string(keys[i])] = g
-					if err := grow(int64(len(keys[i]) + 64)); err != nil {
-						return err
-					}
+					added += int64(len(keys[i]) + 64)
 				}
 				groups[i] = g
+			}
+			if err := grow(added); err != nil {
+				return err
 			}
 		}
 	aggregate:
