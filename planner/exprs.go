@@ -860,6 +860,9 @@ func (b *Binder) bindSubLink(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 		s.ElemT = cols[0].Type
 	case "any", "all":
 		if len(cols) != 1 {
+			if r, ok := x.Test.(*ast.Row); ok && len(r.Args) == len(cols) {
+				return nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparing a row with a subquery's rows (IN, ANY, ALL) is not supported; write EXISTS (SELECT … WHERE col1 = … AND col2 = …)"), r.Location)
+			}
 			if len(cols) > 1 {
 				return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
 			}
