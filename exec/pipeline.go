@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/sqlerr"
@@ -247,13 +248,46 @@ func (m *MemTracker) Peak() int64 {
 func RecordSize(r arrow.Record) int64 {
 	var n int64
 	for _, c := range r.Columns() {
-		for _, b := range c.Data().Buffers() {
-			if b != nil {
-				n += int64(b.Len())
-			}
-		}
+		n += dataSize(c.Data())
 	}
 	return n
+}
+
+// dataSize is the bytes an array's rows take. A slice (a batch cut from
+// a larger array, as aggregates and sorts emit) counts its own rows'
+// share, not its parent's whole buffers: counted whole, 16 batches of a
+// 129,000-row aggregate result weighed 16 times its size.
+func dataSize(d arrow.ArrayData) int64 {
+	bufs := d.Buffers()
+	whole := int64(0)
+	for _, b := range bufs {
+		if b != nil {
+			whole += int64(b.Len())
+		}
+	}
+	n, off := int64(d.Len()), int64(d.Offset())
+	switch t := d.DataType().(type) {
+	case *arrow.StringType, *arrow.BinaryType:
+		size := (n+7)/8 + (n+1)*4
+		if len(bufs) > 1 && bufs[1] != nil {
+			offs := arrow.Int32Traits.CastFromBytes(bufs[1].Bytes())
+			if int(off+n) < len(offs) {
+				size += int64(offs[off+n] - offs[off])
+			}
+		}
+		return min(size, whole)
+	case arrow.FixedWidthDataType:
+		return min((n+7)/8+(n*int64(t.BitWidth())+7)/8, whole)
+	}
+	for _, c := range d.Children() {
+		whole += dataSize(c)
+	}
+	if d.DataType().ID() == arrow.DICTIONARY {
+		if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
+			whole += dataSize(dict)
+		}
+	}
+	return whole
 }
 
 // Emit passes a batch downstream.
