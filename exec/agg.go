@@ -60,6 +60,12 @@ type HashAgg struct {
 	// text and small integers take the integer table
 	dictOnce sync.Once
 	dicts    []*strDict
+
+	// Pack, when the planner knows every key's range, packs them into
+	// one int64 (agg_pack.go); nil keeps intKeys' one or two keys
+	Pack     []PackField
+	packOnce sync.Once
+	pack     *aggPack
 }
 
 // strDict numbers distinct strings; safe for concurrent use.
@@ -145,6 +151,16 @@ func (h *HashAgg) keyDicts() []*strDict {
 			return t.Kind == types.Int2 || t.Kind == types.Int4 || t.Kind == types.Date
 		}
 		anyText := false
+		if h.packing() != nil {
+			// the layout has a field for each text key's codes
+			h.dicts = make([]*strDict, len(h.Keys))
+			for k, t := range h.KeyT {
+				if isText(t) {
+					h.dicts[k] = &strDict{codes: map[string]int32{}}
+				}
+			}
+			return
+		}
 		for _, set := range h.sets() {
 			if len(set) > 2 {
 				return
@@ -227,7 +243,9 @@ func (t *aggTable) keyValue(h *HashAgg, g, k int) types.Value {
 		return nil
 	}
 	v := t.ikeys[g]
-	if len(t.set) == 2 { // two narrow keys packed high|low (intKeys)
+	if p := h.packing(); p != nil && len(t.set) == len(h.Keys) {
+		v = p.unpack(v, pos)
+	} else if len(t.set) == 2 { // two narrow keys packed high|low (intKeys)
 		if pos == 0 {
 			v = int64(int32(uint64(v) >> 32))
 		} else {
@@ -362,7 +380,7 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 				}
 				return t.addGroup(row, 0), grow(96)
 			}
-			ik, inulls, intOK := intKeys(cols, n)
+			ik, inulls, intOK := h.groupInts(t, cols, n)
 			if intOK {
 				if t.ints == nil {
 					t.ints = newInt64Table(0)

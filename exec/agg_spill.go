@@ -115,7 +115,7 @@ func (h *HashAgg) consumeSpilling(ctx *Ctx, l *aggLocal, in arrow.Record) error 
 	// which rows' groups are here, as consume would find them
 	cols, ts := h.setKeys(t, keyCols)
 	found := make([]bool, n)
-	ik, inulls, intOK := intKeys(cols, n)
+	ik, inulls, intOK := h.groupInts(t, cols, n)
 	var keys [][]byte
 	for i := 0; i < n; i++ {
 		if intOK && (inulls == nil || !inulls[i]) {

@@ -165,6 +165,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 		for _, k := range x.Keys {
 			h.KeyT = append(h.KeyT, k.Type())
 		}
+		h.Pack = packLayout(x)
 		for _, a := range x.Aggs {
 			spec, err := aggSpec(s, a)
 			if err != nil {

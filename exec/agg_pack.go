@@ -1,0 +1,90 @@
+package exec
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// PackField is one group key's field in a packed int64 key: values from
+// Min on, in Bits bits (a text key's dictionary codes from 0).
+type PackField struct {
+	Min  int64
+	Bits uint
+}
+
+// aggPack lays a HashAgg's keys side by side in one int64 when they are
+// integers (or dictionary-coded text) whose ranges the planner knows
+// from statistics: three keys such as (year, item, customer) then take
+// the integer table instead of encoded byte strings. Statistics may be
+// stale or estimates low: a row with a key outside its field is not
+// packed but takes the encoded-key path, so the layout decides speed,
+// never answers. Immutable; shared by all workers, so packed keys agree
+// at Combine.
+type aggPack struct {
+	fields []PackField
+	shift  []uint
+}
+
+func newAggPack(fs []PackField) *aggPack {
+	p := &aggPack{fields: fs, shift: make([]uint, len(fs))}
+	var used uint
+	for k, f := range fs {
+		p.shift[k] = used
+		used += f.Bits
+	}
+	if used > 63 {
+		return nil
+	}
+	return p
+}
+
+// pack packs the rows of key columns cols (all of the aggregate's keys,
+// text already coded); slow marks rows that cannot be packed (a NULL or
+// a value outside its field).
+func (p *aggPack) pack(cols []arrow.Array, n int) (keys []int64, slow []bool, ok bool) {
+	keys = make([]int64, n)
+	for k, c := range cols {
+		vals, isInt := intColumn(c, n)
+		if !isInt {
+			return nil, nil, false
+		}
+		f, sh := p.fields[k], p.shift[k]
+		hasNull := c.NullN() > 0
+		for i, v := range vals {
+			off := uint64(v - f.Min)
+			if (hasNull && c.IsNull(i)) || v < f.Min || off>>f.Bits != 0 {
+				if slow == nil {
+					slow = make([]bool, n)
+				}
+				slow[i] = true
+				continue
+			}
+			keys[i] |= int64(off << sh)
+		}
+	}
+	return keys, slow, true
+}
+
+// unpack is field k of packed key v.
+func (p *aggPack) unpack(v int64, k int) int64 {
+	f := p.fields[k]
+	return int64(uint64(v)>>p.shift[k]&(1<<f.Bits-1)) + f.Min
+}
+
+// groupInts packs a batch's keys for table t's integer table: by the
+// planner's layout when there is one and t groups by all keys, else as
+// intKeys does. slow marks the rows that take the encoded-key path.
+func (h *HashAgg) groupInts(t *aggTable, cols []arrow.Array, n int) ([]int64, []bool, bool) {
+	if p := h.packing(); p != nil && len(t.set) == len(h.Keys) {
+		return p.pack(cols, n)
+	}
+	return intKeys(cols, n)
+}
+
+func (h *HashAgg) packing() *aggPack {
+	h.packOnce.Do(func() {
+		if len(h.Pack) == len(h.Keys) && len(h.Keys) > 1 && h.Sets == nil {
+			h.pack = newAggPack(h.Pack)
+		}
+	})
+	return h.pack
+}
