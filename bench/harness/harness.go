@@ -62,6 +62,10 @@ type Job struct {
 	// Profile is a folder for a CPU profile of lakeq's timed runs of each
 	// query (NAME.prof), or "".
 	Profile string `json:"profile,omitempty"`
+	// MemoryLimit is the memory_limit the setup sets, in bytes: the
+	// worker gives the collector the target the lakeq binary gives it
+	// for --memory-limit (gctune.SoftLimit). 0: none.
+	MemoryLimit int64 `json:"memory_limit,omitempty"`
 }
 
 // Result is one query's times and answer in one engine.
@@ -123,6 +127,7 @@ func RunWorker(jobFile string) int {
 	}
 	var j Job
 	json.Unmarshal(b, &j)
+	gctune.SoftLimit(j.MemoryLimit)
 	dir, _ := os.MkdirTemp("", "lakeq-bench-data")
 	defer os.RemoveAll(dir)
 	ctx := context.Background()

@@ -27,6 +27,7 @@ import (
 
 	"github.com/lakeq/lakeq/bench/harness"
 	"github.com/lakeq/lakeq/connectors/tpch"
+	"github.com/lakeq/lakeq/engine"
 	"github.com/lakeq/lakeq/storage"
 )
 
@@ -64,6 +65,7 @@ func main() {
 		set := fmt.Sprintf("SET memory_limit = '%s'", *memLimit)
 		j.LakeqSetup = append(j.LakeqSetup, set)
 		j.DuckDBSetup = append(j.DuckDBSetup, set)
+		j.MemoryLimit, _ = engine.ParseMemoryLimit(*memLimit)
 	}
 	want := map[string]bool{}
 	for _, n := range strings.Split(*only, ",") {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"github.com/lakeq/lakeq/internal/gctune"
 	"io"
 	"log"
 	"net"
@@ -79,6 +80,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakeq serve: --memory-limit %q is not a size such as 4GB or 50%%\n", *memLimit)
 		return 2
 	}
+	gctune.SoftLimit(memBytes)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	eng, err := engine.Open(ctx, engine.Config{DataDir: *dataDir, S3: s3f.config(), ListCacheTTL: *s3f.listTTL, CacheDir: *s3f.cacheDir, CacheSize: *s3f.cacheSize << 20, Warehouse: *s3f.warehouse, Catalog: *catalogURL, Workers: *threads,

@@ -32,3 +32,24 @@ func TestStartFollowsCollections(t *testing.T) {
 		t.Errorf("GC percent %d after stop, want 100", got)
 	}
 }
+
+// TestSoftLimit checks that a memory limit becomes the collector's target
+// at twice its size, and that GOMEMLIMIT or no limit leaves it alone.
+func TestSoftLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	SoftLimit(1 << 30)
+	if got := debug.SetMemoryLimit(-1); got != 2<<30 {
+		t.Fatalf("target %d, want %d", got, int64(2<<30))
+	}
+	debug.SetMemoryLimit(before)
+	SoftLimit(0)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("no limit changed the target to %d", got)
+	}
+	t.Setenv("GOMEMLIMIT", "3GiB")
+	SoftLimit(1 << 30)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Fatalf("GOMEMLIMIT set, but the target became %d", got)
+	}
+}
