@@ -23,7 +23,7 @@ import (
 func CompareBytesConst(op string, c []byte, constLeft bool) Kernel {
 	general := cmpBytes(op)
 	if constLeft {
-		op = flipCompare(op)
+		op = FlipCompare(op)
 	}
 	cs := string(c)
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
@@ -72,8 +72,8 @@ func CompareBytesConst(op string, c []byte, constLeft bool) Kernel {
 	}
 }
 
-// flipCompare is the operator with its operands swapped: c < x is x > c.
-func flipCompare(op string) string {
+// FlipCompare is the operator with its operands swapped: c < x is x > c.
+func FlipCompare(op string) string {
 	switch op {
 	case "<":
 		return ">"

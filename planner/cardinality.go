@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 
+	"github.com/lakeq/lakeq/functions"
+
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/types"
 )
@@ -109,6 +111,26 @@ func (c *card) scaled(rows float64) *card {
 	return out
 }
 
+// copyCol gives column to what in knows of column from (a projection's
+// or a CTE reference's new name for a column).
+func (c *card) copyCol(in *card, from, to ColumnID) {
+	if d, ok := in.ndv[from]; ok {
+		c.ndv[to] = d
+	}
+	if f, ok := in.nulls[from]; ok {
+		c.nulls[to] = f
+	}
+	if r, ok := in.rng[from]; ok {
+		c.rng[to] = r
+	}
+	if b, ok := in.base[from]; ok {
+		c.base[to] = b
+	}
+	if in.integral[from] {
+		c.integral[to] = true
+	}
+}
+
 // baseOf is column id's base rows (the card's rows when not tracked).
 func (c *card) baseOf(id ColumnID) float64 {
 	if b, ok := c.base[id]; ok {
@@ -192,21 +214,7 @@ func (e *estimator) compute(n Node) *card {
 		c := in.scaled(in.rows)
 		for i, ex := range x.Exprs {
 			if col, ok := ex.(*expr.Col); ok && i < len(x.Cols) {
-				if d, ok := in.ndv[col.ID]; ok {
-					c.ndv[x.Cols[i].ID] = d
-				}
-				if f, ok := in.nulls[col.ID]; ok {
-					c.nulls[x.Cols[i].ID] = f
-				}
-				if r, ok := in.rng[col.ID]; ok {
-					c.rng[x.Cols[i].ID] = r
-				}
-				if b, ok := in.base[col.ID]; ok {
-					c.base[x.Cols[i].ID] = b
-				}
-				if in.integral[col.ID] {
-					c.integral[x.Cols[i].ID] = true
-				}
+				c.copyCol(in, col.ID, x.Cols[i].ID)
 			}
 		}
 		return c
@@ -289,18 +297,7 @@ func (e *estimator) compute(n Node) *card {
 			if i >= len(x.Cols) {
 				break
 			}
-			if d, ok := in.ndv[col.ID]; ok {
-				c.ndv[x.Cols[i].ID] = d
-			}
-			if r, ok := in.rng[col.ID]; ok {
-				c.rng[x.Cols[i].ID] = r
-			}
-			if b, ok := in.base[col.ID]; ok {
-				c.base[x.Cols[i].ID] = b
-			}
-			if in.integral[col.ID] {
-				c.integral[x.Cols[i].ID] = true
-			}
+			c.copyCol(in, col.ID, x.Cols[i].ID)
 		}
 		return c
 	}
@@ -377,7 +374,7 @@ func rangeBound(p expr.Expr) (*expr.Col, string, float64, bool) {
 	}
 	a, b, op := c.Args[0], c.Args[1], c.Name
 	if isConstExpr(a) {
-		a, b, op = b, a, flipOp(op)
+		a, b, op = b, a, functions.FlipCompare(op)
 	}
 	switch op {
 	case "<", "<=", ">", ">=":
@@ -460,7 +457,7 @@ func (e *estimator) selectivity(in *card, p expr.Expr) float64 {
 		a, b := x.Args[0], x.Args[1]
 		op := x.Name
 		if isConstExpr(a) && !isConstExpr(b) {
-			a, b, op = b, a, flipOp(op)
+			a, b, op = b, a, functions.FlipCompare(op)
 		}
 		switch op {
 		case "=":
@@ -768,20 +765,6 @@ func isConstExpr(x expr.Expr) bool {
 		return isConstExpr(y.X)
 	}
 	return false
-}
-
-func flipOp(op string) string {
-	switch op {
-	case "<":
-		return ">"
-	case "<=":
-		return ">="
-	case ">":
-		return "<"
-	case ">=":
-		return "<="
-	}
-	return op
 }
 
 func isIntegral(t types.T) bool {

@@ -49,7 +49,7 @@ func unwrapCastsIn(rc *RuleCtx, e expr.Expr) expr.Expr {
 			if !okL || !okR {
 				return x
 			}
-			op = flipCompare(op)
+			op = functions.FlipCompare(op)
 		}
 		if k.V == nil {
 			return x
@@ -113,18 +113,4 @@ func castPreservesOrder(from, to types.T) bool {
 		return true
 	}
 	return false
-}
-
-func flipCompare(op string) string {
-	switch op {
-	case "<":
-		return ">"
-	case "<=":
-		return ">="
-	case ">":
-		return "<"
-	case ">=":
-		return "<="
-	}
-	return op
 }
