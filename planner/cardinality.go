@@ -4,9 +4,8 @@ import (
 	"math"
 	"sort"
 
-	"github.com/lakeq/lakeq/functions"
-
 	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/types"
 )
 
