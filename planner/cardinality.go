@@ -92,22 +92,28 @@ func newCard(rows float64) *card {
 // scaled is c cut to rows: distinct counts cannot exceed the rows left.
 func (c *card) scaled(rows float64) *card {
 	out := newCard(rows)
-	for id, d := range c.ndv {
-		out.ndv[id] = math.Max(1, math.Min(d, rows))
-	}
-	for id, f := range c.nulls {
-		out.nulls[id] = f
-	}
-	for id, r := range c.rng {
-		out.rng[id] = r
-	}
-	for id, b := range c.base {
-		out.base[id] = b
-	}
-	for id := range c.integral {
-		out.integral[id] = true
-	}
+	out.absorb(c, rows)
 	return out
+}
+
+// absorb adds what o knows of its columns to c, distinct counts cut to
+// rows.
+func (c *card) absorb(o *card, rows float64) {
+	for id, d := range o.ndv {
+		c.ndv[id] = math.Max(1, math.Min(d, rows))
+	}
+	for id, f := range o.nulls {
+		c.nulls[id] = f
+	}
+	for id, r := range o.rng {
+		c.rng[id] = r
+	}
+	for id, b := range o.base {
+		c.base[id] = b
+	}
+	for id := range o.integral {
+		c.integral[id] = true
+	}
 }
 
 // copyCol gives column to what in knows of column from (a projection's
@@ -684,22 +690,7 @@ func joinDistincts(l *card, a ColumnID, r *card, b ColumnID) (float64, float64) 
 // merge is the card of the columns of l and r side by side, cut to rows.
 func merge(l, r *card, rows float64) *card {
 	out := l.scaled(rows)
-	rr := r.scaled(rows)
-	for id, d := range rr.ndv {
-		out.ndv[id] = d
-	}
-	for id, f := range rr.nulls {
-		out.nulls[id] = f
-	}
-	for id, g := range rr.rng {
-		out.rng[id] = g
-	}
-	for id, b := range rr.base {
-		out.base[id] = b
-	}
-	for id := range rr.integral {
-		out.integral[id] = true
-	}
+	out.absorb(r, rows)
 	return out
 }
 
