@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,8 +24,21 @@ func (s *Session) explain(ctx context.Context, x *ast.Explain, sql string, param
 		return nil, err
 	}
 	var lines []string
+	if x.Cost && x.Analyze {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN (ANALYZE, COST) is not supported: COST prices a query without running it, ANALYZE runs it")
+	}
 	if !x.Analyze {
 		lines = strings.Split(strings.TrimRight(planner.Format(n), "\n"), "\n")
+		if x.Cost {
+			if params, err = s.convertParams(b, params); err != nil {
+				return nil, err
+			}
+			more, err := s.priceScan(ctx, n, params)
+			if err != nil {
+				return nil, err
+			}
+			lines = append(lines, more...)
+		}
 	} else {
 		if params, err = s.convertParams(b, params); err != nil {
 			return nil, err
@@ -116,4 +130,31 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// priceScan lists what each scan of the plan would read — the files,
+// partitions and row groups that survive pruning, and of those the
+// column chunks or byte ranges the query needs — without reading any
+// data (Parquet footers are read), and prices it as Athena would.
+func (s *Session) priceScan(ctx context.Context, n planner.Node, params []types.Value) ([]string, error) {
+	phys, err := planner.BuildPhysical(n)
+	if err != nil {
+		return nil, err
+	}
+	ec := s.execCtx(ctx, params)
+	defer ec.Spill.Close()
+	if err := exec.Prelist(ec, phys.Root); err != nil {
+		return nil, err
+	}
+	sc := ec.Scan
+	bytes := sc.BytesPlanned.Load()
+	price := s.PricePerTB()
+	out := []string{fmt.Sprintf("Data to scan: %s (%d bytes; files %d, pruned %d; row groups pruned %d)",
+		humanBytes(bytes), bytes, sc.FilesRead.Load(), sc.FilesPruned.Load(), sc.RowGroupsPruned.Load())}
+	if pr, pp := sc.PartitionsRead.Load(), sc.PartitionsPruned.Load(); pr+pp > 0 {
+		out = append(out, fmt.Sprintf("Partitions to read %d, pruned %d", pr, pp))
+	}
+	out = append(out, fmt.Sprintf("Cost: %s at $%s per TB (Athena's billing: whole MB, 10 MB minimum per query)",
+		FormatCost(ScanCost(bytes, sc.FilesRead.Load() > 0, price)), strconv.FormatFloat(price, 'f', -1, 64)))
+	return out, nil
 }

@@ -767,6 +767,9 @@ type extMorsel struct {
 	file storage.FileInfo
 }
 
+// Bytes implements exec.Sized.
+func (m *extMorsel) Bytes() int64 { return morselBytes(m.m) }
+
 // Prefetch implements exec.Prefetcher.
 func (m *extMorsel) Prefetch(ec *exec.Ctx) int64 { return prefetch(m.m, ec) }
 

@@ -376,6 +376,17 @@ func (e execMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	return e.m.Read(ctx.Context(), ctx.Scan)
 }
 
+// Bytes implements exec.Sized.
+func (e execMorsel) Bytes() int64 { return morselBytes(e.m) }
+
+// morselBytes is what a file morsel expects to fetch (0 if it cannot say).
+func morselBytes(m any) int64 {
+	if s, ok := m.(exec.Sized); ok {
+		return s.Bytes()
+	}
+	return 0
+}
+
 // Prefetch implements exec.Prefetcher for the formats that can.
 func (e execMorsel) Prefetch(ctx *exec.Ctx) int64 { return prefetch(e.m, ctx) }
 

@@ -106,6 +106,9 @@ type fillingMorsel struct {
 	cache *scanCache
 }
 
+// Bytes implements exec.Sized.
+func (m fillingMorsel) Bytes() int64 { return morselBytes(m.inner) }
+
 // Prefetch implements exec.Prefetcher.
 func (m fillingMorsel) Prefetch(ctx *exec.Ctx) int64 {
 	if p, ok := m.inner.(exec.Prefetcher); ok {

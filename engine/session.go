@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -91,6 +92,8 @@ type Session struct {
 	// scan counts what the running statement reads (nil between
 	// statements); the history and Result.Scanned report it.
 	scan *storage.ScanStats
+	// live is scan for Progress, which other goroutines call
+	live atomic.Pointer[storage.ScanStats]
 	// qid is the running statement's query id (sys.query_history)
 	qid      string
 	prepared map[string]*sqlPrepared
@@ -100,6 +103,10 @@ type Session struct {
 	InTransaction bool
 	// PID is the wire session's process id (pg_backend_pid); 0 elsewhere.
 	PID int64
+	// ListAhead lists every scan's files and row groups before a query
+	// runs, so that Result.Progress knows from the start the bytes the
+	// plan expects to read (the shell's progress line sets it).
+	ListAhead bool
 	// catView is the running statement's pg_catalog snapshot, loaded
 	// on first use (nil between statements).
 	catView *catalogView
@@ -147,6 +154,7 @@ func (e *Engine) newSession() *Session {
 			"integer_datetimes": "on", "transaction_isolation": "read committed", "server_version": functions.ServerVersion,
 			"server_version_num": functions.ServerVersionNum, "copy_slices": strconv.Itoa(max(1, e.cfg.Workers)),
 			settingMemLimit: formatBytes(e.defaultMemLimit()), settingTempSize: "90%",
+			settingPricePerTB: defaultPricePerTB,
 		}}
 	for k, v := range s3Defaults(e.cfg.S3) {
 		s.Settings[k] = v
@@ -221,6 +229,7 @@ func (s *Session) StreamStmt(ctx context.Context, st parser.Statement, params []
 	qid := uuid.NewString() // sys.query_history's id, known while the statement runs
 	scan := &storage.ScanStats{}
 	s.qid, s.scan = qid, scan
+	s.live.Store(scan)
 	s.freshView() // each statement sees the catalog as it is when it starts
 	end := func(res *Result, err error) {
 		text := st.SQL
@@ -237,6 +246,7 @@ func (s *Session) StreamStmt(ctx context.Context, st parser.Statement, params []
 		}
 		if s.qid == qid { // no other statement started meanwhile
 			s.qid, s.scan = "", nil
+			s.live.CompareAndSwap(scan, nil)
 			s.freshView()
 		}
 		s.finished(act)
@@ -258,6 +268,18 @@ func (s *Session) StreamStmt(ctx context.Context, st parser.Statement, params []
 		end(res, err)
 	}()
 	return s.dispatch(ctx, st, params)
+}
+
+// Progress is what the session's running statement has read from
+// storage so far and what the scans it has listed expect to read (all of
+// its scans from the start with ListAhead); zeros between statements.
+// Safe to call from any goroutine while the statement runs.
+func (s *Session) Progress() (read, planned int64) {
+	st := s.live.Load()
+	if st == nil {
+		return 0, 0
+	}
+	return st.BytesRead.Load(), st.BytesPlanned.Load()
 }
 
 // scanStats is the running statement's counters (fresh ones outside a statement).
@@ -411,8 +433,9 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	ec := &exec.Ctx{
 		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}, Backends: backends{s},
 			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID}, Params: params},
-		Scan:    s.scanStats(),
-		Workers: s.eng.cfg.Workers,
+		Scan:      s.scanStats(),
+		Workers:   s.eng.cfg.Workers,
+		ListAhead: s.ListAhead,
 	}
 	mem, temp := s.memLimits()
 	ec.Mem = exec.NewMemTracker(mem)
@@ -606,6 +629,12 @@ func (s *Session) applySetting(name, val, tag string) (*Result, error) {
 		val = strings.Trim(val, "'\" ")
 	case settingMemLimit, settingTempSize:
 		v, err := s.checkMemSetting(name, val)
+		if err != nil {
+			return nil, err
+		}
+		val = v
+	case settingPricePerTB:
+		v, err := checkPrice(val)
 		if err != nil {
 			return nil, err
 		}

@@ -51,6 +51,11 @@ func startPlan(ec *exec.Ctx, n planner.Node, stop func()) (*resultStream, error)
 				st.err = sqlerr.Panic("query", r, debug.Stack())
 			}
 		}()
+		if ec.ListAhead {
+			if st.err = exec.Prelist(ec, phys.Root); st.err != nil {
+				return
+			}
+		}
 		st.err = runPipelines(ec, phys.Root)
 	}()
 	return st, nil

@@ -318,15 +318,47 @@ type MorselSource struct {
 	ahead    int     // morsels below this were offered to Prefetch
 	inflight int64   // bytes fetched ahead of morsels not yet taken
 	fetched  []int64 // per morsel not yet taken, the bytes its Prefetch set in flight
+
+	// prelisted holds morsels Prelist listed ahead of the run, which the
+	// next Init takes instead of listing again
+	prelisted []Morsel
+	listed    bool
+}
+
+// Sized is a Morsel that knows the bytes reading it fetches from storage
+// (a row group's column chunks, a byte range). Its sum over a scan is
+// the bytes the plan expects to scan: progress and dry-run pricing.
+type Sized interface {
+	Bytes() int64
+}
+
+// MorselBytes is what reading ms is expected to fetch (morsels that do not
+// know count 0: a database's rows, a cached scan).
+func MorselBytes(ms []Morsel) int64 {
+	var n int64
+	for _, m := range ms {
+		if s, ok := m.(Sized); ok {
+			n += s.Bytes()
+		}
+	}
+	return n
 }
 
 type morselLocal struct{ pending []arrow.Record }
 
 func (s *MorselSource) Name() string { return s.Label }
 func (s *MorselSource) Init(ctx *Ctx) error {
-	ms, err := s.List(ctx)
-	if err != nil {
-		return err
+	ms := s.prelisted
+	if s.listed {
+		s.prelisted, s.listed = nil, false
+	} else {
+		var err error
+		if ms, err = s.List(ctx); err != nil {
+			return err
+		}
+		if ctx.Scan != nil {
+			ctx.Scan.BytesPlanned.Add(MorselBytes(ms))
+		}
 	}
 	s.morsels = ms
 	s.next.Store(0)

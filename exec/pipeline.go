@@ -34,6 +34,8 @@ type Ctx struct {
 	Workers int
 	Stats   *Stats
 	Analyze bool // collect per-operator statistics (EXPLAIN ANALYZE)
+	// ListAhead lists every scan's morsels before the query runs (Prelist)
+	ListAhead bool
 	// Spill is where operators past the memory limit write (nil: they
 	// cannot, and the limit is a 53200 error)
 	Spill    *Spill
@@ -719,4 +721,40 @@ func (c *Ctx) Carried() context.Context { return context.WithValue(c.Context(), 
 func FromContext(ctx context.Context) *Ctx {
 	c, _ := ctx.Value(ctxKey{}).(*Ctx)
 	return c
+}
+
+// Prelist lists the morsels of every scan of the pipeline tree before it
+// runs, so that ctx.Scan.BytesPlanned holds the bytes the whole plan
+// expects to read from its start (progress), or so that a dry run can
+// price a query without reading any data. Each scan's next Init takes
+// the listed morsels instead of listing again. Scans inside expressions
+// (scalar subqueries) are listed when they run.
+func Prelist(ctx *Ctx, root *Pipeline) error {
+	seen := map[*Pipeline]bool{}
+	var walk func(p *Pipeline) error
+	walk = func(p *Pipeline) error {
+		if p == nil || seen[p] {
+			return nil
+		}
+		seen[p] = true
+		for _, d := range p.Deps {
+			if err := walk(d); err != nil {
+				return err
+			}
+		}
+		ms, ok := p.Source.(*MorselSource)
+		if !ok || ms.listed {
+			return nil
+		}
+		list, err := ms.List(ctx)
+		if err != nil {
+			return err
+		}
+		ms.prelisted, ms.listed = list, true
+		if ctx.Scan != nil {
+			ctx.Scan.BytesPlanned.Add(MorselBytes(list))
+		}
+		return nil
+	}
+	return walk(root)
 }

@@ -256,6 +256,21 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 				ex.Analyze = on
 			case "verbose":
 				ex.Verbose = on
+			case "cost":
+				ex.Cost = on
+			case "costs", "timing", "summary":
+				// lakeq prints no cost units and always its timing and
+				// summary: either setting is honoured by what it prints
+			case "format":
+				if !strings.EqualFold(defArgString(d.Arg), "text") {
+					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN (FORMAT %s) is not supported (lakeq prints text)", strings.ToUpper(defArgString(d.Arg)))
+				}
+			case "buffers", "settings", "wal", "generic_plan":
+				if on {
+					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN option %s is not supported", strings.ToUpper(d.Defname))
+				}
+			default:
+				return nil, sqlerr.New(sqlerr.SyntaxError, "unrecognized EXPLAIN option \"%s\"", d.Defname)
 			}
 		}
 		return ex, nil

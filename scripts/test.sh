@@ -17,6 +17,8 @@ command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 # zlib's headers: the gzip reader inflates through zlib (cgo)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
+# tmux: the shell's interactive tests drive lakeq in a real terminal
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 [ -f /usr/share/java/postgresql.jar ] || need_apt+=(libpostgresql-jdbc-java)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || need_apt+=(python3-psycopg2)

@@ -225,7 +225,10 @@ func Join(base string, elems ...string) string {
 
 // ScanStats counts what one query read. Safe for concurrent use.
 type ScanStats struct {
-	BytesRead       atomic.Int64
+	BytesRead atomic.Int64
+	// BytesPlanned is what the scans listed so far expect to read (the
+	// chosen files, partitions and row groups): progress's denominator
+	BytesPlanned    atomic.Int64
 	Requests        atomic.Int64 // reads sent to storage (each a GET on S3)
 	CacheHits       atomic.Int64 // footers and listings served from a cache
 	Listings        atomic.Int64 // listing pages fetched (each a LIST on S3)

@@ -5,192 +5,346 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
-	"github.com/lakeq/lakeq/engine"
-	"github.com/lakeq/lakeq/types"
+	"github.com/mattn/go-runewidth"
 )
 
-// cells renders a result as text cells (NULL as "", like psql).
-func cells(r *engine.Result) ([][]string, [][]bool) { return batchCells(r, r.Records...) }
+// formats are the output formats of --format and \pset format.
+var formats = map[string]bool{"table": true, "aligned": true, "csv": true, "tsv": true, "json": true, "jsonl": true, "markdown": true}
 
-// batchCells renders batches of a result as text cells.
-func batchCells(r *engine.Result, recs ...arrow.Record) ([][]string, [][]bool) {
-	var rows [][]string
-	var nulls [][]bool
-	for _, b := range recs {
-		for i := 0; i < int(b.NumRows()); i++ {
-			row := make([]string, len(r.Columns))
-			nl := make([]bool, len(r.Columns))
-			for c, col := range r.Columns {
-				v := types.GetValue(col.Type, b.Column(c), i)
-				if v == nil {
-					nl[c] = true
-					continue
-				}
-				row[c], _ = r.Text(c, v)
-			}
-			rows = append(rows, row)
-			nulls = append(nulls, nl)
-		}
-	}
-	return rows, nulls
+// printer prints results in the shell's current format.
+type printer struct {
+	format   string // table (aligned), csv, tsv, json, jsonl, markdown
+	expanded string // off, on, auto: one line per column (psql's \x)
+	null     string // how aligned, expanded and markdown output show NULL
+	// width is the terminal's width, to which table rows are truncated
+	// (0: not a terminal, nothing is truncated)
+	width int
 }
 
-func isNumeric(t types.T) bool { return t.IsNumeric() }
+// alignedChunk is how many rows the table format reads before it fixes
+// its column widths and starts printing: the whole result when it is
+// smaller, else a result of any size prints as it streams, its later
+// rows fitted to the widths of the first ones.
+const alignedChunk = 1000
 
-func notices(r *engine.Result) {
-	for _, n := range r.Notices {
-		fmt.Fprintf(os_stderr, "NOTICE:  %s\n", n)
-	}
-	r.Notices = nil
-}
-
-// writeResult prints a result. In csv, tsv and jsonl rows print as the
-// query's batches arrive; the other formats need every row first (column
-// widths, a JSON array), as psql's aligned output does. An error is the
-// query's (after the rows before it) or the writer's.
-func writeResult(w io.Writer, r *engine.Result, format string) error {
-	notices(r)
-	defer notices(r) // a streamed query's, at its end
-	if r.Columns == nil {
-		if format == "table" {
-			fmt.Fprintln(w, r.Tag)
+// print writes a result's rows as they arrive; count is told each
+// batch's rows (for the progress line). It returns the rows printed; an
+// error is the query's (after the rows before it) or the writer's.
+func (p *printer) print(w io.Writer, r result, count func(int)) (int64, error) {
+	cols := r.Columns()
+	var total int64
+	next := func() (rowBatch, error) {
+		b, err := r.Next()
+		if err == nil && b.rows != nil {
+			total += int64(len(b.rows))
+			count(len(b.rows))
 		}
-		return nil
+		return b, err
 	}
-	switch format {
+	switch p.format {
 	case "csv", "tsv":
 		cw := csv.NewWriter(w)
-		if format == "tsv" {
+		if p.format == "tsv" {
 			cw.Comma = '\t'
 		}
-		var hdr []string
-		for _, c := range r.Columns {
-			hdr = append(hdr, c.Name)
+		hdr := make([]string, len(cols))
+		for i, c := range cols {
+			hdr[i] = c.name
 		}
 		cw.Write(hdr)
 		for {
-			rec, err := r.Next()
-			if err != nil || rec == nil {
+			b, err := next()
+			if err != nil || b.rows == nil {
 				cw.Flush()
 				if err == nil {
 					err = cw.Error()
 				}
-				return err
+				return total, err
 			}
-			rows, _ := batchCells(r, rec)
-			for _, row := range rows {
+			for _, row := range b.rows {
 				cw.Write(row)
 			}
 			cw.Flush()
 			if err := cw.Error(); err != nil {
-				return err
+				return total, err
 			}
 		}
-	case "jsonl":
-		enc := json.NewEncoder(w)
+	case "jsonl", "json":
+		if p.format == "json" {
+			io.WriteString(w, "[")
+		}
+		first := true
 		for {
-			rec, err := r.Next()
-			if err != nil || rec == nil {
-				return err
+			b, err := next()
+			if err != nil || b.rows == nil {
+				if p.format == "json" {
+					io.WriteString(w, "]\n")
+				}
+				return total, err
 			}
-			rows, nulls := batchCells(r, rec)
-			for _, o := range jsonObjects(r, rows, nulls) {
-				if err := enc.Encode(orderedObj(o, r.Columns)); err != nil {
-					return err
+			for i := range b.rows {
+				line := jsonRow(cols, b.rows[i], b.nulls[i])
+				switch {
+				case p.format == "jsonl":
+					line += "\n"
+				case !first:
+					line = ",\n " + line
+				}
+				first = false
+				if _, err := io.WriteString(w, line); err != nil {
+					return total, err
+				}
+			}
+		}
+	case "markdown":
+		hdr, sep := make([]string, len(cols)), make([]string, len(cols))
+		for i, c := range cols {
+			hdr[i], sep[i] = mdEscape(c.name), "---"
+			if c.numeric {
+				sep[i] = "---:"
+			}
+		}
+		fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(hdr, " | "), strings.Join(sep, " | "))
+		for {
+			b, err := next()
+			if err != nil || b.rows == nil {
+				return total, err
+			}
+			for i, row := range b.rows {
+				cs := make([]string, len(row))
+				for c, v := range row {
+					if b.nulls[i][c] {
+						v = p.null
+					}
+					cs[c] = mdEscape(v)
+				}
+				if _, err := fmt.Fprintf(w, "| %s |\n", strings.Join(cs, " | ")); err != nil {
+					return total, err
 				}
 			}
 		}
 	}
-	if err := r.Collect(); err != nil {
-		return err
-	}
-	rows, nulls := cells(r)
-	switch format {
-	case "json":
-		objs := jsonObjects(r, rows, nulls)
-		var parts []string
-		for _, o := range objs {
-			b, _ := json.Marshal(orderedObj(o, r.Columns))
-			parts = append(parts, string(b))
-		}
-		fmt.Fprintf(w, "[%s]\n", strings.Join(parts, ",\n "))
-		return nil
-	case "markdown":
-		var hdr, sep []string
-		for _, c := range r.Columns {
-			hdr = append(hdr, c.Name)
-			if isNumeric(c.Type) {
-				sep = append(sep, "---:")
-			} else {
-				sep = append(sep, "---")
-			}
-		}
-		fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(hdr, " | "), strings.Join(sep, " | "))
-		for _, row := range rows {
-			esc := make([]string, len(row))
-			for i, v := range row {
-				esc[i] = strings.ReplaceAll(v, "|", `\|`)
-			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(esc, " | "))
-		}
-		return nil
-	}
-	// psql's aligned format
-	widths := make([]int, len(r.Columns))
-	for i, c := range r.Columns {
-		widths[i] = utf8.RuneCountInString(c.Name)
-	}
-	for _, row := range rows {
-		for i, v := range row {
-			if n := utf8.RuneCountInString(v); n > widths[i] {
-				widths[i] = n
-			}
-		}
-	}
-	var hdr, sep []string
-	for i, c := range r.Columns {
-		pad := widths[i] - utf8.RuneCountInString(c.Name)
-		hdr = append(hdr, strings.Repeat(" ", pad/2)+c.Name+strings.Repeat(" ", pad-pad/2))
-		sep = append(sep, strings.Repeat("-", widths[i]))
-	}
-	fmt.Fprintf(w, " %s \n-%s-\n", strings.Join(hdr, " | "), strings.Join(sep, "-+-"))
-	for _, row := range rows {
-		var cs []string
-		for i, v := range row {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v))
-			if isNumeric(r.Columns[i].Type) {
-				cs = append(cs, pad+v)
-			} else {
-				cs = append(cs, v+pad)
-			}
-		}
-		// trailing blanks trimmed as psql does; a row of NULLs is blank
-		fmt.Fprintf(w, " %s\n", strings.TrimRight(strings.Join(cs, " | "), " "))
-	}
-	if len(rows) == 1 {
-		fmt.Fprintln(w, "(1 row)")
-	} else {
-		fmt.Fprintf(w, "(%d rows)\n", len(rows))
-	}
-	// What Athena bills for, after every query that read storage.
-	if sc := r.Scanned; sc.Bytes > 0 || sc.Files > 0 {
-		line := fmt.Sprintf("Data scanned: %s (%d files", humanBytes(sc.Bytes), sc.Files)
-		if sc.Partitions > 0 || sc.PartitionsPruned > 0 {
-			line += fmt.Sprintf("; %d partitions read, %d pruned", sc.Partitions, sc.PartitionsPruned)
-		}
-		fmt.Fprintln(w, line+")")
-	}
-	fmt.Fprintln(w)
-	return nil
+	return p.aligned(w, cols, next, &total)
 }
 
+func mdEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", "<br>")
+}
+
+// jsonRow is one row as a JSON object, its keys in column order: numbers
+// and booleans as such, NULL as null.
+func jsonRow(cols []column, row []string, nulls []bool) string {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for c, col := range cols {
+		if c > 0 {
+			sb.WriteByte(',')
+		}
+		k, _ := json.Marshal(col.name)
+		sb.Write(k)
+		sb.WriteByte(':')
+		v := row[c]
+		switch {
+		case nulls[c]:
+			sb.WriteString("null")
+		case col.boolean:
+			sb.WriteString(strconv.FormatBool(v == "t" || v == "true"))
+		case col.numeric && json.Valid([]byte(v)) && !strings.ContainsAny(v, "aInN\""):
+			sb.WriteString(v)
+		default:
+			b, _ := json.Marshal(v)
+			sb.Write(b)
+		}
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
+
+// display is a cell as the table format shows it: NULL distinctly, line
+// breaks as ↵ so that a row stays on one line.
+func (p *printer) display(v string, null bool) string {
+	if null {
+		return p.null
+	}
+	if strings.ContainsAny(v, "\n\r\t") {
+		v = strings.NewReplacer("\r\n", "↵", "\n", "↵", "\r", "↵", "\t", " ").Replace(v)
+	}
+	return v
+}
+
+// aligned prints psql's aligned table (or, expanded, one line per
+// column), reading the first alignedChunk rows to size the columns.
+func (p *printer) aligned(w io.Writer, cols []column, next func() (rowBatch, error), total *int64) (int64, error) {
+	var head rowBatch
+	var ended bool
+	var qerr error
+	for len(head.rows) < alignedChunk {
+		b, err := next()
+		if err != nil {
+			qerr = err
+			ended = true
+			break
+		}
+		if b.rows == nil {
+			ended = true
+			break
+		}
+		head.rows = append(head.rows, b.rows...)
+		head.nulls = append(head.nulls, b.nulls...)
+	}
+	if qerr != nil && len(head.rows) == 0 {
+		return *total, qerr // nothing to show but the error
+	}
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = runewidth.StringWidth(c.name)
+	}
+	for i, row := range head.rows {
+		for c, v := range row {
+			widths[c] = max(widths[c], runewidth.StringWidth(p.display(v, head.nulls[i][c])))
+		}
+	}
+	lineWidth := func() int {
+		n := 1
+		for _, x := range widths {
+			n += x + 3
+		}
+		return n - 1
+	}
+	expanded := p.expanded == "on" || p.expanded == "auto" && p.width > 0 && lineWidth() > p.width && len(cols) > 1
+	var printed int64
+	emit := func(b rowBatch) error {
+		for i, row := range b.rows {
+			printed++
+			var err error
+			if expanded {
+				err = p.record(w, cols, row, b.nulls[i], printed)
+			} else {
+				err = p.row(w, cols, widths, row, b.nulls[i])
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !expanded {
+		p.fit(widths)
+		hdr, sep := make([]string, len(cols)), make([]string, len(cols))
+		for i, c := range cols {
+			name := runewidth.Truncate(c.name, widths[i], "…")
+			pad := widths[i] - runewidth.StringWidth(name)
+			hdr[i] = strings.Repeat(" ", pad/2) + name + strings.Repeat(" ", pad-pad/2)
+			sep[i] = strings.Repeat("-", widths[i])
+		}
+		if _, err := fmt.Fprintf(w, " %s \n-%s-\n", strings.Join(hdr, " | "), strings.Join(sep, "-+-")); err != nil {
+			return *total, err
+		}
+	}
+	if err := emit(head); err != nil {
+		return *total, err
+	}
+	for !ended {
+		b, err := next()
+		if err != nil {
+			qerr = err
+			break
+		}
+		if b.rows == nil {
+			break
+		}
+		if err := emit(b); err != nil {
+			return *total, err
+		}
+	}
+	if qerr != nil {
+		return *total, qerr
+	}
+	if printed == 1 {
+		fmt.Fprintln(w, "(1 row)")
+	} else {
+		fmt.Fprintf(w, "(%d rows)\n", printed)
+	}
+	return *total, nil
+}
+
+// fit narrows the widest columns until a row fits the terminal, keeping
+// each at least a few characters wide.
+func (p *printer) fit(widths []int) {
+	if p.width <= 0 {
+		return
+	}
+	const minWidth = 4
+	for {
+		n := 1
+		widest := -1
+		for i, x := range widths {
+			n += x + 3
+			if widest < 0 || x > widths[widest] {
+				widest = i
+			}
+		}
+		n--
+		if n <= p.width || widest < 0 || widths[widest] <= minWidth {
+			return
+		}
+		widths[widest] = max(minWidth, widths[widest]-(n-p.width))
+	}
+}
+
+// row prints one table row, values past their column's width truncated
+// on a terminal (off a terminal a later, wider value widens its line).
+func (p *printer) row(w io.Writer, cols []column, widths []int, row []string, nulls []bool) error {
+	var sb strings.Builder
+	sb.WriteByte(' ')
+	for c, v := range row {
+		if c > 0 {
+			sb.WriteString(" | ")
+		}
+		v = p.display(v, nulls[c])
+		if p.width > 0 {
+			v = runewidth.Truncate(v, widths[c], "…")
+		}
+		pad := strings.Repeat(" ", max(0, widths[c]-runewidth.StringWidth(v)))
+		if cols[c].numeric && !nulls[c] {
+			sb.WriteString(pad + v)
+		} else {
+			sb.WriteString(v + pad)
+		}
+	}
+	// trailing blanks trimmed as psql does
+	_, err := io.WriteString(w, strings.TrimRight(sb.String(), " ")+"\n")
+	return err
+}
+
+// record prints one row expanded, psql's \x layout.
+func (p *printer) record(w io.Writer, cols []column, row []string, nulls []bool, n int64) error {
+	nameW := 0
+	for _, c := range cols {
+		nameW = max(nameW, runewidth.StringWidth(c.name))
+	}
+	title := fmt.Sprintf("-[ RECORD %d ]", n)
+	var sb strings.Builder
+	sb.WriteString(title + strings.Repeat("-", max(1, nameW+2-len(title))) + "+" + strings.Repeat("-", 10) + "\n")
+	for c, col := range cols {
+		v := p.display(row[c], nulls[c])
+		if p.width > 0 {
+			v = runewidth.Truncate(v, max(4, p.width-nameW-3), "…")
+		}
+		sb.WriteString(col.name + strings.Repeat(" ", nameW-runewidth.StringWidth(col.name)) + " | " + v + "\n")
+	}
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+// humanBytes is a size as Athena's console shows it.
 func humanBytes(n int64) string {
 	switch {
+	case n >= 1<<40:
+		return fmt.Sprintf("%.2f TB", float64(n)/(1<<40))
 	case n >= 1<<30:
 		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
 	case n >= 1<<20:
@@ -199,61 +353,4 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.2f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-type kv struct {
-	k string
-	v any
-}
-
-type ordered []kv
-
-func (o ordered) MarshalJSON() ([]byte, error) {
-	var sb strings.Builder
-	sb.WriteByte('{')
-	for i, p := range o {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		k, _ := json.Marshal(p.k)
-		v, err := json.Marshal(p.v)
-		if err != nil {
-			return nil, err
-		}
-		sb.Write(k)
-		sb.WriteByte(':')
-		sb.Write(v)
-	}
-	sb.WriteByte('}')
-	return []byte(sb.String()), nil
-}
-
-func orderedObj(m map[string]any, cols []engine.Column) ordered {
-	var o ordered
-	for _, c := range cols {
-		o = append(o, kv{c.Name, m[c.Name]})
-	}
-	return o
-}
-
-// jsonObjects are rows as JSON objects: numbers and booleans as such.
-func jsonObjects(r *engine.Result, rows [][]string, nulls [][]bool) []map[string]any {
-	var objs []map[string]any
-	for i, row := range rows {
-		obj := map[string]any{}
-		for c, col := range r.Columns {
-			switch {
-			case nulls[i][c]:
-				obj[col.Name] = nil
-			case col.Type.Kind == types.Bool:
-				obj[col.Name] = row[c] == "t"
-			case isNumeric(col.Type) && !strings.ContainsAny(row[c], "aInN"):
-				obj[col.Name] = json.Number(row[c])
-			default:
-				obj[col.Name] = row[c]
-			}
-		}
-		objs = append(objs, obj)
-	}
-	return objs
 }

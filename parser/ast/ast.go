@@ -242,11 +242,13 @@ type CreateSchema struct {
 	IfNotExists bool
 }
 
-// Explain is EXPLAIN [ANALYZE].
+// Explain is EXPLAIN [ANALYZE] or EXPLAIN (COST): the plan with the bytes
+// it would scan and their price, without running it.
 type Explain struct {
 	Stmt    Stmt
 	Analyze bool
 	Verbose bool
+	Cost    bool
 }
 
 // Set is SET name = value / SET name TO DEFAULT / RESET.

@@ -846,3 +846,12 @@ func (d *Dataset) reject(st *storage.ScanStats) {
 
 // File is the path of the file the morsel reads.
 func (m *Morsel) File() string { return m.file.Path }
+
+// Bytes is the length of the morsel's byte range: what reading it fetches
+// (a compressed file is one morsel of the whole file).
+func (m *Morsel) Bytes() int64 {
+	if m.end < 0 {
+		return m.file.Size - m.start
+	}
+	return m.end - m.start
+}

@@ -421,3 +421,6 @@ func (d *Dataset) fold(k string) string {
 	}
 	return strings.ToLower(k)
 }
+
+// Bytes is the size of the morsel's file: what reading it fetches.
+func (m *Morsel) Bytes() int64 { return m.file.Size }

@@ -984,3 +984,24 @@ func orStats(a, b *storage.ScanStats) *storage.ScanStats {
 	}
 	return b
 }
+
+// Bytes is what reading the morsel will fetch: the compressed column
+// chunks of its row group that its columns decode (0 when it decodes
+// none, as count(*) reads only the footer). Progress and dry-run pricing
+// sum it before anything is read.
+func (m *Morsel) Bytes() int64 {
+	md := m.d.meta(m.path)
+	if md == nil || m.rowGroup >= md.NumRowGroups() {
+		return 0
+	}
+	rgm := md.RowGroup(m.rowGroup)
+	var n int64
+	for _, l := range m.decodedLeaves() {
+		if l < rgm.NumColumns() {
+			if cc, err := rgm.ColumnChunk(l); err == nil {
+				n += cc.TotalCompressedSize()
+			}
+		}
+	}
+	return n
+}
