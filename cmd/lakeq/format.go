@@ -215,6 +215,9 @@ func (p *printer) aligned(w io.Writer, cols []column, next func() (rowBatch, err
 		return n - 1
 	}
 	expanded := p.expanded == "on" || p.expanded == "auto" && p.width > 0 && lineWidth() > p.width && len(cols) > 1
+	// a table that cannot fit the terminal even with every column cut
+	// to a few characters shows one line per column instead
+	expanded = expanded || !p.fit(widths) && len(cols) > 1
 	var printed int64
 	emit := func(b rowBatch) error {
 		for i, row := range b.rows {
@@ -232,7 +235,6 @@ func (p *printer) aligned(w io.Writer, cols []column, next func() (rowBatch, err
 		return nil
 	}
 	if !expanded {
-		p.fit(widths)
 		hdr, sep := make([]string, len(cols)), make([]string, len(cols))
 		for i, c := range cols {
 			name := runewidth.Truncate(c.name, widths[i], "…")
@@ -272,10 +274,10 @@ func (p *printer) aligned(w io.Writer, cols []column, next func() (rowBatch, err
 }
 
 // fit narrows the widest columns until a row fits the terminal, keeping
-// each at least a few characters wide.
-func (p *printer) fit(widths []int) {
+// each at least a few characters wide; false when that is not enough.
+func (p *printer) fit(widths []int) bool {
 	if p.width <= 0 {
-		return
+		return true
 	}
 	const minWidth = 4
 	for {
@@ -288,8 +290,11 @@ func (p *printer) fit(widths []int) {
 			}
 		}
 		n--
-		if n <= p.width || widest < 0 || widths[widest] <= minWidth {
-			return
+		if n <= p.width {
+			return true
+		}
+		if widest < 0 || widths[widest] <= minWidth {
+			return false
 		}
 		widths[widest] = max(minWidth, widths[widest]-(n-p.width))
 	}

@@ -21,7 +21,7 @@ const goldenQuery = `SELECT * FROM (VALUES
   (22, 'a|b "q", c', NULL, false, NULL),
   (NULL, 'ünïcode 日本', -1.00, NULL, DATE '1999-12-31'),
   (333, 'two
-lines', 0.5, true, DATE '2000-02-29')) AS t(n, s, d, b, dt) ORDER BY n NULLS LAST`
+lines', 0.50, true, DATE '2000-02-29')) AS t(n, s, d, b, dt) ORDER BY n NULLS LAST`
 
 var timeRE = regexp.MustCompile(`Time: [0-9.]+ ms`)
 

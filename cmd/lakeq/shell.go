@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/peterh/liner"
 	"golang.org/x/term"
@@ -235,7 +236,11 @@ func (s *shell) footer(res result, rows int64, query bool, elapsed time.Duration
 		parts = append(parts, "Cost: "+engine.FormatCost(engine.ScanCost(sc.Bytes, true, price)))
 	}
 	if len(parts) > 0 {
-		fmt.Fprintln(s.out, strings.Join(parts, " · "))
+		line := strings.Join(parts, " · ")
+		if w := s.pr.width; w > 0 && utf8.RuneCountInString(line) > w {
+			line = strings.Join(parts, "\n") // a narrow terminal: one figure a line
+		}
+		fmt.Fprintln(s.out, line)
 	}
 	if query {
 		fmt.Fprintln(s.out)
