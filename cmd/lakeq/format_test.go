@@ -128,5 +128,3 @@ func (f *fixedResult) Scanned() (s engine.Scanned, ok bool) {
 	return s, false
 }
 func (f *fixedResult) Close() {}
-
-
