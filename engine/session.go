@@ -95,7 +95,10 @@ type Session struct {
 	// live is scan for Progress, which other goroutines call
 	live atomic.Pointer[storage.ScanStats]
 	// qid is the running statement's query id (sys.query_history)
-	qid      string
+	qid string
+	// lastQID is the query id of the last statement that ended
+	// (pg_last_query_id); guarded by mu
+	lastQID  string
 	prepared map[string]*sqlPrepared
 	cursors  map[string]*cursor
 	// InTransaction is set by the wire server inside BEGIN … COMMIT
@@ -237,6 +240,9 @@ func (s *Session) StreamStmt(ctx context.Context, st parser.Statement, params []
 			text = redact(text)
 		}
 		s.record(text, qid, scan, start, res, err)
+		s.mu.Lock()
+		s.lastQID = qid
+		s.mu.Unlock()
 		if res != nil {
 			res.Scanned = Scanned{Bytes: scan.BytesRead.Load(), Files: scan.FilesRead.Load(), Partitions: scan.PartitionsRead.Load(), Requests: scan.Requests.Load(),
 				PartitionsPruned: scan.PartitionsPruned.Load(), Prefixes: scan.PrefixesListed.Load()}
@@ -280,6 +286,12 @@ func (s *Session) Progress() (read, planned int64) {
 		return 0, 0
 	}
 	return st.BytesRead.Load(), st.BytesPlanned.Load()
+}
+
+func (s *Session) lastQueryID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastQID
 }
 
 // scanStats is the running statement's counters (fresh ones outside a statement).
@@ -432,7 +444,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	}
 	ec := &exec.Ctx{
 		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}, Backends: backends{s},
-			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID}, Params: params},
+			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID, LastQueryID: s.lastQueryID()}, Params: params},
 		Scan:      s.scanStats(),
 		Workers:   s.eng.cfg.Workers,
 		ListAhead: s.ListAhead,

@@ -294,6 +294,14 @@ func catalogScalars() []*Scalar {
 				}
 				return out, nil
 			})}},
+		{Name: "pg_last_query_id", Volatile: true, Description: "the query id in sys.query_history of the session's previous statement (Redshift's function; lakeq's ids are text)", Example: "pg_last_query_id()",
+			Overloads: []Overload{{Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), false,
+				func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+					if ctx.LastQueryID == "" {
+						return nil, nil
+					}
+					return ctx.LastQueryID, nil
+				})}}},
 		{Name: "pg_backend_pid", Volatile: true, Overloads: []Overload{{Ret: fixed(types.Int4T), Kernel: RowWise(fixed(types.Int4T), false,
 			func(ctx *Ctx, _ []types.Value) (types.Value, error) { return ctx.BackendPID, nil })}}},
 		{Name: "pg_cancel_backend", Volatile: true, Description: "cancel a session's running statement", Example: "pg_cancel_backend(12)",

@@ -35,6 +35,9 @@ type Ctx struct {
 	SearchPath []string
 	// BackendPID is the session's process id (pg_backend_pid).
 	BackendPID int64
+	// LastQueryID is the query id (sys.query_history) of the session's
+	// last statement that ended before this one (pg_last_query_id).
+	LastQueryID string
 	// Backends signals other sessions (pg_cancel_backend,
 	// pg_terminate_backend); nil outside a session.
 	Backends Backends

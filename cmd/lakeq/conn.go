@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,6 +197,9 @@ type remoteConn struct {
 	price float64
 	desc  string
 	db    string // the database's name (the prompt)
+	// lakeq: the server is lakeq's, whose query history tells what each
+	// statement scanned (the cost footer) and whose session has a price
+	lakeq bool
 }
 
 // connectRemote connects with dsn (a postgres:// URL or key=value
@@ -228,7 +232,34 @@ func connectRemote(ctx context.Context, dsn string, ask func() (string, error), 
 	if err != nil {
 		return nil, err
 	}
-	return &remoteConn{pc: pc, price: 5, db: cfg.Database, desc: fmt.Sprintf("database \"%s\" as user \"%s\" on host \"%s\" at port \"%d\"", cfg.Database, cfg.User, cfg.Host, cfg.Port)}, nil
+	c := &remoteConn{pc: pc, price: 5, db: cfg.Database, desc: fmt.Sprintf("database \"%s\" as user \"%s\" on host \"%s\" at port \"%d\"", cfg.Database, cfg.User, cfg.Host, cfg.Port)}
+	if v := c.scalar(ctx, "SELECT version()"); strings.Contains(v, "(lakeq") {
+		c.lakeq = true
+		if p, err := strconv.ParseFloat(c.scalar(ctx, "SHOW scan_price_per_tb"), 64); err == nil {
+			c.price = p
+		}
+	}
+	return c, nil
+}
+
+// scalar runs a one-value query ("" when it fails or is NULL).
+func (c *remoteConn) scalar(ctx context.Context, sql string) string {
+	rs, err := c.pc.Exec(ctx, sql).ReadAll()
+	if err != nil || len(rs) != 1 || rs[0].Err != nil || len(rs[0].Rows) != 1 || len(rs[0].Rows[0]) == 0 {
+		return ""
+	}
+	return string(rs[0].Rows[0][0])
+}
+
+// SetPrice sets the price per TB here and, on lakeq, in the session (so
+// that the server's EXPLAIN (COST) agrees).
+func (c *remoteConn) SetPrice(ctx context.Context, p float64) error {
+	c.price = p
+	if c.lakeq {
+		_, err := c.pc.Exec(ctx, "SET scan_price_per_tb = "+strconv.FormatFloat(p, 'f', -1, 64)).ReadAll()
+		return remoteErr(err)
+	}
+	return nil
 }
 
 // needsPassword reports whether a connection failed for want of a
@@ -256,7 +287,7 @@ func (c *remoteConn) Run(ctx context.Context, sql string) (result, error) {
 		return nil, remoteErr(err)
 	}
 	rr := mr.ResultReader()
-	res := &remoteResult{mr: mr, rr: rr}
+	res := &remoteResult{mr: mr, rr: rr, conn: c, ctx: ctx}
 	fds := rr.FieldDescriptions()
 	if fds != nil {
 		res.cols = make([]column, len(fds))
@@ -306,6 +337,8 @@ func remoteErr(err error) error {
 }
 
 type remoteResult struct {
+	conn *remoteConn
+	ctx  context.Context
 	mr   *pgconn.MultiResultReader
 	rr   *pgconn.ResultReader
 	cols []column
@@ -360,5 +393,21 @@ func (r *remoteResult) Next() (rowBatch, error) {
 
 func (r *remoteResult) Tag() string                     { return r.tag }
 func (r *remoteResult) Notices() []string               { return nil }
-func (r *remoteResult) Scanned() (engine.Scanned, bool) { return engine.Scanned{}, false }
+// Scanned asks a lakeq server's query history what the statement read
+// (other servers do not say).
+func (r *remoteResult) Scanned() (engine.Scanned, bool) {
+	if r.conn == nil || !r.conn.lakeq || r.ctx.Err() != nil {
+		return engine.Scanned{}, false
+	}
+	rs, err := r.conn.pc.Exec(r.ctx, "SELECT bytes_scanned, files_scanned, partitions_scanned FROM sys.query_history WHERE query_id = pg_last_query_id()").ReadAll()
+	if err != nil || len(rs) != 1 || len(rs[0].Rows) != 1 || len(rs[0].Rows[0]) != 3 {
+		return engine.Scanned{}, false
+	}
+	var sc engine.Scanned
+	row := rs[0].Rows[0]
+	sc.Bytes, _ = strconv.ParseInt(string(row[0]), 10, 64)
+	sc.Files, _ = strconv.ParseInt(string(row[1]), 10, 64)
+	sc.Partitions, _ = strconv.ParseInt(string(row[2]), 10, 64)
+	return sc, true
+}
 func (r *remoteResult) Close()                          { r.finish() }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -156,13 +157,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if c == nil {
 			return code
 		}
+		defer c.Close()
 		if *price != "" {
-			if _, err := fmt.Sscanf(strings.TrimPrefix(*price, "$"), "%g", &c.price); err != nil || c.price < 0 {
-				fmt.Fprintf(stderr, "lakeq: --price-per-tb %q is not a price such as 5\n", *price)
+			p, err := strconv.ParseFloat(strings.TrimPrefix(*price, "$"), 64)
+			if err != nil || p < 0 {
+				fmt.Fprintf(stderr, "lakeq: --price-per-tb %q is not a price such as 5 (scan_price_per_tb)\n", *price)
 				return exitUsage
 			}
+			if err := c.SetPrice(ctx, p); err != nil {
+				printError(stderr, "", err)
+				return exitError
+			}
 		}
-		defer c.Close()
 		sh.conn, sh.prompt = c, c.db
 	} else {
 		memBytes, ok := memoryLimit(*memLimit)

@@ -84,6 +84,12 @@ func TestRemoteLakeq(t *testing.T) {
 			t.Errorf("catalog commands lack %q: rc %d\n%s\n%s", want, rc, out, errb)
 		}
 	}
+	// the footer: what the statement scanned, from the server's history,
+	// priced at the session's price (set on the server by the flag)
+	rc, out, errb = runCLI(t, "", append(remote, "--price-per-tb", "6.25", "-c", "SELECT sum(n_nationkey) FROM tpch.nation", "-c", "EXPLAIN (COST) SELECT 1")...)
+	if rc != 0 || !strings.Contains(out, "(1 file) · Cost: $0.0000596\n") || !strings.Contains(out, "at $6.25 per TB") {
+		t.Fatalf("remote footer: rc %d\n%s\n%s", rc, out, errb)
+	}
 	// a postgres:// URL, TLS required
 	url := "postgres://lakeq@127.0.0.1:" + p + "/lakeq?sslmode=require"
 	rc, out, errb = runCLI(t, "", url, "--format", "csv", "-c", "SELECT count(*) AS n FROM tpch.nation")

@@ -160,3 +160,51 @@ func TestCopyCommand(t *testing.T) {
 		}
 	}
 }
+
+// \? lists the commands; \explain shows plans (analyze runs the query,
+// cost prices it).
+func TestHelpAndExplainCommands(t *testing.T) {
+	dir := t.TempDir()
+	rc, out, errb := runCLI(t, "", "--data-dir", dir, "-c", `\?`,
+		"-c", "CREATE TABLE e AS SELECT g AS a FROM generate_series(1, 10) g",
+		"-c", `\explain SELECT count(*) FROM e`, "-c", `\explain analyze SELECT count(*) FROM e`, "-c", `\explain cost SELECT a FROM e`)
+	for _, want := range []string{`\copy ...`, `\dt [PATTERN]`, "-> Scan public.e", "Execution time:", "Data to scan: ", "Cost: $0.0000477 at $5 per TB"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q: rc %d\n%s\n%s", want, rc, out, errb)
+		}
+	}
+	if rc, _, errb := runCLI(t, "", "--data-dir", dir, "-c", `\explain`); rc != 1 || !strings.Contains(errb, "missing the query") {
+		t.Fatalf("bare \\explain: rc %d %q", rc, errb)
+	}
+	if rc, _, errb := runCLI(t, "", "--data-dir", dir, "-c", `\d nosuch`); rc != 1 || !strings.Contains(errb, `Did not find any relation named "nosuch".`) {
+		t.Fatalf("\\d nosuch: rc %d %q", rc, errb)
+	}
+}
+
+// lakeq demo makes a sample lake whose suggested queries answer, and
+// keeps it when run again.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	rc, out, errb := runCLI(t, "", "demo", "--data-dir", dir, "--sf", "0.01")
+	if rc != 0 || !strings.Contains(out, "Created the demo lake") || !strings.Contains(out, "Try:") {
+		t.Fatalf("demo: rc %d\n%s\n%s", rc, out, errb)
+	}
+	for _, q := range demoQueries {
+		rc, out, errb := runCLI(t, "", "--data-dir", dir, "--format", "csv", "-c", q)
+		if rc != 0 || strings.Count(out, "\n") < 3 {
+			t.Errorf("%s: rc %d\n%s\n%s", q, rc, out, errb)
+		}
+	}
+	// the events are partitioned by day: a day's query reads one folder
+	rc, out, _ = runCLI(t, "", "--data-dir", dir, "-c", "SELECT count(*) FROM demo.events WHERE dt = DATE '2024-06-15'")
+	if rc != 0 || !strings.Contains(out, "1 partitions read, 29 pruned") {
+		t.Fatalf("partition pruning: %s", out)
+	}
+	rc, out, _ = runCLI(t, "", "demo", "--data-dir", dir)
+	if rc != 0 || !strings.Contains(out, "already") {
+		t.Fatalf("second demo: rc %d %s", rc, out)
+	}
+	if rc, _, _ := runCLI(t, "", "demo", "--sf", "-1"); rc != 2 {
+		t.Fatalf("bad --sf: rc %d", rc)
+	}
+}

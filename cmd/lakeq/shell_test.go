@@ -151,3 +151,23 @@ func TestShellNarrowTerminal(t *testing.T) {
 	tm.typeLine(`\q`)
 	tm.exitStatus(waitLong)
 }
+
+// The progress line is for a terminal: absent with --quiet and when
+// stderr is not one.
+func TestNoProgressWhenQuietOrRedirected(t *testing.T) {
+	bin := lakeqBinary(t)
+	data := demoLake(t)
+	long := "SELECT count(*) FROM tpch.lineitem a, tpch.lineitem b WHERE a.l_partkey + b.l_orderkey = -1"
+	for name, argv := range map[string][]string{
+		"quiet":      {bin, "--data-dir", data, "--quiet", "-c", long},
+		"redirected": {"sh", "-c", bin + " --data-dir " + data + " -c '" + long + "' 2>/dev/null"},
+	} {
+		tm := startTerminal(t, 120, 20, []string{"HOME=" + t.TempDir()}, argv...)
+		time.Sleep(2500 * time.Millisecond) // past the progress line's delay
+		if s := tm.screen(); strings.Contains(s, " rows · ") {
+			t.Errorf("%s: a progress line:\n%s", name, s)
+		}
+		tm.keys("C-c")
+		tm.exitStatus(waitLong)
+	}
+}
