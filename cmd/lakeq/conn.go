@@ -391,8 +391,9 @@ func (r *remoteResult) Next() (rowBatch, error) {
 	return rowBatch{}, r.finish()
 }
 
-func (r *remoteResult) Tag() string                     { return r.tag }
-func (r *remoteResult) Notices() []string               { return nil }
+func (r *remoteResult) Tag() string       { return r.tag }
+func (r *remoteResult) Notices() []string { return nil }
+
 // Scanned asks a lakeq server's query history what the statement read
 // (other servers do not say).
 func (r *remoteResult) Scanned() (engine.Scanned, bool) {
@@ -410,4 +411,4 @@ func (r *remoteResult) Scanned() (engine.Scanned, bool) {
 	sc.Partitions, _ = strconv.ParseInt(string(row[2]), 10, 64)
 	return sc, true
 }
-func (r *remoteResult) Close()                          { r.finish() }
+func (r *remoteResult) Close() { r.finish() }
