@@ -211,6 +211,13 @@ func TestRemotePasswordPrompt(t *testing.T) {
 	if !strings.Contains(s, " pwuser | t") {
 		t.Fatalf("query on PostgreSQL:\n%s", s)
 	}
+	// Ctrl-C sends the server a cancel request; the connection stays
+	tm.typeLine("SELECT pg_sleep(60);")
+	time.Sleep(500 * time.Millisecond)
+	tm.keys("C-c")
+	tm.waitFor("ERROR:  canceling statement due to user request", waitLong)
+	tm.typeLine("SELECT 6 * 7 AS answer;")
+	tm.waitFor("     42", waitLong)
 	tm.keys("C-d")
 	if st := tm.exitStatus(waitLong); st != 0 {
 		t.Fatalf("exit status %d", st)
