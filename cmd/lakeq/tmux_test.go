@@ -133,22 +133,6 @@ func (tm *terminal) waitFor(want string, timeout time.Duration) string {
 	}
 }
 
-// waitCount polls until want shows at least n times.
-func (tm *terminal) waitCount(want string, n int, timeout time.Duration) string {
-	tm.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := tm.screen()
-		if strings.Count(s, want) >= n {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("waited %v for %d × %q; the screen:\n%s", timeout, n, want, s)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // exitStatus waits for the command to end and returns its status.
 func (tm *terminal) exitStatus(timeout time.Duration) int {
 	tm.t.Helper()
@@ -167,7 +151,7 @@ func (tm *terminal) exitStatus(timeout time.Duration) int {
 	}
 }
 
-// promptLine is the last line of the screen that starts with prefix.
+// lastLineWith is the screen's last line that starts with prefix.
 func lastLineWith(screen, prefix string) string {
 	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
