@@ -66,6 +66,12 @@ func TestShellInTerminal(t *testing.T) {
 	tm.waitFor("SELECT n_name FROM tpch.nation", waitLong)
 	tm.typeLine(" WHERE n_nationkey < 2;")
 	tm.waitFor("(2 rows)", waitLong)
+	// a schema
+	tm.typeText("SELECT count(*) FROM dem")
+	tm.keys("Tab")
+	tm.waitFor("SELECT count(*) FROM demo", waitLong)
+	tm.typeLine(".events;")
+	tm.waitFor("200000", waitLong)
 	// keywords complete in the case typed
 	tm.typeText("sel")
 	tm.keys("Tab")
