@@ -48,6 +48,10 @@ type loadCol struct {
 	b       array.Builder
 	fmt     []datePart // DATEFORMAT/TIMEFORMAT pattern, nil for the default
 
+	// valid says the next field is known to be valid UTF-8 (its whole
+	// line was checked at once), so set need not check it again
+	valid bool
+
 	null bool
 	i    int64
 	f    float64
@@ -106,7 +110,7 @@ func (c *loadCol) set(f []byte, isNull bool) *convError {
 		c.null = true
 		return nil
 	}
-	if c.isChar() || !utf8.Valid(f) {
+	if !c.valid {
 		if !utf8.Valid(f) {
 			if o.acceptInv == "" {
 				return &convError{code: errInvalidUTF8, err: asSQLErr(types.InvalidUTF8(f, "column "+c.name))}
