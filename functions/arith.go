@@ -395,8 +395,77 @@ func decimalFast(op string, x, y types.Decimal, rs int32) (types.Decimal, bool) 
 			r = -r
 		}
 		return types.Decimal{V: decimal128.FromI64(r), Scale: rs}, true
+	case "/":
+		return divSmall(a, b, x.Scale, y.Scale, rs)
 	}
 	return types.Decimal{}, false
+}
+
+// divSmall is x/y at scale rs for 64-bit unscaled values, in 128-bit
+// integer arithmetic, with DecimalOp's rounding (one digit more, then
+// half away from zero); false when an intermediate does not fit 128 bits
+// (the big.Int path takes those). TPC-DS's sum(…/2) divides every row,
+// at PostgreSQL's division scale (20 digits here), so the quotient is
+// 128 bits wide.
+func divSmall(a, b int64, sa, sb, rs int32) (types.Decimal, bool) {
+	if b == 0 {
+		return types.Decimal{}, false // DecimalOp's path reports it
+	}
+	ua, ub := uint64(abs64(a)), uint64(abs64(b))
+	shift := rs + sb - sa + 1
+	if shift < 0 {
+		if shift < -18 {
+			return types.Decimal{}, false
+		}
+		hi, lo := bits.Mul64(ub, uint64(pow10i64[-shift]))
+		if hi != 0 {
+			return types.Decimal{}, false
+		}
+		ub, shift = lo, 0
+	}
+	// the numerator ua·10^shift in 128 bits
+	hi, lo := uint64(0), ua
+	for shift > 0 {
+		k := min(shift, 18)
+		var ok bool
+		if hi, lo, ok = mul128(hi, lo, uint64(pow10i64[k])); !ok {
+			return types.Decimal{}, false
+		}
+		shift -= k
+	}
+	// long division by ub: a 128-bit quotient
+	qh, r := hi/ub, hi%ub
+	ql, _ := bits.Div64(r, lo, ub)
+	// drop the extra digit, rounding half away from zero
+	qh, r = qh/10, qh%10
+	ql, r = bits.Div64(r, ql, 10)
+	if r >= 5 {
+		var c uint64
+		ql, c = bits.Add64(ql, 1, 0)
+		qh += c
+	}
+	v := decimal128.New(int64(qh), ql)
+	if qh > math.MaxInt64 || v.Greater(maxDec) {
+		return types.Decimal{}, false
+	}
+	if (a < 0) != (b < 0) {
+		v = v.Negate()
+	}
+	return types.Decimal{V: v, Scale: rs}, true
+}
+
+// mul128 is (hi, lo)·m, false past 128 bits.
+func mul128(hi, lo, m uint64) (uint64, uint64, bool) {
+	h1, l1 := bits.Mul64(lo, m)
+	h2, l2 := bits.Mul64(hi, m)
+	if h2 != 0 {
+		return 0, 0, false
+	}
+	top, c := bits.Add64(l2, h1, 0)
+	if c != 0 {
+		return 0, 0, false
+	}
+	return top, l1, true
 }
 
 // DecimalOp computes x op y at result scale rs.
@@ -445,9 +514,9 @@ func DecimalOp(op string, x, y types.Decimal, rs int32) (types.Decimal, error) {
 		num := x.V.BigInt()
 		den := y.V.BigInt()
 		if shift >= 0 {
-			num.Mul(num, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
+			num.Mul(num, pow10big(shift))
 		} else {
-			den.Mul(den, new(big.Int).Exp(big.NewInt(10), big.NewInt(-shift), nil))
+			den.Mul(den, pow10big(-shift))
 		}
 		q := new(big.Int).Quo(num, den)
 		return bigDec(q, rs+1, rs)
@@ -458,7 +527,7 @@ func DecimalOp(op string, x, y types.Decimal, rs int32) (types.Decimal, error) {
 // bigDec rounds an unscaled big integer at scale s to scale rs.
 func bigDec(v *big.Int, s, rs int32) (types.Decimal, error) {
 	if s > rs {
-		div := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s-rs)), nil)
+		div := pow10big(int64(s - rs))
 		q, r := new(big.Int).QuoRem(v, div, new(big.Int))
 		r.Abs(r).Lsh(r, 1)
 		if r.Cmp(div) >= 0 {
@@ -470,7 +539,7 @@ func bigDec(v *big.Int, s, rs int32) (types.Decimal, error) {
 		}
 		v = q
 	} else if s < rs {
-		v = new(big.Int).Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(rs-s)), nil))
+		v = new(big.Int).Mul(v, pow10big(int64(rs-s)))
 	}
 	if v.BitLen() > 126 {
 		return types.Decimal{}, decOverflow()

@@ -12,7 +12,23 @@ import (
 	"github.com/lakeq/lakeq/types"
 )
 
-func pow10big(n int64) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil) }
+// pow10big is 10^n as a new big.Int (callers may change it), from a
+// table for the exponents decimals use.
+func pow10big(n int64) *big.Int {
+	if n >= 0 && n < int64(len(pow10bigs)) {
+		return new(big.Int).Set(pow10bigs[n])
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil)
+}
+
+var pow10bigs = func() [80]*big.Int {
+	var t [80]*big.Int
+	t[0] = big.NewInt(1)
+	for i := 1; i < len(t); i++ {
+		t[i] = new(big.Int).Mul(t[i-1], big.NewInt(10))
+	}
+	return t
+}()
 
 func loc(ctx *Ctx) *time.Location {
 	if ctx != nil && ctx.Loc != nil {
