@@ -16,6 +16,7 @@ import (
 
 // AggSpec is one aggregate call of a HashAgg.
 type AggSpec struct {
+	Name     string // the aggregate's name (sum, count, …)
 	Func     *functions.AggOverload
 	Args     []expr.Expr
 	ArgT     []types.T

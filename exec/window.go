@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
@@ -379,6 +380,26 @@ func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *funct
 		}
 	}
 	if monotone && n > 0 && p.FrameStart[0] == 0 && w.Frame.Exclude == "" {
+		if r := newRunning(fn, args, base); r != nil {
+			// a running sum, count, min or max: folded row by row in its
+			// own type, no accumulator finalized per row
+			fed, lastEnd := 0, -1
+			var last types.Value
+			for i := 0; i < n; i++ {
+				e := p.FrameEnd[i]
+				if e != lastEnd {
+					for ; fed < e; fed++ {
+						if !r.fold(fed) {
+							goto general // overflow: the accumulator's exact path says what happens
+						}
+					}
+					last, lastEnd = r.value(), e
+				}
+				out[i] = last
+			}
+			return nil
+		}
+	general:
 		acc := fn.Agg.newAcc()
 		fed := 0
 		var last types.Value
@@ -442,3 +463,198 @@ func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *funct
 
 // SetCollectLabel names the window's input buffer for memory accounting.
 func (w *Window) SetCollectLabel(l string) { w.col.Label = l }
+
+// running is an aggregate over frames that all start at the partition's
+// first row and only grow (ROWS/RANGE UNBOUNDED PRECEDING … CURRENT ROW):
+// fold takes the next row in (false: it cannot, say on overflow), value
+// is the aggregate so far.
+type running interface {
+	fold(j int) bool
+	value() types.Value
+}
+
+// newRunning returns a running form of fn over args (rows from base),
+// or nil when fn is not one of the simple aggregates over a type it
+// handles exactly as the accumulator does.
+func newRunning(fn WindowFunc, args []arrow.Array, base int) running {
+	s := fn.Agg
+	if s == nil || s.Distinct || s.Filter != nil || len(s.OrderBy) > 0 {
+		return nil
+	}
+	if s.Name == "count" && fn.Ret.Kind == types.Int8 {
+		if len(args) == 0 {
+			return &runCount{base: base}
+		}
+		if len(args) == 1 {
+			return &runCount{arg: args[0], base: base}
+		}
+		return nil
+	}
+	if len(args) != 1 {
+		return nil
+	}
+	a := args[0]
+	switch s.Name {
+	case "sum":
+		switch x := a.(type) {
+		case *array.Decimal128, *array.Decimal64:
+			if fn.Ret.Kind == types.Numeric && !fn.Ret.Dyn && types.DecimalScale(a.DataType()) == fn.Ret.Scale {
+				return &runDecSum{arg: types.Decimal128Of(x), base: base, scale: fn.Ret.Scale}
+			}
+		case *array.Int64, *array.Int32, *array.Int16:
+			if fn.Ret.Kind == types.Int8 {
+				return &runIntSum{arg: a, base: base}
+			}
+		}
+	case "min", "max":
+		if fn.Ret.Kind != fn.ArgT[0].Kind {
+			return nil
+		}
+		r := &runMinMax{arg: a, base: base, t: fn.Ret, idx: -1, max: s.Name == "max"}
+		switch x := a.(type) {
+		case *array.Int64, *array.Int32, *array.Int16, *array.Date32, *array.Timestamp:
+			r.less = intLess(a)
+		case *array.Decimal128, *array.Decimal64:
+			d := types.Decimal128Of(x).Values()
+			r.less = func(i, j int) bool { return d[i].Less(d[j]) }
+		default:
+			return nil // floats (NaN's order), text (collation), …: the accumulator's
+		}
+		return r
+	}
+	return nil
+}
+
+// intLess orders an integer-valued array's rows.
+func intLess(a arrow.Array) func(i, j int) bool {
+	switch x := a.(type) {
+	case *array.Int64:
+		v := x.Int64Values()
+		return func(i, j int) bool { return v[i] < v[j] }
+	case *array.Int32:
+		v := x.Int32Values()
+		return func(i, j int) bool { return v[i] < v[j] }
+	case *array.Int16:
+		v := x.Int16Values()
+		return func(i, j int) bool { return v[i] < v[j] }
+	case *array.Date32:
+		v := x.Date32Values()
+		return func(i, j int) bool { return v[i] < v[j] }
+	case *array.Timestamp:
+		v := x.TimestampValues()
+		return func(i, j int) bool { return v[i] < v[j] }
+	}
+	return nil
+}
+
+type runCount struct {
+	arg  arrow.Array // nil: count(*)
+	base int
+	n    int64
+}
+
+func (r *runCount) fold(j int) bool {
+	if r.arg == nil || r.arg.IsValid(r.base+j) {
+		r.n++
+	}
+	return true
+}
+func (r *runCount) value() types.Value { return r.n }
+
+type runIntSum struct {
+	arg  arrow.Array
+	base int
+	sum  int64
+	any  bool
+}
+
+func (r *runIntSum) fold(j int) bool {
+	i := r.base + j
+	if !r.arg.IsValid(i) {
+		return true
+	}
+	var v int64
+	switch x := r.arg.(type) {
+	case *array.Int64:
+		v = x.Value(i)
+	case *array.Int32:
+		v = int64(x.Value(i))
+	case *array.Int16:
+		v = int64(x.Value(i))
+	}
+	s := r.sum + v
+	if (r.sum^s)&(v^s) < 0 {
+		return false // past int64: the accumulator reports it
+	}
+	r.sum, r.any = s, true
+	return true
+}
+
+func (r *runIntSum) value() types.Value {
+	if !r.any {
+		return nil
+	}
+	return r.sum
+}
+
+type runDecSum struct {
+	arg   *array.Decimal128
+	base  int
+	scale int32
+	sum   decimal128.Num
+	any   bool
+}
+
+// maxDecimal is numeric's largest unscaled value here, as the sum
+// accumulator's.
+var maxDecimal = decimal128.GetMaxValue(38)
+
+func (r *runDecSum) fold(j int) bool {
+	i := r.base + j
+	if !r.arg.IsValid(i) {
+		return true
+	}
+	v := r.arg.Value(i)
+	s := r.sum.Add(v)
+	// the sum of two values below 10^38 cannot wrap 128 bits, so the
+	// range check finds every overflow
+	if s.Greater(maxDecimal) || s.Less(maxDecimal.Negate()) {
+		return false
+	}
+	r.sum, r.any = s, true
+	return true
+}
+
+func (r *runDecSum) value() types.Value {
+	if !r.any {
+		return nil
+	}
+	return types.Decimal{V: r.sum, Scale: r.scale}
+}
+
+type runMinMax struct {
+	arg  arrow.Array
+	base int
+	t    types.T
+	less func(i, j int) bool
+	max  bool
+	idx  int // the row holding the extreme so far, -1 before any
+}
+
+func (r *runMinMax) fold(j int) bool {
+	i := r.base + j
+	if !r.arg.IsValid(i) {
+		return true
+	}
+	if r.idx < 0 || (!r.max && r.less(i, r.idx)) || (r.max && r.less(r.idx, i)) {
+		r.idx = i
+	}
+	return true
+}
+
+func (r *runMinMax) value() types.Value {
+	if r.idx < 0 {
+		return nil
+	}
+	return types.GetValue(r.t, r.arg, r.idx)
+}

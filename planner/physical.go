@@ -285,7 +285,7 @@ func aggSpec(s *stream, a AggCall) (*exec.AggSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &exec.AggSpec{Func: a.Overload, Args: args, ArgT: a.ArgT, Ret: a.Ret, Distinct: a.Distinct}
+	spec := &exec.AggSpec{Name: a.Name, Func: a.Overload, Args: args, ArgT: a.ArgT, Ret: a.Ret, Distinct: a.Distinct}
 	if a.Filter != nil {
 		if spec.Filter, err = s.resolve(a.Filter); err != nil {
 			return nil, err
