@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -266,8 +267,13 @@ func (s *shell) copy(ctx context.Context, arg string) bool {
 	defer cancel()
 	var tag string
 	if from {
-		in := s.stdin
-		if file != "" {
+		var in io.Reader
+		switch file {
+		case "":
+			in = s.copyData()
+		case "-":
+			in = s.stdin
+		default:
 			f, err := os.Open(file)
 			if err != nil {
 				return s.metaErr("%s: %v", file, pathErr(err))
@@ -278,8 +284,11 @@ func (s *shell) copy(ctx context.Context, arg string) bool {
 		tag, err = s.conn.CopyIn(ctx, sql, in)
 	} else {
 		out := s.out
+		if file == "-" {
+			out = s.stdout
+		}
 		var f *os.File
-		if file != "" {
+		if file != "" && file != "-" {
 			if f, err = os.Create(file); err != nil {
 				return s.metaErr("%s: %v", file, pathErr(err))
 			}
@@ -366,8 +375,10 @@ func copyCommand(arg string) (sql, file string, from bool, err error) {
 		return "", "", false, fmt.Errorf("missing the file")
 	case "program":
 		return "", "", false, sqlerr.New(sqlerr.FeatureNotSupported, "\\copy … PROGRAM is not supported")
-	case "stdin", "pstdin", "stdout", "pstdout":
-		file = ""
+	case "stdin", "stdout":
+		file = "" // the shell's own input (the lines after the command) or output
+	case "pstdin", "pstdout":
+		file = "-" // the process's standard input or output
 	}
 	if from {
 		sql = "COPY " + target + " FROM STDIN " + strings.TrimSpace(opts)

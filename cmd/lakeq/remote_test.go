@@ -155,6 +155,11 @@ func TestRemotePostgres(t *testing.T) {
 			t.Errorf("lacks %q: rc %d\n%s\n%s", want, rc, out, errb)
 		}
 	}
+	// a script's inline COPY data goes to the server over COPY FROM STDIN
+	rc, out, errb = runCLI(t, "CREATE TABLE inl (a int);\nCOPY inl FROM STDIN;\n1\n2\n\\.\nSELECT sum(a) AS s FROM inl;\n", append(base, "--format", "csv")...)
+	if rc != 0 || !strings.HasSuffix(out, "COPY 2\ns\n3\n") {
+		t.Fatalf("inline COPY on postgres: rc %d %q %s", rc, out, errb)
+	}
 	rc, _, errb = runCLI(t, "", append(base, "-c", "SELECT 1/0")...)
 	if rc != 1 || !strings.Contains(errb, "ERROR:  division by zero") {
 		t.Fatalf("postgres error: rc %d %q", rc, errb)

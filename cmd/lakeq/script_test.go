@@ -208,3 +208,30 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("bad --sf: rc %d", rc)
 	}
 }
+
+// COPY … FROM STDIN in a script takes the lines after it, up to "\.", as
+// psql does (pg_dump's scripts load so); COPY … TO STDOUT prints; \copy
+// from stdin reads the script too, from pstdin the process's input.
+func TestCopyStdioInScripts(t *testing.T) {
+	dir := t.TempDir()
+	script := "CREATE TABLE cs (a int, b text);\n" +
+		"COPY cs FROM STDIN;\n1\tone\n2\t\\N\n\\.\n" +
+		"COPY cs (a, b) FROM stdin WITH (FORMAT csv);\n3,\"th,ree\"\n\\.\n" +
+		"\\copy cs from stdin with (format csv)\n4,four\n\\.\n" +
+		"COPY (SELECT * FROM cs ORDER BY a) TO STDOUT WITH (FORMAT csv, HEADER);\n"
+	rc, out, errb := runCLI(t, script, "--data-dir", dir)
+	want := "CREATE TABLE\nCOPY 2\nCOPY 1\nCOPY 1\na,b\n1,one\n2,\n3,\"th,ree\"\n4,four\nCOPY 4\n"
+	if rc != 0 || out != want {
+		t.Fatalf("rc %d\n%q\nwant %q\n%s", rc, out, want, errb)
+	}
+	// \copy … from pstdin: the process's input, here the second -f's
+	rc, out, errb = runCLI(t, "5,five\n", "--data-dir", dir, "--format", "csv", "-c", `\copy cs from pstdin with (format csv)`, "-c", "SELECT count(*) FROM cs")
+	if rc != 0 || out != "COPY 1\ncount\n5\n" {
+		t.Fatalf("pstdin: rc %d %q %s", rc, out, errb)
+	}
+	// a bad row fails the COPY and the script
+	rc, _, errb = runCLI(t, "COPY cs FROM STDIN;\nx\ty\n\\.\nSELECT 1;\n", "--data-dir", dir)
+	if rc != 1 || !strings.Contains(errb, "invalid input syntax for type integer") {
+		t.Fatalf("bad row: rc %d %q", rc, errb)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lakeq/lakeq/engine"
+	"github.com/lakeq/lakeq/parser"
+	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -53,6 +56,10 @@ type shell struct {
 	cat    *catalogNames
 	// history is what the interactive shell's line editor remembers
 	history func(string)
+	// src yields the input's next line (false at its end): the data of
+	// a COPY … FROM STDIN follows the statement in the same input, as
+	// in psql (and pg_dump's scripts)
+	src func() (string, bool)
 }
 
 // open reports whether the statement buffer ends inside a literal or
@@ -128,12 +135,82 @@ func (s *shell) remember(entry string) {
 func (s *shell) runText(ctx context.Context, text string) bool {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	for sc.Scan() {
-		if !s.feed(ctx, sc.Text()) {
+	prev := s.src
+	defer func() { s.src = prev }()
+	s.src = func() (string, bool) {
+		if !sc.Scan() {
+			return "", false
+		}
+		return sc.Text(), true
+	}
+	for {
+		line, ok := s.src()
+		if !ok {
+			break
+		}
+		if !s.feed(ctx, line) {
 			return false
 		}
 	}
 	return s.flush(ctx)
+}
+
+// stdioCopy reports whether sql is a COPY from STDIN or to STDOUT (not
+// Redshift's COPY, whose source is always a file or prefix).
+func stdioCopy(sql string) (from, ok bool) {
+	if firstKeyword(sql) != "copy" {
+		return false, false
+	}
+	stmts, err := parser.Parse(sql)
+	if err != nil || len(stmts) != 1 {
+		return false, false
+	}
+	x, isCopy := stmts[0].AST.(*ast.Copy)
+	if !isCopy || x.Redshift || x.File != "" {
+		return false, false
+	}
+	return x.From, true
+}
+
+// copyData reads a COPY's data from the input until a line "\." or its
+// end, as psql does.
+func (s *shell) copyData() io.Reader {
+	if s.interactive && !s.quiet {
+		fmt.Fprintln(s.stdout, "Enter data to be copied followed by a newline.\nEnd with a backslash and a period on a line by itself, or an EOF signal.")
+	}
+	var b bytes.Buffer
+	for s.src != nil {
+		line, ok := s.src()
+		if !ok || line == `\.` {
+			break
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return &b
+}
+
+// stdioStatement runs a COPY … FROM STDIN with the input's next lines, or
+// a COPY … TO STDOUT into the results' output.
+func (s *shell) stdioStatement(ctx context.Context, sql string, from bool) bool {
+	ctx, cancel := s.statementCtx(ctx)
+	defer cancel()
+	var tag string
+	var err error
+	if from {
+		tag, err = s.conn.CopyIn(ctx, sql, s.copyData())
+	} else {
+		tag, err = s.conn.CopyOut(ctx, sql, s.out)
+	}
+	if err != nil {
+		s.fail(sql, err)
+		return false
+	}
+	if s.cat != nil {
+		s.cat.stale = true
+	}
+	s.info("%s", tag)
+	return true
 }
 
 // statementCtx is the context a statement runs under: in the interactive
@@ -157,6 +234,9 @@ func (s *shell) statementCtx(ctx context.Context) (context.Context, func()) {
 // statement runs one SQL statement and prints its outcome; false when it
 // failed.
 func (s *shell) statement(ctx context.Context, sql string) bool {
+	if from, ok := stdioCopy(sql); ok && !s.dryRun {
+		return s.stdioStatement(ctx, sql, from)
+	}
 	if s.dryRun {
 		if !isQuery(sql) {
 			s.fail(sql, sqlerr.New(sqlerr.FeatureNotSupported, "--dry-run prices queries only; not run: %s", firstWords(sql)))
@@ -370,6 +450,10 @@ func (s *shell) interact(ctx context.Context) int {
 		}
 		ln.WriteHistory(f)
 		f.Close()
+	}
+	s.src = func() (string, bool) {
+		line, err := ln.Prompt(">> ")
+		return line, err == nil
 	}
 	s.history = func(e string) {
 		ln.AppendHistory(e)
