@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/sqlerr"
@@ -178,8 +179,8 @@ func decArith(op string) Kernel {
 			fast = rs == sa+sb
 		}
 		if fast && n > 0 {
-			x64, okx := decimalInt64s(args[0], n)
-			y64, oky := decimalInt64s(args[1], n)
+			x64, okx := dec64Of(args[0], n)
+			y64, oky := dec64Of(args[1], n)
 			if okx && oky && dec64Loop(op[0], x64, y64, ma, mb, out) {
 				return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
 			}
@@ -242,11 +243,13 @@ func decArith(op string) Kernel {
 // leaving out partly written, as soon as a value or result does not fit;
 // the caller then takes the exact path for every row. Rows that are NULL
 // hold arbitrary values and are computed like the rest.
-func dec64Loop(op byte, av, bv []int64, ma, mb int64, out []decimal128.Num) bool {
-	bv = bv[:len(av)]
-	out = out[:len(av)]
-	for i := range av {
-		xl, yl := av[i], bv[i]
+func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out []decimal128.Num) bool {
+	for i := range out {
+		xl, okx := av.at(i)
+		yl, oky := bv.at(i)
+		if !okx || !oky {
+			return false // a value past 64 bits: the exact path takes the batch
+		}
 		var r int64
 		switch op {
 		case '*':
@@ -293,6 +296,34 @@ func dec64Loop(op byte, av, bv []int64, ma, mb int64, out []decimal128.Num) bool
 		out[i] = decimal128.New(r>>63, uint64(r))
 	}
 	return true
+}
+
+// dec64Src reads a decimal column as 64-bit unscaled values in place: a
+// Decimal64 array's own, or a Decimal128 array's low words where they
+// hold the whole value (no copy of the column into a new slice).
+type dec64Src struct {
+	i64  []int64
+	d128 []decimal128.Num
+}
+
+func (s dec64Src) at(i int) (int64, bool) {
+	if s.i64 != nil {
+		return s.i64[i], true
+	}
+	v := s.d128[i]
+	lo := int64(v.LowBits())
+	return lo, v.HighBits() == lo>>63
+}
+
+// dec64Of views the first n values of a decimal array as a dec64Src.
+func dec64Of(a arrow.Array, n int) (dec64Src, bool) {
+	switch x := a.(type) {
+	case *array.Decimal64:
+		return dec64Src{i64: types.Values[int64](x)[:n]}, true
+	case *array.Decimal128:
+		return dec64Src{d128: x.Values()[:n]}, true
+	}
+	return dec64Src{}, false
 }
 
 func sign64(v int64) int64 {
