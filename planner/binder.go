@@ -134,6 +134,8 @@ type scope struct {
 	// scope binds (nil elsewhere): an outer-level aggregate found in a
 	// subquery makes it an aggregate query.
 	sel *ast.Select
+	// subs, in GROUP BY, collects the subqueries its keys bind
+	subs *[]boundSub
 }
 
 func (s *scope) addQual(q string) {

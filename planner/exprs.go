@@ -834,6 +834,20 @@ func (b *Binder) bindIn(x *ast.In, sc *scope) (expr.Expr, error) {
 }
 
 func (b *Binder) bindSubLink(x *ast.SubLink, sc *scope) (expr.Expr, error) {
+	if bound, ok := sc.agg.sameSub(x); ok {
+		return bound, nil
+	}
+	if sc.subs != nil {
+		e, err := b.bindSubLinkOnce(x, sc)
+		if err == nil {
+			*sc.subs = append(*sc.subs, boundSub{ast: x, bound: e})
+		}
+		return e, err
+	}
+	return b.bindSubLinkOnce(x, sc)
+}
+
+func (b *Binder) bindSubLinkOnce(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 	var outer []Column
 	bnd := &scope{parent: sc, outer: &outer}
 	b.subDepth++

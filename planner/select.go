@@ -30,6 +30,31 @@ type aggCtx struct {
 	// position or alias to its key: binding it again would give a
 	// subquery in it a new plan, and a key that matches nothing.
 	byTarget map[ast.Expr]int
+	// subs are the subqueries bound in GROUP BY keys: a select-list,
+	// HAVING or ORDER BY expression that writes the same subquery again
+	// (PostgreSQL matches GROUP BY expressions structurally) gets the
+	// same bound subquery, so that its key matches
+	subs []boundSub
+}
+
+// boundSub is a subquery as written and as bound.
+type boundSub struct {
+	ast   *ast.SubLink
+	bound expr.Expr
+}
+
+// sameSub returns the subquery bound in a GROUP BY key that x writes
+// again, if any.
+func (ac *aggCtx) sameSub(x *ast.SubLink) (expr.Expr, bool) {
+	if ac == nil {
+		return nil, false
+	}
+	for _, s := range ac.subs {
+		if sameAST(s.ast, x) {
+			return s.bound, true
+		}
+	}
+	return nil, false
 }
 
 // keyOf reports the GROUP BY key bound from select-list expression e.
@@ -533,7 +558,7 @@ func (b *Binder) checkNonIntConst(e ast.Expr, clause string) error {
 }
 
 func (b *Binder) bindGroupBy(sel *ast.Select, targets []ast.Target, sc *scope, ac *aggCtx) error {
-	gsc := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, noAgg: "GROUP BY", noWindow: "GROUP BY"}
+	gsc := &scope{parent: sc.parent, cols: sc.cols, quals: sc.quals, outer: sc.outer, noAgg: "GROUP BY", noWindow: "GROUP BY", subs: &ac.subs}
 	bindKey := func(e ast.Expr) (int, error) {
 		var x expr.Expr
 		var from ast.Expr // the select-list expression e names, if any
