@@ -913,7 +913,11 @@ func (ld *loadRun) open(ctx context.Context, u *loadUnit) (io.Reader, func(), er
 		if err != nil {
 			return nil, nil, err
 		}
-		f = storage.Counted(f, ld.s.scanStats())
+		st := ld.s.scanStats()
+		if u.first { // a file cut into byte ranges counts once
+			st.FilesRead.Add(1)
+		}
+		f = storage.Counted(f, st)
 		raw = io.NewSectionReader(f, u.start, f.Size()-u.start)
 		closeF = func() { f.Close() }
 	}
