@@ -34,10 +34,17 @@ const (
 	// q04: 57 thousand orders against 3.8 million lineitems).
 	RightSemiJoin
 	RightAntiJoin
+	// RightOuterJoin is a LEFT join with its preserved side as the build:
+	// probes emit the matched pairs and mark build rows, FinalEmit the
+	// unmatched build rows with NULLs. The planner picks it when the
+	// preserved side is much the smaller (TPC-H q13: 150 thousand
+	// customers against 1.5 million orders), so that the large side
+	// streams instead of being hashed and walked in long chains.
+	RightOuterJoin
 )
 
 func (k JoinKind) String() string {
-	return [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Mark", "RightOnly", "NullAwareAnti", "RightSemi", "RightAnti"}[k]
+	return [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Mark", "RightOnly", "NullAwareAnti", "RightSemi", "RightAnti", "RightOuter"}[k]
 }
 
 // JoinBuild materializes the build side and, with keys, a hash table.
@@ -305,7 +312,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			return err
 		}
 		var keepP, keepB []int32
-		marksBuild := j.Kind == FullJoin || j.Kind == RightSemiJoin || j.Kind == RightAntiJoin
+		marksBuild := j.Kind == FullJoin || j.Kind == RightSemiJoin || j.Kind == RightAntiJoin || j.Kind == RightOuterJoin
 		func() {
 			if marksBuild {
 				j.Build.matchMu.Lock()
@@ -316,7 +323,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 					continue
 				}
 				matched[pi[k]] = true
-				if j.Kind == InnerJoin || j.Kind == LeftJoin || j.Kind == FullJoin {
+				if j.Kind == InnerJoin || j.Kind == LeftJoin || j.Kind == FullJoin || j.Kind == RightOuterJoin {
 					keepP = append(keepP, pi[k])
 					keepB = append(keepB, bi[k])
 				}
@@ -475,13 +482,13 @@ func (j *JoinProbe) joined(in arrow.Record, pi, bi []int32) arrow.Record {
 	return array.NewRecord(j.OutSchema, r.Columns(), r.NumRows())
 }
 
-// FinalEmit outputs the unmatched build rows of a FULL join or a right
-// anti join, and the matched ones of a right semi join.
+// FinalEmit outputs the unmatched build rows of a FULL join, a right
+// outer or a right anti join, and the matched ones of a right semi join.
 func (j *JoinProbe) FinalEmit(ctx *Ctx, emit Emit) error {
 	if j.Build.spilling.Load() {
 		return j.joinPartitions(ctx, emit)
 	}
-	if j.Kind != FullJoin && j.Kind != RightSemiJoin && j.Kind != RightAntiJoin || j.Build.rec == nil {
+	if j.Kind != FullJoin && j.Kind != RightSemiJoin && j.Kind != RightAntiJoin && j.Kind != RightOuterJoin || j.Build.rec == nil {
 		return nil
 	}
 	want := j.Kind == RightSemiJoin

@@ -570,6 +570,15 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 			left, right, rightKept = right, left, true
 		}
 	}
+	// a LEFT join whose preserved side is much the smaller hashes that
+	// side (a right outer join of the swapped inputs): the large side
+	// streams past it instead of filling a table with long key chains
+	rightOuter := false
+	if jt == JoinLeft && x.Cond != nil {
+		if l, r := estimateRows(left), estimateRows(right); l > 0 && r > 4*l {
+			left, right, rightOuter = right, left, true
+		}
+	}
 	ls, err := pb.build(left)
 	if err != nil {
 		return nil, err
@@ -642,6 +651,9 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 		outCols = combined
 	case JoinLeft:
 		probe.Kind = exec.LeftJoin
+		if rightOuter {
+			probe.Kind = exec.RightOuterJoin
+		}
 		outCols = combined
 	case JoinFull:
 		probe.Kind = exec.FullJoin
