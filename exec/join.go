@@ -503,8 +503,9 @@ func (j *JoinProbe) FinalEmit(ctx *Ctx, emit Emit) error {
 		var cols []arrow.Array
 		nProbe := j.OutSchema.NumFields() - len(j.BuildTypes)
 		for c := 0; c < nProbe; c++ {
-			t := mustFromArrow(j.OutSchema.Field(c).Type)
-			cols = append(cols, types.ConstArray(t, nil, len(part)))
+			// NULLs of the output's own Arrow type (an oid column is
+			// uint32, which no SQL type's constant array makes)
+			cols = append(cols, array.MakeArrayOfNull(memory.DefaultAllocator, j.OutSchema.Field(c).Type, len(part)))
 		}
 		cols = append(cols, j.buildCols(part)...)
 		if err := emit(array.NewRecord(j.OutSchema, cols, int64(len(part)))); err != nil {
