@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -263,53 +262,35 @@ func (s *shell) copy(ctx context.Context, arg string) bool {
 	if err != nil {
 		return s.metaErr(`\copy: %v`, err)
 	}
-	ctx, cancel := s.statementCtx(ctx)
-	defer cancel()
-	var tag string
 	if from {
-		var in io.Reader
 		switch file {
 		case "":
-			in = s.copyData()
+			return s.runCopy(ctx, sql, s.copyData(), nil)
 		case "-":
-			in = s.stdin
-		default:
-			f, err := os.Open(file)
-			if err != nil {
-				return s.metaErr("%s: %v", file, pathErr(err))
-			}
-			defer f.Close()
-			in = f
+			return s.runCopy(ctx, sql, s.stdin, nil)
 		}
-		tag, err = s.conn.CopyIn(ctx, sql, in)
-	} else {
-		out := s.out
-		if file == "-" {
-			out = s.stdout
+		f, err := os.Open(file)
+		if err != nil {
+			return s.metaErr("%s: %v", file, pathErr(err))
 		}
-		var f *os.File
-		if file != "" && file != "-" {
-			if f, err = os.Create(file); err != nil {
-				return s.metaErr("%s: %v", file, pathErr(err))
-			}
-			out = f
-		}
-		tag, err = s.conn.CopyOut(ctx, sql, out)
-		if f != nil {
-			if cerr := f.Close(); err == nil && cerr != nil {
-				err = cerr
-			}
-		}
+		defer f.Close()
+		return s.runCopy(ctx, sql, f, nil)
 	}
+	switch file {
+	case "":
+		return s.runCopy(ctx, sql, nil, s.out)
+	case "-":
+		return s.runCopy(ctx, sql, nil, s.stdout)
+	}
+	f, err := os.Create(file)
 	if err != nil {
-		s.fail(sql, err)
-		return false
+		return s.metaErr("%s: %v", file, pathErr(err))
 	}
-	if s.cat != nil {
-		s.cat.stale = true
+	ok := s.runCopy(ctx, sql, nil, f)
+	if err := f.Close(); err != nil {
+		return s.metaErr("%s: %v", file, pathErr(err))
 	}
-	s.info("%s", tag)
-	return true
+	return ok
 }
 
 // copyCommand rewrites \copy's arguments into a COPY … FROM STDIN / TO

@@ -193,14 +193,24 @@ func (s *shell) copyData() io.Reader {
 // stdioStatement runs a COPY … FROM STDIN with the input's next lines, or
 // a COPY … TO STDOUT into the results' output.
 func (s *shell) stdioStatement(ctx context.Context, sql string, from bool) bool {
+	if from {
+		return s.runCopy(ctx, sql, s.copyData(), nil)
+	}
+	return s.runCopy(ctx, sql, nil, s.out)
+}
+
+// runCopy runs a COPY … FROM STDIN with the data of in, or (in nil) a
+// COPY … TO STDOUT into out, and prints its tag: SQL's COPY on the
+// shell's input and output, and \copy on the shell's files.
+func (s *shell) runCopy(ctx context.Context, sql string, in io.Reader, out io.Writer) bool {
 	ctx, cancel := s.statementCtx(ctx)
 	defer cancel()
 	var tag string
 	var err error
-	if from {
-		tag, err = s.conn.CopyIn(ctx, sql, s.copyData())
+	if in != nil {
+		tag, err = s.conn.CopyIn(ctx, sql, in)
 	} else {
-		tag, err = s.conn.CopyOut(ctx, sql, s.out)
+		tag, err = s.conn.CopyOut(ctx, sql, out)
 	}
 	if err != nil {
 		s.fail(sql, err)
