@@ -265,6 +265,14 @@ func (e *estimator) compute(n Node) *card {
 		}
 		for i, k := range x.Keys {
 			if col, ok := k.(*expr.Col); ok && i < len(x.KeyCols) {
+				// a key keeps its input's range (the aggregate above
+				// eager_aggregate's packs its keys by it)
+				if r, ok := in.rng[col.ID]; ok {
+					c.rng[x.KeyCols[i].ID] = r
+				}
+				if in.integral[col.ID] {
+					c.integral[x.KeyCols[i].ID] = true
+				}
 				if d, ok := in.distinctOrBound(col.ID); ok {
 					c.ndv[x.KeyCols[i].ID] = math.Min(d, rows)
 				}

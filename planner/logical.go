@@ -178,6 +178,7 @@ type Aggregate struct {
 	AggCols []Column
 	Sets    [][]int // grouping sets over Keys; nil = one set of all keys
 	GIDCol  *Column // GROUPING() bitmask column when Sets is set
+	eager   bool    // made or split by eager_aggregate: not split again
 }
 
 // SortKey orders by an expression.
