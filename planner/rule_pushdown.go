@@ -196,6 +196,10 @@ func pushJoin(j *Join, preds []expr.Expr) Node {
 				jp = append(jp, p)
 			}
 		}
+		// a filter on the outer side's join column holds for every
+		// inner row that can match: the inner side drops the others
+		// early (TPC-DS q78's year, through ws_sold_year = ss_sold_year)
+		*ip = append(*ip, transferred(*op, on, outer, inner)...)
 	case JoinSemi, JoinAnti, JoinNullAnti, JoinMark:
 		for _, p := range preds {
 			if within(colsOf(p), left) && !hasSubquery(p) {
@@ -221,6 +225,73 @@ func pushJoin(j *Join, preds []expr.Expr) Node {
 	c.Right = pushInto(j.Right, rp)
 	c.Cond = andOf(jp)
 	return wrap(&c, up)
+}
+
+// transferred returns, for each equality a = b of on with a in from and
+// b in to, of one type, the simple filters of preds on a alone restated
+// on b. A row of to whose b fails the filter matches no row of from.
+func transferred(preds, on []expr.Expr, from, to map[ColumnID]bool) []expr.Expr {
+	var out []expr.Expr
+	for _, e := range on {
+		c, ok := e.(*expr.Call)
+		if !ok || c.Name != "=" || len(c.Args) != 2 {
+			continue
+		}
+		a, ok1 := c.Args[0].(*expr.Col)
+		b, ok2 := c.Args[1].(*expr.Col)
+		if !ok1 || !ok2 {
+			continue
+		}
+		if to[a.ID] && from[b.ID] {
+			a, b = b, a
+		}
+		if !from[a.ID] || !to[b.ID] || !a.T.Equal(b.T) {
+			continue
+		}
+		for _, p := range preds {
+			if pc := colsOf(p); len(pc) == 1 && pc[a.ID] && constFilter(p) {
+				out = append(out, substitute(p, map[ColumnID]expr.Expr{a.ID: b}))
+			}
+		}
+	}
+	return out
+}
+
+// constFilter reports a comparison of a column with constants: x op k,
+// x IN (k, …), x IS NOT NULL, or a conjunction of them.
+func constFilter(p expr.Expr) bool {
+	switch x := p.(type) {
+	case *expr.Call:
+		if !isCompareName(x.Name) || len(x.Args) != 2 {
+			return false
+		}
+		_, c0 := x.Args[0].(*expr.Col)
+		_, k0 := x.Args[0].(*expr.Const)
+		_, c1 := x.Args[1].(*expr.Col)
+		_, k1 := x.Args[1].(*expr.Const)
+		return (c0 && k1) || (k0 && c1)
+	case *expr.InList:
+		if _, ok := x.X.(*expr.Col); !ok || x.Not {
+			return false
+		}
+		for _, v := range x.List {
+			if _, ok := v.(*expr.Const); !ok {
+				return false
+			}
+		}
+		return true
+	case *expr.IsNull:
+		_, ok := x.X.(*expr.Col)
+		return ok && x.Not
+	case *expr.And:
+		for _, a := range x.Args {
+			if !constFilter(a) {
+				return false
+			}
+		}
+		return len(x.Args) > 0
+	}
+	return false
 }
 
 // impliedFor returns a predicate over cols only that p implies, or nil:
