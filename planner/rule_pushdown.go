@@ -80,7 +80,15 @@ func pushInto(n Node, preds []expr.Expr) Node {
 		return &c
 	case *Scan:
 		c := *x
+		have := map[string]bool{}
+		for _, f := range c.Filters {
+			have[f.String()] = true
+		}
 		for _, p := range preds {
+			// a plan pushed into again (cte_filters) brings its filters back
+			if have[p.String()] {
+				continue
+			}
 			if !hasSubquery(p) && !isVolatile(p) && !hasOuterRef(p) {
 				c.Filters = append(append([]expr.Expr{}, c.Filters...), p)
 			}
@@ -90,6 +98,24 @@ func pushInto(n Node, preds []expr.Expr) Node {
 		c := *x
 		c.Input = pushInto(x.Input, preds)
 		return &c
+	case *SetOp:
+		// a row of a union, intersection or difference passes a
+		// deterministic filter exactly when it does in its input
+		var down, up []expr.Expr
+		for _, p := range preds {
+			if !isVolatile(p) && !hasSubquery(p) && !hasOuterRef(p) && len(colsOf(p)) > 0 && sameTypesBelow(p, x) {
+				down = append(down, p)
+			} else {
+				up = append(up, p)
+			}
+		}
+		if len(down) == 0 {
+			return wrap(pushNode(n), preds)
+		}
+		c := *x
+		c.Left = pushInto(x.Left, restate(down, x.Cols, x.Left.Columns()))
+		c.Right = pushInto(x.Right, restate(down, x.Cols, x.Right.Columns()))
+		return wrap(&c, up)
 	case *Aggregate:
 		var down, up []expr.Expr
 		// A predicate on group keys filters whole groups, so it may run
@@ -110,8 +136,16 @@ func pushInto(n Node, preds []expr.Expr) Node {
 				}
 				if ok {
 					down = append(down, substitute(p, m))
-				} else {
-					up = append(up, p)
+					continue
+				}
+				up = append(up, p)
+				// an OR whose every branch restricts the keys implies a
+				// filter on them that may go below (cte_filters' OR of
+				// TPC-DS q04's readers: a year and sum > 0, or a year)
+				if _, isOr := p.(*expr.Or); isOr && !isVolatile(p) && !hasSubquery(p) {
+					if q := impliedFor(p, keySet(x)); q != nil {
+						down = append(down, substitute(q, m))
+					}
 				}
 			}
 		} else {
@@ -225,6 +259,41 @@ func pushJoin(j *Join, preds []expr.Expr) Node {
 	c.Right = pushInto(j.Right, rp)
 	c.Cond = andOf(jp)
 	return wrap(&c, up)
+}
+
+// sameTypesBelow reports whether every column p reads has the type of
+// the columns in the same position in both inputs of x (its kernels were
+// bound for the output's types).
+func sameTypesBelow(p expr.Expr, x *SetOp) bool {
+	l, r := x.Left.Columns(), x.Right.Columns()
+	for i, c := range x.Cols {
+		if colsOf(p)[c.ID] && (i >= len(l) || i >= len(r) || !l[i].Type.Equal(c.Type) || !r[i].Type.Equal(c.Type)) {
+			return false
+		}
+	}
+	return true
+}
+
+func keySet(x *Aggregate) map[ColumnID]bool {
+	m := make(map[ColumnID]bool, len(x.KeyCols))
+	for _, c := range x.KeyCols {
+		m[c.ID] = true
+	}
+	return m
+}
+
+// restate rewrites preds over columns from as over the columns to in the
+// same positions.
+func restate(preds []expr.Expr, from, to []Column) []expr.Expr {
+	m := make(map[ColumnID]expr.Expr, len(from))
+	for i, c := range from {
+		m[c.ID] = colRef(to[i])
+	}
+	out := make([]expr.Expr, len(preds))
+	for i, p := range preds {
+		out[i] = substitute(p, m)
+	}
+	return out
 }
 
 // transferred returns, for each equality a = b of on with a in from and
