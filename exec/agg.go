@@ -244,8 +244,8 @@ func (t *aggTable) keyValue(h *HashAgg, g, k int) types.Value {
 		return nil
 	}
 	v := t.ikeys[g]
-	if p := h.packing(); p != nil && len(t.set) == len(h.Keys) {
-		v = p.unpack(v, pos)
+	if p := h.packing(); p != nil {
+		v = p.unpack(v, k)
 	} else if len(t.set) == 2 { // two narrow keys packed high|low (intKeys)
 		if pos == 0 {
 			v = int64(int32(uint64(v) >> 32))

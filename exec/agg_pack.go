@@ -37,16 +37,18 @@ func newAggPack(fs []PackField) *aggPack {
 	return p
 }
 
-// pack packs the rows of key columns cols (all of the aggregate's keys,
-// text already coded); slow marks rows that cannot be packed (a NULL or
+// pack packs the rows of key columns cols, the keys set of the
+// aggregate's (text already coded), each in its own field (a grouping
+// set leaves the fields of the keys it lacks zero); slow marks rows that cannot be packed (a NULL or
 // a value outside its field).
-func (p *aggPack) pack(cols []arrow.Array, n int) (keys []int64, slow []bool, ok bool) {
+func (p *aggPack) pack(cols []arrow.Array, set []int, n int) (keys []int64, slow []bool, ok bool) {
 	keys = make([]int64, n)
-	for k, c := range cols {
+	for i, c := range cols {
 		vals, isInt := intColumn(c, n)
 		if !isInt {
 			return nil, nil, false
 		}
+		k := set[i]
 		f, sh := p.fields[k], p.shift[k]
 		hasNull := c.NullN() > 0
 		for i, v := range vals {
@@ -71,18 +73,18 @@ func (p *aggPack) unpack(v int64, k int) int64 {
 }
 
 // groupInts packs a batch's keys for table t's integer table: by the
-// planner's layout when there is one and t groups by all keys, else as
-// intKeys does. slow marks the rows that take the encoded-key path.
+// planner's layout when there is one, else as intKeys does. slow marks
+// the rows that take the encoded-key path.
 func (h *HashAgg) groupInts(t *aggTable, cols []arrow.Array, n int) ([]int64, []bool, bool) {
-	if p := h.packing(); p != nil && len(t.set) == len(h.Keys) {
-		return p.pack(cols, n)
+	if p := h.packing(); p != nil {
+		return p.pack(cols, t.set, n)
 	}
 	return intKeys(cols, n)
 }
 
 func (h *HashAgg) packing() *aggPack {
 	h.packOnce.Do(func() {
-		if len(h.Pack) == len(h.Keys) && len(h.Keys) > 1 && h.Sets == nil {
+		if len(h.Pack) == len(h.Keys) && len(h.Keys) > 1 {
 			h.pack = newAggPack(h.Pack)
 		}
 	})

@@ -32,7 +32,7 @@ func TestAggPack(t *testing.T) {
 	b2.Append(0)
 	b3.Append(0)
 	cols := []arrow.Array{b1.NewArray(), b2.NewArray(), b3.NewArray()}
-	keys, slow, ok := p.pack(cols, len(rows)+1)
+	keys, slow, ok := p.pack(cols, []int{0, 1, 2}, len(rows)+1)
 	if !ok {
 		t.Fatal("integer columns not packed")
 	}

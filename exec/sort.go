@@ -1,10 +1,10 @@
 package exec
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -197,7 +197,8 @@ func ColumnComparer(t types.T, a arrow.Array) compareFunc {
 	case *array.Time64:
 		return cmpOf(x.Time64Values())
 	case *array.String:
-		return func(i, j int) int { return bytes.Compare([]byte(x.Value(i)), []byte(x.Value(j))) }
+		// strings.Compare: the []byte conversions copied both values
+		return func(i, j int) int { return strings.Compare(x.Value(i), x.Value(j)) }
 	case *array.Boolean:
 		return func(i, j int) int {
 			a, b := x.Value(i), x.Value(j)

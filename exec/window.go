@@ -1,7 +1,8 @@
 package exec
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -91,7 +92,14 @@ func (w *Window) Finalize(ctx *Ctx) error {
 		idx[i] = int32(i)
 	}
 	cmpAll := RowComparer(keys, kcols)
-	sort.SliceStable(idx, func(a, b int) bool { return cmpAll(int(idx[a]), int(idx[b])) < 0 })
+	// input order breaks ties (a stable order) in an unstable sort, which
+	// is O(n log n) where sort.SliceStable's merges are O(n log² n)
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmpAll(int(a), int(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	sorted := expr.SubRecord(rec, idx)
 	kcolsS := make([]arrow.Array, len(kcols))
 	for i, c := range kcols {

@@ -19,7 +19,7 @@ import (
 // do not qualify or the executor's own packing (one key, or two narrow
 // ones) already applies.
 func packLayout(x *Aggregate) []exec.PackField {
-	if x.Sets != nil || len(x.Keys) < 2 {
+	if len(x.Keys) < 2 {
 		return nil
 	}
 	narrowOrText := func(t types.T) bool {
@@ -29,7 +29,7 @@ func packLayout(x *Aggregate) []exec.PackField {
 		}
 		return false
 	}
-	if len(x.Keys) == 2 && narrowOrText(x.Keys[0].Type()) && narrowOrText(x.Keys[1].Type()) {
+	if x.Sets == nil && len(x.Keys) == 2 && narrowOrText(x.Keys[0].Type()) && narrowOrText(x.Keys[1].Type()) {
 		return nil
 	}
 	in := newEstimator().of(x.Input)
