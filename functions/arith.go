@@ -166,7 +166,8 @@ func decArith(op string) Kernel {
 			rs = DivScale(sa, sb)
 		}
 		validity, nulls := types.AndValidity(n, args[0], args[1])
-		out := make([]decimal128.Num, n)
+		// every row is written: by the 64-bit loop, or below (NULLs with 0)
+		out := types.NoZero[decimal128.Num](n)
 		// 64-bit loop for + - * when operands fit; other rows take DecimalOp
 		var ma, mb int64 = 1, 1
 		fast := false
@@ -189,6 +190,7 @@ func decArith(op string) Kernel {
 		av, bv := a.Values(), b.Values()
 		for i := 0; i < n; i++ {
 			if !valid(validity, i) {
+				out[i] = decimal128.Num{}
 				continue
 			}
 			if fast {

@@ -267,7 +267,7 @@ func decimalInt64s(a arrow.Array, n int) ([]int64, bool) {
 		return types.Values[int64](x)[:n], true
 	case *array.Decimal128:
 		vals := x.Values()[:n]
-		out := make([]int64, n)
+		out := types.NoZero[int64](n) // every value written, or none used
 		for i, v := range vals {
 			lo := int64(v.LowBits())
 			if v.HighBits() != lo>>63 {

@@ -68,9 +68,11 @@ func rowWiseTyped(ret func([]types.T) types.T, argTypes []types.T, strict bool, 
 func mapFixed[I, O arrow.FixedWidthType](dt arrow.DataType, a arrow.Array, f func(I) (O, error)) (arrow.Array, error) {
 	in := types.Values[I](a)
 	validity := types.ValidityBits(a)
-	out := make([]O, len(in))
+	out := types.NoZero[O](len(in))
+	var zero O
 	for i, x := range in {
 		if !valid(validity, i) {
+			out[i] = zero // a NULL's value is 0, not what the memory held
 			continue
 		}
 		r, err := f(x)
@@ -86,11 +88,13 @@ func mapFixed[I, O arrow.FixedWidthType](dt arrow.DataType, a arrow.Array, f fun
 func zipFixed[A, B, O arrow.FixedWidthType](dt arrow.DataType, a, b arrow.Array, n int, f func(A, B) (O, error)) (arrow.Array, error) {
 	av, bv := types.Values[A](a), types.Values[B](b)
 	validity, nulls := types.AndValidity(n, a, b)
-	out := make([]O, n)
+	out := types.NoZero[O](n)
+	var zero O
 	_ = av[n-1]
 	_ = bv[n-1]
 	for i := 0; i < n; i++ {
 		if !valid(validity, i) {
+			out[i] = zero // a NULL's value is 0, not what the memory held
 			continue
 		}
 		r, err := f(av[i], bv[i])

@@ -181,8 +181,9 @@ func Take(t T, a arrow.Array, idx []int32) arrow.Array {
 				size += arr.ValueLen(int(i))
 			}
 		}
-		offsets := make([]int32, n+1)
-		data := make([]byte, 0, size)
+		offsets := NoZero[int32](n + 1)
+		offsets[0] = 0
+		data := NoZero[byte](size)[:0]
 		offs, src := StringWindow(arr)
 		for j, i := range idx {
 			if i >= 0 {
@@ -256,8 +257,9 @@ func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
 		for _, r := range runs {
 			size += int(offs[r.End] - offs[r.Start])
 		}
-		offsets := make([]int32, n+1)
-		data := make([]byte, 0, size)
+		offsets := NoZero[int32](n + 1)
+		offsets[0] = 0
+		data := NoZero[byte](size)[:0]
 		j := 0
 		for _, r := range runs {
 			shift := int32(len(data)) - offs[r.Start]
@@ -279,7 +281,7 @@ func TakeRuns(t T, a arrow.Array, runs []Run, n int) arrow.Array {
 }
 
 func copyRuns[E arrow.FixedWidthType](vals []E, runs []Run, n int) []E {
-	out := make([]E, 0, n)
+	out := NoZero[E](n)[:0] // the runs fill it
 	for _, r := range runs {
 		out = append(out, vals[r.Start:r.End]...)
 	}
@@ -287,10 +289,13 @@ func copyRuns[E arrow.FixedWidthType](vals []E, runs []Run, n int) []E {
 }
 
 func takeFixed[E arrow.FixedWidthType](dt arrow.DataType, vals []E, idx []int32, validity []byte, nulls int) arrow.Array {
-	out := make([]E, len(idx))
+	out := NoZero[E](len(idx))
+	var zero E
 	for j, i := range idx {
 		if i >= 0 {
 			out[j] = vals[i]
+		} else {
+			out[j] = zero
 		}
 	}
 	return NewFixedArray(dt, out, validity, nulls)

@@ -150,26 +150,26 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 	switch kind {
 	case flatInt32, flatDate32, flatInt16From32, flatDecimal32:
 		r := cr.(*file.Int32ColumnChunkReader)
-		vals, valid, nulls, err := readDense(ranges, maxDef, r.ReadBatch, skip)
+		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero, r.ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		switch kind {
 		case flatInt16From32:
-			out := make([]int16, len(vals))
+			out := types.NoZero[int16](len(vals))
 			for i, v := range vals {
 				out[i] = int16(v)
 			}
 			return types.NewFixedArray(want, out, valid, nulls), nil
 		case flatDecimal32:
 			if _, ok := want.(*arrow.Decimal64Type); ok {
-				out := make([]int64, len(vals))
+				out := types.NoZero[int64](len(vals))
 				for i, v := range vals {
 					out[i] = int64(v)
 				}
 				return types.NewFixedArray(want, out, valid, nulls), nil
 			}
-			out := make([]decimal128.Num, len(vals))
+			out := types.NoZero[decimal128.Num](len(vals))
 			for i, v := range vals {
 				out[i] = decimal128.New(int64(v)>>63, uint64(int64(v)))
 			}
@@ -178,7 +178,7 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatInt64, flatDecimal64, flatTimestamp:
 		r := cr.(*file.Int64ColumnChunkReader)
-		vals, valid, nulls, err := readDense(ranges, maxDef, r.ReadBatch, skip)
+		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero, r.ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +187,7 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 			if _, ok := want.(*arrow.Decimal64Type); ok {
 				return types.NewFixedArray(want, vals, valid, nulls), nil
 			}
-			out := make([]decimal128.Num, len(vals))
+			out := types.NoZero[decimal128.Num](len(vals))
 			for i, v := range vals {
 				out[i] = decimal128.New(v>>63, uint64(v))
 			}
@@ -206,19 +206,19 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat32:
-		vals, valid, nulls, err := readDense(ranges, maxDef, cr.(*file.Float32ColumnChunkReader).ReadBatch, skip)
+		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero[float32], cr.(*file.Float32ColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat64:
-		vals, valid, nulls, err := readDense(ranges, maxDef, cr.(*file.Float64ColumnChunkReader).ReadBatch, skip)
+		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero[float64], cr.(*file.Float64ColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatBool:
-		vals, valid, nulls, err := readDense(ranges, maxDef, cr.(*file.BooleanColumnChunkReader).ReadBatch, skip)
+		vals, valid, nulls, err := readDense(ranges, maxDef, func(n int) []bool { return make([]bool, n) }, cr.(*file.BooleanColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
@@ -249,13 +249,14 @@ func rangeRows(ranges []rowRange) int64 {
 // readDense reads the rows in ranges with read (a typed ReadBatch),
 // skipping the rows between them, and spreads the values over their rows
 // when some are NULL. It returns the values, the validity bitmap (nil
-// without NULLs) and the NULL count.
-func readDense[T any](ranges []rowRange, maxDef int16, read func(int64, []T, []int16, []int16) (int64, int, error), skip func(int64) error) ([]T, []byte, int, error) {
+// without NULLs) and the NULL count. mk makes the values' buffer: it need
+// not be zeroed (every row is written, a NULL's with the zero value).
+func readDense[T any](ranges []rowRange, maxDef int16, mk func(int) []T, read func(int64, []T, []int16, []int16) (int64, int, error), skip func(int64) error) ([]T, []byte, int, error) {
 	rows := rangeRows(ranges)
-	vals := make([]T, rows)
+	vals := mk(int(rows))
 	var def []int16
 	if maxDef > 0 {
-		def = make([]int16, rows)
+		def = types.NoZero[int16](int(rows))
 	}
 	var got, pos int64 // rows produced; position in the chunk
 	nv := 0

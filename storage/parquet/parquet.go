@@ -348,7 +348,7 @@ func (d *Dataset) readerWith(ctx context.Context, path string, st *storage.ScanS
 	var err error
 	sr := io.NewSectionReader(cf, 0, f.Size())
 	var opts []file.ReadOption
-	opts = append(opts, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator)))
+	opts = append(opts, file.WithReadProps(pq.NewReaderProperties(pageAlloc{})))
 	if md != nil {
 		opts = append(opts, file.WithMetadata(md))
 	}
