@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -61,6 +62,10 @@ type JoinBuild struct {
 	spillOnce sync.Once
 	spill     *joinSpill
 
+	// Filters receive the build keys' range when the build completes
+	// without spilling (JoinFilter)
+	Filters []*JoinFilter
+
 	rec      arrow.Record // all build rows
 	table    map[string]int32
 	intTable *intIndex // integer keys packed into an int64 (no encoding)
@@ -112,7 +117,88 @@ func (b *JoinBuild) Finalize(ctx *Ctx) error {
 	// the batches now live on in rec alone: dropping them halves what
 	// the build side holds while the probe runs
 	b.Collect.Reset()
-	return b.index(ctx, rec, func(n int64) error { return ctx.Grow(b.Label, n) })
+	if err := b.index(ctx, rec, func(n int64) error { return ctx.Grow(b.Label, n) }); err != nil {
+		return err
+	}
+	return b.publish(ctx)
+}
+
+// JoinFilter is what a hash join's build tells a scan on its probe side
+// (DuckDB's join filter pushdown): the range of one integer build key,
+// and the keys themselves when there are few, or that there are none.
+// The scan lists only the files, row groups and pages that may hold a
+// matching key; the join still checks every row, so the filter only
+// saves reading. The build publishes it once, in Finalize; the probe
+// pipeline, which depends on the build, lists its scan afterwards. A
+// scan listed earlier (ahead of the run, for progress) or a build that
+// spilled publishes nothing and the scan reads everything.
+type JoinFilter struct {
+	Key   int // the build key it describes
+	ready atomic.Bool
+	empty bool    // no build row has a non-NULL key
+	lo    int64   // the keys' range
+	hi    int64   //
+	vals  []int64 // the distinct keys, ascending, when at most joinFilterVals
+}
+
+// joinFilterVals bounds the keys a JoinFilter lists one by one.
+const joinFilterVals = 32
+
+// State is the filter once published: ok is false before.
+func (f *JoinFilter) State() (lo, hi int64, vals []int64, empty, ok bool) {
+	if !f.ready.Load() {
+		return 0, 0, nil, false, false
+	}
+	return f.lo, f.hi, f.vals, f.empty, true
+}
+
+// publish computes the filters from the build rows.
+func (b *JoinBuild) publish(ctx *Ctx) error {
+	for _, f := range b.Filters {
+		if b.rec == nil || b.rec.NumRows() == 0 {
+			f.empty = true
+			f.ready.Store(true)
+			continue
+		}
+		c, err := b.Keys[f.Key].Eval(ctx.Expr, b.rec)
+		if err != nil {
+			return err
+		}
+		n := int(b.rec.NumRows())
+		vals, ok := intColumn(c, n)
+		if !ok {
+			continue
+		}
+		seen := map[int64]struct{}{}
+		first := true
+		for i, v := range vals {
+			if c.IsNull(i) {
+				continue
+			}
+			if first || v < f.lo {
+				f.lo = v
+			}
+			if first || v > f.hi {
+				f.hi = v
+			}
+			first = false
+			if seen != nil {
+				seen[v] = struct{}{}
+				if len(seen) > joinFilterVals {
+					seen = nil
+				}
+			}
+		}
+		f.empty = first
+		if seen != nil {
+			for v := range seen {
+				f.vals = append(f.vals, v)
+			}
+			slices.Sort(f.vals)
+		}
+		f.ready.Store(true)
+	}
+	return nil
 }
 
 // index makes rec the build rows and hashes their keys; grow reserves

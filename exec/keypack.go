@@ -5,6 +5,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/types"
 )
 
 // keyPack packs a join's several integer keys into one int64, each key
@@ -20,7 +22,7 @@ type keyPack struct {
 
 // intColumn widens an integer or date array to int64 values.
 func intColumn(a arrow.Array, n int) ([]int64, bool) {
-	out := make([]int64, n)
+	out := types.NoZero[int64](n) // every case writes all n
 	switch x := a.(type) {
 	case *array.Int16:
 		for i, v := range x.Int16Values()[:n] {

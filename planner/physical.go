@@ -34,6 +34,8 @@ type stream struct {
 type physBuilder struct {
 	labels map[Node][]string
 	n      int
+	// scanFilters are the join filters each scan lists with
+	scanFilters map[*Scan]*scanJoinFilters
 }
 
 // BuildPhysical turns a logical plan into pipelines.
@@ -109,7 +111,16 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 		}
 		idx := x.ColIdx
 		filters := tableFilters(x)
+		jf := pb.joinFilters(x)
+		jf.built++
 		return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
+			extra, none := jf.exprs()
+			if none {
+				return nil, nil // an inner join above has no build rows
+			}
+			if len(extra) > 0 {
+				return src.Morsels(ctx, idx, append(append([]expr.Expr{}, filters...), extra...))
+			}
 			return src.Morsels(ctx, idx, filters)
 		}}, x.Cols), nil
 	case *Values:
@@ -590,6 +601,7 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 	build := &exec.JoinBuild{Label: pb.label(x, "HashBuild")}
 	probe := &exec.JoinProbe{Label: pb.label(x, "HashProbe"), Build: build}
 	var residual []expr.Expr
+	var probeKeys, buildKeys []expr.Expr // logical, for join filters
 	// NOT IN's comparison must stay a key even when its probe side reads
 	// no column (NULL::int NOT IN (…)): as a residual its NULL would read
 	// as false and keep the row, where NULL NOT IN a non-empty set is NULL
@@ -611,6 +623,7 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 					bk, _ := rs.resolve(b)
 					probe.Keys, build.Keys = append(probe.Keys, pk), append(build.Keys, bk)
 					probe.KeyT, build.KeyT = append(probe.KeyT, a.Type()), append(build.KeyT, b.Type())
+					probeKeys, buildKeys = append(probeKeys, a), append(buildKeys, b)
 					continue
 				}
 				if subset(cb, ls.layout) && subset(ca, rs.layout) {
@@ -618,6 +631,7 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 					bk, _ := rs.resolve(a)
 					probe.Keys, build.Keys = append(probe.Keys, pk), append(build.Keys, bk)
 					probe.KeyT, build.KeyT = append(probe.KeyT, b.Type()), append(build.KeyT, a.Type())
+					probeKeys, buildKeys = append(probeKeys, b), append(buildKeys, a)
 					continue
 				}
 			}
@@ -683,6 +697,14 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 	switch probe.Kind {
 	case exec.InnerJoin, exec.LeftJoin, exec.SemiJoin, exec.AntiJoin:
 		build.Spillable = len(probe.Keys) > 0
+	}
+	// probe rows that match no build row are dropped: the probe side's
+	// scans need not read what cannot match
+	switch probe.Kind {
+	case exec.InnerJoin, exec.SemiJoin, exec.RightSemiJoin, exec.RightAntiJoin, exec.RightOuterJoin:
+		if len(probeKeys) == len(probe.Keys) {
+			pb.addJoinFilters(build, left, probeKeys, buildKeys)
+		}
 	}
 	bp := rs.close(build)
 	ls.pipe.Deps = append(ls.pipe.Deps, bp)
