@@ -23,9 +23,10 @@ import (
 // have; count becomes a sum of counts, min and max stay themselves.
 //
 // It applies only where it cannot cost much: the partial aggregate groups
-// by at most three fixed-width columns (one packed integer key), so where
-// it reduces nothing it adds one cheap hash table, while the rows it saves
-// would each have gathered and hashed text columns.
+// by at most three fixed-width columns (one packed integer key), its keys
+// besides the join keys take few values, so where it reduces nothing it
+// adds one cheap hash table, while the rows it saves would each have
+// gathered and hashed text columns.
 func eagerAggregate(rc *RuleCtx, n Node) (Node, error) {
 	return transformUp(n, func(n Node) (Node, error) {
 		if a, ok := n.(*Aggregate); ok {
@@ -39,6 +40,10 @@ func eagerAggregate(rc *RuleCtx, n Node) (Node, error) {
 
 // eagerMaxKeys bounds the partial aggregate's group keys.
 const eagerMaxKeys = 3
+
+// eagerMaxCombos bounds the combinations of the partial keys that are not
+// join keys.
+const eagerMaxCombos = 1000
 
 func (rc *RuleCtx) eager(x *Aggregate) Node {
 	if x.eager || x.Sets != nil || len(x.Keys) == 0 || len(x.Aggs) == 0 {
@@ -126,6 +131,28 @@ func (rc *RuleCtx) eager(x *Aggregate) Node {
 	// until after the partial aggregate, which would group its cross
 	// product
 	if !connected(rest, restPreds) {
+		return nil
+	}
+	// the partial keys besides the join keys must be coarse (a year, a
+	// quarter): with a fine one (a date, TPC-DS q23's item by day) the
+	// partial groups hold a row or two each and reducing nothing costs a
+	// hash table. Known from the statistics' ranges or distinct counts;
+	// an unknown one is taken as coarse.
+	joinCols := map[ColumnID]bool{}
+	for _, p := range mixed {
+		addCols(joinCols, p)
+	}
+	in := newEstimator().of(wrapJoin(rest, restPreds))
+	combos := 1.0
+	for _, id := range lowerIDs {
+		if joinCols[id] {
+			continue
+		}
+		if d, ok := in.distinctOrBound(id); ok {
+			combos *= d
+		}
+	}
+	if combos > eagerMaxCombos {
 		return nil
 	}
 	byID := map[ColumnID]Column{}
