@@ -67,7 +67,15 @@ type HashAgg struct {
 	Pack     []PackField
 	packOnce sync.Once
 	pack     *aggPack
+
+	// EstGroups is the planner's estimate of a grouping set's groups: a
+	// table that takes the encoded-key path sizes its map for it once,
+	// instead of growing it by rehashing (0: no estimate)
+	EstGroups int
 }
+
+// maxPresize bounds the groups a map is sized for up front.
+const maxPresize = 1 << 18
 
 // strDict numbers distinct strings; safe for concurrent use.
 type strDict struct {
@@ -433,6 +441,9 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			keys := make([][]byte, n)
 			nulls := make([]bool, n)
 			encodeKeys(cols, ts, n, keys, nulls)
+			if len(t.groups) == 0 && h.EstGroups > 64 {
+				t.groups = make(map[string]int32, min(h.EstGroups, maxPresize))
+			}
 			// new groups' memory is reserved once per batch: a reservation
 			// per group made the shared counter a point of contention
 			var added int64

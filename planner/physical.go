@@ -177,6 +177,9 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			h.KeyT = append(h.KeyT, k.Type())
 		}
 		h.Pack = packLayout(x)
+		if est := estimateRows(x) / float64(max(len(x.Sets), 1)); est > 0 && est < 1<<30 {
+			h.EstGroups = int(est)
+		}
 		for _, a := range x.Aggs {
 			spec, err := aggSpec(s, a)
 			if err != nil {
