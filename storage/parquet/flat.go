@@ -313,7 +313,8 @@ func readStrings(r *file.ByteArrayColumnChunkReader, ranges []rowRange, maxDef i
 	if maxDef > 0 {
 		def = make([]int16, batch)
 	}
-	offsets := make([]int32, rows+1)
+	offsets := types.NoZero[int32](int(rows) + 1) // each row writes its end
+	offsets[0] = 0
 	var valid []byte
 	nulls := 0
 	var data []byte
@@ -342,13 +343,13 @@ func readStrings(r *file.ByteArrayColumnChunkReader, ranges []rowRange, maxDef i
 			}
 			if data == nil {
 				// room for all the rows at this batch's average length
-				data = make([]byte, 0, int64(size)*rows/total+64)
+				data = types.NoZero[byte](int(int64(size)*rows/total + 64))[:0]
 			}
 			if int64(n) == total {
 				// one growth per batch; one-byte values (flags, codes) are
 				// stored without a copy call each
 				if cap(data)-len(data) < size {
-					grown := make([]byte, len(data), 2*cap(data)+size)
+					grown := types.NoZero[byte](2*cap(data) + size)[:len(data)]
 					copy(grown, data)
 					data = grown
 				}
