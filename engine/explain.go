@@ -143,7 +143,7 @@ func (s *Session) priceScan(ctx context.Context, n planner.Node, params []types.
 	}
 	ec := s.execCtx(ctx, params)
 	defer ec.Spill.Close()
-	if err := exec.Prelist(ec, phys.Root); err != nil {
+	if err := exec.Prelist(ec, phys.Root, true); err != nil {
 		return nil, err
 	}
 	sc := ec.Scan

@@ -52,7 +52,7 @@ func startPlan(ec *exec.Ctx, n planner.Node, stop func()) (*resultStream, error)
 			}
 		}()
 		if ec.ListAhead {
-			if st.err = exec.Prelist(ec, phys.Root); st.err != nil {
+			if st.err = exec.Prelist(ec, phys.Root, false); st.err != nil {
 				return
 			}
 		}

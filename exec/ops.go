@@ -310,6 +310,10 @@ const (
 type MorselSource struct {
 	Label string
 	List  func(ctx *Ctx) ([]Morsel, error)
+	// Defer, when it reports true, keeps Prelist from listing ahead: the
+	// listing waits for something the run provides first (a join's
+	// filter from its build side)
+	Defer func() bool
 
 	morsels []Morsel
 	next    atomic.Int64

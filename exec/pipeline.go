@@ -728,8 +728,11 @@ func FromContext(ctx context.Context) *Ctx {
 // expects to read from its start (progress), or so that a dry run can
 // price a query without reading any data. Each scan's next Init takes
 // the listed morsels instead of listing again. Scans inside expressions
-// (scalar subqueries) are listed when they run.
-func Prelist(ctx *Ctx, root *Pipeline) error {
+// (scalar subqueries) are listed when they run. With all false, a scan
+// whose Defer reports true is left to list when it runs (a join filter
+// will narrow it; progress then learns its bytes late); a dry run
+// passes true and prices every scan whole.
+func Prelist(ctx *Ctx, root *Pipeline, all bool) error {
 	seen := map[*Pipeline]bool{}
 	var walk func(p *Pipeline) error
 	walk = func(p *Pipeline) error {
@@ -743,7 +746,7 @@ func Prelist(ctx *Ctx, root *Pipeline) error {
 			}
 		}
 		ms, ok := p.Source.(*MorselSource)
-		if !ok || ms.listed {
+		if !ok || ms.listed || (!all && ms.Defer != nil && ms.Defer()) {
 			return nil
 		}
 		list, err := ms.List(ctx)

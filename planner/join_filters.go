@@ -35,6 +35,20 @@ func (pb *physBuilder) joinFilters(s *Scan) *scanJoinFilters {
 	return sf
 }
 
+// pending reports filters not yet published: listing the scan ahead of
+// the run (for progress and pricing) would read what they would skip.
+func (sf *scanJoinFilters) pending() bool {
+	if sf.built > 1 {
+		return false
+	}
+	for _, j := range sf.list {
+		if _, _, _, _, ok := j.f.State(); !ok {
+			return true
+		}
+	}
+	return false
+}
+
 // exprs are the published filters as scan filters over table columns;
 // none is true when a build side had no key, so the scan reads nothing.
 func (sf *scanJoinFilters) exprs() (out []expr.Expr, none bool) {

@@ -122,7 +122,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 				return src.Morsels(ctx, idx, append(append([]expr.Expr{}, filters...), extra...))
 			}
 			return src.Morsels(ctx, idx, filters)
-		}}, x.Cols), nil
+		}, Defer: jf.pending}, x.Cols), nil
 	case *Values:
 		sch := schemaOf(x.Cols)
 		rows := x.Rows
