@@ -537,22 +537,21 @@ func newRunning(fn WindowFunc, args []arrow.Array, base int) running {
 func intLess(a arrow.Array) func(i, j int) bool {
 	switch x := a.(type) {
 	case *array.Int64:
-		v := x.Int64Values()
-		return func(i, j int) bool { return v[i] < v[j] }
+		return lessOf(x.Int64Values())
 	case *array.Int32:
-		v := x.Int32Values()
-		return func(i, j int) bool { return v[i] < v[j] }
+		return lessOf(x.Int32Values())
 	case *array.Int16:
-		v := x.Int16Values()
-		return func(i, j int) bool { return v[i] < v[j] }
+		return lessOf(x.Int16Values())
 	case *array.Date32:
-		v := x.Date32Values()
-		return func(i, j int) bool { return v[i] < v[j] }
+		return lessOf(x.Date32Values())
 	case *array.Timestamp:
-		v := x.TimestampValues()
-		return func(i, j int) bool { return v[i] < v[j] }
+		return lessOf(x.TimestampValues())
 	}
 	return nil
+}
+
+func lessOf[E cmp.Ordered](v []E) func(i, j int) bool {
+	return func(i, j int) bool { return v[i] < v[j] }
 }
 
 type runCount struct {

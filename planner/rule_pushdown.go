@@ -302,13 +302,8 @@ func restate(preds []expr.Expr, from, to []Column) []expr.Expr {
 func transferred(preds, on []expr.Expr, from, to map[ColumnID]bool) []expr.Expr {
 	var out []expr.Expr
 	for _, e := range on {
-		c, ok := e.(*expr.Call)
-		if !ok || c.Name != "=" || len(c.Args) != 2 {
-			continue
-		}
-		a, ok1 := c.Args[0].(*expr.Col)
-		b, ok2 := c.Args[1].(*expr.Col)
-		if !ok1 || !ok2 {
+		a, b, ok := colEquality(e)
+		if !ok {
 			continue
 		}
 		if to[a.ID] && from[b.ID] {

@@ -38,13 +38,8 @@ func semiJoinReduction(rc *RuleCtx, n Node) (Node, error) {
 			continue
 		}
 		for _, p := range splitConjuncts(j.Cond) {
-			c, ok := p.(*expr.Call)
-			if !ok || c.Name != "=" || len(c.Args) != 2 {
-				continue
-			}
-			l, lok := c.Args[0].(*expr.Col)
-			r, rok := c.Args[1].(*expr.Col)
-			if !lok || !rok {
+			l, r, ok := colEquality(p)
+			if !ok {
 				continue
 			}
 			outerCol, keyCol := l, r

@@ -14,6 +14,17 @@ func colSet(n Node) map[ColumnID]bool {
 	return m
 }
 
+// colEquality matches p = (a = b) over two plain columns.
+func colEquality(p expr.Expr) (a, b *expr.Col, ok bool) {
+	c, isCall := p.(*expr.Call)
+	if !isCall || c.Name != "=" || len(c.Args) != 2 {
+		return nil, nil, false
+	}
+	a, ok1 := c.Args[0].(*expr.Col)
+	b, ok2 := c.Args[1].(*expr.Col)
+	return a, b, ok1 && ok2
+}
+
 func within(cols map[ColumnID]bool, set map[ColumnID]bool) bool {
 	for id := range cols {
 		if !set[id] {
