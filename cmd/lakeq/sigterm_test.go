@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"syscall"
 	"testing"
@@ -20,7 +21,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv("LAKEQ_TEST_AS_LAKEQ") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// The binary and the demo lake are shared by the whole run
+	// (lakeqBinary, demoLake), so they go when it ends.
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
+	}
+	os.Exit(code)
 }
 
 // SIGTERM stops `lakeq serve` within 5 s, cancelling the running query.
