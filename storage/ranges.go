@@ -196,3 +196,17 @@ func (s *seqFile) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, nil
 }
+
+// Bytes lends the n bytes at off when one prefetched block holds them
+// (the caller must not modify them): a reader that wants them whole
+// takes them without a copy.
+func (p *prefetched) Bytes(off, n int64) ([]byte, bool) {
+	i := sort.Search(len(p.blocks), func(i int) bool { return p.blocks[i].off+int64(len(p.blocks[i].data)) > off })
+	if i < len(p.blocks) {
+		bl := p.blocks[i]
+		if off >= bl.off && off+n <= bl.off+int64(len(bl.data)) {
+			return bl.data[off-bl.off : off-bl.off+n : off-bl.off+n], true
+		}
+	}
+	return nil, false
+}

@@ -853,7 +853,7 @@ func reinterpret[U uint32 | uint64, T int32 | uint32 | int64 | float32 | float64
 
 // asBytes is v's memory: PLAIN encoding is little-endian, as this
 // machine's order is (lakeq builds for little-endian targets only).
-func asBytes[U uint32 | uint64](v []U) []byte {
+func asBytes[U uint32 | uint64 | fixedValue](v []U) []byte {
 	if len(v) == 0 {
 		return nil
 	}

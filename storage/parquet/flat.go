@@ -2,12 +2,14 @@ package parquet
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/lakeq/lakeq/types"
@@ -128,29 +130,47 @@ func flatPlan(col *schema.Column, want arrow.DataType) (flatKind, int64) {
 }
 
 // readFlat reads the rows in ranges (ascending, disjoint) of the chunk of
-// leaf in rgr as kind; rows between ranges are skipped without being
-// decoded (their pages are still read and decompressed).
-func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, want arrow.DataType, ranges []rowRange) (arrow.Array, error) {
-	cr, err := rgr.Column(leaf)
-	if err != nil {
-		return nil, err
+// leaf in rgr as kind. The page reader (pagereader.go) reads the chunk
+// from src when it covers it, passing over pages outside the ranges;
+// otherwise arrow-go's column reader does, skipping the rows between
+// ranges without decoding them (their pages still read and decompressed).
+// src nil: arrow-go's reader only.
+func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, leaf int, kind flatKind, scale int64, want arrow.DataType, ranges []rowRange) (arrow.Array, error) {
+	maxDef := rgr.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
+	// the page reader, or nil when it does not cover the chunk; any
+	// error of its own leaves the chunk to arrow-go's reader, whose error
+	// (if it fails too) is the one reported
+	var pr *pageReader
+	if src != nil && kind != flatBool {
+		if pr, _ = newPageReader(src, fmd, rgr.MetaData(), leaf, maxDef); pr != nil {
+			defer pr.release()
+		}
 	}
-	maxDef := cr.Descriptor().MaxDefinitionLevel()
-	skip := func(n int64) error {
-		type skipper interface {
-			Skip(int64) (int64, error)
+	// arrow-go's column reader reads its whole chunk when it is made:
+	// made only when the page reader cannot do it
+	column := func() (file.ColumnChunkReader, func(int64) error, error) {
+		cr, err := rgr.Column(leaf)
+		if err != nil {
+			return nil, nil, err
 		}
-		sk, ok := cr.(skipper)
-		if !ok {
-			return fmt.Errorf("parquet: column reader %T cannot skip", cr)
+		skip := func(n int64) error {
+			type skipper interface {
+				Skip(int64) (int64, error)
+			}
+			sk, ok := cr.(skipper)
+			if !ok {
+				return fmt.Errorf("parquet: column reader %T cannot skip", cr)
+			}
+			_, err := sk.Skip(n)
+			return err
 		}
-		_, err := sk.Skip(n)
-		return err
+		return cr, skip, nil
 	}
 	switch kind {
 	case flatInt32, flatDate32, flatInt16From32, flatDecimal32:
-		r := cr.(*file.Int32ColumnChunkReader)
-		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero, r.ReadBatch, skip)
+		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []int32, []int16, []int16) (int64, int, error) {
+			return cr.(*file.Int32ColumnChunkReader).ReadBatch
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -177,8 +197,9 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatInt64, flatDecimal64, flatTimestamp:
-		r := cr.(*file.Int64ColumnChunkReader)
-		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero, r.ReadBatch, skip)
+		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []int64, []int16, []int16) (int64, int, error) {
+			return cr.(*file.Int64ColumnChunkReader).ReadBatch
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -206,27 +227,59 @@ func readFlat(rgr *file.RowGroupReader, leaf int, kind flatKind, scale int64, wa
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat32:
-		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero[float32], cr.(*file.Float32ColumnChunkReader).ReadBatch, skip)
+		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []float32, []int16, []int16) (int64, int, error) {
+			return cr.(*file.Float32ColumnChunkReader).ReadBatch
+		})
 		if err != nil {
 			return nil, err
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat64:
-		vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero[float64], cr.(*file.Float64ColumnChunkReader).ReadBatch, skip)
+		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []float64, []int16, []int16) (int64, int, error) {
+			return cr.(*file.Float64ColumnChunkReader).ReadBatch
+		})
 		if err != nil {
 			return nil, err
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatBool:
+		cr, skip, err := column()
+		if err != nil {
+			return nil, err
+		}
 		vals, valid, nulls, err := readDense(ranges, maxDef, func(n int) []bool { return make([]bool, n) }, cr.(*file.BooleanColumnChunkReader).ReadBatch, skip)
 		if err != nil {
 			return nil, err
 		}
 		return types.NewBoolArray(vals, valid, nulls), nil
 	case flatString:
+		if pr != nil {
+			if offsets, data, valid, nulls, err := readPagesStrings(pr, ranges); err == nil {
+				return types.NewStringArray(offsets, data, valid, nulls), nil
+			}
+		}
+		cr, skip, err := column()
+		if err != nil {
+			return nil, err
+		}
 		return readStrings(cr.(*file.ByteArrayColumnChunkReader), ranges, maxDef, skip)
 	}
 	return nil, fmt.Errorf("parquet: no flat reader for column %d", leaf)
+}
+
+// readFixed reads a fixed-width chunk with the page reader pr when it
+// can, else with arrow-go's typed reader (read picks its ReadBatch).
+func readFixed[T fixedValue](pr *pageReader, column func() (file.ColumnChunkReader, func(int64) error, error), ranges []rowRange, maxDef int16, read func(file.ColumnChunkReader) func(int64, []T, []int16, []int16) (int64, int, error)) ([]T, []byte, int, error) {
+	if pr != nil {
+		if vals, valid, nulls, err := readPagesFixed[T](pr, ranges); err == nil {
+			return vals, valid, nulls, nil
+		}
+	}
+	cr, skip, err := column()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return readDense(ranges, maxDef, types.NoZero[T], read(cr), skip)
 }
 
 func floorDiv(a, b int64) int64 {

@@ -338,10 +338,17 @@ func (d *Dataset) open(ctx context.Context, path string, st *storage.ScanStats, 
 
 // readerWith is readerFor over o when it was opened ahead (nil: open now).
 func (d *Dataset) readerWith(ctx context.Context, path string, st *storage.ScanStats, o *opened, rg int, leaves []int, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, func(), error) {
+	fr, md, _, closer, err := d.readerOpened(ctx, path, st, o, rg, leaves, dictLeaves...)
+	return fr, md, closer, err
+}
+
+// readerOpened is readerWith that also returns what the file is read
+// through (counted, and on an object store prefetched).
+func (d *Dataset) readerOpened(ctx context.Context, path string, st *storage.ScanStats, o *opened, rg int, leaves []int, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, storage.File, func(), error) {
 	if o == nil {
 		var err error
 		if o, err = d.open(ctx, path, st, rg, leaves); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
 	f, cf, md := o.f, o.cf, o.md
@@ -363,7 +370,7 @@ func (d *Dataset) readerWith(ctx context.Context, path string, st *storage.ScanS
 	}()
 	if err != nil {
 		f.Close()
-		return nil, nil, nil, corrupt(path, err)
+		return nil, nil, nil, nil, corrupt(path, err)
 	}
 	if md == nil {
 		d.mu.Lock()
@@ -378,9 +385,9 @@ func (d *Dataset) readerWith(ctx context.Context, path string, st *storage.ScanS
 	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
 	if err != nil {
 		f.Close()
-		return nil, nil, nil, corrupt(path, err)
+		return nil, nil, nil, nil, corrupt(path, err)
 	}
-	return fr, pf.MetaData(), func() { f.Close() }, nil
+	return fr, pf.MetaData(), cf, func() { f.Close() }, nil
 }
 
 // info is the listing's description of path (its size and ETag let an
@@ -699,7 +706,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	if err != nil {
 		return nil, err
 	}
-	fr, _, closer, err := d.readerWith(ctx, m.path, st, pre, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
+	fr, fmd, src, closer, err := d.readerOpened(ctx, m.path, st, pre, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
 	if err != nil {
 		return nil, err
 	}
@@ -728,7 +735,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				return err
 			}
 			leaf := m.leaves[m.cols[i]][0]
-			if flat[k], err = readFlat(rgr, leaf, kinds[k], scales[k], fields[i].Type, ranges); err != nil {
+			if flat[k], err = readFlat(rgr, src, fmd, leaf, kinds[k], scales[k], fields[i].Type, ranges); err != nil {
 				return fmt.Errorf("column %s: %w", fields[i].Name, err)
 			}
 		}

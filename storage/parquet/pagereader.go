@@ -1,0 +1,790 @@
+package parquet
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"unsafe"
+
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+
+	"github.com/lakeq/lakeq/types"
+)
+
+// The page reader decodes the pages of a flat column chunk (no
+// repetition, at most one definition level) itself, for the encodings
+// and layouts nearly every writer produces: PLAIN and dictionary values,
+// RLE definition levels, data pages v1 and v2, any codec arrow-go
+// registers. arrow-go's column readers copy each compressed page out of
+// the chunk buffer, decompress it, decode values into their own slice and
+// then into the caller's (for strings through a slice header per value);
+// here a page is decompressed once and decoded straight into the final
+// array — a PLAIN page of a required column is decompressed into it —
+// and pages wholly outside the rows wanted are passed over without being
+// decompressed. Anything else (other encodings, encryption, old writers'
+// chunk lengths) returns errFallback and the chunk is read by arrow-go.
+
+// errFallback says the page reader does not cover a chunk.
+var errFallback = errors.New("parquet: chunk left to arrow-go's reader")
+
+// byteSource is a File that can lend bytes it holds in memory
+// (storage.Prefetched): no copy for a prefetched chunk.
+type byteSource interface {
+	Bytes(off, n int64) ([]byte, bool)
+}
+
+// pageReader walks the pages of one column chunk. Not safe for
+// concurrent use; the slices it returns are valid until the next page.
+// release returns its scratch buffers for the next chunk's reader.
+type pageReader struct {
+	buf    []byte // the chunk
+	pos    int
+	codec  compress.Codec // nil: uncompressed
+	maxDef int16
+	*pageScratch
+}
+
+// pageScratch is a page reader's buffers, reused from chunk to chunk
+// (a page's worth each: allocating them per chunk cost more than the
+// decoding of small chunks).
+type pageScratch struct {
+	scratch []byte // decompressed pages
+	levels  []uint8
+	idx     []uint32
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(pageScratch) }}
+
+func (p *pageReader) release() {
+	if p.pageScratch != nil {
+		scratchPool.Put(p.pageScratch)
+		p.pageScratch = nil
+	}
+}
+
+// newPageReader reads the chunk of leaf in row group rgm from r, or
+// returns errFallback when the page reader does not cover it.
+func newPageReader(r io.ReaderAt, fmd *metadata.FileMetaData, rgm *metadata.RowGroupMetaData, leaf int, maxDef int16) (*pageReader, error) {
+	if maxDef > 1 {
+		return nil, errFallback
+	}
+	if fmd != nil && fmd.WriterVersion().LessThan(metadata.Parquet816FixedVersion) {
+		return nil, errFallback // chunk lengths that leave out the dictionary's header
+	}
+	cc, err := rgm.ColumnChunk(leaf)
+	if err != nil {
+		return nil, err
+	}
+	if cc.CryptoMetadata() != nil {
+		return nil, errFallback
+	}
+	for _, e := range cc.Encodings() {
+		switch e {
+		case pq.Encodings.Plain, pq.Encodings.PlainDict, pq.Encodings.RLEDict, pq.Encodings.RLE, pq.Encodings.BitPacked:
+		default:
+			return nil, errFallback
+		}
+	}
+	pr := &pageReader{maxDef: maxDef, pageScratch: scratchPool.Get().(*pageScratch)}
+	if c := cc.Compression(); c != compress.Codecs.Uncompressed {
+		if pr.codec, err = compress.GetCodec(c); err != nil {
+			return nil, errFallback
+		}
+	}
+	off := cc.DataPageOffset()
+	if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < off {
+		off = cc.DictionaryPageOffset()
+	}
+	n := cc.TotalCompressedSize()
+	if off < 0 || n < 0 || n > 1<<31 {
+		return nil, fmt.Errorf("invalid column chunk metadata, offset (%d) and length (%d)", off, n)
+	}
+	if bs, ok := r.(byteSource); ok {
+		if b, ok := bs.Bytes(off, n); ok {
+			pr.buf = b
+			return pr, nil
+		}
+	}
+	pr.buf = types.NoZero[byte](int(n))
+	got, err := r.ReadAt(pr.buf, off)
+	if int64(got) != n {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = fmt.Errorf("parquet: tried reading %d bytes at %d, got %d", n, off, got)
+		}
+		return nil, err
+	}
+	return pr, nil
+}
+
+// page is one page as the readers use it.
+type page struct {
+	h      pageHeader
+	rows   int    // data pages: rows (a flat column: one value slot each)
+	levels []byte // RLE definition levels (no length prefix)
+	values []byte // decompressed values (nil until decompressed)
+	raw    []byte // compressed values
+}
+
+// next returns the next page header and its bytes, io.EOF after the last.
+func (p *pageReader) next() (page, error) {
+	if p.pos >= len(p.buf) {
+		return page{}, io.EOF
+	}
+	h, n, err := parsePageHeader(p.buf[p.pos:])
+	if err != nil {
+		return page{}, err
+	}
+	p.pos += n
+	if int(h.compressedSize) > len(p.buf)-p.pos {
+		return page{}, fmt.Errorf("parquet: page of %d bytes passes the column chunk's end", h.compressedSize)
+	}
+	body := p.buf[p.pos : p.pos+int(h.compressedSize)]
+	p.pos += int(h.compressedSize)
+	pg := page{h: h, raw: body}
+	switch h.typ {
+	case pageData:
+		if !h.hasV1 {
+			return page{}, errThrift
+		}
+		pg.rows = int(h.numValues)
+	case pageDataV2:
+		if !h.hasV2 || h.repBytes != 0 {
+			return page{}, errFallback
+		}
+		if int(h.defBytes) > len(body) {
+			return page{}, errThrift
+		}
+		pg.rows = int(h.numRows)
+		if h.numValues != h.numRows {
+			return page{}, errFallback
+		}
+		pg.levels, pg.raw = body[:h.defBytes], body[h.defBytes:]
+	case pageDict:
+		if !h.hasDic {
+			return page{}, errThrift
+		}
+	}
+	return pg, nil
+}
+
+// decompress returns pg's values (v1: with its levels in front), into
+// dst when dst is large enough, else into the reader's scratch.
+func (p *pageReader) decompress(pg *page, dst []byte) ([]byte, error) {
+	size := int(pg.h.uncompressedSize)
+	if pg.h.typ == pageDataV2 {
+		size -= int(pg.h.defBytes)
+		if !pg.h.compressed {
+			return pg.raw, nil
+		}
+	}
+	if p.codec == nil {
+		return pg.raw, nil
+	}
+	if size < 0 {
+		return nil, errThrift
+	}
+	if len(dst) < size {
+		if cap(p.scratch) < size {
+			p.scratch = types.NoZero[byte](size + size/4)
+		}
+		dst = p.scratch[:size]
+	}
+	dst = dst[:size]
+	out, err := compress.Decode(p.codec, dst, pg.raw)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) != size {
+		return nil, fmt.Errorf("parquet: page decompressed to %d bytes, its header says %d", len(out), size)
+	}
+	if size > 0 && &out[0] != &dst[0] {
+		copy(dst, out)
+		out = dst
+	}
+	return out, nil
+}
+
+// splitV1 separates a decompressed v1 page into its levels and values.
+func (p *pageReader) splitV1(pg *page, b []byte) error {
+	if p.maxDef == 0 {
+		pg.values = b
+		return nil
+	}
+	switch pg.h.defEnc {
+	case encRLE:
+	default:
+		return errFallback
+	}
+	if len(b) < 4 {
+		return errThrift
+	}
+	n := binary.LittleEndian.Uint32(b)
+	if uint64(n) > uint64(len(b)-4) {
+		return errThrift
+	}
+	pg.levels, pg.values = b[4:4+n], b[4+n:]
+	return nil
+}
+
+// load decompresses pg into pg.values and decodes its definition levels
+// into p.levels; it returns how many of its rows hold a value.
+func (p *pageReader) load(pg *page, dst []byte) (int, error) {
+	b, err := p.decompress(pg, dst)
+	if err != nil {
+		return 0, err
+	}
+	if pg.h.typ == pageData {
+		if err := p.splitV1(pg, b); err != nil {
+			return 0, err
+		}
+	} else {
+		pg.values = b
+	}
+	if p.maxDef == 0 {
+		return pg.rows, nil
+	}
+	if cap(p.levels) < pg.rows {
+		p.levels = types.NoZero[uint8](pg.rows + pg.rows/4)
+	}
+	lv := p.levels[:pg.rows]
+	if err := decodeHybrid(pg.levels, 1, lv); err != nil {
+		return 0, fmt.Errorf("definition levels: %w", err)
+	}
+	nn := 0
+	for _, l := range lv {
+		nn += int(l)
+	}
+	return nn, nil
+}
+
+// indices decodes a dictionary page's RLE indices for nn values.
+func (p *pageReader) indices(vals []byte, nn int) ([]uint32, error) {
+	if cap(p.idx) < nn {
+		p.idx = types.NoZero[uint32](nn + nn/4)
+	}
+	idx := p.idx[:nn]
+	if nn == 0 {
+		return idx, nil
+	}
+	if len(vals) < 1 {
+		return nil, errThrift
+	}
+	w := int(vals[0])
+	if w > 32 {
+		return nil, fmt.Errorf("parquet: dictionary index width %d", w)
+	}
+	return idx, decodeHybrid(vals[1:], w, idx)
+}
+
+// decodeHybrid decodes len(out) values of Parquet's RLE / bit-packed
+// hybrid encoding at width bits each.
+func decodeHybrid[T uint8 | uint32](data []byte, width int, out []T) error {
+	n := len(out)
+	vb := (width + 7) / 8
+	mask := uint64(1)<<width - 1
+	p, i := 0, 0
+	for i < n {
+		h, k := binary.Uvarint(data[p:])
+		if k <= 0 {
+			return errors.New("parquet: RLE run header")
+		}
+		p += k
+		if h&1 == 0 { // RLE run (bit-packed runs have the low bit set)
+			cnt := int(min(h>>1, uint64(n-i)))
+			if p+vb > len(data) {
+				return errors.New("parquet: RLE run passes the end")
+			}
+			var v uint64
+			for b := 0; b < vb; b++ {
+				v |= uint64(data[p+b]) << (8 * b)
+			}
+			p += vb
+			if v > mask && width < 64 {
+				return errors.New("parquet: RLE value wider than its width")
+			}
+			fill := out[i : i+cnt]
+			for j := range fill {
+				fill[j] = T(v)
+			}
+			i += cnt
+			continue
+		}
+		groups := h >> 1
+		if groups > uint64(len(data)) {
+			return errors.New("parquet: bit-packed run passes the end")
+		}
+		cnt := int(min(groups*8, uint64(n-i)))
+		runBytes := int(groups) * width
+		need := (cnt*width + 7) / 8
+		if p+need > len(data) {
+			return errors.New("parquet: bit-packed run passes the end")
+		}
+		unpack(data[p:min(p+runBytes, len(data))], width, mask, out[i:i+cnt])
+		p += min(runBytes, len(data)-p)
+		i += cnt
+	}
+	return nil
+}
+
+// unpack reads len(out) values of width bits from run, LSB first.
+func unpack[T uint8 | uint32](run []byte, width int, mask uint64, out []T) {
+	if width == 0 {
+		clear(out)
+		return
+	}
+	// the values whose eight-byte window lies inside run are loaded
+	// without bounds checks: value j needs bytes (j*width)>>3 .. +8
+	fast := 0
+	if len(run) >= 8 {
+		fast = min(len(out), ((len(run)-8)*8+7)/width+1)
+	}
+	base := unsafe.Pointer(unsafe.SliceData(run))
+	bit := 0
+	o := out[:fast]
+	for j := range o {
+		o[j] = T(*(*uint64)(unsafe.Add(base, bit>>3)) >> (bit & 7) & mask)
+		bit += width
+	}
+	for j := fast; j < len(out); j++ {
+		var w uint64
+		for b := 0; b < 8 && bit>>3+b < len(run); b++ {
+			w |= uint64(run[bit>>3+b]) << (8 * b)
+		}
+		out[j] = T(w >> (bit & 7) & mask)
+		bit += width
+	}
+}
+
+// piece is a part of a page the ranges select, in rows from its start.
+type piece struct{ a, b int }
+
+// pieces returns the parts of chunk rows [start, end) that ranges
+// select; *ri moves past the ranges that end by start.
+func pieces(ranges []rowRange, ri *int, start, end int64, dst []piece) []piece {
+	dst = dst[:0]
+	for *ri < len(ranges) && ranges[*ri].end <= start {
+		*ri++
+	}
+	for k := *ri; k < len(ranges) && ranges[k].start < end; k++ {
+		a, b := max(start, ranges[k].start), min(end, ranges[k].end)
+		if a < b {
+			dst = append(dst, piece{int(a - start), int(b - start)})
+		}
+	}
+	return dst
+}
+
+// fixedValue is a physical type stored as little-endian fixed-width
+// values.
+type fixedValue interface {
+	int32 | int64 | float32 | float64
+}
+
+// validity builds the validity bitmap of a chunk read as pages arrive:
+// none until the first NULL.
+type validity struct {
+	bits  []byte
+	rows  int64
+	nulls int
+}
+
+// add records rows [at, at+n) of the output: lv[a:a+n] their levels, or
+// all valid when lv is nil.
+func (v *validity) add(at int64, lv []uint8, a, n int) {
+	if lv == nil {
+		if v.bits != nil {
+			setBits(v.bits, at, int64(n), true)
+		}
+		return
+	}
+	if v.bits == nil {
+		v.bits = make([]byte, (v.rows+7)/8)
+		setBits(v.bits, 0, at, true)
+	}
+	for k, l := range lv[a : a+n] {
+		if l != 0 {
+			i := at + int64(k)
+			v.bits[i>>3] |= 1 << (i & 7)
+		} else {
+			v.nulls++
+		}
+	}
+}
+
+func setBits(b []byte, at, n int64, on bool) {
+	for i := at; i < at+n; i++ {
+		if on {
+			b[i>>3] |= 1 << (i & 7)
+		} else {
+			b[i>>3] &^= 1 << (i & 7)
+		}
+	}
+}
+
+// readPagesFixed reads the rows in ranges of a fixed-width chunk.
+func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte, int, error) {
+	rows := rangeRows(ranges)
+	out := types.NoZero[T](int(rows))
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	val := validity{rows: rows}
+	var dict []T
+	var tmp []T
+	var pcs []piece
+	var pos, got int64
+	ri := 0
+	last := int64(0)
+	if len(ranges) > 0 {
+		last = ranges[len(ranges)-1].end
+	}
+	for pos < last {
+		pg, err := p.next()
+		if err == io.EOF {
+			return nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
+		}
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		switch pg.h.typ {
+		case pageDict:
+			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
+				return nil, nil, 0, errFallback
+			}
+			b, err := p.decompress(&pg, nil)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			nd := int(pg.h.numValues)
+			if nd*size > len(b) {
+				return nil, nil, 0, errors.New("parquet: dictionary page shorter than its values")
+			}
+			dict = types.NoZero[T](nd)
+			copy(asBytes(dict), b)
+			continue
+		case pageData, pageDataV2:
+		default:
+			continue
+		}
+		start := pos
+		pos += int64(pg.rows)
+		pcs = pieces(ranges, &ri, start, pos, pcs)
+		if len(pcs) == 0 {
+			continue // not decompressed at all
+		}
+		whole := len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+		var dst []T
+		if whole {
+			dst = out[got : got+int64(pg.rows)]
+		} else {
+			if cap(tmp) < pg.rows {
+				tmp = types.NoZero[T](pg.rows)
+			}
+			dst = tmp[:pg.rows]
+		}
+		// a PLAIN page of a required column decompresses into dst
+		var into []byte
+		if p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData {
+			into = asBytes(dst)
+		}
+		nn, err := p.load(&pg, into)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		if nn > pg.rows {
+			return nil, nil, 0, errThrift
+		}
+		switch pg.h.encoding {
+		case encPlain:
+			if nn*size > len(pg.values) {
+				return nil, nil, 0, errors.New("parquet: page shorter than its values")
+			}
+			if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
+				copy(asBytes(dst[:nn]), pg.values)
+			}
+		case encPlainDict, encRLEDict:
+			if dict == nil {
+				return nil, nil, 0, errors.New("parquet: dictionary-encoded page without a dictionary")
+			}
+			idx, err := p.indices(pg.values, nn)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			if err := gather(dst[:nn], dict, idx); err != nil {
+				return nil, nil, 0, err
+			}
+		default:
+			return nil, nil, 0, errFallback
+		}
+		var lv []uint8
+		if nn < pg.rows {
+			lv = p.levels[:pg.rows]
+			spread(dst, nn, lv)
+		}
+		for _, pc := range pcs {
+			if !whole {
+				copy(out[got:], dst[pc.a:pc.b])
+			}
+			val.add(got, lv, pc.a, pc.b-pc.a)
+			got += int64(pc.b - pc.a)
+		}
+	}
+	if got != rows {
+		return nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", got, rows)
+	}
+	return out, val.bits, val.nulls, nil
+}
+
+// gather writes dict[idx[i]] to dst[i].
+func gather[T any](dst, dict []T, idx []uint32) error {
+	dst = dst[:len(idx)]
+	for i, x := range idx {
+		if int(x) >= len(dict) {
+			return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
+		}
+		dst[i] = dict[x]
+	}
+	return nil
+}
+
+// spread moves the nn values at the front of dst to the rows whose level
+// is 1, zeroing the others.
+func spread[T any](dst []T, nn int, lv []uint8) {
+	var zero T
+	j := nn - 1
+	for i := len(lv) - 1; i >= 0; i-- {
+		if lv[i] != 0 {
+			dst[i] = dst[j]
+			j--
+		} else {
+			dst[i] = zero
+		}
+	}
+}
+
+// growBytes makes room for n more bytes in data, and for about rest
+// after them when it must grow.
+func growBytes(data []byte, n int, rest int64) []byte {
+	if cap(data)-len(data) >= n {
+		return data
+	}
+	want := len(data) + n + int(min(rest, 1<<30))
+	grown := types.NoZero[byte](max(want, 2*cap(data)))[:len(data)]
+	copy(grown, data)
+	return grown
+}
+
+// readPagesStrings reads the rows in ranges of a BYTE_ARRAY chunk into
+// offsets and one data buffer.
+func readPagesStrings(p *pageReader, ranges []rowRange) ([]int32, []byte, []byte, int, error) {
+	rows := rangeRows(ranges)
+	offsets := types.NoZero[int32](int(rows) + 1)
+	offsets[0] = 0
+	var data []byte
+	val := validity{rows: rows}
+	var dictOff []int32 // entry k is dictData[dictOff[k]:dictOff[k+1]]
+	var dictData []byte
+	oneByte := false         // every dictionary entry is one byte long (flags, codes)
+	var starts, ends []int32 // the page's values in src
+	var pcs []piece
+	var pos, got int64
+	ri := 0
+	last := int64(0)
+	if len(ranges) > 0 {
+		last = ranges[len(ranges)-1].end
+	}
+	for pos < last {
+		pg, err := p.next()
+		if err == io.EOF {
+			return nil, nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
+		}
+		if err != nil {
+			return nil, nil, nil, 0, err
+		}
+		switch pg.h.typ {
+		case pageDict:
+			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
+				return nil, nil, nil, 0, errFallback
+			}
+			b, err := p.decompress(&pg, nil)
+			if err != nil {
+				return nil, nil, nil, 0, err
+			}
+			nd := int(pg.h.numValues)
+			dictOff = make([]int32, nd+1)
+			dictData = make([]byte, 0, len(b))
+			q := 0
+			for k := 0; k < nd; k++ {
+				if q+4 > len(b) {
+					return nil, nil, nil, 0, errors.New("parquet: dictionary page shorter than its values")
+				}
+				l := int(binary.LittleEndian.Uint32(b[q:]))
+				q += 4
+				if l < 0 || l > len(b)-q {
+					return nil, nil, nil, 0, errors.New("parquet: dictionary page shorter than its values")
+				}
+				dictData = append(dictData, b[q:q+l]...)
+				q += l
+				dictOff[k+1] = int32(len(dictData))
+			}
+			oneByte = nd > 0
+			for k := 0; k < nd; k++ {
+				oneByte = oneByte && dictOff[k+1]-dictOff[k] == 1
+			}
+			continue
+		case pageData, pageDataV2:
+		default:
+			continue
+		}
+		start := pos
+		pos += int64(pg.rows)
+		pcs = pieces(ranges, &ri, start, pos, pcs)
+		if len(pcs) == 0 {
+			continue
+		}
+		nn, err := p.load(&pg, nil)
+		if err != nil {
+			return nil, nil, nil, 0, err
+		}
+		if nn > pg.rows {
+			return nil, nil, nil, 0, errThrift
+		}
+		if cap(starts) < nn {
+			starts, ends = make([]int32, nn+nn/4), make([]int32, nn+nn/4)
+		}
+		starts, ends = starts[:nn], ends[:nn]
+		var src []byte
+		var oneIdx []uint32 // one-byte entries, no NULLs: the indices alone
+		switch pg.h.encoding {
+		case encPlain:
+			src = pg.values
+			if len(src) > 1<<31-1 {
+				return nil, nil, nil, 0, errFallback
+			}
+			q := 0
+			for k := 0; k < nn; k++ {
+				if q+4 > len(src) {
+					return nil, nil, nil, 0, errors.New("parquet: page shorter than its values")
+				}
+				l := int(binary.LittleEndian.Uint32(src[q:]))
+				q += 4
+				if l < 0 || l > len(src)-q {
+					return nil, nil, nil, 0, errors.New("parquet: page shorter than its values")
+				}
+				starts[k], ends[k] = int32(q), int32(q+l)
+				q += l
+			}
+		case encPlainDict, encRLEDict:
+			if dictOff == nil {
+				return nil, nil, nil, 0, errors.New("parquet: dictionary-encoded page without a dictionary")
+			}
+			idx, err := p.indices(pg.values, nn)
+			if err != nil {
+				return nil, nil, nil, 0, err
+			}
+			nd := uint32(len(dictOff) - 1)
+			if oneByte && nn == pg.rows {
+				for _, x := range idx {
+					if x >= nd {
+						return nil, nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, nd)
+					}
+				}
+				oneIdx = idx
+				break
+			}
+			for k, x := range idx {
+				if x >= nd {
+					return nil, nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, nd)
+				}
+				starts[k], ends[k] = dictOff[x], dictOff[x+1]
+			}
+			src = dictData
+		default:
+			return nil, nil, nil, 0, errFallback
+		}
+		var lv []uint8
+		if nn < pg.rows {
+			lv = p.levels[:pg.rows]
+		}
+		for _, pc := range pcs {
+			if oneIdx != nil {
+				n := pc.b - pc.a
+				data = growBytes(data, n, rows-got)
+				base := len(data)
+				d := data[base : base+n]
+				o := offsets[got+1 : got+1+int64(n)]
+				for r, x := range oneIdx[pc.a:pc.b] {
+					d[r] = dictData[x]
+					o[r] = int32(base + r + 1)
+				}
+				data = data[:base+n]
+				val.add(got, nil, pc.a, n)
+				got += int64(n)
+				continue
+			}
+			// j: the first value at or after row pc.a
+			j := pc.a
+			if lv != nil {
+				j = 0
+				for _, l := range lv[:pc.a] {
+					j += int(l)
+				}
+			}
+			size := 0
+			if lv == nil {
+				for k := j; k < j+pc.b-pc.a; k++ {
+					size += int(ends[k] - starts[k])
+				}
+			} else {
+				for k, r := j, pc.a; r < pc.b; r++ {
+					if lv[r] != 0 {
+						size += int(ends[k] - starts[k])
+						k++
+					}
+				}
+			}
+			if len(data)+size > 1<<31-1 {
+				return nil, nil, nil, 0, errors.New("parquet: string column of more than 2 GiB in one row group")
+			}
+			data = growBytes(data, size, int64(size)*(rows-got)/int64(pc.b-pc.a+1))
+			base := len(data)
+			d := data[base : base+size]
+			o := offsets[got+1 : got+1+int64(pc.b-pc.a)]
+			q := 0
+			if lv == nil {
+				for r := range o {
+					s, e := starts[j+r], ends[j+r]
+					if e-s == 1 {
+						d[q] = src[s]
+						q++
+					} else {
+						q += copy(d[q:], src[s:e])
+					}
+					o[r] = int32(base + q)
+				}
+			} else {
+				k := j
+				for r := range o {
+					if lv[pc.a+r] != 0 {
+						q += copy(d[q:], src[starts[k]:ends[k]])
+						k++
+					}
+					o[r] = int32(base + q)
+				}
+			}
+			data = data[:base+size]
+			val.add(got, lv, pc.a, pc.b-pc.a)
+			got += int64(pc.b - pc.a)
+		}
+	}
+	if got != rows {
+		return nil, nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", got, rows)
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return offsets, data, val.bits, val.nulls, nil
+}
