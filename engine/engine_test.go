@@ -159,7 +159,9 @@ func TestExplainAnalyze(t *testing.T) {
 		lines = append(lines, r.Value(i, 0).(string))
 	}
 	text := strings.Join(lines, "\n")
-	for _, want := range []string{"Filter rows=2000", "HashAggregate rows=3", "Scan t rows=3000", "Peak memory:", "Rows returned: 3"} {
+	// the scan evaluates a > 1000 as it reads (late materialization):
+	// its 2000 rows are the ones that pass
+	for _, want := range []string{"Filter rows=2000", "HashAggregate rows=3", "Scan t rows=2000", "Peak memory:", "Rows returned: 3"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("EXPLAIN ANALYZE lacks %q:\n%s", want, text)
 		}

@@ -135,7 +135,11 @@ func flatPlan(col *schema.Column, want arrow.DataType) (flatKind, int64) {
 // otherwise arrow-go's column reader does, skipping the rows between
 // ranges without decoding them (their pages still read and decompressed).
 // src nil: arrow-go's reader only.
-func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, leaf int, kind flatKind, scale int64, want arrow.DataType, ranges []rowRange) (arrow.Array, error) {
+//
+// With sel (ascending positions among the ranges' rows), only those rows
+// are returned: the page reader decodes no others and passes over pages
+// holding none.
+func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, leaf int, kind flatKind, scale int64, want arrow.DataType, ranges []rowRange, sel []int32) (arrow.Array, error) {
 	maxDef := rgr.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
 	// the page reader, or nil when it does not cover the chunk; any
 	// error of its own leaves the chunk to arrow-go's reader, whose error
@@ -168,7 +172,7 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 	}
 	switch kind {
 	case flatInt32, flatDate32, flatInt16From32, flatDecimal32:
-		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []int32, []int16, []int16) (int64, int, error) {
+		vals, valid, nulls, err := readFixed(pr, column, ranges, sel, maxDef, func(cr file.ColumnChunkReader) func(int64, []int32, []int16, []int16) (int64, int, error) {
 			return cr.(*file.Int32ColumnChunkReader).ReadBatch
 		})
 		if err != nil {
@@ -197,7 +201,7 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatInt64, flatDecimal64, flatTimestamp:
-		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []int64, []int16, []int16) (int64, int, error) {
+		vals, valid, nulls, err := readFixed(pr, column, ranges, sel, maxDef, func(cr file.ColumnChunkReader) func(int64, []int64, []int16, []int16) (int64, int, error) {
 			return cr.(*file.Int64ColumnChunkReader).ReadBatch
 		})
 		if err != nil {
@@ -227,7 +231,7 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat32:
-		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []float32, []int16, []int16) (int64, int, error) {
+		vals, valid, nulls, err := readFixed(pr, column, ranges, sel, maxDef, func(cr file.ColumnChunkReader) func(int64, []float32, []int16, []int16) (int64, int, error) {
 			return cr.(*file.Float32ColumnChunkReader).ReadBatch
 		})
 		if err != nil {
@@ -235,7 +239,7 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 		}
 		return types.NewFixedArray(want, vals, valid, nulls), nil
 	case flatFloat64:
-		vals, valid, nulls, err := readFixed(pr, column, ranges, maxDef, func(cr file.ColumnChunkReader) func(int64, []float64, []int16, []int16) (int64, int, error) {
+		vals, valid, nulls, err := readFixed(pr, column, ranges, sel, maxDef, func(cr file.ColumnChunkReader) func(int64, []float64, []int16, []int16) (int64, int, error) {
 			return cr.(*file.Float64ColumnChunkReader).ReadBatch
 		})
 		if err != nil {
@@ -251,10 +255,11 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 		if err != nil {
 			return nil, err
 		}
+		vals, valid, nulls = selectDense(vals, valid, nulls, sel)
 		return types.NewBoolArray(vals, valid, nulls), nil
 	case flatString:
 		if pr != nil {
-			if offsets, data, valid, nulls, err := readPagesStrings(pr, ranges); err == nil {
+			if offsets, data, valid, nulls, err := readPagesStrings(pr, ranges, sel); err == nil {
 				return types.NewStringArray(offsets, data, valid, nulls), nil
 			}
 		}
@@ -262,16 +267,21 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 		if err != nil {
 			return nil, err
 		}
-		return readStrings(cr.(*file.ByteArrayColumnChunkReader), ranges, maxDef, skip)
+		a, err := readStrings(cr.(*file.ByteArrayColumnChunkReader), ranges, maxDef, skip)
+		if err != nil || sel == nil {
+			return a, err
+		}
+		defer a.Release()
+		return types.Take(types.TextT, a, sel), nil
 	}
 	return nil, fmt.Errorf("parquet: no flat reader for column %d", leaf)
 }
 
 // readFixed reads a fixed-width chunk with the page reader pr when it
 // can, else with arrow-go's typed reader (read picks its ReadBatch).
-func readFixed[T fixedValue](pr *pageReader, column func() (file.ColumnChunkReader, func(int64) error, error), ranges []rowRange, maxDef int16, read func(file.ColumnChunkReader) func(int64, []T, []int16, []int16) (int64, int, error)) ([]T, []byte, int, error) {
+func readFixed[T fixedValue](pr *pageReader, column func() (file.ColumnChunkReader, func(int64) error, error), ranges []rowRange, sel []int32, maxDef int16, read func(file.ColumnChunkReader) func(int64, []T, []int16, []int16) (int64, int, error)) ([]T, []byte, int, error) {
 	if pr != nil {
-		if vals, valid, nulls, err := readPagesFixed[T](pr, ranges); err == nil {
+		if vals, valid, nulls, err := readPagesFixed[T](pr, ranges, sel); err == nil {
 			return vals, valid, nulls, nil
 		}
 	}
@@ -279,7 +289,39 @@ func readFixed[T fixedValue](pr *pageReader, column func() (file.ColumnChunkRead
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	return readDense(ranges, maxDef, types.NoZero[T], read(cr), skip)
+	vals, valid, nulls, err := readDense(ranges, maxDef, types.NoZero[T], read(cr), skip)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	vals, valid, nulls = selectDense(vals, valid, nulls, sel)
+	return vals, valid, nulls, nil
+}
+
+// selectDense keeps the rows sel lists (nil: all).
+func selectDense[T any](vals []T, valid []byte, nulls int, sel []int32) ([]T, []byte, int) {
+	if sel == nil {
+		return vals, valid, nulls
+	}
+	out := make([]T, len(sel))
+	for i, r := range sel {
+		out[i] = vals[r]
+	}
+	if valid == nil {
+		return out, nil, 0
+	}
+	ov := make([]byte, (len(sel)+7)/8)
+	n := 0
+	for i, r := range sel {
+		if valid[r>>3]&(1<<(r&7)) != 0 {
+			ov[i>>3] |= 1 << (i & 7)
+		} else {
+			n++
+		}
+	}
+	if n == 0 {
+		return out, nil, 0
+	}
+	return out, ov, n
 }
 
 func floorDiv(a, b int64) int64 {

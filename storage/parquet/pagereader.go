@@ -415,6 +415,21 @@ func (v *validity) add(at int64, lv []uint8, a, n int) {
 	}
 }
 
+// set records output row i as valid or NULL.
+func (v *validity) set(i int64, ok bool) {
+	if ok {
+		if v.bits != nil {
+			v.bits[i>>3] |= 1 << (i & 7)
+		}
+		return
+	}
+	if v.bits == nil {
+		v.bits = make([]byte, (v.rows+7)/8)
+		setBits(v.bits, 0, i, true)
+	}
+	v.nulls++
+}
+
 func setBits(b []byte, at, n int64, on bool) {
 	for i := at; i < at+n; i++ {
 		if on {
@@ -425,23 +440,29 @@ func setBits(b []byte, at, n int64, on bool) {
 	}
 }
 
-// readPagesFixed reads the rows in ranges of a fixed-width chunk.
-func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte, int, error) {
+// readPagesFixed reads the rows in ranges of a fixed-width chunk; with
+// sel (ascending positions among those rows), only the selected rows,
+// and pages holding none of them are not decompressed.
+func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32) ([]T, []byte, int, error) {
 	rows := rangeRows(ranges)
-	out := types.NoZero[T](int(rows))
+	nOut := rows
+	if sel != nil {
+		nOut = int64(len(sel))
+	}
+	out := types.NoZero[T](int(nOut))
 	var zero T
 	size := int(unsafe.Sizeof(zero))
-	val := validity{rows: rows}
+	val := validity{rows: nOut}
 	var dict []T
 	var tmp []T
 	var pcs []piece
-	var pos, got int64
-	ri := 0
+	var pos, got, put int64 // chunk row; rows of ranges passed; rows written
+	ri, si := 0, 0
 	last := int64(0)
 	if len(ranges) > 0 {
 		last = ranges[len(ranges)-1].end
 	}
-	for pos < last {
+	for pos < last && (sel == nil || si < len(sel)) {
 		pg, err := p.next()
 		if err == io.EOF {
 			return nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
@@ -475,7 +496,15 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte
 		if len(pcs) == 0 {
 			continue // not decompressed at all
 		}
-		whole := len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+		span := int64(0) // rows of ranges in this page
+		for _, pc := range pcs {
+			span += int64(pc.b - pc.a)
+		}
+		if sel != nil && int64(sel[si]) >= got+span {
+			got += span // no selected row here
+			continue
+		}
+		whole := sel == nil && len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
 		var dst []T
 		if whole {
 			dst = out[got : got+int64(pg.rows)]
@@ -487,7 +516,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte
 		}
 		// a PLAIN page of a required column decompresses into dst
 		var into []byte
-		if p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData {
+		if p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData && sel == nil {
 			into = asBytes(dst)
 		}
 		nn, err := p.load(&pg, into)
@@ -497,12 +526,25 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte
 		if nn > pg.rows {
 			return nil, nil, 0, errThrift
 		}
+		var lv []uint8
+		if nn < pg.rows {
+			lv = p.levels[:pg.rows]
+		}
+		// picked: a selection from a page without NULLs reads the
+		// selected values alone (dictionary entries or PLAIN values)
+		picked := false
 		switch pg.h.encoding {
 		case encPlain:
 			if nn*size > len(pg.values) {
 				return nil, nil, 0, errors.New("parquet: page shorter than its values")
 			}
-			if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
+			if sel != nil && lv == nil {
+				vals := unsafe.Pointer(unsafe.SliceData(pg.values))
+				put, si, got = pick(pcs, sel, si, got, put, func(r int) T {
+					return *(*T)(unsafe.Add(vals, r*size))
+				}, nil, out, &val)
+				picked = true
+			} else if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
 				copy(asBytes(dst[:nn]), pg.values)
 			}
 		case encPlainDict, encRLEDict:
@@ -513,16 +555,29 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte
 			if err != nil {
 				return nil, nil, 0, err
 			}
-			if err := gather(dst[:nn], dict, idx); err != nil {
+			if sel != nil && lv == nil {
+				for _, x := range idx {
+					if int(x) >= len(dict) {
+						return nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
+					}
+				}
+				put, si, got = pick(pcs, sel, si, got, put, func(r int) T { return dict[idx[r]] }, nil, out, &val)
+				picked = true
+			} else if err := gather(dst[:nn], dict, idx); err != nil {
 				return nil, nil, 0, err
 			}
 		default:
 			return nil, nil, 0, errFallback
 		}
-		var lv []uint8
-		if nn < pg.rows {
-			lv = p.levels[:pg.rows]
+		if picked {
+			continue
+		}
+		if lv != nil {
 			spread(dst, nn, lv)
+		}
+		if sel != nil {
+			put, si, got = pick(pcs, sel, si, got, put, func(r int) T { return dst[r] }, lv, out, &val)
+			continue
 		}
 		for _, pc := range pcs {
 			if !whole {
@@ -531,11 +586,30 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange) ([]T, []byte
 			val.add(got, lv, pc.a, pc.b-pc.a)
 			got += int64(pc.b - pc.a)
 		}
+		put = got
 	}
-	if got != rows {
-		return nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", got, rows)
+	if sel == nil && got != rows || sel != nil && put != nOut {
+		return nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", put, nOut)
 	}
 	return out, val.bits, val.nulls, nil
+}
+
+// pick writes the selected rows of a page's pieces (ranges' rows got
+// onward) to out from put on, value(r) giving page row r's value and lv
+// its level (nil: all valid); it returns the new put, si and got.
+func pick[T any](pcs []piece, sel []int32, si int, got, put int64, value func(r int) T, lv []uint8, out []T, val *validity) (int64, int, int64) {
+	for _, pc := range pcs {
+		end := got + int64(pc.b-pc.a)
+		for si < len(sel) && int64(sel[si]) < end {
+			r := pc.a + int(int64(sel[si])-got)
+			out[put] = value(r)
+			val.set(put, lv == nil || lv[r] != 0)
+			put++
+			si++
+		}
+		got = end
+	}
+	return put, si, got
 }
 
 // gather writes dict[idx[i]] to dst[i].
@@ -579,24 +653,29 @@ func growBytes(data []byte, n int, rest int64) []byte {
 
 // readPagesStrings reads the rows in ranges of a BYTE_ARRAY chunk into
 // offsets and one data buffer.
-func readPagesStrings(p *pageReader, ranges []rowRange) ([]int32, []byte, []byte, int, error) {
+func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, []byte, []byte, int, error) {
 	rows := rangeRows(ranges)
-	offsets := types.NoZero[int32](int(rows) + 1)
+	nOut := rows
+	if sel != nil {
+		nOut = int64(len(sel))
+	}
+	offsets := types.NoZero[int32](int(nOut) + 1)
 	offsets[0] = 0
 	var data []byte
-	val := validity{rows: rows}
+	val := validity{rows: nOut}
+	var vix []int32     // with a selection and NULLs: each row's value
 	var dictOff []int32 // entry k is dictData[dictOff[k]:dictOff[k+1]]
 	var dictData []byte
 	oneByte := false         // every dictionary entry is one byte long (flags, codes)
 	var starts, ends []int32 // the page's values in src
 	var pcs []piece
-	var pos, got int64
-	ri := 0
+	var pos, got, put int64
+	ri, si := 0, 0
 	last := int64(0)
 	if len(ranges) > 0 {
 		last = ranges[len(ranges)-1].end
 	}
-	for pos < last {
+	for pos < last && (sel == nil || si < len(sel)) {
 		pg, err := p.next()
 		if err == io.EOF {
 			return nil, nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
@@ -644,6 +723,16 @@ func readPagesStrings(p *pageReader, ranges []rowRange) ([]int32, []byte, []byte
 		pcs = pieces(ranges, &ri, start, pos, pcs)
 		if len(pcs) == 0 {
 			continue
+		}
+		if sel != nil {
+			span := int64(0)
+			for _, pc := range pcs {
+				span += int64(pc.b - pc.a)
+			}
+			if int64(sel[si]) >= got+span {
+				got += span // no selected row here
+				continue
+			}
 		}
 		nn, err := p.load(&pg, nil)
 		if err != nil {
@@ -708,6 +797,47 @@ func readPagesStrings(p *pageReader, ranges []rowRange) ([]int32, []byte, []byte
 		var lv []uint8
 		if nn < pg.rows {
 			lv = p.levels[:pg.rows]
+		}
+		if sel != nil {
+			if lv != nil {
+				if cap(vix) < pg.rows {
+					vix = make([]int32, pg.rows)
+				}
+				vix = vix[:pg.rows]
+				k := int32(0)
+				for r, l := range lv {
+					vix[r] = k
+					k += int32(l)
+				}
+			}
+			for _, pc := range pcs {
+				end := got + int64(pc.b-pc.a)
+				for si < len(sel) && int64(sel[si]) < end {
+					r := pc.a + int(int64(sel[si])-got)
+					switch {
+					case lv != nil && lv[r] == 0:
+						val.set(put, false)
+					case oneIdx != nil:
+						data = append(data, dictData[oneIdx[r]])
+						val.set(put, true)
+					default:
+						k := r
+						if lv != nil {
+							k = int(vix[r])
+						}
+						data = append(data, src[starts[k]:ends[k]]...)
+						val.set(put, true)
+					}
+					if len(data) > 1<<31-1 {
+						return nil, nil, nil, 0, errors.New("parquet: string column of more than 2 GiB in one row group")
+					}
+					offsets[put+1] = int32(len(data))
+					put++
+					si++
+				}
+				got = end
+			}
+			continue
 		}
 		for _, pc := range pcs {
 			if oneIdx != nil {
@@ -780,8 +910,8 @@ func readPagesStrings(p *pageReader, ranges []rowRange) ([]int32, []byte, []byte
 			got += int64(pc.b - pc.a)
 		}
 	}
-	if got != rows {
-		return nil, nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", got, rows)
+	if sel == nil && got != rows || sel != nil && put != nOut {
+		return nil, nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", max(got, put), nOut)
 	}
 	if data == nil {
 		data = []byte{}

@@ -154,41 +154,80 @@ func comparePageReader(t *testing.T, data []byte, sch *arrow.Schema) {
 				t.Fatalf("column %s: no flat plan", sch.Field(leaf).Name)
 			}
 			for _, ranges := range rangeSets {
-				what := fmt.Sprintf("row group %d column %s ranges %v", rg, sch.Field(leaf).Name, ranges)
-				maxDef := fmd.Schema.Column(leaf).MaxDefinitionLevel()
-				pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, maxDef)
-				if err != nil {
-					t.Fatalf("%s: page reader: %v", what, err)
-				}
-				if kind == flatString {
-					_, _, _, _, err = readPagesStrings(pr, ranges)
-				} else if kind == flatInt64 || kind == flatDecimal64 {
-					_, _, _, err = readPagesFixed[int64](pr, ranges)
-				} else if kind == flatFloat32 {
-					_, _, _, err = readPagesFixed[float32](pr, ranges)
-				} else if kind == flatFloat64 {
-					_, _, _, err = readPagesFixed[float64](pr, ranges)
-				} else {
-					_, _, _, err = readPagesFixed[int32](pr, ranges)
-				}
-				if err != nil {
-					t.Fatalf("%s: page reader: %v", what, err)
-				}
-				got, err := readFlat(rgr, src, fmd, leaf, kind, scale, want, ranges)
-				if err != nil {
-					t.Fatalf("%s: %v", what, err)
-				}
-				ref, err := readFlat(rgr, nil, fmd, leaf, kind, scale, want, ranges)
-				if err != nil {
-					t.Fatalf("%s: arrow-go: %v", what, err)
-				}
-				if got.Len() != int(rangeRows(ranges)) || !array.Equal(got, ref) {
-					t.Fatalf("%s: page reader read %d rows (%d NULL), arrow-go %d (%d NULL); first rows %v / %v",
-						what, got.Len(), got.NullN(), ref.Len(), ref.NullN(), head(got), head(ref))
+				nr := int(rangeRows(ranges))
+				for _, sel := range selections(nr) {
+					what := fmt.Sprintf("row group %d column %s ranges %v selection of %d", rg, sch.Field(leaf).Name, ranges, len(sel))
+					if sel == nil {
+						what += " (all)"
+					}
+					maxDef := fmd.Schema.Column(leaf).MaxDefinitionLevel()
+					pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, maxDef)
+					if err != nil {
+						t.Fatalf("%s: page reader: %v", what, err)
+					}
+					if kind == flatString {
+						_, _, _, _, err = readPagesStrings(pr, ranges, sel)
+					} else if kind == flatInt64 || kind == flatDecimal64 {
+						_, _, _, err = readPagesFixed[int64](pr, ranges, sel)
+					} else if kind == flatFloat32 {
+						_, _, _, err = readPagesFixed[float32](pr, ranges, sel)
+					} else if kind == flatFloat64 {
+						_, _, _, err = readPagesFixed[float64](pr, ranges, sel)
+					} else {
+						_, _, _, err = readPagesFixed[int32](pr, ranges, sel)
+					}
+					if err != nil {
+						t.Fatalf("%s: page reader: %v", what, err)
+					}
+					got, err := readFlat(rgr, src, fmd, leaf, kind, scale, want, ranges, sel)
+					if err != nil {
+						t.Fatalf("%s: %v", what, err)
+					}
+					// arrow-go's reader, whole, then the selection by hand
+					ref, err := readFlat(rgr, nil, fmd, leaf, kind, scale, want, ranges, nil)
+					if err != nil {
+						t.Fatalf("%s: arrow-go: %v", what, err)
+					}
+					if sel == nil {
+						if got.Len() != nr || !array.Equal(got, ref) {
+							t.Fatalf("%s: page reader read %d rows (%d NULL), arrow-go %d (%d NULL); first rows %v / %v",
+								what, got.Len(), got.NullN(), ref.Len(), ref.NullN(), head(got), head(ref))
+						}
+						continue
+					}
+					if got.Len() != len(sel) {
+						t.Fatalf("%s: %d rows", what, got.Len())
+					}
+					for i, r := range sel {
+						if !array.SliceEqual(got, int64(i), int64(i+1), ref, int64(r), int64(r+1)) {
+							t.Fatalf("%s: selected row %d (row %d) is %v, want %v", what, i, r,
+								array.NewSlice(got, int64(i), int64(i+1)), array.NewSlice(ref, int64(r), int64(r+1)))
+						}
+					}
+					// arrow-go's reader with the selection (the fallback)
+					fb, err := readFlat(rgr, nil, fmd, leaf, kind, scale, want, ranges, sel)
+					if err != nil || !array.Equal(fb, got) {
+						t.Fatalf("%s: the fallback's selection differs (%v)", what, err)
+					}
 				}
 			}
 		}
 	}
+}
+
+// selections are the row selections tried over n rows: none (all rows),
+// every third row, a sparse few (pages passed over), none at all.
+func selections(n int) [][]int32 {
+	var third, sparse []int32
+	for i := 0; i < n; i += 3 {
+		third = append(third, int32(i))
+	}
+	for _, r := range []int{0, 5, 4000, 4001, 4002, 4010, n - 1} {
+		if r >= 0 && r < n && (len(sparse) == 0 || int32(r) > sparse[len(sparse)-1]) {
+			sparse = append(sparse, int32(r))
+		}
+	}
+	return [][]int32{nil, third, sparse, {}}
 }
 
 func head(a arrow.Array) string {
@@ -241,18 +280,18 @@ func TestPageReaderDamage(t *testing.T) {
 					}
 				}()
 				if fmd.Schema.Column(leaf).PhysicalType() == pq.Types.ByteArray {
-					offs, data, _, _, err := readPagesStrings(pr, ranges)
+					offs, data, _, _, err := readPagesStrings(pr, ranges, nil)
 					if err == nil && (len(offs) != int(ranges[0].end)+1 || int(offs[len(offs)-1]) != len(data)) {
 						t.Fatalf("column %d, byte %d flipped: inconsistent strings", leaf, k)
 					}
 				} else {
 					switch fmd.Schema.Column(leaf).PhysicalType() {
 					case pq.Types.Int32:
-						readPagesFixed[int32](pr, ranges)
+						readPagesFixed[int32](pr, ranges, nil)
 					case pq.Types.Float:
-						readPagesFixed[float32](pr, ranges)
+						readPagesFixed[float32](pr, ranges, nil)
 					default:
-						readPagesFixed[int64](pr, ranges)
+						readPagesFixed[int64](pr, ranges, nil)
 					}
 				}
 			}()
@@ -260,7 +299,7 @@ func TestPageReaderDamage(t *testing.T) {
 	}
 	// a chunk cut short is an error
 	pr := &pageReader{buf: good[4:100]}
-	if _, _, _, err := readPagesFixed[int32](pr, []rowRange{{0, 10}}); err == nil || err == io.EOF {
+	if _, _, _, err := readPagesFixed[int32](pr, []rowRange{{0, 10}}, nil); err == nil || err == io.EOF {
 		t.Fatalf("a cut chunk read without error: %v", err)
 	}
 }

@@ -487,6 +487,9 @@ type Morsel struct {
 	leaves   [][]int // the file's leaves per dataset file column
 	// ranges are the rows the page index leaves to read (nil: all)
 	ranges []rowRange
+	// preds are the scan's column predicates, evaluated on the decoded
+	// rows where they can be (rowfilter.go)
+	preds []storage.Pred
 
 	// a fetch started ahead by Prefetch, done when pre is closed
 	preOnce sync.Once
@@ -600,7 +603,7 @@ files:
 				}
 				continue
 			}
-			m := &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols, leaves: leaves}
+			m := &Morsel{d: d, path: f.Path, rowGroup: rg, rows: rgm.NumRows(), cols: cols, leaves: leaves, preds: preds}
 			if len(preds) > 0 && hasPageIndex(rgm, leaves, preds, d.nFile) {
 				if pf == nil {
 					fr, _, closer, err := d.reader(ctx, f.Path, st)
@@ -727,15 +730,39 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		if m.ranges != nil && len(pqLeaves) == 0 {
 			ranges, rangesDone = m.ranges, true
 		}
+		// with only flat columns, the predicates' columns are read first
+		// and the rest only at the rows that pass them
+		var sel []int32
+		if rps := m.rowPredsFor(decoded, kinds); len(rps) > 0 && len(pqLeaves) == 0 {
+			for _, rp := range rps {
+				if flat[rp.k] != nil {
+					continue
+				}
+				i := decoded[rp.k]
+				if flat[rp.k], err = readFlat(rgr, src, fmd, m.leaves[m.cols[i]][0], kinds[rp.k], scales[rp.k], fields[i].Type, ranges, nil); err != nil {
+					return fmt.Errorf("column %s: %w", fields[i].Name, err)
+				}
+			}
+			n := int(rangeRows(ranges))
+			if s, ok := selectRows(rps, flat, n); ok && float64(len(s)) <= keepShare*float64(n) {
+				sel = s
+				for k, a := range flat {
+					if a != nil {
+						flat[k] = types.Take(m.d.Columns[m.cols[decoded[k]]].Type, a, sel)
+						a.Release()
+					}
+				}
+			}
+		}
 		for k, i := range decoded {
-			if kinds[k] == flatNone {
+			if kinds[k] == flatNone || flat[k] != nil {
 				continue
 			}
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			leaf := m.leaves[m.cols[i]][0]
-			if flat[k], err = readFlat(rgr, src, fmd, leaf, kinds[k], scales[k], fields[i].Type, ranges); err != nil {
+			if flat[k], err = readFlat(rgr, src, fmd, leaf, kinds[k], scales[k], fields[i].Type, ranges, sel); err != nil {
 				return fmt.Errorf("column %s: %w", fields[i].Name, err)
 			}
 		}
@@ -746,6 +773,9 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		decSchema := arrow.NewSchema(fs, nil)
 		if len(pqLeaves) == 0 {
 			rows := rangeRows(ranges)
+			if sel != nil {
+				rows = int64(len(sel))
+			}
 			for off := int64(0); off < rows; off += 8192 {
 				n := min(rows-off, 8192)
 				cols := make([]arrow.Array, len(decoded))

@@ -1,0 +1,67 @@
+package parquet
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/types"
+)
+
+// The reader's own evaluation of a scan's predicates keeps exactly the
+// rows the predicate holds for (NULL never passes a comparison), and
+// declines the constants it cannot compare exactly.
+func TestSelectRows(t *testing.T) {
+	mem := memory.DefaultAllocator
+	ib := array.NewInt32Builder(mem)
+	ib.AppendValues([]int32{5, 1, 9, 3, 7}, []bool{true, true, false, true, true})
+	ints := ib.NewArray()
+	db := array.NewDecimal64Builder(mem, &arrow.Decimal64Type{Precision: 15, Scale: 2})
+	for _, v := range []int64{100, 250, 1999, -5, 250} {
+		db.Append(decimal.Decimal64(v))
+	}
+	decs := db.NewArray()
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues([]string{"AIR", "MAIL", "", "SHIP", "AIR"}, []bool{true, true, true, false, true})
+	strs := sb.NewArray()
+	arrays := []arrow.Array{ints, decs, strs}
+	dec := func(v int64, scale int32) types.Value {
+		return types.Decimal{V: decimal128.FromI64(v), Scale: scale}
+	}
+	for _, c := range []struct {
+		name  string
+		preds []rowPred
+		want  []int32 // nil: declined
+	}{
+		{"int >=", []rowPred{{0, storage.Pred{Op: ">=", Vals: []types.Value{int64(5)}}}}, []int32{0, 4}},
+		{"int in", []rowPred{{0, storage.Pred{Op: "in", Vals: []types.Value{int64(1), int64(9), int64(7)}}}}, []int32{1, 4}},
+		{"int isnull", []rowPred{{0, storage.Pred{Op: "isnull"}}}, []int32{2}},
+		{"int notnull and <", []rowPred{{0, storage.Pred{Op: "notnull"}}, {0, storage.Pred{Op: "<", Vals: []types.Value{int64(6)}}}}, []int32{0, 1, 3}},
+		{"decimal = at a coarser scale", []rowPred{{1, storage.Pred{Op: "=", Vals: []types.Value{dec(25, 1)}}}}, []int32{1, 4}},
+		{"decimal < at a finer scale, exact", []rowPred{{1, storage.Pred{Op: "<", Vals: []types.Value{dec(10000, 4)}}}}, []int32{3}},
+		{"decimal at a finer scale, inexact: declined", []rowPred{{1, storage.Pred{Op: "<", Vals: []types.Value{dec(10001, 4)}}}}, nil},
+		{"int column, exact decimal constant", []rowPred{{0, storage.Pred{Op: "=", Vals: []types.Value{dec(50, 1)}}}}, []int32{0}},
+		{"int column, fractional constant: declined", []rowPred{{0, storage.Pred{Op: "<", Vals: []types.Value{dec(55, 1)}}}}, nil},
+		{"text =", []rowPred{{2, storage.Pred{Op: "=", Vals: []types.Value{"AIR"}}}}, []int32{0, 4}},
+		{"text > (byte order), NULL dropped", []rowPred{{2, storage.Pred{Op: ">", Vals: []types.Value{"B"}}}}, []int32{1}},
+		{"text in with the empty string", []rowPred{{2, storage.Pred{Op: "in", Vals: []types.Value{"", "MAIL"}}}}, []int32{1, 2}},
+		{"two columns", []rowPred{{0, storage.Pred{Op: ">", Vals: []types.Value{int64(2)}}}, {2, storage.Pred{Op: "=", Vals: []types.Value{"AIR"}}}}, []int32{0, 4}},
+	} {
+		sel, ok := selectRows(c.preds, arrays, 5)
+		if c.want == nil {
+			if ok {
+				t.Errorf("%s: evaluated (%v), want declined", c.name, sel)
+			}
+			continue
+		}
+		if !ok || !reflect.DeepEqual(sel, c.want) {
+			t.Errorf("%s: %v (ok %v), want %v", c.name, sel, ok, c.want)
+		}
+	}
+}
