@@ -77,3 +77,40 @@ func (p Pred) MayMatch(min, max types.Value, nulls, rows int64, nullsKnown bool)
 	}
 	return true
 }
+
+// MustMatch reports whether every non-NULL value of a chunk whose values
+// lie in [min, max] satisfies p (false when unsure): a reader need not
+// evaluate p on its rows.
+func (p Pred) MustMatch(min, max types.Value) bool {
+	if min == nil || max == nil || len(p.Vals) == 0 {
+		return false
+	}
+	for _, v := range p.Vals {
+		if v == nil {
+			return false
+		}
+	}
+	c := func(a, b types.Value) int { return types.Compare(a, b) }
+	switch p.Op {
+	case "=":
+		return c(min, p.Vals[0]) == 0 && c(max, p.Vals[0]) == 0
+	case "<":
+		return c(max, p.Vals[0]) < 0
+	case "<=":
+		return c(max, p.Vals[0]) <= 0
+	case ">":
+		return c(min, p.Vals[0]) > 0
+	case ">=":
+		return c(min, p.Vals[0]) >= 0
+	case "in":
+		if c(min, max) != 0 {
+			return false
+		}
+		for _, v := range p.Vals {
+			if c(v, min) == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

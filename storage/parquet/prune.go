@@ -41,6 +41,27 @@ func (d *Dataset) rowGroupMayMatch(rg *metadata.RowGroupMetaData, leaves [][]int
 	return true
 }
 
+// rowGroupAllMatch reports whether row group rg's statistics show that
+// every non-NULL value of p's column satisfies p (text excepted: some
+// writers truncate its statistics).
+func (d *Dataset) rowGroupAllMatch(rg *metadata.RowGroupMetaData, leaves [][]int, p storage.Pred) bool {
+	if p.Col < 0 || p.Col >= d.nFile || len(leaves[p.Col]) != 1 || p.ColT.IsString() {
+		return false
+	}
+	cc, err := rg.ColumnChunk(leaves[p.Col][0])
+	if err != nil {
+		return false
+	}
+	if ok, _ := cc.StatsSet(); !ok {
+		return false
+	}
+	st, err := cc.Statistics()
+	if err != nil || st == nil || !st.HasMinMax() {
+		return false
+	}
+	return p.MustMatch(p.Widen(d.statValue(p.Col, st, true)), p.Widen(d.statValue(p.Col, st, false)))
+}
+
 // statValue converts a min or max statistic to the column's SQL value
 // (nil when the type is not handled).
 func (d *Dataset) statValue(col int, st metadata.TypedStatistics, isMin bool) types.Value {

@@ -2,6 +2,7 @@ package parquet
 
 import (
 	"bytes"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -36,10 +37,16 @@ type rowPred struct {
 
 // rowPredsFor picks the predicates on decoded flat columns the reader
 // evaluates exactly; cols are the morsel's columns by decoded position.
+// A predicate the row group's statistics show every row satisfies (a
+// join's key range over the whole table, often) is not evaluated.
 func (m *Morsel) rowPredsFor(decoded []int, kinds []flatKind) []rowPred {
 	var out []rowPred
+	md := m.d.meta(m.path)
 	for _, p := range m.preds {
 		if p.CastTo != nil || p.Col >= m.d.nFile {
+			continue
+		}
+		if md != nil && m.d.rowGroupAllMatch(md.RowGroup(m.rowGroup), m.leaves, p) {
 			continue
 		}
 		for k, i := range decoded {
@@ -63,40 +70,35 @@ func (m *Morsel) rowPredsFor(decoded []int, kinds []flatKind) []rowPred {
 // a predicate's constants are not of a form evaluated here (the caller
 // then applies none).
 func selectRows(preds []rowPred, arrays []arrow.Array, n int) (sel []int32, ok bool) {
-	keep := make([]bool, n)
+	keep := types.NoZero[uint8](n) // 1: the row passes so far
 	for i := range keep {
-		keep[i] = true
+		keep[i] = 1
 	}
 	for _, p := range preds {
 		if !evalPred(p.Pred, arrays[p.k], keep) {
 			return nil, false
 		}
 	}
-	cnt := 0
-	for _, k := range keep {
-		if k {
-			cnt++
-		}
-	}
-	sel = make([]int32, 0, cnt)
+	sel = types.NoZero[int32](n) // the first c are written
+	c := 0
 	for i, k := range keep {
-		if k {
-			sel = append(sel, int32(i))
-		}
+		sel[c] = int32(i)
+		c += int(k)
 	}
-	return sel, true
+	return sel[:c], true
 }
+
+// b2u is b as 0 or 1, without a branch.
+func b2u(b bool) uint8 { return *(*uint8)(unsafe.Pointer(&b)) }
 
 // evalPred clears keep[i] where row i fails p; false when p is not
 // evaluated here.
-func evalPred(p storage.Pred, a arrow.Array, keep []bool) bool {
+func evalPred(p storage.Pred, a arrow.Array, keep []uint8) bool {
 	switch p.Op {
 	case "isnull", "notnull":
 		want := p.Op == "isnull"
 		for i := range keep {
-			if a.IsNull(i) != want {
-				keep[i] = false
-			}
+			keep[i] &= b2u(a.IsNull(i) == want)
 		}
 		return true
 	}
@@ -153,7 +155,7 @@ func intConst(v types.Value, scale int32) (int64, bool) {
 	return 0, false
 }
 
-func cmpInts[T int16 | int32 | int64](p storage.Pred, vals []T, a arrow.Array, keep []bool, scale int32) bool {
+func cmpInts[T int16 | int32 | int64](p storage.Pred, vals []T, a arrow.Array, keep []uint8, scale int32) bool {
 	cs := make([]int64, len(p.Vals))
 	for i, v := range p.Vals {
 		c, ok := intConst(v, scale)
@@ -167,38 +169,26 @@ func cmpInts[T int16 | int32 | int64](p storage.Pred, vals []T, a arrow.Array, k
 	switch p.Op {
 	case "=":
 		for i, v := range vals {
-			keep[i] = keep[i] && int64(v) == c
+			keep[i] &= b2u(int64(v) == c)
 		}
 	case "<":
 		for i, v := range vals {
-			keep[i] = keep[i] && int64(v) < c
+			keep[i] &= b2u(int64(v) < c)
 		}
 	case "<=":
 		for i, v := range vals {
-			keep[i] = keep[i] && int64(v) <= c
+			keep[i] &= b2u(int64(v) <= c)
 		}
 	case ">":
 		for i, v := range vals {
-			keep[i] = keep[i] && int64(v) > c
+			keep[i] &= b2u(int64(v) > c)
 		}
 	case ">=":
 		for i, v := range vals {
-			keep[i] = keep[i] && int64(v) >= c
+			keep[i] &= b2u(int64(v) >= c)
 		}
 	case "in":
-		for i, v := range vals {
-			if !keep[i] {
-				continue
-			}
-			in := false
-			for _, c := range cs {
-				if int64(v) == c {
-					in = true
-					break
-				}
-			}
-			keep[i] = in
-		}
+		inList(vals, cs, keep)
 	default:
 		return false
 	}
@@ -206,7 +196,45 @@ func cmpInts[T int16 | int32 | int64](p storage.Pred, vals []T, a arrow.Array, k
 	return true
 }
 
-func cmpStrings(p storage.Pred, a *array.String, keep []bool) bool {
+// inList clears keep where the value is none of cs: a bitmap over the
+// constants' span when it is small (join key lists, IN lists of codes),
+// else a set.
+func inList[T int16 | int32 | int64](vals []T, cs []int64, keep []uint8) {
+	lo, hi := cs[0], cs[0]
+	for _, c := range cs {
+		lo, hi = min(lo, c), max(hi, c)
+	}
+	if uint64(hi-lo) < 1<<20 {
+		bits := make([]uint64, (hi-lo)/64+1)
+		for _, c := range cs {
+			bits[(c-lo)/64] |= 1 << ((c - lo) % 64)
+		}
+		span := uint64(hi - lo)
+		for i, v := range vals {
+			d := uint64(int64(v) - lo)
+			if d > span {
+				keep[i] = 0
+				continue
+			}
+			keep[i] &= uint8(bits[d/64] >> (d % 64) & 1)
+		}
+		return
+	}
+	set := make(map[int64]struct{}, len(cs))
+	for _, c := range cs {
+		set[c] = struct{}{}
+	}
+	for i, v := range vals {
+		if keep[i] == 0 {
+			continue
+		}
+		if _, ok := set[int64(v)]; !ok {
+			keep[i] = 0
+		}
+	}
+}
+
+func cmpStrings(p storage.Pred, a *array.String, keep []uint8) bool {
 	cs := make([][]byte, len(p.Vals))
 	for i, v := range p.Vals {
 		s, ok := v.(string)
@@ -217,7 +245,7 @@ func cmpStrings(p storage.Pred, a *array.String, keep []bool) bool {
 	}
 	offs, data := types.StringWindow(a)
 	for i := range keep {
-		if !keep[i] {
+		if keep[i] == 0 {
 			continue
 		}
 		v := data[offs[i]:offs[i+1]]
@@ -230,20 +258,20 @@ func cmpStrings(p storage.Pred, a *array.String, keep []bool) bool {
 					break
 				}
 			}
-			keep[i] = in
+			keep[i] = b2u(in)
 		default:
 			r := bytes.Compare(v, cs[0])
 			switch p.Op {
 			case "=":
-				keep[i] = r == 0
+				keep[i] = b2u(r == 0)
 			case "<":
-				keep[i] = r < 0
+				keep[i] = b2u(r < 0)
 			case "<=":
-				keep[i] = r <= 0
+				keep[i] = b2u(r <= 0)
 			case ">":
-				keep[i] = r > 0
+				keep[i] = b2u(r > 0)
 			case ">=":
-				keep[i] = r >= 0
+				keep[i] = b2u(r >= 0)
 			default:
 				return false
 			}
@@ -254,13 +282,11 @@ func cmpStrings(p storage.Pred, a *array.String, keep []bool) bool {
 }
 
 // dropNulls clears keep at NULL rows: a comparison with NULL is not true.
-func dropNulls(a arrow.Array, keep []bool) {
+func dropNulls(a arrow.Array, keep []uint8) {
 	if a.NullN() == 0 {
 		return
 	}
 	for i := range keep {
-		if a.IsNull(i) {
-			keep[i] = false
-		}
+		keep[i] &= b2u(a.IsValid(i))
 	}
 }

@@ -41,6 +41,7 @@ func TestSelectRows(t *testing.T) {
 	}{
 		{"int >=", []rowPred{{0, storage.Pred{Op: ">=", Vals: []types.Value{int64(5)}}}}, []int32{0, 4}},
 		{"int in", []rowPred{{0, storage.Pred{Op: "in", Vals: []types.Value{int64(1), int64(9), int64(7)}}}}, []int32{1, 4}},
+		{"int in, constants far apart", []rowPred{{0, storage.Pred{Op: "in", Vals: []types.Value{int64(3), int64(1 << 40), int64(-1 << 40)}}}}, []int32{3}},
 		{"int isnull", []rowPred{{0, storage.Pred{Op: "isnull"}}}, []int32{2}},
 		{"int notnull and <", []rowPred{{0, storage.Pred{Op: "notnull"}}, {0, storage.Pred{Op: "<", Vals: []types.Value{int64(6)}}}}, []int32{0, 1, 3}},
 		{"decimal = at a coarser scale", []rowPred{{1, storage.Pred{Op: "=", Vals: []types.Value{dec(25, 1)}}}}, []int32{1, 4}},
