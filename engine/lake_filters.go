@@ -55,6 +55,8 @@ func predsOf(filters []expr.Expr) []storage.Pred {
 				vals = append(vals, k.V)
 			}
 			out = append(out, storage.Pred{Col: idx, Op: "in", Vals: vals, CastTo: castTo, ColT: c.T})
+		case *expr.KeySet:
+			out = append(out, storage.Pred{Col: x.X.Idx, Op: "keys", Keys: x.Keys, ColT: x.X.T})
 		case *expr.IsNull:
 			if c, ok := x.X.(*expr.Col); ok {
 				op := "isnull"

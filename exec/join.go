@@ -139,10 +139,26 @@ type JoinFilter struct {
 	lo    int64   // the keys' range
 	hi    int64   //
 	vals  []int64 // the distinct keys, ascending, when at most joinFilterVals
+	// bits: the keys as a bitmap over [lo, hi] when there are more than
+	// joinFilterVals and the span is at most joinFilterBits
+	bits []uint64
 }
 
 // joinFilterVals bounds the keys a JoinFilter lists one by one.
 const joinFilterVals = 32
+
+// joinFilterBits bounds the span of keys a JoinFilter holds as a bitmap
+// (1 MiB).
+const joinFilterBits = 1 << 23
+
+// Bits is the published keys' bitmap over [lo, lo+64·len(bits)), or nil
+// (few keys, listed by State; or a span too wide).
+func (f *JoinFilter) Bits() (lo int64, bits []uint64) {
+	if !f.ready.Load() {
+		return 0, nil
+	}
+	return f.lo, f.bits
+}
 
 // State is the filter once published: ok is false before.
 func (f *JoinFilter) State() (lo, hi int64, vals []int64, empty, ok bool) {
@@ -195,6 +211,14 @@ func (b *JoinBuild) publish(ctx *Ctx) error {
 				f.vals = append(f.vals, v)
 			}
 			slices.Sort(f.vals)
+		} else if !first && f.hi >= f.lo && uint64(f.hi)-uint64(f.lo) < joinFilterBits {
+			f.bits = make([]uint64, (uint64(f.hi)-uint64(f.lo))/64+1)
+			for i, v := range vals {
+				if c.IsValid(i) {
+					d := uint64(v) - uint64(f.lo)
+					f.bits[d/64] |= 1 << (d % 64)
+				}
+			}
 		}
 		f.ready.Store(true)
 	}

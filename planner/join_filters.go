@@ -74,6 +74,9 @@ func (sf *scanJoinFilters) exprs() (out []expr.Expr, none bool) {
 		out = append(out,
 			&expr.Call{Name: ">=", Kernel: functions.CompareKernel(">=", j.col.T), Args: []expr.Expr{j.col, keyConst(j.col.T, lo)}, T: types.BoolT},
 			&expr.Call{Name: "<=", Kernel: functions.CompareKernel("<=", j.col.T), Args: []expr.Expr{j.col, keyConst(j.col.T, hi)}, T: types.BoolT})
+		if blo, bits := j.f.Bits(); bits != nil {
+			out = append(out, &expr.KeySet{X: j.col, Keys: &types.KeyBits{Lo: blo, Bits: bits}})
+		}
 	}
 	return out, false
 }

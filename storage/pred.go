@@ -13,8 +13,11 @@ type Column struct {
 // Vals hold constants of the column's SQL type.
 type Pred struct {
 	Col  int    // table column index
-	Op   string // "=", "<", "<=", ">", ">=", "in", "isnull", "notnull"
+	Op   string // "=", "<", "<=", ">", ">=", "in", "isnull", "notnull", "keys"
 	Vals []types.Value
+	// Keys, for "keys": the column is one of a join's integer build keys
+	// (so never NULL)
+	Keys *types.KeyBits
 	// CastTo, when set, is a widening type the column is compared in
 	// (int2 < int4 constant): statistics are converted to it first.
 	CastTo *types.T
@@ -56,6 +59,10 @@ func (p Pred) MayMatch(min, max types.Value, nulls, rows int64, nullsKnown bool)
 	}
 	c := func(a, b types.Value) int { return types.Compare(a, b) }
 	switch p.Op {
+	case "keys":
+		lo, ok1 := keyInt(min)
+		hi, ok2 := keyInt(max)
+		return !ok1 || !ok2 || p.Keys.AnyIn(lo, hi)
 	case "=":
 		v := p.Vals[0]
 		return c(v, min) >= 0 && c(v, max) <= 0
@@ -113,4 +120,15 @@ func (p Pred) MustMatch(min, max types.Value) bool {
 		}
 	}
 	return false
+}
+
+// keyInt is an integer or date statistic as an int64.
+func keyInt(v types.Value) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case types.DateVal:
+		return int64(x), true
+	}
+	return 0, false
 }

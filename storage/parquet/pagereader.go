@@ -117,7 +117,33 @@ func newPageReader(r io.ReaderAt, fmd *metadata.FileMetaData, rgm *metadata.RowG
 		}
 		return nil, err
 	}
+	if m, ok := r.(*chunkMemo); ok {
+		m.chunks[off] = pr.buf
+	}
 	return pr, nil
+}
+
+// chunkMemo keeps the chunks page readers read through it, for one
+// morsel's read: a column read twice (its predicate evaluated, then its
+// selected rows decoded) comes from the file once. Not safe for
+// concurrent use.
+type chunkMemo struct {
+	io.ReaderAt
+	chunks map[int64][]byte // by offset
+}
+
+func newChunkMemo(r io.ReaderAt) *chunkMemo {
+	return &chunkMemo{ReaderAt: r, chunks: map[int64][]byte{}}
+}
+
+func (c *chunkMemo) Bytes(off, n int64) ([]byte, bool) {
+	if b, ok := c.chunks[off]; ok && int64(len(b)) == n {
+		return b, true
+	}
+	if bs, ok := c.ReaderAt.(byteSource); ok {
+		return bs.Bytes(off, n)
+	}
+	return nil, false
 }
 
 // page is one page as the readers use it.
@@ -455,7 +481,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 	val := validity{rows: nOut}
 	var dict []T
 	var tmp []T
-	var pcs []piece
+	var rpcs, spcs []piece  // the page's pieces of ranges; of the selection
 	var pos, got, put int64 // chunk row; rows of ranges passed; rows written
 	ri, si := 0, 0
 	last := int64(0)
@@ -492,22 +518,31 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 		}
 		start := pos
 		pos += int64(pg.rows)
-		pcs = pieces(ranges, &ri, start, pos, pcs)
-		if len(pcs) == 0 {
+		rpcs = pieces(ranges, &ri, start, pos, rpcs)
+		if len(rpcs) == 0 {
 			continue // not decompressed at all
 		}
-		span := int64(0) // rows of ranges in this page
+		pcs := rpcs
+		// with a selection, the pieces are the runs of selected rows
+		if sel != nil {
+			spcs = selPieces(rpcs, sel, &si, &got, spcs)
+			if len(spcs) == 0 {
+				continue // no selected row here: not decompressed
+			}
+			pcs = spcs
+		}
+		picks := 0
 		for _, pc := range pcs {
-			span += int64(pc.b - pc.a)
+			picks += pc.b - pc.a
 		}
-		if sel != nil && int64(sel[si]) >= got+span {
-			got += span // no selected row here
-			continue
-		}
-		whole := sel == nil && len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+		// few rows of a page without NULLs are read alone (dictionary
+		// entries or PLAIN values); otherwise the page is decoded whole
+		// and its pieces copied
+		sparse := sel != nil && picks*4 < pg.rows
+		whole := len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
 		var dst []T
 		if whole {
-			dst = out[got : got+int64(pg.rows)]
+			dst = out[put : put+int64(pg.rows)]
 		} else {
 			if cap(tmp) < pg.rows {
 				tmp = types.NoZero[T](pg.rows)
@@ -516,7 +551,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 		}
 		// a PLAIN page of a required column decompresses into dst
 		var into []byte
-		if p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData && sel == nil {
+		if p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData && !sparse {
 			into = asBytes(dst)
 		}
 		nn, err := p.load(&pg, into)
@@ -530,21 +565,18 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 		if nn < pg.rows {
 			lv = p.levels[:pg.rows]
 		}
-		// picked: a selection from a page without NULLs reads the
-		// selected values alone (dictionary entries or PLAIN values)
-		picked := false
+		sparse = sparse && lv == nil
 		switch pg.h.encoding {
 		case encPlain:
 			if nn*size > len(pg.values) {
 				return nil, nil, 0, errors.New("parquet: page shorter than its values")
 			}
-			if sel != nil && lv == nil {
+			if sparse {
 				vals := unsafe.Pointer(unsafe.SliceData(pg.values))
-				put, si, got = pick(pcs, sel, si, got, put, func(r int) T {
-					return *(*T)(unsafe.Add(vals, r*size))
-				}, nil, out, &val)
-				picked = true
-			} else if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
+				put = pick(pcs, put, func(r int) T { return *(*T)(unsafe.Add(vals, r*size)) }, out, &val)
+				continue
+			}
+			if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
 				copy(asBytes(dst[:nn]), pg.values)
 			}
 		case encPlainDict, encRLEDict:
@@ -555,61 +587,76 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			if err != nil {
 				return nil, nil, 0, err
 			}
-			if sel != nil && lv == nil {
+			if sparse {
 				for _, x := range idx {
 					if int(x) >= len(dict) {
 						return nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
 					}
 				}
-				put, si, got = pick(pcs, sel, si, got, put, func(r int) T { return dict[idx[r]] }, nil, out, &val)
-				picked = true
-			} else if err := gather(dst[:nn], dict, idx); err != nil {
+				put = pick(pcs, put, func(r int) T { return dict[idx[r]] }, out, &val)
+				continue
+			}
+			if err := gather(dst[:nn], dict, idx); err != nil {
 				return nil, nil, 0, err
 			}
 		default:
 			return nil, nil, 0, errFallback
 		}
-		if picked {
-			continue
-		}
 		if lv != nil {
 			spread(dst, nn, lv)
 		}
-		if sel != nil {
-			put, si, got = pick(pcs, sel, si, got, put, func(r int) T { return dst[r] }, lv, out, &val)
-			continue
-		}
 		for _, pc := range pcs {
 			if !whole {
-				copy(out[got:], dst[pc.a:pc.b])
+				copy(out[put:], dst[pc.a:pc.b])
 			}
-			val.add(got, lv, pc.a, pc.b-pc.a)
-			got += int64(pc.b - pc.a)
+			val.add(put, lv, pc.a, pc.b-pc.a)
+			put += int64(pc.b - pc.a)
 		}
-		put = got
+		if sel == nil {
+			got = put
+		}
 	}
-	if sel == nil && got != rows || sel != nil && put != nOut {
+	if put != nOut {
 		return nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", put, nOut)
 	}
 	return out, val.bits, val.nulls, nil
 }
 
-// pick writes the selected rows of a page's pieces (ranges' rows got
-// onward) to out from put on, value(r) giving page row r's value and lv
-// its level (nil: all valid); it returns the new put, si and got.
-func pick[T any](pcs []piece, sel []int32, si int, got, put int64, value func(r int) T, lv []uint8, out []T, val *validity) (int64, int, int64) {
+// selPieces turns a page's pieces (the ranges' rows *got onward) into the
+// runs of selected rows among them, as page rows, in dst (which must not
+// share pcs's memory); *si and *got move past the page.
+func selPieces(pcs []piece, sel []int32, si *int, got *int64, dst []piece) []piece {
+	out := dst[:0]
+	g := *got
 	for _, pc := range pcs {
-		end := got + int64(pc.b-pc.a)
-		for si < len(sel) && int64(sel[si]) < end {
-			r := pc.a + int(int64(sel[si])-got)
-			out[put] = value(r)
-			val.set(put, lv == nil || lv[r] != 0)
-			put++
-			si++
+		end := g + int64(pc.b-pc.a)
+		for *si < len(sel) && int64(sel[*si]) < end {
+			r := pc.a + int(int64(sel[*si])-g)
+			if n := len(out); n > 0 && out[n-1].b == r {
+				out[n-1].b++
+			} else {
+				out = append(out, piece{r, r + 1})
+			}
+			*si++
 		}
-		got = end
+		g = end
 	}
-	return put, si, got
+	*got = g
+	return out
+}
+
+// pick writes the rows of pcs (page rows, all valid) to out from put
+// on, value(r) giving page row r's value; it returns the new put.
+func pick[T any](pcs []piece, put int64, value func(r int) T, out []T, val *validity) int64 {
+	for _, pc := range pcs {
+		first := put
+		for r := pc.a; r < pc.b; r++ {
+			out[put] = value(r)
+			put++
+		}
+		val.add(first, nil, 0, int(put-first))
+	}
+	return put
 }
 
 // gather writes dict[idx[i]] to dst[i].
@@ -668,8 +715,8 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 	var dictData []byte
 	oneByte := false         // every dictionary entry is one byte long (flags, codes)
 	var starts, ends []int32 // the page's values in src
-	var pcs []piece
-	var pos, got, put int64
+	var rpcs, spcs []piece   // the page's pieces of ranges; of the selection
+	var pos, got, put int64  // chunk row; rows of ranges passed; rows written
 	ri, si := 0, 0
 	last := int64(0)
 	if len(ranges) > 0 {
@@ -693,20 +740,14 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 				return nil, nil, nil, 0, err
 			}
 			nd := int(pg.h.numValues)
+			ds, de, err := splitPlain(b, nd, nil, nil)
+			if err != nil {
+				return nil, nil, nil, 0, err
+			}
 			dictOff = make([]int32, nd+1)
 			dictData = make([]byte, 0, len(b))
-			q := 0
-			for k := 0; k < nd; k++ {
-				if q+4 > len(b) {
-					return nil, nil, nil, 0, errors.New("parquet: dictionary page shorter than its values")
-				}
-				l := int(binary.LittleEndian.Uint32(b[q:]))
-				q += 4
-				if l < 0 || l > len(b)-q {
-					return nil, nil, nil, 0, errors.New("parquet: dictionary page shorter than its values")
-				}
-				dictData = append(dictData, b[q:q+l]...)
-				q += l
+			for k := range ds {
+				dictData = append(dictData, b[ds[k]:de[k]]...)
 				dictOff[k+1] = int32(len(dictData))
 			}
 			oneByte = nd > 0
@@ -720,19 +761,18 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 		}
 		start := pos
 		pos += int64(pg.rows)
-		pcs = pieces(ranges, &ri, start, pos, pcs)
-		if len(pcs) == 0 {
+		rpcs = pieces(ranges, &ri, start, pos, rpcs)
+		if len(rpcs) == 0 {
 			continue
 		}
+		pcs := rpcs
+		// with a selection, the pieces are the runs of selected rows
 		if sel != nil {
-			span := int64(0)
-			for _, pc := range pcs {
-				span += int64(pc.b - pc.a)
+			spcs = selPieces(rpcs, sel, &si, &got, spcs)
+			if len(spcs) == 0 {
+				continue // no selected row here: not decompressed
 			}
-			if int64(sel[si]) >= got+span {
-				got += span // no selected row here
-				continue
-			}
+			pcs = spcs
 		}
 		nn, err := p.load(&pg, nil)
 		if err != nil {
@@ -750,21 +790,8 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 		switch pg.h.encoding {
 		case encPlain:
 			src = pg.values
-			if len(src) > 1<<31-1 {
-				return nil, nil, nil, 0, errFallback
-			}
-			q := 0
-			for k := 0; k < nn; k++ {
-				if q+4 > len(src) {
-					return nil, nil, nil, 0, errors.New("parquet: page shorter than its values")
-				}
-				l := int(binary.LittleEndian.Uint32(src[q:]))
-				q += 4
-				if l < 0 || l > len(src)-q {
-					return nil, nil, nil, 0, errors.New("parquet: page shorter than its values")
-				}
-				starts[k], ends[k] = int32(q), int32(q+l)
-				q += l
+			if starts, ends, err = splitPlain(src, nn, starts, ends); err != nil {
+				return nil, nil, nil, 0, err
 			}
 		case encPlainDict, encRLEDict:
 			if dictOff == nil {
@@ -798,70 +825,38 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 		if nn < pg.rows {
 			lv = p.levels[:pg.rows]
 		}
-		if sel != nil {
-			if lv != nil {
-				if cap(vix) < pg.rows {
-					vix = make([]int32, pg.rows)
-				}
-				vix = vix[:pg.rows]
-				k := int32(0)
-				for r, l := range lv {
-					vix[r] = k
-					k += int32(l)
-				}
+		if lv != nil {
+			// each row's value: the values before it
+			if cap(vix) < pg.rows {
+				vix = make([]int32, pg.rows)
 			}
-			for _, pc := range pcs {
-				end := got + int64(pc.b-pc.a)
-				for si < len(sel) && int64(sel[si]) < end {
-					r := pc.a + int(int64(sel[si])-got)
-					switch {
-					case lv != nil && lv[r] == 0:
-						val.set(put, false)
-					case oneIdx != nil:
-						data = append(data, dictData[oneIdx[r]])
-						val.set(put, true)
-					default:
-						k := r
-						if lv != nil {
-							k = int(vix[r])
-						}
-						data = append(data, src[starts[k]:ends[k]]...)
-						val.set(put, true)
-					}
-					if len(data) > 1<<31-1 {
-						return nil, nil, nil, 0, errors.New("parquet: string column of more than 2 GiB in one row group")
-					}
-					offsets[put+1] = int32(len(data))
-					put++
-					si++
-				}
-				got = end
+			vix = vix[:pg.rows]
+			k := int32(0)
+			for r, l := range lv {
+				vix[r] = k
+				k += int32(l)
 			}
-			continue
 		}
 		for _, pc := range pcs {
 			if oneIdx != nil {
 				n := pc.b - pc.a
-				data = growBytes(data, n, rows-got)
+				data = growBytes(data, n, nOut-put)
 				base := len(data)
 				d := data[base : base+n]
-				o := offsets[got+1 : got+1+int64(n)]
+				o := offsets[put+1 : put+1+int64(n)]
 				for r, x := range oneIdx[pc.a:pc.b] {
 					d[r] = dictData[x]
 					o[r] = int32(base + r + 1)
 				}
 				data = data[:base+n]
-				val.add(got, nil, pc.a, n)
-				got += int64(n)
+				val.add(put, nil, pc.a, n)
+				put += int64(n)
 				continue
 			}
 			// j: the first value at or after row pc.a
 			j := pc.a
 			if lv != nil {
-				j = 0
-				for _, l := range lv[:pc.a] {
-					j += int(l)
-				}
+				j = int(vix[pc.a])
 			}
 			size := 0
 			if lv == nil {
@@ -879,10 +874,10 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 			if len(data)+size > 1<<31-1 {
 				return nil, nil, nil, 0, errors.New("parquet: string column of more than 2 GiB in one row group")
 			}
-			data = growBytes(data, size, int64(size)*(rows-got)/int64(pc.b-pc.a+1))
+			data = growBytes(data, size, int64(size)*(nOut-put)/int64(pc.b-pc.a+1))
 			base := len(data)
 			d := data[base : base+size]
-			o := offsets[got+1 : got+1+int64(pc.b-pc.a)]
+			o := offsets[put+1 : put+1+int64(pc.b-pc.a)]
 			q := 0
 			if lv == nil {
 				for r := range o {
@@ -906,15 +901,152 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 				}
 			}
 			data = data[:base+size]
-			val.add(got, lv, pc.a, pc.b-pc.a)
-			got += int64(pc.b - pc.a)
+			val.add(put, lv, pc.a, pc.b-pc.a)
+			put += int64(pc.b - pc.a)
+		}
+		if sel == nil {
+			got = put
 		}
 	}
-	if sel == nil && got != rows || sel != nil && put != nOut {
-		return nil, nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", max(got, put), nOut)
+	if put != nOut {
+		return nil, nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", put, nOut)
 	}
 	if data == nil {
 		data = []byte{}
 	}
 	return offsets, data, val.bits, val.nulls, nil
+}
+
+// evalStringPages clears keep (one entry per row of ranges) where the
+// chunk's text value fails t or is NULL, without building the strings:
+// a dictionary's entries are tested once each and its rows take their
+// entry's answer; PLAIN values are tested in place.
+func evalStringPages(p *pageReader, ranges []rowRange, t strTest, keep []uint8) error {
+	var pass []uint8 // per dictionary entry
+	var pcs []piece
+	var pos, got int64
+	ri := 0
+	last := int64(0)
+	if len(ranges) > 0 {
+		last = ranges[len(ranges)-1].end
+	}
+	var vals []uint8 // per page row: 1 when its value passes
+	var starts, ends []int32
+	for pos < last {
+		pg, err := p.next()
+		if err == io.EOF {
+			return fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
+		}
+		if err != nil {
+			return err
+		}
+		switch pg.h.typ {
+		case pageDict:
+			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
+				return errFallback
+			}
+			b, err := p.decompress(&pg, nil)
+			if err != nil {
+				return err
+			}
+			ds, de, err := splitPlain(b, int(pg.h.numValues), nil, nil)
+			if err != nil {
+				return err
+			}
+			pass = make([]uint8, len(ds))
+			for k := range ds {
+				pass[k] = b2u(t.test(b[ds[k]:de[k]]))
+			}
+			continue
+		case pageData, pageDataV2:
+		default:
+			continue
+		}
+		start := pos
+		pos += int64(pg.rows)
+		pcs = pieces(ranges, &ri, start, pos, pcs)
+		if len(pcs) == 0 {
+			continue
+		}
+		nn, err := p.load(&pg, nil)
+		if err != nil {
+			return err
+		}
+		if nn > pg.rows {
+			return errThrift
+		}
+		if cap(vals) < pg.rows {
+			vals = make([]uint8, pg.rows)
+		}
+		vals = vals[:pg.rows]
+		// v: each non-NULL value's answer, in order, in vals[:nn]
+		switch pg.h.encoding {
+		case encPlain:
+			src := pg.values
+			if starts, ends, err = splitPlain(src, nn, starts, ends); err != nil {
+				return err
+			}
+			for k := range starts {
+				vals[k] = b2u(t.test(src[starts[k]:ends[k]]))
+			}
+		case encPlainDict, encRLEDict:
+			if pass == nil {
+				return errors.New("parquet: dictionary-encoded page without a dictionary")
+			}
+			idx, err := p.indices(pg.values, nn)
+			if err != nil {
+				return err
+			}
+			for k, x := range idx {
+				if int(x) >= len(pass) {
+					return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
+				}
+				vals[k] = pass[x]
+			}
+		default:
+			return errFallback
+		}
+		if nn < pg.rows {
+			// spread over the rows; a NULL row fails
+			spread(vals, nn, p.levels[:pg.rows])
+		}
+		for _, pc := range pcs {
+			k := keep[got : got+int64(pc.b-pc.a)]
+			for r, v := range vals[pc.a:pc.b] {
+				k[r] &= v
+			}
+			got += int64(pc.b - pc.a)
+		}
+	}
+	if got != int64(len(keep)) {
+		return fmt.Errorf("parquet: read %d rows of %d", got, len(keep))
+	}
+	return nil
+}
+
+// splitPlain finds the n PLAIN-encoded byte arrays (a 4-byte length, then
+// the bytes) at the front of b: value k is b[starts[k]:ends[k]]. starts
+// and ends are reused when large enough.
+func splitPlain(b []byte, n int, starts, ends []int32) ([]int32, []int32, error) {
+	if len(b) > 1<<31-1 {
+		return nil, nil, errFallback
+	}
+	if cap(starts) < n {
+		starts, ends = make([]int32, n+n/4), make([]int32, n+n/4)
+	}
+	starts, ends = starts[:n], ends[:n]
+	q := 0
+	for k := 0; k < n; k++ {
+		if q+4 > len(b) {
+			return nil, nil, errors.New("parquet: page shorter than its values")
+		}
+		l := int(binary.LittleEndian.Uint32(b[q:]))
+		q += 4
+		if l < 0 || l > len(b)-q {
+			return nil, nil, errors.New("parquet: page shorter than its values")
+		}
+		starts[k], ends[k] = int32(q), int32(q+l)
+		q += l
+	}
+	return starts, ends, nil
 }

@@ -13,7 +13,11 @@ import (
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/lakeq/lakeq/storage"
+	"github.com/lakeq/lakeq/types"
 )
 
 // pageTestRecord is n rows of every flat kind the page reader decodes,
@@ -204,12 +208,47 @@ func comparePageReader(t *testing.T, data []byte, sch *arrow.Schema) {
 								array.NewSlice(got, int64(i), int64(i+1)), array.NewSlice(ref, int64(r), int64(r+1)))
 						}
 					}
+					if kind == flatString {
+						checkStringEval(t, what, src, fmd, rg, leaf, ranges, ref)
+					}
 					// arrow-go's reader with the selection (the fallback)
 					fb, err := readFlat(rgr, nil, fmd, leaf, kind, scale, want, ranges, sel)
 					if err != nil || !array.Equal(fb, got) {
 						t.Fatalf("%s: the fallback's selection differs (%v)", what, err)
 					}
 				}
+			}
+		}
+	}
+}
+
+// checkStringEval tests text predicates on the chunk's pages and wants
+// the rows of ref (the column read whole) that pass them.
+func checkStringEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.FileMetaData, rg, leaf int, ranges []rowRange, ref arrow.Array) {
+	t.Helper()
+	for _, p := range []storage.Pred{
+		{Op: "=", Vals: []types.Value{"B"}},
+		{Op: "in", Vals: []types.Value{"A", "C", "value 7 xxxxxxx"}},
+		{Op: "<", Vals: []types.Value{"value 2"}},
+		{Op: ">=", Vals: []types.Value{"value 9"}},
+	} {
+		tst, _ := newStrTest(p)
+		pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, fmd.Schema.Column(leaf).MaxDefinitionLevel())
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep := make([]uint8, ref.Len())
+		for i := range keep {
+			keep[i] = 1
+		}
+		if err := evalStringPages(pr, ranges, tst, keep); err != nil {
+			t.Fatalf("%s: %s %v on pages: %v", what, p.Op, p.Vals, err)
+		}
+		s := ref.(*array.String)
+		for i := range keep {
+			want := s.IsValid(i) && tst.test([]byte(s.Value(i)))
+			if (keep[i] == 1) != want {
+				t.Fatalf("%s: %s %v on pages: row %d (%q) kept %v", what, p.Op, p.Vals, i, s.Value(i), keep[i])
 			}
 		}
 	}

@@ -730,22 +730,25 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		if m.ranges != nil && len(pqLeaves) == 0 {
 			ranges, rangesDone = m.ranges, true
 		}
+		var rsrc io.ReaderAt // nil: arrow-go's reader only
+		if src != nil {
+			rsrc = src
+		}
 		// with only flat columns, the predicates' columns are read first
 		// and the rest only at the rows that pass them
 		var sel []int32
 		if rps := m.rowPredsFor(decoded, kinds); len(rps) > 0 && len(pqLeaves) == 0 {
-			for _, rp := range rps {
-				if flat[rp.k] != nil {
-					continue
-				}
-				i := decoded[rp.k]
-				if flat[rp.k], err = readFlat(rgr, src, fmd, m.leaves[m.cols[i]][0], kinds[rp.k], scales[rp.k], fields[i].Type, ranges, nil); err != nil {
-					return fmt.Errorf("column %s: %w", fields[i].Name, err)
-				}
-			}
 			n := int(rangeRows(ranges))
-			if s, ok := selectRows(rps, flat, n); ok && float64(len(s)) <= keepShare*float64(n) {
-				sel = s
+			if src != nil {
+				rsrc = newChunkMemo(src)
+			}
+			if sel, err = m.selectRows(rgr, rsrc, fmd, rps, decoded, kinds, scales, fields, ranges, flat, n); err != nil {
+				return err
+			}
+			if sel != nil && float64(len(sel)) > keepShare*float64(n) {
+				sel = nil
+			}
+			if sel != nil {
 				for k, a := range flat {
 					if a != nil {
 						flat[k] = types.Take(m.d.Columns[m.cols[decoded[k]]].Type, a, sel)
@@ -762,7 +765,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				return err
 			}
 			leaf := m.leaves[m.cols[i]][0]
-			if flat[k], err = readFlat(rgr, src, fmd, leaf, kinds[k], scales[k], fields[i].Type, ranges, sel); err != nil {
+			if flat[k], err = readFlat(rgr, rsrc, fmd, leaf, kinds[k], scales[k], fields[i].Type, ranges, sel); err != nil {
 				return fmt.Errorf("column %s: %w", fields[i].Name, err)
 			}
 		}

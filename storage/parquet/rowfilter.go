@@ -2,10 +2,14 @@ package parquet
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
@@ -59,18 +63,71 @@ func (m *Morsel) rowPredsFor(decoded []int, kinds []flatKind) []rowPred {
 			switch p.Op {
 			case "=", "<", "<=", ">", ">=", "in", "isnull", "notnull":
 				out = append(out, rowPred{k: k, Pred: p})
+			case "keys":
+				if kinds[k] != flatString {
+					out = append(out, rowPred{k: k, Pred: p})
+				}
 			}
 		}
 	}
 	return out
 }
 
-// selectRows evaluates preds over the decoded arrays (all n rows long)
-// and returns the rows passing all of them, ascending; ok is false when
-// a predicate's constants are not of a form evaluated here (the caller
-// then applies none).
-func selectRows(preds []rowPred, arrays []arrow.Array, n int) (sel []int32, ok bool) {
+// selectRows evaluates the predicates over the morsel's rows in ranges
+// (n of them) and returns the rows passing all it evaluates, ascending.
+// A text predicate is tested on the column's pages (once per dictionary
+// entry); the others on the column decoded whole, left in flat[k] for
+// the caller. A predicate not evaluated here is skipped: the rest are
+// conjuncts too.
+func (m *Morsel) selectRows(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, rps []rowPred, decoded []int, kinds []flatKind, scales []int64, fields []arrow.Field, ranges []rowRange, flat []arrow.Array, n int) ([]int32, error) {
 	keep := types.NoZero[uint8](n) // 1: the row passes so far
+	for i := range keep {
+		keep[i] = 1
+	}
+	for _, rp := range rps {
+		i := decoded[rp.k]
+		leaf := m.leaves[m.cols[i]][0]
+		if kinds[rp.k] == flatString && src != nil {
+			if t, ok := newStrTest(rp.Pred); ok {
+				maxDef := rgr.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
+				if pr, err := newPageReader(src, fmd, rgr.MetaData(), leaf, maxDef); err == nil {
+					err = evalStringPages(pr, ranges, t, keep)
+					pr.release()
+					if err == nil {
+						continue
+					}
+					// keep may be partly cleared by a pass that failed
+					// midway: no selection at all (the plan filters)
+					return nil, nil
+				}
+			}
+		}
+		if flat[rp.k] == nil {
+			var err error
+			if flat[rp.k], err = readFlat(rgr, src, fmd, leaf, kinds[rp.k], scales[rp.k], fields[i].Type, ranges, nil); err != nil {
+				return nil, fmt.Errorf("column %s: %w", fields[i].Name, err)
+			}
+		}
+		evalPred(rp.Pred, flat[rp.k], keep)
+	}
+	return selection(keep), nil
+}
+
+// selection lists the rows whose keep is 1.
+func selection(keep []uint8) []int32 {
+	sel := types.NoZero[int32](len(keep)) // the first c are written
+	c := 0
+	for i, k := range keep {
+		sel[c] = int32(i)
+		c += int(k)
+	}
+	return sel[:c]
+}
+
+// selectRowsOf evaluates preds over arrays (all n rows long): the rows
+// passing all of them, ascending; false when one is not evaluated here.
+func selectRowsOf(preds []rowPred, arrays []arrow.Array, n int) ([]int32, bool) {
+	keep := types.NoZero[uint8](n)
 	for i := range keep {
 		keep[i] = 1
 	}
@@ -79,13 +136,7 @@ func selectRows(preds []rowPred, arrays []arrow.Array, n int) (sel []int32, ok b
 			return nil, false
 		}
 	}
-	sel = types.NoZero[int32](n) // the first c are written
-	c := 0
-	for i, k := range keep {
-		sel[c] = int32(i)
-		c += int(k)
-	}
-	return sel[:c], true
+	return selection(keep), true
 }
 
 // b2u is b as 0 or 1, without a branch.
@@ -100,6 +151,22 @@ func evalPred(p storage.Pred, a arrow.Array, keep []uint8) bool {
 		for i := range keep {
 			keep[i] &= b2u(a.IsNull(i) == want)
 		}
+		return true
+	}
+	if p.Op == "keys" {
+		switch x := a.(type) {
+		case *array.Int32:
+			inKeys(x.Int32Values(), p.Keys, keep)
+		case *array.Date32:
+			inKeys(types.Values[int32](x), p.Keys, keep)
+		case *array.Int16:
+			inKeys(x.Int16Values(), p.Keys, keep)
+		case *array.Int64:
+			inKeys(x.Int64Values(), p.Keys, keep)
+		default:
+			return false
+		}
+		dropNulls(a, keep)
 		return true
 	}
 	if len(p.Vals) == 0 {
@@ -196,6 +263,19 @@ func cmpInts[T int16 | int32 | int64](p storage.Pred, vals []T, a arrow.Array, k
 	return true
 }
 
+// inKeys clears keep where the value is not in k.
+func inKeys[T int16 | int32 | int64](vals []T, k *types.KeyBits, keep []uint8) {
+	span := uint64(len(k.Bits)) * 64
+	for i, v := range vals[:len(keep)] {
+		d := uint64(int64(v)) - uint64(k.Lo)
+		if d >= span {
+			keep[i] = 0
+			continue
+		}
+		keep[i] &= uint8(k.Bits[d/64] >> (d % 64) & 1)
+	}
+}
+
 // inList clears keep where the value is none of cs: a bitmap over the
 // constants' span when it is small (join key lists, IN lists of codes),
 // else a set.
@@ -234,47 +314,66 @@ func inList[T int16 | int32 | int64](vals []T, cs []int64, keep []uint8) {
 	}
 }
 
-func cmpStrings(p storage.Pred, a *array.String, keep []uint8) bool {
-	cs := make([][]byte, len(p.Vals))
+// strTest is a text predicate's test of one value (byte order).
+type strTest struct {
+	op string
+	cs [][]byte
+}
+
+// newStrTest is p as a strTest; false when p's constants are not text
+// or its operator is not a comparison or IN.
+func newStrTest(p storage.Pred) (strTest, bool) {
+	switch p.Op {
+	case "=", "<", "<=", ">", ">=", "in":
+	default:
+		return strTest{}, false
+	}
+	if len(p.Vals) == 0 {
+		return strTest{}, false
+	}
+	t := strTest{op: p.Op, cs: make([][]byte, len(p.Vals))}
 	for i, v := range p.Vals {
 		s, ok := v.(string)
 		if !ok {
-			return false
+			return strTest{}, false
 		}
-		cs[i] = []byte(s)
+		t.cs[i] = []byte(s)
+	}
+	return t, true
+}
+
+func (t strTest) test(v []byte) bool {
+	if t.op == "in" {
+		for _, c := range t.cs {
+			if bytes.Equal(v, c) {
+				return true
+			}
+		}
+		return false
+	}
+	r := bytes.Compare(v, t.cs[0])
+	switch t.op {
+	case "=":
+		return r == 0
+	case "<":
+		return r < 0
+	case "<=":
+		return r <= 0
+	case ">":
+		return r > 0
+	}
+	return r >= 0
+}
+
+func cmpStrings(p storage.Pred, a *array.String, keep []uint8) bool {
+	t, ok := newStrTest(p)
+	if !ok {
+		return false
 	}
 	offs, data := types.StringWindow(a)
 	for i := range keep {
-		if keep[i] == 0 {
-			continue
-		}
-		v := data[offs[i]:offs[i+1]]
-		switch p.Op {
-		case "in":
-			in := false
-			for _, c := range cs {
-				if bytes.Equal(v, c) {
-					in = true
-					break
-				}
-			}
-			keep[i] = b2u(in)
-		default:
-			r := bytes.Compare(v, cs[0])
-			switch p.Op {
-			case "=":
-				keep[i] = b2u(r == 0)
-			case "<":
-				keep[i] = b2u(r < 0)
-			case "<=":
-				keep[i] = b2u(r <= 0)
-			case ">":
-				keep[i] = b2u(r > 0)
-			case ">=":
-				keep[i] = b2u(r >= 0)
-			default:
-				return false
-			}
+		if keep[i] != 0 {
+			keep[i] = b2u(t.test(data[offs[i]:offs[i+1]]))
 		}
 	}
 	dropNulls(a, keep)

@@ -54,7 +54,7 @@ func TestSelectRows(t *testing.T) {
 		{"text in with the empty string", []rowPred{{2, storage.Pred{Op: "in", Vals: []types.Value{"", "MAIL"}}}}, []int32{1, 2}},
 		{"two columns", []rowPred{{0, storage.Pred{Op: ">", Vals: []types.Value{int64(2)}}}, {2, storage.Pred{Op: "=", Vals: []types.Value{"AIR"}}}}, []int32{0, 4}},
 	} {
-		sel, ok := selectRows(c.preds, arrays, 5)
+		sel, ok := selectRowsOf(c.preds, arrays, 5)
 		if c.want == nil {
 			if ok {
 				t.Errorf("%s: evaluated (%v), want declined", c.name, sel)
