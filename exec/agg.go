@@ -30,6 +30,9 @@ type AggSpec struct {
 }
 
 func (s *AggSpec) newAcc() functions.Accumulator {
+	if countDistinctIntsFor(s) && s.Ret.Kind == types.Int8 {
+		return &countDistinctInts{}
+	}
 	inner := s.Func.New(s.ArgT, s.Ret)
 	if s.Distinct || len(s.OrderBy) > 0 {
 		return &bufferedAcc{spec: s, inner: func() functions.Accumulator { return s.Func.New(s.ArgT, s.Ret) }}
@@ -479,13 +482,13 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			if err := acc.Update(gs, ng, argCols[a]); err != nil {
 				return err
 			}
-			if b, ok := acc.(*bufferedAcc); ok && b.added > 0 {
+			if b, ok := acc.(keeper); ok {
 				// the rows a DISTINCT or ordered aggregate keeps count
 				// against the limit like groups do
-				n := b.added
-				b.added = 0
-				if err := grow(n); err != nil {
-					return err
+				if n := b.takeAdded(); n > 0 {
+					if err := grow(n); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -630,6 +633,19 @@ type bufferedAcc struct {
 	seen  []map[string]struct{}
 	// added is the bytes kept since the owner last took the count
 	added int64
+}
+
+// keeper is an accumulator that keeps rows or values (DISTINCT, ordered
+// aggregates): the memory it added since the last call counts against
+// the query's limit.
+type keeper interface {
+	takeAdded() int64
+}
+
+func (b *bufferedAcc) takeAdded() int64 {
+	n := b.added
+	b.added = 0
+	return n
 }
 
 func (b *bufferedAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
