@@ -146,12 +146,19 @@ type Call struct {
 	Kernel functions.Kernel
 	Args   []Expr
 	T      types.T
+	// ConstArg is 1 + the index of a constant argument the kernel holds
+	// itself and does not read (0: none): Eval passes nil for it instead
+	// of an array of n copies
+	ConstArg int
 }
 
 func (c *Call) Type() types.T { return c.T }
 func (c *Call) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 	args := make([]arrow.Array, len(c.Args))
 	for i, a := range c.Args {
+		if i == c.ConstArg-1 {
+			continue
+		}
 		v, err := a.Eval(ctx, b)
 		if err != nil {
 			return nil, err
@@ -219,6 +226,9 @@ func Resolve(e Expr, layout map[ColumnID]int) (Expr, error) {
 // constant a kernel that holds the constant as a scalar, instead of
 // comparing against a constant array value by value.
 func withConstKernel(c *Call) Expr {
+	if len(c.Args) == 2 && (c.Name == "+" || c.Name == "-" || c.Name == "*") {
+		return withDecimalConst(c)
+	}
 	if len(c.Args) != 2 || !isCompareOp(c.Name) {
 		return c
 	}
@@ -252,6 +262,35 @@ func withConstKernel(c *Call) Expr {
 	}
 	cc := *c
 	cc.Kernel = functions.CompareBytesConst(c.Name, v, constLeft)
+	return &cc
+}
+
+// withDecimalConst gives numeric column ± or * a numeric constant a
+// kernel that holds the constant as an integer (functions.DecArithConst)
+// and does not evaluate it per batch.
+func withDecimalConst(c *Call) Expr {
+	l, r := c.Args[0], c.Args[1]
+	if c.ConstArg != 0 || c.T.Kind != types.Numeric || c.T.Dyn || l.Type().Kind != types.Numeric || r.Type().Kind != types.Numeric || l.Type().Dyn || r.Type().Dyn {
+		return c
+	}
+	k, idx := r, 1
+	if _, ok := l.(*Const); ok {
+		k, idx = l, 0
+	}
+	kc, ok := k.(*Const)
+	if !ok {
+		return c
+	}
+	if _, both := c.Args[1-idx].(*Const); both {
+		return c
+	}
+	d, ok := kc.V.(types.Decimal)
+	if !ok {
+		return c
+	}
+	cc := *c
+	cc.Kernel = functions.DecArithConst(c.Name, d, kc.T, idx == 0)
+	cc.ConstArg = idx + 1
 	return &cc
 }
 
