@@ -576,6 +576,10 @@ func (h *HashAgg) tableOutput(ctx *Ctx, t *aggTable, ng, accGroups int) ([]arrow
 		}
 		cols := make([]arrow.Array, 0, h.OutSchema.NumFields())
 		for k := range h.Keys {
+			if a, ok := h.intKeyColumn(t, k, ng); ok {
+				cols = append(cols, a)
+				continue
+			}
 			vals := make([]types.Value, ng)
 			for g := 0; g < ng; g++ {
 				vals[g] = t.keyValue(h, g, k)
@@ -617,6 +621,40 @@ func (h *HashAgg) tableOutput(ctx *Ctx, t *aggTable, ng, accGroups int) ([]arrow
 		}
 	}
 	return out, nil
+}
+
+// intKeyColumn is key column k of t's first ng groups built straight
+// from their integer keys, when t groups by k alone, as a plain integer
+// or date (not packed, not dictionary codes) and every group has such a
+// key: no boxed value per group (q18 at SF 10 has 15 million).
+func (h *HashAgg) intKeyColumn(t *aggTable, k, ng int) (arrow.Array, bool) {
+	if len(t.set) != 1 || t.set[0] != k || h.packing() != nil || h.dicts != nil && h.dicts[k] != nil || len(t.ikeys) < ng {
+		return nil, false
+	}
+	for _, slow := range t.slow[:ng] {
+		if slow {
+			return nil, false
+		}
+	}
+	keys := t.ikeys[:ng]
+	dt := h.KeyT[k].Arrow()
+	switch h.KeyT[k].Kind {
+	case types.Int8:
+		return types.NewFixedArray(dt, append([]int64(nil), keys...), nil, 0), true
+	case types.Int4, types.Date:
+		out := types.NoZero[int32](ng)
+		for i, v := range keys {
+			out[i] = int32(v)
+		}
+		return types.NewFixedArray(dt, out, nil, 0), true
+	case types.Int2:
+		out := types.NoZero[int16](ng)
+		for i, v := range keys {
+			out[i] = int16(v)
+		}
+		return types.NewFixedArray(dt, out, nil, 0), true
+	}
+	return nil, false
 }
 
 // AsSource reads the aggregate's result: from memory, or partition by

@@ -260,6 +260,34 @@ func (s *decSumAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 
 func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
 	s.st = grow(s.st, nGroups)
+	if dt, ok := s.ret.Arrow().(*arrow.Decimal128Type); ok && !s.avg && s.ret.Scale == s.scale {
+		// sums at their inputs' scale: the array built directly, not
+		// through a boxed value per group (millions of groups)
+		out := types.NoZero[decimal128.Num](nGroups)
+		var valid []byte
+		nulls := 0
+		for g, x := range s.st[:nGroups] {
+			if x.count == 0 {
+				if valid == nil {
+					valid = make([]byte, (nGroups+7)/8)
+					for i := 0; i < g; i++ {
+						valid[i>>3] |= 1 << (i & 7)
+					}
+				}
+				out[g] = decimal128.Num{}
+				nulls++
+				continue
+			}
+			if x.sum.Greater(maxDec) || x.sum.Less(maxDec.Negate()) {
+				return nil, decOverflow()
+			}
+			out[g] = x.sum
+			if valid != nil {
+				valid[g>>3] |= 1 << (g & 7)
+			}
+		}
+		return types.NewFixedArray(dt, out, valid, nulls), nil
+	}
 	vals := make([]types.Value, nGroups)
 	for g := 0; g < nGroups; g++ {
 		x := s.st[g]
