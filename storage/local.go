@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/lakeq/lakeq/sqlerr"
@@ -24,10 +25,49 @@ const listPageSize = 1000
 type localFile struct {
 	*os.File
 	info ObjectInfo
+
+	// the file mapped into memory on the first Bytes call, unmapped at
+	// Close; mapErr remembers a failed mapping (reads then copy)
+	mapOnce sync.Once
+	mapped  []byte
+	mapErr  error
 }
 
 func (f *localFile) Size() int64      { return f.info.Size }
 func (f *localFile) Info() ObjectInfo { return f.info }
+
+// Bytes lends n bytes at off from the file mapped into memory, so that a
+// reader that wants a range whole (a Parquet column chunk) reads the
+// page cache in place instead of copying it out with pread (6-9% of
+// TPC-H's time was that copy). The bytes are valid until Close and must
+// not be modified. A file truncated while mapped faults on access: the
+// reader runs with debug.SetPanicOnFault and recovers it as an error.
+func (f *localFile) Bytes(off, n int64) ([]byte, bool) {
+	if off < 0 || n < 0 || off+n > f.info.Size {
+		return nil, false
+	}
+	f.mapOnce.Do(func() {
+		if f.info.Size == 0 || int64(int(f.info.Size)) != f.info.Size {
+			f.mapErr = errors.New("not mapped")
+			return
+		}
+		f.mapped, f.mapErr = syscall.Mmap(int(f.File.Fd()), 0, int(f.info.Size), syscall.PROT_READ, syscall.MAP_SHARED)
+	})
+	if f.mapErr != nil {
+		return nil, false
+	}
+	return f.mapped[off : off+n : off+n], true
+}
+
+// Close unmaps the file (if Bytes mapped it) and closes it.
+func (f *localFile) Close() error {
+	f.mapOnce.Do(func() {}) // no mapping from here on
+	if f.mapped != nil {
+		syscall.Munmap(f.mapped)
+		f.mapped = nil
+	}
+	return f.File.Close()
+}
 
 func localInfo(path string, st fs.FileInfo) ObjectInfo {
 	return ObjectInfo{Path: path, Size: st.Size(), ModTime: st.ModTime(), ETag: fmt.Sprintf("%x-%x", st.Size(), st.ModTime().UnixNano())}

@@ -1,10 +1,13 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -196,5 +199,53 @@ func TestRegistry(t *testing.T) {
 	}
 	if got, _ := Rel("s3://b/p", "s3://b/p/x/y"); got != "x/y" {
 		t.Errorf("Rel = %s", got)
+	}
+}
+
+// A local file lends its bytes from a mapping (valid until Close); a
+// file truncated under the mapping faults on access, which a reader
+// running with debug.SetPanicOnFault recovers as an error instead of
+// the process dying.
+func TestLocalFileBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Local{}.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	bs := f.(ByteLender)
+	b, ok := bs.Bytes(100, 50)
+	if !ok || !bytes.Equal(b, data[100:150]) {
+		t.Fatalf("Bytes(100, 50) = %q, %v", b, ok)
+	}
+	if _, ok := bs.Bytes(int64(len(data))-10, 20); ok {
+		t.Fatal("a range past the end was lent")
+	}
+	tail, ok := bs.Bytes(int64(len(data))-8192, 8192)
+	if !ok {
+		t.Fatal("the tail was not lent")
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	var last byte
+	fault := func() (err error) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("%v", r)
+			}
+		}()
+		for _, c := range tail {
+			last ^= c
+		}
+		return nil
+	}()
+	if fault == nil {
+		t.Fatalf("reading a truncated mapping did not fault (read %d)", last)
 	}
 }

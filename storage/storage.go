@@ -291,6 +291,30 @@ type countedFile struct {
 	st *ScanStats
 }
 
+// ByteLender is a File that can lend a range it holds in memory (a
+// Prefetched range, a mapped local file) instead of copying it out: a
+// reader that wants a range whole (a Parquet column chunk) takes it in
+// place. The bytes are valid until the File is closed and must not be
+// modified; false when the File cannot lend that range (read it then).
+type ByteLender interface {
+	Bytes(off, n int64) ([]byte, bool)
+}
+
+// Bytes passes a lending File's Bytes through, counting the bytes as
+// read.
+func (c *countedFile) Bytes(off, n int64) ([]byte, bool) {
+	bs, ok := c.File.(ByteLender)
+	if !ok {
+		return nil, false
+	}
+	b, ok := bs.Bytes(off, n)
+	if ok {
+		c.st.BytesRead.Add(n)
+		c.st.Requests.Add(1)
+	}
+	return b, ok
+}
+
 func (c *countedFile) ReadAt(p []byte, off int64) (int, error) {
 	n, err := c.File.ReadAt(p, off)
 	c.st.BytesRead.Add(int64(n))

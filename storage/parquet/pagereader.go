@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -30,12 +31,6 @@ import (
 
 // errFallback says the page reader does not cover a chunk.
 var errFallback = errors.New("parquet: chunk left to arrow-go's reader")
-
-// byteSource is a File that can lend bytes it holds in memory
-// (storage.Prefetched): no copy for a prefetched chunk.
-type byteSource interface {
-	Bytes(off, n int64) ([]byte, bool)
-}
 
 // pageReader walks the pages of one column chunk. Not safe for
 // concurrent use; the slices it returns are valid until the next page.
@@ -103,7 +98,7 @@ func newPageReader(r io.ReaderAt, fmd *metadata.FileMetaData, rgm *metadata.RowG
 	if off < 0 || n < 0 || n > 1<<31 {
 		return nil, fmt.Errorf("invalid column chunk metadata, offset (%d) and length (%d)", off, n)
 	}
-	if bs, ok := r.(byteSource); ok {
+	if bs, ok := r.(storage.ByteLender); ok {
 		if b, ok := bs.Bytes(off, n); ok {
 			pr.buf = b
 			return pr, nil
@@ -140,7 +135,7 @@ func (c *chunkMemo) Bytes(off, n int64) ([]byte, bool) {
 	if b, ok := c.chunks[off]; ok && int64(len(b)) == n {
 		return b, true
 	}
-	if bs, ok := c.ReaderAt.(byteSource); ok {
+	if bs, ok := c.ReaderAt.(storage.ByteLender); ok {
 		return bs.Bytes(off, n)
 	}
 	return nil, false

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -717,6 +718,9 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	var out []arrow.Record
 	rangesDone := false
 	err = func() (err error) {
+		// a mapped file truncated under the reader faults: a panic here,
+		// recovered below as the file's error
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("%v", r)
