@@ -44,3 +44,26 @@ func TestCountDistinctInts(t *testing.T) {
 		t.Fatal("kept memory not reported once")
 	}
 }
+
+// The pair set grows past its first size and keeps every pair once.
+func TestCountDistinctIntsGrows(t *testing.T) {
+	c := &countDistinctInts{}
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	groups := make([]int32, 0, 20000)
+	for i := 0; i < 20000; i++ {
+		b.Append(int64(i % 5000 * 7919))
+		groups = append(groups, int32(i%2))
+	}
+	if err := c.Update(groups, 2, []arrow.Array{b.NewArray()}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Finalize(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// i%5000 and i%2 repeat together every 10000 rows: each group sees
+	// its 2500 values of each parity class twice over
+	if got := out.(*array.Int64).Int64Values(); got[0] != 2500 || got[1] != 2500 {
+		t.Fatalf("counts %v, want [2500 2500]", got)
+	}
+}
