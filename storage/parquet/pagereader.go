@@ -380,6 +380,77 @@ func unpack[T uint8 | uint32](run []byte, width int, mask uint64, out []T) {
 	}
 }
 
+// walk steps through a chunk's data pages that hold rows of ranges (with
+// sel, ascending positions among those rows: that hold selected rows).
+type walk struct {
+	p      *pageReader
+	ranges []rowRange
+	ri     int
+	pos    int64 // chunk row at the next page
+	last   int64 // the end of the last range
+	pcs    []piece
+	sel    []int32
+	si     int   // the next selected row
+	got    int64 // rows of ranges passed
+	spcs   []piece
+}
+
+func newWalk(p *pageReader, ranges []rowRange, sel []int32) *walk {
+	w := &walk{p: p, ranges: ranges, sel: sel}
+	if len(ranges) > 0 {
+		w.last = ranges[len(ranges)-1].end
+	}
+	return w
+}
+
+// next returns the next data page holding rows of the ranges (and of the
+// selection), with the parts of it they select as page rows (reused by
+// the next call); dictionary pages it meets go to dict, after a check of
+// their encoding; pages holding none are passed over, not decompressed.
+// ok is false after the last range or selected row.
+func (w *walk) next(dict func(b []byte, n int) error) (pg page, pcs []piece, ok bool, err error) {
+	for w.pos < w.last && (w.sel == nil || w.si < len(w.sel)) {
+		pg, err := w.p.next()
+		if err == io.EOF {
+			return page{}, nil, false, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", w.pos, w.last)
+		}
+		if err != nil {
+			return page{}, nil, false, err
+		}
+		switch pg.h.typ {
+		case pageDict:
+			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
+				return page{}, nil, false, errFallback
+			}
+			b, err := w.p.decompress(&pg, nil)
+			if err != nil {
+				return page{}, nil, false, err
+			}
+			if err := dict(b, int(pg.h.numValues)); err != nil {
+				return page{}, nil, false, err
+			}
+			continue
+		case pageData, pageDataV2:
+		default:
+			continue
+		}
+		start := w.pos
+		w.pos += int64(pg.rows)
+		w.pcs = pieces(w.ranges, &w.ri, start, w.pos, w.pcs)
+		if len(w.pcs) == 0 {
+			continue
+		}
+		if w.sel == nil {
+			return pg, w.pcs, true, nil
+		}
+		// the runs of selected rows
+		if w.spcs = selPieces(w.pcs, w.sel, &w.si, &w.got, w.spcs); len(w.spcs) > 0 {
+			return pg, w.spcs, true, nil
+		}
+	}
+	return page{}, nil, false, nil
+}
+
 // piece is a part of a page the ranges select, in rows from its start.
 type piece struct{ a, b int }
 
@@ -476,55 +547,23 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 	val := validity{rows: nOut}
 	var dict []T
 	var tmp []T
-	var rpcs, spcs []piece  // the page's pieces of ranges; of the selection
-	var pos, got, put int64 // chunk row; rows of ranges passed; rows written
-	ri, si := 0, 0
-	last := int64(0)
-	if len(ranges) > 0 {
-		last = ranges[len(ranges)-1].end
-	}
-	for pos < last && (sel == nil || si < len(sel)) {
-		pg, err := p.next()
-		if err == io.EOF {
-			return nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
+	var put int64 // rows written
+	w := newWalk(p, ranges, sel)
+	onDict := func(b []byte, nd int) error {
+		if nd*size > len(b) {
+			return errors.New("parquet: dictionary page shorter than its values")
 		}
+		dict = types.NoZero[T](nd)
+		copy(asBytes(dict), b)
+		return nil
+	}
+	for {
+		pg, pcs, ok, err := w.next(onDict)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		switch pg.h.typ {
-		case pageDict:
-			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
-				return nil, nil, 0, errFallback
-			}
-			b, err := p.decompress(&pg, nil)
-			if err != nil {
-				return nil, nil, 0, err
-			}
-			nd := int(pg.h.numValues)
-			if nd*size > len(b) {
-				return nil, nil, 0, errors.New("parquet: dictionary page shorter than its values")
-			}
-			dict = types.NoZero[T](nd)
-			copy(asBytes(dict), b)
-			continue
-		case pageData, pageDataV2:
-		default:
-			continue
-		}
-		start := pos
-		pos += int64(pg.rows)
-		rpcs = pieces(ranges, &ri, start, pos, rpcs)
-		if len(rpcs) == 0 {
-			continue // not decompressed at all
-		}
-		pcs := rpcs
-		// with a selection, the pieces are the runs of selected rows
-		if sel != nil {
-			spcs = selPieces(rpcs, sel, &si, &got, spcs)
-			if len(spcs) == 0 {
-				continue // no selected row here: not decompressed
-			}
-			pcs = spcs
+		if !ok {
+			break
 		}
 		picks := 0
 		for _, pc := range pcs {
@@ -606,9 +645,6 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			}
 			val.add(put, lv, pc.a, pc.b-pc.a)
 			put += int64(pc.b - pc.a)
-		}
-		if sel == nil {
-			got = put
 		}
 	}
 	if put != nOut {
@@ -710,64 +746,32 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 	var dictData []byte
 	oneByte := false         // every dictionary entry is one byte long (flags, codes)
 	var starts, ends []int32 // the page's values in src
-	var rpcs, spcs []piece   // the page's pieces of ranges; of the selection
-	var pos, got, put int64  // chunk row; rows of ranges passed; rows written
-	ri, si := 0, 0
-	last := int64(0)
-	if len(ranges) > 0 {
-		last = ranges[len(ranges)-1].end
-	}
-	for pos < last && (sel == nil || si < len(sel)) {
-		pg, err := p.next()
-		if err == io.EOF {
-			return nil, nil, nil, 0, fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
+	var put int64            // rows written
+	w := newWalk(p, ranges, sel)
+	onDict := func(b []byte, nd int) error {
+		ds, de, err := splitPlain(b, nd, nil, nil)
+		if err != nil {
+			return err
 		}
+		dictOff = make([]int32, nd+1)
+		dictData = make([]byte, 0, len(b))
+		for k := range ds {
+			dictData = append(dictData, b[ds[k]:de[k]]...)
+			dictOff[k+1] = int32(len(dictData))
+		}
+		oneByte = nd > 0
+		for k := 0; k < nd; k++ {
+			oneByte = oneByte && dictOff[k+1]-dictOff[k] == 1
+		}
+		return nil
+	}
+	for {
+		pg, pcs, ok, err := w.next(onDict)
 		if err != nil {
 			return nil, nil, nil, 0, err
 		}
-		switch pg.h.typ {
-		case pageDict:
-			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
-				return nil, nil, nil, 0, errFallback
-			}
-			b, err := p.decompress(&pg, nil)
-			if err != nil {
-				return nil, nil, nil, 0, err
-			}
-			nd := int(pg.h.numValues)
-			ds, de, err := splitPlain(b, nd, nil, nil)
-			if err != nil {
-				return nil, nil, nil, 0, err
-			}
-			dictOff = make([]int32, nd+1)
-			dictData = make([]byte, 0, len(b))
-			for k := range ds {
-				dictData = append(dictData, b[ds[k]:de[k]]...)
-				dictOff[k+1] = int32(len(dictData))
-			}
-			oneByte = nd > 0
-			for k := 0; k < nd; k++ {
-				oneByte = oneByte && dictOff[k+1]-dictOff[k] == 1
-			}
-			continue
-		case pageData, pageDataV2:
-		default:
-			continue
-		}
-		start := pos
-		pos += int64(pg.rows)
-		rpcs = pieces(ranges, &ri, start, pos, rpcs)
-		if len(rpcs) == 0 {
-			continue
-		}
-		pcs := rpcs
-		// with a selection, the pieces are the runs of selected rows
-		if sel != nil {
-			spcs = selPieces(rpcs, sel, &si, &got, spcs)
-			if len(spcs) == 0 {
-				continue // no selected row here: not decompressed
-			}
-			pcs = spcs
+		if !ok {
+			break
 		}
 		nn, err := p.load(&pg, nil)
 		if err != nil {
@@ -899,9 +903,6 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 			val.add(put, lv, pc.a, pc.b-pc.a)
 			put += int64(pc.b - pc.a)
 		}
-		if sel == nil {
-			got = put
-		}
 	}
 	if put != nOut {
 		return nil, nil, nil, 0, fmt.Errorf("parquet: read %d rows of %d", put, nOut)
@@ -918,50 +919,28 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 // entry's answer; PLAIN values are tested in place.
 func evalStringPages(p *pageReader, ranges []rowRange, t strTest, keep []uint8) error {
 	var pass []uint8 // per dictionary entry
-	var pcs []piece
-	var pos, got int64
-	ri := 0
-	last := int64(0)
-	if len(ranges) > 0 {
-		last = ranges[len(ranges)-1].end
-	}
+	var got int64
 	var vals []uint8 // per page row: 1 when its value passes
 	var starts, ends []int32
-	for pos < last {
-		pg, err := p.next()
-		if err == io.EOF {
-			return fmt.Errorf("parquet: column chunk ends at row %d, before row %d", pos, last)
-		}
+	w := newWalk(p, ranges, nil)
+	onDict := func(b []byte, nd int) error {
+		ds, de, err := splitPlain(b, nd, nil, nil)
 		if err != nil {
 			return err
 		}
-		switch pg.h.typ {
-		case pageDict:
-			if pg.h.encoding != encPlain && pg.h.encoding != encPlainDict {
-				return errFallback
-			}
-			b, err := p.decompress(&pg, nil)
-			if err != nil {
-				return err
-			}
-			ds, de, err := splitPlain(b, int(pg.h.numValues), nil, nil)
-			if err != nil {
-				return err
-			}
-			pass = make([]uint8, len(ds))
-			for k := range ds {
-				pass[k] = b2u(t.test(b[ds[k]:de[k]]))
-			}
-			continue
-		case pageData, pageDataV2:
-		default:
-			continue
+		pass = make([]uint8, len(ds))
+		for k := range ds {
+			pass[k] = b2u(t.test(b[ds[k]:de[k]]))
 		}
-		start := pos
-		pos += int64(pg.rows)
-		pcs = pieces(ranges, &ri, start, pos, pcs)
-		if len(pcs) == 0 {
-			continue
+		return nil
+	}
+	for {
+		pg, pcs, ok, err := w.next(onDict)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
 		}
 		nn, err := p.load(&pg, nil)
 		if err != nil {
