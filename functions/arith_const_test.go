@@ -41,28 +41,22 @@ func TestDecArithConst(t *testing.T) {
 				vals[i] %= 999999999999999999 // a Decimal64 holds 18 digits
 			}
 		}
-		var x arrow.Array
+		var dt arrow.DataType = &arrow.Decimal64Type{Precision: 18, Scale: xs}
 		if wide {
-			b := array.NewDecimal128Builder(memory.DefaultAllocator, &arrow.Decimal128Type{Precision: 38, Scale: xs})
-			for i, v := range vals {
-				if valid[i] {
-					b.Append(decimal128.FromI64(v))
-				} else {
-					b.AppendNull()
-				}
-			}
-			x = b.NewArray()
-		} else {
-			b := array.NewDecimal64Builder(memory.DefaultAllocator, &arrow.Decimal64Type{Precision: 18, Scale: xs})
-			for i, v := range vals {
-				if valid[i] {
-					b.Append(decimal.Decimal64(v))
-				} else {
-					b.AppendNull()
-				}
-			}
-			x = b.NewArray()
+			dt = &arrow.Decimal128Type{Precision: 38, Scale: xs}
 		}
+		b := array.NewBuilder(memory.DefaultAllocator, dt)
+		for i, v := range vals {
+			switch {
+			case !valid[i]:
+				b.AppendNull()
+			case wide:
+				b.(*array.Decimal128Builder).Append(decimal128.FromI64(v))
+			default:
+				b.(*array.Decimal64Builder).Append(decimal.Decimal64(v))
+			}
+		}
+		x := b.NewArray()
 		cs := int32(rng.Intn(4))
 		cv := edges[rng.Intn(len(edges))]
 		if rng.Intn(2) == 0 {

@@ -97,18 +97,7 @@ func TestPageReaderMatchesArrow(t *testing.T) {
 					props := pq.NewWriterProperties(pq.WithDictionaryDefault(dict), pq.WithDataPageVersion(version),
 						pq.WithCompression(codec), pq.WithDataPageSize(4096), pq.WithMaxRowGroupLength(7000),
 						pq.WithStoreDecimalAsInteger(true))
-					var buf bytes.Buffer
-					w, err := pqarrow.NewFileWriter(rec.Schema(), &buf, props, pqarrow.NewArrowWriterProperties())
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := w.Write(rec); err != nil {
-						t.Fatal(err)
-					}
-					if err := w.Close(); err != nil {
-						t.Fatal(err)
-					}
-					comparePageReader(t, buf.Bytes(), rec.Schema())
+					comparePageReader(t, arrowFile(t, rec, props), rec.Schema())
 				})
 			}
 		}
@@ -119,14 +108,34 @@ func TestPageReaderMatchesArrow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Write(rec); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		comparePageReader(t, buf.Bytes(), rec.Schema())
+		comparePageReader(t, writeAll(t, &buf, w, rec), rec.Schema())
 	})
+}
+
+// arrowFile is rec written as one Parquet file by arrow-go with props.
+func arrowFile(t *testing.T, rec arrow.Record, props *pq.WriterProperties) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := pqarrow.NewFileWriter(rec.Schema(), &buf, props, pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeAll(t, &buf, w, rec)
+}
+
+// writeAll writes rec with w, closes it and returns what buf holds.
+func writeAll(t *testing.T, buf *bytes.Buffer, w interface {
+	Write(arrow.Record) error
+	Close() error
+}, rec arrow.Record) []byte {
+	t.Helper()
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func comparePageReader(t *testing.T, data []byte, sch *arrow.Schema) {
@@ -279,19 +288,7 @@ func head(a arrow.Array) string {
 func TestPageReaderDamage(t *testing.T) {
 	rec := pageTestRecord(3000)
 	defer rec.Release()
-	var buf bytes.Buffer
-	props := pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy), pq.WithDataPageSize(2048))
-	w, err := pqarrow.NewFileWriter(rec.Schema(), &buf, props, pqarrow.NewArrowWriterProperties())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	good := buf.Bytes()
+	good := arrowFile(t, rec, pq.NewWriterProperties(pq.WithCompression(compress.Codecs.Snappy), pq.WithDataPageSize(2048)))
 	pf, err := file.NewParquetReader(bytes.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
