@@ -50,6 +50,8 @@ type pageScratch struct {
 	scratch []byte // decompressed pages
 	levels  []uint8
 	idx     []uint32
+	pcs     []piece // a walk's pieces of a page
+	spcs    []piece // and of its selected rows (one per row when sparse)
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(pageScratch) }}
@@ -388,11 +390,9 @@ type walk struct {
 	ri     int
 	pos    int64 // chunk row at the next page
 	last   int64 // the end of the last range
-	pcs    []piece
 	sel    []int32
 	si     int   // the next selected row
 	got    int64 // rows of ranges passed
-	spcs   []piece
 }
 
 func newWalk(p *pageReader, ranges []rowRange, sel []int32) *walk {
@@ -436,16 +436,17 @@ func (w *walk) next(dict func(b []byte, n int) error) (pg page, pcs []piece, ok 
 		}
 		start := w.pos
 		w.pos += int64(pg.rows)
-		w.pcs = pieces(w.ranges, &w.ri, start, w.pos, w.pcs)
-		if len(w.pcs) == 0 {
+		p := w.p
+		p.pcs = pieces(w.ranges, &w.ri, start, w.pos, p.pcs)
+		if len(p.pcs) == 0 {
 			continue
 		}
 		if w.sel == nil {
-			return pg, w.pcs, true, nil
+			return pg, p.pcs, true, nil
 		}
 		// the runs of selected rows
-		if w.spcs = selPieces(w.pcs, w.sel, &w.si, &w.got, w.spcs); len(w.spcs) > 0 {
-			return pg, w.spcs, true, nil
+		if p.spcs = selPieces(p.pcs, w.sel, &w.si, &w.got, p.spcs); len(p.spcs) > 0 {
+			return pg, p.spcs, true, nil
 		}
 	}
 	return page{}, nil, false, nil
