@@ -60,29 +60,41 @@ func TestInt64Table(t *testing.T) {
 	}
 }
 
-// TestIntIndex checks both modes (direct for a dense range, hashed for a
-// sparse one) against a map, with duplicate and NULL keys.
+// TestIntIndex checks the three modes (direct for a dense range, ranked
+// for a bounded sparse one, hashed for keys spread over int64) against a
+// map, with duplicate and NULL keys, and probes of absent keys inside and
+// outside the range.
 func TestIntIndex(t *testing.T) {
-	for _, dense := range []bool{true, false} {
+	for _, mode := range []string{"direct", "ranked", "hashed"} {
 		rng := rand.New(rand.NewSource(5))
 		n := 5000
 		keys := make([]int64, n)
 		nulls := make([]bool, n)
 		for i := range keys {
-			if dense {
+			switch mode {
+			case "direct":
 				keys[i] = 1000 + rng.Int63n(3000)
-			} else {
+			case "ranked":
+				keys[i] = 1000 + rng.Int63n(400000)
+			default:
 				keys[i] = rng.Int63n(1<<40) - 1<<39
-				if i%3 == 0 {
-					keys[i] = keys[i/2] // duplicates
-				}
+			}
+			if mode != "direct" && i%3 == 0 {
+				keys[i] = keys[i/2] // duplicates
 			}
 			nulls[i] = i%17 == 0
 		}
 		next := make([]int32, n)
 		x := buildIntIndex(keys, nulls, next)
-		if (x.heads != nil) != dense {
-			t.Fatalf("dense=%v: direct mode %v", dense, x.heads != nil)
+		got := "hashed"
+		if x.hash == nil {
+			got = "direct"
+			if x.present != nil {
+				got = "ranked"
+			}
+		}
+		if got != mode {
+			t.Fatalf("%s keys indexed in %s mode", mode, got)
 		}
 		want := map[int64][]int32{}
 		for i, k := range keys {
@@ -97,18 +109,22 @@ func TestIntIndex(t *testing.T) {
 				got = append(got, r)
 			}
 			if len(got) != len(rows) {
-				t.Fatalf("dense=%v key %d: rows %v, want %v", dense, k, got, rows)
+				t.Fatalf("%s key %d: rows %v, want %v", mode, k, got, rows)
 			}
 			for i := range got {
 				if got[i] != rows[i] {
-					t.Fatalf("dense=%v key %d: rows %v, want %v (in row order)", dense, k, got, rows)
+					t.Fatalf("%s key %d: rows %v, want %v (in row order)", mode, k, got, rows)
 				}
 			}
 		}
-		for _, k := range []int64{-1 << 62, 999, 4000, 1 << 50} {
+		absent := []int64{-1 << 62, 999, 4000, 401001, 1 << 50}
+		for i := 0; i < 2000; i++ {
+			absent = append(absent, 1000+rng.Int63n(400000))
+		}
+		for _, k := range absent {
 			if _, in := want[k]; !in {
 				if _, ok := x.Get(k); ok {
-					t.Fatalf("dense=%v: Get(%d) found an absent key", dense, k)
+					t.Fatalf("%s: Get(%d) found an absent key", mode, k)
 				}
 			}
 		}
