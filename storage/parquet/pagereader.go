@@ -52,6 +52,8 @@ type pageScratch struct {
 	idx     []uint32
 	pcs     []piece // a walk's pieces of a page
 	spcs    []piece // and of its selected rows (one per row when sparse)
+	starts  []int32 // a text page's values in its bytes
+	ends    []int32
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(pageScratch) }}
@@ -745,9 +747,10 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 	var vix []int32     // with a selection and NULLs: each row's value
 	var dictOff []int32 // entry k is dictData[dictOff[k]:dictOff[k+1]]
 	var dictData []byte
-	oneByte := false         // every dictionary entry is one byte long (flags, codes)
-	var starts, ends []int32 // the page's values in src
-	var put int64            // rows written
+	oneByte := false                 // every dictionary entry is one byte long (flags, codes)
+	starts, ends := p.starts, p.ends // the page's values in src
+	defer func() { p.starts, p.ends = starts, ends }()
+	var put int64 // rows written
 	w := newWalk(p, ranges, sel)
 	onDict := func(b []byte, nd int) error {
 		ds, de, err := splitPlain(b, nd, nil, nil)
@@ -781,8 +784,8 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 		if nn > pg.rows {
 			return nil, nil, nil, 0, errThrift
 		}
-		if cap(starts) < nn {
-			starts, ends = make([]int32, nn+nn/4), make([]int32, nn+nn/4)
+		if cap(starts) < nn || cap(ends) < nn {
+			starts, ends = types.NoZero[int32](nn+nn/4), types.NoZero[int32](nn+nn/4)
 		}
 		starts, ends = starts[:nn], ends[:nn]
 		var src []byte
