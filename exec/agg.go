@@ -71,6 +71,10 @@ type HashAgg struct {
 	packOnce sync.Once
 	pack     *aggPack
 
+	// Mask: the input is masked (mask.go): rows its mask rejects join no
+	// group and feed no aggregate
+	Mask bool
+
 	// EstGroups is the planner's estimate of a grouping set's groups: a
 	// table that takes the encoded-key path sizes its map for it once,
 	// instead of growing it by rehashing (0: no estimate)
@@ -302,6 +306,9 @@ func (h *HashAgg) NewLocal() any { return &aggLocal{tables: h.newTables()} }
 func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	l := local.(*aggLocal)
 	if l.spill {
+		if h.Mask {
+			in = unmask(in)
+		}
 		return h.consumeSpilling(ctx, l, in)
 	}
 	return h.consume(ctx, l.tables, in, func(n int64) error { return h.grow(ctx, l, n) })
@@ -341,9 +348,22 @@ func (h *HashAgg) setKeys(t *aggTable, keyCols []arrow.Array) ([]arrow.Array, []
 // groups.
 func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow func(int64) error) error {
 	n := int(in.NumRows())
+	var keep []byte // the rows that count; nil: all
+	if h.Mask {
+		keep, _ = maskOf(in)
+	}
+	// an error on a masked batch may come from a row the mask rejects:
+	// only the rows that count decide
+	retry := func(err error) error {
+		if keep == nil {
+			return err
+		}
+		return h.consume(ctx, tables, unmask(in), grow)
+	}
+	dead := func(i int) bool { return keep != nil && keep[i>>3]&(1<<(i&7)) == 0 }
 	keyCols, err := h.evalKeys(ctx, in)
 	if err != nil {
-		return err
+		return retry(err)
 	}
 	argCols := make([][]arrow.Array, len(h.Aggs))
 	filters := make([][]bool, len(h.Aggs))
@@ -352,21 +372,21 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 		for _, e := range spec.Args {
 			c, err := e.Eval(ctx.Expr, in)
 			if err != nil {
-				return err
+				return retry(err)
 			}
 			argCols[a] = append(argCols[a], c)
 		}
 		for _, e := range spec.OrderBy {
 			c, err := e.Eval(ctx.Expr, in)
 			if err != nil {
-				return err
+				return retry(err)
 			}
 			argCols[a] = append(argCols[a], c)
 		}
 		if spec.Filter != nil {
 			m, err := spec.Filter.Eval(ctx.Expr, in)
 			if err != nil {
-				return err
+				return retry(err)
 			}
 			b := m.(*array.Boolean)
 			f := make([]bool, n)
@@ -382,6 +402,11 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			if t.ngroups() == 0 {
 				t.addGroup(make([]types.Value, len(h.Keys)), 0)
 				t.groups[""] = 0
+			}
+			for i := range groups {
+				if dead(i) {
+					groups[i] = -1
+				}
 			}
 		} else {
 			cols, ts := h.setKeys(t, keyCols)
@@ -403,6 +428,10 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 				// group is remembered before the table is probed
 				lastK, lastG := int64(0), int32(-1)
 				for i := 0; i < n; i++ {
+					if dead(i) {
+						groups[i] = -1
+						continue
+					}
 					if inulls != nil && inulls[i] {
 						rest = append(rest, i)
 						continue
@@ -451,6 +480,10 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			// per group made the shared counter a point of contention
 			var added int64
 			for i := 0; i < n; i++ {
+				if dead(i) {
+					groups[i] = -1
+					continue
+				}
 				g, ok := t.groups[string(keys[i])]
 				if !ok {
 					row := make([]types.Value, len(h.Keys))

@@ -69,18 +69,24 @@ func (s *RecordsSource) Next(_ *Ctx, _ any) (arrow.Record, error) {
 type Filter struct {
 	Cond  expr.Expr
 	Label string
+	// Mask: the filter passes a batch whose rows it mostly keeps on whole,
+	// with a mask column (mask.go), and compacts the others (their mask
+	// all true)
+	Mask bool
 }
 
 func (f *Filter) Name() string  { return f.Label }
 func (f *Filter) NewLocal() any { return nil }
 func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
+	n := int(in.NumRows())
 	and, ok := f.Cond.(*expr.And)
 	if !ok {
 		m, err := f.Cond.Eval(ctx.Expr, in)
 		if err != nil {
 			return err
 		}
-		return emit(FilterRecord(in, m))
+		bits, count := maskBits(m, n)
+		return f.emit(in, bits, count, emit)
 	}
 	// Conjuncts run one after another. After a selective one the batch is
 	// compacted so later conjuncts touch only surviving rows; after an
@@ -103,8 +109,10 @@ func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		if count == 0 {
 			return nil
 		}
-		last := i == len(and.Args)-1
-		if last || count*2 < int(rec.NumRows()) {
+		if i == len(and.Args)-1 {
+			return f.emit(rec, bits, count, emit)
+		}
+		if count*2 < int(rec.NumRows()) {
 			rec = selectBits(rec, bits, count)
 			acc = nil
 			continue
@@ -112,6 +120,25 @@ func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		acc = bits
 	}
 	return emit(rec)
+}
+
+// emit passes on the count rows of rec whose bit is set.
+func (f *Filter) emit(rec arrow.Record, bits []byte, count int, emit Emit) error {
+	if count == 0 {
+		return nil
+	}
+	if !f.Mask {
+		return emit(selectBits(rec, bits, count))
+	}
+	n := int(rec.NumRows())
+	sch := arrow.NewSchema(append(rec.Schema().Fields(), MaskField), nil)
+	if count == n {
+		return emit(withMask(sch, rec, allTrueBits(n)))
+	}
+	if float64(count) >= maskShare*float64(n) {
+		return emit(withMask(sch, rec, bits))
+	}
+	return emit(withMask(sch, selectBits(rec, bits, count), allTrueBits(count)))
 }
 
 // FilterRecord keeps the rows of in where mask is true (not NULL),
@@ -164,26 +191,47 @@ type Project struct {
 	Exprs  []expr.Expr
 	Schema *arrow.Schema
 	Label  string
+	// Mask: the input is masked (mask.go) and the output passes the mask
+	// on as its last column (Schema's last field, after Exprs')
+	Mask bool
 }
 
 func (p *Project) Name() string  { return p.Label }
 func (p *Project) NewLocal() any { return nil }
 func (p *Project) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
+	cols, err := p.eval(ctx, in)
+	if err != nil && p.Mask {
+		// perhaps on a row the mask rejects: only the others count
+		if in2 := unmask(in); in2 != in {
+			in = in2
+			cols, err = p.eval(ctx, in)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if p.Mask {
+		cols = append(cols, in.Column(int(in.NumCols())-1))
+	}
+	return emit(array.NewRecord(p.Schema, cols, in.NumRows()))
+}
+
+func (p *Project) eval(ctx *Ctx, in arrow.Record) ([]arrow.Array, error) {
 	cols := make([]arrow.Array, len(p.Exprs))
 	for i, e := range p.Exprs {
 		c, err := e.Eval(ctx.Expr, in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !arrow.TypeEqual(c.DataType(), p.Schema.Field(i).Type) {
 			c, err = expr.CastArray(ctx.Expr, c, mustFromArrow(c.DataType()), e.Type())
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 		cols[i] = c
 	}
-	return emit(array.NewRecord(p.Schema, cols, in.NumRows()))
+	return cols, nil
 }
 
 func mustFromArrow(dt arrow.DataType) types.T {

@@ -661,7 +661,7 @@ func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emi
 		if ctx.Analyze {
 			t0 := time.Now()
 			err := p.Sink.Consume(ctx, sinkLocal, b)
-			ctx.Stats.add(p.Sink.Name(), b.NumRows(), time.Since(t0))
+			ctx.Stats.add(p.Sink.Name(), liveRows(b), time.Since(t0))
 			return err
 		}
 		return p.Sink.Consume(ctx, sinkLocal, b)
@@ -695,7 +695,7 @@ func (p *Pipeline) chain(ctx *Ctx, opLocals []any, sinkLocal any, start int) Emi
 				t0 := time.Now()
 				var rows int64
 				err := op.Execute(ctx, local, b, func(o arrow.Record) error {
-					rows += o.NumRows()
+					rows += liveRows(o)
 					return downstream(o)
 				})
 				ctx.Stats.add(op.Name(), rows, time.Since(t0))

@@ -187,6 +187,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			}
 			h.Aggs = append(h.Aggs, *spec)
 		}
+		maskFilter(s.pipe, h)
 		p := s.close(h)
 		return newStream(h.AsSource(), x.Columns(), p), nil
 	case *Window:
@@ -1006,4 +1007,32 @@ func tableFilters(s *Scan) []expr.Expr {
 		all[i] = i
 	}
 	return pruneFilters(s, all)
+}
+
+// maskFilter lets the last Filter of a pipeline that ends in h, with only
+// Projects after it, pass batches it mostly keeps on whole with a mask
+// instead of copying every column to drop a few rows (exec/mask.go): the
+// Projects carry the mask and h leaves the rows it rejects out.
+func maskFilter(p *exec.Pipeline, h *exec.HashAgg) {
+	i := len(p.Ops) - 1
+	for i >= 0 {
+		if _, ok := p.Ops[i].(*exec.Project); !ok {
+			break
+		}
+		i--
+	}
+	if i < 0 {
+		return
+	}
+	f, ok := p.Ops[i].(*exec.Filter)
+	if !ok {
+		return
+	}
+	f.Mask = true
+	for _, op := range p.Ops[i+1:] {
+		pr := op.(*exec.Project)
+		pr.Mask = true
+		pr.Schema = arrow.NewSchema(append(pr.Schema.Fields(), exec.MaskField), nil)
+	}
+	h.Mask = true
 }
