@@ -773,6 +773,18 @@ func (m *extMorsel) Bytes() int64 { return morselBytes(m.m) }
 // Prefetch implements exec.Prefetcher.
 func (m *extMorsel) Prefetch(ec *exec.Ctx) int64 { return prefetch(m.m, ec) }
 
+// KeyRange implements exec.KeyRanger: a column read from the file as
+// the type the table declares (no cast that could reorder it).
+func (m *extMorsel) KeyRange(col int) (lo, hi int64, ok bool) {
+	if col < 0 || col >= len(m.spec) || m.spec[col].read < 0 || m.spec[col].from.Kind != m.spec[col].to.Kind {
+		return 0, 0, false
+	}
+	if kr, is := m.m.(exec.KeyRanger); is {
+		return kr.KeyRange(m.spec[col].read)
+	}
+	return 0, 0, false
+}
+
 func (m *extMorsel) Read(ec *exec.Ctx) ([]arrow.Record, error) {
 	recs, err := m.m.Read(ec.Context(), ec.Scan)
 	if err != nil {

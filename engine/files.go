@@ -406,3 +406,11 @@ func prefetch(m fileMorsel, ctx *exec.Ctx) int64 {
 func footerStats(r parquet.ColumnRange) planner.ColStats {
 	return planner.ColStats{Min: r.Min, Max: r.Max, HasMinMax: r.HasMinMax, NullFrac: r.NullFrac, HasNullFrac: r.HasNullFrac}
 }
+
+// KeyRange implements exec.KeyRanger for the formats that can say.
+func (e execMorsel) KeyRange(col int) (lo, hi int64, ok bool) {
+	if kr, is := e.m.(exec.KeyRanger); is {
+		return kr.KeyRange(col)
+	}
+	return 0, 0, false
+}

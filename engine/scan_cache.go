@@ -117,6 +117,14 @@ func (m fillingMorsel) Prefetch(ctx *exec.Ctx) int64 {
 	return 0
 }
 
+// KeyRange implements exec.KeyRanger.
+func (m fillingMorsel) KeyRange(col int) (lo, hi int64, ok bool) {
+	if kr, is := m.inner.(exec.KeyRanger); is {
+		return kr.KeyRange(col)
+	}
+	return 0, 0, false
+}
+
 func (m fillingMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	recs, err := m.inner.Read(ctx)
 	if err == nil && !m.entry.filled[m.i].Swap(true) {

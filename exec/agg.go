@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
@@ -70,6 +71,11 @@ type HashAgg struct {
 	Pack     []PackField
 	packOnce sync.Once
 	pack     *aggPack
+
+	// ByMorsel, when set, lets a worker emit its groups at the end of a
+	// morsel (agg_morsel.go); early holds them until Finalize
+	ByMorsel *ByMorsel
+	early    []arrow.Record
 
 	// Mask: the input is masked (mask.go): rows its mask rejects join no
 	// group and feed no aggregate
@@ -311,7 +317,17 @@ func (h *HashAgg) Consume(ctx *Ctx, local any, in arrow.Record) error {
 		}
 		return h.consumeSpilling(ctx, l, in)
 	}
-	return h.consume(ctx, l.tables, in, func(n int64) error { return h.grow(ctx, l, n) })
+	var skip []int32
+	if h.ByMorsel != nil {
+		var err error
+		if skip, err = h.edges(ctx, l, in); err != nil {
+			return err
+		}
+		if skip != nil {
+			l.edge = append(l.edge, expr.SubRecord(in, skip))
+		}
+	}
+	return h.consume(ctx, l.tables, in, func(n int64) error { return h.grow(ctx, l, n) }, skip)
 }
 
 // evalKeys evaluates the group keys over a batch.
@@ -346,11 +362,23 @@ func (h *HashAgg) setKeys(t *aggTable, keyCols []arrow.Array) ([]arrow.Array, []
 
 // consume folds a batch into tables; grow reserves the memory of new
 // groups.
-func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow func(int64) error) error {
+//
+// Rows skip lists (ascending) are left out, as are those a mask rejects.
+func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow func(int64) error, skip []int32) error {
 	n := int(in.NumRows())
 	var keep []byte // the rows that count; nil: all
 	if h.Mask {
 		keep, _ = maskOf(in)
+	}
+	if len(skip) > 0 {
+		if keep == nil {
+			keep = allTrueBits(n)
+		} else {
+			keep = append([]byte(nil), keep...)
+		}
+		for _, i := range skip {
+			keep[i>>3] &^= 1 << (i & 7)
+		}
 	}
 	// an error on a masked batch may come from a row the mask rejects:
 	// only the rows that count decide
@@ -358,7 +386,17 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 		if keep == nil {
 			return err
 		}
-		return h.consume(ctx, tables, unmask(in), grow)
+		live := bitutil.CountSetBits(keep, 0, n)
+		if live == n {
+			return err
+		}
+		c := selectBits(in, keep, live)
+		if masked(c) {
+			cols := c.Columns()
+			cols[len(cols)-1] = allTrue(live)
+			c = array.NewRecord(c.Schema(), cols, int64(live))
+		}
+		return h.consume(ctx, tables, c, grow, nil)
 	}
 	dead := func(i int) bool { return keep != nil && keep[i>>3]&(1<<(i&7)) == 0 }
 	keyCols, err := h.evalKeys(ctx, in)
@@ -534,9 +572,23 @@ func (h *HashAgg) Combine(ctx *Ctx, local any) error {
 	if err := h.finishParts(ctx, l); err != nil {
 		return err
 	}
-	tables := l.tables
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err := h.mergeTables(l.tables); err != nil {
+		return err
+	}
+	// rows of keys two morsels share (agg_morsel.go) meet here
+	for _, r := range l.edge {
+		if err := h.consume(ctx, h.global, r, func(n int64) error { ctx.Mem.Force(n); return nil }, nil); err != nil {
+			return err
+		}
+	}
+	l.edge = nil
+	return nil
+}
+
+// mergeTables folds a worker's tables into the merged ones (h.mu held).
+func (h *HashAgg) mergeTables(tables []*aggTable) error {
 	if h.global == nil {
 		h.global = tables
 		return nil
@@ -580,7 +632,7 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 	if h.global == nil {
 		h.global = h.newTables()
 	}
-	h.out = nil
+	h.out, h.early = h.early, nil
 	if h.spilledRuns() {
 		return h.startPartitions(ctx) // the result comes partition by partition
 	}

@@ -32,8 +32,14 @@ const aggParts = 32
 // partition files.
 type aggLocal struct {
 	tables []*aggTable
+	held   int64 // the memory reserved for the tables' groups
 	spill  bool
-	parts  [aggParts]partBuffer
+	// aggregation by morsel (agg_morsel.go): the source's answer, and the
+	// rows of shared keys kept for Combine
+	bmAsked bool
+	bm      disjointKeys
+	edge    []arrow.Record
+	parts   [aggParts]partBuffer
 }
 
 // aggSpill is the aggregate's spilled rows and, at Finalize, the
@@ -71,12 +77,18 @@ func (h *HashAgg) canSpill(ctx *Ctx) bool {
 // spill keeps them (they are made) and spills from its next batch on.
 func (h *HashAgg) grow(ctx *Ctx, l *aggLocal, n int64) error {
 	if ctx.TryGrow(h.Label, n) {
+		l.held += n
 		return nil
 	}
 	if !h.canSpill(ctx) {
-		return ctx.Grow(h.Label, n)
+		if err := ctx.Grow(h.Label, n); err != nil {
+			return err
+		}
+		l.held += n
+		return nil
 	}
 	ctx.Mem.Force(n)
+	l.held += n
 	l.spill = true
 	return nil
 }
@@ -143,7 +155,7 @@ func (h *HashAgg) consumeSpilling(ctx *Ctx, l *aggLocal, in arrow.Record) error 
 		if len(misses) > 0 {
 			sub = expr.SubRecord(in, hits)
 		}
-		if err := h.consume(ctx, l.tables, sub, func(n int64) error { ctx.Mem.Force(n); return nil }); err != nil {
+		if err := h.consume(ctx, l.tables, sub, func(n int64) error { ctx.Mem.Force(n); return nil }, nil); err != nil {
 			return err
 		}
 	}
@@ -249,7 +261,7 @@ func (h *HashAgg) nextPartition(ctx *Ctx) ([]arrow.Record, error) {
 				}
 				// the partition's groups come on top of the in-memory
 				// table: about 1/aggParts of those that spilled
-				if err := h.consume(ctx, []*aggTable{t}, rec, func(n int64) error { ctx.Mem.Force(n); return nil }); err != nil {
+				if err := h.consume(ctx, []*aggTable{t}, rec, func(n int64) error { ctx.Mem.Force(n); return nil }, nil); err != nil {
 					r.Close()
 					return nil, err
 				}
@@ -320,12 +332,13 @@ type aggSource struct {
 	next    atomic.Int64
 	mu      sync.Mutex
 	pending []arrow.Record
+	early   bool // h.out (the groups emitted by morsel) taken into pending
 }
 
 func (s *aggSource) Name() string { return s.h.Label + " result" }
 func (s *aggSource) Init(*Ctx) error {
 	s.next.Store(0)
-	s.pending = nil
+	s.pending, s.early = nil, false
 	return nil
 }
 func (s *aggSource) Parallelism() int {
@@ -346,6 +359,11 @@ func (s *aggSource) Next(ctx *Ctx, _ any) (arrow.Record, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.early {
+		// groups emitted by morsel before the spill began come first
+		s.early = true
+		s.pending = append(s.pending, h.out...)
+	}
 	for len(s.pending) == 0 {
 		recs, err := h.nextPartition(ctx)
 		if err != nil {

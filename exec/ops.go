@@ -375,6 +375,9 @@ type MorselSource struct {
 	// next Init takes instead of listing again
 	prelisted []Morsel
 	listed    bool
+
+	// disjoint caches Disjoint's answers for the run (under mu)
+	disjoint map[int]disjointKeys
 }
 
 // Sized is a Morsel that knows the bytes reading it fetches from storage
@@ -416,6 +419,7 @@ func (s *MorselSource) Init(ctx *Ctx) error {
 	s.next.Store(0)
 	s.mu.Lock()
 	s.ahead, s.inflight, s.fetched = 0, 0, make([]int64, len(ms))
+	s.disjoint = nil
 	s.mu.Unlock()
 	return nil
 }

@@ -458,6 +458,8 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 			opLocals[i] = op.NewLocal()
 		}
 		push := p.chain(ctx, opLocals, sinkLocal, 0)
+		endSrc, _ := p.Source.(MorselEnder)
+		endSink, _ := p.Sink.(MorselSink)
 		for !stopped.Load() {
 			if err := ctx.Err(); err != nil {
 				return sinkLocal, err
@@ -476,15 +478,19 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 			if ctx.Analyze {
 				ctx.Stats.add(p.Source.Name(), b.NumRows(), time.Since(t0))
 			}
-			if b.NumRows() == 0 {
-				continue
-			}
-			if err := push(b); err != nil {
-				if errors.Is(err, errStop) {
-					stopped.Store(true)
-					break
+			if b.NumRows() > 0 {
+				if err := push(b); err != nil {
+					if errors.Is(err, errStop) {
+						stopped.Store(true)
+						break
+					}
+					return sinkLocal, err
 				}
-				return sinkLocal, err
+			}
+			if endSrc != nil && endSink != nil && endSrc.MorselEnded(srcLocal) {
+				if err := endSink.EndMorsel(ctx, sinkLocal); err != nil {
+					return sinkLocal, err
+				}
 			}
 		}
 		return sinkLocal, nil

@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -188,6 +189,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			h.Aggs = append(h.Aggs, *spec)
 		}
 		maskFilter(s.pipe, h)
+		h.ByMorsel = byMorsel(s.pipe, h)
 		p := s.close(h)
 		return newStream(h.AsSource(), x.Columns(), p), nil
 	case *Window:
@@ -1035,4 +1037,52 @@ func maskFilter(p *exec.Pipeline, h *exec.HashAgg) {
 		pr.Schema = arrow.NewSchema(append(pr.Schema.Fields(), exec.MaskField), nil)
 	}
 	h.Mask = true
+}
+
+// byMorsel finds a group key of h that is a column of the pipeline's
+// scan, reaching h unchanged through Filters and Projects, for h to emit
+// a worker's groups at the end of each morsel when the morsels' ranges
+// of that column are apart (exec/agg_morsel.go decides at run time).
+func byMorsel(p *exec.Pipeline, h *exec.HashAgg) *exec.ByMorsel {
+	src, ok := p.Source.(*exec.MorselSource)
+	if !ok || len(h.Sets) > 1 || h.WithGID {
+		return nil
+	}
+	for _, op := range p.Ops {
+		switch op.(type) {
+		case *exec.Filter, *exec.Project:
+		default:
+			return nil // a join's or a limit's output is not the morsel's
+		}
+	}
+	inSet := func(k int) bool {
+		if len(h.Sets) == 0 {
+			return true
+		}
+		return slices.Contains(h.Sets[0], k)
+	}
+	for ki, k := range h.Keys {
+		c, ok := k.(*expr.Col)
+		if !ok || !inSet(ki) {
+			continue
+		}
+		idx := c.Idx
+		for i := len(p.Ops) - 1; i >= 0 && idx >= 0; i-- {
+			pr, ok := p.Ops[i].(*exec.Project)
+			if !ok {
+				continue // a Filter passes its input's columns on
+			}
+			from := -1
+			if idx < len(pr.Exprs) {
+				if c2, ok := pr.Exprs[idx].(*expr.Col); ok {
+					from = c2.Idx
+				}
+			}
+			idx = from
+		}
+		if idx >= 0 {
+			return &exec.ByMorsel{Src: src, Col: idx, Key: ki}
+		}
+	}
+	return nil
 }

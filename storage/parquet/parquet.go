@@ -1049,3 +1049,49 @@ func (m *Morsel) Bytes() int64 {
 	}
 	return n
 }
+
+// KeyRange is the range of the morsel's column i (a position in its
+// columns) in its row group, from the statistics, when the column is an
+// integer or a date and the statistics say it holds no NULL.
+func (m *Morsel) KeyRange(i int) (lo, hi int64, ok bool) {
+	if i < 0 || i >= len(m.cols) {
+		return 0, 0, false
+	}
+	col := m.cols[i]
+	d := m.d
+	if col >= d.nFile || len(m.leaves[col]) != 1 {
+		return 0, 0, false
+	}
+	switch d.Columns[col].Type.Kind {
+	case types.Int2, types.Int4, types.Int8, types.Date:
+	default:
+		return 0, 0, false
+	}
+	md := d.meta(m.path)
+	if md == nil || m.rowGroup >= md.NumRowGroups() {
+		return 0, 0, false
+	}
+	cc, err := md.RowGroup(m.rowGroup).ColumnChunk(m.leaves[col][0])
+	if err != nil {
+		return 0, 0, false
+	}
+	if set, _ := cc.StatsSet(); !set {
+		return 0, 0, false
+	}
+	st, err := cc.Statistics()
+	if err != nil || st == nil || !st.HasMinMax() || !st.HasNullCount() || st.NullCount() != 0 {
+		return 0, 0, false
+	}
+	asInt := func(v types.Value) (int64, bool) {
+		switch x := v.(type) {
+		case int64:
+			return x, true
+		case types.DateVal:
+			return int64(x), true
+		}
+		return 0, false
+	}
+	lo, okLo := asInt(d.statValue(col, st, true))
+	hi, okHi := asInt(d.statValue(col, st, false))
+	return lo, hi, okLo && okHi && lo <= hi
+}
