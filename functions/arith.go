@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -150,7 +151,13 @@ func DivScale(s1, s2 int32) int32 {
 // decArith implements numeric + - * / %. For + and - both inputs carry
 // the result scale (the binder casts them); * adds scales; / divides to
 // the result type's scale with half-away-from-zero rounding.
-func decArith(op string) Kernel {
+func decArith(op string) Kernel { return DecArith(op, false) }
+
+// DecArith is decArith(op); narrow lets it return a Decimal64 array when
+// every result fits 64 bits, for a caller that takes either (an argument
+// of another numeric operator or of sum and avg: an expression's result
+// never enters a batch narrowed, since batches carry the declared type).
+func DecArith(op string, narrow bool) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
 		if anyDyn(args) {
 			return dynArith(op, args, n)
@@ -182,8 +189,11 @@ func decArith(op string) Kernel {
 		if fast && n > 0 {
 			x64, okx := dec64Of(args[0], n)
 			y64, oky := dec64Of(args[1], n)
-			if okx && oky && dec64Loop(op[0], x64, y64, ma, mb, out) {
-				return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
+			if okx && oky {
+				o := newDecOut(n, narrow, out)
+				if dec64Loop(op[0], x64, y64, ma, mb, o) {
+					return o.array(rs, validity, nulls), nil
+				}
 			}
 		}
 		a, b := types.Decimal128Of(args[0]), types.Decimal128Of(args[1])
@@ -245,8 +255,8 @@ func decArith(op string) Kernel {
 // leaving out partly written, as soon as a value or result does not fit;
 // the caller then takes the exact path for every row. Rows that are NULL
 // hold arbitrary values and are computed like the rest.
-func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out []decimal128.Num) bool {
-	for i := range out {
+func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out decOut) bool {
+	for i := 0; i < out.n; i++ {
 		xl, okx := av.at(i)
 		yl, oky := bv.at(i)
 		if !okx || !oky {
@@ -295,9 +305,55 @@ func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out []decimal128.Num) boo
 				}
 			}
 		}
-		out[i] = decimal128.New(r>>63, uint64(r))
+		out.set(i, r)
 	}
 	return true
+}
+
+// decOut receives a kernel's 64-bit results: as they are (a Decimal64
+// array's values, narrow) or widened into the words of a decimal128
+// array. The store branches on a flag that is the same for every value.
+type decOut struct {
+	n    int
+	w    []int64 // n words, or 2n (low, high) when wide
+	wide bool
+	d128 []decimal128.Num // the wide array's values (w's memory)
+	d64  []int64
+}
+
+// newDecOut makes the output of n results; wide ones go to buf (n
+// values) when it is given.
+func newDecOut(n int, narrow bool, buf []decimal128.Num) decOut {
+	if narrow {
+		w := types.NoZero[int64](n)
+		return decOut{n: n, w: w, d64: w}
+	}
+	if buf == nil {
+		buf = types.NoZero[decimal128.Num](n)
+	}
+	var w []int64
+	if n > 0 {
+		// decimal128.Num is {lo uint64; hi int64}: two words, low first
+		w = unsafe.Slice((*int64)(unsafe.Pointer(&buf[0])), 2*n)
+	}
+	return decOut{n: n, w: w, wide: true, d128: buf}
+}
+
+func (o decOut) set(i int, r int64) {
+	if o.wide {
+		o.w[2*i] = r
+		o.w[2*i+1] = r >> 63
+		return
+	}
+	o.w[i] = r
+}
+
+// array is the results as a numeric array of scale rs.
+func (o decOut) array(rs int32, validity []byte, nulls int) arrow.Array {
+	if o.wide {
+		return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, o.d128, validity, nulls)
+	}
+	return types.NewFixedArray(&arrow.Decimal64Type{Precision: 18, Scale: rs}, o.d64, validity, nulls)
 }
 
 // dec64Src reads a decimal column as 64-bit unscaled values in place: a

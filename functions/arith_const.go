@@ -4,7 +4,6 @@ import (
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/types"
 )
@@ -17,7 +16,9 @@ import (
 // (expr.Call's ConstArg). Rows where the 64-bit form does not fit, and
 // constants too wide for it, take decArith with the constant as an
 // array.
-func DecArithConst(op string, c types.Decimal, ct types.T, constLeft bool) Kernel {
+//
+// narrow is as for DecArith.
+func DecArithConst(op string, c types.Decimal, ct types.T, constLeft, narrow bool) Kernel {
 	general := decArith(op)
 	return func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
 		ci, xi := 1, 0
@@ -66,21 +67,21 @@ func DecArithConst(op string, c types.Decimal, ct types.T, constLeft bool) Kerne
 		if !ok {
 			return slow()
 		}
-		out := types.NoZero[decimal128.Num](n)
+		out := newDecOut(n, narrow, nil)
 		if !constLoop(op[0], constLeft, cv, xv, out) {
 			return slow()
 		}
 		validity, nulls := types.AndValidity(n, x)
-		return types.NewFixedArray(&arrow.Decimal128Type{Precision: 38, Scale: rs}, out, validity, nulls), nil
+		return out.array(rs, validity, nulls), nil
 	}
 }
 
 // constLoop computes out[i] = c op x[i] (x[i] op c unless constLeft)
 // over 64-bit scaled values already at the result's scale (for + and -);
 // false as soon as a value or a result does not fit.
-func constLoop(op byte, constLeft bool, c int64, x dec64Src, out []decimal128.Num) bool {
+func constLoop(op byte, constLeft bool, c int64, x dec64Src, out decOut) bool {
 	if x.i64 != nil {
-		xs := x.i64[:len(out)]
+		xs := x.i64[:out.n]
 		switch {
 		case op == '+':
 			for i, v := range xs {
@@ -88,7 +89,7 @@ func constLoop(op byte, constLeft bool, c int64, x dec64Src, out []decimal128.Nu
 				if (v^r)&(c^r) < 0 {
 					return false
 				}
-				out[i] = decimal128.New(r>>63, uint64(r))
+				out.set(i, r)
 			}
 			return true
 		case op == '-' && constLeft:
@@ -97,7 +98,7 @@ func constLoop(op byte, constLeft bool, c int64, x dec64Src, out []decimal128.Nu
 				if (c^v)&(c^r) < 0 {
 					return false
 				}
-				out[i] = decimal128.New(r>>63, uint64(r))
+				out.set(i, r)
 			}
 			return true
 		case op == '-':
@@ -106,13 +107,13 @@ func constLoop(op byte, constLeft bool, c int64, x dec64Src, out []decimal128.Nu
 				if (v^c)&(v^r) < 0 {
 					return false
 				}
-				out[i] = decimal128.New(r>>63, uint64(r))
+				out.set(i, r)
 			}
 			return true
 		}
 	}
 	// '*', and 128-bit inputs
-	for i := range out {
+	for i := 0; i < out.n; i++ {
 		v, ok := x.at(i)
 		if !ok {
 			return false
@@ -147,7 +148,7 @@ func constLoop(op byte, constLeft bool, c int64, x dec64Src, out []decimal128.Nu
 				}
 			}
 		}
-		out[i] = decimal128.New(r>>63, uint64(r))
+		out.set(i, r)
 	}
 	return true
 }

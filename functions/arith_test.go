@@ -36,7 +36,7 @@ func TestDec64Loop(t *testing.T) {
 		}
 		x, y := pick(), pick()
 		out := make([]decimal128.Num, 1)
-		ok := dec64Loop(op[0], dec64Src{i64: []int64{x}}, dec64Src{d128: []decimal128.Num{decimal128.FromI64(y)}}, ma, mb, out)
+		ok := dec64Loop(op[0], dec64Src{i64: []int64{x}}, dec64Src{d128: []decimal128.Num{decimal128.FromI64(y)}}, ma, mb, newDecOut(1, false, out))
 		want, err := DecimalOp(op, types.Decimal{V: decimal128.FromI64(x), Scale: sa}, types.Decimal{V: decimal128.FromI64(y), Scale: sb}, rs)
 		if !ok {
 			// declining is always allowed, but only for results that

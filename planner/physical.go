@@ -186,6 +186,10 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			if err != nil {
 				return nil, err
 			}
+			if (a.Name == "sum" || a.Name == "avg") && !a.Distinct && len(spec.Args) == 1 {
+				// their numeric accumulator takes 64-bit arrays as they are
+				spec.Args[0] = expr.Narrowed(spec.Args[0])
+			}
 			h.Aggs = append(h.Aggs, *spec)
 		}
 		maskFilter(s.pipe, h)

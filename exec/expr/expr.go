@@ -227,7 +227,17 @@ func Resolve(e Expr, layout map[ColumnID]int) (Expr, error) {
 // comparing against a constant array value by value.
 func withConstKernel(c *Call) Expr {
 	if len(c.Args) == 2 && (c.Name == "+" || c.Name == "-" || c.Name == "*") {
-		return withDecimalConst(c)
+		e := withDecimalConst(c)
+		if ec, ok := e.(*Call); ok && isDecArith(ec) {
+			// the operands reach this kernel alone: they may be narrow
+			a0, a1 := Narrowed(ec.Args[0]), Narrowed(ec.Args[1])
+			if a0 != ec.Args[0] || a1 != ec.Args[1] {
+				cc := *ec
+				cc.Args = []Expr{a0, a1}
+				return &cc
+			}
+		}
+		return e
 	}
 	if len(c.Args) != 2 || !isCompareOp(c.Name) {
 		return c
@@ -289,8 +299,49 @@ func withDecimalConst(c *Call) Expr {
 		return c
 	}
 	cc := *c
-	cc.Kernel = functions.DecArithConst(c.Name, d, kc.T, idx == 0)
+	cc.Kernel = functions.DecArithConst(c.Name, d, kc.T, idx == 0, false)
 	cc.ConstArg = idx + 1
+	return &cc
+}
+
+// isDecArith reports whether c is numeric + - * of numeric operands
+// (the kernels of functions.DecArith and DecArithConst).
+func isDecArith(c *Call) bool {
+	if len(c.Args) != 2 || (c.Name != "+" && c.Name != "-" && c.Name != "*") || c.T.Kind != types.Numeric || c.T.Dyn {
+		return false
+	}
+	for _, a := range c.Args {
+		if t := a.Type(); t.Kind != types.Numeric || t.Dyn {
+			return false
+		}
+	}
+	return true
+}
+
+// Narrowed returns e, when it is numeric + - * of numeric operands, with
+// a kernel that returns a Decimal64 array where every result fits 64
+// bits: for a consumer that takes either representation (another such
+// operator, sum and avg), never for a batch's column, whose type is the
+// declared one. Other expressions are returned as they are.
+func Narrowed(e Expr) Expr {
+	c, ok := e.(*Call)
+	if !ok || !isDecArith(c) {
+		return e
+	}
+	cc := *c
+	if c.ConstArg != 0 {
+		k, ok := c.Args[c.ConstArg-1].(*Const)
+		if !ok {
+			return e
+		}
+		d, ok := k.V.(types.Decimal)
+		if !ok {
+			return e
+		}
+		cc.Kernel = functions.DecArithConst(c.Name, d, k.T, c.ConstArg == 1, true)
+	} else {
+		cc.Kernel = functions.DecArith(c.Name, true)
+	}
 	return &cc
 }
 
