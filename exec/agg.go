@@ -115,6 +115,27 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 	nRecent := 0
 	d.mu.Lock()
 	defer d.mu.Unlock() // deferred: a panic must not leave the other workers waiting
+	if !nulls && n > 0 && int(offs[n]-offs[0]) == n {
+		// every value one byte (flags, codes): the bytes are the values,
+		// and the offsets need not be read
+		bs := data[offs[0] : int(offs[0])+n]
+		for i, b := range bs {
+			c := byByte[b]
+			if c == 0 {
+				v := string(bs[i : i+1])
+				code, ok := d.codes[v]
+				if !ok {
+					code = int32(len(d.vals))
+					d.codes[v] = code
+					d.vals = append(d.vals, v)
+				}
+				c = code + 1
+				byByte[b] = c
+			}
+			out[i] = c - 1
+		}
+		return types.NewFixedArray(arrow.PrimitiveTypes.Int32, out, nil, 0)
+	}
 	for i := 0; i < n; i++ {
 		if nulls && a.IsNull(i) {
 			continue

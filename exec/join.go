@@ -659,6 +659,17 @@ func intKeys(cols []arrow.Array, n int) ([]int64, []bool, bool) {
 		if !narrow(cols[0]) || !narrow(cols[1]) {
 			return nil, nil, false
 		}
+		if a, ok := cols[0].(*array.Int32); ok {
+			if b, ok := cols[1].(*array.Int32); ok {
+				// two text keys' codes, most often: packed in one pass
+				keys = types.NoZero[int64](n)
+				av, bv := a.Int32Values()[:n], b.Int32Values()[:n]
+				for i := range keys {
+					keys[i] = int64(uint64(uint32(av[i]))<<32 | uint64(uint32(bv[i])))
+				}
+				break
+			}
+		}
 		a, _ := get(cols[0])
 		b, _ := get(cols[1])
 		keys = a

@@ -70,3 +70,42 @@ func TestDecimalKeys(t *testing.T) {
 		t.Error("a 128-bit value and itself at scale 2 encode differently")
 	}
 }
+
+// TestStrDictEncode checks that text keys get one code per distinct
+// value whatever path a batch takes: one-byte values only (read from the
+// bytes), mixed lengths, NULLs; codes agree across batches.
+func TestStrDictEncode(t *testing.T) {
+	d := &strDict{codes: map[string]int32{}}
+	mk := func(vals []string, valid []bool) *array.String {
+		b := array.NewStringBuilder(memory.DefaultAllocator)
+		b.AppendValues(vals, valid)
+		return b.NewStringArray()
+	}
+	batches := []*array.String{
+		mk([]string{"A", "N", "R", "A", "N"}, nil),
+		mk([]string{"N", "AIR", "A", "", "RAIL", "AIR"}, nil),
+		mk([]string{"R", "F", "x", "A"}, []bool{true, true, false, true}),
+		mk([]string{"F", "O", "A"}, nil),
+	}
+	code := map[string]int32{}
+	for bi, a := range batches {
+		got := d.encode(a).(*array.Int32)
+		for i := 0; i < a.Len(); i++ {
+			if a.IsNull(i) {
+				continue
+			}
+			v := a.Value(i)
+			c := got.Value(i)
+			if d.value(int64(c)) != v {
+				t.Fatalf("batch %d row %d: code %d decodes to %q, want %q", bi, i, c, d.value(int64(c)), v)
+			}
+			if prev, ok := code[v]; ok && prev != c {
+				t.Fatalf("batch %d: %q coded %d, earlier %d", bi, v, c, prev)
+			}
+			code[v] = c
+		}
+	}
+	if len(d.vals) != len(code) {
+		t.Fatalf("%d codes for %d distinct values", len(d.vals), len(code))
+	}
+}
