@@ -212,7 +212,12 @@ func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.Sca
 		f.Close()
 		return nil, nil, err
 	}
-	return rc, func() { rc.Close(); f.Close() }, nil
+	if c == storage.NoCompression {
+		return rc, func() { rc.Close(); f.Close() }, nil
+	}
+	// one stream: decompressed on another core while this one parses
+	ra := storage.Ahead(rc, storage.AheadChunk, storage.AheadDepth)
+	return ra, func() { ra.Close(); rc.Close(); f.Close() }, nil
 }
 
 // Morsel is one file.
