@@ -126,6 +126,32 @@ type splitter struct {
 	// `\\N` is the text \N); a NULL field is then nil and every other
 	// field non-nil. Set only with an escape character and a NULL token.
 	rawNull []byte
+	// need is the fields a reader uses (0: all): past them, a line with
+	// no quote, escape or carriage return is not split but its
+	// delimiters counted (extra, per record), which keeps the field
+	// count checked at a fraction of the cost
+	need  int
+	extra int
+}
+
+// skipRest counts the fields of the record from the delimiter at
+// buf[i] to its line's end, when that part can hold nothing but
+// delimiters and text; ok is false when it must be parsed.
+func (s *splitter) skipRest(buf []byte, i int) (consumed, fields int, ok bool) {
+	end := bytes.IndexByte(buf[i:], '\n')
+	if end < 0 {
+		return 0, 0, false
+	}
+	rest := buf[i : i+end]
+	if k := len(rest); k > 0 && rest[k-1] == '\r' {
+		rest = rest[:k-1]
+	}
+	if s.quote != 0 && bytes.IndexByte(rest, s.quote) >= 0 ||
+		s.escape != 0 && bytes.IndexByte(rest, s.escape) >= 0 ||
+		bytes.IndexByte(rest, '\r') >= 0 {
+		return 0, 0, false
+	}
+	return i + end + 1, bytes.Count(rest, []byte{s.delim}), true
 }
 
 // next parses one record from buf; it returns the fields, the bytes
@@ -133,6 +159,7 @@ type splitter struct {
 // when final, by the end of the data).
 func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int, bool, error) {
 	fields = fields[:0]
+	s.extra = 0
 	i := 0
 	n := len(buf)
 	for {
@@ -247,6 +274,12 @@ func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int,
 		}
 		switch buf[i] {
 		case s.delim:
+			if s.need > 0 && len(fields) >= s.need {
+				if consumed, extra, ok := s.skipRest(buf, i); ok {
+					s.extra = extra
+					return fields, consumed, true, nil
+				}
+			}
 			i++
 			continue
 		case '\r':
@@ -681,6 +714,10 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		rows = 0
 	}
 	sp := d.newSplitter()
+	sp.need = 1 // the fields this morsel reads; the rest are counted
+	for _, col := range m.cols {
+		sp.need = max(sp.need, col+1)
+	}
 	skip := 0
 	if start == 0 {
 		skip = d.Opt.Skip
@@ -747,15 +784,15 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 				skip--
 				continue
 			}
-			if len(fs) == 1 && len(fs[0]) == 0 && want > 1 {
+			if len(fs) == 1 && len(fs[0]) == 0 && sp.extra == 0 && want > 1 {
 				continue // blank line
 			}
-			if len(fs) != want && !(d.Opt.Hive && len(fs) > 0) {
+			if got := len(fs) + sp.extra; got != want && !(d.Opt.Hive && len(fs) > 0) {
 				if d.Opt.IgnoreErrors {
 					d.reject(st)
 					continue
 				}
-				return nil, badRow(m.file.Path, m.lineNo(ctx, line, pos-int64(n)), "expected %d fields, found %d", want, len(fs))
+				return nil, badRow(m.file.Path, m.lineNo(ctx, line, pos-int64(n)), "expected %d fields, found %d", want, got)
 			}
 			for i, col := range m.cols {
 				if col >= len(fs) {

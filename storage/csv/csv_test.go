@@ -179,3 +179,55 @@ func TestMalformed(t *testing.T) {
 		t.Fatalf("unsupported compression: %v", err)
 	}
 }
+
+// TestLeadingColumnsOnly reads the first column of files whose other
+// fields are counted rather than split: rows with an empty first field
+// (not blank lines), quotes and escaped delimiters past the first field,
+// CRLF, and rows with a field too many or too few, which must still
+// be the field-count errors they are when every column is read.
+func TestLeadingColumnsOnly(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	cols := []Column{{Name: "a", Type: types.TextT}, {Name: "b", Type: types.TextT}, {Name: "c", Type: types.TextT}}
+	read := func(name, body string) ([]string, error) {
+		f := write(t, dir, name, body)
+		d, err := Open(ctx, storage.Local{}, []storage.FileInfo{f}, Options{Columns: cols, Quote: '"'})
+		if err != nil {
+			return nil, err
+		}
+		ms, err := d.Morsels(ctx, []int{0}, nil)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, m := range ms {
+			recs, err := m.Read(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				for i := 0; i < int(r.NumRows()); i++ {
+					v := types.GetValue(types.TextT, r.Column(0), i)
+					if v == nil {
+						out = append(out, `\N`)
+					} else {
+						out = append(out, v.(string))
+					}
+				}
+			}
+		}
+		return out, nil
+	}
+	got, err := read("ok.csv", "x,1,2\n,3,4\n\"q,1\",\"a,b\",c\r\ny,\"5,6\",7\nz,8,9\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"x", `\N`, "q,1", "y", "z"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("rows %q, want %q", got, want)
+	}
+	for _, body := range []string{"x,1,2\ny,1,2,3\n", "x,1,2\ny,1\n", "x,1,2\ny,\"1\",2,3\n"} {
+		if _, err := read("bad.csv", body); sqlerr.Code(err) != "22P04" || !strings.Contains(err.Error(), "line 2") {
+			t.Fatalf("%q: field count: %v", body, err)
+		}
+	}
+}
