@@ -11,7 +11,7 @@ func TestPercent(t *testing.T) {
 	for _, c := range []struct {
 		live uint64
 		want int
-	}{{0, 800}, {4 << 20, 800}, {16 << 20, 400}, {32 << 20, 200}, {64 << 20, 100}, {96 << 20, 66}, {128 << 20, 50}, {2 << 30, 50}} {
+	}{{0, 800}, {4 << 20, 800}, {16 << 20, 400}, {32 << 20, 200}, {64 << 20, 100}, {96 << 20, 100}, {128 << 20, 100}, {2 << 30, 100}} {
 		if got := p.Percent(c.live); got != c.want {
 			t.Errorf("Percent(%d MiB) = %d, want %d", c.live>>20, got, c.want)
 		}
