@@ -40,3 +40,27 @@ func (k *KeyBits) AnyIn(lo, hi int64) bool {
 	}
 	return false
 }
+
+// Range is the smallest and largest value in the set; ok is false when
+// it is empty.
+func (k *KeyBits) Range() (lo, hi int64, ok bool) {
+	first, last := -1, -1
+	for i, w := range k.Bits {
+		if w != 0 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return 0, 0, false
+	}
+	for i := len(k.Bits) - 1; i >= first; i-- {
+		if k.Bits[i] != 0 {
+			last = i
+			break
+		}
+	}
+	lo = k.Lo + int64(first)*64 + int64(bits.TrailingZeros64(k.Bits[first]))
+	hi = k.Lo + int64(last)*64 + 63 - int64(bits.LeadingZeros64(k.Bits[last]))
+	return lo, hi, true
+}

@@ -26,3 +26,17 @@ func TestKeyBits(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyBitsRange(t *testing.T) {
+	k := &KeyBits{Lo: -70, Bits: make([]uint64, 5)}
+	if _, _, ok := k.Range(); ok {
+		t.Fatal("empty set has a range")
+	}
+	for _, v := range []int64{-3, 100, 17, 181} {
+		d := uint64(v - k.Lo)
+		k.Bits[d/64] |= 1 << (d % 64)
+	}
+	if lo, hi, ok := k.Range(); !ok || lo != -3 || hi != 181 {
+		t.Fatalf("Range = %d, %d, %v; want -3, 181", lo, hi, ok)
+	}
+}

@@ -70,6 +70,61 @@ func (m *Morsel) rowPredsFor(decoded []int, kinds []flatKind) []rowPred {
 			}
 		}
 	}
+	return withoutImplied(out)
+}
+
+// withoutImplied drops the bounds a key set on the same column implies:
+// a join filter sends its keys' range beside the keys (for sources that
+// take only ranges), and testing the range again cost a tenth of a scan
+// the keys already select.
+func withoutImplied(rps []rowPred) []rowPred {
+	type span struct{ lo, hi int64 }
+	var sets map[int]span
+	for _, rp := range rps {
+		if rp.Op == "keys" && rp.Keys != nil {
+			if lo, hi, ok := rp.Keys.Range(); ok {
+				if sets == nil {
+					sets = map[int]span{}
+				}
+				sets[rp.k] = span{lo, hi}
+			}
+		}
+	}
+	if sets == nil {
+		return rps
+	}
+	out := rps[:0]
+	for _, rp := range rps {
+		if sp, ok := sets[rp.k]; ok && len(rp.Vals) == 1 {
+			var v int64
+			known := true
+			switch x := rp.Vals[0].(type) {
+			case int64:
+				v = x
+			case types.DateVal:
+				v = int64(x)
+			default:
+				known = false
+			}
+			if known {
+				implied := false
+				switch rp.Op {
+				case ">=":
+					implied = sp.lo >= v
+				case ">":
+					implied = sp.lo > v
+				case "<=":
+					implied = sp.hi <= v
+				case "<":
+					implied = sp.hi < v
+				}
+				if implied {
+					continue
+				}
+			}
+		}
+		out = append(out, rp)
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -64,5 +65,29 @@ func TestSelectRows(t *testing.T) {
 		if !ok || !reflect.DeepEqual(sel, c.want) {
 			t.Errorf("%s: %v (ok %v), want %v", c.name, sel, ok, c.want)
 		}
+	}
+}
+
+// TestWithoutImplied checks that a key set drops the bounds it implies
+// on its own column and keeps the others.
+func TestWithoutImplied(t *testing.T) {
+	keys := &types.KeyBits{Lo: 10, Bits: make([]uint64, 2)}
+	for _, v := range []int64{12, 70} {
+		keys.Bits[(v-10)/64] |= 1 << ((v - 10) % 64)
+	}
+	in := []rowPred{
+		{0, storage.Pred{Op: ">=", Vals: []types.Value{int64(12)}}},
+		{0, storage.Pred{Op: "<=", Vals: []types.Value{int64(70)}}},
+		{0, storage.Pred{Op: "<", Vals: []types.Value{int64(70)}}},
+		{0, storage.Pred{Op: ">", Vals: []types.Value{int64(5)}}},
+		{1, storage.Pred{Op: ">=", Vals: []types.Value{int64(12)}}},
+		{0, storage.Pred{Op: "keys", Keys: keys}},
+	}
+	var got []string
+	for _, rp := range withoutImplied(in) {
+		got = append(got, fmt.Sprintf("%d%s%v", rp.k, rp.Op, rp.Vals))
+	}
+	if want := "[0<[70] 1>=[12] 0keys[]]"; fmt.Sprint(got) != want {
+		t.Fatalf("kept %v, want %s", got, want)
 	}
 }
