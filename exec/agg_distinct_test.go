@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math/rand"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -65,5 +66,45 @@ func TestCountDistinctIntsGrows(t *testing.T) {
 	// its 2500 values of each parity class twice over
 	if got := out.(*array.Int64).Int64Values(); got[0] != 2500 || got[1] != 2500 {
 		t.Fatalf("counts %v, want [2500 2500]", got)
+	}
+}
+
+// TestPairSetWidens checks the set against a map through its narrow
+// form, the move to wide slots at the first value past 32 bits, growth
+// in both forms, and negative values.
+func TestPairSetWidens(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	var s pairSet
+	want := map[[2]int64]bool{}
+	for i := 0; i < 20000; i++ {
+		g := int32(rng.Intn(300))
+		v := int64(rng.Intn(2000)) - 1000
+		if i == 15000 {
+			v = 1 << 40 // widens
+		}
+		if i > 15000 && i%7 == 0 {
+			v = -(1 << 35) - int64(rng.Intn(50))
+		}
+		k := [2]int64{int64(g), v}
+		if got := s.add(g, v); got == want[k] {
+			t.Fatalf("add(%d, %d) new=%v, seen before %v", g, v, got, want[k])
+		}
+		want[k] = true
+		if i == 14999 && s.wide {
+			t.Fatal("wide before any wide value")
+		}
+	}
+	if !s.wide {
+		t.Fatal("still narrow after a 41-bit value")
+	}
+	n := 0
+	s.each(func(g int32, v int64) {
+		if !want[[2]int64{int64(g), v}] {
+			t.Fatalf("each gave (%d, %d), never added", g, v)
+		}
+		n++
+	})
+	if n != len(want) || s.n != len(want) {
+		t.Fatalf("%d pairs (n %d), want %d", n, s.n, len(want))
 	}
 }
