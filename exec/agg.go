@@ -81,6 +81,10 @@ type HashAgg struct {
 	// group and feed no aggregate
 	Mask bool
 
+	// lead is leaders' answer, made once
+	leadOnce sync.Once
+	lead     []int
+
 	// EstGroups is the planner's estimate of a grouping set's groups: a
 	// table that takes the encoded-key path sizes its map for it once,
 	// instead of growing it by rehashing (0: no estimate)
@@ -243,6 +247,9 @@ type aggTable struct {
 	slow    []bool
 	keyRows [][]types.Value
 	accs    []functions.Accumulator
+	// follows[a]: accs[a] finalizes another's state (leaders) and is
+	// neither updated nor merged
+	follows []bool
 }
 
 // ngroups is the number of groups.
@@ -316,15 +323,45 @@ func (h *HashAgg) sets() [][]int {
 }
 
 func (h *HashAgg) newTables() []*aggTable {
+	leaders := h.leaders()
 	var ts []*aggTable
 	for _, s := range h.sets() {
-		t := &aggTable{set: s, groups: map[string]int32{}}
+		t := &aggTable{set: s, groups: map[string]int32{}, follows: make([]bool, len(h.Aggs))}
 		for i := range h.Aggs {
 			t.accs = append(t.accs, h.Aggs[i].newAcc())
+			if l := leaders[i]; l >= 0 {
+				if sh, ok := t.accs[i].(functions.Sharer); ok {
+					t.follows[i] = sh.Share(t.accs[l])
+				}
+			}
 		}
 		ts = append(ts, t)
 	}
 	return ts
+}
+
+// leaders gives each aggregate the earlier one whose state it can share
+// (functions.Sharer: sum and avg of one argument), or -1.
+func (h *HashAgg) leaders() []int {
+	h.leadOnce.Do(func() {
+		h.lead = make([]int, len(h.Aggs))
+		for i := range h.Aggs {
+			h.lead[i] = -1
+			a := &h.Aggs[i]
+			if (a.Name != "sum" && a.Name != "avg") || a.Distinct || a.Filter != nil || len(a.OrderBy) > 0 || len(a.Args) != 1 {
+				continue
+			}
+			for j := 0; j < i; j++ {
+				b := &h.Aggs[j]
+				if (b.Name == "sum" || b.Name == "avg") && !b.Distinct && b.Filter == nil && len(b.OrderBy) == 0 && len(b.Args) == 1 &&
+					h.lead[j] < 0 && b.ArgT[0].Equal(a.ArgT[0]) && b.Args[0].String() == a.Args[0].String() {
+					h.lead[i] = j
+					break
+				}
+			}
+		}
+	})
+	return h.lead
 }
 
 func (h *HashAgg) Name() string  { return h.Label }
@@ -427,6 +464,9 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 	argCols := make([][]arrow.Array, len(h.Aggs))
 	filters := make([][]bool, len(h.Aggs))
 	for a := range h.Aggs {
+		if len(tables) > 0 && tables[0].follows[a] {
+			continue // its leader's arguments are the same
+		}
 		spec := &h.Aggs[a]
 		for _, e := range spec.Args {
 			c, err := e.Eval(ctx.Expr, in)
@@ -562,6 +602,9 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 	aggregate:
 		ng := t.ngroups()
 		for a, acc := range t.accs {
+			if t.follows[a] {
+				continue
+			}
 			gs := groups
 			if filters[a] != nil {
 				gs = append([]int32(nil), groups...)
@@ -641,6 +684,9 @@ func (h *HashAgg) mergeTables(tables []*aggTable) error {
 			})
 		}
 		for a := range gt.accs {
+			if gt.follows[a] {
+				continue
+			}
 			if err := gt.accs[a].Merge(lt.accs[a], mapping, gt.ngroups()); err != nil {
 				return err
 			}

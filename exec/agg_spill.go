@@ -310,6 +310,9 @@ func (h *HashAgg) nextPartition(ctx *Ctx) ([]arrow.Record, error) {
 			}
 		}
 		for a := range t.accs {
+			if t.follows[a] {
+				continue
+			}
 			if err := t.accs[a].Merge(gt.accs[a], mapping, ng+1); err != nil {
 				return nil, err
 			}

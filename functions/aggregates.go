@@ -28,6 +28,16 @@ type Accumulator interface {
 	Finalize(nGroups int) (arrow.Array, error)
 }
 
+// Sharer is an Accumulator that can take its state from another of its
+// kind over the same argument: sum(x) and avg(x) both keep x's sum and
+// count (TPC-H q01 has two such pairs among its seven aggregates). Share
+// reports whether it will; the caller then skips its Update and Merge,
+// and its Finalize reads the leader's state, which finalizing does not
+// change.
+type Sharer interface {
+	Share(leader Accumulator) bool
+}
+
 // AggOverload is one signature of an aggregate.
 type AggOverload struct {
 	Args []Arg
@@ -115,6 +125,7 @@ type intSumAcc struct {
 	avg   bool
 	sum   []decimal128.Num
 	count []int64
+	from  *intSumAcc // the leader whose state this one finalizes (Sharer)
 }
 
 func (s *intSumAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
@@ -158,7 +169,20 @@ func (s *intSumAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 	return nil
 }
 
+// Share implements Sharer.
+func (s *intSumAcc) Share(leader Accumulator) bool {
+	l, ok := leader.(*intSumAcc)
+	if !ok || l.from != nil || l.in.Kind != s.in.Kind {
+		return false
+	}
+	s.from = l
+	return true
+}
+
 func (s *intSumAcc) Finalize(nGroups int) (arrow.Array, error) {
+	if s.from != nil {
+		s.sum, s.count = s.from.sum, s.from.count
+	}
 	s.sum = grow(s.sum, nGroups)
 	s.count = grow(s.count, nGroups)
 	vals := make([]types.Value, nGroups)
@@ -193,7 +217,18 @@ type decSumAcc struct {
 	ret   types.T
 	scale int32
 	avg   bool
-	st    []decSum // per group: one cache line per update, not two
+	st    []decSum   // per group: one cache line per update, not two
+	from  *decSumAcc // the leader whose state this one finalizes (Sharer)
+}
+
+// Share implements Sharer.
+func (s *decSumAcc) Share(leader Accumulator) bool {
+	l, ok := leader.(*decSumAcc)
+	if !ok || l.from != nil {
+		return false
+	}
+	s.from = l
+	return true
 }
 
 type decSum struct {
@@ -259,6 +294,9 @@ func (s *decSumAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 }
 
 func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
+	if s.from != nil {
+		s.st, s.scale = s.from.st, s.from.scale
+	}
 	s.st = grow(s.st, nGroups)
 	if dt, ok := s.ret.Arrow().(*arrow.Decimal128Type); ok && !s.avg && s.ret.Scale == s.scale {
 		// sums at their inputs' scale: the array built directly, not
