@@ -340,6 +340,14 @@ func (h *HashAgg) newTables() []*aggTable {
 	return ts
 }
 
+// sameColumn reports whether x and y read the same input column (names
+// do not tell: an eager aggregation's partial sums are all "sum").
+func sameColumn(x, y expr.Expr) bool {
+	cx, ok1 := x.(*expr.Col)
+	cy, ok2 := y.(*expr.Col)
+	return ok1 && ok2 && cx.Idx == cy.Idx
+}
+
 // leaders gives each aggregate the earlier one whose state it can share
 // (functions.Sharer: sum and avg of one argument), or -1.
 func (h *HashAgg) leaders() []int {
@@ -354,7 +362,7 @@ func (h *HashAgg) leaders() []int {
 			for j := 0; j < i; j++ {
 				b := &h.Aggs[j]
 				if (b.Name == "sum" || b.Name == "avg") && !b.Distinct && b.Filter == nil && len(b.OrderBy) == 0 && len(b.Args) == 1 &&
-					h.lead[j] < 0 && b.ArgT[0].Equal(a.ArgT[0]) && b.Args[0].String() == a.Args[0].String() {
+					h.lead[j] < 0 && b.ArgT[0].Equal(a.ArgT[0]) && sameColumn(a.Args[0], b.Args[0]) {
 					h.lead[i] = j
 					break
 				}
