@@ -60,8 +60,8 @@ func (p Pred) MayMatch(min, max types.Value, nulls, rows int64, nullsKnown bool)
 	c := func(a, b types.Value) int { return types.Compare(a, b) }
 	switch p.Op {
 	case "keys":
-		lo, ok1 := keyInt(min)
-		hi, ok2 := keyInt(max)
+		lo, ok1 := KeyInt(min)
+		hi, ok2 := KeyInt(max)
 		return !ok1 || !ok2 || p.Keys.AnyIn(lo, hi)
 	case "=":
 		v := p.Vals[0]
@@ -122,8 +122,9 @@ func (p Pred) MustMatch(min, max types.Value) bool {
 	return false
 }
 
-// keyInt is an integer or date statistic as an int64.
-func keyInt(v types.Value) (int64, bool) {
+// KeyInt is an integer or date value (a statistic, a constant) as an
+// int64.
+func KeyInt(v types.Value) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true

@@ -1082,16 +1082,7 @@ func (m *Morsel) KeyRange(i int) (lo, hi int64, ok bool) {
 	if err != nil || st == nil || !st.HasMinMax() || !st.HasNullCount() || st.NullCount() != 0 {
 		return 0, 0, false
 	}
-	asInt := func(v types.Value) (int64, bool) {
-		switch x := v.(type) {
-		case int64:
-			return x, true
-		case types.DateVal:
-			return int64(x), true
-		}
-		return 0, false
-	}
-	lo, okLo := asInt(d.statValue(col, st, true))
-	hi, okHi := asInt(d.statValue(col, st, false))
+	lo, okLo := storage.KeyInt(d.statValue(col, st, true))
+	hi, okHi := storage.KeyInt(d.statValue(col, st, false))
 	return lo, hi, okLo && okHi && lo <= hi
 }

@@ -96,17 +96,7 @@ func withoutImplied(rps []rowPred) []rowPred {
 	out := rps[:0]
 	for _, rp := range rps {
 		if sp, ok := sets[rp.k]; ok && len(rp.Vals) == 1 {
-			var v int64
-			known := true
-			switch x := rp.Vals[0].(type) {
-			case int64:
-				v = x
-			case types.DateVal:
-				v = int64(x)
-			default:
-				known = false
-			}
-			if known {
+			if v, known := storage.KeyInt(rp.Vals[0]); known {
 				implied := false
 				switch rp.Op {
 				case ">=":
