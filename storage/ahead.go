@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"errors"
 	"io"
 	"sync"
 )
@@ -69,10 +68,7 @@ func (a *ahead) loop(r io.Reader, size int) {
 		if buf == nil {
 			buf = make([]byte, size)
 		}
-		n, err := io.ReadFull(r, buf)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = io.EOF
-		}
+		n, err := fill(r, buf)
 		select {
 		case a.full <- chunk{buf[:n], err}:
 		case <-a.stop:
@@ -111,4 +107,22 @@ func (a *ahead) Close() error {
 	a.once.Do(func() { close(a.stop) })
 	a.done.Wait()
 	return nil
+}
+
+// fill reads into buf until it is full or r fails; r's error comes back
+// as it is (io.ReadFull would turn a reader's own io.ErrUnexpectedEOF —
+// a truncated gzip stream — into a short read that looks like the end).
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			return n, io.ErrNoProgress
+		}
+	}
+	return n, nil
 }

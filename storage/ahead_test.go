@@ -53,6 +53,13 @@ func TestAhead(t *testing.T) {
 			t.Fatalf("size %d: %d bytes differ from the %d written", size, got.Len(), len(data))
 		}
 	}
+	// a reader's own io.ErrUnexpectedEOF (a truncated gzip stream) is an
+	// error, not the end of the data
+	a0 := Ahead(&slowReader{data: data[:3000], err: io.ErrUnexpectedEOF, rng: rand.New(rand.NewSource(3))}, 1024, 2)
+	if b, err := io.ReadAll(a0); !errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Equal(b, data[:3000]) {
+		t.Fatalf("truncated source: %d bytes, %v", len(b), err)
+	}
+	a0.Close()
 	bad := errors.New("corrupt input")
 	a := Ahead(&slowReader{data: data[:5000], err: bad, rng: rand.New(rand.NewSource(2))}, 1024, 2)
 	b, err := io.ReadAll(a)

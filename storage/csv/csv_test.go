@@ -231,3 +231,35 @@ func TestLeadingColumnsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncatedGzip reads a .csv.gz cut short: an error naming the
+// file, never the rows before the cut as if they were all.
+func TestTruncatedGzip(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	for i := 0; i < 400000; i++ {
+		fmt.Fprintf(zw, "%d,row%d\n", i, i)
+	}
+	zw.Close()
+	// cut past what Open samples: the morsel's read meets the cut
+	f := write(t, dir, "cut.csv.gz", string(b.Bytes()[:b.Len()*4/5]))
+	d, err := Open(ctx, storage.Local{}, []storage.FileInfo{f}, Options{Columns: []Column{{Name: "a", Type: types.Int8T}, {Name: "b", Type: types.TextT}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := d.Morsels(ctx, []int{0, 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ms[0].Read(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "cut.csv.gz") {
+		t.Fatalf("truncated gzip: %v", err)
+	}
+	// the stream's end, not a row cut short that happens to be malformed
+	// (a cut at a row's end would leave nothing malformed to see)
+	if sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Fatalf("truncated gzip: want %s for the cut stream, got %s: %v", sqlerr.DataCorrupted, sqlerr.Code(err), err)
+	}
+}
