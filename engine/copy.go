@@ -86,9 +86,9 @@ func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) er
 	defer res.Close() // a client gone midway stops the query
 	res.Loc = s.Loc
 	if d.header {
-		hdr := make([]*string, len(res.Columns))
+		hdr := make([][]byte, len(res.Columns))
 		for i := range res.Columns {
-			hdr[i] = &res.Columns[i].Name
+			hdr[i] = []byte(res.Columns[i].Name)
 		}
 		if err := emit(d.appendCopyRow(nil, hdr)); err != nil {
 			return nil, err
@@ -96,7 +96,7 @@ func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) er
 	}
 	var n int64
 	var buf []byte
-	err = resultText(res, func(row []*string) error {
+	err = resultText(res, func(row [][]byte) error {
 		n++
 		buf = d.appendCopyRow(buf[:0], row)
 		return emit(buf)

@@ -235,7 +235,7 @@ func (d copyDialect) csvRecord(data []byte) ([]*string, int, error) {
 }
 
 // appendCopyRow formats one row (nil = NULL) in the dialect.
-func (d copyDialect) appendCopyRow(b []byte, vals []*string) []byte {
+func (d copyDialect) appendCopyRow(b []byte, vals [][]byte) []byte {
 	for i, v := range vals {
 		if i > 0 {
 			b = append(b, d.delim)
@@ -245,22 +245,21 @@ func (d copyDialect) appendCopyRow(b []byte, vals []*string) []byte {
 			continue
 		}
 		if d.csv {
-			if *v == "" || *v == d.null || strings.ContainsAny(*v, string([]byte{d.delim, d.quote, '\n', '\r'})) {
+			if len(v) == 0 || string(v) == d.null || bytes.ContainsAny(v, string([]byte{d.delim, d.quote, '\n', '\r'})) {
 				b = append(b, d.quote)
-				for j := 0; j < len(*v); j++ {
-					if (*v)[j] == d.quote || (*v)[j] == d.escape {
+				for _, c := range v {
+					if c == d.quote || c == d.escape {
 						b = append(b, d.escape)
 					}
-					b = append(b, (*v)[j])
+					b = append(b, c)
 				}
 				b = append(b, d.quote)
 			} else {
-				b = append(b, *v...)
+				b = append(b, v...)
 			}
 			continue
 		}
-		for j := 0; j < len(*v); j++ {
-			c := (*v)[j]
+		for _, c := range v {
 			switch c {
 			case '\\':
 				b = append(b, '\\', '\\')
@@ -281,8 +280,14 @@ func (d copyDialect) appendCopyRow(b []byte, vals []*string) []byte {
 	return append(b, '\n')
 }
 
-// resultText renders a result's rows as text fields for COPY TO.
-func resultText(res *Result, each func([]*string) error) error {
+// resultText renders a result's rows as text fields for COPY TO: each
+// row's fields (nil: NULL), valid until each returns.
+func resultText(res *Result, each func([][]byte) error) error {
+	row := make([][]byte, len(res.Columns))
+	apps := make([]types.TextAppender, len(res.Columns))
+	buf := make([]byte, 0, 256) // never nil: an empty value is not NULL
+	starts := make([]int, len(res.Columns))
+	ends := make([]int, len(res.Columns))
 	for {
 		rec, err := res.Next()
 		if err != nil {
@@ -291,13 +296,23 @@ func resultText(res *Result, each func([]*string) error) error {
 		if rec == nil {
 			return nil
 		}
+		for j, c := range res.Columns {
+			apps[j] = types.NewTextAppender(c.Type, rec.Column(j), res.Loc)
+		}
 		for r := 0; r < int(rec.NumRows()); r++ {
-			row := make([]*string, len(res.Columns))
-			for j, c := range res.Columns {
-				v := types.GetValue(c.Type, rec.Column(j), r)
-				if v != nil {
-					s := types.FormatTextIn(c.Type, v, res.Loc)
-					row[j] = &s
+			buf = buf[:0]
+			for j := range res.Columns {
+				starts[j] = -1
+				if !rec.Column(j).IsNull(r) {
+					starts[j] = len(buf)
+					buf = apps[j](buf, r)
+					ends[j] = len(buf)
+				}
+			}
+			for j := range res.Columns {
+				row[j] = nil
+				if s := starts[j]; s >= 0 {
+					row[j] = buf[s:ends[j]:ends[j]]
 				}
 			}
 			if err := each(row); err != nil {

@@ -609,7 +609,9 @@ func (f *textFile) Abort() { _ = f.out.Abort() }
 // them (every value quoted, NULL an empty field), JSON as one object per
 // line keyed by column name.
 func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.T, recs []arrow.Record, o ctasOptions) error {
-	var line strings.Builder
+	if o.format == "JSON" {
+		return writeJSONRows(ctx, w, names, ts, recs)
+	}
 	delim := byte(1)
 	switch o.format {
 	case "TSV":
@@ -620,52 +622,79 @@ func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.
 	if o.delimSet {
 		delim = o.delim[0]
 	}
+	var line, field []byte
+	apps := make([]types.TextAppender, len(ts))
+	for _, r := range recs {
+		if ctx.Err() != nil {
+			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+		}
+		for c, t := range ts {
+			apps[c] = types.NewTextAppender(t, r.Column(c), nil)
+		}
+		line = line[:0]
+		for i := 0; i < int(r.NumRows()); i++ {
+			for c := range ts {
+				if c > 0 {
+					line = append(line, delim)
+				}
+				null := r.Column(c).IsNull(i)
+				switch {
+				case o.format == "CSV":
+					if !null {
+						field = apps[c](field[:0], i)
+						line = append(line, '"')
+						for _, ch := range field {
+							if ch == '\\' || ch == '"' {
+								line = append(line, '\\')
+							}
+							line = append(line, ch)
+						}
+						line = append(line, '"')
+					}
+				case null:
+					line = append(line, `\N`...)
+				default:
+					line = apps[c](line, i)
+				}
+			}
+			line = append(line, '\n')
+			if len(line) >= 64<<10 {
+				if _, err := w.Write(line); err != nil {
+					return sqlerr.Wrap(err, sqlerr.IOError, "writing a table file")
+				}
+				line = line[:0]
+			}
+		}
+		if _, err := w.Write(line); err != nil {
+			return sqlerr.Wrap(err, sqlerr.IOError, "writing a table file")
+		}
+	}
+	return nil
+}
+
+// writeJSONRows writes rows as one JSON object per line.
+func writeJSONRows(ctx context.Context, w io.Writer, names []string, ts []types.T, recs []arrow.Record) error {
+	var line strings.Builder
+	keys := make([][]byte, len(names))
+	for c, n := range names {
+		keys[c], _ = json.Marshal(n)
+	}
 	for _, r := range recs {
 		if ctx.Err() != nil {
 			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
 		}
 		for i := 0; i < int(r.NumRows()); i++ {
 			line.Reset()
-			if o.format == "JSON" {
-				line.WriteByte('{')
-			}
+			line.WriteByte('{')
 			for c, t := range ts {
-				v := types.GetValue(t, r.Column(c), i)
-				switch o.format {
-				case "JSON":
-					if c > 0 {
-						line.WriteByte(',')
-					}
-					key, _ := json.Marshal(names[c])
-					line.Write(key)
-					line.WriteByte(':')
-					functions.AppendJSON(&line, t, v)
-					continue
-				case "CSV":
-					if c > 0 {
-						line.WriteByte(delim)
-					}
-					if v != nil {
-						s := types.FormatText(t, v)
-						line.WriteByte('"')
-						line.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-						line.WriteByte('"')
-					}
-				default:
-					if c > 0 {
-						line.WriteByte(delim)
-					}
-					if v == nil {
-						line.WriteString(`\N`)
-					} else {
-						line.WriteString(types.FormatText(t, v))
-					}
+				if c > 0 {
+					line.WriteByte(',')
 				}
+				line.Write(keys[c])
+				line.WriteByte(':')
+				functions.AppendJSON(&line, t, types.GetValue(t, r.Column(c), i))
 			}
-			if o.format == "JSON" {
-				line.WriteByte('}')
-			}
-			line.WriteByte('\n')
+			line.WriteString("}\n")
 			if _, err := io.WriteString(w, line.String()); err != nil {
 				return sqlerr.Wrap(err, sqlerr.IOError, "writing a table file")
 			}

@@ -206,3 +206,19 @@ func TestQuantifiedColumnName(t *testing.T) {
 		t.Fatalf("columns %v", got)
 	}
 }
+
+// A cast names its column after its type unless what it casts has a
+// stronger name: a column, a function (PostgreSQL's FigureColname).
+// Another cast's type name and CASE are weaker.
+func TestCastColumnNames(t *testing.T) {
+	_, s := open(t, t.TempDir())
+	res := mustExec(t, s, "SELECT 12.5::numeric::text, DATE '2020-01-01'::text, (CASE WHEN true THEN 1 END)::text, coalesce(1,2)::text, (1+2)::text, x::int8::text, x::text, upper('a')::varchar::text FROM (VALUES (1)) t(x)")
+	var got []string
+	for _, c := range res.Columns {
+		got = append(got, c.Name)
+	}
+	// as PostgreSQL 15 names them
+	if want := "text,text,text,coalesce,text,x,x,upper"; strings.Join(got, ",") != want {
+		t.Fatalf("columns %v, want %s", got, want)
+	}
+}

@@ -438,6 +438,19 @@ func (b *Binder) expandStar(sc *scope, cr *ast.ColumnRef) ([]starCol, error) {
 	return out, nil
 }
 
+// weakName reports an expression whose figured name is one a cast
+// around it replaces (FigureColname's strength 1): a cast whose own
+// name is its type, a typed literal, CASE.
+func weakName(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.TypedLiteral, *ast.Case:
+		return true
+	case *ast.Cast:
+		return figureName(x.X) == "?column?" || weakName(x.X)
+	}
+	return false
+}
+
 // figureName is PostgreSQL's FigureColname.
 func figureName(e ast.Expr) string {
 	switch x := e.(type) {
@@ -451,7 +464,10 @@ func figureName(e ast.Expr) string {
 		}
 		return "?column?" // an operator lakeq spells as an internal function (x = ANY(…))
 	case *ast.Cast:
-		if n := figureName(x.X); n != "?column?" {
+		// a name only as strong as a cast's (another cast's type, CASE)
+		// gives way to this cast's type: 1.5::numeric::text is "text",
+		// x::int8::text is "x"
+		if n := figureName(x.X); n != "?column?" && !weakName(x.X) {
 			return n
 		}
 		return typeColName(x.Type)

@@ -65,6 +65,9 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 	if in.NullN() == n {
 		return types.ConstArray(to, nil, n), nil
 	}
+	if to.Kind == types.Text && (from.IsInteger() || from.Kind == types.Numeric || from.Kind == types.Date) {
+		return castToText(in, from), nil
+	}
 	// Fast paths: integer widening and integer → float.
 	if from.IsInteger() {
 		vals := intValues(in)
@@ -127,6 +130,22 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 		return types.NewFixedArray(to.Arrow(), out, validity, in.NullN()), nil
 	}
 	return castRows(ctx, in, from, to)
+}
+
+// castToText renders integers, decimals and dates as text with their
+// output functions, straight from the array's buffers.
+func castToText(in arrow.Array, from types.T) arrow.Array {
+	n := in.Len()
+	app := types.NewTextAppender(from, in, nil)
+	offs := make([]int32, n+1)
+	data := make([]byte, 0, 8*n)
+	for i := 0; i < n; i++ {
+		if !in.IsNull(i) {
+			data = app(data, i)
+		}
+		offs[i+1] = int32(len(data))
+	}
+	return types.NewStringArray(offs, data, types.ValidityBits(in), in.NullN())
 }
 
 // castRows converts value by value, through the scalar casts.

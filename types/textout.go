@@ -1,0 +1,137 @@
+package types
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+)
+
+// TextAppender appends the text output form of one row of a column to
+// b: what FormatTextIn renders for the row's value. The caller checks
+// for NULL first (the appender renders a NULL row's stored value).
+type TextAppender func(b []byte, i int) []byte
+
+// NewTextAppender returns the appender for arr, a column of type t,
+// with timestamptz shown in loc (nil: UTC). The common types are read
+// straight from the array's buffers, with no value boxed or string made
+// per row (results, COPY TO and text files are formatted row by row,
+// and boxing each value cost more than sending it); the others go
+// through GetValue and FormatTextIn.
+func NewTextAppender(t T, arr arrow.Array, loc *time.Location) TextAppender {
+	switch a := arr.(type) {
+	case *array.Int16:
+		vs := a.Int16Values()
+		return func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(vs[i]), 10) }
+	case *array.Int32:
+		vs := a.Int32Values()
+		return func(b []byte, i int) []byte { return strconv.AppendInt(b, int64(vs[i]), 10) }
+	case *array.Int64:
+		vs := a.Int64Values()
+		return func(b []byte, i int) []byte { return strconv.AppendInt(b, vs[i], 10) }
+	case *array.String:
+		return func(b []byte, i int) []byte { return append(b, a.Value(i)...) }
+	case *array.LargeString:
+		return func(b []byte, i int) []byte { return append(b, a.Value(i)...) }
+	case *array.Boolean:
+		return func(b []byte, i int) []byte {
+			if a.Value(i) {
+				return append(b, 't')
+			}
+			return append(b, 'f')
+		}
+	case *array.Decimal64:
+		vs := a.Values()
+		sc := a.DataType().(*arrow.Decimal64Type).Scale
+		return func(b []byte, i int) []byte { return appendScaled(b, int64(vs[i]), sc) }
+	case *array.Decimal32:
+		vs := a.Values()
+		sc := a.DataType().(*arrow.Decimal32Type).Scale
+		return func(b []byte, i int) []byte { return appendScaled(b, int64(vs[i]), sc) }
+	case *array.Decimal128:
+		vs := a.Values()
+		sc := a.DataType().(*arrow.Decimal128Type).Scale
+		return func(b []byte, i int) []byte {
+			v := vs[i]
+			if lo := v.LowBits(); v.HighBits() == int64(lo)>>63 {
+				return appendScaled(b, int64(lo), sc)
+			}
+			return append(b, Decimal{V: v, Scale: sc}.String()...)
+		}
+	case *array.Date32:
+		vs := a.Date32Values()
+		return func(b []byte, i int) []byte { return AppendDate(b, DateVal(vs[i])) }
+	}
+	return func(b []byte, i int) []byte {
+		return append(b, FormatTextIn(t, GetValue(t, arr, i), loc)...)
+	}
+}
+
+// appendScaled appends the decimal v·10^-scale as numeric's text shows
+// it: every fraction digit of the scale, a 0 before the point.
+func appendScaled(b []byte, v int64, scale int32) []byte {
+	if scale <= 0 || scale > 18 {
+		return append(b, Decimal{V: decimal128.FromI64(v), Scale: scale}.String()...)
+	}
+	u := uint64(v)
+	if v < 0 {
+		b = append(b, '-')
+		u = uint64(-v) // math.MinInt64 too: its negation wraps to 1<<63
+	}
+	var digits [24]byte
+	n := len(digits)
+	for k := int32(0); k < scale; k++ {
+		n--
+		digits[n] = byte('0' + u%10)
+		u /= 10
+	}
+	n--
+	digits[n] = '.'
+	for {
+		n--
+		digits[n] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	return append(b, digits[n:]...)
+}
+
+// AppendDate appends a date as FormatDate renders it.
+func AppendDate(b []byte, d DateVal) []byte {
+	y, m, day := civil(int64(d))
+	if y < 1 || y > 9999 {
+		return append(b, FormatDate(d)...)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
+}
+
+// civil is the proleptic Gregorian year, month and day of days since
+// 1970-01-01 (the days-from-civil algorithm run backwards: eras of
+// 400 years, years starting in March).
+func civil(days int64) (y, m, d int64) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
