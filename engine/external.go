@@ -790,6 +790,16 @@ func (m *extMorsel) Read(ec *exec.Ctx) ([]arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	return m.convert(ec, recs)
+}
+
+// ReadHead implements exec.HeadReader.
+func (m *extMorsel) ReadHead(ec *exec.Ctx, rows int) ([]arrow.Record, exec.MorselRest, error) {
+	return readHead(m.m, ec, rows, func(recs []arrow.Record) ([]arrow.Record, error) { return m.convert(ec, recs) })
+}
+
+// convert maps the file's batches to the table's columns.
+func (m *extMorsel) convert(ec *exec.Ctx, recs []arrow.Record) ([]arrow.Record, error) {
 	out := make([]arrow.Record, 0, len(recs))
 	fields := make([]arrow.Field, len(m.spec))
 	for i, sp := range m.spec {

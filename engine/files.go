@@ -379,6 +379,65 @@ func (e execMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 // Bytes implements exec.Sized.
 func (e execMorsel) Bytes() int64 { return morselBytes(e.m) }
 
+// ReadHead implements exec.HeadReader.
+func (e execMorsel) ReadHead(ctx *exec.Ctx, rows int) ([]arrow.Record, exec.MorselRest, error) {
+	return readHead(e.m, ctx, rows, nil)
+}
+
+// headMorsel is a file morsel that can decode its first rows ahead of
+// the rest (Parquet's row group).
+type headMorsel interface {
+	ReadHead(ctx context.Context, st *storage.ScanStats, rows int) ([]arrow.Record, *parquet.Rest, error)
+}
+
+// readHead reads m's first rows and returns the rest to read next, or
+// all of m when it cannot split; conv (nil: none) maps both parts'
+// batches as the morsel's Read maps its own.
+func readHead(m fileMorsel, ctx *exec.Ctx, rows int, conv func([]arrow.Record) ([]arrow.Record, error)) ([]arrow.Record, exec.MorselRest, error) {
+	if conv == nil {
+		conv = func(recs []arrow.Record) ([]arrow.Record, error) { return recs, nil }
+	}
+	hm, ok := m.(headMorsel)
+	if !ok {
+		recs, err := m.Read(ctx.Context(), ctx.Scan)
+		if err != nil {
+			return nil, nil, err
+		}
+		recs, err = conv(recs)
+		return recs, nil, err
+	}
+	head, rest, err := hm.ReadHead(ctx.Context(), ctx.Scan, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if head, err = conv(head); err != nil {
+		if rest != nil {
+			rest.Close()
+		}
+		return nil, nil, err
+	}
+	if rest == nil {
+		return head, nil, nil
+	}
+	return head, restOf{rest, conv}, nil
+}
+
+// restOf is a Parquet morsel's rest as the executor reads it.
+type restOf struct {
+	r    *parquet.Rest
+	conv func([]arrow.Record) ([]arrow.Record, error)
+}
+
+func (r restOf) Read(*exec.Ctx) ([]arrow.Record, error) {
+	recs, err := r.r.Read()
+	if err != nil {
+		return nil, err
+	}
+	return r.conv(recs)
+}
+
+func (r restOf) Close() { r.r.Close() }
+
 // morselBytes is what a file morsel expects to fetch (0 if it cannot say).
 func morselBytes(m any) int64 {
 	if s, ok := m.(exec.Sized); ok {

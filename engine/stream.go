@@ -17,6 +17,10 @@ import (
 // while the next batch is computed.
 const streamDepth = 2
 
+// headRows is how many rows of its first morsel each worker of a
+// streamed scan decodes ahead of the rest: one batch.
+const headRows = 8192
+
 // resultStream is a query running in the background whose batches a
 // Result hands out as they arrive (DESIGN.md, Results stream).
 type resultStream struct {
@@ -43,6 +47,11 @@ func startPlan(ec *exec.Ctx, n planner.Node, stop func()) (*resultStream, error)
 	}
 	ch := make(chan arrow.Record, streamDepth)
 	phys.Root.Sink = &exec.Send{Label: phys.Result.Label, Ch: ch}
+	if ms, ok := phys.Root.Source.(*exec.MorselSource); ok {
+		// the scan's batches go to the client as they come: its first
+		// row waits for a batch's rows, not a whole row group's
+		ms.Head = headRows
+	}
 	st := &resultStream{ch: ch, stop: stop}
 	go func() {
 		defer close(ch) // after err is set: the consumer reads it then

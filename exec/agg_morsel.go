@@ -42,7 +42,8 @@ type MorselSink interface {
 }
 
 func (s *MorselSource) MorselEnded(local any) bool {
-	return len(local.(*morselLocal).pending) == 0
+	l := local.(*morselLocal)
+	return len(l.pending) == 0 && l.rest == nil
 }
 
 // Disjoint reports whether every morsel of the run knows its range of

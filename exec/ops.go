@@ -362,6 +362,11 @@ type MorselSource struct {
 	// listing waits for something the run provides first (a join's
 	// filter from its build side)
 	Defer func() bool
+	// Head, when above 0, has each worker read about this many rows of
+	// its first morsel ahead of the rest (HeadReader): set when the
+	// scan's batches go straight to a client, whose first row then
+	// waits for those rows only
+	Head int
 
 	morsels []Morsel
 	next    atomic.Int64
@@ -399,7 +404,33 @@ func MorselBytes(ms []Morsel) int64 {
 	return n
 }
 
-type morselLocal struct{ pending []arrow.Record }
+// HeadReader is a Morsel that can hand out its first rows before the
+// rest are decoded, so a result streamed to a client shows its first row
+// once a few thousand rows are decoded rather than a whole row group.
+// ReadHead returns the batches of about the first rows rows and the rest
+// of the morsel, or nil when it read the morsel whole.
+type HeadReader interface {
+	ReadHead(ctx *Ctx, rows int) ([]arrow.Record, MorselRest, error)
+}
+
+// MorselRest is what a HeadReader left to read: Read at most once, then
+// Close (which alone releases what it holds when Read is never called).
+type MorselRest interface {
+	Read(ctx *Ctx) ([]arrow.Record, error)
+	Close()
+}
+
+// LocalCloser is a Source whose worker locals hold resources: the
+// pipeline closes each local when its worker ends, however it ends.
+type LocalCloser interface {
+	CloseLocal(local any)
+}
+
+type morselLocal struct {
+	pending []arrow.Record
+	rest    MorselRest // the morsel read after pending, when split
+	started bool       // the worker took a morsel
+}
 
 func (s *MorselSource) Name() string { return s.Label }
 func (s *MorselSource) Init(ctx *Ctx) error {
@@ -449,16 +480,47 @@ func (s *MorselSource) fetchAhead(ctx *Ctx, taken int) {
 	}
 }
 
+// CloseLocal implements LocalCloser: the rest of a split morsel a
+// worker stopped before reading.
+func (s *MorselSource) CloseLocal(local any) {
+	l := local.(*morselLocal)
+	if l.rest != nil {
+		l.rest.Close()
+		l.rest = nil
+	}
+}
+
 func (s *MorselSource) Parallelism() int { return max(1, len(s.morsels)) }
 func (s *MorselSource) NewLocal() any    { return &morselLocal{} }
 func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
 	l := local.(*morselLocal)
 	for len(l.pending) == 0 {
+		if l.rest != nil {
+			rest := l.rest
+			l.rest = nil
+			recs, err := rest.Read(ctx)
+			rest.Close()
+			if err != nil {
+				return nil, err
+			}
+			l.pending = recs
+			continue
+		}
 		i := s.next.Add(1) - 1
 		if i >= int64(len(s.morsels)) {
 			return nil, nil
 		}
 		s.fetchAhead(ctx, int(i))
+		first := !l.started
+		l.started = true
+		if hr, ok := s.morsels[i].(HeadReader); ok && first && s.Head > 0 {
+			recs, rest, err := hr.ReadHead(ctx, s.Head)
+			if err != nil {
+				return nil, err
+			}
+			l.pending, l.rest = recs, rest
+			continue
+		}
 		recs, err := s.morsels[i].Read(ctx)
 		if err != nil {
 			return nil, err

@@ -453,6 +453,9 @@ func (p *Pipeline) Run(ctx *Ctx) error {
 		}()
 		sinkLocal = p.Sink.NewLocal()
 		srcLocal := p.Source.NewLocal()
+		if lc, ok := p.Source.(LocalCloser); ok {
+			defer lc.CloseLocal(srcLocal)
+		}
 		opLocals := make([]any, len(p.Ops))
 		for i, op := range p.Ops {
 			opLocals[i] = op.NewLocal()

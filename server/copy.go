@@ -124,11 +124,13 @@ func (c *conn) copyOut(x *ast.Copy) (*engine.Result, error) {
 		n = len(x.Columns)
 	}
 	c.send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, n)})
-	unflushed := 0
+	// the first row leaves at once (the client's first row waits for no
+	// more), the others in writes of streamFlush bytes
+	unflushed, flushAt := 0, 0
 	res, err := c.sess.CopyOut(ctx, x, func(b []byte) error {
 		c.send(&pgproto3.CopyData{Data: append([]byte(nil), b...)})
-		if unflushed += len(b) + 5; unflushed > streamFlush {
-			unflushed = 0
+		if unflushed += len(b) + 5; unflushed > flushAt {
+			unflushed, flushAt = 0, streamFlush
 			if err := c.flush(); err != nil {
 				c.gone = true
 				return err

@@ -47,6 +47,8 @@ type running struct {
 	batch   arrow.Record
 	row     int
 	sent    int // rows sent so far
+	// apps format batch's text columns (nil until its first row is sent)
+	apps []types.TextAppender
 }
 
 // end stops the statement's watch and cancel once its result is done.
@@ -489,15 +491,23 @@ func (c *conn) sendRows(run *running, formats []int16, limit int) (bool, error) 
 	buf := make([]byte, 0, 256) // never nil: an empty value is not NULL
 	starts := make([]int, len(ts))
 	ends := make([]int, len(ts))
+	row := make([][]byte, len(ts))
+	dr := &pgproto3.DataRow{Values: row}
 	sent, unflushed := 0, 0
+	// the result's first row leaves alone, at once: the client's first
+	// row then waits for no more than one row's formatting
+	flushAt := streamFlush
+	if run.sent == 0 {
+		flushAt = 0
+	}
 	for {
 		if run.batch == nil || run.row >= int(run.batch.NumRows()) {
-			if unflushed > streamFlush {
+			if unflushed > flushAt {
 				if err := c.flush(); err != nil {
 					c.gone = true
 					return false, err
 				}
-				unflushed = 0
+				unflushed, flushAt = 0, streamFlush
 			}
 			rec, err := res.Next()
 			if err != nil {
@@ -507,40 +517,54 @@ func (c *conn) sendRows(run *running, formats []int16, limit int) (bool, error) 
 				return false, nil
 			}
 			run.batch, run.row = rec, 0
+			run.apps = nil
 		}
 		rec := run.batch
+		if run.apps == nil {
+			run.apps = make([]types.TextAppender, len(ts))
+			for j := range ts {
+				if formatFor(formats, j) != 1 {
+					run.apps[j] = types.NewTextAppender(ts[j], rec.Column(j), c.sess.Loc)
+				}
+			}
+		}
 		for ; run.row < int(rec.NumRows()); run.row++ {
 			if limit > 0 && sent == limit {
 				return true, nil
 			}
 			r := run.row
 			buf = buf[:0]
-			row := make([][]byte, len(ts))
 			for j := range ts {
-				v := types.GetValue(ts[j], rec.Column(j), r)
-				if v == nil {
+				col := rec.Column(j)
+				if col.IsNull(r) {
 					starts[j], ends[j] = -1, -1
 					continue
 				}
 				starts[j] = len(buf)
-				if formatFor(formats, j) == 1 {
-					if b, err := types.AppendBinary(buf, ts[j], v); err == nil {
-						buf = b
-					}
-				} else {
-					buf = append(buf, c.text(ts[j], v)...)
+				if app := run.apps[j]; app != nil {
+					buf = app(buf, r)
+				} else if b, err := types.AppendBinary(buf, ts[j], types.GetValue(ts[j], col, r)); err == nil {
+					buf = b
 				}
 				ends[j] = len(buf)
 			}
 			for j := range ts {
+				row[j] = nil
 				if starts[j] >= 0 {
 					row[j] = buf[starts[j]:ends[j]:ends[j]]
 				}
 			}
-			c.send(&pgproto3.DataRow{Values: row})
+			c.send(dr) // encoded into the write buffer now: dr and buf are free again
 			sent++
 			run.sent++
 			unflushed += len(buf) + 4*len(ts) + 7
+			if unflushed > flushAt {
+				if err := c.flush(); err != nil {
+					c.gone = true
+					return false, err
+				}
+				unflushed, flushAt = 0, streamFlush
+			}
 		}
 	}
 }

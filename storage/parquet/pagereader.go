@@ -140,7 +140,11 @@ func (c *chunkMemo) Bytes(off, n int64) ([]byte, bool) {
 		return b, true
 	}
 	if bs, ok := c.ReaderAt.(storage.ByteLender); ok {
-		return bs.Bytes(off, n)
+		b, ok := bs.Bytes(off, n)
+		if ok {
+			c.chunks[off] = b
+		}
+		return b, ok
 	}
 	return nil, false
 }

@@ -645,6 +645,43 @@ func boolInt(b bool) int64 {
 
 // Read decodes the morsel's columns into batches of lakeq Arrow types.
 func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error) {
+	out, _, err := m.read(ctx, st, 0)
+	return out, err
+}
+
+// ReadHead decodes about the first rows rows of the morsel and returns
+// them with the rest, to decode next (nil: the morsel was read whole, as
+// it is when its columns are not all flat or the page index chose its
+// rows). The two parts read the file once; the page holding the split
+// is decompressed by both.
+func (m *Morsel) ReadHead(ctx context.Context, st *storage.ScanStats, rows int) ([]arrow.Record, *Rest, error) {
+	return m.read(ctx, st, rows)
+}
+
+// Rest is the part of a morsel ReadHead left: Read it at most once, and
+// Close it, which releases the file.
+type Rest struct {
+	read  func() ([]arrow.Record, error)
+	close func()
+}
+
+// Read decodes the rest of the morsel.
+func (r *Rest) Read() ([]arrow.Record, error) {
+	out, err := r.read()
+	r.read = func() ([]arrow.Record, error) { return nil, errors.New("parquet: rest of a morsel read twice") }
+	return out, err
+}
+
+// Close releases the file the morsel is read from; safe to call again.
+func (r *Rest) Close() {
+	if r.close != nil {
+		r.close()
+		r.close = nil
+	}
+}
+
+// read is Read, and ReadHead when head is above 0.
+func (m *Morsel) read(ctx context.Context, st *storage.ScanStats, head int) ([]arrow.Record, *Rest, error) {
 	if st != nil {
 		st.RowGroupsRead.Add(1)
 	}
@@ -685,15 +722,18 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		// nothing to decode (count(*), partition columns): rows from the footer
 		var out []arrow.Record
 		empty := array.NewRecord(arrow.NewSchema(nil, nil), nil, 0)
-		for left := m.rows; left > 0; left -= 8192 {
+		rows := m.rows
+		if m.ranges != nil {
+			rows = rangeRows(m.ranges)
+		}
+		for left := rows; left > 0; left -= 8192 {
 			out = append(out, fill(empty, min(left, 8192)))
 		}
-		return out, nil
+		return out, nil, nil
 	}
 	// columns the flat reader covers are decoded whole; the rest go
 	// through pqarrow's record reader
 	md := d.meta(m.path)
-	flat := make([]arrow.Array, len(decoded))
 	kinds := make([]flatKind, len(decoded))
 	scales := make([]int64, len(decoded))
 	var pqLeaves []int
@@ -708,16 +748,43 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	}
 	pre, err := m.takePrefetched(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fr, fmd, src, closer, err := d.readerOpened(ctx, m.path, st, pre, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer closer()
+	var rsrc io.ReaderAt // nil: arrow-go's reader only
+	if src != nil {
+		rsrc = src
+	}
+	if head <= 0 || m.ranges != nil || len(pqLeaves) > 0 || m.rows < 2*int64(head) || rsrc == nil {
+		defer closer()
+		out, err := m.decode(ctx, fr, fmd, rsrc, nil, fields, decoded, kinds, scales, pqLeaves, fill)
+		return out, nil, err
+	}
+	// both parts read the chunks through one memo: each from the file once
+	memo := newChunkMemo(rsrc)
+	out, err := m.decode(ctx, fr, fmd, memo, []rowRange{{0, int64(head)}}, fields, decoded, kinds, scales, pqLeaves, fill)
+	if err != nil {
+		closer()
+		return nil, nil, err
+	}
+	rest := &Rest{close: closer}
+	rest.read = func() ([]arrow.Record, error) {
+		return m.decode(ctx, fr, fmd, memo, []rowRange{{int64(head), m.rows}}, fields, decoded, kinds, scales, pqLeaves, fill)
+	}
+	return out, rest, nil
+}
+
+// decode decodes the morsel's rows in part (nil: those it reads whole,
+// all rows or the page index's ranges) from the file fr reads (rsrc:
+// the same file for the page reader, nil for arrow-go's reader only).
+func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metadata.FileMetaData, rsrc io.ReaderAt, part []rowRange, fields []arrow.Field, decoded []int, kinds []flatKind, scales []int64, pqLeaves []int, fill func(arrow.Record, int64) arrow.Record) ([]arrow.Record, error) {
+	flat := make([]arrow.Array, len(decoded))
 	var out []arrow.Record
 	rangesDone := false
-	err = func() (err error) {
+	err := func() (err error) {
 		// a mapped file truncated under the reader faults: a panic here,
 		// recovered below as the file's error
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -731,20 +798,19 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		// (the rows between them skipped, not decoded); with pqarrow
 		// columns too, all rows are decoded and the ranges cut afterwards
 		ranges := []rowRange{{0, m.rows}}
-		if m.ranges != nil && len(pqLeaves) == 0 {
+		switch {
+		case part != nil:
+			ranges, rangesDone = part, true
+		case m.ranges != nil && len(pqLeaves) == 0:
 			ranges, rangesDone = m.ranges, true
-		}
-		var rsrc io.ReaderAt // nil: arrow-go's reader only
-		if src != nil {
-			rsrc = src
 		}
 		// with only flat columns, the predicates' columns are read first
 		// and the rest only at the rows that pass them
 		var sel []int32
 		if rps := m.rowPredsFor(decoded, kinds); len(rps) > 0 && len(pqLeaves) == 0 {
 			n := int(rangeRows(ranges))
-			if src != nil {
-				rsrc = newChunkMemo(src)
+			if _, ok := rsrc.(*chunkMemo); rsrc != nil && !ok {
+				rsrc = newChunkMemo(rsrc)
 			}
 			if sel, err = m.selectRows(rgr, rsrc, fmd, rps, decoded, kinds, scales, fields, ranges, flat, n); err != nil {
 				return err
