@@ -617,18 +617,32 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 		// and its pieces copied
 		sparse := sel != nil && picks*4 < pg.rows
 		whole := len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+		// a PLAIN page of a required column decompresses into dst
+		direct := p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData && !sparse
+		// rows past the last piece are not decoded (a streamed scan's
+		// first batch, a page index's range ending inside a page)
+		upto := pg.rows
+		if !whole {
+			upto = 0
+			for _, pc := range pcs {
+				upto = max(upto, pc.b)
+			}
+		}
 		var dst []T
 		if whole {
 			dst = out[put : put+int64(pg.rows)]
 		} else {
-			if cap(tmp) < pg.rows {
-				tmp = types.NoZero[T](pg.rows)
+			n := upto
+			if direct {
+				n = pg.rows
 			}
-			dst = tmp[:pg.rows]
+			if cap(tmp) < n {
+				tmp = types.NoZero[T](n)
+			}
+			dst = tmp[:n]
 		}
-		// a PLAIN page of a required column decompresses into dst
 		var into []byte
-		if p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData && !sparse {
+		if direct {
 			into = asBytes(dst)
 		}
 		nn, err := p.load(&pg, into)
@@ -643,6 +657,17 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			lv = p.levels[:pg.rows]
 		}
 		sparse = sparse && lv == nil
+		// nu: the values (non-NULL rows) among the rows up to upto
+		nu := nn
+		if upto < pg.rows {
+			nu = upto
+			if lv != nil {
+				nu = 0
+				for _, l := range lv[:upto] {
+					nu += int(l)
+				}
+			}
+		}
 		switch pg.h.encoding {
 		case encPlain:
 			if nn*size > len(pg.values) {
@@ -654,13 +679,13 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 				continue
 			}
 			if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
-				copy(asBytes(dst[:nn]), pg.values)
+				copy(asBytes(dst[:nu]), pg.values[:nu*size])
 			}
 		case encPlainDict, encRLEDict:
 			if dict == nil {
 				return nil, nil, 0, errors.New("parquet: dictionary-encoded page without a dictionary")
 			}
-			idx, err := p.indices(pg.values, nn)
+			idx, err := p.indices(pg.values, nu)
 			if err != nil {
 				return nil, nil, 0, err
 			}
@@ -673,14 +698,14 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 				put = pick(pcs, put, func(r int) T { return dict[idx[r]] }, out, &val)
 				continue
 			}
-			if err := gather(dst[:nn], dict, idx); err != nil {
+			if err := gather(dst[:nu], dict, idx); err != nil {
 				return nil, nil, 0, err
 			}
 		default:
 			return nil, nil, 0, errFallback
 		}
 		if lv != nil {
-			spread(dst, nn, lv)
+			spread(dst[:upto], nu, lv[:upto])
 		}
 		for _, pc := range pcs {
 			if !whole {
@@ -824,23 +849,39 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 		if nn > pg.rows {
 			return nil, nil, nil, 0, errThrift
 		}
-		if cap(starts) < nn || cap(ends) < nn {
-			starts, ends = types.NoZero[int32](nn+nn/4), types.NoZero[int32](nn+nn/4)
+		// rows past the last piece are not decoded; nu: the values among
+		// the rows up to upto
+		upto := 0
+		for _, pc := range pcs {
+			upto = max(upto, pc.b)
 		}
-		starts, ends = starts[:nn], ends[:nn]
+		nu := nn
+		if upto < pg.rows {
+			nu = upto
+			if nn < pg.rows {
+				nu = 0
+				for _, l := range p.levels[:upto] {
+					nu += int(l)
+				}
+			}
+		}
+		if cap(starts) < nu || cap(ends) < nu {
+			starts, ends = types.NoZero[int32](nu+nu/4), types.NoZero[int32](nu+nu/4)
+		}
+		starts, ends = starts[:nu], ends[:nu]
 		var src []byte
 		var oneIdx []uint32 // one-byte entries, no NULLs: the indices alone
 		switch pg.h.encoding {
 		case encPlain:
 			src = pg.values
-			if starts, ends, err = splitPlain(src, nn, starts, ends); err != nil {
+			if starts, ends, err = splitPlain(src, nu, starts, ends); err != nil {
 				return nil, nil, nil, 0, err
 			}
 		case encPlainDict, encRLEDict:
 			if dictOff == nil {
 				return nil, nil, nil, 0, errors.New("parquet: dictionary-encoded page without a dictionary")
 			}
-			idx, err := p.indices(pg.values, nn)
+			idx, err := p.indices(pg.values, nu)
 			if err != nil {
 				return nil, nil, nil, 0, err
 			}
@@ -870,12 +911,12 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 		}
 		if lv != nil {
 			// each row's value: the values before it
-			if cap(vix) < pg.rows {
-				vix = make([]int32, pg.rows)
+			if cap(vix) < upto {
+				vix = make([]int32, upto)
 			}
-			vix = vix[:pg.rows]
+			vix = vix[:upto]
 			k := int32(0)
-			for r, l := range lv {
+			for r, l := range lv[:upto] {
 				vix[r] = k
 				k += int32(l)
 			}
