@@ -489,6 +489,31 @@ type loadRun struct {
 	collected []arrow.Record
 	errs      []loadError
 	firstErr  *loadError
+
+	// closing counts full data files committing (footer, fsync) in the
+	// background while their slice reads on; closeErr is the first
+	// failure, which stops the load
+	closing  sync.WaitGroup
+	closeErr error
+	stop     context.CancelCauseFunc
+}
+
+// closeLater commits a full data file in the background: its fsync
+// (tens of ms) would otherwise leave the slice's core idle. run waits
+// for every one before it publishes or aborts.
+func (ld *loadRun) closeLater(f *managed.FileStream) {
+	ld.closing.Add(1)
+	go func() {
+		defer ld.closing.Done()
+		if err := f.Close(); err != nil {
+			ld.mu.Lock()
+			if ld.closeErr == nil {
+				ld.closeErr = err
+			}
+			ld.mu.Unlock()
+			ld.stop(err)
+		}
+	}()
 }
 
 func (ld *loadRun) files() int {
@@ -542,6 +567,7 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	ld.stop = cancel
 	var wg sync.WaitGroup
 	errs := make([]error, ld.slices)
 	for i, us := range ld.assign() {
@@ -555,9 +581,10 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	ld.closing.Wait()
 	ld.fixLines(context.WithoutCancel(ctx))
 	var err error
-	for _, e := range errs {
+	for _, e := range append(errs, ld.closeErr) {
 		if e != nil && (err == nil || sqlerr.Code(err) == sqlerr.QueryCanceled) {
 			err = e
 		}
@@ -755,9 +782,8 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 			return err
 		}
 		if out.Rows() >= managed.FileRows {
-			err := out.Close()
+			ld.closeLater(out)
 			out = nil
-			return err
 		}
 		return nil
 	}
@@ -895,9 +921,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 		return fail(err)
 	}
 	if out != nil {
-		if err := out.Close(); err != nil {
-			return err
-		}
+		ld.closeLater(out)
 	}
 	return nil
 }
