@@ -281,10 +281,24 @@ func dialRemote(ctx context.Context, url, host, port, user, dbname string, askFi
 	}
 	c, err := connectRemote(ctx, dsn, ask, func(n string) { fmt.Fprintln(stderr, n) })
 	if err != nil {
-		fmt.Fprintf(stderr, "lakeq: connection to server failed: %v\n", err)
+		fmt.Fprintf(stderr, "lakeq: connection to server failed: %s\n", uniqueLines(err.Error()))
 		return nil, exitError
 	}
 	return c, exitOK
+}
+
+// uniqueLines drops repeated lines: a connection tried with and without
+// TLS (sslmode=prefer) fails twice with the same words.
+func uniqueLines(s string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // quoteDSN quotes a value for a key=value connection string.

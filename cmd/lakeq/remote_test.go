@@ -193,6 +193,10 @@ func TestRemotePostgres(t *testing.T) {
 	if rc != 1 || !strings.Contains(errb, "connection to server failed") || !strings.Contains(errb, "refused") {
 		t.Fatalf("refused: rc %d %q", rc, errb)
 	}
+	// tried with TLS and without, it says so once
+	if strings.Count(errb, "refused") != 1 {
+		t.Fatalf("refused: the reason repeated: %q", errb)
+	}
 }
 
 // The password prompt, in a real terminal: lakeq asks when the server
