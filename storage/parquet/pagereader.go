@@ -675,7 +675,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			}
 			if sparse {
 				vals := unsafe.Pointer(unsafe.SliceData(pg.values))
-				put = pick(pcs, put, func(r int) T { return *(*T)(unsafe.Add(vals, r*size)) }, out, &val)
+				put = pickFrom(pcs, put, unsafe.Slice((*T)(vals), nn), out, &val)
 				continue
 			}
 			if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
@@ -695,7 +695,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 						return nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
 					}
 				}
-				put = pick(pcs, put, func(r int) T { return dict[idx[r]] }, out, &val)
+				put = pickDict(pcs, put, dict, idx, out, &val)
 				continue
 			}
 			if err := gather(dst[:nu], dict, idx); err != nil {
@@ -744,17 +744,34 @@ func selPieces(pcs []piece, sel []int32, si *int, got *int64, dst []piece) []pie
 	return out
 }
 
-// pick writes the rows of pcs (page rows, all valid) to out from put
-// on, value(r) giving page row r's value; it returns the new put.
-func pick[T any](pcs []piece, put int64, value func(r int) T, out []T, val *validity) int64 {
+// pickFrom writes the rows of pcs (page rows, all valid) of vals to
+// out from put on and returns the new put. Pieces of a selection are
+// mostly single rows: those are one assignment, not a copy call.
+func pickFrom[T any](pcs []piece, put int64, vals, out []T, val *validity) int64 {
+	first := put
 	for _, pc := range pcs {
-		first := put
-		for r := pc.a; r < pc.b; r++ {
-			out[put] = value(r)
+		if pc.b-pc.a == 1 {
+			out[put] = vals[pc.a]
+			put++
+			continue
+		}
+		put += int64(copy(out[put:], vals[pc.a:pc.b]))
+	}
+	val.add(first, nil, 0, int(put-first))
+	return put
+}
+
+// pickDict is pickFrom for a dictionary page: row r's value is
+// dict[idx[r]] (idx checked against dict by the caller).
+func pickDict[T any](pcs []piece, put int64, dict []T, idx []uint32, out []T, val *validity) int64 {
+	first := put
+	for _, pc := range pcs {
+		for _, x := range idx[pc.a:pc.b] {
+			out[put] = dict[x]
 			put++
 		}
-		val.add(first, nil, 0, int(put-first))
 	}
+	val.add(first, nil, 0, int(put-first))
 	return put
 }
 
