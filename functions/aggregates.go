@@ -193,7 +193,8 @@ func (s *intSumAcc) Finalize(nGroups int) (arrow.Array, error) {
 		d := types.Decimal{V: s.sum[g]}
 		switch {
 		case s.avg:
-			q, err := DecimalOp("/", d, types.DecimalFromInt(s.count[g]), s.ret.Scale)
+			n := types.DecimalFromInt(s.count[g])
+			q, err := DecimalOp("/", d, n, PGDivScale(d, n))
 			if err != nil {
 				return nil, err
 			}
@@ -337,11 +338,13 @@ func (s *decSumAcc) Finalize(nGroups int) (arrow.Array, error) {
 		}
 		d := types.Decimal{V: x.sum, Scale: s.scale}
 		if s.avg {
-			if q, ok := avg64(x.sum, x.count, s.ret.Scale-s.scale); ok {
-				vals[g] = types.Decimal{V: q, Scale: s.ret.Scale}
+			n := types.DecimalFromInt(x.count)
+			rs := PGDivScale(d, n)
+			if q, ok := avg64(x.sum, x.count, rs-s.scale); ok {
+				vals[g] = types.Decimal{V: q, Scale: rs}
 				continue
 			}
-			q, err := DecimalOp("/", d, types.DecimalFromInt(x.count), s.ret.Scale)
+			q, err := DecimalOp("/", d, n, rs)
 			if err != nil {
 				return nil, err
 			}
@@ -966,15 +969,14 @@ func sumRet(args []types.T) types.T {
 	return args[0]
 }
 
+// avgRet: the average of integers or numerics is a numeric whose scale
+// is per value, as PostgreSQL's numeric division picks it from the
+// operands' magnitudes (select_div_scale: avg of 1, 2 and 4 shows 16
+// fraction digits, of 1000001, 2000002 and 4000004 twelve).
 func avgRet(args []types.T) types.T {
 	switch args[0].Kind {
-	case types.Int2, types.Int4, types.Int8:
-		return types.T{Kind: types.Numeric, Scale: 16}
-	case types.Numeric:
-		if args[0].Dyn {
-			return types.NumericDynT
-		}
-		return types.T{Kind: types.Numeric, Scale: DivScale(args[0].Scale, 0)}
+	case types.Int2, types.Int4, types.Int8, types.Numeric:
+		return types.NumericDynT
 	case types.Interval:
 		return types.IntervalT
 	}

@@ -729,10 +729,26 @@ func PGDivScale(x, y types.Decimal) int32 {
 	return min(rs, 37)
 }
 
+// pow10u are the powers of ten that fit a uint64.
+var pow10u = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
 // nbaseWeight returns the weight (power of 10000) and value of the
 // leading base-10000 digit of |d|.
 func nbaseWeight(d types.Decimal) (int, int) {
-	s := d.String()
+	if w, v, ok := nbaseWeight64(d); ok {
+		return w, v
+	}
+	return nbaseWeightText(d.String())
+}
+
+// nbaseWeightText is nbaseWeight of a decimal's text.
+func nbaseWeightText(s string) (int, int) {
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(s, ".")
 	intPart = strings.TrimLeft(intPart, "0")
@@ -752,4 +768,41 @@ func nbaseWeight(d types.Decimal) (int, int) {
 	}
 	v, _ := strconv.Atoi(frac[g*4 : g*4+4])
 	return -(g + 1), v
+}
+
+// nbaseWeight64 is nbaseWeight by arithmetic, for a value that fits an
+// int64 at a scale up to 18 (every average and most quotients): the
+// string form cost more than the division it scales.
+func nbaseWeight64(d types.Decimal) (int, int, bool) {
+	lo := d.V.LowBits()
+	if d.V.HighBits() != int64(lo)>>63 || d.Scale < 0 || d.Scale > 18 {
+		return 0, 0, false
+	}
+	u := lo
+	if int64(lo) < 0 {
+		u = -lo
+	}
+	if u == 0 {
+		return 0, 0, true
+	}
+	nd := 1 // digits of u
+	for nd < 20 && u >= pow10u[nd] {
+		nd++
+	}
+	sc := int(d.Scale)
+	if n := nd - sc; n > 0 { // n integer digits
+		lead := (n-1)%4 + 1
+		return (n - 1) / 4, int(u / pow10u[nd-lead]), true
+	}
+	// below 1: z zeros after the point, then the digits of u
+	z := sc - nd
+	g := z / 4
+	end := (g + 1) * 4 // fraction digits through the leading group
+	var v uint64
+	if end <= sc {
+		v = u / pow10u[sc-end]
+	} else {
+		v = u * pow10u[end-sc] // end-sc < 4: no overflow below 10^19
+	}
+	return -(g + 1), int(v % 10000), true
 }

@@ -75,7 +75,7 @@ func DynValue(s *array.String, i int) Decimal {
 // '-', digits, optional '.' and digits) without big.Int when it has at
 // most 18 digits.
 func parseCanonical(s string) (Decimal, bool) {
-	if s == "" || len(s) > 20 {
+	if s == "" || len(s) > 41 {
 		return Decimal{}, false
 	}
 	neg := s[0] == '-'
@@ -83,6 +83,8 @@ func parseCanonical(s string) (Decimal, bool) {
 		s = s[1:]
 	}
 	var v int64
+	var wide decimal128.Num // past 18 digits
+	ten := decimal128.FromI64(10)
 	scale, digits, dot := int32(0), 0, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -90,8 +92,15 @@ func parseCanonical(s string) (Decimal, bool) {
 		case c == '.' && !dot:
 			dot = true
 		case c >= '0' && c <= '9':
-			v = v*10 + int64(c-'0')
 			digits++
+			switch {
+			case digits <= 18:
+				v = v*10 + int64(c-'0')
+			case digits == 19:
+				wide = decimal128.FromI64(v).Mul(ten).Add(decimal128.FromI64(int64(c - '0')))
+			default:
+				wide = wide.Mul(ten).Add(decimal128.FromI64(int64(c - '0')))
+			}
 			if dot {
 				scale++
 			}
@@ -99,13 +108,17 @@ func parseCanonical(s string) (Decimal, bool) {
 			return Decimal{}, false
 		}
 	}
-	if digits == 0 || digits > 18 {
+	if digits == 0 || digits > 38 {
 		return Decimal{}, false
 	}
-	if neg {
-		v = -v
+	n := decimal128.FromI64(v)
+	if digits > 18 {
+		n = wide
 	}
-	return Decimal{V: decimal128.FromI64(v), Scale: scale}, true
+	if neg {
+		n = n.Negate()
+	}
+	return Decimal{V: n, Scale: scale}, true
 }
 
 // DynDecimals reads the values of a NumericDynT array as decimals (zero

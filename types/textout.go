@@ -1,6 +1,7 @@
 package types
 
 import (
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -58,7 +59,7 @@ func NewTextAppender(t T, arr arrow.Array, loc *time.Location) TextAppender {
 			if lo := v.LowBits(); v.HighBits() == int64(lo)>>63 {
 				return appendScaled(b, int64(lo), sc)
 			}
-			return append(b, Decimal{V: v, Scale: sc}.String()...)
+			return appendDecimal(b, v, sc)
 		}
 	case *array.Date32:
 		vs := a.Date32Values()
@@ -73,7 +74,7 @@ func NewTextAppender(t T, arr arrow.Array, loc *time.Location) TextAppender {
 // it: every fraction digit of the scale, a 0 before the point.
 func appendScaled(b []byte, v int64, scale int32) []byte {
 	if scale <= 0 || scale > 18 {
-		return append(b, Decimal{V: decimal128.FromI64(v), Scale: scale}.String()...)
+		return append(b, decimal128.FromI64(v).ToString(scale)...)
 	}
 	u := uint64(v)
 	if v < 0 {
@@ -98,6 +99,52 @@ func appendScaled(b []byte, v int64, scale int32) []byte {
 		}
 	}
 	return append(b, digits[n:]...)
+}
+
+// appendDecimal appends n·10^-scale as numeric's text shows it, for a
+// scale from 0 to 38: the magnitude's digits by two 64-bit divisions
+// (arrow's ToString goes through big.Int, which cost averages and
+// quotients more than computing them).
+func appendDecimal(b []byte, n decimal128.Num, scale int32) []byte {
+	if scale < 0 || scale > 38 {
+		return append(b, n.ToString(scale)...)
+	}
+	if n.Sign() < 0 {
+		b = append(b, '-')
+		n = n.Negate()
+	}
+	hi, lo := uint64(n.HighBits()), n.LowBits()
+	var digits [48]byte
+	d := digits[:0]
+	if hi >= 1e19 { // past 10^38: not a numeric lakeq makes
+		return append(b, n.ToString(scale)...)
+	}
+	q, r := bits.Div64(hi, lo, 1e19)
+	if q > 0 {
+		d = strconv.AppendUint(d, q, 10)
+		var pad [19]byte
+		rs := strconv.AppendUint(pad[:0], r, 10)
+		for k := len(rs); k < 19; k++ {
+			d = append(d, '0')
+		}
+		d = append(d, rs...)
+	} else {
+		d = strconv.AppendUint(d, r, 10)
+	}
+	sc := int(scale)
+	if sc == 0 {
+		return append(b, d...)
+	}
+	if len(d) <= sc { // below 1: a 0 and the fraction's leading zeros
+		b = append(b, '0', '.')
+		for k := len(d); k < sc; k++ {
+			b = append(b, '0')
+		}
+		return append(b, d...)
+	}
+	b = append(b, d[:len(d)-sc]...)
+	b = append(b, '.')
+	return append(b, d[len(d)-sc:]...)
 }
 
 // AppendDate appends a date as FormatDate renders it.

@@ -80,3 +80,37 @@ func TestTextAppender(t *testing.T) {
 	bf.AppendValues([]float64{0, 1.5, math.Inf(1), math.NaN(), 1e300, -2.5e-7}, nil)
 	check("float8 (the general path)", Float8T, bf.NewArray())
 }
+
+// Decimal.String's int64 path and parseCanonical's wide path against
+// arrow's big-number ToString and ParseDecimal, at every scale.
+func TestDecimalStringAndCanonical(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var nums []decimal128.Num
+	for _, v := range []int64{0, 1, -1, 10, -10, math.MaxInt64, math.MinInt64} {
+		nums = append(nums, decimal128.FromI64(v))
+	}
+	for i := 0; i < 2000; i++ {
+		nums = append(nums, decimal128.FromI64(r.Int64()>>r.IntN(63)), decimal128.FromI64(-(r.Int64() >> r.IntN(63))))
+		nums = append(nums, decimal128.New(int64(r.IntN(1<<20))-1<<19, r.Uint64())) // past int64
+	}
+	for _, n := range nums {
+		for _, sc := range []int32{0, 1, 2, 4, 12, 16, 18, 20, 30} {
+			d := Decimal{V: n, Scale: sc}
+			want := n.ToString(sc)
+			if got := d.String(); got != want {
+				t.Fatalf("String %v scale %d: %q, want %q", n, sc, got, want)
+			}
+			p, ok := parseCanonical(want)
+			if !ok {
+				q, err := ParseDecimal(want)
+				if err == nil && q.V.Abs().Greater(decimal128.FromI64(0)) && len(q.V.BigInt().String()) <= 38 {
+					t.Fatalf("parseCanonical %q: refused a value of at most 38 digits", want)
+				}
+				continue
+			}
+			if p.V != n || p.Scale != sc {
+				t.Fatalf("parseCanonical %q: %v scale %d", want, p.V, p.Scale)
+			}
+		}
+	}
+}

@@ -53,7 +53,18 @@ type IntervalVal struct {
 }
 
 // String renders a decimal with its scale.
-func (d Decimal) String() string { return d.V.ToString(d.Scale) }
+func (d Decimal) String() string {
+	if lo := d.V.LowBits(); d.V.HighBits() == int64(lo)>>63 {
+		// int64-sized: digits by arithmetic (ToString goes through big)
+		switch {
+		case d.Scale == 0:
+			return strconv.FormatInt(int64(lo), 10)
+		case d.Scale > 0 && d.Scale <= 18:
+			return string(appendScaled(make([]byte, 0, 24), int64(lo), d.Scale))
+		}
+	}
+	return string(appendDecimal(make([]byte, 0, 48), d.V, d.Scale))
+}
 
 // Float64 converts a decimal to float64.
 func (d Decimal) Float64() float64 {
