@@ -105,6 +105,19 @@ type strDict struct {
 // is taken once per batch. Group keys have few distinct values, so codes
 // found in this batch are kept in a small local cache (a table for
 // one-byte strings, a short list for others) before the shared map.
+// oneByteEach reports whether every value of offsets is one byte long.
+// As many bytes as values is not enough: empty values and longer ones
+// can add up to it (found by the fuzzer: '', 'ong', '%b', "'y" and
+// three more empty strings).
+func oneByteEach(offs []int32) bool {
+	for i := 1; i < len(offs); i++ {
+		if offs[i]-offs[i-1] != 1 {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *strDict) encode(a *array.String) arrow.Array {
 	n := a.Len()
 	out := make([]int32, n)
@@ -119,9 +132,8 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 	nRecent := 0
 	d.mu.Lock()
 	defer d.mu.Unlock() // deferred: a panic must not leave the other workers waiting
-	if !nulls && n > 0 && int(offs[n]-offs[0]) == n {
-		// every value one byte (flags, codes): the bytes are the values,
-		// and the offsets need not be read
+	if !nulls && n > 0 && int(offs[n]-offs[0]) == n && oneByteEach(offs[:n+1]) {
+		// every value one byte (flags, codes): the bytes are the values
 		bs := data[offs[0] : int(offs[0])+n]
 		for i, b := range bs {
 			c := byByte[b]

@@ -86,6 +86,9 @@ func TestStrDictEncode(t *testing.T) {
 		mk([]string{"N", "AIR", "A", "", "RAIL", "AIR"}, nil),
 		mk([]string{"R", "F", "x", "A"}, []bool{true, true, false, true}),
 		mk([]string{"F", "O", "A"}, nil),
+		// as many bytes as values, but not one byte each
+		mk([]string{"", "", "ong", "", "%b", "", "'y"}, nil),
+		mk([]string{"ab", "", "c"}, nil),
 	}
 	code := map[string]int32{}
 	for bi, a := range batches {
