@@ -107,7 +107,7 @@ type strDict struct {
 // one-byte strings, a short list for others) before the shared map.
 // oneByteEach reports whether every value of offsets is one byte long.
 // As many bytes as values is not enough: empty values and longer ones
-// can add up to it (found by the fuzzer: '', 'ong', '%b', "'y" and
+// can add up to it (found by the fuzzer: ”, 'ong', '%b', "'y" and
 // three more empty strings).
 func oneByteEach(offs []int32) bool {
 	for i := 1; i < len(offs); i++ {
