@@ -101,14 +101,10 @@ type strDict struct {
 	vals  []string
 }
 
-// encode returns a's codes as an Int32 array with a's validity. The lock
-// is taken once per batch. Group keys have few distinct values, so codes
-// found in this batch are kept in a small local cache (a table for
-// one-byte strings, a short list for others) before the shared map.
 // oneByteEach reports whether every value of offsets is one byte long.
 // As many bytes as values is not enough: empty values and longer ones
-// can add up to it (found by the fuzzer: ”, 'ong', '%b', "'y" and
-// three more empty strings).
+// can add up to it (found by the fuzzer: four empty strings, "ong", "%b"
+// and "'y").
 func oneByteEach(offs []int32) bool {
 	for i := 1; i < len(offs); i++ {
 		if offs[i]-offs[i-1] != 1 {
@@ -118,6 +114,10 @@ func oneByteEach(offs []int32) bool {
 	return true
 }
 
+// encode returns a's codes as an Int32 array with a's validity. The lock
+// is taken once per batch. Group keys have few distinct values, so codes
+// found in this batch are kept in a small local cache (a table for
+// one-byte strings, a short list for others) before the shared map.
 func (d *strDict) encode(a *array.String) arrow.Array {
 	n := a.Len()
 	out := make([]int32, n)
