@@ -197,14 +197,18 @@ func TestManagedReadsCounted(t *testing.T) {
 // PostgreSQL, not the internal function lakeq binds it to.
 func TestQuantifiedColumnName(t *testing.T) {
 	_, s := open(t, t.TempDir())
-	res := mustExec(t, s, "SELECT 2 = ANY(ARRAY[1, 2]), 3 <> ALL(ARRAY[1]), coalesce(1, 2)")
-	var got []string
-	for _, c := range res.Columns {
-		got = append(got, c.Name)
-	}
-	if strings.Join(got, ",") != "?column?,?column?,coalesce" {
+	if got := columnNames(mustExec(t, s, "SELECT 2 = ANY(ARRAY[1, 2]), 3 <> ALL(ARRAY[1]), coalesce(1, 2)")); got != "?column?,?column?,coalesce" {
 		t.Fatalf("columns %v", got)
 	}
+}
+
+// columnNames is a result's column names, comma-separated.
+func columnNames(res *Result) string {
+	var names []string
+	for _, c := range res.Columns {
+		names = append(names, c.Name)
+	}
+	return strings.Join(names, ",")
 }
 
 // A cast names its column after its type unless what it casts has a
@@ -212,13 +216,9 @@ func TestQuantifiedColumnName(t *testing.T) {
 // Another cast's type name and CASE are weaker.
 func TestCastColumnNames(t *testing.T) {
 	_, s := open(t, t.TempDir())
-	res := mustExec(t, s, "SELECT 12.5::numeric::text, DATE '2020-01-01'::text, (CASE WHEN true THEN 1 END)::text, coalesce(1,2)::text, (1+2)::text, x::int8::text, x::text, upper('a')::varchar::text FROM (VALUES (1)) t(x)")
-	var got []string
-	for _, c := range res.Columns {
-		got = append(got, c.Name)
-	}
+	got := columnNames(mustExec(t, s, "SELECT 12.5::numeric::text, DATE '2020-01-01'::text, (CASE WHEN true THEN 1 END)::text, coalesce(1,2)::text, (1+2)::text, x::int8::text, x::text, upper('a')::varchar::text FROM (VALUES (1)) t(x)"))
 	// as PostgreSQL 15 names them
-	if want := "text,text,text,coalesce,text,x,x,upper"; strings.Join(got, ",") != want {
+	if want := "text,text,text,coalesce,text,x,x,upper"; got != want {
 		t.Fatalf("columns %v, want %s", got, want)
 	}
 }
