@@ -24,6 +24,32 @@ import (
 // does not cover (nested ones, unsigned, FIXED_LEN_BYTE_ARRAY, INT96,
 // mismatched scales) keep going through pqarrow.
 
+// int32Array is an INT32 chunk's values as the array kind makes of them.
+func int32Array(kind flatKind, want arrow.DataType, vals []int32, valid []byte, nulls int) arrow.Array {
+	switch kind {
+	case flatInt16From32:
+		out := types.NoZero[int16](len(vals))
+		for i, v := range vals {
+			out[i] = int16(v)
+		}
+		return types.NewFixedArray(want, out, valid, nulls)
+	case flatDecimal32:
+		if _, ok := want.(*arrow.Decimal64Type); ok {
+			out := types.NoZero[int64](len(vals))
+			for i, v := range vals {
+				out[i] = int64(v)
+			}
+			return types.NewFixedArray(want, out, valid, nulls)
+		}
+		out := types.NoZero[decimal128.Num](len(vals))
+		for i, v := range vals {
+			out[i] = decimal128.New(int64(v)>>63, uint64(int64(v)))
+		}
+		return types.NewFixedArray(want, out, valid, nulls)
+	}
+	return types.NewFixedArray(want, vals, valid, nulls)
+}
+
 // flatKind says how a leaf becomes an array of the wanted type.
 type flatKind int
 
@@ -178,28 +204,7 @@ func readFlat(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaD
 		if err != nil {
 			return nil, err
 		}
-		switch kind {
-		case flatInt16From32:
-			out := types.NoZero[int16](len(vals))
-			for i, v := range vals {
-				out[i] = int16(v)
-			}
-			return types.NewFixedArray(want, out, valid, nulls), nil
-		case flatDecimal32:
-			if _, ok := want.(*arrow.Decimal64Type); ok {
-				out := types.NoZero[int64](len(vals))
-				for i, v := range vals {
-					out[i] = int64(v)
-				}
-				return types.NewFixedArray(want, out, valid, nulls), nil
-			}
-			out := types.NoZero[decimal128.Num](len(vals))
-			for i, v := range vals {
-				out[i] = decimal128.New(int64(v)>>63, uint64(int64(v)))
-			}
-			return types.NewFixedArray(want, out, valid, nulls), nil
-		}
-		return types.NewFixedArray(want, vals, valid, nulls), nil
+		return int32Array(kind, want, vals, valid, nulls), nil
 	case flatInt64, flatDecimal64, flatTimestamp:
 		vals, valid, nulls, err := readFixed(pr, column, ranges, sel, maxDef, func(cr file.ColumnChunkReader) func(int64, []int64, []int16, []int16) (int64, int, error) {
 			return cr.(*file.Int64ColumnChunkReader).ReadBatch

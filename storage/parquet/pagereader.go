@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"unsafe"
 
@@ -295,8 +296,12 @@ func (p *pageReader) indices(vals []byte, nn int) ([]uint32, error) {
 	if cap(p.idx) < nn {
 		p.idx = types.NoZero[uint32](nn + nn/4)
 	}
-	idx := p.idx[:nn]
-	if nn == 0 {
+	return indicesInto(vals, p.idx[:nn])
+}
+
+// indicesInto decodes a dictionary page's RLE indices into idx.
+func indicesInto(vals []byte, idx []uint32) ([]uint32, error) {
+	if len(idx) == 0 {
 		return idx, nil
 	}
 	if len(vals) < 1 {
@@ -435,6 +440,14 @@ type walk struct {
 	sel    []int32
 	si     int   // the next selected row
 	got    int64 // rows of ranges passed
+
+	// bySel: a page the ranges take whole comes without pieces, its
+	// selected rows being rows[i]-base (sel's own entries), for the
+	// caller to pick from directly or turn into runs when it wants them
+	// (building runs per selected row was a tenth of a selective scan)
+	bySel bool
+	rows  []int32
+	base  int64
 }
 
 func newWalk(p *pageReader, ranges []rowRange, sel []int32) *walk {
@@ -486,6 +499,18 @@ func (w *walk) next(dict func(b []byte, n int) error) (pg page, pcs []piece, ok 
 		if w.sel == nil {
 			return pg, p.pcs, true, nil
 		}
+		if w.bySel && len(p.pcs) == 1 && p.pcs[0].a == 0 && p.pcs[0].b == pg.rows {
+			end := w.got + int64(pg.rows)
+			rest := w.sel[w.si:]
+			j := sort.Search(len(rest), func(i int) bool { return int64(rest[i]) >= end })
+			w.rows, w.base = rest[:j], w.got
+			w.si, w.got = w.si+j, end
+			if j > 0 {
+				return pg, nil, true, nil
+			}
+			continue
+		}
+		w.rows = nil
 		// the runs of selected rows
 		if p.spcs = selPieces(p.pcs, w.sel, &w.si, &w.got, p.spcs); len(p.spcs) > 0 {
 			return pg, p.spcs, true, nil
@@ -592,6 +617,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 	var tmp []T
 	var put int64 // rows written
 	w := newWalk(p, ranges, sel)
+	w.bySel = true
 	onDict := func(b []byte, nd int) error {
 		if nd*size > len(b) {
 			return errors.New("parquet: dictionary page shorter than its values")
@@ -608,7 +634,9 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 		if !ok {
 			break
 		}
-		picks := 0
+		// rows: the selected rows of a page taken whole (no pieces yet)
+		rows, base := w.rows, int(w.base)
+		picks := len(rows)
 		for _, pc := range pcs {
 			picks += pc.b - pc.a
 		}
@@ -616,7 +644,10 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 		// entries or PLAIN values); otherwise the page is decoded whole
 		// and its pieces copied
 		sparse := sel != nil && picks*4 < pg.rows
-		whole := len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+		whole := len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows || rows != nil && picks == pg.rows
+		if whole && rows != nil {
+			rows, pcs = nil, append(p.spcs[:0], piece{0, pg.rows})
+		}
 		// a PLAIN page of a required column decompresses into dst
 		direct := p.maxDef == 0 && pg.h.encoding == encPlain && pg.h.typ == pageData && !sparse
 		// rows past the last piece are not decoded (a streamed scan's
@@ -626,6 +657,9 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			upto = 0
 			for _, pc := range pcs {
 				upto = max(upto, pc.b)
+			}
+			if rows != nil {
+				upto = int(rows[len(rows)-1]) - base + 1
 			}
 		}
 		var dst []T
@@ -657,6 +691,10 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			lv = p.levels[:pg.rows]
 		}
 		sparse = sparse && lv == nil
+		if rows != nil && !sparse {
+			pcs = runsOf(rows, base, p.spcs)
+			p.spcs = pcs
+		}
 		// nu: the values (non-NULL rows) among the rows up to upto
 		nu := nn
 		if upto < pg.rows {
@@ -674,8 +712,12 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 				return nil, nil, 0, errors.New("parquet: page shorter than its values")
 			}
 			if sparse {
-				vals := unsafe.Pointer(unsafe.SliceData(pg.values))
-				put = pickFrom(pcs, put, unsafe.Slice((*T)(vals), nn), out, &val)
+				vals := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(pg.values))), nn)
+				if rows != nil {
+					put = pickRows(rows, base, put, vals, out, &val)
+				} else {
+					put = pickFrom(pcs, put, vals, out, &val)
+				}
 				continue
 			}
 			if into == nil || unsafe.SliceData(pg.values) != unsafe.SliceData(into) {
@@ -695,7 +737,11 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 						return nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
 					}
 				}
-				put = pickDict(pcs, put, dict, idx, out, &val)
+				if rows != nil {
+					put = pickDictRows(rows, base, put, dict, idx, out, &val)
+				} else {
+					put = pickDict(pcs, put, dict, idx, out, &val)
+				}
 				continue
 			}
 			if err := gather(dst[:nu], dict, idx); err != nil {
@@ -759,6 +805,40 @@ func pickFrom[T any](pcs []piece, put int64, vals, out []T, val *validity) int64
 	}
 	val.add(first, nil, 0, int(put-first))
 	return put
+}
+
+// runsOf is a page's selected rows (rows[i]-base) as runs, in dst.
+func runsOf(rows []int32, base int, dst []piece) []piece {
+	out := dst[:0]
+	for _, r := range rows {
+		r := int(r) - base
+		if n := len(out); n > 0 && out[n-1].b == r {
+			out[n-1].b++
+		} else {
+			out = append(out, piece{r, r + 1})
+		}
+	}
+	return out
+}
+
+// pickRows is pickFrom for a page's selected rows (rows[i]-base).
+func pickRows[T any](rows []int32, base int, put int64, vals, out []T, val *validity) int64 {
+	o := out[put : put+int64(len(rows))]
+	for i, r := range rows {
+		o[i] = vals[int(r)-base]
+	}
+	val.add(put, nil, 0, len(rows))
+	return put + int64(len(rows))
+}
+
+// pickDictRows is pickDict for a page's selected rows (rows[i]-base).
+func pickDictRows[T any](rows []int32, base int, put int64, dict []T, idx []uint32, out []T, val *validity) int64 {
+	o := out[put : put+int64(len(rows))]
+	for i, r := range rows {
+		o[i] = dict[idx[int(r)-base]]
+	}
+	val.add(put, nil, 0, len(rows))
+	return put + int64(len(rows))
 }
 
 // pickDict is pickFrom for a dictionary page: row r's value is
@@ -1020,21 +1100,131 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 // a dictionary's entries are tested once each and its rows take their
 // entry's answer; PLAIN values are tested in place.
 func evalStringPages(p *pageReader, ranges []rowRange, t strTest, keep []uint8) error {
-	var pass []uint8 // per dictionary entry
-	var got int64
-	var vals []uint8 // per page row: 1 when its value passes
 	var starts, ends []int32
-	w := newWalk(p, ranges, nil)
-	onDict := func(b []byte, nd int) error {
+	dict := func(b []byte, nd int) ([]uint8, error) {
 		ds, de, err := splitPlain(b, nd, nil, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		pass = make([]uint8, len(ds))
+		pass := make([]uint8, len(ds))
 		for k := range ds {
 			pass[k] = b2u(t.test(b[ds[k]:de[k]]))
 		}
+		return pass, nil
+	}
+	plain := func(src []byte, nn int, vals []uint8) (err error) {
+		if starts, ends, err = splitPlain(src, nn, starts, ends); err != nil {
+			return err
+		}
+		for k := range starts {
+			vals[k] = b2u(t.test(src[starts[k]:ends[k]]))
+		}
 		return nil
+	}
+	return evalPages(p, ranges, keep, false, dict, plain, nil)
+}
+
+// errNotDict: a chunk whose first page is not a dictionary, or whose
+// dictionary passes too many entries to be worth a selection; keep is
+// untouched and the column is better decoded whole.
+var errNotDict = errors.New("parquet: chunk not evaluated by its dictionary")
+
+// evalIntPages is evalStringPages for an integer column (T its physical
+// type) and a conjunction of integer predicates: the dictionary's
+// entries are tested once each and its rows take their entry's answer
+// through their indices, never gathering the values. A chunk that does
+// not start with a dictionary, or whose dictionary passes more than
+// keepShare of its entries (the selection would be dropped and the
+// column decoded anyway), is errNotDict with keep untouched. The rows'
+// indices come back with the dictionary when no row is NULL and every
+// page is dictionary-encoded, for the rows that pass to be gathered
+// from them; else nil.
+func evalIntPages[T int32 | int64](p *pageReader, ranges []rowRange, t intTest, keep []uint8) (*dictRows[T], error) {
+	var d dictRows[T]
+	dict := func(b []byte, nd int) ([]uint8, error) {
+		var zero T
+		if nd*int(unsafe.Sizeof(zero)) > len(b) {
+			return nil, errors.New("parquet: dictionary page shorter than its values")
+		}
+		vals := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), nd)
+		pass := make([]uint8, nd)
+		for k := range pass {
+			pass[k] = 1
+		}
+		runIntTest(t, vals, pass)
+		n := 0
+		for _, v := range pass {
+			n += int(v)
+		}
+		if d.dict == nil && float64(n) > keepShare*float64(nd) {
+			return nil, errNotDict
+		}
+		// b is the reader's scratch, which the next page reuses
+		d.dict = append(make([]T, 0, nd), vals...)
+		return pass, nil
+	}
+	plain := func(src []byte, nn int, out []uint8) error {
+		var zero T
+		if nn*int(unsafe.Sizeof(zero)) > len(src) {
+			return errors.New("parquet: page shorter than its values")
+		}
+		vals := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(src))), nn)
+		out = out[:nn]
+		for k := range out {
+			out[k] = 1
+		}
+		runIntTest(t, vals, out)
+		return nil
+	}
+	if err := evalPages(p, ranges, keep, true, dict, plain, &d.idx); err != nil {
+		return nil, err
+	}
+	if d.idx == nil {
+		return nil, nil
+	}
+	return &d, nil
+}
+
+// dictRows is an integer chunk's rows (those of the ranges read) as
+// indices into its dictionary (all checked against it).
+type dictRows[T int32 | int64] struct {
+	dict []T
+	idx  []uint32
+}
+
+// values gathers the rows of sel (all rows when sel is nil).
+func (d *dictRows[T]) values(sel []int32) []T {
+	if sel == nil {
+		out := types.NoZero[T](len(d.idx))
+		for i, x := range d.idx {
+			out[i] = d.dict[x]
+		}
+		return out
+	}
+	out := types.NoZero[T](len(sel))
+	for i, r := range sel {
+		out[i] = d.dict[d.idx[r]]
+	}
+	return out
+}
+
+// evalPages clears keep (one entry per row of ranges) where the chunk's
+// value fails a test or is NULL: dict answers the test for each entry of
+// a dictionary page, plain for the nn values of a PLAIN page (into out).
+// With dictFirst, a data page before any dictionary is errNotDict, keep
+// untouched. With saved, *saved ends as every row's dictionary index
+// when all pages are dictionary-encoded without NULLs, else nil.
+func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, dict func(b []byte, nd int) ([]uint8, error), plain func(b []byte, nn int, out []uint8) error, saved *[]uint32) error {
+	if saved != nil {
+		*saved = types.NoZero[uint32](len(keep))[:0]
+	}
+	var pass []uint8 // per dictionary entry
+	var got int64
+	var vals []uint8 // per page row: 1 when its value passes
+	w := newWalk(p, ranges, nil)
+	onDict := func(b []byte, nd int) (err error) {
+		pass, err = dict(b, nd)
+		return err
 	}
 	for {
 		pg, pcs, ok, err := w.next(onDict)
@@ -1043,6 +1233,9 @@ func evalStringPages(p *pageReader, ranges []rowRange, t strTest, keep []uint8) 
 		}
 		if !ok {
 			break
+		}
+		if pass == nil && dictFirst {
+			return errNotDict
 		}
 		nn, err := p.load(&pg, nil)
 		if err != nil {
@@ -1055,23 +1248,53 @@ func evalStringPages(p *pageReader, ranges []rowRange, t strTest, keep []uint8) 
 			vals = make([]uint8, pg.rows)
 		}
 		vals = vals[:pg.rows]
-		// v: each non-NULL value's answer, in order, in vals[:nn]
+		if saved != nil && (nn < pg.rows || pg.h.encoding == encPlain) {
+			*saved, saved = nil, nil
+		}
 		switch pg.h.encoding {
 		case encPlain:
-			src := pg.values
-			if starts, ends, err = splitPlain(src, nn, starts, ends); err != nil {
+			if err := plain(pg.values, nn, vals); err != nil {
 				return err
-			}
-			for k := range starts {
-				vals[k] = b2u(t.test(src[starts[k]:ends[k]]))
 			}
 		case encPlainDict, encRLEDict:
 			if pass == nil {
 				return errors.New("parquet: dictionary-encoded page without a dictionary")
 			}
-			idx, err := p.indices(pg.values, nn)
+			whole := nn == pg.rows && len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+			var idx []uint32
+			inPlace := whole && saved != nil && cap(*saved)-len(*saved) >= nn
+			if inPlace {
+				// decoded where they are kept
+				at := len(*saved)
+				idx, err = indicesInto(pg.values, (*saved)[at:at+nn])
+			} else {
+				idx, err = p.indices(pg.values, nn)
+			}
 			if err != nil {
 				return err
+			}
+			if whole {
+				// the common page: every row valid and wanted
+				k := keep[got : got+int64(nn)]
+				for r, x := range idx {
+					if int(x) >= len(pass) {
+						return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
+					}
+					k[r] &= pass[x]
+				}
+				got += int64(nn)
+				switch {
+				case inPlace:
+					*saved = (*saved)[:len(*saved)+nn]
+				case saved != nil:
+					*saved = append(*saved, idx...)
+				}
+				continue
+			}
+			if saved != nil {
+				for _, pc := range pcs {
+					*saved = append(*saved, idx[pc.a:pc.b]...)
+				}
 			}
 			for k, x := range idx {
 				if int(x) >= len(pass) {

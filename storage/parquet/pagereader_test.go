@@ -220,6 +220,9 @@ func comparePageReader(t *testing.T, data []byte, sch *arrow.Schema) {
 					if kind == flatString {
 						checkStringEval(t, what, src, fmd, rg, leaf, ranges, ref)
 					}
+					if sel == nil {
+						checkIntEval(t, what, src, fmd, rg, leaf, kind, want, ranges, ref)
+					}
 					// arrow-go's reader with the selection (the fallback)
 					fb, err := readFlat(rgr, nil, fmd, leaf, kind, scale, want, ranges, sel)
 					if err != nil || !array.Equal(fb, got) {
@@ -263,6 +266,132 @@ func checkStringEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.F
 	}
 }
 
+// checkIntEval tests integer predicates on the chunk's dictionary
+// (evalIntPages) and wants the rows of ref (the column read whole) that
+// pass them; the indices it keeps must give back ref's values, whole and
+// at a selection. A chunk it declines must be left untouched.
+func checkIntEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.FileMetaData, rg, leaf int, kind flatKind, want arrow.DataType, ranges []rowRange, ref arrow.Array) {
+	t.Helper()
+	var scale int32
+	var vals []int64
+	switch a := ref.(type) {
+	case *array.Int32:
+		for _, v := range a.Int32Values() {
+			vals = append(vals, int64(v))
+		}
+	case *array.Date32:
+		for _, v := range types.Values[int32](a) {
+			vals = append(vals, int64(v))
+		}
+	case *array.Int64:
+		vals = a.Int64Values()
+	case *array.Decimal64:
+		vals, scale = types.Values[int64](a), types.DecimalScale(a.DataType())
+	default:
+		return
+	}
+	keys := &types.KeyBits{Lo: 0, Bits: make([]uint64, 4)}
+	for _, k := range []int64{7, 100, 255} {
+		keys.Bits[k/64] |= 1 << (k % 64)
+	}
+	dec := func(v int64) types.Value { return types.Decimal{V: decimal128.FromI64(v), Scale: 2} }
+	// each a conjunction and the test of one value
+	type conj struct {
+		ps   []storage.Pred
+		test func(v int64) bool
+	}
+	var cases []conj
+	switch kind {
+	case flatInt32:
+		cases = []conj{
+			{[]storage.Pred{{Op: ">=", Vals: []types.Value{int64(900)}}}, func(v int64) bool { return v >= 900 }},
+			{[]storage.Pred{{Op: ">", Vals: []types.Value{int64(50)}}, {Op: "<=", Vals: []types.Value{int64(120)}}}, func(v int64) bool { return v > 50 && v <= 120 }},
+			{[]storage.Pred{{Op: "in", Vals: []types.Value{int64(3), int64(77), int64(999)}}}, func(v int64) bool { return v == 3 || v == 77 || v == 999 }},
+			{[]storage.Pred{{Op: "keys", Keys: keys}, {Op: "<", Vals: []types.Value{int64(200)}}}, func(v int64) bool { return v == 7 || v == 100 }},
+		}
+	case flatDate32:
+		cases = []conj{
+			{[]storage.Pred{{Op: ">=", Vals: []types.Value{types.DateVal(9000)}}, {Op: "<", Vals: []types.Value{types.DateVal(9365)}}}, func(v int64) bool { return v >= 9000 && v < 9365 }},
+			{[]storage.Pred{{Op: "=", Vals: []types.Value{types.DateVal(8001)}}}, func(v int64) bool { return v == 8001 }},
+		}
+	case flatInt64:
+		cases = []conj{{[]storage.Pred{{Op: "<", Vals: []types.Value{int64(40_000) * 1_000_003}}}, func(v int64) bool { return v < 40_000*1_000_003 }}}
+	case flatDecimal64:
+		cases = []conj{{[]storage.Pred{{Op: "<", Vals: []types.Value{dec(-40000)}}}, func(v int64) bool { return v < -40000 }}}
+	}
+	for _, c := range cases {
+		tst, ok := newIntTest(c.ps, scale)
+		if !ok {
+			t.Fatalf("%s: %v not an integer test", what, c.ps)
+		}
+		pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, fmd.Schema.Column(leaf).MaxDefinitionLevel())
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep := make([]uint8, ref.Len())
+		for i := range keep {
+			keep[i] = 1
+		}
+		var d lazyFlat
+		if kind == flatInt64 || kind == flatDecimal64 {
+			var dr *dictRows[int64]
+			if dr, err = evalIntPages[int64](pr, ranges, tst, keep); dr != nil {
+				d = dr
+			}
+		} else {
+			var dr *dictRows[int32]
+			if dr, err = evalIntPages[int32](pr, ranges, tst, keep); dr != nil {
+				d = dr
+			}
+		}
+		pr.release()
+		if err == errNotDict {
+			for i, k := range keep {
+				if k != 1 {
+					t.Fatalf("%s: %v declined but row %d cleared", what, c.ps, i)
+				}
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v on the dictionary: %v", what, c.ps, err)
+		}
+		var passed []int32
+		for i := range keep {
+			want := ref.IsValid(i) && c.test(vals[i])
+			if (keep[i] == 1) != want {
+				t.Fatalf("%s: %v on the dictionary: row %d (%d) kept %v", what, c.ps, i, vals[i], keep[i])
+			}
+			if want {
+				passed = append(passed, int32(i))
+			}
+		}
+		if d == nil {
+			// a few thousand distinct values stay in the dictionary
+			cc, err := fmd.RowGroup(rg).ColumnChunk(leaf)
+			if err == nil && cc.HasDictionaryPage() && ref.NullN() == 0 && (kind == flatInt32 || kind == flatDate32) {
+				t.Fatalf("%s: no indices kept of a dictionary chunk without NULLs", what)
+			}
+			continue
+		}
+		if ref.NullN() != 0 {
+			t.Fatalf("%s: indices kept of a chunk with NULLs", what)
+		}
+		if got := d.array(kind, want, nil); !array.Equal(got, ref) {
+			t.Fatalf("%s: the kept indices give %v, want %v", what, head(got), head(ref))
+		}
+		got := d.array(kind, want, passed)
+		if got.Len() != len(passed) {
+			t.Fatalf("%s: %d rows at a selection of %d", what, got.Len(), len(passed))
+		}
+		for i, r := range passed {
+			if !array.SliceEqual(got, int64(i), int64(i+1), ref, int64(r), int64(r+1)) {
+				t.Fatalf("%s: selected row %d (row %d) from the kept indices differs", what, i, r)
+			}
+		}
+	}
+}
+
 // selections are the row selections tried over n rows: none (all rows),
 // every third row, a sparse few (pages passed over), none at all.
 func selections(n int) [][]int32 {
@@ -275,7 +404,11 @@ func selections(n int) [][]int32 {
 			sparse = append(sparse, int32(r))
 		}
 	}
-	return [][]int32{nil, third, sparse, {}}
+	all := make([]int32, n) // every row, listed
+	for i := range all {
+		all[i] = int32(i)
+	}
+	return [][]int32{nil, third, sparse, {}, all}
 }
 
 func head(a arrow.Array) string {

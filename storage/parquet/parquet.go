@@ -812,7 +812,8 @@ func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metada
 			if _, ok := rsrc.(*chunkMemo); rsrc != nil && !ok {
 				rsrc = newChunkMemo(rsrc)
 			}
-			if sel, err = m.selectRows(rgr, rsrc, fmd, rps, decoded, kinds, scales, fields, ranges, flat, n); err != nil {
+			lazy := make([]lazyFlat, len(decoded))
+			if sel, err = m.selectRows(rgr, rsrc, fmd, rps, decoded, kinds, scales, fields, ranges, flat, lazy, n); err != nil {
 				return err
 			}
 			if sel != nil && float64(len(sel)) > keepShare*float64(n) {
@@ -824,6 +825,11 @@ func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metada
 						flat[k] = types.Take(m.d.Columns[m.cols[decoded[k]]].Type, a, sel)
 						a.Release()
 					}
+				}
+			}
+			for k, lz := range lazy {
+				if lz != nil && flat[k] == nil {
+					flat[k] = lz.array(kinds[k], fields[decoded[k]].Type, sel)
 				}
 			}
 		}

@@ -124,14 +124,32 @@ func withoutImplied(rps []rowPred) []rowPred {
 // entry); the others on the column decoded whole, left in flat[k] for
 // the caller. A predicate not evaluated here is skipped: the rest are
 // conjuncts too.
-func (m *Morsel) selectRows(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, rps []rowPred, decoded []int, kinds []flatKind, scales []int64, fields []arrow.Field, ranges []rowRange, flat []arrow.Array, n int) ([]int32, error) {
+func (m *Morsel) selectRows(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, rps []rowPred, decoded []int, kinds []flatKind, scales []int64, fields []arrow.Field, ranges []rowRange, flat []arrow.Array, lazy []lazyFlat, n int) ([]int32, error) {
 	keep := types.NoZero[uint8](n) // 1: the row passes so far
 	for i := range keep {
 		keep[i] = 1
 	}
-	for _, rp := range rps {
+	done := make([]bool, len(rps)) // evaluated with another of its column
+	for j, rp := range rps {
+		if done[j] {
+			continue
+		}
 		i := decoded[rp.k]
 		leaf := m.leaves[m.cols[i]][0]
+		if src != nil && flat[rp.k] == nil {
+			lz, err := evalIntDict(rgr, src, fmd, leaf, rps, j, done, kinds[rp.k], fields[i].Type, ranges, keep)
+			if err == nil {
+				lazy[rp.k] = lz
+				continue
+			}
+			// keep may be partly cleared, rightly: the column is read
+			// whole below and each of its predicates applied again
+			for k := j; k < len(rps); k++ {
+				if rps[k].k == rp.k {
+					done[k] = false
+				}
+			}
+		}
 		if kinds[rp.k] == flatString && src != nil {
 			if t, ok := newStrTest(rp.Pred); ok {
 				maxDef := rgr.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
@@ -156,6 +174,75 @@ func (m *Morsel) selectRows(rgr *file.RowGroupReader, src io.ReaderAt, fmd *meta
 		evalPred(rp.Pred, flat[rp.k], keep)
 	}
 	return selection(keep), nil
+}
+
+// evalIntDict evaluates rps[j] and the other predicates of its column
+// after it (marked in done) by the column's dictionary (evalIntPages);
+// an error when the column is not an integer one, a predicate is not a
+// comparison, IN list or key set, or the chunk is not evaluated there.
+func evalIntDict(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, leaf int, rps []rowPred, j int, done []bool, kind flatKind, want arrow.DataType, ranges []rowRange, keep []uint8) (lazyFlat, error) {
+	var scale int32
+	wide := false
+	switch kind {
+	case flatInt32, flatDate32, flatInt16From32:
+	case flatInt64:
+		wide = true
+	case flatDecimal32, flatDecimal64:
+		if _, ok := want.(*arrow.Decimal64Type); !ok {
+			return nil, errNotDict
+		}
+		scale, wide = types.DecimalScale(want), kind == flatDecimal64
+	default:
+		return nil, errNotDict
+	}
+	var ps []storage.Pred
+	for k := j; k < len(rps); k++ {
+		if rps[k].k == rps[j].k {
+			if rps[k].Op == "keys" && kind != flatInt32 && kind != flatDate32 && kind != flatInt16From32 && kind != flatInt64 {
+				return nil, errNotDict // as evalPred: key sets of integers only
+			}
+			ps = append(ps, rps[k].Pred)
+			done[k] = true
+		}
+	}
+	t, ok := newIntTest(ps, scale)
+	if !ok {
+		return nil, errNotDict
+	}
+	maxDef := rgr.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
+	pr, err := newPageReader(src, fmd, rgr.MetaData(), leaf, maxDef)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.release()
+	if wide {
+		d, err := evalIntPages[int64](pr, ranges, t, keep)
+		if d == nil {
+			return nil, err
+		}
+		return d, err
+	}
+	d, err := evalIntPages[int32](pr, ranges, t, keep)
+	if d == nil {
+		return nil, err
+	}
+	return d, err
+}
+
+// lazyFlat is a predicate's column as its evaluation read it, made an
+// array once the selection is known (sel nil: every row).
+type lazyFlat interface {
+	array(kind flatKind, want arrow.DataType, sel []int32) arrow.Array
+}
+
+func (d *dictRows[T]) array(kind flatKind, want arrow.DataType, sel []int32) arrow.Array {
+	switch vals := any(d.values(sel)).(type) {
+	case []int32:
+		return int32Array(kind, want, vals, nil, 0)
+	case []int64:
+		return types.NewFixedArray(want, vals, nil, 0)
+	}
+	panic("unreachable")
 }
 
 // selection lists the rows whose keep is 1.
@@ -268,44 +355,92 @@ func intConst(v types.Value, scale int32) (int64, bool) {
 }
 
 func cmpInts[T int16 | int32 | int64](p storage.Pred, vals []T, a arrow.Array, keep []uint8, scale int32) bool {
-	cs := make([]int64, len(p.Vals))
-	for i, v := range p.Vals {
-		c, ok := intConst(v, scale)
-		if !ok {
-			return false
-		}
-		cs[i] = c
-	}
-	vals = vals[:len(keep)]
-	c := cs[0]
-	switch p.Op {
-	case "=":
-		for i, v := range vals {
-			keep[i] &= b2u(int64(v) == c)
-		}
-	case "<":
-		for i, v := range vals {
-			keep[i] &= b2u(int64(v) < c)
-		}
-	case "<=":
-		for i, v := range vals {
-			keep[i] &= b2u(int64(v) <= c)
-		}
-	case ">":
-		for i, v := range vals {
-			keep[i] &= b2u(int64(v) > c)
-		}
-	case ">=":
-		for i, v := range vals {
-			keep[i] &= b2u(int64(v) >= c)
-		}
-	case "in":
-		inList(vals, cs, keep)
-	default:
+	t, ok := newIntTest([]storage.Pred{p}, scale)
+	if !ok {
 		return false
 	}
+	runIntTest(t, vals[:len(keep)], keep)
 	dropNulls(a, keep)
 	return true
+}
+
+// intTest is a conjunction of comparisons, IN lists and key sets on one
+// integer column, its constants at the column's scale.
+type intTest struct {
+	ops  []string
+	cs   [][]int64
+	keys []*types.KeyBits
+}
+
+// newIntTest is ps as an intTest over a column of the given decimal
+// scale (0 for integers, dates); false when one of them is not exact
+// there.
+func newIntTest(ps []storage.Pred, scale int32) (intTest, bool) {
+	var t intTest
+	for _, p := range ps {
+		var cs []int64
+		switch p.Op {
+		case "keys":
+			if p.Keys == nil || scale != 0 {
+				return intTest{}, false
+			}
+		case "=", "<", "<=", ">", ">=", "in":
+			if len(p.Vals) == 0 {
+				return intTest{}, false
+			}
+			cs = make([]int64, len(p.Vals))
+			for i, v := range p.Vals {
+				c, ok := intConst(v, scale)
+				if !ok {
+					return intTest{}, false
+				}
+				cs[i] = c
+			}
+		default:
+			return intTest{}, false
+		}
+		t.ops = append(t.ops, p.Op)
+		t.cs = append(t.cs, cs)
+		t.keys = append(t.keys, p.Keys)
+	}
+	return t, len(t.ops) > 0
+}
+
+// runIntTest clears keep[i] where vals[i] fails t.
+func runIntTest[T int16 | int32 | int64](t intTest, vals []T, keep []uint8) {
+	vals = vals[:len(keep)]
+	for j, op := range t.ops {
+		var c int64
+		if cs := t.cs[j]; len(cs) > 0 {
+			c = cs[0]
+		}
+		switch op {
+		case "=":
+			for i, v := range vals {
+				keep[i] &= b2u(int64(v) == c)
+			}
+		case "<":
+			for i, v := range vals {
+				keep[i] &= b2u(int64(v) < c)
+			}
+		case "<=":
+			for i, v := range vals {
+				keep[i] &= b2u(int64(v) <= c)
+			}
+		case ">":
+			for i, v := range vals {
+				keep[i] &= b2u(int64(v) > c)
+			}
+		case ">=":
+			for i, v := range vals {
+				keep[i] &= b2u(int64(v) >= c)
+			}
+		case "in":
+			inList(vals, t.cs[j], keep)
+		case "keys":
+			inKeys(vals, t.keys[j], keep)
+		}
+	}
 }
 
 // inKeys clears keep where the value is not in k.
