@@ -1192,6 +1192,28 @@ type dictRows[T int32 | int64] struct {
 	idx  []uint32
 }
 
+// rowIdxPool holds dictRows' index buffers (*[]uint32): a row group's
+// worth, which fresh from the heap cost more in page faults than their
+// decoding.
+var rowIdxPool sync.Pool
+
+// rowIndices is an empty index buffer for n rows.
+func rowIndices(n int) []uint32 {
+	if b, ok := rowIdxPool.Get().(*[]uint32); ok && cap(*b) >= n {
+		return (*b)[:0]
+	}
+	return types.NoZero[uint32](n)[:0]
+}
+
+// release returns d's indices to the pool; d is not used after.
+func (d *dictRows[T]) release() {
+	if d.idx != nil {
+		b := d.idx
+		rowIdxPool.Put(&b)
+		d.idx = nil
+	}
+}
+
 // values gathers the rows of sel (all rows when sel is nil).
 func (d *dictRows[T]) values(sel []int32) []T {
 	if sel == nil {
@@ -1216,7 +1238,7 @@ func (d *dictRows[T]) values(sel []int32) []T {
 // when all pages are dictionary-encoded without NULLs, else nil.
 func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, dict func(b []byte, nd int) ([]uint8, error), plain func(b []byte, nn int, out []uint8) error, saved *[]uint32) error {
 	if saved != nil {
-		*saved = types.NoZero[uint32](len(keep))[:0]
+		*saved = rowIndices(len(keep))
 	}
 	var pass []uint8 // per dictionary entry
 	var got int64

@@ -831,6 +831,9 @@ func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metada
 				if lz != nil && flat[k] == nil {
 					flat[k] = lz.array(kinds[k], fields[decoded[k]].Type, sel)
 				}
+				if lz != nil {
+					lz.release()
+				}
 			}
 		}
 		for k, i := range decoded {

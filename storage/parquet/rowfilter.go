@@ -233,6 +233,7 @@ func evalIntDict(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMe
 // array once the selection is known (sel nil: every row).
 type lazyFlat interface {
 	array(kind flatKind, want arrow.DataType, sel []int32) arrow.Array
+	release()
 }
 
 func (d *dictRows[T]) array(kind flatKind, want arrow.DataType, sel []int32) arrow.Array {
