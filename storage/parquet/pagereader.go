@@ -370,6 +370,29 @@ func unpack[T uint8 | uint32](run []byte, width int, mask uint64, out []T) {
 		clear(out)
 		return
 	}
+	if len(run) >= (len(out)*width+7)/8+8 {
+		unpackIn(run, width, mask, out)
+		return
+	}
+	// the last values' eight-byte windows pass run's end: they are
+	// unpacked from a zero-padded copy, eight at a time like the others
+	// (the short runs of flag columns are nothing but such values, and
+	// were read a byte at a time: a tenth of TPC-H q01)
+	k := 0 // values unpacked in place, a multiple of eight
+	if len(run) > 120 {
+		k = (len(run) - 120) * 8 / width &^ 7
+		unpackIn(run, width, mask, out[:k])
+	}
+	// the rest starts at most 120 bytes and 7 values (of ≤ 32 bits) from
+	// run's end: its windows end inside the pad
+	var pad [192]byte
+	copy(pad[:], run[k*width/8:])
+	unpackIn(pad[:], width, mask, out[k:])
+}
+
+// unpackIn is unpack where most values' eight-byte windows lie inside
+// run (the rest are read byte by byte).
+func unpackIn[T uint8 | uint32](run []byte, width int, mask uint64, out []T) {
 	// the values whose eight-byte window lies inside run are loaded
 	// without bounds checks: value j needs bytes (j*width)>>3 .. +8
 	fast := 0

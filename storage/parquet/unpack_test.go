@@ -11,7 +11,7 @@ import (
 func TestUnpack(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	for width := 0; width <= 32; width++ {
-		for _, n := range []int{0, 1, 7, 8, 9, 63, 64, 65, 1000, 1021} {
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 127, 129, 1000, 1021, 5003} {
 			run := make([]byte, (n*width+7)/8+rng.Intn(3))
 			rng.Read(run)
 			mask := uint64(1)<<width - 1
