@@ -256,7 +256,11 @@ func DecArith(op string, narrow bool) Kernel {
 // the caller then takes the exact path for every row. Rows that are NULL
 // hold arbitrary values and are computed like the rest.
 func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out decOut) bool {
-	for i := 0; i < out.n; i++ {
+	start := 0
+	if op == '*' {
+		start = mulSmall(av, bv, out)
+	}
+	for i := start; i < out.n; i++ {
 		xl, okx := av.at(i)
 		yl, oky := bv.at(i)
 		if !okx || !oky {
@@ -308,6 +312,67 @@ func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out decOut) bool {
 		out.set(i, r)
 	}
 	return true
+}
+
+// mulSmall multiplies the leading rows whose product surely fits in 63
+// bits (the operands' bit lengths add up to at most 63) in loops over
+// the slices themselves, for the common shapes — two 64-bit columns, or
+// a 128-bit one (a product before) and a 64-bit one — and returns how
+// many rows it did; dec64Loop's general loop takes the rest. The general
+// loop's per-value reads and stores branched on each operand's form and
+// the output's width: a fifth of TPC-H q01 was its two products.
+func mulSmall(av, bv dec64Src, out decOut) int {
+	n := out.n
+	if av.i64 != nil && bv.i64 == nil {
+		av, bv = bv, av // a 128-bit operand first
+	}
+	switch {
+	case av.i64 != nil && bv.i64 != nil:
+		xs, ys := av.i64[:n], bv.i64[:n]
+		if !out.wide {
+			w := out.w[:n]
+			for i := range w {
+				x, y := xs[i], ys[i]
+				if !mulFits(x, y) {
+					return i
+				}
+				w[i] = x * y
+			}
+			return n
+		}
+		w := out.w[:2*n]
+		for i := range xs {
+			x, y := xs[i], ys[i]
+			if !mulFits(x, y) {
+				return i
+			}
+			r := x * y
+			w[2*i], w[2*i+1] = r, r>>63
+		}
+		return n
+	case av.d128 != nil && bv.i64 != nil && out.wide:
+		xs, ys := av.d128[:n], bv.i64[:n]
+		w := out.w[:2*n]
+		for i := range xs {
+			x, y := int64(xs[i].LowBits()), ys[i]
+			// the high word only extends the low one's sign
+			if xs[i].HighBits() != x>>63 || !mulFits(x, y) {
+				return i
+			}
+			r := x * y
+			w[2*i], w[2*i+1] = r, r>>63
+		}
+		return n
+	}
+	return 0
+}
+
+// mulFits reports that |x|·|y| < 2^63 by the operands' bit lengths (a
+// sufficient test; math.MinInt64 never passes).
+func mulFits(x, y int64) bool {
+	ax := uint64((x ^ x>>63) - x>>63)
+	ay := uint64((y ^ y>>63) - y>>63)
+	return bits.Len64(ax)+bits.Len64(ay) <= 63
 }
 
 // decOut receives a kernel's 64-bit results: as they are (a Decimal64

@@ -16,7 +16,8 @@ import (
 func TestDec64Loop(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	edges := []int64{0, 1, -1, 99, -99, 1<<31 - 1, -1 << 31, 1 << 31, math.MaxInt64 / 10, math.MinInt64 / 10,
-		math.MaxInt64, math.MinInt64, math.MaxInt64/2 + 1, 3037000499, -3037000500}
+		math.MaxInt64, math.MinInt64, math.MaxInt64/2 + 1, 3037000499, -3037000500,
+		1<<32 - 1, -(1<<32 - 1), 1<<33 + 7, 1<<30 + 3, -(1 << 29)}
 	pick := func() int64 {
 		switch rng.Intn(3) {
 		case 0:
@@ -34,23 +35,49 @@ func TestDec64Loop(t *testing.T) {
 		if op == "*" {
 			rs, ma, mb = sa+sb, 1, 1
 		}
-		x, y := pick(), pick()
-		out := make([]decimal128.Num, 1)
-		ok := dec64Loop(op[0], dec64Src{i64: []int64{x}}, dec64Src{d128: []decimal128.Num{decimal128.FromI64(y)}}, ma, mb, newDecOut(1, false, out))
-		want, err := DecimalOp(op, types.Decimal{V: decimal128.FromI64(x), Scale: sa}, types.Decimal{V: decimal128.FromI64(y), Scale: sb}, rs)
-		if !ok {
-			// declining is always allowed, but only for results that
-			// cannot be represented in 64 bits (or might not be)
-			if err == nil && want.V.HighBits() == int64(want.V.LowBits())>>63 && op != "*" && max(abs64(x), abs64(y)) < 1<<52 {
-				t.Fatalf("%d(s%d) %s %d(s%d): declined a result that fits: %v", x, sa, op, y, sb, want)
+		// a batch of a few rows, the operands in each form (64-bit
+		// slices, 128-bit ones) and the output narrow or wide, so that
+		// the loops of every shape run and may stop midway
+		n := 1 + rng.Intn(5)
+		xs, ys := make([]int64, n), make([]int64, n)
+		for i := range xs {
+			xs[i], ys[i] = pick(), pick()
+		}
+		src := func(vs []int64, wide bool) dec64Src {
+			if !wide {
+				return dec64Src{i64: vs}
 			}
-			continue
+			d := make([]decimal128.Num, len(vs))
+			for i, v := range vs {
+				d[i] = decimal128.FromI64(v)
+			}
+			return dec64Src{d128: d}
 		}
-		if err != nil {
-			t.Fatalf("%d(s%d) %s %d(s%d): loop gave %v, exact path failed: %v", x, sa, op, y, sb, out[0], err)
-		}
-		if out[0] != want.V {
-			t.Fatalf("%d(s%d) %s %d(s%d) = %v, want %v", x, sa, op, y, sb, out[0], want.V)
+		narrow := rng.Intn(3) == 0
+		out := make([]decimal128.Num, n)
+		o := newDecOut(n, narrow, out)
+		ok := dec64Loop(op[0], src(xs, rng.Intn(2) == 0), src(ys, rng.Intn(2) == 0), ma, mb, o)
+		for i := range xs {
+			x, y := xs[i], ys[i]
+			want, err := DecimalOp(op, types.Decimal{V: decimal128.FromI64(x), Scale: sa}, types.Decimal{V: decimal128.FromI64(y), Scale: sb}, rs)
+			if !ok {
+				// declining is always allowed, but only for results that
+				// cannot be represented in 64 bits (or might not be)
+				if err == nil && want.V.HighBits() == int64(want.V.LowBits())>>63 && op != "*" && max(abs64(x), abs64(y)) < 1<<52 && n == 1 {
+					t.Fatalf("%d(s%d) %s %d(s%d): declined a result that fits: %v", x, sa, op, y, sb, want)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%d(s%d) %s %d(s%d): loop gave %v, exact path failed: %v", x, sa, op, y, sb, out[i], err)
+			}
+			got := out[i]
+			if narrow {
+				got = decimal128.FromI64(o.d64[i])
+			}
+			if got != want.V {
+				t.Fatalf("row %d of %d (narrow %v): %d(s%d) %s %d(s%d) = %v, want %v", i, n, narrow, x, sa, op, y, sb, got, want.V)
+			}
 		}
 	}
 }
@@ -121,5 +148,68 @@ func TestDivSmallMatchesBig(t *testing.T) {
 	}
 	if answered < 20000 {
 		t.Fatalf("the fast path answered only %d of 50000", answered)
+	}
+}
+
+// TestSumLanes checks the few-groups sums against 128-bit sums row by
+// row, with rows in no group, values near the 2^50 bound and 128-bit
+// values that do not fit in 64 bits (declined, the sums untouched).
+func TestSumLanes(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for iter := 0; iter < 2000; iter++ {
+		n := 1 + rng.Intn(9000)
+		nGroups := 1 + rng.Intn(laneGroups)
+		groups := make([]int32, n)
+		i64 := make([]int64, n)
+		for i := range groups {
+			groups[i] = int32(rng.Intn(nGroups+1)) - 1 // -1: in no group
+			i64[i] = rng.Int63n(1<<51) - 1<<50
+			if iter%3 == 0 {
+				i64[i] >>= 20
+			}
+		}
+		if iter%5 == 2 {
+			i64[rng.Intn(n)] = 1 << 50 // the first magnitude declined
+		}
+		var d128 []decimal128.Num
+		if iter%2 == 1 {
+			d128 = make([]decimal128.Num, n)
+			for i, v := range i64 {
+				d128[i] = decimal128.FromI64(v)
+			}
+			if iter%7 == 1 {
+				d128[rng.Intn(n)] = decimal128.New(1, 5) // past 64 bits
+			}
+			i64 = nil
+		}
+		st := make([]decSum, nGroups)
+		st[0].sum, st[0].count = decimal128.FromI64(12345), 3
+		want := append([]decSum(nil), st...)
+		ok := sumLanes(i64, d128, groups, st)
+		fits := n <= 8192
+		for i, g := range groups {
+			v := decimal128.Num{}
+			if i64 != nil {
+				v = decimal128.FromI64(i64[i])
+			} else {
+				v = d128[i]
+			}
+			lo := int64(v.LowBits())
+			if v.HighBits() != lo>>63 || lo >= 1<<50 || lo < -(1<<50) {
+				fits = false
+			}
+			if g >= 0 {
+				want[g].sum = want[g].sum.Add(v)
+				want[g].count++
+			}
+		}
+		if ok != fits {
+			t.Fatalf("iteration %d: sumLanes gave %v for a batch that fits: %v", iter, ok, fits)
+		}
+		for g := range st {
+			if ok && st[g] != want[g] || !ok && (g == 0 && st[g].count != 3 || g > 0 && st[g].count != 0) {
+				t.Fatalf("iteration %d (ok %v): group %d sums %v/%d, want %v/%d", iter, ok, g, st[g].sum, st[g].count, want[g].sum, want[g].count)
+			}
+		}
 	}
 }
