@@ -3,7 +3,9 @@ package engine
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"unsafe"
 )
 
@@ -116,6 +118,25 @@ type fieldSplitter struct {
 	scratch []byte
 }
 
+// delimAt is the position of the first d in rec at or after i, or
+// len(rec): a word at a time while eight bytes remain, then byte by byte.
+func delimAt(rec []byte, i int, d byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	pat := uint64(d) * ones
+	for ; i+8 <= len(rec); i += 8 {
+		x := binary.LittleEndian.Uint64(rec[i:]) ^ pat // a zero byte where d was
+		if m := (x - ones) &^ x & highs; m != 0 {
+			// the lowest flagged byte is the first zero one (flags above
+			// it may be false, borrows of it)
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(rec) && rec[i] != d {
+		i++
+	}
+	return i
+}
+
 func (fs *fieldSplitter) split(rec []byte) ([][]byte, []bool, error) {
 	fs.fields, fs.nulls, fs.offsets = fs.fields[:0], fs.nulls[:0], fs.offsets[:0]
 	o := fs.o
@@ -145,15 +166,14 @@ func (fs *fieldSplitter) split(rec []byte) ([][]byte, []bool, error) {
 		}
 		return fs.fields, fs.nulls, nil
 	case !o.bsEscape && !o.removeQuotes:
-		// Redshift's plain delimited text: fields are slices of the record
-		// fields are short: a byte loop finds their ends sooner than
-		// IndexByte's call per field
+		// Redshift's plain delimited text: fields are slices of the record.
+		// Fields are short: eight bytes at a time (a word compared with
+		// the delimiter in every byte) find their ends sooner than
+		// IndexByte's call per field, and than a byte loop (a tenth of a
+		// COPY of lineitem was that loop)
 		start, d := 0, o.delim
 		for {
-			end := start
-			for end < len(rec) && rec[end] != d {
-				end++
-			}
+			end := delimAt(rec, start, d)
 			f := rec[start:end]
 			fs.offsets = append(fs.offsets, start)
 			fs.fields = append(fs.fields, f)
