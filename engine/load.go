@@ -524,24 +524,25 @@ func (ld *loadRun) files() int {
 	return len(seen)
 }
 
-// assign gives units to slices, largest first, each to the slice with
-// the fewest bytes so far.
-func (ld *loadRun) assign() [][]*loadUnit {
+// queue hands the units out to the slices as each asks for its next,
+// largest first (nil when none is left): a slice that runs slower than
+// the others — a file that inflates slower, a core shared with the
+// background writes — takes fewer, where fixed shares left the other
+// slice idle at the end (0.1-0.2 s of a 6 s load on two cores).
+func (ld *loadRun) queue() func() *loadUnit {
 	order := append([]*loadUnit(nil), ld.units...)
 	sort.SliceStable(order, func(i, j int) bool { return order[i].bytes() > order[j].bytes() })
-	out := make([][]*loadUnit, ld.slices)
-	load := make([]int64, ld.slices)
-	for _, u := range order {
-		best := 0
-		for i := range load {
-			if load[i] < load[best] {
-				best = i
-			}
+	var mu sync.Mutex
+	return func() *loadUnit {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(order) == 0 {
+			return nil
 		}
-		out[best] = append(out[best], u)
-		load[best] += u.bytes()
+		u := order[0]
+		order = order[1:]
+		return u
 	}
-	return out
 }
 
 func (ld *loadRun) run(ctx context.Context) (*Result, error) {
@@ -570,11 +571,12 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 	ld.stop = cancel
 	var wg sync.WaitGroup
 	errs := make([]error, ld.slices)
-	for i, us := range ld.assign() {
+	next := ld.queue()
+	for i := range ld.slices {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := ld.slice(ctx, i, us, w); err != nil {
+			if err := ld.slice(ctx, i, next, w); err != nil {
 				errs[i] = err
 				cancel(err)
 			}
@@ -730,8 +732,9 @@ func (ld *loadRun) reject(le loadError) bool {
 	return n <= ld.o.maxErr
 }
 
-// slice loads its units into data files of w, one file per FileRows rows.
-func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *managed.Writer) error {
+// slice loads the units it takes from next, until none is left, into
+// data files of w, one file per FileRows rows.
+func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, w *managed.Writer) error {
 	pt := ld.tgt.pt
 	cols := make([]*loadCol, len(ld.tgt.cols))
 	for j, ti := range ld.tgt.cols {
@@ -794,7 +797,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, units []*loadUnit, w *m
 	for j, c := range cols {
 		colNames[j] = c.name
 	}
-	for _, u := range units {
+	for u := next(); u != nil; u = next() {
 		if ld.o.parquet {
 			err := ld.parquetUnit(ctx, slice, u, cols, func() error {
 				pending++
