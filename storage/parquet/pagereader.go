@@ -1289,16 +1289,21 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, d
 		if nn > pg.rows {
 			return errThrift
 		}
-		if cap(vals) < pg.rows {
-			vals = make([]uint8, pg.rows)
+		// vals is made only for pages that need it: the common page
+		// (dictionary, whole, no NULLs) clears keep directly
+		rowVals := func() []uint8 {
+			if cap(vals) < pg.rows {
+				vals = make([]uint8, pg.rows)
+			}
+			vals = vals[:pg.rows]
+			return vals
 		}
-		vals = vals[:pg.rows]
 		if saved != nil && (nn < pg.rows || pg.h.encoding == encPlain) {
 			*saved, saved = nil, nil
 		}
 		switch pg.h.encoding {
 		case encPlain:
-			if err := plain(pg.values, nn, vals); err != nil {
+			if err := plain(pg.values, nn, rowVals()); err != nil {
 				return err
 			}
 		case encPlainDict, encRLEDict:
@@ -1341,6 +1346,7 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, d
 					*saved = append(*saved, idx[pc.a:pc.b]...)
 				}
 			}
+			rowVals()
 			for k, x := range idx {
 				if int(x) >= len(pass) {
 					return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
