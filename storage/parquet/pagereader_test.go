@@ -245,14 +245,7 @@ func checkStringEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.F
 		{Op: ">=", Vals: []types.Value{"value 9"}},
 	} {
 		tst, _ := newStrTest(p)
-		pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, fmd.Schema.Column(leaf).MaxDefinitionLevel())
-		if err != nil {
-			t.Fatal(err)
-		}
-		keep := make([]uint8, ref.Len())
-		for i := range keep {
-			keep[i] = 1
-		}
+		pr, keep := evalSetup(t, src, fmd, rg, leaf, ref.Len())
 		if err := evalStringPages(pr, ranges, tst, keep); err != nil {
 			t.Fatalf("%s: %s %v on pages: %v", what, p.Op, p.Vals, err)
 		}
@@ -264,6 +257,20 @@ func checkStringEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.F
 			}
 		}
 	}
+}
+
+// evalSetup is a page reader of the chunk and a keep of n rows, all 1.
+func evalSetup(t *testing.T, src io.ReaderAt, fmd *metadata.FileMetaData, rg, leaf, n int) (*pageReader, []uint8) {
+	t.Helper()
+	pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, fmd.Schema.Column(leaf).MaxDefinitionLevel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := make([]uint8, n)
+	for i := range keep {
+		keep[i] = 1
+	}
+	return pr, keep
 }
 
 // checkIntEval tests integer predicates on the chunk's dictionary
@@ -324,14 +331,8 @@ func checkIntEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.File
 		if !ok {
 			t.Fatalf("%s: %v not an integer test", what, c.ps)
 		}
-		pr, err := newPageReader(src, fmd, fmd.RowGroup(rg), leaf, fmd.Schema.Column(leaf).MaxDefinitionLevel())
-		if err != nil {
-			t.Fatal(err)
-		}
-		keep := make([]uint8, ref.Len())
-		for i := range keep {
-			keep[i] = 1
-		}
+		pr, keep := evalSetup(t, src, fmd, rg, leaf, ref.Len())
+		var err error
 		var d lazyFlat
 		if kind == flatInt64 || kind == flatDecimal64 {
 			var dr *dictRows[int64]
