@@ -3,6 +3,7 @@ package exec
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -228,6 +229,81 @@ func RowComparer(keys []SortKey, cols []arrow.Array) func(i, j int) int {
 	for k, c := range cols {
 		cmps[k] = ColumnComparer(keys[k].Expr.Type(), c)
 	}
+	return rowComparer(keys, cols, cmps)
+}
+
+// sortComparer is RowComparer for a sort of the columns' rows: a text
+// key of few distinct values (a window's partition by category, an
+// ORDER BY on a flag) is compared by its values' ranks, found once,
+// instead of by the strings at each of the n log n comparisons (a
+// window over 137,602 groups spent a tenth of TPC-DS q67 comparing
+// strings).
+func sortComparer(keys []SortKey, cols []arrow.Array) func(i, j int) int {
+	cmps := make([]compareFunc, len(cols))
+	for k, c := range cols {
+		if s, ok := c.(*array.String); ok {
+			if ranks, ok := stringRanks(s); ok {
+				cmps[k] = cmpOf(ranks)
+				continue
+			}
+		}
+		cmps[k] = ColumnComparer(keys[k].Expr.Type(), c)
+	}
+	return rowComparer(keys, cols, cmps)
+}
+
+// rankMinRows and rankMaxShare bound stringRanks: columns shorter than
+// the one are compared directly, and ranking stops once distinct values
+// pass the other share of the rows (the ranks would cost a sort of their
+// own).
+const (
+	rankMinRows  = 4096
+	rankMaxShare = 8 // at most n/8 distinct values
+)
+
+// stringRanks gives each row of a its value's rank among the distinct
+// values in byte order (NULL rows: 0, never compared); false when a is
+// short or has too many distinct values.
+func stringRanks(a *array.String) ([]int32, bool) {
+	n := a.Len()
+	if n < rankMinRows {
+		return nil, false
+	}
+	ids := make([]int32, n)
+	seen := map[string]int32{}
+	var vals []string
+	for i := range ids {
+		if a.IsNull(i) {
+			continue
+		}
+		v := a.Value(i) // the array's bytes, for the map's life here only
+		id, ok := seen[v]
+		if !ok {
+			if len(vals) >= n/rankMaxShare {
+				return nil, false
+			}
+			id = int32(len(vals))
+			seen[v] = id
+			vals = append(vals, v)
+		}
+		ids[i] = id
+	}
+	order := make([]int32, len(vals))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(vals[x], vals[y]) })
+	rank := make([]int32, len(vals))
+	for r, id := range order {
+		rank[id] = int32(r)
+	}
+	for i, id := range ids {
+		ids[i] = rank[id]
+	}
+	return ids, true
+}
+
+func rowComparer(keys []SortKey, cols []arrow.Array, cmps []compareFunc) func(i, j int) int {
 	return func(i, j int) int {
 		for k, c := range cols {
 			ni, nj := c.IsNull(i), c.IsNull(j)
@@ -281,7 +357,7 @@ func (s *Sort) order(recs []arrow.Record, keys [][]arrow.Array, limit int64) (ar
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	cmp := RowComparer(s.Keys, keyCols)
+	cmp := sortComparer(s.Keys, keyCols)
 	less := func(a, b int32) bool {
 		if c := cmp(int(a), int(b)); c != 0 {
 			return c < 0

@@ -91,7 +91,7 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	cmpAll := RowComparer(keys, kcols)
+	cmpAll := sortComparer(keys, kcols)
 	// input order breaks ties (a stable order) in an unstable sort, which
 	// is O(n log n) where sort.SliceStable's merges are O(n log² n)
 	slices.SortFunc(idx, func(a, b int32) int {
