@@ -85,6 +85,10 @@ type HashAgg struct {
 	leadOnce sync.Once
 	lead     []int
 
+	// derive is deriveFrom's answer (agg_sets.go), made once
+	deriveOnce sync.Once
+	derive     []int
+
 	// EstGroups is the planner's estimate of a grouping set's groups: a
 	// table that takes the encoded-key path sizes its map for it once,
 	// instead of growing it by rehashing (0: no estimate)
@@ -515,7 +519,11 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			filters[a] = f
 		}
 	}
-	for _, t := range tables {
+	derived := h.deriveFrom()
+	for ti, t := range tables {
+		if derived[ti] >= 0 {
+			continue // built at Finalize from a finer set (agg_sets.go)
+		}
 		groups := make([]int32, n)
 		if len(t.set) == 0 {
 			if t.ngroups() == 0 {
@@ -724,6 +732,9 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 		return h.startPartitions(ctx) // the result comes partition by partition
 	}
 	h.spill, h.spillOnce = nil, sync.Once{}
+	if err := h.deriveSets(ctx); err != nil {
+		return err
+	}
 	for _, t := range h.global {
 		// a global aggregate (empty set) yields one row even without input
 		if len(t.set) == 0 && t.ngroups() == 0 {
