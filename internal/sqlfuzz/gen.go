@@ -307,10 +307,18 @@ func (g *gen) Next() Query {
 			"bool_or(" + aliases[0] + ".b)", "avg(" + aliases[0] + ".u)"}
 		g.r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
 		group := key
-		if g.r.Intn(5) == 0 {
+		keys := key
+		switch g.r.Intn(8) {
+		case 0:
 			group = "ROLLUP(" + key + ")"
+		case 1, 2:
+			// two keys: sets derived from sets derived in turn (ROLLUP),
+			// and from either of two supersets (CUBE)
+			key2 := g.expr(g.pickKind(kInt, kText), aliases)
+			keys = key + ", " + key2
+			group = g.pick("ROLLUP", "CUBE") + "(" + keys + ")"
 		}
-		q := "SELECT " + key + ", " + strings.Join(aggs[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred + " GROUP BY " + group
+		q := "SELECT " + keys + ", " + strings.Join(aggs[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred + " GROUP BY " + group
 		if g.r.Intn(3) == 0 {
 			q += " HAVING count(*) " + g.pick(">", "<=") + " 1"
 		}
