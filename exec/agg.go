@@ -711,13 +711,22 @@ func (h *HashAgg) mergeTables(tables []*aggTable) error {
 				mapping[g] = gg
 			})
 		}
-		for a := range gt.accs {
-			if gt.follows[a] {
-				continue
-			}
-			if err := gt.accs[a].Merge(lt.accs[a], mapping, gt.ngroups()); err != nil {
-				return err
-			}
+		if err := gt.mergeAccs(lt, mapping); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeAccs folds src's accumulator states into t's, src's group g into
+// t's group mapping[g] (followers share their leader's state).
+func (t *aggTable) mergeAccs(src *aggTable, mapping []int32) error {
+	for a := range t.accs {
+		if t.follows[a] {
+			continue
+		}
+		if err := t.accs[a].Merge(src.accs[a], mapping, t.ngroups()); err != nil {
+			return err
 		}
 	}
 	return nil

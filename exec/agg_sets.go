@@ -93,15 +93,7 @@ func (h *HashAgg) deriveTable(ctx *Ctx, coarse, fine *aggTable) error {
 		mapping[g] = gg
 	}
 	ctx.Mem.Force(int64(coarse.ngroups()) * 96)
-	for a := range coarse.accs {
-		if coarse.follows[a] {
-			continue
-		}
-		if err := coarse.accs[a].Merge(fine.accs[a], mapping, coarse.ngroups()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return coarse.mergeAccs(fine, mapping)
 }
 
 // appendGroupKey encodes a group's key value so that values equal as
