@@ -91,11 +91,17 @@ func TestWorkerPanicFailsQuery(t *testing.T) {
 }
 
 // A panic inside a sink's Finalize or a source's Next is an error too.
-type panicSource struct{ RecordsSource }
+// The source panics on returning its fifth batch: picked by the batch
+// itself, not by the shared counter after the call (workers racing past
+// it made the fault miss, and the test fail now and then under load).
+type panicSource struct {
+	RecordsSource
+	bad arrow.Record
+}
 
 func (s *panicSource) Next(ctx *Ctx, l any) (arrow.Record, error) {
 	r, err := s.RecordsSource.Next(ctx, l)
-	if r != nil && s.next.Load() == 5 {
+	if r != nil && r == s.bad {
 		panic("source fault")
 	}
 	return r, err
@@ -104,11 +110,11 @@ func (s *panicSource) Next(ctx *Ctx, l any) (arrow.Record, error) {
 func TestSourcePanicFailsQuery(t *testing.T) {
 	for _, workers := range []int{1, 2, 8} {
 		recs := intBatches(50, 10)
-		src := &panicSource{RecordsSource{Label: "Scan bad", Fetch: func(*Ctx) ([]arrow.Record, error) { return recs, nil }}}
+		src := &panicSource{RecordsSource: RecordsSource{Label: "Scan bad", Fetch: func(*Ctx) ([]arrow.Record, error) { return recs, nil }}, bad: recs[4]}
 		p := &Pipeline{Source: src, Sink: &Collect{Label: "Collect"}}
 		ctx := &Ctx{Expr: &expr.Ctx{Context: context.Background()}, Workers: workers}
 		err := p.Run(ctx)
-		if sqlerr.Code(err) != sqlerr.Internal || !strings.Contains(err.Error(), "Scan bad") {
+		if err == nil || sqlerr.Code(err) != sqlerr.Internal || !strings.Contains(err.Error(), "Scan bad") {
 			t.Fatalf("workers=%d: %v, want XX000 naming the scan", workers, err)
 		}
 	}
