@@ -685,18 +685,21 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 				upto = int(rows[len(rows)-1]) - base + 1
 			}
 		}
+		// dst: where the page's values go before their pieces are copied
+		// out; a sparse page picks from the page itself and needs none
+		// (a page-sized buffer per morsel and column was most of a
+		// selective scan's allocations)
 		var dst []T
-		if whole {
-			dst = out[put : put+int64(pg.rows)]
-		} else {
-			n := upto
-			if direct {
-				n = pg.rows
-			}
+		grow := func(n int) []T {
 			if cap(tmp) < n {
 				tmp = types.NoZero[T](n)
 			}
-			dst = tmp[:n]
+			return tmp[:n]
+		}
+		if whole {
+			dst = out[put : put+int64(pg.rows)]
+		} else if direct {
+			dst = grow(pg.rows)
 		}
 		var into []byte
 		if direct {
@@ -714,6 +717,9 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			lv = p.levels[:pg.rows]
 		}
 		sparse = sparse && lv == nil
+		if dst == nil && !sparse {
+			dst = grow(upto)
+		}
 		if rows != nil && !sparse {
 			pcs = runsOf(rows, base, p.spcs)
 			p.spcs = pcs

@@ -2,8 +2,11 @@ package parquet
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -125,10 +128,8 @@ func withoutImplied(rps []rowPred) []rowPred {
 // the caller. A predicate not evaluated here is skipped: the rest are
 // conjuncts too.
 func (m *Morsel) selectRows(rgr *file.RowGroupReader, src io.ReaderAt, fmd *metadata.FileMetaData, rps []rowPred, decoded []int, kinds []flatKind, scales []int64, fields []arrow.Field, ranges []rowRange, flat []arrow.Array, lazy []lazyFlat, n int) ([]int32, error) {
-	keep := types.NoZero[uint8](n) // 1: the row passes so far
-	for i := range keep {
-		keep[i] = 1
-	}
+	keep := keepFlags(n) // 1: the row passes so far
+	defer keepPool.Put(&keep)
 	done := make([]bool, len(rps)) // evaluated with another of its column
 	for j, rp := range rps {
 		if done[j] {
@@ -247,23 +248,90 @@ func (d *dictRows[T]) array(kind flatKind, want arrow.DataType, sel []int32) arr
 }
 
 // selection lists the rows whose keep is 1.
+// The slice is as long as the rows selected (it lives as long as the
+// morsel's batch), so they are counted first.
+// Eight rows at a time, their flags gathered into a byte whose set
+// bits selPos lists: no step waits on the previous row's count.
 func selection(keep []uint8) []int32 {
-	sel := types.NoZero[int32](len(keep)) // the first c are written
-	c := 0
-	for i, k := range keep {
-		sel[c] = int32(i)
-		c += int(k)
+	sel := types.NoZero[int32](countKept(keep) + 8) // writes pass the count by up to 8
+	c, i := 0, 0
+	for ; i+8 <= len(keep); i += 8 {
+		w := binary.LittleEndian.Uint64(keep[i:])
+		if w == 0 {
+			continue
+		}
+		// byte j's flag (bit 8j) moves to bit 56+j; no other product
+		// term reaches those bits or carries into them
+		m := uint8((w * 0x0102040810204080) >> 56)
+		p := &selPos[m]
+		o := sel[c : c+8 : c+8]
+		b := int32(i)
+		o[0], o[1], o[2], o[3] = b+int32(p[0]), b+int32(p[1]), b+int32(p[2]), b+int32(p[3])
+		o[4], o[5], o[6], o[7] = b+int32(p[4]), b+int32(p[5]), b+int32(p[6]), b+int32(p[7])
+		c += bits.OnesCount8(m)
 	}
-	return sel[:c]
+	for ; i < len(keep); i++ {
+		sel[c] = int32(i)
+		c += int(keep[i])
+	}
+	return sel[:c:c]
+}
+
+// selPos[m] lists m's set bits, lowest first.
+var selPos = func() (t [256][8]uint8) {
+	for m := range 256 {
+		j := 0
+		for b := range 8 {
+			if m>>b&1 == 1 {
+				t[m][j] = uint8(b)
+				j++
+			}
+		}
+	}
+	return t
+}()
+
+// countKept counts keep's ones (each entry 0 or 1), eight at a time.
+func countKept(keep []uint8) int {
+	n := 0
+	i := 0
+	for ; i+8 <= len(keep); i += 8 {
+		w := binary.LittleEndian.Uint64(keep[i:])
+		// the eight bytes summed into the top byte
+		n += int((w * 0x0101010101010101) >> 56)
+	}
+	for _, k := range keep[i:] {
+		n += int(k)
+	}
+	return n
+}
+
+// keepPool holds row groups' pass flags (*[]uint8) between morsels:
+// fresh ones per morsel were page faults at their first write.
+var keepPool sync.Pool
+
+// keepFlags returns n pass flags, all set.
+func keepFlags(n int) []uint8 {
+	var keep []uint8
+	if b, ok := keepPool.Get().(*[]uint8); ok && cap(*b) >= n {
+		keep = (*b)[:n]
+	} else {
+		keep = types.NoZero[uint8](n)
+	}
+	if n > 0 {
+		keep[0] = 1 // then doubled by copies (memmove, not a byte loop)
+		for f := 1; f < n; f *= 2 {
+			copy(keep[f:], keep[:f])
+		}
+	}
+	return keep
 }
 
 // selectRowsOf evaluates preds over arrays (all n rows long): the rows
 // passing all of them, ascending; false when one is not evaluated here.
 func selectRowsOf(preds []rowPred, arrays []arrow.Array, n int) ([]int32, bool) {
-	keep := types.NoZero[uint8](n)
-	for i := range keep {
-		keep[i] = 1
-	}
+	keep := keepFlags(n)
+	defer keepPool.Put(&keep)
 	for _, p := range preds {
 		if !evalPred(p.Pred, arrays[p.k], keep) {
 			return nil, false

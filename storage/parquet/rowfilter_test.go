@@ -2,6 +2,7 @@ package parquet
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -89,5 +90,41 @@ func TestWithoutImplied(t *testing.T) {
 	}
 	if want := "[0<[70] 1>=[12] 0keys[]]"; fmt.Sprint(got) != want {
 		t.Fatalf("kept %v, want %s", got, want)
+	}
+}
+
+// selection lists exactly the kept rows, in order, whatever the length
+// (the eight-row steps and the tail) and density; keepFlags sets every
+// flag, a pooled buffer included.
+func TestSelection(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for _, n := range []int{0, 1, 7, 8, 9, 63, 64, 65, 1000, 4097} {
+		for _, density := range []float64{0, 0.01, 0.15, 0.5, 0.97, 1} {
+			keep := keepFlags(n)
+			for i, k := range keep {
+				if k != 1 {
+					t.Fatalf("n=%d: keepFlags[%d] = %d", n, i, k)
+				}
+				if rng.Float64() >= density {
+					keep[i] = 0
+				}
+			}
+			var want []int32
+			for i, k := range keep {
+				if k == 1 {
+					want = append(want, int32(i))
+				}
+			}
+			got := selection(keep)
+			if len(got) != len(want) || countKept(keep) != len(want) {
+				t.Fatalf("n=%d density=%v: %d rows, count %d, want %d", n, density, len(got), countKept(keep), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("n=%d density=%v: row %d is %d, want %d", n, density, i, got[i], want[i])
+				}
+			}
+			keepPool.Put(&keep)
+		}
 	}
 }
