@@ -756,6 +756,12 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 			if dict == nil {
 				return nil, nil, 0, errors.New("parquet: dictionary-encoded page without a dictionary")
 			}
+			if sparse && rows != nil {
+				if put, err = pickHybridRows(pg.values, nu, rows, base, put, dict, out, &val); err != nil {
+					return nil, nil, 0, err
+				}
+				continue
+			}
 			idx, err := p.indices(pg.values, nu)
 			if err != nil {
 				return nil, nil, 0, err
@@ -766,11 +772,7 @@ func readPagesFixed[T fixedValue](p *pageReader, ranges []rowRange, sel []int32)
 						return nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
 					}
 				}
-				if rows != nil {
-					put = pickDictRows(rows, base, put, dict, idx, out, &val)
-				} else {
-					put = pickDict(pcs, put, dict, idx, out, &val)
-				}
+				put = pickDict(pcs, put, dict, idx, out, &val) // rows == nil: picked above
 				continue
 			}
 			if err := gather(dst[:nu], dict, idx); err != nil {
@@ -860,14 +862,88 @@ func pickRows[T any](rows []int32, base int, put int64, vals, out []T, val *vali
 	return put + int64(len(rows))
 }
 
-// pickDictRows is pickDict for a page's selected rows (rows[i]-base).
-func pickDictRows[T any](rows []int32, base int, put int64, dict []T, idx []uint32, out []T, val *validity) int64 {
+// pickHybridRows picks a page's selected rows (rows[i]-base) from
+// dict, reading each one's index in the page's RLE / bit-packed hybrid
+// data (vals: the width byte, then nn indices, one per row): a sparse
+// selection decodes the indices it picks and no others (decoding all of
+// them was a tenth of a selective scan).
+func pickHybridRows[T any](vals []byte, nn int, rows []int32, base int, put int64, dict []T, out []T, val *validity) (int64, error) {
+	if len(vals) < 1 {
+		return put, errThrift
+	}
+	width := int(vals[0])
+	if width > 32 {
+		return put, fmt.Errorf("parquet: dictionary index width %d", width)
+	}
+	data := vals[1:]
+	mask := uint64(1)<<width - 1
+	vb := (width + 7) / 8
 	o := out[put : put+int64(len(rows))]
-	for i, r := range rows {
-		o[i] = dict[idx[int(r)-base]]
+	k := 0 // the next of rows
+	p, i := 0, 0
+	for i < nn && k < len(rows) {
+		h, n := binary.Uvarint(data[p:])
+		if n <= 0 {
+			return put, errors.New("parquet: RLE run header")
+		}
+		p += n
+		if h&1 == 0 { // RLE run
+			cnt := int(min(h>>1, uint64(nn-i)))
+			if p+vb > len(data) {
+				return put, errors.New("parquet: RLE run passes the end")
+			}
+			var v uint64
+			for b := 0; b < vb; b++ {
+				v |= uint64(data[p+b]) << (8 * b)
+			}
+			p += vb
+			if v >= uint64(len(dict)) {
+				return put, fmt.Errorf("parquet: dictionary index %d past its %d entries", v, len(dict))
+			}
+			x := dict[v]
+			end := int32(base + i + cnt)
+			for ; k < len(rows) && rows[k] < end; k++ {
+				o[k] = x
+			}
+			i += cnt
+			continue
+		}
+		groups := h >> 1
+		if groups > uint64(len(data)) {
+			return put, errors.New("parquet: bit-packed run passes the end")
+		}
+		cnt := int(min(groups*8, uint64(nn-i)))
+		runBytes := int(groups) * width
+		if p+(cnt*width+7)/8 > len(data) {
+			return put, errors.New("parquet: bit-packed run passes the end")
+		}
+		run := data[p:min(p+runBytes, len(data))]
+		start, end := base+i, int32(base+i+cnt)
+		for ; k < len(rows) && rows[k] < end; k++ {
+			bit := (int(rows[k]) - start) * width
+			at := bit >> 3
+			var w uint64
+			if at+8 <= len(run) {
+				w = binary.LittleEndian.Uint64(run[at:])
+			} else {
+				for b := 0; b < 8 && at+b < len(run); b++ {
+					w |= uint64(run[at+b]) << (8 * b)
+				}
+			}
+			x := w >> (bit & 7) & mask
+			if x >= uint64(len(dict)) {
+				return put, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dict))
+			}
+			o[k] = dict[x]
+		}
+		p += min(runBytes, len(data)-p)
+		i += cnt
+	}
+	if k < len(rows) {
+		return put, fmt.Errorf("parquet: page of %d values has no row %d", nn, int(rows[k])-base)
 	}
 	val.add(put, nil, 0, len(rows))
-	return put + int64(len(rows))
+	return put + int64(len(rows)), nil
 }
 
 // pickDict is pickFrom for a dictionary page: row r's value is
