@@ -28,7 +28,14 @@ type footerEntry struct {
 	key  string
 	md   *metadata.FileMetaData
 	size int64
+	// ranges are the footer's statistics folded per column for the
+	// planner (ColumnRanges), by the reading dataset's rangeSig
+	ranges map[string]fileRanges
 }
+
+// maxRangeSigs bounds the folded statistics kept per footer (one per
+// way of reading the file: its columns' declared types).
+const maxRangeSigs = 4
 
 // NewFooters returns a cache of at most maxBytes of footers.
 func NewFooters(maxBytes int64) *Footers {
@@ -78,6 +85,50 @@ func (c *Footers) put(info storage.ObjectInfo, md *metadata.FileMetaData) {
 	}
 	c.byKey[k] = c.lru.PushFront(&footerEntry{key: k, md: md, size: size})
 	c.used += size
+	c.evict()
+}
+
+// ranges returns fill's folding of the statistics of info's footer for
+// a dataset of signature sig, kept with the footer while it is cached
+// (fill runs outside the lock; two callers at once may both run it).
+func (c *Footers) ranges(info storage.ObjectInfo, sig string, fill func() fileRanges) fileRanges {
+	if c == nil || !cacheable(info) {
+		return fill()
+	}
+	k := footerKey(info)
+	c.mu.Lock()
+	if el, ok := c.byKey[k]; ok {
+		if r, ok := el.Value.(*footerEntry).ranges[sig]; ok {
+			c.mu.Unlock()
+			return r
+		}
+	}
+	c.mu.Unlock()
+	r := fill()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.byKey[k]
+	if !ok {
+		return r
+	}
+	e := el.Value.(*footerEntry)
+	if len(e.ranges) >= maxRangeSigs {
+		return r
+	}
+	if e.ranges == nil {
+		e.ranges = map[string]fileRanges{}
+	}
+	e.ranges[sig] = r
+	extra := int64(len(sig)) + 96*int64(len(r.cols))
+	e.size += extra
+	c.used += extra
+	c.evict()
+	return r
+}
+
+// evict drops the least recently used footers until the cache fits its
+// bound. c.mu is held.
+func (c *Footers) evict() {
 	for c.used > c.max {
 		last := c.lru.Back()
 		e := last.Value.(*footerEntry)
