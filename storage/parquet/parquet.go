@@ -346,10 +346,26 @@ func (d *Dataset) readerWith(ctx context.Context, path string, st *storage.ScanS
 // readerOpened is readerWith that also returns what the file is read
 // through (counted, and on an object store prefetched).
 func (d *Dataset) readerOpened(ctx context.Context, path string, st *storage.ScanStats, o *opened, rg int, leaves []int, dictLeaves ...int) (*pqarrow.FileReader, *metadata.FileMetaData, storage.File, func(), error) {
+	pf, cf, closer, err := d.fileOpened(ctx, path, st, o, rg, leaves)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	fr, err := d.arrowReader(pf, path, dictLeaves)
+	if err != nil {
+		closer()
+		return nil, nil, nil, nil, err
+	}
+	return fr, pf.MetaData(), cf, closer, nil
+}
+
+// fileOpened opens path (o: opened ahead, nil: open now) as arrow-go's
+// Parquet file reader, its footer from the cache when there, and returns
+// what the file is read through and the closer of the file.
+func (d *Dataset) fileOpened(ctx context.Context, path string, st *storage.ScanStats, o *opened, rg int, leaves []int) (*file.Reader, storage.File, func(), error) {
 	if o == nil {
 		var err error
 		if o, err = d.open(ctx, path, st, rg, leaves); err != nil {
-			return nil, nil, nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	f, cf, md := o.f, o.cf, o.md
@@ -371,7 +387,7 @@ func (d *Dataset) readerOpened(ctx context.Context, path string, st *storage.Sca
 	}()
 	if err != nil {
 		f.Close()
-		return nil, nil, nil, nil, corrupt(path, err)
+		return nil, nil, nil, corrupt(path, err)
 	}
 	if md == nil {
 		d.mu.Lock()
@@ -379,16 +395,23 @@ func (d *Dataset) readerOpened(ctx context.Context, path string, st *storage.Sca
 		d.mu.Unlock()
 		d.opt.Footers.put(f.Info(), pf.MetaData())
 	}
+	return pf, cf, func() { f.Close() }, nil
+}
+
+// arrowReader is pqarrow's reader of the open file pf, reading the
+// leaves dictLeaves as dictionaries. The page reader needs none: a
+// morsel makes it only for the columns the page reader does not cover
+// (making it, its schema manifest, for every morsel was 2% of a scan).
+func (d *Dataset) arrowReader(pf *file.Reader, path string, dictLeaves []int) (*pqarrow.FileReader, error) {
 	props := pqarrow.ArrowReadProperties{BatchSize: 8192}
 	for _, l := range dictLeaves {
 		props.SetReadDict(l, true)
 	}
 	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
 	if err != nil {
-		f.Close()
-		return nil, nil, nil, nil, corrupt(path, err)
+		return nil, corrupt(path, err)
 	}
-	return fr, pf.MetaData(), cf, func() { f.Close() }, nil
+	return fr, nil
 }
 
 // info is the listing's description of path (its size and ETag let an
@@ -750,9 +773,20 @@ func (m *Morsel) read(ctx context.Context, st *storage.ScanStats, head int) ([]a
 	if err != nil {
 		return nil, nil, err
 	}
-	fr, fmd, src, closer, err := d.readerOpened(ctx, m.path, st, pre, m.rowGroup, leaves, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)...)
+	pf, src, closer, err := d.fileOpened(ctx, m.path, st, pre, m.rowGroup, leaves)
 	if err != nil {
 		return nil, nil, err
+	}
+	fmd := pf.MetaData()
+	var afr *pqarrow.FileReader // made once, when a column needs it
+	fr := func() (*pqarrow.FileReader, error) {
+		if afr == nil {
+			var err error
+			if afr, err = d.arrowReader(pf, m.path, d.dictionaryLeaves(m.path, m.rowGroup, pqLeaves)); err != nil {
+				return nil, err
+			}
+		}
+		return afr, nil
 	}
 	var rsrc io.ReaderAt // nil: arrow-go's reader only
 	if src != nil {
@@ -760,27 +794,28 @@ func (m *Morsel) read(ctx context.Context, st *storage.ScanStats, head int) ([]a
 	}
 	if head <= 0 || m.ranges != nil || len(pqLeaves) > 0 || m.rows < 2*int64(head) || rsrc == nil {
 		defer closer()
-		out, err := m.decode(ctx, fr, fmd, rsrc, nil, fields, decoded, kinds, scales, pqLeaves, fill)
+		out, err := m.decode(ctx, pf, fr, fmd, rsrc, nil, fields, decoded, kinds, scales, pqLeaves, fill)
 		return out, nil, err
 	}
 	// both parts read the chunks through one memo: each from the file once
 	memo := newChunkMemo(rsrc)
-	out, err := m.decode(ctx, fr, fmd, memo, []rowRange{{0, int64(head)}}, fields, decoded, kinds, scales, pqLeaves, fill)
+	out, err := m.decode(ctx, pf, fr, fmd, memo, []rowRange{{0, int64(head)}}, fields, decoded, kinds, scales, pqLeaves, fill)
 	if err != nil {
 		closer()
 		return nil, nil, err
 	}
 	rest := &Rest{close: closer}
 	rest.read = func() ([]arrow.Record, error) {
-		return m.decode(ctx, fr, fmd, memo, []rowRange{{int64(head), m.rows}}, fields, decoded, kinds, scales, pqLeaves, fill)
+		return m.decode(ctx, pf, fr, fmd, memo, []rowRange{{int64(head), m.rows}}, fields, decoded, kinds, scales, pqLeaves, fill)
 	}
 	return out, rest, nil
 }
 
 // decode decodes the morsel's rows in part (nil: those it reads whole,
-// all rows or the page index's ranges) from the file fr reads (rsrc:
-// the same file for the page reader, nil for arrow-go's reader only).
-func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metadata.FileMetaData, rsrc io.ReaderAt, part []rowRange, fields []arrow.Field, decoded []int, kinds []flatKind, scales []int64, pqLeaves []int, fill func(arrow.Record, int64) arrow.Record) ([]arrow.Record, error) {
+// all rows or the page index's ranges) from the file pf reads (fr: its
+// pqarrow reader, made on first use; rsrc: the same file for the page
+// reader, nil for arrow-go's reader only).
+func (m *Morsel) decode(ctx context.Context, pf *file.Reader, fr func() (*pqarrow.FileReader, error), fmd *metadata.FileMetaData, rsrc io.ReaderAt, part []rowRange, fields []arrow.Field, decoded []int, kinds []flatKind, scales []int64, pqLeaves []int, fill func(arrow.Record, int64) arrow.Record) ([]arrow.Record, error) {
 	flat := make([]arrow.Array, len(decoded))
 	var out []arrow.Record
 	rangesDone := false
@@ -793,7 +828,7 @@ func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metada
 				err = fmt.Errorf("%v", r)
 			}
 		}()
-		rgr := fr.ParquetReader().RowGroup(m.rowGroup)
+		rgr := pf.RowGroup(m.rowGroup)
 		// with only flat columns, the page index's ranges are read alone
 		// (the rows between them skipped, not decoded); with pqarrow
 		// columns too, all rows are decoded and the ranges cut afterwards
@@ -868,7 +903,11 @@ func (m *Morsel) decode(ctx context.Context, fr *pqarrow.FileReader, fmd *metada
 			}
 			return nil
 		}
-		rr, err := fr.GetRecordReader(ctx, pqLeaves, []int{m.rowGroup})
+		afr, err := fr()
+		if err != nil {
+			return err
+		}
+		rr, err := afr.GetRecordReader(ctx, pqLeaves, []int{m.rowGroup})
 		if err != nil {
 			return err
 		}
