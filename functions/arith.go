@@ -173,8 +173,11 @@ func DecArith(op string, narrow bool) Kernel {
 			rs = DivScale(sa, sb)
 		}
 		validity, nulls := types.AndValidity(n, args[0], args[1])
-		// every row is written: by the 64-bit loop, or below (NULLs with 0)
-		out := types.NoZero[decimal128.Num](n)
+		// every row is written: by the 64-bit loop, or below (NULLs with
+		// 0); out is made only when wide results need it (a narrowed
+		// product's 128-bit buffer, never written, was a quarter of a
+		// selective scan's allocations)
+		var out []decimal128.Num
 		// 64-bit loop for + - * when operands fit; other rows take DecimalOp
 		var ma, mb int64 = 1, 1
 		fast := false
@@ -190,11 +193,15 @@ func DecArith(op string, narrow bool) Kernel {
 			x64, okx := dec64Of(args[0], n)
 			y64, oky := dec64Of(args[1], n)
 			if okx && oky {
-				o := newDecOut(n, narrow, out)
+				o := newDecOut(n, narrow, nil)
 				if dec64Loop(op[0], x64, y64, ma, mb, o) {
 					return o.array(rs, validity, nulls), nil
 				}
+				out = o.d128 // nil when narrow
 			}
+		}
+		if out == nil {
+			out = types.NoZero[decimal128.Num](n)
 		}
 		a, b := types.Decimal128Of(args[0]), types.Decimal128Of(args[1])
 		av, bv := a.Values(), b.Values()
