@@ -1226,7 +1226,7 @@ func evalStringPages(p *pageReader, ranges []rowRange, t strTest, keep []uint8) 
 		}
 		return nil
 	}
-	return evalPages(p, ranges, keep, false, dict, plain, nil)
+	return evalPages(p, ranges, keep, nil, false, dict, plain, nil)
 }
 
 // errNotDict: a chunk whose first page is not a dictionary, or whose
@@ -1244,7 +1244,7 @@ var errNotDict = errors.New("parquet: chunk not evaluated by its dictionary")
 // indices come back with the dictionary when no row is NULL and every
 // page is dictionary-encoded, for the rows that pass to be gathered
 // from them; else nil.
-func evalIntPages[T int32 | int64](p *pageReader, ranges []rowRange, t intTest, keep []uint8) (*dictRows[T], error) {
+func evalIntPages[T int32 | int64](p *pageReader, ranges []rowRange, t intTest, keep []uint8, so *selOut) (*dictRows[T], error) {
 	var d dictRows[T]
 	dict := func(b []byte, nd int) ([]uint8, error) {
 		var zero T
@@ -1281,7 +1281,7 @@ func evalIntPages[T int32 | int64](p *pageReader, ranges []rowRange, t intTest, 
 		runIntTest(t, vals, out)
 		return nil
 	}
-	if err := evalPages(p, ranges, keep, true, dict, plain, &d.idx); err != nil {
+	if err := evalPages(p, ranges, keep, so, true, dict, plain, &d.idx); err != nil {
 		return nil, err
 	}
 	if d.idx == nil {
@@ -1341,9 +1341,16 @@ func (d *dictRows[T]) values(sel []int32) []T {
 // With dictFirst, a data page before any dictionary is errNotDict, keep
 // untouched. With saved, *saved ends as every row's dictionary index
 // when all pages are dictionary-encoded without NULLs, else nil.
-func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, dict func(b []byte, nd int) ([]uint8, error), plain func(b []byte, nn int, out []uint8) error, saved *[]uint32) error {
+// With so (and keep nil), the passing rows are listed in so instead,
+// and a page other than a whole dictionary page without NULLs is
+// errNotWhole.
+func evalPages(p *pageReader, ranges []rowRange, keep []uint8, so *selOut, dictFirst bool, dict func(b []byte, nd int) ([]uint8, error), plain func(b []byte, nn int, out []uint8) error, saved *[]uint32) error {
+	n := int64(len(keep))
+	if so != nil {
+		n = int64(len(so.rows))
+	}
 	if saved != nil {
-		*saved = rowIndices(len(keep))
+		*saved = rowIndices(int(n))
 	}
 	var pass []uint8 // per dictionary entry
 	var got int64
@@ -1393,6 +1400,9 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, d
 				return errors.New("parquet: dictionary-encoded page without a dictionary")
 			}
 			whole := nn == pg.rows && len(pcs) == 1 && pcs[0].a == 0 && pcs[0].b == pg.rows
+			if so != nil && !whole {
+				return errNotWhole
+			}
 			var idx []uint32
 			inPlace := whole && saved != nil && cap(*saved)-len(*saved) >= nn
 			if inPlace {
@@ -1407,12 +1417,26 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, d
 			}
 			if whole {
 				// the common page: every row valid and wanted
-				k := keep[got : got+int64(nn)]
-				for r, x := range idx {
-					if int(x) >= len(pass) {
-						return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
+				if so != nil {
+					// listed as they pass: no flags to fill and scan
+					rows, c, base := so.rows[got:got+int64(nn)], 0, int32(got)
+					for r, x := range idx {
+						if int(x) >= len(pass) {
+							return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
+						}
+						rows[c] = base + int32(r)
+						c += int(pass[x])
 					}
-					k[r] &= pass[x]
+					copy(so.rows[so.n:], rows[:c])
+					so.n += c
+				} else {
+					k := keep[got : got+int64(nn)]
+					for r, x := range idx {
+						if int(x) >= len(pass) {
+							return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
+						}
+						k[r] &= pass[x]
+					}
 				}
 				got += int64(nn)
 				switch {
@@ -1438,6 +1462,9 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, d
 		default:
 			return errFallback
 		}
+		if so != nil {
+			return errNotWhole
+		}
 		if nn < pg.rows {
 			// spread over the rows; a NULL row fails
 			spread(vals, nn, p.levels[:pg.rows])
@@ -1450,11 +1477,23 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, dictFirst bool, d
 			got += int64(pc.b - pc.a)
 		}
 	}
-	if got != int64(len(keep)) {
-		return fmt.Errorf("parquet: read %d rows of %d", got, len(keep))
+	if got != n {
+		return fmt.Errorf("parquet: read %d rows of %d", got, n)
 	}
 	return nil
 }
+
+// selOut receives the rows of ranges that pass a test, listed as they
+// pass (evalPages with one predicate column): rows[:n] are written.
+type selOut struct {
+	rows []int32 // as many as the ranges' rows
+	n    int
+}
+
+// errNotWhole: a page the listing of passing rows does not cover (with
+// NULLs, PLAIN, or only partly in the ranges); the caller evaluates the
+// column into pass flags instead.
+var errNotWhole = errors.New("parquet: page not whole")
 
 // splitPlain finds the n PLAIN-encoded byte arrays (a 4-byte length, then
 // the bytes) at the front of b: value k is b[starts[k]:ends[k]]. starts

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -220,7 +221,7 @@ func comparePageReader(t *testing.T, data []byte, sch *arrow.Schema) {
 					if kind == flatString {
 						checkStringEval(t, what, src, fmd, rg, leaf, ranges, ref)
 					}
-					if sel == nil {
+					if len(sel) == 0 { // once per ranges (sel == nil went on above)
 						checkIntEval(t, what, src, fmd, rg, leaf, kind, want, ranges, ref)
 					}
 					// arrow-go's reader with the selection (the fallback)
@@ -326,6 +327,18 @@ func checkIntEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.File
 	case flatDecimal64:
 		cases = []conj{{[]storage.Pred{{Op: "<", Vals: []types.Value{dec(-40000)}}}, func(v int64) bool { return v < -40000 }}}
 	}
+	// the chunk read whole, and with no NULLs anywhere in it
+	wholeRanges := len(ranges) == 1 && ranges[0].start == 0 && ranges[0].end == fmd.RowGroup(rg).NumRows()
+	required := fmd.Schema.Column(leaf).MaxDefinitionLevel() == 0
+	listed := 0
+	defer func() {
+		if listed == 0 && len(cases) > 0 && required && wholeRanges {
+			cc, err := fmd.RowGroup(rg).ColumnChunk(leaf)
+			if err == nil && cc.HasDictionaryPage() && (kind == flatInt32 || kind == flatDate32) {
+				t.Errorf("%s: no test listed its rows directly", what)
+			}
+		}
+	}()
 	for _, c := range cases {
 		tst, ok := newIntTest(c.ps, scale)
 		if !ok {
@@ -336,12 +349,12 @@ func checkIntEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.File
 		var d lazyFlat
 		if kind == flatInt64 || kind == flatDecimal64 {
 			var dr *dictRows[int64]
-			if dr, err = evalIntPages[int64](pr, ranges, tst, keep); dr != nil {
+			if dr, err = evalIntPages[int64](pr, ranges, tst, keep, nil); dr != nil {
 				d = dr
 			}
 		} else {
 			var dr *dictRows[int32]
-			if dr, err = evalIntPages[int32](pr, ranges, tst, keep); dr != nil {
+			if dr, err = evalIntPages[int32](pr, ranges, tst, keep, nil); dr != nil {
 				d = dr
 			}
 		}
@@ -357,7 +370,7 @@ func checkIntEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.File
 		if err != nil {
 			t.Fatalf("%s: %v on the dictionary: %v", what, c.ps, err)
 		}
-		var passed []int32
+		passed := []int32{} // not nil: nil selects every row
 		for i := range keep {
 			want := ref.IsValid(i) && c.test(vals[i])
 			if (keep[i] == 1) != want {
@@ -367,10 +380,32 @@ func checkIntEval(t *testing.T, what string, src io.ReaderAt, fmd *metadata.File
 				passed = append(passed, int32(i))
 			}
 		}
+		// listed directly, the same rows pass (where the pages are whole
+		// dictionary pages without NULLs)
+		pr2, _ := evalSetup(t, src, fmd, rg, leaf, ref.Len())
+		so := &selOut{rows: make([]int32, ref.Len())}
+		var derr error
+		if kind == flatInt64 || kind == flatDecimal64 {
+			_, derr = evalIntPages[int64](pr2, ranges, tst, nil, so)
+		} else {
+			_, derr = evalIntPages[int32](pr2, ranges, tst, nil, so)
+		}
+		pr2.release()
+		switch {
+		case derr == nil:
+			if !slices.Equal(so.rows[:so.n], passed) {
+				t.Fatalf("%s: %v listed %d rows, want %d", what, c.ps, so.n, len(passed))
+			}
+			listed++
+		case derr == errNotWhole && (d == nil || !required || !wholeRanges):
+			// NULLs, PLAIN pages or pages partly in the ranges
+		default:
+			t.Fatalf("%s: %v listed directly: %v", what, c.ps, derr)
+		}
 		if d == nil {
 			// a few thousand distinct values stay in the dictionary
 			cc, err := fmd.RowGroup(rg).ColumnChunk(leaf)
-			if err == nil && cc.HasDictionaryPage() && ref.NullN() == 0 && (kind == flatInt32 || kind == flatDate32) {
+			if err == nil && cc.HasDictionaryPage() && required && (kind == flatInt32 || kind == flatDate32) {
 				t.Fatalf("%s: no indices kept of a dictionary chunk without NULLs", what)
 			}
 			continue
