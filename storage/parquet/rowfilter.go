@@ -197,6 +197,23 @@ func (m *Morsel) selectDirect(rgr *file.RowGroupReader, src io.ReaderAt, fmd *me
 	}
 	i := decoded[k]
 	leaf := m.leaves[m.cols[i]][0]
+	// only where every page will do (else the pages listed before one
+	// that does not are decoded twice): the whole row group, of a
+	// dictionary chunk its statistics say holds no NULLs
+	rgm := rgr.MetaData()
+	if len(ranges) != 1 || ranges[0].start != 0 || ranges[0].end != rgm.NumRows() {
+		return nil, false
+	}
+	cc, err := rgm.ColumnChunk(leaf)
+	if err != nil || !cc.HasDictionaryPage() {
+		return nil, false
+	}
+	if rgm.Schema.Column(leaf).MaxDefinitionLevel() > 0 {
+		st, err := cc.Statistics()
+		if err != nil || st == nil || !st.HasNullCount() || st.NullCount() > 0 {
+			return nil, false
+		}
+	}
 	scratch := selScratch(n)
 	defer selPool.Put(&scratch)
 	so := &selOut{rows: scratch}
