@@ -480,6 +480,9 @@ type loadRun struct {
 	slices  int
 	qid     string
 	started time.Time
+	// bufs backs the slices' column builders: the buffers of a batch's
+	// arrays, released once written, make the next batch's
+	bufs bufPool
 
 	rows, rejected, bytes atomic.Int64
 	defMu                 sync.Mutex // one volatile default evaluated at a time
@@ -739,7 +742,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 	cols := make([]*loadCol, len(ld.tgt.cols))
 	for j, ti := range ld.tgt.cols {
 		c := pt.Columns[ti]
-		cols[j] = newLoadCol(c.Name, c.Type, c.NotNull, ld.o, ld.s.Loc)
+		cols[j] = newLoadCol(c.Name, c.Type, c.NotNull, ld.o, ld.s.Loc, &ld.bufs)
 	}
 	defer func() {
 		for _, c := range cols {

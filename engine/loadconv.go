@@ -60,8 +60,8 @@ type loadCol struct {
 	buf  []byte
 }
 
-func newLoadCol(name string, t types.T, notNull bool, o *loadOpts, loc *time.Location) *loadCol {
-	c := &loadCol{name: name, t: t, notNull: notNull, o: o, loc: loc, b: array.NewBuilder(memory.DefaultAllocator, t.Arrow())}
+func newLoadCol(name string, t types.T, notNull bool, o *loadOpts, loc *time.Location, mem memory.Allocator) *loadCol {
+	c := &loadCol{name: name, t: t, notNull: notNull, o: o, loc: loc, b: array.NewBuilder(mem, t.Arrow())}
 	switch {
 	case t.Kind == types.Date && o.dateFmt != "" && o.dateFmt != "auto":
 		c.fmt, _ = compileDateFormat(o.dateFmt)

@@ -314,6 +314,7 @@ func (t *Table) conform(rec arrow.Record) arrow.Record {
 			b.Append(types.FormatText(c, types.GetValue(c, a, j)))
 		}
 		cols[i] = b.NewArray()
+		defer cols[i].Release() // the record holds its own reference
 		b.Release()
 	}
 	return array.NewRecord(t.fileSchema(), cols, rec.NumRows())
@@ -616,7 +617,10 @@ func (f *ParquetFile) Write(rec arrow.Record) error {
 	if rec.NumRows() == 0 {
 		return nil
 	}
+	// released after the write, so that the caller's release frees the
+	// batch's buffers (a load's builders take them back)
 	rec = f.t.conform(rec)
+	defer rec.Release()
 	if f.pw == nil {
 		pw, err := lqparquet.NewFileWriter(f.out, f.t.fileSchema(), rec, f.codec, f.level)
 		if err != nil {
