@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -121,19 +122,21 @@ func run(small, big, runs int) error {
 		}
 		return harness.Median(ts), nil
 	}
-	scanRows := regexp.MustCompile(`\(Scan \S+ rows=(\d+) `)
+	scanRows := regexp.MustCompile(`(?:\(|; )Scan \S+ rows=(\d+) `) // after the estimate
 	transferred := func(q string) (int64, error) {
 		r, err := s.Query(ctx, "EXPLAIN ANALYZE "+q)
 		if err != nil {
 			return 0, err
 		}
+		var plan []string
 		for i := 0; i < int(r.NumRows()); i++ {
 			line, _ := r.Text(0, r.Value(i, 0))
 			if m := scanRows.FindStringSubmatch(line); m != nil {
 				return strconv.ParseInt(m[1], 10, 64)
 			}
+			plan = append(plan, line)
 		}
-		return 0, fmt.Errorf("no scan in the plan of %s", q)
+		return 0, fmt.Errorf("no scan in the plan of %s:\n%s", q, strings.Join(plan, "\n"))
 	}
 
 	fmt.Printf("PostgreSQL 15 on 127.0.0.1, %d runs, medians\n\n", runs)
