@@ -35,6 +35,18 @@ type Subquery struct {
 
 	mu    *sync.Mutex
 	cache map[string]*subResult
+	// running are the runs under way, by key: a worker that needs one
+	// waits for it instead of running the plan again (two workers
+	// meeting an uncorrelated subquery in their first batches ran it
+	// twice, on the cores the rest of the query needed)
+	running map[string]*subRun
+}
+
+// subRun is one run of the plan for a key, its result once done closes.
+type subRun struct {
+	done chan struct{}
+	r    *subResult
+	err  error
 }
 
 type subResult struct {
@@ -72,7 +84,33 @@ func (s *Subquery) result(ctx *Ctx, key string, outer map[ColumnID]types.Value) 
 		s.mu.Unlock()
 		return r, nil
 	}
+	if run, ok := s.running[key]; ok {
+		s.mu.Unlock()
+		select {
+		case <-run.done:
+			return run.r, run.err
+		case <-ctx.Context.Done():
+			return nil, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+		}
+	}
+	if s.running == nil {
+		s.running = map[string]*subRun{}
+	}
+	run := &subRun{done: make(chan struct{})}
+	s.running[key] = run
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, key)
+		s.mu.Unlock()
+		close(run.done)
+	}()
+	run.r, run.err = s.run(ctx, key, outer)
+	return run.r, run.err
+}
+
+// run runs the plan for key and caches its result.
+func (s *Subquery) run(ctx *Ctx, key string, outer map[ColumnID]types.Value) (*subResult, error) {
 	vals, err := s.Plan.Run(ctx, outer)
 	if err != nil {
 		return nil, err
