@@ -385,10 +385,39 @@ func BuildArray(t T, vals []Value) arrow.Array {
 	b := array.NewBuilder(memory.DefaultAllocator, t.Arrow())
 	defer b.Release()
 	b.Reserve(len(vals))
+	if sb, ok := b.(*array.StringBuilder); ok && appendStrings(sb, vals) {
+		return b.NewArray()
+	}
 	for _, v := range vals {
 		AppendValue(b, v)
 	}
 	return b.NewArray()
+}
+
+// appendStrings appends vals to sb when every one is a string or NULL,
+// their bytes reserved at once (an aggregate's text group keys grew the
+// data buffer by doubling, value by value through AppendValue); false,
+// with nothing appended, otherwise.
+func appendStrings(sb *array.StringBuilder, vals []Value) bool {
+	n := 0
+	for _, v := range vals {
+		switch s := v.(type) {
+		case string:
+			n += len(s)
+		case nil:
+		default:
+			return false
+		}
+	}
+	sb.ReserveData(n)
+	for _, v := range vals {
+		if v == nil {
+			sb.AppendNull()
+			continue
+		}
+		sb.Append(v.(string))
+	}
+	return true
 }
 
 // DecimalScale is the scale of a Decimal64 or Decimal128 Arrow type.
