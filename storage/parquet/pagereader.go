@@ -1420,11 +1420,13 @@ func evalPages(p *pageReader, ranges []rowRange, keep []uint8, so *selOut, dictF
 				if so != nil {
 					// listed as they pass: no flags to fill and scan
 					rows, c, base := so.rows[got:got+int64(nn)], 0, int32(got)
-					for r, x := range idx {
+					// c ≤ r < len(rows): the write needs no bounds check
+					at := unsafe.Pointer(unsafe.SliceData(rows))
+					for r, x := range idx[:len(rows)] {
 						if int(x) >= len(pass) {
 							return fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(pass))
 						}
-						rows[c] = base + int32(r)
+						*(*int32)(unsafe.Add(at, 4*c)) = base + int32(r)
 						c += int(pass[x])
 					}
 					copy(so.rows[so.n:], rows[:c])
