@@ -879,7 +879,8 @@ func pickHybridRows[T any](vals []byte, nn int, rows []int32, base int, put int6
 	mask := uint64(1)<<width - 1
 	vb := (width + 7) / 8
 	o := out[put : put+int64(len(rows))]
-	k := 0 // the next of rows
+	o = o[:len(rows)] // k < len(rows) bounds o's writes
+	k := 0            // the next of rows
 	p, i := 0, 0
 	for i < nn && k < len(rows) {
 		h, n := binary.Uvarint(data[p:])
@@ -919,12 +920,13 @@ func pickHybridRows[T any](vals []byte, nn int, rows []int32, base int, put int6
 		}
 		run := data[p:min(p+runBytes, len(data))]
 		start, end := base+i, int32(base+i+cnt)
+		rp := unsafe.Pointer(unsafe.SliceData(run))
 		for ; k < len(rows) && rows[k] < end; k++ {
 			bit := (int(rows[k]) - start) * width
 			at := bit >> 3
 			var w uint64
 			if at+8 <= len(run) {
-				w = binary.LittleEndian.Uint64(run[at:])
+				w = *(*uint64)(unsafe.Add(rp, at)) // inside run, checked above
 			} else {
 				for b := 0; b < 8 && at+b < len(run); b++ {
 					w |= uint64(run[at+b]) << (8 * b)
