@@ -26,33 +26,66 @@ func cmpOrdered[E int16 | int32 | int64 | uint32 | arrow.Date32 | arrow.Time64 |
 }
 
 // cmpLoop sets bit i of out when av[i] op bv[i]. One loop per operator
-// keeps the comparison inline (no call per value); results are packed a
-// byte at a time.
+// keeps the comparison inline (no call per value); eight results are
+// gathered in a register and stored as one byte (setting each bit in
+// memory chained every comparison to the last one's store).
 func cmpLoop[E int16 | int32 | int64 | uint32 | arrow.Date32 | arrow.Time64 | arrow.Timestamp](op string, av, bv []E, out []byte) {
 	bv = bv[:len(av)]
+	n := len(av) &^ 7
+	out = out[:(len(av)+7)/8]
 	switch op {
 	case "=":
-		for i := range av {
+		for i := 0; i < n; i += 8 {
+			a, b := av[i:i+8:i+8], bv[i:i+8:i+8]
+			out[i>>3] |= b2u8(a[0] == b[0]) | b2u8(a[1] == b[1])<<1 | b2u8(a[2] == b[2])<<2 | b2u8(a[3] == b[3])<<3 |
+				b2u8(a[4] == b[4])<<4 | b2u8(a[5] == b[5])<<5 | b2u8(a[6] == b[6])<<6 | b2u8(a[7] == b[7])<<7
+		}
+		for i := n; i < len(av); i++ {
 			out[i>>3] |= b2u8(av[i] == bv[i]) << (uint(i) & 7)
 		}
 	case "<>", "!=":
-		for i := range av {
+		for i := 0; i < n; i += 8 {
+			a, b := av[i:i+8:i+8], bv[i:i+8:i+8]
+			out[i>>3] |= b2u8(a[0] != b[0]) | b2u8(a[1] != b[1])<<1 | b2u8(a[2] != b[2])<<2 | b2u8(a[3] != b[3])<<3 |
+				b2u8(a[4] != b[4])<<4 | b2u8(a[5] != b[5])<<5 | b2u8(a[6] != b[6])<<6 | b2u8(a[7] != b[7])<<7
+		}
+		for i := n; i < len(av); i++ {
 			out[i>>3] |= b2u8(av[i] != bv[i]) << (uint(i) & 7)
 		}
 	case "<":
-		for i := range av {
+		for i := 0; i < n; i += 8 {
+			a, b := av[i:i+8:i+8], bv[i:i+8:i+8]
+			out[i>>3] |= b2u8(a[0] < b[0]) | b2u8(a[1] < b[1])<<1 | b2u8(a[2] < b[2])<<2 | b2u8(a[3] < b[3])<<3 |
+				b2u8(a[4] < b[4])<<4 | b2u8(a[5] < b[5])<<5 | b2u8(a[6] < b[6])<<6 | b2u8(a[7] < b[7])<<7
+		}
+		for i := n; i < len(av); i++ {
 			out[i>>3] |= b2u8(av[i] < bv[i]) << (uint(i) & 7)
 		}
 	case "<=":
-		for i := range av {
+		for i := 0; i < n; i += 8 {
+			a, b := av[i:i+8:i+8], bv[i:i+8:i+8]
+			out[i>>3] |= b2u8(a[0] <= b[0]) | b2u8(a[1] <= b[1])<<1 | b2u8(a[2] <= b[2])<<2 | b2u8(a[3] <= b[3])<<3 |
+				b2u8(a[4] <= b[4])<<4 | b2u8(a[5] <= b[5])<<5 | b2u8(a[6] <= b[6])<<6 | b2u8(a[7] <= b[7])<<7
+		}
+		for i := n; i < len(av); i++ {
 			out[i>>3] |= b2u8(av[i] <= bv[i]) << (uint(i) & 7)
 		}
 	case ">":
-		for i := range av {
+		for i := 0; i < n; i += 8 {
+			a, b := av[i:i+8:i+8], bv[i:i+8:i+8]
+			out[i>>3] |= b2u8(a[0] > b[0]) | b2u8(a[1] > b[1])<<1 | b2u8(a[2] > b[2])<<2 | b2u8(a[3] > b[3])<<3 |
+				b2u8(a[4] > b[4])<<4 | b2u8(a[5] > b[5])<<5 | b2u8(a[6] > b[6])<<6 | b2u8(a[7] > b[7])<<7
+		}
+		for i := n; i < len(av); i++ {
 			out[i>>3] |= b2u8(av[i] > bv[i]) << (uint(i) & 7)
 		}
 	default:
-		for i := range av {
+		for i := 0; i < n; i += 8 {
+			a, b := av[i:i+8:i+8], bv[i:i+8:i+8]
+			out[i>>3] |= b2u8(a[0] >= b[0]) | b2u8(a[1] >= b[1])<<1 | b2u8(a[2] >= b[2])<<2 | b2u8(a[3] >= b[3])<<3 |
+				b2u8(a[4] >= b[4])<<4 | b2u8(a[5] >= b[5])<<5 | b2u8(a[6] >= b[6])<<6 | b2u8(a[7] >= b[7])<<7
+		}
+		for i := n; i < len(av); i++ {
 			out[i>>3] |= b2u8(av[i] >= bv[i]) << (uint(i) & 7)
 		}
 	}
