@@ -80,6 +80,35 @@ func DecArithConst(op string, c types.Decimal, ct types.T, constLeft, narrow boo
 // over 64-bit scaled values already at the result's scale (for + and -);
 // false as soon as a value or a result does not fit.
 func constLoop(op byte, constLeft bool, c int64, x dec64Src, out decOut) bool {
+	if x.i64 != nil && !out.wide {
+		// narrow results written straight, overflow checked once at
+		// the end (a failed loop's results are all written again)
+		xs, o := x.i64[:out.n], out.w[:out.n]
+		var bad int64
+		switch {
+		case op == '+':
+			for i, v := range xs {
+				r := v + c
+				bad |= (v ^ r) & (c ^ r)
+				o[i] = r
+			}
+			return bad >= 0
+		case op == '-' && constLeft:
+			for i, v := range xs {
+				r := c - v
+				bad |= (c ^ v) & (c ^ r)
+				o[i] = r
+			}
+			return bad >= 0
+		case op == '-':
+			for i, v := range xs {
+				r := v - c
+				bad |= (v ^ c) & (v ^ r)
+				o[i] = r
+			}
+			return bad >= 0
+		}
+	}
 	if x.i64 != nil {
 		xs := x.i64[:out.n]
 		switch {

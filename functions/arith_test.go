@@ -213,3 +213,35 @@ func TestSumLanes(t *testing.T) {
 		}
 	}
 }
+
+// constLoop's narrow loops give c op x exactly and report any overflow,
+// wherever in the column it falls.
+func TestConstLoopNarrow(t *testing.T) {
+	const big = int64(1) << 62
+	for _, tc := range []struct {
+		op        byte
+		constLeft bool
+		c         int64
+		x         []int64
+		want      []int64 // nil: overflows
+	}{
+		{'-', true, 100, []int64{1, 7, -3}, []int64{99, 93, 103}},
+		{'-', false, 100, []int64{1, 7, -3}, []int64{-99, -93, -103}},
+		{'+', false, 5, []int64{1, -7}, []int64{6, -2}},
+		{'+', false, big, []int64{0, big, 1}, nil},
+		{'-', true, -big, []int64{0, 1, big + 1}, nil},
+		{'-', false, big, []int64{-big - 1, 0}, nil},
+	} {
+		out := newDecOut(len(tc.x), true, nil)
+		ok := constLoop(tc.op, tc.constLeft, tc.c, dec64Src{i64: tc.x}, out)
+		if ok != (tc.want != nil) {
+			t.Errorf("%c %v %d over %v: ok %v", tc.op, tc.constLeft, tc.c, tc.x, ok)
+			continue
+		}
+		for i, w := range tc.want {
+			if out.d64[i] != w {
+				t.Errorf("%c %v %d over %v: row %d is %d, want %d", tc.op, tc.constLeft, tc.c, tc.x, i, out.d64[i], w)
+			}
+		}
+	}
+}
