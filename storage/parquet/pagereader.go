@@ -1091,12 +1091,7 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 			}
 			nd := uint32(len(dictOff) - 1)
 			if oneByte && nn == pg.rows {
-				for _, x := range idx {
-					if x >= nd {
-						return nil, nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, nd)
-					}
-				}
-				oneIdx = idx
+				oneIdx = idx // each index checked as it is copied
 				break
 			}
 			for k, x := range idx {
@@ -1132,8 +1127,13 @@ func readPagesStrings(p *pageReader, ranges []rowRange, sel []int32) ([]int32, [
 				base := len(data)
 				d := data[base : base+n]
 				o := offsets[put+1 : put+1+int64(n)]
-				for r, x := range oneIdx[pc.a:pc.b] {
-					d[r] = dictData[x]
+				o = o[:len(d)]
+				dd := dictData[:min(len(dictOff)-1, len(dictData))] // one byte per entry
+				for r, x := range oneIdx[pc.a:pc.b][:len(d)] {
+					if x >= uint32(len(dd)) {
+						return nil, nil, nil, 0, fmt.Errorf("parquet: dictionary index %d past its %d entries", x, len(dd))
+					}
+					d[r] = dd[x]
 					o[r] = int32(base + r + 1)
 				}
 				data = data[:base+n]
