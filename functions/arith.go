@@ -324,7 +324,8 @@ func dec64Loop(op byte, av, bv dec64Src, ma, mb int64, out decOut) bool {
 // mulSmall multiplies the leading rows whose product surely fits in 63
 // bits (the operands' bit lengths add up to at most 63) in loops over
 // the slices themselves, for the common shapes — two 64-bit columns, or
-// a 128-bit one (a product before) and a 64-bit one — and returns how
+// a 128-bit one (a product before) and a 64-bit one, into either width —
+// and returns how
 // many rows it did; dec64Loop's general loop takes the rest. The general
 // loop's per-value reads and stores branched on each operand's form and
 // the output's width: a fifth of TPC-H q01 was its two products.
@@ -357,7 +358,19 @@ func mulSmall(av, bv dec64Src, out decOut) int {
 			w[2*i], w[2*i+1] = r, r>>63
 		}
 		return n
-	case av.d128 != nil && bv.i64 != nil && out.wide:
+	case av.d128 != nil && bv.i64 != nil && !out.wide:
+		// a shared product column (q01's) times a 64-bit one, narrowed
+		xs, ys := av.d128[:n], bv.i64[:n]
+		w := out.w[:n]
+		for i := range xs {
+			x, y := int64(xs[i].LowBits()), ys[i]
+			if xs[i].HighBits() != x>>63 || !mulFits(x, y) {
+				return i
+			}
+			w[i] = x * y
+		}
+		return n
+	case av.d128 != nil && bv.i64 != nil:
 		xs, ys := av.d128[:n], bv.i64[:n]
 		w := out.w[:2*n]
 		for i := range xs {
