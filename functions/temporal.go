@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
@@ -199,6 +201,27 @@ func tsDiff(us int64) types.IntervalVal {
 	return types.IntervalVal{Days: int32(us / types.UsPerDay), Micros: us % types.UsPerDay}
 }
 
+// extractNumeric is extract's numeric result: PostgreSQL's scale for the
+// field (seconds and epoch 6, milliseconds 3, whole numbers otherwise;
+// every field of a date is whole), each value keeping its own (the
+// result is plain numeric). Values a float64 holds exactly to that scale
+// are converted without formatting and parsing them.
+func extractNumeric(f float64, field string, at types.T) (types.Value, error) {
+	scale := int32(0)
+	if at.Kind != types.Date {
+		switch field {
+		case "second", "seconds", "epoch", "julian":
+			scale = 6
+		case "millisecond", "milliseconds":
+			scale = 3
+		}
+	}
+	if v := f * float64(pow10i64[scale]); math.Abs(v) < 1<<53 {
+		return types.Decimal{V: decimal128.FromI64(int64(math.Round(v))), Scale: scale}, nil
+	}
+	return types.DecimalFromFloat(f, scale)
+}
+
 // extractField implements extract/date_part for all temporal types.
 func extractField(ctx *Ctx, field string, t types.T, v types.Value) (float64, error) {
 	field = strings.ToLower(strings.TrimSpace(field))
@@ -376,15 +399,7 @@ func temporalScalars() []*Scalar {
 					return nil, err
 				}
 				if dec {
-					field := strings.ToLower(a[0].(string))
-					scale := int32(0)
-					if field == "second" || field == "seconds" || field == "epoch" || field == "millisecond" || field == "milliseconds" || field == "julian" {
-						scale = 6
-						if field == "millisecond" || field == "milliseconds" {
-							scale = 3
-						}
-					}
-					return types.DecimalFromFloat(f, scale)
+					return extractNumeric(f, strings.ToLower(a[0].(string)), at)
 				}
 				return f, nil
 			})})
@@ -394,7 +409,7 @@ func temporalScalars() []*Scalar {
 	now := func(ctx *Ctx) int64 { return int64(types.TimeToTimestamp(ctx.Now)) }
 	return []*Scalar{
 		{Name: "date_part", Description: "get subfield of a date/time value", Example: "date_part('hour', timestamp '2001-02-16 20:38:40')", Overloads: extract(types.Float8T, false)},
-		{Name: "extract", Description: "get subfield (numeric result)", Overloads: extract(types.NumericT, true)},
+		{Name: "extract", Description: "get subfield (numeric result)", Overloads: extract(types.NumericDynT, true)},
 		{Name: "date_trunc", Description: "truncate to precision", Example: "date_trunc('hour', timestamp '2001-02-16 20:38:40')", Overloads: []Overload{
 			row([]Arg{aText, aTS}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				r, err := truncTime(a[0].(string), types.TimestampToTime(int64(a[1].(types.TimestampVal))))
