@@ -1306,10 +1306,17 @@ var rowIdxPool sync.Pool
 
 // rowIndices is an empty index buffer for n rows.
 func rowIndices(n int) []uint32 {
-	if b, ok := rowIdxPool.Get().(*[]uint32); ok && cap(*b) >= n {
-		return (*b)[:0]
+	return fromPool[uint32](&rowIdxPool, n)[:0]
+}
+
+// fromPool returns n elements of a buffer from p (a pool of *[]T), or
+// a new one when the pool has none that large. Their values are left as
+// they were.
+func fromPool[T uint8 | uint32 | int32](p *sync.Pool, n int) []T {
+	if b, ok := p.Get().(*[]T); ok && cap(*b) >= n {
+		return (*b)[:n]
 	}
-	return types.NoZero[uint32](n)[:0]
+	return types.NoZero[T](n)
 }
 
 // release returns d's indices to the pool; d is not used after.

@@ -238,12 +238,7 @@ func (m *Morsel) selectDirect(rgr *file.RowGroupReader, src io.ReaderAt, fmd *me
 var selPool sync.Pool
 
 // selScratch returns n rows of listing space.
-func selScratch(n int) []int32 {
-	if b, ok := selPool.Get().(*[]int32); ok && cap(*b) >= n {
-		return (*b)[:n]
-	}
-	return types.NoZero[int32](n)
-}
+func selScratch(n int) []int32 { return fromPool[int32](&selPool, n) }
 
 // evalIntDict evaluates rps[j] and the other predicates of its column
 // after it (marked in done) by the column's dictionary (evalIntPages);
@@ -380,12 +375,7 @@ var keepPool sync.Pool
 
 // keepFlags returns n pass flags, all set.
 func keepFlags(n int) []uint8 {
-	var keep []uint8
-	if b, ok := keepPool.Get().(*[]uint8); ok && cap(*b) >= n {
-		keep = (*b)[:n]
-	} else {
-		keep = types.NoZero[uint8](n)
-	}
+	keep := fromPool[uint8](&keepPool, n)
 	if n > 0 {
 		keep[0] = 1 // then doubled by copies (memmove, not a byte loop)
 		for f := 1; f < n; f *= 2 {
