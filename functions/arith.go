@@ -769,6 +769,10 @@ func negate(t types.T) Kernel {
 			if types.IsDynNumeric(a.DataType()) {
 				return dynNegate(a), nil
 			}
+			if _, narrow := a.(*array.Decimal64); narrow {
+				// at most 18 digits: the negation cannot overflow
+				return mapFixed(a.DataType(), a, func(x int64) (int64, error) { return -x, nil })
+			}
 			return mapFixed(a.DataType(), a, func(x decimal128.Num) (decimal128.Num, error) { return x.Negate(), nil })
 		}
 		return RowWise(fixed(t), true, func(_ *Ctx, v []types.Value) (types.Value, error) {
