@@ -697,7 +697,7 @@ func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
 type valueAcc struct {
 	t    types.T
 	ret  types.T
-	kind string // "min", "max", "bool_and", "bool_or", "any_value"
+	kind string // "min", "max", "bool_and", "bool_or", "any_value", "bit_and", "bit_or", "bit_xor"
 	v    []types.Value
 	// ord is min/max's typed state (minmax.go) while inputs suit it
 	ord   typedMinMax
@@ -734,6 +734,12 @@ func (m *valueAcc) fold(g int32, x types.Value) {
 		m.v[g] = cur.(bool) && x.(bool)
 	case "bool_or":
 		m.v[g] = cur.(bool) || x.(bool)
+	case "bit_and":
+		m.v[g] = cur.(int64) & x.(int64)
+	case "bit_or":
+		m.v[g] = cur.(int64) | x.(int64)
+	case "bit_xor":
+		m.v[g] = cur.(int64) ^ x.(int64)
 	}
 }
 
@@ -1118,6 +1124,9 @@ func builtinAggregates() []*Aggregate {
 		{Name: "any_value", Aliases: []string{"arbitrary"}, Overloads: []AggOverload{{Args: []Arg{aAny}, Ret: firstArg, New: vanilla("any_value")}}},
 		{Name: "bool_and", Aliases: []string{"every"}, Overloads: []AggOverload{{Args: []Arg{aBool}, Ret: fixed(types.BoolT), New: vanilla("bool_and")}}},
 		{Name: "bool_or", Overloads: []AggOverload{{Args: []Arg{aBool}, Ret: fixed(types.BoolT), New: vanilla("bool_or")}}},
+		bitAgg("bit_and", "bitwise AND of the non-null inputs", vanilla),
+		bitAgg("bit_or", "bitwise OR of the non-null inputs", vanilla),
+		bitAgg("bit_xor", "bitwise exclusive OR of the non-null inputs", vanilla),
 		{Name: "string_agg", Description: "concatenate with a delimiter", Overloads: []AggOverload{
 			{Args: []Arg{aText, aText}, Ret: fixed(types.TextT), New: func(args []types.T, ret types.T) Accumulator {
 				return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
@@ -1196,4 +1205,14 @@ func builtinAggregates() []*Aggregate {
 		}
 	}
 	return aggs
+}
+
+// bitAgg is bit_and, bit_or or bit_xor over each integer type, returning
+// the input's type as PostgreSQL's do.
+func bitAgg(name, desc string, vanilla func(string) func([]types.T, types.T) Accumulator) *Aggregate {
+	var ovs []AggOverload
+	for _, t := range []types.T{types.Int2T, types.Int4T, types.Int8T} {
+		ovs = append(ovs, AggOverload{Args: []Arg{{Type: t}}, Ret: fixed(t), New: vanilla(name)})
+	}
+	return &Aggregate{Name: name, Description: desc, Overloads: ovs}
 }

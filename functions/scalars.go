@@ -370,6 +370,10 @@ func builtinScalars() []*Scalar {
 				return strings.ReplaceAll(a[0].(string), a[1].(string), a[2].(string)), nil
 			}),
 		}},
+		{Name: "overlay", Overloads: []Overload{
+			textKernelOf([]Arg{aText, aText, aInt4}, 2, textOverlay, overlayRow),
+			textKernelOf([]Arg{aText, aText, aInt4, aInt4}, 2, textOverlay, overlayRow),
+		}},
 		{Name: "translate", Overloads: []Overload{
 			row([]Arg{aText, aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				from, to := []rune(a[1].(string)), []rune(a[2].(string))
@@ -693,7 +697,7 @@ func initcap(s string) string {
 
 func substr(s string, from, count int64, hasCount bool) (types.Value, error) {
 	if hasCount && count < 0 {
-		return nil, sqlerr.New(sqlerr.InvalidArgument, "negative substring length not allowed")
+		return nil, sqlerr.New(sqlerr.SubstringError, "negative substring length not allowed")
 	}
 	r := []rune(s)
 	start := from - 1
@@ -1003,4 +1007,17 @@ func repeatRow(_ *Ctx, a []types.Value) (types.Value, error) {
 		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested length too large")
 	}
 	return strings.Repeat(a[0].(string), int(n)), nil
+}
+
+// overlayRow is overlay for arguments in other array types.
+func overlayRow(_ *Ctx, a []types.Value) (types.Value, error) {
+	iv := []int64{a[2].(int64)}
+	if len(a) > 3 {
+		iv = append(iv, a[3].(int64))
+	}
+	out, _, err := textOverlay(nil, []string{a[0].(string), a[1].(string)}, iv)
+	if err != nil {
+		return nil, err
+	}
+	return string(out), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -224,6 +225,31 @@ func textRight(dst []byte, s []string, iv []int64) ([]byte, bool, error) {
 	}
 	a, b := runeRange(s[0], total-min(n, total), total)
 	return append(dst, s[0][a:b]...), false, nil
+}
+
+// textOverlay is overlay(s placing r from p [for c]): the first p-1
+// characters of s, r, and s from character p+c on (c defaults to r's
+// length; a negative c repeats characters of s, as PostgreSQL's does).
+func textOverlay(dst []byte, s []string, iv []int64) ([]byte, bool, error) {
+	str, repl, p := s[0], s[1], iv[0]
+	c := int64(runeCount(repl))
+	if len(iv) > 1 {
+		c = iv[1]
+	}
+	if p < 1 {
+		return nil, false, sqlerr.New(sqlerr.SubstringError, "negative substring length not allowed")
+	}
+	_, head := runeRange(str, 0, p-1)
+	dst = append(dst, str[:head]...)
+	dst = append(dst, repl...)
+	rest := max(p+c-1, 0)
+	if rest < int64(len(str))+1 {
+		from, to := runeRange(str, rest, int64(len(str))+1)
+		if from < to {
+			dst = append(dst, str[from:to]...)
+		}
+	}
+	return dst, false, nil
 }
 
 // textReplace is replace(s, from, to).

@@ -31,6 +31,7 @@ const (
 	CharacterNotInRepertoire        = "22021"
 	InvalidPrecedingOrFollowingSize = "22013"
 	InvalidArgument                 = "22023"
+	SubstringError                  = "22011"
 	NotNullViolation                = "23502"
 	UniqueViolation                 = "23505"
 	InvalidCatalogName              = "3D000"
