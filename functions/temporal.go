@@ -523,10 +523,10 @@ func temporalScalars() []*Scalar {
 				return formatWithPattern(base, a[1].(string)), nil
 			}),
 			row([]Arg{aNum, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return numberToChar(a[0].(types.Decimal).Float64(), a[1].(string)), nil
+				return NumberToChar(a[0].(types.Decimal), a[1].(string))
 			}),
 			row([]Arg{aFloat8, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return numberToChar(a[0].(float64), a[1].(string)), nil
+				return FloatToChar(a[0].(float64), a[1].(string))
 			}),
 		}},
 		{Name: "justify_days", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
@@ -856,73 +856,6 @@ func parseWithFormat(s, pat string, l *time.Location) (time.Time, error) {
 		return time.Time{}, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
 	}
 	return time.Date(year, time.Month(month), day, hour, minute, sec, usec*1000, l), nil
-}
-
-// numberToChar implements the common to_char numeric templates: 9, 0, '.',
-// D, ',', G, FM, S, MI, PR.
-func numberToChar(v float64, pat string) string {
-	fm := strings.Contains(pat, "FM")
-	p := strings.ReplaceAll(pat, "FM", "")
-	p = strings.ReplaceAll(p, "D", ".")
-	p = strings.ReplaceAll(p, "G", ",")
-	intPat, fracPat, _ := strings.Cut(p, ".")
-	fracDigits := strings.Count(fracPat, "9") + strings.Count(fracPat, "0")
-	neg := v < 0
-	av := math.Abs(v)
-	s := strconv.FormatFloat(av, 'f', fracDigits, 64)
-	ip, fp, _ := strings.Cut(s, ".")
-	nDigits := strings.Count(intPat, "9") + strings.Count(intPat, "0")
-	if len(ip) > nDigits {
-		return strings.Repeat("#", len(p)+1)
-	}
-	// fill integer part right to left
-	var out []byte
-	di := len(ip) - 1
-	zeroFrom := strings.Index(intPat, "0")
-	for i := len(intPat) - 1; i >= 0; i-- {
-		c := intPat[i]
-		switch c {
-		case '9', '0':
-			if di >= 0 {
-				out = append(out, ip[di])
-				di--
-			} else if c == '0' || (zeroFrom >= 0 && i >= zeroFrom) {
-				out = append(out, '0')
-			} else if !fm {
-				out = append(out, ' ')
-			}
-		case ',':
-			if di >= 0 {
-				out = append(out, ',')
-			} else if !fm {
-				out = append(out, ' ')
-			}
-		}
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	res := string(out)
-	if fracPat != "" || strings.Contains(p, ".") {
-		res += "." + fp
-		if fm {
-			res = strings.TrimRight(res, "0")
-			if strings.HasSuffix(res, ".") && !strings.Contains(fracPat, "0") {
-				res = strings.TrimSuffix(res, ".")
-			}
-		}
-	}
-	if ip == "0" && nDigits > 0 && res == "" {
-		res = "0"
-	}
-	sign := " "
-	if neg {
-		sign = "-"
-	}
-	if fm {
-		sign = strings.TrimSpace(sign)
-	}
-	return sign + res
 }
 
 func jsonOverloads(asText bool) []Overload {
