@@ -131,6 +131,13 @@ func builtinScalars() []*Scalar {
 			})},
 		}},
 		{Name: "abs", Description: "absolute value", Example: "abs(-17.4)", Overloads: []Overload{
+			rowPoly([]Arg{{Type: types.Int2T}}, firstArg, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				x := a[0].(int64)
+				if x == math.MinInt16 {
+					return nil, types.OutOfRange(types.Int2T)
+				}
+				return max(x, -x), nil
+			}),
 			rowPoly([]Arg{aInt4}, firstArg, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				x := a[0].(int64)
 				if x == math.MinInt32 {

@@ -525,6 +525,18 @@ func temporalScalars() []*Scalar {
 			row([]Arg{aNum, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return NumberToChar(a[0].(types.Decimal), a[1].(string))
 			}),
+			// integers format as numerics (smallint resolves to double
+			// precision, as in PostgreSQL); an integer's EEEE goes
+			// through double precision as PostgreSQL's int4_to_char does
+			row([]Arg{aInt4, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				if strings.Contains(strings.ToUpper(a[1].(string)), "EEEE") {
+					return FloatToChar(float64(a[0].(int64)), a[1].(string))
+				}
+				return NumberToChar(types.Decimal{V: decimal128.FromI64(a[0].(int64))}, a[1].(string))
+			}),
+			row([]Arg{aInt8, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return NumberToChar(types.Decimal{V: decimal128.FromI64(a[0].(int64))}, a[1].(string))
+			}),
 			row([]Arg{aFloat8, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return FloatToChar(a[0].(float64), a[1].(string))
 			}),

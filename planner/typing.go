@@ -76,9 +76,9 @@ func commonType(a, b types.T) (types.T, bool) {
 	case a.Kind == types.Unknown && b.Kind == types.Unknown:
 		return types.UnknownT, true
 	case a.Kind == types.Unknown:
-		return b, true
+		return unbounded(b), true
 	case b.Kind == types.Unknown:
-		return a, true
+		return unbounded(a), true
 	case a.Kind == b.Kind:
 		if a.Kind == types.Numeric {
 			if a.Dyn || b.Dyn {
@@ -90,7 +90,10 @@ func commonType(a, b types.T) (types.T, bool) {
 			e, ok := commonType(*a.Elem, *b.Elem)
 			return types.ArrayOf(e), ok
 		}
-		if !a.Equal(b) && (a.Kind == types.Varchar || a.Kind == types.Char) {
+		if !a.Equal(b) && a.Kind == types.Varchar {
+			return unbounded(a), true
+		}
+		if !a.Equal(b) && a.Kind == types.Char {
 			return types.T{Kind: a.Kind, Width: max(a.Width, b.Width)}, true
 		}
 		return a, true
@@ -117,6 +120,19 @@ func commonType(a, b types.T) (types.T, bool) {
 		return a, true
 	}
 	return types.T{}, false
+}
+
+// unbounded is t without a length limit: PostgreSQL keeps a common
+// type's typmod only when every input has the same type and typmod
+// (select_common_typmod), so an untyped literal or a different length
+// beside varchar(n) gives plain varchar — 'abcd' = v is not cut to v's
+// three characters, and COALESCE(v, 'none') keeps all of 'none'.
+// (char(n) keeps its length: its values compare blank-padded to it.)
+func unbounded(t types.T) types.T {
+	if t.Kind == types.Varchar {
+		t.Width = 0
+	}
+	return t
 }
 
 // coerce converts e to type to with an implicit (or, when explicit,
@@ -212,6 +228,7 @@ func (b *Binder) resolve(name string, ovs []functions.Overload, args []expr.Expr
 
 func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.Expr) (*functions.Overload, []expr.Expr, types.T, int, error) {
 	bestCost, best := -1, -1
+	var bestRank [2]int
 	var bestTypes []types.T
 	for oi := range ovs {
 		o := &ovs[oi]
@@ -222,8 +239,11 @@ func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.E
 		if !ok {
 			continue
 		}
-		if best < 0 || cost < bestCost {
-			best, bestCost, bestTypes = oi, cost, ts
+		rank := candidateRank(args, ts)
+		better := best < 0 || rank[0] > bestRank[0] ||
+			rank[0] == bestRank[0] && (rank[1] > bestRank[1] || rank[1] == bestRank[1] && cost < bestCost)
+		if better {
+			best, bestCost, bestRank, bestTypes = oi, cost, rank, ts
 		}
 	}
 	if best < 0 {
@@ -243,6 +263,30 @@ func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.E
 		out[i] = c
 	}
 	return o, out, o.Ret(bestTypes), best, nil
+}
+
+// candidateRank orders overload candidates as PostgreSQL's
+// func_select_candidate does before any cost: first by the arguments
+// whose type the candidate takes as it is, then by the converted ones it
+// takes as their category's preferred type (double precision for
+// numbers, text for strings) — so round(integer) is round(double
+// precision), as in PostgreSQL, not round(numeric).
+func candidateRank(args []expr.Expr, ts []types.T) [2]int {
+	var exact, preferred int
+	for i, a := range args {
+		at := a.Type()
+		if at.Kind == types.Unknown {
+			continue
+		}
+		switch {
+		case at.Kind == ts[i].Kind:
+			exact++
+		case numRank(at.Kind) > 0 && ts[i].Kind == types.Float8,
+			at.IsString() && ts[i].Kind == types.Text:
+			preferred++
+		}
+	}
+	return [2]int{exact, preferred}
 }
 
 // dynStaticScale is the scale a per-value-scale numeric is cast to for a
