@@ -796,11 +796,12 @@ func arithOverloads(op string) []Overload {
 		}
 		out = append(out, Overload{Args: []Arg{ex(t), ex(t)}, Ret: fixed(t), Kernel: k})
 	}
-	out = append(out,
-		Overload{Args: []Arg{ex(types.Float4T), ex(types.Float4T)}, Ret: fixed(types.Float4T), Kernel: floatArith[float32](types.Float4T, op)},
-		Overload{Args: []Arg{aFloat8, aFloat8}, Ret: fixed(types.Float8T), Kernel: floatArith[float64](types.Float8T, op)},
-		Overload{Args: []Arg{aNum, aNum}, Ret: dynRet(op), Kernel: decArith(op), Dyn: true},
-	)
+	if op != "%" { // PostgreSQL has no % (or mod) of real or double precision
+		out = append(out,
+			Overload{Args: []Arg{ex(types.Float4T), ex(types.Float4T)}, Ret: fixed(types.Float4T), Kernel: floatArith[float32](types.Float4T, op)},
+			Overload{Args: []Arg{aFloat8, aFloat8}, Ret: fixed(types.Float8T), Kernel: floatArith[float64](types.Float8T, op)})
+	}
+	out = append(out, Overload{Args: []Arg{aNum, aNum}, Ret: dynRet(op), Kernel: decArith(op), Dyn: true})
 	return out
 }
 
