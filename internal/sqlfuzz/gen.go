@@ -177,39 +177,15 @@ func (g *gen) expr(k colKind, aliases []string) string {
 	defer func() { g.depth-- }()
 	switch k {
 	case kInt:
-		switch g.r.Intn(7) {
-		case 0:
-			return "(" + g.expr(kInt, aliases) + " " + g.pick("+", "-", "*") + " " + g.expr(kInt, aliases) + ")"
-		case 1:
-			return "length(" + g.expr(kText, aliases) + ")"
-		case 2:
-			return "COALESCE(" + g.expr(kInt, aliases) + ", " + g.expr(kInt, aliases) + ")"
-		case 3:
-			return "CASE WHEN " + g.pred(aliases) + " THEN " + g.expr(kInt, aliases) + " ELSE " + g.expr(kInt, aliases) + " END"
-		case 4:
-			return "CAST(extract(month FROM " + col(kDate) + ") AS integer)"
-		case 5:
-			return "abs(" + g.expr(kInt, aliases) + ")"
-		default:
-			return "(" + g.expr(kInt, aliases) + " % 3)"
-		}
+		return g.intExpr(aliases, col)
 	case kText:
-		switch g.r.Intn(6) {
-		case 0:
-			return "lower(" + g.expr(kText, aliases) + ")"
-		case 1:
-			return "upper(" + g.expr(kText, aliases) + ")"
-		case 2:
-			return "(" + g.expr(kText, aliases) + " || " + g.expr(kText, aliases) + ")"
-		case 3:
-			return "substr(" + g.expr(kText, aliases) + ", 2, 3)"
-		case 4:
-			return "CAST(" + g.expr(kInt, aliases) + " AS text)"
-		default:
-			return "COALESCE(" + g.expr(kText, aliases) + ", 'none')"
-		}
+		return g.textExpr(aliases, col)
 	case kNum:
-		return g.pick("("+col(kNum)+" + "+col(kNum)+")", "("+col(kNum)+" * 2)", "round("+col(kNum)+", 1)", "CAST("+g.expr(kInt, aliases)+" AS numeric(10,2))")
+		return g.numExpr(aliases, col)
+	case kFloat:
+		return g.floatExpr(aliases, col)
+	case kDate:
+		return g.dateExpr(aliases, col)
 	}
 	return g.expr(k, aliases)
 }
@@ -220,7 +196,23 @@ func (g *gen) pred(aliases []string) string {
 	}
 	g.depth++
 	defer func() { g.depth-- }()
-	switch g.r.Intn(12) {
+	switch g.r.Intn(20) {
+	case 12:
+		return g.expr(kText, aliases) + g.pick(" ~ '^a'", " ~* 'B$'", " !~ '[0-9]'", " SIMILAR TO '(a|b)%'", " IN ('a', 'B', '')", " NOT IN ('zz', NULL)")
+	case 13:
+		return g.pick("starts_with(", "") + g.expr(kText, aliases) + g.pick(", 'a')", " LIKE 'a\\%b' ESCAPE '\\'", " LIKE '%ü%'")
+	case 14:
+		return g.expr(kDate, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.expr(kDate, aliases)
+	case 15:
+		return g.expr(kFloat, aliases) + " " + g.pick("<", ">=", "=") + " " + g.pick(g.expr(kFloat, aliases), "0", "2.5")
+	case 16:
+		return g.expr(kInt, aliases) + " IS " + g.pick("", "NOT ") + "DISTINCT FROM " + g.expr(kInt, aliases)
+	case 17:
+		return g.expr(kInt, aliases) + g.pick(" = ANY(ARRAY[1, 2])", " <> ALL(ARRAY[0, NULL])", " = ANY(ARRAY[]::integer[])")
+	case 18:
+		return g.expr(kNum, aliases) + g.pick(" BETWEEN -10 AND 10.5", " NOT BETWEEN SYMMETRIC 5 AND -5", " > 0", " = 1.5")
+	case 19:
+		return g.expr(kText, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.expr(kText, aliases)
 	case 0:
 		return g.expr(kInt, aliases) + " " + g.pick("=", "<>", "<", "<=", ">", ">=") + " " + g.expr(kInt, aliases)
 	case 1:
@@ -296,15 +288,21 @@ func (g *gen) Next() Query {
 	pred := g.pred(aliases)
 	switch g.r.Intn(7) {
 	case 0, 1: // plain select
-		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases)}
+		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases), g.expr(kDate, aliases), g.expr(kFloat, aliases)}
+		g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 		q := "SELECT " + g.pick("", "DISTINCT ") + strings.Join(items[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred
 		return Query{SQL: q, From: from, Pred: pred}
 	case 2: // group by with aggregates
-		key := g.expr(g.pickKind(kInt, kText), aliases)
+		key := g.expr(g.pickKind(kInt, kText, kInt, kText, kDate, kNum), aliases)
 		aggs := []string{"count(*)", "count(" + g.expr(kInt, aliases) + ")", "sum(" + g.expr(kInt, aliases) + ")",
-			"max(" + g.expr(kText, aliases) + ")", "min(" + aliases[0] + ".d)", "sum(" + aliases[0] + ".n)",
+			"max(" + g.expr(kText, aliases) + ")", "min(" + g.expr(kDate, aliases) + ")", "sum(" + g.expr(kNum, aliases) + ")",
 			"count(DISTINCT " + g.expr(kText, aliases) + ")", "count(*) FILTER (WHERE " + g.pred(aliases) + ")",
-			"bool_or(" + aliases[0] + ".b)", "avg(" + aliases[0] + ".u)"}
+			"bool_or(" + aliases[0] + ".b)", "avg(" + g.pick(aliases[0]+".u", g.expr(kNum, aliases), g.expr(kInt, aliases)) + ")",
+			g.stringAgg(aliases),
+			g.pick("stddev_samp(", "var_pop(", "stddev(", "variance(") + g.pick(g.expr(kNum, aliases), g.expr(kInt, aliases)) + ")",
+			g.pick("bit_and(", "bit_or(") + g.expr(kInt, aliases) + ")", g.pick("every(", "bool_and(") + g.pred(aliases) + ")",
+			"sum(DISTINCT " + g.expr(kInt, aliases) + ")", "max(" + g.expr(kNum, aliases) + ")", "min(" + g.expr(kFloat, aliases) + ")",
+			"avg(" + g.expr(kFloat, aliases) + ")", "count(DISTINCT " + g.expr(kDate, aliases) + ")"}
 		g.r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
 		group := key
 		keys := key
@@ -335,7 +333,15 @@ func (g *gen) Next() Query {
 		t := g.tables[g.r.Intn(len(g.tables))].Name
 		w := g.pick("row_number() OVER (PARTITION BY a.k ORDER BY a.u)", "rank() OVER (ORDER BY a.k)", "sum(a.u) OVER (PARTITION BY a.s ORDER BY a.u)",
 			"count(*) OVER (PARTITION BY a.b)", "lag(a.u) OVER (ORDER BY a.u)", "dense_rank() OVER (PARTITION BY a.k ORDER BY a.s)",
-			"sum(a.n) OVER (ORDER BY a.u ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)")
+			"sum(a.n) OVER (ORDER BY a.u ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)",
+			"ntile(3) OVER (ORDER BY a.u)", "first_value(a.s) OVER (PARTITION BY a.k ORDER BY a.u)",
+			"last_value(a.s) OVER (ORDER BY a.u ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)",
+			"lead(a.u, 2, 0) OVER (PARTITION BY a.b ORDER BY a.u)", "percent_rank() OVER (ORDER BY a.k, a.u)",
+			"cume_dist() OVER (PARTITION BY a.b ORDER BY a.k)", "avg(a.n) OVER (PARTITION BY a.k)",
+			"min(a.s) OVER (ORDER BY a.u ROWS UNBOUNDED PRECEDING)", "count(a.k) OVER (ORDER BY a.k RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+			"sum(a.u) OVER (ORDER BY a.u RANGE BETWEEN 5 PRECEDING AND 5 FOLLOWING)", "max(a.d) OVER (PARTITION BY a.k ORDER BY a.u ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
+			"nth_value(a.u, 2) OVER (ORDER BY a.u)", "sum(a.m) OVER (PARTITION BY a.b ORDER BY a.u GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW)",
+			"string_agg(a.s, '|') OVER (PARTITION BY a.k ORDER BY a.u)", "count(*) OVER ()")
 		q := "SELECT a.u, " + w + " FROM " + t + " a WHERE " + g.pred([]string{"a"})
 		return Query{SQL: q}
 	default: // ORDER BY … LIMIT over every output column
@@ -347,3 +353,10 @@ func (g *gen) Next() Query {
 }
 
 func (g *gen) pickKind(ks ...colKind) colKind { return ks[g.r.Intn(len(ks))] }
+
+// stringAgg concatenates in the order of the concatenated values (ORDER
+// BY 1 would order by the constant 1, leaving the order open).
+func (g *gen) stringAgg(aliases []string) string {
+	e := g.expr(kText, aliases)
+	return "string_agg(" + e + ", " + g.pick("','", "''") + " ORDER BY " + e + g.pick("", " DESC") + ")"
+}

@@ -1,0 +1,206 @@
+package sqlfuzz
+
+import "fmt"
+
+// The function vocabulary of the generated expressions, one method per
+// result kind. Each is PostgreSQL's own spelling with arguments that
+// reach the awkward cases: NULLs, empty and non-ASCII strings, negative
+// lengths, zero divisors (PostgreSQL's error must be lakeq's too), half
+// values that round differently by type. col picks a column of a kind
+// from one of the visible aliases.
+
+func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
+	i := func() string { return g.expr(kInt, aliases) }
+	t := func() string { return g.expr(kText, aliases) }
+	switch g.r.Intn(22) {
+	case 0:
+		return "(" + i() + " " + g.pick("+", "-", "*") + " " + i() + ")"
+	case 1:
+		return "length(" + t() + ")"
+	case 2:
+		return "COALESCE(" + i() + ", " + i() + ")"
+	case 3:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + i() + " ELSE " + i() + " END"
+	case 4:
+		return "CAST(extract(" + g.pick("month", "day", "year", "dow", "doy", "quarter", "week", "isodow") + " FROM " + col(kDate) + ") AS integer)"
+	case 5:
+		return "abs(" + i() + ")"
+	case 6:
+		return "(" + i() + " " + g.pick("%", "/") + " " + g.pick("3", "-2", col(kInt)) + ")"
+	case 7:
+		return g.pick("position(", "strpos(") + t() + g.pick(" IN ", ", ") + g.pick("'a'", "'b'", "''", "'日'") + ")"
+	case 8:
+		return g.pick("char_length(", "octet_length(", "ascii(") + t() + ")"
+	case 9:
+		return "(" + col(kDate) + " - " + col(kDate) + ")"
+	case 10:
+		return g.pick("greatest(", "least(") + i() + ", " + i() + ")"
+	case 11:
+		return "NULLIF(" + i() + ", " + g.pick("0", "1", i()) + ")"
+	case 12:
+		return "sign(" + i() + ")"
+	case 13:
+		return "mod(" + i() + ", " + g.pick("4", "-3", col(kInt)) + ")"
+	case 14:
+		return "CAST(" + g.expr(kFloat, aliases) + " AS integer)"
+	case 15:
+		return "CAST(" + g.expr(kNum, aliases) + " AS integer)"
+	case 16:
+		// a text cast that fails on most strings, guarded as users guard it
+		return "CAST(CASE WHEN " + t() + " ~ '^[0-9]+$' THEN " + col(kText) + " END AS integer)"
+	case 17:
+		return "CAST(date_part('" + g.pick("month", "day", "dow") + "', " + col(kDate) + ") AS integer)"
+	case 18:
+		return "(-" + i() + ")"
+	case 19:
+		return "CASE " + i() + " WHEN 0 THEN 10 WHEN 1 THEN " + i() + " ELSE -1 END"
+	case 20:
+		return "(" + i() + " " + g.pick("&", "|", "#") + " " + i() + ")"
+	default:
+		return "CAST(" + g.pred(aliases) + " AS integer)"
+	}
+}
+
+func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
+	t := func() string { return g.expr(kText, aliases) }
+	i := func() string { return g.expr(kInt, aliases) }
+	switch g.r.Intn(26) {
+	case 0:
+		return g.pick("lower(", "upper(", "initcap(", "reverse(", "md5(") + t() + ")"
+	case 1:
+		return "(" + t() + " || " + g.pick(t(), i(), col(kNum), col(kDate)) + ")"
+	case 2:
+		return "substr(" + t() + ", " + g.pick("2", "0", "-1", i()) + g.pick("", ", 3", ", 0", ", "+i()) + ")"
+	case 3:
+		return "CAST(" + g.pick(i(), col(kNum), col(kDate), col(kBool), col(kFloat), g.expr(kNum, aliases)) + " AS text)"
+	case 4:
+		return "COALESCE(" + t() + ", 'none')"
+	case 5:
+		return "replace(" + t() + ", " + g.pick("'a'", "'b'", "''", "'ü'") + ", " + g.pick("'xy'", "''", "'A'") + ")"
+	case 6:
+		return "split_part(" + t() + ", " + g.pick("'b'", "' '", "'a'") + ", " + g.pick("1", "2", "-1") + ")"
+	case 7:
+		return g.pick("trim(", "ltrim(", "rtrim(", "btrim(") + t() + g.pick("", ", 'a'", ", ' a'") + ")"
+	case 8:
+		return g.pick("left(", "right(") + t() + ", " + g.pick("2", "-1", "0", i()) + ")"
+	case 9:
+		return g.pick("lpad(", "rpad(") + t() + ", " + g.pick("5", "0", "2", i()) + g.pick("", ", '*'", ", 'xy'", ", ''") + ")"
+	case 10:
+		return "repeat(" + t() + ", " + g.pick("2", "0", "-1") + ")"
+	case 11:
+		return "concat(" + t() + ", " + g.pick(i(), "NULL", col(kNum)) + ", " + t() + ")"
+	case 12:
+		return "concat_ws(" + g.pick("'-'", "''", "NULL") + ", " + t() + ", " + i() + ", " + t() + ")"
+	case 13:
+		return "translate(" + t() + ", " + g.pick("'ab'", "'a'", "'üb'") + ", " + g.pick("'x'", "'XY'", "''") + ")"
+	case 14:
+		return "regexp_replace(" + t() + ", " + g.pick("'[ab]+'", "'^.'", "'(a)(b)?'", "'o*'") + ", " + g.pick("'X'", "''", "'<\\1>'") + g.pick("", ", 'g'", ", 'i'") + ")"
+	case 15:
+		return "substring(" + t() + " FROM " + g.pick("2", "1", i()) + g.pick("", " FOR 2", " FOR 0") + ")"
+	case 16:
+		return "to_char(" + col(kDate) + ", " + g.pick("'YYYY-MM-DD'", "'DD Mon YYYY'", "'Day'", "'YYYY\"Q\"Q'", "'FMMonth DD'", "'IYYY-IW'", "'DDD'") + ")"
+	case 17:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + t() + g.pick("", " ELSE "+t()) + " END"
+	case 18:
+		return "NULLIF(" + t() + ", " + g.pick("'a'", "''", t()) + ")"
+	case 19:
+		return g.pick("greatest(", "least(") + t() + ", " + t() + ")"
+	case 20:
+		return "to_char(" + g.pick(col(kNum), i()) + ", " + g.pick("'999D99'", "'FM9990.00'", "'S999'", "'000'") + ")"
+	case 21:
+		return "chr(" + g.pick("65", "97", "252") + " + " + g.pick("0", "1", "abs("+i()+") % 20") + ")"
+	case 22:
+		return "overlay(" + t() + " placing " + g.pick("'Z'", "''") + " from " + g.pick("1", "2") + g.pick("", " for 1") + ")"
+	case 23:
+		return "quote_literal(" + t() + ")"
+	case 24:
+		return "CAST(" + t() + " AS varchar(3))"
+	default:
+		return "(" + t() + " COLLATE \"C\")"
+	}
+}
+
+func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
+	n := func() string { return g.expr(kNum, aliases) }
+	i := func() string { return g.expr(kInt, aliases) }
+	switch g.r.Intn(14) {
+	case 0:
+		return "(" + col(kNum) + " + " + col(kNum) + ")"
+	case 1:
+		return "(" + col(kNum) + " * " + g.pick("2", n(), "0.5") + ")"
+	case 2:
+		return "round(" + n() + g.pick("", ", 1", ", 0", ", -1", ", 3") + ")"
+	case 3:
+		return "CAST(" + i() + " AS numeric(10,2))"
+	case 4:
+		return "(" + n() + " / " + g.pick("3", "7", "0.5", col(kNum), col(kInt)) + ")"
+	case 5:
+		return "trunc(" + n() + g.pick("", ", 1", ", -1") + ")"
+	case 6:
+		return g.pick("ceil(", "floor(", "abs(", "sign(") + n() + ")"
+	case 7:
+		return "(" + n() + " % " + g.pick("3", "0.7", col(kNum)) + ")"
+	case 8:
+		return "(-" + n() + ")"
+	case 9:
+		return "COALESCE(" + n() + ", " + g.pick("0", "1.5", n()) + ")"
+	case 10:
+		return "CAST(" + col(kFloat) + " AS numeric(12,3))"
+	case 11:
+		return "(" + n() + " - " + i() + ")"
+	case 12:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + n() + " ELSE " + g.pick("0", "NULL", n()) + " END"
+	default:
+		return g.pick("greatest(", "least(") + n() + ", " + n() + ")"
+	}
+}
+
+func (g *gen) floatExpr(aliases []string, col func(colKind) string) string {
+	f := func() string { return g.expr(kFloat, aliases) }
+	switch g.r.Intn(10) {
+	case 0:
+		return "(" + f() + " " + g.pick("+", "-", "*") + " " + g.pick("2.5", f(), g.expr(kInt, aliases)) + ")"
+	case 1:
+		return "(" + f() + " / " + g.pick("4", "3.0", col(kFloat)) + ")"
+	case 2:
+		return g.pick("round(", "trunc(", "floor(", "ceil(", "abs(") + f() + ")"
+	case 3:
+		return "sqrt(abs(" + f() + "))"
+	case 4:
+		return "power(" + f() + ", 2)"
+	case 5:
+		return "CAST(" + g.expr(kNum, aliases) + " AS double precision)"
+	case 6:
+		return "date_part('" + g.pick("month", "day", "year", "dow") + "', " + col(kDate) + ")"
+	case 7:
+		return "CAST(" + g.expr(kInt, aliases) + " AS double precision)"
+	case 8:
+		return "COALESCE(" + f() + ", " + fmt.Sprint(g.r.Intn(3)) + ")"
+	default:
+		return "(-" + f() + ")"
+	}
+}
+
+func (g *gen) dateExpr(aliases []string, col func(colKind) string) string {
+	d := func() string { return g.expr(kDate, aliases) }
+	switch g.r.Intn(8) {
+	case 0:
+		return "(" + d() + " + " + g.pick("7", "-31", g.expr(kInt, aliases)) + ")"
+	case 1:
+		return "(" + d() + " - " + g.pick("1", "365") + ")"
+	case 2:
+		return "CAST(date_trunc('" + g.pick("month", "year", "week", "quarter") + "', " + d() + ") AS date)"
+	case 3:
+		return "COALESCE(" + d() + ", DATE '2024-01-01')"
+	case 4:
+		return "CAST(" + d() + " + interval '" + g.pick("1 month", "1 day", "-2 months", "1 year") + "' AS date)"
+	case 5:
+		return g.pick("greatest(", "least(") + d() + ", " + d() + ")"
+	case 6:
+		// valid constants only: PostgreSQL folds a constant call at plan
+		// time, raising its error even where no row reaches it
+		return "make_date(2024, " + g.pick("1", "2", "12") + ", " + g.pick("1", "28", "29") + ")"
+	default:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + d() + " END"
+	}
+}
