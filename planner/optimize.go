@@ -25,6 +25,7 @@ func Rules() []Rule {
 		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
 		{Name: "unwrap_casts", Apply: unwrapCasts},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
+		{Name: "propagate_empty", Apply: propagateEmpty},
 		{Name: "cte_filters", Apply: cteFilters},
 		{Name: "eager_aggregate", Apply: eagerAggregate},
 		{Name: "join_order", Apply: joinOrder},
