@@ -26,7 +26,7 @@ func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 	case 5:
 		return "abs(" + i() + ")"
 	case 6:
-		return "(" + i() + " " + g.pick("%", "/") + " " + g.pick("3", "-2", col(kInt)) + ")"
+		return "(" + i() + " " + g.pick("%", "/") + " " + g.pick("3", "-2", g.divisor(col(kInt))) + ")"
 	case 7:
 		return g.pick("position(", "strpos(") + t() + g.pick(" IN ", ", ") + g.pick("'a'", "'b'", "''", "'日'") + ")"
 	case 8:
@@ -40,7 +40,7 @@ func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 	case 12:
 		return "sign(" + i() + ")"
 	case 13:
-		return "mod(" + i() + ", " + g.pick("4", "-3", col(kInt)) + ")"
+		return "mod(" + i() + ", " + g.pick("4", "-3", g.divisor(col(kInt))) + ")"
 	case 14:
 		return "CAST(" + g.expr(kFloat, aliases) + " AS integer)"
 	case 15:
@@ -70,7 +70,7 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	case 1:
 		return "(" + t() + " || " + g.pick(t(), i(), col(kNum), col(kDate)) + ")"
 	case 2:
-		return "substr(" + t() + ", " + g.pick("2", "0", "-1", i()) + g.pick("", ", 3", ", 0", ", "+i()) + ")"
+		return "substr(" + t() + ", " + g.pick("2", "0", "-1", i()) + g.pick("", ", 3", ", 0", ", abs("+i()+")") + ")"
 	case 3:
 		return "CAST(" + g.pick(i(), col(kNum), col(kDate), col(kBool), col(kFloat), g.expr(kNum, aliases)) + " AS text)"
 	case 4:
@@ -133,13 +133,13 @@ func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 	case 3:
 		return "CAST(" + i() + " AS numeric(10,2))"
 	case 4:
-		return "(" + n() + " / " + g.pick("3", "7", "0.5", col(kNum), col(kInt)) + ")"
+		return "(" + n() + " / " + g.pick("3", "7", "0.5", g.divisor(col(kNum)), g.divisor(col(kInt))) + ")"
 	case 5:
 		return "trunc(" + n() + g.pick("", ", 1", ", -1") + ")"
 	case 6:
 		return g.pick("ceil(", "floor(", "abs(", "sign(") + n() + ")"
 	case 7:
-		return "(" + n() + " % " + g.pick("3", "0.7", col(kNum)) + ")"
+		return "(" + n() + " % " + g.pick("3", "0.7", g.divisor(col(kNum))) + ")"
 	case 8:
 		return "(-" + n() + ")"
 	case 9:
@@ -161,7 +161,7 @@ func (g *gen) floatExpr(aliases []string, col func(colKind) string) string {
 	case 0:
 		return "(" + f() + " " + g.pick("+", "-", "*") + " " + g.pick("2.5", f(), g.expr(kInt, aliases)) + ")"
 	case 1:
-		return "(" + f() + " / " + g.pick("4", "3.0", col(kFloat)) + ")"
+		return "(" + f() + " / " + g.pick("4", "3.0", g.divisor(col(kFloat))) + ")"
 	case 2:
 		return g.pick("round(", "trunc(", "floor(", "ceil(", "abs(") + f() + ")"
 	case 3:
@@ -203,4 +203,18 @@ func (g *gen) dateExpr(aliases []string, col func(colKind) string) string {
 	default:
 		return "CASE WHEN " + g.pred(aliases) + " THEN " + d() + " END"
 	}
+}
+
+// divisor guards a column divisor that may be zero, as users guard
+// theirs: NULLIF, or a CASE that must keep the division from running on
+// a zero (lakeq raising 22012 there would be a finding). An unguarded
+// zero divisor would raise or not depending on which rows each engine
+// happens to evaluate (PostgreSQL skips the outer side of a join whose
+// inner side is empty, and folds constant divisions at plan time):
+// undefined in SQL, so not compared.
+func (g *gen) divisor(c string) string {
+	if g.r.Intn(2) == 0 {
+		return "NULLIF(" + c + ", 0)"
+	}
+	return "CASE WHEN " + c + " <> 0 THEN " + c + " ELSE 1 END"
 }
