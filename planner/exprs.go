@@ -630,12 +630,14 @@ func numScale(t types.T) int32 {
 // call to NULL at planning, as PostgreSQL's constant folding does:
 // WHERE (x / 0) = NULL is no rows, never a division error.
 var strictOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, ">": true, "<=": true, ">=": true,
-	"+": true, "-": true, "*": true, "/": true, "%": true, "^": true}
+	"+": true, "-": true, "*": true, "/": true, "%": true, "^": true,
+	"&": true, "|": true, "#": true, "<<": true, ">>": true}
 
 // foldConst evaluates a call whose arguments are all constants, and a
 // strict operator with a NULL constant operand.
 func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
-	if strictOps[c.Name] {
+	// text || is strict too (array || NULL keeps the array)
+	if strictOps[c.Name] || c.Name == "||" && c.T.IsString() {
 		for _, a := range c.Args {
 			if k, ok := a.(*expr.Const); ok && k.V == nil {
 				return &expr.Const{T: c.T}, nil

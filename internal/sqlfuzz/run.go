@@ -363,7 +363,7 @@ func diff(got, want rows, ordered bool) string {
 	}
 	g, w := got, want
 	if !ordered {
-		g, w = sorted(got), sorted(want)
+		g, w = sorted(zeroSign(got)), sorted(zeroSign(want))
 	}
 	for i := range w {
 		if len(g[i]) != len(w[i]) {
@@ -376,6 +376,26 @@ func diff(got, want rows, ordered bool) string {
 		}
 	}
 	return ""
+}
+
+// zeroSign writes a float's -0 as 0: the two are one value to DISTINCT
+// and GROUP BY, which may keep either as the group's (PostgreSQL keeps
+// the first it reads), and as text they would sort apart.
+func zeroSign(r rows) rows {
+	out := make(rows, len(r))
+	for i, row := range r {
+		out[i] = row
+		copied := false
+		for j, c := range row {
+			if c == "-0" {
+				if !copied {
+					out[i], copied = append([]string(nil), row...), true
+				}
+				out[i][j] = "0"
+			}
+		}
+	}
+	return out
 }
 
 func head(r rows) rows {
