@@ -481,14 +481,7 @@ func builtinScalars() []*Scalar {
 		{Name: "quote_literal", Overloads: []Overload{row([]Arg{aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return "'" + strings.ReplaceAll(a[0].(string), "'", "''") + "'", nil
 		})}},
-		{Name: "regexp_replace", Overloads: []Overload{
-			row([]Arg{aText, aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return regexReplace(a[0].(string), a[1].(string), a[2].(string), "")
-			}),
-			row([]Arg{aText, aText, aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return regexReplace(a[0].(string), a[1].(string), a[2].(string), a[3].(string))
-			}),
-		}},
+		{Name: "regexp_replace", Overloads: []Overload{regexReplaceKernel(3), regexReplaceKernel(4)}},
 		{Name: "regexp_match", Aliases: []string{"regexp_matches"}, Overloads: []Overload{
 			row([]Arg{aText, aText}, types.ArrayOf(types.TextT), func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return regexMatch(a[0].(string), a[1].(string), "")
@@ -792,12 +785,21 @@ func compileRegex(pat, flags string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func regexReplace(s, pat, repl, flags string) (types.Value, error) {
+// regexReplacer is one regexp_replace pattern, flags and replacement,
+// compiled once.
+type regexReplacer struct {
+	re     *regexp.Regexp
+	tmpl   string // the replacement in Go's Expand syntax
+	global bool
+}
+
+func newRegexReplacer(pat, repl, flags string) (*regexReplacer, error) {
 	re, err := compileRegex(pat, flags)
 	if err != nil {
 		return nil, err
 	}
-	// PostgreSQL writes \1 for groups and & for the match; Go wants ${1}.
+	// PostgreSQL writes \1 for a group and \& for the whole match (a
+	// bare & is itself); Go's Expand wants ${1} and ${0}.
 	var sb strings.Builder
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
@@ -806,29 +808,83 @@ func regexReplace(s, pat, repl, flags string) (types.Value, error) {
 			sb.WriteString("${" + string(repl[i+1]) + "}")
 			i++
 		case c == '\\' && i+1 < len(repl) && repl[i+1] == '&':
-			sb.WriteByte('&')
+			sb.WriteString("${0}")
 			i++
 		case c == '\\' && i+1 < len(repl):
 			sb.WriteByte(repl[i+1])
 			i++
-		case c == '&':
-			sb.WriteString("${0}")
 		case c == '$':
 			sb.WriteString("$$")
 		default:
 			sb.WriteByte(c)
 		}
 	}
-	if strings.Contains(flags, "g") {
-		return re.ReplaceAllString(s, sb.String()), nil
+	return &regexReplacer{re: re, tmpl: sb.String(), global: strings.Contains(flags, "g")}, nil
+}
+
+// appendReplace appends s with the first (or, global, every) match
+// replaced. Go's matcher skips an empty match right after a match, where
+// PostgreSQL's takes it: the two differ only for a pattern that can
+// match nothing, global, with a non-empty replacement ('o*' → '<>').
+func (r *regexReplacer) appendReplace(dst []byte, s string) []byte {
+	if r.global {
+		last := 0
+		for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+			dst = append(dst, s[last:loc[0]]...)
+			dst = r.re.ExpandString(dst, r.tmpl, s, loc)
+			last = loc[1]
+		}
+		return append(dst, s[last:]...)
 	}
-	loc := re.FindStringSubmatchIndex(s)
+	loc := r.re.FindStringSubmatchIndex(s)
 	if loc == nil {
-		return s, nil
+		return append(dst, s...)
 	}
-	var dst []byte
-	dst = re.ExpandString(dst, sb.String(), s, loc)
-	return s[:loc[0]] + string(dst) + s[loc[1]:], nil
+	dst = append(dst, s[:loc[0]]...)
+	dst = r.re.ExpandString(dst, r.tmpl, s, loc)
+	return append(dst, s[loc[1]:]...)
+}
+
+func regexReplace(s, pat, repl, flags string) (types.Value, error) {
+	r, err := newRegexReplacer(pat, repl, flags)
+	if err != nil {
+		return nil, err
+	}
+	return string(r.appendReplace(nil, s)), nil
+}
+
+// regexReplaceKernel is regexp_replace over Arrow buffers, the pattern
+// compiled once per distinct (pattern, replacement, flags) in a batch —
+// constants, almost always — instead of once per row.
+func regexReplaceKernel(nText int) Overload {
+	args := []Arg{aText, aText, aText, aText}[:nText]
+	o := row(args, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+		flags := ""
+		if len(a) > 3 {
+			flags = a[3].(string)
+		}
+		return regexReplace(a[0].(string), a[1].(string), a[2].(string), flags)
+	})
+	fallback := o.Kernel
+	o.Kernel = func(ctx *Ctx, in []arrow.Array, n int) (arrow.Array, error) {
+		var cur *regexReplacer
+		var key [3]string
+		return textKernel(nText, func(dst []byte, s []string, _ []int64) ([]byte, bool, error) {
+			k := [3]string{s[1], s[2]}
+			if nText > 3 {
+				k[2] = s[3]
+			}
+			if cur == nil || k != key {
+				r, err := newRegexReplacer(k[0], k[1], k[2])
+				if err != nil {
+					return nil, false, err
+				}
+				cur, key = r, k
+			}
+			return cur.appendReplace(dst, s[0]), false, nil
+		}, fallback)(ctx, in, n)
+	}
+	return o
 }
 
 func regexMatch(s, pat, flags string) (types.Value, error) {
