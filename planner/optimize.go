@@ -24,6 +24,7 @@ func Rules() []Rule {
 		{Name: "inline_ctes", Apply: inlineCTEs},
 		{Name: "decorrelate_subqueries", Apply: decorrelateSubqueries},
 		{Name: "unwrap_casts", Apply: unwrapCasts},
+		{Name: "simplify_expressions", Apply: simplifyExpressions},
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
 		{Name: "propagate_empty", Apply: propagateEmpty},
 		{Name: "cte_filters", Apply: cteFilters},
