@@ -208,11 +208,16 @@ func (g *gen) pred(aliases []string) string {
 	case 16:
 		return g.expr(kInt, aliases) + " IS " + g.pick("", "NOT ") + "DISTINCT FROM " + g.expr(kInt, aliases)
 	case 17:
-		return g.expr(kInt, aliases) + g.pick(" = ANY(ARRAY[1, 2])", " <> ALL(ARRAY[0, NULL])", " = ANY(ARRAY[]::integer[])")
+		// not = ANY(ARRAY[]::integer[]): PostgreSQL 15 takes it for strict
+		// and turns a LEFT JOIN below it into an inner join (a wrong
+		// answer of PostgreSQL's, found by this fuzzer)
+		return g.expr(kInt, aliases) + g.pick(" = ANY(ARRAY[1, 2])", " <> ALL(ARRAY[0, NULL])", " = ANY(ARRAY[3])")
 	case 18:
 		return g.expr(kNum, aliases) + g.pick(" BETWEEN -10 AND 10.5", " NOT BETWEEN SYMMETRIC 5 AND -5", " > 0", " = 1.5")
 	case 19:
-		return g.expr(kText, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.expr(kText, aliases)
+		// COLLATE "C" in comparisons only: upper/lower under it map ASCII
+		// alone in PostgreSQL, which lakeq does not copy
+		return g.expr(kText, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.expr(kText, aliases) + g.pick("", " COLLATE \"C\"")
 	case 0:
 		return g.expr(kInt, aliases) + " " + g.pick("=", "<>", "<", "<=", ">", ">=") + " " + g.expr(kInt, aliases)
 	case 1:

@@ -116,7 +116,7 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	case 24:
 		return "CAST(" + t() + " AS varchar(3))"
 	default:
-		return "(" + t() + " COLLATE \"C\")"
+		return "split_part(" + t() + ", 'a', 1)"
 	}
 }
 

@@ -405,9 +405,22 @@ func head(r rows) rows {
 	return r
 }
 
+// sorted orders rows by their cells with numbers written one way (0 and
+// 0.00, which diff compares as equal, must not sort apart and pair
+// different rows).
 func sorted(r rows) rows {
 	out := append(rows(nil), r...)
-	sort.Slice(out, func(i, j int) bool { return strings.Join(out[i], "\x00") < strings.Join(out[j], "\x00") })
+	key := func(row []string) string {
+		parts := make([]string, len(row))
+		for i, c := range row {
+			parts[i] = c
+			if f, err := strconv.ParseFloat(c, 64); err == nil && !strings.ContainsAny(c, "eE") {
+				parts[i] = strconv.FormatFloat(f, 'g', 12, 64)
+			}
+		}
+		return strings.Join(parts, "\x00")
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
 	return out
 }
 
