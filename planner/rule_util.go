@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/types"
@@ -144,6 +146,11 @@ func nodeExprs(n Node) []expr.Expr {
 func nullRejecting(pred expr.Expr, cols map[ColumnID]bool) bool {
 	switch x := pred.(type) {
 	case *expr.Call:
+		// x op ANY (array) is NULL or false for a NULL x; x op ALL (array)
+		// too, unless the array is empty (then it is true)
+		if strings.HasSuffix(x.Name, " ANY") || strings.HasSuffix(x.Name, " ALL") && nonEmptyArray(x.Args[1]) {
+			return strictOver(x.Args[0], cols)
+		}
 		if !isCompareName(x.Name) && x.Name != "~" && x.Name != "~*" {
 			return false
 		}
@@ -193,13 +200,35 @@ func strictOver(e expr.Expr, cols map[ColumnID]bool) bool {
 		return strictOver(x.X, cols)
 	case *expr.Call:
 		switch x.Name {
-		case "+", "-", "*", "/", "%", "u-", "||", "upper", "lower", "substring", "abs":
+		case "||":
+			// text || is strict; array || NULL keeps the array
+			if !x.T.IsString() {
+				return false
+			}
+			for _, a := range x.Args {
+				if strictOver(a, cols) {
+					return true
+				}
+			}
+		case "+", "-", "*", "/", "%", "u-", "upper", "lower", "substring", "abs":
 			for _, a := range x.Args {
 				if strictOver(a, cols) {
 					return true
 				}
 			}
 		}
+	}
+	return false
+}
+
+// nonEmptyArray reports an array constant or constructor with elements.
+func nonEmptyArray(e expr.Expr) bool {
+	switch x := e.(type) {
+	case *expr.Const:
+		vs, ok := x.V.([]any)
+		return ok && len(vs) > 0
+	case *expr.ArrayCtor:
+		return len(x.Elems) > 0
 	}
 	return false
 }
