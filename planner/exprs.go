@@ -243,6 +243,26 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		// the result is the = operator's first operand: promoted where
+		// PostgreSQL has no cross-type operator for the pair
+		// (NULLIF(1, 2.2) is numeric, NULLIF(varchar, 'x') text), as it
+		// is where one exists (integers of two widths, date and timestamp)
+		if lt0, rt0 := l.Type(), r.Type(); !crossTypeEq(lt0, rt0) && lt0.Kind != types.Unknown {
+			target := lt0
+			if lt0.Kind == types.Varchar {
+				target = types.TextT // PostgreSQL compares varchar as text
+			} else if ct, ok := commonType(lt0, rt0); ok && ct.Kind != lt0.Kind && numRank(ct.Kind) > 0 {
+				target = ct
+				if ct.Kind == types.Numeric {
+					target = types.NumericT // the value's own scale
+				}
+			}
+			if !target.Equal(lt0) {
+				if l, err = b.coerce(l, target, false); err != nil {
+					return nil, err
+				}
+			}
+		}
 		lt := l.Type()
 		if lt.Kind == types.Unknown {
 			lt = types.TextT
@@ -616,6 +636,15 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		return nil, noOperator(op, lt, rt)
 	}
 	return foldConst(b, &expr.Call{Name: op, Kernel: o.Kernel, Args: args, T: ret})
+}
+
+// crossTypeEq reports the pairs PostgreSQL compares with a cross-type
+// = operator, without promoting the left operand.
+func crossTypeEq(l, r types.T) bool {
+	dt := func(t types.T) bool {
+		return t.Kind == types.Date || t.Kind == types.Timestamp || t.Kind == types.TimestampTZ
+	}
+	return l.IsInteger() && r.IsInteger() || dt(l) && dt(r) || l.Kind == types.Float4 && r.Kind == types.Float8 || l.Kind == types.Float8 && r.Kind == types.Float4
 }
 
 func numScale(t types.T) int32 {

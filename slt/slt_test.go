@@ -93,6 +93,15 @@ func TestProjectSLTOnS3(t *testing.T) {
 // running the 77,000 records eight times.
 var sqliteWorkers = map[string]int{StorageManaged: 2, StorageParquet: 3, StorageCSV: 1, StorageJSON: 2}
 
+// postgresDiffers are corpus records whose expected answer (SQLite's)
+// PostgreSQL 15 does not give: lakeq follows PostgreSQL.
+var postgresDiffers = map[string]string{
+	// NULLIF(53, count(*) * avg(80)) is numeric in PostgreSQL (NULLIF
+	// returns its first argument as = promoted it), so / -71 is not an
+	// integer division: PostgreSQL 15 answers 58.225…, not 0
+	"expr_slt_good_0.test:46601": "58",
+}
+
 // TestSQLiteCorpus runs ../shared/slt/sqlite/*.test (present in CI) on
 // every storage layout.
 func TestSQLiteCorpus(t *testing.T) {
@@ -108,7 +117,7 @@ func TestSQLiteCorpus(t *testing.T) {
 	}
 	for _, st := range Storages {
 		t.Run(st, func(t *testing.T) {
-			runFiles(t, files, Options{Storage: st, Workers: sqliteWorkers[st]})
+			runFiles(t, files, Options{Storage: st, Workers: sqliteWorkers[st], PostgresDiffers: postgresDiffers})
 		})
 	}
 }
