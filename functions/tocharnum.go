@@ -396,19 +396,11 @@ func decimalSci(d types.Decimal, post int) string {
 	} else {
 		mant = strconv.FormatFloat(m.Float64(), 'f', post, 64)
 	}
-	es := "+"
-	if exp < 0 {
-		es, exp = "-", -exp
-	}
-	e := strconv.Itoa(exp)
-	if len(e) < 2 {
-		e = "0" + e
-	}
 	sign := " "
 	if neg {
 		sign = "-"
 	}
-	return sign + mant + "e" + es + e
+	return sign + mant + types.Exponent(exp)
 }
 
 var romanDigits = []struct {

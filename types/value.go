@@ -216,17 +216,22 @@ func FormatFloat(f float64, bits int) string {
 		limit = 6
 	}
 	if exp < -4 || exp >= limit {
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		es := strconv.Itoa(exp)
-		if len(es) < 2 {
-			es = "0" + es
-		}
-		return mant + "e" + sign + es
+		return mant + Exponent(exp)
 	}
 	return strconv.FormatFloat(f, 'f', -1, bits)
+}
+
+// Exponent is C's printf exponent: "e", a sign, at least two digits.
+func Exponent(exp int) string {
+	sign := "+"
+	if exp < 0 {
+		sign, exp = "-", -exp
+	}
+	es := strconv.Itoa(exp)
+	if len(es) < 2 {
+		es = "0" + es
+	}
+	return "e" + sign + es
 }
 
 // FormatText renders a scalar in PostgreSQL's text output format for t
