@@ -46,18 +46,8 @@ func yieldsNothing(n Node) bool {
 				return true
 			}
 		}
-	case *Project:
-		return isEmpty(x.Input)
-	case *Sort:
-		return isEmpty(x.Input)
-	case *Limit:
-		return isEmpty(x.Input)
-	case *Distinct:
-		return isEmpty(x.Input)
-	case *DistinctOn:
-		return isEmpty(x.Input)
-	case *Window:
-		return isEmpty(x.Input)
+	case *Project, *Sort, *Limit, *Distinct, *DistinctOn, *Window:
+		return isEmpty(n.Children()[0])
 	case *Aggregate:
 		// grouping sets may hold the empty set, which makes a row
 		return isEmpty(x.Input) && len(x.Keys) > 0 && x.Sets == nil

@@ -46,9 +46,9 @@ func (s simplifier) simplify(e expr.Expr) expr.Expr {
 	return expr.Transform(e, func(x expr.Expr) expr.Expr {
 		switch y := x.(type) {
 		case *expr.And:
-			return simplifyAnd(y)
+			return simplifyJunction(y.Args, false, func(k []expr.Expr) expr.Expr { return &expr.And{Args: k} })
 		case *expr.Or:
-			return simplifyOr(y)
+			return simplifyJunction(y.Args, true, func(k []expr.Expr) expr.Expr { return &expr.Or{Args: k} })
 		case *expr.Case:
 			x = simplifyCase(y)
 		case *expr.Call:
@@ -110,48 +110,27 @@ func constBool(e expr.Expr) (v, isNull, ok bool) {
 	return b, false, isBool
 }
 
-// simplifyAnd: false anywhere is false; true operands drop out.
-func simplifyAnd(a *expr.And) expr.Expr {
+// simplifyJunction folds AND (absorbing false) or OR (absorbing true):
+// the absorbing constant anywhere is the result, the other constant
+// drops out, and one operand left stands alone.
+func simplifyJunction(args []expr.Expr, absorbing bool, rebuild func([]expr.Expr) expr.Expr) expr.Expr {
 	var keep []expr.Expr
-	for _, x := range a.Args {
-		v, null, ok := constBool(x)
-		switch {
-		case ok && !null && !v:
-			return x
-		case ok && !null && v:
+	for _, x := range args {
+		if v, null, ok := constBool(x); ok && !null {
+			if v == absorbing {
+				return x
+			}
 			continue
 		}
 		keep = append(keep, x)
 	}
 	switch len(keep) {
 	case 0:
-		return boolValue(true)
+		return boolValue(!absorbing)
 	case 1:
 		return keep[0]
 	}
-	return &expr.And{Args: keep}
-}
-
-// simplifyOr: true anywhere is true; false operands drop out.
-func simplifyOr(o *expr.Or) expr.Expr {
-	var keep []expr.Expr
-	for _, x := range o.Args {
-		v, null, ok := constBool(x)
-		switch {
-		case ok && !null && v:
-			return x
-		case ok && !null && !v:
-			continue
-		}
-		keep = append(keep, x)
-	}
-	switch len(keep) {
-	case 0:
-		return boolValue(false)
-	case 1:
-		return keep[0]
-	}
-	return &expr.Or{Args: keep}
+	return rebuild(keep)
 }
 
 // simplifyCase drops the arms whose condition is constantly false or
