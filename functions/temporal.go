@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strconv"
 	"strings"
 	"time"
 
@@ -511,17 +510,7 @@ func temporalScalars() []*Scalar {
 			}),
 		}},
 		{Name: "to_char", Overloads: []Overload{
-			row([]Arg{aTS, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return formatWithPattern(types.TimestampToTime(int64(a[0].(types.TimestampVal))), a[1].(string)), nil
-			}),
-			row([]Arg{aTSTZ, aText}, types.TextT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
-				return formatWithPattern(types.TimestampToTime(int64(a[0].(types.TimestampVal))).In(loc(ctx)), a[1].(string)), nil
-			}),
-			row([]Arg{aIntv, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				iv := a[0].(types.IntervalVal)
-				base := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(iv.Micros) * time.Microsecond)
-				return formatWithPattern(base, a[1].(string)), nil
-			}),
+			toCharDate(aTS), toCharDate(aTSTZ), toCharDate(aIntv),
 			row([]Arg{aNum, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return NumberToChar(a[0].(types.Decimal), a[1].(string))
 			}),
@@ -542,14 +531,99 @@ func temporalScalars() []*Scalar {
 			}),
 		}},
 		{Name: "justify_days", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			iv := a[0].(types.IntervalVal)
-			return types.IntervalVal{Months: iv.Months + iv.Days/30, Days: iv.Days % 30, Micros: iv.Micros}, nil
+			return justifyDays(a[0].(types.IntervalVal)), nil
 		})}},
 		{Name: "justify_hours", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			iv := a[0].(types.IntervalVal)
-			return types.IntervalVal{Months: iv.Months, Days: iv.Days + int32(iv.Micros/types.UsPerDay), Micros: iv.Micros % types.UsPerDay}, nil
+			return justifyHours(a[0].(types.IntervalVal)), nil
 		})}},
+		{Name: "justify_interval", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			return justifyInterval(a[0].(types.IntervalVal)), nil
+		})}},
+		{Name: "date_bin", Description: "bin a timestamp into the stride-long interval it falls in, counted from origin", Example: "date_bin('15 minutes', timestamp '2001-02-16 20:38:40', timestamp '2001-02-16 20:05:00')", Overloads: []Overload{
+			row([]Arg{aIntv, aTS, aTS}, types.TimestampT, dateBin), row([]Arg{aIntv, aTSTZ, aTSTZ}, types.TimestampTZT, dateBin),
+		}},
 	}
+}
+
+// justifyHours, justifyDays and justifyInterval are PostgreSQL's: whole
+// days out of the time (24 hours) and whole months out of the days (30
+// days), then the parts given one sign where they had two.
+func justifyHours(iv types.IntervalVal) types.IntervalVal {
+	iv.Days += int32(iv.Micros / types.UsPerDay)
+	iv.Micros %= types.UsPerDay
+	if iv.Days > 0 && iv.Micros < 0 {
+		iv.Micros += types.UsPerDay
+		iv.Days--
+	} else if iv.Days < 0 && iv.Micros > 0 {
+		iv.Micros -= types.UsPerDay
+		iv.Days++
+	}
+	return iv
+}
+
+func justifyDays(iv types.IntervalVal) types.IntervalVal {
+	iv.Months += iv.Days / 30
+	iv.Days %= 30
+	if iv.Months > 0 && iv.Days < 0 {
+		iv.Days += 30
+		iv.Months--
+	} else if iv.Months < 0 && iv.Days > 0 {
+		iv.Days -= 30
+		iv.Months++
+	}
+	return iv
+}
+
+func justifyInterval(iv types.IntervalVal) types.IntervalVal {
+	if iv.Days > 0 && iv.Micros > 0 || iv.Days < 0 && iv.Micros < 0 {
+		iv.Months += iv.Days / 30
+		iv.Days %= 30
+	}
+	iv.Days += int32(iv.Micros / types.UsPerDay)
+	iv.Micros %= types.UsPerDay
+	iv.Months += iv.Days / 30
+	iv.Days %= 30
+	if iv.Months > 0 && (iv.Days < 0 || iv.Days == 0 && iv.Micros < 0) {
+		iv.Days += 30
+		iv.Months--
+	} else if iv.Months < 0 && (iv.Days > 0 || iv.Days == 0 && iv.Micros > 0) {
+		iv.Days -= 30
+		iv.Months++
+	}
+	if iv.Days > 0 && iv.Micros < 0 {
+		iv.Micros += types.UsPerDay
+		iv.Days--
+	} else if iv.Days < 0 && iv.Micros > 0 {
+		iv.Micros -= types.UsPerDay
+		iv.Days++
+	}
+	return iv
+}
+
+// dateBin is PostgreSQL 14's date_bin: the start of the stride-long bin,
+// counted from origin, that holds the timestamp, rounded toward the
+// past when the timestamp precedes origin. A stride with months has no
+// fixed length (0A000) and must be positive (22023).
+func dateBin(_ *Ctx, a []types.Value) (types.Value, error) {
+	iv := a[0].(types.IntervalVal)
+	ts, origin := int64(a[1].(types.TimestampVal)), int64(a[2].(types.TimestampVal))
+	if iv.Months != 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "timestamps cannot be binned into intervals containing months or years")
+	}
+	stride := int64(iv.Days)*types.UsPerDay + iv.Micros
+	if stride <= 0 {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "stride must be greater than zero")
+	}
+	diff := ts - origin
+	if (diff > 0) != (ts > origin) { // the difference overflowed
+		return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+	}
+	mod := diff % stride
+	r := origin + diff - mod
+	if diff < 0 && mod != 0 {
+		r -= stride
+	}
+	return types.TimestampVal(r), nil
 }
 
 // age is PostgreSQL's timestamp_age: field-wise difference, borrowing
@@ -600,274 +674,6 @@ func age(t1, t2 time.Time) types.IntervalVal {
 		iv = negIv(iv)
 	}
 	return iv
-}
-
-// to_char / to_timestamp template patterns, longest first.
-var patterns = []string{"HH24", "HH12", "YYYY", "MONTH", "Month", "month", "DAY", "Day", "day", "IYYY", "MS", "US", "HH", "MI", "SS", "YYY", "YY", "MM", "DDD", "DD", "MON", "Mon", "mon", "DY", "Dy", "dy", "AM", "PM", "am", "pm", "A.M.", "P.M.", "TZ", "tz", "OF", "Q", "WW", "IW", "D", "Y", "J"}
-
-func formatWithPattern(t time.Time, pat string) string {
-	var sb strings.Builder
-	for i := 0; i < len(pat); {
-		fm := false
-		if strings.HasPrefix(pat[i:], "FM") {
-			fm = true
-			i += 2
-		}
-		if pat[i:] != "" && pat[i] == '"' {
-			j := strings.IndexByte(pat[i+1:], '"')
-			if j < 0 {
-				sb.WriteString(pat[i+1:])
-				break
-			}
-			sb.WriteString(pat[i+1 : i+1+j])
-			i += j + 2
-			continue
-		}
-		matched := ""
-		for _, p := range patterns {
-			if strings.HasPrefix(pat[i:], p) {
-				matched = p
-				break
-			}
-		}
-		if matched == "" {
-			if i < len(pat) {
-				sb.WriteByte(pat[i])
-				i++
-			}
-			continue
-		}
-		i += len(matched)
-		num := func(v, width int) {
-			if fm {
-				sb.WriteString(strconv.Itoa(v))
-			} else {
-				sb.WriteString(fmt.Sprintf("%0*d", width, v))
-			}
-		}
-		pad := func(s string, width int) {
-			if fm {
-				sb.WriteString(s)
-			} else {
-				sb.WriteString(fmt.Sprintf("%-*s", width, s))
-			}
-		}
-		h12 := t.Hour() % 12
-		if h12 == 0 {
-			h12 = 12
-		}
-		switch matched {
-		case "YYYY":
-			num(t.Year(), 4)
-		case "IYYY":
-			y, _ := t.ISOWeek()
-			num(y, 4)
-		case "YYY":
-			num(t.Year()%1000, 3)
-		case "YY":
-			num(t.Year()%100, 2)
-		case "Y":
-			num(t.Year()%10, 1)
-		case "MM":
-			num(int(t.Month()), 2)
-		case "DD":
-			num(t.Day(), 2)
-		case "DDD":
-			num(t.YearDay(), 3)
-		case "D":
-			num(int(t.Weekday())+1, 1)
-		case "HH24":
-			num(t.Hour(), 2)
-		case "HH12", "HH":
-			num(h12, 2)
-		case "MI":
-			num(t.Minute(), 2)
-		case "SS":
-			num(t.Second(), 2)
-		case "MS":
-			num(t.Nanosecond()/1e6, 3)
-		case "US":
-			num(t.Nanosecond()/1e3, 6)
-		case "Q":
-			num((int(t.Month())-1)/3+1, 1)
-		case "WW":
-			num((t.YearDay()-1)/7+1, 2)
-		case "IW":
-			_, w := t.ISOWeek()
-			num(w, 2)
-		case "J":
-			num(int(t.Unix()/86400)+2440588, 1)
-		case "MONTH":
-			pad(strings.ToUpper(t.Month().String()), 9)
-		case "Month":
-			pad(t.Month().String(), 9)
-		case "month":
-			pad(strings.ToLower(t.Month().String()), 9)
-		case "MON":
-			sb.WriteString(strings.ToUpper(t.Month().String()[:3]))
-		case "Mon":
-			sb.WriteString(t.Month().String()[:3])
-		case "mon":
-			sb.WriteString(strings.ToLower(t.Month().String()[:3]))
-		case "DAY":
-			pad(strings.ToUpper(t.Weekday().String()), 9)
-		case "Day":
-			pad(t.Weekday().String(), 9)
-		case "day":
-			pad(strings.ToLower(t.Weekday().String()), 9)
-		case "DY":
-			sb.WriteString(strings.ToUpper(t.Weekday().String()[:3]))
-		case "Dy":
-			sb.WriteString(t.Weekday().String()[:3])
-		case "dy":
-			sb.WriteString(strings.ToLower(t.Weekday().String()[:3]))
-		case "AM", "PM":
-			if t.Hour() < 12 {
-				sb.WriteString("AM")
-			} else {
-				sb.WriteString("PM")
-			}
-		case "am", "pm":
-			if t.Hour() < 12 {
-				sb.WriteString("am")
-			} else {
-				sb.WriteString("pm")
-			}
-		case "A.M.", "P.M.":
-			if t.Hour() < 12 {
-				sb.WriteString("A.M.")
-			} else {
-				sb.WriteString("P.M.")
-			}
-		case "TZ", "tz":
-			z, _ := t.Zone()
-			if matched == "tz" {
-				z = strings.ToLower(z)
-			}
-			sb.WriteString(z)
-		case "OF":
-			_, off := t.Zone()
-			sign := "+"
-			if off < 0 {
-				sign, off = "-", -off
-			}
-			sb.WriteString(fmt.Sprintf("%s%02d", sign, off/3600))
-		}
-	}
-	return sb.String()
-}
-
-func parseWithFormat(s, pat string, l *time.Location) (time.Time, error) {
-	year, month, day, hour, minute, sec, usec := 1, 1, 1, 0, 0, 0, 0
-	pm, hasAMPM := false, false
-	si := 0
-	readNum := func(maxDigits int) (int, error) {
-		for si < len(s) && s[si] == ' ' {
-			si++
-		}
-		j := si
-		if j < len(s) && (s[j] == '-' || s[j] == '+') {
-			j++
-		}
-		for j < len(s) && j-si < maxDigits && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		v, err := strconv.Atoi(s[si:j])
-		if err != nil {
-			return 0, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid value \"%s\" for format \"%s\"", s[si:], pat)
-		}
-		si = j
-		return v, nil
-	}
-	for pi := 0; pi < len(pat); {
-		if strings.HasPrefix(pat[pi:], "FM") {
-			pi += 2
-			continue
-		}
-		matched := ""
-		for _, p := range patterns {
-			if strings.HasPrefix(pat[pi:], p) {
-				matched = p
-				break
-			}
-		}
-		if matched == "" {
-			pi++
-			if si < len(s) {
-				si++
-			}
-			continue
-		}
-		pi += len(matched)
-		var err error
-		switch matched {
-		case "YYYY", "IYYY":
-			year, err = readNum(4)
-		case "YY":
-			year, err = readNum(2)
-			year += 2000
-			if year > 2069 {
-				year -= 100
-			}
-		case "MM":
-			month, err = readNum(2)
-		case "DD":
-			day, err = readNum(2)
-		case "DDD":
-			var doy int
-			doy, err = readNum(3)
-			month, day = 1, doy
-		case "HH24", "HH12", "HH":
-			hour, err = readNum(2)
-		case "MI":
-			minute, err = readNum(2)
-		case "SS":
-			sec, err = readNum(2)
-		case "MS":
-			var ms int
-			ms, err = readNum(3)
-			usec = ms * 1000
-		case "US":
-			usec, err = readNum(6)
-		case "Mon", "MON", "mon", "Month", "MONTH", "month":
-			found := false
-			for m := 1; m <= 12; m++ {
-				name := time.Month(m).String()
-				for _, cand := range []string{name, name[:3]} {
-					if len(s)-si >= len(cand) && strings.EqualFold(s[si:si+len(cand)], cand) {
-						month, si, found = m, si+len(cand), true
-						break
-					}
-				}
-				if found {
-					break
-				}
-			}
-			if !found {
-				return time.Time{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid value \"%s\" for \"%s\"", s[si:], matched)
-			}
-		case "AM", "PM", "am", "pm":
-			hasAMPM = true
-			if si+2 <= len(s) {
-				pm = strings.EqualFold(s[si:si+2], "pm")
-				si += 2
-			}
-		}
-		if err != nil {
-			return time.Time{}, err
-		}
-	}
-	if hasAMPM {
-		if pm && hour < 12 {
-			hour += 12
-		} else if !pm && hour == 12 {
-			hour = 0
-		}
-	}
-	if month < 1 || month > 12 || day < 1 || day > 366 || hour > 24 || minute > 59 || sec > 60 {
-		return time.Time{}, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
-	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, usec*1000, l), nil
 }
 
 func jsonOverloads(asText bool) []Overload {

@@ -43,7 +43,7 @@ func main() {
 	queries := flag.String("queries", "../shared/tpch/queries", "folder of q01.sql … q22.sql")
 	only := flag.String("only", "", "comma-separated query names (default all)")
 	partitions := flag.Int("partitions", 10000, "dt= partitions of the listing figure")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of lakeq's TPC-H runs (all three places) to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of lakeq's TPC-H runs to this file, labelled place=local|s3|cached (pprof -tagfocus)")
 	flag.Parse()
 	gctune.Start(gctune.DefaultPolicy()) // as the lakeq binary runs
 	if *cpuProfile != "" {
@@ -142,19 +142,19 @@ func run(sf float64, runs int, dataDir, queries, only string, nParts int) error 
 		var lcpu, scpu, vcpu time.Duration
 		for i := 0; i <= runs; i++ {
 			c0 := selfCPU()
-			a, err := timed(ctx, local, string(sql))
+			a, err := timedAt(ctx, "local", local, string(sql))
 			if err != nil {
 				return fmt.Errorf("%s local: %w", name, err)
 			}
 			c1 := selfCPU()
 			v0, _ := srv.CPUTime()
-			b, err := timed(ctx, remote, string(sql))
+			b, err := timedAt(ctx, "s3", remote, string(sql))
 			if err != nil {
 				return fmt.Errorf("%s S3: %w", name, err)
 			}
 			c2 := selfCPU()
 			v1, _ := srv.CPUTime()
-			c, err := timed(ctx, cached, string(sql))
+			c, err := timedAt(ctx, "cached", cached, string(sql))
 			if err != nil {
 				return fmt.Errorf("%s S3 cached: %w", name, err)
 			}
@@ -292,6 +292,13 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// timedAt is timed with the goroutines of the query labelled place=at in
+// a CPU profile (the goroutines a query starts inherit the label).
+func timedAt(ctx context.Context, at string, s *engine.Session, sql string) (ms float64, err error) {
+	pprof.Do(ctx, pprof.Labels("place", at), func(ctx context.Context) { ms, err = timed(ctx, s, sql) })
+	return ms, err
 }
 
 func timed(ctx context.Context, s *engine.Session, sql string) (float64, error) {

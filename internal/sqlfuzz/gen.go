@@ -24,6 +24,8 @@ const (
 	kFloat
 	kDate
 	kBool
+	kTs
+	kTz
 )
 
 type column struct {
@@ -42,10 +44,13 @@ type Table struct {
 // every table has the same shape, so set operations and joins line up:
 // k a skewed key with NULLs, u unique, s text, n numeric(10,2), f float,
 // d date, b boolean, m plain numeric whose values have scales 0 to 4
-// (PostgreSQL keeps each value's)
-var shape = []column{{"k", kInt, ""}, {"u", kInt, ""}, {"s", kText, ""}, {"n", kNum, ""}, {"f", kFloat, ""}, {"d", kDate, ""}, {"b", kBool, ""}, {"m", kNum, "numeric"}}
+// (PostgreSQL keeps each value's), ts timestamp and tz timestamptz with
+// fractional seconds and (tz) offsets other than UTC's
+var shape = []column{{"k", kInt, ""}, {"u", kInt, ""}, {"s", kText, ""}, {"n", kNum, ""}, {"f", kFloat, ""}, {"d", kDate, ""}, {"b", kBool, ""}, {"m", kNum, "numeric"},
+	{"ts", kTs, ""}, {"tz", kTz, ""}}
 
-var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(10,2)", kFloat: "double precision", kDate: "date", kBool: "boolean"}
+var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(10,2)", kFloat: "double precision", kDate: "date", kBool: "boolean",
+	kTs: "timestamp", kTz: "timestamptz"}
 
 // CreateSQL is the table's CREATE TABLE statement.
 func (t *Table) CreateSQL() string {
@@ -111,6 +116,21 @@ func genValue(r *rand.Rand, c column, row int) string {
 		return fmt.Sprintf("DATE '2024-%02d-%02d'", 1+r.Intn(12), 1+r.Intn(28))
 	case kBool:
 		return []string{"true", "false"}[r.Intn(2)]
+	case kTs, kTz:
+		var v string
+		switch r.Intn(6) {
+		case 0: // midnight: equal to a date
+			v = fmt.Sprintf("2024-%02d-%02d 00:00:00", 1+r.Intn(12), 1+r.Intn(28))
+		case 1: // edges of a day, a leap day, a year
+			v = []string{"2024-02-29 23:59:59.999999", "2023-12-31 23:59:59", "2024-01-01 00:00:00.5", "2024-03-10 02:30:00"}[r.Intn(4)]
+		default:
+			frac := []string{"", "", ".5", ".123456", ".01"}[r.Intn(5)]
+			v = fmt.Sprintf("2024-%02d-%02d %02d:%02d:%02d%s", 1+r.Intn(12), 1+r.Intn(28), r.Intn(24), r.Intn(60), r.Intn(60), frac)
+		}
+		if c.kind == kTz {
+			return "TIMESTAMPTZ '" + v + []string{"+00", "+00", "+05:30", "-08", "+01"}[r.Intn(5)] + "'"
+		}
+		return "TIMESTAMP '" + v + "'"
 	}
 	return "NULL"
 }
@@ -171,6 +191,10 @@ func (g *gen) expr(k colKind, aliases []string) string {
 			return col(kDate)
 		case kFloat:
 			return col(kFloat)
+		case kTs:
+			return g.pick(col(kTs), col(kTs), "TIMESTAMP '2024-06-15 12:00:00'")
+		case kTz:
+			return col(kTz)
 		}
 	}
 	g.depth++
@@ -186,6 +210,10 @@ func (g *gen) expr(k colKind, aliases []string) string {
 		return g.floatExpr(aliases, col)
 	case kDate:
 		return g.dateExpr(aliases, col)
+	case kTs:
+		return g.tsExpr(aliases, col)
+	case kTz:
+		return g.tzExpr(aliases, col)
 	}
 	return g.expr(k, aliases)
 }
@@ -196,7 +224,15 @@ func (g *gen) pred(aliases []string) string {
 	}
 	g.depth++
 	defer func() { g.depth-- }()
-	switch g.r.Intn(20) {
+	switch g.r.Intn(24) {
+	case 20:
+		return g.expr(kTs, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.pick(g.expr(kTs, aliases), "TIMESTAMP '2024-06-15 12:00:00'", g.expr(kDate, aliases))
+	case 21:
+		return g.expr(kTz, aliases) + " " + g.pick("=", "<", ">=") + " " + g.pick(g.expr(kTz, aliases), "TIMESTAMPTZ '2024-06-15 12:00:00+02'", g.expr(kTs, aliases))
+	case 22:
+		return "(" + g.expr(kTs, aliases) + " - " + g.expr(kTs, aliases) + ") " + g.pick("<", ">=") + " interval '" + g.pick("1 day", "36 hours", "0", "-2 days 3 hours") + "'"
+	case 23:
+		return g.expr(kTs, aliases) + g.pick(" BETWEEN ", " NOT BETWEEN ") + g.expr(kDate, aliases) + " AND " + g.pick("DATE '2024-07-01'", g.expr(kTs, aliases))
 	case 12:
 		return g.expr(kText, aliases) + g.pick(" ~ '^a'", " ~* 'B$'", " !~ '[0-9]'", " SIMILAR TO '(a|b)%'", " IN ('a', 'B', '')", " NOT IN ('zz', NULL)")
 	case 13:
@@ -293,12 +329,13 @@ func (g *gen) Next() Query {
 	pred := g.pred(aliases)
 	switch g.r.Intn(7) {
 	case 0, 1: // plain select
-		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases), g.expr(kDate, aliases), g.expr(kFloat, aliases)}
+		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases), g.expr(kDate, aliases), g.expr(kFloat, aliases),
+			g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases)}
 		g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 		q := "SELECT " + g.pick("", "DISTINCT ") + strings.Join(items[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred
 		return Query{SQL: q, From: from, Pred: pred}
 	case 2: // group by with aggregates
-		key := g.expr(g.pickKind(kInt, kText, kInt, kText, kDate, kNum), aliases)
+		key := g.expr(g.pickKind(kInt, kText, kInt, kText, kDate, kNum, kTs, kTz), aliases)
 		aggs := []string{"count(*)", "count(" + g.expr(kInt, aliases) + ")", "sum(" + g.expr(kInt, aliases) + ")",
 			"max(" + g.expr(kText, aliases) + ")", "min(" + g.expr(kDate, aliases) + ")", "sum(" + g.expr(kNum, aliases) + ")",
 			"count(DISTINCT " + g.expr(kText, aliases) + ")", "count(*) FILTER (WHERE " + g.pred(aliases) + ")",
@@ -307,7 +344,9 @@ func (g *gen) Next() Query {
 			g.pick("stddev_samp(", "var_pop(", "stddev(", "variance(") + g.pick(g.expr(kNum, aliases), g.expr(kInt, aliases)) + ")",
 			g.pick("bit_and(", "bit_or(") + g.expr(kInt, aliases) + ")", g.pick("every(", "bool_and(") + g.pred(aliases) + ")",
 			"sum(DISTINCT " + g.expr(kInt, aliases) + ")", "max(" + g.expr(kNum, aliases) + ")", "min(" + g.expr(kFloat, aliases) + ")",
-			"avg(" + g.expr(kFloat, aliases) + ")", "count(DISTINCT " + g.expr(kDate, aliases) + ")"}
+			"avg(" + g.expr(kFloat, aliases) + ")", "count(DISTINCT " + g.expr(kDate, aliases) + ")",
+			g.pick("max(", "min(") + g.expr(g.pickKind(kTs, kTz), aliases) + ")", "count(DISTINCT date_trunc('" + g.pick("day", "hour") + "', " + g.expr(kTs, aliases) + "))",
+			g.pick("sum(", "avg(", "max(") + g.interval(aliases) + ")"}
 		g.r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
 		group := key
 		keys := key
@@ -346,7 +385,11 @@ func (g *gen) Next() Query {
 			"min(a.s) OVER (ORDER BY a.u ROWS UNBOUNDED PRECEDING)", "count(a.k) OVER (ORDER BY a.k RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
 			"sum(a.u) OVER (ORDER BY a.u RANGE BETWEEN 5 PRECEDING AND 5 FOLLOWING)", "max(a.d) OVER (PARTITION BY a.k ORDER BY a.u ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
 			"nth_value(a.u, 2) OVER (ORDER BY a.u)", "sum(a.m) OVER (PARTITION BY a.b ORDER BY a.u GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW)",
-			"string_agg(a.s, '|') OVER (PARTITION BY a.k ORDER BY a.u)", "count(*) OVER ()")
+			"string_agg(a.s, '|') OVER (PARTITION BY a.k ORDER BY a.u)", "count(*) OVER ()",
+			"lag(a.ts) OVER (ORDER BY a.u)", "max(a.tz) OVER (PARTITION BY a.k)", "row_number() OVER (ORDER BY a.ts, a.u)",
+			"min(a.ts) OVER (ORDER BY a.u ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)",
+			"count(*) OVER (ORDER BY a.ts RANGE BETWEEN interval '1 day' PRECEDING AND CURRENT ROW)",
+			"first_value(a.tz) OVER (PARTITION BY a.b ORDER BY a.u)", "(a.ts - lag(a.ts) OVER (ORDER BY a.u))")
 		q := "SELECT a.u, " + w + " FROM " + t + " a WHERE " + g.pred([]string{"a"})
 		return Query{SQL: q}
 	default: // ORDER BY … LIMIT over every output column

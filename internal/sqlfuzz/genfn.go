@@ -12,7 +12,13 @@ import "fmt"
 func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 	i := func() string { return g.expr(kInt, aliases) }
 	t := func() string { return g.expr(kText, aliases) }
-	switch g.r.Intn(22) {
+	switch g.r.Intn(25) {
+	case 22:
+		return "CAST(extract(" + g.pick("hour", "minute", "dow", "doy", "isoyear", "week", "day", "month") + " FROM " + g.expr(g.pickKind(kTs, kTz), aliases) + ") AS integer)"
+	case 23:
+		return "(CAST(" + g.expr(g.pickKind(kTs, kTz), aliases) + " AS date) - " + col(kDate) + ")"
+	case 24:
+		return "CAST(date_part('" + g.pick("hour", "minute", "second") + "', " + g.expr(kTs, aliases) + ") AS integer)"
 	case 0:
 		return "(" + i() + " " + g.pick("+", "-", "*") + " " + i() + ")"
 	case 1:
@@ -67,7 +73,15 @@ func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	t := func() string { return g.expr(kText, aliases) }
 	i := func() string { return g.expr(kInt, aliases) }
-	switch g.r.Intn(26) {
+	switch g.r.Intn(30) {
+	case 26:
+		return "to_char(" + g.expr(g.pickKind(kTs, kTz), aliases) + ", " + g.pick("'YYYY-MM-DD HH24:MI:SS'", "'HH12:MI:SS AM'", "'Dy DD Mon YYYY HH24:MI:SS.US'", "'YYYY-MM-DD\"T\"HH24:MI:SS.MS'", "'IYYY-IW-ID'", "'FMDD/FMMM/YY SSSS'", "'TZ OF'") + ")"
+	case 27:
+		return "CAST(" + g.pick(g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases)) + " AS text)"
+	case 28:
+		return "CAST(" + g.pick("age(", "justify_hours(", "justify_days(", "justify_interval(") + g.expr(kTs, aliases) + g.pick(", ", " - ") + g.expr(kTs, aliases) + ") AS text)"
+	case 29:
+		return "(" + t() + " || " + g.pick(g.expr(kTs, aliases), g.expr(kTz, aliases)) + ")"
 	case 0:
 		return g.pick("lower(", "upper(", "initcap(", "reverse(", "md5(") + t() + ")"
 	case 1:
@@ -129,7 +143,11 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 	n := func() string { return g.expr(kNum, aliases) }
 	i := func() string { return g.expr(kInt, aliases) }
-	switch g.r.Intn(14) {
+	switch g.r.Intn(16) {
+	case 14:
+		return "extract(" + g.pick("second", "epoch", "milliseconds", "julian") + " FROM " + g.expr(g.pickKind(kTs, kTz), aliases) + ")"
+	case 15:
+		return "extract(" + g.pick("epoch", "hour", "day", "minute") + " FROM " + g.interval(aliases) + ")"
 	case 0:
 		return "(" + col(kNum) + " + " + col(kNum) + ")"
 	case 1:
@@ -163,7 +181,9 @@ func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 
 func (g *gen) floatExpr(aliases []string, col func(colKind) string) string {
 	f := func() string { return g.expr(kFloat, aliases) }
-	switch g.r.Intn(10) {
+	switch g.r.Intn(11) {
+	case 10:
+		return "date_part('" + g.pick("epoch", "second", "hour") + "', " + g.expr(g.pickKind(kTs, kTz), aliases) + ")"
 	case 0:
 		return "(" + f() + " " + g.pick("+", "-", "*") + " " + g.pick("2.5", f(), g.expr(kInt, aliases)) + ")"
 	case 1:
@@ -189,7 +209,9 @@ func (g *gen) floatExpr(aliases []string, col func(colKind) string) string {
 
 func (g *gen) dateExpr(aliases []string, col func(colKind) string) string {
 	d := func() string { return g.expr(kDate, aliases) }
-	switch g.r.Intn(8) {
+	switch g.r.Intn(9) {
+	case 8:
+		return "CAST(" + g.expr(g.pickKind(kTs, kTz), aliases) + " AS date)"
 	case 0:
 		return "(" + d() + " + " + g.pick("7", "-31", g.expr(kInt, aliases)) + ")"
 	case 1:
@@ -208,6 +230,71 @@ func (g *gen) dateExpr(aliases []string, col func(colKind) string) string {
 		return "make_date(2024, " + g.pick("1", "2", "12") + ", " + g.pick("1", "28", "29") + ")"
 	default:
 		return "CASE WHEN " + g.pred(aliases) + " THEN " + d() + " END"
+	}
+}
+
+// intervals as users write them: spans in several units, signs, months
+// beside days beside times
+var intervals = []string{"'1 hour'", "'90 minutes'", "'1 day 2 hours'", "'-1 month'", "'1 year 2 months'", "'0.5 seconds'", "'1 week'", "'-36 hours'", "'1 mon -1 day'"}
+
+func (g *gen) tsExpr(aliases []string, col func(colKind) string) string {
+	ts := func() string { return g.expr(kTs, aliases) }
+	switch g.r.Intn(11) {
+	case 0:
+		return "(" + ts() + g.pick(" + ", " - ") + "interval " + intervals[g.r.Intn(len(intervals))] + ")"
+	case 1:
+		return "date_trunc('" + g.pick("second", "minute", "hour", "day", "week", "month", "quarter", "year", "decade", "milliseconds") + "', " + ts() + ")"
+	case 2:
+		return "CAST(" + g.expr(kDate, aliases) + " AS timestamp)"
+	case 3:
+		return "(" + g.expr(kDate, aliases) + " + " + g.pick("interval '3 hours'", "time '10:30'", "interval '-1 day'") + ")"
+	case 4:
+		return "COALESCE(" + ts() + ", TIMESTAMP '2024-01-01 00:00:00')"
+	case 5:
+		return g.pick("greatest(", "least(") + ts() + ", " + ts() + ")"
+	case 6:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + ts() + " END"
+	case 7:
+		return "make_timestamp(2024, " + g.pick("1", "2", "12") + ", " + g.pick("1", "28", "29") + ", " + g.pick("0", "23") + ", " + g.pick("0", "59") + ", " + g.pick("0", "59.5", "1.25") + ")"
+	case 8:
+		return "CAST(" + g.expr(kTz, aliases) + " AS timestamp)"
+	case 9:
+		return "(" + ts() + " + interval '1 hour' * " + g.pick("2", "-3", g.expr(kInt, aliases)) + ")"
+	default:
+		return "date_bin(interval '" + g.pick("15 minutes", "1 day", "6 hours") + "', " + ts() + ", TIMESTAMP '2024-01-01 00:00:00')"
+	}
+}
+
+func (g *gen) tzExpr(aliases []string, col func(colKind) string) string {
+	tz := func() string { return g.expr(kTz, aliases) }
+	switch g.r.Intn(6) {
+	case 0:
+		return "(" + tz() + g.pick(" + ", " - ") + "interval " + intervals[g.r.Intn(len(intervals))] + ")"
+	case 1:
+		return "CAST(" + g.expr(kTs, aliases) + " AS timestamptz)"
+	case 2:
+		return "date_trunc('" + g.pick("hour", "day", "month") + "', " + tz() + ")"
+	case 3:
+		return "to_timestamp(" + g.pick("0", "1700000000.5", g.expr(kInt, aliases)+" * 86400") + ")"
+	case 4:
+		return "COALESCE(" + tz() + ", TIMESTAMPTZ '2024-01-01 00:00:00+00')"
+	default:
+		return g.pick("greatest(", "least(") + tz() + ", " + tz() + ")"
+	}
+}
+
+// interval is an expression of type interval: a difference of
+// timestamps, a literal scaled or added.
+func (g *gen) interval(aliases []string) string {
+	switch g.r.Intn(4) {
+	case 0:
+		return "(" + g.expr(kTs, aliases) + " - " + g.expr(kTs, aliases) + ")"
+	case 1:
+		return "(" + g.expr(kTz, aliases) + " - " + g.expr(kTz, aliases) + ")"
+	case 2:
+		return "(interval " + intervals[g.r.Intn(len(intervals))] + " * " + g.pick("2", "-1", "0.5", g.expr(kInt, aliases)) + ")"
+	default:
+		return "(interval " + intervals[g.r.Intn(len(intervals))] + g.pick(" + ", " - ") + "interval " + intervals[g.r.Intn(len(intervals))] + ")"
 	}
 }
 
