@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -155,7 +156,11 @@ func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Arra
 		}
 		i = j
 	}
-	if err := w.frames(p, orderCols, start); err != nil {
+	var loc *time.Location
+	if ctx != nil && ctx.Expr != nil && ctx.Expr.F != nil {
+		loc = ctx.Expr.F.Loc
+	}
+	if err := w.frames(p, orderCols, start, loc); err != nil {
 		return err
 	}
 	for f, fn := range w.Funcs {
@@ -184,21 +189,25 @@ func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Arra
 	return nil
 }
 
-func offsetInt(v types.Value) (int, error) {
+func offsetInt(v types.Value, isStart bool) (int, error) {
+	which := "ending"
+	if isStart {
+		which = "starting"
+	}
 	switch x := v.(type) {
 	case int64:
 		if x < 0 {
-			return 0, sqlerr.New(sqlerr.InvalidArgument, "frame starting offset must not be negative")
+			return 0, sqlerr.New(sqlerr.InvalidPrecedingOrFollowingSize, "frame %s offset must not be negative", which)
 		}
 		return int(x), nil
 	case nil:
-		return 0, sqlerr.New(sqlerr.NullValueNotAllowed, "frame offset must not be null")
+		return 0, sqlerr.New(sqlerr.NullValueNotAllowed, "frame %s offset must not be null", which)
 	}
 	return 0, sqlerr.New(sqlerr.FeatureNotSupported, "frame offset must be an integer")
 }
 
 // frames computes [FrameStart, FrameEnd) for each row of the partition.
-func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, base int) error {
+func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, base int, loc *time.Location) error {
 	fr := w.Frame
 	n := p.N
 	if fr.Mode == "" {
@@ -222,57 +231,15 @@ func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, b
 		}
 		grp[i] = len(groupStarts) - 1
 	}
+	var rk *rangeKeys
 	rangeBound := func(i int, kind string, off types.Value, isStart bool) (int, error) {
-		// RANGE with offset: compare the single order key with key ± offset.
 		if len(w.Order) != 1 {
 			return 0, sqlerr.New(sqlerr.WindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
 		}
-		col := orderCols[0]
-		t := w.Order[0].Expr.Type()
-		cur := types.GetValue(t, col, base+i)
-		if cur == nil {
-			if isStart {
-				return p.PeerStart[i], nil
-			}
-			return p.PeerEnd[i], nil
+		if rk == nil {
+			rk = newRangeKeys(w.Order[0].Expr.Type(), orderCols[0], base, n)
 		}
-		delta := toFloat(off)
-		if kind == "preceding" {
-			delta = -delta
-		}
-		if w.Order[0].Desc {
-			delta = -delta
-		}
-		target := toFloat(cur) + delta
-		pos := 0
-		if isStart {
-			pos = n
-			for j := 0; j < n; j++ {
-				v := types.GetValue(t, col, base+j)
-				if v == nil {
-					continue
-				}
-				x := toFloat(v)
-				if (!w.Order[0].Desc && x >= target) || (w.Order[0].Desc && x <= target) {
-					pos = j
-					break
-				}
-			}
-			return pos, nil
-		}
-		pos = 0
-		for j := n - 1; j >= 0; j-- {
-			v := types.GetValue(t, col, base+j)
-			if v == nil {
-				continue
-			}
-			x := toFloat(v)
-			if (!w.Order[0].Desc && x <= target) || (w.Order[0].Desc && x >= target) {
-				pos = j + 1
-				break
-			}
-		}
-		return pos, nil
+		return rk.bound(i, kind == "preceding", w.Order[0].Desc, off, isStart, loc, p)
 	}
 	bound := func(i int, kind string, off types.Value, isStart bool) (int, error) {
 		switch kind {
@@ -297,7 +264,7 @@ func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, b
 			if fr.Mode == "range" {
 				return rangeBound(i, kind, off, isStart)
 			}
-			k, err := offsetInt(off)
+			k, err := offsetInt(off, isStart)
 			if err != nil {
 				return 0, err
 			}
@@ -342,24 +309,6 @@ func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, b
 		p.FrameStart[i], p.FrameEnd[i] = s, max(e, s)
 	}
 	return nil
-}
-
-func toFloat(v types.Value) float64 {
-	switch x := v.(type) {
-	case int64:
-		return float64(x)
-	case float64:
-		return x
-	case types.Decimal:
-		return x.Float64()
-	case types.DateVal:
-		return float64(x)
-	case types.TimestampVal:
-		return float64(x)
-	case types.IntervalVal:
-		return types.IntervalSortKey(x) / float64(types.UsPerDay)
-	}
-	return 0
 }
 
 // aggregate computes an aggregate over each row's frame. Frames that

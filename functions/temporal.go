@@ -766,3 +766,10 @@ func settingFuncs() []*Scalar {
 		}},
 	}
 }
+
+// AddInterval is addInterval for the executor's RANGE frames: a
+// timestamp (microseconds) moved by iv, months and days in l's calendar
+// (nil: UTC's).
+func AddInterval(us int64, iv types.IntervalVal, l *time.Location) int64 {
+	return addInterval(us, iv, l)
+}
