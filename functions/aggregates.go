@@ -1071,12 +1071,8 @@ func newSum(avg bool) func(args []types.T, ret types.T) Accumulator {
 					s.Days += iv.Days
 					s.Micros += iv.Micros
 				}
-				if avg {
-					n := float64(len(rows))
-					months := float64(s.Months) / n
-					days := float64(s.Days)/n + (months-math.Trunc(months))*30
-					us := float64(s.Micros)/n + (days-math.Trunc(days))*float64(types.UsPerDay)
-					return types.IntervalVal{Months: int32(months), Days: int32(days), Micros: int64(us)}, nil
+				if avg { // PostgreSQL's interval_avg: the sum divided as interval / float8
+					return scaleInterval(s, float64(len(rows)), true)
 				}
 				return s, nil
 			}}

@@ -163,36 +163,60 @@ func temporalOverloads(op string) []Overload {
 			}),
 		}
 	case "*":
-		mul := func(iv types.IntervalVal, f float64) types.IntervalVal {
-			months := float64(iv.Months) * f
-			days := float64(iv.Days)*f + (months-math.Trunc(months))*30
-			micros := float64(iv.Micros)*f + (days-math.Trunc(days))*float64(types.UsPerDay)
-			return types.IntervalVal{Months: int32(months), Days: int32(days), Micros: int64(math.Round(micros))}
-		}
 		return []Overload{
 			row([]Arg{aIntv, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return mul(a[0].(types.IntervalVal), a[1].(float64)), nil
+				return scaleInterval(a[0].(types.IntervalVal), a[1].(float64), false)
 			}),
 			row([]Arg{aFloat8, aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				return mul(a[1].(types.IntervalVal), a[0].(float64)), nil
+				return scaleInterval(a[1].(types.IntervalVal), a[0].(float64), false)
 			}),
 		}
 	case "/":
 		return []Overload{
 			row([]Arg{aIntv, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				f := a[1].(float64)
-				if f == 0 {
-					return nil, divByZero()
-				}
-				iv := a[0].(types.IntervalVal)
-				months := float64(iv.Months) / f
-				days := float64(iv.Days)/f + (months-math.Trunc(months))*30
-				micros := float64(iv.Micros)/f + (days-math.Trunc(days))*float64(types.UsPerDay)
-				return types.IntervalVal{Months: int32(months), Days: int32(days), Micros: int64(math.Round(micros))}, nil
+				return scaleInterval(a[0].(types.IntervalVal), a[1].(float64), true)
 			}),
 		}
 	}
 	return nil
+}
+
+// scaleInterval is PostgreSQL's interval_mul (div: interval_div): the
+// months and days scaled and truncated, their fractions cascaded down to
+// days and seconds (rounded to microseconds) and never up, the time
+// rounded half to even — so '1 mon -1 day' * 0.5 is '15 days -12:00:00'.
+func scaleInterval(iv types.IntervalVal, f float64, div bool) (types.IntervalVal, error) {
+	if div && f == 0 {
+		return types.IntervalVal{}, divByZero()
+	}
+	op := func(x float64) float64 {
+		if div {
+			return x / f
+		}
+		return x * f
+	}
+	outOfRange := func() (types.IntervalVal, error) {
+		return types.IntervalVal{}, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+	}
+	tsround := func(x float64) float64 { return math.RoundToEven(x*1e6) / 1e6 }
+	m, d := op(float64(iv.Months)), op(float64(iv.Days))
+	if math.IsNaN(m) || m > math.MaxInt32 || m < math.MinInt32 || math.IsNaN(d) || d > math.MaxInt32 || d < math.MinInt32 {
+		return outOfRange()
+	}
+	r := types.IntervalVal{Months: int32(m), Days: int32(d)}
+	monthDays := tsround((m - float64(r.Months)) * 30)
+	secs := tsround((d - float64(r.Days) + monthDays - math.Trunc(monthDays)) * 86400)
+	if math.Abs(secs) >= 86400 {
+		r.Days += int32(secs / 86400)
+		secs -= math.Trunc(secs/86400) * 86400
+	}
+	r.Days += int32(monthDays)
+	t := math.RoundToEven(op(float64(iv.Micros)) + secs*1e6)
+	if math.IsNaN(t) || t >= math.MaxInt64 || t < math.MinInt64 {
+		return outOfRange()
+	}
+	r.Micros = int64(t)
+	return r, nil
 }
 
 // tsDiff is timestamp - timestamp: days and time, no months (PostgreSQL).

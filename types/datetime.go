@@ -100,38 +100,48 @@ func FormatTimestampTZ(us int64, loc *time.Location) string {
 	return fmt.Sprintf("%s-%02d-%02d %02d:%02d:%02d%s%s%s", ys, int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), fracStr(int64(t.Nanosecond()/1000)), offs, bc)
 }
 
-// FormatInterval renders PostgreSQL's "postgres" IntervalStyle.
+// FormatInterval renders PostgreSQL's "postgres" IntervalStyle: each
+// nonzero field with its unit, and a "+" on a positive field right after
+// a negative one (PostgreSQL's AddPostgresIntPart: only the field just
+// before decides).
 func FormatInterval(iv IntervalVal) string {
-	var parts []string
-	plural := func(n int64, unit string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, unit)
+	var b strings.Builder
+	prevNeg := false
+	field := func(n int64, unit string) {
+		if n == 0 {
+			return
 		}
-		return fmt.Sprintf("%d %ss", n, unit)
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if prevNeg && n > 0 {
+			b.WriteByte('+')
+		}
+		b.WriteString(strconv.FormatInt(n, 10))
+		b.WriteByte(' ')
+		b.WriteString(unit)
+		if n != 1 {
+			b.WriteByte('s')
+		}
+		prevNeg = n < 0
 	}
-	years, months := iv.Months/12, iv.Months%12
-	if years != 0 {
-		parts = append(parts, plural(int64(years), "year"))
-	}
-	if months != 0 {
-		parts = append(parts, plural(int64(months), "mon"))
-	}
-	if iv.Days != 0 {
-		parts = append(parts, plural(int64(iv.Days), "day"))
-	}
-	if iv.Micros != 0 || len(parts) == 0 {
+	field(int64(iv.Months/12), "year")
+	field(int64(iv.Months%12), "mon")
+	field(int64(iv.Days), "day")
+	if iv.Micros != 0 || b.Len() == 0 {
 		us := iv.Micros
-		sign := ""
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
 		if us < 0 {
-			sign, us = "-", -us
-		} else if len(parts) > 0 && (iv.Days < 0 || iv.Months < 0) {
-			sign = "+"
+			b.WriteByte('-')
+			us = -us
+		} else if prevNeg {
+			b.WriteByte('+')
 		}
-		if iv.Micros != 0 || len(parts) == 0 {
-			parts = append(parts, fmt.Sprintf("%s%02d:%02d:%02d%s", sign, us/usPerHour, us/usPerMin%60, us/usPerSec%60, fracStr(us%usPerSec)))
-		}
+		fmt.Fprintf(&b, "%02d:%02d:%02d%s", us/usPerHour, us/usPerMin%60, us/usPerSec%60, fracStr(us%usPerSec))
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }
 
 func badDatetime(typ, s string) error {
