@@ -245,6 +245,23 @@ func extractNumeric(f float64, field string, at types.T) (types.Value, error) {
 	return types.DecimalFromFloat(f, scale)
 }
 
+// julianNumeric is extract(julian FROM timestamp): the local date's
+// Julian day plus the fraction of the day as PostgreSQL's numeric
+// division gives it (its scale from the two operands, 20 digits or more).
+func julianNumeric(ctx *Ctx, at types.T, us int64) (types.Value, error) {
+	tm := types.TimestampToTime(us)
+	if at.Kind == types.TimestampTZ {
+		tm = tm.In(loc(ctx))
+	}
+	micros := types.DecimalFromInt(int64(tm.Hour()*3600+tm.Minute()*60+tm.Second())*1_000_000 + int64(tm.Nanosecond()/1000))
+	perDay := types.DecimalFromInt(types.UsPerDay)
+	frac, err := DecimalOp("/", micros, perDay, PGDivScale(micros, perDay))
+	if err != nil {
+		return nil, err
+	}
+	return DecimalOp("+", types.DecimalFromInt(int64(pgDate2j(tm.Year(), int(tm.Month()), tm.Day()))), frac, frac.Scale)
+}
+
 // extractField implements extract/date_part for all temporal types.
 func extractField(ctx *Ctx, field string, t types.T, v types.Value) (float64, error) {
 	field = strings.ToLower(strings.TrimSpace(field))
@@ -360,8 +377,9 @@ func extractField(ctx *Ctx, field string, t types.T, v types.Value) (float64, er
 		return -float64((999 - (y - 1)) / 1000), nil
 	case "epoch":
 		return float64(us) / 1e6, nil
-	case "julian":
-		return float64(us)/float64(types.UsPerDay) + 2440588, nil
+	case "julian": // of the local date and time (a timestamptz's in the session zone)
+		day := tm.Hour()*3600 + tm.Minute()*60 + tm.Second()
+		return float64(pgDate2j(tm.Year(), int(tm.Month()), tm.Day())) + (float64(day)*1e6+float64(tm.Nanosecond()/1000))/float64(types.UsPerDay), nil
 	case "timezone":
 		_, off := tm.Zone()
 		return float64(off), nil
@@ -422,7 +440,11 @@ func temporalScalars() []*Scalar {
 					return nil, err
 				}
 				if dec {
-					return extractNumeric(f, strings.ToLower(a[0].(string)), at)
+					field := strings.ToLower(strings.TrimSpace(a[0].(string)))
+					if field == "julian" && (at.Kind == types.Timestamp || at.Kind == types.TimestampTZ) {
+						return julianNumeric(ctx, at, int64(a[1].(types.TimestampVal)))
+					}
+					return extractNumeric(f, field, at)
 				}
 				return f, nil
 			})})
