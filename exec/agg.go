@@ -1006,6 +1006,16 @@ func (b *bufferedAcc) Finalize(nGroups int) (arrow.Array, error) {
 				idx[i] = nArgs + i
 			}
 			functions.SortRows(rows, idx, b.spec.OrderDesc, b.spec.OrderNulls)
+		} else if b.spec.Distinct && len(rows) > 1 {
+			// PostgreSQL deduplicates by sorting, so an order-sensitive
+			// aggregate (array_agg, string_agg, a float sum) sees the
+			// distinct values in ascending order, NULLs last; arrival
+			// order would differ by layout and worker count
+			idx := make([]int, nArgs)
+			for i := range idx {
+				idx[i] = i
+			}
+			functions.SortRows(rows, idx, make([]bool, nArgs), make([]bool, nArgs))
 		}
 		if len(rows) == 0 {
 			continue

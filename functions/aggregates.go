@@ -894,34 +894,63 @@ func SortRows(rows [][]types.Value, keyIdx []int, desc, nullsFirst []bool) {
 	})
 }
 
+// percentile is percentile_cont (cont) and percentile_disc over rows of
+// [key, fraction], NULL keys already skipped: one fraction, or an array
+// of them (an array of results, a NULL fraction giving a NULL element).
+// percentile_cont interpolates between the two nearest keys, floats and
+// intervals alike (PostgreSQL's float8_lerp and interval_lerp);
+// percentile_disc takes the first key whose position reaches the fraction.
 func percentile(cont bool) func(rows [][]types.Value) (types.Value, error) {
-	// rows: [key, fraction]; the exec layer feeds them sorted by key.
 	return func(rows [][]types.Value) (types.Value, error) {
 		if len(rows) == 0 {
 			return nil, nil
 		}
-		fr, ok := rows[0][1].(float64)
-		if !ok {
-			return nil, nil
-		}
-		if fr < 0 || fr > 1 {
-			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "percentile value %g is not between 0 and 1", fr)
-		}
 		sorted := append([][]types.Value(nil), rows...)
 		SortRows(sorted, []int{0}, []bool{false}, []bool{false})
 		n := len(sorted)
-		if !cont {
-			idx := int(math.Ceil(fr*float64(n))) - 1
-			if idx < 0 {
-				idx = 0
+		one := func(fr float64) (types.Value, error) {
+			if fr < 0 || fr > 1 || math.IsNaN(fr) {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "percentile value %s is not between 0 and 1", types.FormatFloat(fr, 64))
 			}
-			return sorted[idx][0], nil
+			if !cont {
+				idx := int(math.Ceil(fr*float64(n))) - 1
+				return sorted[max(idx, 0)][0], nil
+			}
+			pos := fr * float64(n-1)
+			lo, hi := int(math.Floor(pos)), int(math.Ceil(pos))
+			a, b := sorted[lo][0], sorted[hi][0]
+			if hi == lo {
+				return a, nil
+			}
+			if x, ok := a.(types.IntervalVal); ok {
+				y := b.(types.IntervalVal)
+				d, err := scaleInterval(types.IntervalVal{Months: y.Months - x.Months, Days: y.Days - x.Days, Micros: y.Micros - x.Micros}, pos-float64(lo), false)
+				if err != nil {
+					return nil, err
+				}
+				return types.IntervalVal{Months: x.Months + d.Months, Days: x.Days + d.Days, Micros: x.Micros + d.Micros}, nil
+			}
+			fa, fb := toF(a), toF(b)
+			return fa + (fb-fa)*(pos-float64(lo)), nil
 		}
-		pos := fr * float64(n-1)
-		lo := int(math.Floor(pos))
-		hi := int(math.Ceil(pos))
-		a, b := toF(sorted[lo][0]), toF(sorted[hi][0])
-		return a + (b-a)*(pos-float64(lo)), nil
+		switch fr := rows[0][1].(type) {
+		case float64:
+			return one(fr)
+		case []any:
+			out := make([]any, len(fr))
+			for i, e := range fr {
+				if e == nil {
+					continue
+				}
+				v, err := one(toF(e))
+				if err != nil {
+					return nil, err
+				}
+				out[i] = v
+			}
+			return out, nil
+		}
+		return nil, nil // a NULL fraction
 	}
 }
 
@@ -1159,11 +1188,20 @@ func builtinAggregates() []*Aggregate {
 				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
 			}},
 			{Args: []Arg{aFloat8, aIntv}, Ret: fixed(types.IntervalT), New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
+			}},
+			{Args: []Arg{ex(types.ArrayOf(types.Float8T)), aFloat8}, Ret: fixed(types.ArrayOf(types.Float8T)), New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
+			}},
+			{Args: []Arg{ex(types.ArrayOf(types.Float8T)), aIntv}, Ret: fixed(types.ArrayOf(types.IntervalT)), New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
 			}},
 		}},
 		{Name: "percentile_disc", WithinGroup: true, Description: "discrete percentile", Overloads: []AggOverload{
 			{Args: []Arg{aFloat8, aAny}, Ret: func(a []types.T) types.T { return a[1] }, New: func(args []types.T, ret types.T) Accumulator {
+				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
+			}},
+			{Args: []Arg{ex(types.ArrayOf(types.Float8T)), aAny}, Ret: func(a []types.T) types.T { return types.ArrayOf(a[1]) }, New: func(args []types.T, ret types.T) Accumulator {
 				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
 			}},
 		}},

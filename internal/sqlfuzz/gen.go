@@ -327,7 +327,9 @@ func (g *gen) from() (string, []string) {
 func (g *gen) Next() Query {
 	from, aliases := g.from()
 	pred := g.pred(aliases)
-	switch g.r.Intn(7) {
+	switch g.r.Intn(10) {
+	case 7, 8, 9:
+		return g.shaped(from, aliases, pred)
 	case 0, 1: // plain select
 		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases), g.expr(kDate, aliases), g.expr(kFloat, aliases),
 			g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases)}
