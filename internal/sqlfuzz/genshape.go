@@ -59,7 +59,11 @@ func (g *gen) shaped(from string, aliases []string, pred string) Query {
 		return Query{SQL: "SELECT " + a + ".k, " + g.pick("percentile_cont(0.5) WITHIN GROUP (ORDER BY "+g.pick(a+".f", a+".u")+")", "percentile_disc(0.25) WITHIN GROUP (ORDER BY "+e+")", "mode() WITHIN GROUP (ORDER BY "+e+")", "percentile_cont(ARRAY[0.1, 0.9]) WITHIN GROUP (ORDER BY "+a+".f)") +
 			" FROM " + from + " WHERE " + pred + " GROUP BY " + a + ".k"}
 	case 12:
-		e := g.expr(g.pickKind(kInt, kText, kNum, kDate, kBool, kTs), aliases)
+		k := g.pickKind(kInt, kText, kNum, kDate, kBool, kTs)
+		e := g.expr(k, aliases)
+		if k == kText { // array_agg('a') is ambiguous to PostgreSQL (42725): a literal needs its type
+			e = "CAST(" + e + " AS text)"
+		}
 		return Query{SQL: "SELECT " + a + ".k, array_agg(" + e + " ORDER BY " + e + g.pick("", " DESC NULLS LAST", " NULLS FIRST") + "), array_agg(DISTINCT " + a + ".u) FROM " + from + " WHERE " + pred + " GROUP BY " + a + ".k"}
 	case 13:
 		return Query{SQL: "WITH RECURSIVE r(n, s) AS (SELECT " + a + ".u, " + a + ".s FROM " + t() + " " + a + " WHERE " + g.pred([]string{a}) + " UNION" + g.pick("", " ALL") + " SELECT n + 7, s FROM r WHERE n < " + fmt.Sprint(g.r.Intn(60)) + ") SELECT n, s FROM r"}
