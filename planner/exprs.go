@@ -538,7 +538,7 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 	}
 	switch {
 	case isCompare(op):
-		t, ok := commonType(lt, rt)
+		t, ok := operatorType(lt, rt)
 		if !ok || (lt.Kind == types.Bool) != (rt.Kind == types.Bool) && lt.Kind != types.Unknown && rt.Kind != types.Unknown {
 			return nil, noOperator(op, lt, rt)
 		}
@@ -558,7 +558,7 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		}
 		return foldConst(b, &expr.Call{Name: op, Kernel: functions.CompareKernel(op, t), Args: []expr.Expr{l2, r2}, T: types.BoolT})
 	case op == "is distinct from" || op == "is not distinct from":
-		t, ok := commonType(lt, rt)
+		t, ok := operatorType(lt, rt)
 		if !ok {
 			return nil, noOperator("=", lt, rt)
 		}
@@ -588,7 +588,7 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		ln := lt.IsNumeric() || lt.Kind == types.Unknown
 		rn := rt.IsNumeric() || rt.Kind == types.Unknown
 		if ln && rn && !(lt.Kind == types.Unknown && rt.Kind == types.Unknown) {
-			t, _ := commonType(lt, rt)
+			t, _ := operatorType(lt, rt)
 			if t.Kind == types.Numeric {
 				// keep each side's scale (the kernel aligns them) and a
 				// numeric side as it is: the kernel reads 64- and 128-bit
@@ -846,6 +846,14 @@ func (b *Binder) bindIn(x *ast.In, sc *scope) (expr.Expr, error) {
 		}
 		t = ct
 	}
+	// PostgreSQL makes a list of one item the = operator, resolved as
+	// operators are: real IN (0.1) compares in double precision, while
+	// real IN (0.1, 0.2) takes the common type of all, real
+	if len(list) == 1 {
+		if ot, ok := operatorType(v.Type(), list[0].Type()); ok {
+			t = ot
+		}
+	}
 	if t.Kind == types.Unknown {
 		t = types.TextT
 	}
@@ -917,7 +925,7 @@ func (b *Binder) bindSubLinkOnce(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, ok := commonType(test.Type(), cols[0].Type)
+		t, ok := operatorType(test.Type(), cols[0].Type)
 		if !ok {
 			return nil, noOperator(x.Op, test.Type(), cols[0].Type)
 		}
@@ -1108,7 +1116,7 @@ func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr
 		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "op ANY/ALL (array) requires array on right side")
 	}
 	et := *arr.Type().Elem
-	t, ok := commonType(x.Type(), et)
+	t, ok := operatorType(x.Type(), et)
 	if !ok {
 		return nil, noOperator(op, x.Type(), et)
 	}

@@ -122,6 +122,26 @@ func commonType(a, b types.T) (types.T, bool) {
 	return types.T{}, false
 }
 
+// operatorType is the type a binary operator's operands meet at:
+// commonType, except that real beside any other number is compared and
+// computed in double precision. PostgreSQL resolves such a pair to its
+// float48 and float84 operators (float8 is the preferred type of the
+// numeric category), so r = 0.1 compares 0.1::real's float8 value with
+// 0.1, and r * 2 is double precision; CASE, COALESCE, UNION and IN lists
+// (select_common_type) keep real.
+func operatorType(a, b types.T) (types.T, bool) {
+	if (a.Kind == types.Float4) != (b.Kind == types.Float4) {
+		other := b
+		if b.Kind == types.Float4 {
+			other = a
+		}
+		if numRank(other.Kind) > 0 {
+			return types.Float8T, true
+		}
+	}
+	return commonType(a, b)
+}
+
 // unbounded is t without a length limit: PostgreSQL keeps a common
 // type's typmod only when every input has the same type and typmod
 // (select_common_typmod), so an untyped literal or a different length

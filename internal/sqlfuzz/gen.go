@@ -26,6 +26,8 @@ const (
 	kBool
 	kTs
 	kTz
+	kBig
+	kReal
 )
 
 type column struct {
@@ -45,12 +47,13 @@ type Table struct {
 // k a skewed key with NULLs, u unique, s text, n numeric(10,2), f float,
 // d date, b boolean, m plain numeric whose values have scales 0 to 4
 // (PostgreSQL keeps each value's), ts timestamp and tz timestamptz with
-// fractional seconds and (tz) offsets other than UTC's
+// fractional seconds and (tz) offsets other than UTC's, g bigint
+// reaching both its limits and int4's, r real (float4's rounding)
 var shape = []column{{"k", kInt, ""}, {"u", kInt, ""}, {"s", kText, ""}, {"n", kNum, ""}, {"f", kFloat, ""}, {"d", kDate, ""}, {"b", kBool, ""}, {"m", kNum, "numeric"},
-	{"ts", kTs, ""}, {"tz", kTz, ""}}
+	{"ts", kTs, ""}, {"tz", kTz, ""}, {"g", kBig, ""}, {"r", kReal, ""}}
 
 var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(10,2)", kFloat: "double precision", kDate: "date", kBool: "boolean",
-	kTs: "timestamp", kTz: "timestamptz"}
+	kTs: "timestamp", kTz: "timestamptz", kBig: "bigint", kReal: "real"}
 
 // CreateSQL is the table's CREATE TABLE statement.
 func (t *Table) CreateSQL() string {
@@ -116,6 +119,16 @@ func genValue(r *rand.Rand, c column, row int) string {
 		return fmt.Sprintf("DATE '2024-%02d-%02d'", 1+r.Intn(12), 1+r.Intn(28))
 	case kBool:
 		return []string{"true", "false"}[r.Intn(2)]
+	case kBig:
+		switch r.Intn(8) {
+		case 0:
+			return []string{"9223372036854775807", "-9223372036854775808", "4611686018427387904", "-4611686018427387905"}[r.Intn(4)]
+		case 1:
+			return []string{"2147483647", "-2147483648", "2147483648", "-2147483649", "32767", "-32769"}[r.Intn(6)]
+		}
+		return fmt.Sprint(r.Intn(40) - 10)
+	case kReal:
+		return []string{"1.1", "0.1", "-2.5", "123456.789", "3.4e38", "1e-10", "0", "16777217", "-0.30000001", "7"}[r.Intn(10)]
 	case kTs, kTz:
 		var v string
 		switch r.Intn(6) {
@@ -195,6 +208,10 @@ func (g *gen) expr(k colKind, aliases []string) string {
 			return g.pick(col(kTs), col(kTs), "TIMESTAMP '2024-06-15 12:00:00'")
 		case kTz:
 			return col(kTz)
+		case kBig:
+			return g.pick(col(kBig), col(kBig), "3000000000")
+		case kReal:
+			return col(kReal)
 		}
 	}
 	g.depth++
@@ -214,6 +231,10 @@ func (g *gen) expr(k colKind, aliases []string) string {
 		return g.tsExpr(aliases, col)
 	case kTz:
 		return g.tzExpr(aliases, col)
+	case kBig:
+		return g.bigExpr(aliases, col)
+	case kReal:
+		return g.realExpr(aliases, col)
 	}
 	return g.expr(k, aliases)
 }
@@ -224,7 +245,11 @@ func (g *gen) pred(aliases []string) string {
 	}
 	g.depth++
 	defer func() { g.depth-- }()
-	switch g.r.Intn(24) {
+	switch g.r.Intn(26) {
+	case 24:
+		return g.expr(kBig, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.pick(g.expr(kBig, aliases), g.expr(kInt, aliases), "2147483647", "0")
+	case 25:
+		return g.expr(kReal, aliases) + " " + g.pick("=", "<", ">") + " " + g.pick(g.expr(kReal, aliases), g.expr(kFloat, aliases), "1.1", "0.1")
 	case 20:
 		return g.expr(kTs, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.pick(g.expr(kTs, aliases), "TIMESTAMP '2024-06-15 12:00:00'", g.expr(kDate, aliases))
 	case 21:
@@ -332,12 +357,12 @@ func (g *gen) Next() Query {
 		return g.shaped(from, aliases, pred)
 	case 0, 1: // plain select
 		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases), g.expr(kDate, aliases), g.expr(kFloat, aliases),
-			g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases)}
+			g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases), g.expr(kBig, aliases), g.expr(kReal, aliases)}
 		g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 		q := "SELECT " + g.pick("", "DISTINCT ") + strings.Join(items[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred
 		return Query{SQL: q, From: from, Pred: pred}
 	case 2: // group by with aggregates
-		key := g.expr(g.pickKind(kInt, kText, kInt, kText, kDate, kNum, kTs, kTz), aliases)
+		key := g.expr(g.pickKind(kInt, kText, kInt, kText, kDate, kNum, kTs, kTz, kBig, kReal), aliases)
 		aggs := []string{"count(*)", "count(" + g.expr(kInt, aliases) + ")", "sum(" + g.expr(kInt, aliases) + ")",
 			"max(" + g.expr(kText, aliases) + ")", "min(" + g.expr(kDate, aliases) + ")", "sum(" + g.expr(kNum, aliases) + ")",
 			"count(DISTINCT " + g.expr(kText, aliases) + ")", "count(*) FILTER (WHERE " + g.pred(aliases) + ")",
@@ -348,7 +373,8 @@ func (g *gen) Next() Query {
 			"sum(DISTINCT " + g.expr(kInt, aliases) + ")", "max(" + g.expr(kNum, aliases) + ")", "min(" + g.expr(kFloat, aliases) + ")",
 			"avg(" + g.expr(kFloat, aliases) + ")", "count(DISTINCT " + g.expr(kDate, aliases) + ")",
 			g.pick("max(", "min(") + g.expr(g.pickKind(kTs, kTz), aliases) + ")", "count(DISTINCT date_trunc('" + g.pick("day", "hour") + "', " + g.expr(kTs, aliases) + "))",
-			g.pick("sum(", "avg(", "max(") + g.interval(aliases) + ")"}
+			g.pick("sum(", "avg(", "max(") + g.interval(aliases) + ")",
+			g.pick("sum(", "avg(", "max(", "min(", "stddev_pop(", "bit_or(") + g.expr(kBig, aliases) + ")", g.pick("sum(", "avg(", "max(") + g.expr(kReal, aliases) + ")"}
 		g.r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
 		group := key
 		keys := key

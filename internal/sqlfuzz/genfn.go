@@ -81,7 +81,7 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	case 28:
 		return "CAST(" + g.pick("age(", "justify_hours(", "justify_days(", "justify_interval(") + g.expr(kTs, aliases) + g.pick(", ", " - ") + g.expr(kTs, aliases) + ") AS text)"
 	case 29:
-		return "(" + t() + " || " + g.pick(g.expr(kTs, aliases), g.expr(kTz, aliases)) + ")"
+		return "(" + t() + " || " + g.pick(g.expr(kTs, aliases), g.expr(kTz, aliases), g.expr(kBig, aliases), g.expr(kReal, aliases)) + ")"
 	case 0:
 		return g.pick("lower(", "upper(", "initcap(", "reverse(", "md5(") + t() + ")"
 	case 1:
@@ -143,11 +143,13 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 	n := func() string { return g.expr(kNum, aliases) }
 	i := func() string { return g.expr(kInt, aliases) }
-	switch g.r.Intn(16) {
+	switch g.r.Intn(17) {
 	case 14:
 		return "extract(" + g.pick("second", "epoch", "milliseconds", "julian") + " FROM " + g.expr(g.pickKind(kTs, kTz), aliases) + ")"
 	case 15:
 		return "extract(" + g.pick("epoch", "hour", "day", "minute") + " FROM " + g.interval(aliases) + ")"
+	case 16:
+		return "(" + col(kNum) + " " + g.pick("+", "*", "-") + " " + g.expr(kBig, aliases) + ")"
 	case 0:
 		return "(" + col(kNum) + " + " + col(kNum) + ")"
 	case 1:
@@ -181,7 +183,9 @@ func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 
 func (g *gen) floatExpr(aliases []string, col func(colKind) string) string {
 	f := func() string { return g.expr(kFloat, aliases) }
-	switch g.r.Intn(11) {
+	switch g.r.Intn(12) {
+	case 11:
+		return "(" + f() + " " + g.pick("+", "*", "-") + " " + g.pick(g.expr(kReal, aliases), g.expr(kBig, aliases)) + ")"
 	case 10:
 		return "date_part('" + g.pick("epoch", "second", "hour") + "', " + g.expr(g.pickKind(kTs, kTz), aliases) + ")"
 	case 0:
@@ -230,6 +234,56 @@ func (g *gen) dateExpr(aliases []string, col func(colKind) string) string {
 		return "make_date(2024, " + g.pick("1", "2", "12") + ", " + g.pick("1", "28", "29") + ")"
 	default:
 		return "CASE WHEN " + g.pred(aliases) + " THEN " + d() + " END"
+	}
+}
+
+// bigExpr is bigint arithmetic near the limits: PostgreSQL's 22003 on
+// overflow must be lakeq's, and int4 columns widen to bigint beside it.
+func (g *gen) bigExpr(aliases []string, col func(colKind) string) string {
+	b := func() string { return g.expr(kBig, aliases) }
+	switch g.r.Intn(10) {
+	case 0:
+		return "(" + b() + " " + g.pick("+", "-", "*") + " " + g.pick(b(), g.expr(kInt, aliases), "2", "1") + ")"
+	case 1:
+		return "(" + b() + " " + g.pick("/", "%") + " " + g.pick("7", "-1", g.divisor(col(kBig))) + ")"
+	case 2:
+		return g.pick("abs(", "(-") + b() + ")"
+	case 3:
+		return "CAST(" + g.pick(g.expr(kInt, aliases), g.expr(kNum, aliases), g.expr(kFloat, aliases), g.expr(kReal, aliases)) + " AS bigint)"
+	case 4:
+		return "COALESCE(" + b() + ", " + g.pick("0", g.expr(kInt, aliases)) + ")"
+	case 5:
+		return g.pick("greatest(", "least(") + b() + ", " + g.expr(kInt, aliases) + ")"
+	case 6:
+		return "CAST(CAST(" + b() + " AS integer) AS bigint)"
+	case 7:
+		return "(" + b() + g.pick(" << 1", " >> 3", " & 255", " | 1", " # -1") + ")"
+	case 8:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + b() + " ELSE " + g.expr(kInt, aliases) + " END"
+	default:
+		return "CAST(CAST(" + b() + " AS smallint) AS bigint)"
+	}
+}
+
+// realExpr is float4: its own rounding and shortest output, widened to
+// double precision beside a double.
+func (g *gen) realExpr(aliases []string, col func(colKind) string) string {
+	r := func() string { return g.expr(kReal, aliases) }
+	switch g.r.Intn(7) {
+	case 0:
+		return "(" + r() + " " + g.pick("+", "-", "*") + " " + g.pick(r(), "CAST(1.5 AS real)", "CAST(0.1 AS real)") + ")"
+	case 1:
+		return "(" + r() + " / " + g.pick("CAST(3 AS real)", "NULLIF("+col(kReal)+", 0)") + ")"
+	case 2:
+		return "CAST(" + g.pick(g.expr(kFloat, aliases), g.expr(kNum, aliases), g.expr(kInt, aliases), g.expr(kBig, aliases)) + " AS real)"
+	case 3:
+		return g.pick("abs(", "(-") + r() + ")"
+	case 4:
+		return "COALESCE(" + r() + ", 0)"
+	case 5:
+		return g.pick("greatest(", "least(") + r() + ", " + r() + ")"
+	default:
+		return "CASE WHEN " + g.pred(aliases) + " THEN " + r() + " END"
 	}
 }
 

@@ -347,6 +347,20 @@ func same(a, b string) bool {
 	if a == b {
 		return true
 	}
+	// arrays of numbers element by element: numeric elements of a CASE
+	// over two scales print at the wider one in lakeq (see the README)
+	if len(a) > 1 && len(b) > 1 && a[0] == '{' && b[0] == '{' && a[len(a)-1] == '}' && b[len(b)-1] == '}' && !strings.ContainsAny(a+b, `"{}`[:1]) {
+		xs, ys := strings.Split(a[1:len(a)-1], ","), strings.Split(b[1:len(b)-1], ",")
+		if len(xs) != len(ys) || strings.ContainsAny(a[1:len(a)-1]+b[1:len(b)-1], "{}") {
+			return false
+		}
+		for i := range xs {
+			if !same(xs[i], ys[i]) {
+				return false
+			}
+		}
+		return true
+	}
 	x, e1 := strconv.ParseFloat(a, 64)
 	y, e2 := strconv.ParseFloat(b, 64)
 	if e1 != nil || e2 != nil {
