@@ -153,6 +153,9 @@ func builtinScalars() []*Scalar {
 				return max(x, -x), nil
 			}),
 			rowPoly([]Arg{aFloat8}, firstArg, func(_ *Ctx, a []types.Value) (types.Value, error) { return math.Abs(a[0].(float64)), nil }),
+			// real stays real (PostgreSQL's float4abs): round, sqrt and the
+			// rest go through double precision, abs does not
+			rowPoly([]Arg{ex(types.Float4T)}, firstArg, func(_ *Ctx, a []types.Value) (types.Value, error) { return math.Abs(a[0].(float64)), nil }),
 			rowPoly([]Arg{aNum}, firstArg, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				d := a[0].(types.Decimal)
 				if d.V.Sign() < 0 {

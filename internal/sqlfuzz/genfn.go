@@ -255,13 +255,15 @@ func (g *gen) bigExpr(aliases []string, col func(colKind) string) string {
 	case 5:
 		return g.pick("greatest(", "least(") + b() + ", " + g.expr(kInt, aliases) + ")"
 	case 6:
-		return "CAST(CAST(" + b() + " AS integer) AS bigint)"
+		// of a column: a constant that overflows fails at plan time in
+		// PostgreSQL, whether or not a row reaches it
+		return "CAST(CAST(" + col(kBig) + " AS integer) AS bigint)"
 	case 7:
 		return "(" + b() + g.pick(" << 1", " >> 3", " & 255", " | 1", " # -1") + ")"
 	case 8:
 		return "CASE WHEN " + g.pred(aliases) + " THEN " + b() + " ELSE " + g.expr(kInt, aliases) + " END"
 	default:
-		return "CAST(CAST(" + b() + " AS smallint) AS bigint)"
+		return "CAST(CAST(" + col(kBig) + " AS smallint) AS bigint)"
 	}
 }
 
