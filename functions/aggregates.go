@@ -1106,12 +1106,80 @@ func newSum(avg bool) func(args []types.T, ret types.T) Accumulator {
 				return s, nil
 			}}
 		}
+		if !avg && args[0].Kind == types.Float4 {
+			return &floatSumAcc[float32]{ret: ret}
+		}
+		if !avg && args[0].Kind == types.Float8 {
+			return &floatSumAcc[float64]{ret: ret}
+		}
 		kind := "sum"
 		if avg {
 			kind = "avg"
 		}
 		return &floatAcc{ret: ret, kind: kind}
 	}
+}
+
+// floatSumAcc is sum over real (E float32) or double precision, as
+// PostgreSQL's float4pl and float8pl transition functions run it: in
+// the argument's own width (a real sum rounds to float32 at each step)
+// and raising "value out of range: overflow" when finite values add up
+// to an infinity.
+type floatSumAcc[E float32 | float64] struct {
+	ret types.T
+	sum []E
+	has []bool
+}
+
+func (f *floatSumAcc[E]) add(g int32, x E) error {
+	r := f.sum[g] + x
+	if math.IsInf(float64(r), 0) && !math.IsInf(float64(f.sum[g]), 0) && !math.IsInf(float64(x), 0) {
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+	}
+	f.sum[g], f.has[g] = r, true
+	return nil
+}
+
+func (f *floatSumAcc[E]) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	f.sum, f.has = grow(f.sum, nGroups), grow(f.has, nGroups)
+	a := args[0]
+	vals := types.Values[E](a)
+	for i, g := range groups {
+		if g < 0 || a.IsNull(i) {
+			continue
+		}
+		if err := f.add(g, vals[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *floatSumAcc[E]) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	f.sum, f.has = grow(f.sum, nGroups), grow(f.has, nGroups)
+	ot := o.(*floatSumAcc[E])
+	for g, ok := range ot.has {
+		if ok {
+			if err := f.add(mapping[g], ot.sum[g]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (f *floatSumAcc[E]) Finalize(nGroups int) (arrow.Array, error) {
+	f.sum, f.has = grow(f.sum, nGroups), grow(f.has, nGroups)
+	valid := make([]byte, (nGroups+7)/8)
+	nulls := 0
+	for g := 0; g < nGroups; g++ {
+		if f.has[g] {
+			valid[g/8] |= 1 << (g % 8)
+		} else {
+			nulls++
+		}
+	}
+	return types.NewFixedArray(f.ret.Arrow(), f.sum[:nGroups], valid, nulls), nil
 }
 
 func momentAgg(name string, aliases ...string) *Aggregate {

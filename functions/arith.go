@@ -75,6 +75,9 @@ func intArith[E int16 | int32 | int64](t types.T, op string) Kernel {
 				return 0, divByZero()
 			}
 			if b == -1 {
+				if int64(a) == math.MinInt64 { // -MinInt64 does not fit: Go wraps, PostgreSQL refuses
+					return 0, types.OutOfRange(t)
+				}
 				return check(-int64(a))
 			}
 			return a / b, nil
