@@ -209,7 +209,7 @@ func (g *gen) expr(k colKind, aliases []string) string {
 		case kTz:
 			return col(kTz)
 		case kBig:
-			return g.pick(col(kBig), col(kBig), "CAST(3000000000 AS bigint)")
+			return col(kBig)
 		case kReal:
 			return col(kReal)
 		}
