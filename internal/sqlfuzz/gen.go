@@ -128,7 +128,7 @@ func genValue(r *rand.Rand, c column, row int) string {
 		}
 		return fmt.Sprint(r.Intn(40) - 10)
 	case kReal:
-		return []string{"1.1", "0.1", "-2.5", "123456.789", "3.4e38", "1e-10", "0", "16777217", "-0.30000001", "7"}[r.Intn(10)]
+		return []string{"1.1", "0.1", "-2.5", "123456.789", "1e19", "1e-10", "0", "16777217", "-0.30000001", "7"}[r.Intn(10)]
 	case kTs, kTz:
 		var v string
 		switch r.Intn(6) {

@@ -257,13 +257,16 @@ func (g *gen) bigExpr(aliases []string, col func(colKind) string) string {
 	case 6:
 		// of a column: a constant that overflows fails at plan time in
 		// PostgreSQL, whether or not a row reaches it
-		return "CAST(CAST(" + col(kBig) + " AS integer) AS bigint)"
+		// guarded as users guard a narrowing cast: an unguarded one fails
+		// or not by which rows each engine evaluates (PostgreSQL skips a
+		// hash join's outer side when the inner one is empty)
+		return "CAST(CAST(CASE WHEN " + col(kBig) + " BETWEEN -2147483648 AND 2147483647 THEN " + col(kBig) + " END AS integer) AS bigint)"
 	case 7:
 		return "(" + b() + g.pick(" << 1", " >> 3", " & 255", " | 1", " # -1") + ")"
 	case 8:
 		return "CASE WHEN " + g.pred(aliases) + " THEN " + b() + " ELSE " + g.expr(kInt, aliases) + " END"
 	default:
-		return "CAST(CAST(" + col(kBig) + " AS smallint) AS bigint)"
+		return "CAST(CAST(CASE WHEN " + col(kBig) + " BETWEEN -32768 AND 32767 THEN " + col(kBig) + " END AS smallint) AS bigint)"
 	}
 }
 
