@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
@@ -596,18 +597,18 @@ func (f *floatAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 
 // exactMoment computes the variance (or its root) of integer/numeric
 // input exactly, rounded to scale.
-func (f *floatAcc) exactMoment(g int, scale int32) (types.Value, bool) {
+func (f *floatAcc) exactMoment(g int, scale int32) (types.Value, bool, error) {
 	n := int64(f.n[g])
 	var den int64
 	switch f.kind {
 	case "var_samp", "stddev_samp":
 		if n < 2 {
-			return nil, false
+			return nil, false, nil
 		}
 		den = n * (n - 1)
 	default:
 		if n == 0 {
-			return nil, false
+			return nil, false, nil
 		}
 		den = n * n
 	}
@@ -616,24 +617,34 @@ func (f *floatAcc) exactMoment(g int, scale int32) (types.Value, bool) {
 	num.Sub(num, new(big.Int).Mul(f.bx[g], f.bx[g]))
 	r := new(big.Rat).SetFrac(num, big.NewInt(den))
 	r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(2*f.scale)), nil)))
+	// the result × 10^scale, rounded half away from zero
+	shift := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	var unscaled *big.Int
 	if strings.HasPrefix(f.kind, "stddev") {
-		fl := new(big.Float).SetPrec(256).SetRat(r)
+		fl := new(big.Float).SetPrec(512).SetRat(r)
 		fl.Sqrt(fl)
-		s := fl.Text('f', int(scale)+2)
-		d, err := types.ParseDecimal(s)
-		if err != nil {
-			return nil, false
+		fl.Mul(fl, new(big.Float).SetPrec(512).SetInt(shift))
+		fl.Add(fl, big.NewFloat(0.5).SetPrec(512)) // non-negative: half up
+		unscaled, _ = fl.Int(nil)
+	} else {
+		r.Mul(r, new(big.Rat).SetInt(shift))
+		q, m := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+		if new(big.Int).Mul(m.Abs(m), big.NewInt(2)).Cmp(r.Denom()) >= 0 {
+			if r.Sign() < 0 {
+				q.Sub(q, big.NewInt(1))
+			} else {
+				q.Add(q, big.NewInt(1))
+			}
 		}
-		d, _ = d.Rescale(scale)
-		return d, true
+		unscaled = q
 	}
-	s := new(big.Float).SetPrec(256).SetRat(r).Text('f', int(scale)+2)
-	d, err := types.ParseDecimal(s)
-	if err != nil {
-		return nil, false
+	// a result beyond 38 digits at its scale is an error, never NULL
+	// (PostgreSQL's numeric is unbounded; lakeq's holds 38 digits)
+	if len(new(big.Int).Abs(unscaled).String()) > 38 {
+		return nil, false, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
+			WithDetail(fmt.Sprintf("The %s does not fit in 38 digits at scale %d.", f.kind, scale))
 	}
-	d, _ = d.Rescale(scale)
-	return d, true
+	return types.Decimal{V: decimal128.FromBigInt(unscaled), Scale: scale}, true, nil
 }
 
 func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
@@ -642,7 +653,11 @@ func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
 	for g := 0; g < nGroups; g++ {
 		n := f.n[g]
 		if f.exact && f.kind != "sum" && f.kind != "avg" {
-			if v, ok := f.exactMoment(g, f.ret.Scale); ok {
+			v, ok, err := f.exactMoment(g, f.ret.Scale)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				if f.ret.Kind != types.Numeric {
 					v = v.(types.Decimal).Float64()
 				}
@@ -1120,21 +1135,30 @@ func newSum(avg bool) func(args []types.T, ret types.T) Accumulator {
 	}
 }
 
-// floatSumAcc is sum over real (E float32) or double precision, as
-// PostgreSQL's float4pl and float8pl transition functions run it: in
-// the argument's own width (a real sum rounds to float32 at each step)
-// and raising "value out of range: overflow" when finite values add up
-// to an infinity.
+// floatSumAcc is sum over real (E float32) or double precision, in
+// double precision: PostgreSQL's float4pl rounds a real sum to float32
+// at every step, so its answer depends on the order of the rows — lakeq's
+// must not depend on the worker count, and a real sum here is the double
+// sum rounded once. Finite values adding up to an infinity (in the
+// result's width) raise "value out of range: overflow", as PostgreSQL's
+// float4pl and float8pl do.
 type floatSumAcc[E float32 | float64] struct {
 	ret types.T
-	sum []E
+	sum []float64
 	has []bool
 }
 
-func (f *floatSumAcc[E]) add(g int32, x E) error {
-	r := f.sum[g] + x
-	if math.IsInf(float64(r), 0) && !math.IsInf(float64(f.sum[g]), 0) && !math.IsInf(float64(x), 0) {
+func overflowed(r, a, b float64) error {
+	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
 		return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+	}
+	return nil
+}
+
+func (f *floatSumAcc[E]) add(g int32, x float64) error {
+	r := f.sum[g] + x
+	if err := overflowed(r, f.sum[g], x); err != nil {
+		return err
 	}
 	f.sum[g], f.has[g] = r, true
 	return nil
@@ -1148,7 +1172,7 @@ func (f *floatSumAcc[E]) Update(groups []int32, nGroups int, args []arrow.Array)
 		if g < 0 || a.IsNull(i) {
 			continue
 		}
-		if err := f.add(g, vals[i]); err != nil {
+		if err := f.add(g, float64(vals[i])); err != nil {
 			return err
 		}
 	}
@@ -1170,16 +1194,21 @@ func (f *floatSumAcc[E]) Merge(o Accumulator, mapping []int32, nGroups int) erro
 
 func (f *floatSumAcc[E]) Finalize(nGroups int) (arrow.Array, error) {
 	f.sum, f.has = grow(f.sum, nGroups), grow(f.has, nGroups)
+	out := make([]E, nGroups)
 	valid := make([]byte, (nGroups+7)/8)
 	nulls := 0
 	for g := 0; g < nGroups; g++ {
-		if f.has[g] {
-			valid[g/8] |= 1 << (g % 8)
-		} else {
+		if !f.has[g] {
 			nulls++
+			continue
 		}
+		out[g] = E(f.sum[g])
+		if err := overflowed(float64(out[g]), f.sum[g], 0); err != nil {
+			return nil, err
+		}
+		valid[g/8] |= 1 << (g % 8)
 	}
-	return types.NewFixedArray(f.ret.Arrow(), f.sum[:nGroups], valid, nulls), nil
+	return types.NewFixedArray(f.ret.Arrow(), out, valid, nulls), nil
 }
 
 func momentAgg(name string, aliases ...string) *Aggregate {
