@@ -87,6 +87,18 @@ func (c *Ctx) Shared(key any, compute func() (any, error)) (any, error) {
 	for c.parent != nil {
 		c = c.parent
 	}
+	return c.shareHere(key, compute)
+}
+
+// SharedLocal is Shared for a value that depends on the outer values of
+// this context (a WITH-style plan inside a correlated subquery or a
+// LATERAL side): computed once per run of the subquery, not once per
+// query, and dropped with the context.
+func (c *Ctx) SharedLocal(key any, compute func() (any, error)) (any, error) {
+	return c.shareHere(key, compute)
+}
+
+func (c *Ctx) shareHere(key any, compute func() (any, error)) (any, error) {
 	c.sharedMu.Lock()
 	if c.shared == nil {
 		c.shared = map[any]*sharedValue{}

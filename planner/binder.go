@@ -60,6 +60,9 @@ type cteDef struct {
 	// shared is the plan of a plain WITH query, bound at its first reference
 	shared *SharedCTE
 	cycle  *ast.Cycle
+	// outer is the scope the WITH was written in: a WITH inside a
+	// subquery or a LATERAL side may read the enclosing query's columns
+	outer *scope
 }
 
 // NewBinder returns a binder for one statement.
@@ -266,7 +269,7 @@ func (b *Binder) pushCTEs(w *ast.With, outer *scope) (func(), error) {
 			pop()
 			return nil, b.errAt(sqlerr.New(sqlerr.DuplicateAlias, "WITH query name \"%s\" specified more than once", c.Name), c.Pos)
 		}
-		def := &cteDef{name: c.Name, query: c.Query, columns: c.Columns, cycle: c.Cycle}
+		def := &cteDef{name: c.Name, query: c.Query, columns: c.Columns, cycle: c.Cycle, outer: outer}
 		frame[c.Name] = def
 		recursive := false
 		if w.Recursive {

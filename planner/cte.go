@@ -37,8 +37,15 @@ func (s *SharedCTE) sameIDs(cs []Column) bool { return sameOrder(s.columns(), cs
 func (pb *physBuilder) buildCTEScan(x *CTEScan) (*stream, error) {
 	sch := schemaOf(x.Cols)
 	shared := x.Shared
+	// a plan that reads outer columns (a semi-join source under a LATERAL
+	// side or a correlated subquery) has one value per outer row: shared
+	// by the scans of one run, never across runs
+	share := (*exec.Ctx).Shared
+	if !noOuterRefs(shared.Plan) {
+		share = (*exec.Ctx).SharedLocal
+	}
 	return newStream(&exec.RecordsSource{Label: pb.label(x, "CTEScan "+x.Name), Fetch: func(ctx *exec.Ctx) ([]arrow.Record, error) {
-		v, err := ctx.Shared(shared, func() (any, error) { return runOnce(ctx, shared.Plan) })
+		v, err := share(ctx, shared, func() (any, error) { return runOnce(ctx, shared.Plan) })
 		if err != nil {
 			return nil, err
 		}

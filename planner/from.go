@@ -196,7 +196,7 @@ func (b *Binder) bindCTERef(def *cteDef, x *ast.TableName, alias string) (Node, 
 		// in the frames that existed when the CTE was defined. Bound once;
 		// later references read it under fresh column ids.
 		if def.shared == nil {
-			p, err := b.bindSelect(q, nil)
+			p, err := b.bindSelect(q, def.outer)
 			if err != nil {
 				return nil, nil, err
 			}
