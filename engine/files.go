@@ -166,9 +166,6 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 		if err != nil {
 			return nil, err
 		}
-		if opt.Quote == 0xff {
-			opt.Quote = 0
-		}
 		ds, err := csv.Open(ctx, fsys, files, opt)
 		if err != nil {
 			return nil, err
@@ -238,7 +235,7 @@ func csvOptions(fn string, named map[string]types.Value) (csv.Options, error) {
 		case "quote":
 			o.Quote, err = char(k, v)
 			if o.Quote == 0 {
-				o.Quote = 0xff // quoting off
+				o.Quote = csv.NoQuote
 			}
 		case "escape":
 			o.Escape, err = char(k, v)

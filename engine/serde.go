@@ -116,6 +116,7 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "table \"%s\": LINES TERMINATED BY must be '\\n'", t.Name)
 			}
 			o.NullStr, o.NullSet = `\N`, true
+			o.Quote = csv.NoQuote // LazySimpleSerDe has no quoting: a quote is data
 		}
 		nullFmt, ok := p["serialization.null.format"]
 		if !ok {

@@ -596,6 +596,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, settingFuncs()...)
 	out = append(out, catalogScalars()...)
 	out = append(out, jsonScalars()...)
+	out = append(out, jsonbOpsScalars()...)
 	return out
 }
 

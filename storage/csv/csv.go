@@ -29,7 +29,7 @@ type Column = storage.Column
 // Options are the reader options (read_csv's named arguments).
 type Options struct {
 	Delim        byte // 0 = sniff
-	Quote        byte // 0 = no quoting
+	Quote        byte // 0: '"' (none for tab-separated files); NoQuote: none
 	Escape       byte // 0 = a doubled quote escapes a quote
 	Header       bool
 	HeaderSet    bool // Header was given (else sniffed)
@@ -58,6 +58,11 @@ type Dataset struct {
 // errNotUTF8 marks a text field that is not valid UTF-8.
 var errNotUTF8 = errors.New("not valid UTF-8")
 
+// NoQuote as Options.Quote turns quoting off: Hive's LazySimpleSerDe
+// reads a double quote as any other character (Athena: "does not support
+// quoted values").
+const NoQuote = 0xff
+
 func badRow(path string, line int64, format string, args ...any) error {
 	loc := fmt.Sprintf("\"%s\"", path)
 	if line > 0 {
@@ -68,6 +73,9 @@ func badRow(path string, line int64, format string, args ...any) error {
 
 // Open sniffs the dialect and schema from the first file (options that
 // were given are kept).
+//
+// NoQuote as Options.Quote turns quoting off: Hive's LazySimpleSerDe
+// reads a double quote as any other character.
 func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, opt Options) (*Dataset, error) {
 	if len(files) == 0 {
 		return nil, sqlerr.New(sqlerr.UndefinedFile, "no files to read")
@@ -75,7 +83,10 @@ func Open(ctx context.Context, fs storage.FileSystem, files []storage.FileInfo, 
 	if opt.MorselBytes == 0 {
 		opt.MorselBytes = 16 << 20
 	}
-	if opt.Quote == 0 && opt.Delim != '\t' {
+	switch {
+	case opt.Quote == NoQuote:
+		opt.Quote = 0
+	case opt.Quote == 0 && opt.Delim != '\t':
 		opt.Quote = '"'
 	}
 	d := &Dataset{FS: fs, Files: files, Opt: opt}
