@@ -226,9 +226,12 @@ func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int,
 				val = []byte{}
 			}
 			fields = append(fields, val)
-			// skip to delimiter or end of line
-			for i < n && buf[i] != s.delim && buf[i] != '\n' && buf[i] != '\r' {
-				i++
+			// a quoted field ends at a delimiter or the end of the line:
+			// anything else after its closing quote is an error, never
+			// dropped (DuckDB refuses it too; a file written with another
+			// escape character than the one declared ends up here)
+			if i < n && buf[i] != s.delim && buf[i] != '\n' && buf[i] != '\r' {
+				return nil, 0, false, fmt.Errorf("unexpected %q after the closing quote of field %d (is the escape character %q right?)", buf[i], len(fields), s.escapeOrQuote())
 			}
 		} else {
 			start := i
@@ -305,6 +308,15 @@ func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int,
 			return fields, i + 1, true, nil
 		}
 	}
+}
+
+// escapeOrQuote is the character that escapes a quote inside a quoted
+// field: the escape, or a doubled quote.
+func (s *splitter) escapeOrQuote() byte {
+	if s.escape != 0 {
+		return s.escape
+	}
+	return s.quote
 }
 
 // unquoted marks an unquoted field (nil-able when empty, for NULL tests).
