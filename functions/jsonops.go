@@ -262,6 +262,23 @@ func jsonbOpsScalars() []*Scalar {
 		}
 		return args
 	}
+	// contains is @> (and, flipped, <@)
+	contains := func(flip bool) RowFunc {
+		return func(_ *Ctx, a []types.Value) (types.Value, error) {
+			x, err := doc(a[0])
+			if err != nil {
+				return nil, err
+			}
+			y, err := doc(a[1])
+			if err != nil {
+				return nil, err
+			}
+			if flip {
+				x, y = y, x
+			}
+			return jsonContains(x, y, true), nil
+		}
+	}
 	var extractPath, extractPathText []Overload
 	for n := 1; n <= 8; n++ {
 		extractPath = append(extractPath, row(variadicText(n), types.JSONBT, extract(false)))
@@ -313,28 +330,8 @@ func jsonbOpsScalars() []*Scalar {
 			}
 			return true, nil
 		})}},
-		{Name: "@>", Overloads: []Overload{row([]Arg{aJB, aJB}, types.BoolT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			x, err := doc(a[0])
-			if err != nil {
-				return nil, err
-			}
-			y, err := doc(a[1])
-			if err != nil {
-				return nil, err
-			}
-			return jsonContains(x, y, true), nil
-		})}},
-		{Name: "<@", Overloads: []Overload{row([]Arg{aJB, aJB}, types.BoolT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			x, err := doc(a[0])
-			if err != nil {
-				return nil, err
-			}
-			y, err := doc(a[1])
-			if err != nil {
-				return nil, err
-			}
-			return jsonContains(y, x, true), nil
-		})}},
+		{Name: "@>", Overloads: []Overload{row([]Arg{aJB, aJB}, types.BoolT, contains(false))}},
+		{Name: "<@", Overloads: []Overload{row([]Arg{aJB, aJB}, types.BoolT, contains(true))}},
 		{Name: "jsonb_typeof", Overloads: []Overload{row([]Arg{aJB}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			v, err := doc(a[0])
 			if err != nil {

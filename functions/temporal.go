@@ -597,6 +597,12 @@ func temporalScalars() []*Scalar {
 func justifyHours(iv types.IntervalVal) types.IntervalVal {
 	iv.Days += int32(iv.Micros / types.UsPerDay)
 	iv.Micros %= types.UsPerDay
+	return daysTimeOneSign(iv)
+}
+
+// daysTimeOneSign moves a day into the time when the two have opposite
+// signs (1 day -06:00 is 18:00).
+func daysTimeOneSign(iv types.IntervalVal) types.IntervalVal {
 	if iv.Days > 0 && iv.Micros < 0 {
 		iv.Micros += types.UsPerDay
 		iv.Days--
@@ -636,14 +642,7 @@ func justifyInterval(iv types.IntervalVal) types.IntervalVal {
 		iv.Days -= 30
 		iv.Months++
 	}
-	if iv.Days > 0 && iv.Micros < 0 {
-		iv.Micros += types.UsPerDay
-		iv.Days--
-	} else if iv.Days < 0 && iv.Micros > 0 {
-		iv.Micros -= types.UsPerDay
-		iv.Days++
-	}
-	return iv
+	return daysTimeOneSign(iv)
 }
 
 // dateBin is PostgreSQL 14's date_bin: the start of the stride-long bin,

@@ -286,42 +286,37 @@ func pgJ2day(j int) int {
 	return j
 }
 
+// pgIsoWeek and pgIsoYear are PostgreSQL's date2isoweek and
+// date2isoyear: the ISO week starts on the Monday of the week holding 4
+// January, and the last days of December may be week 1 of the next year.
 func pgIsoWeek(y, m, d int) int {
-	dayn := pgDate2j(y, m, d)
-	day4 := pgDate2j(y, 1, 4)
-	day0 := pgJ2day(day4 - 1)
-	if dayn < day4-day0 {
-		day4 = pgDate2j(y-1, 1, 4)
-		day0 = pgJ2day(day4 - 1)
-	}
-	w := (dayn-(day4-day0))/7 + 1
-	if w >= 52 {
-		day4 = pgDate2j(y+1, 1, 4)
-		day0 = pgJ2day(day4 - 1)
-		if dayn >= day4-day0 {
-			w = (dayn-(day4-day0))/7 + 1
-		}
-	}
+	w, _ := pgIsoWeekYear(y, m, d)
 	return w
 }
 
 func pgIsoYear(y, m, d int) int {
+	_, iy := pgIsoWeekYear(y, m, d)
+	return iy
+}
+
+func pgIsoWeekYear(y, m, d int) (week, year int) {
 	dayn := pgDate2j(y, m, d)
-	day4 := pgDate2j(y, 1, 4)
-	day0 := pgJ2day(day4 - 1)
-	if dayn < day4-day0 {
-		day4 = pgDate2j(y-1, 1, 4)
-		day0 = pgJ2day(day4 - 1)
-		y--
+	start := func(y int) int { // the Julian day of the Monday of week 1
+		day4 := pgDate2j(y, 1, 4)
+		return day4 - pgJ2day(day4-1)
 	}
-	if (dayn-(day4-day0))/7+1 >= 52 {
-		day4 = pgDate2j(y+1, 1, 4)
-		day0 = pgJ2day(day4 - 1)
-		if dayn >= day4-day0 {
-			y++
+	first := start(y)
+	if dayn < first {
+		y--
+		first = start(y)
+	}
+	week = (dayn-first)/7 + 1
+	if week >= 52 {
+		if next := start(y + 1); dayn >= next {
+			return (dayn-next)/7 + 1, y + 1
 		}
 	}
-	return y
+	return week, y
 }
 
 func pgIsoYearDay(y, m, d int) int {
