@@ -28,6 +28,7 @@ const (
 	kTz
 	kBig
 	kReal
+	kJSON
 )
 
 type column struct {
@@ -48,12 +49,13 @@ type Table struct {
 // d date, b boolean, m plain numeric whose values have scales 0 to 4
 // (PostgreSQL keeps each value's), ts timestamp and tz timestamptz with
 // fractional seconds and (tz) offsets other than UTC's, g bigint
-// reaching both its limits and int4's, r real (float4's rounding)
+// reaching both its limits and int4's, r real (float4's rounding), j
+// jsonb (objects, arrays, scalars, JSON nulls inside)
 var shape = []column{{"k", kInt, ""}, {"u", kInt, ""}, {"s", kText, ""}, {"n", kNum, ""}, {"f", kFloat, ""}, {"d", kDate, ""}, {"b", kBool, ""}, {"m", kNum, "numeric"},
-	{"ts", kTs, ""}, {"tz", kTz, ""}, {"g", kBig, ""}, {"r", kReal, ""}}
+	{"ts", kTs, ""}, {"tz", kTz, ""}, {"g", kBig, ""}, {"r", kReal, ""}, {"j", kJSON, ""}}
 
 var sqlType = map[colKind]string{kInt: "integer", kText: "text", kNum: "numeric(10,2)", kFloat: "double precision", kDate: "date", kBool: "boolean",
-	kTs: "timestamp", kTz: "timestamptz", kBig: "bigint", kReal: "real"}
+	kTs: "timestamp", kTz: "timestamptz", kBig: "bigint", kReal: "real", kJSON: "jsonb"}
 
 // CreateSQL is the table's CREATE TABLE statement.
 func (t *Table) CreateSQL() string {
@@ -127,6 +129,10 @@ func genValue(r *rand.Rand, c column, row int) string {
 			return []string{"2147483647", "-2147483648", "2147483648", "-2147483649", "32767", "-32769"}[r.Intn(6)]
 		}
 		return fmt.Sprint(r.Intn(40) - 10)
+	case kJSON:
+		// no JSON null document: a JSON Lines file's null member is SQL
+		// NULL, so the json layout cannot hold one
+		return []string{`'{"a": 1, "b": [1, 2]}'`, `'{"a": "x", "c": null}'`, `'[1, "a", null]'`, `'"a"'`, `'2.50'`, `'{}'`, `'{"a": {"b": true}, "aa": 1.0}'`}[r.Intn(7)]
 	case kReal:
 		return []string{"1.1", "0.1", "-2.5", "123456.789", "1e19", "1e-10", "0", "16777217", "-0.30000001", "7"}[r.Intn(10)]
 	case kTs, kTz:
@@ -245,7 +251,11 @@ func (g *gen) pred(aliases []string) string {
 	}
 	g.depth++
 	defer func() { g.depth-- }()
-	switch g.r.Intn(26) {
+	switch g.r.Intn(28) {
+	case 26:
+		return aliases[0] + ".j " + g.pick("? 'a'", "?| ARRAY['b', 'c']", "?& ARRAY['a', 'b']", `@> '{"a": 1}'`, "@> '[1]'", "<@ '{\"a\": 1, \"b\": [1, 2, 3]}'", "@> '\"a\"'")
+	case 27:
+		return g.pick("jsonb_typeof("+aliases[0]+".j) = 'object'", "("+aliases[0]+".j ->> 'a') = '1'", "("+aliases[0]+".j #>> '{b,0}') IS NOT NULL", aliases[0]+".j IS NULL")
 	case 24:
 		return g.expr(kBig, aliases) + " " + g.pick("=", "<", ">=", "<>") + " " + g.pick(g.expr(kBig, aliases), g.expr(kInt, aliases), "2147483647", "0")
 	case 25:
@@ -357,7 +367,8 @@ func (g *gen) Next() Query {
 		return g.shaped(from, aliases, pred)
 	case 0, 1: // plain select
 		items := []string{g.expr(kInt, aliases), g.expr(kText, aliases), g.expr(kNum, aliases), g.expr(kDate, aliases), g.expr(kFloat, aliases),
-			g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases), g.expr(kBig, aliases), g.expr(kReal, aliases)}
+			g.expr(kTs, aliases), g.expr(kTz, aliases), g.interval(aliases), g.expr(kBig, aliases), g.expr(kReal, aliases),
+			g.pick(aliases[0]+".j", aliases[0]+".j -> 'a'", aliases[0]+".j #> '{b}'", "jsonb_strip_nulls("+aliases[0]+".j)", "jsonb_extract_path("+aliases[0]+".j, 'a', 'b')")}
 		g.r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 		q := "SELECT " + g.pick("", "DISTINCT ") + strings.Join(items[:1+g.r.Intn(3)], ", ") + " FROM " + from + " WHERE " + pred
 		return Query{SQL: q, From: from, Pred: pred}

@@ -81,6 +81,10 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	case 28:
 		return "CAST(" + g.pick("age(", "justify_hours(", "justify_days(", "justify_interval(") + g.expr(kTs, aliases) + g.pick(", ", " - ") + g.expr(kTs, aliases) + ") AS text)"
 	case 29:
+		if g.r.Intn(2) == 0 {
+			a := aliases[g.r.Intn(len(aliases))]
+			return g.pick("("+a+".j ->> 'a')", "("+a+".j #>> '{a,b}')", "jsonb_typeof("+a+".j)", "jsonb_extract_path_text("+a+".j, 'b', '1')", "CAST("+a+".j AS text)", "("+a+".j ->> 0)")
+		}
 		return "(" + t() + " || " + g.pick(g.expr(kTs, aliases), g.expr(kTz, aliases), g.expr(kBig, aliases), g.expr(kReal, aliases)) + ")"
 	case 0:
 		return g.pick("lower(", "upper(", "initcap(", "reverse(", "md5(") + t() + ")"
