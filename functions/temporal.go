@@ -728,8 +728,17 @@ func jsonOverloads(asText bool) []Overload {
 		if asText {
 			ret = types.TextT
 		}
+		jsonb := jt.Kind == types.JSONB
 		get := func(_ *Ctx, a []types.Value) (types.Value, error) {
-			s, ok, err := types.JSONGet(a[0].(string), a[1], asText)
+			doc := a[0].(string)
+			// jsonb keeps a bare scalar as a one-element array, so element
+			// 0 (or -1) of '2.50'::jsonb is 2.50; json's is NULL
+			if i, isInt := a[1].(int64); jsonb && isInt && (i == 0 || i == -1) {
+				if t := strings.TrimSpace(doc); t != "" && t[0] != '[' && t[0] != '{' {
+					doc = "[" + t + "]"
+				}
+			}
+			s, ok, err := types.JSONGet(doc, a[1], asText)
 			if err != nil || !ok {
 				return nil, err
 			}
