@@ -398,29 +398,9 @@ func formatDate(nodes []dtNode, tm pgTm) (string, error) {
 		}
 		switch kw.key {
 		case dkAD:
-			s := "AD"
-			if tm.year <= 0 {
-				s = "BC"
-			}
-			if kw.dots {
-				s = s[:1] + "." + s[1:] + "."
-			}
-			if kw.cas == caseLower {
-				s = strings.ToLower(s)
-			}
-			sb.WriteString(s)
+			sb.WriteString(marker(kw, tm.year <= 0, "AD", "BC"))
 		case dkAM:
-			s := "AM"
-			if tm.hour%24 >= 12 {
-				s = "PM"
-			}
-			if kw.dots {
-				s = s[:1] + "." + s[1:] + "."
-			}
-			if kw.cas == caseLower {
-				s = strings.ToLower(s)
-			}
-			sb.WriteString(s)
+			sb.WriteString(marker(kw, tm.hour%24 >= 12, "AM", "PM"))
 		case dkHH24:
 			num(n, tm.hour, signed(tm.hour, 2))
 		case dkHH12:
@@ -591,6 +571,22 @@ func formatDate(nodes []dtNode, tm pgTm) (string, error) {
 		}
 	}
 	return sb.String(), nil
+}
+
+// marker is an era or meridiem keyword's text: second when alt, dotted
+// (A.D., p.m.) and cased as the keyword is written.
+func marker(kw dtKeyword, alt bool, first, second string) string {
+	s := first
+	if alt {
+		s = second
+	}
+	if kw.dots {
+		s = s[:1] + "." + s[1:] + "."
+	}
+	if kw.cas == caseLower {
+		s = strings.ToLower(s)
+	}
+	return s
 }
 
 // appendPadded appends v in decimal, zero-padded to width characters
