@@ -51,24 +51,27 @@ func Translate(d Dialect, t *Table, e Expr, args *[]any) (string, bool) {
 			}
 			parts[i] = s
 		}
-		// the first operand of a comparison, when it is a column
-		operand := func() string {
-			if cr, ok := x.Args[0].(ColRef); ok {
-				return d.Compared(parts[0], cr.Type, x.Op)
+		// every column a comparison reads is compared as lakeq compares,
+		// on either side: 'zz' < s orders s's bytes as s < 'zz' does
+		switch x.Op {
+		case "=", "<>", "<", "<=", ">", ">=", "in", "like", "notlike":
+			for i, a := range x.Args {
+				if cr, ok := a.(ColRef); ok {
+					parts[i] = d.Compared(parts[i], cr.Type, x.Op)
+				}
 			}
-			return parts[0]
 		}
 		switch x.Op {
 		case "=", "<>", "<", "<=", ">", ">=":
 			if len(parts) != 2 {
 				return "", false
 			}
-			return "(" + operand() + " " + x.Op + " " + parts[1] + ")", true
+			return "(" + parts[0] + " " + x.Op + " " + parts[1] + ")", true
 		case "in":
 			if len(parts) < 2 {
 				return "", false
 			}
-			return "(" + operand() + " IN (" + strings.Join(parts[1:], ", ") + "))", true
+			return "(" + parts[0] + " IN (" + strings.Join(parts[1:], ", ") + "))", true
 		case "isnull", "notnull":
 			if len(parts) != 1 {
 				return "", false
@@ -85,7 +88,7 @@ func Translate(d Dialect, t *Table, e Expr, args *[]any) (string, bool) {
 			if x.Op == "notlike" {
 				op = " NOT LIKE "
 			}
-			return "(" + operand() + op + parts[1] + ")", true
+			return "(" + parts[0] + op + parts[1] + ")", true
 		case "and", "or":
 			if len(parts) < 2 {
 				return "", false

@@ -67,6 +67,9 @@ type Options struct {
 	// with S3 configuring the engine.
 	LayoutRoot string
 	S3         s3.Config
+	// MountAdmin is a PostgreSQL superuser's URL, for the pgmount
+	// layout (StorageMount).
+	MountAdmin string
 	// PostgresDiffers lists records ("file.test:line") whose expected
 	// answer PostgreSQL 15 itself does not give, with its answer: they
 	// are skipped (the corpus was written for SQLite).
@@ -194,7 +197,13 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 	defer eng.Close()
 	sess := eng.NewSession()
 	var lay *layout
-	if opt.Storage != "" && opt.Storage != StorageManaged {
+	var mnt *mount
+	if opt.Storage == StorageMount {
+		if mnt, err = newMount(ctx, opt.MountAdmin, sess); err != nil {
+			return nil, err
+		}
+		defer mnt.close(context.Background())
+	} else if opt.Storage != "" && opt.Storage != StorageManaged {
 		root := dir
 		if opt.LayoutRoot != "" {
 			root = storage.Join(opt.LayoutRoot, filepath.Base(dir))
@@ -243,8 +252,23 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 		if reads {
 			sess.ReadAs = lay.readAs
 		}
+		mounted := mnt != nil && r.Kind == "query" && readOnly(sql)
+		var path []string
+		if mounted {
+			path, sess.SearchPath = sess.SearchPath, []string{MountSchema}
+		}
 		rs, err := sess.Exec(qctx, sql)
 		sess.ReadAs = nil
+		if mounted {
+			sess.SearchPath = path
+		}
+		if mnt != nil && !mounted && err == nil {
+			if perr := mnt.exec(qctx, sql); perr != nil {
+				cancel()
+				fail(r, fmt.Sprintf("PostgreSQL refused what lakeq ran: %v", perr))
+				continue
+			}
+		}
 		if lay != nil && !reads {
 			lay.touch()
 		}

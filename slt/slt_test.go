@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lakeq/lakeq/internal/testpg"
 	"github.com/lakeq/lakeq/internal/tests3"
 	"github.com/lakeq/lakeq/storage/s3"
 )
@@ -84,6 +85,23 @@ func TestProjectSLTOnS3(t *testing.T) {
 	for _, st := range []string{StorageParquet, StorageJSON} {
 		t.Run(st, func(t *testing.T) {
 			runFiles(t, files, Options{Storage: st, Workers: 2, LayoutRoot: "s3://lake/" + st, S3: cfg})
+		})
+	}
+}
+
+// TestFuzzRecordsMounted runs the fuzzer's records (testdata/slt/fuzz)
+// with their tables in PostgreSQL 15, mounted (the pgmount layout):
+// every query's answer is PostgreSQL's own, whatever the connector pushed
+// down to a database whose default collation is not byte order.
+func TestFuzzRecordsMounted(t *testing.T) {
+	files, err := filepath.Glob("../testdata/slt/fuzz/*.slt")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no records under testdata/slt/fuzz")
+	}
+	srv := testpg.Start(t)
+	for _, w := range []int{1, 4} {
+		t.Run("w"+string(rune('0'+w)), func(t *testing.T) {
+			runFiles(t, files, Options{Storage: StorageMount, Workers: w, MountAdmin: srv.URL("postgres")})
 		})
 	}
 }

@@ -7,7 +7,9 @@
 //	go run ./cmd/sqlfuzz [-seed N] [-rounds N] [-queries N] [-duration 10m] [-pg postgres://…] [-duckdb bench]
 //
 // Without -pg it starts a throwaway PostgreSQL 15 on 127.0.0.1 (the
-// server must be installed); -pg none skips the PostgreSQL oracle.
+// server must be installed); -pg none skips the PostgreSQL oracle. With
+// the throwaway server the tables also go to a second database, mounted
+// into one more lakeq instance (-mount=false skips it).
 // DuckDB runs through bench/'s @duckdb/node-api (cd bench && npm ci);
 // -duckdb none skips it.
 package main
@@ -30,10 +32,11 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Minute, "stop after this long")
 	pgURL := flag.String("pg", "", "PostgreSQL URL of an empty database with C collation; none skips the oracle")
 	duckDir := flag.String("duckdb", "bench", "folder of duckdb_oracle.mjs and its node_modules; none skips the DuckDB oracle")
+	mountFlag := flag.Bool("mount", true, "also read the tables through a schema mounted from a second PostgreSQL database (only with the throwaway server)")
 	out := flag.String("out", "testdata/slt/fuzz", "folder for the regression records")
 	flag.Parse()
 	ctx := context.Background()
-	url := *pgURL
+	url, mountURL := *pgURL, ""
 	if url == "" {
 		srv, stop, err := testpg.Launch()
 		if err != nil {
@@ -46,13 +49,20 @@ func main() {
 			stop()
 			os.Exit(2)
 		}
+		if *mountFlag {
+			if mountURL, err = sqlfuzz.CreateMountDB(ctx, srv.URL("postgres"), "fuzz_mount"); err != nil {
+				fmt.Fprintln(os.Stderr, "sqlfuzz:", err)
+				stop()
+				os.Exit(2)
+			}
+		}
 	} else if url == "none" {
 		url = ""
 	}
 	if *duckDir == "none" {
 		*duckDir = ""
 	}
-	rep, err := sqlfuzz.Run(ctx, sqlfuzz.Config{Seed: *seed, Rounds: *rounds, Queries: *queries, Duration: *duration, PG: url, DuckDB: *duckDir, OutDir: *out,
+	rep, err := sqlfuzz.Run(ctx, sqlfuzz.Config{Seed: *seed, Rounds: *rounds, Queries: *queries, Duration: *duration, PG: url, Mount: mountURL, DuckDB: *duckDir, OutDir: *out,
 		Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sqlfuzz:", err)

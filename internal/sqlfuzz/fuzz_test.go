@@ -11,7 +11,8 @@ import (
 // TestSeededRun is a short fuzzing run with a fixed seed, against a
 // throwaway PostgreSQL 15 and DuckDB (bench/'s @duckdb/node-api, which
 // scripts/test.sh installs), on every storage layout and on 1 and 4
-// workers: what a longer `go run ./cmd/sqlfuzz` run found stays fixed.
+// workers, and through a schema mounted from a second PostgreSQL
+// database: what a longer `go run ./cmd/sqlfuzz` run found stays fixed.
 func TestSeededRun(t *testing.T) {
 	srv := testpg.Start(t)
 	ctx := context.Background()
@@ -19,11 +20,15 @@ func TestSeededRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mount, err := CreateMountDB(ctx, srv.URL("postgres"), "fuzz_mount")
+	if err != nil {
+		t.Fatal(err)
+	}
 	rounds, queries := 2, 25
 	if testing.Short() {
 		rounds, queries = 1, 10
 	}
-	rep, err := Run(ctx, Config{Seed: 20261201, Rounds: rounds, Queries: queries, Duration: 3 * time.Minute, PG: url, DuckDB: "../../bench",
+	rep, err := Run(ctx, Config{Seed: 20261201, Rounds: rounds, Queries: queries, Duration: 3 * time.Minute, PG: url, Mount: mount, DuckDB: "../../bench",
 		Log: func(f string, a ...any) { t.Logf(f, a...) }})
 	if err != nil {
 		t.Fatal(err)

@@ -31,10 +31,16 @@ type Config struct {
 	Queries  int           // queries per round
 	Duration time.Duration // stop after this long (0: no limit)
 	PG       string        // PostgreSQL URL of an empty database with C collation ("" skips that oracle)
-	DuckDB   string        // folder of duckdb_oracle.mjs and its node_modules, bench/ ("" skips that oracle)
-	Storages []string      // lakeq layouts each query runs on (default: all)
-	Workers  []int         // worker counts each query runs on (default 1 and 4)
-	OutDir   string        // where regression records go ("" keeps none)
+	// Mount is the URL of a second empty PostgreSQL database, with a
+	// collation other than C (CreateMountDB): the tables are loaded there
+	// too and one more lakeq instance reads them through a mounted schema
+	// (CREATE EXTERNAL SCHEMA … FROM POSTGRES), so that every query also
+	// checks what the PostgreSQL connector pushes down. "" skips it.
+	Mount    string
+	DuckDB   string   // folder of duckdb_oracle.mjs and its node_modules, bench/ ("" skips that oracle)
+	Storages []string // lakeq layouts each query runs on (default: all)
+	Workers  []int    // worker counts each query runs on (default 1 and 4)
+	OutDir   string   // where regression records go ("" keeps none)
 	Log      func(format string, args ...any)
 }
 
@@ -109,6 +115,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	}
+	var mount *pgx.Conn
+	if cfg.Mount != "" {
+		var err error
+		if mount, err = pgx.Connect(ctx, cfg.Mount); err != nil {
+			return nil, fmt.Errorf("sqlfuzz: connecting to the mounted PostgreSQL database: %w", err)
+		}
+		defer mount.Close(ctx)
+	}
 	var dk *duck
 	if cfg.DuckDB != "" {
 		var err error
@@ -123,7 +137,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			break
 		}
 		tables := GenTables(r, 3, 40)
-		f := &fuzzer{cfg: cfg, pg: pg, duck: dk, rep: rep, tables: tables}
+		f := &fuzzer{cfg: cfg, pg: pg, mount: mount, duck: dk, rep: rep, tables: tables}
 		if err := f.setup(ctx, tables); err != nil {
 			f.close()
 			return nil, err
@@ -147,6 +161,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 type fuzzer struct {
 	cfg    Config
 	pg     *pgx.Conn
+	mount  *pgx.Conn // the mounted database's (Config.Mount)
 	duck   *duck
 	rep    *Report
 	tables []*Table
@@ -187,9 +202,12 @@ func (f *fuzzer) setup(ctx context.Context, tables []*Table) error {
 
 func (f *fuzzer) load(ctx context.Context, stmts []string) error {
 	f.close()
-	if f.pg != nil {
+	for _, c := range []*pgx.Conn{f.pg, f.mount} {
+		if c == nil {
+			continue
+		}
 		for _, s := range stmts {
-			if _, err := f.pg.Exec(ctx, s); err != nil {
+			if _, err := c.Exec(ctx, s); err != nil {
 				return fmt.Errorf("sqlfuzz: PostgreSQL: %s: %w", s, err)
 			}
 		}
@@ -219,8 +237,53 @@ func (f *fuzzer) load(ctx context.Context, stmts []string) error {
 			}
 		}
 	}
+	if f.mount != nil {
+		for _, w := range f.cfg.Workers {
+			if err := f.mountInstance(ctx, w); err != nil {
+				return err
+			}
+		}
+	}
 	if f.duck != nil {
 		return f.loadDuck(ctx)
+	}
+	return nil
+}
+
+// StorageMount names the instances that read the tables from the
+// mounted PostgreSQL database.
+const StorageMount = "pgmount"
+
+// mountInstance adds a lakeq whose search_path is a schema mounted from
+// Config.Mount, so that the queries' unqualified tables are the remote
+// ones.
+func (f *fuzzer) mountInstance(ctx context.Context, workers int) error {
+	pc, err := pgx.ParseConfig(f.cfg.Mount)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "lakeq-fuzz-")
+	if err != nil {
+		return err
+	}
+	f.dirs = append(f.dirs, dir)
+	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: workers, HistoryRetention: -1})
+	if err != nil {
+		return err
+	}
+	in := &instance{name: fmt.Sprintf("%s/w%d", StorageMount, workers), eng: eng, sess: eng.NewSession()}
+	f.ins = append(f.ins, in)
+	pw := pc.Password
+	if pw == "" {
+		pw = "unused" // trust authentication; the statement requires one
+	}
+	for _, s := range []string{
+		fmt.Sprintf("CREATE EXTERNAL SCHEMA fz FROM POSTGRES DATABASE '%s' URI '%s' PORT %d USER '%s' PASSWORD '%s'", pc.Database, pc.Host, pc.Port, pc.User, pw),
+		"SET search_path = fz",
+	} {
+		if err := in.exec(ctx, s); err != nil {
+			return fmt.Errorf("sqlfuzz: lakeq: %s: %w", s, err)
+		}
 	}
 	return nil
 }
@@ -728,6 +791,18 @@ func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail
 // CreateDB creates database name with byte-order collation (lakeq's) on
 // the server at adminURL and returns its URL.
 func CreateDB(ctx context.Context, adminURL, name string) (string, error) {
+	return createDB(ctx, adminURL, name, "LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'")
+}
+
+// CreateMountDB creates database name for Config.Mount, whose default
+// collation is ICU's English ('a' < 'B' < 'b', where lakeq's byte order
+// has 'B' < 'a' < 'b'): what the connector runs there must say how text
+// compares, not take the database's default.
+func CreateMountDB(ctx context.Context, adminURL, name string) (string, error) {
+	return createDB(ctx, adminURL, name, "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'")
+}
+
+func createDB(ctx context.Context, adminURL, name, locale string) (string, error) {
 	c, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
 		return "", err
@@ -736,7 +811,7 @@ func CreateDB(ctx context.Context, adminURL, name string) (string, error) {
 	if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
 		return "", err
 	}
-	if _, err := c.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"); err != nil {
+	if _, err := c.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8' "+locale); err != nil {
 		return "", err
 	}
 	cfg, err := pgx.ParseConfig(adminURL)
