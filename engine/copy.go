@@ -85,12 +85,16 @@ func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) er
 	}
 	defer res.Close() // a client gone midway stops the query
 	res.Loc = s.Loc
+	force, err := forceQuote(x, res.Columns)
+	if err != nil {
+		return nil, err
+	}
 	if d.header {
 		hdr := make([][]byte, len(res.Columns))
 		for i := range res.Columns {
 			hdr[i] = []byte(res.Columns[i].Name)
 		}
-		if err := emit(d.appendCopyRow(nil, hdr)); err != nil {
+		if err := emit(d.appendCopyRow(nil, hdr, nil)); err != nil {
 			return nil, err
 		}
 	}
@@ -98,13 +102,42 @@ func (s *Session) CopyOut(ctx context.Context, x *ast.Copy, emit func([]byte) er
 	var buf []byte
 	err = resultText(res, func(row [][]byte) error {
 		n++
-		buf = d.appendCopyRow(buf[:0], row)
+		buf = d.appendCopyRow(buf[:0], row, force)
 		return emit(buf)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Tag: fmt.Sprintf("COPY %d", n), Rows: n}, nil
+}
+
+// forceQuote resolves FORCE_QUOTE to the output's columns.
+func forceQuote(x *ast.Copy, cols []Column) ([]bool, error) {
+	if !x.ForceQuoteAll && len(x.ForceQuote) == 0 {
+		return nil, nil
+	}
+	force := make([]bool, len(cols))
+	if x.ForceQuoteAll {
+		for i := range force {
+			force[i] = true
+		}
+		return force, nil
+	}
+	for _, name := range x.ForceQuote {
+		found := false
+		for i, c := range cols {
+			if c.Name == name {
+				force[i], found = true, true
+			}
+		}
+		if !found {
+			if x.Query == nil && len(x.Columns) > 0 {
+				return nil, sqlerr.New(sqlerr.InvalidColumnReference, "FORCE_QUOTE column \"%s\" not referenced by COPY", name)
+			}
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" does not exist", name)
+		}
+	}
+	return force, nil
 }
 
 // copyFile runs COPY with a server-side file.

@@ -20,6 +20,8 @@ type copyDialect struct {
 	header bool
 }
 
+// dialectOf resolves PostgreSQL's COPY options, refusing the
+// combinations PostgreSQL refuses, with its SQLSTATEs and messages.
 func dialectOf(x *ast.Copy) (copyDialect, error) {
 	d := copyDialect{csv: x.Format == "csv", delim: '\t', null: `\N`, quote: '"', escape: '"', header: x.Header}
 	if d.csv {
@@ -27,7 +29,7 @@ func dialectOf(x *ast.Copy) (copyDialect, error) {
 	}
 	one := func(name, v string) (byte, error) {
 		if len(v) != 1 {
-			return 0, sqlerr.New("0A000", "COPY %s must be a single one-byte character", name)
+			return 0, sqlerr.New(sqlerr.FeatureNotSupported, "COPY %s must be a single one-byte character", name)
 		}
 		return v[0], nil
 	}
@@ -40,64 +42,57 @@ func dialectOf(x *ast.Copy) (copyDialect, error) {
 	if x.Null != nil {
 		d.null = *x.Null
 	}
+	if d.delim == '\n' || d.delim == '\r' {
+		return d, sqlerr.New(sqlerr.InvalidParameterValue, "COPY delimiter cannot be newline or carriage return")
+	}
+	if strings.ContainsAny(d.null, "\r\n") {
+		return d, sqlerr.New(sqlerr.InvalidParameterValue, "COPY null representation cannot use newline or carriage return")
+	}
+	// in the text format these would read as escapes or data
+	if !d.csv && strings.IndexByte(`\.abcdefghijklmnopqrstuvwxyz0123456789`, d.delim) >= 0 {
+		return d, sqlerr.New(sqlerr.InvalidParameterValue, "COPY delimiter cannot be \"%c\"", d.delim)
+	}
 	if x.Quote != "" {
 		if !d.csv {
-			return d, sqlerr.New("0A000", "COPY quote available only in CSV mode")
+			return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY quote available only in CSV mode")
 		}
 		if d.quote, err = one("quote", x.Quote); err != nil {
 			return d, err
 		}
 		d.escape = d.quote
 	}
+	if d.csv && d.delim == d.quote {
+		return d, sqlerr.New(sqlerr.InvalidParameterValue, "COPY delimiter and quote must be different")
+	}
 	if x.Escape != "" {
 		if !d.csv {
-			return d, sqlerr.New("0A000", "COPY escape available only in CSV mode")
+			return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY escape available only in CSV mode")
 		}
 		if d.escape, err = one("escape", x.Escape); err != nil {
 			return d, err
 		}
 	}
-	return d, nil
-}
-
-// parseCopyData splits COPY data into rows of fields (nil = NULL),
-// checking each row has want fields. Lines are reported 1-based.
-func parseCopyData(data []byte, d copyDialect, want int, table string) ([][]*string, error) {
-	var rows [][]*string
-	line := 0
-	for len(data) > 0 {
-		var fields []*string
-		var n int
-		var err error
-		line++
-		if d.csv {
-			fields, n, err = d.csvRecord(data)
-		} else {
-			fields, n = d.textRecord(data)
-		}
-		if err != nil {
-			return nil, sqlerr.New("22P04", "%v (COPY %s, line %d)", err, table, line)
-		}
-		data = data[n:]
-		if !d.csv && len(fields) == 1 && fields[0] != nil && *fields[0] == `\.` {
-			break // end-of-data marker
-		}
-		if line == 1 && d.header {
-			continue
-		}
-		if len(fields) == 1 && fields[0] != nil && *fields[0] == "" && want != 1 {
-			continue // blank line
-		}
-		if len(fields) != want {
-			what := "missing data for column"
-			if len(fields) > want {
-				what = "extra data after last expected column"
-			}
-			return nil, sqlerr.New("22P04", "%s (COPY %s, line %d: %d fields, expected %d)", what, table, line, len(fields), want)
-		}
-		rows = append(rows, fields)
+	switch {
+	case !d.csv && (x.ForceQuoteAll || len(x.ForceQuote) > 0):
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY force quote available only in CSV mode")
+	case (x.ForceQuoteAll || len(x.ForceQuote) > 0) && x.From:
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY force quote only available using COPY TO")
+	case !d.csv && len(x.ForceNotNull) > 0:
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY force not null available only in CSV mode")
+	case len(x.ForceNotNull) > 0 && !x.From:
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY force not null only available using COPY FROM")
+	case !d.csv && len(x.ForceNull) > 0:
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY force null available only in CSV mode")
+	case len(x.ForceNull) > 0 && !x.From:
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY force null only available using COPY FROM")
 	}
-	return rows, nil
+	if strings.IndexByte(d.null, d.delim) >= 0 {
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter must not appear in the NULL specification")
+	}
+	if d.csv && strings.IndexByte(d.null, d.quote) >= 0 {
+		return d, sqlerr.New(sqlerr.FeatureNotSupported, "CSV quote character must not appear in the NULL specification")
+	}
+	return d, nil
 }
 
 // textRecord reads one line of COPY's text format: backslash escapes,
@@ -234,8 +229,10 @@ func (d copyDialect) csvRecord(data []byte) ([]*string, int, error) {
 	}
 }
 
-// appendCopyRow formats one row (nil = NULL) in the dialect.
-func (d copyDialect) appendCopyRow(b []byte, vals [][]byte) []byte {
+// appendCopyRow formats one row (nil = NULL) in the dialect, as
+// PostgreSQL's CopyAttributeOutText and CopyAttributeOutCSV do; force
+// (FORCE_QUOTE, may be nil) quotes a column's non-NULL values.
+func (d copyDialect) appendCopyRow(b []byte, vals [][]byte, force []bool) []byte {
 	for i, v := range vals {
 		if i > 0 {
 			b = append(b, d.delim)
@@ -245,36 +242,50 @@ func (d copyDialect) appendCopyRow(b []byte, vals [][]byte) []byte {
 			continue
 		}
 		if d.csv {
-			if len(v) == 0 || string(v) == d.null || bytes.ContainsAny(v, string([]byte{d.delim, d.quote, '\n', '\r'})) {
-				b = append(b, d.quote)
-				for _, c := range v {
-					if c == d.quote || c == d.escape {
-						b = append(b, d.escape)
-					}
-					b = append(b, c)
-				}
-				b = append(b, d.quote)
-			} else {
+			quote := i < len(force) && force[i] || string(v) == d.null ||
+				len(vals) == 1 && string(v) == `\.` || // not the end-of-data marker
+				bytes.IndexByte(v, d.delim) >= 0 || bytes.IndexByte(v, d.quote) >= 0 || bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\r') >= 0
+			if !quote {
 				b = append(b, v...)
+				continue
 			}
-			continue
-		}
-		for _, c := range v {
-			switch c {
-			case '\\':
-				b = append(b, '\\', '\\')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				if c == d.delim {
-					b = append(b, '\\')
+			b = append(b, d.quote)
+			for _, c := range v {
+				if c == d.quote || c == d.escape {
+					b = append(b, d.escape)
 				}
 				b = append(b, c)
 			}
+			b = append(b, d.quote)
+			continue
+		}
+		for _, c := range v {
+			if c < 0x20 {
+				switch c {
+				case '\b':
+					b = append(b, '\\', 'b')
+					continue
+				case '\f':
+					b = append(b, '\\', 'f')
+					continue
+				case '\n':
+					b = append(b, '\\', 'n')
+					continue
+				case '\r':
+					b = append(b, '\\', 'r')
+					continue
+				case '\t':
+					b = append(b, '\\', 't')
+					continue
+				case '\v':
+					b = append(b, '\\', 'v')
+					continue
+				}
+			}
+			if c == '\\' || c == d.delim {
+				b = append(b, '\\')
+			}
+			b = append(b, c)
 		}
 	}
 	return append(b, '\n')

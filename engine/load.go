@@ -151,6 +151,9 @@ func (s *Session) load(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	if err := o.forceColumns(x, tgt); err != nil {
+		return nil, err
+	}
 	if o.json != "" && o.json != "auto" && o.json != "auto ignorecase" {
 		if o.paths, err = s.loadJSONPaths(ctx, o.json); err != nil {
 			return nil, err
@@ -823,6 +826,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			limit = u.end - u.start
 		}
 		rr := newRecReader(in, ld.o, limit)
+		headerRead := false
 		for {
 			if ctx.Err() != nil {
 				closeIn()
@@ -839,14 +843,31 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			if !ok {
 				break
 			}
-			if u.first && line <= ld.o.header {
+			if pg := ld.o.pg(); pg && u.first && ld.o.header > 0 && !headerRead {
+				// PostgreSQL's header is the first record, however many
+				// lines a quoted name spans
+				headerRead = true
+				if ld.o.headerMatch {
+					if err := sp.matchHeader(rec, colNames); err != nil {
+						closeIn()
+						return fail(err)
+					}
+				}
+				continue
+			} else if !pg && u.first && line <= ld.o.header {
 				continue
 			}
-			if ld.o.pgText && string(rec) == `\.` {
-				break
+			if ld.o.pg() && len(rec) >= 2 && rec[0] == '\\' && rec[1] == '.' {
+				if len(rec) == 2 {
+					break // the end-of-copy marker: what follows is not read
+				}
+				if !ld.o.csv {
+					closeIn()
+					return fail(sqlerr.New(sqlerr.BadCopyFileFormat, "end-of-copy marker corrupt (COPY %s, line %d)", ld.tgt.t.Name, line))
+				}
 			}
-			if len(rec) == 0 && (ld.o.ignoreBlank || !ld.o.redshift && want != 1) {
-				continue // Redshift skips blank lines with IGNOREBLANKLINES, lakeq's PostgreSQL COPY always
+			if len(rec) == 0 && ld.o.ignoreBlank {
+				continue // Redshift's IGNOREBLANKLINES; PostgreSQL reads a blank line as one empty field
 			}
 			var fields [][]byte
 			var nulls []bool
@@ -865,7 +886,13 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 				}
 				continue
 			}
-			if len(fields) != want {
+			if ld.o.forceNotNull != nil || ld.o.forceNull != nil {
+				sp.force(fields, nulls)
+			}
+			// PostgreSQL converts the fields a short row has before it
+			// reports the missing ones
+			short := ld.o.pg() && len(fields) < want
+			if len(fields) != want && !short {
 				if len(fields) < want && ld.o.fill {
 					for len(fields) < want {
 						fields, nulls = append(fields, nil), append(nulls, false)
@@ -887,8 +914,17 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			bad := false
 			// one UTF-8 check of the line instead of one per field, when
 			// its fields are slices of it (no escapes that make bytes)
-			valid := bytes.IndexByte(rec, '\\') < 0 && utf8.Valid(rec)
+			valid := ld.o.pg() || bytes.IndexByte(rec, '\\') < 0 && utf8.Valid(rec)
 			for j, c := range cols {
+				if j == len(fields) { // short
+					reason := fmt.Sprintf("missing data for column \"%s\"", c.name)
+					if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: errFewerColumns, Reason: reason, unit: u.idx, state: "22P04"}) {
+						closeIn()
+						return fail(ld.tooManyErrors())
+					}
+					bad = true
+					break
+				}
 				c.valid = valid
 				if ce := c.set(fields[j], nulls[j]); ce != nil {
 					le := loadError{Slice: slice, File: u.file.Path, Line: line, Column: c.name, Type: c.t.String(), Position: sp.offsets[j] + 1,
@@ -913,6 +949,13 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 					closeIn()
 					return fail(err)
 				}
+			}
+		}
+		if ld.o.pg() && ld.o.headerMatch && u.first && !headerRead {
+			// PostgreSQL reads the header line even of empty data
+			if err := sp.matchHeader(nil, colNames); err != nil {
+				closeIn()
+				return fail(err)
 			}
 		}
 		if u.r != nil {

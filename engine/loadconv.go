@@ -127,6 +127,11 @@ func (c *loadCol) set(f []byte, isNull bool) *convError {
 	case types.Varchar:
 		if w := int(c.t.Width); w > 0 && len(f) > w {
 			if n := utf8.RuneCount(f); n > w {
+				if t := bytes.TrimRight(f, " "); utf8.RuneCount(t) <= w {
+					// spaces past the width are cut, not an error (SQL's rule)
+					c.s = truncateRunes(f, w)
+					return nil
+				}
 				if !o.truncate {
 					return convErr(errOutOfRange, sqlerr.StringDataRightTrunc, "value too long for type character varying(%d)", w)
 				}
@@ -159,7 +164,9 @@ func (c *loadCol) set(f []byte, isNull bool) *convError {
 		return nil
 	case types.Float4, types.Float8:
 		v, err := strconv.ParseFloat(string(bytes.TrimSpace(f)), 64)
-		if err != nil {
+		// zero may be an underflow, and real has its own range: both are
+		// ParseText's to judge
+		if err != nil || v == 0 || c.t.Kind == types.Float4 {
 			pv, perr := types.ParseText(c.t, str, c.loc)
 			if perr != nil {
 				return &convError{code: errFloatFormat, err: asSQLErr(perr)}

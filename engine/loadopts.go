@@ -37,10 +37,19 @@ type loadOpts struct {
 	// jsonpaths file's path ("" = not JSON); paths are its expressions
 	json  string
 	paths [][]jsonStep
+	// headerMatch (HEADER MATCH): the header line must name the columns
+	headerMatch bool
+	// forceNotNull, forceNull (PostgreSQL's CSV): per loaded column, the
+	// NULL marker read as a string, a quoted one read as NULL
+	forceNotNull, forceNull []bool
 	// parquet: columns map to the table's by name (case-insensitive),
 	// or with byPosition (FORMAT PARQUET BY POSITION) in order
 	parquet, byPosition bool
 }
+
+// pg reports PostgreSQL's text or CSV format (not Redshift's, JSON or
+// Parquet): lines, fields and NULLs read as PostgreSQL reads them.
+func (o *loadOpts) pg() bool { return !o.redshift && o.json == "" && !o.parquet }
 
 // pgLoadOpts maps PostgreSQL's COPY options: the first bad row fails the
 // load with its own SQLSTATE, as in PostgreSQL.
@@ -53,7 +62,48 @@ func pgLoadOpts(x *ast.Copy) (loadOpts, error) {
 	if d.header {
 		o.header = 1
 	}
+	o.headerMatch = x.HeaderMatch
 	return o, nil
+}
+
+// forceColumns resolves FORCE_NOT_NULL and FORCE_NULL to the loaded
+// columns, with PostgreSQL's errors for a column the table lacks or the
+// COPY does not load.
+func (o *loadOpts) forceColumns(x *ast.Copy, tgt *loadTarget) error {
+	resolve := func(option string, names []string) ([]bool, error) {
+		if len(names) == 0 {
+			return nil, nil
+		}
+		flags := make([]bool, len(tgt.cols))
+		for _, name := range names {
+			ti := -1
+			for i, c := range tgt.pt.Columns {
+				if c.Name == name && !c.Pseudo {
+					ti = i
+				}
+			}
+			if ti < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, x.Table.Name)
+			}
+			j := -1
+			for k, c := range tgt.cols {
+				if c == ti {
+					j = k
+				}
+			}
+			if j < 0 {
+				return nil, sqlerr.New(sqlerr.InvalidColumnReference, "%s column \"%s\" not referenced by COPY", option, name)
+			}
+			flags[j] = true
+		}
+		return flags, nil
+	}
+	var err error
+	if o.forceNotNull, err = resolve("FORCE_NOT_NULL", x.ForceNotNull); err != nil {
+		return err
+	}
+	o.forceNull, err = resolve("FORCE_NULL", x.ForceNull)
+	return err
 }
 
 // redshiftLoadOpts maps Redshift's COPY options, with its defaults ('|'

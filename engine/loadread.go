@@ -20,6 +20,12 @@ type recReader struct {
 	pos   int64 // bytes consumed so far
 	limit int64 // stop before a record starting at or past this (-1: none)
 	acc   []byte
+	// PostgreSQL's formats (loadpg.go): bytes read but not yet returned
+	// (in pbuf), whether the input has ended, the line end style
+	pend, pbuf []byte
+	eof        bool
+	eol        int
+	ended      bool // the end-of-copy marker was read
 }
 
 func newRecReader(r io.Reader, o *loadOpts, limit int64) *recReader {
@@ -29,6 +35,9 @@ func newRecReader(r io.Reader, o *loadOpts, limit int64) *recReader {
 // next returns the next record without its line end, and the line it
 // starts on (1-based within the unit); ok is false at the end.
 func (rr *recReader) next() (rec []byte, line int64, ok bool, err error) {
+	if rr.o.pg() {
+		return rr.pgNext()
+	}
 	if rr.limit >= 0 && rr.pos >= rr.limit {
 		return nil, 0, false, nil
 	}
@@ -116,6 +125,8 @@ type fieldSplitter struct {
 	nulls   []bool
 	offsets []int // each field's byte offset in the record
 	scratch []byte
+	quoted  []bool // PostgreSQL's CSV: the field had a quote (for FORCE_NULL)
+	spans   [][2]int
 }
 
 // delimAt is the position of the first d in rec at or after i, or
@@ -141,6 +152,10 @@ func (fs *fieldSplitter) split(rec []byte) ([][]byte, []bool, error) {
 	fs.fields, fs.nulls, fs.offsets = fs.fields[:0], fs.nulls[:0], fs.offsets[:0]
 	o := fs.o
 	switch {
+	case o.pg() && o.csv:
+		return fs.pgCSV(rec)
+	case o.pg():
+		return fs.pgText(rec)
 	case o.csv || o.pgText:
 		var vals []*string
 		var err error

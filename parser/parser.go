@@ -417,17 +417,27 @@ func (c *converter) copyStmt(s *pg.CopyStmt) (ast.Stmt, error) {
 		}
 		x.Query, x.QuerySQL = sel, deparseSelect(s.Query)
 	}
+	seen := map[string]bool{}
 	for _, o := range s.Options {
 		d := o.GetDefElem()
 		if d == nil {
 			continue
 		}
+		if seen[d.Defname] {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "conflicting or redundant options")
+		}
+		seen[d.Defname] = true
 		arg := defArgString(d.Arg)
 		switch d.Defname {
 		case "format":
 			x.Format = strings.ToLower(arg)
 		case "header":
-			x.Header = d.Arg == nil || d.Arg.GetBoolean().GetBoolval() || strings.EqualFold(arg, "true") || arg == "1" || strings.EqualFold(arg, "on")
+			if d.Arg == nil {
+				arg = "true"
+			}
+			if err := copyHeader(x, arg); err != nil {
+				return nil, err
+			}
 		case "delimiter":
 			x.Delimiter = arg
 		case "null":
@@ -436,7 +446,24 @@ func (c *converter) copyStmt(s *pg.CopyStmt) (ast.Stmt, error) {
 			x.Quote = arg
 		case "escape":
 			x.Escape = arg
-		case "encoding", "freeze":
+		case "force_quote":
+			if d.Arg != nil && d.Arg.GetAStar() != nil {
+				x.ForceQuoteAll = true
+			} else {
+				x.ForceQuote = defArgNames(d.Arg)
+			}
+		case "force_not_null":
+			x.ForceNotNull = defArgNames(d.Arg)
+		case "force_null":
+			x.ForceNull = defArgNames(d.Arg)
+		case "encoding":
+			// lakeq reads and writes UTF-8 only
+			if e := strings.ToUpper(strings.ReplaceAll(arg, "-", "")); e != "UTF8" && e != "UNICODE" {
+				return nil, unsupported(int32(d.Location), "COPY encoding \"%s\" is not supported (lakeq reads and writes UTF8)", arg)
+			}
+		case "freeze":
+			// rows a COPY publishes are visible to every session at once:
+			// there is nothing to freeze
 		default:
 			return nil, unsupported(int32(d.Location), "COPY option \"%s\" is not supported", d.Defname)
 		}
@@ -449,6 +476,36 @@ func (c *converter) copyStmt(s *pg.CopyStmt) (ast.Stmt, error) {
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "COPY format \"%s\" not recognized", x.Format)
 	}
 	return x, nil
+}
+
+// copyHeader reads HEADER's argument as PostgreSQL does: 0, 1, true,
+// false, on, off, or MATCH (COPY FROM only).
+func copyHeader(x *ast.Copy, arg string) error {
+	switch strings.ToLower(arg) {
+	case "true", "on", "1":
+		x.Header = true
+		return nil
+	case "false", "off", "0":
+		return nil
+	case "match":
+		if !x.From {
+			return sqlerr.New(sqlerr.SyntaxError, "cannot use \"%s\" with HEADER in COPY TO", arg)
+		}
+		x.Header, x.HeaderMatch = true, true
+		return nil
+	}
+	return sqlerr.New(sqlerr.SyntaxError, "header requires a Boolean value or \"match\"")
+}
+
+// defArgNames is an option's list of column names.
+func defArgNames(n *pg.Node) []string {
+	var out []string
+	if l := n.GetList(); l != nil {
+		for _, it := range l.Items {
+			out = append(out, it.GetString_().GetSval())
+		}
+	}
+	return out
 }
 
 // deparseSelect turns a query node back into SQL text.

@@ -49,15 +49,53 @@ func IntRange(k Kind) (int64, int64) {
 	return math.MinInt64, math.MaxInt64
 }
 
+// mantissa is a decimal float's text before its exponent.
+func mantissa(s string) string {
+	if len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		return s[2:]
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// ParseBool reads a boolean as PostgreSQL's boolin does: surrounding
+// spaces ignored, case-insensitive, any prefix of true, false, yes or no,
+// two letters at least of on and off, 1 and 0.
+func ParseBool(s string) (bool, bool) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == "" {
+		return false, false
+	}
+	switch v[0] {
+	case 't':
+		return true, strings.HasPrefix("true", v)
+	case 'f':
+		return false, strings.HasPrefix("false", v)
+	case 'y':
+		return true, strings.HasPrefix("yes", v)
+	case 'n':
+		return false, strings.HasPrefix("no", v)
+	case 'o':
+		if len(v) >= 2 && strings.HasPrefix("on", v) {
+			return true, true
+		}
+		return false, len(v) >= 2 && strings.HasPrefix("off", v)
+	case '1':
+		return true, v == "1"
+	case '0':
+		return false, v == "0"
+	}
+	return false, false
+}
+
 // ParseText converts text input to a value of t (PostgreSQL's input functions).
 func ParseText(t T, s string, loc *time.Location) (Value, error) {
 	switch t.Kind {
 	case Bool:
-		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "t", "true", "y", "yes", "on", "1":
-			return true, nil
-		case "f", "false", "n", "no", "off", "0":
-			return false, nil
+		if b, ok := ParseBool(s); ok {
+			return b, nil
 		}
 		return nil, invalidInput(t, s)
 	case Int2, Int4, Int8, Oid:
@@ -87,7 +125,14 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		if t.Kind == Float4 {
 			bits = 32
 		}
+		if h := strings.TrimLeft(ts, "+-"); len(h) > 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X') && !strings.ContainsAny(h, "pP") {
+			ts += "p0" // C's strtod, which PostgreSQL's float input uses, reads hexadecimal without an exponent
+		}
 		f, err := strconv.ParseFloat(ts, bits)
+		if err == nil && f == 0 && strings.ContainsAny(mantissa(ts), "123456789") {
+			// PostgreSQL's strtod reports an underflow to zero as ERANGE
+			err = &strconv.NumError{Func: "ParseFloat", Num: ts, Err: strconv.ErrRange}
+		}
 		if err != nil {
 			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "\"%s\" is out of range for type %s", s, t.String())
@@ -97,6 +142,10 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		return f, nil
 	case Numeric:
 		d, err := ParseDecimal(s)
+		if err != nil && !t.Dyn && sqlerr.Code(err) == sqlerr.FeatureNotSupported && strings.Contains(strings.ToLower(s), "inf") {
+			// PostgreSQL: no numeric(p,s) holds an infinity
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+		}
 		if err != nil || t.Dyn {
 			return d, err
 		}

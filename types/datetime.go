@@ -160,6 +160,8 @@ func ParseDate(s string) (DateVal, error) {
 		return TimeToDate(time.Now().UTC()) + 1, nil
 	case "yesterday":
 		return TimeToDate(time.Now().UTC()) - 1, nil
+	case "infinity", "-infinity", "+infinity":
+		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "infinite dates are not supported")
 	}
 	bc := false
 	if strings.HasSuffix(t, " bc") {

@@ -120,6 +120,10 @@ func ParseDecimal(s string) (Decimal, error) {
 	if t == "" {
 		return bad()
 	}
+	switch strings.ToLower(t) {
+	case "nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf":
+		return Decimal{}, sqlerr.New(sqlerr.FeatureNotSupported, "numeric value \"%s\" is not supported (lakeq's numeric holds finite numbers)", t)
+	}
 	neg := false
 	if t[0] == '+' || t[0] == '-' {
 		neg = t[0] == '-'

@@ -630,10 +630,19 @@ type Copy struct {
 	File      string // "" = STDIN/STDOUT
 	Format    string // text, csv, binary
 	Header    bool
-	Delimiter string // "" = the format's default
-	Null      *string
-	Quote     string
-	Escape    string
+	// HeaderMatch is HEADER MATCH (COPY FROM): the header line must name
+	// the columns
+	HeaderMatch bool
+	Delimiter   string // "" = the format's default
+	Null        *string
+	Quote       string
+	Escape      string
+	// ForceQuote (COPY TO, CSV) quotes these columns' non-NULL values;
+	// ForceQuoteAll is FORCE_QUOTE *. ForceNotNull and ForceNull (COPY
+	// FROM, CSV) read these columns' NULL marker as an empty string, and
+	// a quoted one as NULL.
+	ForceQuote, ForceNotNull, ForceNull []string
+	ForceQuoteAll                       bool
 	// Redshift is set for Redshift's COPY (File is then a file, a prefix
 	// or a manifest); Options holds its options in the order written,
 	// names upper-case, values as written ("" for a bare keyword).
