@@ -622,14 +622,14 @@ func (*RoleStmt) stmt() {}
 // Copy is COPY table [(cols)] FROM STDIN | COPY {table | (query)} TO STDOUT
 // (or a file), with PostgreSQL's options.
 type Copy struct {
-	Table     QualifiedName
-	Columns   []string
-	Query     *Select // COPY (query) TO
-	QuerySQL  string
-	From      bool
-	File      string // "" = STDIN/STDOUT
-	Format    string // text, csv, binary
-	Header    bool
+	Table    QualifiedName
+	Columns  []string
+	Query    *Select // COPY (query) TO
+	QuerySQL string
+	From     bool
+	File     string // "" = STDIN/STDOUT
+	Format   string // text, csv, binary
+	Header   bool
 	// HeaderMatch is HEADER MATCH (COPY FROM): the header line must name
 	// the columns
 	HeaderMatch bool
