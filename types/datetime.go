@@ -97,6 +97,9 @@ func FormatTimestampTZ(us int64, loc *time.Location) string {
 	if off%3600 != 0 {
 		offs += fmt.Sprintf(":%02d", off%3600/60)
 	}
+	if off%60 != 0 { // local mean time before standard zones: -04:56:02
+		offs += fmt.Sprintf(":%02d", off%60)
+	}
 	return fmt.Sprintf("%s-%02d-%02d %02d:%02d:%02d%s%s%s", ys, int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), fracStr(int64(t.Nanosecond()/1000)), offs, bc)
 }
 
@@ -148,40 +151,9 @@ func badDatetime(typ, s string) error {
 	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", typ, s)
 }
 
-// ParseDate parses date input (ISO, and the special values).
+// ParseDate parses date input as PostgreSQL's date_in (datetime_in.go).
 func ParseDate(s string) (DateVal, error) {
-	t := strings.TrimSpace(strings.ToLower(s))
-	switch t {
-	case "epoch":
-		return 0, nil
-	case "today", "now":
-		return TimeToDate(time.Now().UTC()), nil
-	case "tomorrow":
-		return TimeToDate(time.Now().UTC()) + 1, nil
-	case "yesterday":
-		return TimeToDate(time.Now().UTC()) - 1, nil
-	case "infinity", "-infinity", "+infinity":
-		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "infinite dates are not supported")
-	}
-	bc := false
-	if strings.HasSuffix(t, " bc") {
-		bc, t = true, strings.TrimSpace(t[:len(t)-3])
-	}
-	// A timestamp string is accepted as a date (its time part ignored).
-	if i := strings.IndexAny(t, " t"); i > 0 {
-		t = t[:i]
-	}
-	y, m, d, ok := splitYMD(t)
-	if !ok {
-		return 0, badDatetime("date", s)
-	}
-	if bc {
-		y = 1 - y
-	}
-	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
-	}
-	return DateVal(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400), nil
+	return parsePGDate(s)
 }
 
 func daysIn(y, m int) int {
@@ -267,99 +239,11 @@ func parseClock(t string) (int64, bool) {
 	return us, true
 }
 
-// ParseTimestamp parses timestamp input; with tz it returns UTC microseconds,
-// honouring an explicit offset or else interpreting the value in loc.
+// ParseTimestamp parses timestamp input as PostgreSQL's timestamp_in and
+// timestamptz_in (datetime_in.go); with tz it returns UTC microseconds,
+// honouring a zone the text names or else interpreting it in loc.
 func ParseTimestamp(s string, withTZ bool, loc *time.Location) (TimestampVal, error) {
-	typ := "timestamp without time zone"
-	if withTZ {
-		typ = "timestamp with time zone"
-	}
-	t := strings.TrimSpace(s)
-	lt := strings.ToLower(t)
-	switch lt {
-	case "epoch":
-		return 0, nil
-	case "now":
-		return TimeToTimestamp(time.Now()), nil
-	case "today":
-		return TimestampVal(int64(TimeToDate(time.Now().UTC())) * usPerDay), nil
-	case "infinity", "-infinity":
-		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "infinite timestamps are not supported")
-	}
-	bc := false
-	if strings.HasSuffix(lt, " bc") {
-		bc, t = true, strings.TrimSpace(t[:len(t)-3])
-	}
-	datePart, rest := t, ""
-	if i := strings.IndexAny(t, " Tt"); i > 0 {
-		datePart, rest = t[:i], strings.TrimSpace(t[i+1:])
-	}
-	y, m, d, ok := splitYMD(datePart)
-	if !ok {
-		return 0, badDatetime(typ, s)
-	}
-	if bc {
-		y = 1 - y
-	}
-	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
-	}
-	var clock int64
-	offset, hasOff := 0, false
-	if rest != "" {
-		// split a trailing zone: Z, +hh, +hh:mm, -hhmm, or a zone name
-		clockPart := rest
-		if strings.HasSuffix(strings.ToUpper(rest), "Z") {
-			clockPart, hasOff = strings.TrimSpace(rest[:len(rest)-1]), true
-		} else if i := strings.LastIndexAny(rest, "+-"); i > 0 {
-			clockPart = strings.TrimSpace(rest[:i])
-			z := rest[i+1:]
-			z = strings.ReplaceAll(z, ":", "")
-			hh, mm := z, "0"
-			if len(z) > 2 {
-				hh, mm = z[:2], z[2:]
-			}
-			h, e1 := strconv.Atoi(hh)
-			mi, e2 := strconv.Atoi(mm)
-			if e1 != nil || e2 != nil {
-				return 0, badDatetime(typ, s)
-			}
-			offset = h*3600 + mi*60
-			if rest[i] == '-' {
-				offset = -offset
-			}
-			hasOff = true
-		} else if sp := strings.LastIndexByte(rest, ' '); sp > 0 {
-			zl, err := time.LoadLocation(strings.TrimSpace(rest[sp+1:]))
-			if err != nil {
-				return 0, badDatetime(typ, s)
-			}
-			clockPart = rest[:sp]
-			if withTZ {
-				loc = zl
-			}
-		}
-		if clockPart != "" {
-			c, ok := parseClock(clockPart)
-			if !ok {
-				return 0, badDatetime(typ, s)
-			}
-			clock = c
-		}
-	}
-	base := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix()*usPerSec + clock
-	if !withTZ {
-		return TimestampVal(base), nil
-	}
-	if hasOff {
-		return TimestampVal(base - int64(offset)*usPerSec), nil
-	}
-	if loc == nil || loc == time.UTC {
-		return TimestampVal(base), nil
-	}
-	tt := TimestampToTime(base)
-	local := time.Date(tt.Year(), tt.Month(), tt.Day(), tt.Hour(), tt.Minute(), tt.Second(), tt.Nanosecond(), loc)
-	return TimeToTimestamp(local), nil
+	return parsePGTimestamp(s, withTZ, loc)
 }
 
 var intervalUnits = map[string]string{
