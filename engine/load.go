@@ -826,6 +826,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			limit = u.end - u.start
 		}
 		rr := newRecReader(in, ld.o, limit)
+		rr.stdin = u.r != nil
 		headerRead := false
 		for {
 			if ctx.Err() != nil {

@@ -42,9 +42,6 @@ func (rr *recReader) pgNext() (rec []byte, line int64, ok bool, err error) {
 			if rr.eol == eolCR {
 				rr.lines += int64(bytes.Count(rec, []byte{'\r'}))
 			}
-			if rr.ended && len(rec) == 0 {
-				return nil, 0, false, nil
-			}
 			return rec, line, true, checkUTF8(rec)
 		}
 		if rr.eof || rr.ended {
@@ -132,8 +129,21 @@ func (rr *recReader) pgCut(buf []byte, atEOF bool) (end, n int, found bool, err 
 						return 0, 0, false, sqlerrText("end-of-copy marker does not match previous newline style")
 					}
 				}
-				rr.ended = true
-				return i, len(buf), true, nil
+				// PostgreSQL stops at the marker when the data comes
+				// from the client; from a file it ends the line there
+				// and reads on
+				n := len(buf)
+				if i+2 < len(buf) {
+					n = i + 3
+					if buf[i+2] == '\r' && i+3 < len(buf) && buf[i+3] == '\n' {
+						n++
+					}
+				}
+				if i == 0 {
+					return 2, n, true, nil // the marker alone: the caller stops
+				}
+				rr.ended = rr.stdin
+				return i, n, true, nil
 			}
 			i++ // the escaped byte is data, even a line end
 			continue

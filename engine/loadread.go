@@ -26,6 +26,7 @@ type recReader struct {
 	eof        bool
 	eol        int
 	ended      bool // the end-of-copy marker was read
+	stdin      bool // the data is the client's (the marker ends it)
 }
 
 func newRecReader(r io.Reader, o *loadOpts, limit int64) *recReader {

@@ -49,6 +49,16 @@ func IntRange(k Kind) (int64, int64) {
 	return math.MinInt64, math.MaxInt64
 }
 
+// typmodInfinity is PostgreSQL's error for an infinity read into a
+// numeric(p,s), which no typmod holds (22003), in place of lakeq's own
+// for an infinity read into plain numeric (0A000).
+func typmodInfinity(t T, s string, err error) error {
+	if !t.Dyn && sqlerr.Code(err) == sqlerr.FeatureNotSupported && strings.Contains(strings.ToLower(s), "inf") {
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+	}
+	return err
+}
+
 // mantissa is a decimal float's text before its exponent.
 func mantissa(s string) string {
 	if len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
@@ -142,11 +152,10 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		return f, nil
 	case Numeric:
 		d, err := ParseDecimal(s)
-		if err != nil && !t.Dyn && sqlerr.Code(err) == sqlerr.FeatureNotSupported && strings.Contains(strings.ToLower(s), "inf") {
-			// PostgreSQL: no numeric(p,s) holds an infinity
-			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+		if err != nil {
+			return nil, typmodInfinity(t, s, err)
 		}
-		if err != nil || t.Dyn {
+		if t.Dyn {
 			return d, err
 		}
 		return d.CheckPrecision(t.Prec, t.Scale)
@@ -371,7 +380,7 @@ func CastScalar(v Value, from, to T, loc *time.Location) (Value, error) {
 		case string:
 			var err error
 			if d, err = ParseDecimal(x); err != nil {
-				return nil, err
+				return nil, typmodInfinity(to, x, err)
 			}
 		default:
 			return nil, cannotCast(from, to)

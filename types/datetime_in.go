@@ -933,7 +933,7 @@ func decodeDateTime(fields []dtField) (pgTM, int) {
 
 // validateDate is PostgreSQL's ValidateDate.
 func validateDate(fmask int, isJulian, is2digits, bc bool, tm *pgTM) int {
-	if fmask&dateMask != 0 {
+	if fmask&dtkM(tkYear) != 0 {
 		switch {
 		case isJulian:
 		case bc:
