@@ -158,8 +158,8 @@ var tzAbbrevs = map[string]struct {
 // pgTM is what DecodeDateTime fills: PostgreSQL's struct pg_tm.
 type pgTM struct {
 	year, mon, mday, hour, min, sec, yday int
-	fsec                                 int64 // microseconds
-	dtype                                int
+	fsec                                  int64 // microseconds
+	dtype                                 int
 	// the zone the text named: an offset (seconds east) or a location
 	hasTZ bool
 	tzOff int
