@@ -175,8 +175,8 @@ func TestCopyDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, s := open(t, t.TempDir())
-	r := rand.New(rand.NewPCG(20261207, 1))
-	cases := 400
+	r := rand.New(rand.NewPCG(20261207, 3))
+	cases := 600
 	if testing.Short() {
 		cases = 100
 	}

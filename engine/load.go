@@ -844,6 +844,9 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			if !ok {
 				break
 			}
+			if ld.o.pg() && string(rec) == `\.` {
+				break // the end-of-copy marker, even where the header was due
+			}
 			if pg := ld.o.pg(); pg && u.first && ld.o.header > 0 && !headerRead {
 				// PostgreSQL's header is the first record, however many
 				// lines a quoted name spans

@@ -32,6 +32,11 @@ func (rr *recReader) pgNext() (rec []byte, line int64, ok bool, err error) {
 	for {
 		end, n, found, err := rr.pgCut(rr.pend, rr.eof)
 		if err != nil {
+			// PostgreSQL reports a bad byte where its reader meets it:
+			// before an error later in the same line
+			if e := checkUTF8(rr.pend[:rr.errAt]); e != nil {
+				return nil, 0, false, e
+			}
 			return nil, 0, false, sqlerr.New(sqlerr.BadCopyFileFormat, "%s", err.Error())
 		}
 		if found {
@@ -123,9 +128,11 @@ func (rr *recReader) pgCut(buf []byte, atEOF bool) (end, n int, found bool, err 
 				if i+2 < len(buf) {
 					next := buf[i+2]
 					if next != '\n' && next != '\r' {
+						rr.errAt = i
 						return 0, 0, false, sqlerrText("end-of-copy marker corrupt")
 					}
 					if rr.eol == eolNL && next != '\n' || rr.eol == eolCR && next != '\r' || rr.eol == eolCRNL && (next != '\r' || i+3 >= len(buf) || buf[i+3] != '\n') {
+						rr.errAt = i
 						return 0, 0, false, sqlerrText("end-of-copy marker does not match previous newline style")
 					}
 				}
@@ -151,12 +158,14 @@ func (rr *recReader) pgCut(buf []byte, atEOF bool) (end, n int, found bool, err 
 		switch c {
 		case '\n':
 			if rr.eol == eolCR || rr.eol == eolCRNL {
+				rr.errAt = i
 				return 0, 0, false, sqlerrText(nlMsg)
 			}
 			rr.eol = eolNL
 			return i, i + 1, true, nil
 		case '\r':
 			if rr.eol == eolNL {
+				rr.errAt = i
 				return 0, 0, false, sqlerrText(crMsg)
 			}
 			if i+1 >= len(buf) && !atEOF {
@@ -174,6 +183,7 @@ func (rr *recReader) pgCut(buf []byte, atEOF bool) (end, n int, found bool, err 
 			}
 			if rr.eol == eolCRNL {
 				if next != '\n' {
+					rr.errAt = i
 					return 0, 0, false, sqlerrText(crMsg)
 				}
 				return i, i + 2, true, nil

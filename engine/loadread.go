@@ -27,6 +27,7 @@ type recReader struct {
 	eol        int
 	ended      bool // the end-of-copy marker was read
 	stdin      bool // the data is the client's (the marker ends it)
+	errAt      int  // where in pend pgCut met the error it returned
 }
 
 func newRecReader(r io.Reader, o *loadOpts, limit int64) *recReader {
