@@ -2,12 +2,12 @@ package types
 
 import (
 	"bytes"
-	"encoding/hex"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -59,6 +59,118 @@ func typmodInfinity(t T, s string, err error) error {
 	return err
 }
 
+// parsePGFloat reads a float as PostgreSQL's float4in/float8in: C's
+// strtod over the text after leading spaces (decimal, hexadecimal, inf,
+// infinity, nan, any case), an overflow or an underflow to zero out of
+// range (22003) before trailing text is looked at, then only spaces may
+// follow.
+func parsePGFloat(t T, s string) (Value, error) {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	num := s[i:]
+	n := strtodPrefix(num)
+	if n == 0 {
+		return nil, invalidInput(t, s)
+	}
+	text := num[:n]
+	var f float64
+	body := strings.TrimLeft(text, "+-")
+	neg := strings.HasPrefix(text, "-")
+	bits := 64
+	if t.Kind == Float4 {
+		bits = 32
+	}
+	var err error
+	switch lb := strings.ToLower(body); {
+	case strings.HasPrefix(lb, "inf"):
+		f = math.Inf(1)
+	case strings.HasPrefix(lb, "nan"):
+		f = math.NaN()
+	default:
+		if strings.HasPrefix(lb, "0x") && !strings.ContainsAny(lb, "p") {
+			body += "p0"
+		}
+		f, err = strconv.ParseFloat(body, bits)
+		if err == nil && f == 0 && strings.ContainsAny(mantissa(body), "123456789abcdefABCDEF") && !strings.HasPrefix(lb, "0x0p") {
+			err = &strconv.NumError{Func: "ParseFloat", Num: body, Err: strconv.ErrRange}
+		}
+	}
+	if neg {
+		f = -f
+	}
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "\"%s\" is out of range for type %s", s, t.String())
+		}
+		return nil, invalidInput(t, s)
+	}
+	for _, c := range []byte(num[n:]) {
+		if !isSpace(c) {
+			return nil, invalidInput(t, s)
+		}
+	}
+	return f, nil
+}
+
+// strtodPrefix is the length of the longest prefix of s C's strtod
+// reads (0: none): a sign, then infinity, inf, nan, hexadecimal with an
+// optional binary exponent, or decimal with an optional exponent.
+func strtodPrefix(s string) int {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	rest := strings.ToLower(s[i:])
+	switch {
+	case strings.HasPrefix(rest, "infinity"):
+		return i + 8
+	case strings.HasPrefix(rest, "inf"):
+		return i + 3
+	case strings.HasPrefix(rest, "nan"):
+		return i + 3
+	}
+	digit := func(c byte, hex bool) bool {
+		return c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')
+	}
+	hex := strings.HasPrefix(rest, "0x") && len(rest) > 2 && (digit(rest[2], true) || rest[2] == '.' && len(rest) > 3 && digit(rest[3], true))
+	j := i
+	if hex {
+		j += 2
+	}
+	nd := 0
+	for j < len(s) && digit(s[j], hex) {
+		j++
+		nd++
+	}
+	if j < len(s) && s[j] == '.' {
+		k := j + 1
+		for k < len(s) && digit(s[k], hex) {
+			k++
+			nd++
+		}
+		j = k
+	}
+	if nd == 0 {
+		return 0
+	}
+	if j < len(s) && (!hex && (s[j] == 'e' || s[j] == 'E') || hex && (s[j] == 'p' || s[j] == 'P')) {
+		k := j + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+				k++
+			}
+			j = k
+		}
+	}
+	return j
+}
+
 // mantissa is a decimal float's text before its exponent.
 func mantissa(s string) string {
 	if len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
@@ -68,6 +180,147 @@ func mantissa(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// parsePGInt reads an integer as PostgreSQL's pg_strtoint16/32/64 do:
+// spaces around it, a sign, digits accumulated as a negative number down
+// to lo (an overflow there is out of range, code 2, whatever follows),
+// then anything but spaces is a syntax error (code 1), and last the
+// positive side's range.
+func parsePGInt(s string, lo int64) (int64, int) {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var v int64
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		d := int64(s[i] - '0')
+		if v < (lo+d)/10 {
+			return 0, 2
+		}
+		v = v*10 - d
+		i++
+	}
+	if i == start {
+		return 0, 1
+	}
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i != len(s) {
+		return 0, 1
+	}
+	if !neg {
+		if v == lo {
+			return 0, 2
+		}
+		v = -v
+	}
+	return v, 0
+}
+
+// parseUUID reads a UUID as PostgreSQL's uuid_in: 32 hex digits, a
+// hyphen allowed after any group of four, optionally in braces; the
+// digits lower-cased.
+func parseUUID(s string) (string, bool) {
+	i := 0
+	braces := len(s) > 0 && s[0] == '{'
+	if braces {
+		i++
+	}
+	var b [32]byte
+	for k := 0; k < 16; k++ {
+		if i+2 > len(s) || !isHexDigit(s[i]) || !isHexDigit(s[i+1]) {
+			return "", false
+		}
+		b[2*k], b[2*k+1] = lowerHex(s[i]), lowerHex(s[i+1])
+		i += 2
+		if i < len(s) && s[i] == '-' && k%2 == 1 && k < 15 {
+			i++
+		}
+	}
+	if braces {
+		if i >= len(s) || s[i] != '}' {
+			return "", false
+		}
+		i++
+	}
+	return string(b[:]), i == len(s)
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func lowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// parseBytea reads bytea input as PostgreSQL's byteain: \x and hex
+// digit pairs (spaces between pairs), or the escape format (\\ and
+// \ooo octal, any other backslash an error).
+func parseBytea(s string) ([]byte, error) {
+	if strings.HasPrefix(s, `\x`) {
+		out := make([]byte, 0, (len(s)-2)/2)
+		for i := 2; i < len(s); {
+			c := s[i]
+			if c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+				i++
+				continue
+			}
+			if !isHexDigit(c) {
+				_, size := utf8.DecodeRuneInString(s[i:])
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid hexadecimal digit: \"%s\"", s[i:i+size])
+			}
+			if i+1 >= len(s) {
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid hexadecimal data: odd number of digits")
+			}
+			if !isHexDigit(s[i+1]) {
+				_, size := utf8.DecodeRuneInString(s[i+1:])
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid hexadecimal digit: \"%s\"", s[i+1:i+1+size])
+			}
+			out = append(out, hexNibble(c)<<4|hexNibble(s[i+1]))
+			i += 2
+		}
+		return out, nil
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] != '\\':
+			out = append(out, s[i])
+			i++
+		case i+3 < len(s) && s[i+1] >= '0' && s[i+1] <= '3' && s[i+2] >= '0' && s[i+2] <= '7' && s[i+3] >= '0' && s[i+3] <= '7':
+			out = append(out, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
+			i += 4
+		case i+1 < len(s) && s[i+1] == '\\':
+			out = append(out, '\\')
+			i += 2
+		default:
+			return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid input syntax for type bytea")
+		}
+	}
+	return out, nil
+}
+
+func hexNibble(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
 
 // ParseBool reads a boolean as PostgreSQL's boolin does: surrounding
@@ -109,47 +362,26 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		}
 		return nil, invalidInput(t, s)
 	case Int2, Int4, Int8, Oid:
-		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value \"%s\" is out of range for type %s", s, t.String())
-			}
-			return nil, invalidInput(t, s)
-		}
 		lo, hi := IntRange(t.Kind)
+		if t.Kind == Oid {
+			lo, hi = math.MinInt64, math.MaxInt64
+		}
+		v, code := parsePGInt(s, lo)
+		switch code {
+		case 1:
+			return nil, invalidInput(t, s)
+		case 2:
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value \"%s\" is out of range for type %s", s, t.String())
+		}
+		if t.Kind == Oid {
+			lo, hi = IntRange(Oid)
+		}
 		if v < lo || v > hi {
 			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value \"%s\" is out of range for type %s", s, t.String())
 		}
 		return v, nil
 	case Float4, Float8:
-		ts := strings.TrimSpace(s)
-		switch strings.ToLower(ts) {
-		case "nan":
-			return math.NaN(), nil
-		case "infinity", "inf", "+infinity":
-			return math.Inf(1), nil
-		case "-infinity", "-inf":
-			return math.Inf(-1), nil
-		}
-		bits := 64
-		if t.Kind == Float4 {
-			bits = 32
-		}
-		if h := strings.TrimLeft(ts, "+-"); len(h) > 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X') && !strings.ContainsAny(h, "pP") {
-			ts += "p0" // C's strtod, which PostgreSQL's float input uses, reads hexadecimal without an exponent
-		}
-		f, err := strconv.ParseFloat(ts, bits)
-		if err == nil && f == 0 && strings.ContainsAny(mantissa(ts), "123456789") {
-			// PostgreSQL's strtod reports an underflow to zero as ERANGE
-			err = &strconv.NumError{Func: "ParseFloat", Num: ts, Err: strconv.ErrRange}
-		}
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "\"%s\" is out of range for type %s", s, t.String())
-			}
-			return nil, invalidInput(t, s)
-		}
-		return f, nil
+		return parsePGFloat(t, s)
 	case Numeric:
 		d, err := ParseDecimal(s)
 		if err != nil {
@@ -196,14 +428,7 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		}
 		return string(r), nil
 	case Bytea:
-		if strings.HasPrefix(s, `\x`) {
-			b, err := hex.DecodeString(s[2:])
-			if err != nil {
-				return nil, invalidInput(t, s)
-			}
-			return b, nil
-		}
-		return []byte(s), nil
+		return parseBytea(s)
 	case Date:
 		d, err := ParseDate(s)
 		return d, err
@@ -220,12 +445,10 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 		v, err := ParseInterval(s)
 		return v, err
 	case UUID:
-		h := strings.ReplaceAll(strings.Trim(strings.TrimSpace(s), "{}"), "-", "")
-		b, err := hex.DecodeString(h)
-		if err != nil || len(b) != 16 {
+		h, ok := parseUUID(s)
+		if !ok {
 			return nil, invalidInput(t, s)
 		}
-		h = strings.ToLower(h)
 		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 	case Array:
 		return parseArray(*t.Elem, s, loc)

@@ -187,20 +187,46 @@ func splitYMD(t string) (y, m, d int, ok bool) {
 	return c, a, b, true
 }
 
-// ParseTime parses hh:mm[:ss[.ffffff]].
+// ParseTime parses time input as PostgreSQL's time_in (datetime_in.go).
 func ParseTime(s string) (TimeVal, error) {
-	t := strings.TrimSpace(s)
-	if strings.EqualFold(t, "allballs") {
-		return 0, nil
+	if us, ok := clockFast(s); ok {
+		return TimeVal(us), nil
 	}
-	us, ok := parseClock(t)
-	if !ok {
-		return 0, badDatetime("time without time zone", s)
+	return parsePGTime(s)
+}
+
+// clockFast reads the common HH:MM:SS[.ffffff] without the general parser.
+func clockFast(s string) (int64, bool) {
+	if len(s) < 8 || len(s) > 15 || s[2] != ':' || s[5] != ':' {
+		return 0, false
 	}
-	if us > usPerDay || us < 0 {
-		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
+	for _, i := range []int{0, 1, 3, 4, 6, 7} {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
 	}
-	return TimeVal(us), nil
+	h, m, sec := int64(s[0]-'0')*10+int64(s[1]-'0'), int64(s[3]-'0')*10+int64(s[4]-'0'), int64(s[6]-'0')*10+int64(s[7]-'0')
+	if h > 23 || m > 59 || sec > 59 {
+		return 0, false
+	}
+	us := (h*3600 + m*60 + sec) * usPerSec
+	if len(s) > 8 {
+		if s[8] != '.' || len(s) == 9 {
+			return 0, false
+		}
+		frac := int64(0)
+		for _, c := range s[9:] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			frac = frac*10 + int64(c-'0')
+		}
+		for n := len(s) - 9; n < 6; n++ {
+			frac *= 10
+		}
+		us += frac
+	}
+	return us, true
 }
 
 func parseClock(t string) (int64, bool) {
@@ -263,6 +289,13 @@ var intervalUnits = map[string]string{
 // ParseInterval parses PostgreSQL interval input ("1 day 2 hours",
 // "1 year -3 mons", "01:02:03", "3 days 04:05:06", "@ 1 day ago", ISO "P1DT2H").
 func ParseInterval(s string) (IntervalVal, error) {
+	return parsePGInterval(s, func(s string) (IntervalVal, error) {
+		return parseISOInterval(strings.ToLower(s), s)
+	})
+}
+
+// PostgreSQL's DecodeInterval (datetime_in.go).
+func parseIntervalWords(s string) (IntervalVal, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
 	bad := func() (IntervalVal, error) {
 		return IntervalVal{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)

@@ -1260,3 +1260,439 @@ func zoneOffsetAt(wall int64, loc *time.Location) int {
 	_, off := lt.Zone()
 	return off
 }
+
+// parsePGTime is time_in (PostgreSQL's DecodeTimeOnly): a time of day,
+// perhaps run together (1011, 101112.5), with AM/PM; a date or a zone
+// written with it is read and not used.
+func parsePGTime(s string) (TimeVal, error) {
+	bad := func(code int) (TimeVal, error) {
+		return 0, dateTimeError(code, s, "time without time zone", "")
+	}
+	fields, e := parseDateTimeFields(s)
+	if e != 0 {
+		return bad(e)
+	}
+	var tm pgTM
+	fmask := 0
+	mer := merHR24
+	is2digits := false
+	for i, f := range fields {
+		var tmask int
+		switch f.typ {
+		case ftDate:
+			if f.s[0] >= '0' && f.s[0] <= '9' || fmask&dateMask != 0 {
+				m, e := decodeDate(f.s, fmask, &tm, &is2digits)
+				if e != 0 {
+					return bad(e)
+				}
+				tmask = m
+			} else if zoneByName(f.orig) == nil {
+				return 0, sqlerr.New(sqlerr.InvalidParameterValue, "time zone \"%s\" not recognized", f.s)
+			} else {
+				tmask = dtkM(tkTZ)
+			}
+		case ftTime:
+			m, e := decodeTime(f.s, &tm)
+			if e != 0 {
+				return bad(e)
+			}
+			tmask = m
+		case ftTZ:
+			if _, e := decodeTimezone(f.s); e != 0 {
+				return bad(e)
+			}
+			tmask = dtkM(tkTZ)
+		case ftNumber:
+			flen := len(f.s)
+			dot := strings.IndexByte(f.s, '.')
+			var m, e int
+			switch {
+			case dot >= 0 && i == 0 && len(fields) >= 2 && fields[len(fields)-1].typ == ftDate:
+				m, e = decodeDate(f.s, fmask, &tm, &is2digits)
+			case dot >= 0 && dot > 2:
+				m, e = decodeNumberField(f.s, fmask|dateMask, &tm, &is2digits)
+			case dot >= 0:
+				e = dtErrBadFormat
+			case flen > 4:
+				m, e = decodeNumberField(f.s, fmask|dateMask, &tm, &is2digits)
+			default:
+				m, e = decodeNumber(f.s, false, fmask|dateMask, &tm, &is2digits)
+			}
+			if e != 0 {
+				return bad(e)
+			}
+			tmask = m
+		case ftString, ftSpecial:
+			tok, ok := datetktbl[f.s]
+			if _, isZone := tzAbbrevs[f.s]; isZone {
+				tok, ok = dtToken{tkTZ, 0}, true
+			}
+			if !ok {
+				if zoneByName(f.orig) == nil {
+					return bad(dtErrBadFormat)
+				}
+				tok = dtToken{tkTZ, 0}
+			}
+			if tok.typ == tkIgnore {
+				continue
+			}
+			tmask = dtkM(tok.typ)
+			switch tok.typ {
+			case tkReserv:
+				switch tok.val {
+				case -1: // allballs
+					tm.hour, tm.min, tm.sec, tm.fsec = 0, 0, 0, 0
+					tmask = timeMask | dtkM(tkTZ)
+				case dtNow:
+					n := time.Now().UTC()
+					tm.hour, tm.min, tm.sec, tm.fsec = n.Hour(), n.Minute(), n.Second(), int64(n.Nanosecond()/1000)
+					tmask = timeMask | dtkM(tkTZ)
+				default:
+					return bad(dtErrBadFormat)
+				}
+			case tkTZ, tkDTZ:
+				tmask = dtkM(tkTZ)
+			case tkAMPM:
+				mer = tok.val
+			case tkISOTime: // "T10:11": the time follows
+				tmask = 0
+				if i >= len(fields)-1 || fields[i+1].typ != ftNumber && fields[i+1].typ != ftTime && fields[i+1].typ != ftDate {
+					return bad(dtErrBadFormat)
+				}
+			case tkADBC, tkDOW, tkMonth:
+			default:
+				return bad(dtErrBadFormat)
+			}
+		}
+		if tmask&fmask != 0 {
+			return bad(dtErrBadFormat)
+		}
+		fmask |= tmask
+	}
+	if mer != merHR24 && tm.hour > 12 {
+		return bad(dtErrFieldOverflow)
+	}
+	if mer == merAM && tm.hour == 12 {
+		tm.hour = 0
+	} else if mer == merPM && tm.hour != 12 {
+		tm.hour += 12
+	}
+	if tm.hour < 0 || tm.min < 0 || tm.min > 59 || tm.sec < 0 || tm.sec > 60 || tm.hour > 24 ||
+		tm.hour == 24 && (tm.min > 0 || tm.sec > 0 || tm.fsec > 0) || tm.fsec < 0 || tm.fsec > 1_000_000 {
+		return bad(dtErrFieldOverflow)
+	}
+	if fmask&timeMask == 0 {
+		return bad(dtErrBadFormat)
+	}
+	return TimeVal(((int64(tm.hour)*60+int64(tm.min))*60+int64(tm.sec))*usPerSec + tm.fsec), nil
+}
+
+// interval units (deltatktbl's values)
+const (
+	ivMicro = iota + 1
+	ivMilli
+	ivSecond
+	ivMinute
+	ivHour
+	ivDay
+	ivWeek
+	ivMonth
+	ivYear
+	ivDecade
+	ivCentury
+	ivMillennium
+	ivOther // units PostgreSQL knows but an interval does not take
+	ivAgo
+)
+
+// deltatktbl is PostgreSQL's table of interval units, looked up by the
+// first ten characters of a word, as PostgreSQL does.
+var deltatktbl = map[string]int{
+	"ago": ivAgo, "c": ivCentury, "cent": ivCentury, "centuries": ivCentury, "century": ivCentury,
+	"d": ivDay, "day": ivDay, "days": ivDay, "dec": ivDecade, "decade": ivDecade, "decades": ivDecade, "decs": ivDecade,
+	"h": ivHour, "hour": ivHour, "hours": ivHour, "hr": ivHour, "hrs": ivHour,
+	"m": ivMinute, "microsecon": ivMicro, "mil": ivMillennium, "millennia": ivMillennium, "millennium": ivMillennium,
+	"millisecon": ivMilli, "mils": ivMillennium, "min": ivMinute, "mins": ivMinute, "minute": ivMinute, "minutes": ivMinute,
+	"mon": ivMonth, "mons": ivMonth, "month": ivMonth, "months": ivMonth,
+	"ms": ivMilli, "msec": ivMilli, "msecond": ivMilli, "mseconds": ivMilli, "msecs": ivMilli,
+	"qtr": ivOther, "quarter": ivOther, "s": ivSecond, "sec": ivSecond, "second": ivSecond, "seconds": ivSecond, "secs": ivSecond,
+	"timezone": ivOther, "timezone_h": ivOther, "timezone_m": ivOther,
+	"us": ivMicro, "usec": ivMicro, "usecond": ivMicro, "useconds": ivMicro, "usecs": ivMicro,
+	"w": ivWeek, "week": ivWeek, "weeks": ivWeek, "y": ivYear, "year": ivYear, "years": ivYear, "yr": ivYear, "yrs": ivYear,
+}
+
+// itmIn is PostgreSQL's struct pg_itm_in: an interval as read.
+type itmIn struct {
+	usec          int64
+	mday, mon, yr int64
+}
+
+func (it *itmIn) addMicros(val int64, fval float64, scale int64) bool {
+	hi, lo := bitsMul(val, scale)
+	if hi {
+		return false
+	}
+	if !addOK(&it.usec, lo) {
+		return false
+	}
+	return it.addFracMicros(fval, scale)
+}
+
+func (it *itmIn) addFracMicros(frac float64, scale int64) bool {
+	if frac == 0 {
+		return true
+	}
+	frac *= float64(scale)
+	if math.Abs(frac) > 9e18 {
+		return false
+	}
+	usec := int64(frac)
+	frac -= float64(usec)
+	usec += int64(math.RoundToEven(frac))
+	return addOK(&it.usec, usec)
+}
+
+func (it *itmIn) addFracDays(frac float64, scale int) bool {
+	if frac == 0 {
+		return true
+	}
+	frac *= float64(scale)
+	extra := int64(frac)
+	it.mday += extra
+	frac -= float64(extra)
+	return it.addFracMicros(frac, usPerDay)
+}
+
+// bitsMul multiplies with an overflow flag.
+func bitsMul(a, b int64) (bool, int64) {
+	if a == 0 || b == 0 {
+		return false, 0
+	}
+	c := a * b
+	return c/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64), c
+}
+
+func addOK(dst *int64, v int64) bool {
+	s := *dst + v
+	if (v > 0 && s < *dst) || (v < 0 && s > *dst) {
+		return false
+	}
+	*dst = s
+	return true
+}
+
+func fitsInt32(v int64) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
+
+// decodeInterval is PostgreSQL's DecodeInterval (IntervalStyle postgres):
+// fields read right to left, so that a unit comes before its number.
+func decodeInterval(fields []dtField) (itmIn, int) {
+	var it itmIn
+	fmask := 0
+	typ := 0 // the unit the next number takes (0: seconds)
+	isBefore, parsingUnit := false, false
+	timeField := func(s string) (int, bool) {
+		var tm pgTM
+		m, e := decodeTime(s, &tm)
+		if e != 0 {
+			return e, false
+		}
+		// PostgreSQL's DecodeTimeForInterval sets the time, replacing a
+		// day fraction read before it ('1:30 1.5 days' is 1 day 01:30)
+		it.usec = (int64(tm.hour)*3600+int64(tm.min)*60+int64(tm.sec))*usPerSec + tm.fsec
+		return m, true
+	}
+	for i := len(fields) - 1; i >= 0; i-- {
+		f := fields[i]
+		var tmask int
+		switch f.typ {
+		case ftTime:
+			m, ok := timeField(f.s)
+			if !ok {
+				return it, m
+			}
+			tmask = m
+			typ, parsingUnit = ivDay, false
+		case ftTZ, ftDate, ftNumber:
+			if f.typ == ftTZ && strings.Contains(f.s[1:], ":") {
+				before := it.usec
+				if m, ok := timeField(f.s[1:]); ok {
+					if f.s[0] == '-' {
+						it.usec = -it.usec
+					}
+					tmask = m
+					typ, parsingUnit = ivDay, false
+					break
+				}
+				it.usec = before
+			}
+			if typ == 0 {
+				typ = ivSecond // the rightmost number without a unit
+			}
+			unit := typ
+			val, rest, over := strtoint64(f.s)
+			if over {
+				return it, dtErrFieldOverflow
+			}
+			var fval float64
+			switch {
+			case strings.HasPrefix(rest, "-"):
+				// SQL's "years-months"
+				v2, r2, over2 := strtoint(rest[1:])
+				if over2 || v2 < 0 || v2 >= 12 || strings.HasPrefix(rest[1:], "-") || strings.HasPrefix(rest[1:], "+") {
+					return it, dtErrFieldOverflow
+				}
+				if r2 != "" {
+					return it, dtErrBadFormat
+				}
+				unit = ivMonth
+				if f.s[0] == '-' {
+					v2 = -v2
+				}
+				hi, v := bitsMul(val, 12)
+				if hi || !addOK(&v, int64(v2)) {
+					return it, dtErrFieldOverflow
+				}
+				val = v
+			case strings.HasPrefix(rest, "."):
+				if rest != "." {
+					fr, err := strconv.ParseFloat(rest, 64)
+					if err != nil {
+						return it, dtErrBadFormat
+					}
+					fval = fr
+				}
+				if f.s[0] == '-' {
+					fval = -fval
+				}
+			case rest == "":
+			default:
+				return it, dtErrBadFormat
+			}
+			ok := true
+			switch unit {
+			case ivMicro:
+				ok, tmask = it.addMicros(val, fval, 1), dtkM(tkMicrosecond)
+			case ivMilli:
+				ok, tmask = it.addMicros(val, fval, 1000), dtkM(tkMillisecond)
+			case ivSecond:
+				ok = it.addMicros(val, fval, usPerSec)
+				tmask = dtkM(tkSecond)
+				if fval != 0 {
+					tmask = dtkM(tkSecond) | dtkM(tkMillisecond) | dtkM(tkMicrosecond)
+				}
+			case ivMinute:
+				ok, tmask = it.addMicros(val, fval, usPerMin), dtkM(tkMinute)
+			case ivHour:
+				ok, tmask = it.addMicros(val, fval, usPerHour), dtkM(tkHour)
+				unit = ivDay
+			case ivDay:
+				ok = fitsInt32(val) && it.addFracMicros(fval, usPerDay)
+				it.mday += val
+				tmask = dtkM(tkDay)
+			case ivWeek:
+				ok = fitsInt32(val) && fitsInt32(val*7) && it.addFracDays(fval, 7)
+				it.mday += val * 7
+				tmask = dtkM(tkWeek)
+			case ivMonth:
+				ok = fitsInt32(val) && it.addFracDays(fval, 30)
+				it.mon += val
+				tmask = dtkM(tkMonth)
+			case ivYear, ivDecade, ivCentury, ivMillennium:
+				scale := map[int]int64{ivYear: 1, ivDecade: 10, ivCentury: 100, ivMillennium: 1000}[unit]
+				ok = fitsInt32(val) && fitsInt32(val*scale)
+				it.yr += val * scale
+				it.mon += int64(math.RoundToEven(fval * float64(scale) * 12))
+				tmask = map[int]int{ivYear: dtkM(tkYear), ivDecade: dtkM(tkDecade), ivCentury: dtkM(tkCentury), ivMillennium: dtkM(tkMillennium)}[unit]
+			default:
+				return it, dtErrBadFormat
+			}
+			if !ok || !fitsInt32(it.mday) || !fitsInt32(it.mon) || !fitsInt32(it.yr) {
+				return it, dtErrFieldOverflow
+			}
+			typ = unit // a month after years-months; a day after hours
+			parsingUnit = false
+		case ftString, ftSpecial:
+			if parsingUnit {
+				return it, dtErrBadFormat
+			}
+			key := f.s
+			if len(key) > 10 {
+				key = key[:10]
+			}
+			u, ok := deltatktbl[key]
+			if !ok {
+				return it, dtErrBadFormat
+			}
+			if u == ivAgo {
+				isBefore = true
+				break
+			}
+			typ, parsingUnit = u, true
+		default:
+			return it, dtErrBadFormat
+		}
+		if tmask&fmask != 0 {
+			return it, dtErrBadFormat
+		}
+		fmask |= tmask
+	}
+	if fmask == 0 || parsingUnit {
+		return it, dtErrBadFormat
+	}
+	if isBefore {
+		it.usec, it.mday, it.mon, it.yr = -it.usec, -it.mday, -it.mon, -it.yr
+	}
+	return it, 0
+}
+
+// strtoint64 is strtoint for 64 bits.
+func strtoint64(s string) (int64, string, bool) {
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var v int64
+	over := false
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		d := int64(s[i] - '0')
+		if v > (math.MaxInt64-d)/10 {
+			over = true
+		}
+		v = v*10 + d
+		i++
+	}
+	if i == start {
+		return 0, s, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, s[i:], over
+}
+
+// parsePGInterval is interval_in: PostgreSQL's words and units, and
+// ISO 8601 (P…) when those do not read.
+func parsePGInterval(s string, iso func(string) (IntervalVal, error)) (IntervalVal, error) {
+	fields, e := parseDateTimeFields(s)
+	var it itmIn
+	if e == 0 {
+		it, e = decodeInterval(fields)
+	}
+	if e == dtErrBadFormat && strings.HasPrefix(s, "P") || e == dtErrBadFormat && strings.HasPrefix(s, "p") {
+		return iso(s)
+	}
+	if e != 0 {
+		if e == dtErrFieldOverflow {
+			return IntervalVal{}, sqlerr.New("22015", "interval field value out of range: \"%s\"", s)
+		}
+		return IntervalVal{}, dateTimeError(e, s, "interval", "")
+	}
+	months := it.yr*12 + it.mon
+	if !fitsInt32(months) {
+		return IntervalVal{}, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+	}
+	return IntervalVal{Months: int32(months), Days: int32(it.mday), Micros: it.usec}, nil
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/lakeq/lakeq/sqlerr"
@@ -81,7 +82,7 @@ func writeJSONB(buf *bytes.Buffer, v any) {
 	case string:
 		writeJSONString(buf, x)
 	case json.Number:
-		buf.WriteString(x.String())
+		buf.WriteString(jsonbNumber(x.String()))
 	case bool:
 		if x {
 			buf.WriteString("true")
@@ -91,6 +92,56 @@ func writeJSONB(buf *bytes.Buffer, v any) {
 	case nil:
 		buf.WriteString("null")
 	}
+}
+
+// jsonbNumber prints a JSON number as jsonb keeps it, a numeric: without
+// an exponent, at the scale its digits and exponent give (1e2 is 100,
+// 1.50e1 is 15.0, 1e-3 is 0.001), and no negative zero.
+func jsonbNumber(n string) string {
+	neg := strings.HasPrefix(n, "-")
+	n = strings.TrimPrefix(n, "-")
+	mant, exp := n, 0
+	if i := strings.IndexAny(n, "eE"); i >= 0 {
+		e, err := strconv.Atoi(strings.TrimPrefix(n[i+1:], "+"))
+		if err != nil || e > 1000 || e < -1000 {
+			return n // past numeric's range; JSON's own text
+		}
+		mant, exp = n[:i], e
+	} else if !strings.ContainsAny(n, ".") && !neg {
+		return n // the common integer
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	all := intPart + frac
+	point := len(intPart) + exp // the point's place in all
+	scale := max(0, len(frac)-exp)
+	var b strings.Builder
+	switch {
+	case point <= 0:
+		b.WriteString("0")
+		digits := strings.Repeat("0", -point) + all
+		b.WriteString("." + digits[:scale])
+	case point >= len(all):
+		b.WriteString(all + strings.Repeat("0", point-len(all)))
+	default:
+		b.WriteString(all[:point])
+		if scale > 0 {
+			b.WriteString("." + all[point:point+scale])
+		}
+	}
+	out := b.String()
+	ip, fp, hasFrac := strings.Cut(out, ".")
+	ip = strings.TrimLeft(ip, "0")
+	if ip == "" {
+		ip = "0"
+	}
+	out = ip
+	if hasFrac {
+		out += "." + fp
+	}
+	if neg && strings.Trim(out, "0.") != "" {
+		out = "-" + out
+	}
+	return out
 }
 
 func writeJSONString(buf *bytes.Buffer, s string) {

@@ -131,7 +131,8 @@ func ParseDecimal(s string) (Decimal, error) {
 	}
 	exp := 0
 	if i := strings.IndexAny(t, "eE"); i >= 0 {
-		e, err := strconv.Atoi(t[i+1:])
+		// PostgreSQL reads the exponent with strtol, which skips spaces
+		e, err := strconv.Atoi(strings.TrimLeft(t[i+1:], " \t\n\r\f\v"))
 		if err != nil {
 			return bad()
 		}
