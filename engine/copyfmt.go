@@ -2,8 +2,11 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
+	"github.com/apache/arrow-go/v18/arrow"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
@@ -229,6 +232,29 @@ func (d copyDialect) csvRecord(data []byte) ([]*string, int, error) {
 	}
 }
 
+// needsTextEscape reports whether v has a byte the text format escapes:
+// a control character, a backslash or the delimiter. Eight bytes at a
+// time: most values have none.
+func needsTextEscape(v []byte, delim byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	bs, dl := uint64('\\')*ones, uint64(delim)*ones
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		a, c := x^bs, x^dl
+		// a zero byte of a or c, or a byte of x below 0x20 (high bit clear)
+		if ((a-ones)&^a|(c-ones)&^c|(x-0x2020202020202020)&^x)&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c == '\\' || c == delim {
+			return true
+		}
+	}
+	return false
+}
+
 // appendCopyRow formats one row (nil = NULL) in the dialect, as
 // PostgreSQL's CopyAttributeOutText and CopyAttributeOutCSV do; force
 // (FORCE_QUOTE, may be nil) quotes a column's non-NULL values.
@@ -257,6 +283,10 @@ func (d copyDialect) appendCopyRow(b []byte, vals [][]byte, force []bool) []byte
 				b = append(b, c)
 			}
 			b = append(b, d.quote)
+			continue
+		}
+		if !needsTextEscape(v, d.delim) {
+			b = append(b, v...)
 			continue
 		}
 		for _, c := range v {
@@ -294,11 +324,7 @@ func (d copyDialect) appendCopyRow(b []byte, vals [][]byte, force []bool) []byte
 // resultText renders a result's rows as text fields for COPY TO: each
 // row's fields (nil: NULL), valid until each returns.
 func resultText(res *Result, each func([][]byte) error) error {
-	row := make([][]byte, len(res.Columns))
-	apps := make([]types.TextAppender, len(res.Columns))
-	buf := make([]byte, 0, 256) // never nil: an empty value is not NULL
-	starts := make([]int, len(res.Columns))
-	ends := make([]int, len(res.Columns))
+	tr := newTextRows(res)
 	for {
 		rec, err := res.Next()
 		if err != nil {
@@ -307,28 +333,155 @@ func resultText(res *Result, each func([][]byte) error) error {
 		if rec == nil {
 			return nil
 		}
-		for j, c := range res.Columns {
-			apps[j] = types.NewTextAppender(c.Type, rec.Column(j), res.Loc)
-		}
-		for r := 0; r < int(rec.NumRows()); r++ {
-			buf = buf[:0]
-			for j := range res.Columns {
-				starts[j] = -1
-				if !rec.Column(j).IsNull(r) {
-					starts[j] = len(buf)
-					buf = apps[j](buf, r)
-					ends[j] = len(buf)
-				}
-			}
-			for j := range res.Columns {
-				row[j] = nil
-				if s := starts[j]; s >= 0 {
-					row[j] = buf[s:ends[j]:ends[j]]
-				}
-			}
-			if err := each(row); err != nil {
-				return err
-			}
+		if err := tr.batch(rec, each); err != nil {
+			return err
 		}
 	}
+}
+
+// textRows renders a batch's rows as text fields; one per goroutine.
+type textRows struct {
+	res          *Result
+	row          [][]byte
+	apps         []types.TextAppender
+	buf          []byte
+	starts, ends []int
+}
+
+func newTextRows(res *Result) *textRows {
+	n := len(res.Columns)
+	return &textRows{res: res, row: make([][]byte, n), apps: make([]types.TextAppender, n),
+		buf:    make([]byte, 0, 256), // never nil: an empty value is not NULL
+		starts: make([]int, n), ends: make([]int, n)}
+}
+
+// batch calls each with every row of rec, its fields valid until each
+// returns.
+func (tr *textRows) batch(rec arrow.Record, each func([][]byte) error) error {
+	for j, c := range tr.res.Columns {
+		tr.apps[j] = types.NewTextAppender(c.Type, rec.Column(j), tr.res.Loc)
+	}
+	for r := 0; r < int(rec.NumRows()); r++ {
+		tr.buf = tr.buf[:0]
+		for j := range tr.res.Columns {
+			tr.starts[j] = -1
+			if !rec.Column(j).IsNull(r) {
+				tr.starts[j] = len(tr.buf)
+				tr.buf = tr.apps[j](tr.buf, r)
+				tr.ends[j] = len(tr.buf)
+			}
+		}
+		for j := range tr.res.Columns {
+			tr.row[j] = nil
+			if s := tr.starts[j]; s >= 0 {
+				tr.row[j] = tr.buf[s:tr.ends[j]:tr.ends[j]]
+			}
+		}
+		if err := each(tr.row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyRows formats a result's rows in the dialect on up to workers
+// goroutines, a batch each, and hands them to emit one row at a time in
+// the result's order (a client reads one CopyData per row). It returns
+// the rows emitted.
+func copyRows(res *Result, d copyDialect, force []bool, workers int, emit func([]byte) error) (int64, error) {
+	var n int64
+	if workers <= 1 {
+		var buf []byte
+		err := resultText(res, func(row [][]byte) error {
+			n++
+			buf = d.appendCopyRow(buf[:0], row, force)
+			return emit(buf)
+		})
+		return n, err
+	}
+	// a batch formatted: its text and where each row ends
+	type chunk struct {
+		text []byte
+		ends []int
+		err  error
+	}
+	type slot struct {
+		rec  arrow.Record
+		done chan chunk
+	}
+	work := make(chan slot, workers)
+	order := make(chan slot, 2*workers) // bounds the batches in flight
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(work)
+		defer close(order)
+		for {
+			rec, err := res.Next()
+			if err != nil || rec == nil {
+				readErr = err
+				return
+			}
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			rec.Retain()
+			sl := slot{rec: rec, done: make(chan chunk, 1)}
+			select {
+			case order <- sl:
+			case <-stop:
+				rec.Release()
+				return
+			}
+			work <- sl
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr := newTextRows(res)
+			for sl := range work {
+				var c chunk
+				c.err = tr.batch(sl.rec, func(row [][]byte) error {
+					c.text = d.appendCopyRow(c.text, row, force)
+					c.ends = append(c.ends, len(c.text))
+					return nil
+				})
+				sl.rec.Release()
+				sl.done <- c
+			}
+		}()
+	}
+	var err error
+	for sl := range order {
+		c := <-sl.done
+		if err == nil {
+			err = c.err
+		}
+		start := 0
+		for _, end := range c.ends {
+			if err != nil {
+				break
+			}
+			n++
+			err = emit(c.text[start:end])
+			start = end
+		}
+		if err != nil {
+			close(stop)
+			for sl := range order { // let the reader and workers finish
+				<-sl.done
+			}
+			break
+		}
+	}
+	wg.Wait()
+	if err == nil {
+		err = readErr
+	}
+	return n, err
 }
