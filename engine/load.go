@@ -51,6 +51,7 @@ type loadUnit struct {
 	comp       storage.Compression
 	first      bool      // the file's first unit (IGNOREHEADER applies)
 	r          io.Reader // STDIN
+	lineBase   int64     // STDIN: the stream's lines before this unit
 	lines      int64     // physical lines, once read
 	done       bool
 }
@@ -167,11 +168,17 @@ func (s *Session) load(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, 
 		return nil, err
 	}
 	slices := s.copySlices()
-	if r != nil {
+	var stdin io.Reader
+	if r != nil && (slices == 1 || o.parquet) {
 		slices = 1
+	} else if r != nil {
+		// the stream, cut into units as it arrives, goes to every slice
+		stdin, units = r, nil
 	}
-	slices = max(1, min(slices, len(units)))
-	ld := &loadRun{s: s, o: &o, x: x, tgt: tgt, units: units, slices: slices, qid: s.qid, started: start}
+	if stdin == nil {
+		slices = max(1, min(slices, len(units)))
+	}
+	ld := &loadRun{s: s, o: &o, x: x, tgt: tgt, units: units, slices: slices, qid: s.qid, started: start, stdin: stdin}
 	res, err := ld.run(ctx)
 	rec := loadRecord{QueryID: s.qid, Table: tgt.t.Database + "." + tgt.t.Name, Status: "COMPLETED", User: s.User, Source: x.File,
 		Files: ld.files(), Slices: slices, Bytes: ld.bytes.Load(), Rows: ld.rows.Load(), Rejected: ld.rejected.Load(), Start: start, Duration: time.Since(start)}
@@ -502,6 +509,13 @@ type loadRun struct {
 	closing  sync.WaitGroup
 	closeErr error
 	stop     context.CancelCauseFunc
+	// stdin, for a load from the client's stream on several slices: the
+	// stream, cut into units by splitStdin and handed out through feed;
+	// splitErr is what ended the stream early
+	stdin    io.Reader
+	feed     chan *loadUnit
+	splitErr error
+	sealed   bool // the slices are done: no unit is added (under mu)
 }
 
 // closeLater commits a full data file in the background: its fsync
@@ -578,6 +592,29 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 	var wg sync.WaitGroup
 	errs := make([]error, ld.slices)
 	next := ld.queue()
+	if ld.stdin != nil {
+		ld.feed = make(chan *loadUnit, ld.slices)
+		splitDone := make(chan struct{})
+		go func() {
+			defer close(splitDone)
+			ld.splitStdin(ctx, ld.stdin, ld.o.comp)
+		}()
+		// after a failure the reader may sit in a read of the client's
+		// stream until the server closes it, once the load returns
+		defer func() {
+			if ctx.Err() == nil {
+				<-splitDone
+			}
+		}()
+		next = func() *loadUnit {
+			select {
+			case u := <-ld.feed:
+				return u // nil once the feed is closed
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
 	for i := range ld.slices {
 		wg.Add(1)
 		go func() {
@@ -589,6 +626,9 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	ld.mu.Lock()
+	ld.sealed = true // a unit the reader still cuts is not loaded
+	ld.mu.Unlock()
 	ld.closing.Wait()
 	ld.fixLines(context.WithoutCancel(ctx))
 	var err error
@@ -597,8 +637,11 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 			err = e
 		}
 	}
-	if err == nil && ld.rejected.Load() > ld.o.maxErr {
+	if ld.rejected.Load() > ld.o.maxErr {
+		// the earliest bad row, whichever slice met it first
 		err = ld.tooManyErrors()
+	} else if err == nil && ld.splitErr != nil {
+		err = ld.splitErr
 	}
 	if ld.tgt.ext != nil {
 		defer func() {
@@ -670,7 +713,7 @@ func (ld *loadRun) fixLines(ctx context.Context) {
 	for i := range ld.errs {
 		le := &ld.errs[i]
 		u := ld.units[le.unit]
-		if u.first {
+		if u.first || u.r != nil {
 			continue
 		}
 		n, ok := before[u.idx]
@@ -727,6 +770,9 @@ func (ld *loadRun) reject(le loadError) bool {
 	n := ld.rejected.Add(1)
 	le.QueryID, le.Table, le.User, le.At = ld.qid, ld.tgt.t.Name, ld.s.User, time.Now()
 	ld.mu.Lock()
+	if u := ld.units[le.unit]; u.r != nil {
+		le.Line += u.lineBase // the stream's line, not the unit's
+	}
 	if len(ld.errs) < errorsPerLoad {
 		ld.errs = append(ld.errs, le)
 	}
