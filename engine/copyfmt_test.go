@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"math/rand"
 	"runtime"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestNeedsTextEscape checks the word-at-a-time test against a byte loop
