@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -179,6 +181,7 @@ func (s *Session) load(ctx context.Context, x *ast.Copy, r io.Reader) (*Result, 
 		slices = max(1, min(slices, len(units)))
 	}
 	ld := &loadRun{s: s, o: &o, x: x, tgt: tgt, units: units, slices: slices, qid: s.qid, started: start, stdin: stdin}
+	ld.stopUnit.Store(math.MaxInt64)
 	res, err := ld.run(ctx)
 	rec := loadRecord{QueryID: s.qid, Table: tgt.t.Database + "." + tgt.t.Name, Status: "COMPLETED", User: s.User, Source: x.File,
 		Files: ld.files(), Slices: slices, Bytes: ld.bytes.Load(), Rows: ld.rows.Load(), Rejected: ld.rejected.Load(), Start: start, Duration: time.Since(start)}
@@ -516,7 +519,30 @@ type loadRun struct {
 	feed     chan *loadUnit
 	splitErr error
 	sealed   bool // the slices are done: no unit is added (under mu)
+	// stopUnit is the first unit (by index: the input's order) where rows
+	// past MAXERROR were rejected: later units stop, earlier ones go on,
+	// so that the error reported is the input's first, whichever slice
+	// met its own first
+	stopUnit atomic.Int64
 }
+
+// errRowsRejected is a slice's end once rows past MAXERROR were
+// rejected: run reports the first of them (tooManyErrors).
+var errRowsRejected = errors.New("rows past MAXERROR rejected")
+
+// rejectedPast stops the units after u; the slice then ends.
+func (ld *loadRun) rejectedPast(u *loadUnit) error {
+	for {
+		cur := ld.stopUnit.Load()
+		if int64(u.idx) >= cur || ld.stopUnit.CompareAndSwap(cur, int64(u.idx)) {
+			return errRowsRejected
+		}
+	}
+}
+
+// stopped reports whether u comes after the first unit with rows past
+// MAXERROR.
+func (ld *loadRun) stopped(u *loadUnit) bool { return int64(u.idx) > ld.stopUnit.Load() }
 
 // closeLater commits a full data file in the background: its fsync
 // (tens of ms) would otherwise leave the slice's core idle. run waits
@@ -619,7 +645,7 @@ func (ld *loadRun) run(ctx context.Context) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := ld.slice(ctx, i, next, w); err != nil {
+			if err := ld.slice(ctx, i, next, w); err != nil && !errors.Is(err, errRowsRejected) {
 				errs[i] = err
 				cancel(err)
 			}
@@ -850,6 +876,9 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 		colNames[j] = c.name
 	}
 	for u := next(); u != nil; u = next() {
+		if ld.stopped(u) {
+			continue
+		}
 		if ld.o.parquet {
 			err := ld.parquetUnit(ctx, slice, u, cols, func() error {
 				pending++
@@ -878,6 +907,9 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			if ctx.Err() != nil {
 				closeIn()
 				return fail(ctxErr(ctx))
+			}
+			if ld.stopped(u) {
+				break // a unit before it failed the load
 			}
 			rec, line, ok, err := rr.next()
 			if err != nil {
@@ -932,7 +964,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 			if err != nil {
 				if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: errUnterminated, Reason: err.Error(), unit: u.idx, state: sqlerr.Code(err)}) {
 					closeIn()
-					return fail(ld.tooManyErrors())
+					return fail(ld.rejectedPast(u))
 				}
 				continue
 			}
@@ -956,7 +988,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 					reason := fmt.Sprintf("%s: %d fields, expected %d", what, len(fields), want)
 					if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: code, Reason: reason, unit: u.idx, state: "22P04"}) {
 						closeIn()
-						return fail(ld.tooManyErrors())
+						return fail(ld.rejectedPast(u))
 					}
 					continue
 				}
@@ -970,7 +1002,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 					reason := fmt.Sprintf("missing data for column \"%s\"", c.name)
 					if !ld.reject(loadError{Slice: slice, File: u.file.Path, Line: line, RawLine: clip(rec), ErrCode: errFewerColumns, Reason: reason, unit: u.idx, state: "22P04"}) {
 						closeIn()
-						return fail(ld.tooManyErrors())
+						return fail(ld.rejectedPast(u))
 					}
 					bad = true
 					break
@@ -981,7 +1013,7 @@ func (ld *loadRun) slice(ctx context.Context, slice int, next func() *loadUnit, 
 						RawLine: clip(rec), RawField: clip(fields[j]), ErrCode: ce.code, Reason: ce.err.Message, unit: u.idx, state: ce.err.Code}
 					if !ld.reject(le) {
 						closeIn()
-						return fail(ld.tooManyErrors())
+						return fail(ld.rejectedPast(u))
 					}
 					bad = true
 					break

@@ -259,7 +259,7 @@ func (ld *loadRun) parquetUnit(ctx context.Context, slice int, u *loadUnit, cols
 						le := loadError{Slice: slice, File: u.file.Path, Line: line, Column: c.name, Type: c.t.String(), RawField: clip(raw),
 							ErrCode: ce.code, Reason: ce.err.Message, unit: u.idx, state: ce.err.Code}
 						if !ld.reject(le) {
-							return ld.tooManyErrors()
+							return ld.rejectedPast(u)
 						}
 						bad = true
 						break

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
@@ -84,8 +85,8 @@ func (ld *loadRun) splitStdin(ctx context.Context, r io.Reader, comp storage.Com
 			base = line - 1
 		}
 		chunk = append(append(chunk, rec...), '\n')
-		if len(chunk) >= stdinChunk && !emit(rr.lines+1) {
-			return
+		if len(chunk) >= stdinChunk && (ld.stopUnit.Load() != math.MaxInt64 || !emit(rr.lines+1)) {
+			return // a unit already failed the load, or the slices ended
 		}
 	}
 }
