@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,6 +52,12 @@ type ctasOptions struct {
 	serial    bool     // one file per partition (Spectrum's write.parallel off)
 	level     int      // compression_level (ZSTD); 0: lakeq's default
 	props     map[string]string
+	// TEXTFILE and TSV: escape is the escape character (escape.delim; 0:
+	// none) written before a delimiter or itself in a value, and
+	// escapeCRLF writes line ends as \n and \r (serialization.escape.crlf)
+	escape     byte
+	escapeCRLF bool
+	raw        bool // UNLOAD: values written as they are, as Athena does
 }
 
 // external reports whether the options ask for more than a managed table.
@@ -167,6 +174,12 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 	if err := requireEmpty(ctx, fsys, o.location, "CTAS"); err != nil {
 		return nil, err
 	}
+	if o.format == "TEXTFILE" || o.format == "TSV" {
+		// a table's values holding the delimiter or a line end are
+		// escaped: the table says so (escape.delim and
+		// serialization.escape.crlf, below), as Hive reads it
+		o.escape, o.escapeCRLF = '\\', true
+	}
 	qid := managed.NewID()
 	lw := &lakeWrite{fsys: fsys, loc: o.location, qid: qid, intent: s.eng.staging.Begin(qid), o: o, parallel: s.eng.cfg.Workers}
 	if o.serial {
@@ -191,7 +204,9 @@ func (s *Session) createExternalAs(ctx context.Context, x *ast.CreateTable, o ct
 		if o.delimSet {
 			delim = o.delim
 		}
-		ext.Storage.SerDeParams = map[string]string{"field.delim": delim}
+		// values holding the delimiter or a line end are escaped, as
+		// Hive's LazySimpleSerDe reads them back with these properties
+		ext.Storage.SerDeParams = map[string]string{"field.delim": delim, "escape.delim": `\`, "serialization.escape.crlf": "true"}
 	case "CSV":
 		if o.delimSet {
 			ext.Storage.SerDeParams = map[string]string{"separatorChar": o.delim}
@@ -654,7 +669,14 @@ func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.
 				case null:
 					line = append(line, `\N`...)
 				default:
+					at := len(line)
 					line = apps[c](line, i)
+					if v := line[at:]; o.escape != 0 || !o.raw && needsLazyEscape(v, delim) {
+						var err error
+						if line, err = escapeLazy(line, at, delim, o, names[c]); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			line = append(line, '\n')
@@ -670,6 +692,43 @@ func writeTextRows(ctx context.Context, w io.Writer, names []string, ts []types.
 		}
 	}
 	return nil
+}
+
+// needsLazyEscape reports whether a value cannot be written as it is
+// in a LazySimpleSerDe line: it holds the delimiter or a line end, or
+// is the NULL token.
+func needsLazyEscape(v []byte, delim byte) bool {
+	return bytes.IndexByte(v, delim) >= 0 || bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\r') >= 0 || string(v) == `\N`
+}
+
+// escapeLazy rewrites the value at line[at:] with o's escape character
+// before the delimiter, itself and (escapeCRLF) line ends written as
+// \n and \r. Without an escape character such a value is an error: it
+// would read back as other rows or fields, or as NULL.
+func escapeLazy(line []byte, at int, delim byte, o ctasOptions, column string) ([]byte, error) {
+	v := line[at:]
+	e := o.escape
+	if e == 0 || !o.escapeCRLF && (bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\r') >= 0) {
+		return nil, sqlerr.New(sqlerr.DataException, "a value of column \"%s\" holds the field delimiter, a line end or \\N, which this text table (no escape.delim and serialization.escape.crlf) cannot hold", column)
+	}
+	if bytes.IndexByte(v, e) < 0 && bytes.IndexByte(v, delim) < 0 && bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
+		return line, nil
+	}
+	val := append([]byte(nil), v...)
+	line = line[:at]
+	for _, c := range val {
+		switch {
+		case c == '\n':
+			line = append(line, e, 'n')
+		case c == '\r':
+			line = append(line, e, 'r')
+		case c == e || c == delim:
+			line = append(line, e, c)
+		default:
+			line = append(line, c)
+		}
+	}
+	return line, nil
 }
 
 // writeJSONRows writes rows as one JSON object per line.
@@ -728,6 +787,7 @@ func (s *Session) unload(ctx context.Context, x *ast.Unload, params []types.Valu
 	if err != nil {
 		return nil, err
 	}
+	o.raw = true // UNLOAD's text is Athena's: values as they are
 	loc := strings.TrimSuffix(x.To, "/")
 	if err := s.requireServerFiles(ctx, true, "UNLOAD to a location"); err != nil {
 		return nil, err
@@ -856,10 +916,15 @@ func writeOptionsOf(t *catalog.Table) (ctasOptions, error) {
 			return refuse("field.delim " + d)
 		}
 		o.delim, o.delimSet = d, true
-		for _, k := range []string{"escape.delim", "serialization.null.format"} {
-			if _, ok := sd.SerDeParams[k]; ok {
-				return refuse(k)
+		if e, ok := sd.SerDeParams["escape.delim"]; ok {
+			if len(e) != 1 {
+				return refuse("escape.delim " + e)
 			}
+			o.escape = e[0]
+			o.escapeCRLF = strings.EqualFold(sd.SerDeParams["serialization.escape.crlf"], "true")
+		}
+		if _, ok := sd.SerDeParams["serialization.null.format"]; ok {
+			return refuse("serialization.null.format")
 		}
 	default:
 		return refuse("SerDe " + sd.SerDe)

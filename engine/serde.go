@@ -112,6 +112,7 @@ func formatOf(t *catalog.Table) (*tableFormat, error) {
 			if o.Escape, err = one("escape.delim", ""); err != nil {
 				return nil, err
 			}
+			o.EscapeCRLF = strings.EqualFold(p["serialization.escape.crlf"], "true")
 			if ld, ok := p["line.delim"]; ok && ld != "\n" {
 				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "table \"%s\": LINES TERMINATED BY must be '\\n'", t.Name)
 			}

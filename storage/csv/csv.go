@@ -40,6 +40,9 @@ type Options struct {
 	Compression  string   // "auto" (by extension), "none", "gzip", ...
 	IgnoreErrors bool     // skip malformed rows, counting them
 	MorselBytes  int64    // byte-range size for parallel reads
+	// EscapeCRLF (Hive's serialization.escape.crlf): with Escape, an
+	// escaped n or r is a line feed or carriage return
+	EscapeCRLF bool
 	// Hive reads as Hive's text SerDes do (catalog tables): missing
 	// trailing fields are NULL, extra fields are ignored, and a value
 	// that does not convert to its column's type reads as NULL.
@@ -132,6 +135,7 @@ func (d *Dataset) sample(ctx context.Context, fi storage.FileInfo, n int64) ([]b
 // splitter parses records of one dialect.
 type splitter struct {
 	delim, quote, escape byte
+	crlf                 bool // escaped n and r are line ends (EscapeCRLF)
 	// rawNull is the NULL token matched before unescaping (Hive's
 	// LazySimpleSerDe with ESCAPED BY: `\N` is NULL while an escaped
 	// `\\N` is the text \N); a NULL field is then nil and every other
@@ -244,7 +248,13 @@ func (s *splitter) next(buf []byte, final bool, fields [][]byte) ([][]byte, int,
 							val = append(val, buf[start:i]...)
 							copied = true
 						}
-						val = append(val, buf[i+1])
+						c := buf[i+1]
+						if s.crlf && c == 'n' {
+							c = '\n'
+						} else if s.crlf && c == 'r' {
+							c = '\r'
+						}
+						val = append(val, c)
 						i += 2
 						continue
 					}
@@ -343,7 +353,7 @@ func (d *Dataset) escapedNull() bool {
 }
 
 func (d *Dataset) newSplitter() *splitter {
-	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape}
+	sp := &splitter{delim: d.Opt.Delim, quote: d.Opt.Quote, escape: d.Opt.Escape, crlf: d.Opt.EscapeCRLF}
 	if d.escapedNull() {
 		sp.rawNull = []byte(d.Opt.NullStr)
 	}
