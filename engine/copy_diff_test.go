@@ -94,6 +94,9 @@ func genCopyCase(r *rand.Rand) copyCase {
 	if c.csv && r.IntN(4) == 0 {
 		c.opts = append(c.opts, "ESCAPE "+sqlString([]string{`\`, `'`, `"`}[r.IntN(3)]))
 	}
+	if c.csv && r.IntN(4) == 0 { // FORCE_NOT_NULL or FORCE_NULL of a column (FORCE_QUOTE is COPY TO's)
+		c.opts = append(c.opts, fmt.Sprintf("%s (c%d)", []string{"FORCE_NOT_NULL", "FORCE_NULL"}[r.IntN(2)], r.IntN(len(c.cols))))
+	}
 	r.Shuffle(len(c.opts), func(i, j int) { c.opts[i], c.opts[j] = c.opts[j], c.opts[i] })
 	var b strings.Builder
 	if r.IntN(3) == 0 { // a header line: the columns' names, or others
@@ -175,7 +178,7 @@ func TestCopyDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, s := open(t, t.TempDir())
-	r := rand.New(rand.NewPCG(20261207, 3))
+	r := rand.New(rand.NewPCG(20261207, 4))
 	cases := 600
 	if testing.Short() {
 		cases = 100
@@ -183,14 +186,14 @@ func TestCopyDifferential(t *testing.T) {
 	failures := 0
 	for i := 0; i < cases && failures < 25; i++ {
 		c := genCopyCase(r)
-		if msg := runCopyCase(ctx, t, pg, s, fmt.Sprintf("cd%d", i), c); msg != "" {
+		if msg := runCopyCase(ctx, t, r, pg, s, fmt.Sprintf("cd%d", i), c); msg != "" {
 			failures++
 			t.Errorf("case %d: %s\n  %s", i, c, msg)
 		}
 	}
 }
 
-func runCopyCase(ctx context.Context, t *testing.T, pg *pgx.Conn, s *Session, name string, c copyCase) string {
+func runCopyCase(ctx context.Context, t *testing.T, r *rand.Rand, pg *pgx.Conn, s *Session, name string, c copyCase) string {
 	var defs []string
 	for i, col := range c.cols {
 		defs = append(defs, fmt.Sprintf("c%d %s", i, col.typ))
@@ -242,7 +245,13 @@ func runCopyCase(ctx context.Context, t *testing.T, pg *pgx.Conn, s *Session, na
 		if strings.EqualFold(o, "HEADER match") {
 			o = "HEADER"
 		}
+		if strings.HasPrefix(o, "FORCE_N") { // COPY FROM's: the same column's FORCE_QUOTE instead
+			o = "FORCE_QUOTE" + o[strings.IndexByte(o, ' '):]
+		}
 		outOpts = append(outOpts, o)
+	}
+	if c.csv && len(outOpts) == len(c.opts) && r.IntN(5) == 0 {
+		outOpts = append(outOpts, "FORCE_QUOTE *")
 	}
 	out := "COPY (SELECT * FROM " + name + " ORDER BY 1, 2) TO STDOUT"
 	if len(c.cols) == 1 {

@@ -57,6 +57,7 @@ func (rr *recReader) pgNext() (rec []byte, line int64, ok bool, err error) {
 			rec, rr.pend = rr.pend, nil
 			rr.pos += int64(len(rec))
 			rr.lines++
+			rr.noEOL = true
 			return rec, line, true, checkUTF8(rec)
 		}
 		chunk, rerr := rr.r.ReadSlice('\n')

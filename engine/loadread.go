@@ -28,6 +28,7 @@ type recReader struct {
 	ended      bool // the end-of-copy marker was read
 	stdin      bool // the data is the client's (the marker ends it)
 	errAt      int  // where in pend pgCut met the error it returned
+	noEOL      bool // the record returned last ended the data without a line end
 }
 
 func newRecReader(r io.Reader, o *loadOpts, limit int64) *recReader {
@@ -76,6 +77,7 @@ func (rr *recReader) next() (rec []byte, line int64, ok bool, err error) {
 		}
 		if err == io.EOF && len(cur) > 0 && cur[len(cur)-1] != '\n' {
 			rr.lines++ // a last line without its newline
+			rr.noEOL = true
 		}
 		cur = bytes.TrimSuffix(cur, []byte{'\n'})
 		cur = bytes.TrimSuffix(cur, []byte{'\r'})

@@ -65,7 +65,7 @@ func (ld *loadRun) splitStdin(ctx context.Context, r io.Reader, comp storage.Com
 	for {
 		rec, line, ok, err := rr.next()
 		if err != nil {
-			if chunk != nil || first {
+			if chunk != nil {
 				emit(line)
 			}
 			if _, isSQL := err.(*sqlerr.Error); !isSQL {
@@ -84,7 +84,12 @@ func (ld *loadRun) splitStdin(ctx context.Context, r io.Reader, comp storage.Com
 			chunk = make([]byte, 0, stdinChunk+len(rec)+1)
 			base = line - 1
 		}
-		chunk = append(append(chunk, rec...), '\n')
+		chunk = append(chunk, rec...)
+		if !rr.noEOL {
+			// not at the very end without one: a line end added there
+			// would make a trailing backslash an escape
+			chunk = append(chunk, '\n')
+		}
 		if len(chunk) >= stdinChunk && (ld.stopUnit.Load() != math.MaxInt64 || !emit(rr.lines+1)) {
 			return // a unit already failed the load, or the slices ended
 		}
