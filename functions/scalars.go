@@ -765,30 +765,6 @@ func padOverloads(left bool) []Overload {
 	}
 }
 
-// compileRegex translates a POSIX ARE (PostgreSQL's regex flavour) into
-// Go's RE2 syntax, which covers the common subset.
-func compileRegex(pat, flags string) (*regexp.Regexp, error) {
-	prefix := ""
-	for _, f := range flags {
-		switch f {
-		case 'i':
-			prefix = "(?i)"
-		case 'g', 'c':
-		case 'n', 'm':
-			prefix += "(?m)"
-		case 's':
-			prefix += "(?s)"
-		default:
-			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid regular expression option: \"%c\"", f)
-		}
-	}
-	re, err := regexp.Compile(prefix + pat)
-	if err != nil {
-		return nil, sqlerr.New(sqlerr.InvalidRegex, "invalid regular expression: %s", err.Error())
-	}
-	return re, nil
-}
-
 // regexReplacer is one regexp_replace pattern, flags and replacement,
 // compiled once.
 type regexReplacer struct {
