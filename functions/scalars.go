@@ -485,7 +485,7 @@ func builtinScalars() []*Scalar {
 			return "'" + strings.ReplaceAll(a[0].(string), "'", "''") + "'", nil
 		})}},
 		{Name: "regexp_replace", Overloads: []Overload{regexReplaceKernel(3), regexReplaceKernel(4)}},
-		{Name: "regexp_match", Aliases: []string{"regexp_matches"}, Overloads: []Overload{
+		{Name: "regexp_match", Overloads: []Overload{
 			row([]Arg{aText, aText}, types.ArrayOf(types.TextT), func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return regexMatch(a[0].(string), a[1].(string), "")
 			}),
@@ -868,21 +868,52 @@ func regexReplaceKernel(nText int) Overload {
 }
 
 func regexMatch(s, pat, flags string) (types.Value, error) {
+	if strings.ContainsRune(flags, 'g') {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "regexp_match() does not support the \"global\" option (use regexp_matches)")
+	}
 	re, err := compileRegex(pat, flags)
 	if err != nil {
 		return nil, err
 	}
-	m := re.FindStringSubmatch(s)
+	m := re.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil, nil
 	}
-	var out []any
-	if len(m) == 1 {
-		out = []any{m[0]}
-	} else {
-		for _, g := range m[1:] {
-			out = append(out, g)
+	return matchArray(s, m), nil
+}
+
+// matchArray is a match as regexp_match returns it: the whole match when
+// the pattern has no groups, else each group's text (NULL where a group
+// took no part).
+func matchArray(s string, m []int) []any {
+	if len(m) == 2 {
+		return []any{s[m[0]:m[1]]}
+	}
+	out := make([]any, 0, len(m)/2-1)
+	for g := 2; g < len(m); g += 2 {
+		if m[g] < 0 {
+			out = append(out, nil)
+			continue
 		}
+		out = append(out, s[m[g]:m[g+1]])
+	}
+	return out
+}
+
+// RegexpMatches is the set-returning regexp_matches: the first match, or
+// with the g flag every match, each as regexp_match's array.
+func RegexpMatches(s, pat, flags string) ([]types.Value, error) {
+	re, err := compileRegex(pat, flags)
+	if err != nil {
+		return nil, err
+	}
+	n := 1
+	if strings.ContainsRune(flags, 'g') {
+		n = -1
+	}
+	var out []types.Value
+	for _, m := range re.FindAllStringSubmatchIndex(s, n) {
+		out = append(out, matchArray(s, m))
 	}
 	return out, nil
 }

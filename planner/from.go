@@ -468,6 +468,20 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			colName = x.Alias.Columns[0]
 		}
 		n = &TableFunc{Name: name, Args: args2, Cols: []Column{b.newCol(colName, t, alias)}}
+	case "regexp_matches":
+		if len(args) < 2 || len(args) > 3 {
+			return nil, nil, noFunction(name, args)
+		}
+		for i := range args {
+			if args[i], err = b.coerce(args[i], types.TextT, false); err != nil {
+				return nil, nil, err
+			}
+		}
+		colName := alias
+		if x.Alias != nil && len(x.Alias.Columns) > 0 {
+			colName = x.Alias.Columns[0]
+		}
+		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, types.ArrayOf(types.TextT), alias)}}
 	case "generate_subscripts":
 		if len(args) < 2 || len(args) > 3 || args[0].Type().Kind != types.Array {
 			return nil, nil, noFunction(name, args)

@@ -499,6 +499,15 @@ func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 		if a, ok := args[0].([]any); ok {
 			out = a
 		}
+	case "regexp_matches":
+		if args[0] == nil || args[1] == nil || len(args) > 2 && args[2] == nil {
+			break
+		}
+		flags := ""
+		if len(args) > 2 {
+			flags = args[2].(string)
+		}
+		return functions.RegexpMatches(args[0].(string), args[1].(string), flags)
 	case "generate_subscripts":
 		// lakeq's arrays are one-dimensional and 1-based
 		if a, ok := args[0].([]any); ok && args[1] == int64(1) {
