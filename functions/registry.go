@@ -113,7 +113,7 @@ type Registry struct {
 // Default returns a registry with every built-in function.
 func Default() *Registry {
 	r := &Registry{scalars: map[string]*Scalar{}, aggs: map[string]*Aggregate{}, windows: map[string]*Window{}}
-	for _, s := range builtinScalars() {
+	for _, s := range append(builtinScalars(), regexMoreScalars()...) {
 		r.AddScalar(s)
 	}
 	for _, a := range builtinAggregates() {

@@ -468,7 +468,7 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			colName = x.Alias.Columns[0]
 		}
 		n = &TableFunc{Name: name, Args: args2, Cols: []Column{b.newCol(colName, t, alias)}}
-	case "regexp_matches":
+	case "regexp_matches", "regexp_split_to_table":
 		if len(args) < 2 || len(args) > 3 {
 			return nil, nil, noFunction(name, args)
 		}
@@ -481,7 +481,11 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		if x.Alias != nil && len(x.Alias.Columns) > 0 {
 			colName = x.Alias.Columns[0]
 		}
-		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, types.ArrayOf(types.TextT), alias)}}
+		ct := types.ArrayOf(types.TextT)
+		if name == "regexp_split_to_table" {
+			ct = types.TextT
+		}
+		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, ct, alias)}}
 	case "generate_subscripts":
 		if len(args) < 2 || len(args) > 3 || args[0].Type().Kind != types.Array {
 			return nil, nil, noFunction(name, args)

@@ -499,13 +499,20 @@ func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 		if a, ok := args[0].([]any); ok {
 			out = a
 		}
-	case "regexp_matches":
+	case "regexp_matches", "regexp_split_to_table":
 		if args[0] == nil || args[1] == nil || len(args) > 2 && args[2] == nil {
 			break
 		}
 		flags := ""
 		if len(args) > 2 {
 			flags = args[2].(string)
+		}
+		if tf.Name == "regexp_split_to_table" {
+			parts, err := functions.RegexpSplit(args[0].(string), args[1].(string), flags, tf.Name)
+			for _, p := range parts {
+				out = append(out, p)
+			}
+			return out, err
 		}
 		return functions.RegexpMatches(args[0].(string), args[1].(string), flags)
 	case "generate_subscripts":

@@ -16,7 +16,7 @@ import (
 // reference in its place.
 
 var selectListSRFs = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true,
-	"_pg_expandarray": true, "regexp_matches": true}
+	"_pg_expandarray": true, "regexp_matches": true, "regexp_split_to_table": true}
 
 // compositeField names the hidden column that carries one field of a
 // composite select item ("keys" → "keys\x00x"): derived tables expose it
