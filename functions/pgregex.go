@@ -92,6 +92,10 @@ func translateARE(p string, negNL, expanded bool) (string, error) {
 				b.WriteString(`\z`)
 			case e == 'm' || e == 'M':
 				return "", unsupportedRegex(`\m and \M (start and end of a word)`)
+			case e == 'w': // PostgreSQL's word characters are Unicode's, RE2's \w ASCII's
+				b.WriteString(`[\p{L}\p{N}_]`)
+			case e == 'W':
+				b.WriteString(`[^\p{L}\p{N}_]`)
 			default:
 				b.WriteByte('\\')
 				b.WriteByte(e)
@@ -108,6 +112,7 @@ func translateARE(p string, negNL, expanded bool) (string, error) {
 			if negNL && strings.HasPrefix(cls, "[^") {
 				cls = `[^\n` + cls[2:]
 			}
+			cls = unicodeClasses.Replace(cls)
 			b.WriteString(cls)
 			i = end - 1
 		case c == '(' && (strings.HasPrefix(p[i:], "(?=") || strings.HasPrefix(p[i:], "(?!") || strings.HasPrefix(p[i:], "(?<=") || strings.HasPrefix(p[i:], "(?<!")):
@@ -123,6 +128,12 @@ func translateARE(p string, negNL, expanded bool) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// unicodeClasses rewrites a bracket's classes whose members PostgreSQL
+// takes from Unicode and RE2 from ASCII.
+var unicodeClasses = strings.NewReplacer(
+	"[:alpha:]", `\p{L}`, "[:alnum:]", `\p{L}\p{N}`, "[:upper:]", `\p{Lu}`, "[:lower:]", `\p{Ll}`,
+	`\w`, `\p{L}\p{N}_`)
 
 // bracketEnd is the index just past the bracket expression starting at
 // p[i] ('['): a ']' right after '[' or '[^' is a member, and [: :], [. .]

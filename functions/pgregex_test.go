@@ -37,6 +37,11 @@ func TestCompileRegexAsPostgreSQL(t *testing.T) {
 		{"a-b", "[a-]b", "", "-b"},
 		{"a1", "[[:digit:]]", "", "1"},
 		{"ab", "a{1,2}b", "", "ab"},
+		{" ünï", `\w+`, "", "ünï"},
+		{"ünï!", `\W`, "", "!"},
+		{"xÄb", "[[:upper:]]", "", "Ä"},
+		{"1ü", "[[:alpha:]]", "", "ü"},
+		{"-ü_", `[\w]+`, "", "ü_"},
 	} {
 		re, err := compileRegex(c.pat, c.flags)
 		if err != nil {

@@ -73,7 +73,22 @@ func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	t := func() string { return g.expr(kText, aliases) }
 	i := func() string { return g.expr(kInt, aliases) }
-	switch g.r.Intn(30) {
+	switch g.r.Intn(31) {
+	case 30:
+		// PostgreSQL's regular expressions through RE2 (functions/pgregex.go)
+		pat := g.pick("'[ab]+'", "'^.'", "'(a)(b)?'", "'o+'", "'.'", `'\w+'`, "'[^a ]+'", "'b*'", "''", "'(?:x|y)'")
+		flags := g.pick("", ", 'i'", ", 'n'", ", 'x'")
+		switch g.r.Intn(5) {
+		case 0:
+			return "array_to_string(regexp_match(" + t() + ", " + pat + flags + "), ',', '~')"
+		case 1:
+			return "array_to_string(regexp_split_to_array(" + t() + ", " + pat + flags + "), '|')"
+		case 2:
+			return "CAST(regexp_count(" + t() + ", " + pat + ") AS text)"
+		case 3:
+			return "CAST(regexp_like(" + t() + ", " + pat + flags + ") AS text)"
+		}
+		return "COALESCE(regexp_substr(" + t() + ", " + pat + ", 1, " + g.pick("1", "2") + "), '-')"
 	case 26:
 		return "to_char(" + g.expr(g.pickKind(kTs, kTz), aliases) + ", " + g.pick("'YYYY-MM-DD HH24:MI:SS'", "'HH12:MI:SS AM'", "'Dy DD Mon YYYY HH24:MI:SS.US'", "'YYYY-MM-DD\"T\"HH24:MI:SS.MS'", "'IYYY-IW-ID'", "'FMDD/FMMM/YY SSSS'", "'TZ OF'") + ")"
 	case 27:
