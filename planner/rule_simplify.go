@@ -136,6 +136,15 @@ func simplifyJunction(args []expr.Expr, absorbing bool, rebuild func([]expr.Expr
 // simplifyCase drops the arms whose condition is constantly false or
 // NULL, and ends the CASE at the first constantly true one.
 func simplifyCase(c *expr.Case) expr.Expr {
+	// a branch that stands for the CASE keeps the CASE's type: a NULL
+	// branch may have been typed apart (ELSE NULL read as plain numeric
+	// in a CASE of numeric(38,0)), and its column must be the CASE's
+	branch := func(e expr.Expr) expr.Expr {
+		if k, ok := e.(*expr.Const); ok && k.V == nil {
+			return &expr.Const{T: c.T}
+		}
+		return e
+	}
 	var whens []expr.When
 	for _, w := range c.Whens {
 		v, null, ok := constBool(w.Cond)
@@ -144,7 +153,7 @@ func simplifyCase(c *expr.Case) expr.Expr {
 		}
 		if ok && v {
 			if len(whens) == 0 {
-				return w.Then
+				return branch(w.Then)
 			}
 			return &expr.Case{Whens: whens, Else: w.Then, T: c.T}
 		}
@@ -154,7 +163,7 @@ func simplifyCase(c *expr.Case) expr.Expr {
 		if c.Else == nil {
 			return &expr.Const{T: c.T}
 		}
-		return c.Else
+		return branch(c.Else)
 	}
 	if len(whens) == len(c.Whens) {
 		return c
