@@ -515,23 +515,10 @@ func parseISODate(f []byte) (types.DateVal, bool) {
 	y, ok1 := num(f[:4])
 	m, ok2 := num(f[5:7])
 	d, ok3 := num(f[8:])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > types.DaysInMonth(y, m) {
 		return 0, false
 	}
 	return types.DateVal(daysFromCivil(y, m, d)), true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // daysFromCivil is days since 1970-01-01 of a proleptic Gregorian date

@@ -263,20 +263,7 @@ func tmOfInterval(iv types.IntervalVal) pgTm {
 
 // PostgreSQL's calendar arithmetic (datetime.c), which defines what
 // "month 0, day 0" of an interval is.
-func pgDate2j(y, m, d int) int {
-	if m > 2 {
-		m++
-		y += 4800
-	} else {
-		m += 13
-		y += 4799
-	}
-	century := y / 100
-	j := y*365 - 32167
-	j += y/4 - century + century/4
-	j += 7834*m/256 + d
-	return j
-}
+func pgDate2j(y, m, d int) int { return types.PGDate2J(y, m, d) }
 
 func pgJ2day(j int) int {
 	j = (j + 1) % 7

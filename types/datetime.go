@@ -147,44 +147,9 @@ func FormatInterval(iv IntervalVal) string {
 	return b.String()
 }
 
-func badDatetime(typ, s string) error {
-	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", typ, s)
-}
-
 // ParseDate parses date input as PostgreSQL's date_in (datetime_in.go).
 func ParseDate(s string) (DateVal, error) {
 	return parsePGDate(s)
-}
-
-func daysIn(y, m int) int {
-	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
-}
-
-func splitYMD(t string) (y, m, d int, ok bool) {
-	sep := "-"
-	if strings.Contains(t, "/") {
-		sep = "/"
-	} else if !strings.Contains(t, "-") && len(t) == 8 {
-		y, e1 := strconv.Atoi(t[:4])
-		m, e2 := strconv.Atoi(t[4:6])
-		d, e3 := strconv.Atoi(t[6:])
-		return y, m, d, e1 == nil && e2 == nil && e3 == nil
-	}
-	p := strings.Split(t, sep)
-	if len(p) != 3 {
-		return 0, 0, 0, false
-	}
-	a, e1 := strconv.Atoi(p[0])
-	b, e2 := strconv.Atoi(p[1])
-	c, e3 := strconv.Atoi(p[2])
-	if e1 != nil || e2 != nil || e3 != nil {
-		return 0, 0, 0, false
-	}
-	if len(p[0]) >= 3 {
-		return a, b, c, true
-	}
-	// MDY, as DateStyle ISO, MDY reads non-ISO input.
-	return c, a, b, true
 }
 
 // ParseTime parses time input as PostgreSQL's time_in (datetime_in.go).
@@ -229,61 +194,11 @@ func clockFast(s string) (int64, bool) {
 	return us, true
 }
 
-func parseClock(t string) (int64, bool) {
-	p := strings.Split(t, ":")
-	if len(p) < 2 || len(p) > 3 {
-		return 0, false
-	}
-	h, e1 := strconv.Atoi(p[0])
-	m, e2 := strconv.Atoi(p[1])
-	if e1 != nil || e2 != nil || m > 59 || m < 0 || h < 0 {
-		return 0, false
-	}
-	us := int64(h)*usPerHour + int64(m)*usPerMin
-	if len(p) == 3 {
-		secs, err := strconv.ParseFloat(p[2], 64)
-		if err != nil || secs >= 61 || secs < 0 {
-			return 0, false
-		}
-		whole, frac, _ := strings.Cut(p[2], ".")
-		sec, err := strconv.Atoi(whole)
-		if err != nil {
-			return 0, false
-		}
-		us += int64(sec) * usPerSec
-		if frac != "" {
-			for len(frac) < 7 {
-				frac += "0"
-			}
-			f, err := strconv.Atoi(frac[:7])
-			if err != nil {
-				return 0, false
-			}
-			us += int64((f + 5) / 10)
-		}
-	}
-	return us, true
-}
-
 // ParseTimestamp parses timestamp input as PostgreSQL's timestamp_in and
 // timestamptz_in (datetime_in.go); with tz it returns UTC microseconds,
 // honouring a zone the text names or else interpreting it in loc.
 func ParseTimestamp(s string, withTZ bool, loc *time.Location) (TimestampVal, error) {
 	return parsePGTimestamp(s, withTZ, loc)
-}
-
-var intervalUnits = map[string]string{
-	"microsecond": "us", "microseconds": "us", "us": "us", "usec": "us", "usecs": "us",
-	"millisecond": "ms", "milliseconds": "ms", "ms": "ms", "msec": "ms", "msecs": "ms",
-	"second": "s", "seconds": "s", "sec": "s", "secs": "s", "s": "s",
-	"minute": "min", "minutes": "min", "min": "min", "mins": "min", "m": "min",
-	"hour": "h", "hours": "h", "hr": "h", "hrs": "h", "h": "h",
-	"day": "d", "days": "d", "d": "d",
-	"week": "w", "weeks": "w", "w": "w",
-	"month": "mon", "months": "mon", "mon": "mon", "mons": "mon",
-	"year": "y", "years": "y", "yr": "y", "yrs": "y", "y": "y",
-	"decade": "dec", "decades": "dec", "century": "c", "centuries": "c",
-	"millennium": "mil", "millennia": "mil",
 }
 
 // ParseInterval parses PostgreSQL interval input ("1 day 2 hours",
@@ -292,69 +207,6 @@ func ParseInterval(s string) (IntervalVal, error) {
 	return parsePGInterval(s, func(s string) (IntervalVal, error) {
 		return parseISOInterval(strings.ToLower(s), s)
 	})
-}
-
-// PostgreSQL's DecodeInterval (datetime_in.go).
-func parseIntervalWords(s string) (IntervalVal, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
-	bad := func() (IntervalVal, error) {
-		return IntervalVal{}, sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type interval: \"%s\"", s)
-	}
-	if t == "" {
-		return bad()
-	}
-	if strings.HasPrefix(t, "p") {
-		return parseISOInterval(t, s)
-	}
-	t = strings.TrimPrefix(t, "@")
-	ago := false
-	if strings.HasSuffix(t, " ago") {
-		ago, t = true, strings.TrimSuffix(t, " ago")
-	}
-	var iv IntervalVal
-	fields := strings.Fields(t)
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		if strings.Contains(f, ":") {
-			neg := strings.HasPrefix(f, "-")
-			c, ok := parseClock(strings.TrimLeft(f, "+-"))
-			if !ok {
-				return bad()
-			}
-			if neg {
-				c = -c
-			}
-			iv.Micros += c
-			continue
-		}
-		num, err := strconv.ParseFloat(f, 64)
-		unit := ""
-		if err != nil {
-			// "1day" style: split digits from letters
-			j := strings.IndexFunc(f, func(r rune) bool { return r >= 'a' && r <= 'z' })
-			if j <= 0 {
-				return bad()
-			}
-			if num, err = strconv.ParseFloat(f[:j], 64); err != nil {
-				return bad()
-			}
-			unit = f[j:]
-		} else if i+1 < len(fields) {
-			i++
-			unit = fields[i]
-		} else {
-			unit = "s" // a bare number is seconds
-		}
-		u, ok := intervalUnits[unit]
-		if !ok {
-			return bad()
-		}
-		addUnit(&iv, u, num)
-	}
-	if ago {
-		iv = IntervalVal{-iv.Months, -iv.Days, -iv.Micros}
-	}
-	return iv, nil
 }
 
 func addUnit(iv *IntervalVal, u string, num float64) {

@@ -305,31 +305,11 @@ func parseDateTimeFields(s string) ([]dtField, int) {
 }
 
 // strtoint reads a leading decimal integer as C's strtol does for
-// PostgreSQL's strtoint: the value, the rest, and whether it overflowed.
+// PostgreSQL's strtoint: the value, the rest, and whether it overflowed
+// 32 bits.
 func strtoint(s string) (int, string, bool) {
-	i := 0
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	v := 0
-	over := false
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		v = v*10 + int(s[i]-'0')
-		if v > math.MaxInt32 {
-			over = true
-		}
-		i++
-	}
-	if i == start {
-		return 0, s, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, s[i:], over
+	v, rest, over := strtoint64(s)
+	return int(v), rest, over || v > math.MaxInt32 || v < math.MinInt32
 }
 
 // parseFractionalSecond reads ".123" as microseconds, rounded as rint.
@@ -673,7 +653,7 @@ func decodeDateTime(fields []dtField) (pgTM, int) {
 				if v < 0 {
 					return tm, dtErrFieldOverflow
 				}
-				tm.year, tm.mon, tm.mday = pgJ2Date(v)
+				tm.year, tm.mon, tm.mday = PGJ2Date(v)
 				isJulian = true
 				off, e := decodeTimezone(rest)
 				if e != 0 {
@@ -788,7 +768,7 @@ func decodeDateTime(fields []dtField) (pgTM, int) {
 						return tm, dtErrFieldOverflow
 					}
 					tmask = dateMask
-					tm.year, tm.mon, tm.mday = pgJ2Date(val)
+					tm.year, tm.mon, tm.mday = PGJ2Date(val)
 					isJulian = true
 					if strings.HasPrefix(rest, ".") {
 						frac, err := strconv.ParseFloat(rest, 64)
@@ -957,7 +937,7 @@ func validateDate(fmask int, isJulian, is2digits, bc bool, tm *pgTM) int {
 		}
 	}
 	if fmask&dtkM(tkDOY) != 0 {
-		tm.year, tm.mon, tm.mday = pgJ2Date(pgDate2J(tm.year, 1, 1) + tm.yday - 1)
+		tm.year, tm.mon, tm.mday = PGJ2Date(PGDate2J(tm.year, 1, 1) + tm.yday - 1)
 	}
 	if fmask&dtkM(tkMonth) != 0 && (tm.mon < 1 || tm.mon > 12) {
 		return dtErrMDFieldOverflow
@@ -965,13 +945,14 @@ func validateDate(fmask int, isJulian, is2digits, bc bool, tm *pgTM) int {
 	if fmask&dtkM(tkDay) != 0 && (tm.mday < 1 || tm.mday > 31) {
 		return dtErrMDFieldOverflow
 	}
-	if fmask&dateMask == dateMask && tm.mday > daysInMonth(tm.year, tm.mon) {
+	if fmask&dateMask == dateMask && tm.mday > DaysInMonth(tm.year, tm.mon) {
 		return dtErrFieldOverflow
 	}
 	return 0
 }
 
-func daysInMonth(y, m int) int {
+// DaysInMonth is the number of days of month m (1-12) of year y.
+func DaysInMonth(y, m int) int {
 	switch m {
 	case 2:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
@@ -984,9 +965,9 @@ func daysInMonth(y, m int) int {
 	return 31
 }
 
-// pgDate2J and pgJ2Date are PostgreSQL's date2j and j2date (Julian
-// days; year 0 is 1 BC).
-func pgDate2J(y, m, d int) int {
+// PGDate2J and PGJ2Date are PostgreSQL's date2j and j2date (Julian
+// days; year 0 is 1 BC), which its calendar arithmetic is made of.
+func PGDate2J(y, m, d int) int {
 	if m > 2 {
 		m++
 		y += 4800
@@ -1001,7 +982,7 @@ func pgDate2J(y, m, d int) int {
 	return julian
 }
 
-func pgJ2Date(jd int) (int, int, int) {
+func PGJ2Date(jd int) (int, int, int) {
 	julian := uint32(jd) + 32044
 	quad := julian / 146097
 	extra := (julian-quad*146097)*4 + 3
@@ -1057,10 +1038,10 @@ func isoFast(s string) (days, us int64, hasTZ bool, off int, ok bool) {
 	m, ok3 := d2(5)
 	d, ok4 := d2(8)
 	y := hi*100 + lo
-	if !ok1 || !ok2 || !ok3 || !ok4 || y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m) {
+	if !ok1 || !ok2 || !ok3 || !ok4 || y < 1 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m) {
 		return 0, 0, false, 0, false
 	}
-	days = int64(pgDate2J(y, m, d) - epochJulian)
+	days = int64(PGDate2J(y, m, d) - epochJulian)
 	i := 10
 	if i == len(s) {
 		return days, 0, false, 0, true
@@ -1164,7 +1145,7 @@ func parsePGDate(s string) (DateVal, error) {
 	if tm.year < -4713 || tm.year == -4713 && tm.mon < 11 || tm.year == -4713 && tm.mon == 11 && tm.mday < 24 || tm.year > 5874897 {
 		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date out of range: \"%s\"", s)
 	}
-	return DateVal(pgDate2J(tm.year, tm.mon, tm.mday) - epochJulian), nil
+	return DateVal(PGDate2J(tm.year, tm.mon, tm.mday) - epochJulian), nil
 }
 
 // parsePGTimestamp is timestamp_in and timestamptz_in: UTC microseconds
@@ -1216,11 +1197,11 @@ func parsePGTimestamp(s string, withTZ bool, loc *time.Location) (TimestampVal, 
 	default:
 		return 0, dateTimeError(dtErrBadFormat, s, typ, "")
 	}
-	days := int64(pgDate2J(tm.year, tm.mon, tm.mday) - epochJulian)
+	days := int64(PGDate2J(tm.year, tm.mon, tm.mday) - epochJulian)
 	// PostgreSQL's range starts at 4714-11-24 00:00 BC; it ends at
 	// 294276-12-31, past what microseconds from 1970 in 64 bits reach
 	// (294247-01-10), which is lakeq's end
-	lo := int64(pgDate2J(-4713, 11, 24)-epochJulian) * usPerDay
+	lo := int64(PGDate2J(-4713, 11, 24)-epochJulian) * usPerDay
 	hi := int64(math.MaxInt64)
 	if days >= math.MaxInt64/usPerDay-1 || days < lo/usPerDay-1 {
 		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", s)
