@@ -302,10 +302,7 @@ func (fs *fieldSplitter) pgCSV(rec []byte) ([][]byte, []bool, error) {
 			break
 		}
 	}
-	for _, sp := range fs.spans {
-		fs.fields = append(fs.fields, fs.scratch[sp[0]:sp[1]])
-	}
-	return fs.fields, fs.nulls, nil
+	return fs.spanFields()
 }
 
 // pgText cuts a record as PostgreSQL's CopyReadAttributesText does:
@@ -392,10 +389,7 @@ func (fs *fieldSplitter) pgText(rec []byte) ([][]byte, []bool, error) {
 			break
 		}
 	}
-	for _, sp := range fs.spans {
-		fs.fields = append(fs.fields, fs.scratch[sp[0]:sp[1]])
-	}
-	return fs.fields, fs.nulls, nil
+	return fs.spanFields()
 }
 
 func hexVal(c byte) int {
@@ -441,4 +435,13 @@ func (fs *fieldSplitter) matchHeader(rec []byte, names []string) error {
 		}
 	}
 	return nil
+}
+
+// spanFields makes the fields of the spans unescaped into scratch (they
+// are sliced once scratch stops growing).
+func (fs *fieldSplitter) spanFields() ([][]byte, []bool, error) {
+	for _, sp := range fs.spans {
+		fs.fields = append(fs.fields, fs.scratch[sp[0]:sp[1]])
+	}
+	return fs.fields, fs.nulls, nil
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -124,15 +125,22 @@ func fromChar(s, pat string, start int64) (int, error) {
 	return off, nil
 }
 
-func regexCount(s, pat string, start int64, flags string) (types.Value, error) {
-	if err := noGlobal("regexp_count", flags); err != nil {
-		return nil, err
+// searchFrom compiles pat for fn (which takes no g flag) and gives the
+// byte offset of character start in s, where the search begins.
+func searchFrom(fn, s, pat, flags string, start int64) (*regexp.Regexp, int, error) {
+	if err := noGlobal(fn, flags); err != nil {
+		return nil, 0, err
 	}
 	off, err := fromChar(s, pat, start)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	re, err := compileRegex(pat, flags)
+	return re, off, err
+}
+
+func regexCount(s, pat string, start int64, flags string) (types.Value, error) {
+	re, off, err := searchFrom("regexp_count", s, pat, flags, start)
 	if err != nil {
 		return nil, err
 	}
@@ -192,9 +200,6 @@ func regexPos(instr bool, a []types.Value) (types.Value, error) {
 	if instr {
 		fn = "regexp_instr"
 	}
-	if err := noGlobal(fn, flags); err != nil {
-		return nil, err
-	}
 	if nth <= 0 {
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"n\": %d", nth)
 	}
@@ -204,11 +209,7 @@ func regexPos(instr bool, a []types.Value) (types.Value, error) {
 	if sub < 0 {
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"subexpr\": %d", sub)
 	}
-	off, err := fromChar(s, pat, start)
-	if err != nil {
-		return nil, err
-	}
-	re, err := compileRegex(pat, flags)
+	re, off, err := searchFrom(fn, s, pat, flags, start)
 	if err != nil {
 		return nil, err
 	}

@@ -1,17 +1,11 @@
 package types
 
 import (
-	"context"
-	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/lakeq/lakeq/internal/testpg"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -61,16 +55,7 @@ func genDateTimeInput(r *rand.Rand) string {
 // zone UTC, then America/New_York) and in lakeq: the same value, or the
 // same SQLSTATE.
 func TestDateTimeInputDifferential(t *testing.T) {
-	ctx := context.Background()
-	srv := testpg.Start(t)
-	pg, err := pgx.Connect(ctx, srv.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close(ctx)
-	if _, err := pg.Exec(ctx, "SET DateStyle = 'ISO, MDY'"); err != nil {
-		t.Fatal(err)
-	}
+	pg := startPGRef(t, "SET DateStyle = 'ISO, MDY'")
 	r := rand.New(rand.NewPCG(2026, 12))
 	n := 1500
 	if testing.Short() {
@@ -78,9 +63,7 @@ func TestDateTimeInputDifferential(t *testing.T) {
 	}
 	failures := 0
 	for _, zone := range []string{"UTC", "America/New_York"} {
-		if _, err := pg.Exec(ctx, "SET TimeZone = '"+zone+"'"); err != nil {
-			t.Fatal(err)
-		}
+		pg.exec("SET TimeZone = '" + zone + "'")
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
 			t.Fatal(err)
@@ -88,15 +71,7 @@ func TestDateTimeInputDifferential(t *testing.T) {
 		for i := 0; i < n && failures < 30; i++ {
 			in := genDateTimeInput(r)
 			for _, typ := range []string{"date", "timestamp", "timestamptz"} {
-				var want string
-				var pgCode string
-				err := pg.QueryRow(ctx, "SELECT $1::"+typ+"::text", in).Scan(&want)
-				var pe *pgconn.PgError
-				if errors.As(err, &pe) {
-					pgCode = pe.Code
-				} else if err != nil {
-					t.Fatal(err)
-				}
+				want, pgCode, pgMsg := pg.read(in, typ)
 				var got string
 				var lqErr error
 				switch typ {
@@ -118,14 +93,14 @@ func TestDateTimeInputDifferential(t *testing.T) {
 				}
 				switch {
 				case pgCode != "" && lqErr == nil:
-					t.Errorf("%q::%s (%s): lakeq %q, PostgreSQL %s %s", in, typ, zone, got, pgCode, pe.Message)
+					t.Errorf("%q::%s (%s): lakeq %q, PostgreSQL %s %s", in, typ, zone, got, pgCode, pgMsg)
 				case pgCode == "" && lqErr != nil:
 					if sqlerr.Code(lqErr) == sqlerr.FeatureNotSupported {
 						continue // infinity: lakeq's documented limit
 					}
 					t.Errorf("%q::%s (%s): lakeq %v, PostgreSQL %q", in, typ, zone, lqErr, want)
 				case pgCode != "" && sqlerr.Code(lqErr) != pgCode:
-					t.Errorf("%q::%s (%s): lakeq %s %v, PostgreSQL %s %s", in, typ, zone, sqlerr.Code(lqErr), lqErr, pgCode, pe.Message)
+					t.Errorf("%q::%s (%s): lakeq %s %v, PostgreSQL %s %s", in, typ, zone, sqlerr.Code(lqErr), lqErr, pgCode, pgMsg)
 				case pgCode == "" && got != want:
 					t.Errorf("%q::%s (%s): lakeq %q, PostgreSQL %q", in, typ, zone, got, want)
 				default:

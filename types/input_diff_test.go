@@ -1,17 +1,11 @@
 package types
 
 import (
-	"context"
-	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/lakeq/lakeq/internal/testpg"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -59,16 +53,7 @@ func genInput(r *rand.Rand, parts []string) string {
 // PostgreSQL 15 and in lakeq (types.ParseText, which casts, literals and
 // loads use): the same value printed the same, or the same SQLSTATE.
 func TestInputFunctionsDifferential(t *testing.T) {
-	ctx := context.Background()
-	srv := testpg.Start(t)
-	pg, err := pgx.Connect(ctx, srv.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close(ctx)
-	if _, err := pg.Exec(ctx, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1"); err != nil {
-		t.Fatal(err)
-	}
+	pg := startPGRef(t, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1")
 	r := rand.New(rand.NewPCG(7, 2026))
 	n := 300
 	if testing.Short() {
@@ -86,23 +71,7 @@ func TestInputFunctionsDifferential(t *testing.T) {
 				continue
 			}
 			seen[in] = true
-			var want string
-			var pgCode, pgMsg string
-			// the type's own output function, as a client reads it
-			rows, err := pg.Query(ctx, "SELECT $1::"+c.typ, pgx.QueryExecModeSimpleProtocol, in)
-			if err == nil {
-				if rows.Next() {
-					want = string(rows.RawValues()[0])
-				}
-				rows.Close()
-				err = rows.Err()
-			}
-			var pe *pgconn.PgError
-			if errors.As(err, &pe) {
-				pgCode, pgMsg = pe.Code, pe.Message
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			want, pgCode, pgMsg := pg.read(in, c.typ)
 			v, lqErr := ParseText(c.t, in, time.UTC)
 			got := ""
 			if lqErr == nil && v != nil {
