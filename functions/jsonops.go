@@ -58,8 +58,8 @@ func jsonPath(v any, path []any) (any, bool) {
 			}
 			v = e
 		case []any:
-			i, err := strconv.Atoi(strings.TrimSpace(step))
-			if err != nil {
+			i, ok := pathIndex(step)
+			if !ok {
 				return nil, false
 			}
 			if i < 0 {
@@ -74,6 +74,18 @@ func jsonPath(v any, path []any) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+// pathIndex reads a path step as an array position the way PostgreSQL's
+// strtoint does: leading blanks and a sign, then digits to the end, in
+// int32's range (' +1' is 1; '1 ' and '1x' are no position).
+func pathIndex(step string) (int, bool) {
+	s := strings.TrimLeft(step, " \t\n\r\v\f")
+	i, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return int(i), true
 }
 
 // jsonText is ->>'s text of a value: a string unquoted, JSON null SQL

@@ -386,32 +386,7 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		}
 		return &expr.ArrayCtor{Elems: elems, T: types.ArrayOf(t)}, nil
 	case *ast.Subscript:
-		arr, err := b.bindExpr(x.X, sc)
-		if err != nil {
-			return nil, err
-		}
-		if arr.Type().Kind != types.Array {
-			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", arr.Type().String())
-		}
-		idx, err := b.bindExpr(x.Index, sc)
-		if err != nil {
-			return nil, err
-		}
-		if idx, err = b.coerce(idx, types.Int4T, false); err != nil {
-			return nil, err
-		}
-		if x.Slice {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "array slices are not supported")
-		}
-		et := *arr.Type().Elem
-		return &expr.Call{Name: "subscript", Args: []expr.Expr{arr, idx}, T: et, Kernel: functions.RowWise(func([]types.T) types.T { return et }, true,
-			func(_ *functions.Ctx, v []types.Value) (types.Value, error) {
-				a, i := v[0].([]any), v[1].(int64)
-				if i < 1 || i > int64(len(a)) {
-					return nil, nil
-				}
-				return a[i-1], nil
-			})}, nil
+		return b.bindSubscript(x, sc)
 	case *ast.Collate:
 		return b.bindExpr(x.X, sc)
 	case *ast.GroupingFunc:
@@ -432,6 +407,11 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 			if e, err := b.bindExpr(&ast.ColumnRef{Parts: parts, Location: cr.Location}, sc); err == nil {
 				return e, nil
 			}
+		}
+		// lakeq has no composite types: a value that binds is not one
+		// (nested Parquet records are jsonb, read with -> or j['field'])
+		if v, err := b.bindExpr(x.X, sc); err == nil {
+			return nil, b.errAt(sqlerr.New(sqlerr.WrongObjectType, "column notation .%s applied to type %s, which is not a composite type", x.Name, v.Type().String()), x.Location)
 		}
 		return nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "field selection is supported only on composite results of information_schema._pg_expandarray"), x.Location)
 	}
