@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +46,9 @@ type AggOverload struct {
 	Ret  func([]types.T) types.T
 	New  func(args []types.T, ret types.T) Accumulator
 	Dyn  bool // as Overload.Dyn
+	// NewIn, when set, makes an accumulator whose result reads the
+	// session's time zone; the binder makes New from it.
+	NewIn func(args []types.T, ret types.T, loc *time.Location) Accumulator
 }
 
 // Aggregate is an aggregate function declaration.

@@ -1,9 +1,9 @@
 package functions
 
 import (
-	"encoding/json"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -15,7 +15,7 @@ import (
 // booleans bare, NULL as null, json embedded as is, arrays as JSON
 // arrays, dates and times in ISO 8601, everything else as a string of
 // its text form.
-func appendJSON(b *strings.Builder, t types.T, v types.Value) {
+func appendJSON(b *strings.Builder, t types.T, v types.Value, loc *time.Location) {
 	if v == nil {
 		b.WriteString("null")
 		return
@@ -47,57 +47,82 @@ func appendJSON(b *strings.Builder, t types.T, v types.Value) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			appendJSON(b, *t.Elem, e)
+			appendJSON(b, *t.Elem, e, loc)
 		}
 		b.WriteByte(']')
 		return
-	case types.Timestamp, types.TimestampTZ:
+	case types.Timestamp:
 		writeJSONString(b, strings.Replace(types.FormatTextIn(t, v, nil), " ", "T", 1))
 		return
+	case types.TimestampTZ:
+		writeJSONString(b, xsdTimestampTZ(types.FormatTextIn(t, v, loc)))
+		return
 	}
-	writeJSONString(b, types.FormatTextIn(t, v, nil))
+	writeJSONString(b, types.FormatTextIn(t, v, loc))
+}
+
+// xsdTimestampTZ turns timestamptz text ("2024-01-02 08:34:05+05:30",
+// "… 10:00:00+00", "… BC") into the XML Schema form PostgreSQL's JSON
+// uses: a T between date and time, the offset always with its minutes.
+func xsdTimestampTZ(s string) string {
+	s = strings.Replace(s, " ", "T", 1)
+	body, bc := strings.CutSuffix(s, " BC")
+	if i := strings.LastIndexAny(body, "+-"); i > strings.IndexByte(body, 'T') && len(body)-i == 3 {
+		body += ":00"
+	}
+	if bc {
+		body += " BC"
+	}
+	return body
 }
 
 func writeJSONString(b *strings.Builder, s string) {
-	out, _ := json.Marshal(s)
-	b.Write(out)
+	b.Write(types.AppendJSONString(nil, s))
 }
 
-// jsonKernel builds a JSON value per row from its arguments' types and
-// values (read from the argument arrays, so json arguments embed).
-func jsonKernel(ret types.T, build func(ts []types.T, vals []types.Value) (string, error)) Kernel {
-	return func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
-		ts := make([]types.T, len(args))
-		for i, a := range args {
-			t, err := types.FromArrow(a.DataType())
-			if err != nil {
-				t = types.TextT
+// jsonBind makes the kernel that builds a JSON value per row from its
+// arguments' bound types and values: json and jsonb arguments (strings
+// in Arrow) embed as they are, text is quoted. Without bound types
+// (nil) the types are read off the Arrow arrays.
+func jsonBind(ret types.T, build func(ts []types.T, vals []types.Value, loc *time.Location) (string, error)) func([]types.T) Kernel {
+	return func(bound []types.T) Kernel {
+		return func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+			ts := make([]types.T, len(args))
+			for i, a := range args {
+				if i < len(bound) && bound[i].Kind != types.Unknown {
+					ts[i] = bound[i]
+					continue
+				}
+				t, err := types.FromArrow(a.DataType())
+				if err != nil {
+					t = types.TextT
+				}
+				ts[i] = t
 			}
-			ts[i] = t
-		}
-		out := make([]types.Value, n)
-		vals := make([]types.Value, len(args))
-		for r := 0; r < n; r++ {
-			for j, a := range args {
-				vals[j] = types.GetValue(ts[j], a, r)
-			}
-			s, err := build(ts, vals)
-			if err != nil {
-				return nil, err
-			}
-			if ret.Kind == types.JSONB {
-				if s, err = types.NormalizeJSONB(s); err != nil {
+			out := make([]types.Value, n)
+			vals := make([]types.Value, len(args))
+			for r := 0; r < n; r++ {
+				for j, a := range args {
+					vals[j] = types.GetValue(ts[j], a, r)
+				}
+				s, err := build(ts, vals, ctx.Loc)
+				if err != nil {
 					return nil, err
 				}
+				if ret.Kind == types.JSONB {
+					if s, err = types.NormalizeJSONB(s); err != nil {
+						return nil, err
+					}
+				}
+				out[r] = s
 			}
-			out[r] = s
+			return types.BuildArray(ret, out), nil
 		}
-		return types.BuildArray(ret, out), nil
 	}
 }
 
 func jsonScalars() []*Scalar {
-	object := func(ts []types.T, vals []types.Value) (string, error) {
+	object := func(ts []types.T, vals []types.Value, loc *time.Location) (string, error) {
 		if len(vals)%2 != 0 {
 			return "", sqlerr.New(sqlerr.InvalidParameterValue, "argument list must have even number of elements")
 		}
@@ -110,34 +135,34 @@ func jsonScalars() []*Scalar {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeJSONString(&b, types.FormatTextIn(ts[i], vals[i], nil))
+			writeJSONString(&b, types.FormatTextIn(ts[i], vals[i], loc))
 			b.WriteString(" : ")
-			appendJSON(&b, ts[i+1], vals[i+1])
+			appendJSON(&b, ts[i+1], vals[i+1], loc)
 		}
 		b.WriteByte('}')
 		return b.String(), nil
 	}
-	array := func(ts []types.T, vals []types.Value) (string, error) {
+	array := func(ts []types.T, vals []types.Value, loc *time.Location) (string, error) {
 		var b strings.Builder
 		b.WriteByte('[')
 		for i := range vals {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			appendJSON(&b, ts[i], vals[i])
+			appendJSON(&b, ts[i], vals[i], loc)
 		}
 		b.WriteByte(']')
 		return b.String(), nil
 	}
-	one := func(ts []types.T, vals []types.Value) (string, error) {
+	one := func(ts []types.T, vals []types.Value, loc *time.Location) (string, error) {
 		var b strings.Builder
-		appendJSON(&b, ts[0], vals[0])
+		appendJSON(&b, ts[0], vals[0], loc)
 		return b.String(), nil
 	}
-	variadic := func(name string, ret types.T, f func([]types.T, []types.Value) (string, error), desc string) *Scalar {
+	variadic := func(name string, ret types.T, f func([]types.T, []types.Value, *time.Location) (string, error), desc string) *Scalar {
 		return &Scalar{Name: name, Description: desc, Overloads: []Overload{
-			{Ret: fixed(ret), Kernel: jsonKernel(ret, f)},
-			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(ret), Kernel: jsonKernel(ret, f)},
+			{Ret: fixed(ret), Kernel: jsonBind(ret, f)(nil), Bind: jsonBind(ret, f)},
+			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(ret), Kernel: jsonBind(ret, f)(nil), Bind: jsonBind(ret, f)},
 		}}
 	}
 	return []*Scalar{
@@ -145,10 +170,10 @@ func jsonScalars() []*Scalar {
 		variadic("jsonb_build_object", types.JSONBT, object, "a jsonb object from alternating keys and values"),
 		variadic("json_build_array", types.JSONT, array, "a JSON array of the arguments"),
 		variadic("jsonb_build_array", types.JSONBT, array, "a jsonb array of the arguments"),
-		{Name: "to_json", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONT), Kernel: jsonKernel(types.JSONT, one)}}},
-		{Name: "to_jsonb", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONBT), Kernel: jsonKernel(types.JSONBT, one)}}},
+		{Name: "to_json", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONT), Kernel: jsonBind(types.JSONT, one)(nil), Bind: jsonBind(types.JSONT, one)}}},
+		{Name: "to_jsonb", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONBT), Kernel: jsonBind(types.JSONBT, one)(nil), Bind: jsonBind(types.JSONBT, one)}}},
 	}
 }
 
 // AppendJSON renders a value as to_json does (for writers of JSON files).
-func AppendJSON(b *strings.Builder, t types.T, v types.Value) { appendJSON(b, t, v) }
+func AppendJSON(b *strings.Builder, t types.T, v types.Value) { appendJSON(b, t, v, time.UTC) }

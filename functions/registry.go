@@ -6,6 +6,7 @@ package functions
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,10 +87,22 @@ type Overload struct {
 	// Ret computes the result type from the (coerced) argument types.
 	Ret    func(args []types.T) types.T
 	Kernel Kernel
+	// Bind, when set, makes the kernel for the bound argument types; it
+	// serves functions whose Arrow arguments do not tell their SQL type
+	// (json and jsonb arrive as strings).
+	Bind func(args []types.T) Kernel
 	// Dyn: Kernel takes per-value-scale numerics (types.NumericDynT) as
 	// they are and Ret sees their type; other overloads get such an
 	// argument cast to a static scale by the binder.
 	Dyn bool
+}
+
+// KernelFor is the kernel for arguments of the bound types.
+func (o *Overload) KernelFor(args []types.T) Kernel {
+	if o.Bind != nil {
+		return o.Bind(args)
+	}
+	return o.Kernel
 }
 
 // Scalar is a scalar function declaration.
@@ -116,7 +129,12 @@ func Default() *Registry {
 	for _, s := range append(builtinScalars(), regexMoreScalars()...) {
 		r.AddScalar(s)
 	}
-	for _, a := range builtinAggregates() {
+	for name, ovs := range jsonbOperatorOverloads() {
+		s := *r.scalars[name]
+		s.Overloads = append(append([]Overload(nil), s.Overloads...), ovs...)
+		r.AddScalar(&s)
+	}
+	for _, a := range slices.Concat(builtinAggregates(), jsonAggregates(), regrAggregates()) {
 		r.aggs[a.Name] = a
 		for _, al := range a.Aliases {
 			r.aggs[al] = a

@@ -129,6 +129,10 @@ func builtinScalars() []*Scalar {
 				arr, _ := a[0].([]any)
 				return append(append([]any{}, arr...), a[1]), nil
 			})},
+			{Args: []Arg{{Kind: ArgElemOf}, {Kind: ArgArray}}, Ret: func(ts []types.T) types.T { return ts[1] }, Kernel: RowWise(func(ts []types.T) types.T { return ts[1] }, false, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				arr, _ := a[1].([]any)
+				return append([]any{a[0]}, arr...), nil
+			})},
 		}},
 		{Name: "abs", Description: "absolute value", Example: "abs(-17.4)", Overloads: []Overload{
 			rowPoly([]Arg{{Type: types.Int2T}}, firstArg, func(_ *Ctx, a []types.Value) (types.Value, error) {
@@ -597,6 +601,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, catalogScalars()...)
 	out = append(out, jsonScalars()...)
 	out = append(out, jsonbOpsScalars()...)
+	out = append(out, jsonbModScalars()...)
 	return out
 }
 

@@ -555,6 +555,30 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 		}
 		return &expr.IsDistinct{L: l2, R: r2, Eq: functions.CompareKernel("=", t), Not: op == "is not distinct from"}, nil
 	case op == "||":
+		// jsonb || jsonb (or an untyped literal) concatenates documents;
+		// anything else that is not an array or bytea is text's ||
+		jsonbSide := func(a, b types.T) bool {
+			return a.Kind == types.JSONB && (b.Kind == types.JSONB || b.Kind == types.Unknown)
+		}
+		if jsonbSide(lt, rt) || jsonbSide(rt, lt) {
+			break
+		}
+		// an untyped literal beside an array is an array of its type, as
+		// PostgreSQL reads it ('{b,c}' appends two elements; 'b' is 22P02)
+		if lt.Kind == types.Array && rt.Kind == types.Unknown || rt.Kind == types.Array && lt.Kind == types.Unknown {
+			at := lt
+			if at.Kind != types.Array {
+				at = rt
+			}
+			var err error
+			if l, err = b.coerce(l, at, false); err != nil {
+				return nil, err
+			}
+			if r, err = b.coerce(r, at, false); err != nil {
+				return nil, err
+			}
+			break
+		}
 		if lt.Kind != types.Array && rt.Kind != types.Array && lt.Kind != types.Bytea {
 			var err error
 			if l, err = b.coerce(l, types.TextT, true); err != nil {
@@ -615,7 +639,7 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 	if err != nil {
 		return nil, noOperator(op, lt, rt)
 	}
-	return foldConst(b, &expr.Call{Name: op, Kernel: o.Kernel, Args: args, T: ret})
+	return foldConst(b, &expr.Call{Name: op, Kernel: o.KernelFor(exprTypes(args)), Args: args, T: ret})
 }
 
 // crossTypeEq reports the pairs PostgreSQL compares with a cross-type
@@ -730,13 +754,13 @@ func (b *Binder) bindUnary(op string, v expr.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: - %s", t.String())
 		}
-		return &expr.Call{Name: "u-", Kernel: o.Kernel, Args: args, T: ret}, nil
+		return &expr.Call{Name: "u-", Kernel: o.KernelFor(exprTypes(args)), Args: args, T: ret}, nil
 	case "@":
 		return b.callScalar("abs", []expr.Expr{v})
 	case "~":
 		fn := b.Reg.Scalar("u~")
 		if o, args, ret, err := b.resolve("~", fn.Overloads, []expr.Expr{v}); err == nil {
-			return &expr.Call{Name: "u~", Kernel: o.Kernel, Args: args, T: ret}, nil
+			return &expr.Call{Name: "u~", Kernel: o.KernelFor(exprTypes(args)), Args: args, T: ret}, nil
 		}
 	}
 	return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, t.String())
@@ -751,7 +775,7 @@ func (b *Binder) callScalar(name string, args []expr.Expr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	call := &expr.Call{Name: fn.Name, Kernel: o.Kernel, Args: cargs, T: ret}
+	call := &expr.Call{Name: fn.Name, Kernel: o.KernelFor(exprTypes(cargs)), Args: cargs, T: ret}
 	if fn.Volatile {
 		return call, nil
 	}
@@ -1022,6 +1046,12 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	switch name {
 	case "__array_any", "__array_all":
 		return b.bindArrayQuantified(f, name == "__array_all", sc)
+	case recordOutName:
+		args, err := b.bindExprs(f.Args, sc)
+		if err != nil {
+			return nil, err
+		}
+		return recordOut(args), nil
 	case "coalesce":
 		return b.bindExpr(&ast.Coalesce{Args: f.Args, Location: f.Location}, sc)
 	case "nullif":
@@ -1065,7 +1095,7 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s(numeric, integer) needs a constant scale", name)
 		}
 	}
-	call := &expr.Call{Name: fn.Name, Kernel: o.Kernel, Args: cargs, T: ret}
+	call := &expr.Call{Name: fn.Name, Kernel: o.KernelFor(exprTypes(cargs)), Args: cargs, T: ret}
 	if fn.Volatile || name == "now" || name == "current_timestamp" || name == "current_date" || name == "localtimestamp" || name == "current_time" {
 		return call, nil
 	}
@@ -1289,6 +1319,19 @@ func checkFrame(mode string, order []SortKey, startKind, endKind string, startOf
 	return nil
 }
 
+// aggOverload is the aggregate's overload idx; one whose result depends
+// on the session's time zone (json_agg of timestamptz) gets it here, as
+// casts of constants do.
+func (b *Binder) aggOverload(agg *functions.Aggregate, idx int) *functions.AggOverload {
+	o := &agg.Overloads[idx]
+	if in := o.NewIn; in != nil {
+		c, loc := *o, b.loc()
+		c.New = func(args []types.T, ret types.T) functions.Accumulator { return in(args, ret, loc) }
+		return &c
+	}
+	return o
+}
+
 func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggregate, sc *scope) (expr.Expr, error) {
 	if sc.agg == nil && sc.sel != nil && b.aggsOuter[sc.sel] && !sc.nested {
 		// a plain query whose aggregates belong to an outer query
@@ -1355,7 +1398,7 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 	if err != nil {
 		return nil, err
 	}
-	call.Overload = &agg.Overloads[idx]
+	call.Overload = b.aggOverload(agg, idx)
 	for _, a := range cargs {
 		call.ArgT = append(call.ArgT, a.Type())
 	}
@@ -1537,7 +1580,7 @@ func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.E
 		if err != nil {
 			return nil, err
 		}
-		ac := &AggCall{Name: name, Agg: agg, Overload: &agg.Overloads[idx], Args: cargs, Ret: ret, Distinct: f.Distinct, Star: f.Star}
+		ac := &AggCall{Name: name, Agg: agg, Overload: b.aggOverload(agg, idx), Args: cargs, Ret: ret, Distinct: f.Distinct, Star: f.Star}
 		for _, a := range cargs {
 			ac.ArgT = append(ac.ArgT, a.Type())
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
@@ -536,6 +537,27 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		}
 		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, *at.Elem, alias)}}
 	default:
+		if docT, names, colTypes, ok := functions.JSONSetFunc(name); ok {
+			// jsonb_each and its kin: columns named as PostgreSQL's OUT
+			// parameters, or after the alias for jsonb_object_keys
+			if len(args) != 1 {
+				return nil, nil, noFunction(name, args)
+			}
+			if args[0], err = b.coerce(args[0], docT, false); err != nil {
+				return nil, nil, noFunction(name, args)
+			}
+			n = &TableFunc{Name: name, Args: args}
+			for i, nm := range names {
+				if nm == name {
+					nm = alias
+				}
+				if x.Alias != nil && i < len(x.Alias.Columns) {
+					nm = x.Alias.Columns[i]
+				}
+				n.Cols = append(n.Cols, b.newCol(nm, colTypes[i], alias))
+			}
+			break
+		}
 		// Any other function in FROM is a one-row table of its value.
 		fn := b.Reg.Scalar(name)
 		if fn == nil {
@@ -549,7 +571,7 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		if x.Alias != nil && len(x.Alias.Columns) > 0 {
 			colName = x.Alias.Columns[0]
 		}
-		call := &expr.Call{Name: fn.Name, Kernel: o.Kernel, Args: cargs, T: ret}
+		call := &expr.Call{Name: fn.Name, Kernel: o.KernelFor(exprTypes(cargs)), Args: cargs, T: ret}
 		n = &TableFunc{Name: name, Args: []expr.Expr{call}, Cols: []Column{b.newCol(colName, ret, alias)}, Scalar: true}
 	}
 	if x.WithOrdinality {
@@ -566,6 +588,14 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 				cols[i].Name = nm
 			}
 		}
+	}
+	if native := len(n.Cols) - boolInt(n.Ordinality); native == 1 && cols[0].Name != alias {
+		// the alias alone names the function's one value (PostgreSQL's
+		// whole-row reference to a function of one column):
+		// SELECT e FROM jsonb_array_elements(j) e
+		whole := cols[0]
+		whole.Name, whole.pseudo = alias, true
+		cols = append(cols, whole)
 	}
 	return n, cols, nil
 }

@@ -355,15 +355,18 @@ func evalTableFunc(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Rec
 	if len(tf.Zip) > 0 {
 		return evalZip(ctx, tf, sch)
 	}
-	out, err := tableFuncValues(ctx, tf)
+	outs, err := tableFuncColumns(ctx, tf)
 	if err != nil {
 		return nil, err
 	}
-	t := tf.Cols[0].Type
+	out := outs[0]
 	var recs []arrow.Record
 	for start := 0; start < len(out) || (start == 0 && len(out) == 0); start += exec.BatchSize {
 		end := min(start+exec.BatchSize, len(out))
-		cols := []arrow.Array{types.BuildArray(t, out[start:end])}
+		var cols []arrow.Array
+		for c, o := range outs {
+			cols = append(cols, types.BuildArray(tf.Cols[c].Type, o[start:end]))
+		}
 		if tf.Ordinality {
 			ord := make([]types.Value, end-start)
 			for i := range ord {
@@ -386,11 +389,12 @@ func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, e
 	var parts [][]types.Value
 	n := 0
 	for _, p := range tf.Zip {
-		v, err := tableFuncValues(ctx, p)
+		vs, err := tableFuncColumns(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		parts = append(parts, v)
+		parts = append(parts, vs...)
+		v := vs[0]
 		if p.Ordinality {
 			ord := make([]types.Value, len(v))
 			for i := range ord {
@@ -408,6 +412,27 @@ func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, e
 		cols[i] = types.BuildArray(tf.Cols[i].Type, v)
 	}
 	return []arrow.Record{array.NewRecord(sch, cols, int64(n))}, nil
+}
+
+// tableFuncColumns computes a table function's values, one slice per
+// column before ordinality.
+func tableFuncColumns(ctx *exec.Ctx, tf *TableFunc) ([][]types.Value, error) {
+	if _, _, _, ok := functions.JSONSetFunc(tf.Name); ok && !tf.Scalar {
+		v, err := expr.EvalScalar(ctx.Expr, tf.Args[0])
+		if err != nil || v == nil {
+			return make([][]types.Value, len(tf.Cols)-boolInt(tf.Ordinality)), err
+		}
+		return functions.JSONSetRows(tf.Name, v.(string))
+	}
+	v, err := tableFuncValues(ctx, tf)
+	return [][]types.Value{v}, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // tableFuncValues computes a one-column table function's values.

@@ -78,6 +78,23 @@ func pushInto(n Node, preds []expr.Expr) Node {
 		c := *x
 		c.Input = pushInto(x.Input, preds)
 		return &c
+	case *Apply:
+		// a conjunct on the input's columns alone filters the rows the
+		// lateral side is run for, before it runs (as PostgreSQL does:
+		// jsonb_each(j) is not called for the rows WHERE rules out)
+		in := colSet(x.Input)
+		var down, up []expr.Expr
+		for _, p := range preds {
+			if pc := colsOf(p); len(pc) > 0 && within(pc, in) && !isVolatile(p) && !hasSubquery(p) {
+				down = append(down, p)
+			} else {
+				up = append(up, p)
+			}
+		}
+		c := *x
+		c.Input = pushInto(x.Input, down)
+		c.Sub = pushNode(x.Sub)
+		return wrap(&c, up)
 	case *Scan:
 		c := *x
 		have := map[string]bool{}

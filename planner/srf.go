@@ -1,11 +1,15 @@
 package planner
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
+	"github.com/lakeq/lakeq/types"
 )
 
 // Set-returning functions in a select list (SELECT unnest(a) FROM t)
@@ -17,6 +21,11 @@ import (
 
 var selectListSRFs = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true,
 	"_pg_expandarray": true, "regexp_matches": true, "regexp_split_to_table": true}
+
+func isSelectListSRF(name string) bool {
+	_, _, _, isJSON := functions.JSONSetFunc(name)
+	return selectListSRFs[name] || isJSON
+}
 
 // compositeField names the hidden column that carries one field of a
 // composite select item ("keys" → "keys\x00x"): derived tables expose it
@@ -34,7 +43,7 @@ func isCompositeField(name string) bool { return strings.IndexByte(name, 0) >= 0
 func srfTarget(e ast.Expr) (*ast.FuncCall, string, func(ast.Expr) ast.Expr) {
 	switch x := e.(type) {
 	case *ast.FuncCall:
-		if x.Over == nil && selectListSRFs[strings.ToLower(x.Name[len(x.Name)-1])] {
+		if x.Over == nil && isSelectListSRF(strings.ToLower(x.Name[len(x.Name)-1])) {
 			return x, "", func(r ast.Expr) ast.Expr { return r }
 		}
 	case *ast.Field:
@@ -132,16 +141,10 @@ func (b *Binder) bindSelectSRFs(n Node, sc *scope, targets []ast.Target, hasAgg 
 		default:
 			// A composite value: shown as PostgreSQL prints a record,
 			// its fields carried beside it for (item).field.
-			args := []ast.Expr{&ast.Const{Kind: "string", Val: "("}}
 			for j, r := range refs {
-				if j > 0 {
-					args = append(args, &ast.Const{Kind: "string", Val: ","})
-				}
-				args = append(args, r)
 				out = append(out, ast.Target{Expr: r, Alias: compositeField(t.Alias, fieldNames[j]), Pos: t.Pos})
 			}
-			args = append(args, &ast.Const{Kind: "string", Val: ")"})
-			value = &ast.FuncCall{Name: []string{"concat"}, Args: args, Location: f.call.Location}
+			value = &ast.FuncCall{Name: []string{recordOutName}, Args: refs, Location: f.call.Location}
 		}
 		t.Expr = f.rebuild(value)
 		out[f.i] = t
@@ -155,4 +158,58 @@ func (b *Binder) bindSelectSRFs(n Node, sc *scope, targets []ast.Target, hasAgg 
 		return &Apply{Input: n, Sub: sub, Outer: outer}, out, nil
 	}
 	return &Join{Type: JoinCross, Left: n, Right: sub}, out, nil
+}
+
+// recordOutName is the internal call the binder puts where a select item
+// is a composite value (a set-returning function of several columns).
+const recordOutName = "__record_out"
+
+// recordOut prints its arguments as PostgreSQL's record_out prints a
+// row: (a,b), a NULL field empty, a field that is empty or holds a quote,
+// backslash, parenthesis, comma or space in double quotes with quotes
+// and backslashes doubled.
+func recordOut(args []expr.Expr) expr.Expr {
+	ts := make([]types.T, len(args))
+	for i, a := range args {
+		ts[i] = a.Type()
+	}
+	return &expr.Call{Name: recordOutName, Args: args, T: types.TextT, Kernel: functions.RowWise(func([]types.T) types.T { return types.TextT }, false,
+		func(ctx *functions.Ctx, v []types.Value) (types.Value, error) {
+			// every field NULL is the padding past a shorter function's
+			// end, a NULL record (each function here has a field that is
+			// never NULL: a key, a position)
+			if !slices.ContainsFunc(v, func(x types.Value) bool { return x != nil }) {
+				return nil, nil
+			}
+			var sb strings.Builder
+			sb.WriteByte('(')
+			for i, x := range v {
+				if i > 0 {
+					sb.WriteByte(',')
+				}
+				if x == nil {
+					continue
+				}
+				s := types.FormatTextIn(ts[i], x, ctx.Loc)
+				if s != "" && !strings.ContainsAny(s, "\"\\(),") && !strings.ContainsFunc(s, isRecordSpace) {
+					sb.WriteString(s)
+					continue
+				}
+				sb.WriteByte('"')
+				for _, r := range s {
+					if r == '"' || r == '\\' {
+						sb.WriteRune(r)
+					}
+					sb.WriteRune(r)
+				}
+				sb.WriteByte('"')
+			}
+			sb.WriteByte(')')
+			return sb.String(), nil
+		})}
+}
+
+// isRecordSpace is C's isspace, which record_out tests.
+func isRecordSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
 }

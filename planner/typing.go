@@ -438,3 +438,12 @@ func noOperator(op string, l, r types.T) error {
 	return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", l.String(), op, r.String()).
 		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 }
+
+// exprTypes lists the expressions' types.
+func exprTypes(es []expr.Expr) []types.T {
+	ts := make([]types.T, len(es))
+	for i, e := range es {
+		ts[i] = e.Type()
+	}
+	return ts
+}

@@ -145,10 +145,40 @@ func jsonbNumber(n string) string {
 }
 
 func writeJSONString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	buf.Truncate(buf.Len() - 1) // Encode's newline
+	buf.Write(AppendJSONString(buf.AvailableBuffer(), s))
+}
+
+// AppendJSONString appends s as a JSON string the way PostgreSQL's
+// escape_json writes it: \b \f \n \r \t \" and \\ escaped, other
+// control characters as \u00xx, everything else (<, &, U+2028, any
+// non-ASCII) as is.
+func AppendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		default:
+			if c < ' ' {
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			} else {
+				dst = append(dst, c)
+			}
+		}
+	}
+	return append(dst, '"')
 }
 
 // JSONGet implements -> and ->>: the member (string key) or element

@@ -320,9 +320,12 @@ func printError(w io.Writer, sql string, err error) {
 			if lineEnd >= 0 {
 				line = string(runes[lineStart : pos+lineEnd])
 			}
-			prefix := "LINE 1: "
+			prefix := fmt.Sprintf("LINE %d: ", strings.Count(string(runes[:pos]), "\n")+1)
 			fmt.Fprintf(w, "%s%s\n%s^\n", prefix, line, strings.Repeat(" ", len(prefix)+len([]rune(string(runes[lineStart:pos])))))
 		}
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(w, "DETAIL:  %s\n", e.Detail)
 	}
 	if e.Hint != "" {
 		fmt.Fprintf(w, "HINT:  %s\n", e.Hint)
