@@ -129,10 +129,16 @@ func Default() *Registry {
 	for _, s := range append(builtinScalars(), regexMoreScalars()...) {
 		r.AddScalar(s)
 	}
-	for name, ovs := range jsonbOperatorOverloads() {
-		s := *r.scalars[name]
-		s.Overloads = append(append([]Overload(nil), s.Overloads...), ovs...)
-		r.AddScalar(&s)
+	for _, extra := range []map[string][]Overload{jsonbOperatorOverloads(), arrayOperatorOverloads()} {
+		for name, ovs := range extra {
+			s := &Scalar{Name: name}
+			if old := r.scalars[name]; old != nil {
+				c := *old
+				s = &c
+			}
+			s.Overloads = append(append([]Overload(nil), s.Overloads...), ovs...)
+			r.AddScalar(s)
+		}
 	}
 	for _, a := range slices.Concat(builtinAggregates(), jsonAggregates(), regrAggregates()) {
 		r.aggs[a.Name] = a

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/lakeq/lakeq/internal/libm"
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/types"
 )
@@ -222,7 +223,7 @@ func builtinScalars() []*Scalar {
 				return math.Sqrt(x), nil
 			}),
 		}},
-		f1("cbrt", math.Cbrt, "cube root"),
+		f1("cbrt", libm.Cbrt, "cube root"),
 		{Name: "ln", Description: "natural logarithm", Overloads: []Overload{
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				x := a[0].(float64)
@@ -232,7 +233,7 @@ func builtinScalars() []*Scalar {
 				if x < 0 {
 					return nil, logNeg()
 				}
-				return math.Log(x), nil
+				return libm.Log(x), nil
 			}),
 		}},
 		{Name: "log", Aliases: []string{"log10"}, Description: "base 10 logarithm, or log(b, x)", Overloads: []Overload{
@@ -244,7 +245,7 @@ func builtinScalars() []*Scalar {
 				if x < 0 {
 					return nil, logNeg()
 				}
-				return math.Log10(x), nil
+				return libm.Log10(x), nil
 			}),
 			row([]Arg{aFloat8, aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				b, x := a[0].(float64), a[1].(float64)
@@ -254,12 +255,12 @@ func builtinScalars() []*Scalar {
 				if b == 1 {
 					return nil, divByZero()
 				}
-				return math.Log(x) / math.Log(b), nil
+				return libm.Log(x) / libm.Log(b), nil
 			}),
 		}},
 		{Name: "exp", Overloads: []Overload{
 			row([]Arg{aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				r := math.Exp(a[0].(float64))
+				r := libm.Exp(a[0].(float64))
 				if math.IsInf(r, 0) {
 					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
 				}
@@ -275,7 +276,7 @@ func builtinScalars() []*Scalar {
 				if x < 0 && y != math.Trunc(y) {
 					return nil, sqlerr.New("2201F", "a negative number raised to a non-integer power yields a complex result")
 				}
-				r := math.Pow(x, y)
+				r := libm.Pow(x, y)
 				if math.IsInf(r, 0) {
 					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
 				}
@@ -286,10 +287,8 @@ func builtinScalars() []*Scalar {
 		{Name: "random", Volatile: true, Overloads: []Overload{{Args: nil, Ret: fixed(types.Float8T), Kernel: RowWise(fixed(types.Float8T), false, func(*Ctx, []types.Value) (types.Value, error) { return rand.Float64(), nil })}}},
 		f1("degrees", func(x float64) float64 { return x * 180 / math.Pi }, "radians to degrees"),
 		f1("radians", func(x float64) float64 { return x * math.Pi / 180 }, "degrees to radians"),
-		f1("sin", math.Sin, "sine"), f1("cos", math.Cos, "cosine"), f1("tan", math.Tan, "tangent"),
-		f1("asin", math.Asin, "arcsine"), f1("acos", math.Acos, "arccosine"), f1("atan", math.Atan, "arctangent"),
 		{Name: "atan2", Overloads: []Overload{row([]Arg{aFloat8, aFloat8}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			return math.Atan2(a[0].(float64), a[1].(float64)), nil
+			return libm.Atan2(a[0].(float64), a[1].(float64)), nil
 		})}},
 		{Name: "div", Overloads: []Overload{row([]Arg{aNum, aNum}, types.NumericT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			q, err := DecimalOp("/", a[0].(types.Decimal), a[1].(types.Decimal), 20)
@@ -297,13 +296,6 @@ func builtinScalars() []*Scalar {
 				return nil, err
 			}
 			return roundDec(q, 0, true)
-		})}},
-		{Name: "gcd", Overloads: []Overload{row([]Arg{aInt8, aInt8}, types.Int8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			x, y := a[0].(int64), a[1].(int64)
-			for y != 0 {
-				x, y = y, x%y
-			}
-			return max(x, -x), nil
 		})}},
 		{Name: "width_bucket", Overloads: []Overload{row([]Arg{aFloat8, aFloat8, aFloat8, aInt4}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			x, lo, hi, n := a[0].(float64), a[1].(float64), a[2].(float64), a[3].(int64)
@@ -485,9 +477,6 @@ func builtinScalars() []*Scalar {
 		{Name: "quote_ident", Overloads: []Overload{row([]Arg{aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return QuoteIdent(a[0].(string)), nil
 		})}},
-		{Name: "quote_literal", Overloads: []Overload{row([]Arg{aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			return "'" + strings.ReplaceAll(a[0].(string), "'", "''") + "'", nil
-		})}},
 		{Name: "regexp_replace", Overloads: []Overload{regexReplaceKernel(3), regexReplaceKernel(4)}},
 		{Name: "regexp_match", Overloads: []Overload{
 			row([]Arg{aText, aText}, types.ArrayOf(types.TextT), func(_ *Ctx, a []types.Value) (types.Value, error) {
@@ -501,32 +490,6 @@ func builtinScalars() []*Scalar {
 		{Name: "~*", Overloads: []Overload{regexOp(true, false)}},
 		{Name: "!~", Overloads: []Overload{regexOp(false, true)}},
 		{Name: "!~*", Overloads: []Overload{regexOp(true, true)}},
-		{Name: "string_to_array", Overloads: []Overload{
-			{Args: []Arg{aText, aText}, Ret: fixed(types.ArrayOf(types.TextT)), Kernel: RowWise(fixed(types.ArrayOf(types.TextT)), false, func(_ *Ctx, a []types.Value) (types.Value, error) {
-				if a[0] == nil {
-					return nil, nil
-				}
-				s := a[0].(string)
-				if s == "" {
-					return []any{}, nil
-				}
-				var parts []string
-				if a[1] == nil {
-					for _, r := range s {
-						parts = append(parts, string(r))
-					}
-				} else if a[1].(string) == "" {
-					parts = []string{s}
-				} else {
-					parts = strings.Split(s, a[1].(string))
-				}
-				out := make([]any, len(parts))
-				for i, p := range parts {
-					out[i] = p
-				}
-				return out, nil
-			})},
-		}},
 		{Name: "array_to_string", Overloads: []Overload{
 			row([]Arg{{Kind: ArgArray}, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				var parts []string
@@ -574,14 +537,6 @@ func builtinScalars() []*Scalar {
 			arr, _ := a[0].([]any)
 			return append(append([]any{}, arr...), a[1]), nil
 		})}}},
-		{Name: "array_position", Overloads: []Overload{row([]Arg{{Kind: ArgArray}, {Kind: ArgElemOf}}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			for i, e := range a[0].([]any) {
-				if e != nil && types.Compare(e, a[1]) == 0 {
-					return int64(i + 1), nil
-				}
-			}
-			return nil, nil
-		})}},
 		{Name: "gen_random_uuid", Volatile: true, Overloads: []Overload{{Ret: fixed(types.UUIDT), Kernel: RowWise(fixed(types.UUIDT), false, func(*Ctx, []types.Value) (types.Value, error) {
 			var b [16]byte
 			for i := range b {
@@ -602,6 +557,9 @@ func builtinScalars() []*Scalar {
 	out = append(out, jsonScalars()...)
 	out = append(out, jsonbOpsScalars()...)
 	out = append(out, jsonbModScalars()...)
+	out = append(out, arrayScalars()...)
+	out = append(out, formatScalars()...)
+	out = append(out, mathMoreScalars()...)
 	return out
 }
 

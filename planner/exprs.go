@@ -443,6 +443,12 @@ func constExpr(x *ast.Const) (expr.Expr, error) {
 	case "float":
 		if !strings.ContainsAny(x.Val, ".eE") {
 			if v, err := strconv.ParseInt(x.Val, 10, 64); err == nil {
+				// an integer written past int4 that fits after all
+				// (-2147483648, negated by the grammar) is int4, as
+				// make_const types it
+				if v == int64(int32(v)) {
+					return &expr.Const{V: v, T: types.Int4T}, nil
+				}
 				return &expr.Const{V: v, T: types.Int8T}, nil
 			}
 		}

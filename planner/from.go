@@ -435,10 +435,17 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		if len(args) < 2 || len(args) > 3 {
 			return nil, nil, noFunction(name, args)
 		}
-		t, args2, err := b.unify(args[:2], "generate_series")
+		// the step joins the bounds' type unless it is an interval
+		// (generate_series(1, 2, 0.5) is numeric)
+		uni := args[:2]
+		if len(args) == 3 && args[2].Type().Kind != types.Interval {
+			uni = args
+		}
+		t, args2, err := b.unify(uni, "generate_series")
 		if err != nil {
 			return nil, nil, err
 		}
+		args2 = args2[:2]
 		if t.Kind == types.Int2 {
 			t = types.Int4T
 		}
@@ -469,7 +476,7 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			colName = x.Alias.Columns[0]
 		}
 		n = &TableFunc{Name: name, Args: args2, Cols: []Column{b.newCol(colName, t, alias)}}
-	case "regexp_matches", "regexp_split_to_table":
+	case "regexp_matches", "regexp_split_to_table", "string_to_table":
 		if len(args) < 2 || len(args) > 3 {
 			return nil, nil, noFunction(name, args)
 		}
@@ -483,7 +490,7 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			colName = x.Alias.Columns[0]
 		}
 		ct := types.ArrayOf(types.TextT)
-		if name == "regexp_split_to_table" {
+		if name != "regexp_matches" {
 			ct = types.TextT
 		}
 		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, ct, alias)}}

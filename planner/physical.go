@@ -540,6 +540,22 @@ func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 			return out, err
 		}
 		return functions.RegexpMatches(args[0].(string), args[1].(string), flags)
+	case "string_to_table":
+		// string_to_array's pieces (NULL delimiter: each character)
+		if args[0] == nil {
+			break
+		}
+		var null *string
+		if len(args) > 2 && args[2] != nil {
+			s := args[2].(string)
+			null = &s
+		}
+		var delim *string
+		if args[1] != nil {
+			s := args[1].(string)
+			delim = &s
+		}
+		return functions.StringToArray(args[0].(string), delim, null), nil
 	case "generate_subscripts":
 		// lakeq's arrays are one-dimensional and 1-based
 		if a, ok := args[0].([]any); ok && args[1] == int64(1) {

@@ -64,6 +64,7 @@ const (
 	DiskFull                        = "53100"
 	OutOfMemory                     = "53200"
 	ProgramLimitExceeded            = "54000"
+	ArraySubscriptError             = "2202E"
 	IOError                         = "58030"
 	UndefinedFile                   = "58P01"
 	Internal                        = "XX000"
