@@ -560,6 +560,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, arrayScalars()...)
 	out = append(out, formatScalars()...)
 	out = append(out, mathMoreScalars()...)
+	out = append(out, zoneScalars()...)
 	return out
 }
 

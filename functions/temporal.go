@@ -464,6 +464,19 @@ func temporalScalars() []*Scalar {
 				r, err := truncTime(a[0].(string), types.TimestampToTime(int64(a[1].(types.TimestampVal))).In(loc(ctx)))
 				return types.TimeToTimestamp(r), err
 			}),
+			// truncated in the given zone rather than the session's
+			row([]Arg{aText, aTSTZ, aText}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				z, err := resolveZone(a[2].(string))
+				if err != nil {
+					return nil, err
+				}
+				l := z.loc
+				if l == nil {
+					l = time.FixedZone("", z.off)
+				}
+				r, err := truncTime(a[0].(string), types.TimestampToTime(int64(a[1].(types.TimestampVal))).In(l))
+				return types.TimeToTimestamp(r), err
+			}),
 			row([]Arg{aText, aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				iv := a[1].(types.IntervalVal)
 				switch strings.ToLower(a[0].(string)) {
@@ -486,6 +499,12 @@ func temporalScalars() []*Scalar {
 		{Name: "now", Aliases: []string{"current_timestamp", "transaction_timestamp", "statement_timestamp"}, Overloads: []Overload{
 			{Ret: fixed(types.TimestampTZT), Kernel: RowWise(fixed(types.TimestampTZT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
 				return types.TimestampVal(now(ctx)), nil
+			})},
+		}},
+		{Name: "timeofday", Volatile: true, Description: "the current time as text, as PostgreSQL's timeofday prints it", Overloads: []Overload{
+			{Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
+				t := time.Now().In(loc(ctx))
+				return t.Format("Mon Jan 02 15:04:05.000000 2006 MST"), nil
 			})},
 		}},
 		{Name: "clock_timestamp", Volatile: true, Overloads: []Overload{
@@ -522,13 +541,6 @@ func temporalScalars() []*Scalar {
 		}},
 		{Name: "make_date", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return types.ParseDate(fmt.Sprintf("%04d-%02d-%02d", a[0], a[1], a[2]))
-		})}},
-		{Name: "make_timestamp", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			d, err := types.ParseDate(fmt.Sprintf("%04d-%02d-%02d", a[0], a[1], a[2]))
-			if err != nil {
-				return nil, err
-			}
-			return types.TimestampVal(int64(d)*types.UsPerDay + a[3].(int64)*3_600_000_000 + a[4].(int64)*60_000_000 + int64(math.Round(a[5].(float64)*1e6))), nil
 		})}},
 		{Name: "make_interval", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return types.IntervalVal{Months: int32(a[0].(int64)*12 + a[1].(int64)), Days: int32(a[2].(int64)*7 + a[3].(int64)),

@@ -1233,13 +1233,33 @@ func parsePGTimestamp(s string, withTZ bool, loc *time.Location) (TimestampVal, 
 
 // zoneOffsetAt is the offset (seconds east) loc has at the wall time
 // wall (microseconds as if UTC), as PostgreSQL's
-// DetermineTimeZoneOffset: a time skipped by a change reads with the
-// offset before it, an ambiguous one as standard time's.
+// DetermineTimeZoneOffset: a time a change skips (spring forward) reads
+// with the offset before the change, a time it repeats (fall back) with
+// the offset after it. (Go's time.Date takes the earlier of two.)
 func zoneOffsetAt(wall int64, loc *time.Location) int {
-	t := TimestampToTime(wall)
-	lt := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
-	_, off := lt.Zone()
-	return off
+	sec := floorDiv(wall, usPerSec)
+	at := func(unix int64) int {
+		_, off := time.Unix(unix, 0).In(loc).Zone()
+		return off
+	}
+	// the offsets a day either side: a change between them is the only
+	// one near the wall time
+	before, after := at(sec-86400), at(sec+86400)
+	fits := func(off int) bool { return at(sec-int64(off)) == off }
+	switch {
+	case before == after:
+		if fits(before) {
+			return before
+		}
+		return at(sec - int64(before)) // a zone with two changes in a day
+	case fits(before) && fits(after):
+		return after // repeated: the later reading
+	case fits(before):
+		return before
+	case fits(after):
+		return after
+	}
+	return before // skipped
 }
 
 // parsePGTime is time_in (PostgreSQL's DecodeTimeOnly): a time of day,

@@ -111,3 +111,53 @@ func TestDateTimeInputDifferential(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneTransitionsDifferential reads wall times around the offset
+// changes of zones with daylight saving, half-hour and irregular changes
+// as timestamptz in those zones, in PostgreSQL 15 and in lakeq: a time a
+// change skips reads with the offset before it, a time it repeats with
+// the offset after it (DetermineTimeZoneOffset).
+func TestZoneTransitionsDifferential(t *testing.T) {
+	pg := startPGRef(t, "SET DateStyle = 'ISO, MDY'")
+	zones := []string{"America/New_York", "Europe/Moscow", "Europe/Dublin", "Australia/Lord_Howe", "Pacific/Apia", "America/Sao_Paulo", "Asia/Kolkata"}
+	failures := 0
+	for _, zone := range zones {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pg.exec("SET TimeZone = '" + zone + "'")
+		// the changes of a few years, found hour by hour
+		var changes []time.Time
+		for _, year := range []int{1919, 1947, 2011, 2014, 2024} {
+			prev := -1 << 31
+			for u := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC); u.Year() == year; u = u.Add(time.Hour) {
+				_, off := u.In(loc).Zone()
+				if prev != -1<<31 && off != prev {
+					changes = append(changes, u)
+				}
+				prev = off
+			}
+		}
+		for _, c := range changes {
+			for d := -2 * time.Hour; d <= 2*time.Hour && failures < 30; d += 15 * time.Minute {
+				// wall times on both sides of the change, as written there
+				w := c.Add(d).In(loc)
+				in := w.Format("2006-01-02 15:04:05")
+				want, pgCode, _ := pg.read(in, "timestamptz")
+				ts, lqErr := ParseTimestamp(in, true, loc)
+				if pgCode != "" || lqErr != nil {
+					if (pgCode == "") != (lqErr == nil) {
+						t.Errorf("%q in %s: lakeq %v, PostgreSQL %s", in, zone, lqErr, pgCode)
+						failures++
+					}
+					continue
+				}
+				if got := FormatTimestampTZ(int64(ts), loc); got != want {
+					t.Errorf("%q in %s: lakeq %q, PostgreSQL %q", in, zone, got, want)
+					failures++
+				}
+			}
+		}
+	}
+}
