@@ -348,12 +348,13 @@ func jsonbModScalars() []*Scalar {
 		{Name: "#-", Overloads: []Overload{row([]Arg{aJB, aTextArr}, types.JSONBT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return deletePath(a[0], a[1])
 		})}},
-		{Name: "jsonb_set", Description: "the document with the value at a path replaced (or created)", Overloads: []Overload{
+		{Name: "jsonb_set", Description: "the document with the value at a path replaced (or created)", Params: []Param{{Name: "jsonb_in"}, {Name: "path"}, {Name: "replacement"}, {"create_if_missing", types.BoolT, true}}, Overloads: []Overload{
 			row([]Arg{aJB, aTextArr, aJB}, types.JSONBT, jsonbSet),
 			row([]Arg{aJB, aTextArr, aJB, aBool}, types.JSONBT, jsonbSet),
 		}},
-		{Name: "jsonb_set_lax", Description: "jsonb_set with a chosen treatment of an SQL NULL value", Overloads: []Overload{lax(3), lax(4), lax(5)}},
-		{Name: "jsonb_insert", Description: "the document with a value inserted at a path", Overloads: []Overload{
+		{Name: "jsonb_set_lax", Description: "jsonb_set with a chosen treatment of an SQL NULL value", Params: []Param{{Name: "jsonb_in"}, {Name: "path"}, {Name: "replacement"},
+			{"create_if_missing", types.BoolT, true}, {"null_value_treatment", types.TextT, "use_json_null"}}, Overloads: []Overload{lax(3), lax(4), lax(5)}},
+		{Name: "jsonb_insert", Description: "the document with a value inserted at a path", Params: []Param{{Name: "jsonb_in"}, {Name: "path"}, {Name: "replacement"}, {"insert_after", types.BoolT, false}}, Overloads: []Overload{
 			row([]Arg{aJB, aTextArr, aJB}, types.JSONBT, jsonbInsert),
 			row([]Arg{aJB, aTextArr, aJB, aBool}, types.JSONBT, jsonbInsert),
 		}},

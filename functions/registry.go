@@ -105,11 +105,22 @@ func (o *Overload) KernelFor(args []types.T) Kernel {
 	return o.Kernel
 }
 
+// Param is a parameter a call may name (make_interval(days => 3)) and,
+// with a Default, leave out.
+type Param struct {
+	Name    string
+	T       types.T
+	Default types.Value // nil: the parameter is required
+}
+
 // Scalar is a scalar function declaration.
 type Scalar struct {
-	Name        string
-	Aliases     []string
-	Overloads   []Overload
+	Name      string
+	Aliases   []string
+	Overloads []Overload
+	// Params names the parameters, in order, for named notation and
+	// defaults (nil: positional only).
+	Params      []Param
 	Volatile    bool // not constant-foldable (now(), random())
 	Description string
 	Example     string

@@ -1,7 +1,6 @@
 package functions
 
 import (
-	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"math"
@@ -439,10 +438,6 @@ func builtinScalars() []*Scalar {
 			}
 			return string(rune(c)), nil
 		})}},
-		{Name: "md5", Overloads: []Overload{row([]Arg{aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			s := md5.Sum([]byte(a[0].(string)))
-			return hex.EncodeToString(s[:]), nil
-		})}},
 		{Name: "to_hex", Overloads: []Overload{row([]Arg{aInt8}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return fmt.Sprintf("%x", uint64(a[0].(int64))), nil
 		})}},
@@ -561,6 +556,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, formatScalars()...)
 	out = append(out, mathMoreScalars()...)
 	out = append(out, zoneScalars()...)
+	out = append(out, bytesMiscScalars()...)
 	return out
 }
 

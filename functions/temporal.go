@@ -539,13 +539,20 @@ func temporalScalars() []*Scalar {
 				return age(today, types.TimestampToTime(int64(a[0].(types.TimestampVal)))), nil
 			}),
 		}},
-		{Name: "make_date", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+		{Name: "make_date", Params: []Param{{Name: "year"}, {Name: "month"}, {Name: "day"}}, Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return types.ParseDate(fmt.Sprintf("%04d-%02d-%02d", a[0], a[1], a[2]))
 		})}},
-		{Name: "make_interval", Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			return types.IntervalVal{Months: int32(a[0].(int64)*12 + a[1].(int64)), Days: int32(a[2].(int64)*7 + a[3].(int64)),
-				Micros: a[4].(int64)*3_600_000_000 + a[5].(int64)*60_000_000 + int64(a[6].(float64)*1e6)}, nil
-		})}},
+		{Name: "make_interval", Description: "an interval from years, months, weeks, days, hours, minutes and seconds (each defaults to 0)",
+			Params: []Param{{"years", types.Int4T, int64(0)}, {"months", types.Int4T, int64(0)}, {"weeks", types.Int4T, int64(0)},
+				{"days", types.Int4T, int64(0)}, {"hours", types.Int4T, int64(0)}, {"mins", types.Int4T, int64(0)}, {"secs", types.Float8T, 0.0}},
+			Overloads: []Overload{row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				secs := a[6].(float64)
+				if math.IsInf(secs, 0) || math.IsNaN(secs) {
+					return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+				}
+				return types.IntervalVal{Months: int32(a[0].(int64)*12 + a[1].(int64)), Days: int32(a[2].(int64)*7 + a[3].(int64)),
+					Micros: a[4].(int64)*3_600_000_000 + a[5].(int64)*60_000_000 + int64(math.RoundToEven(secs*1e6))}, nil
+			})}},
 		{Name: "to_timestamp", Overloads: []Overload{
 			row([]Arg{aFloat8}, types.TimestampTZT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return types.TimestampVal(int64(math.Round(a[0].(float64) * 1e6))), nil

@@ -97,7 +97,7 @@ func zoneScalars() []*Scalar {
 			row([]Arg{aIntv, aTSTZ}, types.TimestampT, byInterval(true)),
 			row([]Arg{aIntv, aTS}, types.TimestampTZT, byInterval(false)),
 		}},
-		{Name: "make_time", Description: "a time from hour, minute and seconds", Overloads: []Overload{
+		{Name: "make_time", Description: "a time from hour, minute and seconds", Params: []Param{{Name: "hour"}, {Name: "min"}, {Name: "sec"}}, Overloads: []Overload{
 			row([]Arg{aInt4, aInt4, aFloat8}, types.TimeT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				h, m, s := a[0].(int64), a[1].(int64), a[2].(float64)
 				if types.TimeFieldsOverflow(h, m, s) {
@@ -106,12 +106,12 @@ func zoneScalars() []*Scalar {
 				return types.TimeVal((h*3600+m*60)*1_000_000 + int64(math.RoundToEven(s*1e6))), nil
 			}),
 		}},
-		{Name: "make_timestamp", Description: "a timestamp from fields", Overloads: []Overload{
+		{Name: "make_timestamp", Description: "a timestamp from fields", Params: timestampParams[:6], Overloads: []Overload{
 			row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return makeTimestamp(a)
 			}),
 		}},
-		{Name: "make_timestamptz", Description: "a timestamptz from fields, in the session's or the given zone", Overloads: []Overload{
+		{Name: "make_timestamptz", Description: "a timestamptz from fields, in the session's or the given zone", Params: timestampParams, Overloads: []Overload{
 			row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8}, types.TimestampTZT, makeTimestampTZ),
 			row([]Arg{aInt4, aInt4, aInt4, aInt4, aInt4, aFloat8, aText}, types.TimestampTZT, makeTimestampTZ),
 		}},
@@ -121,6 +121,9 @@ func zoneScalars() []*Scalar {
 		}},
 	}
 }
+
+// timestampParams are make_timestamp(tz)'s parameter names.
+var timestampParams = []Param{{Name: "year"}, {Name: "month"}, {Name: "mday"}, {Name: "hour"}, {Name: "min"}, {Name: "sec"}, {Name: "timezone"}}
 
 func alwaysTrue(*Ctx, []types.Value) (types.Value, error) { return true, nil }
 

@@ -777,6 +777,10 @@ func (b *Binder) callScalar(name string, args []expr.Expr) (expr.Expr, error) {
 	if fn == nil {
 		return nil, noFunction(name, args)
 	}
+	args, err := placeArgs(name, fn.Params, nil, args)
+	if err != nil {
+		return nil, err
+	}
 	o, cargs, ret, err := b.resolve(name, fn.Overloads, args)
 	if err != nil {
 		return nil, err
@@ -1043,6 +1047,14 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	if f.Over != nil {
 		return b.bindWindowCall(f, name, sc)
 	}
+	if hasNamedArgs(f.ArgNames) && b.Reg.Scalar(name) == nil {
+		// aggregates and window functions have no named parameters
+		args, err := b.bindExprs(f.Args, sc)
+		if err != nil {
+			return nil, err
+		}
+		return nil, noNamedFunction(name, f.ArgNames, args)
+	}
 	if agg := b.Reg.Aggregate(name); agg != nil {
 		return b.bindAggCall(f, name, agg, sc)
 	}
@@ -1088,10 +1100,20 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	}
 	fn := b.Reg.Scalar(name)
 	if fn == nil {
+		if hasNamedArgs(f.ArgNames) {
+			return nil, noNamedFunction(name, f.ArgNames, args)
+		}
 		return nil, noFunction(name, args)
+	}
+	written := args
+	if args, err = placeArgs(name, fn.Params, f.ArgNames, args); err != nil {
+		return nil, err
 	}
 	o, cargs, ret, err := b.resolve(name, fn.Overloads, args)
 	if err != nil {
+		if hasNamedArgs(f.ArgNames) && sqlerr.Code(err) == sqlerr.UndefinedFunction {
+			return nil, noNamedFunction(name, f.ArgNames, written)
+		}
 		return nil, err
 	}
 	if (name == "round" || name == "trunc") && len(cargs) == 2 {

@@ -419,6 +419,16 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 			return b.bindTableName(&ast.TableName{Name: ast.QualifiedName{Schema: "pg_catalog", Name: name}, Alias: x.Alias})
 		}
 	}
+	if hasNamedArgs(x.Func.ArgNames) {
+		// only functions with declared parameters take names
+		fn := b.Reg.Scalar(name)
+		if fn == nil || isSelectListSRF(name) {
+			return nil, nil, b.errAt(noNamedFunction(name, x.Func.ArgNames, args), x.Func.Location)
+		}
+		if args, err = placeArgs(name, fn.Params, x.Func.ArgNames, args); err != nil {
+			return nil, nil, err
+		}
+	}
 	n, cols, err := b.tableFuncNode(x, name, args)
 	if err != nil || len(outer) == 0 {
 		return n, cols, err
