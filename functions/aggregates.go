@@ -49,6 +49,9 @@ type AggOverload struct {
 	// NewIn, when set, makes an accumulator whose result reads the
 	// session's time zone; the binder makes New from it.
 	NewIn func(args []types.T, ret types.T, loc *time.Location) Accumulator
+	// NewOrdered, for an ordered-set aggregate, makes an accumulator
+	// for its WITHIN GROUP key's direction; the binder makes New from it.
+	NewOrdered func(args []types.T, ret types.T, desc, nullsFirst bool) Accumulator
 }
 
 // Aggregate is an aggregate function declaration.
@@ -60,6 +63,10 @@ type Aggregate struct {
 	// WithinGroup marks ordered-set aggregates (percentile_cont): the
 	// direct arguments come first, the WITHIN GROUP key last.
 	WithinGroup bool
+	// Hypothetical marks the hypothetical-set aggregates (rank(x) WITHIN
+	// GROUP (ORDER BY k)): the direct argument is a value of the key's
+	// type, placed among the group's keys.
+	Hypothetical bool
 }
 
 // Overloads lists the candidate signatures (the binder resolves among them).
@@ -919,13 +926,13 @@ func SortRows(rows [][]types.Value, keyIdx []int, desc, nullsFirst []bool) {
 // percentile_cont interpolates between the two nearest keys, floats and
 // intervals alike (PostgreSQL's float8_lerp and interval_lerp);
 // percentile_disc takes the first key whose position reaches the fraction.
-func percentile(cont bool) func(rows [][]types.Value) (types.Value, error) {
+func percentile(cont, desc bool) func(rows [][]types.Value) (types.Value, error) {
 	return func(rows [][]types.Value) (types.Value, error) {
 		if len(rows) == 0 {
 			return nil, nil
 		}
 		sorted := append([][]types.Value(nil), rows...)
-		SortRows(sorted, []int{0}, []bool{false}, []bool{false})
+		SortRows(sorted, []int{0}, []bool{desc}, []bool{false})
 		n := len(sorted)
 		one := func(fr float64) (types.Value, error) {
 			if fr < 0 || fr > 1 || math.IsNaN(fr) {
@@ -1285,42 +1292,18 @@ func builtinAggregates() []*Aggregate {
 			}},
 		}},
 		{Name: "percentile_cont", WithinGroup: true, Description: "continuous percentile", Overloads: []AggOverload{
-			{Args: []Arg{aFloat8, aFloat8}, Ret: fixed(types.Float8T), New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
-			}},
-			{Args: []Arg{aFloat8, aIntv}, Ret: fixed(types.IntervalT), New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
-			}},
-			{Args: []Arg{ex(types.ArrayOf(types.Float8T)), aFloat8}, Ret: fixed(types.ArrayOf(types.Float8T)), New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
-			}},
-			{Args: []Arg{ex(types.ArrayOf(types.Float8T)), aIntv}, Ret: fixed(types.ArrayOf(types.IntervalT)), New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(true)}
-			}},
+			percentileOverload([]Arg{aFloat8, aFloat8}, fixed(types.Float8T), true),
+			percentileOverload([]Arg{aFloat8, aIntv}, fixed(types.IntervalT), true),
+			percentileOverload([]Arg{ex(types.ArrayOf(types.Float8T)), aFloat8}, fixed(types.ArrayOf(types.Float8T)), true),
+			percentileOverload([]Arg{ex(types.ArrayOf(types.Float8T)), aIntv}, fixed(types.ArrayOf(types.IntervalT)), true),
 		}},
 		{Name: "percentile_disc", WithinGroup: true, Description: "discrete percentile", Overloads: []AggOverload{
-			{Args: []Arg{aFloat8, aAny}, Ret: func(a []types.T) types.T { return a[1] }, New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
-			}},
-			{Args: []Arg{ex(types.ArrayOf(types.Float8T)), aAny}, Ret: func(a []types.T) types.T { return types.ArrayOf(a[1]) }, New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(false)}
-			}},
+			percentileOverload([]Arg{aFloat8, aAny}, func(a []types.T) types.T { return a[1] }, false),
+			percentileOverload([]Arg{ex(types.ArrayOf(types.Float8T)), aAny}, func(a []types.T) types.T { return types.ArrayOf(a[1]) }, false),
 		}},
-		{Name: "mode", WithinGroup: true, Overloads: []AggOverload{
-			{Args: []Arg{aAny}, Ret: firstArg, New: func(args []types.T, ret types.T) Accumulator {
-				return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
-					counts := map[string]int{}
-					var best types.Value
-					bestN := 0
-					for _, r := range rows {
-						k := types.FormatText(ret, r[0])
-						counts[k]++
-						if counts[k] > bestN || (counts[k] == bestN && types.Compare(r[0], best) < 0) {
-							best, bestN = r[0], counts[k]
-						}
-					}
-					return best, nil
-				}}
+		{Name: "mode", WithinGroup: true, Description: "most frequent value (the first in the WITHIN GROUP order among ties)", Overloads: []AggOverload{
+			{Args: []Arg{aAny}, Ret: firstArg, New: newMode(false), NewOrdered: func(args []types.T, ret types.T, desc, _ bool) Accumulator {
+				return newMode(desc)(args, ret)
 			}},
 		}},
 		{Name: "approx_distinct", Aliases: []string{"approx_count_distinct"}, Description: "approximate number of distinct values (HyperLogLog, 16384 registers, ~0.8% standard error)", Overloads: []AggOverload{
@@ -1350,4 +1333,37 @@ func bitAgg(name, desc string, vanilla func(string) func([]types.T, types.T) Acc
 		ovs = append(ovs, AggOverload{Args: []Arg{{Type: t}}, Ret: fixed(t), New: vanilla(name)})
 	}
 	return &Aggregate{Name: name, Description: desc, Overloads: ovs}
+}
+
+// percentileOverload is one signature of percentile_cont (cont) or
+// percentile_disc, its keys ordered as WITHIN GROUP says.
+func percentileOverload(args []Arg, ret func([]types.T) types.T, cont bool) AggOverload {
+	mk := func(args []types.T, ret types.T, desc bool) Accumulator {
+		return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(cont, desc)}
+	}
+	return AggOverload{Args: args, Ret: ret,
+		New:        func(args []types.T, ret types.T) Accumulator { return mk(args, ret, false) },
+		NewOrdered: func(args []types.T, ret types.T, desc, _ bool) Accumulator { return mk(args, ret, desc) },
+	}
+}
+
+// newMode is mode(): the most frequent key, the first in the order
+// among equally frequent ones.
+func newMode(desc bool) func(args []types.T, ret types.T) Accumulator {
+	return func(args []types.T, ret types.T) Accumulator {
+		return &collectAcc{ts: args, ret: ret, final: func(rows [][]types.Value) (types.Value, error) {
+			counts := map[string]int{}
+			var best types.Value
+			bestN := 0
+			for _, r := range rows {
+				k := types.FormatText(ret, r[0])
+				counts[k]++
+				c := counts[k]
+				if c > bestN || c == bestN && (types.Compare(r[0], best) < 0) != desc && types.Compare(r[0], best) != 0 {
+					best, bestN = r[0], c
+				}
+			}
+			return best, nil
+		}}
+	}
 }

@@ -151,7 +151,7 @@ func Default() *Registry {
 			r.AddScalar(s)
 		}
 	}
-	for _, a := range slices.Concat(builtinAggregates(), jsonAggregates(), regrAggregates()) {
+	for _, a := range slices.Concat(builtinAggregates(), jsonAggregates(), regrAggregates(), hypotheticalAggregates()) {
 		r.aggs[a.Name] = a
 		for _, al := range a.Aliases {
 			r.aggs[al] = a

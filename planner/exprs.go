@@ -1406,11 +1406,28 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 	call := &AggCall{Name: name, Agg: agg, Distinct: f.Distinct, Star: f.Star}
 	var keyArg expr.Expr
 	if agg.WithinGroup {
-		if !f.WithinGroup || len(f.OrderBy) != 1 {
+		if !f.WithinGroup && agg.Hypothetical && b.Reg.Window(name) != nil {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "window function %s requires an OVER clause", name)
+		}
+		if !f.WithinGroup {
 			return nil, sqlerr.New(sqlerr.WrongObjectType, "WITHIN GROUP is required for ordered-set aggregate %s", name)
+		}
+		if len(f.OrderBy) != 1 || agg.Hypothetical && len(args) != 1 {
+			if agg.Hypothetical && len(args) == len(f.OrderBy) {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "hypothetical-set aggregate %s over %d keys is not supported (one key)", name, len(f.OrderBy))
+			}
+			return nil, noFunction(name, args)
 		}
 		if keyArg, err = b.bindExpr(f.OrderBy[0].Expr, in); err != nil {
 			return nil, err
+		}
+		if agg.Hypothetical {
+			// the hypothetical value and the key are compared: one type
+			_, both, err := b.unify([]expr.Expr{args[0], keyArg}, name)
+			if err != nil {
+				return nil, err
+			}
+			args[0], keyArg = both[0], both[1]
 		}
 		args = append(args, keyArg)
 	} else if f.WithinGroup {
@@ -1427,6 +1444,13 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 		return nil, err
 	}
 	call.Overload = b.aggOverload(agg, idx)
+	if ord := call.Overload.NewOrdered; agg.WithinGroup && ord != nil {
+		// the WITHIN GROUP key's direction and NULLS placement
+		k := sortKey(nil, f.OrderBy[0])
+		o := *call.Overload
+		o.New = func(args []types.T, ret types.T) functions.Accumulator { return ord(args, ret, k.Desc, k.NullsFirst) }
+		call.Overload = &o
+	}
 	for _, a := range cargs {
 		call.ArgT = append(call.ArgT, a.Type())
 	}
@@ -1465,6 +1489,10 @@ func (b *Binder) bindAggCall(f *ast.FuncCall, name string, agg *functions.Aggreg
 	}
 	for _, o := range call.OrderBy {
 		kb.WriteString("|o" + exprKey(o.Expr) + strconv.FormatBool(o.Desc) + strconv.FormatBool(o.NullsFirst))
+	}
+	if agg.WithinGroup {
+		k := sortKey(nil, f.OrderBy[0])
+		kb.WriteString("|w" + strconv.FormatBool(k.Desc) + strconv.FormatBool(k.NullsFirst))
 	}
 	call.key = kb.String()
 	for i, a := range ac.aggs {
