@@ -140,7 +140,7 @@ func Default() *Registry {
 	for _, s := range append(builtinScalars(), regexMoreScalars()...) {
 		r.AddScalar(s)
 	}
-	for _, extra := range []map[string][]Overload{jsonbOperatorOverloads(), arrayOperatorOverloads()} {
+	for _, extra := range []map[string][]Overload{jsonbOperatorOverloads(), arrayOperatorOverloads(), numericMathOverloads()} {
 		for name, ovs := range extra {
 			s := &Scalar{Name: name}
 			if old := r.scalars[name]; old != nil {
