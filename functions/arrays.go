@@ -280,7 +280,7 @@ func arrayFill(_ *Ctx, a []types.Value) (types.Value, error) {
 // declares too (@>, <@) and of && (overlap).
 func arrayOperatorOverloads() map[string][]Overload {
 	anyArr := Arg{Kind: ArgArray}
-	same := Arg{Kind: ArgSame}
+	same := Arg{Kind: ArgSameArray}
 	both := func(f func(a, b []any) bool) Overload {
 		return row([]Arg{anyArr, same}, types.BoolT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return f(a[0].([]any), a[1].([]any)), nil

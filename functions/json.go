@@ -84,7 +84,7 @@ func writeJSONString(b *strings.Builder, s string) {
 // arguments' bound types and values: json and jsonb arguments (strings
 // in Arrow) embed as they are, text is quoted. Without bound types
 // (nil) the types are read off the Arrow arrays.
-func jsonBind(ret types.T, build func(ts []types.T, vals []types.Value, loc *time.Location) (string, error)) func([]types.T) Kernel {
+func jsonBind(ret types.T, build func(ts []types.T, vals []types.Value, loc *time.Location) (string, error), strict bool) func([]types.T) Kernel {
 	return func(bound []types.T) Kernel {
 		return func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
 			ts := make([]types.T, len(args))
@@ -102,8 +102,13 @@ func jsonBind(ret types.T, build func(ts []types.T, vals []types.Value, loc *tim
 			out := make([]types.Value, n)
 			vals := make([]types.Value, len(args))
 			for r := 0; r < n; r++ {
+				null := false
 				for j, a := range args {
 					vals[j] = types.GetValue(ts[j], a, r)
+					null = null || vals[j] == nil
+				}
+				if strict && null {
+					continue // to_json(NULL) is NULL
 				}
 				s, err := build(ts, vals, ctx.Loc)
 				if err != nil {
@@ -161,8 +166,8 @@ func jsonScalars() []*Scalar {
 	}
 	variadic := func(name string, ret types.T, f func([]types.T, []types.Value, *time.Location) (string, error), desc string) *Scalar {
 		return &Scalar{Name: name, Description: desc, Overloads: []Overload{
-			{Ret: fixed(ret), Kernel: jsonBind(ret, f)(nil), Bind: jsonBind(ret, f)},
-			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(ret), Kernel: jsonBind(ret, f)(nil), Bind: jsonBind(ret, f)},
+			{Ret: fixed(ret), Kernel: jsonBind(ret, f, false)(nil), Bind: jsonBind(ret, f, false)},
+			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(ret), Kernel: jsonBind(ret, f, false)(nil), Bind: jsonBind(ret, f, false)},
 		}}
 	}
 	return []*Scalar{
@@ -170,8 +175,8 @@ func jsonScalars() []*Scalar {
 		variadic("jsonb_build_object", types.JSONBT, object, "a jsonb object from alternating keys and values"),
 		variadic("json_build_array", types.JSONT, array, "a JSON array of the arguments"),
 		variadic("jsonb_build_array", types.JSONBT, array, "a jsonb array of the arguments"),
-		{Name: "to_json", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONT), Kernel: jsonBind(types.JSONT, one)(nil), Bind: jsonBind(types.JSONT, one)}}},
-		{Name: "to_jsonb", Overloads: []Overload{{Args: []Arg{aAny}, Ret: fixed(types.JSONBT), Kernel: jsonBind(types.JSONBT, one)(nil), Bind: jsonBind(types.JSONBT, one)}}},
+		{Name: "to_json", Overloads: []Overload{{Args: []Arg{aAnyElement}, Ret: fixed(types.JSONT), Kernel: jsonBind(types.JSONT, one, true)(nil), Bind: jsonBind(types.JSONT, one, true)}}},
+		{Name: "to_jsonb", Overloads: []Overload{{Args: []Arg{aAnyElement}, Ret: fixed(types.JSONBT), Kernel: jsonBind(types.JSONBT, one, true)(nil), Bind: jsonBind(types.JSONBT, one, true)}}},
 	}
 }
 

@@ -72,6 +72,12 @@ const (
 	ArgSame                  // same type as the first ArgAny/ArgSame argument (polymorphic)
 	ArgArray                 // any array type
 	ArgElemOf                // element type of the array argument
+	// ArgAnyElement is PostgreSQL's anyelement: any type but an untyped
+	// literal (42804, "could not determine polymorphic type")
+	ArgAnyElement
+	// ArgSameArray is an array of exactly the first array argument's type
+	// (PostgreSQL's anyarray beside anyarray: int[] @> float8[] is 42883)
+	ArgSameArray
 )
 
 // Arg is one parameter of an overload.
@@ -210,7 +216,9 @@ var (
 	aTime   = ex(types.TimeT)
 	aBytea  = ex(types.ByteaT)
 	aAny    = Arg{Kind: ArgAny}
-	aSame   = Arg{Kind: ArgSame}
+	// aAnyElement is anyelement: no untyped literal
+	aAnyElement = Arg{Kind: ArgAnyElement}
+	aSame       = Arg{Kind: ArgSame}
 )
 
 // Signature is one overload as pg_proc lists it.

@@ -267,6 +267,17 @@ func (b *Binder) resolveIdx(name string, ovs []functions.Overload, args []expr.E
 		}
 	}
 	if best < 0 {
+		// an untyped literal where only anyelement is taken
+		for oi := range ovs {
+			if !arityOK(&ovs[oi], len(args)) {
+				continue
+			}
+			for i, a := range args {
+				if argSpec(&ovs[oi], i).Kind == functions.ArgAnyElement && a.Type().Kind == types.Unknown {
+					return nil, nil, types.T{}, -1, sqlerr.New(sqlerr.DatatypeMismatch, "could not determine polymorphic type because input has type unknown")
+				}
+			}
+		}
 		return nil, nil, types.T{}, -1, noFunction(name, args)
 	}
 	o := &ovs[best]
@@ -369,6 +380,31 @@ func matchOverload(o *functions.Overload, args []expr.Expr) (int, []types.T, boo
 			} else {
 				ts[i] = at
 			}
+		case functions.ArgAnyElement:
+			if at.Kind == types.Unknown {
+				return 0, nil, false
+			}
+			ts[i] = at
+		case functions.ArgSameArray:
+			// an untyped literal takes the other array's type; any other
+			// type must be that type exactly
+			var first *types.T
+			for j, b := range args {
+				if j != i && b.Type().Kind == types.Array {
+					t := b.Type()
+					first = &t
+					break
+				}
+			}
+			switch {
+			case at.Kind == types.Unknown && first != nil:
+				ts[i] = *first
+				cost++
+			case at.Kind == types.Array && (first == nil || at.Equal(*first) || sameArrayElems(at, *first)):
+				ts[i] = at
+			default:
+				return 0, nil, false
+			}
 		case functions.ArgAnyNum:
 			switch {
 			case at.IsNumeric():
@@ -380,10 +416,15 @@ func matchOverload(o *functions.Overload, args []expr.Expr) (int, []types.T, boo
 				return 0, nil, false
 			}
 		case functions.ArgArray:
-			if at.Kind != types.Array {
-				if at.Kind == types.Unknown {
-					return 0, nil, false
+			if at.Kind == types.Unknown && argSpec(o, 1-min(i, 1)).Kind == functions.ArgSameArray {
+				// '{1}' @> ARRAY[1]: the literal takes the other's type
+				if len(args) == 2 && args[1-i].Type().Kind == types.Array {
+					ts[i] = args[1-i].Type()
+					cost++
+					continue
 				}
+			}
+			if at.Kind != types.Array {
 				return 0, nil, false
 			}
 			ts[i] = at
@@ -446,4 +487,11 @@ func exprTypes(es []expr.Expr) []types.T {
 		ts[i] = e.Type()
 	}
 	return ts
+}
+
+// sameArrayElems reports arrays of one element type apart from its
+// modifiers (numeric(10,2)[] beside numeric[]; varchar[] beside text[]
+// is another type, as in PostgreSQL).
+func sameArrayElems(a, b types.T) bool {
+	return a.Elem.Kind == b.Elem.Kind
 }

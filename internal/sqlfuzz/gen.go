@@ -251,7 +251,15 @@ func (g *gen) pred(aliases []string) string {
 	}
 	g.depth++
 	defer func() { g.depth-- }()
-	switch g.r.Intn(28) {
+	switch g.r.Intn(31) {
+	case 28:
+		k := g.pickKind(kDate, kTs)
+		e := func() string { return g.expr(k, aliases) }
+		return "(" + e() + ", " + g.pick(e(), "INTERVAL '3 days'", "NULL::"+map[colKind]string{kDate: "date", kTs: "timestamp"}[k]) + ") OVERLAPS (" + e() + ", " + e() + ")"
+	case 29:
+		return g.expr(kText, aliases) + " ^@ " + g.pick("'a'", "''", g.expr(kText, aliases))
+	case 30:
+		return "ARRAY[" + g.expr(kInt, aliases) + ", " + g.expr(kInt, aliases) + "] " + g.pick("&&", "@>", "<@") + " ARRAY[" + g.expr(kInt, aliases) + ", 3]"
 	case 26:
 		return aliases[0] + ".j " + g.pick("? 'a'", "?| ARRAY['b', 'c']", "?& ARRAY['a', 'b']", `@> '{"a": 1}'`, "@> '[1]'", "<@ '{\"a\": 1, \"b\": [1, 2, 3]}'", "@> '\"a\"'")
 	case 27:
@@ -385,7 +393,9 @@ func (g *gen) Next() Query {
 			"avg(" + g.expr(kFloat, aliases) + ")", "count(DISTINCT " + g.expr(kDate, aliases) + ")",
 			g.pick("max(", "min(") + g.expr(g.pickKind(kTs, kTz), aliases) + ")", "count(DISTINCT date_trunc('" + g.pick("day", "hour") + "', " + g.expr(kTs, aliases) + "))",
 			g.pick("sum(", "avg(", "max(") + g.interval(aliases) + ")",
-			g.pick("sum(", "avg(", "max(", "min(", "stddev_pop(", "bit_or(") + g.expr(kBig, aliases) + ")", g.pick("sum(", "avg(", "max(") + g.expr(kReal, aliases) + ")"}
+			g.pick("sum(", "avg(", "max(", "min(", "stddev_pop(", "bit_or(") + g.expr(kBig, aliases) + ")", g.pick("sum(", "avg(", "max(") + g.expr(kReal, aliases) + ")",
+			g.pick("corr(", "covar_pop(", "covar_samp(", "regr_slope(", "regr_intercept(", "regr_r2(", "regr_count(", "regr_avgx(", "regr_sxx(") + g.expr(kFloat, aliases) + ", " + g.expr(kInt, aliases) + ")",
+			g.pick("jsonb_agg(", "json_agg(") + g.expr(g.pickKind(kInt, kText, kDate), aliases) + " ORDER BY " + aliases[0] + ".k, " + aliases[0] + ".u, " + aliases[0] + ".s)"}
 		g.r.Shuffle(len(aggs), func(i, j int) { aggs[i], aggs[j] = aggs[j], aggs[i] })
 		group := key
 		keys := key

@@ -12,7 +12,17 @@ import "fmt"
 func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 	i := func() string { return g.expr(kInt, aliases) }
 	t := func() string { return g.expr(kText, aliases) }
-	switch g.r.Intn(25) {
+	switch g.r.Intn(29) {
+	case 25:
+		// array searches find NULLs (IS NOT DISTINCT FROM)
+		return "COALESCE(array_position(ARRAY[" + i() + ", " + i() + ", NULL, 3], " + g.pick(i(), "NULL::integer", "3") + "), 0)"
+	case 26:
+		return "COALESCE(array_length(" + g.pick("array_remove(ARRAY["+i()+", "+i()+", 1, NULL], "+g.pick("1", "NULL::integer", i())+")",
+			"array_replace(ARRAY["+i()+", NULL, 2], NULL, "+i()+")", "array_positions(ARRAY["+i()+", "+i()+", 1], 1)") + ", 1), 0)"
+	case 27:
+		return g.pick("num_nulls(", "num_nonnulls(") + i() + ", " + t() + ", " + col(kNum) + ")"
+	case 28:
+		return g.pick("gcd(", "lcm(") + i() + ", " + g.pick("6", "-4", "0", i()) + ")"
 	case 22:
 		return "CAST(extract(" + g.pick("hour", "minute", "dow", "doy", "isoyear", "week", "day", "month") + " FROM " + g.expr(g.pickKind(kTs, kTz), aliases) + ") AS integer)"
 	case 23:
@@ -73,7 +83,24 @@ func (g *gen) intExpr(aliases []string, col func(colKind) string) string {
 func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	t := func() string { return g.expr(kText, aliases) }
 	i := func() string { return g.expr(kInt, aliases) }
-	switch g.r.Intn(31) {
+	switch g.r.Intn(36) {
+	case 31:
+		return g.pick("format('%s|%-4s|%L', "+t()+", "+i()+", "+col(kNum)+")", "format('%2$s-%1$s', "+t()+", "+i()+")",
+			"format('%I', COALESCE("+t()+", 'x'))", "format('[%5s]', "+t()+")", "quote_nullable("+t()+")")
+	case 32:
+		return "array_to_string(" + g.pick("array_remove(ARRAY["+t()+", "+t()+", 'a'], 'a')", "array_replace(ARRAY["+t()+", NULL, 'b'], NULL, "+t()+")",
+			"(ARRAY["+t()+", "+t()+", 'z'])["+g.pick("2:3", ":2", "2:", "0:9")+"]", "trim_array(ARRAY["+t()+", "+t()+", 'z'], 1)",
+			"string_to_array("+t()+", "+g.pick("'a'", "''", "NULL")+")") + ", ',', '*')"
+	case 33:
+		// jsonb subscripts and modifications (errors on the wrong shape of
+		// document must be PostgreSQL's)
+		a := aliases[g.r.Intn(len(aliases))]
+		return "CAST(" + g.pick(a+".j['a']", a+".j[0]", a+".j['b'][-1]", a+".j - 'a'", a+".j || '{\"z\": 1}'", "jsonb_set("+a+".j, '{a}', to_jsonb("+i()+"))",
+			a+".j #- '{b,0}'", "jsonb_insert("+a+".j, '{b,0}', '9')", "jsonb_pretty("+a+".j)") + " AS text)"
+	case 34:
+		return "encode(sha256(CAST(" + g.pick("md5(", "upper(") + t() + ") AS bytea)), " + g.pick("'base64'", "'hex'", "'escape'") + ")"
+	case 35:
+		return "CAST(" + g.pick("to_json(", "to_jsonb(") + g.pick(t(), g.expr(kTz, aliases), g.expr(kTs, aliases), col(kNum), col(kDate)) + ") AS text)"
 	case 30:
 		// PostgreSQL's regular expressions through RE2 (functions/pgregex.go)
 		pat := g.pick("'[ab]+'", "'^.'", "'(a)(b)?'", "'o+'", "'.'", `'\w+'`, "'[^a ]+'", "'b*'", "''", "'(?:x|y)'")
@@ -162,7 +189,15 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 	n := func() string { return g.expr(kNum, aliases) }
 	i := func() string { return g.expr(kInt, aliases) }
-	switch g.r.Intn(17) {
+	switch g.r.Intn(21) {
+	case 17:
+		return "sqrt(abs(" + n() + "))"
+	case 18:
+		return g.pick("ln(", "log(") + "abs(" + n() + ") + 1)"
+	case 19:
+		return "power(" + g.pick(col(kNum)+", 2", "abs("+col(kNum)+") + 1, 0.5", "1.5, "+g.pick("2", "-3", "0")) + ")"
+	case 20:
+		return "trim_scale(" + n() + ")"
 	case 14:
 		return "extract(" + g.pick("second", "epoch", "milliseconds", "julian") + " FROM " + g.expr(g.pickKind(kTs, kTz), aliases) + ")"
 	case 15:
@@ -202,7 +237,13 @@ func (g *gen) numExpr(aliases []string, col func(colKind) string) string {
 
 func (g *gen) floatExpr(aliases []string, col func(colKind) string) string {
 	f := func() string { return g.expr(kFloat, aliases) }
-	switch g.r.Intn(12) {
+	switch g.r.Intn(15) {
+	case 12:
+		return g.pick("sind(", "cosd(", "tand(", "cotd(") + f() + ")"
+	case 13:
+		return g.pick("sinh(", "tanh(", "asinh(", "cbrt(", "atan(", "sin(", "cos(", "exp(") + f() + " / 100)"
+	case 14:
+		return g.pick("atan2d("+f()+", "+g.pick("1", f())+")", "asind(greatest(-1, least(1, "+f()+")))", "acosd(greatest(-1, least(1, "+f()+" / 10)))")
 	case 11:
 		return "(" + f() + " " + g.pick("+", "*", "-") + " " + g.pick(g.expr(kReal, aliases), g.expr(kBig, aliases)) + ")"
 	case 10:
@@ -317,7 +358,9 @@ var intervals = []string{"'1 hour'", "'90 minutes'", "'1 day 2 hours'", "'-1 mon
 
 func (g *gen) tsExpr(aliases []string, col func(colKind) string) string {
 	ts := func() string { return g.expr(kTs, aliases) }
-	switch g.r.Intn(11) {
+	switch g.r.Intn(12) {
+	case 11:
+		return "(" + g.expr(kTz, aliases) + " AT TIME ZONE " + g.zone() + ")"
 	case 0:
 		return "(" + ts() + g.pick(" + ", " - ") + "interval " + intervals[g.r.Intn(len(intervals))] + ")"
 	case 1:
@@ -345,7 +388,11 @@ func (g *gen) tsExpr(aliases []string, col func(colKind) string) string {
 
 func (g *gen) tzExpr(aliases []string, col func(colKind) string) string {
 	tz := func() string { return g.expr(kTz, aliases) }
-	switch g.r.Intn(6) {
+	switch g.r.Intn(8) {
+	case 6:
+		return "(" + g.expr(kTs, aliases) + " AT TIME ZONE " + g.zone() + ")"
+	case 7:
+		return "date_trunc('" + g.pick("day", "hour", "month") + "', " + tz() + ", " + g.pick("'Asia/Tokyo'", "'America/New_York'", "'EST'") + ")"
 	case 0:
 		return "(" + tz() + g.pick(" + ", " - ") + "interval " + intervals[g.r.Intn(len(intervals))] + ")"
 	case 1:
@@ -359,6 +406,12 @@ func (g *gen) tzExpr(aliases []string, col func(colKind) string) string {
 	default:
 		return g.pick("greatest(", "least(") + tz() + ", " + tz() + ")"
 	}
+}
+
+// zone is a time zone as AT TIME ZONE takes it: names, abbreviations,
+// POSIX zones and intervals
+func (g *gen) zone() string {
+	return g.pick("'UTC'", "'America/New_York'", "'Asia/Kolkata'", "'EST'", "'Europe/Berlin'", "INTERVAL '05:30'", "'utc+3'", "'Australia/Lord_Howe'")
 }
 
 // interval is an expression of type interval: a difference of

@@ -56,7 +56,9 @@ func (g *gen) shaped(from string, aliases []string, pred string) Query {
 		return Query{SQL: "SELECT v.x, count(" + a + ".u), max(" + a + ".s) FROM (VALUES (1), (2), (NULL::integer), (" + fmt.Sprint(g.r.Intn(40)-10) + ")) v(x) LEFT JOIN " + t() + " " + a + " ON " + a + ".k = v.x GROUP BY v.x"}
 	case 11:
 		e := g.expr(g.pickKind(kInt, kNum, kFloat, kDate, kTs), aliases)
-		return Query{SQL: "SELECT " + a + ".k, " + g.pick("percentile_cont(0.5) WITHIN GROUP (ORDER BY "+g.pick(a+".f", a+".u")+")", "percentile_disc(0.25) WITHIN GROUP (ORDER BY "+e+")", "mode() WITHIN GROUP (ORDER BY "+e+")", "percentile_cont(ARRAY[0.1, 0.9]) WITHIN GROUP (ORDER BY "+a+".f)") +
+		return Query{SQL: "SELECT " + a + ".k, " + g.pick("percentile_cont(0.5) WITHIN GROUP (ORDER BY "+g.pick(a+".f", a+".u")+")", "percentile_disc(0.25) WITHIN GROUP (ORDER BY "+e+")", "mode() WITHIN GROUP (ORDER BY "+e+")", "percentile_cont(ARRAY[0.1, 0.9]) WITHIN GROUP (ORDER BY "+a+".f)",
+			"percentile_cont(0.25) WITHIN GROUP (ORDER BY "+a+".f DESC)", "mode() WITHIN GROUP (ORDER BY "+e+" DESC)",
+			g.pick("rank(", "dense_rank(", "percent_rank(", "cume_dist(")+g.pick("3", "10", "NULL::integer")+") WITHIN GROUP (ORDER BY "+a+".u"+g.pick("", " DESC", " NULLS FIRST", " DESC NULLS LAST")+")") +
 			" FROM " + from + " WHERE " + pred + " GROUP BY " + a + ".k"}
 	case 12:
 		k := g.pickKind(kInt, kText, kNum, kDate, kBool, kTs)
