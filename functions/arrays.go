@@ -230,6 +230,21 @@ func arrayScalars() []*Scalar {
 			lax([]Arg{aAny, ex(types.ArrayOf(types.Int4T))}, func(ts []types.T) types.T { return types.ArrayOf(ts[0]) }, arrayFill),
 			lax([]Arg{aAny, ex(types.ArrayOf(types.Int4T)), ex(types.ArrayOf(types.Int4T))}, func(ts []types.T) types.T { return types.ArrayOf(ts[0]) }, arrayFill),
 		}},
+		{Name: "array_cat", Description: "the arrays one after the other (a NULL one is empty)", Overloads: []Overload{
+			lax([]Arg{anyArr, {Kind: ArgSame}}, arrRet, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				if a[0] == nil && a[1] == nil {
+					return nil, nil
+				}
+				x, _ := a[0].([]any)
+				y, _ := a[1].([]any)
+				return append(append([]any{}, x...), y...), nil
+			}),
+		}},
+		{Name: "cardinality", Description: "number of elements in all dimensions", Overloads: []Overload{
+			row([]Arg{anyArr}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return int64(countLeaves(a[0].([]any))), nil
+			}),
+		}},
 		{Name: "string_to_array", Description: "the string split at each delimiter (each character for a NULL one), pieces equal to the third argument as NULL", Overloads: []Overload{
 			lax([]Arg{aText, aText}, fixed(textArr), stringToArray),
 			lax([]Arg{aText, aText, aText}, fixed(textArr), stringToArray),
@@ -298,4 +313,18 @@ func arrayOperatorOverloads() map[string][]Overload {
 			return false
 		})},
 	}
+}
+
+// countLeaves counts the elements of an array of arrays (ARRAY[[1,2],[3,4]]
+// has 4), as cardinality does over every dimension.
+func countLeaves(a []any) int {
+	n := 0
+	for _, e := range a {
+		if sub, ok := e.([]any); ok {
+			n += countLeaves(sub)
+		} else {
+			n++
+		}
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -347,5 +348,65 @@ func bytesMiscScalars() []*Scalar {
 			}),
 		}},
 		{Name: "overlaps", Description: "whether two periods overlap (SQL's OVERLAPS)", Overloads: ov},
+	}
+}
+
+// byteaOverloads are bytea's forms of substring, position and the trims
+// beside text's, and get_byte/set_byte.
+func byteaOverloads() map[string][]Overload {
+	sub := func(_ *Ctx, a []types.Value) (types.Value, error) {
+		b := a[0].([]byte)
+		from := a[1].(int64)
+		end := int64(len(b)) + 1
+		if len(a) > 2 {
+			n := a[2].(int64)
+			if n < 0 {
+				return nil, sqlerr.New(sqlerr.SubstringError, "negative substring length not allowed")
+			}
+			end = from + n
+		}
+		lo, hi := max(from, 1), min(end, int64(len(b))+1)
+		if lo >= hi {
+			return []byte{}, nil
+		}
+		return append([]byte{}, b[lo-1:hi-1]...), nil
+	}
+	trim := func(left, right bool) RowFunc {
+		return func(_ *Ctx, a []types.Value) (types.Value, error) {
+			b, set := a[0].([]byte), a[1].([]byte)
+			in := func(c byte) bool { return bytes.IndexByte(set, c) >= 0 }
+			lo, hi := 0, len(b)
+			for left && lo < hi && in(b[lo]) {
+				lo++
+			}
+			for right && hi > lo && in(b[hi-1]) {
+				hi--
+			}
+			return append([]byte{}, b[lo:hi]...), nil
+		}
+	}
+	return map[string][]Overload{
+		"substring": {row([]Arg{aBytea, aInt4}, types.ByteaT, sub), row([]Arg{aBytea, aInt4, aInt4}, types.ByteaT, sub)},
+		"position": {row([]Arg{aBytea, aBytea}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			return int64(bytes.Index(a[0].([]byte), a[1].([]byte)) + 1), nil
+		})},
+		"btrim": {row([]Arg{aBytea, aBytea}, types.ByteaT, trim(true, true))},
+		"ltrim": {row([]Arg{aBytea, aBytea}, types.ByteaT, trim(true, false))},
+		"rtrim": {row([]Arg{aBytea, aBytea}, types.ByteaT, trim(false, true))},
+		"get_byte": {row([]Arg{aBytea, aInt4}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			b, i := a[0].([]byte), a[1].(int64)
+			if i < 0 || i >= int64(len(b)) {
+				return nil, sqlerr.New(sqlerr.ArraySubscriptError, "index %d out of valid range, 0..%d", i, len(b)-1)
+			}
+			return int64(b[i]), nil
+		})},
+		"set_byte": {row([]Arg{aBytea, aInt4, aInt4}, types.ByteaT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+			b, i := append([]byte{}, a[0].([]byte)...), a[1].(int64)
+			if i < 0 || i >= int64(len(b)) {
+				return nil, sqlerr.New(sqlerr.ArraySubscriptError, "index %d out of valid range, 0..%d", i, len(b)-1)
+			}
+			b[i] = byte(a[2].(int64))
+			return b, nil
+		})},
 	}
 }

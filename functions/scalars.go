@@ -525,9 +525,6 @@ func builtinScalars() []*Scalar {
 			}
 			return int64(1), nil
 		})}},
-		{Name: "cardinality", Overloads: []Overload{row([]Arg{{Kind: ArgArray}}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			return int64(len(a[0].([]any))), nil
-		})}},
 		{Name: "array_append", Overloads: []Overload{{Args: []Arg{{Kind: ArgArray}, {Kind: ArgElemOf}}, Ret: firstArg, Kernel: RowWise(firstArg, false, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			arr, _ := a[0].([]any)
 			return append(append([]any{}, arr...), a[1]), nil
@@ -557,6 +554,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, mathMoreScalars()...)
 	out = append(out, zoneScalars()...)
 	out = append(out, bytesMiscScalars()...)
+	out = append(out, jsonRawScalars()...)
 	return out
 }
 

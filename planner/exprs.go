@@ -628,12 +628,16 @@ func (b *Binder) bindOperator(op string, l, r expr.Expr) (expr.Expr, error) {
 			}
 		}
 	case op == "^":
-		var err error
-		if l, err = b.coerce(l, types.Float8T, false); err != nil {
-			return nil, noOperator(op, lt, rt)
-		}
-		if r, err = b.coerce(r, types.Float8T, false); err != nil {
-			return nil, noOperator(op, lt, rt)
+		// power(numeric, numeric) for numerics, double precision otherwise
+		if !(lt.Kind == types.Numeric && (rt.Kind == types.Numeric || rt.IsInteger() || rt.Kind == types.Unknown) ||
+			rt.Kind == types.Numeric && (lt.IsInteger() || lt.Kind == types.Unknown)) {
+			var err error
+			if l, err = b.coerce(l, types.Float8T, false); err != nil {
+				return nil, noOperator(op, lt, rt)
+			}
+			if r, err = b.coerce(r, types.Float8T, false); err != nil {
+				return nil, noOperator(op, lt, rt)
+			}
 		}
 		op = "power"
 	}
@@ -763,6 +767,13 @@ func (b *Binder) bindUnary(op string, v expr.Expr) (expr.Expr, error) {
 		return &expr.Call{Name: "u-", Kernel: o.KernelFor(exprTypes(args)), Args: args, T: ret}, nil
 	case "@":
 		return b.callScalar("abs", []expr.Expr{v})
+	case "|/", "||/":
+		// square and cube root: operators of double precision only
+		f, err := b.coerce(v, types.Float8T, false)
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, t.String())
+		}
+		return b.callScalar(map[string]string{"|/": "sqrt", "||/": "cbrt"}[op], []expr.Expr{f})
 	case "~":
 		fn := b.Reg.Scalar("u~")
 		if o, args, ret, err := b.resolve("~", fn.Overloads, []expr.Expr{v}); err == nil {

@@ -428,6 +428,9 @@ func matchOverload(o *functions.Overload, args []expr.Expr) (int, []types.T, boo
 				return 0, nil, false
 			}
 			ts[i] = at
+			if poly != nil && poly.Kind == types.Array && !poly.Equal(at) && implicitCost(at, *poly) >= 0 {
+				ts[i] = *poly // widened to meet an anycompatible value
+			}
 		case functions.ArgSame:
 			if poly == nil {
 				ts[i] = types.TextT
@@ -446,7 +449,24 @@ func matchOverload(o *functions.Overload, args []expr.Expr) (int, []types.T, boo
 			}
 			c := implicitCost(at, *poly.Elem)
 			if c < 0 {
-				return 0, nil, false
+				// anycompatible: the array and the value meet at their
+				// common type (array_position(int[], float8) searches a
+				// float8[])
+				ct, ok := commonType(*poly.Elem, at)
+				if !ok || implicitCost(*poly.Elem, ct) < 0 || implicitCost(at, ct) < 0 {
+					return 0, nil, false
+				}
+				if ct.Kind == types.Numeric && ct.Prec == 0 {
+					ct = types.NumericDynT // each element keeps its own scale, as PostgreSQL's
+				}
+				arr := types.ArrayOf(ct)
+				for j := range args {
+					if argSpec(o, j).Kind == functions.ArgArray {
+						ts[j] = arr
+					}
+				}
+				poly = &arr
+				c = 1 + implicitCost(at, ct)
 			}
 			cost += c
 			ts[i] = *poly.Elem

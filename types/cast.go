@@ -2,6 +2,7 @@ package types
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"math/big"
 	"strconv"
@@ -519,6 +520,9 @@ func CastScalar(v Value, from, to T, loc *time.Location) (Value, error) {
 	if from.Kind == to.Kind && from.Kind != Numeric && from.Kind != Varchar && from.Kind != Char && from.Kind != Array {
 		return v, nil
 	}
+	if from.Kind == JSONB && (to.IsNumeric() || to.Kind == Bool) {
+		return castJSONB(v.(string), to, loc)
+	}
 	switch to.Kind {
 	case Int2, Int4, Int8, Oid:
 		var i int64
@@ -793,8 +797,48 @@ func CanCast(from, to T) bool {
 		return CanCast(*from.Elem, *to.Elem)
 	case from.IsInteger() && to.Kind == Oid, from.Kind == Oid && to.IsInteger():
 		return true
+	case from.Kind == JSON && to.Kind == JSONB, from.Kind == JSONB && to.Kind == JSON:
+		return true
+	case from.Kind == JSONB && (to.IsNumeric() || to.Kind == Bool):
+		return true
 	}
 	return false
+}
+
+// castJSONB is jsonb's casts to numbers and booleans: a jsonb number
+// read as numeric and cast on, a jsonb boolean as itself; any other
+// document is PostgreSQL's 22023 naming its kind.
+func castJSONB(doc string, to T, loc *time.Location) (Value, error) {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, badJSON("json", doc)
+	}
+	kind := "null"
+	switch x := v.(type) {
+	case json.Number:
+		if to.Kind != Bool {
+			d, err := ParseDecimal(x.String())
+			if err != nil {
+				return nil, err
+			}
+			return CastScalar(d, NumericDynT, to, loc)
+		}
+		kind = "numeric"
+	case bool:
+		if to.Kind == Bool {
+			return x, nil
+		}
+		kind = "boolean"
+	case string:
+		kind = "string"
+	case []any:
+		kind = "array"
+	case map[string]any:
+		kind = "object"
+	}
+	return nil, sqlerr.New(sqlerr.InvalidParameterValue, "cannot cast jsonb %s to type %s", kind, to.String())
 }
 
 // GetValue reads element i of arr (of SQL type t) as a scalar.

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/csv"
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,29 +46,28 @@ func (p *printer) print(w io.Writer, r result, count func(int)) (int64, error) {
 	}
 	switch p.format {
 	case "csv", "tsv":
-		cw := csv.NewWriter(w)
+		sep := byte(',')
 		if p.format == "tsv" {
-			cw.Comma = '\t'
+			sep = '\t'
 		}
 		hdr := make([]string, len(cols))
 		for i, c := range cols {
 			hdr[i] = c.name
 		}
-		cw.Write(hdr)
+		bw := bufio.NewWriter(w)
+		writeCSVRow(bw, hdr, sep)
 		for {
 			b, err := next()
 			if err != nil || b.rows == nil {
-				cw.Flush()
-				if err == nil {
-					err = cw.Error()
+				if ferr := bw.Flush(); err == nil {
+					err = ferr
 				}
 				return total, err
 			}
 			for _, row := range b.rows {
-				cw.Write(row)
+				writeCSVRow(bw, row, sep)
 			}
-			cw.Flush()
-			if err := cw.Error(); err != nil {
+			if err := bw.Flush(); err != nil {
 				return total, err
 			}
 		}
@@ -358,4 +357,23 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.2f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// writeCSVRow writes one CSV line as psql --csv does: a field is quoted
+// (its quotes doubled) only when it holds the separator, a quote or a
+// line end, or is \. — not for leading spaces, which encoding/csv quotes.
+func writeCSVRow(w *bufio.Writer, fields []string, sep byte) {
+	for i, f := range fields {
+		if i > 0 {
+			w.WriteByte(sep)
+		}
+		if f == `\.` || strings.IndexByte(f, sep) >= 0 || strings.ContainsAny(f, "\"\r\n") {
+			w.WriteByte('"')
+			w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+			w.WriteByte('"')
+			continue
+		}
+		w.WriteString(f)
+	}
+	w.WriteByte('\n')
 }

@@ -749,6 +749,12 @@ func (f *fuzzer) writeRecord(ctx context.Context, oracle string, q Query, detail
 			ncol = len(want[0])
 		} else if res, err := f.ins[0].query(ctx, q.SQL); err == nil {
 			ncol = len(res.Columns)
+		} else if oracle != "duckdb" {
+			// lakeq failed and PostgreSQL returned no rows: its columns
+			if rs, err := f.pg.Query(ctx, q.SQL, pgx.QueryExecModeSimpleProtocol); err == nil {
+				ncol = len(rs.FieldDescriptions())
+				rs.Close()
+			}
 		}
 		sortMode := "rowsort"
 		if q.Ordered {
