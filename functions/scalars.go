@@ -555,6 +555,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, zoneScalars()...)
 	out = append(out, bytesMiscScalars()...)
 	out = append(out, jsonRawScalars()...)
+	out = append(out, textMoreScalars()...)
 	return out
 }
 

@@ -39,7 +39,8 @@ def fmt(v, letter):
             return "0.000"
     if v == "":
         return "(empty)"
-    return "".join(c if 0x20 <= ord(c) <= 0x7e else "@" for c in v)
+    # each byte outside printable ASCII as @, as the Go runner renders it
+    return "".join(chr(c) if 0x20 <= c <= 0x7e else "@" for c in v.encode("utf-8"))
 
 def main():
     ap = argparse.ArgumentParser()

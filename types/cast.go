@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -459,16 +460,25 @@ func ParseText(t T, s string, loc *time.Location) (Value, error) {
 
 func parseArray(elem T, s string, loc *time.Location) (Value, error) {
 	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "[") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "array literals with explicit bounds are not supported (lakeq's arrays start at 1): \"%s\"", s)
+	}
 	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
 		return nil, sqlerr.New(sqlerr.InvalidTextRepr, "malformed array literal: \"%s\"", s)
 	}
 	body := t[1 : len(t)-1]
+	if strings.HasPrefix(strings.TrimSpace(body), "{") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "multidimensional array literals are not supported (lakeq's arrays have one dimension; ARRAY[[…]] nests them): \"%s\"", s)
+	}
 	out := []any{}
 	if strings.TrimSpace(body) == "" {
 		return out, nil
 	}
 	var cur strings.Builder
 	quoted, inQuote, esc := false, false, false
+	// after is set once an element's closing quote is read: what follows
+	// up to the comma is whitespace, ignored as PostgreSQL ignores it
+	after := false
 	flush := func() error {
 		item := cur.String()
 		cur.Reset()
@@ -495,12 +505,20 @@ func parseArray(elem T, s string, loc *time.Location) (Value, error) {
 		case r == '\\':
 			esc = true
 		case r == '"':
+			if !inQuote && !quoted && strings.TrimSpace(cur.String()) == "" {
+				cur.Reset() // blanks before an element's opening quote
+			}
 			inQuote = !inQuote
 			quoted = true
+			after = !inQuote
 		case r == ',' && !inQuote:
+			after = false
 			if err := flush(); err != nil {
 				return nil, err
 			}
+		case after && unicode.IsSpace(r):
+		case after:
+			return nil, sqlerr.New(sqlerr.InvalidTextRepr, "malformed array literal: \"%s\"", s).WithDetail("Unexpected array element.")
 		default:
 			cur.WriteRune(r)
 		}
