@@ -71,9 +71,9 @@ func jsonAggregates() []*Aggregate {
 	}
 	return []*Aggregate{
 		{Name: "json_agg", Description: "input values, including nulls, as a json array", Overloads: []AggOverload{
-			{Args: []Arg{aAny}, Ret: fixed(types.JSONT), NewIn: agg(false)}}},
+			{Args: []Arg{aAnyElement}, Ret: fixed(types.JSONT), NewIn: agg(false)}}},
 		{Name: "jsonb_agg", Description: "input values, including nulls, as a jsonb array", Overloads: []AggOverload{
-			{Args: []Arg{aAny}, Ret: fixed(types.JSONBT), NewIn: agg(true)}}},
+			{Args: []Arg{aAnyElement}, Ret: fixed(types.JSONBT), NewIn: agg(true)}}},
 		{Name: "json_object_agg", Description: "name/value pairs as a json object", Overloads: []AggOverload{
 			{Args: []Arg{aAny, aAny}, Ret: fixed(types.JSONT), NewIn: objectAgg(false)}}},
 		{Name: "jsonb_object_agg", Description: "name/value pairs as a jsonb object", Overloads: []AggOverload{
