@@ -166,6 +166,12 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		}
 		return &expr.Param{N: x.N, T: t}, nil
 	case *ast.BinaryOp:
+		if e, ok, err := expandRowCompare(x.Op, x.L, x.R, x.Location); ok {
+			if err != nil {
+				return nil, b.errAt(err, x.Location)
+			}
+			return b.bindExpr(e, sc)
+		}
 		l, err := b.bindExpr(x.L, sc)
 		if err != nil {
 			return nil, err
@@ -312,6 +318,12 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		}
 		return &expr.BoolTest{X: v, Kind: x.Kind, Not: x.Not}, nil
 	case *ast.In:
+		if e, ok, err := expandRowIn(x); ok {
+			if err != nil {
+				return nil, b.errAt(err, x.Location)
+			}
+			return b.bindExpr(e, sc)
+		}
 		return b.bindIn(x, sc)
 	case *ast.Between:
 		v, err := b.bindExpr(x.X, sc)

@@ -460,7 +460,7 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			t = types.Int4T
 		}
 		if t.Kind == types.Date {
-			t = types.TimestampT
+			t = types.TimestampTZT // as generate_series(timestamptz, …) takes dates
 		}
 		for i := range args2 {
 			if args2[i], err = b.coerce(args2[i], t, false); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -483,19 +484,23 @@ func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 			if iv.Months == 0 && iv.Days == 0 && iv.Micros == 0 {
 				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "step size cannot equal zero")
 			}
-			fn := functions.Default().Scalar("+")
-			_ = fn
+			// each value is the previous one plus the step, as
+			// PostgreSQL steps (Jan 31 + 1 month is Feb 29, then Mar 29);
+			// a timestamptz steps its days and months in the session's
+			// time zone
+			var loc *time.Location
+			if t.Kind == types.TimestampTZ {
+				loc = ctx.Expr.F.Loc
+				if loc == nil {
+					loc = time.UTC
+				}
+			}
 			cur := args[0].(types.TimestampVal)
 			stop := args[1].(types.TimestampVal)
 			positive := types.IntervalSortKey(iv) > 0
 			for i := 0; (positive && cur <= stop) || (!positive && cur >= stop); i++ {
 				out = append(out, cur)
-				next, err := types.CastScalar(nil, t, t, nil)
-				_ = next
-				if err != nil {
-					return nil, err
-				}
-				cur = types.TimestampVal(addIntervalUS(int64(args[0].(types.TimestampVal)), iv, i+1))
+				cur = types.TimestampVal(functions.AddInterval(int64(cur), iv, loc))
 				if i%65536 == 0 {
 					if err := ctx.Err(); err != nil {
 						return nil, err
@@ -582,16 +587,6 @@ func toF(v types.Value) float64 {
 		return x.Float64()
 	}
 	return 0
-}
-
-// addIntervalUS adds k times iv to a timestamp.
-func addIntervalUS(us int64, iv types.IntervalVal, k int) int64 {
-	v, _ := types.CastScalar(nil, types.TimestampT, types.TimestampT, nil)
-	_ = v
-	m := types.IntervalVal{Months: iv.Months * int32(k), Days: iv.Days * int32(k), Micros: iv.Micros * int64(k)}
-	t := types.TimestampToTime(us)
-	t = t.AddDate(0, int(m.Months), int(m.Days))
-	return int64(types.TimeToTimestamp(t)) + m.Micros
 }
 
 // splitConjuncts flattens AND.

@@ -313,7 +313,10 @@ func candidateRank(args []expr.Expr, ts []types.T) [2]int {
 		case at.Kind == ts[i].Kind:
 			exact++
 		case numRank(at.Kind) > 0 && ts[i].Kind == types.Float8,
-			at.IsString() && ts[i].Kind == types.Text:
+			at.IsString() && ts[i].Kind == types.Text,
+			// timestamptz is the datetime category's preferred type:
+			// date_trunc('week', date) is date_trunc(text, timestamptz)
+			at.Kind == types.Date && ts[i].Kind == types.TimestampTZ:
 			preferred++
 		}
 	}
