@@ -3,8 +3,10 @@ package planner
 import (
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -1177,6 +1179,9 @@ func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr
 		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "op ANY/ALL (array) requires array on right side")
 	}
 	et := *arr.Type().Elem
+	if like, ok := likeOps[op]; ok {
+		return b.bindLikeQuantified(x, arr, op, like, all)
+	}
 	t, ok := operatorType(x.Type(), et)
 	if !ok {
 		return nil, noOperator(op, x.Type(), et)
@@ -1226,6 +1231,71 @@ func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr
 				}
 				if !m && all {
 					return false, nil
+				}
+			}
+			if sawNull {
+				return nil, nil
+			}
+			return all, nil
+		})}, nil
+}
+
+// likeOps are LIKE's operator names: case-insensitive, negated.
+var likeOps = map[string][2]bool{"~~": {false, false}, "~~*": {true, false}, "!~~": {false, true}, "!~~*": {true, true}}
+
+// bindLikeQuantified is x [NOT] [I]LIKE ANY|ALL (array): each element a
+// pattern (backslash escapes), NULLs as in any quantified comparison.
+func (b *Binder) bindLikeQuantified(x, arr expr.Expr, op string, like [2]bool, all bool) (expr.Expr, error) {
+	var err error
+	if x, err = b.coerce(x, types.TextT, false); err != nil {
+		return nil, noOperator(op, x.Type(), *arr.Type().Elem)
+	}
+	if arr, err = b.coerce(arr, types.ArrayOf(types.TextT), false); err != nil {
+		return nil, noOperator(op, x.Type(), *arr.Type().Elem)
+	}
+	ci, not := like[0], like[1]
+	var mu sync.Mutex
+	cache := map[string]*regexp.Regexp{}
+	match := func(s, pat string) (bool, error) {
+		mu.Lock()
+		re, ok := cache[pat]
+		mu.Unlock()
+		if !ok {
+			var err error
+			if re, err = expr.LikeToRegex(pat, '\\', true, ci); err != nil {
+				return false, err
+			}
+			mu.Lock()
+			cache[pat] = re
+			mu.Unlock()
+		}
+		return re.MatchString(s) != not, nil
+	}
+	name := map[bool]string{true: op + " ALL", false: op + " ANY"}[all]
+	return &expr.Call{Name: name, Args: []expr.Expr{x, arr}, T: types.BoolT,
+		Kernel: functions.RowWise(func([]types.T) types.T { return types.BoolT }, false, func(_ *functions.Ctx, v []types.Value) (types.Value, error) {
+			if v[1] == nil {
+				return nil, nil
+			}
+			elems := v[1].([]any)
+			if len(elems) == 0 {
+				return all, nil
+			}
+			if v[0] == nil {
+				return nil, nil
+			}
+			sawNull := false
+			for _, e := range elems {
+				if e == nil {
+					sawNull = true
+					continue
+				}
+				m, err := match(v[0].(string), e.(string))
+				if err != nil {
+					return nil, err
+				}
+				if m != all {
+					return m, nil
 				}
 			}
 			if sawNull {
