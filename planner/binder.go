@@ -45,6 +45,9 @@ type Binder struct {
 	aggsOuter map[*ast.Select]bool
 	lastAgg   map[*ast.Select]*aggCtx
 	subDepth  int // sublinks being bound ((SELECT …), IN, EXISTS)
+	// whereRowIn marks row-IN sublinks that are conjuncts of a WHERE
+	// clause (rowin.go): EXISTS answers them there
+	whereRowIn map[*ast.SubLink]bool
 }
 
 type cteDef struct {

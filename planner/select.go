@@ -144,6 +144,7 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	}
 	if sel.Where != nil {
 		sc.noAgg, sc.noWindow = "WHERE", "WHERE"
+		b.markWhereRowIns(sel.Where)
 		cond, err := b.bindCond(sel.Where, sc, "WHERE")
 		if err != nil {
 			return nil, err
