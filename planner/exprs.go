@@ -131,6 +131,13 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 		if x.Star {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row expansion via \"*\" is not supported here")
 		}
+		if x.BoundID != 0 {
+			for _, c := range sc.cols {
+				if int(c.ID) == x.BoundID {
+					return colRef(c.Column), nil
+				}
+			}
+		}
 		return b.lookup(sc, x.Parts, x.Location)
 	case *ast.Const:
 		return constExpr(x)

@@ -535,8 +535,29 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		}
 		return n, cols, nil
 	case "unnest":
+		if len(args) > 1 {
+			// unnest(a, b, …) in FROM: the arrays side by side, the
+			// shorter ones padded with NULL (ROWS FROM of unnests)
+			n = &TableFunc{Name: "ROWS FROM"}
+			for _, a := range args {
+				at := a.Type()
+				if at.Kind == types.Unknown {
+					at = types.ArrayOf(types.TextT)
+					if a, err = b.coerce(a, at, false); err != nil {
+						return nil, nil, err
+					}
+				}
+				if at.Kind != types.Array {
+					return nil, nil, noFunction(name, args)
+				}
+				part := &TableFunc{Name: name, Args: []expr.Expr{a}, Cols: []Column{b.newCol(name, *at.Elem, alias)}}
+				n.Zip = append(n.Zip, part)
+				n.Cols = append(n.Cols, part.Cols...)
+			}
+			break
+		}
 		if len(args) != 1 {
-			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unnest with several arrays is not supported")
+			return nil, nil, noFunction(name, args)
 		}
 		at := args[0].Type()
 		if at.Kind == types.Unknown {

@@ -405,6 +405,14 @@ func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, e
 		}
 		n = max(n, len(v))
 	}
+	if tf.Ordinality {
+		// WITH ORDINALITY over the whole ROWS FROM
+		ord := make([]types.Value, n)
+		for i := range ord {
+			ord[i] = int64(i + 1)
+		}
+		parts = append(parts, ord)
+	}
 	cols := make([]arrow.Array, len(parts))
 	for i, v := range parts {
 		for len(v) < n {

@@ -161,8 +161,16 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 			if err != nil {
 				return nil, err
 			}
+			seen := map[[2]string]int{}
 			for _, c := range cols {
-				targetsAST = append(targetsAST, ast.Target{Expr: &ast.ColumnRef{Parts: []string{c.qualName, c.Name}, Location: cr.Location}, Alias: c.Name, Pos: t.Pos})
+				seen[[2]string{c.qualName, c.Name}]++
+			}
+			for _, c := range cols {
+				ref := &ast.ColumnRef{Parts: []string{c.qualName, c.Name}, Location: cr.Location}
+				if seen[[2]string{c.qualName, c.Name}] > 1 {
+					ref.BoundID = int(c.ID) // a name the item has twice
+				}
+				targetsAST = append(targetsAST, ast.Target{Expr: ref, Alias: c.Name, Pos: t.Pos})
 			}
 			continue
 		}

@@ -101,6 +101,11 @@ func (b *Binder) bindSelectSRFs(n Node, sc *scope, targets []ast.Target, hasAgg 
 			}
 		}
 		tf, ok := m.(*TableFunc)
+		if ok && tf.Zip != nil {
+			// unnest(a, b) is a FROM clause function only
+			args, _ := b.bindExprs(f.call.Args, sc)
+			return nil, nil, b.errAt(noFunction(f.call.Name[len(f.call.Name)-1], args), f.call.Location)
+		}
 		if !ok {
 			return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "set-returning function %s is not supported in a select list", f.call.Name[len(f.call.Name)-1]), f.call.Location)
 		}

@@ -359,6 +359,10 @@ type ColumnRef struct {
 	Parts    []string
 	Star     bool
 	Location int
+	// BoundID, set by the binder's expansion of *, names the column by
+	// its id: two columns of one FROM item may share a name
+	// (unnest(a, b) gives two "unnest")
+	BoundID int
 }
 
 // Const is a literal.
