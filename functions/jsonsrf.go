@@ -64,18 +64,7 @@ func JSONSetRows(name, doc string) ([][]types.Value, error) {
 		if !asText {
 			return raw, nil
 		}
-		// the _text forms: a string unquoted, null as SQL NULL
-		switch {
-		case raw == "null":
-			return nil, nil
-		case strings.HasPrefix(raw, `"`):
-			var s string
-			if err := json.Unmarshal([]byte(raw), &s); err != nil {
-				return nil, err
-			}
-			return s, nil
-		}
-		return raw, nil
+		return rawText(raw) // the _text forms
 	}
 	noun := map[byte]string{'s': "a scalar", 'a': "an array", 'o': "an object"}
 	switch {

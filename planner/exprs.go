@@ -1213,6 +1213,26 @@ func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr
 	}
 	cmp := functions.CompareKernel(op, t)
 	elemT := et
+	return quantified(x, arr, op, all, func(ctx *functions.Ctx, xv, e types.Value) (bool, error) {
+		ev, err := types.CastScalar(e, elemT, t, nil)
+		if err != nil {
+			return false, err
+		}
+		xa := types.BuildArray(t, []types.Value{xv})
+		ya := types.BuildArray(t, []types.Value{ev})
+		r, err := cmp(ctx, []arrow.Array{xa, ya}, 1)
+		if err != nil {
+			return false, err
+		}
+		return types.GetValue(types.BoolT, r, 0).(bool), nil
+	}), nil
+}
+
+// quantified is x op ANY|ALL (array) with SQL's three values: a NULL
+// array is NULL, an empty one gives ALL true and ANY false, a NULL x or
+// element that could decide it makes it NULL. match compares x with one
+// non-NULL element.
+func quantified(x, arr expr.Expr, op string, all bool, match func(ctx *functions.Ctx, x, e types.Value) (bool, error)) expr.Expr {
 	return &expr.Call{Name: map[bool]string{true: op + " ALL", false: op + " ANY"}[all], Args: []expr.Expr{x, arr}, T: types.BoolT,
 		Kernel: functions.RowWise(func([]types.T) types.T { return types.BoolT }, false, func(ctx *functions.Ctx, v []types.Value) (types.Value, error) {
 			if v[1] == nil {
@@ -1231,29 +1251,19 @@ func (b *Binder) bindArrayQuantified(f *ast.FuncCall, all bool, sc *scope) (expr
 					sawNull = true
 					continue
 				}
-				ev, err := types.CastScalar(e, elemT, t, nil)
+				m, err := match(ctx, v[0], e)
 				if err != nil {
 					return nil, err
 				}
-				xa := types.BuildArray(t, []types.Value{v[0]})
-				ya := types.BuildArray(t, []types.Value{ev})
-				r, err := cmp(ctx, []arrow.Array{xa, ya}, 1)
-				if err != nil {
-					return nil, err
-				}
-				m := types.GetValue(types.BoolT, r, 0).(bool)
-				if m && !all {
-					return true, nil
-				}
-				if !m && all {
-					return false, nil
+				if m != all {
+					return m, nil
 				}
 			}
 			if sawNull {
 				return nil, nil
 			}
 			return all, nil
-		})}, nil
+		})}
 }
 
 // likeOps are LIKE's operator names: case-insensitive, negated.
@@ -1287,38 +1297,9 @@ func (b *Binder) bindLikeQuantified(x, arr expr.Expr, op string, like [2]bool, a
 		}
 		return re.MatchString(s) != not, nil
 	}
-	name := map[bool]string{true: op + " ALL", false: op + " ANY"}[all]
-	return &expr.Call{Name: name, Args: []expr.Expr{x, arr}, T: types.BoolT,
-		Kernel: functions.RowWise(func([]types.T) types.T { return types.BoolT }, false, func(_ *functions.Ctx, v []types.Value) (types.Value, error) {
-			if v[1] == nil {
-				return nil, nil
-			}
-			elems := v[1].([]any)
-			if len(elems) == 0 {
-				return all, nil
-			}
-			if v[0] == nil {
-				return nil, nil
-			}
-			sawNull := false
-			for _, e := range elems {
-				if e == nil {
-					sawNull = true
-					continue
-				}
-				m, err := match(v[0].(string), e.(string))
-				if err != nil {
-					return nil, err
-				}
-				if m != all {
-					return m, nil
-				}
-			}
-			if sawNull {
-				return nil, nil
-			}
-			return all, nil
-		})}, nil
+	return quantified(x, arr, op, all, func(_ *functions.Ctx, xv, e types.Value) (bool, error) {
+		return match(xv.(string), e.(string))
+	}), nil
 }
 
 // outerMarks records the length of every outer-reference collector
