@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // DiskCache keeps ranges of objects on local disk so that a query
@@ -238,17 +239,75 @@ type cachedFile struct {
 	mu  sync.Mutex
 	df  *os.File
 	dfO *cacheObj
+
+	// the entry's data file mapped into memory by Bytes (mapO its entry);
+	// mappings of entries replaced meanwhile stay until Close, as bytes
+	// lent from them may still be in use
+	mapO   *cacheObj
+	mapped []byte
+	maps   [][]byte
 }
 
-// Close closes the cache's data file and the object.
+// Close closes the cache's data file, unmaps what Bytes mapped and
+// closes the object.
 func (f *cachedFile) Close() error {
 	f.mu.Lock()
 	if f.df != nil {
 		f.df.Close()
 		f.df, f.dfO = nil, nil
 	}
+	for _, m := range f.maps {
+		syscall.Munmap(m)
+	}
+	f.maps, f.mapped, f.mapO = nil, nil, nil
 	f.mu.Unlock()
 	return f.File.Close()
+}
+
+// Bytes implements ByteLender: a range whose blocks are all on disk is
+// lent from the cache file mapped into memory, as a local file's is, so a
+// warm cache reads like local disk (a pread per page copied what the
+// page cache already held). The bytes stay valid until Close: an entry
+// evicted meanwhile has its file unlinked, never truncated, so the
+// mapping keeps the blocks it had.
+func (f *cachedFile) Bytes(off, n int64) ([]byte, bool) {
+	size := f.Size()
+	if off < 0 || n <= 0 || off+n > size || int64(int(size)) != size {
+		return nil, false
+	}
+	first, last := off/f.c.block, (off+n-1)/f.c.block
+	o := f.c.current(f.id, first, last)
+	if o == nil {
+		return nil, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.mapO != o {
+		df, err := os.Open(f.c.dataPath(f.id))
+		if err != nil {
+			return nil, false
+		}
+		st, err := df.Stat()
+		if err != nil || st.Size() != size {
+			df.Close()
+			return nil, false
+		}
+		m, err := syscall.Mmap(int(df.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+		df.Close()
+		if err != nil {
+			return nil, false
+		}
+		// o still current after the open: the file opened was o's (an
+		// entry once evicted never becomes current again)
+		if f.c.current(f.id, first, last) != o {
+			syscall.Munmap(m)
+			return nil, false
+		}
+		f.maps = append(f.maps, m)
+		f.mapO, f.mapped = o, m
+	}
+	f.c.Hits.Add(last - first + 1)
+	return f.mapped[off : off+n : off+n], true
 }
 
 // dataFile returns o's data file, open.
@@ -334,6 +393,23 @@ func (f *cachedFile) ReadAt(p []byte, off int64) (int, error) {
 		}
 	}
 	return f.File.ReadAt(p, off) // not stored (too big), or evicted meanwhile: read through
+}
+
+// current returns the cache's entry for id when it has every block of
+// [first, last] (nil otherwise).
+func (c *DiskCache) current(id string, first, last int64) *cacheObj {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur, ok := c.objs[id]
+	if !ok || cur.gone {
+		return nil
+	}
+	for b := first; b <= last; b++ {
+		if !cur.present[b] {
+			return nil
+		}
+	}
+	return cur
 }
 
 // holds reports whether the cache's current entry for id — o itself

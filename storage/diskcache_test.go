@@ -164,12 +164,27 @@ func TestDiskCacheHoldsAndEviction(t *testing.T) {
 	if h.Holds(first) {
 		t.Fatal("Holds before any read")
 	}
+	lender, ok := fa.(ByteLender)
+	if !ok {
+		t.Fatal("a cached file is not a ByteLender")
+	}
+	if _, ok := lender.Bytes(10, bs); ok {
+		t.Fatal("Bytes lent a range never fetched")
+	}
 	buf := make([]byte, bs)
 	if _, err := fa.ReadAt(buf, 10); err != nil || !bytes.Equal(buf, a[10:10+bs]) {
 		t.Fatalf("read a: %v", err)
 	}
 	if !h.Holds(first) || h.Holds(rest) {
 		t.Fatalf("Holds(read) = %v, Holds(unread) = %v", h.Holds(first), h.Holds(rest))
+	}
+	// a held range is lent from the mapped cache file, an unheld one is not
+	lent, ok := lender.Bytes(10, bs)
+	if !ok || !bytes.Equal(lent, a[10:10+bs]) {
+		t.Fatalf("Bytes of a held range: ok %v, equal %v", ok, ok && bytes.Equal(lent, a[10:10+bs]))
+	}
+	if _, ok := lender.Bytes(2*bs, 10); ok {
+		t.Fatal("Bytes lent a range not held")
 	}
 	// b fills the cache and evicts a while fa stays open
 	fb := open(pb)
@@ -179,6 +194,14 @@ func TestDiskCacheHoldsAndEviction(t *testing.T) {
 	fb.Close()
 	if h.Holds(first) {
 		t.Fatal("Holds after eviction")
+	}
+	// bytes lent before the eviction keep their content (the evicted
+	// file is unlinked, not truncated); nothing is lent from it after
+	if !bytes.Equal(lent, a[10:10+bs]) {
+		t.Fatal("bytes lent before an eviction changed")
+	}
+	if _, ok := lender.Bytes(10, 100); ok {
+		t.Fatal("Bytes lent from an evicted entry")
 	}
 	for _, off := range []int64{10, 2 * bs} {
 		if _, err := fa.ReadAt(buf[:100], off); err != nil || !bytes.Equal(buf[:100], a[off:off+100]) {
