@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -549,13 +550,13 @@ func colRef(c Column) expr.Expr { return &expr.Col{ID: c.ID, Idx: -1, T: c.Type,
 // bindOrderLimitOnOutput applies ORDER BY / LIMIT that may only refer to
 // output columns (after VALUES or a set operation).
 func (b *Binder) bindOrderLimitOnOutput(n Node, sel *ast.Select) (Node, error) {
+	var keys []SortKey
 	if len(sel.OrderBy) > 0 {
 		cols := n.Columns()
 		sc := &scope{noAgg: "ORDER BY", noWindow: "ORDER BY"}
 		for _, c := range cols {
 			sc.cols = append(sc.cols, scopeCol{Column: c})
 		}
-		var keys []SortKey
 		for _, o := range sel.OrderBy {
 			var e expr.Expr
 			if k, ok := o.Expr.(*ast.Const); ok && k.Kind == "int" {
@@ -575,7 +576,7 @@ func (b *Binder) bindOrderLimitOnOutput(n Node, sel *ast.Select) (Node, error) {
 		}
 		n = &Sort{Input: n, Keys: keys, Limit: -1}
 	}
-	return b.bindLimit(n, sel)
+	return b.bindLimit(n, sel, keys)
 }
 
 func sortKey(e expr.Expr, o ast.OrderItem) SortKey {
@@ -586,7 +587,15 @@ func sortKey(e expr.Expr, o ast.OrderItem) SortKey {
 	return k
 }
 
-func (b *Binder) bindLimit(n Node, sel *ast.Select) (Node, error) {
+// bindLimit applies LIMIT / OFFSET / FETCH FIRST to n, which is sorted by
+// the ORDER BY keys (nil without ORDER BY).
+func (b *Binder) bindLimit(n Node, sel *ast.Select, keys []SortKey) (Node, error) {
+	if sel.WithTies && len(keys) == 0 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "WITH TIES cannot be specified without ORDER BY clause")
+	}
+	if sel.WithTies && sel.Limit == nil { // the parser drops a NULL literal count
+		return nil, sqlerr.New(sqlerr.InvalidRowCount, "row count cannot be null in FETCH FIRST ... WITH TIES clause")
+	}
 	if sel.Limit == nil && sel.Offset == nil {
 		return n, nil
 	}
@@ -633,9 +642,59 @@ func (b *Binder) bindLimit(n Node, sel *ast.Select) (Node, error) {
 		}
 	}
 	if sel.WithTies {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FETCH FIRST ... WITH TIES is not supported")
+		if l.Count < 0 {
+			return nil, sqlerr.New(sqlerr.InvalidRowCount, "row count cannot be null in FETCH FIRST ... WITH TIES clause")
+		}
+		return b.withTies(n, keys, l.Offset, l.Count)
 	}
 	return l, nil
+}
+
+// withTies is FETCH FIRST count ROWS WITH TIES after OFFSET offset over n,
+// sorted by keys: the rows past the offset up to the count, and then every
+// row tied with the last of them on the ORDER BY keys. By the keys' row
+// numbers and ranks, a row is kept when its row number is past the
+// offset and its rank (one more than the rows before it on the keys) is
+// within offset+count: a row past the count has such a rank exactly when
+// it ties with the row at offset+count. The rows are sorted again after
+// the window, which keeps no order of its own.
+func (b *Binder) withTies(n Node, keys []SortKey, offset, count int64) (Node, error) {
+	in := n
+	if s, ok := n.(*Sort); ok {
+		in = s.Input
+	}
+	cols := in.Columns()
+	w := &Window{Input: in, Order: keys}
+	for _, name := range []string{"row_number", "rank"} {
+		wf := b.Reg.Window(name)
+		if wf == nil {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s() does not exist", name)
+		}
+		_, _, ret, err := b.resolve(name, wf.Overloads, nil)
+		if err != nil {
+			return nil, err
+		}
+		w.Funcs = append(w.Funcs, WinCall{Name: name, Win: wf, Ret: ret})
+		w.FuncCols = append(w.FuncCols, b.newCol(name, ret, ""))
+	}
+	last := offset + count
+	if last < offset { // past int64: every row ties within it
+		last = math.MaxInt64
+	}
+	past, err := b.bindOperator(">", colRef(w.FuncCols[0]), &expr.Const{V: offset, T: types.Int8T})
+	if err != nil {
+		return nil, err
+	}
+	within, err := b.bindOperator("<=", colRef(w.FuncCols[1]), &expr.Const{V: last, T: types.Int8T})
+	if err != nil {
+		return nil, err
+	}
+	f := &Filter{Input: w, Cond: &expr.And{Args: []expr.Expr{past, within}}}
+	p := &Project{Input: f, Cols: cols}
+	for _, c := range cols {
+		p.Exprs = append(p.Exprs, colRef(c))
+	}
+	return &Sort{Input: p, Keys: keys, Limit: -1}, nil
 }
 
 // BindConst binds an expression that reads no columns (a procedure

@@ -400,7 +400,7 @@ func (b *Binder) bindSimpleSelectOnce(sel *ast.Select, parent *scope) (Node, err
 	} else if len(sortKeys) > 0 {
 		n = &Sort{Input: n, Keys: sortKeys, Limit: -1}
 	}
-	n, err := b.bindLimit(n, sel)
+	n, err := b.bindLimit(n, sel, sortKeys)
 	if err != nil {
 		return nil, err
 	}
