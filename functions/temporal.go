@@ -595,6 +595,11 @@ func temporalScalars() []*Scalar {
 				return FloatToChar(a[0].(float64), a[1].(string))
 			}),
 		}},
+		{Name: "to_number", Description: "convert string to numeric by template", Overloads: []Overload{
+			row([]Arg{aText, aText}, types.NumericDynT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return ToNumber(a[0].(string), a[1].(string))
+			}),
+		}},
 		{Name: "justify_days", Overloads: []Overload{row([]Arg{aIntv}, types.IntervalT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			return justifyDays(a[0].(types.IntervalVal)), nil
 		})}},

@@ -191,7 +191,7 @@ func (d Decimal) CheckPrecision(p, s int32) (Decimal, error) {
 	}
 	if p > 0 && !r.V.FitsInPrecision(p) {
 		return r, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
-			WithHint("A field with precision " + strconv.Itoa(int(p)) + ", scale " + strconv.Itoa(int(s)) + " must round to an absolute value less than 10^" + strconv.Itoa(int(p-s)) + ".")
+			WithDetail("A field with precision " + strconv.Itoa(int(p)) + ", scale " + strconv.Itoa(int(s)) + " must round to an absolute value less than 10^" + strconv.Itoa(int(p-s)) + ".")
 	}
 	return r, nil
 }
