@@ -114,7 +114,7 @@ func fromChar(s, pat string, start int64) (int, error) {
 	if start == 1 {
 		return 0, nil
 	}
-	if strings.ContainsAny(pat, "^") || strings.Contains(pat, `\b`) || strings.Contains(pat, `\B`) || strings.Contains(pat, `\y`) || strings.Contains(pat, `\Y`) {
+	if looksBehind(pat) {
 		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "a regular expression with anchors or word edges searched from a start past 1 is not supported")
 	}
 	off := 0
@@ -123,6 +123,50 @@ func fromChar(s, pat string, start int64) (int, error) {
 		off += size
 	}
 	return off, nil
+}
+
+// looksBehind reports whether pat has an anchor or word edge, whose
+// match at a position depends on the text before it.
+func looksBehind(pat string) bool {
+	return strings.ContainsAny(pat, "^") || strings.Contains(pat, `\b`) || strings.Contains(pat, `\B`) || strings.Contains(pat, `\y`) || strings.Contains(pat, `\Y`)
+}
+
+// allMatches is every match of re in s (at most n, all when n < 0) as
+// PostgreSQL finds them: each search begins where the last match ended,
+// one character later after an empty match. Go's matcher also drops an
+// empty match right where a non-empty one ended ('b*' in 'abc' matches
+// '', 'b', '', '' in PostgreSQL, '', 'b', '' in Go), so such a match is
+// looked for after every non-empty match and put back. A pattern that
+// looks behind (pat with anchors or word edges) cannot be searched from
+// the middle of s with its context, and keeps Go's matches.
+func allMatches(re *regexp.Regexp, pat, s string, n int) [][]int {
+	ms := re.FindAllStringSubmatchIndex(s, n)
+	if len(ms) == 0 || looksBehind(pat) || !re.MatchString("") {
+		return ms // no empty match anywhere, or not searchable mid-text
+	}
+	out := make([][]int, 0, len(ms))
+	for i, m := range ms {
+		out = append(out, m)
+		if n >= 0 && len(out) >= n {
+			break
+		}
+		end := m[1]
+		if m[0] == end || i+1 < len(ms) && ms[i+1][0] == end {
+			continue // empty itself, or followed by a match where it ended
+		}
+		if loc := re.FindStringSubmatchIndex(s[end:]); loc != nil && loc[0] == 0 && loc[1] == 0 {
+			for j := range loc {
+				if loc[j] >= 0 {
+					loc[j] += end
+				}
+			}
+			out = append(out, loc)
+			if n >= 0 && len(out) >= n {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // searchFrom compiles pat for fn (which takes no g flag) and gives the
@@ -144,7 +188,7 @@ func regexCount(s, pat string, start int64, flags string) (types.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return int64(len(re.FindAllStringIndex(s[off:], -1))), nil
+	return int64(len(allMatches(re, pat, s[off:], -1))), nil
 }
 
 // regexPosOverloads are regexp_instr's (instr) or regexp_substr's
@@ -213,7 +257,7 @@ func regexPos(instr bool, a []types.Value) (types.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms := re.FindAllStringSubmatchIndex(s[off:], -1)
+	ms := allMatches(re, pat, s[off:], int(min(nth, 1<<30)))
 	miss := types.Value(nil)
 	if instr {
 		miss = int64(0)

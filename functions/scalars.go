@@ -728,6 +728,7 @@ func padOverloads(left bool) []Overload {
 // compiled once.
 type regexReplacer struct {
 	re     *regexp.Regexp
+	pat    string
 	tmpl   string // the replacement in Go's Expand syntax
 	global bool
 }
@@ -758,17 +759,15 @@ func newRegexReplacer(pat, repl, flags string) (*regexReplacer, error) {
 			sb.WriteByte(c)
 		}
 	}
-	return &regexReplacer{re: re, tmpl: sb.String(), global: strings.Contains(flags, "g")}, nil
+	return &regexReplacer{re: re, pat: pat, tmpl: sb.String(), global: strings.Contains(flags, "g")}, nil
 }
 
 // appendReplace appends s with the first (or, global, every) match
-// replaced. Go's matcher skips an empty match right after a match, where
-// PostgreSQL's takes it: the two differ only for a pattern that can
-// match nothing, global, with a non-empty replacement ('o*' → '<>').
+// replaced, the matches as PostgreSQL finds them (allMatches).
 func (r *regexReplacer) appendReplace(dst []byte, s string) []byte {
 	if r.global {
 		last := 0
-		for _, loc := range r.re.FindAllStringSubmatchIndex(s, -1) {
+		for _, loc := range allMatches(r.re, r.pat, s, -1) {
 			dst = append(dst, s[last:loc[0]]...)
 			dst = r.re.ExpandString(dst, r.tmpl, s, loc)
 			last = loc[1]
@@ -871,7 +870,7 @@ func RegexpMatches(s, pat, flags string) ([]types.Value, error) {
 		n = -1
 	}
 	var out []types.Value
-	for _, m := range re.FindAllStringSubmatchIndex(s, n) {
+	for _, m := range allMatches(re, pat, s, n) {
 		out = append(out, matchArray(s, m))
 	}
 	return out, nil

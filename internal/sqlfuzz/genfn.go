@@ -160,7 +160,7 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	case 13:
 		return "translate(" + t() + ", " + g.pick("'ab'", "'a'", "'üb'") + ", " + g.pick("'x'", "'XY'", "''") + ")"
 	case 14:
-		return "regexp_replace(" + t() + ", " + g.pick("'[ab]+'", "'^.'", "'(a)(b)?'", "'o+'") + ", " + g.pick("'X'", "''", "'<\\1>'", "'[\\&]&'") + g.pick("", ", 'g'", ", 'i'") + ")"
+		return "regexp_replace(" + t() + ", " + g.pick("'[ab]+'", "'^.'", "'(a)(b)?'", "'o+'", "'o*'", "'b*'") + ", " + g.pick("'X'", "''", "'<\\1>'", "'[\\&]&'") + g.pick("", ", 'g'", ", 'i'") + ")"
 	case 15:
 		return "substring(" + t() + " FROM " + g.pick("2", "1", i()) + g.pick("", " FOR 2", " FOR 0") + ")"
 	case 16:
