@@ -48,7 +48,12 @@ func wrap(n Node, preds []expr.Expr) Node {
 func pushInto(n Node, preds []expr.Expr) Node {
 	switch x := n.(type) {
 	case *Filter:
-		return pushInto(x.Input, append(preds, splitConjuncts(x.Cond)...))
+		// the filter's own conjuncts first, then those pushed from above,
+		// as PostgreSQL appends a pushed qual after a subquery's own: of
+		// equal cost (orderConjuncts keeps the order) the inner WHERE
+		// runs first and guards what the outer one evaluates
+		own := splitConjuncts(x.Cond)
+		return pushInto(x.Input, append(append(make([]expr.Expr, 0, len(own)+len(preds)), own...), preds...))
 	case *Join:
 		return pushJoin(x, preds)
 	case *Project:
