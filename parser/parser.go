@@ -977,19 +977,32 @@ func (c *converter) fromItem(n *pg.Node) (ast.TableExpr, error) {
 		return out, nil
 	case n.GetRangeFunction() != nil:
 		r := n.GetRangeFunction()
-		if len(r.Functions) != 1 || r.IsRowsfrom {
-			return nil, unsupported(-1, "ROWS FROM with several functions is not supported")
+		if len(r.Coldeflist) > 0 {
+			return nil, unsupported(-1, "a column definition list for a function in FROM is not supported")
 		}
-		items := r.Functions[0].GetList().Items
-		e, err := c.expr(items[0])
-		if err != nil {
-			return nil, err
+		var fcs []*ast.FuncCall
+		for _, f := range r.Functions {
+			items := f.GetList().Items
+			if len(items) > 1 && items[1] != nil && items[1].GetList() != nil && len(items[1].GetList().Items) > 0 {
+				return nil, unsupported(-1, "a column definition list for a function in FROM is not supported")
+			}
+			e, err := c.expr(items[0])
+			if err != nil {
+				return nil, err
+			}
+			fc, ok := e.(*ast.FuncCall)
+			if !ok {
+				return nil, unsupported(-1, "unsupported function in FROM")
+			}
+			fcs = append(fcs, fc)
 		}
-		fc, ok := e.(*ast.FuncCall)
-		if !ok {
-			return nil, unsupported(-1, "unsupported function in FROM")
+		out := &ast.FuncTable{Alias: alias(r.Alias), Lateral: r.Lateral, WithOrdinality: r.Ordinality}
+		if len(fcs) == 1 {
+			out.Func = fcs[0]
+		} else {
+			out.RowsFrom = fcs
 		}
-		return &ast.FuncTable{Func: fc, Alias: alias(r.Alias), Lateral: r.Lateral, WithOrdinality: r.Ordinality}, nil
+		return out, nil
 	}
 	return nil, unsupported(-1, "unsupported FROM item %s", nodeName(n))
 }

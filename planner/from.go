@@ -399,10 +399,17 @@ func findUnique(cols []scopeCol, name, side string) (scopeCol, error) {
 
 // bindTableFunc binds a function in FROM: generate_series, unnest.
 func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, error) {
-	name := x.Func.Name[len(x.Func.Name)-1]
 	// functions in FROM are implicitly LATERAL
 	var outer []Column
 	fsc := &scope{parent: &scope{parent: sc, outer: &outer}, outer: &outer, noAgg: "functions in FROM", noWindow: "functions in FROM"}
+	if len(x.RowsFrom) > 0 {
+		n, cols, err := b.bindRowsFrom(x, fsc)
+		if err != nil || len(outer) == 0 {
+			return n, cols, err
+		}
+		return &lateralRef{Sub: n, Outer: outer}, cols, nil
+	}
+	name := x.Func.Name[len(x.Func.Name)-1]
 	args, err := b.bindExprs(x.Func.Args, fsc)
 	if err != nil {
 		return nil, nil, err
@@ -411,9 +418,10 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	if len(x.Func.Name) == 2 && strings.EqualFold(name, "query") {
 		return b.bindFileTable(x, x.Func.Name[0]+".query", args, fsc)
 	}
-	switch name {
-	case "read_parquet", "read_csv", "read_csv_auto", "read_tsv", "read_json", "read_json_auto", "read_auto", "parquet_scan":
+	if isFileTableFunc(name) {
 		return b.bindFileTable(x, name, args, fsc)
+	}
+	switch name {
 	case "pg_get_keywords":
 		if len(args) == 0 {
 			return b.bindTableName(&ast.TableName{Name: ast.QualifiedName{Schema: "pg_catalog", Name: name}, Alias: x.Alias})
@@ -434,6 +442,78 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 		return n, cols, err
 	}
 	return &lateralRef{Sub: n, Outer: outer}, cols, nil
+}
+
+// bindRowsFrom binds ROWS FROM (f(…), g(…), …): each function as it
+// would be alone in FROM, run side by side (row i holds each one's i-th
+// row, NULLs once one is exhausted), its columns named after the
+// function (or its output columns), WITH ORDINALITY numbering the
+// whole; an alias's column list renames them in order.
+func (b *Binder) bindRowsFrom(x *ast.FuncTable, fsc *scope) (Node, []scopeCol, error) {
+	zip := &TableFunc{Name: "ROWS FROM"}
+	for _, f := range x.RowsFrom {
+		name := f.Name[len(f.Name)-1]
+		if len(f.Name) == 2 && strings.EqualFold(name, "query") || isFileTableFunc(name) {
+			return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s in ROWS FROM is not supported", name), f.Location)
+		}
+		args, err := b.bindExprs(f.Args, fsc)
+		if err != nil {
+			return nil, nil, err
+		}
+		if hasNamedArgs(f.ArgNames) {
+			fn := b.Reg.Scalar(name)
+			if fn == nil || isSelectListSRF(name) {
+				return nil, nil, b.errAt(noNamedFunction(name, f.ArgNames, args), f.Location)
+			}
+			if args, err = placeArgs(name, fn.Params, f.ArgNames, args); err != nil {
+				return nil, nil, err
+			}
+		}
+		part, _, err := b.tableFuncNode(&ast.FuncTable{Func: f}, name, args)
+		if err != nil {
+			return nil, nil, err
+		}
+		tf, ok := part.(*TableFunc)
+		if !ok {
+			return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "%s in ROWS FROM is not supported", name), f.Location)
+		}
+		if len(tf.Zip) > 0 {
+			// unnest(a, b) is already ROWS FROM (unnest(a), unnest(b))
+			zip.Zip = append(zip.Zip, tf.Zip...)
+		} else {
+			zip.Zip = append(zip.Zip, tf)
+		}
+		zip.Cols = append(zip.Cols, tf.Cols...)
+	}
+	alias := aliasOf(x.Alias, "")
+	if x.WithOrdinality {
+		zip.Ordinality = true
+		zip.Cols = append(zip.Cols, b.newCol("ordinality", types.Int8T, alias))
+	}
+	var cols []scopeCol
+	for i, c := range zip.Cols {
+		c.Table = alias
+		zip.Cols[i] = c
+		cols = append(cols, scopeCol{Column: c, qual: alias})
+	}
+	if x.Alias != nil {
+		if len(x.Alias.Columns) > len(cols) {
+			return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(cols), len(x.Alias.Columns))
+		}
+		for i, nm := range x.Alias.Columns {
+			cols[i].Name = nm
+		}
+	}
+	return zip, cols, nil
+}
+
+// isFileTableFunc reports whether name reads files (read_parquet, …).
+func isFileTableFunc(name string) bool {
+	switch name {
+	case "read_parquet", "read_csv", "read_csv_auto", "read_tsv", "read_json", "read_json_auto", "read_auto", "parquet_scan":
+		return true
+	}
+	return false
 }
 
 func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) (Node, []scopeCol, error) {
@@ -615,6 +695,9 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 	if x.WithOrdinality {
 		n.Ordinality = true
 		n.Cols = append(n.Cols, b.newCol("ordinality", types.Int8T, alias))
+	}
+	if x.Alias != nil && len(x.Alias.Columns) > len(n.Cols) {
+		return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(n.Cols), len(x.Alias.Columns))
 	}
 	var cols []scopeCol
 	for _, c := range n.Cols {

@@ -322,7 +322,10 @@ type SubqueryTable struct {
 
 // FuncTable is a table function in FROM (generate_series, read_parquet, ...).
 type FuncTable struct {
-	Func           *FuncCall
+	Func *FuncCall
+	// RowsFrom holds ROWS FROM's functions when it has several (Func is
+	// then nil): run side by side, the shorter padded with NULLs
+	RowsFrom       []*FuncCall
 	Alias          *Alias
 	Lateral        bool
 	WithOrdinality bool
