@@ -135,7 +135,7 @@ func looksBehind(pat string) bool {
 // PostgreSQL finds them: each search begins where the last match ended,
 // one character later after an empty match. Go's matcher also drops an
 // empty match right where a non-empty one ended ('b*' in 'abc' matches
-// '', 'b', '', '' in PostgreSQL, '', 'b', '' in Go), so such a match is
+// ”, 'b', ”, ” in PostgreSQL, ”, 'b', ” in Go), so such a match is
 // looked for after every non-empty match and put back. A pattern that
 // looks behind (pat with anchors or word edges) cannot be searched from
 // the middle of s with its context, and keeps Go's matches.
