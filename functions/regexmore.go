@@ -134,11 +134,11 @@ func looksBehind(pat string) bool {
 // allMatches is every match of re in s (at most n, all when n < 0) as
 // PostgreSQL finds them: each search begins where the last match ended,
 // one character later after an empty match. Go's matcher also drops an
-// empty match right where a non-empty one ended ('b*' in 'abc' matches
-// ”, 'b', ”, ” in PostgreSQL, ”, 'b', ” in Go), so such a match is
-// looked for after every non-empty match and put back. A pattern that
-// looks behind (pat with anchors or word edges) cannot be searched from
-// the middle of s with its context, and keeps Go's matches.
+// empty match right where a non-empty one ended (in "abc", "b*" matches
+// empty, "b", empty, empty in PostgreSQL and empty, "b", empty in Go), so
+// such a match is looked for after every non-empty match and put back.
+// A pattern that looks behind (pat with anchors or word edges) cannot be
+// searched from the middle of s with its context, and keeps Go's matches.
 func allMatches(re *regexp.Regexp, pat, s string, n int) [][]int {
 	ms := re.FindAllStringSubmatchIndex(s, n)
 	if len(ms) == 0 || looksBehind(pat) || !re.MatchString("") {
