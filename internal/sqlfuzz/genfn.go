@@ -172,7 +172,11 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 	case 19:
 		return g.pick("greatest(", "least(") + t() + ", " + t() + ")"
 	case 20:
-		return "to_char(" + g.pick(col(kNum), i()) + ", " + g.pick("'999D99'", "'FM9990.00'", "'S999'", "'000'") + ")"
+		f := g.pick("'999D99'", "'FM9990.00'", "'S999'", "'000'", "'9G999MI'", "'99V9'", "'999.9PR'")
+		if g.r.Intn(3) == 0 { // read back
+			return "CAST(to_number(to_char(" + g.pick(col(kNum), i()) + ", " + f + "), " + f + ") AS text)"
+		}
+		return "to_char(" + g.pick(col(kNum), i()) + ", " + f + ")"
 	case 21:
 		return "chr(" + g.pick("65", "97", "252") + " + " + g.pick("0", "1", "abs("+i()+") % 20") + ")"
 	case 22:

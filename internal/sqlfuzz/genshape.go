@@ -12,7 +12,7 @@ import "fmt"
 func (g *gen) shaped(from string, aliases []string, pred string) Query {
 	t := func() string { return g.tables[g.r.Intn(len(g.tables))].Name }
 	a := aliases[0]
-	switch g.r.Intn(15) {
+	switch g.r.Intn(17) {
 	case 0:
 		q := "WITH c AS (SELECT " + a + ".k, " + a + ".u, " + g.expr(kText, aliases) + " AS e FROM " + from + " WHERE " + pred + ") SELECT c.k, count(*), max(c.e), min(c.u) FROM c " +
 			g.pick("", "WHERE c.u > 0 ", "WHERE c.e IS NOT NULL ") + "GROUP BY c.k"
@@ -67,6 +67,13 @@ func (g *gen) shaped(from string, aliases []string, pred string) Query {
 			e = "CAST(" + e + " AS text)"
 		}
 		return Query{SQL: "SELECT " + a + ".k, array_agg(" + e + " ORDER BY " + e + g.pick("", " DESC NULLS LAST", " NULLS FIRST") + "), array_agg(DISTINCT " + a + ".u) FROM " + from + " WHERE " + pred + " GROUP BY " + a + ".k"}
+	case 14:
+		// FETCH FIRST … WITH TIES: ties on the first key make the rows a
+		// set (compared unordered)
+		return Query{SQL: "SELECT " + g.expr(kInt, aliases) + " AS x, " + g.expr(kText, aliases) + " AS y FROM " + from + " WHERE " + pred + " ORDER BY 1" + g.pick("", " DESC", " NULLS FIRST", " DESC NULLS LAST") + g.pick("", " OFFSET 1 ROWS", " OFFSET 3") + " FETCH FIRST " + fmt.Sprint(g.r.Intn(6)) + " ROWS WITH TIES"}
+	case 15:
+		// ROWS FROM: set-returning functions side by side, lateral
+		return Query{SQL: "SELECT " + a + ".u, t.* FROM " + t() + " " + a + ", ROWS FROM (generate_series(1, abs(" + a + ".u) % 4), " + g.pick("unnest(string_to_array("+a+".s, 'a'))", "regexp_split_to_table("+a+".s, ' ')", "jsonb_object_keys(CASE WHEN jsonb_typeof("+a+".j) = 'object' THEN "+a+".j END)") + ")" + g.pick("", " WITH ORDINALITY") + " t WHERE " + g.pred([]string{a})}
 	case 13:
 		return Query{SQL: "WITH RECURSIVE r(n, s) AS (SELECT " + a + ".u, " + a + ".s FROM " + t() + " " + a + " WHERE " + g.pred([]string{a}) + " UNION" + g.pick("", " ALL") + " SELECT n + 7, s FROM r WHERE n < " + fmt.Sprint(g.r.Intn(60)) + ") SELECT n, s FROM r"}
 	}
