@@ -960,18 +960,17 @@ func (b *Binder) bindSubLinkOnce(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 	case "any", "all":
 		if len(cols) != 1 {
 			if r, ok := x.Test.(*ast.Row); ok && len(r.Args) == len(cols) {
-				if x.Kind == "any" && x.Op == "=" {
-					e, err := b.bindExpr(b.rowInExists(x, r), sc)
-					if c := sqlerr.Code(err); c == sqlerr.UndefinedTable || c == sqlerr.UndefinedColumn {
-						// the subquery read the outer query: a derived
-						// table cannot
-						return nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "(a, b) IN (SELECT …) over a correlated subquery is not supported; write EXISTS (SELECT … WHERE x = a AND y = b)"), r.Location)
-					}
-					return e, err
+				rw, err := b.rowQuantified(x, r)
+				if err != nil {
+					return nil, b.errAt(err, r.Location)
 				}
-				return nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "comparing a row with a subquery's rows by %s %s is not supported (IN is)", x.Op, strings.ToUpper(x.Kind)), r.Location)
+				return b.bindExpr(rw, sc)
 			}
-			if len(cols) > 1 {
+			want := 1
+			if r, ok := x.Test.(*ast.Row); ok {
+				want = len(r.Args)
+			}
+			if len(cols) > want {
 				return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
 			}
 			return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too few columns")
