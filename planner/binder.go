@@ -645,6 +645,9 @@ func (b *Binder) bindLimit(n Node, sel *ast.Select, keys []SortKey) (Node, error
 		if l.Count < 0 {
 			return nil, sqlerr.New(sqlerr.InvalidRowCount, "row count cannot be null in FETCH FIRST ... WITH TIES clause")
 		}
+		if l.Count == 0 {
+			return l, nil // no rows, none to tie with: LIMIT 0, which reads nothing
+		}
 		return b.withTies(n, keys, l.Offset, l.Count)
 	}
 	return l, nil

@@ -10,7 +10,8 @@ import (
 // false, x > NULL, a pushed-down contradiction), and from there every
 // operator that yields nothing from nothing — projections, sorts,
 // limits, windows, grouped aggregates, inner and semi joins with an
-// empty side, outer joins with an empty preserved side. The scans below
+// empty side, outer joins with an empty preserved side, and LIMIT 0
+// whatever its input. The scans below
 // are never read (a join's other side included), and expressions on
 // rows that cannot exist are never evaluated (a division by zero in a
 // select list over WHERE false is not raised, as in PostgreSQL).
@@ -46,7 +47,11 @@ func yieldsNothing(n Node) bool {
 				return true
 			}
 		}
-	case *Project, *Sort, *Limit, *Distinct, *DistinctOn, *Window:
+	case *Limit:
+		// LIMIT 0 (and FETCH FIRST 0 ROWS [WITH TIES]) reads nothing, as
+		// PostgreSQL's Limit node never runs its input then
+		return x.Count == 0 || isEmpty(x.Input)
+	case *Project, *Sort, *Distinct, *DistinctOn, *Window:
 		return isEmpty(n.Children()[0])
 	case *Aggregate:
 		// grouping sets may hold the empty set, which makes a row
