@@ -977,14 +977,26 @@ func (c *converter) fromItem(n *pg.Node) (ast.TableExpr, error) {
 		return out, nil
 	case n.GetRangeFunction() != nil:
 		r := n.GetRangeFunction()
-		if len(r.Coldeflist) > 0 {
-			return nil, unsupported(-1, "a column definition list for a function in FROM is not supported")
+		var defs []ast.ColumnDef
+		for _, d := range r.Coldeflist {
+			cd := d.GetColumnDef()
+			if cd == nil {
+				return nil, unsupported(-1, "unsupported column definition list")
+			}
+			t, err := c.typeName(cd.TypeName)
+			if err != nil {
+				return nil, err
+			}
+			defs = append(defs, ast.ColumnDef{Name: cd.Colname, Type: t})
+		}
+		if len(defs) > 0 && r.Ordinality {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "WITH ORDINALITY cannot be used with a column definition list").WithHint("Put the column definition list inside ROWS FROM().")
 		}
 		var fcs []*ast.FuncCall
 		for _, f := range r.Functions {
 			items := f.GetList().Items
 			if len(items) > 1 && items[1] != nil && items[1].GetList() != nil && len(items[1].GetList().Items) > 0 {
-				return nil, unsupported(-1, "a column definition list for a function in FROM is not supported")
+				return nil, unsupported(-1, "a column definition list inside ROWS FROM is not supported")
 			}
 			e, err := c.expr(items[0])
 			if err != nil {
@@ -996,7 +1008,7 @@ func (c *converter) fromItem(n *pg.Node) (ast.TableExpr, error) {
 			}
 			fcs = append(fcs, fc)
 		}
-		out := &ast.FuncTable{Alias: alias(r.Alias), Lateral: r.Lateral, WithOrdinality: r.Ordinality}
+		out := &ast.FuncTable{Alias: alias(r.Alias), Lateral: r.Lateral, WithOrdinality: r.Ordinality, ColDefs: defs}
 		if len(fcs) == 1 {
 			out.Func = fcs[0]
 		} else {

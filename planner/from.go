@@ -450,6 +450,9 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 // function (or its output columns), WITH ORDINALITY numbering the
 // whole; an alias's column list renames them in order.
 func (b *Binder) bindRowsFrom(x *ast.FuncTable, fsc *scope) (Node, []scopeCol, error) {
+	if len(x.ColDefs) > 0 {
+		return nil, nil, sqlerr.New(sqlerr.SyntaxError, "a column definition list is only allowed for functions returning \"record\"")
+	}
 	zip := &TableFunc{Name: "ROWS FROM"}
 	for _, f := range x.RowsFrom {
 		name := f.Name[len(f.Name)-1]
@@ -520,6 +523,10 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 	alias := aliasOf(x.Alias, name)
 	var err error
 	var n *TableFunc
+	_, isRecordFunc := functions.JSONRecordFunc(name)
+	if len(x.ColDefs) > 0 && !isRecordFunc {
+		return nil, nil, sqlerr.New(sqlerr.SyntaxError, "a column definition list is only allowed for functions returning \"record\"")
+	}
 	switch name {
 	case "generate_series":
 		if len(args) < 2 || len(args) > 3 {
@@ -655,6 +662,31 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		}
 		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, *at.Elem, alias)}}
 	default:
+		if docT, ok := functions.JSONRecordFunc(name); ok {
+			// json[b]_to_record[set](doc) AS x(a int, …): the columns the
+			// definition list names, read from each object's keys
+			if len(x.ColDefs) == 0 {
+				return nil, nil, sqlerr.New(sqlerr.SyntaxError, "a column definition list is required for functions returning \"record\"")
+			}
+			if len(args) != 1 {
+				return nil, nil, noFunction(name, args)
+			}
+			if args[0], err = b.coerce(args[0], docT, false); err != nil {
+				return nil, nil, noFunction(name, args)
+			}
+			n = &TableFunc{Name: name, Args: args}
+			for _, d := range x.ColDefs {
+				t, err := types.FromName(d.Type.Names, d.Type.Mods, d.Type.ArrayDims)
+				if err != nil {
+					return nil, nil, err
+				}
+				if t.Kind == types.Numeric && t.Prec == 0 {
+					t = types.NumericDynT // plain numeric keeps each value's scale
+				}
+				n.Cols = append(n.Cols, b.newCol(d.Name, t, alias))
+			}
+			break
+		}
 		if docT, names, colTypes, ok := functions.JSONSetFunc(name); ok {
 			// jsonb_each and its kin: columns named as PostgreSQL's OUT
 			// parameters, or after the alias for jsonb_object_keys

@@ -426,6 +426,22 @@ func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, e
 // tableFuncColumns computes a table function's values, one slice per
 // column before ordinality.
 func tableFuncColumns(ctx *exec.Ctx, tf *TableFunc) ([][]types.Value, error) {
+	if _, ok := functions.JSONRecordFunc(tf.Name); ok {
+		v, err := expr.EvalScalar(ctx.Expr, tf.Args[0])
+		if err != nil || v == nil {
+			return make([][]types.Value, len(tf.Cols)-boolInt(tf.Ordinality)), err
+		}
+		names := make([]string, len(tf.Cols))
+		ts := make([]types.T, len(tf.Cols))
+		for i, c := range tf.Cols {
+			names[i], ts[i] = c.Name, c.Type
+		}
+		var loc *time.Location
+		if ctx.Expr.F != nil {
+			loc = ctx.Expr.F.Loc
+		}
+		return functions.JSONRecordRows(tf.Name, v.(string), names, ts, loc)
+	}
 	if _, _, _, ok := functions.JSONSetFunc(tf.Name); ok && !tf.Scalar {
 		v, err := expr.EvalScalar(ctx.Expr, tf.Args[0])
 		if err != nil || v == nil {

@@ -325,7 +325,10 @@ type FuncTable struct {
 	Func *FuncCall
 	// RowsFrom holds ROWS FROM's functions when it has several (Func is
 	// then nil): run side by side, the shorter padded with NULLs
-	RowsFrom       []*FuncCall
+	RowsFrom []*FuncCall
+	// ColDefs is the column definition list a function returning record
+	// needs (AS x(a int, b text))
+	ColDefs        []ColumnDef
 	Alias          *Alias
 	Lateral        bool
 	WithOrdinality bool
