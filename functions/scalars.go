@@ -556,6 +556,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, bytesMiscScalars()...)
 	out = append(out, jsonRawScalars()...)
 	out = append(out, textMoreScalars()...)
+	out = append(out, jsonPathScalars()...)
 	return out
 }
 

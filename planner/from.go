@@ -591,6 +591,22 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 			ct = types.TextT
 		}
 		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, ct, alias)}}
+	case "jsonb_path_query", "jsonb_path_query_tz":
+		// jsonb_path_query(target, path [, vars [, silent]]): the items
+		// the path returns, one row each
+		if len(args) < 2 || len(args) > 4 {
+			return nil, nil, noFunction(name, args)
+		}
+		for i, t := range []types.T{types.JSONBT, types.TextT, types.JSONBT, types.BoolT}[:len(args)] {
+			if args[i], err = b.coerce(args[i], t, false); err != nil {
+				return nil, nil, noFunction(name, args)
+			}
+		}
+		colName := alias
+		if x.Alias != nil && len(x.Alias.Columns) > 0 {
+			colName = x.Alias.Columns[0]
+		}
+		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, types.JSONBT, alias)}}
 	case "generate_subscripts":
 		if len(args) < 2 || len(args) > 3 || args[0].Type().Kind != types.Array {
 			return nil, nil, noFunction(name, args)

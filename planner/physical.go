@@ -426,6 +426,29 @@ func evalZip(ctx *exec.Ctx, tf *TableFunc, sch *arrow.Schema) ([]arrow.Record, e
 // tableFuncColumns computes a table function's values, one slice per
 // column before ordinality.
 func tableFuncColumns(ctx *exec.Ctx, tf *TableFunc) ([][]types.Value, error) {
+	if tf.Name == "jsonb_path_query" || tf.Name == "jsonb_path_query_tz" {
+		vals := make([]types.Value, len(tf.Args))
+		for i, a := range tf.Args {
+			v, err := expr.EvalScalar(ctx.Expr, a)
+			if err != nil || v == nil {
+				return [][]types.Value{nil}, err // strict: NULL in, no rows
+			}
+			vals[i] = v
+		}
+		vars, silent := "", false
+		if len(vals) > 2 {
+			vars = vals[2].(string)
+		}
+		if len(vals) > 3 {
+			silent = vals[3].(bool)
+		}
+		items, err := functions.JSONPathQuery(vals[0].(string), vals[1].(string), vars, silent)
+		out := make([]types.Value, len(items))
+		for i, it := range items {
+			out[i] = it
+		}
+		return [][]types.Value{out}, err
+	}
 	if _, ok := functions.JSONRecordFunc(tf.Name); ok {
 		v, err := expr.EvalScalar(ctx.Expr, tf.Args[0])
 		if err != nil || v == nil {

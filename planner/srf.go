@@ -20,7 +20,8 @@ import (
 // reference in its place.
 
 var selectListSRFs = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true,
-	"_pg_expandarray": true, "regexp_matches": true, "regexp_split_to_table": true, "string_to_table": true}
+	"_pg_expandarray": true, "regexp_matches": true, "regexp_split_to_table": true, "string_to_table": true,
+	"jsonb_path_query": true, "jsonb_path_query_tz": true}
 
 func isSelectListSRF(name string) bool {
 	_, _, _, isJSON := functions.JSONSetFunc(name)
