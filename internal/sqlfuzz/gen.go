@@ -261,7 +261,8 @@ func (g *gen) pred(aliases []string) string {
 	case 30:
 		return "ARRAY[" + g.expr(kInt, aliases) + ", " + g.expr(kInt, aliases) + "] " + g.pick("&&", "@>", "<@") + " ARRAY[" + g.expr(kInt, aliases) + ", 3]"
 	case 26:
-		return aliases[0] + ".j " + g.pick("? 'a'", "?| ARRAY['b', 'c']", "?& ARRAY['a', 'b']", `@> '{"a": 1}'`, "@> '[1]'", "<@ '{\"a\": 1, \"b\": [1, 2, 3]}'", "@> '\"a\"'")
+		return aliases[0] + ".j " + g.pick("? 'a'", "?| ARRAY['b', 'c']", "?& ARRAY['a', 'b']", `@> '{"a": 1}'`, "@> '[1]'", "<@ '{\"a\": 1, \"b\": [1, 2, 3]}'", "@> '\"a\"'",
+			"@? '$.b[*] ? (@ >= 2)'", "@? 'strict $.a'", "@@ '$.a == 1'", "@@ 'exists($.** ? (@ == \"a\"))'")
 	case 27:
 		return g.pick("jsonb_typeof("+aliases[0]+".j) = 'object'", "("+aliases[0]+".j ->> 'a') = '1'", "("+aliases[0]+".j #>> '{b,0}') IS NOT NULL", aliases[0]+".j IS NULL")
 	case 24:

@@ -96,7 +96,10 @@ func (g *gen) textExpr(aliases []string, col func(colKind) string) string {
 		// document must be PostgreSQL's)
 		a := aliases[g.r.Intn(len(aliases))]
 		return "CAST(" + g.pick(a+".j['a']", a+".j[0]", a+".j['b'][-1]", a+".j - 'a'", a+".j || '{\"z\": 1}'", "jsonb_set("+a+".j, '{a}', to_jsonb("+i()+"))",
-			a+".j #- '{b,0}'", "jsonb_insert("+a+".j, '{b,0}', '9')", "jsonb_pretty("+a+".j)") + " AS text)"
+			a+".j #- '{b,0}'", "jsonb_insert("+a+".j, '{b,0}', '9')", "jsonb_pretty("+a+".j)",
+			// SQL/JSON paths, lax and strict, errors thrown and suppressed
+			"jsonb_path_query_array("+a+".j, "+g.pick("'$.a'", "'$.b[*] ? (@ > 1)'", "'strict $.a.b'", "'$.** ? (@.type() == \"number\")'", "'$[*].size()'", "'$.a + 1'", "'$ ? (exists (@.a) && @.b starts with \"a\")'")+g.pick("", ", '{}', true")+")",
+			"jsonb_path_query_first("+a+".j, "+g.pick("'$.b[last]'", "'$.*'", "'$.a.double()'")+")") + " AS text)"
 	case 34:
 		return "encode(sha256(CAST(" + g.pick("md5(", "upper(") + t() + ") AS bytea)), " + g.pick("'base64'", "'hex'", "'escape'") + ")"
 	case 35:
