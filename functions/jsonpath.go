@@ -84,6 +84,10 @@ type jpPath struct {
 
 func (k jpKind) isBool() bool { return k >= jpAnd }
 
+// pred reports whether n is a predicate: a boolean item with no accessor
+// after it ((p).type() is a value).
+func (n *jpNode) pred() bool { return n.kind.isBool() && n.next == nil }
+
 func jpOpName(k jpKind) string {
 	return map[jpKind]string{jpAdd: "+", jpSub: "-", jpMul: "*", jpDiv: "/", jpMod: "%", jpPlus: "+", jpMinus: "-"}[k]
 }
@@ -378,7 +382,7 @@ func (p *jpParser) orExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !l.kind.isBool() || !r.kind.isBool() {
+		if !l.pred() || !r.pred() {
 			return nil, jpSyntax("syntax error at or near \"||\" of jsonpath input")
 		}
 		l = &jpNode{kind: jpOr, left: l, right: r}
@@ -397,7 +401,7 @@ func (p *jpParser) andExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !l.kind.isBool() || !r.kind.isBool() {
+		if !l.pred() || !r.pred() {
 			return nil, jpSyntax("syntax error at or near \"&&\" of jsonpath input")
 		}
 		l = &jpNode{kind: jpAnd, left: l, right: r}
@@ -416,7 +420,7 @@ func (p *jpParser) notExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !a.kind.isBool() {
+		if !a.pred() {
 			return nil, p.fail()
 		}
 		return &jpNode{kind: jpNot, left: a}, nil
@@ -438,7 +442,7 @@ func (p *jpParser) cmpExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.kind.isBool() || r.kind.isBool() {
+		if l.pred() || r.pred() {
 			return nil, jpSyntax("syntax error at or near \"%s\" of jsonpath input", t.text)
 		}
 		return &jpNode{kind: ops[t.text], left: l, right: r}, nil
@@ -483,7 +487,7 @@ func (p *jpParser) cmpExpr() (*jpNode, error) {
 	case p.word("is"):
 		// (predicate) is unknown
 		p.i++
-		if !p.word("unknown") || !l.kind.isBool() {
+		if !p.word("unknown") || !l.pred() {
 			return nil, p.fail()
 		}
 		p.i++
@@ -548,7 +552,7 @@ func (p *jpParser) addExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.kind.isBool() || r.kind.isBool() {
+		if l.pred() || r.pred() {
 			return nil, p.fail()
 		}
 		l = &jpNode{kind: k, left: l, right: r}
@@ -568,7 +572,7 @@ func (p *jpParser) mulExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.kind.isBool() || r.kind.isBool() {
+		if l.pred() || r.pred() {
 			return nil, p.fail()
 		}
 		l = &jpNode{kind: k, left: l, right: r}
@@ -587,7 +591,7 @@ func (p *jpParser) unary() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if a.kind.isBool() {
+		if a.pred() {
 			return nil, p.fail()
 		}
 		// a sign folds into a numeric literal, as PostgreSQL's grammar does
@@ -622,8 +626,8 @@ func (p *jpParser) accessorExpr() (*jpNode, error) {
 		if err := p.expect(")"); err != nil {
 			return nil, err
 		}
-		if e.kind.isBool() {
-			// (pred) may be followed by "is unknown" only (cmpExpr)
+		if e.pred() && !p.op(".") && !p.op("[") && !p.op("?") {
+			// (pred) followed by "is unknown" (cmpExpr) or nothing
 			return e, nil
 		}
 		head = e
@@ -636,7 +640,7 @@ func (p *jpParser) accessorExpr() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if e.kind.isBool() {
+		if e.pred() {
 			return nil, p.fail()
 		}
 		if err := p.expect(")"); err != nil {
@@ -787,7 +791,7 @@ func (p *jpParser) accessor() (*jpNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !e.kind.isBool() {
+		if !e.pred() {
 			return nil, p.fail()
 		}
 		if err := p.expect(")"); err != nil {
@@ -1024,15 +1028,14 @@ func (c *jpCtx) execUnwrap(n *jpNode, v any, found jpList, unwrap bool) (jpRes, 
 		if err != nil {
 			return jpError, err
 		}
-		if found == nil {
+		if found == nil && n.next == nil {
 			return jpOk, nil
 		}
 		var item any
 		if st != jpUnknown {
 			item = st == jpTrue
 		}
-		*found = append(*found, item)
-		return jpOk, nil
+		return c.execNext(n, item, found)
 	case jpAdd, jpSub, jpMul, jpDiv, jpMod:
 		return c.execBinaryArith(n, v, found)
 	case jpPlus, jpMinus:

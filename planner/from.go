@@ -429,11 +429,15 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	}
 	if hasNamedArgs(x.Func.ArgNames) {
 		// only functions with declared parameters take names
-		fn := b.Reg.Scalar(name)
-		if fn == nil || isSelectListSRF(name) {
-			return nil, nil, b.errAt(noNamedFunction(name, x.Func.ArgNames, args), x.Func.Location)
+		params := srfParams[name]
+		if params == nil {
+			fn := b.Reg.Scalar(name)
+			if fn == nil || isSelectListSRF(name) {
+				return nil, nil, b.errAt(noNamedFunction(name, x.Func.ArgNames, args), x.Func.Location)
+			}
+			params = fn.Params
 		}
-		if args, err = placeArgs(name, fn.Params, x.Func.ArgNames, args); err != nil {
+		if args, err = placeArgs(name, params, x.Func.ArgNames, args); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -443,6 +447,15 @@ func (b *Binder) bindTableFunc(x *ast.FuncTable, sc *scope) (Node, []scopeCol, e
 	}
 	return &lateralRef{Sub: n, Outer: outer}, cols, nil
 }
+
+// srfParams declares the parameters of set-returning functions that take
+// names (jsonb_path_query(target, path, vars => …, silent => …)).
+var srfParams = map[string][]functions.Param{
+	"jsonb_path_query":    jsonPathParams,
+	"jsonb_path_query_tz": jsonPathParams,
+}
+
+var jsonPathParams = []functions.Param{{Name: "target"}, {Name: "path"}, {Name: "vars", T: types.JSONBT, Default: "{}"}, {Name: "silent", T: types.BoolT, Default: false}}
 
 // bindRowsFrom binds ROWS FROM (f(…), g(…), …): each function as it
 // would be alone in FROM, run side by side (row i holds each one's i-th
