@@ -1469,6 +1469,12 @@ func (c *converter) insert(s *pg.InsertStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) update(s *pg.UpdateStmt) (ast.Stmt, error) {
+	if len(s.ReturningList) > 0 {
+		return nil, unsupported(-1, "UPDATE ... RETURNING is not supported")
+	}
+	if s.WithClause != nil {
+		return nil, unsupported(-1, "WITH ... UPDATE is not supported")
+	}
 	out := &ast.Update{Table: rangeVarName(s.Relation)}
 	if s.Relation.Alias != nil {
 		out.Alias = s.Relation.Alias.Aliasname
@@ -1505,6 +1511,12 @@ func (c *converter) update(s *pg.UpdateStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
+	if len(s.ReturningList) > 0 {
+		return nil, unsupported(-1, "DELETE ... RETURNING is not supported")
+	}
+	if s.WithClause != nil {
+		return nil, unsupported(-1, "WITH ... DELETE is not supported")
+	}
 	out := &ast.Delete{Table: rangeVarName(s.Relation)}
 	if s.Relation.Alias != nil {
 		out.Alias = s.Relation.Alias.Aliasname

@@ -6,7 +6,10 @@
 Each file runs in a fresh database. Query records get PostgreSQL's
 results (formatted as the slt runner formats them); statement/query
 error records are checked to fail in PostgreSQL too (with the SQLSTATE,
-when one is given). Records marked `skipif postgresql` are left alone.
+when one is given). Records marked `onlyif lakeq` (lakeq's own behaviour,
+where it differs from PostgreSQL's) are left alone; the slt runner runs
+them. (`skipif postgresql` would skip them in lakeq too, which answers to
+both names.)
 lakeq's behaviour is then tested against these files by `go test`.
 """
 import argparse, hashlib, os, subprocess, sys, re

@@ -158,6 +158,10 @@ func Parse(path string) ([]*Record, []string, error) {
 	return recs, lines, nil
 }
 
+// skipFor reports whether a record's conditions skip it here. lakeq
+// answers to "postgresql" (the records' expected results are
+// PostgreSQL's) and to "lakeq": records of lakeq's own behaviour are
+// marked onlyif lakeq, which scripts/pgexpect.py leaves alone.
 func skipFor(conds []string) bool {
 	skip := false
 	for _, c := range conds {
