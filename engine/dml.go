@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakeq/lakeq/catalog"
 	"github.com/lakeq/lakeq/exec"
@@ -219,6 +220,96 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 		}
 	}
 	return &Result{Tag: fmt.Sprintf("DELETE %d", deleted), Rows: deleted}, nil
+}
+
+// merge runs MERGE into a managed table (planner.BindMerge): of the
+// joined rows it keeps one per target row — the one a clause updated or
+// deleted, else the row as it was — fails when two source rows update or
+// delete one target row (PostgreSQL's 21000), drops deleted rows and
+// source rows no INSERT took, and writes the rest as the table's new
+// version, as UPDATE does.
+func (s *Session) merge(ctx context.Context, x *ast.Merge, sql string, params []types.Value) (*Result, error) {
+	t, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return nil, err
+	}
+	lock := s.eng.tableLock(t.Database, t.Name)
+	lock.Lock()
+	defer lock.Unlock()
+	b := s.binder(ctx, sql)
+	n, err := b.BindMerge(pt, x.Table, x.Alias, x.Source, x.On, x.Whens)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.runBound(ctx, b, n, params)
+	if err != nil {
+		return nil, err
+	}
+	ncol := len(pt.Columns)
+	type pick struct {
+		rec, row int
+		acted    bool
+	}
+	chosen := map[int64]pick{}
+	for ri, r := range recs {
+		kind := r.Column(ncol).(*array.Int32)
+		tid := r.Column(ncol + 1).(*array.Int64)
+		for i := 0; i < int(r.NumRows()); i++ {
+			if tid.IsNull(i) {
+				continue
+			}
+			id := tid.Value(i)
+			acted := kind.Value(i) == planner.MergeUpdate || kind.Value(i) == planner.MergeDelete
+			p, seen := chosen[id]
+			switch {
+			case !seen:
+				chosen[id] = pick{ri, i, acted}
+			case acted && p.acted:
+				return nil, sqlerr.New(sqlerr.CardinalityViolation, "MERGE command cannot affect row a second time").
+					WithHint("Ensure that not more than one source row matches any one target row.")
+			case acted:
+				chosen[id] = pick{ri, i, true}
+			}
+		}
+	}
+	var affected int64
+	var kept []arrow.Record
+	for ri, r := range recs {
+		kind := r.Column(ncol).(*array.Int32)
+		tid := r.Column(ncol + 1).(*array.Int64)
+		mb := array.NewBooleanBuilder(memory.DefaultAllocator)
+		for i := 0; i < int(r.NumRows()); i++ {
+			k := kind.Value(i)
+			keep := false
+			if tid.IsNull(i) {
+				keep = k == planner.MergeInsert
+				if keep {
+					affected++
+				}
+			} else if p := chosen[tid.Value(i)]; p.rec == ri && p.row == i {
+				keep = k != planner.MergeDelete
+				if p.acted {
+					affected++
+				}
+			}
+			mb.Append(keep)
+		}
+		mask := mb.NewArray()
+		f := exec.FilterRecord(r, mask)
+		kept = append(kept, array.NewRecord(arrow.NewSchema(f.Schema().Fields()[:ncol], nil), f.Columns()[:ncol], f.NumRows()))
+	}
+	if kept, err = conformRecords(s.execCtx(ctx, nil), kept, columnTypes(pt)); err != nil {
+		return nil, err
+	}
+	if err := checkConstraints(t, pt, kept); err != nil {
+		return nil, err
+	}
+	if affected > 0 {
+		if err := s.writeManaged(ctx, t, kept, true); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Tag: fmt.Sprintf("MERGE %d", affected), Rows: affected}, nil
 }
 
 func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error) {

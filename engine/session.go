@@ -342,6 +342,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.update(ctx, x, st.SQL, params)
 	case *ast.Delete:
 		return s.delete(ctx, x, st.SQL, params)
+	case *ast.Merge:
+		return s.merge(ctx, x, st.SQL, params)
 	case *ast.Truncate:
 		return s.truncate(ctx, x)
 	case *ast.Comment:

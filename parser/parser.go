@@ -214,6 +214,8 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 		return c.insert(n.GetInsertStmt())
 	case n.GetUpdateStmt() != nil:
 		return c.update(n.GetUpdateStmt())
+	case n.GetMergeStmt() != nil:
+		return c.merge(n.GetMergeStmt())
 	case n.GetDeleteStmt() != nil:
 		return c.delete(n.GetDeleteStmt())
 	case n.GetCreateStmt() != nil:
@@ -1506,6 +1508,91 @@ func (c *converter) update(s *pg.UpdateStmt) (ast.Stmt, error) {
 	var err error
 	if out.Where, err = c.expr(s.WhereClause); err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+func (c *converter) merge(s *pg.MergeStmt) (ast.Stmt, error) {
+	if len(s.ReturningList) > 0 {
+		return nil, unsupported(-1, "MERGE ... RETURNING is not supported")
+	}
+	if s.WithClause != nil {
+		return nil, unsupported(-1, "WITH ... MERGE is not supported")
+	}
+	out := &ast.Merge{Table: rangeVarName(s.Relation)}
+	if s.Relation.Alias != nil {
+		out.Alias = s.Relation.Alias.Aliasname
+	}
+	var err error
+	if out.Source, err = c.fromItem(s.SourceRelation); err != nil {
+		return nil, err
+	}
+	if out.On, err = c.expr(s.JoinCondition); err != nil {
+		return nil, err
+	}
+	for _, n := range s.MergeWhenClauses {
+		w := n.GetMergeWhenClause()
+		mw := ast.MergeWhen{Kind: map[pg.MergeMatchKind]string{
+			pg.MergeMatchKind_MERGE_WHEN_MATCHED:               "matched",
+			pg.MergeMatchKind_MERGE_WHEN_NOT_MATCHED_BY_TARGET: "not matched",
+			pg.MergeMatchKind_MERGE_WHEN_NOT_MATCHED_BY_SOURCE: "not matched by source",
+		}[w.MatchKind]}
+		if mw.Cond, err = c.expr(w.Condition); err != nil {
+			return nil, err
+		}
+		switch w.CommandType {
+		case pg.CmdType_CMD_UPDATE:
+			mw.Action = "update"
+			for _, t := range w.TargetList {
+				rt := t.GetResTarget()
+				if len(rt.Indirection) > 0 {
+					return nil, unsupported(rt.Location, "MERGE UPDATE of a subfield or array element is not supported")
+				}
+				if rt.Val.GetMultiAssignRef() != nil {
+					return nil, unsupported(rt.Location, "MERGE UPDATE SET (a, b) = ... is not supported")
+				}
+				e, err := c.expr(rt.Val)
+				if err != nil {
+					return nil, err
+				}
+				if _, ok := e.(*ast.Default); ok {
+					e = nil
+				}
+				mw.Set = append(mw.Set, ast.SetClause{Column: rt.Name, Value: e})
+			}
+		case pg.CmdType_CMD_INSERT:
+			mw.Action = "insert"
+			if w.Override != pg.OverridingKind_OVERRIDING_KIND_UNDEFINED && w.Override != pg.OverridingKind_OVERRIDING_NOT_SET {
+				return nil, unsupported(-1, "MERGE INSERT OVERRIDING is not supported")
+			}
+			for _, t := range w.TargetList {
+				rt := t.GetResTarget()
+				if len(rt.Indirection) > 0 {
+					return nil, unsupported(rt.Location, "MERGE INSERT into a subfield or array element is not supported")
+				}
+				mw.Columns = append(mw.Columns, rt.Name)
+			}
+			if w.Values != nil {
+				mw.Values = []ast.Expr{}
+			}
+			for _, v := range w.Values {
+				e, err := c.expr(v)
+				if err != nil {
+					return nil, err
+				}
+				if _, ok := e.(*ast.Default); ok {
+					e = nil
+				}
+				mw.Values = append(mw.Values, e)
+			}
+		case pg.CmdType_CMD_DELETE:
+			mw.Action = "delete"
+		case pg.CmdType_CMD_NOTHING:
+			mw.Action = "nothing"
+		default:
+			return nil, unsupported(-1, "MERGE action %s is not supported", w.CommandType)
+		}
+		out.Whens = append(out.Whens, mw)
 	}
 	return out, nil
 }

@@ -200,6 +200,25 @@ type Delete struct {
 	Where Expr
 }
 
+// Merge is MERGE INTO target USING source ON cond WHEN … THEN ….
+type Merge struct {
+	Table  QualifiedName
+	Alias  string
+	Source TableExpr
+	On     Expr
+	Whens  []MergeWhen
+}
+
+// MergeWhen is one WHEN clause of MERGE, in its order.
+type MergeWhen struct {
+	Kind    string // "matched", "not matched" (by target), "not matched by source"
+	Action  string // "update", "insert", "delete", "nothing"
+	Cond    Expr   // AND condition, nil for none
+	Set     []SetClause
+	Columns []string // INSERT's column list (nil: all, in order)
+	Values  []Expr   // INSERT's values (nil: DEFAULT VALUES); a nil element is DEFAULT
+}
+
 // Truncate is TRUNCATE.
 type Truncate struct{ Tables []QualifiedName }
 
@@ -273,6 +292,7 @@ func (*CreateTable) stmt()  {}
 func (*Insert) stmt()       {}
 func (*Update) stmt()       {}
 func (*Delete) stmt()       {}
+func (*Merge) stmt()        {}
 func (*Truncate) stmt()     {}
 func (*Comment) stmt()      {}
 func (*Drop) stmt()         {}
