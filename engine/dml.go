@@ -143,7 +143,7 @@ func (s *Session) insertManaged(ctx context.Context, x *ast.Insert, sql string, 
 
 func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params []types.Value) (*Result, error) {
 	if len(x.From) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "UPDATE ... FROM is not supported yet")
+		return s.joinedDML(ctx, "UPDATE", x.Table, x.Alias, x.From, x.Where, ast.MergeWhen{Action: "update", Set: x.Set}, sql, params)
 	}
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
@@ -191,7 +191,7 @@ func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params 
 
 func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params []types.Value) (*Result, error) {
 	if len(x.Using) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "DELETE ... USING is not supported yet")
+		return s.joinedDML(ctx, "DELETE", x.Table, x.Alias, x.Using, x.Where, ast.MergeWhen{Action: "delete"}, sql, params)
 	}
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
@@ -229,9 +229,20 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 // source rows no INSERT took, and writes the rest as the table's new
 // version, as UPDATE does.
 func (s *Session) merge(ctx context.Context, x *ast.Merge, sql string, params []types.Value) (*Result, error) {
-	t, pt, err := s.resolveWritable(ctx, x.Table)
+	n, err := s.mergeInto(ctx, x, sql, params, false)
 	if err != nil {
 		return nil, err
+	}
+	return &Result{Tag: fmt.Sprintf("MERGE %d", n), Rows: n}, nil
+}
+
+// mergeInto runs x and returns the rows it changed. anyMatch is UPDATE
+// … FROM's and DELETE … USING's rule: a target row several source rows
+// match is changed once (by one of them), where MERGE fails.
+func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, params []types.Value, anyMatch bool) (int64, error) {
+	t, pt, err := s.resolveWritable(ctx, x.Table)
+	if err != nil {
+		return 0, err
 	}
 	lock := s.eng.tableLock(t.Database, t.Name)
 	lock.Lock()
@@ -239,11 +250,11 @@ func (s *Session) merge(ctx context.Context, x *ast.Merge, sql string, params []
 	b := s.binder(ctx, sql)
 	n, err := b.BindMerge(pt, x.Table, x.Alias, x.Source, x.On, x.Whens)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	recs, err := s.runBound(ctx, b, n, params)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	ncol := len(pt.Columns)
 	type pick struct {
@@ -264,8 +275,9 @@ func (s *Session) merge(ctx context.Context, x *ast.Merge, sql string, params []
 			switch {
 			case !seen:
 				chosen[id] = pick{ri, i, acted}
+			case acted && p.acted && anyMatch:
 			case acted && p.acted:
-				return nil, sqlerr.New(sqlerr.CardinalityViolation, "MERGE command cannot affect row a second time").
+				return 0, sqlerr.New(sqlerr.CardinalityViolation, "MERGE command cannot affect row a second time").
 					WithHint("Ensure that not more than one source row matches any one target row.")
 			case acted:
 				chosen[id] = pick{ri, i, true}
@@ -299,17 +311,36 @@ func (s *Session) merge(ctx context.Context, x *ast.Merge, sql string, params []
 		kept = append(kept, array.NewRecord(arrow.NewSchema(f.Schema().Fields()[:ncol], nil), f.Columns()[:ncol], f.NumRows()))
 	}
 	if kept, err = conformRecords(s.execCtx(ctx, nil), kept, columnTypes(pt)); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if err := checkConstraints(t, pt, kept); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if affected > 0 {
 		if err := s.writeManaged(ctx, t, kept, true); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
-	return &Result{Tag: fmt.Sprintf("MERGE %d", affected), Rows: affected}, nil
+	return affected, nil
+}
+
+// joinedDML is UPDATE … FROM item and DELETE … USING item as the MERGE
+// they are: the target joined with the item on the WHERE condition, each
+// target row with a match updated (or deleted) once.
+func (s *Session) joinedDML(ctx context.Context, verb string, table ast.QualifiedName, alias string, items []ast.TableExpr, where ast.Expr, w ast.MergeWhen, sql string, params []types.Value) (*Result, error) {
+	if len(items) != 1 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s with more than one table is not supported; join them in a subquery", map[string]string{"UPDATE": "UPDATE ... FROM", "DELETE": "DELETE ... USING"}[verb])
+	}
+	on := where
+	if on == nil {
+		on = &ast.Const{Kind: "bool", Val: "true"}
+	}
+	w.Kind = "matched"
+	n, err := s.mergeInto(ctx, &ast.Merge{Table: table, Alias: alias, Source: items[0], On: on, Whens: []ast.MergeWhen{w}}, sql, params, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tag: fmt.Sprintf("%s %d", verb, n), Rows: n}, nil
 }
 
 func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error) {
