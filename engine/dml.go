@@ -248,7 +248,7 @@ func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, param
 	lock.Lock()
 	defer lock.Unlock()
 	b := s.binder(ctx, sql)
-	n, err := b.BindMerge(pt, x.Table, x.Alias, x.Source, x.On, x.Whens)
+	n, err := b.BindMerge(pt, x.Table, x.Alias, x.Sources, x.On, x.Whens)
 	if err != nil {
 		return 0, err
 	}
@@ -328,15 +328,12 @@ func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, param
 // they are: the target joined with the item on the WHERE condition, each
 // target row with a match updated (or deleted) once.
 func (s *Session) joinedDML(ctx context.Context, verb string, table ast.QualifiedName, alias string, items []ast.TableExpr, where ast.Expr, w ast.MergeWhen, sql string, params []types.Value) (*Result, error) {
-	if len(items) != 1 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s with more than one table is not supported; join them in a subquery", map[string]string{"UPDATE": "UPDATE ... FROM", "DELETE": "DELETE ... USING"}[verb])
-	}
 	on := where
 	if on == nil {
 		on = &ast.Const{Kind: "bool", Val: "true"}
 	}
 	w.Kind = "matched"
-	n, err := s.mergeInto(ctx, &ast.Merge{Table: table, Alias: alias, Source: items[0], On: on, Whens: []ast.MergeWhen{w}}, sql, params, true)
+	n, err := s.mergeInto(ctx, &ast.Merge{Table: table, Alias: alias, Sources: items, On: on, Whens: []ast.MergeWhen{w}}, sql, params, true)
 	if err != nil {
 		return nil, err
 	}

@@ -1523,10 +1523,11 @@ func (c *converter) merge(s *pg.MergeStmt) (ast.Stmt, error) {
 	if s.Relation.Alias != nil {
 		out.Alias = s.Relation.Alias.Aliasname
 	}
-	var err error
-	if out.Source, err = c.fromItem(s.SourceRelation); err != nil {
+	src, err := c.fromItem(s.SourceRelation)
+	if err != nil {
 		return nil, err
 	}
+	out.Sources = []ast.TableExpr{src}
 	if out.On, err = c.expr(s.JoinCondition); err != nil {
 		return nil, err
 	}

@@ -38,28 +38,13 @@ const (
 	mergeSourceMark = "__lakeq_merge_s"
 )
 
-// BindMerge binds MERGE into t (a managed table, alias its MERGE alias).
-func (b *Binder) BindMerge(t *Table, target ast.QualifiedName, alias string, source ast.TableExpr, on ast.Expr, whens []ast.MergeWhen) (Node, error) {
+// BindMerge binds MERGE into t (a managed table, alias its MERGE alias)
+// from the FROM items sources (one for MERGE; UPDATE … FROM and DELETE
+// … USING may name several, which join as a FROM list does).
+func (b *Binder) BindMerge(t *Table, target ast.QualifiedName, alias string, sources []ast.TableExpr, on ast.Expr, whens []ast.MergeWhen) (Node, error) {
 	talias := alias
 	if talias == "" {
 		talias = t.Name
-	}
-	var salias string
-	switch x := source.(type) {
-	case *ast.TableName:
-		salias = aliasOf(x.Alias, x.Name.Name)
-	case *ast.SubqueryTable:
-		salias = aliasOf(x.Alias, "")
-	case *ast.FuncTable:
-		if x.Func == nil {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "MERGE with ROWS FROM as its source is not supported")
-		}
-		salias = aliasOf(x.Alias, x.Func.Name[len(x.Func.Name)-1])
-	default:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "MERGE with a join as its source is not supported; use a subquery")
-	}
-	if salias == "" {
-		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery in MERGE's USING must have an alias")
 	}
 	star := ast.Target{Expr: &ast.ColumnRef{Star: true}}
 	mark := func(name string) ast.Target {
@@ -70,10 +55,17 @@ func (b *Binder) BindMerge(t *Table, target ast.QualifiedName, alias string, sou
 			{Expr: &ast.FuncCall{Name: []string{"row_number"}, Over: &ast.WindowDef{}}, Alias: mergeTargetID}},
 		From: []ast.TableExpr{&ast.TableName{Name: target}},
 	}
-	sq := &ast.Select{Targets: []ast.Target{star, mark(mergeSourceMark)}, From: []ast.TableExpr{source}}
+	// the source side: the items cross-joined with a one-row table whose
+	// column tells a joined row that has a source row from one that
+	// has none (the items keep their own names for the conditions)
+	const salias = "__lakeq_merge_src"
+	var right ast.TableExpr = &ast.SubqueryTable{Query: &ast.Select{Targets: []ast.Target{mark(mergeSourceMark)}}, Alias: &ast.Alias{Name: salias}}
+	for i := len(sources) - 1; i >= 0; i-- {
+		right = &ast.Join{Type: "cross", Left: sources[i], Right: right}
+	}
 	join := &ast.Join{Type: "full", On: on,
 		Left:  &ast.SubqueryTable{Query: tq, Alias: &ast.Alias{Name: talias}},
-		Right: &ast.SubqueryTable{Query: sq, Alias: &ast.Alias{Name: salias}}}
+		Right: right}
 	n, cols, err := b.bindJoin(join, &scope{})
 	if err != nil {
 		return nil, err

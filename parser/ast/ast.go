@@ -202,11 +202,13 @@ type Delete struct {
 
 // Merge is MERGE INTO target USING source ON cond WHEN … THEN ….
 type Merge struct {
-	Table  QualifiedName
-	Alias  string
-	Source TableExpr
-	On     Expr
-	Whens  []MergeWhen
+	Table QualifiedName
+	Alias string
+	// Sources is MERGE's USING item (UPDATE … FROM and DELETE … USING,
+	// run as MERGE, may have several)
+	Sources []TableExpr
+	On      Expr
+	Whens   []MergeWhen
 }
 
 // MergeWhen is one WHEN clause of MERGE, in its order.
