@@ -934,6 +934,30 @@ func (c *converter) fromItem(n *pg.Node) (ast.TableExpr, error) {
 	case n.GetRangeVar() != nil:
 		r := n.GetRangeVar()
 		return &ast.TableName{Name: rangeVarName(r), Alias: alias(r.Alias)}, nil
+	case n.GetRangeTableSample() != nil:
+		r := n.GetRangeTableSample()
+		rel, err := c.fromItem(r.Relation)
+		if err != nil {
+			return nil, err
+		}
+		tn, ok := rel.(*ast.TableName)
+		if !ok {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "TABLESAMPLE clause can only be applied to tables and materialized views")
+		}
+		smp := &ast.TableSample{Pos: int(r.Location)}
+		for _, m := range r.Method {
+			smp.Method = strVal(m)
+		}
+		if smp.Args, err = c.exprs(r.Args); err != nil {
+			return nil, err
+		}
+		if r.Repeatable != nil {
+			if smp.Repeatable, err = c.expr(r.Repeatable); err != nil {
+				return nil, err
+			}
+		}
+		tn.Sample = smp
+		return tn, nil
 	case n.GetRangeSubselect() != nil:
 		r := n.GetRangeSubselect()
 		q := r.Subquery.GetSelectStmt()

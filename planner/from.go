@@ -121,6 +121,9 @@ func (b *Binder) bindTableName(x *ast.TableName) (Node, []scopeCol, error) {
 	alias := aliasOf(x.Alias, x.Name.Name)
 	if x.Name.Schema == "" {
 		if def := b.findCTE(x.Name.Name); def != nil {
+			if x.Sample != nil {
+				return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "TABLESAMPLE clause can only be applied to tables and materialized views"), x.Sample.Pos)
+			}
 			return b.bindCTERef(def, x, alias)
 		}
 	}
@@ -130,6 +133,9 @@ func (b *Binder) bindTableName(x *ast.TableName) (Node, []scopeCol, error) {
 	}
 	if t == nil {
 		return nil, nil, b.errAt(sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", x.Name.String()), x.Name.Pos)
+	}
+	if t.View != nil && x.Sample != nil {
+		return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "TABLESAMPLE clause can only be applied to tables and materialized views"), x.Sample.Pos)
 	}
 	if t.View != nil {
 		vb := &Binder{Ctx: b.Ctx, Cat: b.Cat, Reg: b.Reg, Loc: b.Loc, nextID: b.nextID, depth: b.depth + 1}
@@ -153,6 +159,11 @@ func (b *Binder) bindTableName(x *ast.TableName) (Node, []scopeCol, error) {
 		return n, cols, err
 	}
 	scan := &Scan{Table: t, Alias: alias}
+	if x.Sample != nil {
+		if scan.Sample, err = b.bindSample(x.Sample); err != nil {
+			return nil, nil, err
+		}
+	}
 	var cols []scopeCol
 	for i, c := range t.Columns {
 		col := b.newCol(c.Name, c.Type, alias)

@@ -4,6 +4,7 @@
 package planner
 
 import (
+	"strconv"
 	"context"
 	"fmt"
 	"strings"
@@ -100,6 +101,20 @@ type Scan struct {
 	// Filters are conjuncts evaluated above the scan that the reader may
 	// use to skip data (they are still applied by the Filter above).
 	Filters []expr.Expr
+	// Sample is the scan's TABLESAMPLE (nil: every row)
+	Sample *Sample
+}
+
+// Sample is a bound TABLESAMPLE: BERNOULLI keeps each row, SYSTEM each
+// morsel (a Parquet row group, a split), with probability Percent/100;
+// Seed makes the choice repeatable (REPEATABLE), else it is drawn per
+// query.
+type Sample struct {
+	Method     string // "bernoulli" or "system"
+	Percent    float64
+	Seed       int64
+	Repeatable bool
+	SeedArg    float64 // REPEATABLE's argument, as given
 }
 
 // Values is a literal row set (also the one-row input of FROM-less SELECT).
@@ -394,7 +409,13 @@ func (n *Scan) Describe() string {
 		name += " " + n.Alias
 	}
 	s := fmt.Sprintf("Scan %s [%s]", name, colNames(n.Cols))
-	if n.Table.Source != nil && len(n.Filters) > 0 {
+	if n.Sample != nil {
+		s += fmt.Sprintf(" sample=%s(%s)", n.Sample.Method, strconv.FormatFloat(n.Sample.Percent, 'g', -1, 64))
+		if n.Sample.Repeatable {
+			s += " repeatable(" + strconv.FormatFloat(n.Sample.SeedArg, 'g', -1, 64) + ")"
+		}
+	}
+	if n.Table.Source != nil && len(n.Filters) > 0 && n.Sample == nil {
 		s += " filters=[" + exprList(n.Filters) + "]"
 	}
 	if n.Table.Source != nil {

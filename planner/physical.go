@@ -112,6 +112,19 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "relation \"%s\" cannot be scanned", x.Table.Name)
 		}
 		idx := x.ColIdx
+		if x.Sample != nil {
+			// a sampled scan lists the whole table (no pruning by the
+			// query's filters), so that a REPEATABLE seed picks the same
+			// rows whatever the query around it filters
+			smp := x.Sample
+			return newStream(&exec.MorselSource{Label: pb.label(n, "Scan "+x.Table.Name), List: func(ctx *exec.Ctx) ([]exec.Morsel, error) {
+				ms, err := src.Morsels(ctx, idx, nil)
+				if err != nil {
+					return nil, err
+				}
+				return sampleMorsels(ms, smp), nil
+			}}, x.Cols), nil
+		}
 		filters := tableFilters(x)
 		jf := pb.joinFilters(x)
 		jf.built++

@@ -42,7 +42,7 @@ func pushConnectorAggregates(_ *RuleCtx, n Node) (Node, error) {
 			conds, in = splitConjuncts(f.Cond), f.Input
 		}
 		s, ok := in.(*Scan)
-		if !ok {
+		if !ok || s.Sample != nil { // a sample is lakeq's to draw
 			return n, nil
 		}
 		src, ok := s.Table.Source.(AggregateTableSource)

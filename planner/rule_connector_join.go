@@ -146,7 +146,7 @@ func joinSide(in Node) (*Scan, []expr.Expr, func(ColumnID) (ColumnID, bool)) {
 		break
 	}
 	s, ok := in.(*Scan)
-	if !ok {
+	if !ok || s.Sample != nil { // a sample is lakeq's to draw
 		return nil, nil, nil
 	}
 	inScan := map[ColumnID]bool{}

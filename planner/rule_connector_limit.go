@@ -58,7 +58,7 @@ func pushConnectorLimits(_ *RuleCtx, n Node) (Node, error) {
 			}
 		}
 		s, ok := in.(*Scan)
-		if !ok {
+		if !ok || s.Sample != nil { // a sample is lakeq's to draw
 			return n, nil
 		}
 		src, ok := s.Table.Source.(LimitTableSource)

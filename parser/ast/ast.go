@@ -333,6 +333,16 @@ type Alias struct {
 type TableName struct {
 	Name  QualifiedName
 	Alias *Alias
+	// Sample is TABLESAMPLE method (args) [REPEATABLE (seed)]
+	Sample *TableSample
+}
+
+// TableSample is a TABLESAMPLE clause.
+type TableSample struct {
+	Method     string
+	Args       []Expr
+	Repeatable Expr // nil when absent
+	Pos        int
 }
 
 // SubqueryTable is a derived table.
