@@ -4,9 +4,9 @@
 package planner
 
 import (
-	"strconv"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
