@@ -110,9 +110,6 @@ func (s *Session) insertManaged(ctx context.Context, x *ast.Insert, sql string, 
 	if err != nil {
 		return nil, err
 	}
-	if len(x.Returning) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "INSERT ... RETURNING is not supported")
-	}
 	b := s.binder(ctx, sql)
 	n, err := b.BindInsert(pt, x.Columns, x.Query)
 	if err != nil {
@@ -134,16 +131,24 @@ func (s *Session) insertManaged(ctx context.Context, x *ast.Insert, sql string, 
 		lock.Lock()
 		defer lock.Unlock()
 	}
+	rows := countRows(recs)
+	res := &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}
+	if len(x.Returning) > 0 {
+		// before the write: a RETURNING that fails writes nothing
+		if res.Columns, res.Records, err = s.returning(ctx, pt, x.Alias, x.Returning, recs, sql, params); err != nil {
+			return nil, err
+		}
+		res.Loc = s.Loc
+	}
 	if err := s.writeManaged(ctx, t, recs, replace); err != nil {
 		return nil, err
 	}
-	rows := countRows(recs)
-	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
+	return res, nil
 }
 
 func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params []types.Value) (*Result, error) {
-	if len(x.From) > 0 {
-		return s.joinedDML(ctx, "UPDATE", x.Table, x.Alias, x.From, x.Where, ast.MergeWhen{Action: "update", Set: x.Set}, sql, params)
+	if len(x.From) > 0 || len(x.Returning) > 0 {
+		return s.joinedDML(ctx, "UPDATE", x.Table, x.Alias, x.From, x.Where, ast.MergeWhen{Action: "update", Set: x.Set}, x.Returning, sql, params)
 	}
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
@@ -190,8 +195,8 @@ func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params 
 }
 
 func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params []types.Value) (*Result, error) {
-	if len(x.Using) > 0 {
-		return s.joinedDML(ctx, "DELETE", x.Table, x.Alias, x.Using, x.Where, ast.MergeWhen{Action: "delete"}, sql, params)
+	if len(x.Using) > 0 || len(x.Returning) > 0 {
+		return s.joinedDML(ctx, "DELETE", x.Table, x.Alias, x.Using, x.Where, ast.MergeWhen{Action: "delete"}, x.Returning, sql, params)
 	}
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
@@ -229,17 +234,20 @@ func (s *Session) delete(ctx context.Context, x *ast.Delete, sql string, params 
 // source rows no INSERT took, and writes the rest as the table's new
 // version, as UPDATE does.
 func (s *Session) merge(ctx context.Context, x *ast.Merge, sql string, params []types.Value) (*Result, error) {
-	n, err := s.mergeInto(ctx, x, sql, params, false)
+	n, err := s.mergeInto(ctx, x, sql, params, false, nil)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Tag: fmt.Sprintf("MERGE %d", n), Rows: n}, nil
 }
 
-// mergeInto runs x and returns the rows it changed. anyMatch is UPDATE
-// … FROM's and DELETE … USING's rule: a target row several source rows
-// match is changed once (by one of them), where MERGE fails.
-func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, params []types.Value, anyMatch bool) (int64, error) {
+// mergeInto runs x and returns how many rows it changed. before, when
+// set, sees those rows (updated and inserted ones as written, deleted
+// ones as they were) ahead of the write, which its error prevents:
+// RETURNING. anyMatch is UPDATE … FROM's and DELETE … USING's rule: a
+// target row several source rows match is changed once (by one of
+// them), where MERGE fails.
+func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, params []types.Value, anyMatch bool, before func(changed []arrow.Record) error) (int64, error) {
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
 		return 0, err
@@ -285,36 +293,48 @@ func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, param
 		}
 	}
 	var affected int64
-	var kept []arrow.Record
+	var kept, acted []arrow.Record
 	for ri, r := range recs {
 		kind := r.Column(ncol).(*array.Int32)
 		tid := r.Column(ncol + 1).(*array.Int64)
 		mb := array.NewBooleanBuilder(memory.DefaultAllocator)
+		ab := array.NewBooleanBuilder(memory.DefaultAllocator)
 		for i := 0; i < int(r.NumRows()); i++ {
 			k := kind.Value(i)
-			keep := false
+			keep, act := false, false
 			if tid.IsNull(i) {
 				keep = k == planner.MergeInsert
-				if keep {
-					affected++
-				}
+				act = keep
 			} else if p := chosen[tid.Value(i)]; p.rec == ri && p.row == i {
 				keep = k != planner.MergeDelete
-				if p.acted {
-					affected++
-				}
+				act = p.acted
+			}
+			if act {
+				affected++
 			}
 			mb.Append(keep)
+			ab.Append(act)
 		}
-		mask := mb.NewArray()
-		f := exec.FilterRecord(r, mask)
-		kept = append(kept, array.NewRecord(arrow.NewSchema(f.Schema().Fields()[:ncol], nil), f.Columns()[:ncol], f.NumRows()))
+		cut := func(mask arrow.Array) arrow.Record {
+			f := exec.FilterRecord(r, mask)
+			return array.NewRecord(arrow.NewSchema(f.Schema().Fields()[:ncol], nil), f.Columns()[:ncol], f.NumRows())
+		}
+		kept = append(kept, cut(mb.NewArray()))
+		acted = append(acted, cut(ab.NewArray()))
+	}
+	if acted, err = conformRecords(s.execCtx(ctx, nil), acted, columnTypes(pt)); err != nil {
+		return 0, err
 	}
 	if kept, err = conformRecords(s.execCtx(ctx, nil), kept, columnTypes(pt)); err != nil {
 		return 0, err
 	}
 	if err := checkConstraints(t, pt, kept); err != nil {
 		return 0, err
+	}
+	if before != nil {
+		if err := before(acted); err != nil {
+			return 0, err
+		}
 	}
 	if affected > 0 {
 		if err := s.writeManaged(ctx, t, kept, true); err != nil {
@@ -327,17 +347,34 @@ func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, param
 // joinedDML is UPDATE … FROM item and DELETE … USING item as the MERGE
 // they are: the target joined with the item on the WHERE condition, each
 // target row with a match updated (or deleted) once.
-func (s *Session) joinedDML(ctx context.Context, verb string, table ast.QualifiedName, alias string, items []ast.TableExpr, where ast.Expr, w ast.MergeWhen, sql string, params []types.Value) (*Result, error) {
+// With no items it is plain UPDATE or DELETE, run so when RETURNING
+// needs the rows it changed.
+func (s *Session) joinedDML(ctx context.Context, verb string, table ast.QualifiedName, alias string, items []ast.TableExpr, where ast.Expr, w ast.MergeWhen, ret []ast.Target, sql string, params []types.Value) (*Result, error) {
 	on := where
 	if on == nil {
 		on = &ast.Const{Kind: "bool", Val: "true"}
 	}
 	w.Kind = "matched"
-	n, err := s.mergeInto(ctx, &ast.Merge{Table: table, Alias: alias, Sources: items, On: on, Whens: []ast.MergeWhen{w}}, sql, params, true)
+	res := &Result{}
+	var before func([]arrow.Record) error
+	if len(ret) > 0 {
+		_, pt, err := s.resolveWritable(ctx, table)
+		if err != nil {
+			return nil, err
+		}
+		before = func(rows []arrow.Record) error {
+			var err error
+			res.Columns, res.Records, err = s.returning(ctx, pt, alias, ret, rows, sql, params)
+			res.Loc = s.Loc
+			return err
+		}
+	}
+	n, err := s.mergeInto(ctx, &ast.Merge{Table: table, Alias: alias, Sources: items, On: on, Whens: []ast.MergeWhen{w}}, sql, params, true, before)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Tag: fmt.Sprintf("%s %d", verb, n), Rows: n}, nil
+	res.Tag, res.Rows = fmt.Sprintf("%s %d", verb, n), n
+	return res, nil
 }
 
 func (s *Session) truncate(ctx context.Context, x *ast.Truncate) (*Result, error) {

@@ -565,7 +565,23 @@ func (s *Session) Describe(ctx context.Context, sql string) ([]Column, []types.T
 	}
 	sel, ok := st.(*ast.Select)
 	if !ok {
-		return nil, nil, nil
+		// INSERT, UPDATE and DELETE describe their RETURNING rows
+		var cols []Column
+		switch x := st.(type) {
+		case *ast.Insert:
+			if len(x.Returning) > 0 {
+				cols, err = s.returningColumns(ctx, x.Table, x.Alias, x.Returning, sql)
+			}
+		case *ast.Update:
+			if len(x.Returning) > 0 {
+				cols, err = s.returningColumns(ctx, x.Table, x.Alias, x.Returning, sql)
+			}
+		case *ast.Delete:
+			if len(x.Returning) > 0 {
+				cols, err = s.returningColumns(ctx, x.Table, x.Alias, x.Returning, sql)
+			}
+		}
+		return cols, nil, err
 	}
 	s.freshView()
 	defer s.freshView()

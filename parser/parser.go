@@ -1483,25 +1483,36 @@ func (c *converter) insert(s *pg.InsertStmt) (ast.Stmt, error) {
 		}
 		out.Query.With = w
 	}
-	for _, t := range s.ReturningList {
+	var err error
+	if out.Returning, err = c.returning(s.ReturningList); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// returning converts a RETURNING list.
+func (c *converter) returning(list []*pg.Node) ([]ast.Target, error) {
+	var out []ast.Target
+	for _, t := range list {
 		rt := t.GetResTarget()
 		e, err := c.expr(rt.Val)
 		if err != nil {
 			return nil, err
 		}
-		out.Returning = append(out.Returning, ast.Target{Expr: e, Alias: rt.Name, Pos: int(rt.Location)})
+		out = append(out, ast.Target{Expr: e, Alias: rt.Name, Pos: int(rt.Location)})
 	}
 	return out, nil
 }
 
 func (c *converter) update(s *pg.UpdateStmt) (ast.Stmt, error) {
-	if len(s.ReturningList) > 0 {
-		return nil, unsupported(-1, "UPDATE ... RETURNING is not supported")
-	}
 	if s.WithClause != nil {
 		return nil, unsupported(-1, "WITH ... UPDATE is not supported")
 	}
 	out := &ast.Update{Table: rangeVarName(s.Relation)}
+	var err error
+	if out.Returning, err = c.returning(s.ReturningList); err != nil {
+		return nil, err
+	}
 	if s.Relation.Alias != nil {
 		out.Alias = s.Relation.Alias.Aliasname
 	}
@@ -1529,7 +1540,6 @@ func (c *converter) update(s *pg.UpdateStmt) (ast.Stmt, error) {
 		}
 		out.From = append(out.From, te)
 	}
-	var err error
 	if out.Where, err = c.expr(s.WhereClause); err != nil {
 		return nil, err
 	}
@@ -1623,13 +1633,14 @@ func (c *converter) merge(s *pg.MergeStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
-	if len(s.ReturningList) > 0 {
-		return nil, unsupported(-1, "DELETE ... RETURNING is not supported")
-	}
 	if s.WithClause != nil {
 		return nil, unsupported(-1, "WITH ... DELETE is not supported")
 	}
 	out := &ast.Delete{Table: rangeVarName(s.Relation)}
+	var err error
+	if out.Returning, err = c.returning(s.ReturningList); err != nil {
+		return nil, err
+	}
 	if s.Relation.Alias != nil {
 		out.Alias = s.Relation.Alias.Aliasname
 	}
@@ -1640,7 +1651,6 @@ func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
 		}
 		out.Using = append(out.Using, te)
 	}
-	var err error
 	if out.Where, err = c.expr(s.WhereClause); err != nil {
 		return nil, err
 	}

@@ -140,8 +140,19 @@ func (b *Binder) BindInsert(t *Table, cols []string, src *ast.Select) (Node, err
 		}
 		return &Values{Rows: [][]expr.Expr{row}, Cols: outCols}, nil
 	}
+	// without a column list the values go to the table's first columns,
+	// as many as there are, the rest taking their defaults
+	implicit := len(cols) == 0
 	// VALUES rows bind straight to the target types (and may say DEFAULT)
 	if src.Values != nil && src.Op == "" && len(src.OrderBy) == 0 && src.Limit == nil && src.With == nil {
+		for _, r := range src.Values[1:] {
+			if len(r) != len(src.Values[0]) {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "VALUES lists must all be the same length")
+			}
+		}
+		if implicit && len(src.Values) > 0 && len(src.Values[0]) < len(pos) {
+			pos = pos[:len(src.Values[0])]
+		}
 		var rows [][]expr.Expr
 		sc := &scope{noAgg: "VALUES", noWindow: "VALUES"}
 		for _, r := range src.Values {
@@ -190,6 +201,9 @@ func (b *Binder) BindInsert(t *Table, cols []string, src *ast.Select) (Node, err
 		return nil, err
 	}
 	sc := n.Columns()
+	if implicit && len(sc) < len(pos) {
+		pos = pos[:len(sc)]
+	}
 	if len(sc) > len(pos) {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more expressions than target columns")
 	}

@@ -272,6 +272,10 @@ func (c *conn) describeStatement(st *parser.Statement, sql string) ([]engine.Col
 	switch x := st.AST.(type) {
 	case *ast.Select:
 		return c.sess.Describe(ctx, sql)
+	case *ast.Insert, *ast.Update, *ast.Delete:
+		// their RETURNING rows (none without RETURNING)
+		cols, _, err := c.sess.Describe(ctx, sql)
+		return cols, nil, err
 	case *ast.Show, *ast.ShowLake, *ast.Describe:
 		res, err := c.sess.ExecStmt(ctx, *st, nil)
 		if err != nil {

@@ -206,6 +206,12 @@ func TestSimpleAndExtendedProtocol(t *testing.T) {
 	send(&pgproto3.Parse{Query: "INSERT INTO t VALUES ($1, $2)"}, &pgproto3.Describe{ObjectType: 'S'},
 		&pgproto3.Bind{Parameters: [][]byte{[]byte("4"), []byte("y")}}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}, &pgproto3.Sync{})
 	expect("Ready", "ParseComplete", "Params [25 25]", "NoData", "BindComplete", "NoData", "Complete INSERT 0 1", "Ready I")
+	// RETURNING: described at Parse and Bind, its rows sent before the tag
+	send(&pgproto3.Parse{Query: "INSERT INTO t VALUES ($1, $2) RETURNING a + 1 AS n, b"}, &pgproto3.Describe{ObjectType: 'S'},
+		&pgproto3.Bind{Parameters: [][]byte{[]byte("5"), []byte("z")}}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expect("Ready", "ParseComplete", "Params [25 25]", "Desc n:23,b:25", "BindComplete", "Desc n:23,b:25", "Row 6,z", "Complete INSERT 0 1", "Ready I")
+	send(&pgproto3.Query{String: "DELETE FROM t WHERE a >= 4 RETURNING *"})
+	expect("Ready", "Desc a:23,b:25", "Row 4,y", "Row 5,z", "Complete DELETE 2", "Ready I")
 	send(&pgproto3.Parse{Query: ""}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
 	expect("Ready", "ParseComplete", "BindComplete", "EmptyQueryResponse", "Ready I")
 	send(&pgproto3.Bind{PreparedStatement: "nosuch"}, &pgproto3.Sync{})

@@ -179,11 +179,12 @@ type PartitionKey struct {
 
 // Update is UPDATE ... SET ... [FROM] [WHERE].
 type Update struct {
-	Table QualifiedName
-	Alias string
-	Set   []SetClause
-	From  []TableExpr
-	Where Expr
+	Table     QualifiedName
+	Alias     string
+	Set       []SetClause
+	From      []TableExpr
+	Where     Expr
+	Returning []Target
 }
 
 // SetClause is one column assignment.
@@ -194,10 +195,11 @@ type SetClause struct {
 
 // Delete is DELETE FROM.
 type Delete struct {
-	Table QualifiedName
-	Alias string
-	Using []TableExpr
-	Where Expr
+	Table     QualifiedName
+	Alias     string
+	Using     []TableExpr
+	Where     Expr
+	Returning []Target
 }
 
 // Merge is MERGE INTO target USING source ON cond WHEN … THEN ….
