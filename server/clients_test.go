@@ -191,7 +191,7 @@ func TestJDBC(t *testing.T) {
 	out := runClient(t, t.TempDir(), nil, false, java, "-cp", jar, filepath.Join(clientsDir(t), "JdbcClient.java"), url, "lakeq", "unused")
 	t.Log(out)
 	for _, w := range []string{"schemas information_schema,lake,pg_catalog,public,sys", "tables jdbc_t:TABLE", "primarykeys 0", "prepared 8 runs ok",
-		"typed parameters ok", "fetchsize rows 1000 sum 500500", "error 42P01", "JDBC OK"} {
+		"typed parameters ok", "generated keys ok", "fetchsize rows 1000 sum 500500", "error 42P01", "JDBC OK"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("JDBC output missing %q", w)
 		}

@@ -108,6 +108,21 @@ public class JdbcClient {
                 System.out.println("typed parameters ok");
             }
 
+            // generated keys: pgjdbc appends RETURNING * to the INSERT
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO jdbc_t (id, name) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setInt(1, 40);
+                ps.setString(2, "forty");
+                check(ps.executeUpdate() == 1, "insert count");
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    check(keys.next(), "generated key row");
+                    check(keys.getInt("id") == 40 && "forty".equals(keys.getString("name")), "generated key values");
+                }
+                System.out.println("generated keys ok");
+            }
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM jdbc_t WHERE id = 40");
+            }
+
             // setFetchSize with autocommit off fetches through a portal in chunks.
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
