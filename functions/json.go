@@ -182,3 +182,14 @@ func jsonScalars() []*Scalar {
 
 // AppendJSON renders a value as to_json does (for writers of JSON files).
 func AppendJSON(b *strings.Builder, t types.T, v types.Value) { appendJSON(b, t, v, time.UTC) }
+
+// AppendJSONIn is AppendJSON with timestamptz values in loc (nil: UTC).
+func AppendJSONIn(b *strings.Builder, t types.T, v types.Value, loc *time.Location) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	appendJSON(b, t, v, loc)
+}
+
+// WriteJSONString writes s as a JSON string.
+func WriteJSONString(b *strings.Builder, s string) { writeJSONString(b, s) }

@@ -138,7 +138,19 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 				}
 			}
 		}
-		return b.lookup(sc, x.Parts, x.Location)
+		e, err := b.lookup(sc, x.Parts, x.Location)
+		if err != nil && len(x.Parts) == 1 && sqlerr.Code(err) == sqlerr.UndefinedColumn {
+			// a FROM item's name alone is its whole row: printed as
+			// PostgreSQL prints a record, (1,x)
+			if cols, serr := b.expandStar(sc, &ast.ColumnRef{Parts: x.Parts, Star: true, Location: x.Location}); serr == nil && len(cols) > 0 {
+				args := make([]expr.Expr, len(cols))
+				for i, c := range cols {
+					args[i] = colRef(c.Column)
+				}
+				return recordOut(args), nil
+			}
+		}
+		return e, err
 	case *ast.Const:
 		return constExpr(x)
 	case *ast.TypedLiteral:
@@ -1084,6 +1096,11 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	if len(f.Name) > 1 && f.Name[0] != "pg_catalog" && f.Name[0] != "public" {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", strings.Join(f.Name, "."))
 	}
+	if f.Over == nil {
+		if rw, ok := b.wholeRowJSON(f, name, sc); ok {
+			f, name = rw, strings.ToLower(rw.Name[0])
+		}
+	}
 	if f.Over != nil {
 		return b.bindWindowCall(f, name, sc)
 	}
@@ -1104,6 +1121,8 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	switch name {
 	case "__array_any", "__array_all":
 		return b.bindArrayQuantified(f, name == "__array_all", sc)
+	case rowToJSONName, rowToJSONBName:
+		return b.rowToJSON(f, name == rowToJSONBName, sc)
 	case recordOutName:
 		args, err := b.bindExprs(f.Args, sc)
 		if err != nil {
