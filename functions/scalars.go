@@ -557,6 +557,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, jsonRawScalars()...)
 	out = append(out, textMoreScalars()...)
 	out = append(out, jsonPathScalars()...)
+	out = append(out, convertScalars()...)
 	return out
 }
 

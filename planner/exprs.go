@@ -1091,6 +1091,11 @@ func (b *Binder) bindGrouping(x *ast.GroupingFunc, sc *scope) (expr.Expr, error)
 }
 
 // bindFunc binds a function call: aggregate, window or scalar.
+// funcStyleCasts are the type names PostgreSQL's grammar lets a call
+// take (keywords such as numeric, varchar and interval it does not).
+var funcStyleCasts = map[string]bool{"date": true, "text": true, "int2": true, "int4": true, "int8": true, "float4": true,
+	"float8": true, "bool": true, "timestamptz": true, "json": true, "jsonb": true, "bytea": true, "uuid": true, "oid": true, "bpchar": true}
+
 func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	name := strings.ToLower(f.Name[len(f.Name)-1])
 	if len(f.Name) > 1 && f.Name[0] != "pg_catalog" && f.Name[0] != "public" {
@@ -1114,6 +1119,12 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	}
 	if agg := b.Reg.Aggregate(name); agg != nil {
 		return b.bindAggCall(f, name, agg, sc)
+	}
+	if funcStyleCasts[name] && len(f.Args) == 1 && len(f.Name) == 1 && b.Reg.Scalar(name) == nil &&
+		!f.Distinct && !f.Star && f.Filter == nil && len(f.OrderBy) == 0 && !hasNamedArgs(f.ArgNames) {
+		// date(x), text(x), int8(x), …: PostgreSQL reads a call of a type
+		// name as an explicit cast
+		return b.bindExpr(&ast.Cast{X: f.Args[0], Type: &ast.TypeName{Names: []string{name}, Pos: f.Location}, Location: f.Location}, sc)
 	}
 	if f.Distinct || f.Star || f.Filter != nil || len(f.OrderBy) > 0 {
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "%s is not an aggregate function", name)
