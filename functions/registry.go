@@ -146,7 +146,7 @@ func Default() *Registry {
 	for _, s := range append(builtinScalars(), regexMoreScalars()...) {
 		r.AddScalar(s)
 	}
-	for _, extra := range []map[string][]Overload{jsonbOperatorOverloads(), arrayOperatorOverloads(), numericMathOverloads(), jsonPathOperatorOverloads(), byteaOverloads()} {
+	for _, extra := range []map[string][]Overload{jsonbOperatorOverloads(), arrayOperatorOverloads(), numericMathOverloads(), jsonPathOperatorOverloads(), byteaOverloads(), redshiftOverloads()} {
 		for name, ovs := range extra {
 			s := &Scalar{Name: name}
 			if old := r.scalars[name]; old != nil {

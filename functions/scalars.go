@@ -558,6 +558,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, textMoreScalars()...)
 	out = append(out, jsonPathScalars()...)
 	out = append(out, convertScalars()...)
+	out = append(out, redshiftScalars()...)
 	return out
 }
 

@@ -139,6 +139,10 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 			}
 		}
 		e, err := b.lookup(sc, x.Parts, x.Location)
+		if err != nil && len(x.Parts) == 1 && strings.EqualFold(x.Parts[0], "sysdate") && sqlerr.Code(err) == sqlerr.UndefinedColumn {
+			// Redshift's SYSDATE: the transaction's start as a timestamp
+			return b.bindExpr(&ast.FuncCall{Name: []string{"localtimestamp"}, Location: x.Location}, sc)
+		}
 		if err != nil && len(x.Parts) == 1 && sqlerr.Code(err) == sqlerr.UndefinedColumn {
 			// a FROM item's name alone is its whole row: printed as
 			// PostgreSQL prints a record, (1,x)
@@ -1104,6 +1108,16 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 	if f.Over == nil {
 		if rw, ok := b.wholeRowJSON(f, name, sc); ok {
 			f, name = rw, strings.ToLower(rw.Name[0])
+		}
+		if b.Reg.Scalar(name) == nil || name == "dateadd" || name == "datediff" || name == "decode" {
+			if e, ok := redshiftRewrite(f, name); ok {
+				if g, isCall := e.(*ast.FuncCall); isCall && strings.HasPrefix(g.Name[0], "__date") {
+					g.Name = []string{strings.TrimPrefix(g.Name[0], "__")}
+					f, name = g, g.Name[0]
+				} else {
+					return b.bindExpr(e, sc)
+				}
+			}
 		}
 	}
 	if f.Over != nil {

@@ -558,7 +558,7 @@ func (b *Binder) containsAggregate(e ast.Expr) bool {
 		}
 		switch f := x.(type) {
 		case *ast.FuncCall:
-			if f.Over == nil && len(f.Name) == 1 && b.Reg.Aggregate(f.Name[0]) != nil {
+			if f.Over == nil && len(f.Name) == 1 && (b.Reg.Aggregate(f.Name[0]) != nil || redshiftAggregates[strings.ToLower(f.Name[0])]) {
 				found = true
 				return false
 			}
