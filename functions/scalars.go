@@ -276,8 +276,15 @@ func builtinScalars() []*Scalar {
 					return nil, sqlerr.New("2201F", "a negative number raised to a non-integer power yields a complex result")
 				}
 				r := libm.Pow(x, y)
-				if math.IsInf(r, 0) {
+				// PostgreSQL's dpow: an infinite argument gives POSIX's
+				// answer; finite ones that overflow, or underflow to zero,
+				// are errors (pow's ERANGE)
+				finite := !math.IsInf(x, 0) && !math.IsInf(y, 0) && !math.IsNaN(x) && !math.IsNaN(y)
+				if finite && math.IsInf(r, 0) {
 					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+				}
+				if finite && r == 0 && x != 0 {
+					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: underflow")
 				}
 				return r, nil
 			}),
