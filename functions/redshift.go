@@ -301,3 +301,152 @@ func redshiftOverloads() map[string][]Overload {
 		},
 	}
 }
+
+// Athena's (Trino's) functions Athena users write, with Trino's
+// semantics: date_add(unit, n, x) keeps x's type, date_diff(unit, a, b)
+// counts whole units elapsed (a month elapses when the day and time reach
+// the start's, as java.time's between), element_at(array, i) is NULL past
+// the ends and counts from the end for i < 0, from_iso8601_timestamp and
+// from_iso8601_date read ISO 8601. array_join is array_to_string's alias
+// and approx_percentile(x, p) the binder's percentile_disc.
+
+// trinoUnit resolves date_add's and date_diff's unit.
+func trinoUnit(u string) (string, error) {
+	switch v := strings.ToLower(u); v {
+	case "millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year":
+		return v, nil
+	}
+	return "", sqlerr.New(sqlerr.InvalidParameterValue, "'%s' is not a valid TIMESTAMP field", u)
+}
+
+// elapsed is date_diff over wall-clock microseconds.
+func elapsed(unit string, a, b int64) int64 {
+	fixed := map[string]int64{"millisecond": 1000, "second": 1_000_000, "minute": 60_000_000, "hour": 3600_000_000,
+		"day": types.UsPerDay, "week": 7 * types.UsPerDay}
+	if u, ok := fixed[unit]; ok {
+		return (b - a) / u // whole units, toward zero
+	}
+	ta, tb := types.TimestampToTime(a), types.TimestampToTime(b)
+	m := int64(tb.Year()-ta.Year())*12 + int64(tb.Month()) - int64(ta.Month())
+	// the part of the month: day, then time of day
+	rest := func(t time.Time) int64 {
+		return int64(t.Day())*types.UsPerDay + int64(t.Hour())*3600_000_000 + int64(t.Minute())*60_000_000 + int64(t.Second())*1_000_000 + int64(t.Nanosecond()/1000)
+	}
+	if m > 0 && rest(tb) < rest(ta) {
+		m--
+	} else if m < 0 && rest(tb) > rest(ta) {
+		m++
+	}
+	switch unit {
+	case "quarter":
+		return m / 3
+	case "year":
+		return m / 12
+	}
+	return m
+}
+
+func athenaScalars() []*Scalar {
+	ts := func(a types.Value) int64 { return int64(a.(types.TimestampVal)) }
+	add := func(unit string, n, us int64, l *time.Location) (int64, error) {
+		u, err := trinoUnit(unit)
+		if err != nil {
+			return 0, err
+		}
+		if u == "millisecond" {
+			return us + n*1000, nil
+		}
+		return dateAdd(u, n, us, l)
+	}
+	return []*Scalar{
+		{Name: "date_add", Description: "Athena's date_add: a date or timestamp moved by n units", Overloads: []Overload{
+			row([]Arg{aText, aInt8, aDate}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				u, err := trinoUnit(a[0].(string))
+				if err != nil {
+					return nil, err
+				}
+				switch u {
+				case "day", "week", "month", "quarter", "year":
+				default:
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "'%s' is not a valid DATE field", a[0].(string))
+				}
+				v, err := add(u, a[1].(int64), int64(a[2].(types.DateVal))*types.UsPerDay, nil)
+				return types.DateVal(v / types.UsPerDay), err
+			}),
+			row([]Arg{aText, aInt8, aTS}, types.TimestampT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				v, err := add(a[0].(string), a[1].(int64), ts(a[2]), nil)
+				return types.TimestampVal(v), err
+			}),
+			row([]Arg{aText, aInt8, aTSTZ}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				var l *time.Location
+				if ctx != nil {
+					l = ctx.Loc
+				}
+				v, err := add(a[0].(string), a[1].(int64), ts(a[2]), l)
+				return types.TimestampVal(v), err
+			}),
+		}},
+		{Name: "date_diff", Description: "Athena's date_diff: whole units elapsed from the second argument to the third", Overloads: []Overload{
+			row([]Arg{aText, aTS, aTS}, types.Int8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				u, err := trinoUnit(a[0].(string))
+				if err != nil {
+					return nil, err
+				}
+				return elapsed(u, ts(a[1]), ts(a[2])), nil
+			}),
+			row([]Arg{aText, aDate, aDate}, types.Int8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				u, err := trinoUnit(a[0].(string))
+				if err != nil {
+					return nil, err
+				}
+				return elapsed(u, int64(a[1].(types.DateVal))*types.UsPerDay, int64(a[2].(types.DateVal))*types.UsPerDay), nil
+			}),
+			row([]Arg{aText, aTSTZ, aTSTZ}, types.Int8T, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				u, err := trinoUnit(a[0].(string))
+				if err != nil {
+					return nil, err
+				}
+				wall := func(us int64) int64 {
+					t := types.TimestampToTime(us)
+					if ctx != nil && ctx.Loc != nil {
+						t = t.In(ctx.Loc)
+					}
+					return int64(types.TimeToTimestamp(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)))
+				}
+				if u == "millisecond" || u == "second" || u == "minute" || u == "hour" {
+					return elapsed(u, ts(a[1]), ts(a[2])), nil // instants
+				}
+				return elapsed(u, wall(ts(a[1])), wall(ts(a[2]))), nil
+			}),
+		}},
+		{Name: "element_at", Description: "Athena's element_at: the array's element at a position (from the end when negative), NULL past the ends", Overloads: []Overload{
+			rowPoly([]Arg{{Kind: ArgArray}, aInt8}, func(ts []types.T) types.T { return *ts[0].Elem }, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				arr, i := a[0].([]any), a[1].(int64)
+				if i == 0 {
+					return nil, sqlerr.New(sqlerr.ArraySubscriptError, "SQL array indices start at 1")
+				}
+				if i < 0 {
+					i += int64(len(arr)) + 1
+				}
+				if i < 1 || i > int64(len(arr)) {
+					return nil, nil
+				}
+				return arr[i-1], nil
+			}),
+		}},
+		{Name: "from_iso8601_timestamp", Description: "Athena's from_iso8601_timestamp: an ISO 8601 timestamp", Overloads: []Overload{
+			row([]Arg{aText}, types.TimestampTZT, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				var l *time.Location
+				if ctx != nil {
+					l = ctx.Loc
+				}
+				return types.ParseText(types.TimestampTZT, a[0].(string), l)
+			}),
+		}},
+		{Name: "from_iso8601_date", Description: "Athena's from_iso8601_date: an ISO 8601 date", Overloads: []Overload{
+			row([]Arg{aText}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return types.ParseText(types.DateT, a[0].(string), nil)
+			}),
+		}},
+	}
+}

@@ -492,7 +492,7 @@ func builtinScalars() []*Scalar {
 		{Name: "~*", Overloads: []Overload{regexOp(true, false)}},
 		{Name: "!~", Overloads: []Overload{regexOp(false, true)}},
 		{Name: "!~*", Overloads: []Overload{regexOp(true, true)}},
-		{Name: "array_to_string", Overloads: []Overload{
+		{Name: "array_to_string", Aliases: []string{"array_join"}, Overloads: []Overload{
 			row([]Arg{{Kind: ArgArray}, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				var parts []string
 				for _, e := range a[0].([]any) {
@@ -566,6 +566,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, jsonPathScalars()...)
 	out = append(out, convertScalars()...)
 	out = append(out, redshiftScalars()...)
+	out = append(out, athenaScalars()...)
 	return out
 }
 

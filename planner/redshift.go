@@ -17,7 +17,7 @@ import (
 // date part may be a bare word (day), made a string here. A function of
 // the scope's registry by that name is never rewritten.
 // redshiftAggregates are the rewritten names that are aggregates.
-var redshiftAggregates = map[string]bool{"median": true, "listagg": true}
+var redshiftAggregates = map[string]bool{"median": true, "listagg": true, "approx_percentile": true}
 
 func redshiftRewrite(f *ast.FuncCall, name string) (ast.Expr, bool) {
 	if len(f.Name) != 1 {
@@ -56,6 +56,12 @@ func redshiftRewrite(f *ast.FuncCall, name string) (ast.Expr, bool) {
 	case "median":
 		if len(f.Args) == 1 && !f.Distinct && !f.Star && len(f.OrderBy) == 0 && !f.WithinGroup {
 			return &ast.FuncCall{Name: []string{"percentile_cont"}, Args: []ast.Expr{&ast.Const{Kind: "float", Val: "0.5"}},
+				OrderBy: []ast.OrderItem{{Expr: f.Args[0]}}, WithinGroup: true, Filter: f.Filter, Location: loc}, true
+		}
+	case "approx_percentile":
+		// Athena's approximation, answered exactly by a value of the data
+		if len(f.Args) == 2 && !f.Distinct && !f.Star && len(f.OrderBy) == 0 && !f.WithinGroup {
+			return &ast.FuncCall{Name: []string{"percentile_disc"}, Args: []ast.Expr{f.Args[1]},
 				OrderBy: []ast.OrderItem{{Expr: f.Args[0]}}, WithinGroup: true, Filter: f.Filter, Location: loc}, true
 		}
 	case "listagg":
