@@ -1109,10 +1109,12 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 		if rw, ok := b.wholeRowJSON(f, name, sc); ok {
 			f, name = rw, strings.ToLower(rw.Name[0])
 		}
-		if b.Reg.Scalar(name) == nil || name == "dateadd" || name == "datediff" || name == "decode" {
+		if b.Reg.Scalar(name) == nil || name == "dateadd" || name == "datediff" || name == "decode" || name == "date_part" || name == "date_trunc" {
 			if e, ok := redshiftRewrite(f, name); ok {
 				if g, isCall := e.(*ast.FuncCall); isCall && strings.HasPrefix(g.Name[0], "__date") {
 					g.Name = []string{strings.TrimPrefix(g.Name[0], "__")}
+					f, name = g, g.Name[0]
+				} else if isCall && (g.Name[0] == "date_part" || g.Name[0] == "date_trunc") {
 					f, name = g, g.Name[0]
 				} else {
 					return b.bindExpr(e, sc)

@@ -73,6 +73,20 @@ func redshiftRewrite(f *ast.FuncCall, name string) (ast.Expr, bool) {
 			return &ast.FuncCall{Name: []string{"string_agg"}, Args: []ast.Expr{&ast.Cast{X: f.Args[0], Type: &ast.TypeName{Names: []string{"text"}}, Location: loc}, delim},
 				OrderBy: f.OrderBy, Distinct: f.Distinct, Filter: f.Filter, Location: loc}, true
 		}
+	case "date_part", "datepart", "date_trunc":
+		// Redshift writes the part bare: date_part(year, ts). Only a word
+		// that names a date part is taken for one (a text column holding
+		// units stays a column).
+		if len(f.Args) >= 2 {
+			if ref, ok := f.Args[0].(*ast.ColumnRef); ok && len(ref.Parts) == 1 && !ref.Star && isDatePartWord(ref.Parts[0]) {
+				g := *f
+				g.Args = append([]ast.Expr{&ast.Const{Kind: "string", Val: strings.ToLower(ref.Parts[0])}}, f.Args[1:]...)
+				if name == "datepart" {
+					g.Name = []string{"date_part"}
+				}
+				return &g, true
+			}
+		}
 	case "dateadd", "datediff":
 		if len(f.Args) == 3 {
 			if ref, ok := f.Args[0].(*ast.ColumnRef); ok && len(ref.Parts) == 1 && !ref.Star {
@@ -84,4 +98,18 @@ func redshiftRewrite(f *ast.FuncCall, name string) (ast.Expr, bool) {
 		}
 	}
 	return nil, false
+}
+
+// isDatePartWord reports the words Redshift and PostgreSQL take for date
+// parts.
+func isDatePartWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "millennium", "millennia", "mil", "mils", "century", "centuries", "c", "cent", "cents", "decade", "decades", "dec", "decs",
+		"year", "years", "y", "yr", "yrs", "quarter", "quarters", "qtr", "qtrs", "month", "months", "mon", "mons",
+		"week", "weeks", "w", "day", "days", "d", "hour", "hours", "h", "hr", "hrs", "minute", "minutes", "m", "min", "mins",
+		"second", "seconds", "s", "sec", "secs", "millisecond", "milliseconds", "ms", "msec", "msecs",
+		"microsecond", "microseconds", "us", "usec", "usecs", "dow", "dayofweek", "isodow", "doy", "dayofyear", "epoch", "isoyear", "timezone", "timezone_hour", "timezone_minute":
+		return true
+	}
+	return false
 }
