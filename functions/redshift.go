@@ -235,6 +235,47 @@ func redshiftScalars() []*Scalar {
 				return convertTZ("", a[0].(string), ts(a[1]))
 			}),
 		}},
+		{Name: "months_between", Description: "Redshift's MONTHS_BETWEEN: months from the second date to the first, a fraction of a 31-day month for the days", Overloads: []Overload{
+			row([]Arg{aDate, aDate}, types.Float8T, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				t1, t2 := types.DateToTime(a[0].(types.DateVal)), types.DateToTime(a[1].(types.DateVal))
+				months := float64((t1.Year()-t2.Year())*12 + int(t1.Month()) - int(t2.Month()))
+				last := func(t time.Time) bool { return t.AddDate(0, 0, 1).Month() != t.Month() }
+				if t1.Day() == t2.Day() || last(t1) && last(t2) {
+					return months, nil
+				}
+				return months + float64(t1.Day()-t2.Day())/31, nil
+			}),
+		}},
+		{Name: "next_day", Description: "Redshift's NEXT_DAY: the first date after the given one that falls on a weekday", Overloads: []Overload{
+			row([]Arg{aDate, aText}, types.DateT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				name := strings.ToLower(strings.TrimSpace(a[1].(string)))
+				want := -1
+				for i, d := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
+					if len(name) >= 2 && strings.HasPrefix(d, name) {
+						want = i
+					}
+				}
+				if want < 0 {
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid day of week \"%s\"", a[1].(string))
+				}
+				d := a[0].(types.DateVal)
+				t := types.DateToTime(d)
+				step := (want - int(t.Weekday()) + 7) % 7
+				if step == 0 {
+					step = 7
+				}
+				return d + types.DateVal(step), nil
+			}),
+		}},
+		{Name: "replicate", Description: "Redshift's REPLICATE: repeat", Overloads: []Overload{
+			row([]Arg{aText, aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				n := a[1].(int64)
+				if n <= 0 {
+					return "", nil
+				}
+				return strings.Repeat(a[0].(string), int(n)), nil
+			}),
+		}},
 		{Name: "len", Description: "Redshift's LEN: the number of characters", Overloads: []Overload{
 			row([]Arg{aText}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return int64(len([]rune(a[0].(string)))), nil

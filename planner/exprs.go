@@ -1122,6 +1122,16 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 			}
 		}
 	}
+	if f.Over != nil && name == "ratio_to_report" && len(f.Args) == 1 && b.Reg.Window(name) == nil {
+		// Redshift's RATIO_TO_REPORT(x) OVER (…): x over the sum of x in
+		// its window, as double precision (NULL over a zero sum)
+		x := &ast.Cast{X: f.Args[0], Type: &ast.TypeName{Names: []string{"float8"}}, Location: f.Location}
+		if f.Over.OrderBy != nil || f.Over.Frame != nil {
+			return nil, sqlerr.New(sqlerr.WindowingError, "RATIO_TO_REPORT takes no ORDER BY or frame in its window")
+		}
+		sum := &ast.FuncCall{Name: []string{"sum"}, Args: []ast.Expr{x}, Over: f.Over, Location: f.Location}
+		return b.bindExpr(&ast.BinaryOp{Op: "/", L: x, R: &ast.NullIf{A: sum, B: &ast.Const{Kind: "int", Val: "0"}, Location: f.Location}, Location: f.Location}, sc)
+	}
 	if f.Over != nil {
 		return b.bindWindowCall(f, name, sc)
 	}
