@@ -44,6 +44,12 @@ type Window struct {
 	Frame     FrameSpec
 	Funcs     []WindowFunc
 	OutSchema *arrow.Schema
+	// RankLimit > 0: only rows ranked within it in their partition are
+	// wanted (a Filter above drops the rest), so rows ordered after the
+	// RankLimit-th of their partition (and its peers) are dropped before
+	// the sort. Every function must depend only on the rows ordered up
+	// to a row's peers (row_number, rank, dense_rank).
+	RankLimit int64
 
 	col Collect
 	out []arrow.Record
@@ -88,9 +94,16 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	if err != nil {
 		return err
 	}
-	idx := make([]int32, n)
-	for i := range idx {
-		idx[i] = int32(i)
+	var idx []int32
+	if w.RankLimit > 0 && w.RankLimit < int64(n) {
+		np := len(w.Partition)
+		idx = rankCandidates(kcols[:np], keyTypes(keys[:np]), sortComparer(keys[np:], kcols[np:]), n, int(w.RankLimit))
+		n = len(idx)
+	} else {
+		idx = make([]int32, n)
+		for i := range idx {
+			idx[i] = int32(i)
+		}
 	}
 	cmpAll := sortComparer(keys, kcols)
 	// input order breaks ties (a stable order) in an unstable sort, which
@@ -613,4 +626,88 @@ func (r *runMinMax) value() types.Value {
 		return nil
 	}
 	return types.GetValue(r.t, r.arg, r.idx)
+}
+
+func keyTypes(keys []SortKey) []types.T {
+	ts := make([]types.T, len(keys))
+	for i, k := range keys {
+		ts[i] = k.Expr.Type()
+	}
+	return ts
+}
+
+// rankCandidates returns, in input order, the rows of each partition that
+// are ordered no later than the partition's limit-th row, its peers
+// included: a bounded max-heap per partition finds that row in one pass
+// (n log limit comparisons instead of a sort's n log n), a second pass
+// keeps what does not come after it.
+func rankCandidates(pcols []arrow.Array, pts []types.T, cmpOrder func(i, j int) int, n, limit int) []int32 {
+	group := make([]int32, n)
+	if len(pcols) > 0 {
+		keys := make([][]byte, n)
+		encodeKeys(pcols, pts, n, keys, make([]bool, n))
+		ids := map[string]int32{}
+		for i, k := range keys {
+			g, ok := ids[string(k)]
+			if !ok {
+				g = int32(len(ids))
+				ids[string(k)] = g
+			}
+			group[i] = g
+		}
+	}
+	// later before earlier: a tie keeps the earlier row, as the stable
+	// sort that follows numbers them
+	after := func(a, b int32) bool {
+		if c := cmpOrder(int(a), int(b)); c != 0 {
+			return c > 0
+		}
+		return a > b
+	}
+	var heaps [][]int32
+	for i := range n {
+		g := group[i]
+		for int(g) >= len(heaps) {
+			heaps = append(heaps, nil)
+		}
+		h := heaps[g]
+		r := int32(i)
+		switch {
+		case len(h) < limit:
+			h = append(h, r)
+			for c := len(h) - 1; c > 0; {
+				p := (c - 1) / 2
+				if !after(h[c], h[p]) {
+					break
+				}
+				h[c], h[p] = h[p], h[c]
+				c = p
+			}
+			heaps[g] = h
+		case after(h[0], r):
+			h[0] = r
+			for p := 0; ; {
+				c := 2*p + 1
+				if c >= len(h) {
+					break
+				}
+				if c+1 < len(h) && after(h[c+1], h[c]) {
+					c++
+				}
+				if !after(h[c], h[p]) {
+					break
+				}
+				h[c], h[p] = h[p], h[c]
+				p = c
+			}
+		}
+	}
+	keep := make([]int32, 0, min(n, len(heaps)*limit*2))
+	for i := range n {
+		h := heaps[group[i]]
+		if len(h) < limit || cmpOrder(i, int(h[0])) <= 0 {
+			keep = append(keep, int32(i))
+		}
+	}
+	return keep
 }

@@ -221,6 +221,9 @@ type Window struct {
 	Frame     exec.FrameSpec
 	Funcs     []WinCall
 	FuncCols  []Column
+	// RankLimit > 0: only the rows ranked within it in their partition
+	// can pass the Filter above (the window_rank_limit rule)
+	RankLimit int64
 }
 
 // Sort orders rows.
@@ -462,7 +465,11 @@ func (n *Window) Describe() string {
 	for _, f := range n.Funcs {
 		fs = append(fs, f.Name+"("+exprList(f.Args)+")")
 	}
-	return fmt.Sprintf("Window partition=[%s] order=[%s] funcs=[%s]", exprList(n.Partition), sortKeys(n.Order), strings.Join(fs, ", "))
+	s := fmt.Sprintf("Window partition=[%s] order=[%s] funcs=[%s]", exprList(n.Partition), sortKeys(n.Order), strings.Join(fs, ", "))
+	if n.RankLimit > 0 {
+		s += fmt.Sprintf(" rank<=%d", n.RankLimit)
+	}
+	return s
 }
 func (n *Sort) Describe() string {
 	if n.Limit >= 0 {

@@ -32,6 +32,7 @@ func Rules() []Rule {
 		{Name: "join_order", Apply: joinOrder},
 		{Name: "push_semi_joins", Apply: pushSemiJoins},
 		{Name: "limit_pushdown", Apply: limitPushdown},
+		{Name: "window_rank_limit", Apply: windowRankLimit},
 		{Name: "prune_columns", Apply: pruneColumns},
 		{Name: "connector_joins", Apply: pushConnectorJoins},
 		{Name: "connector_aggregates", Apply: pushConnectorAggregates},

@@ -215,7 +215,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := &exec.Window{Label: pb.label(n, "Window"), Frame: x.Frame, OutSchema: schemaOf(x.Columns())}
+		w := &exec.Window{Label: pb.label(n, "Window"), Frame: x.Frame, OutSchema: schemaOf(x.Columns()), RankLimit: x.RankLimit}
 		w.SetCollectLabel(w.Label)
 		for _, p := range x.Partition {
 			r, err := s.resolve(p)
