@@ -15,7 +15,9 @@ func TestWindowRankLimit(t *testing.T) {
 	rk := Column{ID: 7, Name: "rank", Type: types.Int8T}
 	sm := Column{ID: 8, Name: "sum", Type: types.Int8T}
 	k := func(v int64) expr.Expr { return &expr.Const{V: v, T: types.Int4T} }
-	cmp := func(op string, a, b expr.Expr) expr.Expr { return &expr.Call{Name: op, Args: []expr.Expr{a, b}, T: types.BoolT} }
+	cmp := func(op string, a, b expr.Expr) expr.Expr {
+		return &expr.Call{Name: op, Args: []expr.Expr{a, b}, T: types.BoolT}
+	}
 	rank := WinCall{Name: "rank", Win: &functions.Window{}, Ret: types.Int8T}
 	sum := WinCall{Name: "sum", Agg: &AggCall{}, Ret: types.Int8T}
 	plan := func(cond expr.Expr, funcs []WinCall, cols []Column) Node {
