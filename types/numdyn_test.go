@@ -2,6 +2,7 @@ package types
 
 import (
 	"math/big"
+	"math/rand"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -38,6 +39,48 @@ func TestCompareDecimalScales(t *testing.T) {
 			if got, want := CompareDecimal(a, b), exact(a, b); got != want {
 				t.Errorf("CompareDecimal(%s, %s) = %d, want %d", p, q, got, want)
 			}
+		}
+	}
+	// the 128-bit path: random magnitudes of up to 38 digits at scales
+	// 0 to 38, near each other (one a rescaled copy of the other, nudged)
+	// and far apart, either sign, against the exact comparison
+	rng := rand.New(rand.NewSource(5))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.Intn(10))
+		}
+		return string(b)
+	}
+	for range 20000 {
+		sa, sb := int32(rng.Intn(39)), int32(rng.Intn(39))
+		na := 1 + rng.Intn(38)
+		x, _ := new(big.Int).SetString(digits(na), 10)
+		y := new(big.Int).Set(x)
+		if rng.Intn(2) == 0 {
+			y, _ = new(big.Int).SetString(digits(1+rng.Intn(38)), 10)
+		} else {
+			// the same value at b's scale when it fits, then nudged
+			for s := sa; s < sb; s++ {
+				y.Mul(y, big.NewInt(10))
+			}
+			for s := sb; s < sa; s++ {
+				y.Quo(y, big.NewInt(10))
+			}
+			y.Add(y, big.NewInt(int64(rng.Intn(3)-1)))
+		}
+		if rng.Intn(3) == 0 {
+			x.Neg(x)
+		}
+		if rng.Intn(3) == 0 {
+			y.Neg(y)
+		}
+		if y.BitLen() > 126 {
+			continue
+		}
+		a, b := Decimal{V: decimal128.FromBigInt(x), Scale: sa}, Decimal{V: decimal128.FromBigInt(y), Scale: sb}
+		if got, want := CompareDecimal(a, b), exact(a, b); got != want {
+			t.Fatalf("CompareDecimal(%s e-%d, %s e-%d) = %d, want %d", x, sa, y, sb, got, want)
 		}
 	}
 }
