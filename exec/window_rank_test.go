@@ -78,3 +78,31 @@ func TestRankCandidates(t *testing.T) {
 		}
 	}
 }
+
+// sortIndex on several workers orders rows as a stable sort does, for
+// sizes around its chunk size and key columns with many ties.
+func TestSortIndexParallel(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, n := range []int{0, 1, sortChunkRows - 1, sortChunkRows * 2, sortChunkRows*3 + 17, 100000} {
+		vals := make([]int64, n)
+		for i := range vals {
+			vals[i] = int64(rng.Intn(50))
+		}
+		cmpRows := func(i, j int) int { return cmp.Compare(vals[i], vals[j]) }
+		want := make([]int32, n)
+		for i := range want {
+			want[i] = int32(i)
+		}
+		slices.SortStableFunc(want, func(a, b int32) int { return cmpRows(int(a), int(b)) })
+		for _, workers := range []int{1, 2, 3, 4} {
+			got := make([]int32, n)
+			for i := range got {
+				got[i] = int32(i)
+			}
+			sortIndex(got, cmpRows, workers)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n %d, %d workers: not the stable order", n, workers)
+			}
+		}
+	}
+}
