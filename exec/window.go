@@ -138,6 +138,25 @@ func (w *Window) Finalize(ctx *Ctx) error {
 			return err
 		}
 	}
+	// FILTER: the rows (in window order) an aggregate does not read
+	skip := make([][]bool, len(w.Funcs))
+	for f, fn := range w.Funcs {
+		if fn.Agg == nil || fn.Agg.Filter == nil {
+			continue
+		}
+		m, err := fn.Agg.Filter.Eval(ctx.Expr, sorted)
+		if err != nil {
+			return err
+		}
+		b, ok := m.(*array.Boolean)
+		if !ok {
+			return sqlerr.New(sqlerr.Internal, "window FILTER gave %s, not boolean", m.DataType())
+		}
+		skip[f] = make([]bool, n)
+		for i := range n {
+			skip[f][i] = b.IsNull(i) || !b.Value(i)
+		}
+	}
 	// partitions are independent: contiguous runs of them, of about
 	// equal rows, computed concurrently into disjoint parts of results
 	var bounds []int
@@ -174,8 +193,17 @@ func (w *Window) Finalize(ctx *Ctx) error {
 					}
 				}
 			}
+			g := groups
+			if skip[f] != nil {
+				g = slices.Clone(groups)
+				for i, sk := range skip[f] {
+					if sk {
+						g[i] = -1
+					}
+				}
+			}
 			acc := fn.Agg.newAcc()
-			if err := acc.Update(groups, parts, argCols[f]); err != nil {
+			if err := acc.Update(g, parts, argCols[f]); err != nil {
 				return err
 			}
 			r, err := acc.Finalize(parts)
@@ -204,7 +232,7 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	}
 	parallelFor(shares, shares, func(sh int) {
 		for p := cut(sh); p < cut(sh+1); p++ {
-			if err := w.partition(ctx, sorted, argCols, done, kcolsS[np:], cmpOrder, bounds[p], bounds[p+1], results); err != nil {
+			if err := w.partition(ctx, sorted, argCols, skip, done, kcolsS[np:], cmpOrder, bounds[p], bounds[p+1], results); err != nil {
 				errs[sh] = err
 				return
 			}
@@ -230,7 +258,7 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	return nil
 }
 
-func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Array, done []bool, orderCols []arrow.Array, cmpOrder func(i, j int) int, start, end int, results [][]types.Value) error {
+func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Array, skip [][]bool, done []bool, orderCols []arrow.Array, cmpOrder func(i, j int) int, start, end int, results [][]types.Value) error {
 	pn := end - start
 	p := &functions.WindowPartition{N: pn, PeerStart: make([]int, pn), PeerEnd: make([]int, pn), FrameStart: make([]int, pn), FrameEnd: make([]int, pn)}
 	for i := 0; i < pn; {
@@ -272,7 +300,7 @@ func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Arra
 			}
 			continue
 		}
-		if err := w.aggregate(ctx, fn, argCols[f], p, start, out); err != nil {
+		if err := w.aggregate(ctx, fn, argCols[f], skip[f], p, start, out); err != nil {
 			return err
 		}
 	}
@@ -404,7 +432,18 @@ func (w *Window) frames(p *functions.WindowPartition, orderCols []arrow.Array, b
 // aggregate computes an aggregate over each row's frame. Frames that
 // start at the partition start grow monotonically and are computed
 // incrementally; others are recomputed per row.
-func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *functions.WindowPartition, base int, out []types.Value) error {
+func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, skip []bool, p *functions.WindowPartition, base int, out []types.Value) error {
+	// rows FILTER leaves out are in no group
+	mask := func(groups []int32, from int) {
+		if skip == nil {
+			return
+		}
+		for k := range groups {
+			if skip[base+from+k] {
+				groups[k] = -1
+			}
+		}
+	}
 	n := p.N
 	slice := func(from, to int) []arrow.Array {
 		cols := make([]arrow.Array, len(args))
@@ -413,12 +452,6 @@ func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *funct
 		}
 		return cols
 	}
-	var filter []bool
-	if fn.Agg.Filter != nil {
-		// FILTER in a window aggregate: evaluated on the sorted batch by the planner's args.
-		filter = nil
-	}
-	_ = filter
 	monotone := true
 	for i := 1; i < n; i++ {
 		if p.FrameStart[i] != p.FrameStart[0] || p.FrameEnd[i] < p.FrameEnd[i-1] {
@@ -459,6 +492,7 @@ func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *funct
 			}
 			if e > fed {
 				groups := make([]int32, e-fed)
+				mask(groups, fed)
 				if err := acc.Update(groups, 1, slice(fed, e)); err != nil {
 					return err
 				}
@@ -495,6 +529,7 @@ func (w *Window) aggregate(ctx *Ctx, fn WindowFunc, args []arrow.Array, p *funct
 					}
 				}
 			}
+			mask(groups, s)
 			if err := acc.Update(groups, 1, slice(s, e)); err != nil {
 				return err
 			}

@@ -1765,6 +1765,9 @@ func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.E
 	}
 	call := WinCall{Name: name}
 	if wf := b.Reg.Window(name); wf != nil {
+		if f.Filter != nil {
+			return nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "FILTER is not implemented for non-aggregate window functions"), f.Location)
+		}
 		_, cargs, ret, err := b.resolve(name, wf.Overloads, args)
 		if err != nil {
 			return nil, err
@@ -1786,7 +1789,15 @@ func (b *Binder) bindWindowCall(f *ast.FuncCall, name string, sc *scope) (expr.E
 			ac.ArgT = append(ac.ArgT, a.Type())
 		}
 		if f.Filter != nil {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "FILTER is not supported for window aggregates")
+			// the rows of the frame the aggregate reads, evaluated on
+			// the window's input rows
+			x, err := bindP(f.Filter)
+			if err != nil {
+				return nil, err
+			}
+			if ac.Filter, err = b.asBool(x, "FILTER", f.Filter.Pos()); err != nil {
+				return nil, err
+			}
 		}
 		call.Agg, call.Args, call.ArgT, call.Ret = ac, cargs, ac.ArgT, ret
 	} else {

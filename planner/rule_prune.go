@@ -148,6 +148,9 @@ func prune(n Node, need map[ColumnID]bool) Node {
 		}
 		for _, f := range x.Funcs {
 			addCols(in, f.Args...)
+			if f.Agg != nil && f.Agg.Filter != nil {
+				addCols(in, f.Agg.Filter)
+			}
 		}
 		c := *x
 		c.Input = prune(x.Input, in)

@@ -125,8 +125,14 @@ func nodeExprs(n Node) []expr.Expr {
 		return out
 	case *Window:
 		out := append([]expr.Expr{}, x.Partition...)
+		for _, o := range x.Order {
+			out = append(out, o.Expr)
+		}
 		for _, f := range x.Funcs {
 			out = append(out, f.Args...)
+			if f.Agg != nil && f.Agg.Filter != nil {
+				out = append(out, f.Agg.Filter)
+			}
 		}
 		return out
 	case *DistinctOn:
