@@ -535,7 +535,26 @@ func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 		f.exact = true
 	case *array.Decimal128:
 		f.exact = true
-		f.scale = x.DataType().(*arrow.Decimal128Type).Scale
+		f.rescale(x.DataType().(*arrow.Decimal128Type).Scale)
+	case *types.DynNumericArray:
+		f.exact = true
+		f.growTo(nGroups)
+		ds := types.DynDecimals(x)
+		for i, g := range groups {
+			if g < 0 || x.IsNull(i) {
+				continue
+			}
+			d := ds[i]
+			f.rescale(d.Scale)
+			v := d.V.BigInt()
+			if d.Scale < f.scale {
+				v.Mul(v, pow10(int(f.scale-d.Scale)))
+			}
+			f.n[g]++
+			f.bx[g].Add(f.bx[g], v)
+			f.bxx[g].Add(f.bxx[g], new(big.Int).Mul(v, v))
+		}
+		return nil
 	}
 	f.growTo(nGroups)
 	if f.exact {
@@ -553,6 +572,9 @@ func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 				v = big.NewInt(x.Value(i))
 			case *array.Decimal128:
 				v = x.Value(i).BigInt()
+				if sc := x.DataType().(*arrow.Decimal128Type).Scale; sc < f.scale {
+					v.Mul(v, pow10(int(f.scale-sc)))
+				}
 			}
 			f.n[g]++
 			f.bx[g].Add(f.bx[g], v)
@@ -579,7 +601,9 @@ func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 func (f *floatAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 	ot := o.(*floatAcc)
 	if ot.exact {
-		f.exact, f.scale = true, ot.scale
+		f.exact = true
+		f.rescale(ot.scale)
+		ot.rescale(f.scale)
 	}
 	f.growTo(nGroups)
 	for g := range ot.n {
@@ -606,9 +630,29 @@ func (f *floatAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 	return nil
 }
 
+// rescale brings the exact sums to at least scale fraction digits (the
+// largest an input has shown: PostgreSQL's sum of x keeps the largest
+// display scale of its inputs).
+func (f *floatAcc) rescale(scale int32) {
+	if scale <= f.scale {
+		return
+	}
+	m := pow10(int(scale - f.scale))
+	m2 := new(big.Int).Mul(m, m)
+	for g := range f.bx {
+		f.bx[g].Mul(f.bx[g], m)
+		f.bxx[g].Mul(f.bxx[g], m2)
+	}
+	f.scale = scale
+}
+
 // exactMoment computes the variance (or its root) of integer/numeric
-// input exactly, rounded to scale.
-func (f *floatAcc) exactMoment(g int, scale int32) (types.Value, bool, error) {
+// input as numeric_stddev_internal does: the numerator n·Σx² − (Σx)² at
+// twice the inputs' scale (0 when not positive), divided at
+// select_div_scale's scale and rounded, the root taken of that rounded
+// variance at the same scale. lakeq's numerics hold 38 digits: a scale
+// that would take more is cut to what fits, as its division does.
+func (f *floatAcc) exactMoment(g int) (types.Value, bool, error) {
 	n := int64(f.n[g])
 	var den int64
 	switch f.kind {
@@ -623,39 +667,70 @@ func (f *floatAcc) exactMoment(g int, scale int32) (types.Value, bool, error) {
 		}
 		den = n * n
 	}
-	// variance = (n·Σx² − (Σx)²) / den, in units of 10^(-2·scale)
+	// in units of 10^(-2·scale)
 	num := new(big.Int).Mul(big.NewInt(n), f.bxx[g])
 	num.Sub(num, new(big.Int).Mul(f.bx[g], f.bx[g]))
-	r := new(big.Rat).SetFrac(num, big.NewInt(den))
-	r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(2*f.scale)), nil)))
-	// the result × 10^scale, rounded half away from zero
-	shift := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-	var unscaled *big.Int
+	if num.Sign() <= 0 {
+		return types.Decimal{}, true, nil
+	}
+	numScale := 2 * f.scale
+	// select_div_scale from the base-10000 weights of both operands
+	w1, d1 := nbaseWeightText(scaledText(num, numScale))
+	w2, d2 := nbaseWeightText(big.NewInt(den).String())
+	qweight := w1 - w2
+	if d1 <= d2 {
+		qweight--
+	}
+	rscale := max(int32(16-qweight*4), numScale, 0)
+	// the variance's integer digits bound the scale lakeq can hold
+	r := new(big.Rat).SetFrac(num, new(big.Int).Mul(big.NewInt(den), pow10(int(numScale))))
+	intDigits := int32(len(new(big.Int).Quo(r.Num(), r.Denom()).String()))
 	if strings.HasPrefix(f.kind, "stddev") {
-		fl := new(big.Float).SetPrec(512).SetRat(r)
+		intDigits = (intDigits + 1) / 2
+	}
+	rscale = min(rscale, 38-intDigits)
+	variance := roundRatInt(r, rscale)
+	unscaled := variance
+	if strings.HasPrefix(f.kind, "stddev") {
+		// sqrt of the rounded variance, rounded half up at rscale
+		fl := new(big.Float).SetPrec(512).SetInt(variance)
+		fl.Quo(fl, new(big.Float).SetPrec(512).SetInt(pow10(int(rscale))))
 		fl.Sqrt(fl)
-		fl.Mul(fl, new(big.Float).SetPrec(512).SetInt(shift))
-		fl.Add(fl, big.NewFloat(0.5).SetPrec(512)) // non-negative: half up
+		fl.Mul(fl, new(big.Float).SetPrec(512).SetInt(pow10(int(rscale))))
+		fl.Add(fl, big.NewFloat(0.5).SetPrec(512))
 		unscaled, _ = fl.Int(nil)
-	} else {
-		r.Mul(r, new(big.Rat).SetInt(shift))
-		q, m := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
-		if new(big.Int).Mul(m.Abs(m), big.NewInt(2)).Cmp(r.Denom()) >= 0 {
-			if r.Sign() < 0 {
-				q.Sub(q, big.NewInt(1))
-			} else {
-				q.Add(q, big.NewInt(1))
-			}
-		}
-		unscaled = q
 	}
-	// a result beyond 38 digits at its scale is an error, never NULL
-	// (PostgreSQL's numeric is unbounded; lakeq's holds 38 digits)
-	if len(new(big.Int).Abs(unscaled).String()) > 38 {
+	if len(unscaled.String()) > 38 {
 		return nil, false, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
-			WithDetail(fmt.Sprintf("The %s does not fit in 38 digits at scale %d.", f.kind, scale))
+			WithDetail(fmt.Sprintf("The %s does not fit in 38 digits at scale %d.", f.kind, rscale))
 	}
-	return types.Decimal{V: decimal128.FromBigInt(unscaled), Scale: scale}, true, nil
+	return types.Decimal{V: decimal128.FromBigInt(unscaled), Scale: rscale}, true, nil
+}
+
+// roundRatInt is r·10^scale rounded half away from zero.
+func roundRatInt(r *big.Rat, scale int32) *big.Int {
+	x := new(big.Rat).Mul(r, new(big.Rat).SetInt(pow10(int(scale))))
+	q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
+	if new(big.Int).Mul(m.Abs(m), big.NewInt(2)).Cmp(x.Denom()) >= 0 {
+		if x.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q
+}
+
+// scaledText is v·10^-scale as decimal text.
+func scaledText(v *big.Int, scale int32) string {
+	s := new(big.Int).Abs(v).String()
+	if scale <= 0 {
+		return s
+	}
+	for int32(len(s)) <= scale {
+		s = "0" + s
+	}
+	return s[:int32(len(s))-scale] + "." + s[int32(len(s))-scale:]
 }
 
 func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
@@ -664,7 +739,7 @@ func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
 	for g := 0; g < nGroups; g++ {
 		n := f.n[g]
 		if f.exact && f.kind != "sum" && f.kind != "avg" {
-			v, ok, err := f.exactMoment(g, f.ret.Scale)
+			v, ok, err := f.exactMoment(g)
 			if err != nil {
 				return nil, err
 			}
@@ -1227,9 +1302,12 @@ func momentAgg(name string, aliases ...string) *Aggregate {
 		if args[0].Kind == types.Float4 || args[0].Kind == types.Float8 {
 			return types.Float8T
 		}
-		return types.T{Kind: types.Numeric, Scale: 16}
+		// numeric_stddev_internal's scale is the data's: at least 16
+		// significant digits of the quotient, no fewer fraction digits
+		// than the squares' (select_div_scale)
+		return types.NumericDynT
 	}
-	return &Aggregate{Name: name, Aliases: aliases, Overloads: []AggOverload{{Args: []Arg{{Kind: ArgAnyNum}}, Ret: ret,
+	return &Aggregate{Name: name, Aliases: aliases, Overloads: []AggOverload{{Args: []Arg{{Kind: ArgAnyNum}}, Ret: ret, Dyn: true,
 		New: func(args []types.T, ret types.T) Accumulator {
 			return &floatAcc{ret: ret, kind: strings.TrimPrefix(strings.TrimPrefix(name, "std"), "")}
 		}}}}
