@@ -162,7 +162,7 @@ func decArith(op string) Kernel { return DecArith(op, false) }
 // never enters a batch narrowed, since batches carry the declared type).
 func DecArith(op string, narrow bool) Kernel {
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
-		if anyDyn(args) {
+		if anyDyn(args) || op == "/" {
 			return dynArith(op, args, n)
 		}
 		sa, sb := types.DecimalScale(args[0].DataType()), types.DecimalScale(args[1].DataType())

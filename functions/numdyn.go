@@ -114,10 +114,12 @@ func dynCompare(op string, args []arrow.Array, n int) arrow.Array {
 }
 
 // dynRet is an arithmetic result type: per-value scale when an operand
-// has it.
+// has it, and for every quotient, whose scale PostgreSQL picks per value
+// from the operands' magnitudes (select_div_scale: 1.50 / 3 is
+// 0.50000000000000000000, 100000.0 / 3 is 33333.333333333333).
 func dynRet(op string) func(a []types.T) types.T {
 	return func(a []types.T) types.T {
-		if a[0].Dyn || a[1].Dyn {
+		if a[0].Dyn || a[1].Dyn || op == "/" {
 			return types.NumericDynT
 		}
 		return types.T{Kind: types.Numeric, Scale: NumericResultScale(op, a[0].Scale, a[1].Scale)}
