@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -67,5 +68,31 @@ func TestSpillEndsClean(t *testing.T) {
 	mustExec(t, s, "RESET statement_timeout")
 	if n := count(t, s, "SELECT count(*) FROM (SELECT g FROM r WHERE g <= 50000 ORDER BY h) x"); n != 50000 {
 		t.Fatalf("after the failures: %d rows", n)
+	}
+}
+
+// A window past memory_limit spills by its PARTITION BY keys (EXPLAIN
+// ANALYZE says how much), answers as in memory, and leaves no file.
+func TestWindowSpills(t *testing.T) {
+	data := t.TempDir()
+	e, err := Open(context.Background(), Config{DataDir: data, Warehouse: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := e.NewSession()
+	mustExec(t, s, "CREATE TABLE w AS SELECT g, g % 101 AS k, md5(g::text) AS h FROM generate_series(1, 200000) g")
+	q := "SELECT sum(rn * k) || '/' || count(DISTINCT f) FROM (SELECT k, row_number() OVER (PARTITION BY k ORDER BY h) AS rn, first_value(h) OVER (PARTITION BY k ORDER BY h) AS f FROM w) x"
+	want := planText(t, s, q)
+	mustExec(t, s, "SET memory_limit = '4MB'")
+	plan := planText(t, s, "EXPLAIN ANALYZE "+q)
+	if !regexp.MustCompile(`Window[^\n]*spilled=`).MatchString(plan) {
+		t.Fatalf("no window spill under a 4MB limit:\n%s", plan)
+	}
+	if got := planText(t, s, q); got != want {
+		t.Fatalf("spilled window: %q, in memory %q", got, want)
+	}
+	if left := tempFiles(t, data); len(left) > 0 {
+		t.Fatalf("spill files left after the query: %v", left)
 	}
 }

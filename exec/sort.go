@@ -298,7 +298,9 @@ func stringRanks(a *array.String) ([]int32, bool) {
 		rank[id] = int32(r)
 	}
 	for i, id := range ids {
-		ids[i] = rank[id]
+		if len(rank) > 0 { // all NULL: no value to rank
+			ids[i] = rank[id]
+		}
 	}
 	return ids, true
 }

@@ -56,16 +56,35 @@ type Window struct {
 	col Collect
 	out []arrow.Record
 	mu  sync.Mutex
+
+	// past the memory limit the input goes to partition files by the
+	// hash of its PARTITION BY keys (window_spill.go)
+	spilling  atomic.Bool
+	spillOnce sync.Once
+	spill     *windowSpill
 }
 
 func (w *Window) Name() string                                   { return w.Label }
-func (w *Window) NewLocal() any                                  { return w.col.NewLocal() }
-func (w *Window) Consume(ctx *Ctx, l any, in arrow.Record) error { return w.col.Consume(ctx, l, in) }
-func (w *Window) Combine(ctx *Ctx, l any) error                  { return w.col.Combine(ctx, l) }
+func (w *Window) NewLocal() any { return w.col.NewLocal() }
+func (w *Window) Consume(ctx *Ctx, l any, in arrow.Record) error {
+	if w.canSpill(ctx) {
+		return w.consumeSpillable(ctx, l.(*collectLocal), in)
+	}
+	return w.col.Consume(ctx, l, in)
+}
+func (w *Window) Combine(ctx *Ctx, l any) error {
+	if w.spilling.Load() {
+		w.spill.mu.Lock()
+		defer w.spill.mu.Unlock()
+		return w.spillHeld(ctx, l.(*collectLocal))
+	}
+	return w.col.Combine(ctx, l)
+}
 
-// AsSource emits the result in window order.
+// AsSource emits the result in window order (each spilled partition
+// file's rows in window order, one file after another).
 func (w *Window) AsSource() Source {
-	return &RecordsSource{Label: w.Label + " result", Serial: true, Fetch: func(*Ctx) ([]arrow.Record, error) { return w.out, nil }}
+	return &windowSource{w: w}
 }
 
 func evalAll(ctx *Ctx, es []expr.Expr, rec arrow.Record) ([]arrow.Array, error) {
@@ -82,11 +101,24 @@ func evalAll(ctx *Ctx, es []expr.Expr, rec arrow.Record) ([]arrow.Array, error) 
 
 func (w *Window) Finalize(ctx *Ctx) error {
 	w.out = nil
+	if w.spilling.Load() {
+		return w.finishSpill(ctx)
+	}
 	rec, err := concatRecords(w.col.Records())
 	if err != nil || rec == nil {
 		return err
 	}
+	w.out, err = w.compute(ctx, rec)
+	return err
+}
+
+// compute runs the window over rows that hold whole partitions: all the
+// input, or one spilled partition file's.
+func (w *Window) compute(ctx *Ctx, rec arrow.Record) ([]arrow.Record, error) {
 	n := int(rec.NumRows())
+	if n == 0 {
+		return nil, nil
+	}
 	keys := append(append([]SortKey{}, w.Partition...), w.Order...)
 	kexprs := make([]expr.Expr, len(keys))
 	for i, k := range keys {
@@ -94,7 +126,7 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	}
 	kcols, err := evalAll(ctx, kexprs, rec)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var idx []int32
 	if w.RankLimit > 0 && w.RankLimit < int64(n) {
@@ -135,7 +167,7 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	argCols := make([][]arrow.Array, len(w.Funcs))
 	for f, fn := range w.Funcs {
 		if argCols[f], err = evalAll(ctx, fn.Args, sorted); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	// FILTER: the rows (in window order) an aggregate does not read
@@ -146,11 +178,11 @@ func (w *Window) Finalize(ctx *Ctx) error {
 		}
 		m, err := fn.Agg.Filter.Eval(ctx.Expr, sorted)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b, ok := m.(*array.Boolean)
 		if !ok {
-			return sqlerr.New(sqlerr.Internal, "window FILTER gave %s, not boolean", m.DataType())
+			return nil, sqlerr.New(sqlerr.Internal, "window FILTER gave %s, not boolean", m.DataType())
 		}
 		skip[f] = make([]bool, n)
 		for i := range n {
@@ -204,11 +236,11 @@ func (w *Window) Finalize(ctx *Ctx) error {
 			}
 			acc := fn.Agg.newAcc()
 			if err := acc.Update(g, parts, argCols[f]); err != nil {
-				return err
+				return nil, err
 			}
 			r, err := acc.Finalize(parts)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for p := range parts {
 				v := types.GetValue(fn.Ret, r, p)
@@ -244,7 +276,7 @@ func (w *Window) Finalize(ctx *Ctx) error {
 	})
 	for _, err := range errs {
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	cols := append([]arrow.Array{}, sorted.Columns()...)
@@ -252,10 +284,11 @@ func (w *Window) Finalize(ctx *Ctx) error {
 		cols = append(cols, types.BuildArray(fn.Ret, results[f]))
 	}
 	out := array.NewRecord(w.OutSchema, cols, int64(n))
+	var batches []arrow.Record
 	for s := int64(0); s < out.NumRows(); s += BatchSize {
-		w.out = append(w.out, out.NewSlice(s, min(s+BatchSize, out.NumRows())))
+		batches = append(batches, out.NewSlice(s, min(s+BatchSize, out.NumRows())))
 	}
-	return nil
+	return batches, nil
 }
 
 func (w *Window) partition(ctx *Ctx, sorted arrow.Record, argCols [][]arrow.Array, skip [][]bool, done []bool, orderCols []arrow.Array, cmpOrder func(i, j int) int, start, end int, results [][]types.Value) error {
