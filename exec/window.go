@@ -64,7 +64,7 @@ type Window struct {
 	spill     *windowSpill
 }
 
-func (w *Window) Name() string                                   { return w.Label }
+func (w *Window) Name() string  { return w.Label }
 func (w *Window) NewLocal() any { return w.col.NewLocal() }
 func (w *Window) Consume(ctx *Ctx, l any, in arrow.Record) error {
 	if w.canSpill(ctx) {
