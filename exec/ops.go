@@ -540,6 +540,9 @@ func (s *MorselSource) Next(ctx *Ctx, local any) (arrow.Record, error) {
 type Send struct {
 	Label string
 	Ch    chan<- arrow.Record
+	// Stop, when closed, ends the pipeline as a LIMIT does (the consumer
+	// wants no more: a union's reader that stopped); nil for none
+	Stop <-chan struct{}
 }
 
 func (s *Send) Name() string  { return s.Label }
@@ -551,6 +554,8 @@ func (s *Send) Consume(ctx *Ctx, _ any, in arrow.Record) error {
 	select {
 	case s.Ch <- in:
 		return nil
+	case <-s.Stop:
+		return errStop
 	case <-ctx.Context().Done():
 		return ctx.Err()
 	}

@@ -766,6 +766,13 @@ func Prelist(ctx *Ctx, root *Pipeline, all bool) error {
 				return err
 			}
 		}
+		if u, ok := p.Source.(*UnionSource); ok {
+			for _, in := range u.Pipelines() {
+				if err := walk(in); err != nil {
+					return err
+				}
+			}
+		}
 		ms, ok := p.Source.(*MorselSource)
 		if !ok || ms.listed || (!all && ms.Defer != nil && ms.Defer()) {
 			return nil

@@ -872,6 +872,10 @@ func hasSubquery(e expr.Expr) bool {
 	return found
 }
 
+// unionDepth is how many batches a UNION ALL holds between its inputs
+// and its reader.
+const unionDepth = 4
+
 func (pb *physBuilder) buildSetOp(x *SetOp) (*stream, error) {
 	ls, err := pb.build(x.Left)
 	if err != nil {
@@ -893,9 +897,13 @@ func (pb *physBuilder) buildSetOp(x *SetOp) (*stream, error) {
 	relabel(ls)
 	relabel(rs)
 	if x.Kind == "union" {
-		col := &exec.Collect{Label: pb.label(x, "Union")}
-		lp, rp := ls.close(col), rs.close(col)
-		out := newStream(col.AsSource(false), x.Cols, lp, rp)
+		// the inputs stream into the pipeline after the union, the rows
+		// in flight bounded by the channel (never collected whole)
+		label := pb.label(x, "Union")
+		u := exec.NewUnionSource(label, unionDepth)
+		send := func() *exec.Send { return &exec.Send{Label: label, Ch: u.Ch, Stop: u.Stop} }
+		u.Inputs = []*exec.Pipeline{ls.close(send()), rs.close(send())}
+		out := newStream(u, x.Cols)
 		if x.All {
 			return out, nil
 		}
