@@ -28,6 +28,7 @@ func Rules() []Rule {
 		{Name: "predicate_pushdown", Apply: predicatePushdown},
 		{Name: "propagate_empty", Apply: propagateEmpty},
 		{Name: "cte_filters", Apply: cteFilters},
+		{Name: "single_distinct", Apply: singleDistinct},
 		{Name: "eager_aggregate", Apply: eagerAggregate},
 		{Name: "join_order", Apply: joinOrder},
 		{Name: "push_semi_joins", Apply: pushSemiJoins},
