@@ -1445,3 +1445,9 @@ func newMode(desc bool) func(args []types.T, ret types.T) Accumulator {
 		}}
 	}
 }
+
+// CountAny is count(x)'s overload, for plans that count without binding a
+// call (a set operation's copies on each side).
+func CountAny() *AggOverload {
+	return &AggOverload{Args: []Arg{aAny}, Ret: fixed(types.Int8T), New: func([]types.T, types.T) Accumulator { return &countAcc{} }}
+}

@@ -915,15 +915,52 @@ func (pb *physBuilder) buildSetOp(x *SetOp) (*stream, error) {
 		p := out.close(h)
 		return newStream(h.AsSource(), x.Cols, p), nil
 	}
-	so := &exec.SetOp{Label: pb.label(x, x.Describe()), Intersect: x.Kind == "intersect", All: x.All, OutSchema: sch}
-	for _, c := range x.Cols {
-		so.Types = append(so.Types, c.Type)
+	// INTERSECT and EXCEPT: both sides streamed into one hash aggregate
+	// by the whole row, counting each side's copies (marked by a 1 in
+	// that side's column, NULL in the other's), then the copies the
+	// operation keeps
+	label := pb.label(x, x.Describe())
+	n := len(x.Cols)
+	marked := arrow.NewSchema(append(append([]arrow.Field{}, sch.Fields()...),
+		arrow.Field{Name: "left", Type: types.Int4T.Arrow(), Nullable: true},
+		arrow.Field{Name: "right", Type: types.Int4T.Arrow(), Nullable: true}), nil)
+	mark := func(s *stream, left bool) {
+		es := make([]expr.Expr, 0, n+2)
+		for i, c := range x.Cols {
+			es = append(es, &expr.Col{ID: c.ID, Idx: i, T: c.Type, Name: c.Name})
+		}
+		one, none := &expr.Const{V: int64(1), T: types.Int4T}, &expr.Const{T: types.Int4T}
+		if left {
+			es = append(es, one, none)
+		} else {
+			es = append(es, none, one)
+		}
+		s.pipe.Ops = append(s.pipe.Ops, &exec.Project{Exprs: es, Schema: marked, Label: pb.label(x, "Project")})
 	}
-	lp := ls.close(so.SideSink(0))
-	rp := rs.close(so.SideSink(1))
-	rp.Deps = append(rp.Deps, lp)
-	return newStream(so.AsSource(), x.Cols, rp), nil
+	mark(ls, true)
+	mark(rs, false)
+	u := exec.NewUnionSource(label+" input", unionDepth)
+	send := func() *exec.Send { return &exec.Send{Label: label + " input", Ch: u.Ch, Stop: u.Stop} }
+	u.Inputs = []*exec.Pipeline{ls.close(send()), rs.close(send())}
+	counted := arrow.NewSchema(append(append([]arrow.Field{}, sch.Fields()...),
+		arrow.Field{Name: "left", Type: types.Int8T.Arrow()},
+		arrow.Field{Name: "right", Type: types.Int8T.Arrow()}), nil)
+	h := &exec.HashAgg{Label: label, OutSchema: counted}
+	for i, c := range x.Cols {
+		h.Keys = append(h.Keys, &expr.Col{ID: c.ID, Idx: i, T: c.Type, Name: c.Name})
+		h.KeyT = append(h.KeyT, c.Type)
+	}
+	count := functions.CountAny()
+	for side := range 2 {
+		h.Aggs = append(h.Aggs, exec.AggSpec{Name: "count", Func: count, Args: []expr.Expr{&expr.Col{Idx: n + side, T: types.Int4T}}, ArgT: []types.T{types.Int4T}, Ret: types.Int8T})
+	}
+	p := newStream(u, nil).close(h)
+	out := newStream(h.AsSource(), x.Cols, p)
+	out.pipe.Ops = append(out.pipe.Ops, &exec.SetOpCopies{Label: label + " copies", Intersect: x.Kind == "intersect", All: x.All, Schema: sch})
+	return out, nil
 }
+
+
 
 // recursiveSource runs a recursive CTE to a fixed point at Init.
 type recursiveSource struct {
