@@ -960,8 +960,6 @@ func (pb *physBuilder) buildSetOp(x *SetOp) (*stream, error) {
 	return out, nil
 }
 
-
-
 // recursiveSource runs a recursive CTE to a fixed point at Init.
 type recursiveSource struct {
 	label string
