@@ -91,6 +91,11 @@ func (b *Binder) bindFromItem(it ast.TableExpr, sc *scope) (Node, []scopeCol, er
 		var parent *scope
 		if x.Lateral {
 			parent = &scope{parent: sc, outer: &outer}
+		} else if sc != nil && sc.parent != nil {
+			// not LATERAL: the FROM list's other items are out of sight,
+			// but the enclosing queries' columns are not (PostgreSQL): a
+			// reference to them is the enclosing subquery's correlation
+			parent = &scope{parent: sc.parent}
 		}
 		n, err := b.bindSelect(x.Query, parent)
 		if err != nil {
