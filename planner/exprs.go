@@ -1220,7 +1220,7 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 		}
 	}
 	call := &expr.Call{Name: fn.Name, Kernel: o.KernelFor(exprTypes(cargs)), Args: cargs, T: ret}
-	if fn.Volatile || name == "now" || name == "current_timestamp" || name == "current_date" || name == "localtimestamp" || name == "current_time" {
+	if fn.Volatile || fn.Name == "now" || name == "now" || name == "current_timestamp" || name == "current_date" || name == "localtimestamp" || name == "current_time" {
 		return call, nil
 	}
 	return foldConst(b, call)
