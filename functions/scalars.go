@@ -347,6 +347,7 @@ func builtinScalars() []*Scalar {
 			textKernelOf([]Arg{aText, aInt4, aInt4}, 1, textSubstring(true), func(_ *Ctx, a []types.Value) (types.Value, error) {
 				return substr(a[0].(string), a[1].(int64), a[2].(int64), true)
 			}),
+			row([]Arg{aText, aText, aText}, types.TextT, similarSubstring()),
 			row([]Arg{aText, aText}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				re, err := compileRegex(a[1].(string), "")
 				if err != nil {
@@ -445,9 +446,15 @@ func builtinScalars() []*Scalar {
 			}
 			return string(rune(c)), nil
 		})}},
-		{Name: "to_hex", Overloads: []Overload{row([]Arg{aInt8}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			return fmt.Sprintf("%x", uint64(a[0].(int64))), nil
-		})}},
+		{Name: "to_hex", Overloads: []Overload{
+			// integer's two's complement in 32 bits (to_hex(-1) is ffffffff)
+			row([]Arg{aInt4}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return fmt.Sprintf("%x", uint32(a[0].(int64))), nil
+			}),
+			row([]Arg{aInt8}, types.TextT, func(_ *Ctx, a []types.Value) (types.Value, error) {
+				return fmt.Sprintf("%x", uint64(a[0].(int64))), nil
+			}),
+		}},
 		{Name: "concat", Description: "concatenate, ignoring NULLs", Overloads: []Overload{
 			{Args: []Arg{aAny}, Variadic: true, Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), false, func(_ *Ctx, a []types.Value) (types.Value, error) {
 				var sb strings.Builder

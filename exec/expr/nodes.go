@@ -1093,29 +1093,6 @@ func LikeToRegex(pat string, esc rune, hasEsc bool, ci bool) (*regexp.Regexp, er
 	return regexp.Compile(sb.String())
 }
 
-func similarToRegex(pat string) (*regexp.Regexp, error) {
-	var sb strings.Builder
-	sb.WriteString("(?s)^(?:")
-	for _, r := range pat {
-		switch r {
-		case '%':
-			sb.WriteString(".*")
-		case '_':
-			sb.WriteString(".")
-		case '.', '^', '$', '\\':
-			sb.WriteString(regexp.QuoteMeta(string(r)))
-		default:
-			sb.WriteRune(r)
-		}
-	}
-	sb.WriteString(")$")
-	re, err := regexp.Compile(sb.String())
-	if err != nil {
-		return nil, sqlerr.New(sqlerr.InvalidRegex, "invalid regular expression: %s", err.Error())
-	}
-	return re, nil
-}
-
 // simpleLike matches LIKE patterns made of literal runs and % (no _,
 // no escapes) with substring searches instead of a regular expression.
 func simpleLike(pat string) ([]string, bool) {
@@ -1209,7 +1186,7 @@ func (l *Like) Eval(ctx *Ctx, b arrow.Record) (arrow.Array, error) {
 		cache.mu.Unlock()
 		if re == nil {
 			if l.Similar {
-				re, err = similarToRegex(pat)
+				re, err = functions.SimilarToRegex(pat, escCh, hasEsc)
 			} else {
 				re, err = LikeToRegex(pat, escCh, hasEsc, l.CI)
 			}
