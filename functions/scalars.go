@@ -522,19 +522,22 @@ func builtinScalars() []*Scalar {
 			}),
 		}},
 		{Name: "array_length", Overloads: []Overload{row([]Arg{{Kind: ArgArray}, aInt4}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			if a[1].(int64) != 1 || len(a[0].([]any)) == 0 {
+			n, ok := dimLen(a[0].([]any), a[1].(int64))
+			if !ok {
 				return nil, nil
 			}
-			return int64(len(a[0].([]any))), nil
+			return int64(n), nil
 		})}},
 		{Name: "array_upper", Overloads: []Overload{row([]Arg{{Kind: ArgArray}, aInt4}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			if a[1].(int64) != 1 || len(a[0].([]any)) == 0 {
+			n, ok := dimLen(a[0].([]any), a[1].(int64))
+			if !ok {
 				return nil, nil
 			}
-			return int64(len(a[0].([]any))), nil
+			return int64(n), nil
 		})}},
 		{Name: "array_lower", Overloads: []Overload{row([]Arg{{Kind: ArgArray}, aInt4}, types.Int4T, func(_ *Ctx, a []types.Value) (types.Value, error) {
-			if a[1].(int64) != 1 || len(a[0].([]any)) == 0 {
+			_, ok := dimLen(a[0].([]any), a[1].(int64))
+			if !ok {
 				return nil, nil
 			}
 			return int64(1), nil
@@ -1070,4 +1073,24 @@ func overlayRow(_ *Ctx, a []types.Value) (types.Value, error) {
 		return nil, err
 	}
 	return string(out), nil
+}
+
+// dimLen is the length of a (nested) array's dimension d, 1-based: the
+// first element's at each level above it; false past its dimensions or
+// for an empty array.
+func dimLen(a []any, d int64) (int, bool) {
+	for ; d > 1; d-- {
+		if len(a) == 0 {
+			return 0, false
+		}
+		sub, ok := a[0].([]any)
+		if !ok {
+			return 0, false
+		}
+		a = sub
+	}
+	if d != 1 || len(a) == 0 {
+		return 0, false
+	}
+	return len(a), true
 }

@@ -682,7 +682,7 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 				if at.Kind != types.Array {
 					return nil, nil, noFunction(name, args)
 				}
-				part := &TableFunc{Name: name, Args: []expr.Expr{a}, Cols: []Column{b.newCol(name, *at.Elem, alias)}}
+				part := &TableFunc{Name: name, Args: []expr.Expr{a}, Cols: []Column{b.newCol(name, baseElem(at), alias)}}
 				n.Zip = append(n.Zip, part)
 				n.Cols = append(n.Cols, part.Cols...)
 			}
@@ -705,7 +705,9 @@ func (b *Binder) tableFuncNode(x *ast.FuncTable, name string, args []expr.Expr) 
 		if x.Alias != nil && len(x.Alias.Columns) > 0 {
 			colName = x.Alias.Columns[0]
 		}
-		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, *at.Elem, alias)}}
+		// a nested (multidimensional) array unnests to its elements in
+		// order, as PostgreSQL's
+		n = &TableFunc{Name: name, Args: args, Cols: []Column{b.newCol(colName, baseElem(at), alias)}}
 	default:
 		if docT, ok := functions.JSONRecordFunc(name); ok {
 			// json[b]_to_record[set](doc) AS x(a int, …): the columns the
@@ -865,4 +867,12 @@ func (b *Binder) bindFileTable(x *ast.FuncTable, name string, args []expr.Expr, 
 	}
 	cols, err = renameCols(cols, x.Alias)
 	return scan, cols, err
+}
+
+// baseElem is the element type of an array of any depth.
+func baseElem(t types.T) types.T {
+	for t.Kind == types.Array && t.Elem != nil {
+		t = *t.Elem
+	}
+	return t
 }

@@ -587,7 +587,7 @@ func tableFuncValues(ctx *exec.Ctx, tf *TableFunc) ([]types.Value, error) {
 		}
 	case "unnest":
 		if a, ok := args[0].([]any); ok {
-			out = a
+			out = flattenArray(a, nil)
 		}
 	case "regexp_matches", "regexp_split_to_table":
 		if args[0] == nil || args[1] == nil || len(args) > 2 && args[2] == nil {
@@ -1244,4 +1244,30 @@ func byMorsel(p *exec.Pipeline, h *exec.HashAgg) *exec.ByMorsel {
 		}
 	}
 	return nil
+}
+
+// flattenArray appends a nested array's elements in order (unnest of a
+// multidimensional array); a one-dimensional array is returned as is.
+func flattenArray(a []any, out []any) []any {
+	nested := false
+	for _, e := range a {
+		if _, ok := e.([]any); ok {
+			nested = true
+			break
+		}
+	}
+	if !nested && out == nil {
+		return a
+	}
+	for _, e := range a {
+		if sub, ok := e.([]any); ok {
+			out = flattenArray(sub, out)
+			if out == nil {
+				out = []any{}
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }

@@ -295,7 +295,11 @@ func FormatTextIn(t T, v Value, loc *time.Location) string {
 				continue
 			}
 			s := FormatTextIn(et, e, loc)
-			if needsArrayQuote(s) {
+			if et.Kind == Array {
+				// an inner array is a dimension, as PostgreSQL prints it:
+				// {{1,2},{3,4}}, not quoted elements
+				sb.WriteString(s)
+			} else if needsArrayQuote(s) {
 				sb.WriteByte('"')
 				sb.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
 				sb.WriteByte('"')
