@@ -1039,6 +1039,9 @@ func (p *lakeParser) alterTable() ast.Stmt {
 				}
 				x.Columns = []ast.LakeColumn{c}
 			}
+		case p.is("CONSTRAINT"), p.is("PRIMARY"), p.is("UNIQUE"), p.is("CHECK"), p.is("FOREIGN"), p.is("EXCLUDE"):
+			p.unsupported("ALTER TABLE … ADD CONSTRAINT")
+			return nil
 		default:
 			x.Action = "add partition"
 			x.IfNotExists = p.accept("IF", "NOT", "EXISTS")
@@ -1052,6 +1055,15 @@ func (p *lakeParser) alterTable() ast.Stmt {
 	case p.accept("DROP"):
 		x.Action = "drop partition"
 		x.IfExists = p.accept("IF", "EXISTS")
+		if !p.is("PARTITION") {
+			// PostgreSQL's DROP [COLUMN] name, DROP CONSTRAINT …
+			what := "COLUMN"
+			if p.is("CONSTRAINT") {
+				what = "CONSTRAINT"
+			}
+			p.unsupported("ALTER TABLE … DROP " + what)
+			return nil
+		}
 		for p.lx.err == nil && p.is("PARTITION") {
 			x.Partitions = append(x.Partitions, p.partitionSpec(false))
 			if !p.punct(",") {
@@ -1066,6 +1078,15 @@ func (p *lakeParser) alterTable() ast.Stmt {
 		x.Action = "replace columns"
 		x.Columns = p.columns()
 	case p.accept("RENAME"):
+		if !p.is("TO") {
+			// RENAME [COLUMN] a TO b, RENAME CONSTRAINT …
+			what := "COLUMN"
+			if p.is("CONSTRAINT") {
+				what = "CONSTRAINT"
+			}
+			p.unsupported("ALTER TABLE … RENAME " + what)
+			return nil
+		}
 		p.expect("TO")
 		x.Action = "rename"
 		x.NewName = p.qualified()
@@ -1095,6 +1116,10 @@ func (p *lakeParser) alterTable() ast.Stmt {
 			}
 		}
 		p.expectPunct(")")
+	case p.is("ALTER"), p.is("OWNER"), p.is("CLUSTER"), p.is("INHERIT"), p.is("NO"), p.is("ENABLE"), p.is("DISABLE"), p.is("VALIDATE"), p.is("ATTACH"), p.is("DETACH"), p.is("REPLICA"), p.is("FORCE"), p.is("OF"), p.is("NOT"):
+		// PostgreSQL's other ALTER TABLE actions
+		p.unsupported("ALTER TABLE … " + strings.ToUpper(p.tok.text))
+		return nil
 	default:
 		p.failf("%s", p.near())
 	}

@@ -1684,6 +1684,10 @@ func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
 						return nil, err
 					}
 					col.DefaultSQL = deparseExpr(con.RawExpr)
+				default:
+					if err := unenforcedConstraint(con); err != nil {
+						return nil, err
+					}
 				}
 			}
 			out.Columns = append(out.Columns, col)
@@ -1692,6 +1696,8 @@ func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
 		if con := e.GetConstraint(); con != nil {
 			if con.Contype == pg.ConstrType_CONSTR_PRIMARY {
 				pkCols = append(pkCols, names(con.Keys)...)
+			} else if err := unenforcedConstraint(con); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -1705,6 +1711,29 @@ func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
 		}
 	}
 	return out, nil
+}
+
+// unenforcedConstraint accepts the constraints lakeq keeps as
+// information, as Redshift does (UNIQUE, REFERENCES / FOREIGN KEY,
+// NULL), and refuses those whose meaning it would otherwise drop: a
+// CHECK that would not be checked, generated and identity columns that
+// would not be generated, exclusion constraints.
+func unenforcedConstraint(con *pg.Constraint) error {
+	switch con.Contype {
+	case pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_FOREIGN, pg.ConstrType_CONSTR_NULL,
+		pg.ConstrType_CONSTR_ATTR_DEFERRABLE, pg.ConstrType_CONSTR_ATTR_NOT_DEFERRABLE,
+		pg.ConstrType_CONSTR_ATTR_DEFERRED, pg.ConstrType_CONSTR_ATTR_IMMEDIATE:
+		return nil
+	case pg.ConstrType_CONSTR_CHECK:
+		return unsupported(con.Location, "CHECK constraints are not supported (lakeq would not check them)")
+	case pg.ConstrType_CONSTR_GENERATED:
+		return unsupported(con.Location, "generated columns are not supported")
+	case pg.ConstrType_CONSTR_IDENTITY:
+		return unsupported(con.Location, "identity columns are not supported")
+	case pg.ConstrType_CONSTR_EXCLUSION:
+		return unsupported(con.Location, "exclusion constraints are not supported")
+	}
+	return unsupported(con.Location, "constraint %s is not supported", strings.TrimPrefix(con.Contype.String(), "CONSTR_"))
 }
 
 func (c *converter) ctas(s *pg.CreateTableAsStmt) (ast.Stmt, error) {
