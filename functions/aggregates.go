@@ -1400,7 +1400,7 @@ func builtinAggregates() []*Aggregate {
 			a.Overloads[0].New = func(args []types.T, ret types.T) Accumulator { return &floatAcc{ret: ret, kind: kind} }
 		}
 	}
-	return aggs
+	return append(aggs, athenaAggregates()...)
 }
 
 // bitAgg is bit_and, bit_or or bit_xor over each integer type, returning

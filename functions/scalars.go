@@ -577,6 +577,7 @@ func builtinScalars() []*Scalar {
 	out = append(out, convertScalars()...)
 	out = append(out, redshiftScalars()...)
 	out = append(out, athenaScalars()...)
+	out = append(out, athenaMoreScalars()...)
 	return out
 }
 

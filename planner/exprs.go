@@ -1119,6 +1119,8 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 				} else {
 					return b.bindExpr(e, sc)
 				}
+			} else if e, ok := athenaRewrite(f, name); ok && b.Reg.Aggregate(name) == nil {
+				return b.bindExpr(e, sc)
 			}
 		}
 	}

@@ -17,7 +17,7 @@ import (
 // date part may be a bare word (day), made a string here. A function of
 // the scope's registry by that name is never rewritten.
 // redshiftAggregates are the rewritten names that are aggregates.
-var redshiftAggregates = map[string]bool{"median": true, "listagg": true, "approx_percentile": true}
+var redshiftAggregates = map[string]bool{"median": true, "listagg": true, "approx_percentile": true, "count_if": true}
 
 func redshiftRewrite(f *ast.FuncCall, name string) (ast.Expr, bool) {
 	if len(f.Name) != 1 {
