@@ -129,7 +129,7 @@ func athenaMoreScalars() []*Scalar {
 				if math.IsNaN(s) || math.IsInf(s, 0) || math.Abs(s) > 9e12 {
 					return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "timestamp out of range")
 				}
-				return types.TimestampVal(int64(math.Round(s*1e6))), nil
+				return types.TimestampVal(int64(math.Round(s * 1e6))), nil
 			}),
 		}},
 		{Name: "to_unixtime", Description: "Athena's to_unixtime: a timestamp's Unix time in seconds", Overloads: []Overload{
