@@ -55,12 +55,13 @@ type JoinBuild struct {
 	KeyT    []types.T
 	Collect Collect
 
-	// Spillable: the join's kind can run partition by partition (inner,
-	// left, semi, anti), so past the memory limit its rows spill
+	// Spillable: the join has keys, so past the memory limit its rows
+	// spill and it runs partition by partition
 	Spillable bool
 	spilling  atomic.Bool
 	spillOnce sync.Once
 	spill     *joinSpill
+	whole     *wholeBuild // set on one partition of a spilled build
 
 	// Filters receive the build keys' range when the build completes
 	// without spilling (JoinFilter)
@@ -367,7 +368,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	n := int(in.NumRows())
 	nb := j.buildRows()
 	// NOT IN with a NULL on the build side: no row qualifies.
-	if j.Kind == NullAntiJoin && j.Build.anyNull {
+	if j.Kind == NullAntiJoin && j.Build.allNull() {
 		return nil
 	}
 	if (j.Kind == RightSemiJoin || j.Kind == RightAntiJoin) && nb == 0 {
@@ -525,7 +526,7 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		var keep []int32
 		for i, m := range matched {
 			if m == want {
-				if !want && j.Kind == NullAntiJoin && probeNull != nil && probeNull[i] && nb > 0 {
+				if !want && j.Kind == NullAntiJoin && probeNull != nil && probeNull[i] && j.Build.allRows() > 0 {
 					continue // NULL NOT IN (non-empty set) is NULL
 				}
 				keep = append(keep, int32(i))
@@ -541,9 +542,10 @@ func (j *JoinProbe) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 		vals := make([]bool, n)
 		validity := make([]byte, (n+7)/8)
 		nulls := 0
+		some, null := j.Build.allRows() > 0, j.Build.allNull()
 		for i := range vals {
 			vals[i] = matched[i]
-			unknown := j.NullAware && !matched[i] && nb > 0 && ((probeNull != nil && probeNull[i]) || j.Build.anyNull)
+			unknown := j.NullAware && !matched[i] && some && ((probeNull != nil && probeNull[i]) || null)
 			if unknown {
 				nulls++
 			} else {

@@ -18,9 +18,12 @@ import (
 // probe input ends (FinalEmit) each partition's build rows are hashed in
 // memory and its probe rows joined against them, one partition at a
 // time. A probe row meets every build row of its key in its partition,
-// so inner, left, semi and anti joins give what they give in memory;
-// full, right-kept, mark and NOT IN joins need the whole build side and
-// fail with 53200 past the limit, as before.
+// so every keyed join gives what it gives in memory: the build rows a
+// partition's probe rows left unmatched (full, right outer and right
+// anti joins) or matched (right semi) come out after that partition, and
+// what mark and NOT IN joins ask of the whole build side — whether it has
+// a row, and whether it has a NULL key — is counted as its rows are
+// partitioned.
 const joinParts = 32
 
 // joinSpill holds a spilled join's partition files. The writers are
@@ -32,6 +35,9 @@ type joinSpill struct {
 	probe     [joinParts]partBuffer
 	buildRuns [joinParts]*SpillRun
 	probeRuns [joinParts]*SpillRun
+	// the whole build side's answers to mark and NOT IN joins
+	buildRows int64
+	buildNull bool
 }
 
 func (b *JoinBuild) canSpill(ctx *Ctx) bool {
@@ -90,12 +96,14 @@ func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT 
 	}
 	var byPart [joinParts][]int32
 	var buf []byte
+	null := false
 	for i := 0; i < n; i++ {
 		// the key's text: the same for both sides' types (int4 and int8)
 		buf = buf[:0]
 		for k, c := range cols {
 			if v := types.GetValue(keyT[k], c, i); v == nil {
 				buf = append(buf, 0, 'N')
+				null = true
 			} else {
 				buf = append(append(buf, 0, 'V'), keyText(keyT[k], v)...)
 			}
@@ -106,6 +114,10 @@ func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT 
 	st := b.spill
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if ws == &st.build {
+		st.buildRows += int64(n)
+		st.buildNull = st.buildNull || null
+	}
 	for p, rows := range byPart {
 		if len(rows) == 0 {
 			continue
@@ -189,10 +201,15 @@ func (j *JoinProbe) FinalEmitPart(ctx *Ctx, p int, emit Emit) error {
 	if buildRun != nil {
 		defer buildRun.Remove()
 	}
-	if probeRun == nil {
+	if probeRun != nil {
+		defer probeRun.Remove()
+	}
+	// a partition without probe rows still has build rows to emit when
+	// the join keeps its build side's unmatched rows
+	keepsBuild := j.Kind == FullJoin || j.Kind == RightOuterJoin || j.Kind == RightAntiJoin
+	if probeRun == nil && (buildRun == nil || !keepsBuild) {
 		return nil
 	}
-	defer probeRun.Remove()
 	recs, err := readRun(buildRun)
 	if err != nil {
 		return err
@@ -207,13 +224,23 @@ func (j *JoinProbe) FinalEmitPart(ctx *Ctx, p int, emit Emit) error {
 	}
 	ctx.Mem.Force(held)
 	defer func() { ctx.Mem.Shrink(held) }()
-	part := &JoinBuild{Label: b.Label, Keys: b.Keys, KeyT: b.KeyT}
+	part := &JoinBuild{Label: b.Label, Keys: b.Keys, KeyT: b.KeyT, whole: &wholeBuild{rows: st.buildRows, null: st.buildNull}}
 	if err := part.index(ctx, rec, func(n int64) error { held += n; ctx.Mem.Force(n); return nil }); err != nil {
 		return err
 	}
 	jp := *j
 	jp.Build = part
-	r, err := probeRun.Open()
+	if probeRun != nil {
+		if err := jp.probeRun(ctx, probeRun, emit); err != nil {
+			return err
+		}
+	}
+	return jp.FinalEmit(ctx, emit)
+}
+
+// probeRun joins a partition's probe rows.
+func (j *JoinProbe) probeRun(ctx *Ctx, run *SpillRun, emit Emit) error {
+	r, err := run.Open()
 	if err != nil {
 		return err
 	}
@@ -223,10 +250,38 @@ func (j *JoinProbe) FinalEmitPart(ctx *Ctx, p int, emit Emit) error {
 		if err != nil || batch == nil {
 			return err
 		}
-		if err := jp.Execute(ctx, nil, batch, emit); err != nil {
+		if err := j.Execute(ctx, nil, batch, emit); err != nil {
 			return err
 		}
 	}
+}
+
+// wholeBuild is what a partition of a spilled build side knows of the
+// whole of it.
+type wholeBuild struct {
+	rows int64
+	null bool
+}
+
+// allRows is the number of build rows: of the whole build side when this
+// is one partition of it.
+func (b *JoinBuild) allRows() int64 {
+	if b.whole != nil {
+		return b.whole.rows
+	}
+	if b.rec == nil {
+		return 0
+	}
+	return b.rec.NumRows()
+}
+
+// allNull reports whether a build key is NULL: in the whole build side
+// when this is one partition of it.
+func (b *JoinBuild) allNull() bool {
+	if b.whole != nil {
+		return b.whole.null
+	}
+	return b.anyNull
 }
 
 // joinPartitions is FinalEmit of a spilled join run on one worker.

@@ -814,12 +814,9 @@ func (pb *physBuilder) buildJoin(x *Join) (*stream, error) {
 		outCols = append(append([]Column{}, ls.cols...), *x.MarkCol)
 	}
 	probe.OutSchema = schemaOf(outCols)
-	// joins whose probe rows need only their own key's build rows can
-	// run partition by partition past the memory limit
-	switch probe.Kind {
-	case exec.InnerJoin, exec.LeftJoin, exec.SemiJoin, exec.AntiJoin:
-		build.Spillable = len(probe.Keys) > 0
-	}
+	// a probe row needs only its own key's build rows, so a keyed join
+	// runs partition by partition past the memory limit
+	build.Spillable = len(probe.Keys) > 0
 	// probe rows that match no build row are dropped: the probe side's
 	// scans need not read what cannot match
 	switch probe.Kind {
