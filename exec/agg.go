@@ -266,6 +266,9 @@ type aggTable struct {
 	// follows[a]: accs[a] finalizes another's state (leaders) and is
 	// neither updated nor merged
 	follows []bool
+	// derived: the set's groups are made at Finalize from a finer set's
+	// (agg_sets.go), not from rows
+	derived bool
 }
 
 // ngroups is the number of groups.
@@ -339,21 +342,29 @@ func (h *HashAgg) sets() [][]int {
 }
 
 func (h *HashAgg) newTables() []*aggTable {
-	leaders := h.leaders()
+	derived := h.deriveFrom()
 	var ts []*aggTable
-	for _, s := range h.sets() {
-		t := &aggTable{set: s, groups: map[string]int32{}, follows: make([]bool, len(h.Aggs))}
-		for i := range h.Aggs {
-			t.accs = append(t.accs, h.Aggs[i].newAcc())
-			if l := leaders[i]; l >= 0 {
-				if sh, ok := t.accs[i].(functions.Sharer); ok {
-					t.follows[i] = sh.Share(t.accs[l])
-				}
-			}
-		}
+	for i, set := range h.sets() {
+		t := h.newTable(set)
+		t.derived = derived[i] >= 0
 		ts = append(ts, t)
 	}
 	return ts
+}
+
+// newTable is an empty table of one grouping set, built from rows.
+func (h *HashAgg) newTable(set []int) *aggTable {
+	leaders := h.leaders()
+	t := &aggTable{set: set, groups: map[string]int32{}, follows: make([]bool, len(h.Aggs))}
+	for i := range h.Aggs {
+		t.accs = append(t.accs, h.Aggs[i].newAcc())
+		if l := leaders[i]; l >= 0 {
+			if sh, ok := t.accs[i].(functions.Sharer); ok {
+				t.follows[i] = sh.Share(t.accs[l])
+			}
+		}
+	}
+	return t
 }
 
 // sameColumn reports whether x and y read the same input column (names
@@ -519,9 +530,8 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			filters[a] = f
 		}
 	}
-	derived := h.deriveFrom()
-	for ti, t := range tables {
-		if derived[ti] >= 0 {
+	for _, t := range tables {
+		if t.derived {
 			continue // built at Finalize from a finer set (agg_sets.go)
 		}
 		groups := make([]int32, n)
@@ -737,13 +747,13 @@ func (h *HashAgg) Finalize(ctx *Ctx) error {
 		h.global = h.newTables()
 	}
 	h.out, h.early = h.early, nil
+	if err := h.deriveSets(ctx); err != nil {
+		return err
+	}
 	if h.spilledRuns() {
 		return h.startPartitions(ctx) // the result comes partition by partition
 	}
 	h.spill, h.spillOnce = nil, sync.Once{}
-	if err := h.deriveSets(ctx); err != nil {
-		return err
-	}
 	for _, t := range h.global {
 		// a global aggregate (empty set) yields one row even without input
 		if len(t.set) == 0 && t.ngroups() == 0 {
