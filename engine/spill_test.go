@@ -71,8 +71,9 @@ func TestSpillEndsClean(t *testing.T) {
 	}
 }
 
-// A window past memory_limit spills by its PARTITION BY keys (EXPLAIN
-// ANALYZE says how much), answers as in memory, and leaves no file.
+// A window past memory_limit spills by its PARTITION BY keys, or without
+// them streams over a spilling sort (EXPLAIN ANALYZE says how much),
+// answers as in memory, and leaves no file.
 func TestWindowSpills(t *testing.T) {
 	data := t.TempDir()
 	e, err := Open(context.Background(), Config{DataDir: data, Warehouse: t.TempDir()})
@@ -94,5 +95,21 @@ func TestWindowSpills(t *testing.T) {
 	}
 	if left := tempFiles(t, data); len(left) > 0 {
 		t.Fatalf("spill files left after the query: %v", left)
+	}
+	// without PARTITION BY: a spilling sort, then the stream (and a
+	// second pass for the whole-partition sum)
+	mustExec(t, s, "RESET memory_limit")
+	q = "SELECT sum(rn * k) || '/' || sum(lg) || '/' || max(tot - g) FROM (SELECT k, g, row_number() OVER (ORDER BY h) AS rn, lag(g, 2, 0) OVER (ORDER BY h) AS lg, sum(g) OVER () AS tot FROM w) x"
+	want = planText(t, s, q)
+	mustExec(t, s, "SET memory_limit = '4MB'")
+	plan = planText(t, s, "EXPLAIN ANALYZE "+q)
+	if !regexp.MustCompile(`Window partition=\[\][^\n]*spilled=`).MatchString(plan) {
+		t.Fatalf("no streamed window under a 4MB limit:\n%s", plan)
+	}
+	if got := planText(t, s, q); got != want {
+		t.Fatalf("streamed window: %q, in memory %q", got, want)
+	}
+	if left := tempFiles(t, data); len(left) > 0 {
+		t.Fatalf("spill files left after the streamed window: %v", left)
 	}
 }

@@ -62,17 +62,28 @@ type Window struct {
 	spilling  atomic.Bool
 	spillOnce sync.Once
 	spill     *windowSpill
+	// or, without PARTITION BY, to a sort (window_stream.go)
+	stream *windowStream
+	rows   atomic.Int64 // rows consumed, for the streamed ranks
 }
 
 func (w *Window) Name() string  { return w.Label }
 func (w *Window) NewLocal() any { return w.col.NewLocal() }
 func (w *Window) Consume(ctx *Ctx, l any, in arrow.Record) error {
+	if w.canStream(ctx) {
+		return w.consumeStream(ctx, l.(*collectLocal), in)
+	}
 	if w.canSpill(ctx) {
 		return w.consumeSpillable(ctx, l.(*collectLocal), in)
 	}
 	return w.col.Consume(ctx, l, in)
 }
 func (w *Window) Combine(ctx *Ctx, l any) error {
+	if w.spilling.Load() && w.stream != nil {
+		w.stream.mu.Lock()
+		defer w.stream.mu.Unlock()
+		return w.streamHeld(ctx, l.(*collectLocal))
+	}
 	if w.spilling.Load() {
 		w.spill.mu.Lock()
 		defer w.spill.mu.Unlock()
@@ -101,6 +112,9 @@ func evalAll(ctx *Ctx, es []expr.Expr, rec arrow.Record) ([]arrow.Array, error) 
 
 func (w *Window) Finalize(ctx *Ctx) error {
 	w.out = nil
+	if w.spilling.Load() && w.stream != nil {
+		return w.finishStream(ctx)
+	}
 	if w.spilling.Load() {
 		return w.finishSpill(ctx)
 	}

@@ -16,8 +16,9 @@ import (
 // computes the window one file at a time: every window partition lies
 // whole in one file, so each file's answer is the answer for its rows.
 // The result comes file after file, each in window order. A window
-// without PARTITION BY is one partition and fails with 53200 past the
-// limit, as before; one file larger than the limit is read whole.
+// without PARTITION BY is one partition: it streams over a sort where
+// it can (window_stream.go) and otherwise fails with 53200 past the
+// limit; one file larger than the limit is read whole.
 const windowParts = 32
 
 type windowSpill struct {
@@ -133,6 +134,7 @@ func (w *Window) finishSpill(ctx *Ctx) error {
 // the batches before it are taken. One worker.
 type windowSource struct {
 	w       *Window
+	eval    *streamEval // a streamed window's (window_stream.go)
 	next    int // batch of pending, or of w.out
 	part    int // next spilled file
 	pending []arrow.Record
@@ -143,7 +145,7 @@ func (s *windowSource) Name() string     { return s.w.Label + " result" }
 func (s *windowSource) Parallelism() int { return 1 }
 func (s *windowSource) NewLocal() any    { return nil }
 func (s *windowSource) Init(*Ctx) error {
-	s.next, s.part, s.pending = 0, 0, nil
+	s.next, s.part, s.pending, s.eval = 0, 0, nil, nil
 	return nil
 }
 
@@ -155,6 +157,13 @@ func (s *windowSource) Next(ctx *Ctx, _ any) (arrow.Record, error) {
 		}
 		s.next++
 		return w.out[s.next-1], nil
+	}
+	if w.stream != nil {
+		if s.eval == nil {
+			src := w.stream.sort.AsSource()
+			s.eval = newStreamEval(w, func() (arrow.Record, error) { return src.Next(ctx, nil) }, w.rows.Load())
+		}
+		return s.eval.Next(ctx)
 	}
 	for s.next >= len(s.pending) {
 		ctx.Mem.Shrink(s.held)
