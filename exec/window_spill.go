@@ -135,8 +135,8 @@ func (w *Window) finishSpill(ctx *Ctx) error {
 type windowSource struct {
 	w       *Window
 	eval    *streamEval // a streamed window's (window_stream.go)
-	next    int // batch of pending, or of w.out
-	part    int // next spilled file
+	next    int         // batch of pending, or of w.out
+	part    int         // next spilled file
 	pending []arrow.Record
 	held    int64 // memory of the file being emitted
 }
