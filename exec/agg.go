@@ -85,6 +85,9 @@ type HashAgg struct {
 	leadOnce sync.Once
 	lead     []int
 
+	// keeps is keepsRows' answer (agg_spill.go), made once
+	keepsOnce sync.Once
+	keeps     bool
 	// derive is deriveFrom's answer (agg_sets.go), made once
 	deriveOnce sync.Once
 	derive     []int
@@ -658,7 +661,7 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			if b, ok := acc.(keeper); ok {
 				// the rows a DISTINCT or ordered aggregate keeps count
 				// against the limit like groups do
-				if n := b.takeAdded(); n > 0 {
+				if n := b.TakeAdded(); n > 0 {
 					if err := grow(n); err != nil {
 						return err
 					}
@@ -876,13 +879,11 @@ type bufferedAcc struct {
 }
 
 // keeper is an accumulator that keeps rows or values (DISTINCT, ordered
-// aggregates): the memory it added since the last call counts against
-// the query's limit.
-type keeper interface {
-	takeAdded() int64
-}
+// aggregates, array_agg, string_agg): the memory it added since the last
+// call counts against the query's limit.
+type keeper = functions.Grower
 
-func (b *bufferedAcc) takeAdded() int64 {
+func (b *bufferedAcc) TakeAdded() int64 {
 	n := b.added
 	b.added = 0
 	return n

@@ -192,8 +192,8 @@ func (c *countDistinctInts) Finalize(nGroups int) (arrow.Array, error) {
 	return types.NewFixedArray(arrow.PrimitiveTypes.Int64, out, nil, 0), nil
 }
 
-// takeAdded returns the bytes kept since the last call.
-func (c *countDistinctInts) takeAdded() int64 {
+// TakeAdded returns the bytes kept since the last call.
+func (c *countDistinctInts) TakeAdded() int64 {
 	n := c.added
 	c.added = 0
 	return n

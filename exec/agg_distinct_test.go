@@ -41,7 +41,7 @@ func TestCountDistinctInts(t *testing.T) {
 	if want := []int64{3, 3, 0}; len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Fatalf("counts %v, want %v", got, want)
 	}
-	if a.takeAdded() == 0 || a.takeAdded() != 0 {
+	if a.TakeAdded() == 0 || a.TakeAdded() != 0 {
 		t.Fatal("kept memory not reported once")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -68,15 +69,16 @@ func (h *HashAgg) spillState() *aggSpill {
 }
 
 // keepsRows reports whether an aggregate's state is its rows (DISTINCT
-// or ordered), so that folding a row into a group held in memory grows
-// it.
+// or ordered calls, array_agg, string_agg), so that folding a row into a
+// group held in memory grows it.
 func (h *HashAgg) keepsRows() bool {
-	for i := range h.Aggs {
-		if h.Aggs[i].Distinct || len(h.Aggs[i].OrderBy) > 0 {
-			return true
+	h.keepsOnce.Do(func() {
+		for i := range h.Aggs {
+			_, grows := h.Aggs[i].newAcc().(functions.Grower)
+			h.keeps = h.keeps || grows
 		}
-	}
-	return false
+	})
+	return h.keeps
 }
 
 // rootOf is the set whose table set s's groups are made from: s itself,

@@ -40,6 +40,14 @@ type Sharer interface {
 	Share(leader Accumulator) bool
 }
 
+// Grower is an Accumulator whose state grows with the rows it takes
+// (array_agg, string_agg keep every value): TakeAdded returns the bytes
+// it added since it was last asked, which the executor counts against
+// the query's memory limit.
+type Grower interface {
+	TakeAdded() int64
+}
+
 // AggOverload is one signature of an aggregate.
 type AggOverload struct {
 	Args []Arg
@@ -930,6 +938,14 @@ type collectAcc struct {
 	keepNull bool
 	lists    [][][]types.Value // group → rows → args
 	final    func(rows [][]types.Value) (types.Value, error)
+	added    int64 // bytes kept since TakeAdded
+}
+
+// TakeAdded implements Grower.
+func (c *collectAcc) TakeAdded() int64 {
+	n := c.added
+	c.added = 0
+	return n
 }
 
 func (c *collectAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
@@ -944,6 +960,12 @@ func (c *collectAcc) Update(groups []int32, nGroups int, args []arrow.Array) err
 		}
 		if r[0] == nil && !c.keepNull {
 			continue
+		}
+		c.added += 40 + 16*int64(len(r))
+		for _, v := range r {
+			if s, ok := v.(string); ok {
+				c.added += int64(len(s))
+			}
 		}
 		c.lists[g] = append(c.lists[g], r)
 	}
