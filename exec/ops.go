@@ -281,7 +281,12 @@ type Collect struct {
 	Label string
 	// Discard counts the rows and keeps none (EXPLAIN ANALYZE)
 	Discard bool
-	mu      sync.Mutex
+	// Kept: the rows count against the memory limit without failing at
+	// it — a subquery's result, which its caller holds as values anyway,
+	// and which an operator below that spilled (its reservation past the
+	// limit while it emits) would otherwise fail at its first batch
+	Kept bool
+	mu   sync.Mutex
 	recs    []arrow.Record
 	rows    int64
 }
@@ -300,6 +305,10 @@ func (c *Collect) Consume(ctx *Ctx, local any, in arrow.Record) error {
 		return nil
 	}
 	l.recs = append(l.recs, in)
+	if c.Kept {
+		ctx.Mem.Force(RecordSize(in))
+		return nil
+	}
 	return ctx.Grow(c.Label, RecordSize(in))
 }
 func (c *Collect) Combine(_ *Ctx, local any) error {

@@ -64,7 +64,7 @@ func (a *applyOp) run(ctx *exec.Ctx, outer map[ColumnID]types.Value, key string)
 	}
 	a.mu.Unlock()
 	ec := ctx.Sub(&expr.Ctx{Context: ctx.Expr.Context, F: ctx.Expr.F, Params: ctx.Expr.Params, Outer: outer}, 1)
-	recs, err := runOnce(ec, a.sub)
+	recs, err := runOnce(ec, a.sub, true)
 	if err != nil {
 		return nil, err
 	}

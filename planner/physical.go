@@ -974,11 +974,14 @@ func (pb *physBuilder) buildRecursive(x *RecursiveCTE) (*stream, error) {
 	return newStream(src, x.Columns()), nil
 }
 
-func runOnce(ctx *exec.Ctx, n Node) ([]arrow.Record, error) {
+// runOnce runs a plan to its end and returns its rows; kept: they count
+// against the memory limit without failing at it (exec.Collect.Kept).
+func runOnce(ctx *exec.Ctx, n Node, kept bool) ([]arrow.Record, error) {
 	p, err := BuildPhysical(n)
 	if err != nil {
 		return nil, err
 	}
+	p.Result.Kept = kept
 	if err := p.Root.Run(ctx); err != nil {
 		return nil, err
 	}
@@ -986,7 +989,7 @@ func runOnce(ctx *exec.Ctx, n Node) ([]arrow.Record, error) {
 }
 
 func runRecursive(ctx *exec.Ctx, x *RecursiveCTE, sch *arrow.Schema) ([]arrow.Record, error) {
-	first, err := runOnce(ctx, x.Anchor)
+	first, err := runOnce(ctx, x.Anchor, false)
 	if err != nil {
 		return nil, err
 	}
@@ -1043,7 +1046,7 @@ func runRecursive(ctx *exec.Ctx, x *RecursiveCTE, sch *arrow.Schema) ([]arrow.Re
 		mu.Lock()
 		x.Work.state.recs = relabel(work, workSch)
 		mu.Unlock()
-		next, err := runOnce(ctx, x.Recursive)
+		next, err := runOnce(ctx, x.Recursive, false)
 		if err != nil {
 			return nil, err
 		}
@@ -1081,7 +1084,7 @@ type LogicalSubPlan struct {
 // row, single-threaded.
 func (s *LogicalSubPlan) Run(ctx *expr.Ctx, outer map[ColumnID]types.Value) ([]types.Value, error) {
 	ec := subCtx(ctx, outer)
-	recs, err := runOnce(ec, s.Node)
+	recs, err := runOnce(ec, s.Node, true)
 	if err != nil {
 		return nil, err
 	}

@@ -2,20 +2,24 @@ package planner
 
 import "github.com/lakeq/lakeq/exec/expr"
 
-// singleDistinct turns an aggregate whose calls are all DISTINCT over one
+// singleDistinct turns an aggregate whose DISTINCT calls all read one
 // argument into two groupings (DataFusion's SingleDistinctToGroupBy):
 //
-//	SELECT k, count(DISTINCT x), sum(DISTINCT x) FROM t GROUP BY k
+//	SELECT k, count(*), count(DISTINCT x), sum(DISTINCT x) FROM t GROUP BY k
 //
-// becomes count(x) and sum(x) grouped by k over t grouped by (k, x). The
-// de-duplication is then a hash aggregate: it runs on every worker and
-// spills past memory_limit, where the DISTINCT buffers of each group did
-// neither (a count(DISTINCT) of millions of values failed with 53200).
-// NULL x forms a group of its own below and is ignored above, as
-// DISTINCT ignores it; an empty input still gives the global aggregate's
-// one row. Only calls that read each distinct value once — count, sum,
-// avg, min, max — without FILTER or ORDER BY are rewritten, and not a
-// grouped count(DISTINCT) of integers, whose integer sets are cheaper.
+// becomes count(x) and sum(x) grouped by k over t grouped by (k, x), the
+// plain calls computed in parts below (count(*) per (k, x)) and finished
+// above (the sum of the counts). The de-duplication is then a hash
+// aggregate: it runs on every worker and spills past memory_limit, where
+// the DISTINCT buffers of a group did neither (a count(DISTINCT) of
+// millions of values failed with 53200). NULL x forms a group of its own
+// below and is ignored above, as DISTINCT ignores it; an empty input
+// still gives the global aggregate's one row (its counts 0, not the NULL
+// a sum of no counts is). Only DISTINCT calls that read each distinct
+// value once — count, sum, avg, min, max — without FILTER or ORDER BY
+// are rewritten, beside plain calls that parts compute (count, min, max,
+// exact sums: eagerSplittable), and not a grouped count(DISTINCT) of
+// integers, whose integer sets are cheaper.
 func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 	return transformUp(n, func(n Node) (Node, error) {
 		a, ok := n.(*Aggregate)
@@ -23,8 +27,15 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 			return n, nil
 		}
 		var arg expr.Expr
+		var distinct []AggCall
 		for _, c := range a.Aggs {
-			if !c.Distinct || c.Filter != nil || len(c.OrderBy) > 0 || c.WithinKey || c.Star || len(c.Args) != 1 {
+			if !c.Distinct {
+				if !eagerSplittable(c) {
+					return n, nil
+				}
+				continue
+			}
+			if c.Filter != nil || len(c.OrderBy) > 0 || c.WithinKey || c.Star || len(c.Args) != 1 {
 				return n, nil
 			}
 			switch c.Name {
@@ -37,18 +48,19 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 			} else if exprKey(arg) != exprKey(c.Args[0]) {
 				return n, nil
 			}
+			distinct = append(distinct, c)
 		}
-		if isVolatile(arg) {
+		if arg == nil || isVolatile(arg) {
 			return n, nil
 		}
 		// grouped count(DISTINCT integer) keeps its per-group integer
 		// sets: cheaper than grouping again by the (often text) keys —
 		// TPC-H q16 took 84 ms rewritten, 49 ms not
-		if len(a.Keys) > 0 && allCounts(a.Aggs) && isIntegral(arg.Type()) {
+		if len(a.Keys) > 0 && allCounts(distinct) && isIntegral(arg.Type()) {
 			return n, nil
 		}
 		inner := &Aggregate{Input: a.Input, eager: a.eager}
-		outer := &Aggregate{Input: inner, KeyCols: a.KeyCols, AggCols: a.AggCols, eager: a.eager}
+		outer := &Aggregate{Input: inner, KeyCols: a.KeyCols, eager: a.eager}
 		for i, k := range a.Keys {
 			c := a.KeyCols[i]
 			out := Column{ID: rc.NewID(), Name: c.Name, Type: c.Type, Table: c.Table}
@@ -59,12 +71,46 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 		val := Column{ID: rc.NewID(), Name: "distinct", Type: arg.Type()}
 		inner.Keys = append(inner.Keys, arg)
 		inner.KeyCols = append(inner.KeyCols, val)
-		for _, c := range a.Aggs {
-			c.Distinct = false
-			c.Args = []expr.Expr{colRef(val)}
-			outer.Aggs = append(outer.Aggs, c)
+		// a global aggregate's counts of no rows are 0: a Project above
+		// turns the NULL sum of no parts into it
+		var zero map[int]Column
+		for i, c := range a.Aggs {
+			if c.Distinct {
+				c.Distinct = false
+				c.Args = []expr.Expr{colRef(val)}
+				outer.Aggs = append(outer.Aggs, c)
+				outer.AggCols = append(outer.AggCols, a.AggCols[i])
+				continue
+			}
+			part := Column{ID: rc.NewID(), Name: a.AggCols[i].Name, Type: c.Ret}
+			inner.Aggs = append(inner.Aggs, c)
+			inner.AggCols = append(inner.AggCols, part)
+			outer.Aggs = append(outer.Aggs, rc.combine(c, part))
+			col := a.AggCols[i]
+			if len(a.Keys) == 0 && c.Name == "count" {
+				if zero == nil {
+					zero = map[int]Column{}
+				}
+				zero[i] = col
+				col = Column{ID: rc.NewID(), Name: col.Name, Type: col.Type}
+			}
+			outer.AggCols = append(outer.AggCols, col)
 		}
-		return outer, nil
+		if zero == nil {
+			return outer, nil
+		}
+		p := &Project{Input: outer}
+		for i, c := range outer.AggCols {
+			var e expr.Expr = colRef(c)
+			orig := c
+			if z, ok := zero[i]; ok {
+				e = &expr.Coalesce{Args: []expr.Expr{e, &expr.Const{V: int64(0), T: z.Type}}, T: z.Type}
+				orig = z
+			}
+			p.Exprs = append(p.Exprs, e)
+			p.Cols = append(p.Cols, orig)
+		}
+		return p, nil
 	})
 }
 

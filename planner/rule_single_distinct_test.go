@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -11,7 +12,7 @@ import (
 // original grouping; mixed arguments, a plain call beside them or FILTER
 // leave the aggregate as it is.
 func TestSingleDistinct(t *testing.T) {
-	rc := &RuleCtx{b: &Binder{nextID: 100}}
+	rc := &RuleCtx{b: &Binder{nextID: 100, Reg: functions.Default()}}
 	k := Column{ID: 1, Name: "k", Type: types.Int4T}
 	x := Column{ID: 2, Name: "x", Type: types.Int4T}
 	y := Column{ID: 3, Name: "y", Type: types.Int4T}
@@ -56,7 +57,7 @@ func TestSingleDistinct(t *testing.T) {
 
 	for name, a := range map[string]*Aggregate{
 		"two arguments":             agg(call("count", true, x), call("count", true, y)),
-		"a plain call too":          agg(call("count", true, x), call("sum", false, x)),
+		"a plain avg too":           agg(call("count", true, x), call("avg", false, y)),
 		"string_agg":                agg(call("string_agg", true, x)),
 		"no DISTINCT":               agg(call("count", false, x)),
 		"grouped count of integers": agg(call("count", true, x)),
@@ -69,6 +70,26 @@ func TestSingleDistinct(t *testing.T) {
 			t.Errorf("%s: rewritten to %s", name, describe(out))
 		}
 	}
+	// plain calls beside them are computed in parts and finished above;
+	// a global count of no rows stays 0
+	mixed := agg(call("count", false, y), call("sum", true, x), call("max", false, y))
+	mixed.Keys, mixed.KeyCols = nil, nil
+	p, ok := mustRule(t, rc, mixed).(*Project)
+	if !ok {
+		t.Fatalf("global count(y), sum(DISTINCT x), max(y): %s", describe(mustRule(t, rc, mixed)))
+	}
+	outer = p.Input.(*Aggregate)
+	inner = outer.Input.(*Aggregate)
+	if len(inner.Aggs) != 2 || outer.Aggs[0].Name != "sum" || outer.Aggs[2].Name != "max" || outer.Aggs[1].Distinct {
+		t.Fatalf("parts: inner %v, outer %v", inner.Aggs, outer.Aggs)
+	}
+	if p.Cols[0].ID != 20 || p.Cols[2].ID != 22 {
+		t.Fatalf("the Project must give the original columns: %v", p.Cols)
+	}
+	if _, ok := p.Exprs[0].(*expr.Coalesce); !ok {
+		t.Fatalf("count of no rows: %s, want coalesce(…, 0)", p.Exprs[0])
+	}
+
 	f := call("count", true, x)
 	f.Filter = &expr.Const{V: true, T: types.BoolT}
 	if a := agg(f); mustRule(t, rc, a) != Node(a) {
