@@ -287,8 +287,8 @@ type Collect struct {
 	// limit while it emits) would otherwise fail at its first batch
 	Kept bool
 	mu   sync.Mutex
-	recs    []arrow.Record
-	rows    int64
+	recs []arrow.Record
+	rows int64
 }
 
 type collectLocal struct {
