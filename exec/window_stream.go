@@ -30,12 +30,15 @@ import (
 //     accumulator carried from chunk to chunk;
 //   - aggregates, first_value and last_value over the whole partition,
 //     in two passes: the sorted rows are folded and written to a spill
-//     file, then read again with the answers.
+//     file, then read again with the answers;
+//   - aggregates, first_value, last_value and nth_value over a ROWS frame
+//     with offsets of at most BatchSize (a moving average), over the
+//     chunk with its neighbours' rows around it, as lag and lead.
 //
 // A chunk ends at a peer group's end, so that a row's peers are in its
 // chunk; a single peer group is held whole. Other windows without
-// PARTITION BY (frames with offsets, nth_value, EXCLUDE) fail with 53200
-// past the limit.
+// PARTITION BY (RANGE or GROUPS frames with offsets, EXCLUDE) fail with
+// 53200 past the limit.
 
 // windowStream is a streaming window's state from its first spill on.
 type windowStream struct {
@@ -57,9 +60,10 @@ func (w *Window) streamable() bool {
 		return false
 	}
 	whole, running := w.wholePartitionFrame(), w.runningFrame()
+	_, _, bounded := w.boundedRows()
 	for _, fn := range w.Funcs {
 		if fn.Agg != nil {
-			if !whole && !running {
+			if !whole && !running && !bounded {
 				return false
 			}
 			continue
@@ -71,7 +75,11 @@ func (w *Window) streamable() bool {
 				return false
 			}
 		case "first_value", "last_value":
-			if !whole && !running {
+			if !whole && !running && !bounded {
+				return false
+			}
+		case "nth_value":
+			if !bounded {
 				return false
 			}
 		default:
@@ -79,6 +87,36 @@ func (w *Window) streamable() bool {
 		}
 	}
 	return true
+}
+
+// boundedRows reports a ROWS frame whose ends are offsets from the
+// current row (or the row itself) of at most BatchSize, and how far back
+// and ahead of a row its frame reaches.
+func (w *Window) boundedRows() (before, after int, ok bool) {
+	fr := w.Frame
+	if fr.Mode != "rows" || fr.Exclude != "" {
+		return 0, 0, false
+	}
+	reach := func(kind string, off types.Value) (int, bool) {
+		switch kind {
+		case "current row":
+			return 0, true
+		case "preceding", "following":
+			if k, isInt := off.(int64); isInt && k >= 0 && k <= BatchSize {
+				if kind == "preceding" {
+					return -int(k), true
+				}
+				return int(k), true
+			}
+		}
+		return 0, false
+	}
+	s, ok1 := reach(fr.StartKind, fr.StartOffset)
+	e, ok2 := reach(fr.EndKind, fr.EndOffset)
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	return max(0, -s, -e), max(0, s, e), true
 }
 
 // runningFrame reports whether every row's frame runs from the first row
@@ -198,6 +236,9 @@ func newStreamEval(w *Window, next func() (arrow.Record, error), total int64) *s
 		if fn.Win != nil && (fn.Win.Name == "lag" || fn.Win.Name == "lead") {
 			e.nav = max(e.nav, navOffset(fn))
 		}
+	}
+	if before, after, ok := w.boundedRows(); ok {
+		e.nav = max(e.nav, before, after)
 	}
 	e.accs = make([]functions.Accumulator, len(w.Funcs))
 	e.first = make([]types.Value, len(w.Funcs))
@@ -504,7 +545,12 @@ func (e *streamEval) compute(ctx *Ctx, prev, cur, next arrow.Record) (arrow.Reco
 	N := e.total
 	for f, fn := range w.Funcs {
 		out := make([]types.Value, n)
+		_, _, bounded := w.boundedRows()
 		switch {
+		case bounded && (fn.Agg != nil || fn.Win.UsesFrame):
+			if err := e.framed(ctx, fn, prev, cur, next, out); err != nil {
+				return nil, err
+			}
 		case e.needsWhole(fn):
 			for i := range out {
 				out[i] = e.whole[f]
@@ -635,35 +681,15 @@ func (e *streamEval) ranking(ctx *Ctx, f int, fn WindowFunc, prev, cur, next arr
 			}
 		}
 	case "lag", "lead":
-		// the chunk with up to nav rows of its neighbours on either side
-		var parts []arrow.Record
-		before := 0
-		if prev != nil && e.nav > 0 {
-			before = min(e.nav, int(prev.NumRows()))
-			parts = append(parts, prev.NewSlice(prev.NumRows()-int64(before), prev.NumRows()))
-		}
-		parts = append(parts, cur)
-		if next != nil && e.nav > 0 {
-			parts = append(parts, next.NewSlice(0, min(int64(e.nav), next.NumRows())))
-		}
-		around, err := concatRecords(parts)
+		around, before, err := e.around(prev, cur, next)
 		if err != nil {
 			return err
 		}
-		args, err := evalAll(ctx, fn.Args, around)
+		p, err := e.partitionOver(ctx, fn, around)
 		if err != nil {
 			return err
 		}
-		m := int(around.NumRows())
-		p := &functions.WindowPartition{N: m, Args: make([][]types.Value, len(args))}
-		for a, c := range args {
-			vals := make([]types.Value, m)
-			for i := range vals {
-				vals[i] = types.GetValue(fn.ArgT[a], c, i)
-			}
-			p.Args[a] = vals
-		}
-		all := make([]types.Value, m)
+		all := make([]types.Value, p.N)
 		if err := fn.Win.Eval(p, all); err != nil {
 			return err
 		}
@@ -671,5 +697,89 @@ func (e *streamEval) ranking(ctx *Ctx, f int, fn WindowFunc, prev, cur, next arr
 	default:
 		return sqlerr.New(sqlerr.Internal, "window function %s does not stream", fn.Win.Name)
 	}
+	return nil
+}
+
+// around is the chunk cur with up to nav rows of its neighbours on
+// either side, and how many rows come before cur's.
+func (e *streamEval) around(prev, cur, next arrow.Record) (arrow.Record, int, error) {
+	var parts []arrow.Record
+	before := 0
+	if prev != nil && e.nav > 0 {
+		before = min(e.nav, int(prev.NumRows()))
+		parts = append(parts, prev.NewSlice(prev.NumRows()-int64(before), prev.NumRows()))
+	}
+	parts = append(parts, cur)
+	if next != nil && e.nav > 0 {
+		parts = append(parts, next.NewSlice(0, min(int64(e.nav), next.NumRows())))
+	}
+	rec, err := concatRecords(parts)
+	return rec, before, err
+}
+
+// partitionOver is rows as a window partition of their own, with fn's
+// arguments.
+func (e *streamEval) partitionOver(ctx *Ctx, fn WindowFunc, rows arrow.Record) (*functions.WindowPartition, error) {
+	args, err := evalAll(ctx, fn.Args, rows)
+	if err != nil {
+		return nil, err
+	}
+	m := int(rows.NumRows())
+	p := &functions.WindowPartition{N: m, Args: make([][]types.Value, len(args)),
+		PeerStart: make([]int, m), PeerEnd: make([]int, m), FrameStart: make([]int, m), FrameEnd: make([]int, m)}
+	for a, c := range args {
+		vals := make([]types.Value, m)
+		for i := range vals {
+			vals[i] = types.GetValue(fn.ArgT[a], c, i)
+		}
+		p.Args[a] = vals
+	}
+	return p, nil
+}
+
+// framed computes an aggregate or a frame-reading function over a
+// bounded ROWS frame for cur's rows: the frames of cur's rows lie within
+// the rows around it, and where those stop short the stream ends there.
+func (e *streamEval) framed(ctx *Ctx, fn WindowFunc, prev, cur, next arrow.Record, out []types.Value) error {
+	around, before, err := e.around(prev, cur, next)
+	if err != nil {
+		return err
+	}
+	p, err := e.partitionOver(ctx, fn, around)
+	if err != nil {
+		return err
+	}
+	for i := range p.PeerStart {
+		p.PeerStart[i], p.PeerEnd[i] = i, i+1 // ROWS frames do not read peers
+	}
+	if err := e.w.frames(p, nil, 0, nil); err != nil {
+		return err
+	}
+	all := make([]types.Value, p.N)
+	if fn.Win != nil {
+		if err := fn.Win.Eval(p, all); err != nil {
+			return err
+		}
+	} else {
+		args, err := evalAll(ctx, fn.Args, around)
+		if err != nil {
+			return err
+		}
+		var skip []bool
+		if fn.Agg.Filter != nil {
+			groups := make([]int32, p.N)
+			if err := maskFilter(ctx, fn, around, groups); err != nil {
+				return err
+			}
+			skip = make([]bool, p.N)
+			for i, g := range groups {
+				skip[i] = g < 0
+			}
+		}
+		if err := e.w.aggregate(ctx, fn, args, skip, p, 0, all); err != nil {
+			return err
+		}
+	}
+	copy(out, all[before:before+len(out)])
 	return nil
 }
