@@ -115,6 +115,9 @@ func (s *Session) insertManaged(ctx context.Context, x *ast.Insert, sql string, 
 	if err != nil {
 		return nil, err
 	}
+	if len(x.Returning) == 0 {
+		return s.insertStreamed(ctx, t, pt, b, n, params, replace)
+	}
 	recs, err := s.runBound(ctx, b, n, params)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/lakeq/lakeq/sqlerr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/storage/managed"
+	"github.com/lakeq/lakeq/types"
 )
 
 // The one write path of managed tables (DESIGN.md, Writes): a statement
@@ -151,6 +153,61 @@ func (s *Session) writeManaged(ctx context.Context, t *catalog.Table, recs []arr
 		s.eng.compactLater(t, mt, next)
 	}
 	return nil
+}
+
+// insertStreamed runs an INSERT's plan into the table (replace: its rows
+// become the whole content, as INSERT OVERWRITE): few rows go to the
+// delta as writeManaged writes them, more stream into data files while
+// the query runs (insertSink), published at its end.
+func (s *Session) insertStreamed(ctx context.Context, t *catalog.Table, pt *planner.Table, b *planner.Binder, n planner.Node, params []types.Value, replace bool) (*Result, error) {
+	n, err := planner.Optimize(n, b)
+	if err != nil {
+		return nil, err
+	}
+	if params, err = s.convertParams(b, params); err != nil {
+		return nil, err
+	}
+	if err := s.eng.adoptLegacy(ctx, t); err != nil {
+		return nil, err
+	}
+	mt, err := s.eng.managedStorage(t)
+	if err != nil {
+		return nil, err
+	}
+	qid := managed.NewID()
+	w := mt.NewWriter(qid, s.eng.staging.Begin(qid))
+	sink := &insertSink{
+		files: &fileSink{ts: columnTypes(pt), perFile: managed.FileRows, open: streamFiles(w)},
+		check: func(r arrow.Record) error { return checkConstraints(t, pt, []arrow.Record{r}) },
+	}
+	if err := s.runInto(ctx, n, params, sink); err != nil {
+		sink.files.abort()
+		w.Abort(ctx)
+		return nil, err
+	}
+	// appends need no lock: a lost race rebases on the winner's snapshot
+	if replace {
+		lock := s.eng.tableLock(t.Database, t.Name)
+		lock.Lock()
+		defer lock.Unlock()
+	}
+	if !sink.streaming {
+		w.Abort(ctx)
+		rows := countRows(sink.kept)
+		if err := s.writeManaged(ctx, t, sink.kept, replace); err != nil {
+			return nil, err
+		}
+		return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
+	}
+	next, err := s.eng.publish(ctx, t, mt, w, replace, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !replace {
+		s.eng.compactLater(t, mt, next)
+	}
+	rows := sink.files.rows
+	return &Result{Tag: fmt.Sprintf("INSERT 0 %d", rows), Rows: rows}, nil
 }
 
 // publish makes w's files the table's (see the top of this file); drop

@@ -147,3 +147,66 @@ func (s *Session) runInto(ctx context.Context, n planner.Node, params []types.Va
 	}
 	return err
 }
+
+// insertSink takes an INSERT's rows: it keeps them while they are few
+// enough for the table's delta, and past that streams them, and every
+// row after, into data files of a writer (fileSink), so that an INSERT …
+// SELECT of any size holds one row group per worker rather than all its
+// rows. Each batch is conformed to the table's types and checked against
+// its constraints as it comes.
+type insertSink struct {
+	files *fileSink
+	check func(arrow.Record) error
+
+	mu        sync.Mutex
+	kept      []arrow.Record
+	keptRows  int64
+	streaming bool
+}
+
+type insertSinkLocal struct{ files any }
+
+func (s *insertSink) Name() string  { return "Insert" }
+func (s *insertSink) NewLocal() any { return &insertSinkLocal{files: s.files.NewLocal()} }
+
+func (s *insertSink) Consume(ctx *exec.Ctx, local any, in arrow.Record) error {
+	if in.NumRows() == 0 {
+		return nil
+	}
+	recs, err := conformRecords(ctx, []arrow.Record{in}, s.files.ts)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := s.check(r); err != nil {
+			return err
+		}
+	}
+	l := local.(*insertSinkLocal)
+	s.mu.Lock()
+	if !s.streaming {
+		if s.keptRows+in.NumRows() <= managed.DeltaMaxRows {
+			s.kept = append(s.kept, recs...)
+			s.keptRows += in.NumRows()
+			s.mu.Unlock()
+			return nil
+		}
+		// too many for the delta: what was kept goes to this worker's file
+		s.streaming = true
+		recs = append(s.kept, recs...)
+		s.kept, s.keptRows = nil, 0
+	}
+	s.mu.Unlock()
+	for _, r := range recs {
+		if err := s.files.Consume(ctx, l.files, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *insertSink) Combine(ctx *exec.Ctx, local any) error {
+	return s.files.Combine(ctx, local.(*insertSinkLocal).files)
+}
+
+func (s *insertSink) Finalize(ctx *exec.Ctx) error { return s.files.Finalize(ctx) }

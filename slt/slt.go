@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ type Record struct {
 	Label     string
 	Expected  []string // result lines as written
 	Skip      bool
+	// LowMem: "skipif lowmem" — the record holds more than a small
+	// memory_limit allows (Options.MemLimit), by design
+	LowMem bool
 	// position of the expected block in the file (for -rewrite)
 	expStart, expEnd int
 }
@@ -74,6 +78,10 @@ type Options struct {
 	// answer PostgreSQL 15 itself does not give, with its answer: they
 	// are skipped (the corpus was written for SQLite).
 	PostgresDiffers map[string]string
+	// MemLimit is the engine's memory_limit in bytes (0: its default): a
+	// small one makes every operator that can spill do so, and the
+	// answers must not change.
+	MemLimit int64
 }
 
 // Parse reads a script.
@@ -112,6 +120,7 @@ func Parse(path string) ([]*Record, []string, error) {
 		}
 		r := &Record{Kind: fields[0], Line: i + 1}
 		r.Skip = skipFor(conds)
+		r.LowMem = slices.Contains(conds, "skipif lowmem")
 		conds = nil
 		if r.Kind == "statement" {
 			if len(fields) > 1 && fields[1] == "error" {
@@ -194,7 +203,7 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: opt.Workers, S3: opt.S3})
+	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Workers: opt.Workers, S3: opt.S3, MemLimit: opt.MemLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +255,7 @@ func RunFile(ctx context.Context, path string, opt Options) (*Result, error) {
 			}
 			continue
 		}
-		if _, differs := opt.PostgresDiffers[fmt.Sprintf("%s:%d", filepath.Base(path), r.Line)]; r.Skip || differs {
+		if _, differs := opt.PostgresDiffers[fmt.Sprintf("%s:%d", filepath.Base(path), r.Line)]; r.Skip || differs || r.LowMem && opt.MemLimit > 0 {
 			res.Skipped++
 			continue
 		}

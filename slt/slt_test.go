@@ -72,6 +72,19 @@ func TestProjectSLT(t *testing.T) {
 	}
 }
 
+// TestProjectSLTLowMemory runs the project's files under a 1 MB
+// memory_limit: every operator that can spill does (sorts, aggregates,
+// joins, windows, WITH queries, INSERT … SELECT), and the answers must be
+// the in-memory ones. Records marked "skipif lowmem" hold more by design
+// (a global aggregate's DISTINCT rows).
+func TestProjectSLTLowMemory(t *testing.T) {
+	files, err := filepath.Glob("../testdata/slt/*/*.slt")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no sqllogictest files under testdata/slt")
+	}
+	runFiles(t, files, Options{Storage: StorageParquet, Workers: 2, MemLimit: 1 << 20})
+}
+
 // TestProjectSLTOnS3 runs the project's files with every table read from
 // Parquet and JSON Lines copies on S3 (versitygw on 127.0.0.1): external
 // tables over s3:// behave as over local files.

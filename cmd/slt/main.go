@@ -26,6 +26,7 @@ func main() {
 	storage := flag.String("storage", slt.StorageManaged, "where the scripts' tables are read from: managed|parquet|csv|json")
 	threads := flag.Int("workers", 0, "workers per query (default: all cores for one file, else 1)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	memLimit := flag.Int64("memory-limit-kb", 0, "the engine's memory_limit in KiB (0: its default); small, every operator that can spill does")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -61,7 +62,7 @@ func main() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i], errs[i] = slt.RunFile(context.Background(), f, slt.Options{Engine: *engineName, Rewrite: *rewrite, Workers: workers, MaxFailures: *maxFail, Storage: *storage})
+			results[i], errs[i] = slt.RunFile(context.Background(), f, slt.Options{Engine: *engineName, Rewrite: *rewrite, Workers: workers, MaxFailures: *maxFail, Storage: *storage, MemLimit: *memLimit << 10})
 		}(i, f)
 	}
 	wg.Wait()
