@@ -134,7 +134,7 @@ func TestMemoryLimit(t *testing.T) {
 	defer e.Close()
 	s := e.NewSession()
 	// an aggregate and inner and full joins spill past the limit; the
-	// DISTINCT values of a global aggregate's two arguments do not
+	// values a global string_agg keeps do not
 	if n := count(t, s, "SELECT count(*) FROM (SELECT g, count(*) FROM generate_series(1, 200000) g GROUP BY g) x"); n != 200000 {
 		t.Fatalf("a spilled GROUP BY gave %d groups", n)
 	}
@@ -144,7 +144,7 @@ func TestMemoryLimit(t *testing.T) {
 	if n := count(t, s, "SELECT count(*) FROM generate_series(1, 200000) a FULL JOIN generate_series(2, 200001) b ON a = b"); n != 200001 {
 		t.Fatalf("a spilled full join gave %d rows", n)
 	}
-	_, err = s.Query(context.Background(), "SELECT count(DISTINCT a::text), count(DISTINCT (a + 1)::text) FROM generate_series(1, 200000) a")
+	_, err = s.Query(context.Background(), "SELECT length(string_agg(a::text, ',')) FROM generate_series(1, 200000) a")
 	if sqlerr.Code(err) != sqlerr.OutOfMemory {
 		t.Fatalf("expected 53200, got %v", err)
 	}

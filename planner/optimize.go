@@ -29,6 +29,7 @@ func Rules() []Rule {
 		{Name: "propagate_empty", Apply: propagateEmpty},
 		{Name: "cte_filters", Apply: cteFilters},
 		{Name: "single_distinct", Apply: singleDistinct},
+		{Name: "multi_distinct", Apply: multiDistinct},
 		{Name: "eager_aggregate", Apply: eagerAggregate},
 		{Name: "join_order", Apply: joinOrder},
 		{Name: "push_semi_joins", Apply: pushSemiJoins},

@@ -104,18 +104,7 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 		if zero == nil {
 			return outer, nil
 		}
-		p := &Project{Input: outer}
-		for i, c := range outer.AggCols {
-			var e expr.Expr = colRef(c)
-			orig := c
-			if z, ok := zero[i]; ok {
-				e = &expr.Coalesce{Args: []expr.Expr{e, &expr.Const{V: int64(0), T: z.Type}}, T: z.Type}
-				orig = z
-			}
-			p.Exprs = append(p.Exprs, e)
-			p.Cols = append(p.Cols, orig)
-		}
-		return p, nil
+		return zeroCounts(outer, zero), nil
 	})
 }
 
