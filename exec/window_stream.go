@@ -2,6 +2,7 @@ package exec
 
 import (
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -31,14 +32,16 @@ import (
 //   - aggregates, first_value and last_value over the whole partition,
 //     in two passes: the sorted rows are folded and written to a spill
 //     file, then read again with the answers;
-//   - aggregates, first_value, last_value and nth_value over a ROWS frame
-//     with offsets of at most BatchSize (a moving average), over the
-//     chunk with its neighbours' rows around it, as lag and lead.
+//   - aggregates, first_value, last_value and nth_value over a sliding
+//     frame — ROWS, RANGE or GROUPS with both ends offsets from the
+//     current row (a moving average, the last hour's sum) — over the
+//     chunk with the rows before it that its first frame reaches and as
+//     many chunks after it as its last frame does.
 //
 // A chunk ends at a peer group's end, so that a row's peers are in its
-// chunk; a single peer group is held whole. Other windows without
-// PARTITION BY (RANGE or GROUPS frames with offsets, EXCLUDE) fail with
-// 53200 past the limit.
+// chunk; a single peer group is held whole, and so are the rows one frame
+// spans. Other windows without PARTITION BY (a frame from the first row
+// to an offset, EXCLUDE) fail with 53200 past the limit.
 
 // windowStream is a streaming window's state from its first spill on.
 type windowStream struct {
@@ -60,7 +63,7 @@ func (w *Window) streamable() bool {
 		return false
 	}
 	whole, running := w.wholePartitionFrame(), w.runningFrame()
-	_, _, bounded := w.boundedRows()
+	bounded := w.slidingFrame()
 	for _, fn := range w.Funcs {
 		if fn.Agg != nil {
 			if !whole && !running && !bounded {
@@ -89,34 +92,20 @@ func (w *Window) streamable() bool {
 	return true
 }
 
-// boundedRows reports a ROWS frame whose ends are offsets from the
-// current row (or the row itself) of at most BatchSize, and how far back
-// and ahead of a row its frame reaches.
-func (w *Window) boundedRows() (before, after int, ok bool) {
+// slidingFrame reports a frame whose both ends are offsets from the
+// current row (or the row itself), in ROWS, RANGE or GROUPS: as the rows
+// go on in window order, its start and its end only move forward, so the
+// rows before a chunk that a frame can still reach are those from the
+// chunk's first frame start on.
+func (w *Window) slidingFrame() bool {
 	fr := w.Frame
-	if fr.Mode != "rows" || fr.Exclude != "" {
-		return 0, 0, false
+	if fr.Mode == "" || fr.Exclude != "" || len(w.Order) == 0 && fr.Mode != "rows" {
+		return false
 	}
-	reach := func(kind string, off types.Value) (int, bool) {
-		switch kind {
-		case "current row":
-			return 0, true
-		case "preceding", "following":
-			if k, isInt := off.(int64); isInt && k >= 0 && k <= BatchSize {
-				if kind == "preceding" {
-					return -int(k), true
-				}
-				return int(k), true
-			}
-		}
-		return 0, false
+	near := func(kind string) bool {
+		return kind == "preceding" || kind == "current row" || kind == "following"
 	}
-	s, ok1 := reach(fr.StartKind, fr.StartOffset)
-	e, ok2 := reach(fr.EndKind, fr.EndOffset)
-	if !ok1 || !ok2 {
-		return 0, 0, false
-	}
-	return max(0, -s, -e), max(0, s, e), true
+	return near(fr.StartKind) && near(fr.EndKind)
 }
 
 // runningFrame reports whether every row's frame runs from the first row
@@ -218,10 +207,13 @@ type streamEval struct {
 
 	pending []arrow.Record // sorted rows not yet in a chunk
 	eof     bool
-	prev    arrow.Record // the chunk before cur (its tail is lag's context)
-	cur     arrow.Record // the chunk waiting for the next (lead's context)
-	pos     int64        // the stream position of cur's first row
-	dense   int64        // peer groups before cur
+	prev    arrow.Record   // the chunk before cur (its tail is lag's context)
+	cur     arrow.Record   // the chunk being computed
+	ahead   []arrow.Record // chunks read after cur (lead's and frames' context)
+	noMore  bool           // every chunk is read
+	back    arrow.Record   // rows before cur that sliding frames reach
+	pos     int64          // the stream position of cur's first row
+	dense   int64          // peer groups before cur
 	accs    []functions.Accumulator
 	first   []types.Value // first_value: the first row's argument
 	whole   []types.Value // whole-partition answers (pass one)
@@ -236,9 +228,6 @@ func newStreamEval(w *Window, next func() (arrow.Record, error), total int64) *s
 		if fn.Win != nil && (fn.Win.Name == "lag" || fn.Win.Name == "lead") {
 			e.nav = max(e.nav, navOffset(fn))
 		}
-	}
-	if before, after, ok := w.boundedRows(); ok {
-		e.nav = max(e.nav, before, after)
 	}
 	e.accs = make([]functions.Accumulator, len(w.Funcs))
 	e.first = make([]types.Value, len(w.Funcs))
@@ -477,24 +466,45 @@ func (e *streamEval) Next(ctx *Ctx) (arrow.Record, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		nxt, err := e.chunk(ctx)
-		if err != nil {
-			return nil, err
-		}
 		if e.cur == nil {
-			if nxt == nil {
+			c, err := e.chunk(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if c == nil {
 				e.close()
 				return nil, nil
 			}
-			e.cur = nxt
+			e.cur = c
 			continue
 		}
-		out, err := e.compute(ctx, e.prev, e.cur, nxt)
+		if len(e.ahead) == 0 && !e.noMore {
+			c, err := e.chunk(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if c == nil {
+				e.noMore = true
+			} else {
+				e.ahead = append(e.ahead, c)
+			}
+		}
+		var next arrow.Record
+		if len(e.ahead) > 0 {
+			next = e.ahead[0]
+		}
+		out, err := e.compute(ctx, e.prev, e.cur, next)
 		if err != nil {
 			return nil, err
 		}
 		e.pos += e.cur.NumRows()
-		e.prev, e.cur = e.cur, nxt
+		e.prev, e.cur = e.cur, nil
+		if len(e.ahead) > 0 {
+			e.cur, e.ahead = e.ahead[0], e.ahead[1:]
+		}
+		if e.cur == nil && e.noMore {
+			e.close()
+		}
 		return out, nil
 	}
 }
@@ -541,14 +551,19 @@ func (e *streamEval) compute(ctx *Ctx, prev, cur, next arrow.Record) (arrow.Reco
 			frameEnd[i] = i + 1
 		}
 	}
+	var sliding *slide
+	if w.slidingFrame() {
+		if sliding, err = e.slideOver(ctx, cur); err != nil {
+			return nil, err
+		}
+	}
 	cols := append([]arrow.Array{}, cur.Columns()...)
 	N := e.total
 	for f, fn := range w.Funcs {
 		out := make([]types.Value, n)
-		_, _, bounded := w.boundedRows()
 		switch {
-		case bounded && (fn.Agg != nil || fn.Win.UsesFrame):
-			if err := e.framed(ctx, fn, prev, cur, next, out); err != nil {
+		case sliding != nil && (fn.Agg != nil || fn.Win.UsesFrame):
+			if err := e.framed(ctx, fn, sliding, n, out); err != nil {
 				return nil, err
 			}
 		case e.needsWhole(fn):
@@ -737,49 +752,112 @@ func (e *streamEval) partitionOver(ctx *Ctx, fn WindowFunc, rows arrow.Record) (
 	return p, nil
 }
 
-// framed computes an aggregate or a frame-reading function over a
-// bounded ROWS frame for cur's rows: the frames of cur's rows lie within
-// the rows around it, and where those stop short the stream ends there.
-func (e *streamEval) framed(ctx *Ctx, fn WindowFunc, prev, cur, next arrow.Record, out []types.Value) error {
-	around, before, err := e.around(prev, cur, next)
-	if err != nil {
-		return err
+// slide is a chunk's rows with those around it that its frames reach,
+// as one window partition with its frames.
+type slide struct {
+	rows   arrow.Record
+	before int // rows ahead of the chunk's
+	p      *functions.WindowPartition
+}
+
+// slideOver gathers the rows that cur's sliding frames reach: the rows
+// kept from earlier chunks (from the last frame start on), cur, and as
+// many chunks ahead as its last row's frame end needs. It then keeps the
+// rows the next chunk's frames may reach.
+func (e *streamEval) slideOver(ctx *Ctx, cur arrow.Record) (*slide, error) {
+	w := e.w
+	n := int(cur.NumRows())
+	var loc *time.Location
+	if ctx != nil && ctx.Expr != nil && ctx.Expr.F != nil {
+		loc = ctx.Expr.F.Loc
 	}
-	p, err := e.partitionOver(ctx, fn, around)
-	if err != nil {
-		return err
-	}
-	for i := range p.PeerStart {
-		p.PeerStart[i], p.PeerEnd[i] = i, i+1 // ROWS frames do not read peers
-	}
-	if err := e.w.frames(p, nil, 0, nil); err != nil {
-		return err
-	}
-	all := make([]types.Value, p.N)
-	if fn.Win != nil {
-		if err := fn.Win.Eval(p, all); err != nil {
-			return err
+	for {
+		parts := []arrow.Record{}
+		before := 0
+		if e.back != nil {
+			parts = append(parts, e.back)
+			before = int(e.back.NumRows())
 		}
-	} else {
-		args, err := evalAll(ctx, fn.Args, around)
+		parts = append(parts, cur)
+		parts = append(parts, e.ahead...)
+		rows, err := concatRecords(parts)
 		if err != nil {
+			return nil, err
+		}
+		m := int(rows.NumRows())
+		kcols, err := evalAll(ctx, sortExprs(w.Order), rows)
+		if err != nil {
+			return nil, err
+		}
+		cmp := RowComparer(w.Order, kcols)
+		p := &functions.WindowPartition{N: m, PeerStart: make([]int, m), PeerEnd: make([]int, m), FrameStart: make([]int, m), FrameEnd: make([]int, m)}
+		for i := 0; i < m; {
+			j := i + 1
+			for j < m && cmp(i, j) == 0 {
+				j++
+			}
+			for k := i; k < j; k++ {
+				p.PeerStart[k], p.PeerEnd[k] = i, j
+			}
+			i = j
+		}
+		if err := w.frames(p, kcols, 0, loc); err != nil {
+			return nil, err
+		}
+		last := before + n - 1
+		if p.FrameEnd[last] >= m && !e.noMore {
+			// the last row's frame may go on past what is read
+			next, err := e.chunk(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if next == nil {
+				e.noMore = true
+			} else {
+				e.ahead = append(e.ahead, next)
+			}
+			continue
+		}
+		// frame starts only move forward: the next chunk's frames start
+		// at the last row's or later
+		keep := min(p.FrameStart[last], before+n)
+		e.back = nil
+		if keep < before+n {
+			e.back = rows.NewSlice(int64(keep), int64(before+n))
+		}
+		return &slide{rows: rows, before: before, p: p}, nil
+	}
+}
+
+// framed computes an aggregate or a frame-reading function over a
+// sliding frame for the chunk's n rows: a partition of the chunk's rows
+// alone whose frames index the rows around them.
+func (e *streamEval) framed(ctx *Ctx, fn WindowFunc, sl *slide, n int, out []types.Value) error {
+	fp, err := e.partitionOver(ctx, fn, sl.rows)
+	if err != nil {
+		return err
+	}
+	b := sl.before
+	p := &functions.WindowPartition{N: n, Args: fp.Args,
+		PeerStart: sl.p.PeerStart[b : b+n], PeerEnd: sl.p.PeerEnd[b : b+n],
+		FrameStart: sl.p.FrameStart[b : b+n], FrameEnd: sl.p.FrameEnd[b : b+n]}
+	if fn.Win != nil {
+		return fn.Win.Eval(p, out)
+	}
+	args, err := evalAll(ctx, fn.Args, sl.rows)
+	if err != nil {
+		return err
+	}
+	var skip []bool
+	if fn.Agg.Filter != nil {
+		groups := make([]int32, sl.p.N)
+		if err := maskFilter(ctx, fn, sl.rows, groups); err != nil {
 			return err
 		}
-		var skip []bool
-		if fn.Agg.Filter != nil {
-			groups := make([]int32, p.N)
-			if err := maskFilter(ctx, fn, around, groups); err != nil {
-				return err
-			}
-			skip = make([]bool, p.N)
-			for i, g := range groups {
-				skip[i] = g < 0
-			}
-		}
-		if err := e.w.aggregate(ctx, fn, args, skip, p, 0, all); err != nil {
-			return err
+		skip = make([]bool, sl.p.N)
+		for i, g := range groups {
+			skip[i] = g < 0
 		}
 	}
-	copy(out, all[before:before+len(out)])
-	return nil
+	return e.w.aggregate(ctx, fn, args, skip, p, 0, out)
 }
