@@ -106,7 +106,7 @@ func multiDistinct(rc *RuleCtx, n Node) (Node, error) {
 		if plain {
 			inner.Sets = append(inner.Sets, base)
 		}
-		var zero map[int]Column
+		zero := map[int]Column{}
 		for i, c := range a.Aggs {
 			if c.Distinct {
 				j := argOf[i]
@@ -117,27 +117,33 @@ func multiDistinct(rc *RuleCtx, n Node) (Node, error) {
 				outer.AggCols = append(outer.AggCols, a.AggCols[i])
 				continue
 			}
-			part := Column{ID: rc.NewID(), Name: a.AggCols[i].Name, Type: c.Ret}
-			inner.Aggs = append(inner.Aggs, c)
-			inner.AggCols = append(inner.AggCols, part)
-			fin := rc.combine(c, part)
-			fin.Filter = pick(base)
-			outer.Aggs = append(outer.Aggs, fin)
-			col := a.AggCols[i]
-			if nk == 0 && c.Name == "count" {
-				if zero == nil {
-					zero = map[int]Column{}
-				}
-				zero[i] = col
-				col = Column{ID: rc.NewID(), Name: col.Name, Type: col.Type}
-			}
-			outer.AggCols = append(outer.AggCols, col)
+			rc.splitPlain(a, inner, outer, i, pick(base), zero)
 		}
-		if zero == nil {
+		if len(zero) == 0 {
 			return outer, nil
 		}
 		return zeroCounts(outer, zero), nil
 	})
+}
+
+// splitPlain computes plain call i of a in parts in inner and finishes
+// it in outer (over the rows filter picks, if any: a sum of the counts, a
+// min of the minima, …). A global aggregate's count gets a new column,
+// noted in zero for zeroCounts: a sum of no parts is NULL, a count 0.
+func (rc *RuleCtx) splitPlain(a, inner, outer *Aggregate, i int, filter expr.Expr, zero map[int]Column) {
+	c := a.Aggs[i]
+	part := Column{ID: rc.NewID(), Name: a.AggCols[i].Name, Type: c.Ret}
+	inner.Aggs = append(inner.Aggs, c)
+	inner.AggCols = append(inner.AggCols, part)
+	fin := rc.combine(c, part)
+	fin.Filter = filter
+	outer.Aggs = append(outer.Aggs, fin)
+	col := a.AggCols[i]
+	if len(a.Keys) == 0 && c.Name == "count" {
+		zero[i] = col
+		col = Column{ID: rc.NewID(), Name: col.Name, Type: col.Type}
+	}
+	outer.AggCols = append(outer.AggCols, col)
 }
 
 // zeroCounts puts a Project over a global aggregate that gives its count

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/lakeq/lakeq/exec/expr"
-	"github.com/lakeq/lakeq/functions"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -13,21 +12,7 @@ import (
 // that picks each set's rows by its GROUPING() id; keys, one argument, an
 // ordered call, or a plain call no part computes leave it as it is.
 func TestMultiDistinct(t *testing.T) {
-	rc := &RuleCtx{b: &Binder{nextID: 100, Reg: functions.Default()}}
-	k := Column{ID: 1, Name: "k", Type: types.Int4T}
-	x := Column{ID: 2, Name: "x", Type: types.Int4T}
-	y := Column{ID: 3, Name: "y", Type: types.TextT}
-	agg := func(calls ...AggCall) *Aggregate {
-		a := &Aggregate{Input: &Values{Cols: []Column{k, x, y}}, Keys: []expr.Expr{colRef(k)}, KeyCols: []Column{{ID: 10, Name: "k", Type: types.Int4T}}}
-		for i, c := range calls {
-			a.Aggs = append(a.Aggs, c)
-			a.AggCols = append(a.AggCols, Column{ID: ColumnID(20 + i), Name: c.Name, Type: types.Int8T})
-		}
-		return a
-	}
-	call := func(name string, distinct bool, arg Column) AggCall {
-		return AggCall{Name: name, Distinct: distinct, Args: []expr.Expr{colRef(arg)}, Ret: types.Int8T}
-	}
+	rc, x, y, agg, call := distinctFixture()
 	star := AggCall{Name: "count", Star: true, Ret: types.Int8T}
 
 	global := func(calls ...AggCall) *Aggregate {

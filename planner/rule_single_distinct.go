@@ -78,7 +78,7 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 		inner.KeyCols = append(inner.KeyCols, val)
 		// a global aggregate's counts of no rows are 0: a Project above
 		// turns the NULL sum of no parts into it
-		var zero map[int]Column
+		zero := map[int]Column{}
 		for i, c := range a.Aggs {
 			if c.Distinct {
 				c.Distinct = false
@@ -87,21 +87,9 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 				outer.AggCols = append(outer.AggCols, a.AggCols[i])
 				continue
 			}
-			part := Column{ID: rc.NewID(), Name: a.AggCols[i].Name, Type: c.Ret}
-			inner.Aggs = append(inner.Aggs, c)
-			inner.AggCols = append(inner.AggCols, part)
-			outer.Aggs = append(outer.Aggs, rc.combine(c, part))
-			col := a.AggCols[i]
-			if len(a.Keys) == 0 && c.Name == "count" {
-				if zero == nil {
-					zero = map[int]Column{}
-				}
-				zero[i] = col
-				col = Column{ID: rc.NewID(), Name: col.Name, Type: col.Type}
-			}
-			outer.AggCols = append(outer.AggCols, col)
+			rc.splitPlain(a, inner, outer, i, nil, zero)
 		}
-		if zero == nil {
+		if len(zero) == 0 {
 			return outer, nil
 		}
 		return zeroCounts(outer, zero), nil

@@ -12,22 +12,7 @@ import (
 // original grouping; mixed arguments, a plain call beside them or FILTER
 // leave the aggregate as it is.
 func TestSingleDistinct(t *testing.T) {
-	rc := &RuleCtx{b: &Binder{nextID: 100, Reg: functions.Default()}}
-	k := Column{ID: 1, Name: "k", Type: types.Int4T}
-	x := Column{ID: 2, Name: "x", Type: types.Int4T}
-	y := Column{ID: 3, Name: "y", Type: types.Int4T}
-	agg := func(calls ...AggCall) *Aggregate {
-		a := &Aggregate{Input: &Values{Cols: []Column{k, x, y}}, Keys: []expr.Expr{colRef(k)}, KeyCols: []Column{{ID: 10, Name: "k", Type: types.Int4T}}}
-		for i, c := range calls {
-			a.Aggs = append(a.Aggs, c)
-			a.AggCols = append(a.AggCols, Column{ID: ColumnID(20 + i), Name: c.Name, Type: types.Int8T})
-		}
-		return a
-	}
-	call := func(name string, distinct bool, arg Column) AggCall {
-		return AggCall{Name: name, Distinct: distinct, Args: []expr.Expr{colRef(arg)}, Ret: types.Int8T}
-	}
-
+	rc, x, y, agg, call := distinctFixture()
 	// a global count of integers is rewritten; a grouped one is not
 	global := agg(call("count", true, x))
 	global.Keys, global.KeyCols = nil, nil
@@ -110,4 +95,26 @@ func describe(n Node) string {
 		return d.Describe()
 	}
 	return "?"
+}
+
+// distinctFixture is the DISTINCT rules' tests' setting: a rule context,
+// integer columns k (the key), x and y, an aggregate of calls grouped by
+// k (output columns 20, 21, …), and a call of one argument.
+func distinctFixture() (*RuleCtx, Column, Column, func(...AggCall) *Aggregate, func(string, bool, Column) AggCall) {
+	rc := &RuleCtx{b: &Binder{nextID: 100, Reg: functions.Default()}}
+	k := Column{ID: 1, Name: "k", Type: types.Int4T}
+	x := Column{ID: 2, Name: "x", Type: types.Int4T}
+	y := Column{ID: 3, Name: "y", Type: types.Int4T}
+	agg := func(calls ...AggCall) *Aggregate {
+		a := &Aggregate{Input: &Values{Cols: []Column{k, x, y}}, Keys: []expr.Expr{colRef(k)}, KeyCols: []Column{{ID: 10, Name: "k", Type: types.Int4T}}}
+		for i, c := range calls {
+			a.Aggs = append(a.Aggs, c)
+			a.AggCols = append(a.AggCols, Column{ID: ColumnID(20 + i), Name: c.Name, Type: types.Int8T})
+		}
+		return a
+	}
+	call := func(name string, distinct bool, arg Column) AggCall {
+		return AggCall{Name: name, Distinct: distinct, Args: []expr.Expr{colRef(arg)}, Ret: types.Int8T}
+	}
+	return rc, x, y, agg, call
 }
