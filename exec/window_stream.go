@@ -63,10 +63,10 @@ func (w *Window) streamable() bool {
 		return false
 	}
 	whole, running := w.wholePartitionFrame(), w.runningFrame()
-	bounded := w.slidingFrame()
+	bounded, open := w.slidingFrame(), w.openStartFrame()
 	for _, fn := range w.Funcs {
 		if fn.Agg != nil {
-			if !whole && !running && !bounded {
+			if !whole && !running && !bounded && !open {
 				return false
 			}
 			continue
@@ -77,7 +77,11 @@ func (w *Window) streamable() bool {
 			if navOffset(fn) < 0 {
 				return false
 			}
-		case "first_value", "last_value":
+		case "first_value":
+			if !whole && !running && !bounded && !open {
+				return false
+			}
+		case "last_value":
 			if !whole && !running && !bounded {
 				return false
 			}
@@ -106,6 +110,17 @@ func (w *Window) slidingFrame() bool {
 		return kind == "preceding" || kind == "current row" || kind == "following"
 	}
 	return near(fr.StartKind) && near(fr.EndKind)
+}
+
+// openStartFrame reports a frame from the first row to an offset before
+// or after the current row (ROWS, RANGE or GROUPS): a running aggregate
+// whose end may lie in an earlier or a later chunk.
+func (w *Window) openStartFrame() bool {
+	fr := w.Frame
+	if fr.Mode == "" || fr.Exclude != "" || len(w.Order) == 0 && fr.Mode != "rows" {
+		return false
+	}
+	return fr.StartKind == "unbounded preceding" && (fr.EndKind == "preceding" || fr.EndKind == "following")
 }
 
 // runningFrame reports whether every row's frame runs from the first row
@@ -215,6 +230,7 @@ type streamEval struct {
 	pos     int64          // the stream position of cur's first row
 	dense   int64          // peer groups before cur
 	accs    []functions.Accumulator
+	fedTo   []int64       // the stream position each open-start accumulator has taken rows up to
 	first   []types.Value // first_value: the first row's argument
 	whole   []types.Value // whole-partition answers (pass one)
 	wholeOK bool
@@ -230,6 +246,7 @@ func newStreamEval(w *Window, next func() (arrow.Record, error), total int64) *s
 		}
 	}
 	e.accs = make([]functions.Accumulator, len(w.Funcs))
+	e.fedTo = make([]int64, len(w.Funcs))
 	e.first = make([]types.Value, len(w.Funcs))
 	return e
 }
@@ -552,8 +569,9 @@ func (e *streamEval) compute(ctx *Ctx, prev, cur, next arrow.Record) (arrow.Reco
 		}
 	}
 	var sliding *slide
-	if w.slidingFrame() {
-		if sliding, err = e.slideOver(ctx, cur); err != nil {
+	open := w.openStartFrame()
+	if w.slidingFrame() || open {
+		if sliding, err = e.slideOver(ctx, cur, open); err != nil {
 			return nil, err
 		}
 	}
@@ -562,6 +580,10 @@ func (e *streamEval) compute(ctx *Ctx, prev, cur, next arrow.Record) (arrow.Reco
 	for f, fn := range w.Funcs {
 		out := make([]types.Value, n)
 		switch {
+		case open && (fn.Agg != nil || fn.Win.UsesFrame):
+			if err := e.openRunning(ctx, f, fn, sliding, n, out); err != nil {
+				return nil, err
+			}
 		case sliding != nil && (fn.Agg != nil || fn.Win.UsesFrame):
 			if err := e.framed(ctx, fn, sliding, n, out); err != nil {
 				return nil, err
@@ -764,7 +786,11 @@ type slide struct {
 // kept from earlier chunks (from the last frame start on), cur, and as
 // many chunks ahead as its last row's frame end needs. It then keeps the
 // rows the next chunk's frames may reach.
-func (e *streamEval) slideOver(ctx *Ctx, cur arrow.Record) (*slide, error) {
+//
+// open: the frames start at the first row (openStartFrame), so the rows
+// kept are those from the last frame end on, which the carried
+// accumulators have not taken yet.
+func (e *streamEval) slideOver(ctx *Ctx, cur arrow.Record, open bool) (*slide, error) {
 	w := e.w
 	n := int(cur.NumRows())
 	var loc *time.Location
@@ -821,6 +847,9 @@ func (e *streamEval) slideOver(ctx *Ctx, cur arrow.Record) (*slide, error) {
 		// frame starts only move forward: the next chunk's frames start
 		// at the last row's or later
 		keep := min(p.FrameStart[last], before+n)
+		if open {
+			keep = min(p.FrameEnd[last], before+n)
+		}
 		e.back = nil
 		if keep < before+n {
 			e.back = rows.NewSlice(int64(keep), int64(before+n))
@@ -860,4 +889,64 @@ func (e *streamEval) framed(ctx *Ctx, fn WindowFunc, sl *slide, n int, out []typ
 		}
 	}
 	return e.w.aggregate(ctx, fn, args, skip, p, 0, out)
+}
+
+// openRunning computes an aggregate or first_value over frames from the
+// first row to an offset for the chunk's n rows: the carried accumulator
+// takes the rows up to each row's frame end, which the rows around the
+// chunk (sl) hold from the last end on.
+func (e *streamEval) openRunning(ctx *Ctx, f int, fn WindowFunc, sl *slide, n int, out []types.Value) error {
+	start := e.pos - int64(sl.before) // the stream position of sl.rows' first row
+	args, err := evalAll(ctx, fn.Args, sl.rows)
+	if err != nil {
+		return err
+	}
+	if fn.Win != nil { // first_value: the stream's first row, once a frame holds it
+		if start == 0 && sl.p.N > 0 {
+			e.first[f] = types.GetValue(fn.ArgT[0], args[0], 0)
+		}
+		for i := range out {
+			if start+int64(sl.p.FrameEnd[sl.before+i]) > 0 {
+				out[i] = e.first[f]
+			}
+		}
+		return nil
+	}
+	if e.accs[f] == nil {
+		e.accs[f] = fn.Agg.newAcc()
+	}
+	acc := e.accs[f]
+	groups := make([]int32, sl.p.N)
+	if err := maskFilter(ctx, fn, sl.rows, groups); err != nil {
+		return err
+	}
+	fed, lastEnd := e.fedTo[f], int64(-1)
+	var last types.Value
+	for i := range out {
+		end := start + int64(sl.p.FrameEnd[sl.before+i])
+		if end != lastEnd {
+			if end > fed {
+				from, to := int(fed-start), int(end-start)
+				if from < 0 {
+					return sqlerr.New(sqlerr.Internal, "window frame end before the rows kept")
+				}
+				slice := make([]arrow.Array, len(args))
+				for a, c := range args {
+					slice[a] = array.NewSlice(c, int64(from), int64(to))
+				}
+				if err := acc.Update(groups[from:to], 1, slice); err != nil {
+					return err
+				}
+				fed = end
+			}
+			r, err := acc.Finalize(1)
+			if err != nil {
+				return err
+			}
+			last, lastEnd = types.GetValue(fn.Ret, r, 0), end
+		}
+		out[i] = last
+	}
+	e.fedTo[f] = fed
+	return nil
 }
