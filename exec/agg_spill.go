@@ -241,19 +241,9 @@ func (h *HashAgg) spillSet(ctx *Ctx, l *aggLocal, s int, in arrow.Record, keyCol
 	for i, p := range parts {
 		byPart[p] = append(byPart[p], int32(i))
 	}
-	for p, rows := range byPart {
-		if len(rows) == 0 {
-			continue
-		}
-		part := in
-		if len(rows) < n {
-			part = expr.SubRecord(in, rows)
-		}
-		if err := l.parts[s][p].add(ctx, h.Label, part); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachPart(in, byPart[:], func(p int, part arrow.Record) error {
+		return l.parts[s][p].add(ctx, h.Label, part)
+	})
 }
 
 // finishParts closes a worker's partition files (Combine).

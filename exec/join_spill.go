@@ -118,19 +118,9 @@ func (b *JoinBuild) spillRows(ctx *Ctx, in arrow.Record, keys []expr.Expr, keyT 
 		st.buildRows += int64(n)
 		st.buildNull = st.buildNull || null
 	}
-	for p, rows := range byPart {
-		if len(rows) == 0 {
-			continue
-		}
-		part := in
-		if len(rows) < n {
-			part = expr.SubRecord(in, rows)
-		}
-		if err := ws[p].add(ctx, b.Label, part); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachPart(in, byPart[:], func(p int, part arrow.Record) error {
+		return ws[p].add(ctx, b.Label, part)
+	})
 }
 
 // finishWriters ends the runs of one side.

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
+	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/sqlerr"
 )
 
@@ -262,6 +263,25 @@ func fromStorage(rec arrow.Record, schema *arrow.Schema) arrow.Record {
 		}
 	}
 	return array.NewRecord(schema, out, rec.NumRows())
+}
+
+// eachPart hands add each partition's rows of in (byPart: the rows of
+// each partition; in itself when they all are one partition's).
+func eachPart(in arrow.Record, byPart [][]int32, add func(p int, part arrow.Record) error) error {
+	n := int(in.NumRows())
+	for p, rows := range byPart {
+		if len(rows) == 0 {
+			continue
+		}
+		part := in
+		if len(rows) < n {
+			part = expr.SubRecord(in, rows)
+		}
+		if err := add(p, part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // partBuffer gathers one partition's rows into batches of about

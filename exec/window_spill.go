@@ -6,7 +6,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -90,19 +89,9 @@ func (w *Window) spillRows(ctx *Ctx, in arrow.Record) error {
 		p := maphash.Bytes(w.spill.seed, k) % windowParts
 		byPart[p] = append(byPart[p], int32(i))
 	}
-	for p, rows := range byPart {
-		if len(rows) == 0 {
-			continue
-		}
-		part := in
-		if len(rows) < n {
-			part = expr.SubRecord(in, rows)
-		}
-		if err := w.spill.parts[p].add(ctx, w.col.Label, part); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachPart(in, byPart[:], func(p int, part arrow.Record) error {
+		return w.spill.parts[p].add(ctx, w.col.Label, part)
+	})
 }
 
 // finishSpill moves the rows still in memory (workers that combined

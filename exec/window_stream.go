@@ -622,10 +622,18 @@ func (e *streamEval) running(ctx *Ctx, f int, fn WindowFunc, cur arrow.Record, f
 	if err := maskFilter(ctx, fn, cur, groups); err != nil {
 		return err
 	}
-	fed, lastEnd := 0, -1
+	_, err = foldUpTo(acc, fn.Ret, args, groups, 0, frameEnd, out)
+	return err
+}
+
+// foldUpTo gives out[i] the aggregate acc holds once it has taken the
+// rows of args up to ends[i] (positions in args, never decreasing),
+// having taken those before fed already; it returns how far it took them.
+func foldUpTo(acc functions.Accumulator, ret types.T, args []arrow.Array, groups []int32, fed int, ends []int, out []types.Value) (int, error) {
+	lastEnd := -1
 	var last types.Value
 	for i := range out {
-		end := frameEnd[i]
+		end := ends[i]
 		if end != lastEnd {
 			if end > fed {
 				slice := make([]arrow.Array, len(args))
@@ -633,19 +641,19 @@ func (e *streamEval) running(ctx *Ctx, f int, fn WindowFunc, cur arrow.Record, f
 					slice[a] = array.NewSlice(c, int64(fed), int64(end))
 				}
 				if err := acc.Update(groups[fed:end], 1, slice); err != nil {
-					return err
+					return 0, err
 				}
 				fed = end
 			}
 			r, err := acc.Finalize(1)
 			if err != nil {
-				return err
+				return 0, err
 			}
-			last, lastEnd = types.GetValue(fn.Ret, r, 0), end
+			last, lastEnd = types.GetValue(ret, r, 0), end
 		}
 		out[i] = last
 	}
-	return nil
+	return fed, nil
 }
 
 // ranking computes a rank, navigation or first/last value function for
@@ -920,33 +928,14 @@ func (e *streamEval) openRunning(ctx *Ctx, f int, fn WindowFunc, sl *slide, n in
 	if err := maskFilter(ctx, fn, sl.rows, groups); err != nil {
 		return err
 	}
-	fed, lastEnd := e.fedTo[f], int64(-1)
-	var last types.Value
-	for i := range out {
-		end := start + int64(sl.p.FrameEnd[sl.before+i])
-		if end != lastEnd {
-			if end > fed {
-				from, to := int(fed-start), int(end-start)
-				if from < 0 {
-					return sqlerr.New(sqlerr.Internal, "window frame end before the rows kept")
-				}
-				slice := make([]arrow.Array, len(args))
-				for a, c := range args {
-					slice[a] = array.NewSlice(c, int64(from), int64(to))
-				}
-				if err := acc.Update(groups[from:to], 1, slice); err != nil {
-					return err
-				}
-				fed = end
-			}
-			r, err := acc.Finalize(1)
-			if err != nil {
-				return err
-			}
-			last, lastEnd = types.GetValue(fn.Ret, r, 0), end
-		}
-		out[i] = last
+	fed := int(e.fedTo[f] - start)
+	if fed < 0 {
+		return sqlerr.New(sqlerr.Internal, "window frame end before the rows kept")
 	}
-	e.fedTo[f] = fed
+	fed, err = foldUpTo(acc, fn.Ret, args, groups, fed, sl.p.FrameEnd[sl.before:sl.before+n], out)
+	if err != nil {
+		return err
+	}
+	e.fedTo[f] = start + int64(fed)
 	return nil
 }

@@ -66,14 +66,9 @@ func multiDistinct(rc *RuleCtx, n Node) (Node, error) {
 		nk := len(a.Keys)
 		gidCol := Column{ID: rc.NewID(), Name: "?gid?", Type: types.Int8T}
 		inner := &Aggregate{Input: a.Input, GIDCol: &gidCol, eager: a.eager}
-		outer := &Aggregate{Input: inner, KeyCols: a.KeyCols, eager: a.eager}
+		outer := rc.twoLevels(a, inner)
 		base := make([]int, nk)
-		for i, k := range a.Keys {
-			c := a.KeyCols[i]
-			out := Column{ID: rc.NewID(), Name: c.Name, Type: c.Type, Table: c.Table}
-			inner.Keys = append(inner.Keys, k)
-			inner.KeyCols = append(inner.KeyCols, out)
-			outer.Keys = append(outer.Keys, colRef(out))
+		for i := range base {
 			base[i] = i
 		}
 		// a set's GROUPING() id: a bit per key, the first the highest, set

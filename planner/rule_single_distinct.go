@@ -65,14 +65,7 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 			return n, nil
 		}
 		inner := &Aggregate{Input: a.Input, eager: a.eager}
-		outer := &Aggregate{Input: inner, KeyCols: a.KeyCols, eager: a.eager}
-		for i, k := range a.Keys {
-			c := a.KeyCols[i]
-			out := Column{ID: rc.NewID(), Name: c.Name, Type: c.Type, Table: c.Table}
-			inner.Keys = append(inner.Keys, k)
-			inner.KeyCols = append(inner.KeyCols, out)
-			outer.Keys = append(outer.Keys, colRef(out))
-		}
+		outer := rc.twoLevels(a, inner)
 		val := Column{ID: rc.NewID(), Name: "distinct", Type: arg.Type()}
 		inner.Keys = append(inner.Keys, arg)
 		inner.KeyCols = append(inner.KeyCols, val)
@@ -94,6 +87,20 @@ func singleDistinct(rc *RuleCtx, n Node) (Node, error) {
 		}
 		return zeroCounts(outer, zero), nil
 	})
+}
+
+// twoLevels is an aggregate over inner grouped by a's keys, which inner
+// groups by first (as new columns); it keeps a's key columns.
+func (rc *RuleCtx) twoLevels(a, inner *Aggregate) *Aggregate {
+	outer := &Aggregate{Input: inner, KeyCols: a.KeyCols, eager: a.eager}
+	for i, k := range a.Keys {
+		c := a.KeyCols[i]
+		out := Column{ID: rc.NewID(), Name: c.Name, Type: c.Type, Table: c.Table}
+		inner.Keys = append(inner.Keys, k)
+		inner.KeyCols = append(inner.KeyCols, out)
+		outer.Keys = append(outer.Keys, colRef(out))
+	}
+	return outer
 }
 
 // aggregatesAtSource reports a scan, under a filter or not, of a mounted
