@@ -102,12 +102,12 @@ func appendScaled(b []byte, v int64, scale int32) []byte {
 }
 
 // appendDecimal appends n·10^-scale as numeric's text shows it, for a
-// scale from 0 to 38: the magnitude's digits by two 64-bit divisions
+// scale from 0 to 38 (appendBigDecimal the rest): the magnitude's digits by two 64-bit divisions
 // (arrow's ToString goes through big.Int, which cost averages and
 // quotients more than computing them).
 func appendDecimal(b []byte, n decimal128.Num, scale int32) []byte {
 	if scale < 0 || scale > 38 {
-		return append(b, n.ToString(scale)...)
+		return appendBigDecimal(b, n, scale)
 	}
 	if n.Sign() < 0 {
 		b = append(b, '-')
@@ -117,7 +117,7 @@ func appendDecimal(b []byte, n decimal128.Num, scale int32) []byte {
 	var digits [48]byte
 	d := digits[:0]
 	if hi >= 1e19 { // past 10^38: not a numeric lakeq makes
-		return append(b, n.ToString(scale)...)
+		return appendBigDecimal(b, n, scale)
 	}
 	q, r := bits.Div64(hi, lo, 1e19)
 	if q > 0 {
@@ -181,4 +181,33 @@ func civil(days int64) (y, m, d int64) {
 		y++
 	}
 	return y, m, d
+}
+
+// appendBigDecimal formats any unscaled value and scale, past what
+// Arrow's ToString takes (a scale above 38: 1.5e-60 has scale 61).
+func appendBigDecimal(b []byte, n decimal128.Num, scale int32) []byte {
+	v := n.BigInt()
+	if v.Sign() < 0 {
+		b = append(b, '-')
+		v.Neg(v)
+	}
+	d := v.Append(nil, 10)
+	if scale <= 0 {
+		b = append(b, d...)
+		for k := int32(0); k < -scale; k++ {
+			b = append(b, '0')
+		}
+		return b
+	}
+	sc := int(scale)
+	if len(d) <= sc {
+		b = append(b, '0', '.')
+		for k := len(d); k < sc; k++ {
+			b = append(b, '0')
+		}
+		return append(b, d...)
+	}
+	b = append(b, d[:len(d)-sc]...)
+	b = append(b, '.')
+	return append(b, d[len(d)-sc:]...)
 }

@@ -86,14 +86,13 @@ func (d Decimal) Rescale(scale int32) (Decimal, error) {
 		return d, nil
 	}
 	if scale > d.Scale {
-		m := decimal128.GetScaleMultiplier(int(scale - d.Scale))
-		b := new(big.Int).Mul(d.V.BigInt(), m.BigInt())
+		b := new(big.Int).Mul(d.V.BigInt(), pow10(scale-d.Scale))
 		if b.BitLen() > 126 {
 			return Decimal{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
 		}
 		return Decimal{V: decimal128.FromBigInt(b), Scale: scale}, nil
 	}
-	div := decimal128.GetScaleMultiplier(int(d.Scale - scale)).BigInt()
+	div := pow10(d.Scale - scale)
 	q, r := new(big.Int).QuoRem(d.V.BigInt(), div, new(big.Int))
 	r2 := new(big.Int).Abs(r)
 	r2.Lsh(r2, 1)
@@ -107,8 +106,21 @@ func (d Decimal) Rescale(scale int32) (Decimal, error) {
 	return Decimal{V: decimal128.FromBigInt(q), Scale: scale}, nil
 }
 
+// pow10 is 10^n (n ≥ 0), past the 38 digits Arrow's table holds too:
+// a value written 0e-100 has scale 100.
+func pow10(n int32) *big.Int {
+	if n <= 38 {
+		return decimal128.GetScaleMultiplier(int(n)).BigInt()
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+}
+
 // DecimalFromInt makes a scale-0 decimal.
 func DecimalFromInt(i int64) Decimal { return Decimal{V: decimal128.FromI64(i)} }
+
+// numericMaxScale is PostgreSQL's bound on a numeric's display scale
+// (NUMERIC_DSCALE_MAX): '1e-100000' overflows.
+const numericMaxScale = 0x3FFF
 
 // ParseDecimal parses numeric text; the scale is the number of fraction
 // digits written (PostgreSQL's display scale), exponents applied.
@@ -156,6 +168,20 @@ func ParseDecimal(s string) (Decimal, error) {
 	if digits == "" {
 		digits = "0"
 	}
+	overflow := func() (Decimal, error) {
+		return Decimal{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+	}
+	// bounds before arithmetic: 1e56789512 must not compute its digits
+	if scale > numericMaxScale {
+		return overflow()
+	}
+	if scale < 0 {
+		if sig := strings.TrimLeft(digits, "0"); sig == "" {
+			scale = 0 // zero, at any exponent
+		} else if len(sig)-scale > 39 {
+			return overflow()
+		}
+	}
 	b, _ := new(big.Int).SetString(digits, 10)
 	if scale < 0 {
 		b.Mul(b, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-scale)), nil))
@@ -165,7 +191,7 @@ func ParseDecimal(s string) (Decimal, error) {
 		b.Neg(b)
 	}
 	if b.BitLen() > 126 {
-		return Decimal{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+		return overflow()
 	}
 	return Decimal{V: decimal128.FromBigInt(b), Scale: int32(scale)}, nil
 }
