@@ -98,6 +98,13 @@ func main() {
 				SQL:       fmt.Sprintf("SELECT count(*), sum(column04) FROM read_csv('%s', delim => '|', header => false)", p),
 				DuckDBSQL: fmt.Sprintf("SELECT count(*), sum(column04) FROM read_csv('%s', delim='|', header=false)", p)})
 		}
+		// JSON Lines: every value parsed (the columns read typed; the
+		// others only checked), the rate in MB/s of the file
+		p := filepath.Join(abs, "csv", "lineitem.jsonl")
+		st, _ := os.Stat(p)
+		j.Queries = append(j.Queries, harness.Query{Name: "json lineitem.jsonl", Kind: "csv", Bytes: st.Size(),
+			SQL:       fmt.Sprintf("SELECT count(*), sum(l_orderkey), max(l_shipdate), min(l_comment) FROM read_json('%s')", p),
+			DuckDBSQL: fmt.Sprintf("SELECT count(*), sum(l_orderkey), max(l_shipdate), min(l_comment) FROM read_json('%s')", p)})
 	}
 	lq, dk, lqRSS, dkRSS, err := harness.RunRounds(j, *rounds)
 	if err != nil {
@@ -187,7 +194,7 @@ func report(j harness.Job, lq, dk map[string]harness.Result, lqRSS, dkRSS int64,
 }
 
 // ensureData generates the Parquet tables (and lineitem as CSV, plain and
-// gzip) unless they already exist.
+// gzip, and as JSON Lines) unless they already exist.
 func ensureData(dir string, sf float64, csv bool) error {
 	if err := os.MkdirAll(filepath.Join(dir, "csv"), 0o755); err != nil {
 		return err
@@ -210,6 +217,12 @@ func ensureData(dir string, sf float64, csv bool) error {
 	if _, err := os.Stat(plain); err != nil {
 		fmt.Fprintln(os.Stderr, "generating lineitem.csv...")
 		if _, err := g.Write(ctx, storage.Local{}, "lineitem", filepath.Join(dir, "csv"), "csv"); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "csv", "lineitem.jsonl")); err != nil {
+		fmt.Fprintln(os.Stderr, "generating lineitem.jsonl...")
+		if _, err := g.Write(ctx, storage.Local{}, "lineitem", filepath.Join(dir, "csv"), "json"); err != nil {
 			return err
 		}
 	}

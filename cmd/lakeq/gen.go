@@ -13,10 +13,10 @@ import (
 	"github.com/lakeq/lakeq/connectors/tpch"
 )
 
-// gen implements `lakeq gen tpch --sf N --out DIR [--format parquet|csv] [--tables a,b]`.
+// gen implements `lakeq gen tpch --sf N --out DIR [--format parquet|csv|json] [--tables a,b]`.
 func gen(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "tpch" {
-		fmt.Fprintln(stderr, "usage: lakeq gen tpch --sf N --out DIR|s3://bucket/prefix [--format parquet|csv] [--tables t1,t2] [--s3-endpoint URL]")
+		fmt.Fprintln(stderr, "usage: lakeq gen tpch --sf N --out DIR|s3://bucket/prefix [--format parquet|csv|json] [--tables t1,t2] [--s3-endpoint URL]")
 		return 2
 	}
 	fs := flag.NewFlagSet("lakeq gen tpch", flag.ContinueOnError)
@@ -24,7 +24,7 @@ func gen(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	sf := fs.Float64("sf", 1, "scale factor")
 	out := fs.String("out", "tpch-data", "output folder or s3://bucket/prefix")
-	format := fs.String("format", "parquet", "parquet or csv ('|'-delimited, no header)")
+	format := fs.String("format", "parquet", "parquet, csv ('|'-delimited, no header) or json (JSON Lines)")
 	tables := fs.String("tables", strings.Join(tpch.Tables, ","), "tables to generate")
 	s3f := addS3Flags(fs)
 	if err := fs.Parse(args[1:]); err != nil {

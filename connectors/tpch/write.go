@@ -27,7 +27,7 @@ func chunkRows(table string) int64 {
 	return 120000
 }
 
-// Write generates table into dir/<table>.<parquet|csv> (a local folder
+// Write generates table into dir/<table>.<parquet|csv|jsonl> (a local folder
 // or an s3:// prefix), in parallel chunks written in order; the object
 // appears whole when done, or not at all. It returns the number of rows
 // written.
@@ -35,9 +35,9 @@ func (g *Generator) Write(ctx context.Context, fsys storage.FileSystem, table, d
 	if Schema(table) == nil {
 		return 0, fmt.Errorf("unknown TPC-H table %q", table)
 	}
-	ext := map[string]string{"parquet": ".parquet", "csv": ".csv"}[format]
+	ext := map[string]string{"parquet": ".parquet", "csv": ".csv", "json": ".jsonl"}[format]
 	if ext == "" {
-		return 0, fmt.Errorf("unknown format %q (parquet or csv)", format)
+		return 0, fmt.Errorf("unknown format %q (parquet, csv or json)", format)
 	}
 	f, err := fsys.Create(ctx, storage.Join(dir, table+ext))
 	if err != nil {
@@ -74,7 +74,7 @@ func (g *Generator) Write(ctx context.Context, fsys storage.FileSystem, table, d
 		}
 	default:
 		bw := bufio.NewWriterSize(f, 1<<20)
-		sink = func(r arrow.Record) error { return writeDelimited(bw, r) }
+		sink = func(r arrow.Record) error { return writeText(bw, r, format == "json") }
 		closeSink = func() error {
 			if err := bw.Flush(); err != nil {
 				return err
@@ -163,21 +163,38 @@ func (g *Generator) Write(ctx context.Context, fsys storage.FileSystem, table, d
 
 var epoch = time.Unix(0, 0).UTC()
 
-// writeDelimited writes rows '|'-separated, as dbgen's .tbl files (no header).
-func writeDelimited(w *bufio.Writer, r arrow.Record) error {
-	buf := make([]byte, 0, 256)
+// writeText writes rows '|'-separated, as dbgen's .tbl files (no
+// header), or as JSON Lines: one object a row keyed by column name,
+// numbers bare, text and dates as strings.
+func writeText(w *bufio.Writer, r arrow.Record, jsonLines bool) error {
+	buf := make([]byte, 0, 512)
 	n := int(r.NumRows())
+	names := r.Schema().Fields()
 	for i := 0; i < n; i++ {
 		buf = buf[:0]
+		if jsonLines {
+			buf = append(buf, '{')
+		}
 		for c := 0; c < int(r.NumCols()); c++ {
-			if c > 0 {
+			switch {
+			case jsonLines && c > 0:
+				buf = append(buf, ", "...)
+			case c > 0:
 				buf = append(buf, '|')
+			}
+			if jsonLines {
+				buf = appendJSONString(buf, names[c].Name)
+				buf = append(buf, ": "...)
 			}
 			switch a := r.Column(c).(type) {
 			case *array.Int32:
 				buf = strconv.AppendInt(buf, int64(a.Value(i)), 10)
 			case *array.String:
-				buf = append(buf, a.Value(i)...)
+				if jsonLines {
+					buf = appendJSONString(buf, a.Value(i))
+				} else {
+					buf = append(buf, a.Value(i)...)
+				}
 			case *array.Decimal128:
 				v := a.Value(i).LowBits()
 				iv := int64(v)
@@ -193,8 +210,17 @@ func writeDelimited(w *bufio.Writer, r arrow.Record) error {
 				}
 				buf = strconv.AppendInt(buf, frac, 10)
 			case *array.Date32:
+				if jsonLines {
+					buf = append(buf, '"')
+				}
 				buf = epoch.AddDate(0, 0, int(a.Value(i))).AppendFormat(buf, "2006-01-02")
+				if jsonLines {
+					buf = append(buf, '"')
+				}
 			}
+		}
+		if jsonLines {
+			buf = append(buf, '}')
 		}
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
@@ -202,4 +228,21 @@ func writeDelimited(w *bufio.Writer, r arrow.Record) error {
 		}
 	}
 	return nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(buf []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			buf = append(buf, '\\', c)
+		case c < 0x20:
+			buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return append(buf, '"')
 }

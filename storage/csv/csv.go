@@ -690,39 +690,16 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 	}
 	defer raw.Close()
 	// bytes are counted as fetched, then read in windows
-	limit := m.end
-	if limit < 0 {
-		limit = 0
-	}
-	f := storage.SequentialUntil(storage.Counted(raw, st), storage.SequentialWindow, limit)
-	cf := f
+	f := storage.SequentialUntil(storage.Counted(raw, st), storage.SequentialWindow, max(m.end, 0))
 	c, err := d.codec(m.file.Path)
 	if err != nil {
 		return nil, err
 	}
-	start := m.start
-	var r io.Reader
-	if c == storage.NoCompression {
-		if start > 0 {
-			// begin at the first line that starts at or after start
-			start, err = nextLineStart(cf, start-1, f.Size())
-			if err != nil {
-				return nil, err
-			}
-		}
-		r = io.NewSectionReader(cf, start, f.Size()-start)
-	} else {
-		rc, err := storage.Decompress(c, io.NewSectionReader(cf, 0, f.Size()), m.file.Path)
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		// one stream, one morsel: decompressed on another core while this
-		// one parses (closed before rc: the deferred calls run in reverse)
-		ra := storage.Ahead(rc, storage.AheadChunk, storage.AheadDepth)
-		defer ra.Close()
-		r = ra
+	r, start, done, err := storage.OpenLines(f, c, m.start, m.file.Path)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
 	fields := make([]arrow.Field, len(m.cols))
 	for i, col := range m.cols {
 		fields[i] = arrow.Field{Name: d.Columns[col].Name, Type: d.Columns[col].Type.Arrow(), Nullable: true}
@@ -780,7 +757,11 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			return nil, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
 		}
 		if !eof {
-			n, err := r.Read(chunk)
+			want := len(chunk)
+			if c == storage.NoCompression {
+				want = storage.ReadSize(pos+int64(len(buf)), m.end, want)
+			}
+			n, err := r.Read(chunk[:want])
 			buf = append(buf, chunk[:n]...)
 			if err == io.EOF {
 				eof = true
@@ -881,38 +862,7 @@ func (m *Morsel) lineNo(ctx context.Context, linesInMorsel int64, pos int64) int
 	if m.start == 0 {
 		return linesInMorsel
 	}
-	f, err := m.d.FS.Open(ctx, m.file.Path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	buf := make([]byte, 1<<20)
-	var n int64
-	for off := int64(0); off < pos; {
-		k, err := f.ReadAt(buf[:min(int64(len(buf)), pos-off)], off)
-		n += int64(bytes.Count(buf[:k], []byte("\n")))
-		off += int64(k)
-		if err != nil || k == 0 {
-			break
-		}
-	}
-	return n + 1
-}
-
-// nextLineStart returns the offset just after the first newline at or after off.
-func nextLineStart(f io.ReaderAt, off, size int64) (int64, error) {
-	buf := make([]byte, 64<<10)
-	for off < size {
-		n, err := f.ReadAt(buf, off)
-		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-			return off + int64(i) + 1, nil
-		}
-		off += int64(n)
-		if err != nil {
-			break
-		}
-	}
-	return size, nil
+	return storage.LineAt(ctx, m.d.FS, m.file.Path, pos)
 }
 
 func (d *Dataset) reject(st *storage.ScanStats) {

@@ -263,3 +263,29 @@ func TestTruncatedGzip(t *testing.T) {
 		t.Fatalf("truncated gzip: want %s for the cut stream, got %s: %v", sqlerr.DataCorrupted, sqlerr.Code(err), err)
 	}
 }
+
+// A byte range reads past its end only the line that crosses it: the
+// bytes scanned of a file read in ranges are about its size (each range
+// had read up to a whole buffer, 1 MB, past its end).
+func TestRangesScanTheirBytes(t *testing.T) {
+	dir := t.TempDir()
+	var sb strings.Builder
+	for i := 0; sb.Len() < 4<<20; i++ {
+		fmt.Fprintf(&sb, "%d,%d.5,row %d\n", i, i%100, i)
+	}
+	fi := write(t, dir, "ranges.csv", sb.String())
+	d, err := Open(context.Background(), storage.Local{}, []storage.FileInfo{fi}, Options{MorselBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st storage.ScanStats
+	ms, _ := d.Morsels(context.Background(), []int{0}, &st)
+	for _, m := range ms {
+		if _, err := m.Read(context.Background(), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, limit := st.BytesRead.Load(), fi.Size+int64(len(ms))*(32<<10); len(ms) < 4 || got < fi.Size || got > limit {
+		t.Fatalf("%d ranges of a %d-byte file scanned %d bytes (at most %d)", len(ms), fi.Size, got, limit)
+	}
+}

@@ -10,9 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -37,6 +38,9 @@ type Options struct {
 	// CaseSensitive matches keys to columns exactly (the JSON SerDes'
 	// case.insensitive = false); by default case is ignored, as Hive does.
 	CaseSensitive bool
+	// MorselBytes is the byte range of a large uncompressed file read as
+	// one morsel (0: DefaultMorselBytes)
+	MorselBytes int64
 }
 
 // Dataset is a set of JSON Lines files.
@@ -220,24 +224,48 @@ func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.Sca
 	return ra, func() { ra.Close(); rc.Close(); f.Close() }, nil
 }
 
-// Morsel is one file.
+// Morsel is a byte range of one file (the whole file when compressed).
 type Morsel struct {
-	d    *Dataset
-	file storage.FileInfo
-	cols []int
+	d          *Dataset
+	file       storage.FileInfo
+	start, end int64 // byte range of line starts; end < 0 = to the end
+	cols       []int
 }
 
-// Morsels returns one morsel per file.
+// Morsels splits uncompressed files into byte ranges read in parallel
+// (a JSON Lines record never spans a newline: one inside a string is
+// escaped).
 func (d *Dataset) Morsels(_ context.Context, cols []int, st *storage.ScanStats) ([]*Morsel, error) {
-	out := make([]*Morsel, len(d.Files))
-	for i, f := range d.Files {
+	var out []*Morsel
+	for _, f := range d.Files {
 		if st != nil {
 			st.FilesRead.Add(1)
 		}
-		out[i] = &Morsel{d: d, file: f, cols: cols}
+		c, err := storage.ParseCompression(d.Opt.Compression, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		size := d.Opt.MorselBytes
+		if size <= 0 {
+			size = DefaultMorselBytes
+		}
+		if c != storage.NoCompression || f.Size <= size {
+			out = append(out, &Morsel{d: d, file: f, end: -1, cols: cols})
+			continue
+		}
+		for s := int64(0); s < f.Size; s += size {
+			e := s + size
+			if e >= f.Size {
+				e = -1
+			}
+			out = append(out, &Morsel{d: d, file: f, start: s, end: e, cols: cols})
+		}
 	}
 	return out, nil
 }
+
+// DefaultMorselBytes is the byte range a worker reads of a large file.
+const DefaultMorselBytes = 16 << 20
 
 // convert turns a decoded JSON value into a scalar of type t.
 func convert(v any, t types.T) (types.Value, error) {
@@ -284,110 +312,314 @@ func convert(v any, t types.T) (types.Value, error) {
 	return types.ParseText(t, text, time.UTC)
 }
 
-// Read decodes the file's lines into batches.
+// maxLine bounds a line: past it a file is taken for something else
+// than JSON Lines rather than read whole into memory.
+const maxLine = 64 << 20
+
+// Read parses the morsel's lines into batches.
 func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error) {
 	d := m.d
-	r, closer, err := d.open(ctx, m.file, st)
+	raw, err := storage.OpenInfo(ctx, d.FS, m.file)
 	if err != nil {
 		return nil, err
 	}
-	defer closer()
+	defer raw.Close()
+	// bytes are counted as fetched, then read in windows (on an object
+	// store, fetched so)
+	f := storage.SequentialUntil(storage.Counted(raw, st), storage.SequentialWindow, max(m.end, 0))
+	c, err := storage.ParseCompression(d.Opt.Compression, m.file.Path)
+	if err != nil {
+		return nil, err
+	}
+	r, start, done, err := storage.OpenLines(f, c, m.start, m.file.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	fields := make([]arrow.Field, len(m.cols))
-	for i, c := range m.cols {
-		fields[i] = arrow.Field{Name: d.Columns[c].Name, Type: d.Columns[c].Type.Arrow(), Nullable: true}
+	writers := make([]colWriter, len(m.cols))
+	for i, col := range m.cols {
+		t := d.Columns[col].Type
+		fields[i] = arrow.Field{Name: d.Columns[col].Name, Type: t.Arrow(), Nullable: true}
+		writers[i] = newColWriter(t)
 	}
 	schema := arrow.NewSchema(fields, nil)
-	builders := make([]array.Builder, len(m.cols))
-	for i, c := range m.cols {
-		builders[i] = array.NewBuilder(memory.DefaultAllocator, d.Columns[c].Type.Arrow())
-	}
 	var out []arrow.Record
 	rows := 0
 	flush := func() {
 		if rows == 0 {
 			return
 		}
-		arrs := make([]arrow.Array, len(builders))
-		for i, b := range builders {
-			arrs[i] = b.NewArray()
+		arrs := make([]arrow.Array, len(writers))
+		for i := range writers {
+			arrs[i] = writers[i].b.NewArray()
 		}
 		out = append(out, array.NewRecord(schema, arrs, int64(rows)))
 		rows = 0
 	}
-	want := map[int]int{} // column → position in m.cols
-	for i, c := range m.cols {
-		want[c] = i
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 64<<20) // grows to the longest line
-	line := int64(0)
-	for sc.Scan() {
-		line++
-		if line%4096 == 0 && ctx.Err() != nil {
-			return nil, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	p := newLineParser(d, m.cols)
+	lines := int64(0) // lines read in this morsel
+	// lineNo numbers a line for a message: counted from the file's start
+	// when the morsel does not begin there (error path only)
+	lineNo := func(at int64) int64 {
+		if m.start == 0 {
+			return lines
 		}
-		b := bytes.TrimSpace(sc.Bytes())
+		return storage.LineAt(ctx, d.FS, m.file.Path, at)
+	}
+	reject := func() {
+		if st != nil {
+			st.RowsRejected.Add(1)
+		}
+	}
+	// one line: false when the morsel's range ends before it
+	line := func(b []byte, at int64) (bool, error) {
+		if m.end >= 0 && c == storage.NoCompression && at >= m.end {
+			return false, nil
+		}
+		lines++
+		if lines%4096 == 0 && ctx.Err() != nil {
+			return false, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+		}
+		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
-			continue
+			return true, nil
 		}
 		// Go's decoder would turn invalid UTF-8 into U+FFFD silently
 		if !types.ValidUTF8(b) {
 			if d.Opt.IgnoreErrors {
-				if st != nil {
-					st.RowsRejected.Add(1)
-				}
-				continue
+				reject()
+				return true, nil
 			}
-			return nil, types.InvalidUTF8(b, fmt.Sprintf("file \"%s\" line %d", m.file.Path, line))
+			return false, types.InvalidUTF8(b, fmt.Sprintf("file \"%s\" line %d", m.file.Path, lineNo(at)))
 		}
-		obj, err := decodeLine(b)
-		if err != nil {
+		if err := p.parse(b); err != nil {
 			if d.Opt.IgnoreErrors {
-				if st != nil {
-					st.RowsRejected.Add(1)
+				reject()
+				return true, nil
+			}
+			return false, sqlerr.New("22P04", "malformed JSON in file \"%s\" line %d: %v", m.file.Path, lineNo(at), err)
+		}
+		for i := range writers {
+			if err := writers[i].append(p, p.slots[i]); err != nil {
+				if !d.Opt.IgnoreErrors {
+					col := d.Columns[m.cols[i]]
+					return false, sqlerr.New(sqlerr.InvalidTextRepr, "invalid value for column %s in file \"%s\" line %d: %v", col.Name, m.file.Path, lineNo(at), err)
 				}
-				continue
+				writers[i].b.AppendNull()
 			}
-			return nil, sqlerr.New("22P04", "malformed JSON in file \"%s\" line %d: %v", m.file.Path, line, err)
-		}
-		vals := make([]types.Value, len(m.cols))
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys) // deterministic choice when keys differ only by case
-		for _, k := range keys {
-			col, ok := d.index[d.fold(k)]
-			if !ok {
-				continue
-			}
-			pos, ok := want[col]
-			if !ok {
-				continue
-			}
-			v, err := convert(obj[k], d.Columns[col].Type)
-			if err != nil {
-				if d.Opt.IgnoreErrors {
-					v = nil
-				} else {
-					return nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid value for column %s in file \"%s\" line %d: %v", d.Columns[col].Name, m.file.Path, line, err)
-				}
-			}
-			vals[pos] = v
-		}
-		for i, v := range vals {
-			types.AppendValue(builders[i], v)
 		}
 		rows++
 		if rows >= 8192 {
 			flush()
 		}
+		return true, nil
 	}
-	if err := sc.Err(); err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read \"%s\"", m.file.Path)
+	// buf holds whole lines from the file's offset off, then a partial one
+	bufSize := int64(1 << 20)
+	if span := m.file.Size - m.start; m.end < 0 && span >= 0 && span+1 < bufSize {
+		bufSize = span + 1
+	} else if m.end >= 0 && m.end-m.start+64<<10 < bufSize {
+		bufSize = m.end - m.start + 64<<10
+	}
+	buf := make([]byte, 0, max(bufSize, 4096))
+	off := start
+	for eof := false; ; {
+		if !eof {
+			if len(buf) == cap(buf) {
+				if len(buf) >= maxLine {
+					return nil, sqlerr.New(sqlerr.DataCorrupted, "could not read \"%s\": a line longer than %d MB (JSON Lines holds one object a line)", m.file.Path, maxLine>>20)
+				}
+				buf = append(buf[:cap(buf)], 0)[:len(buf)]
+			}
+			want := cap(buf) - len(buf)
+			if c == storage.NoCompression {
+				want = storage.ReadSize(off+int64(len(buf)), m.end, want)
+			}
+			n, err := r.Read(buf[len(buf) : len(buf)+want])
+			buf = buf[:len(buf)+n]
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read \"%s\"", m.file.Path)
+			}
+		}
+		i := 0
+		for i < len(buf) {
+			nl := bytes.IndexByte(buf[i:], '\n')
+			if nl < 0 {
+				if !eof {
+					break
+				}
+				nl = len(buf) - i // the last line, without a newline
+			}
+			more, err := line(buf[i:i+nl], off+int64(i))
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				flush()
+				return out, nil
+			}
+			i += min(nl+1, len(buf)-i)
+		}
+		if eof {
+			break
+		}
+		buf = buf[:copy(buf, buf[i:])]
+		off += int64(i)
 	}
 	flush()
 	return out, nil
+}
+
+// colWriter appends one column's values to its builder, typed where
+// lines hold such values most (numbers into bigint and double
+// precision, strings into text, booleans), through PostgreSQL's input
+// functions otherwise.
+type colWriter struct {
+	t   types.T
+	b   array.Builder
+	i64 *array.Int64Builder
+	f64 *array.Float64Builder
+	str *array.StringBuilder
+	bl  *array.BooleanBuilder
+}
+
+func newColWriter(t types.T) colWriter {
+	w := colWriter{t: t, b: array.NewBuilder(memory.DefaultAllocator, t.Arrow())}
+	w.i64, _ = w.b.(*array.Int64Builder)
+	w.f64, _ = w.b.(*array.Float64Builder)
+	w.bl, _ = w.b.(*array.BooleanBuilder)
+	if t.Kind == types.Text {
+		w.str, _ = w.b.(*array.StringBuilder)
+	}
+	return w
+}
+
+var (
+	trueText  = []byte("true")
+	falseText = []byte("false")
+)
+
+func (w *colWriter) append(p *lineParser, s slot) error {
+	switch s.kind {
+	case kindMissing, kindNull:
+		w.b.AppendNull()
+		return nil
+	case kindNested:
+		return w.appendDecoded(p, s)
+	}
+	switch w.t.Kind {
+	case types.JSON, types.JSONB, types.Array:
+		return w.appendDecoded(p, s)
+	}
+	var text []byte
+	switch s.kind {
+	case kindTrue:
+		if w.bl != nil {
+			w.bl.Append(true)
+			return nil
+		}
+		text = trueText
+	case kindFalse:
+		if w.bl != nil {
+			w.bl.Append(false)
+			return nil
+		}
+		text = falseText
+	default:
+		text = p.bytesOf(s.val)
+	}
+	switch {
+	case w.str != nil:
+		w.str.BinaryBuilder.Append(text)
+		return nil
+	case w.i64 != nil && s.kind == kindNumber:
+		if v, ok := plainInt(text); ok {
+			w.i64.Append(v)
+			return nil
+		}
+	case w.f64 != nil && s.kind == kindNumber && len(text) <= 24 && bytes.IndexAny(text, "eE") < 0:
+		// no exponent and few digits: neither out of range nor
+		// underflowing, where PostgreSQL's input function errs
+		if v, err := strconv.ParseFloat(unsafeString(text), 64); err == nil {
+			w.f64.Append(v)
+			return nil
+		}
+	}
+	if w.t.IsString() {
+		types.AppendValue(w.b, string(text))
+		return nil
+	}
+	in := string(text)
+	if transient(w.t) {
+		in = unsafeString(text)
+	}
+	v, err := types.ParseText(w.t, in, time.UTC)
+	if err != nil {
+		return err
+	}
+	types.AppendValue(w.b, v)
+	return nil
+}
+
+// appendDecoded appends a value as encoding/json decodes it: nested
+// values and whatever goes into json, jsonb and array columns.
+func (w *colWriter) appendDecoded(p *lineParser, s slot) error {
+	dec := json.NewDecoder(bytes.NewReader(p.line[s.raw.start:s.raw.end]))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	c, err := convert(v, w.t)
+	if err != nil {
+		return err
+	}
+	types.AppendValue(w.b, c)
+	return nil
+}
+
+// transient reports types whose input function keeps no part of its
+// text, so the text may alias the read buffer.
+func transient(t types.T) bool {
+	switch t.Kind {
+	case types.Bool, types.Int2, types.Int4, types.Int8, types.Float4, types.Float8,
+		types.Date, types.Time, types.Timestamp, types.TimestampTZ:
+		return true
+	}
+	return false
+}
+
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// plainInt parses an optional minus and at most 18 digits (that cannot
+// overflow); anything else is left to the input function.
+func plainInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // objectKeys lists a JSON object's top-level keys in document order.

@@ -2,6 +2,7 @@ package json
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,5 +75,98 @@ func TestJSONLines(t *testing.T) {
 	}
 	if sqlerr.Code(err) != "22P04" || !strings.Contains(err.Error(), "bad.jsonl") {
 		t.Fatalf("malformed: %v", err)
+	}
+}
+
+// A large file is read in byte ranges: every line once, in order, from
+// whichever range it starts in; an error names the line counted from the
+// file's start.
+func TestJSONRanges(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.jsonl")
+	var sb strings.Builder
+	for i := 0; i < 500; i++ {
+		if i%7 == 0 {
+			sb.WriteString("\n") // blank lines count as lines
+		}
+		fmt.Fprintf(&sb, `{"id": %d, "s": "line \"%d\"\u00e9", "f": %d.5}`+"\n", i, i, i)
+	}
+	body := sb.String()
+	os.WriteFile(p, []byte(body), 0o644)
+	ctx := context.Background()
+	read := func(morsel int64, file string) ([]string, int, error) {
+		fi, _ := os.Stat(file)
+		d, err := Open(ctx, storage.Local{}, []storage.FileInfo{{Path: file, Size: fi.Size()}}, Options{MorselBytes: morsel})
+		if err != nil {
+			return nil, 0, err
+		}
+		ms, _ := d.Morsels(ctx, []int{0, 1, 2}, nil)
+		var rows []string
+		for _, m := range ms {
+			recs, err := m.Read(ctx, nil)
+			if err != nil {
+				return nil, len(ms), err
+			}
+			for _, r := range recs {
+				for i := 0; i < int(r.NumRows()); i++ {
+					var row []string
+					for c := 0; c < 3; c++ {
+						row = append(row, types.FormatText(d.Columns[c].Type, types.GetValue(d.Columns[c].Type, r.Column(c), i)))
+					}
+					rows = append(rows, strings.Join(row, "|"))
+				}
+			}
+		}
+		return rows, len(ms), nil
+	}
+	whole, n, err := read(0, p)
+	if err != nil || n != 1 || len(whole) != 500 || whole[499] != `499|line "499"é|499.5` {
+		t.Fatalf("whole file: %d morsels, %d rows, %v; last %q", n, len(whole), err, whole[len(whole)-1])
+	}
+	for _, size := range []int64{37, 64, 1000, 4096} {
+		got, n, err := read(size, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 2 || strings.Join(got, "\n") != strings.Join(whole, "\n") {
+			t.Fatalf("morsels of %d bytes (%d): %d rows", size, n, len(got))
+		}
+	}
+	// a bad line deep in the file: its number from the file's start
+	lines := strings.Split(body, "\n")
+	lines[400] = `{"id": 1,, "s": "x"}`
+	os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
+	for _, size := range []int64{0, 1000} {
+		_, _, err := read(size, p)
+		if sqlerr.Code(err) != "22P04" || !strings.Contains(err.Error(), `r.jsonl" line 401:`) {
+			t.Fatalf("morsels of %d bytes: %v", size, err)
+		}
+	}
+}
+
+// A byte range reads past its end only the line that crosses it: the
+// bytes scanned of a file read in ranges are about its size.
+func TestRangesScanTheirBytes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ranges.jsonl")
+	var sb strings.Builder
+	for i := 0; sb.Len() < 4<<20; i++ {
+		fmt.Fprintf(&sb, `{"id": %d, "s": "row %d"}`+"\n", i, i)
+	}
+	os.WriteFile(p, []byte(sb.String()), 0o644)
+	ctx := context.Background()
+	size := int64(sb.Len())
+	d, err := Open(ctx, storage.Local{}, []storage.FileInfo{{Path: p, Size: size}}, Options{MorselBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st storage.ScanStats
+	ms, _ := d.Morsels(ctx, []int{0}, &st)
+	for _, m := range ms {
+		if _, err := m.Read(ctx, &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, limit := st.BytesRead.Load(), size+int64(len(ms))*(32<<10); len(ms) < 4 || got < size || got > limit {
+		t.Fatalf("%d ranges of a %d-byte file scanned %d bytes (at most %d)", len(ms), size, got, limit)
 	}
 }

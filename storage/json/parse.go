@@ -1,0 +1,471 @@
+package json
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A line is parsed in one pass without building a map: each top-level
+// key is matched to a column, the values of the columns a morsel reads
+// are kept as byte spans (strings unescaped into a scratch buffer), and
+// every other value is only checked. Decoding the line into
+// map[string]any (encoding/json) allocated per key and per value and was
+// most of a JSON scan's time. The rules are those of the map-based
+// reader before it, which the tests keep as the reference: when keys
+// fold to one column the greatest key in byte order wins (the last of
+// equal ones), values keep their JSON text, lone surrogates in \u
+// escapes become U+FFFD.
+
+// Kinds of values a slot holds.
+const (
+	kindMissing byte = iota
+	kindNull
+	kindString
+	kindNumber
+	kindTrue
+	kindFalse
+	kindNested // an object or array, kept as its JSON text
+)
+
+// span is a part of the line, or of the scratch buffer when esc.
+type span struct {
+	start, end int32
+	esc        bool
+}
+
+// slot is the value a line gave one column the morsel reads.
+type slot struct {
+	kind byte
+	val  span // a string's text, a number's digits
+	raw  span // the value's JSON text in the line
+	key  span // the key it came under, to settle keys that fold alike
+}
+
+// maxDepth is how deeply arrays and objects may nest (encoding/json's bound).
+const maxDepth = 10000
+
+// lineParser parses JSON Lines into slots. It is used by one goroutine.
+type lineParser struct {
+	d *Dataset
+	// want maps a column to its position among the morsel's columns, or -1
+	want  []int
+	slots []slot
+	line  []byte
+	// scratch holds unescaped strings and folded keys of the current line
+	scratch []byte
+	pos     int
+	depth   int
+}
+
+func newLineParser(d *Dataset, cols []int) *lineParser {
+	p := &lineParser{d: d, want: make([]int, len(d.Columns)), slots: make([]slot, len(cols))}
+	for i := range p.want {
+		p.want[i] = -1
+	}
+	for i, c := range cols {
+		p.want[c] = i
+	}
+	return p
+}
+
+// bytesOf is a span's bytes (valid until the next line).
+func (p *lineParser) bytesOf(s span) []byte {
+	if s.esc {
+		return p.scratch[s.start:s.end]
+	}
+	return p.line[s.start:s.end]
+}
+
+// syntaxError is a line that is not one JSON object.
+type syntaxError struct{ msg string }
+
+func (e *syntaxError) Error() string { return e.msg }
+
+func (p *lineParser) errAt(what string) error {
+	if p.pos >= len(p.line) {
+		return &syntaxError{"unexpected end of JSON input"}
+	}
+	return &syntaxError{fmt.Sprintf("invalid character %s %s", quoteChar(p.line[p.pos]), what)}
+}
+
+func quoteChar(c byte) string {
+	switch {
+	case c == '\'':
+		return `'\''`
+	case c == '"':
+		return `'"'`
+	case c < 0x20 || c >= 0x80:
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return "'" + string(c) + "'"
+}
+
+// parse reads line (trimmed, valid UTF-8, not empty) into the slots.
+func (p *lineParser) parse(line []byte) error {
+	p.line, p.pos, p.depth = line, 0, 0
+	p.scratch = p.scratch[:0]
+	for i := range p.slots {
+		p.slots[i].kind = kindMissing
+	}
+	p.skipSpace()
+	if p.pos >= len(line) {
+		return p.errAt("")
+	}
+	if line[p.pos] != '{' {
+		// a value that is not an object: checked, then refused
+		if err := p.skipValue(); err != nil {
+			return err
+		}
+		return &syntaxError{"not a JSON object"}
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(line) && line[p.pos] == '}' {
+		p.pos++
+		return p.end()
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(line) || line[p.pos] != '"' {
+			return p.errAt("looking for beginning of object key string")
+		}
+		key, err := p.str()
+		if err != nil {
+			return err
+		}
+		p.skipSpace()
+		if p.pos >= len(line) || line[p.pos] != ':' {
+			return p.errAt("after object key")
+		}
+		p.pos++
+		p.skipSpace()
+		col, ok := p.column(key)
+		pos := -1
+		if ok {
+			pos = p.want[col]
+		}
+		if pos < 0 {
+			if err := p.skipValue(); err != nil {
+				return err
+			}
+		} else {
+			at := p.pos
+			s, err := p.value()
+			if err != nil {
+				return err
+			}
+			s.raw = span{start: int32(at), end: int32(p.pos)}
+			old := &p.slots[pos]
+			if old.kind == kindMissing || string(p.bytesOf(key)) >= string(p.bytesOf(old.key)) {
+				s.key = key
+				*old = s
+			}
+		}
+		p.skipSpace()
+		if p.pos >= len(line) {
+			return p.errAt("")
+		}
+		switch line[p.pos] {
+		case ',':
+			p.pos++
+			continue
+		case '}':
+			p.pos++
+			return p.end()
+		}
+		return p.errAt("after object key:value pair")
+	}
+}
+
+// end checks nothing but spaces follow the object.
+func (p *lineParser) end() error {
+	p.skipSpace()
+	if p.pos < len(p.line) {
+		return p.errAt("after top-level value")
+	}
+	return nil
+}
+
+// column is the column a key names.
+func (p *lineParser) column(key span) (int, bool) {
+	k := p.bytesOf(key)
+	if !p.d.Opt.CaseSensitive {
+		for _, c := range k {
+			if c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+				col, ok := p.d.index[strings.ToLower(string(k))]
+				return col, ok
+			}
+		}
+	}
+	col, ok := p.d.index[string(k)]
+	return col, ok
+}
+
+func (p *lineParser) skipSpace() {
+	for p.pos < len(p.line) {
+		switch p.line[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value reads a value at pos into a slot (its key not set).
+func (p *lineParser) value() (slot, error) {
+	if p.pos >= len(p.line) {
+		return slot{}, p.errAt("")
+	}
+	start := p.pos
+	switch c := p.line[p.pos]; {
+	case c == '"':
+		s, err := p.str()
+		return slot{kind: kindString, val: s}, err
+	case c == '-' || c >= '0' && c <= '9':
+		if err := p.number(); err != nil {
+			return slot{}, err
+		}
+		return slot{kind: kindNumber, val: span{start: int32(start), end: int32(p.pos)}}, nil
+	case c == '{' || c == '[':
+		if err := p.skipValue(); err != nil {
+			return slot{}, err
+		}
+		return slot{kind: kindNested, val: span{start: int32(start), end: int32(p.pos)}}, nil
+	case c == 't':
+		return slot{kind: kindTrue}, p.literal("true")
+	case c == 'f':
+		return slot{kind: kindFalse}, p.literal("false")
+	case c == 'n':
+		return slot{kind: kindNull}, p.literal("null")
+	}
+	return slot{}, p.errAt("looking for beginning of value")
+}
+
+func (p *lineParser) literal(lit string) error {
+	for i := 0; i < len(lit); i++ {
+		if p.pos >= len(p.line) || p.line[p.pos] != lit[i] {
+			return p.errAt("in literal " + lit + " (expecting '" + lit[i:i+1] + "')")
+		}
+		p.pos++
+	}
+	return nil
+}
+
+// skipValue checks the value at pos and moves past it.
+func (p *lineParser) skipValue() error {
+	if p.pos >= len(p.line) {
+		return p.errAt("")
+	}
+	switch p.line[p.pos] {
+	case '{', '[':
+		open, close := p.line[p.pos], byte('}')
+		if open == '[' {
+			close = ']'
+		}
+		p.depth++
+		if p.depth > maxDepth {
+			return &syntaxError{"exceeded max depth"}
+		}
+		p.pos++
+		p.skipSpace()
+		if p.pos < len(p.line) && p.line[p.pos] == close {
+			p.pos++
+			p.depth--
+			return nil
+		}
+		for {
+			p.skipSpace()
+			if open == '{' {
+				if p.pos >= len(p.line) || p.line[p.pos] != '"' {
+					return p.errAt("looking for beginning of object key string")
+				}
+				if _, err := p.str(); err != nil {
+					return err
+				}
+				p.skipSpace()
+				if p.pos >= len(p.line) || p.line[p.pos] != ':' {
+					return p.errAt("after object key")
+				}
+				p.pos++
+				p.skipSpace()
+			}
+			if err := p.skipValue(); err != nil {
+				return err
+			}
+			p.skipSpace()
+			if p.pos >= len(p.line) {
+				return p.errAt("")
+			}
+			switch c := p.line[p.pos]; {
+			case c == ',':
+				p.pos++
+			case c == close:
+				p.pos++
+				p.depth--
+				return nil
+			case open == '{':
+				return p.errAt("after object key:value pair")
+			default:
+				return p.errAt("after array element")
+			}
+		}
+	}
+	_, err := p.value()
+	return err
+}
+
+// number moves past a number, checking JSON's grammar.
+func (p *lineParser) number() error {
+	l := p.line
+	if p.pos < len(l) && l[p.pos] == '-' {
+		p.pos++
+	}
+	switch {
+	case p.pos < len(l) && l[p.pos] == '0':
+		p.pos++
+	case p.pos < len(l) && l[p.pos] >= '1' && l[p.pos] <= '9':
+		for p.pos < len(l) && l[p.pos] >= '0' && l[p.pos] <= '9' {
+			p.pos++
+		}
+	default:
+		return p.errAt("in numeric literal")
+	}
+	if p.pos < len(l) && l[p.pos] == '.' {
+		p.pos++
+		if p.pos >= len(l) || l[p.pos] < '0' || l[p.pos] > '9' {
+			return p.errAt("after decimal point in numeric literal")
+		}
+		for p.pos < len(l) && l[p.pos] >= '0' && l[p.pos] <= '9' {
+			p.pos++
+		}
+	}
+	if p.pos < len(l) && (l[p.pos] == 'e' || l[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(l) && (l[p.pos] == '+' || l[p.pos] == '-') {
+			p.pos++
+		}
+		if p.pos >= len(l) || l[p.pos] < '0' || l[p.pos] > '9' {
+			return p.errAt("in exponent of numeric literal")
+		}
+		for p.pos < len(l) && l[p.pos] >= '0' && l[p.pos] <= '9' {
+			p.pos++
+		}
+	}
+	return nil
+}
+
+// str reads the string at pos (its opening quote): a span of the line
+// when it holds no escapes, else its text unescaped into scratch.
+func (p *lineParser) str() (span, error) {
+	l := p.line
+	p.pos++
+	start := p.pos
+	for p.pos < len(l) {
+		c := l[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return span{start: int32(start), end: int32(p.pos - 1)}, nil
+		case c == '\\':
+			return p.unescape(start)
+		case c < 0x20:
+			return span{}, p.errAt("in string literal")
+		}
+		p.pos++
+	}
+	return span{}, p.errAt("")
+}
+
+// unescape copies the string begun at start into scratch, resolving its
+// escapes; pos is at its first backslash.
+func (p *lineParser) unescape(start int) (span, error) {
+	l := p.line
+	from := len(p.scratch)
+	p.scratch = append(p.scratch, l[start:p.pos]...)
+	for p.pos < len(l) {
+		c := l[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return span{start: int32(from), end: int32(len(p.scratch)), esc: true}, nil
+		case c < 0x20:
+			return span{}, p.errAt("in string literal")
+		case c != '\\':
+			p.scratch = append(p.scratch, c)
+			p.pos++
+			continue
+		}
+		p.pos++
+		if p.pos >= len(l) {
+			return span{}, p.errAt("")
+		}
+		e := l[p.pos]
+		p.pos++
+		switch e {
+		case '"', '\\', '/':
+			p.scratch = append(p.scratch, e)
+		case 'b':
+			p.scratch = append(p.scratch, '\b')
+		case 'f':
+			p.scratch = append(p.scratch, '\f')
+		case 'n':
+			p.scratch = append(p.scratch, '\n')
+		case 'r':
+			p.scratch = append(p.scratch, '\r')
+		case 't':
+			p.scratch = append(p.scratch, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return span{}, p.errAt("in \\u hexadecimal character escape")
+			}
+			if utf16.IsSurrogate(r) {
+				// a pair makes one rune; anything else is U+FFFD
+				if p.pos+1 < len(l) && l[p.pos] == '\\' && l[p.pos+1] == 'u' {
+					save := p.pos
+					p.pos += 2
+					if r2, ok := p.hex4(); ok {
+						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							p.scratch = utf8.AppendRune(p.scratch, d)
+							continue
+						}
+					}
+					p.pos = save
+				}
+				r = utf8.RuneError
+			}
+			p.scratch = utf8.AppendRune(p.scratch, r)
+		default:
+			p.pos--
+			return span{}, p.errAt("in string escape code")
+		}
+	}
+	return span{}, p.errAt("")
+}
+
+func (p *lineParser) hex4() (rune, bool) {
+	if p.pos+4 > len(p.line) {
+		p.pos = len(p.line)
+		return 0, false
+	}
+	var r rune
+	for i := 0; i < 4; i++ {
+		c := p.line[p.pos]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+		p.pos++
+	}
+	return r, true
+}

@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"io"
+)
+
+// Line-oriented formats (CSV, TSV, JSON Lines) are read in byte ranges
+// in parallel: a range holds the lines that start in it, and the line
+// number of a record is known only from the start of the file, which an
+// error message counts again (errors are rare; ranges are not).
+
+// NextLineStart is the offset just after the first newline at or after
+// off, or size when there is none.
+func NextLineStart(f io.ReaderAt, off, size int64) (int64, error) {
+	// lines are short: a small read first, counted as scanned, then more
+	buf := make([]byte, 64<<10)
+	for chunk := 4 << 10; off < size; chunk = min(2*chunk, len(buf)) {
+		n, err := f.ReadAt(buf[:chunk], off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return off + int64(i) + 1, nil
+		}
+		off += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	return size, nil
+}
+
+// LineAt is the 1-based number of the line that begins at byte pos of
+// the file at path (0 when the file cannot be read again).
+func LineAt(ctx context.Context, fsys FileSystem, path string, pos int64) int64 {
+	f, err := fsys.Open(ctx, path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	var n int64
+	for off := int64(0); off < pos; {
+		k, err := f.ReadAt(buf[:min(int64(len(buf)), pos-off)], off)
+		n += int64(bytes.Count(buf[:k], []byte("\n")))
+		off += int64(k)
+		if err != nil || k == 0 {
+			break
+		}
+	}
+	return n + 1
+}
+
+// OpenLines reads the lines of f that start at or after start, and
+// returns the offset of the first; a compressed file is read whole
+// (start 0), decompressed on another core while the caller parses.
+// done releases what OpenLines opened (not f).
+func OpenLines(f File, c Compression, start int64, path string) (r io.Reader, begin int64, done func(), err error) {
+	if c == NoCompression {
+		if start > 0 {
+			// begin at the first line that starts at or after start
+			if start, err = NextLineStart(f, start-1, f.Size()); err != nil {
+				return nil, 0, nil, err
+			}
+		}
+		return io.NewSectionReader(f, start, f.Size()-start), start, func() {}, nil
+	}
+	rc, err := Decompress(c, io.NewSectionReader(f, 0, f.Size()), path)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	ra := Ahead(rc, AheadChunk, AheadDepth)
+	// the reader ahead stops before the stream it reads closes
+	return ra, 0, func() { ra.Close(); rc.Close() }, nil
+}
+
+// ReadSize is how much a reader of the byte range ending at end should
+// ask for next, being at pos with room for want bytes: past the range
+// only a line's remainder is needed, so a little at a time (reads are
+// counted as data scanned, and on an object store fetched).
+func ReadSize(pos, end int64, want int) int {
+	const tail = 16 << 10
+	if end < 0 || want <= tail {
+		return want
+	}
+	if left := end - pos; left < int64(want) {
+		return int(max(left, tail))
+	}
+	return want
+}
