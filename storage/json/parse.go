@@ -43,6 +43,16 @@ type slot struct {
 	key  span // the key it came under, to settle keys that fold alike
 }
 
+// stopsString marks the bytes a string's scan stops at: its end, an
+// escape, a control character (not allowed in a JSON string).
+var stopsString = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // maxDepth is how deeply arrays and objects may nest (encoding/json's bound).
 const maxDepth = 10000
 
@@ -57,6 +67,18 @@ type lineParser struct {
 	scratch []byte
 	pos     int
 	depth   int
+	// hints are the keys the last line had, by position, and the
+	// columns they named: lines of one file mostly repeat their keys in
+	// one order, and comparing the line's bytes with the quoted key
+	// costs less than scanning the key and looking it up
+	hints []keyHint
+}
+
+// keyHint is a key as it was written (quoted, unescaped) and its column.
+type keyHint struct {
+	quoted []byte
+	col    int
+	ok     bool
 }
 
 func newLineParser(d *Dataset, cols []int) *lineParser {
@@ -126,14 +148,28 @@ func (p *lineParser) parse(line []byte) error {
 		p.pos++
 		return p.end()
 	}
-	for {
+	for k := 0; ; k++ {
 		p.skipSpace()
 		if p.pos >= len(line) || line[p.pos] != '"' {
 			return p.errAt("looking for beginning of object key string")
 		}
-		key, err := p.str()
-		if err != nil {
-			return err
+		var key span
+		var col int
+		var ok bool
+		if h := p.hint(k); h != nil && len(line)-p.pos > len(h.quoted) && string(line[p.pos:p.pos+len(h.quoted)]) == string(h.quoted) {
+			key = span{start: int32(p.pos + 1), end: int32(p.pos + len(h.quoted) - 1)}
+			p.pos += len(h.quoted)
+			col, ok = h.col, h.ok
+		} else {
+			at := p.pos
+			var err error
+			if key, err = p.str(); err != nil {
+				return err
+			}
+			col, ok = p.column(key)
+			if !key.esc {
+				p.remember(k, line[at:p.pos], col, ok)
+			}
 		}
 		p.skipSpace()
 		if p.pos >= len(line) || line[p.pos] != ':' {
@@ -141,7 +177,6 @@ func (p *lineParser) parse(line []byte) error {
 		}
 		p.pos++
 		p.skipSpace()
-		col, ok := p.column(key)
 		pos := -1
 		if ok {
 			pos = p.want[col]
@@ -150,18 +185,15 @@ func (p *lineParser) parse(line []byte) error {
 			if err := p.skipValue(); err != nil {
 				return err
 			}
-		} else {
+		} else if old := &p.slots[pos]; old.kind == kindMissing || string(p.bytesOf(key)) >= string(p.bytesOf(old.key)) {
 			at := p.pos
-			s, err := p.value()
-			if err != nil {
+			if err := p.value(old); err != nil {
 				return err
 			}
-			s.raw = span{start: int32(at), end: int32(p.pos)}
-			old := &p.slots[pos]
-			if old.kind == kindMissing || string(p.bytesOf(key)) >= string(p.bytesOf(old.key)) {
-				s.key = key
-				*old = s
-			}
+			old.raw = span{start: int32(at), end: int32(p.pos)}
+			old.key = key
+		} else if err := p.skipValue(); err != nil {
+			return err
 		}
 		p.skipSpace()
 		if p.pos >= len(line) {
@@ -188,6 +220,26 @@ func (p *lineParser) end() error {
 	return nil
 }
 
+func (p *lineParser) hint(k int) *keyHint {
+	if k < len(p.hints) && p.hints[k].quoted != nil {
+		return &p.hints[k]
+	}
+	return nil
+}
+
+// remember keeps the k-th key of this line for the next one.
+func (p *lineParser) remember(k int, quoted []byte, col int, ok bool) {
+	if k > 256 {
+		return // a line of many keys: no hints past these
+	}
+	for len(p.hints) <= k {
+		p.hints = append(p.hints, keyHint{})
+	}
+	h := &p.hints[k]
+	h.quoted = append(h.quoted[:0], quoted...)
+	h.col, h.ok = col, ok
+}
+
 // column is the column a key names.
 func (p *lineParser) column(key span) (int, bool) {
 	k := p.bytesOf(key)
@@ -203,45 +255,47 @@ func (p *lineParser) column(key span) (int, bool) {
 	return col, ok
 }
 
-func (p *lineParser) skipSpace() {
-	for p.pos < len(p.line) {
-		switch p.line[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
-		}
+func (p *lineParser) skipSpace() { p.pos = skipSpace(p.line, p.pos) }
+
+// skipSpace is the first offset from i that is not JSON white space.
+func skipSpace(l []byte, i int) int {
+	// most bytes are past ' ': one comparison decides
+	for i < len(l) && l[i] <= ' ' && (l[i] == ' ' || l[i] == '\t' || l[i] == '\n' || l[i] == '\r') {
+		i++
 	}
+	return i
 }
 
-// value reads a value at pos into a slot (its key not set).
-func (p *lineParser) value() (slot, error) {
+// value reads the value at pos into s (its kind and val).
+func (p *lineParser) value(s *slot) error {
 	if p.pos >= len(p.line) {
-		return slot{}, p.errAt("")
+		return p.errAt("")
 	}
 	start := p.pos
 	switch c := p.line[p.pos]; {
 	case c == '"':
-		s, err := p.str()
-		return slot{kind: kindString, val: s}, err
+		v, err := p.str()
+		s.kind, s.val = kindString, v
+		return err
 	case c == '-' || c >= '0' && c <= '9':
-		if err := p.number(); err != nil {
-			return slot{}, err
-		}
-		return slot{kind: kindNumber, val: span{start: int32(start), end: int32(p.pos)}}, nil
+		s.kind = kindNumber
+		err := p.number()
+		s.val = span{start: int32(start), end: int32(p.pos)}
+		return err
 	case c == '{' || c == '[':
-		if err := p.skipValue(); err != nil {
-			return slot{}, err
-		}
-		return slot{kind: kindNested, val: span{start: int32(start), end: int32(p.pos)}}, nil
+		s.kind = kindNested
+		return p.skipValue()
 	case c == 't':
-		return slot{kind: kindTrue}, p.literal("true")
+		s.kind = kindTrue
+		return p.literal("true")
 	case c == 'f':
-		return slot{kind: kindFalse}, p.literal("false")
+		s.kind = kindFalse
+		return p.literal("false")
 	case c == 'n':
-		return slot{kind: kindNull}, p.literal("null")
+		s.kind = kindNull
+		return p.literal("null")
 	}
-	return slot{}, p.errAt("looking for beginning of value")
+	return p.errAt("looking for beginning of value")
 }
 
 func (p *lineParser) literal(lit string) error {
@@ -313,8 +367,8 @@ func (p *lineParser) skipValue() error {
 			}
 		}
 	}
-	_, err := p.value()
-	return err
+	var scalar slot
+	return p.value(&scalar)
 }
 
 // number moves past a number, checking JSON's grammar.
@@ -363,20 +417,20 @@ func (p *lineParser) str() (span, error) {
 	l := p.line
 	p.pos++
 	start := p.pos
-	for p.pos < len(l) {
-		c := l[p.pos]
-		switch {
-		case c == '"':
-			p.pos++
-			return span{start: int32(start), end: int32(p.pos - 1)}, nil
-		case c == '\\':
-			return p.unescape(start)
-		case c < 0x20:
-			return span{}, p.errAt("in string literal")
-		}
+	for p.pos < len(l) && !stopsString[l[p.pos]] {
 		p.pos++
 	}
-	return span{}, p.errAt("")
+	if p.pos >= len(l) {
+		return span{}, p.errAt("")
+	}
+	switch l[p.pos] {
+	case '"':
+		p.pos++
+		return span{start: int32(start), end: int32(p.pos - 1)}, nil
+	case '\\':
+		return p.unescape(start)
+	}
+	return span{}, p.errAt("in string literal")
 }
 
 // unescape copies the string begun at start into scratch, resolving its
