@@ -96,6 +96,18 @@ func (c *card) scaled(rows float64) *card {
 	return out
 }
 
+// only is c restricted to the columns in keep: what a join order's
+// search needs of its inputs (their join keys), where copying every
+// column of every input into each subset's card cost most of the
+// planning of a star join (TPC-DS q17: 10 ms of its 50).
+func (c *card) only(keep map[ColumnID]bool) *card {
+	out := newCard(c.rows)
+	for id := range keep {
+		out.copyCol(c, id, id)
+	}
+	return out
+}
+
 // absorb adds what o knows of its columns to c, distinct counts cut to
 // rows.
 func (c *card) absorb(o *card, rows float64) {

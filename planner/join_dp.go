@@ -69,8 +69,16 @@ func dpOrder(leaves []Node, preds []expr.Expr) Node {
 	}
 	full := uint32(1)<<uint(n) - 1
 	best := make([]entry, full+1)
+	// the search reads of its inputs' cards only the columns of the
+	// predicates between them
+	keys := map[ColumnID]bool{}
+	for _, p := range multi {
+		for id := range colsOf(preds[p]) {
+			keys[id] = true
+		}
+	}
 	for i, l := range leaves {
-		best[1<<uint(i)] = entry{card: est.of(l), ok: true}
+		best[1<<uint(i)] = entry{card: est.of(l).only(keys), ok: true}
 	}
 	side := func(l, r uint32) func(ColumnID) int {
 		return func(id ColumnID) int {
