@@ -62,7 +62,7 @@ func TestEveryTableIsAConnectorTable(t *testing.T) {
 		t.Fatalf("sys tables %v (%v)", ts, err)
 	}
 
-	cat := &catAdapter{s}
+	cat := &catAdapter{s: s}
 	for _, c := range []struct {
 		conn          connectors.Connector
 		schema, table string

@@ -16,8 +16,58 @@ import (
 )
 
 // catAdapter resolves names for the planner through the session's
-// search_path and the catalog store.
-type catAdapter struct{ s *Session }
+// search_path and the catalog store. One serves one statement's
+// planning, and keeps what it looked up for the statement: a query that
+// names a table or file many times (TPC-DS q88 reads four tables eight
+// times each) asks the catalog store, globs and opens footers once, and
+// every reference sees the same version of the table.
+type catAdapter struct {
+	s     *Session
+	rels  map[string]relation
+	stats map[string][]catalog.ColumnStats
+	files map[string]*planner.Table
+}
+
+// relation is a catalog lookup's answer.
+type relation struct {
+	t   *catalog.Table
+	mt  *planner.Table
+	err error
+}
+
+// lookup is lookupRelation, once per name in a statement; a mounted
+// database's table is looked up each time (its source is per scan).
+func (c *catAdapter) lookup(ctx context.Context, schema, name string) (*catalog.Table, *planner.Table, error) {
+	key := schema + "\x00" + name
+	if r, ok := c.rels[key]; ok {
+		return r.t, r.mt, r.err
+	}
+	t, mt, err := c.s.lookupRelation(ctx, schema, name)
+	if mt == nil && err == nil {
+		if c.rels == nil {
+			c.rels = map[string]relation{}
+		}
+		c.rels[key] = relation{t: t}
+	}
+	return t, mt, err
+}
+
+// tableStats is what ANALYZE stored for t, read once per statement.
+func (c *catAdapter) tableStats(ctx context.Context, t *catalog.Table) []catalog.ColumnStats {
+	key := t.Database + "\x00" + t.Name
+	if st, ok := c.stats[key]; ok {
+		return st
+	}
+	st, err := c.s.eng.store.GetStats(ctx, t.Database, t.Name)
+	if err != nil {
+		return nil
+	}
+	if c.stats == nil {
+		c.stats = map[string][]catalog.ColumnStats{}
+	}
+	c.stats[key] = st
+	return st
+}
 
 func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.Table, error) {
 	if schema == "sys" {
@@ -28,7 +78,7 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 	if t := c.s.systemTable(ctx, schema, name); t != nil {
 		return t, nil
 	}
-	t, mt, err := c.s.lookupRelation(ctx, schema, name)
+	t, mt, err := c.lookup(ctx, schema, name)
 	if mt != nil || err != nil || t == nil {
 		return mt, err
 	}
@@ -46,17 +96,16 @@ func (c *catAdapter) Table(ctx context.Context, schema, name string) (*planner.T
 		pt.Rows = c.s.eng.tableRows(ctx, t) // from ANALYZE, for join planning
 	}
 	if err == nil {
-		c.s.eng.analyzedStats(ctx, t, pt)
+		analyzedStats(c.tableStats(ctx, t), pt)
 	}
 	return pt, err
 }
 
-// analyzedStats gives pt's columns the statistics ANALYZE stored for t
-// (the whole table's), for the planner's estimates. Missing statistics
+// analyzedStats gives pt's columns the statistics ANALYZE stored (st:
+// the whole table's), for the planner's estimates. Missing statistics
 // leave a column as it is.
-func (e *Engine) analyzedStats(ctx context.Context, t *catalog.Table, pt *planner.Table) {
-	st, err := e.store.GetStats(ctx, t.Database, t.Name)
-	if err != nil || len(st) == 0 {
+func analyzedStats(st []catalog.ColumnStats, pt *planner.Table) {
+	if len(st) == 0 {
 		return
 	}
 	byName := map[string]catalog.ColumnStats{}

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,6 +24,36 @@ func (c *catAdapter) FileTable(ctx context.Context, fn string, args []types.Valu
 	if schema, ok := strings.CutSuffix(fn, ".query"); ok {
 		return c.s.passthrough(ctx, schema, args, named)
 	}
+	// once per statement: the files listed and footers read for one
+	// reference serve the others (their sources are safe to share: a
+	// dataset serves every worker of a scan already)
+	key := fmt.Sprintf("%s\x00%#v", fn, args)
+	names := make([]string, 0, len(named))
+	for k := range named {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		key += fmt.Sprintf("\x00%s=%#v", k, named[k])
+	}
+	t, ok := c.files[key]
+	if !ok {
+		var err error
+		if t, err = c.fileTable(ctx, fn, args, named); err != nil {
+			return nil, err
+		}
+		if c.files == nil {
+			c.files = map[string]*planner.Table{}
+		}
+		c.files[key] = t
+	}
+	cp := *t
+	cp.Columns = append([]planner.TableColumn(nil), t.Columns...)
+	return &cp, nil
+}
+
+// fileTable resolves a file-reading table function.
+func (c *catAdapter) fileTable(ctx context.Context, fn string, args []types.Value, named map[string]types.Value) (*planner.Table, error) {
 	if len(args) == 0 {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "%s needs a path", fn)
 	}
