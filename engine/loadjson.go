@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -128,9 +129,16 @@ func (fs *fieldSplitter) jsonFields(rec []byte, names []string) ([][]byte, []boo
 	o := fs.o
 	var folded map[string]json.RawMessage
 	if o.json == "auto ignorecase" {
+		// keys that differ only in case: the greatest in byte order wins
+		// (as read_json's), not whichever the map's order gave last
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
 		folded = make(map[string]json.RawMessage, len(obj))
-		for k, v := range obj {
-			folded[strings.ToLower(k)] = v
+		for _, k := range keys {
+			folded[strings.ToLower(k)] = obj[k]
 		}
 	}
 	for i, n := range names {
