@@ -54,12 +54,20 @@ func LineAt(ctx context.Context, fsys FileSystem, path string, pos int64) int64 
 // returns the offset of the first; a compressed file is read whole
 // (start 0), decompressed on another core while the caller parses.
 // done releases what OpenLines opened (not f).
+//
+// A UTF-8 byte order mark opening the file is not data (Windows tools
+// write one): it is skipped, and begin is the offset after it.
 func OpenLines(f File, c Compression, start int64, path string) (r io.Reader, begin int64, done func(), err error) {
 	if c == NoCompression {
 		if start > 0 {
 			// begin at the first line that starts at or after start
 			if start, err = NextLineStart(f, start-1, f.Size()); err != nil {
 				return nil, 0, nil, err
+			}
+		} else {
+			var head [len(bom)]byte
+			if n, _ := f.ReadAt(head[:], 0); n == len(bom) && string(head[:]) == bom {
+				start = int64(len(bom))
 			}
 		}
 		return io.NewSectionReader(f, start, f.Size()-start), start, func() {}, nil
@@ -70,7 +78,49 @@ func OpenLines(f File, c Compression, start int64, path string) (r io.Reader, be
 	}
 	ra := Ahead(rc, AheadChunk, AheadDepth)
 	// the reader ahead stops before the stream it reads closes
-	return ra, 0, func() { ra.Close(); rc.Close() }, nil
+	return &bomSkipper{r: ra}, 0, func() { ra.Close(); rc.Close() }, nil
+}
+
+const bom = "\xef\xbb\xbf"
+
+// TrimBOM drops a UTF-8 byte order mark that opens b (a file's first
+// bytes, sampled).
+func TrimBOM(b []byte) []byte {
+	if len(b) >= len(bom) && string(b[:len(bom)]) == bom {
+		return b[len(bom):]
+	}
+	return b
+}
+
+// bomSkipper drops a byte order mark opening a stream.
+type bomSkipper struct {
+	r       io.Reader
+	checked bool
+	held    []byte // bytes read while checking, not a mark
+}
+
+func (b *bomSkipper) Read(p []byte) (int, error) {
+	if !b.checked {
+		var head [len(bom)]byte
+		n, err := io.ReadFull(b.r, head[:])
+		b.checked = true
+		if n == len(bom) && string(head[:]) == bom {
+			n = 0
+		}
+		b.held = append(b.held, head[:n]...)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return 0, err
+		}
+		if len(b.held) == 0 && err != nil {
+			return 0, io.EOF
+		}
+	}
+	if len(b.held) > 0 {
+		n := copy(p, b.held)
+		b.held = b.held[n:]
+		return n, nil
+	}
+	return b.r.Read(p)
 }
 
 // ReadSize is how much a reader of the byte range ending at end should

@@ -129,7 +129,7 @@ func (d *Dataset) sample(ctx context.Context, fi storage.FileInfo, n int64) ([]b
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read \"%s\"", fi.Path)
 	}
-	return buf, nil
+	return storage.TrimBOM(buf), nil
 }
 
 // splitter parses records of one dialect.
@@ -729,7 +729,7 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 		sp.need = max(sp.need, col+1)
 	}
 	skip := 0
-	if start == 0 {
+	if m.start == 0 {
 		skip = d.Opt.Skip
 		if d.Opt.Header {
 			skip++

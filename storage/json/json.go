@@ -211,17 +211,12 @@ func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.Sca
 		f.Close()
 		return nil, nil, err
 	}
-	rc, err := storage.Decompress(c, io.NewSectionReader(f, 0, f.Size()), fi.Path)
+	r, _, done, err := storage.OpenLines(f, c, 0, fi.Path)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
-	if c == storage.NoCompression {
-		return rc, func() { rc.Close(); f.Close() }, nil
-	}
-	// one stream: decompressed on another core while this one parses
-	ra := storage.Ahead(rc, storage.AheadChunk, storage.AheadDepth)
-	return ra, func() { ra.Close(); rc.Close(); f.Close() }, nil
+	return r, func() { done(); f.Close() }, nil
 }
 
 // Morsel is a byte range of one file (the whole file when compressed).
