@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"sort"
+	jsonl "github.com/lakeq/lakeq/storage/json"
 	"strconv"
 	"strings"
 
@@ -120,38 +120,29 @@ func jsonOpen(b []byte) bool {
 // jsonFields extracts the columns' values from one JSON object.
 func (fs *fieldSplitter) jsonFields(rec []byte, names []string) ([][]byte, []bool, error) {
 	fs.fields, fs.nulls, fs.offsets = fs.fields[:0], fs.nulls[:0], fs.offsets[:0]
+	if fs.o.paths == nil {
+		// 'auto' and 'auto ignorecase': one pass over the object, no map
+		if fs.jp == nil {
+			fs.jp = jsonl.NewFieldParser(names, fs.o.json == "auto ignorecase")
+		}
+		fields, nulls, err := fs.jp.Parse(rec)
+		if err != nil {
+			return nil, nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid JSON object: %v", err)
+		}
+		for range fields {
+			fs.offsets = append(fs.offsets, 0)
+		}
+		return fields, nulls, nil
+	}
+	// a jsonpaths file: each column's path followed from the object
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(rec))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil || obj == nil {
 		return nil, nil, sqlerr.New(sqlerr.InvalidTextRepr, "invalid JSON object: %s", jsonErr(err))
 	}
-	o := fs.o
-	var folded map[string]json.RawMessage
-	if o.json == "auto ignorecase" {
-		// keys that differ only in case: the greatest in byte order wins
-		// (as read_json's), not whichever the map's order gave last
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		folded = make(map[string]json.RawMessage, len(obj))
-		for _, k := range keys {
-			folded[strings.ToLower(k)] = obj[k]
-		}
-	}
 	for i, n := range names {
-		var raw json.RawMessage
-		var ok bool
-		switch {
-		case o.paths != nil:
-			raw, ok = jsonAt(json.RawMessage(rec), o.paths[i])
-		case folded != nil:
-			raw, ok = folded[strings.ToLower(n)]
-		default:
-			raw, ok = obj[n]
-		}
+		raw, ok := jsonAt(json.RawMessage(rec), fs.o.paths[i])
 		fs.offsets = append(fs.offsets, 0)
 		raw = bytes.TrimSpace(raw)
 		if !ok || string(raw) == "null" {

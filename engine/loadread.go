@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	jsonl "github.com/lakeq/lakeq/storage/json"
 	"io"
 	"math/bits"
 	"unsafe"
@@ -131,6 +132,7 @@ type fieldSplitter struct {
 	scratch []byte
 	quoted  []bool // PostgreSQL's CSV: the field had a quote (for FORCE_NULL)
 	spans   [][2]int
+	jp      *jsonl.FieldParser // FORMAT JSON 'auto' [ignorecase]
 }
 
 // delimAt is the position of the first d in rec at or after i, or

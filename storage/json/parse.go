@@ -1,6 +1,7 @@
 package json
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf16"
@@ -522,4 +523,57 @@ func (p *lineParser) hex4() (rune, bool) {
 		p.pos++
 	}
 	return r, true
+}
+
+// FieldParser reads JSON objects into the text of named fields, for
+// loads that convert text (COPY … FORMAT JSON 'auto'): a string's value
+// unescaped, any other value as written, NULL for null or a missing key.
+// Keys match names exactly, or without case (the greatest key in byte
+// order winning among those that fold alike). One goroutine uses it; the
+// fields it returns are valid until its next Parse.
+type FieldParser struct {
+	p      *lineParser
+	fields [][]byte
+	nulls  []bool
+}
+
+// NewFieldParser parses objects into the fields names.
+func NewFieldParser(names []string, ignoreCase bool) *FieldParser {
+	d := &Dataset{Opt: Options{CaseSensitive: !ignoreCase}, index: map[string]int{}}
+	cols := make([]int, len(names))
+	for i, n := range names {
+		d.Columns = append(d.Columns, Column{Name: n})
+		if _, dup := d.index[d.fold(n)]; !dup {
+			d.index[d.fold(n)] = i
+		}
+		cols[i] = i
+	}
+	return &FieldParser{p: newLineParser(d, cols), fields: make([][]byte, len(names)), nulls: make([]bool, len(names))}
+}
+
+// Parse reads one object (it may span lines).
+func (f *FieldParser) Parse(rec []byte) ([][]byte, []bool, error) {
+	rec = bytes.TrimSpace(rec)
+	if len(rec) == 0 {
+		return nil, nil, &syntaxError{"unexpected end of JSON input"}
+	}
+	if err := f.p.parse(rec); err != nil {
+		return nil, nil, err
+	}
+	for i, s := range f.p.slots {
+		f.nulls[i] = false
+		switch s.kind {
+		case kindMissing, kindNull:
+			f.fields[i], f.nulls[i] = nil, true
+		case kindTrue:
+			f.fields[i] = trueText
+		case kindFalse:
+			f.fields[i] = falseText
+		case kindNested:
+			f.fields[i] = f.p.line[s.raw.start:s.raw.end]
+		default:
+			f.fields[i] = f.p.bytesOf(s.val)
+		}
+	}
+	return f.fields, f.nulls, nil
 }

@@ -226,3 +226,39 @@ func FuzzLineParser(f *testing.F) {
 		checkLine(t, d, p, strings.TrimSpace(line))
 	})
 }
+
+// COPY … JSON's fields: strings unescaped, other values as written,
+// NULL for null or a missing key; keys exact or without case.
+func TestFieldParser(t *testing.T) {
+	rec := []byte(`{"ID": 1, "id": 2, "Name": "a\tb", "tags": [1, {"k": null}], "ok": true, "gone": null}`)
+	for _, c := range []struct {
+		ignoreCase bool
+		want       string
+	}{
+		{false, `2|NULL|[1, {"k": null}]|true|NULL|NULL`},
+		{true, "2|a\tb|[1, {\"k\": null}]|true|NULL|NULL"},
+	} {
+		f := NewFieldParser([]string{"id", "name", "tags", "ok", "gone", "absent"}, c.ignoreCase)
+		fields, nulls, err := f.Parse(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i := range fields {
+			if nulls[i] {
+				got = append(got, "NULL")
+			} else {
+				got = append(got, string(fields[i]))
+			}
+		}
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("ignore case %v: %q, want %q", c.ignoreCase, strings.Join(got, "|"), c.want)
+		}
+	}
+	f := NewFieldParser([]string{"a"}, false)
+	for _, bad := range []string{`{"a": 1} x`, `[1]`, ``, `{"a": }`} {
+		if _, _, err := f.Parse([]byte(bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
