@@ -56,18 +56,15 @@ func LineAt(ctx context.Context, fsys FileSystem, path string, pos int64) int64 
 // done releases what OpenLines opened (not f).
 //
 // A UTF-8 byte order mark opening the file is not data (Windows tools
-// write one): it is skipped, and begin is the offset after it.
+// write one): a compressed stream drops it; of a plain file the caller
+// skips BOMLen of its first bytes (reading them twice would count them
+// twice as scanned, and on an object store cost a request).
 func OpenLines(f File, c Compression, start int64, path string) (r io.Reader, begin int64, done func(), err error) {
 	if c == NoCompression {
 		if start > 0 {
 			// begin at the first line that starts at or after start
 			if start, err = NextLineStart(f, start-1, f.Size()); err != nil {
 				return nil, 0, nil, err
-			}
-		} else {
-			var head [len(bom)]byte
-			if n, _ := f.ReadAt(head[:], 0); n == len(bom) && string(head[:]) == bom {
-				start = int64(len(bom))
 			}
 		}
 		return io.NewSectionReader(f, start, f.Size()-start), start, func() {}, nil
@@ -85,12 +82,19 @@ const bom = "\xef\xbb\xbf"
 
 // TrimBOM drops a UTF-8 byte order mark that opens b (a file's first
 // bytes, sampled).
-func TrimBOM(b []byte) []byte {
+func TrimBOM(b []byte) []byte { return b[BOMLen(b):] }
+
+// BOMLen is the length of the UTF-8 byte order mark opening b, or 0
+// (also when b is too short to tell).
+func BOMLen(b []byte) int {
 	if len(b) >= len(bom) && string(b[:len(bom)]) == bom {
-		return b[len(bom):]
+		return len(bom)
 	}
-	return b
+	return 0
 }
+
+// SkipBOM drops a byte order mark opening r.
+func SkipBOM(r io.Reader) io.Reader { return &bomSkipper{r: r} }
 
 // bomSkipper drops a byte order mark opening a stream.
 type bomSkipper struct {

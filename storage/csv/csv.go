@@ -768,6 +768,13 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			} else if err != nil {
 				return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read \"%s\"", m.file.Path)
 			}
+			if pos == 0 && c == storage.NoCompression && (len(buf) >= 3 || eof) {
+				// a byte order mark opening the file is not data
+				if k := storage.BOMLen(buf); k > 0 {
+					buf = append(buf[:0], buf[k:]...)
+					pos = int64(k)
+				}
+			}
 			if n == 0 && !eof {
 				continue
 			}

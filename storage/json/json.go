@@ -216,7 +216,7 @@ func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.Sca
 		f.Close()
 		return nil, nil, err
 	}
-	return r, func() { done(); f.Close() }, nil
+	return storage.SkipBOM(r), func() { done(); f.Close() }, nil
 }
 
 // Morsel is a byte range of one file (the whole file when compressed).
@@ -433,6 +433,13 @@ func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Recor
 			}
 			n, err := r.Read(buf[len(buf) : len(buf)+want])
 			buf = buf[:len(buf)+n]
+			if off == 0 && c == storage.NoCompression && (len(buf) >= 3 || err != nil) {
+				// a byte order mark opening the file is not data
+				if k := storage.BOMLen(buf); k > 0 {
+					buf = buf[:copy(buf, buf[k:])]
+					off = int64(k)
+				}
+			}
 			if err == io.EOF {
 				eof = true
 			} else if err != nil {

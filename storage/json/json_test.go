@@ -170,3 +170,25 @@ func TestRangesScanTheirBytes(t *testing.T) {
 		t.Fatalf("%d ranges of a %d-byte file scanned %d bytes (at most %d)", len(ms), size, got, limit)
 	}
 }
+
+// A byte order mark opening a file is skipped, and its bytes are
+// scanned once, as every other byte.
+func TestBOMScannedOnce(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bom.jsonl")
+	body := "\xef\xbb\xbf{\"a\": 1}\r\n{\"a\": 2}"
+	os.WriteFile(p, []byte(body), 0o644)
+	ctx := context.Background()
+	d, err := Open(ctx, storage.Local{}, []storage.FileInfo{{Path: p, Size: int64(len(body))}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st storage.ScanStats
+	ms, _ := d.Morsels(ctx, []int{0}, &st)
+	recs, err := ms[0].Read(ctx, &st)
+	if err != nil || len(recs) != 1 || recs[0].NumRows() != 2 {
+		t.Fatalf("%v %v", recs, err)
+	}
+	if got := st.BytesRead.Load(); got != int64(len(body)) {
+		t.Fatalf("scanned %d bytes of %d", got, len(body))
+	}
+}
