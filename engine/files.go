@@ -492,7 +492,7 @@ func prefetch(m fileMorsel, ctx *exec.Ctx) int64 {
 
 // footerStats is what Parquet footers tell the planner of a column.
 func footerStats(r parquet.ColumnRange) planner.ColStats {
-	return planner.ColStats{Min: r.Min, Max: r.Max, HasMinMax: r.HasMinMax, NullFrac: r.NullFrac, HasNullFrac: r.HasNullFrac}
+	return planner.ColStats{Min: r.Min, Max: r.Max, HasMinMax: r.HasMinMax, NullFrac: r.NullFrac, HasNullFrac: r.HasNullFrac, Distinct: r.Distinct}
 }
 
 // KeyRange implements exec.KeyRanger for the formats that can say.

@@ -483,22 +483,37 @@ func (d *Dataset) dictionaryLeaves(path string, rg int, leaves []int) []int {
 			continue
 		}
 		cc, err := rgm.ColumnChunk(l)
-		if err != nil || !cc.HasDictionaryPage() {
-			continue
-		}
-		stats := cc.EncodingStats()
-		allDict := len(stats) > 0
-		for _, s := range stats {
-			// page types 0 and 3 are data pages (v1, v2)
-			if pt := int(s.PageType); (pt == 0 || pt == 3) && s.Encoding != pq.Encodings.PlainDict && s.Encoding != pq.Encodings.RLEDict {
-				allDict = false
-			}
-		}
-		if allDict {
+		if err == nil && len(cc.EncodingStats()) > 0 && dictionaryOnly(cc) {
 			out = append(out, l)
 		}
 	}
 	return out
+}
+
+// dictionaryOnly reports a column chunk whose every data page is
+// dictionary-encoded: from its pages' encoding statistics, or without
+// them (DuckDB writes none) from its encodings, none of them plain.
+func dictionaryOnly(cc *metadata.ColumnChunkMetaData) bool {
+	if !cc.HasDictionaryPage() {
+		return false
+	}
+	if stats := cc.EncodingStats(); len(stats) > 0 {
+		for _, s := range stats {
+			// page types 0 and 3 are data pages (v1, v2)
+			if pt := int(s.PageType); (pt == 0 || pt == 3) && s.Encoding != pq.Encodings.PlainDict && s.Encoding != pq.Encodings.RLEDict {
+				return false
+			}
+		}
+		return true
+	}
+	for _, e := range cc.Encodings() {
+		switch e {
+		case pq.Encodings.PlainDict, pq.Encodings.RLEDict, pq.Encodings.RLE, pq.Encodings.BitPacked:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Morsel is one row group of one file.

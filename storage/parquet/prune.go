@@ -177,6 +177,10 @@ type ColumnRange struct {
 	HasMinMax   bool
 	NullFrac    float64
 	HasNullFrac bool
+	// Distinct is the column's distinct values where its dictionaries
+	// tell (small files, every chunk dictionary-encoded; the largest
+	// dictionary of several files), else 0
+	Distinct int64
 }
 
 // ColumnRanges folds the row-group statistics of the first files'
@@ -193,6 +197,10 @@ func (d *Dataset) ColumnRanges(ctx context.Context) []ColumnRange {
 	}
 	minmax := make([]bool, len(d.Columns))
 	hasNulls := make([]bool, len(d.Columns))
+	dict := make([]int64, len(d.Columns))
+	for c := range dict {
+		dict[c] = -1 // every file must tell
+	}
 	nulls := make([]int64, len(d.Columns))
 	for c := range minmax {
 		minmax[c], hasNulls[c] = true, true
@@ -210,9 +218,19 @@ func (d *Dataset) ColumnRanges(ctx context.Context) []ColumnRange {
 		if md == nil || err != nil {
 			return make([]ColumnRange, len(d.Columns))
 		}
-		fr := d.opt.Footers.ranges(d.info(f.Path), sig, func() fileRanges { return d.fileRanges(md, leaves) })
+		fr := d.opt.Footers.ranges(d.info(f.Path), sig, func() fileRanges {
+			r := d.fileRanges(md, leaves)
+			d.dictionarySizes(ctx, f.Path, md, leaves, r.cols)
+			return r
+		})
 		rows += fr.rows
 		for c, r := range fr.cols {
+			if dict[c] != 0 {
+				dict[c] = max(dict[c], r.dict)
+				if r.dict == 0 {
+					dict[c] = 0
+				}
+			}
 			minmax[c] = minmax[c] && r.minmax
 			hasNulls[c] = hasNulls[c] && r.hasNulls
 			nulls[c] += r.nulls
@@ -236,6 +254,9 @@ func (d *Dataset) ColumnRanges(ctx context.Context) []ColumnRange {
 		if hasNulls[c] && rows > 0 && c < d.nFile {
 			out[c].NullFrac, out[c].HasNullFrac = float64(nulls[c])/float64(rows), true
 		}
+		if dict[c] > 0 {
+			out[c].Distinct = dict[c]
+		}
 	}
 	return out
 }
@@ -253,6 +274,7 @@ type fileColRange struct {
 	min, max         types.Value // nil: no row group had a range
 	minmax, hasNulls bool
 	nulls            int64
+	dict             int64 // the largest dictionary of its chunks (0: unknown)
 }
 
 // rangeSig names what fileRanges depends on besides the file: the
@@ -315,4 +337,63 @@ func (d *Dataset) fileRanges(md *metadata.FileMetaData, leaves [][]int) fileRang
 		}
 	}
 	return out
+}
+
+// Dictionaries count the distinct values of small tables' columns (a
+// dimension's attributes: a quarter's name, a category), which footers
+// do not: an equality filter on one is then estimated from the count
+// instead of a default share. Only small files are read so (a page per
+// column and row group, once per file: the footer cache keeps the
+// result).
+const (
+	dictStatsRows      = 250000
+	dictStatsRowGroups = 4
+)
+
+// dictionarySizes sets cols[c].dict to the largest dictionary of file
+// column c's chunks when every chunk of it is dictionary-encoded.
+func (d *Dataset) dictionarySizes(ctx context.Context, path string, md *metadata.FileMetaData, leaves [][]int, cols []fileColRange) {
+	if md.NumRows > dictStatsRows || md.NumRowGroups() > dictStatsRowGroups || md.NumRowGroups() == 0 {
+		return
+	}
+	var want []int
+	for c := 0; c < len(cols) && c < len(leaves); c++ {
+		if len(leaves[c]) != 1 {
+			continue
+		}
+		all := true
+		for g := 0; g < md.NumRowGroups() && all; g++ {
+			cc, err := md.RowGroup(g).ColumnChunk(leaves[c][0])
+			all = err == nil && dictionaryOnly(cc)
+		}
+		if all {
+			want = append(want, c)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	fr, _, closer, err := d.reader(ctx, path, nil)
+	if err != nil {
+		return
+	}
+	defer closer()
+	pf := fr.ParquetReader()
+	for _, c := range want {
+		var n int64
+		for g := 0; g < md.NumRowGroups(); g++ {
+			pr, err := pf.RowGroup(g).GetColumnPageReader(leaves[c][0])
+			if err != nil {
+				n = 0
+				break
+			}
+			dp, err := pr.GetDictionaryPage()
+			if err != nil || dp == nil {
+				n = 0
+				break
+			}
+			n = max(n, int64(dp.NumValues()))
+		}
+		cols[c].dict = n
+	}
 }
