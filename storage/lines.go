@@ -50,6 +50,23 @@ func LineAt(ctx context.Context, fsys FileSystem, path string, pos int64) int64 
 	return n + 1
 }
 
+// OpenLineRange opens the lines of a file that start in [start, end)
+// (end < 0: to the file's end) as OpenLines does, its bytes counted in
+// st as they are fetched, in windows on an object store.
+func OpenLineRange(ctx context.Context, fsys FileSystem, info FileInfo, st *ScanStats, c Compression, start, end int64) (r io.Reader, begin int64, done func(), err error) {
+	raw, err := OpenInfo(ctx, fsys, info)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	f := SequentialUntil(Counted(raw, st), SequentialWindow, max(end, 0))
+	r, begin, closeLines, err := OpenLines(f, c, start, info.Path)
+	if err != nil {
+		f.Close()
+		return nil, 0, nil, err
+	}
+	return r, begin, func() { closeLines(); f.Close() }, nil
+}
+
 // OpenLines reads the lines of f that start at or after start, and
 // returns the offset of the first; a compressed file is read whole
 // (start 0), decompressed on another core while the caller parses.

@@ -131,7 +131,12 @@ func appendDecimal(b []byte, n decimal128.Num, scale int32) []byte {
 	} else {
 		d = strconv.AppendUint(d, r, 10)
 	}
-	sc := int(scale)
+	return appendPointed(b, d, int(scale))
+}
+
+// appendPointed appends digits d with a decimal point sc digits from
+// their end (sc ≥ 0).
+func appendPointed(b, d []byte, sc int) []byte {
 	if sc == 0 {
 		return append(b, d...)
 	}
@@ -199,15 +204,5 @@ func appendBigDecimal(b []byte, n decimal128.Num, scale int32) []byte {
 		}
 		return b
 	}
-	sc := int(scale)
-	if len(d) <= sc {
-		b = append(b, '0', '.')
-		for k := len(d); k < sc; k++ {
-			b = append(b, '0')
-		}
-		return append(b, d...)
-	}
-	b = append(b, d[:len(d)-sc]...)
-	b = append(b, '.')
-	return append(b, d[len(d)-sc:]...)
+	return appendPointed(b, d, int(scale))
 }

@@ -684,18 +684,11 @@ func (cb *columnBuilder) finish() arrow.Array {
 // Read parses the morsel's rows into batches.
 func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error) {
 	d := m.d
-	raw, err := storage.OpenInfo(ctx, d.FS, m.file)
-	if err != nil {
-		return nil, err
-	}
-	defer raw.Close()
-	// bytes are counted as fetched, then read in windows
-	f := storage.SequentialUntil(storage.Counted(raw, st), storage.SequentialWindow, max(m.end, 0))
 	c, err := d.codec(m.file.Path)
 	if err != nil {
 		return nil, err
 	}
-	r, start, done, err := storage.OpenLines(f, c, m.start, m.file.Path)
+	r, start, done, err := storage.OpenLineRange(ctx, d.FS, m.file, st, c, m.start, m.end)
 	if err != nil {
 		return nil, err
 	}

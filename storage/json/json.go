@@ -200,23 +200,15 @@ func typeOf(v any) types.T {
 func unify(a, b types.T) types.T { return types.Widen(a, b) }
 
 func (d *Dataset) open(ctx context.Context, fi storage.FileInfo, st *storage.ScanStats) (io.Reader, func(), error) {
-	raw, err := storage.OpenInfo(ctx, d.FS, fi)
-	if err != nil {
-		return nil, nil, err
-	}
-	// on an object store, fetched in windows of storage.SequentialWindow
-	f := storage.Sequential(storage.Counted(raw, st), storage.SequentialWindow)
 	c, err := storage.ParseCompression(d.Opt.Compression, fi.Path)
 	if err != nil {
-		f.Close()
 		return nil, nil, err
 	}
-	r, _, done, err := storage.OpenLines(f, c, 0, fi.Path)
+	r, _, done, err := storage.OpenLineRange(ctx, d.FS, fi, st, c, 0, -1)
 	if err != nil {
-		f.Close()
 		return nil, nil, err
 	}
-	return storage.SkipBOM(r), func() { done(); f.Close() }, nil
+	return storage.SkipBOM(r), done, nil
 }
 
 // Morsel is a byte range of one file (the whole file when compressed).
@@ -314,19 +306,11 @@ const maxLine = 64 << 20
 // Read parses the morsel's lines into batches.
 func (m *Morsel) Read(ctx context.Context, st *storage.ScanStats) ([]arrow.Record, error) {
 	d := m.d
-	raw, err := storage.OpenInfo(ctx, d.FS, m.file)
-	if err != nil {
-		return nil, err
-	}
-	defer raw.Close()
-	// bytes are counted as fetched, then read in windows (on an object
-	// store, fetched so)
-	f := storage.SequentialUntil(storage.Counted(raw, st), storage.SequentialWindow, max(m.end, 0))
 	c, err := storage.ParseCompression(d.Opt.Compression, m.file.Path)
 	if err != nil {
 		return nil, err
 	}
-	r, start, done, err := storage.OpenLines(f, c, m.start, m.file.Path)
+	r, start, done, err := storage.OpenLineRange(ctx, d.FS, m.file, st, c, m.start, m.end)
 	if err != nil {
 		return nil, err
 	}
