@@ -94,7 +94,14 @@ func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 	// column would cost more than evaluating the next conjunct on all rows.
 	rec := in
 	var acc []byte // AND of the masks evaluated on rec so far
+	accCount := 0
 	for i, c := range and.Args {
+		if acc != nil && accCount < int(rec.NumRows()) && !expr.CannotFail(c) {
+			// a conjunct that may fail sees only the rows the ones before
+			// it kept (expr.CannotFail)
+			rec = selectBits(rec, acc, accCount)
+			acc = nil
+		}
 		m, err := c.Eval(ctx.Expr, rec)
 		if err != nil {
 			return err
@@ -117,7 +124,7 @@ func (f *Filter) Execute(ctx *Ctx, _ any, in arrow.Record, emit Emit) error {
 			acc = nil
 			continue
 		}
-		acc = bits
+		acc, accCount = bits, count
 	}
 	return emit(rec)
 }

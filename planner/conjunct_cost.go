@@ -12,15 +12,25 @@ import (
 // matching strings against IN lists or LIKE patterns saves the string
 // work on the rows the cheap tests already dropped (TPC-H q12 tests
 // l_shipmode IN (...) on all 6M rows otherwise). The order is stable:
-// equal costs keep the query's order.
+// equal costs keep the query's order. A conjunct that may fail (a
+// division, a cast of text: expr.CannotFail) never moves ahead of one
+// written before it — it may be guarded by it (`s LIKE 'n%' AND
+// substr(s, 2)::int > 0`) — so those come last, in the query's order.
 func orderConjuncts(e expr.Expr) expr.Expr {
 	and, ok := e.(*expr.And)
 	if !ok {
 		return e
 	}
-	args := append([]expr.Expr(nil), and.Args...)
+	var args, guarded []expr.Expr
+	for _, a := range and.Args {
+		if expr.CannotFail(a) {
+			args = append(args, a)
+		} else {
+			guarded = append(guarded, a)
+		}
+	}
 	sort.SliceStable(args, func(i, j int) bool { return exprCost(args[i]) < exprCost(args[j]) })
-	return &expr.And{Args: args}
+	return &expr.And{Args: append(args, guarded...)}
 }
 
 // exprCost is a rough per-row cost: string and pattern work weigh more

@@ -293,7 +293,37 @@ func logic(ctx *Ctx, b arrow.Record, args []Expr, and bool) (arrow.Array, error)
 	nb := (n + 7) / 8
 	decided := make([]byte, nb) // some input is false (AND) / true (OR)
 	unknown := make([]byte, nb) // some input is NULL
-	for _, x := range args {
+	for k, x := range args {
+		if k > 0 && !CannotFail(x) {
+			// an input that may fail runs on the rows still open only (see
+			// CannotFail)
+			var open []int32
+			for r := 0; r < n; r++ {
+				if decided[r>>3]&(1<<(uint(r)&7)) == 0 {
+					open = append(open, int32(r))
+				}
+			}
+			if len(open) == 0 {
+				break
+			}
+			if len(open) < n {
+				v, err := evalOn(ctx, x, b, open)
+				if err != nil {
+					return nil, err
+				}
+				vals, valid := boolBits(v)
+				for j, r := range open {
+					bit := byte(1) << (uint(r) & 7)
+					switch {
+					case valid[j>>3]&(1<<(uint(j)&7)) == 0:
+						unknown[r>>3] |= bit
+					case (vals[j>>3]&(1<<(uint(j)&7)) != 0) != and:
+						decided[r>>3] |= bit
+					}
+				}
+				continue
+			}
+		}
 		v, err := x.Eval(ctx, b)
 		if err != nil {
 			return nil, err
