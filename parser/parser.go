@@ -183,6 +183,17 @@ func (c *converter) fix(err error) error {
 
 // unsupported builds a 0A000 error at byte offset loc (encoded negative
 // until fix() converts it into a character position).
+// temporary refuses CREATE TEMPORARY TABLE and VIEW: lakeq's tables and
+// views are in the catalog every session and process shares, so one
+// made temporary would outlive its session and show in the others (it
+// did: the keyword was read and ignored).
+func temporary(rel *pg.RangeVar, what string) error {
+	if rel != nil && rel.Relpersistence == "t" {
+		return unsupported(rel.Location, "CREATE TEMPORARY %s is not supported: lakeq's relations are shared by every session; create a %s and drop it when done", what, strings.ToLower(what))
+	}
+	return nil
+}
+
 func unsupported(loc int32, format string, args ...any) error {
 	e := sqlerr.New(sqlerr.FeatureNotSupported, format, args...)
 	if loc >= 0 {
@@ -1658,10 +1669,10 @@ func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
-	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists, Options: withOptions(s.Options)}
-	if s.Relation.Relpersistence == "t" {
-		out.Temp = true
+	if err := temporary(s.Relation, "TABLE"); err != nil {
+		return nil, err
 	}
+	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists, Options: withOptions(s.Options)}
 	var pkCols []string
 	for _, e := range s.TableElts {
 		if cd := e.GetColumnDef(); cd != nil {
@@ -1748,6 +1759,9 @@ func (c *converter) ctas(s *pg.CreateTableAsStmt) (ast.Stmt, error) {
 	if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
 		return nil, unsupported(-1, "materialized views are not supported")
 	}
+	if err := temporary(s.Into.Rel, "TABLE"); err != nil {
+		return nil, err
+	}
 	return &ast.CreateTable{Name: rangeVarName(s.Into.Rel), Query: sel, ColNames: names(s.Into.ColNames), IfNotExists: s.IfNotExists, WithData: !s.Into.SkipData, Options: withOptions(s.Into.Options)}, nil
 }
 
@@ -1781,6 +1795,9 @@ func (c *converter) drop(s *pg.DropStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
+	if err := temporary(s.View, "VIEW"); err != nil {
+		return nil, err
+	}
 	q, err := c.stmt(s.Query)
 	if err != nil {
 		return nil, err

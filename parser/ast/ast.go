@@ -132,7 +132,6 @@ type CreateTable struct {
 	IfNotExists bool
 	Query       *Select
 	ColNames    []string // CTAS column aliases
-	Temp        bool
 	WithData    bool
 	// Options are WITH (name = value, …): PostgreSQL's storage
 	// parameters, or Athena's CTAS properties (format, …); names lower-case
