@@ -282,7 +282,7 @@ func (b *Binder) bindExpr1(e ast.Expr, sc *scope) (expr.Expr, error) {
 			target := lt0
 			if lt0.Kind == types.Varchar {
 				target = types.TextT // PostgreSQL compares varchar as text
-			} else if ct, ok := commonType(lt0, rt0); ok && ct.Kind != lt0.Kind && numRank(ct.Kind) > 0 {
+			} else if ct, ok := commonType(lt0, rt0); ok && ct.Kind != lt0.Kind && types.NumericRank(ct.Kind) > 0 {
 				target = ct
 				if ct.Kind == types.Numeric {
 					target = types.NumericT // the value's own scale

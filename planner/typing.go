@@ -7,25 +7,6 @@ import (
 	"github.com/lakeq/lakeq/types"
 )
 
-// numRank orders the numeric types for implicit promotion.
-func numRank(k types.Kind) int {
-	switch k {
-	case types.Int2:
-		return 1
-	case types.Int4:
-		return 2
-	case types.Int8:
-		return 3
-	case types.Numeric:
-		return 4
-	case types.Float4:
-		return 5
-	case types.Float8:
-		return 6
-	}
-	return 0
-}
-
 // implicitCost is the cost of an implicit cast from → to, or -1 when
 // PostgreSQL would not cast implicitly.
 func implicitCost(from, to types.T) int {
@@ -41,7 +22,7 @@ func implicitCost(from, to types.T) int {
 		}
 		return 2
 	}
-	if rf, rt := numRank(from.Kind), numRank(to.Kind); rf > 0 && rt > 0 {
+	if rf, rt := types.NumericRank(from.Kind), types.NumericRank(to.Kind); rf > 0 && rt > 0 {
 		if rf < rt {
 			return rt - rf
 		}
@@ -98,7 +79,7 @@ func commonType(a, b types.T) (types.T, bool) {
 		}
 		return a, true
 	}
-	if ra, rb := numRank(a.Kind), numRank(b.Kind); ra > 0 && rb > 0 {
+	if ra, rb := types.NumericRank(a.Kind), types.NumericRank(b.Kind); ra > 0 && rb > 0 {
 		if ra > rb {
 			if a.Kind == types.Numeric {
 				return types.T{Kind: types.Numeric, Scale: a.Scale, Dyn: a.Dyn}, true
@@ -135,7 +116,7 @@ func operatorType(a, b types.T) (types.T, bool) {
 		if b.Kind == types.Float4 {
 			other = a
 		}
-		if numRank(other.Kind) > 0 {
+		if types.NumericRank(other.Kind) > 0 {
 			return types.Float8T, true
 		}
 	}
@@ -312,7 +293,7 @@ func candidateRank(args []expr.Expr, ts []types.T) [2]int {
 		switch {
 		case at.Kind == ts[i].Kind:
 			exact++
-		case numRank(at.Kind) > 0 && ts[i].Kind == types.Float8,
+		case types.NumericRank(at.Kind) > 0 && ts[i].Kind == types.Float8,
 			at.IsString() && ts[i].Kind == types.Text,
 			// timestamptz is the datetime category's preferred type:
 			// date_trunc('week', date) is date_trunc(text, timestamptz)

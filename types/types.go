@@ -87,6 +87,26 @@ func (t T) Small() bool { return t.Kind == Numeric && t.Prec > 0 && t.Prec <= 18
 // NumericOf returns numeric(p,s).
 func NumericOf(p, s int32) T { return T{Kind: Numeric, Prec: p, Scale: s} }
 
+// NumericRank orders the numeric types for implicit promotion (int2 <
+// int4 < int8 < numeric < real < double precision); 0 for others.
+func NumericRank(k Kind) int {
+	switch k {
+	case Int2:
+		return 1
+	case Int4:
+		return 2
+	case Int8:
+		return 3
+	case Numeric:
+		return 4
+	case Float4:
+		return 5
+	case Float8:
+		return 6
+	}
+	return 0
+}
+
 // IsInteger reports int2/int4/int8.
 func (t T) IsInteger() bool { return t.Kind == Int2 || t.Kind == Int4 || t.Kind == Int8 }
 

@@ -67,24 +67,13 @@ func allCannotFail(es []Expr) bool {
 // an integer to a wider one, to a float or an unconstrained numeric, a
 // date to a timestamp).
 func widening(from, to types.T) bool {
-	rank := func(k types.Kind) int {
-		switch k {
-		case types.Int2:
-			return 1
-		case types.Int4:
-			return 2
-		case types.Int8:
-			return 3
-		}
-		return 0
-	}
 	f, t := from.Kind, to.Kind
 	switch {
 	case from.String() == to.String():
 		return true
-	case rank(f) > 0 && rank(t) > 0:
-		return rank(f) <= rank(t)
-	case rank(f) > 0 && (t == types.Float8 || t == types.Numeric && to.Prec == 0):
+	case from.IsInteger() && to.IsInteger():
+		return types.NumericRank(f) <= types.NumericRank(t)
+	case from.IsInteger() && (t == types.Float8 || t == types.Numeric && to.Prec == 0):
 		return true
 	case f == types.Float4 && t == types.Float8:
 		return true
