@@ -51,6 +51,15 @@ func (r *sessions) add(s *Session) {
 	r.byPID[s.PID] = s
 }
 
+// reserve takes a pid for a session outside the registry (one that
+// makes a temporary schema needs a name no live session has).
+func (r *sessions) reserve() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.nextPID++
+	return r.nextPID
+}
+
 func (r *sessions) remove(s *Session) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -135,6 +144,7 @@ func (s *Session) SetTxState(tx byte) {
 // Close ends the session: it leaves pg_stat_activity. Idempotent.
 func (s *Session) Close() {
 	s.closeCursors(true)
+	s.dropTemp()
 	s.eng.sessions.remove(s)
 }
 

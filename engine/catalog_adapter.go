@@ -26,6 +26,28 @@ type catAdapter struct {
 	rels  map[string]relation
 	stats map[string][]catalog.ColumnStats
 	files map[string]*planner.Table
+	// noTemp resolves names past the session's temporary schema: inside
+	// the body of a view that is not itself temporary
+	noTemp bool
+}
+
+// ForView is the catalog a view's body binds with: a view every session
+// shares never reads a session's temporary tables, which did not exist
+// when it was made (PostgreSQL binds a view's names once, at CREATE).
+func (c *catAdapter) ForView(t *planner.Table) planner.Catalog {
+	if c.s.temp != nil && t.Schema == c.s.temp.name {
+		return c
+	}
+	if c.rels == nil {
+		c.rels = map[string]relation{}
+	}
+	if c.stats == nil {
+		c.stats = map[string][]catalog.ColumnStats{}
+	}
+	if c.files == nil {
+		c.files = map[string]*planner.Table{}
+	}
+	return &catAdapter{s: c.s, rels: c.rels, stats: c.stats, files: c.files, noTemp: true}
 }
 
 // relation is a catalog lookup's answer.
@@ -39,10 +61,13 @@ type relation struct {
 // database's table is looked up each time (its source is per scan).
 func (c *catAdapter) lookup(ctx context.Context, schema, name string) (*catalog.Table, *planner.Table, error) {
 	key := schema + "\x00" + name
+	if c.noTemp {
+		key = "\x01" + key
+	}
 	if r, ok := c.rels[key]; ok {
 		return r.t, r.mt, r.err
 	}
-	t, mt, err := c.s.lookupRelation(ctx, schema, name)
+	t, mt, err := c.s.findRelation(ctx, schema, name, c.noTemp)
 	if mt == nil && err == nil {
 		if c.rels == nil {
 			c.rels = map[string]relation{}
@@ -50,6 +75,21 @@ func (c *catAdapter) lookup(ctx context.Context, schema, name string) (*catalog.
 		c.rels[key] = relation{t: t}
 	}
 	return t, mt, err
+}
+
+// readsSchema reports whether a statement b bound read a relation of
+// schema db.
+func readsSchema(b *planner.Binder, db string) bool {
+	c, ok := b.Cat.(*catAdapter)
+	if !ok {
+		return false
+	}
+	for _, r := range c.rels {
+		if r.t != nil && r.t.Database == db {
+			return true
+		}
+	}
+	return false
 }
 
 // tableStats is what ANALYZE stored for t, read once per statement.
@@ -137,9 +177,18 @@ func analyzedStats(st []catalog.ColumnStats, pt *planner.Table) {
 // lookupRelation finds a table by (optional) schema and name along the
 // search path: a catalog table, or a mounted database's table (mt).
 func (s *Session) lookupRelation(ctx context.Context, schema, name string) (*catalog.Table, *planner.Table, error) {
-	schemas := s.SearchPath
-	if schema != "" {
-		schemas = []string{schema}
+	return s.findRelation(ctx, schema, name, false)
+}
+
+// findRelation is lookupRelation, past the temporary schema when noTemp
+// is set and no schema is named.
+func (s *Session) findRelation(ctx context.Context, schema, name string, noTemp bool) (*catalog.Table, *planner.Table, error) {
+	schemas, err := s.searchSchemas(schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	if noTemp && schema == "" && s.temp != nil {
+		schemas = schemas[1:]
 	}
 	for _, db := range schemas {
 		d, err := s.eng.store.GetDatabase(ctx, db)
@@ -166,9 +215,9 @@ func (s *Session) lookupRelation(ctx context.Context, schema, name string) (*cat
 
 // lookupTable finds a catalog table by (optional) schema and name.
 func (s *Session) lookupTable(ctx context.Context, schema, name string) (*catalog.Table, error) {
-	schemas := s.SearchPath
-	if schema != "" {
-		schemas = []string{schema}
+	schemas, err := s.searchSchemas(schema)
+	if err != nil {
+		return nil, err
 	}
 	for _, db := range schemas {
 		t, err := s.eng.store.GetTable(ctx, db, name)

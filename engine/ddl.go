@@ -14,8 +14,34 @@ import (
 	"github.com/lakeq/lakeq/types"
 )
 
-// targetSchema is the schema a new object goes to.
-func (s *Session) targetSchema(ctx context.Context, q ast.QualifiedName) (string, error) {
+// targetSchema is the schema a new object goes to; temp asks for the
+// session's temporary schema. A relation created in pg_temp is
+// temporary however it was asked for (isTemp), as in PostgreSQL.
+func (s *Session) targetSchema(ctx context.Context, q ast.QualifiedName, temp bool) (db string, isTemp bool, err error) {
+	if q.Schema != "" {
+		_, inTemp, err := s.tempName(q.Schema)
+		if err != nil {
+			return "", false, err
+		}
+		if temp && !inTemp {
+			return "", false, sqlerr.New(sqlerr.InvalidTableDefinition, "cannot create temporary relation in non-temporary schema")
+		}
+		temp = temp || inTemp
+	}
+	if temp {
+		ts, err := s.tempSchemaFor(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		return ts.name, true, nil
+	}
+	db, err = s.plainSchema(ctx, q)
+	return db, false, err
+}
+
+// plainSchema is the schema of the search path (or named) a new
+// relation goes to.
+func (s *Session) plainSchema(ctx context.Context, q ast.QualifiedName) (string, error) {
 	db := q.Schema
 	if db == "" {
 		if len(s.SearchPath) == 0 {
@@ -62,9 +88,15 @@ func (s *Session) createTable(ctx context.Context, x *ast.CreateTable, sql strin
 
 // createTableWith runs CREATE TABLE [AS] with its WITH options parsed.
 func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql string, params []types.Value, opts ctasOptions) (*Result, error) {
-	db, err := s.targetSchema(ctx, x.Name)
+	if x.Temp && opts.external() {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "a temporary table cannot have WITH property %s: it is a managed table of the session's own", x.Options[0].Name)
+	}
+	db, temp, err := s.targetSchema(ctx, x.Name, x.Temp)
 	if err != nil {
 		return nil, err
+	}
+	if temp && opts.external() {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "a temporary table cannot have WITH property %s: it is a managed table of the session's own", x.Options[0].Name)
 	}
 	existing, err := s.eng.store.GetTable(ctx, db, x.Name.Name)
 	if err != nil {
@@ -162,7 +194,11 @@ func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql s
 	// The rows go to a folder of this table's own, and the catalog entry
 	// that names them is the publish step: of two CTAS of one name, the
 	// loser's CreateTable fails and it removes its own folder.
-	t.Storage.Location = s.eng.newLocation(db, t.Name)
+	if temp {
+		t.Storage.Location = s.temp.location(t.Name)
+	} else {
+		t.Storage.Location = s.eng.newLocation(db, t.Name)
+	}
 	t.Parameters[managed.SnapshotKey] = ""
 	mt := managed.New(s.eng.fs, t.Storage.Location, names, ts)
 	var w *managed.Writer
@@ -206,6 +242,13 @@ func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql s
 	if w != nil {
 		w.Done()
 	}
+	if temp && x.OnCommit != "" {
+		a := &commitAction{action: x.OnCommit, version: 1} // a new table is version 1 (empty, unless CTAS)
+		if x.Query != nil {
+			a.version = -1
+		}
+		s.temp.onCommit[t.Name] = a
+	}
 	if x.Query != nil {
 		n := countRows(recs) + streamed
 		return &Result{Tag: fmt.Sprintf("SELECT %d", n), Rows: n}, nil
@@ -233,11 +276,18 @@ func (s *Session) planTableDefaults(ctx context.Context, t *catalog.Table) (any,
 }
 
 func (s *Session) createView(ctx context.Context, x *ast.CreateView, sql string) (*Result, error) {
-	db, err := s.targetSchema(ctx, x.Name)
+	n, b, err := s.plan(ctx, x.Query, sql, nil)
 	if err != nil {
 		return nil, err
 	}
-	n, _, err := s.plan(ctx, x.Query, sql, nil)
+	temp := x.Temp
+	var notices []string
+	if !temp && s.temp != nil && readsSchema(b, s.temp.name) {
+		// a view over a temporary relation goes with it, as PostgreSQL's
+		temp = true
+		notices = append(notices, fmt.Sprintf("view \"%s\" will be a temporary view", x.Name.Name))
+	}
+	db, _, err := s.targetSchema(ctx, x.Name, temp)
 	if err != nil {
 		return nil, err
 	}
@@ -272,12 +322,12 @@ func (s *Session) createView(ctx context.Context, x *ast.CreateView, sql string)
 		if err := s.eng.store.UpdateTable(ctx, t); err != nil {
 			return nil, err
 		}
-		return &Result{Tag: "CREATE VIEW"}, nil
+		return &Result{Tag: "CREATE VIEW", Notices: notices}, nil
 	}
 	if err := s.eng.store.CreateTable(ctx, t); err != nil {
 		return nil, err
 	}
-	return &Result{Tag: "CREATE VIEW"}, nil
+	return &Result{Tag: "CREATE VIEW", Notices: notices}, nil
 }
 
 func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
@@ -344,6 +394,15 @@ func (s *Session) createSchema(ctx context.Context, x *ast.CreateSchema) (*Resul
 }
 
 func (s *Session) dropSchema(ctx context.Context, name string, ifExists, cascade bool, res *Result) error {
+	if _, inTemp, err := s.tempName(name); err != nil || inTemp {
+		if err == nil && name == "pg_temp" {
+			err = sqlerr.New(sqlerr.InvalidSchemaName, "schema \"%s\" does not exist", name)
+		} else if err == nil {
+			err = sqlerr.New(sqlerr.FeatureNotSupported, "cannot drop the temporary schema \"%s\"", name).
+				WithHint("DISCARD TEMP drops the session's temporary tables and views.")
+		}
+		return err
+	}
 	d, err := s.eng.store.GetDatabase(ctx, name)
 	if err != nil {
 		return err

@@ -75,8 +75,9 @@ type Config struct {
 
 // Engine is the shared state of one lakeq process. Safe for concurrent use.
 type Engine struct {
-	cfg   Config
-	store catalog.Store
+	cfg    Config
+	store  catalog.Store // router: the shared store and the sessions' temporary schemas
+	router *catalogRouter
 	// warehouse is where new managed tables go; staging records this
 	// process's writes in flight (crash recovery)
 	warehouse string
@@ -182,7 +183,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Warehouse != "" {
 		wh = cfg.Warehouse
 	}
-	e := &Engine{cfg: cfg, store: store, warehouse: wh, staging: staging, reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{},
+	router := &catalogRouter{Store: store}
+	e := &Engine{cfg: cfg, store: router, router: router, warehouse: wh, staging: staging, reg: functions.Default(), fs: fsys, footers: parquet.NewFooters(64 << 20), locks: map[string]*sync.Mutex{},
 		loads: &loadLog{maxErr: 100_000, maxLd: 10_000}}
 	if err := e.recoverStaging(ctx); err != nil {
 		staging.Close()

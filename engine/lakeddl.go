@@ -94,7 +94,7 @@ func (s *Session) createExternal(ctx context.Context, x *ast.CreateExternalTable
 	if x.Query != nil {
 		return s.createExternalAsSelect(ctx, x)
 	}
-	db, err := s.targetSchema(ctx, x.Name)
+	db, err := s.externalSchema(ctx, x.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -389,6 +389,12 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 		}
 		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
 			return nil, err
+		}
+		if s.temp != nil && t.Database == s.temp.name {
+			if a := s.temp.onCommit[t.Name]; a != nil {
+				delete(s.temp.onCommit, t.Name)
+				s.temp.onCommit[x.NewName.Name] = a
+			}
 		}
 	case "set location":
 		if err := s.checkLocation(ctx, x.Location); err != nil {

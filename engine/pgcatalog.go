@@ -52,7 +52,12 @@ func (v *catalogView) get() (*system.Snapshot, error) {
 			sess.Settings[k] = val
 		}
 		s.mu.Unlock()
-		v.snap, v.err = system.Load(v.ctx, s.eng.store, sess, s.eng.procs(), s.sysDefs(v.ctx), s.listMounted)
+		var store catalog.Store = s.eng.store
+		if s.temp != nil {
+			sess.TempSchema = s.temp.name
+			store = sessionCatalog{Store: store, temp: s.temp.name}
+		}
+		v.snap, v.err = system.Load(v.ctx, store, sess, s.eng.procs(), s.sysDefs(v.ctx), s.listMounted)
 		if v.snap != nil {
 			v.snap.Stats = s.tableRowCount
 			for _, a := range s.eng.Activities() {

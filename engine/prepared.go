@@ -207,12 +207,15 @@ func itoa(n int64) string {
 func (s *Session) discard(x *ast.Discard) (*Result, error) {
 	switch x.What {
 	case "ALL":
+		s.closeCursors(true)
 		s.prepared, s.cursors = nil, nil
 		s.resetSettings()
+		s.dropTemp()
 		return &Result{Tag: "DISCARD ALL"}, nil
 	case "PLANS":
 		return &Result{Tag: "DISCARD PLANS"}, nil
 	case "TEMP":
+		s.dropTemp()
 		return &Result{Tag: "DISCARD TEMP"}, nil
 	}
 	return &Result{Tag: "DISCARD SEQUENCES"}, nil
@@ -221,7 +224,7 @@ func (s *Session) discard(x *ast.Discard) (*Result, error) {
 // resetSettings restores every setting to its default (RESET ALL),
 // keeping who the session is.
 func (s *Session) resetSettings() {
-	fresh := s.eng.NewSession()
+	fresh := s.eng.newSession() // not registered: it is only its settings
 	s.mu.Lock()
 	s.Settings, s.Loc, s.SearchPath = fresh.Settings, fresh.Loc, fresh.SearchPath
 	s.mu.Unlock()

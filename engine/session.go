@@ -133,6 +133,10 @@ type Session struct {
 
 	act activity // what pg_stat_activity shows; read by other sessions
 
+	// temp is the session's temporary schema (nil until its first
+	// temporary relation)
+	temp *tempSchema
+
 	// s3fs is the session's own S3 client, built for the s3_ settings
 	// whose values s3sig holds (guarded by mu)
 	s3fs  *storage.Registry
@@ -329,6 +333,12 @@ func parseDuration(s string) (time.Duration, bool) {
 }
 
 func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []types.Value) (*Result, error) {
+	if !s.InTransaction {
+		// the last statement committed on its own
+		if err := s.endOfCommit(ctx); err != nil {
+			return nil, err
+		}
+	}
 	switch x := st.AST.(type) {
 	case *ast.Select:
 		return s.streamQuery(ctx, x, st.SQL, params)
@@ -417,6 +427,9 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		case "COMMIT", "ROLLBACK":
 			s.InTransaction = false
 			s.EndTransaction()
+			if err := s.endOfCommit(ctx); err != nil {
+				return nil, err
+			}
 		}
 		return &Result{Tag: x.Kind}, nil
 	case *ast.Noop:
@@ -435,7 +448,7 @@ func (s *Session) binder(ctx context.Context, sql string) *planner.Binder {
 		schema = s.SearchPath[0]
 	}
 	b.Session = &functions.Ctx{User: s.User, Database: s.Database, Schema: schema, Meta: meta{s.view(ctx)},
-		SearchPath: s.SearchPath, BackendPID: s.PID}
+		SearchPath: s.SearchPath, TempSchema: s.tempSchemaName(), BackendPID: s.PID}
 	return b
 }
 
@@ -446,7 +459,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	}
 	ec := &exec.Ctx{
 		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}, Backends: backends{s},
-			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, BackendPID: s.PID, LastQueryID: s.lastQueryID()}, Params: params},
+			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, TempSchema: s.tempSchemaName(), BackendPID: s.PID, LastQueryID: s.lastQueryID()}, Params: params},
 		Scan:      s.scanStats(),
 		Workers:   s.eng.cfg.Workers,
 		ListAhead: s.ListAhead,

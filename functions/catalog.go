@@ -282,6 +282,9 @@ func catalogScalars() []*Scalar {
 			Overloads: []Overload{row([]Arg{aBool}, types.ArrayOf(types.TextT), func(ctx *Ctx, a []types.Value) (types.Value, error) {
 				var out []any
 				if a[0].(bool) {
+					if ctx.TempSchema != "" {
+						out = append(out, ctx.TempSchema)
+					}
 					out = append(out, "pg_catalog")
 				}
 				for _, s := range ctx.SearchPath {

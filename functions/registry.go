@@ -34,6 +34,9 @@ type Ctx struct {
 	Meta Meta
 	// SearchPath is the session's search_path (current_schemas).
 	SearchPath []string
+	// TempSchema is the session's temporary schema, "" before its first
+	// temporary relation (current_schemas(true) lists it first).
+	TempSchema string
 	// BackendPID is the session's process id (pg_backend_pid).
 	BackendPID int64
 	// LastQueryID is the query id (sys.query_history) of the session's

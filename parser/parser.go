@@ -183,15 +183,30 @@ func (c *converter) fix(err error) error {
 
 // unsupported builds a 0A000 error at byte offset loc (encoded negative
 // until fix() converts it into a character position).
-// temporary refuses CREATE TEMPORARY TABLE and VIEW: lakeq's tables and
-// views are in the catalog every session and process shares, so one
-// made temporary would outlive its session and show in the others (it
-// did: the keyword was read and ignored).
-func temporary(rel *pg.RangeVar, what string) error {
-	if rel != nil && rel.Relpersistence == "t" {
-		return unsupported(rel.Location, "CREATE TEMPORARY %s is not supported: lakeq's relations are shared by every session; create a %s and drop it when done", what, strings.ToLower(what))
+// temporary reads a relation's persistence and ON COMMIT action: a
+// TEMPORARY (or TEMP, or LOCAL TEMPORARY) relation is the session's own;
+// UNLOGGED means nothing to lakeq, whose writes are all durable, and is
+// refused rather than ignored.
+func temporary(rel *pg.RangeVar, onCommit pg.OnCommitAction) (temp bool, action string, err error) {
+	if rel == nil {
+		return false, "", nil
 	}
-	return nil
+	switch rel.Relpersistence {
+	case "t":
+		temp = true
+	case "u":
+		return false, "", unsupported(rel.Location, "UNLOGGED tables are not supported")
+	}
+	switch onCommit {
+	case pg.OnCommitAction_ONCOMMIT_DELETE_ROWS:
+		action = "DELETE ROWS"
+	case pg.OnCommitAction_ONCOMMIT_DROP:
+		action = "DROP"
+	}
+	if !temp && onCommit != pg.OnCommitAction_ONCOMMIT_NOOP && onCommit != pg.OnCommitAction_ON_COMMIT_ACTION_UNDEFINED {
+		return false, "", sqlerr.New(sqlerr.InvalidTableDefinition, "ON COMMIT can only be used on temporary tables")
+	}
+	return temp, action, nil
 }
 
 func unsupported(loc int32, format string, args ...any) error {
@@ -220,6 +235,16 @@ func names(ns []*pg.Node) []string {
 func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 	switch {
 	case n.GetSelectStmt() != nil:
+		if sel := n.GetSelectStmt(); sel.IntoClause != nil {
+			// SELECT … INTO t is CREATE TABLE t AS SELECT …
+			into := sel.IntoClause
+			sel.IntoClause = nil
+			q, err := c.selectStmt(sel)
+			if err != nil {
+				return nil, err
+			}
+			return c.into(into, q, false)
+		}
 		return c.selectStmt(n.GetSelectStmt())
 	case n.GetInsertStmt() != nil:
 		return c.insert(n.GetInsertStmt())
@@ -635,7 +660,7 @@ func (c *converter) selectStmt(s *pg.SelectStmt) (*ast.Select, error) {
 		}
 	}
 	if s.IntoClause != nil {
-		return nil, unsupported(-1, "SELECT INTO is not supported; use CREATE TABLE AS")
+		return nil, unsupported(-1, "SELECT … INTO is only supported as a statement of its own; use CREATE TABLE AS")
 	}
 	if len(s.LockingClause) > 0 {
 		return nil, unsupported(-1, "SELECT ... FOR UPDATE/SHARE is not supported")
@@ -1669,10 +1694,12 @@ func (c *converter) delete(s *pg.DeleteStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
-	if err := temporary(s.Relation, "TABLE"); err != nil {
+	temp, onCommit, err := temporary(s.Relation, s.Oncommit)
+	if err != nil {
 		return nil, err
 	}
-	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists, Options: withOptions(s.Options)}
+	out := &ast.CreateTable{Name: rangeVarName(s.Relation), IfNotExists: s.IfNotExists, Options: withOptions(s.Options),
+		Temp: temp, OnCommit: onCommit}
 	var pkCols []string
 	for _, e := range s.TableElts {
 		if cd := e.GetColumnDef(); cd != nil {
@@ -1759,10 +1786,21 @@ func (c *converter) ctas(s *pg.CreateTableAsStmt) (ast.Stmt, error) {
 	if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
 		return nil, unsupported(-1, "materialized views are not supported")
 	}
-	if err := temporary(s.Into.Rel, "TABLE"); err != nil {
+	return c.into(s.Into, sel, s.IfNotExists)
+}
+
+// into is CREATE TABLE … AS and SELECT … INTO: the query's rows as a new
+// table.
+func (c *converter) into(in *pg.IntoClause, sel *ast.Select, ifNotExists bool) (ast.Stmt, error) {
+	temp, onCommit, err := temporary(in.Rel, in.OnCommit)
+	if err != nil {
 		return nil, err
 	}
-	return &ast.CreateTable{Name: rangeVarName(s.Into.Rel), Query: sel, ColNames: names(s.Into.ColNames), IfNotExists: s.IfNotExists, WithData: !s.Into.SkipData, Options: withOptions(s.Into.Options)}, nil
+	if in.AccessMethod != "" || in.TableSpaceName != "" {
+		return nil, unsupported(-1, "CREATE TABLE AS with USING or TABLESPACE is not supported")
+	}
+	return &ast.CreateTable{Name: rangeVarName(in.Rel), Query: sel, ColNames: names(in.ColNames), IfNotExists: ifNotExists,
+		WithData: !in.SkipData, Options: withOptions(in.Options), Temp: temp, OnCommit: onCommit}, nil
 }
 
 func (c *converter) drop(s *pg.DropStmt) (ast.Stmt, error) {
@@ -1795,8 +1833,12 @@ func (c *converter) drop(s *pg.DropStmt) (ast.Stmt, error) {
 }
 
 func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
-	if err := temporary(s.View, "VIEW"); err != nil {
+	temp, _, err := temporary(s.View, pg.OnCommitAction_ONCOMMIT_NOOP)
+	if err != nil {
 		return nil, err
+	}
+	if s.WithCheckOption != pg.ViewCheckOption_NO_CHECK_OPTION && s.WithCheckOption != pg.ViewCheckOption_VIEW_CHECK_OPTION_UNDEFINED {
+		return nil, unsupported(-1, "WITH CHECK OPTION is not supported (lakeq's views are not updatable)")
 	}
 	q, err := c.stmt(s.Query)
 	if err != nil {
@@ -1810,7 +1852,7 @@ func (c *converter) view(s *pg.ViewStmt) (ast.Stmt, error) {
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.Internal, "storing view text")
 	}
-	return &ast.CreateView{Name: rangeVarName(s.View), Columns: names(s.Aliases), Query: sel, SQL: text, OrReplace: s.Replace}, nil
+	return &ast.CreateView{Name: rangeVarName(s.View), Columns: names(s.Aliases), Query: sel, SQL: text, OrReplace: s.Replace, Temp: temp}, nil
 }
 
 // deparseExpr renders an expression node back to SQL text.

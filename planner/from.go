@@ -143,7 +143,11 @@ func (b *Binder) bindTableName(x *ast.TableName) (Node, []scopeCol, error) {
 		return nil, nil, b.errAt(sqlerr.New(sqlerr.FeatureNotSupported, "TABLESAMPLE clause can only be applied to tables and materialized views"), x.Sample.Pos)
 	}
 	if t.View != nil {
-		vb := &Binder{Ctx: b.Ctx, Cat: b.Cat, Reg: b.Reg, Loc: b.Loc, nextID: b.nextID, depth: b.depth + 1}
+		cat := b.Cat
+		if vs, ok := cat.(ViewScoper); ok {
+			cat = vs.ForView(t)
+		}
+		vb := &Binder{Ctx: b.Ctx, Cat: cat, Reg: b.Reg, Loc: b.Loc, nextID: b.nextID, depth: b.depth + 1}
 		if vb.depth > 50 {
 			return nil, nil, sqlerr.New(sqlerr.InvalidRecursion, "infinite recursion detected in view \"%s\"", t.Name)
 		}

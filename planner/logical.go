@@ -70,6 +70,14 @@ type Table struct {
 	Rows    int64       // row-count estimate for join ordering; 0 = unknown
 }
 
+// ViewScoper is a Catalog whose names resolve differently inside a
+// view's body: ForView is the catalog to bind view t's body with (a
+// session's temporary tables must not capture the names of a view
+// every session shares).
+type ViewScoper interface {
+	ForView(t *Table) Catalog
+}
+
 // Catalog resolves names for the binder.
 type Catalog interface {
 	// Table returns the named relation, or nil (no error) when absent.

@@ -111,6 +111,12 @@ func readOnly(sql string) bool {
 // current copy of t, written first if t changed since the last one.
 func (l *layout) readAs(ctx context.Context, t *catalog.Table) (*catalog.Table, error) {
 	key := t.Database + "." + t.Name
+	if strings.HasPrefix(t.Database, "pg_temp_") {
+		// a temporary table is the script session's own: the exporting
+		// session cannot read it, and it stays managed
+		l.kept++
+		return nil, nil
+	}
 	if c, ok := l.copies[key]; ok && c.gen == l.gen {
 		return c.table, nil
 	}

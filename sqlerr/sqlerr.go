@@ -52,6 +52,8 @@ const (
 	WindowingError                  = "42P20"
 	InvalidRecursion                = "42P19"
 	DuplicateTable                  = "42P07"
+	InvalidTableDefinition          = "42P16"
+	ReservedName                    = "42939"
 	DuplicateColumn                 = "42701"
 	DuplicateSchema                 = "42P06"
 	DuplicateObject                 = "42710"

@@ -31,6 +31,9 @@ func infoSchema() []TableDef {
 				var rows [][]types.Value
 				s.relations(func(r *Relation) {
 					typ, ins := "BASE TABLE", "YES"
+					if r.Schema.Temp {
+						typ = "LOCAL TEMPORARY"
+					}
 					if r.Kind == "v" {
 						typ, ins = "VIEW", "NO"
 					}

@@ -50,6 +50,9 @@ type Session struct {
 	SearchPath []string
 	// Settings are the session's settings, for pg_settings.
 	Settings map[string]string
+	// TempSchema is the session's temporary schema ("" when it has
+	// none): searched first for relations, its tables temporary.
+	TempSchema string
 }
 
 // Backend is one live session as pg_stat_activity shows it.
@@ -105,6 +108,7 @@ type Schema struct {
 	Owner     string
 	Comment   string
 	System    bool
+	Temp      bool // the session's temporary schema
 	Relations []*Relation
 }
 
@@ -191,7 +195,7 @@ func Load(ctx context.Context, store catalog.Store, sess Session, funcs []Functi
 		s.Schemas = append(s.Schemas, sc)
 	}
 	for _, d := range dbs {
-		sc := &Schema{Name: d.Name, Owner: "lakeq", Comment: d.Description, OID: schemaOID(d.Name)}
+		sc := &Schema{Name: d.Name, Owner: "lakeq", Comment: d.Description, OID: schemaOID(d.Name), Temp: d.Name == sess.TempSchema && d.Name != ""}
 		ts, mounted := []catalog.Table(nil), false
 		if mounts != nil {
 			ts, mounted = mounts(ctx, d.Name)
@@ -351,7 +355,7 @@ var builtinTypeRows = sync.OnceValue(func() []Type {
 // visible reports whether a schema is on the search path (pg_catalog
 // always is).
 func (s *Snapshot) visibleSchema(name string) bool {
-	if name == "pg_catalog" {
+	if name == "pg_catalog" || (name == s.Session.TempSchema && name != "") {
 		return true
 	}
 	for _, p := range s.Session.SearchPath {
@@ -380,8 +384,16 @@ func (s *Snapshot) RelationByName(schema, name string) *Relation {
 		}
 		return nil
 	}
+	if schema == "pg_temp" {
+		schema = s.Session.TempSchema
+	}
 	if schema != "" {
 		return find(schema)
+	}
+	if s.Session.TempSchema != "" {
+		if r := find(s.Session.TempSchema); r != nil {
+			return r
+		}
 	}
 	if r := find("pg_catalog"); r != nil {
 		return r

@@ -178,8 +178,12 @@ func pgCatalog() []TableDef {
 					if r.Kind == "v" {
 						am = int64(0)
 					}
+					persistence := "p"
+					if r.Schema.Temp {
+						persistence = "t"
+					}
 					rows = append(rows, []types.Value{r.OID, r.Name, r.Schema.OID, int64(0), int64(0), s.roleOID(r.Owner), am,
-						r.OID, int64(0), int64(0), float64(-1), int64(0), int64(0), false, false, "p", r.Kind,
+						r.OID, int64(0), int64(0), float64(-1), int64(0), int64(0), false, false, persistence, r.Kind,
 						int64(len(r.Columns)), int64(0), false, false, false, false, false, true, "d", false,
 						int64(0), "0", "1", nil, nil, nil})
 				})

@@ -136,6 +136,11 @@ type CreateTable struct {
 	// Options are WITH (name = value, …): PostgreSQL's storage
 	// parameters, or Athena's CTAS properties (format, …); names lower-case
 	Options []Option
+	// Temp is CREATE TEMPORARY TABLE (or SELECT … INTO TEMP): the table
+	// is the session's own and goes when it ends; OnCommit is what
+	// happens to it at each commit ("", "DELETE ROWS" or "DROP").
+	Temp     bool
+	OnCommit string
 }
 
 // Unload is Athena's UNLOAD (SELECT …) TO 'location' WITH (…): the
@@ -248,6 +253,7 @@ type CreateView struct {
 	Query     *Select
 	SQL       string // the query's text, as stored in the catalog
 	OrReplace bool
+	Temp      bool // CREATE TEMPORARY VIEW: the session's own
 }
 
 // CreateIndex is CREATE INDEX: accepted and recorded, plans nothing yet.
