@@ -33,6 +33,19 @@ type Column struct {
 	Comment string `json:",omitempty"`
 	NotNull bool   `json:",omitempty"`
 	Default string `json:",omitempty"` // SQL expression text, "" for none
+	// FileName is a managed table's column's name in its data files when
+	// it is not Name: a renamed column keeps its files' name, and an added
+	// one gets a name no older file holds (a dropped column's values stay
+	// in the files under its old name until they are rewritten).
+	FileName string `json:",omitempty"`
+}
+
+// InFiles is the column's name in a managed table's data files.
+func (c Column) InFiles() string {
+	if c.FileName != "" {
+		return c.FileName
+	}
+	return c.Name
 }
 
 // StorageDescriptor says where and how a table's data is stored.

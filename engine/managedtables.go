@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,12 @@ import (
 // Iceberg's do); a statement that read the table (UPDATE, DELETE,
 // TRUNCATE) gets 40001 and leaves nothing behind.
 
+// errColumnsChanged is a write that lost to an ALTER TABLE of the
+// table's columns.
+func errColumnsChanged(table string) error {
+	return sqlerr.New(sqlerr.SerializationFailure, "could not write table \"%s\": its columns changed concurrently", table)
+}
+
 // appendRetries bounds how often an append rebases after losing a race.
 const appendRetries = 100
 
@@ -46,6 +53,9 @@ func (e *Engine) managedStorage(t *catalog.Table) (*managed.Table, error) {
 	}
 	if t.Storage.Location == "" {
 		return nil, sqlerr.New(sqlerr.DataCorrupted, "managed table \"%s\" has no location", t.Name)
+	}
+	for i, c := range t.Columns {
+		names[i] = c.InFiles()
 	}
 	return managed.New(e.fs, t.Storage.Location, names, ts), nil
 }
@@ -213,6 +223,13 @@ func (s *Session) insertStreamed(ctx context.Context, t *catalog.Table, pt *plan
 // publish makes w's files the table's (see the top of this file); drop
 // names files to remove, which must all still be there (compaction).
 func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Table, w *managed.Writer, replace bool, drop []string) (managed.Snapshot, error) {
+	return e.publishAltering(ctx, t, mt, w, replace, drop, nil)
+}
+
+// publishAltering is publish with a change of the catalog entry made in
+// the same update (ALTER TABLE's rewrite: the new columns with the files
+// that hold them); alter sees the current entry and may refuse it.
+func (e *Engine) publishAltering(ctx context.Context, t *catalog.Table, mt *managed.Table, w *managed.Writer, replace bool, drop []string, alter func(upd *catalog.Table) error) (managed.Snapshot, error) {
 	for attempt := 0; ; attempt++ {
 		cur, err := e.store.GetTable(ctx, t.Database, t.Name)
 		if err != nil {
@@ -222,6 +239,11 @@ func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 		if cur == nil || cur.Storage.Location != t.Storage.Location {
 			w.Abort(ctx)
 			return managed.Snapshot{}, sqlerr.New(sqlerr.SerializationFailure, "could not write table \"%s\": it was dropped or replaced concurrently", t.Name)
+		}
+		if !slices.Equal(cur.Columns, t.Columns) {
+			// the files were written for the columns this write read
+			w.Abort(ctx)
+			return managed.Snapshot{}, errColumnsChanged(t.Name)
 		}
 		// a statement that read the table conflicts with a change of its
 		// rows, not with compaction or an ALTER (contentKey counts changes)
@@ -255,6 +277,12 @@ func (e *Engine) publish(ctx context.Context, t *catalog.Table, mt *managed.Tabl
 		if replace {
 			delete(upd.Parameters, managed.DeltaKey) // the written rows are all of it
 		}
+		if alter != nil {
+			if err := alter(&upd); err != nil {
+				w.Abort(ctx)
+				return managed.Snapshot{}, err
+			}
+		}
 		err = e.store.UpdateTable(ctx, upd)
 		if sqlerr.Code(err) == sqlerr.SerializationFailure && !replace && attempt < appendRetries {
 			w.Unpublish(ctx, name)
@@ -287,6 +315,9 @@ func (e *Engine) appendDelta(ctx context.Context, t *catalog.Table, mt *managed.
 		}
 		if cur == nil || cur.Storage.Location != t.Storage.Location {
 			return sqlerr.New(sqlerr.SerializationFailure, "could not write table \"%s\": it was dropped or replaced concurrently", t.Name)
+		}
+		if !slices.Equal(cur.Columns, t.Columns) {
+			return errColumnsChanged(t.Name) // the rows are encoded by position
 		}
 		upd := *cur
 		upd.Parameters = map[string]string{}
@@ -557,8 +588,8 @@ func (s *Session) planManaged(ctx context.Context, t *catalog.Table, pt *planner
 		return err
 	}
 	x := &extSource{eng: s.eng, t: t, fs: s.eng.fs, format: &tableFormat{kind: "parquet"}, fixed: mt.Infos(snap), managed: true, delta: delta}
-	for _, c := range pt.Columns {
-		x.data = append(x.data, storage.Column{Name: c.Name, Type: c.Type})
+	for i, c := range pt.Columns {
+		x.data = append(x.data, storage.Column{Name: t.Columns[i].InFiles(), Type: c.Type})
 	}
 	pt.Rows = snap.Rows() + n
 	bindConnector(pt, lakeConnector{s}, x)

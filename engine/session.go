@@ -387,6 +387,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.describe(ctx, x)
 	case *ast.AlterTableLake:
 		return s.alterTable(ctx, x)
+	case *ast.AlterColumns:
+		return s.alterColumns(ctx, x)
 	case *ast.Unload:
 		return s.unload(ctx, x, params)
 	case *ast.MsckRepair:

@@ -124,7 +124,7 @@ func isLakeStatement(s string) bool {
 	case "DROP":
 		return at(1) == "DATABASE"
 	case "ALTER":
-		return at(1) == "TABLE"
+		return at(1) == "TABLE" && !pgColumnAlter(s)
 	case "SHOW":
 		switch at(1) {
 		case "DATABASES", "SCHEMAS", "TABLES", "VIEWS", "PARTITIONS", "COLUMNS", "TBLPROPERTIES":

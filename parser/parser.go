@@ -246,6 +246,10 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 			return c.into(into, q, false)
 		}
 		return c.selectStmt(n.GetSelectStmt())
+	case n.GetAlterTableStmt() != nil:
+		return c.alterColumns(n.GetAlterTableStmt())
+	case n.GetRenameStmt() != nil:
+		return renameColumn(n.GetRenameStmt())
 	case n.GetInsertStmt() != nil:
 		return c.insert(n.GetInsertStmt())
 	case n.GetUpdateStmt() != nil:
@@ -1703,30 +1707,9 @@ func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
 	var pkCols []string
 	for _, e := range s.TableElts {
 		if cd := e.GetColumnDef(); cd != nil {
-			t, err := c.typeName(cd.TypeName)
+			col, err := c.columnDef(cd)
 			if err != nil {
 				return nil, err
-			}
-			col := ast.ColumnDef{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
-			for _, cn := range cd.Constraints {
-				con := cn.GetConstraint()
-				switch con.Contype {
-				case pg.ConstrType_CONSTR_NOTNULL:
-					col.NotNull = true
-				case pg.ConstrType_CONSTR_PRIMARY:
-					col.PrimaryKey, col.NotNull = true, true
-				case pg.ConstrType_CONSTR_UNIQUE:
-					col.Unique = true
-				case pg.ConstrType_CONSTR_DEFAULT:
-					if col.Default, err = c.expr(con.RawExpr); err != nil {
-						return nil, err
-					}
-					col.DefaultSQL = deparseExpr(con.RawExpr)
-				default:
-					if err := unenforcedConstraint(con); err != nil {
-						return nil, err
-					}
-				}
 			}
 			out.Columns = append(out.Columns, col)
 			continue
@@ -1749,6 +1732,152 @@ func (c *converter) createTable(s *pg.CreateStmt) (ast.Stmt, error) {
 		}
 	}
 	return out, nil
+}
+
+// columnDef converts a column definition with its constraints.
+func (c *converter) columnDef(cd *pg.ColumnDef) (ast.ColumnDef, error) {
+	t, err := c.typeName(cd.TypeName)
+	if err != nil {
+		return ast.ColumnDef{}, err
+	}
+	col := ast.ColumnDef{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
+	if err := columnCollation(cd.CollClause); err != nil {
+		return ast.ColumnDef{}, err
+	}
+	for _, cn := range cd.Constraints {
+		con := cn.GetConstraint()
+		switch con.Contype {
+		case pg.ConstrType_CONSTR_NOTNULL:
+			col.NotNull = true
+		case pg.ConstrType_CONSTR_PRIMARY:
+			col.PrimaryKey, col.NotNull = true, true
+		case pg.ConstrType_CONSTR_UNIQUE:
+			col.Unique = true
+		case pg.ConstrType_CONSTR_DEFAULT:
+			if col.Default, err = c.expr(con.RawExpr); err != nil {
+				return ast.ColumnDef{}, err
+			}
+			col.DefaultSQL = deparseExpr(con.RawExpr)
+		default:
+			if err := unenforcedConstraint(con); err != nil {
+				return ast.ColumnDef{}, err
+			}
+		}
+	}
+	return col, nil
+}
+
+// columnCollation accepts the collations lakeq compares text by (bytes,
+// as PostgreSQL's "C") and refuses the others rather than ignore them.
+func columnCollation(cc *pg.CollateClause) error {
+	if cc == nil {
+		return nil
+	}
+	names := names(cc.Collname)
+	switch strings.ToLower(names[len(names)-1]) {
+	case "c", "posix", "default", "ucs_basic":
+		return nil
+	}
+	return unsupported(cc.Location, "collation \"%s\" is not supported (lakeq compares text as the \"C\" collation does)", names[len(names)-1])
+}
+
+// alterColumns converts ALTER TABLE's column actions (pgColumnAlter says
+// which statements come here; the lake front takes the rest).
+func (c *converter) alterColumns(s *pg.AlterTableStmt) (ast.Stmt, error) {
+	if s.Objtype != pg.ObjectType_OBJECT_TABLE {
+		return nil, unsupported(-1, "ALTER %s is not supported", strings.TrimPrefix(s.Objtype.String(), "OBJECT_"))
+	}
+	out := &ast.AlterColumns{Table: rangeVarName(s.Relation), IfExists: s.MissingOk}
+	for _, n := range s.Cmds {
+		cmd := n.GetAlterTableCmd()
+		cc := ast.ColumnCmd{Column: cmd.Name}
+		switch cmd.Subtype {
+		case pg.AlterTableType_AT_AddColumn:
+			def, err := c.columnDef(cmd.Def.GetColumnDef())
+			if err != nil {
+				return nil, err
+			}
+			if def.PrimaryKey || def.Unique {
+				return nil, unsupported(-1, "ALTER TABLE … ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
+			}
+			cc.Action, cc.Def, cc.Column, cc.IfNotExists = "add", &def, def.Name, cmd.MissingOk
+		case pg.AlterTableType_AT_DropColumn:
+			cc.Action, cc.IfExists = "drop", cmd.MissingOk
+			if cmd.Behavior == pg.DropBehavior_DROP_CASCADE {
+				return nil, unsupported(-1, "ALTER TABLE … DROP COLUMN … CASCADE is not supported")
+			}
+		case pg.AlterTableType_AT_ColumnDefault:
+			cc.Action = "drop default"
+			if cmd.Def != nil {
+				e, err := c.expr(cmd.Def)
+				if err != nil {
+					return nil, err
+				}
+				cc.Action, cc.Default, cc.DefaultSQL = "set default", e, deparseExpr(cmd.Def)
+			}
+		case pg.AlterTableType_AT_SetNotNull:
+			cc.Action = "set not null"
+		case pg.AlterTableType_AT_DropNotNull:
+			cc.Action = "drop not null"
+		case pg.AlterTableType_AT_AlterColumnType:
+			cd := cmd.Def.GetColumnDef()
+			t, err := c.typeName(cd.TypeName)
+			if err != nil {
+				return nil, err
+			}
+			if err := columnCollation(cd.CollClause); err != nil {
+				return nil, err
+			}
+			cc.Action, cc.Type = "type", t
+			if cd.RawDefault != nil {
+				if _, err := c.expr(cd.RawDefault); err != nil { // checked now, bound at run time
+					return nil, err
+				}
+				cc.Using = deparseExpr(cd.RawDefault)
+			}
+		default:
+			return nil, unsupported(-1, "ALTER TABLE %s is not supported", strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(cmd.Subtype.String(), "AT_"), "_", " ")))
+		}
+		out.Cmds = append(out.Cmds, cc)
+	}
+	return out, nil
+}
+
+// pgColumnAlter reports whether an ALTER TABLE is PostgreSQL's column
+// actions (ALTER TABLE t ADD COLUMN …, DROP COLUMN, RENAME COLUMN, ALTER
+// COLUMN …): those go to pg_query; the lake front takes Hive's (ADD
+// COLUMNS (…), PARTITION actions, SET LOCATION, RENAME TO, …).
+func pgColumnAlter(sql string) bool {
+	tree, err := pg.Parse(sql)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false
+	}
+	n := tree.Stmts[0].Stmt
+	if r := n.GetRenameStmt(); r != nil {
+		return r.RenameType == pg.ObjectType_OBJECT_COLUMN && r.RelationType == pg.ObjectType_OBJECT_TABLE
+	}
+	a := n.GetAlterTableStmt()
+	if a == nil || a.Objtype != pg.ObjectType_OBJECT_TABLE {
+		return false
+	}
+	for _, cn := range a.Cmds {
+		switch cn.GetAlterTableCmd().GetSubtype() {
+		case pg.AlterTableType_AT_AddColumn, pg.AlterTableType_AT_DropColumn, pg.AlterTableType_AT_ColumnDefault,
+			pg.AlterTableType_AT_SetNotNull, pg.AlterTableType_AT_DropNotNull, pg.AlterTableType_AT_AlterColumnType:
+		default:
+			return false
+		}
+	}
+	return len(a.Cmds) > 0
+}
+
+// renameColumn is ALTER TABLE … RENAME [COLUMN] a TO b.
+func renameColumn(s *pg.RenameStmt) (ast.Stmt, error) {
+	if s.RenameType != pg.ObjectType_OBJECT_COLUMN || s.RelationType != pg.ObjectType_OBJECT_TABLE {
+		return nil, unsupported(-1, "ALTER %s … RENAME is not supported", strings.TrimPrefix(s.RenameType.String(), "OBJECT_"))
+	}
+	return &ast.AlterColumns{Table: rangeVarName(s.Relation), IfExists: s.MissingOk,
+		Cmds: []ast.ColumnCmd{{Action: "rename", Column: s.Subname, NewName: s.Newname}}}, nil
 }
 
 // unenforcedConstraint accepts the constraints lakeq keeps as

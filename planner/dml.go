@@ -34,6 +34,11 @@ func assignable(from, to types.T) bool {
 	return false
 }
 
+// Assignable reports whether PostgreSQL assigns a value of type from to
+// a column of type to without an explicit cast (ALTER COLUMN … TYPE
+// without USING needs one).
+func Assignable(from, to types.T) bool { return assignable(from, to) }
+
 func (b *Binder) assign(e expr.Expr, to types.T, col string) (expr.Expr, error) {
 	if !assignable(e.Type(), to) {
 		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "column \"%s\" is of type %s but expression is of type %s", col, to.String(), e.Type().String()).

@@ -125,6 +125,34 @@ type ColumnDef struct {
 	Comment    string
 }
 
+// AlterColumns is PostgreSQL's ALTER TABLE column actions (ADD COLUMN,
+// DROP COLUMN, RENAME COLUMN, ALTER COLUMN … TYPE / SET DEFAULT / DROP
+// DEFAULT / SET NOT NULL / DROP NOT NULL), applied together as one
+// change of the table.
+type AlterColumns struct {
+	Table    QualifiedName
+	IfExists bool // ALTER TABLE IF EXISTS
+	Cmds     []ColumnCmd
+}
+
+func (*AlterColumns) stmt() {}
+
+// ColumnCmd is one action of AlterColumns.
+type ColumnCmd struct {
+	// Action is "add", "drop", "rename", "type", "set default",
+	// "drop default", "set not null" or "drop not null".
+	Action string
+	Column string     // the column acted on (add: Def.Name)
+	Def    *ColumnDef // add: the new column
+	// IfExists is DROP COLUMN IF EXISTS; IfNotExists ADD COLUMN IF NOT EXISTS
+	IfExists, IfNotExists bool
+	NewName               string    // rename
+	Type                  *TypeName // type
+	Using                 string    // type … USING: the expression's text ("" for none)
+	Default               Expr      // set default
+	DefaultSQL            string    // set default: the expression's text
+}
+
 // CreateTable is CREATE TABLE (and CREATE TABLE AS when Query is set).
 type CreateTable struct {
 	Name        QualifiedName

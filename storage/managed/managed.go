@@ -523,17 +523,30 @@ func (t *Table) readFile(ctx context.Context, in storage.File, p string) ([]arro
 		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
 	}
 	defer rr.Release()
+	// the table's columns by name in the file: a file written before a
+	// column was added lacks it (NULL), and holds dropped ones (skipped)
+	from := make([]int, len(t.cols))
+	for i, name := range t.names {
+		from[i] = -1
+		if fs := rr.Schema().FieldIndices(name); len(fs) > 0 {
+			from[i] = fs[0]
+		}
+	}
 	var out []arrow.Record
 	for rr.Next() {
 		r := rr.Record()
-		cols := make([]arrow.Array, r.NumCols())
+		cols := make([]arrow.Array, len(t.cols))
 		for i := range cols {
-			cols[i] = r.Column(i)
+			if from[i] < 0 {
+				cols[i] = types.ConstArray(t.cols[i], nil, int(r.NumRows()))
+				continue
+			}
+			cols[i] = r.Column(from[i])
 			s, isText := cols[i].(*array.String)
 			switch {
-			case isText && i < len(t.cols) && t.cols[i].Dyn:
+			case isText && t.cols[i].Dyn:
 				cols[i] = types.WrapDyn(s) // the file holds their text
-			case isText && i < len(t.cols) && textInFile(t.cols[i]):
+			case isText && textInFile(t.cols[i]):
 				a, err := parseTexts(t.cols[i], s)
 				if err != nil {
 					return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "reading table file %s", p)
