@@ -296,6 +296,9 @@ func (s *Session) createView(ctx context.Context, x *ast.CreateView, sql string)
 		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW specifies more column names than columns")
 	}
 	t := catalog.Table{Database: db, Name: x.Name.Name, Type: catalog.VirtualView, ViewSQL: x.SQL, Owner: s.User}
+	if deps := viewDepends(b); deps != "" {
+		t.Parameters = map[string]string{dependsKey: deps}
+	}
 	for i, c := range cols {
 		name := c.Name
 		if i < len(x.Columns) {
@@ -333,6 +336,15 @@ func (s *Session) createView(ctx context.Context, x *ast.CreateView, sql string)
 func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
 	tag := map[string]string{"table": "DROP TABLE", "view": "DROP VIEW", "index": "DROP INDEX", "schema": "DROP SCHEMA"}[x.Kind]
 	res := &Result{Tag: tag}
+	// the relations this statement drops: one may read another
+	dropping := map[string]bool{}
+	if x.Kind == "table" || x.Kind == "view" {
+		for _, q := range x.Names {
+			if t, err := s.lookupTable(ctx, q.Schema, q.Name); err == nil && t != nil {
+				dropping[t.Database+"."+t.Name] = true
+			}
+		}
+	}
 	for _, q := range x.Names {
 		switch x.Kind {
 		case "index":
@@ -363,6 +375,9 @@ func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
 		}
 		if x.Kind == "view" && !isView {
 			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a view", q.Name).WithHint("Use DROP TABLE to remove a table.")
+		}
+		if err := s.dropDependents(ctx, t, x.Cascade, dropping, res); err != nil {
+			return nil, err
 		}
 		if err := s.eng.store.DropTable(ctx, t.Database, t.Name); err != nil {
 			return nil, err
@@ -422,7 +437,13 @@ func (s *Session) dropSchema(ctx context.Context, name string, ifExists, cascade
 		return sqlerr.New(sqlerr.DependentObjects, "cannot drop schema %s because other objects depend on it", name).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 	}
 	for _, t := range tables {
+		if err := s.dropDependents(ctx, &t, true, nil, res); err != nil {
+			return err
+		}
 		if err := s.eng.store.DropTable(ctx, name, t.Name); err != nil {
+			if sqlerr.Code(err) == sqlerr.UndefinedTable {
+				continue // a view an earlier table's cascade dropped
+			}
 			return err
 		}
 		if t.Type == catalog.ManagedTable {

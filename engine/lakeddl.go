@@ -387,6 +387,13 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 		if err := s.eng.adoptLegacy(ctx, t); err != nil {
 			return nil, err
 		}
+		what := "rename table"
+		if t.Type == catalog.VirtualView {
+			what = "rename view"
+		}
+		if err := s.refuseWithDependents(ctx, t, what); err != nil {
+			return nil, err
+		}
 		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
 			return nil, err
 		}
