@@ -745,7 +745,31 @@ func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
 		// keep the error for run time: PostgreSQL raises it only if evaluated
 		return c, nil
 	}
-	return &expr.Const{V: v, T: c.T}, nil
+	return &expr.Const{V: v, T: c.T, From: foldedFrom(c)}, nil
+}
+
+// foldedFrom is the key a constant folded from call c keeps (Const.From):
+// the call over its arguments' own origins.
+func foldedFrom(c *expr.Call) string {
+	var b strings.Builder
+	b.WriteString(c.Name + "(")
+	for i, a := range c.Args {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(constOrigin(a))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// constOrigin is a constant's origin: what it was folded from, or the
+// literal itself.
+func constOrigin(e expr.Expr) string {
+	if k, ok := e.(*expr.Const); ok && k.From != "" {
+		return k.From
+	}
+	return exprKey(e)
 }
 
 func (b *Binder) evalCtx() *expr.Ctx {

@@ -801,7 +801,7 @@ func (b *Binder) toPostAgg(x expr.Expr, ac *aggCtx, e ast.Expr) (expr.Expr, erro
 	x = replaceTopDown(x, func(sub expr.Expr) expr.Expr {
 		k := exprKey(sub)
 		for i, s := range ac.keyStr {
-			if s == k {
+			if s == k && sameOrigin(sub, ac.keys[i]) {
 				return colRef(ac.keyCols[i])
 			}
 		}
@@ -824,6 +824,15 @@ func (b *Binder) toPostAgg(x expr.Expr, ac *aggCtx, e ast.Expr) (expr.Expr, erro
 		return nil, b.errAt(sqlerr.New(sqlerr.GroupingError, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function", name), e.Pos())
 	}
 	return x, nil
+}
+
+// sameOrigin tells apart constants of one value written differently: a
+// literal is not the grouping key a folded expression of the same value
+// is (under grouping sets the key may be NULL).
+func sameOrigin(a, b expr.Expr) bool {
+	ka, ok1 := a.(*expr.Const)
+	kb, ok2 := b.(*expr.Const)
+	return !ok1 || !ok2 || ka.From == kb.From
 }
 
 // replaceTopDown replaces the outermost subtrees for which f returns non-nil.

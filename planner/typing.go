@@ -175,7 +175,11 @@ func (b *Binder) coerce(e expr.Expr, to types.T, explicit bool) (expr.Expr, erro
 		if err != nil {
 			return nil, err
 		}
-		return &expr.Const{V: v, T: to}, nil
+		origin := c.From // an implicit coercion keeps a literal a literal
+		if explicit {
+			origin = "::" + to.String() + "(" + constOrigin(c) + ")"
+		}
+		return &expr.Const{V: v, T: to, From: origin}, nil
 	}
 	return &expr.Cast{X: e, To: to}, nil
 }

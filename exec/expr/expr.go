@@ -73,6 +73,12 @@ func (c *Col) String() string {
 type Const struct {
 	V types.Value
 	T types.T
+	// From is, for a constant the binder folded from an expression (a
+	// call of constants, an explicit cast), that expression's key; ""
+	// for a literal. PostgreSQL matches GROUP BY expressions in the
+	// select list and HAVING before folding: CAST(sign(4) AS bigint) is
+	// not the literal 1, which a grouping set may make NULL.
+	From string
 	// last is the broadcast array built for the last batch size: batches
 	// mostly share one size, and arrays are immutable (callers never
 	// Release what Eval returns), so it is reused across batches and
