@@ -389,6 +389,8 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.alterTable(ctx, x)
 	case *ast.AlterColumns:
 		return s.alterColumns(ctx, x)
+	case *ast.Vacuum:
+		return s.vacuum(ctx, x)
 	case *ast.Unload:
 		return s.unload(ctx, x, params)
 	case *ast.MsckRepair:

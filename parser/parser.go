@@ -432,9 +432,40 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 		}
 		return x, nil
 	case n.GetVacuumStmt() != nil:
-		return &ast.Noop{Tag: "VACUUM"}, nil
+		return vacuum(n.GetVacuumStmt())
 	}
 	return nil, unsupported(-1, "statement type %s is not supported", nodeName(n))
+}
+
+// vacuum converts VACUUM: FULL, FREEZE, VERBOSE and the other options
+// name PostgreSQL's storage and say nothing lakeq's files need (what
+// VACUUM does here is the same with or without them); ANALYZE also
+// analyzes; a column list is ANALYZE's.
+func vacuum(s *pg.VacuumStmt) (ast.Stmt, error) {
+	if !s.IsVacuumcmd {
+		return nil, unsupported(-1, "this form of ANALYZE is not supported")
+	}
+	out := &ast.Vacuum{}
+	for _, o := range s.Options {
+		d := o.GetDefElem()
+		switch strings.ToLower(d.Defname) {
+		case "analyze":
+			out.Analyze = d.Arg == nil || strings.ToLower(strVal(d.Arg)) != "false"
+		case "full", "freeze", "verbose", "skip_locked", "truncate", "index_cleanup", "process_toast", "process_main", "disable_page_skipping", "parallel", "skip_database_stats", "only_database_stats":
+		default:
+			e := sqlerr.New(sqlerr.SyntaxError, "unrecognized VACUUM option \"%s\"", d.Defname)
+			e.Position = -int(d.Location) - 1
+			return nil, e
+		}
+	}
+	for _, r := range s.Rels {
+		vr := r.GetVacuumRelation()
+		if len(vr.VaCols) > 0 && !out.Analyze {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "ANALYZE option must be specified when a column list is provided")
+		}
+		out.Tables = append(out.Tables, rangeVarName(vr.Relation))
+	}
+	return out, nil
 }
 
 func (c *converter) copyStmt(s *pg.CopyStmt) (ast.Stmt, error) {

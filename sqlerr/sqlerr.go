@@ -54,6 +54,7 @@ const (
 	DuplicateTable                  = "42P07"
 	InvalidTableDefinition          = "42P16"
 	ReservedName                    = "42939"
+	ActiveSQLTransaction            = "25001"
 	DuplicateColumn                 = "42701"
 	DuplicateSchema                 = "42P06"
 	DuplicateObject                 = "42710"

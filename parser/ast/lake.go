@@ -122,6 +122,15 @@ type Analyze struct {
 	NoScan    bool // row counts from file footers only
 }
 
+// Vacuum is VACUUM [(options)] [table, …]: a managed table's small data
+// files and delta rows folded into Parquet files.
+type Vacuum struct {
+	Tables  []QualifiedName // none: every managed table on the search path
+	Analyze bool            // VACUUM ANALYZE: ANALYZE the tables after
+}
+
+func (*Vacuum) stmt() {}
+
 // Call is CALL procedure(args), e.g. CALL crawl('s3://…', 'db').
 type Call struct{ Func *FuncCall }
 
