@@ -15,6 +15,10 @@ const (
 	ManagedTable  = "MANAGED_TABLE"
 	ExternalTable = "EXTERNAL_TABLE"
 	VirtualView   = "VIRTUAL_VIEW"
+	// Sequence is a sequence (CREATE SEQUENCE, serial columns): its
+	// options and state are parameters, its value changes by
+	// compare-and-swap of the entry
+	Sequence = "SEQUENCE"
 )
 
 // Database is a Glue database (a PostgreSQL schema over the wire).

@@ -219,7 +219,7 @@ func (s *Session) analyzeAll(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		for _, t := range ts {
-			if t.Type == catalog.VirtualView {
+			if t.Type == catalog.VirtualView || t.Type == catalog.Sequence {
 				continue
 			}
 			r, err := s.analyze(ctx, &ast.Analyze{Table: ast.QualifiedName{Schema: db, Name: t.Name}}, false)

@@ -281,6 +281,13 @@ func (s *Session) planTable(ctx context.Context, t *catalog.Table) (*planner.Tab
 		if err := s.planExternal(ctx, t, pt); err != nil {
 			return nil, err
 		}
+	case catalog.Sequence:
+		st, err := parser.ParseOne(sequenceView(t))
+		if err != nil {
+			return nil, err
+		}
+		pt.View = st.(*ast.Select)
+		pt.Columns = []planner.TableColumn{{Name: "last_value", Type: types.Int8T}, {Name: "log_cnt", Type: types.Int8T}, {Name: "is_called", Type: types.BoolT}}
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables of type %s are not supported yet", t.Type)
 	}

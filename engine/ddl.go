@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -173,8 +174,33 @@ func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql s
 				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", c.Name)
 			}
 			seen[c.Name] = true
+			if c.Serial && c.DefaultSQL != "" {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "multiple default values specified for column \"%s\" of table \"%s\"", c.Name, x.Name.Name)
+			}
 			t.Columns = append(t.Columns, catalog.Column{Name: c.Name, Type: columnStorageType(ct).String(), NotNull: c.NotNull, Default: c.DefaultSQL, Comment: c.Comment})
 		}
+	}
+	// serial columns: a sequence each, dropped again if the table is not made
+	var serials []string
+	defer func() {
+		for _, name := range serials {
+			_ = s.eng.store.DropTable(context.WithoutCancel(ctx), db, name)
+		}
+	}()
+	for i, c := range x.Columns {
+		if !c.Serial {
+			continue
+		}
+		if opts.external() {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "serial columns are not supported in an external table")
+		}
+		def, seq, err := s.serialSequence(ctx, db, x.Name.Name, c.Name, c.Type.Names[0])
+		if err != nil {
+			return nil, err
+		}
+		serials = append(serials, seq)
+		t.Columns[i].Default = def
+		s.freshView() // the default names the new sequence
 	}
 	if opts.external() {
 		return s.createExternalAs(ctx, x, opts, t, recs)
@@ -242,6 +268,7 @@ func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql s
 	if w != nil {
 		w.Done()
 	}
+	serials = nil // the table owns them now
 	if temp && x.OnCommit != "" {
 		a := &commitAction{action: x.OnCommit, version: 1} // a new table is version 1 (empty, unless CTAS)
 		if x.Query != nil {
@@ -334,7 +361,7 @@ func (s *Session) createView(ctx context.Context, x *ast.CreateView, sql string)
 }
 
 func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
-	tag := map[string]string{"table": "DROP TABLE", "view": "DROP VIEW", "index": "DROP INDEX", "schema": "DROP SCHEMA"}[x.Kind]
+	tag := map[string]string{"table": "DROP TABLE", "view": "DROP VIEW", "index": "DROP INDEX", "schema": "DROP SCHEMA", "sequence": "DROP SEQUENCE"}[x.Kind]
 	res := &Result{Tag: tag}
 	// the relations this statement drops: one may read another
 	dropping := map[string]bool{}
@@ -364,17 +391,14 @@ func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
 				res.Notices = append(res.Notices, fmt.Sprintf("%s \"%s\" does not exist, skipping", x.Kind, q.Name))
 				continue
 			}
-			if x.Kind == "view" {
-				return nil, sqlerr.New(sqlerr.UndefinedTable, "view \"%s\" does not exist", q.Name)
-			}
-			return nil, sqlerr.New(sqlerr.UndefinedTable, "table \"%s\" does not exist", q.Name)
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "%s \"%s\" does not exist", x.Kind, q.Name)
 		}
-		isView := t.Type == catalog.VirtualView
-		if x.Kind == "table" && isView {
-			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a table", q.Name).WithHint("Use DROP VIEW to remove a view.")
+		kind := map[string]string{catalog.VirtualView: "view", catalog.Sequence: "sequence"}[t.Type]
+		if kind == "" {
+			kind = "table"
 		}
-		if x.Kind == "view" && !isView {
-			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a view", q.Name).WithHint("Use DROP TABLE to remove a table.")
+		if kind != x.Kind {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a %s", q.Name, x.Kind).WithHint(fmt.Sprintf("Use DROP %s to remove a %s.", strings.ToUpper(kind), kind))
 		}
 		if err := s.dropDependents(ctx, t, x.Cascade, dropping, res); err != nil {
 			return nil, err
@@ -385,6 +409,16 @@ func (s *Session) drop(ctx context.Context, x *ast.Drop) (*Result, error) {
 		if t.Type == catalog.ManagedTable {
 			if err := s.eng.dropFiles(ctx, t); err != nil {
 				res.Notices = append(res.Notices, err.Error())
+			}
+			// the sequences of its serial columns go with it
+			seqs, err := s.ownedSequences(ctx, t.Database, t.Name)
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range seqs {
+				if err := s.eng.store.DropTable(ctx, q.Database, q.Name); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -394,8 +394,21 @@ func (s *Session) alterTable(ctx context.Context, x *ast.AlterTableLake) (*Resul
 		if err := s.refuseWithDependents(ctx, t, what); err != nil {
 			return nil, err
 		}
+		seqs, err := s.ownedSequences(ctx, t.Database, t.Name)
+		if err != nil {
+			return nil, err
+		}
 		if err := s.eng.store.RenameTable(ctx, t.Database, t.Name, x.NewName.Name); err != nil {
 			return nil, err
+		}
+		for _, q := range seqs { // its serial columns' sequences stay its own
+			col := strings.TrimPrefix(q.Parameters[seqOwnedBy], t.Name+".")
+			if err := s.updateTable(ctx, q.Database, q.Name, func(cur *catalog.Table) error {
+				cur.Parameters[seqOwnedBy] = x.NewName.Name + "." + col
+				return nil
+			}); err != nil {
+				return nil, err
+			}
 		}
 		if s.temp != nil && t.Database == s.temp.name {
 			if a := s.temp.onCommit[t.Name]; a != nil {

@@ -136,6 +136,8 @@ type Session struct {
 	// temp is the session's temporary schema (nil until its first
 	// temporary relation)
 	temp *tempSchema
+	// seqs is currval and lastval
+	seqs seqSession
 
 	// s3fs is the session's own S3 client, built for the s3_ settings
 	// whose values s3sig holds (guarded by mu)
@@ -391,6 +393,10 @@ func (s *Session) dispatch(ctx context.Context, st parser.Statement, params []ty
 		return s.alterColumns(ctx, x)
 	case *ast.Vacuum:
 		return s.vacuum(ctx, x)
+	case *ast.CreateSequence:
+		return s.createSequence(ctx, x)
+	case *ast.AlterSequence:
+		return s.alterSequence(ctx, x)
 	case *ast.Unload:
 		return s.unload(ctx, x, params)
 	case *ast.MsckRepair:
@@ -452,7 +458,7 @@ func (s *Session) binder(ctx context.Context, sql string) *planner.Binder {
 		schema = s.SearchPath[0]
 	}
 	b.Session = &functions.Ctx{User: s.User, Database: s.Database, Schema: schema, Meta: meta{s.view(ctx)},
-		SearchPath: s.SearchPath, TempSchema: s.tempSchemaName(), BackendPID: s.PID}
+		SearchPath: s.SearchPath, TempSchema: s.tempSchemaName(), BackendPID: s.PID, Sequences: sessionSequences{s, ctx}}
 	return b
 }
 
@@ -463,7 +469,7 @@ func (s *Session) execCtx(ctx context.Context, params []types.Value) *exec.Ctx {
 	}
 	ec := &exec.Ctx{
 		Expr: &expr.Ctx{Context: ctx, F: &functions.Ctx{Loc: s.Loc, Now: time.Now(), User: s.User, Database: s.Database, Schema: schema, Settings: sessionSettings{s}, Backends: backends{s},
-			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, TempSchema: s.tempSchemaName(), BackendPID: s.PID, LastQueryID: s.lastQueryID()}, Params: params},
+			Meta: meta{s.view(ctx)}, SearchPath: s.SearchPath, TempSchema: s.tempSchemaName(), BackendPID: s.PID, Sequences: sessionSequences{s, ctx}, LastQueryID: s.lastQueryID()}, Params: params},
 		Scan:      s.scanStats(),
 		Workers:   s.eng.cfg.Workers,
 		ListAhead: s.ListAhead,

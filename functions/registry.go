@@ -45,6 +45,8 @@ type Ctx struct {
 	// Backends signals other sessions (pg_cancel_backend,
 	// pg_terminate_backend); nil outside a session.
 	Backends Backends
+	// Sequences is nextval and the rest; nil outside a session.
+	Sequences Sequences
 }
 
 // Backends cancels the running statement of, or ends, the session with
@@ -146,7 +148,7 @@ type Registry struct {
 // Default returns a registry with every built-in function.
 func Default() *Registry {
 	r := &Registry{scalars: map[string]*Scalar{}, aggs: map[string]*Aggregate{}, windows: map[string]*Window{}}
-	for _, s := range append(builtinScalars(), regexMoreScalars()...) {
+	for _, s := range slices.Concat(builtinScalars(), regexMoreScalars(), sequenceScalars()) {
 		r.AddScalar(s)
 	}
 	for _, extra := range []map[string][]Overload{jsonbOperatorOverloads(), arrayOperatorOverloads(), numericMathOverloads(), jsonPathOperatorOverloads(), byteaOverloads(), redshiftOverloads()} {

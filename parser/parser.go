@@ -248,6 +248,23 @@ func (c *converter) stmt(n *pg.Node) (ast.Stmt, error) {
 		return c.selectStmt(n.GetSelectStmt())
 	case n.GetAlterTableStmt() != nil:
 		return c.alterColumns(n.GetAlterTableStmt())
+	case n.GetCreateSeqStmt() != nil:
+		s := n.GetCreateSeqStmt()
+		opts, err := seqOptions(s.Options)
+		if err != nil {
+			return nil, err
+		}
+		if s.Sequence.Relpersistence == "u" {
+			return nil, unsupported(s.Sequence.Location, "UNLOGGED sequences are not supported")
+		}
+		return &ast.CreateSequence{Name: rangeVarName(s.Sequence), IfNotExists: s.IfNotExists, Temp: s.Sequence.Relpersistence == "t", Options: opts}, nil
+	case n.GetAlterSeqStmt() != nil:
+		s := n.GetAlterSeqStmt()
+		opts, err := seqOptions(s.Options)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.AlterSequence{Name: rangeVarName(s.Sequence), IfExists: s.MissingOk, Options: opts}, nil
 	case n.GetRenameStmt() != nil:
 		return renameColumn(n.GetRenameStmt())
 	case n.GetInsertStmt() != nil:
@@ -1772,6 +1789,14 @@ func (c *converter) columnDef(cd *pg.ColumnDef) (ast.ColumnDef, error) {
 		return ast.ColumnDef{}, err
 	}
 	col := ast.ColumnDef{Name: cd.Colname, Type: t, NotNull: cd.IsNotNull}
+	if len(t.Names) == 1 && t.ArrayDims == 0 {
+		// PostgreSQL's serial types: an integer column whose default is
+		// the next value of a sequence made for it
+		if it, ok := map[string]string{"smallserial": "int2", "serial2": "int2", "serial": "int4", "serial4": "int4",
+			"bigserial": "int8", "serial8": "int8"}[t.Names[0]]; ok {
+			t.Names[0], col.Serial, col.NotNull = it, true, true
+		}
+	}
 	if err := columnCollation(cd.CollClause); err != nil {
 		return ast.ColumnDef{}, err
 	}
@@ -1796,6 +1821,75 @@ func (c *converter) columnDef(cd *pg.ColumnDef) (ast.ColumnDef, error) {
 		}
 	}
 	return col, nil
+}
+
+// seqOptions reads CREATE / ALTER SEQUENCE options.
+func seqOptions(opts []*pg.Node) (ast.SeqOptions, error) {
+	var o ast.SeqOptions
+	num := func(d *pg.DefElem) (*int64, error) {
+		var v int64
+		switch {
+		case d.Arg.GetInteger() != nil:
+			v = int64(d.Arg.GetInteger().Ival)
+		case d.Arg.GetFloat() != nil:
+			n, err := strconv.ParseInt(d.Arg.GetFloat().Fval, 10, 64)
+			if err != nil {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "%s value %s is out of range for a sequence", d.Defname, d.Arg.GetFloat().Fval)
+			}
+			v = n
+		default:
+			return nil, sqlerr.New(sqlerr.SyntaxError, "%s requires a numeric value", d.Defname)
+		}
+		return &v, nil
+	}
+	for _, n := range opts {
+		d := n.GetDefElem()
+		var err error
+		switch d.Defname {
+		case "as":
+			t := d.Arg.GetTypeName()
+			ns := names(t.Names)
+			o.As = ns[len(ns)-1]
+		case "increment":
+			o.Increment, err = num(d)
+		case "start":
+			o.Start, err = num(d)
+		case "restart":
+			if d.Arg == nil {
+				o.RestartDefault = true
+			} else {
+				o.Restart, err = num(d)
+			}
+		case "cache":
+			o.Cache, err = num(d)
+		case "minvalue":
+			if d.Arg == nil {
+				o.NoMin = true
+			} else {
+				o.Min, err = num(d)
+			}
+		case "maxvalue":
+			if d.Arg == nil {
+				o.NoMax = true
+			} else {
+				o.Max, err = num(d)
+			}
+		case "cycle":
+			b := d.Arg.GetBoolean().GetBoolval()
+			if d.Arg.GetInteger() != nil {
+				b = d.Arg.GetInteger().Ival != 0
+			}
+			o.Cycle = &b
+		case "owned_by":
+			o.OwnedBy = names(d.Arg.GetList().GetItems())
+		default:
+			return o, unsupported(d.Location, "sequence option %s is not supported", d.Defname)
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }
 
 // columnCollation accepts the collations lakeq compares text by (bytes,
@@ -1974,6 +2068,8 @@ func (c *converter) drop(s *pg.DropStmt) (ast.Stmt, error) {
 		out.Kind = "index"
 	case pg.ObjectType_OBJECT_SCHEMA:
 		out.Kind = "schema"
+	case pg.ObjectType_OBJECT_SEQUENCE:
+		out.Kind = "sequence"
 	default:
 		return nil, unsupported(-1, "DROP %s is not supported", strings.TrimPrefix(s.RemoveType.String(), "OBJECT_"))
 	}

@@ -55,6 +55,8 @@ const (
 	InvalidTableDefinition          = "42P16"
 	ReservedName                    = "42939"
 	ActiveSQLTransaction            = "25001"
+	SequenceGeneratorLimit          = "2200H"
+	ObjectNotInPrerequisiteState    = "55000"
 	DuplicateColumn                 = "42701"
 	DuplicateSchema                 = "42P06"
 	DuplicateObject                 = "42710"
@@ -72,7 +74,6 @@ const (
 	UndefinedFile                   = "58P01"
 	Internal                        = "XX000"
 	DataCorrupted                   = "XX001"
-	ObjectNotInPrerequisiteState    = "55000"
 	InvalidAuthorization            = "28000"
 )
 

@@ -30,6 +30,9 @@ func infoSchema() []TableDef {
 			Rows: func(_ context.Context, s *Snapshot) ([][]types.Value, error) {
 				var rows [][]types.Value
 				s.relations(func(r *Relation) {
+					if r.Kind == "S" {
+						return // information_schema.sequences lists them
+					}
 					typ, ins := "BASE TABLE", "YES"
 					if r.Schema.Temp {
 						typ = "LOCAL TEMPORARY"

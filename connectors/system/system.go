@@ -232,6 +232,9 @@ func relationOf(sc *Schema, t catalog.Table) *Relation {
 	if t.Type == catalog.VirtualView {
 		r.Kind, r.ViewSQL = "v", t.ViewSQL
 	}
+	if t.Type == catalog.Sequence {
+		r.Kind = "S"
+	}
 	add := func(c catalog.Column) {
 		ct, err := types.Parse(c.Type)
 		if err != nil {

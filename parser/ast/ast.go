@@ -123,6 +123,9 @@ type ColumnDef struct {
 	Default    Expr
 	DefaultSQL string // the default expression's text, for the catalog
 	Comment    string
+	// Serial is smallserial, serial or bigserial: the column's type is
+	// the integer, its default the next value of a sequence of its own
+	Serial bool
 }
 
 // AlterColumns is PostgreSQL's ALTER TABLE column actions (ADD COLUMN,
@@ -151,6 +154,35 @@ type ColumnCmd struct {
 	Using                 string    // type … USING: the expression's text ("" for none)
 	Default               Expr      // set default
 	DefaultSQL            string    // set default: the expression's text
+}
+
+// CreateSequence is CREATE SEQUENCE.
+type CreateSequence struct {
+	Name        QualifiedName
+	IfNotExists bool
+	Temp        bool
+	Options     SeqOptions
+}
+
+// AlterSequence is ALTER SEQUENCE.
+type AlterSequence struct {
+	Name     QualifiedName
+	IfExists bool
+	Options  SeqOptions
+}
+
+func (*CreateSequence) stmt() {}
+func (*AlterSequence) stmt()  {}
+
+// SeqOptions are a sequence's options as written (nil: not given).
+type SeqOptions struct {
+	As                               string // smallint, integer or bigint
+	Increment, Start, Restart, Cache *int64
+	Min, Max                         *int64
+	NoMin, NoMax                     bool // NO MINVALUE / NO MAXVALUE
+	RestartDefault                   bool // RESTART without WITH
+	Cycle                            *bool
+	OwnedBy                          []string // table, column; ["none"] for OWNED BY NONE
 }
 
 // CreateTable is CREATE TABLE (and CREATE TABLE AS when Query is set).
