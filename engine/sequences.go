@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/lakeq/lakeq/catalog"
+	"github.com/lakeq/lakeq/connectors/system"
 	"github.com/lakeq/lakeq/parser/ast"
 	"github.com/lakeq/lakeq/sqlerr"
 )
@@ -228,30 +229,9 @@ func (q sessionSequences) resolve(name string) (*catalog.Table, error) {
 	return t, nil
 }
 
-// splitRegclass reads 'name', 'schema.name' and quoted identifiers as
-// regclass input does (unquoted parts fold to lower case).
+// splitRegclass reads 'name' and 'schema.name' as regclass input does.
 func splitRegclass(s string) (schema, name string) {
-	var parts []string
-	var cur strings.Builder
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' && quoted && i+1 < len(s) && s[i+1] == '"':
-			cur.WriteByte('"')
-			i++
-		case c == '"':
-			quoted = !quoted
-		case c == '.' && !quoted:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		case !quoted && c >= 'A' && c <= 'Z':
-			cur.WriteByte(c + 'a' - 'A')
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	parts = append(parts, strings.TrimSpace(cur.String()))
+	parts := system.SplitQualified(s)
 	if len(parts) >= 2 {
 		return parts[len(parts)-2], parts[len(parts)-1]
 	}

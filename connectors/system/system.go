@@ -428,7 +428,7 @@ func (s *Snapshot) RelOID(text string) (int64, error) {
 	if n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64); err == nil {
 		return n, nil
 	}
-	parts := splitQualified(text)
+	parts := SplitQualified(text)
 	var r *Relation
 	switch len(parts) {
 	case 1:
@@ -557,7 +557,7 @@ func (s *Snapshot) NamespaceOID(text string) (int64, error) {
 	if n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64); err == nil {
 		return n, nil
 	}
-	parts := splitQualified(text)
+	parts := SplitQualified(text)
 	if len(parts) == 1 {
 		if ns := s.nsByName[parts[0]]; ns != nil {
 			return ns.OID, nil
@@ -624,8 +624,10 @@ func (s *Snapshot) SchemaOID(name string) int64 {
 	return 0
 }
 
-// splitQualified splits a possibly quoted dotted name.
-func splitQualified(s string) []string {
+// SplitQualified splits a possibly qualified name as regclass input
+// reads it: dots outside double quotes part it, unquoted parts fold to
+// lower case.
+func SplitQualified(s string) []string {
 	var parts []string
 	var cur strings.Builder
 	inQ := false

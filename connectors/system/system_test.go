@@ -127,9 +127,9 @@ func TestIdentifiers(t *testing.T) {
 			t.Errorf("quoteIdent(%q) = %q, want %q", in, got, want)
 		}
 	}
-	got := splitQualified(`Lake."My ""T"".x"`)
+	got := SplitQualified(`Lake."My ""T"".x"`)
 	if len(got) != 2 || got[0] != "lake" || got[1] != `My "T".x` {
-		t.Errorf("splitQualified: %q", got)
+		t.Errorf("SplitQualified: %q", got)
 	}
 }
 
