@@ -42,6 +42,9 @@ type Column struct {
 	// one gets a name no older file holds (a dropped column's values stay
 	// in the files under its old name until they are rewritten).
 	FileName string `json:",omitempty"`
+	// Identity is "always" or "by default" for an identity column (its
+	// default takes the next value of its sequence)
+	Identity string `json:",omitempty"`
 }
 
 // InFiles is the column's name in a managed table's data files.

@@ -174,6 +174,9 @@ func planColumnChange(t *catalog.Table, cmds []ast.ColumnCmd, rows int64) (*colu
 				}
 				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cmd.Column, t.Name)
 			}
+			if cmd.Def.Serial {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ALTER TABLE … ADD COLUMN of a serial or identity column is not supported")
+			}
 			ct, err := types.FromName(cmd.Def.Type.Names, cmd.Def.Type.Mods, cmd.Def.Type.ArrayDims)
 			if err != nil {
 				return nil, err

@@ -194,12 +194,12 @@ func (s *Session) createTableWith(ctx context.Context, x *ast.CreateTable, sql s
 		if opts.external() {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "serial columns are not supported in an external table")
 		}
-		def, seq, err := s.serialSequence(ctx, db, x.Name.Name, c.Name, c.Type.Names[0])
+		def, seq, err := s.serialSequence(ctx, db, x.Name.Name, c.Name, c.Type.Names[len(c.Type.Names)-1], c.SeqOptions)
 		if err != nil {
 			return nil, err
 		}
 		serials = append(serials, seq)
-		t.Columns[i].Default = def
+		t.Columns[i].Default, t.Columns[i].Identity = def, c.Identity
 		s.freshView() // the default names the new sequence
 	}
 	if opts.external() {

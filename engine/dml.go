@@ -110,6 +110,9 @@ func (s *Session) insertManaged(ctx context.Context, x *ast.Insert, sql string, 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIdentityInsert(t, x.Columns, x.Query, x.OverridingSystem); err != nil {
+		return nil, err
+	}
 	b := s.binder(ctx, sql)
 	n, err := b.BindInsert(pt, x.Columns, x.Query)
 	if err != nil {
@@ -155,6 +158,9 @@ func (s *Session) update(ctx context.Context, x *ast.Update, sql string, params 
 	}
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkIdentitySet(t, x.Set); err != nil {
 		return nil, err
 	}
 	lock := s.eng.tableLock(t.Database, t.Name)
@@ -254,6 +260,26 @@ func (s *Session) mergeInto(ctx context.Context, x *ast.Merge, sql string, param
 	t, pt, err := s.resolveWritable(ctx, x.Table)
 	if err != nil {
 		return 0, err
+	}
+	for _, w := range x.Whens {
+		if err := checkIdentitySet(t, w.Set); err != nil {
+			return 0, err
+		}
+		if w.Action == "insert" {
+			vals := &ast.Select{Values: [][]ast.Expr{make([]ast.Expr, len(w.Values))}}
+			for i, v := range w.Values {
+				vals.Values[0][i] = v
+				if v == nil {
+					vals.Values[0][i] = &ast.Default{}
+				}
+			}
+			if w.Values == nil {
+				vals = nil
+			}
+			if err := checkIdentityInsert(t, w.Columns, vals, false); err != nil {
+				return 0, err
+			}
+		}
 	}
 	lock := s.eng.tableLock(t.Database, t.Name)
 	lock.Lock()

@@ -419,7 +419,7 @@ func (s *Session) ownedSequences(ctx context.Context, db, name string) ([]catalo
 // serialSequence makes the sequence of serial column col of new table
 // db.table, named as PostgreSQL names it, and returns the column's
 // default.
-func (s *Session) serialSequence(ctx context.Context, db, table, col, typ string) (def, seq string, err error) {
+func (s *Session) serialSequence(ctx context.Context, db, table, col, typ string, opts ast.SeqOptions) (def, seq string, err error) {
 	base := table + "_" + col + "_seq"
 	name := base
 	for i := 1; ; i++ {
@@ -432,8 +432,87 @@ func (s *Session) serialSequence(ctx context.Context, db, table, col, typ string
 		}
 		name = base + strconv.Itoa(i)
 	}
-	if err := s.makeSequence(ctx, db, name, ast.SeqOptions{As: typ}, table+"."+col); err != nil {
+	if opts.As == "" {
+		opts.As = typ
+	}
+	if len(opts.OwnedBy) > 0 {
+		return "", "", sqlerr.New(sqlerr.FeatureNotSupported, "OWNED BY in an identity column's sequence options is not supported")
+	}
+	if err := s.makeSequence(ctx, db, name, opts, table+"."+col); err != nil {
 		return "", "", err
 	}
 	return fmt.Sprintf("nextval('%s'::regclass)", strings.ReplaceAll(quoteIdent(db)+"."+quoteIdent(name), "'", "''")), name, nil
+}
+
+// Identity columns (GENERATED ALWAYS / BY DEFAULT AS IDENTITY) are
+// serial columns with PostgreSQL's rules: an ALWAYS column takes no
+// value but DEFAULT from INSERT (unless OVERRIDING SYSTEM VALUE), and
+// UPDATE may set it only to DEFAULT (428C9 otherwise).
+
+// errIdentityAlways is an ALWAYS identity column given a value.
+func errIdentityAlways(col string, update bool) error {
+	if update {
+		return sqlerr.New(sqlerr.GeneratedAlways, "column \"%s\" can only be updated to DEFAULT", col).
+			WithDetail(fmt.Sprintf("Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col))
+	}
+	return sqlerr.New(sqlerr.GeneratedAlways, "cannot insert a non-DEFAULT value into column \"%s\"", col).
+		WithDetail(fmt.Sprintf("Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col)).
+		WithHint("Use OVERRIDING SYSTEM VALUE to override.")
+}
+
+// checkIdentityInsert refuses values for t's ALWAYS identity columns:
+// an INSERT names such a column (or lists no columns) only with DEFAULT
+// in every VALUES row for it.
+func checkIdentityInsert(t *catalog.Table, columns []string, src *ast.Select, overriding bool) error {
+	if overriding {
+		return nil
+	}
+	for i, c := range t.Columns {
+		if c.Identity != "always" {
+			continue
+		}
+		pos := i
+		if len(columns) > 0 {
+			pos = slicesIndex(columns, c.Name)
+			if pos < 0 {
+				continue // not given: its default
+			}
+		}
+		if src == nil {
+			continue // DEFAULT VALUES
+		}
+		if src.Values == nil || src.Op != "" {
+			return errIdentityAlways(c.Name, false)
+		}
+		for _, row := range src.Values {
+			if pos < len(row) {
+				if _, ok := row[pos].(*ast.Default); !ok {
+					return errIdentityAlways(c.Name, false)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkIdentitySet refuses an UPDATE's value for an ALWAYS identity
+// column (a nil value is DEFAULT).
+func checkIdentitySet(t *catalog.Table, set []ast.SetClause) error {
+	for _, sc := range set {
+		for _, c := range t.Columns {
+			if c.Name == sc.Column && c.Identity == "always" && sc.Value != nil {
+				return errIdentityAlways(c.Name, true)
+			}
+		}
+	}
+	return nil
+}
+
+func slicesIndex(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
 }

@@ -1550,6 +1550,12 @@ func (c *converter) insert(s *pg.InsertStmt) (ast.Stmt, error) {
 	if s.OnConflictClause != nil {
 		return nil, unsupported(-1, "INSERT ... ON CONFLICT is not supported")
 	}
+	switch s.Override {
+	case pg.OverridingKind_OVERRIDING_SYSTEM_VALUE:
+		out.OverridingSystem = true
+	case pg.OverridingKind_OVERRIDING_USER_VALUE:
+		return nil, unsupported(-1, "INSERT ... OVERRIDING USER VALUE is not supported")
+	}
 	for _, col := range s.Cols {
 		rt := col.GetResTarget()
 		if len(rt.Indirection) > 0 {
@@ -1814,6 +1820,14 @@ func (c *converter) columnDef(cd *pg.ColumnDef) (ast.ColumnDef, error) {
 				return ast.ColumnDef{}, err
 			}
 			col.DefaultSQL = deparseExpr(con.RawExpr)
+		case pg.ConstrType_CONSTR_IDENTITY:
+			if col.SeqOptions, err = seqOptions(con.Options); err != nil {
+				return ast.ColumnDef{}, err
+			}
+			col.Serial, col.NotNull, col.Identity = true, true, "by default"
+			if con.GeneratedWhen == "a" {
+				col.Identity = "always"
+			}
 		default:
 			if err := unenforcedConstraint(con); err != nil {
 				return ast.ColumnDef{}, err

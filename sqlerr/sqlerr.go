@@ -56,6 +56,7 @@ const (
 	ReservedName                    = "42939"
 	ActiveSQLTransaction            = "25001"
 	SequenceGeneratorLimit          = "2200H"
+	GeneratedAlways                 = "428C9"
 	ObjectNotInPrerequisiteState    = "55000"
 	DuplicateColumn                 = "42701"
 	DuplicateSchema                 = "42P06"

@@ -126,6 +126,11 @@ type ColumnDef struct {
 	// Serial is smallserial, serial or bigserial: the column's type is
 	// the integer, its default the next value of a sequence of its own
 	Serial bool
+	// Identity is GENERATED ALWAYS / BY DEFAULT AS IDENTITY ("always",
+	// "by default"): a serial column whose sequence takes SeqOptions,
+	// and whose values ALWAYS refuses to take from an INSERT
+	Identity   string
+	SeqOptions SeqOptions
 }
 
 // AlterColumns is PostgreSQL's ALTER TABLE column actions (ADD COLUMN,
@@ -232,6 +237,9 @@ type Insert struct {
 	// keys with a value, dynamic ones from the query's last columns.
 	Overwrite bool
 	Partition []PartitionKey
+	// OverridingSystem is OVERRIDING SYSTEM VALUE: explicit values for
+	// GENERATED ALWAYS identity columns
+	OverridingSystem bool
 }
 
 // PartitionKey is one key of INSERT's PARTITION clause.
