@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/lakeq/lakeq/types"
 )
@@ -210,8 +211,12 @@ func (s *Snapshot) columnRow(r *Relation, i int, c Column) []types.Value {
 		upd = "NO"
 	}
 	db := s.Session.Database
-	return []types.Value{db, r.Schema.Name, r.Name, c.Name, int64(i + 1), nullable(c.Default), isNull, dataType(t),
+	def, isIdentity, generation := nullable(c.Default), "NO", any(nil)
+	if c.Identity != "" {
+		def, isIdentity, generation = nil, "YES", strings.ToUpper(c.Identity)
+	}
+	return []types.Value{db, r.Schema.Name, r.Name, c.Name, int64(i + 1), def, isNull, dataType(t),
 		charMax, octet, prec, radix, scale, dtPrec, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-		db, "pg_catalog", udt, nil, nil, nil, nil, itoa(int64(i + 1)), "NO", "NO", nil, nil, nil, nil, nil, "NO",
+		db, "pg_catalog", udt, nil, nil, nil, nil, itoa(int64(i + 1)), "NO", isIdentity, generation, nil, nil, nil, nil, "NO",
 		"NEVER", nil, upd}
 }

@@ -84,6 +84,10 @@ type Column struct {
 	NotNull bool
 	Default string
 	Comment string
+	// Identity is "always" or "by default" for an identity column (its
+	// Default is then its sequence's nextval, which PostgreSQL does not
+	// show as a default)
+	Identity string
 }
 
 // Relation is a table or view in a schema.
@@ -240,7 +244,7 @@ func relationOf(sc *Schema, t catalog.Table) *Relation {
 		if err != nil {
 			ct = types.TextT
 		}
-		r.Columns = append(r.Columns, Column{Name: c.Name, Type: ct, NotNull: c.NotNull, Default: c.Default, Comment: c.Comment})
+		r.Columns = append(r.Columns, Column{Name: c.Name, Type: ct, NotNull: c.NotNull, Default: c.Default, Comment: c.Comment, Identity: c.Identity})
 	}
 	for _, c := range t.Columns {
 		add(c)

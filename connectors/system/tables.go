@@ -208,9 +208,10 @@ func pgCatalog() []TableDef {
 							coll = 100
 						}
 						byval := t.WireSize() > 0 && t.WireSize() <= 8
+						identity := map[string]string{"always": "a", "by default": "d"}[c.Identity]
 						rows = append(rows, []types.Value{r.OID, c.Name, typeOID(t), int64(-1), int64(t.WireSize()),
 							int64(i + 1), dims, int64(-1), int64(t.TypeMod()), byval, alignOf(t), storageOf(t), "",
-							c.NotNull, c.Default != "", false, "", "", false, true, int64(0), coll, nil, nil, nil, nil})
+							c.NotNull, c.Default != "" && identity == "", false, identity, "", false, true, int64(0), coll, nil, nil, nil, nil})
 					}
 				})
 				return rows, nil
@@ -325,7 +326,7 @@ func pgCatalog() []TableDef {
 				var rows [][]types.Value
 				s.relations(func(r *Relation) {
 					for i, c := range r.Columns {
-						if c.Default != "" {
+						if c.Default != "" && c.Identity == "" {
 							rows = append(rows, []types.Value{hashOID("attrdef", r.Schema.Name+"."+r.Name+"."+c.Name),
 								r.OID, int64(i + 1), c.Default})
 						}
