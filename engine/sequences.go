@@ -331,10 +331,11 @@ func (s *Session) createSequence(ctx context.Context, x *ast.CreateSequence) (*R
 	if err != nil {
 		return nil, err
 	}
-	if len(x.Options.OwnedBy) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE SEQUENCE … OWNED BY is not supported (a serial column's sequence is owned by its table)")
+	owner, err := s.seqOwner(ctx, db, x.Options.OwnedBy)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.makeSequence(ctx, db, x.Name.Name, x.Options, ""); err != nil {
+	if err := s.makeSequence(ctx, db, x.Name.Name, x.Options, owner); err != nil {
 		if sqlerr.Code(err) == sqlerr.DuplicateTable && x.IfNotExists {
 			return &Result{Tag: "CREATE SEQUENCE", Notices: []string{fmt.Sprintf("relation \"%s\" already exists, skipping", x.Name.Name)}}, nil
 		}
@@ -378,13 +379,23 @@ func (s *Session) alterSequence(ctx context.Context, x *ast.AlterSequence) (*Res
 		}
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a sequence", t.Name)
 	}
-	if len(x.Options.OwnedBy) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ALTER SEQUENCE … OWNED BY is not supported")
+	owner, err := s.seqOwner(ctx, t.Database, x.Options.OwnedBy)
+	if err != nil {
+		return nil, err
 	}
 	err = s.updateTable(ctx, t.Database, t.Name, func(cur *catalog.Table) error {
 		st := readSeq(cur)
 		if err := applySeqOptions(&st, x.Options, false); err != nil {
 			return err
+		}
+		if len(x.Options.OwnedBy) > 0 {
+			if cur.Parameters == nil {
+				cur.Parameters = map[string]string{}
+			}
+			delete(cur.Parameters, seqOwnedBy)
+			if owner != "" {
+				cur.Parameters[seqOwnedBy] = owner
+			}
 		}
 		st.write(cur) // a last value outside new bounds fails at nextval, as in PostgreSQL
 		return nil
@@ -393,6 +404,39 @@ func (s *Session) alterSequence(ctx context.Context, x *ast.AlterSequence) (*Res
 		return nil, err
 	}
 	return &Result{Tag: "ALTER SEQUENCE"}, nil
+}
+
+// seqOwner checks OWNED BY [schema.]table.column (or NONE: "") for a
+// sequence of schema db: the table must be in the sequence's schema, as
+// PostgreSQL requires, and have the column. The sequence is then
+// dropped with the table.
+func (s *Session) seqOwner(ctx context.Context, db string, by []string) (string, error) {
+	if len(by) == 0 || len(by) == 1 && strings.EqualFold(by[0], "none") {
+		return "", nil
+	}
+	if len(by) < 2 {
+		return "", sqlerr.New(sqlerr.SyntaxError, "invalid OWNED BY option").WithHint("Specify OWNED BY table.column or OWNED BY NONE.")
+	}
+	schema, table, col := db, by[len(by)-2], by[len(by)-1]
+	if len(by) > 2 {
+		schema = by[len(by)-3]
+	}
+	if schema != db {
+		return "", sqlerr.New(sqlerr.ObjectNotInPrerequisiteState, "sequence must be in same schema as table it is linked to")
+	}
+	t, err := s.eng.store.GetTable(ctx, db, table)
+	if err != nil {
+		return "", err
+	}
+	if t == nil {
+		return "", sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", table)
+	}
+	for _, c := range t.Columns {
+		if c.Name == col {
+			return table + "." + col, nil
+		}
+	}
+	return "", sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", col, table)
 }
 
 // sequenceRows is what SELECT * FROM a sequence reads.
