@@ -316,6 +316,36 @@ func (q sessionSequences) Set(name string, v int64, called bool) (int64, error) 
 	return v, nil
 }
 
+func (q sessionSequences) SerialOf(table, column string) (string, error) {
+	schema, rel := splitRegclass(table)
+	q.s.mu.Lock()
+	t, err := q.s.lookupTable(q.ctx, schema, rel)
+	q.s.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if t == nil {
+		return "", sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", table)
+	}
+	found := false
+	for _, c := range t.Columns {
+		found = found || c.Name == column
+	}
+	if !found {
+		return "", sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", column, t.Name)
+	}
+	seqs, err := q.s.ownedSequences(q.ctx, t.Database, t.Name)
+	if err != nil {
+		return "", err
+	}
+	for _, sq := range seqs {
+		if sq.Parameters[seqOwnedBy] == t.Name+"."+column {
+			return quoteIdent(sq.Database) + "." + quoteIdent(sq.Name), nil
+		}
+	}
+	return "", nil
+}
+
 func (q sessionSequences) Last() (int64, error) {
 	q.s.seqs.mu.Lock()
 	defer q.s.seqs.mu.Unlock()

@@ -22,6 +22,9 @@ type Sequences interface {
 	Set(name string, v int64, called bool) (int64, error)
 	// Last is lastval: the session's last nextval of any sequence.
 	Last() (int64, error)
+	// SerialOf is pg_get_serial_sequence: the qualified name of the
+	// sequence of a serial or identity column ("" for another column).
+	SerialOf(table, column string) (string, error)
 }
 
 func sequenceScalars() []*Scalar {
@@ -47,6 +50,18 @@ func sequenceScalars() []*Scalar {
 				seqRow([]Arg{oid, aInt8, aBool}, func(q Sequences, name string, a []types.Value) (types.Value, error) {
 					return q.Set(name, a[1].(int64), a[2].(bool))
 				})}},
+		{Name: "pg_get_serial_sequence", Volatile: true, Description: "the sequence of a serial or identity column", Example: "pg_get_serial_sequence('orders', 'id')",
+			Overloads: []Overload{{Args: []Arg{aText, aText}, Ret: fixed(types.TextT), Kernel: RowWise(fixed(types.TextT), true, func(ctx *Ctx, a []types.Value) (types.Value, error) {
+				q, err := sequences(ctx)
+				if err != nil {
+					return nil, err
+				}
+				name, err := q.SerialOf(a[0].(string), a[1].(string))
+				if name == "" || err != nil {
+					return nil, err
+				}
+				return name, nil
+			})}}},
 		{Name: "lastval", Volatile: true, Description: "the value nextval last returned in this session",
 			Overloads: []Overload{{Ret: fixed(types.Int8T), Kernel: RowWise(fixed(types.Int8T), false, func(ctx *Ctx, _ []types.Value) (types.Value, error) {
 				q, err := sequences(ctx)
