@@ -74,19 +74,11 @@ func (s *Session) alterColumns(ctx context.Context, x *ast.AlterColumns) (*Resul
 	lock.Lock()
 	defer lock.Unlock()
 	var ch *columnChange
-	for attempt := 0; ; attempt++ {
+	// rows written meanwhile: a rewrite starts again from them
+	err = s.eng.retryConflicts(ctx, t, alterRetries, func(t *catalog.Table) (err error) {
 		ch, err = s.alterColumnsOnce(ctx, t, x)
-		if sqlerr.Code(err) != sqlerr.SerializationFailure || attempt >= alterRetries {
-			break
-		}
-		// rows were written meanwhile: a rewrite starts again from them
-		if t, err = s.eng.store.GetTable(ctx, t.Database, t.Name); err != nil || t == nil {
-			if err == nil {
-				err = sqlerr.New(sqlerr.SerializationFailure, "could not alter table \"%s\": it was dropped concurrently", x.Table.Name)
-			}
-			break
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

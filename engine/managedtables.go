@@ -29,6 +29,25 @@ import (
 // Iceberg's do); a statement that read the table (UPDATE, DELETE,
 // TRUNCATE) gets 40001 and leaves nothing behind.
 
+// retryConflicts runs f on t, and again (at most retries times) on the
+// catalog's current version of t while f loses a race (40001): for a
+// statement that read the table and may start over, as ALTER TABLE's
+// rewrite and VACUUM may. A table dropped meanwhile ends it with f's
+// last error.
+func (e *Engine) retryConflicts(ctx context.Context, t *catalog.Table, retries int, f func(t *catalog.Table) error) error {
+	for attempt := 0; ; attempt++ {
+		err := f(t)
+		if sqlerr.Code(err) != sqlerr.SerializationFailure || attempt >= retries {
+			return err
+		}
+		cur, gerr := e.store.GetTable(ctx, t.Database, t.Name)
+		if gerr != nil || cur == nil {
+			return err
+		}
+		t = cur
+	}
+}
+
 // errColumnsChanged is a write that lost to an ALTER TABLE of the
 // table's columns.
 func errColumnsChanged(table string) error {

@@ -2,13 +2,9 @@ package engine
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/lakeq/lakeq/sqlerr"
 )
@@ -130,13 +126,6 @@ func TestTempSchemaRemovedAtClose(t *testing.T) {
 // removes its temp folder.
 func TestKilledTempWriteLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0]) // TestMain's child mode
-	cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir,
-		"LAKEQ_KILL_SQL=CREATE TEMP TABLE big AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 20000000) g")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	tempFiles := func() []string {
 		var out []string
 		for _, f := range localFiles(filepath.Join(dir, "tmp"))() {
@@ -146,16 +135,8 @@ func TestKilledTempWriteLeavesNothing(t *testing.T) {
 		}
 		return out
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for len(tempFiles()) == 0 {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("the helper never started writing")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	_ = cmd.Wait()
+	killMidWrite(t, dir, "CREATE TEMP TABLE big AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 20000000) g",
+		Config{DataDir: dir}, func() bool { return len(tempFiles()) > 0 })
 	e, err := Open(context.Background(), Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -85,17 +85,7 @@ func (s *Session) vacuumTable(ctx context.Context, t *catalog.Table) error {
 	lock := s.eng.tableLock(t.Database, t.Name)
 	lock.Lock()
 	defer lock.Unlock()
-	for attempt := 0; ; attempt++ {
-		err := s.vacuumOnce(ctx, t)
-		if sqlerr.Code(err) != sqlerr.SerializationFailure || attempt >= vacuumRetries {
-			return err
-		}
-		cur, gerr := s.eng.store.GetTable(ctx, t.Database, t.Name)
-		if gerr != nil || cur == nil {
-			return err
-		}
-		t = cur
-	}
+	return s.eng.retryConflicts(ctx, t, vacuumRetries, func(t *catalog.Table) error { return s.vacuumOnce(ctx, t) })
 }
 
 func (s *Session) vacuumOnce(ctx context.Context, t *catalog.Table) error {

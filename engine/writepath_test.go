@@ -331,29 +331,12 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, m
 		"CREATE TABLE big AS SELECT g, g::text || 'abcdefghijklmnopqrstuvwxyz' AS s FROM generate_series(1, 6000000) g",
 		"INSERT INTO keep SELECT g FROM generate_series(1, 20000000) g",
 	}, more...) {
-		cmd := exec.Command(os.Args[0]) // TestMain's child mode
-		cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir, "LAKEQ_KILL_SQL="+stmt,
-			"LAKEQ_KILL_WAREHOUSE="+cfg.Warehouse, "LAKEQ_KILL_S3="+cfg.S3.Endpoint+"|"+cfg.S3.AccessKey+"|"+cfg.S3.SecretKey)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		started := func() bool {
+		killMidWrite(t, dir, stmt, cfg, func() bool {
 			if strings.HasPrefix(stmt, "INSERT") || strings.HasPrefix(stmt, "COPY") {
 				return len(files()) > keepFiles
 			}
 			return len(others()) > 0
-		}
-		deadline := time.Now().Add(60 * time.Second)
-		for !started() {
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatal("the helper never started writing")
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
+		})
 		if len(files()) == keepFiles {
 			t.Fatalf("%s: killed with nothing written, so nothing is tested", stmt)
 		}
@@ -378,6 +361,29 @@ func killedWrites(t *testing.T, dir string, cfg Config, files func() []string, m
 		}
 		e.Close()
 	}
+}
+
+// killMidWrite runs stmt on cfg in a child process (TestMain) and kills
+// it with SIGKILL once started reports that it is writing.
+func killMidWrite(t *testing.T, dir, stmt string, cfg Config, started func() bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0]) // TestMain's child mode
+	cmd.Env = append(os.Environ(), "LAKEQ_KILL_HELPER="+dir, "LAKEQ_KILL_SQL="+stmt,
+		"LAKEQ_KILL_WAREHOUSE="+cfg.Warehouse, "LAKEQ_KILL_S3="+cfg.S3.Endpoint+"|"+cfg.S3.AccessKey+"|"+cfg.S3.SecretKey)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !started() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the helper never started writing")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
 }
 
 // TestMain turns the test binary into the killed-write child process
