@@ -143,6 +143,10 @@ type scope struct {
 	sel *ast.Select
 	// subs, in GROUP BY, collects the subqueries its keys bind
 	subs *[]boundSub
+	// keysOf, while GROUPING()'s arguments are bound, is the aggregation
+	// whose keys they name: a subquery written again there is the one
+	// its key bound, as in the select list
+	keysOf *aggCtx
 }
 
 func (s *scope) addQual(q string) {

@@ -962,6 +962,9 @@ func (b *Binder) bindSubLink(x *ast.SubLink, sc *scope) (expr.Expr, error) {
 	if bound, ok := sc.agg.sameSub(x); ok {
 		return bound, nil
 	}
+	if bound, ok := sc.keysOf.sameSub(x); ok {
+		return bound, nil
+	}
 	if sc.subs != nil {
 		e, err := b.bindSubLinkOnce(x, sc)
 		if err == nil {
@@ -1083,7 +1086,7 @@ func (b *Binder) bindGrouping(x *ast.GroupingFunc, sc *scope) (expr.Expr, error)
 	if len(x.Args) > 31 {
 		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "GROUPING must have fewer than 32 arguments")
 	}
-	in := &scope{parent: ac.input.parent, cols: ac.input.cols, quals: ac.input.quals, outer: ac.input.outer}
+	in := &scope{parent: ac.input.parent, cols: ac.input.cols, quals: ac.input.quals, outer: ac.input.outer, keysOf: ac}
 	var positions []int
 	for _, a := range x.Args {
 		v, err := b.bindExpr(a, in)
