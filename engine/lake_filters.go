@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sort"
+
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
@@ -57,6 +59,8 @@ func predsOf(filters []expr.Expr) []storage.Pred {
 			out = append(out, storage.Pred{Col: idx, Op: "in", Vals: vals, CastTo: castTo, ColT: c.T})
 		case *expr.KeySet:
 			out = append(out, storage.Pred{Col: x.X.Idx, Op: "keys", Keys: x.Keys, ColT: x.X.T})
+		case *expr.Or:
+			out = append(out, orPreds(x)...)
 		case *expr.IsNull:
 			if c, ok := x.X.(*expr.Col); ok {
 				op := "isnull"
@@ -69,6 +73,130 @@ func predsOf(filters []expr.Expr) []storage.Pred {
 	}
 	for _, f := range filters {
 		visit(f)
+	}
+	return out
+}
+
+// orPreds are the column predicates an OR implies: for each column every
+// branch bounds, the union of the branches' values when each names a
+// finite set (x = 1 OR x IN (2, 3): x IN (1, 2, 3)), else the hull of
+// their ranges (x BETWEEN 1 AND 2 OR x BETWEEN 5 AND 9: x >= 1 AND
+// x <= 9, bounds made inclusive, which only widens them). What a branch
+// does not bound leaves the column out; an implied predicate only lets
+// the reader skip rows the OR itself rejects.
+func orPreds(x *expr.Or) []storage.Pred {
+	type bounds struct {
+		set      []types.Value // nil: no finite set
+		lo, hi   types.Value   // nil: unbounded
+		castTo   *types.T
+		colT     types.T
+		branches int
+	}
+	by := map[int]*bounds{}
+	var order []int
+	less := func(a, b types.Value) bool { return types.Compare(a, b) < 0 }
+	for bi, arg := range x.Args {
+		mine := map[int]*bounds{}
+		for _, p := range predsOf([]expr.Expr{arg}) {
+			switch p.Op {
+			case "=", "in", "<", "<=", ">", ">=":
+				if len(p.Vals) == 0 {
+					continue
+				}
+			default:
+				continue
+			}
+			b := mine[p.Col]
+			if b == nil {
+				b = &bounds{castTo: p.CastTo, colT: p.ColT}
+				mine[p.Col] = b
+			} else if !sameCast(b.castTo, p.CastTo) {
+				continue
+			}
+			switch p.Op {
+			case "=", "in":
+				if b.set == nil {
+					b.set = p.Vals
+				}
+				vs := distinctValues(p.Vals)
+				if b.lo == nil || less(b.lo, vs[0]) {
+					b.lo = vs[0]
+				}
+				if b.hi == nil || less(vs[len(vs)-1], b.hi) {
+					b.hi = vs[len(vs)-1]
+				}
+			case ">", ">=":
+				if b.lo == nil || less(b.lo, p.Vals[0]) {
+					b.lo = p.Vals[0]
+				}
+			case "<", "<=":
+				if b.hi == nil || less(p.Vals[0], b.hi) {
+					b.hi = p.Vals[0]
+				}
+			}
+		}
+		for col, b := range mine {
+			if bi == 0 {
+				b.branches = 1
+				by[col] = b
+				order = append(order, col)
+				continue
+			}
+			u := by[col]
+			if u == nil || u.branches != bi || !sameCast(u.castTo, b.castTo) {
+				continue
+			}
+			u.branches++
+			if u.set != nil && b.set != nil {
+				u.set = append(append([]types.Value{}, u.set...), b.set...)
+			} else {
+				u.set = nil
+			}
+			if u.lo != nil && (b.lo == nil || less(b.lo, u.lo)) {
+				u.lo = b.lo
+			}
+			if u.hi != nil && (b.hi == nil || less(u.hi, b.hi)) {
+				u.hi = b.hi
+			}
+		}
+	}
+	sort.Ints(order)
+	var out []storage.Pred
+	for _, col := range order {
+		u := by[col]
+		if u.branches != len(x.Args) {
+			continue
+		}
+		if u.set != nil {
+			out = append(out, storage.Pred{Col: col, Op: "in", Vals: distinctValues(u.set), CastTo: u.castTo, ColT: u.colT})
+			continue
+		}
+		if u.lo != nil {
+			out = append(out, storage.Pred{Col: col, Op: ">=", Vals: []types.Value{u.lo}, CastTo: u.castTo, ColT: u.colT})
+		}
+		if u.hi != nil {
+			out = append(out, storage.Pred{Col: col, Op: "<=", Vals: []types.Value{u.hi}, CastTo: u.castTo, ColT: u.colT})
+		}
+	}
+	return out
+}
+
+func sameCast(a, b *types.T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// distinctValues sorts vs and drops repeats.
+func distinctValues(vs []types.Value) []types.Value {
+	s := append([]types.Value{}, vs...)
+	sort.Slice(s, func(i, j int) bool { return types.Compare(s[i], s[j]) < 0 })
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || types.Compare(v, out[len(out)-1]) != 0 {
+			out = append(out, v)
+		}
 	}
 	return out
 }

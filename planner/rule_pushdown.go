@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"slices"
+
 	"github.com/lakeq/lakeq/exec/expr"
 )
 
@@ -113,6 +115,12 @@ func pushInto(n Node, preds []expr.Expr) Node {
 			}
 			if !hasSubquery(p) && !isVolatile(p) && !hasOuterRef(p) {
 				c.Filters = append(append([]expr.Expr{}, c.Filters...), p)
+				for _, q := range perColumn(p) {
+					if !have[q.String()] {
+						have[q.String()] = true
+						c.Filters = append(c.Filters, q)
+					}
+				}
 			}
 		}
 		return wrap(&c, preds)
@@ -410,6 +418,35 @@ func impliedFor(p expr.Expr, cols map[ColumnID]bool) expr.Expr {
 		return p
 	}
 	return nil
+}
+
+// perColumn returns, for an OR over several columns of one scan, what it
+// implies about each column alone: (a = 1 AND b = 'x') OR (a = 2 AND
+// b = 'y') implies a = 1 OR a = 2, and b = 'x' OR b = 'y'. The scan
+// gets them beside the OR (which still filters above it) for its
+// readers to test column by column — a dictionary's entries once each,
+// row groups by their statistics — before the OR is evaluated on the
+// rows left (TPC-DS q48's customer_demographics, TPC-H q19's part).
+func perColumn(p expr.Expr) []expr.Expr {
+	if _, ok := p.(*expr.Or); !ok {
+		return nil
+	}
+	cols := colsOf(p)
+	if len(cols) < 2 {
+		return nil
+	}
+	ids := make([]ColumnID, 0, len(cols))
+	for id := range cols {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []expr.Expr
+	for _, id := range ids {
+		if q := impliedFor(p, map[ColumnID]bool{id: true}); q != nil {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 func anyIn(cols, set map[ColumnID]bool) bool {
