@@ -15,7 +15,9 @@ func TestOrPreds(t *testing.T) {
 	n := &expr.Col{Idx: 2, T: types.Int8T, Name: "n"}
 	str := func(s string) expr.Expr { return &expr.Const{V: s, T: types.TextT} }
 	num := func(v int64) expr.Expr { return &expr.Const{V: v, T: types.Int8T} }
-	cmp := func(op string, a, b expr.Expr) expr.Expr { return &expr.Call{Name: op, Args: []expr.Expr{a, b}, T: types.BoolT} }
+	cmp := func(op string, a, b expr.Expr) expr.Expr {
+		return &expr.Call{Name: op, Args: []expr.Expr{a, b}, T: types.BoolT}
+	}
 	and := func(a ...expr.Expr) expr.Expr { return &expr.And{Args: a} }
 	or := func(a ...expr.Expr) expr.Expr { return &expr.Or{Args: a} }
 	show := func(ps []storage.Pred) string {
