@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
@@ -327,8 +329,11 @@ func (t *aggTable) keyValue(h *HashAgg, g, k int) types.Value {
 	if h.dicts != nil && h.dicts[k] != nil {
 		return h.dicts[k].value(v)
 	}
-	if h.KeyT[k].Kind == types.Date {
+	switch h.KeyT[k].Kind {
+	case types.Date:
 		return types.DateVal(v)
+	case types.Numeric: // an unscaled decimal (groupInts)
+		return types.Decimal{V: decimal128.FromI64(v), Scale: h.KeyT[k].Scale}
 	}
 	return v
 }
@@ -858,6 +863,21 @@ func (h *HashAgg) intKeyColumn(t *aggTable, k, ng int) (arrow.Array, bool) {
 			out[i] = int16(v)
 		}
 		return types.NewFixedArray(dt, out, nil, 0), true
+	case types.Numeric: // unscaled (groupInts)
+		switch dt.(type) {
+		case *arrow.Decimal64Type:
+			out := types.NoZero[decimal.Decimal64](ng)
+			for i, v := range keys {
+				out[i] = decimal.Decimal64(v)
+			}
+			return types.NewFixedArray(dt, out, nil, 0), true
+		case *arrow.Decimal128Type:
+			out := types.NoZero[decimal128.Num](ng)
+			for i, v := range keys {
+				out[i] = decimal128.FromI64(v)
+			}
+			return types.NewFixedArray(dt, out, nil, 0), true
+		}
 	}
 	return nil, false
 }

@@ -2,6 +2,9 @@ package exec
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakeq/lakeq/types"
 )
 
 // PackField is one group key's field in a packed int64 key: values from
@@ -79,7 +82,54 @@ func (h *HashAgg) groupInts(t *aggTable, cols []arrow.Array, n int) ([]int64, []
 	if p := h.packing(); p != nil {
 		return p.pack(cols, t.set, n)
 	}
+	if len(cols) == 1 {
+		switch d := cols[0].(type) {
+		case *array.Decimal64:
+			// scaled int64s already: the values are the keys
+			keys := types.NoZero[int64](n)
+			for i, v := range d.Values()[:n] {
+				keys[i] = int64(v)
+			}
+			var nulls []bool
+			if d.NullN() > 0 {
+				nulls = make([]bool, n)
+				for i := range nulls {
+					nulls[i] = d.IsNull(i)
+				}
+			}
+			return keys, nulls, true
+		case *array.Decimal128:
+			k, slow := decimalKeys(d, n)
+			return k, slow, true
+		}
+	}
 	return intKeys(cols, n)
+}
+
+// decimalKeys are a decimal key column's unscaled values, which fit an
+// int64 for every value of 18 digits or fewer (a price, an amount): the
+// integer table then groups them, as integers, instead of their encoded
+// bytes in a map (5 million numeric(12,2) groups: 6.8 s → about the
+// integers' 0.2 s). slow marks NULLs and wider values; a value takes the
+// same path in every batch, so no key is in both tables. The scale is
+// the key type's, so the unscaled value is the key.
+func decimalKeys(d *array.Decimal128, n int) (keys []int64, slow []bool) {
+	keys = types.NoZero[int64](n)
+	vals := d.Values()[:n]
+	hasNull := d.NullN() > 0
+	for i, v := range vals {
+		lo := int64(v.LowBits())
+		if v.HighBits() != lo>>63 || hasNull && d.IsNull(i) {
+			if slow == nil {
+				slow = make([]bool, n)
+			}
+			slow[i] = true
+			keys[i] = 0
+			continue
+		}
+		keys[i] = lo
+	}
+	return keys, slow
 }
 
 func (h *HashAgg) packing() *aggPack {

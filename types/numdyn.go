@@ -62,6 +62,59 @@ func WrapDyn(s *array.String) arrow.Array {
 	return array.NewExtensionArrayWithStorage(dynNumeric, s)
 }
 
+// CanonicalDyn reports whether every value of s is the text lakeq writes
+// for a per-value-scale numeric (as Decimal.String writes it: optional
+// '-', no leading zeros, '.' only before digits, no negative zero, at
+// most 38 digits), so that s is such an array as it is: a managed
+// table's column of plain numeric, stored as that text, is read without
+// parsing and printing every value again.
+func CanonicalDyn(s *array.String) bool {
+	offs, data := StringWindow(s)
+	hasNull := s.NullN() > 0
+	for i := 0; i < s.Len(); i++ {
+		if hasNull && s.IsNull(i) {
+			continue
+		}
+		if !canonicalNumber(data[offs[i]:offs[i+1]]) {
+			return false
+		}
+	}
+	return true
+}
+
+func canonicalNumber(b []byte) bool {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 39 {
+		return false
+	}
+	nonzero := false
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		nonzero = nonzero || b[i] != '0'
+		i++
+	}
+	if i == 0 || i > 1 && b[0] == '0' {
+		return false
+	}
+	digits := i
+	if i < len(b) {
+		if b[i] != '.' || i+1 == len(b) {
+			return false
+		}
+		for _, c := range b[i+1:] {
+			if c < '0' || c > '9' {
+				return false
+			}
+			nonzero = nonzero || c != '0'
+			digits++
+		}
+	}
+	return digits <= 38 && (nonzero || !neg)
+}
+
 // DynValue reads element i of a NumericDynT array (not NULL).
 func DynValue(s *array.String, i int) Decimal {
 	d, ok := parseCanonical(s.Value(i))

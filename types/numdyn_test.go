@@ -137,3 +137,19 @@ func TestParseStoredNumeric(t *testing.T) {
 		t.Errorf("ParseText keeps the scale: %v", got)
 	}
 }
+
+// canonicalNumber must accept exactly the strings Decimal.String writes
+// for what ParseDecimal reads: a string it accepts is taken as the value
+// without parsing.
+func TestCanonicalNumber(t *testing.T) {
+	for _, s := range []string{"0", "0.50", "-0.5", "7.10", "1000", "-12.340", "0.000", "12345678901234567890123456789012345678",
+		"0.0000000000000000000000000000000000001", "1.5", "", "-", "-0", "-0.00", "007.10", ".5", "5.", "+5", "1e3", " 12", "12 ",
+		"1..2", "1.2.3", "--1", "00", "0x10", "123456789012345678901234567890123456789", "NaN"} {
+		got := canonicalNumber([]byte(s))
+		d, err := ParseDecimal(s)
+		want := err == nil && d.String() == s && len(s) <= 40
+		if got != want {
+			t.Errorf("canonicalNumber(%q) = %v, want %v (parsed %q, %v)", s, got, want, d.String(), err)
+		}
+	}
+}

@@ -54,6 +54,12 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 		s.Retain()
 		return s, nil
 	}
+	if to.Dyn && to.Kind == types.Numeric && from.Kind != types.Char {
+		// text already as lakeq writes a numeric: the same bytes
+		if s, ok := in.(*array.String); ok && types.CanonicalDyn(s) {
+			return types.WrapDyn(s), nil
+		}
+	}
 	if to.Dyn || types.IsDynNumeric(in.DataType()) {
 		return castRows(ctx, in, from, to)
 	}
