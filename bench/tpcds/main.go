@@ -16,11 +16,9 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -81,121 +79,13 @@ func main() {
 	report(j, lq, dk, lqRSS, dkRSS, *results)
 }
 
-func cellLess(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == nil && b != nil
-	}
-	x, e1 := strconv.ParseFloat(*a, 64)
-	y, e2 := strconv.ParseFloat(*b, 64)
-	if e1 == nil && e2 == nil {
-		return x < y
-	}
-	return *a < *b
-}
-
-func sortedRows(rs [][]*string) [][]*string {
-	out := append([][]*string(nil), rs...)
-	sort.SliceStable(out, func(i, j int) bool {
-		for c := range out[i] {
-			if c >= len(out[j]) {
-				return false
-			}
-			if cellLess(out[i][c], out[j][c]) {
-				return true
-			}
-			if cellLess(out[j][c], out[i][c]) {
-				return false
-			}
-		}
-		return false
-	})
-	return out
-}
-
-// agree compares the answers as multisets with the TPC-DS README's rules.
-func agree(a, b harness.Result) (bool, string) {
-	if len(a.Rows) != len(b.Rows) {
-		return false, fmt.Sprintf("%d rows vs %d", len(a.Rows), len(b.Rows))
-	}
-	x, y := sortedRows(a.Rows), sortedRows(b.Rows)
-	norm := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return strings.TrimRight(*p, " ")
-	}
-	for i := range x {
-		if len(x[i]) != len(y[i]) {
-			return false, fmt.Sprintf("row %d width", i)
-		}
-		for c := range x[i] {
-			u, v := norm(x[i][c]), norm(y[i][c])
-			if u == v {
-				continue
-			}
-			fu, e1 := strconv.ParseFloat(u, 64)
-			fv, e2 := strconv.ParseFloat(v, 64)
-			if e1 == nil && e2 == nil && (math.Abs(fu-fv) <= 0.01 || math.Abs(fu-fv) <= 1e-6*math.Max(math.Abs(fu), math.Abs(fv))) {
-				continue
-			}
-			return false, fmt.Sprintf("sorted row %d col %d: %q vs %q", i, c, u, v)
-		}
-	}
-	return true, ""
-}
-
 func report(j harness.Job, lq, dk map[string]harness.Result, lqRSS, dkRSS int64, resultsFile string) {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "| query | lakeq ms | DuckDB ms | lakeq/DuckDB | answers |\n|---|---:|---:|---:|---|\n")
-	var logSum float64
-	var n, agreeN int
-	type worst struct {
-		name  string
-		ratio float64
-	}
-	var ws []worst
-	for _, q := range j.Queries {
-		a, b := lq[q.Name], dk[q.Name]
-		la, db := harness.Median(a.Times), harness.Median(b.Times)
-		ratio := la / db
-		status := "agree"
-		switch {
-		case expected[q.Name] != "" && a.Error != "":
-			status = "expected: " + expected[q.Name]
-			ratio = math.NaN()
-		case a.Error != "":
-			status = "lakeq error: " + a.Error
-		case q.SkipDuckDB:
-			status = "lakeq only (DuckDB does not finish it)"
-		case b.Error != "":
-			status = "duckdb error: " + b.Error
-		default:
-			if ok, why := agree(a, b); !ok {
-				status = "DIFFER: " + why
-			} else {
-				agreeN++
-			}
-		}
-		fmt.Fprintf(&sb, "| %s | %.1f | %.1f | %.2f | %s |\n", q.Name, la, db, ratio, status)
-		if status == "agree" && ratio > 0 && !math.IsInf(ratio, 0) {
-			logSum += math.Log(ratio)
-			n++
-			ws = append(ws, worst{q.Name, ratio})
-		}
-	}
-	sort.Slice(ws, func(i, k int) bool { return ws[i].ratio > ws[k].ratio })
-	var top []string
-	for i := 0; i < len(ws) && i < 5; i++ {
-		top = append(top, fmt.Sprintf("%s %.2fx", ws[i].name, ws[i].ratio))
-	}
-	fmt.Fprintf(&sb, "\n%d of %d answers agree; worst ratios: %s\n", agreeN, len(j.Queries), strings.Join(top, ", "))
-	fmt.Fprintf(&sb, "peak RSS: lakeq %.0f MB, DuckDB %.0f MB (ratio %.2f)\n", float64(lqRSS)/1e6, float64(dkRSS)/1e6, float64(lqRSS)/float64(dkRSS))
-	fmt.Fprintf(&sb, "geomean ratio %.2f (over the %d queries that agree)\n", math.Exp(logSum/float64(max(n, 1))), n)
-	fmt.Print(sb.String())
+	table := harness.Table(j, lq, dk, lqRSS, dkRSS, expected)
+	fmt.Print(table)
 	if resultsFile != "" {
 		host, _ := os.Hostname()
 		md := fmt.Sprintf("\n## TPC-DS\n\n`go run ./bench/tpcds` on the shared sample (a tenth of SF 1) on %s (%d cores, %s), %s; DuckDB via @duckdb/node-api 1.5.6-r.1; medians of %d runs in %d rounds alternating the engines, threads = cores.\n\n%s",
-			host, runtime.NumCPU(), runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), j.Runs, j.Rounds, sb.String())
+			host, runtime.NumCPU(), runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), j.Runs, j.Rounds, table)
 		f, err := os.OpenFile(resultsFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err == nil {
 			f.WriteString(md)
