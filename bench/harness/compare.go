@@ -10,7 +10,8 @@ import (
 
 // AgreeUnordered compares two answers as multisets (TPC-DS leaves ORDER
 // BY ties open; a query's LIMIT after a total order is the same either
-// way): numbers within 0.01 or a millionth, trailing blanks ignored.
+// way): numbers within 0.01 or a millionth, trailing blanks ignored,
+// true and false as t and f.
 func AgreeUnordered(a, b Result) (bool, string) {
 	if len(a.Rows) != len(b.Rows) {
 		return false, fmt.Sprintf("%d rows vs %d", len(a.Rows), len(b.Rows))
@@ -19,6 +20,12 @@ func AgreeUnordered(a, b Result) (bool, string) {
 	norm := func(p *string) string {
 		if p == nil {
 			return ""
+		}
+		switch *p { // booleans as PostgreSQL prints them, and as DuckDB does
+		case "true":
+			return "t"
+		case "false":
+			return "f"
 		}
 		return strings.TrimRight(*p, " ")
 	}
