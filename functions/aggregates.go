@@ -1028,23 +1028,71 @@ func percentile(cont, desc bool) func(rows [][]types.Value) (types.Value, error)
 		if len(rows) == 0 {
 			return nil, nil
 		}
-		sorted := append([][]types.Value(nil), rows...)
-		SortRows(sorted, []int{0}, []bool{desc}, []bool{false})
-		n := len(sorted)
+		vs := make([]types.Value, len(rows))
+		for i, r := range rows {
+			vs[i] = r[0]
+		}
+		return percentileOf(cont, desc, nil, vs, rows[0][1])
+	}
+}
+
+// percentileOf is the percentile (cont: interpolated) at fraction frac
+// (a float, an array of them, or NULL) of the keys fs (floats) or else
+// vs, which it reorders: only the one or two keys a fraction lands on
+// are found, by selection, not by sorting the group.
+func percentileOf(cont, desc bool, fs []float64, vs []types.Value, frac types.Value) (types.Value, error) {
+	n := len(vs)
+	if fs != nil {
+		n = len(fs)
+	}
+	{
+		sign := 1
+		if desc {
+			sign = -1
+		}
+		// at returns the key at position k of the ordered keys; next the
+		// least key after it (at(k) done first)
+		at := func(k int) types.Value {
+			if fs != nil {
+				selectNth(fs, k, func(a, b float64) int { return sign * types.CompareFloat(a, b) })
+				return fs[k]
+			}
+			selectNth(vs, k, func(a, b types.Value) int { return sign * types.Compare(a, b) })
+			return vs[k]
+		}
+		next := func(k int) types.Value {
+			if fs != nil {
+				best := fs[k+1]
+				for _, f := range fs[k+2:] {
+					if sign*types.CompareFloat(f, best) < 0 {
+						best = f
+					}
+				}
+				return best
+			}
+			best := vs[k+1]
+			for _, v := range vs[k+2:] {
+				if sign*types.Compare(v, best) < 0 {
+					best = v
+				}
+			}
+			return best
+		}
 		one := func(fr float64) (types.Value, error) {
 			if fr < 0 || fr > 1 || math.IsNaN(fr) {
 				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "percentile value %s is not between 0 and 1", types.FormatFloat(fr, 64))
 			}
 			if !cont {
 				idx := int(math.Ceil(fr*float64(n))) - 1
-				return sorted[max(idx, 0)][0], nil
+				return at(max(idx, 0)), nil
 			}
 			pos := fr * float64(n-1)
 			lo, hi := int(math.Floor(pos)), int(math.Ceil(pos))
-			a, b := sorted[lo][0], sorted[hi][0]
+			a := at(lo)
 			if hi == lo {
 				return a, nil
 			}
+			b := next(lo)
 			if x, ok := a.(types.IntervalVal); ok {
 				y := b.(types.IntervalVal)
 				d, err := scaleInterval(types.IntervalVal{Months: y.Months - x.Months, Days: y.Days - x.Days, Micros: y.Micros - x.Micros}, pos-float64(lo), false)
@@ -1056,7 +1104,7 @@ func percentile(cont, desc bool) func(rows [][]types.Value) (types.Value, error)
 			fa, fb := toF(a), toF(b)
 			return fa + (fb-fa)*(pos-float64(lo)), nil
 		}
-		switch fr := rows[0][1].(type) {
+		switch fr := frac.(type) {
 		case float64:
 			return one(fr)
 		case []any:
@@ -1075,6 +1123,125 @@ func percentile(cont, desc bool) func(rows [][]types.Value) (types.Value, error)
 		}
 		return nil, nil // a NULL fraction
 	}
+}
+
+// selectNth reorders xs so that xs[k] is the element an ascending sort
+// by cmp would put there, everything before it not greater and
+// everything after it not less (Hoare's selection, median-of-three
+// pivots, in place): linear on average where sorting is n log n.
+func selectNth[T any](xs []T, k int, cmp func(a, b T) int) {
+	lo, hi := 0, len(xs)-1
+	for hi > lo {
+		if hi-lo < 16 {
+			for i := lo + 1; i <= hi; i++ {
+				for j := i; j > lo && cmp(xs[j], xs[j-1]) < 0; j-- {
+					xs[j], xs[j-1] = xs[j-1], xs[j]
+				}
+			}
+			return
+		}
+		mid := lo + (hi-lo)/2
+		if cmp(xs[mid], xs[lo]) < 0 {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if cmp(xs[hi], xs[lo]) < 0 {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if cmp(xs[hi], xs[mid]) < 0 {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for cmp(xs[i], pivot) < 0 {
+				i++
+			}
+			for cmp(pivot, xs[j]) < 0 {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return // j < k < i: xs[k] equals the pivot
+		}
+	}
+}
+
+// floatPercentileAcc is percentile_cont and percentile_disc over double
+// precision keys (percentile_cont's always are): each group's keys in a
+// plain slice, and the group's fraction, a direct argument PostgreSQL
+// evaluates once per group, from its first row.
+type floatPercentileAcc struct {
+	cont, desc bool
+	fracT, ret types.T
+	keys       [][]float64
+	frac       []types.Value
+	seen       []bool
+	added      int64
+}
+
+// TakeAdded implements Grower.
+func (p *floatPercentileAcc) TakeAdded() int64 {
+	n := p.added
+	p.added = 0
+	return n
+}
+
+func (p *floatPercentileAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {
+	p.keys, p.frac, p.seen = grow(p.keys, nGroups), grow(p.frac, nGroups), grow(p.seen, nGroups)
+	ka, fa := args[0], args[1] // the key, then the fraction (as collectAcc's rows)
+	vals := ka.(*array.Float64).Float64Values()
+	hasNull := ka.NullN() > 0
+	for i, g := range groups {
+		if g < 0 || hasNull && ka.IsNull(i) {
+			continue
+		}
+		if !p.seen[g] {
+			p.seen[g] = true
+			p.frac[g] = types.GetValue(p.fracT, fa, i)
+		}
+		p.keys[g] = append(p.keys[g], vals[i])
+		p.added += 8
+	}
+	return nil
+}
+
+func (p *floatPercentileAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
+	p.keys, p.frac, p.seen = grow(p.keys, nGroups), grow(p.frac, nGroups), grow(p.seen, nGroups)
+	x := o.(*floatPercentileAcc)
+	for g, ks := range x.keys {
+		m := mapping[g]
+		if x.seen[g] && !p.seen[m] {
+			p.seen[m], p.frac[m] = true, x.frac[g]
+		}
+		p.keys[m] = append(p.keys[m], ks...)
+	}
+	return nil
+}
+
+func (p *floatPercentileAcc) Finalize(nGroups int) (arrow.Array, error) {
+	p.keys, p.frac, p.seen = grow(p.keys, nGroups), grow(p.frac, nGroups), grow(p.seen, nGroups)
+	vals := make([]types.Value, nGroups)
+	for g := range vals {
+		if !p.seen[g] {
+			continue
+		}
+		v, err := percentileOf(p.cont, p.desc, p.keys[g], nil, p.frac[g])
+		if err != nil {
+			return nil, err
+		}
+		vals[g] = v
+	}
+	return types.BuildArray(p.ret, vals), nil
 }
 
 // ---- HyperLogLog for approx_distinct ----
@@ -1439,6 +1606,9 @@ func bitAgg(name, desc string, vanilla func(string) func([]types.T, types.T) Acc
 // percentile_disc, its keys ordered as WITHIN GROUP says.
 func percentileOverload(args []Arg, ret func([]types.T) types.T, cont bool) AggOverload {
 	mk := func(args []types.T, ret types.T, desc bool) Accumulator {
+		if args[1].Kind == types.Float8 {
+			return &floatPercentileAcc{cont: cont, desc: desc, fracT: args[0], ret: ret}
+		}
 		return &collectAcc{ts: []types.T{args[1], args[0]}, ret: ret, final: percentile(cont, desc)}
 	}
 	return AggOverload{Args: args, Ret: ret,

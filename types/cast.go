@@ -1229,3 +1229,7 @@ func cmpScaled64(x, y int64, k int32) (int, bool) {
 	}
 	return cmp3(x, y*m), true
 }
+
+// CompareFloat orders two floats as PostgreSQL sorts them: NaN after
+// every number, and equal to itself.
+func CompareFloat(a, b float64) int { return cmpFloat(a, b) }

@@ -109,6 +109,11 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 			}
 		}
 	}
+	if from.Kind == types.Numeric && to.Kind == types.Float8 {
+		if out, ok := decimalsToFloat(in, from.Scale); ok {
+			return out, nil
+		}
+	}
 	if from.Kind == types.Float4 && to.Kind == types.Float8 {
 		return types.NewFixedArray(to.Arrow(), convert[float32, float64](types.Values[float32](in)), types.ValidityBits(in), in.NullN()), nil
 	}
@@ -136,6 +141,43 @@ func CastArray(ctx *Ctx, in arrow.Array, from, to types.T) (arrow.Array, error) 
 		return types.NewFixedArray(to.Arrow(), out, validity, in.NullN()), nil
 	}
 	return castRows(ctx, in, from, to)
+}
+
+// decimalsToFloat converts a decimal array to double precision in one
+// loop: v / 10^scale with v and 10^scale both exact doubles (|v| ≤ 2^53,
+// scale ≤ 22) is one correctly rounded division, the double nearest the
+// decimal, which is what PostgreSQL's conversion through the text gives.
+// false when a value is wider (it would round twice).
+func decimalsToFloat(in arrow.Array, scale int32) (arrow.Array, bool) {
+	if scale < 0 || scale > 22 {
+		return nil, false
+	}
+	div := math.Pow10(int(scale))
+	const exact = 1 << 53
+	out := make([]float64, in.Len())
+	switch x := in.(type) {
+	case *array.Decimal64:
+		for i, v := range x.Values() {
+			if v > exact || v < -exact {
+				return nil, false
+			}
+			out[i] = float64(v) / div
+		}
+	case *array.Decimal128:
+		for i, v := range x.Values() {
+			lo := int64(v.LowBits())
+			if v.HighBits() != lo>>63 || lo > exact || lo < -exact {
+				if x.IsNull(i) {
+					continue
+				}
+				return nil, false
+			}
+			out[i] = float64(lo) / div
+		}
+	default:
+		return nil, false
+	}
+	return types.NewFixedArray(arrow.PrimitiveTypes.Float64, out, types.ValidityBits(in), in.NullN()), true
 }
 
 // castToText renders integers, decimals and dates as text with their
