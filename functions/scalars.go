@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakeq/lakeq/internal/libm"
@@ -593,6 +595,9 @@ func roundScaleKernel(trunc bool) Kernel {
 			}
 		}
 		rt := types.T{Kind: types.Numeric, Scale: max(scale, 0)}
+		if out, ok := roundDecimals(args[0], scale, trunc, rt); ok {
+			return out, nil
+		}
 		return RowWise(fixed(rt), true, func(_ *Ctx, a []types.Value) (types.Value, error) {
 			r, err := roundDec(a[0].(types.Decimal), scale, trunc)
 			if err != nil {
@@ -601,6 +606,70 @@ func roundScaleKernel(trunc bool) Kernel {
 			return r.Rescale(rt.Scale)
 		})(ctx, args, n)
 	}
+}
+
+// roundDecimals is round (or trunc) of a decimal array to scale s ≥ 0 in
+// one loop over 64-bit unscaled values, halves away from zero as
+// PostgreSQL's numeric rounds; false when a value is wider than 64 bits
+// or s is negative (the row-wise path takes those).
+func roundDecimals(in arrow.Array, s int32, trunc bool, rt types.T) (arrow.Array, bool) {
+	var from int32
+	switch dt := in.DataType().(type) {
+	case *arrow.Decimal64Type:
+		from = dt.Scale
+	case *arrow.Decimal128Type:
+		from = dt.Scale
+	default:
+		return nil, false
+	}
+	if s < 0 || from > 18 || s-from > 18 {
+		return nil, false
+	}
+	vals := make([]int64, in.Len())
+	switch x := in.(type) {
+	case *array.Decimal64:
+		for i, v := range x.Values() {
+			vals[i] = int64(v)
+		}
+	case *array.Decimal128:
+		for i, v := range x.Values() {
+			lo := int64(v.LowBits())
+			if v.HighBits() != lo>>63 {
+				if x.IsNull(i) {
+					continue
+				}
+				return nil, false
+			}
+			vals[i] = lo
+		}
+	default:
+		return nil, false
+	}
+	out := make([]decimal128.Num, len(vals))
+	if s >= from {
+		mul := pow10i64[s-from]
+		for i, v := range vals {
+			hi, lo := bits.Mul64(uint64(abs64(v)), uint64(mul))
+			if hi != 0 || lo > math.MaxInt64 {
+				return nil, false
+			}
+			out[i] = decimal128.FromI64(v * mul)
+		}
+	} else {
+		div := pow10i64[from-s]
+		for i, v := range vals {
+			q, r := v/div, v%div
+			if !trunc && 2*abs64(r) >= div {
+				if v < 0 {
+					q--
+				} else {
+					q++
+				}
+			}
+			out[i] = decimal128.FromI64(q)
+		}
+	}
+	return types.NewFixedArray(rt.Arrow(), out, types.ValidityBits(in), in.NullN()), true
 }
 
 // QuoteIdent quotes an identifier when PostgreSQL would.
