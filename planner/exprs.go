@@ -1248,7 +1248,19 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s(numeric, integer) needs a constant scale", name)
 		}
 	}
-	call := &expr.Call{Name: fn.Name, Kernel: o.KernelFor(exprTypes(cargs)), Args: cargs, T: ret}
+	kernel := o.KernelFor(exprTypes(cargs))
+	if name == "extract" && len(cargs) == 2 {
+		// a constant field gives every value one scale: a static-scale
+		// numeric the typed kernels take, not one held as text
+		if c, ok := cargs[0].(*expr.Const); ok {
+			if field, ok := c.V.(string); ok {
+				if rt, k, ok := functions.ExtractKernel(field, cargs[1].Type()); ok {
+					ret, kernel = rt, k
+				}
+			}
+		}
+	}
+	call := &expr.Call{Name: fn.Name, Kernel: kernel, Args: cargs, T: ret}
 	if fn.Volatile || fn.Name == "now" || name == "now" || name == "current_timestamp" || name == "current_date" || name == "localtimestamp" || name == "current_time" {
 		return call, nil
 	}
