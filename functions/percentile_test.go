@@ -1,29 +1,19 @@
 package functions
 
 import (
-	"cmp"
 	"math"
 	"math/rand"
 	"slices"
 	"testing"
+
+	"github.com/lakeq/lakeq/types"
 )
 
 // selectNth must put at k what a sort puts there, on data with many
 // ties, sorted and reversed runs, NaNs and every k of small inputs.
 func TestSelectNth(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
-	fcmp := func(a, b float64) int {
-		an, bn := math.IsNaN(a), math.IsNaN(b)
-		switch {
-		case an && bn:
-			return 0
-		case an:
-			return 1
-		case bn:
-			return -1
-		}
-		return cmp.Compare(a, b)
-	}
+	fcmp := types.CompareFloat // NaN after every number, as PostgreSQL sorts
 	for trial := 0; trial < 400; trial++ {
 		n := 1 + r.Intn(300)
 		xs := make([]float64, n)
