@@ -3,7 +3,6 @@ package exec
 import (
 	"encoding/binary"
 	"math"
-	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -123,58 +122,65 @@ func oneByteEach(offs []int32) bool {
 	return true
 }
 
-// encode returns a's codes as an Int32 array with a's validity. The lock
-// is taken once per batch. Group keys have few distinct values, so codes
-// found in this batch are kept in a small local cache (a table for
-// one-byte strings, a short list for others) before the shared map.
+// encode returns a's codes as an Int32 array with a's validity. Group
+// keys have few distinct values, so codes found in this batch are kept
+// in a local cache — a table for one-byte strings, an open-addressing
+// table of strings of up to 16 bytes packed in two words, a short list
+// for longer ones — and the shared map, under its lock, is consulted
+// only on a miss: the workers no longer take turns holding it for a
+// whole batch (GROUP BY a 20-value text column ran on one core).
 func (d *strDict) encode(a *array.String) arrow.Array {
 	n := a.Len()
 	out := make([]int32, n)
 	nulls := a.NullN() > 0
 	offs, data := types.StringWindow(a)
 	var byByte [256]int32 // code+1 of a one-byte string
-	type hit struct {
-		v    string
-		code int32
-	}
-	var recent [8]hit
-	nRecent := 0
-	d.mu.Lock()
-	defer d.mu.Unlock() // deferred: a panic must not leave the other workers waiting
 	if !nulls && n > 0 && int(offs[n]-offs[0]) == n && oneByteEach(offs[:n+1]) {
 		// every value one byte (flags, codes): the bytes are the values
 		bs := data[offs[0] : int(offs[0])+n]
 		for i, b := range bs {
 			c := byByte[b]
 			if c == 0 {
-				v := string(bs[i : i+1])
-				code, ok := d.codes[v]
-				if !ok {
-					code = int32(len(d.vals))
-					d.codes[v] = code
-					d.vals = append(d.vals, v)
-				}
-				c = code + 1
+				c = d.code(bs[i:i+1]) + 1
 				byByte[b] = c
 			}
 			out[i] = c - 1
 		}
 		return types.NewFixedArray(arrow.PrimitiveTypes.Int32, out, nil, 0)
 	}
+	var short shortCodes
+	type hit struct {
+		v    string
+		code int32
+	}
+	var recent [8]hit
+	nRecent := 0
 	for i := 0; i < n; i++ {
 		if nulls && a.IsNull(i) {
 			continue
 		}
 		lo, hi := offs[i], offs[i+1]
-		if hi-lo == 1 {
-			if c := byByte[data[lo]]; c > 0 {
-				out[i] = c - 1
-				continue
+		v := data[lo:hi]
+		switch {
+		case len(v) == 1:
+			c := byByte[v[0]]
+			if c == 0 {
+				c = d.code(v) + 1
+				byByte[v[0]] = c
 			}
-		} else {
+			out[i] = c - 1
+		case len(v) <= 16:
+			x, y := pack16(v)
+			c, slot := short.find(x, y, len(v))
+			if c == 0 {
+				c = d.code(v) + 1
+				short.put(slot, x, y, len(v), c)
+			}
+			out[i] = c - 1
+		default:
 			found := false
 			for k := 0; k < nRecent; k++ {
-				if r := &recent[k]; len(r.v) == int(hi-lo) && r.v == string(data[lo:hi]) {
+				if r := &recent[k]; r.v == string(v) {
 					out[i], found = r.code, true
 					break
 				}
@@ -182,24 +188,75 @@ func (d *strDict) encode(a *array.String) arrow.Array {
 			if found {
 				continue
 			}
-		}
-		v := a.Value(i)
-		c, ok := d.codes[v]
-		if !ok {
-			c = int32(len(d.vals))
-			v = strings.Clone(v) // the batch's buffer is not kept alive
-			d.codes[v] = c
-			d.vals = append(d.vals, v)
-		}
-		out[i] = c
-		if hi-lo == 1 {
-			byByte[data[lo]] = c + 1
-		} else if nRecent < len(recent) {
-			recent[nRecent] = hit{v, c}
-			nRecent++
+			c := d.code(v)
+			out[i] = c
+			if nRecent < len(recent) {
+				recent[nRecent] = hit{d.value(int64(c)), c}
+				nRecent++
+			}
 		}
 	}
 	return types.NewFixedArray(arrow.PrimitiveTypes.Int32, out, types.ValidityBits(a), a.NullN())
+}
+
+// code is v's code, v numbered now if new (v is copied: the batch's
+// buffer is not kept alive).
+func (d *strDict) code(v []byte) int32 {
+	d.mu.Lock()
+	defer d.mu.Unlock() // deferred: a panic must not leave the other workers waiting
+	c, ok := d.codes[string(v)]
+	if !ok {
+		c = int32(len(d.vals))
+		s := string(v)
+		d.codes[s] = c
+		d.vals = append(d.vals, s)
+	}
+	return c
+}
+
+// pack16 packs a string of at most 16 bytes into two words (zero padded;
+// the length tells "a" from "a\x00").
+func pack16(v []byte) (uint64, uint64) {
+	var buf [16]byte
+	copy(buf[:], v)
+	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:])
+}
+
+// shortCodes is a batch's cache of the codes of strings of up to 16
+// bytes: open addressing over their packed words, at most 3/4 full (past
+// that, new strings are looked up in the shared map every time).
+type shortCodes struct {
+	x, y  [256]uint64
+	n     [256]uint8
+	code  [256]int32 // code+1; 0: empty
+	count int
+}
+
+// find returns the code+1 of the packed string, or 0 and the slot to put
+// it in (-1 when the table is full).
+func (t *shortCodes) find(x, y uint64, n int) (int32, int) {
+	h := int((x*0x9E3779B97F4A7C15 ^ y*0xC2B2AE3D27D4EB4F ^ uint64(n)*0x165667B19E3779F9) >> 56)
+	for k := 0; k < 256; k++ {
+		s := (h + k) & 255
+		if t.code[s] == 0 {
+			if t.count >= 192 {
+				return 0, -1
+			}
+			return 0, s
+		}
+		if t.x[s] == x && t.y[s] == y && int(t.n[s]) == n {
+			return t.code[s], s
+		}
+	}
+	return 0, -1
+}
+
+func (t *shortCodes) put(slot int, x, y uint64, n int, c int32) {
+	if slot < 0 {
+		return
+	}
+	t.x[slot], t.y[slot], t.n[slot], t.code[slot] = x, y, uint8(n), c
+	t.count++
 }
 
 func (d *strDict) value(code int64) string {

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -110,5 +111,56 @@ func TestStrDictEncode(t *testing.T) {
 	}
 	if len(d.vals) != len(code) {
 		t.Fatalf("%d codes for %d distinct values", len(d.vals), len(code))
+	}
+}
+
+// encode must give every string one code across batches and paths: one
+// byte, up to 16 bytes (the packed cache, past its 3/4 fill too), longer,
+// trailing NUL bytes, empty strings and NULLs.
+func TestStrDictEncodeShortCache(t *testing.T) {
+	d := &strDict{codes: map[string]int32{}}
+	var want []string
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	for i := 0; i < 3000; i++ {
+		var s string
+		switch i % 6 {
+		case 0:
+			s = string(rune('a' + i%26))
+		case 1:
+			s = fmt.Sprintf("k%d", i%700) // 700 distinct short strings: past the cache
+		case 2:
+			s = "a\x00"
+		case 3:
+			s = fmt.Sprintf("a long key past sixteen bytes %d", i%11)
+		case 4:
+			s = ""
+		default:
+			s = "exactly16bytes!!"
+		}
+		if i%97 == 0 {
+			b.AppendNull()
+			want = append(want, "<NULL>")
+			continue
+		}
+		b.Append(s)
+		want = append(want, s)
+	}
+	a := b.NewStringArray()
+	for round := 0; round < 2; round++ { // the second batch meets known codes
+		codes := d.encode(a).(*array.Int32)
+		for i, w := range want {
+			if w == "<NULL>" {
+				if codes.IsValid(i) {
+					t.Fatalf("row %d: NULL coded", i)
+				}
+				continue
+			}
+			if got := d.value(int64(codes.Value(i))); got != w {
+				t.Fatalf("round %d row %d: code %d is %q, want %q", round, i, codes.Value(i), got, w)
+			}
+		}
+	}
+	if len(d.vals) != len(d.codes) {
+		t.Fatalf("%d values, %d codes", len(d.vals), len(d.codes))
 	}
 }
