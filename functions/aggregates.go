@@ -484,6 +484,74 @@ type floatAcc struct {
 	scale int32
 	bx    []*big.Int
 	bxx   []*big.Int
+	// px and pxx hold what rows of 64-bit values at the current scale
+	// add to bx and bxx in 128-bit words (x as two's complement, x² as
+	// unsigned), settled into them before a merge, a rescale or the
+	// result: a big.Int addition and allocation per row made stddev of
+	// a decimal six times DuckDB's time.
+	px, pxx []u128
+}
+
+// u128 is a 128-bit word: hi, lo.
+type u128 struct{ hi, lo uint64 }
+
+// addSigned adds v (sign-extended) to w as a two's complement number;
+// sums of fewer than 2^64 values cannot overflow.
+func (w *u128) addSigned(v int64) {
+	var c uint64
+	w.lo, c = bits.Add64(w.lo, uint64(v), 0)
+	w.hi += uint64(v>>63) + c
+}
+
+// big is w as a signed (two's complement) or unsigned integer.
+func (w u128) big(signed bool) *big.Int {
+	if signed && int64(w.hi) < 0 {
+		n := u128{^w.hi, ^w.lo}
+		n.addSigned(1)
+		return new(big.Int).Neg(n.big(false))
+	}
+	b := new(big.Int).SetUint64(w.hi)
+	b.Lsh(b, 64)
+	return b.Or(b, new(big.Int).SetUint64(w.lo))
+}
+
+// settle adds the 128-bit partial sums into the exact ones.
+func (f *floatAcc) settle() {
+	for g := range f.px {
+		if f.px[g] != (u128{}) {
+			f.bx[g].Add(f.bx[g], f.px[g].big(true))
+			f.px[g] = u128{}
+		}
+		if f.pxx[g] != (u128{}) {
+			f.bxx[g].Add(f.bxx[g], f.pxx[g].big(false))
+			f.pxx[g] = u128{}
+		}
+	}
+}
+
+// addExact64 adds v (at the current scale) to group g's exact moments.
+func (f *floatAcc) addExact64(g int32, v int64) {
+	if v == math.MinInt64 {
+		b := big.NewInt(v)
+		f.bx[g].Add(f.bx[g], b)
+		f.bxx[g].Add(f.bxx[g], new(big.Int).Mul(b, b))
+		return
+	}
+	f.px[g].addSigned(v)
+	u := uint64(v)
+	if v < 0 {
+		u = uint64(-v)
+	}
+	h, l := bits.Mul64(u, u)
+	w := &f.pxx[g]
+	lo, c := bits.Add64(w.lo, l, 0)
+	hi, c2 := bits.Add64(w.hi, h, c)
+	if c2 != 0 { // past 128 bits: the partial goes into the big sum
+		f.bxx[g].Add(f.bxx[g], w.big(false))
+		*w = u128{h, l}
+		return
+	}
+	w.hi, w.lo = hi, lo
 }
 
 func toFloats(a arrow.Array) []float64 {
@@ -530,6 +598,8 @@ func (f *floatAcc) growTo(n int) {
 			f.bx = append(f.bx, new(big.Int))
 			f.bxx = append(f.bxx, new(big.Int))
 		}
+		f.px = grow(f.px, n)
+		f.pxx = grow(f.pxx, n)
 	}
 }
 
@@ -573,13 +643,25 @@ func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 			var v *big.Int
 			switch x := a.(type) {
 			case *array.Int16:
-				v = big.NewInt(int64(x.Value(i)))
+				f.n[g]++
+				f.addExact64(g, int64(x.Value(i)))
+				continue
 			case *array.Int32:
-				v = big.NewInt(int64(x.Value(i)))
+				f.n[g]++
+				f.addExact64(g, int64(x.Value(i)))
+				continue
 			case *array.Int64:
-				v = big.NewInt(x.Value(i))
+				f.n[g]++
+				f.addExact64(g, x.Value(i))
+				continue
 			case *array.Decimal128:
-				v = x.Value(i).BigInt()
+				d := x.Value(i)
+				if lo := int64(d.LowBits()); d.HighBits() == lo>>63 && x.DataType().(*arrow.Decimal128Type).Scale == f.scale {
+					f.n[g]++
+					f.addExact64(g, lo)
+					continue
+				}
+				v = d.BigInt()
 				if sc := x.DataType().(*arrow.Decimal128Type).Scale; sc < f.scale {
 					v.Mul(v, pow10(int(f.scale-sc)))
 				}
@@ -608,6 +690,8 @@ func (f *floatAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 
 func (f *floatAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
 	ot := o.(*floatAcc)
+	f.settle()
+	ot.settle()
 	if ot.exact {
 		f.exact = true
 		f.rescale(ot.scale)
@@ -645,6 +729,7 @@ func (f *floatAcc) rescale(scale int32) {
 	if scale <= f.scale {
 		return
 	}
+	f.settle()
 	m := pow10(int(scale - f.scale))
 	m2 := new(big.Int).Mul(m, m)
 	for g := range f.bx {
@@ -743,6 +828,7 @@ func scaledText(v *big.Int, scale int32) string {
 
 func (f *floatAcc) Finalize(nGroups int) (arrow.Array, error) {
 	f.growTo(nGroups)
+	f.settle()
 	vals := make([]types.Value, nGroups)
 	for g := 0; g < nGroups; g++ {
 		n := f.n[g]
