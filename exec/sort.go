@@ -384,7 +384,7 @@ func (s *Sort) order(recs []arrow.Record, keys [][]arrow.Array, limit int64, wor
 	if limit >= 0 && limit < int64(n)/4 {
 		idx = topN(idx, int(limit), less)
 	} else {
-		sortIndex(idx, cmp, workers)
+		sortRows(idx, s.Keys, keyCols, workers)
 		if limit >= 0 && int64(len(idx)) > limit {
 			idx = idx[:limit]
 		}

@@ -154,7 +154,11 @@ func (w *Window) compute(ctx *Ctx, rec arrow.Record) ([]arrow.Record, error) {
 		}
 	}
 	workers := max(1, ctx.Workers)
-	sortIndex(idx, sortComparer(keys, kcols), workers)
+	if w.RankLimit > 0 && w.RankLimit < int64(rec.NumRows()) {
+		sortIndex(idx, sortComparer(keys, kcols), workers) // candidates: not every row
+	} else {
+		sortRows(idx, keys, kcols, workers)
+	}
 	// the rows and their keys in window order, a column per goroutine
 	inCols := rec.Columns()
 	all := append(append([]arrow.Array{}, inCols...), kcols...)
