@@ -704,8 +704,13 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 		}
 	aggregate:
 		ng := t.ngroups()
+		whole := len(t.set) == 0 && keep == nil // every row in group 0
 		for a, acc := range t.accs {
 			if t.follows[a] {
+				continue
+			}
+			if o, ok := acc.(functions.OneGroup); ok && whole && filters[a] == nil {
+				o.UpdateOne(n, argCols[a])
 				continue
 			}
 			gs := groups

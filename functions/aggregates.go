@@ -100,6 +100,13 @@ func grow[E any](s []E, n int) []E {
 
 // ---- count ----
 
+// OneGroup is an accumulator that can take a whole batch of rows that
+// all belong to group 0 (an aggregate without GROUP BY, no row filtered
+// out) at once.
+type OneGroup interface {
+	UpdateOne(n int, args []arrow.Array)
+}
+
 type countAcc struct {
 	star bool
 	n    []int64
@@ -122,6 +129,17 @@ func (c *countAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 		}
 	}
 	return nil
+}
+
+// UpdateOne implements OneGroup: count(*) adds the batch's rows, count(x)
+// its non-NULL values, without a pass over group numbers.
+func (c *countAcc) UpdateOne(n int, args []arrow.Array) {
+	c.n = grow(c.n, 1)
+	if c.star {
+		c.n[0] += int64(n)
+		return
+	}
+	c.n[0] += int64(n - args[0].NullN())
 }
 
 func (c *countAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
