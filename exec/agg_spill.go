@@ -364,7 +364,11 @@ func (h *HashAgg) nextPartition(ctx *Ctx) ([]arrow.Record, error) {
 					return
 				}
 				if t.ints == nil {
-					t.ints = newInt64Table(0)
+					if gt.ints.isDense {
+						t.ints = newDenseInt64Table()
+					} else {
+						t.ints = newInt64Table(0)
+					}
 				}
 				gg, added := t.ints.GetOrPut(k, int32(t.ngroups()))
 				if added {

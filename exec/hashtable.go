@@ -14,6 +14,13 @@ type int64Table struct {
 	slots []slot64
 	shift uint // 64 - log2(len(slots))
 	n     int
+	// dense, in a table made by newDenseInt64Table and while every key
+	// is small and not negative, holds value+1 by key (0: absent) in
+	// place of slots: an aggregate's dictionary codes or small integers
+	// index an array instead of probing a table four times their size
+	// (GROUP BY a 100,000-value text column: a cache miss a row)
+	dense   []int32
+	isDense bool
 }
 
 type slot64 struct {
@@ -38,6 +45,46 @@ func (t *int64Table) alloc(slots int) {
 	t.shift = uint(64 - lg)
 }
 
+// newDenseInt64Table is a table that indexes an array by key while the
+// keys allow (denseFits), and hashes from the first key that does not.
+func newDenseInt64Table() *int64Table {
+	return &int64Table{isDense: true}
+}
+
+// denseMax bounds the keys a dense table indexes (256 MiB of values).
+const denseMax = 1 << 26
+
+// denseFits reports whether key k may extend the dense array: any key
+// below 65,536, a larger one while the array stays at most 8 slots per
+// key held.
+func (t *int64Table) denseFits(k int64) bool {
+	return k >= 0 && k < denseMax && (k < 1<<16 || k < 8*int64(t.n+1))
+}
+
+// putDense stores v+1 at k, growing the array to hold it.
+func (t *int64Table) putDense(k int64, v int32) {
+	if int(k) >= len(t.dense) {
+		size := max(int(k)+1, 2*len(t.dense), 1024)
+		t.dense = append(t.dense, make([]int32, size-len(t.dense))...)
+	}
+	t.dense[k] = v + 1
+	t.n++
+}
+
+// undense moves the entries to hashed slots.
+func (t *int64Table) undense() {
+	old := t.dense
+	t.dense, t.isDense = nil, false
+	t.alloc(max(16, t.n*2))
+	t.n = 0
+	for k, g := range old {
+		if g != 0 {
+			s, _ := t.claim(int64(k))
+			s.val = g - 1
+		}
+	}
+}
+
 // slot is Fibonacci hashing: the multiply mixes every key bit into the
 // high bits, so dense and strided keys alike spread over the table.
 func (t *int64Table) slot(k int64) int {
@@ -46,6 +93,13 @@ func (t *int64Table) slot(k int64) int {
 
 // Get returns the value stored for k.
 func (t *int64Table) Get(k int64) (int32, bool) {
+	if t.isDense {
+		if uint64(k) < uint64(len(t.dense)) {
+			g := t.dense[k]
+			return g - 1, g != 0
+		}
+		return 0, false
+	}
 	slots := t.slots
 	mask := len(slots) - 1
 	for i := t.slot(k); ; i = (i + 1) & mask {
@@ -61,6 +115,18 @@ func (t *int64Table) Get(k int64) (int32, bool) {
 
 // Put stores v for k and returns the value it replaced (-1 if none).
 func (t *int64Table) Put(k int64, v int32) int32 {
+	if t.isDense {
+		if uint64(k) < uint64(len(t.dense)) && t.dense[k] != 0 {
+			old := t.dense[k] - 1
+			t.dense[k] = v + 1
+			return old
+		}
+		if uint64(k) < uint64(len(t.dense)) || t.denseFits(k) {
+			t.putDense(k, v)
+			return -1
+		}
+		t.undense()
+	}
 	s, found := t.claim(k)
 	old := int32(-1)
 	if found {
@@ -73,6 +139,21 @@ func (t *int64Table) Put(k int64, v int32) int32 {
 // GetOrPut returns k's value, storing v first if k is absent (added
 // reports that).
 func (t *int64Table) GetOrPut(k int64, v int32) (got int32, added bool) {
+	if t.isDense {
+		if uint64(k) < uint64(len(t.dense)) {
+			if g := t.dense[k]; g != 0 {
+				return g - 1, false
+			}
+			t.dense[k] = v + 1
+			t.n++
+			return v, true
+		}
+		if t.denseFits(k) {
+			t.putDense(k, v)
+			return v, true
+		}
+		t.undense()
+	}
 	s, found := t.claim(k)
 	if found {
 		return s.val, false
@@ -82,7 +163,8 @@ func (t *int64Table) GetOrPut(k int64, v int32) (got int32, added bool) {
 }
 
 // claim returns k's slot and whether k was there; a new slot holds k and
-// counts as an entry, and the caller sets its value (≥ 0).
+// counts as an entry, and the caller sets its value (≥ 0). Hashed tables
+// only.
 func (t *int64Table) claim(k int64) (*slot64, bool) {
 	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
@@ -107,6 +189,11 @@ func (t *int64Table) Len() int { return t.n }
 
 // Each calls f for every entry, in no particular order.
 func (t *int64Table) Each(f func(k int64, v int32)) {
+	for k, g := range t.dense {
+		if g != 0 {
+			f(int64(k), g-1)
+		}
+	}
 	for _, s := range t.slots {
 		if s.val >= 0 {
 			f(s.key, s.val)
@@ -115,7 +202,7 @@ func (t *int64Table) Each(f func(k int64, v int32)) {
 }
 
 // Bytes is the table's memory, for accounting.
-func (t *int64Table) Bytes() int64 { return int64(len(t.slots)) * 16 }
+func (t *int64Table) Bytes() int64 { return int64(len(t.slots))*16 + int64(len(t.dense))*4 }
 
 // reserve makes room for n keys in all without growing on the way.
 // Merging another table walks its slots in hash order; inserted into a
@@ -123,7 +210,7 @@ func (t *int64Table) Bytes() int64 { return int64(len(t.slots)) * 16 }
 // partial aggregates took 0.56 s to merge 300,000 groups), into one at
 // least as large it does not.
 func (t *int64Table) reserve(n int) {
-	if n*2 <= len(t.slots) {
+	if t.isDense || n*2 <= len(t.slots) {
 		return
 	}
 	old := t.slots

@@ -93,7 +93,7 @@ func TestStrDictEncode(t *testing.T) {
 	}
 	code := map[string]int32{}
 	for bi, a := range batches {
-		got := d.encode(a).(*array.Int32)
+		got := d.encode(a, nil).(*array.Int32)
 		for i := 0; i < a.Len(); i++ {
 			if a.IsNull(i) {
 				continue
@@ -115,9 +115,10 @@ func TestStrDictEncode(t *testing.T) {
 }
 
 // encode must give every string one code across batches and paths: one
-// byte, up to 16 bytes (the packed cache, past its 3/4 fill too), longer,
-// trailing NUL bytes, empty strings and NULLs.
-func TestStrDictEncodeShortCache(t *testing.T) {
+// byte, up to 16 bytes (packed in the worker's cache), longer (its
+// arena), trailing NUL bytes, empty strings and NULLs; with the worker's
+// cache kept across batches and with none.
+func TestStrDictEncodeCache(t *testing.T) {
 	d := &strDict{codes: map[string]int32{}}
 	var want []string
 	b := array.NewStringBuilder(memory.DefaultAllocator)
@@ -133,9 +134,9 @@ func TestStrDictEncodeShortCache(t *testing.T) {
 		case 3:
 			s = fmt.Sprintf("a long key past sixteen bytes %d", i%11)
 		case 4:
-			s = ""
+			s = []string{"", "exactly16bytes!!", "exactly16bytes!?", "eight+1b", "eight+1b\x00", "twelve bytes"}[i%5]
 		default:
-			s = "exactly16bytes!!"
+			s = fmt.Sprintf("%0*d", i%20, i%13)
 		}
 		if i%97 == 0 {
 			b.AppendNull()
@@ -146,8 +147,13 @@ func TestStrDictEncodeShortCache(t *testing.T) {
 		want = append(want, s)
 	}
 	a := b.NewStringArray()
-	for round := 0; round < 2; round++ { // the second batch meets known codes
-		codes := d.encode(a).(*array.Int32)
+	local := newStrCodes()
+	for round := 0; round < 3; round++ { // later batches meet known codes
+		c := local
+		if round == 2 {
+			c = nil
+		}
+		codes := d.encode(a, c).(*array.Int32)
 		for i, w := range want {
 			if w == "<NULL>" {
 				if codes.IsValid(i) {
@@ -162,5 +168,43 @@ func TestStrDictEncodeShortCache(t *testing.T) {
 	}
 	if len(d.vals) != len(d.codes) {
 		t.Fatalf("%d values, %d codes", len(d.vals), len(d.codes))
+	}
+}
+
+// strCodes must find what it was given, across growth, for short, long
+// and prefix-sharing strings, and stop taking entries at its bound.
+func TestStrCodes(t *testing.T) {
+	c := newStrCodes()
+	key := func(i int) []byte {
+		switch i % 4 {
+		case 0:
+			return []byte(fmt.Sprint(i))
+		case 1:
+			return []byte(fmt.Sprintf("%016d", i))
+		case 2:
+			return []byte(fmt.Sprintf("%d a key longer than sixteen bytes", i))
+		}
+		return append([]byte(fmt.Sprint(i)), 0)
+	}
+	const n = 20000
+	for i := 0; i < n; i++ {
+		if got := c.find(key(i)); got != -1 {
+			t.Fatalf("%q found (%d) before it was put", key(i), got)
+		}
+		c.put(key(i), int32(i))
+	}
+	for i := 0; i < n; i++ {
+		if got := c.find(key(i)); got != int32(i) {
+			t.Fatalf("%q: code %d, want %d", key(i), got, i)
+		}
+	}
+	if c.find([]byte("absent and long enough to be long")) != -1 || c.find([]byte("x")) != -1 {
+		t.Fatal("an absent string was found")
+	}
+	full := &strCodes{n: maxStrCodes}
+	full.alloc(64)
+	full.put([]byte("late"), 1)
+	if full.find([]byte("late")) != -1 {
+		t.Fatal("a full cache took an entry")
 	}
 }
