@@ -208,3 +208,19 @@ func TestStrCodes(t *testing.T) {
 		t.Fatal("a full cache took an entry")
 	}
 }
+
+// pack16 reads past a short value's end when its slice has room and
+// must mask what it read: every length, with and without room, packs the
+// same words.
+func TestPack16Masked(t *testing.T) {
+	buf := []byte("0123456789abcdefXYZXYZXYZXYZXYZXYZ")
+	for n := 0; n <= 16; n++ {
+		roomy := buf[3 : 3+n]
+		tight := append([]byte(nil), roomy...)[:n:n]
+		a1, b1 := pack16(roomy)
+		a2, b2 := pack16(tight)
+		if a1 != a2 || b1 != b2 {
+			t.Fatalf("length %d: %x %x with room, %x %x without", n, a1, b1, a2, b2)
+		}
+	}
+}

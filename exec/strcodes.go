@@ -53,20 +53,27 @@ func (c *strCodes) alloc(slots int) {
 }
 
 // pack16 packs a string of at most 16 bytes into two words (zero padded;
-// the length tells "a" from "a\x00").
+// the length tells "a" from "a\x00"). A value sliced from a batch's
+// buffer with 16 bytes of capacity is read with two loads and masked:
+// copying a short string into a zeroed buffer and loading it back stalls
+// on the store (GROUP BY a 4-byte text key spent 15% of its time there).
 func pack16(v []byte) (uint64, uint64) {
-	if len(v) >= 8 {
-		a := binary.LittleEndian.Uint64(v)
-		if len(v) == 16 {
-			return a, binary.LittleEndian.Uint64(v[8:])
+	n := len(v)
+	if cap(v) >= 16 {
+		w := v[:16]
+		a, b := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+		switch {
+		case n < 8:
+			a &= 1<<(8*n) - 1
+			b = 0
+		case n < 16:
+			b &= 1<<(8*(n-8)) - 1
 		}
-		var buf [8]byte
-		copy(buf[:], v[8:])
-		return a, binary.LittleEndian.Uint64(buf[:])
+		return a, b
 	}
-	var buf [8]byte
+	var buf [16]byte
 	copy(buf[:], v)
-	return binary.LittleEndian.Uint64(buf[:]), 0
+	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:])
 }
 
 func mixShort(a, b uint64, n int) uint64 {
