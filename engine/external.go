@@ -753,18 +753,43 @@ func (x *extSource) partMorsels(ec *exec.Ctx, p part, files []storage.FileInfo, 
 	for _, f := range files {
 		info[f.Path] = f
 	}
+	// a bound on a table column applies to the file's column where the
+	// file holds it as the declared type (as statistics pruning does)
+	fileCol := func(c int) (int, bool) {
+		if x.format.kind == "parquet" && c < nd && dataIdx[c] >= 0 && readerT[c].Equal(x.data[c].Type) {
+			return dataIdx[c], true
+		}
+		return 0, false
+	}
 	out := make([]exec.Morsel, len(ms))
 	for i, m := range ms {
-		out[i] = &extMorsel{m: m, spec: spec, file: info[m.(interface{ File() string }).File()]}
+		out[i] = &extMorsel{m: m, spec: spec, file: info[m.(interface{ File() string }).File()], fileCol: fileCol}
 	}
 	return out, nil
 }
 
 // extMorsel reads one file morsel and assembles the table's columns.
 type extMorsel struct {
-	m    fileMorsel
-	spec []outCol
-	file storage.FileInfo
+	m       fileMorsel
+	spec    []outCol
+	file    storage.FileInfo
+	fileCol func(tableCol int) (int, bool)
+}
+
+// SetDynamic implements planner.DynamicMorsel on the bounds whose
+// columns the file holds as declared.
+func (m *extMorsel) SetDynamic(bs []*storage.DynBound) {
+	d, ok := m.m.(dynamicMorsel)
+	if !ok {
+		return
+	}
+	var on []*storage.DynBound
+	for _, b := range bs {
+		if c, ok := m.fileCol(b.Col); ok {
+			on = append(on, b.OnColumn(c))
+		}
+	}
+	d.SetDynamic(on)
 }
 
 // Bytes implements exec.Sized.

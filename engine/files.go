@@ -408,6 +408,20 @@ func (e execMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 // Bytes implements exec.Sized.
 func (e execMorsel) Bytes() int64 { return morselBytes(e.m) }
 
+// dynamicMorsel is a file morsel that applies bounds tightened while
+// the scan runs (Parquet's), on its dataset's columns.
+type dynamicMorsel interface {
+	SetDynamic([]*storage.DynBound)
+}
+
+// SetDynamic implements planner.DynamicMorsel: a file dataset's columns
+// are the table's.
+func (e execMorsel) SetDynamic(bs []*storage.DynBound) {
+	if d, ok := e.m.(dynamicMorsel); ok {
+		d.SetDynamic(bs)
+	}
+}
+
 // ReadHead implements exec.HeadReader.
 func (e execMorsel) ReadHead(ctx *exec.Ctx, rows int) ([]arrow.Record, exec.MorselRest, error) {
 	return readHead(e.m, ctx, rows, nil)

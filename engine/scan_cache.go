@@ -35,6 +35,9 @@ type cachedScan struct {
 	recs   [][]arrow.Record
 	filled []atomic.Bool
 	left   atomic.Int64
+	// bounded: the morsels skip rows past a top-N's bound (SetDynamic),
+	// so what they read is not the scan's batches and is not kept
+	bounded atomic.Bool
 }
 
 func (c *cachedScan) complete() bool { return c.left.Load() == 0 }
@@ -125,9 +128,18 @@ func (m fillingMorsel) KeyRange(col int) (lo, hi int64, ok bool) {
 	return 0, 0, false
 }
 
+// SetDynamic implements planner.DynamicMorsel: the inner morsel applies
+// the bounds, and the entry is never completed from what it reads.
+func (m fillingMorsel) SetDynamic(bs []*storage.DynBound) {
+	if d, ok := m.inner.(dynamicMorsel); ok {
+		m.entry.bounded.Store(true)
+		d.SetDynamic(bs)
+	}
+}
+
 func (m fillingMorsel) Read(ctx *exec.Ctx) ([]arrow.Record, error) {
 	recs, err := m.inner.Read(ctx)
-	if err == nil && !m.entry.filled[m.i].Swap(true) {
+	if err == nil && !m.entry.bounded.Load() && !m.entry.filled[m.i].Swap(true) {
 		var n int64
 		for _, r := range recs {
 			n += exec.RecordSize(r)

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/lakeq/lakeq/exec/expr"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -32,6 +33,10 @@ type Sort struct {
 	Label string
 	Keys  []SortKey
 	Limit int64
+	// Bound, for a top-N whose first key a scan below reads as it is,
+	// is tightened to a worker's N-th kept key each time it cuts its
+	// rows down (the scan skips what sorts after it; nil: none)
+	Bound *storage.DynBound
 
 	mu    sync.Mutex
 	recs  []arrow.Record
@@ -66,7 +71,9 @@ func (s *Sort) Consume(ctx *Ctx, local any, in arrow.Record) error {
 	l.recs = append(l.recs, in)
 	l.keys = append(l.keys, ks)
 	l.rows += in.NumRows()
-	if s.Limit >= 0 && l.rows > max(2*s.Limit, 4*BatchSize) {
+	// with a bound to tighten, as soon as a batch is in: the sooner the
+	// bound is the N-th key of more rows, the less the scan decodes
+	if s.Limit >= 0 && (l.rows > max(2*s.Limit, 4*BatchSize) || s.Bound != nil && l.rows > 2*s.Limit) {
 		// top-N: only this worker's best Limit rows can make the result
 		if err := s.compact(ctx, l); err != nil {
 			return err
@@ -91,6 +98,10 @@ func (s *Sort) compact(ctx *Ctx, l *sortLocal) error {
 	}
 	kept, keptKeys := expr.SubRecord(rec, idx), expr.SubRecord(krec, idx)
 	l.recs, l.keys, l.rows = []arrow.Record{kept}, [][]arrow.Array{keptKeys.Columns()}, kept.NumRows()
+	if s.Bound != nil && kept.NumRows() >= s.Limit && s.Limit > 0 {
+		// no row sorting after this worker's N-th can be in the result
+		s.Bound.Tighten(types.GetValue(s.Bound.ColT, keptKeys.Column(0), int(s.Limit)-1))
+	}
 	ctx.Shrink(s.Label, l.bytes)
 	l.bytes = RecordSize(kept) + RecordSize(keptKeys)
 	return ctx.Grow(s.Label, l.bytes)

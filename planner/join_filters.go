@@ -4,6 +4,7 @@ import (
 	"github.com/lakeq/lakeq/exec"
 	"github.com/lakeq/lakeq/exec/expr"
 	"github.com/lakeq/lakeq/functions"
+	"github.com/lakeq/lakeq/storage"
 	"github.com/lakeq/lakeq/types"
 )
 
@@ -11,6 +12,9 @@ import (
 // scan: each with the table column it restricts.
 type scanJoinFilters struct {
 	list []scanJoinFilter
+	// dyn are bounds a top-N above tightens while the scan runs
+	// (topn_bound.go), handed to the morsels that can apply them
+	dyn []*storage.DynBound
 	// built counts the physical scans made of the logical one: a plan
 	// node reached twice would read for both uses, so it takes no filter
 	built int

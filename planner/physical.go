@@ -133,10 +133,16 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			if none {
 				return nil, nil // an inner join above has no build rows
 			}
+			fs := filters
 			if len(extra) > 0 {
-				return src.Morsels(ctx, idx, append(append([]expr.Expr{}, filters...), extra...))
+				fs = append(append([]expr.Expr{}, filters...), extra...)
 			}
-			return src.Morsels(ctx, idx, filters)
+			ms, err := src.Morsels(ctx, idx, fs)
+			if err != nil {
+				return nil, err
+			}
+			jf.giveBounds(ms)
+			return ms, nil
 		}, Defer: jf.pending}, x.Cols), nil
 	case *Values:
 		sch := schemaOf(x.Cols)
@@ -261,6 +267,7 @@ func (pb *physBuilder) build(n Node) (*stream, error) {
 			}
 			so.Keys = append(so.Keys, exec.SortKey{Expr: r, Desc: k.Desc, NullsFirst: k.NullsFirst})
 		}
+		so.Bound = pb.topNBound(x)
 		p := s.close(so)
 		return newStream(so.AsSource(), x.Columns(), p), nil
 	case *Limit:

@@ -22,6 +22,9 @@ type Pred struct {
 	// (int2 < int4 constant): statistics are converted to it first.
 	CastTo *types.T
 	ColT   types.T
+	// KeepNulls: rows whose column is NULL satisfy the predicate too (a
+	// DynBound's, where NULLs sort first)
+	KeepNulls bool
 }
 
 // Widen converts a statistic to the comparison type.
@@ -45,6 +48,9 @@ func (p Pred) MayMatch(min, max types.Value, nulls, rows int64, nullsKnown bool)
 		return !nullsKnown || nulls > 0
 	case "notnull":
 		return !nullsKnown || nulls < rows
+	}
+	if p.KeepNulls && (!nullsKnown || nulls > 0) {
+		return true
 	}
 	if nullsKnown && nulls == rows {
 		return false // only NULLs: no comparison is true

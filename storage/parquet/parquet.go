@@ -529,6 +529,9 @@ type Morsel struct {
 	// preds are the scan's column predicates, evaluated on the decoded
 	// rows where they can be (rowfilter.go)
 	preds []storage.Pred
+	// dyn are bounds an operator above tightens as the scan runs
+	// (storage.DynBound), applied as they stand when the morsel is read
+	dyn []*storage.DynBound
 
 	// a fetch started ahead by Prefetch, done when pre is closed
 	preOnce sync.Once
@@ -582,6 +585,21 @@ func (m *Morsel) takePrefetched(ctx context.Context) (*opened, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// dropPrefetched closes what a prefetch of the morsel opened, for a
+// morsel skipped unread.
+func (m *Morsel) dropPrefetched() {
+	m.preOnce.Do(func() {})
+	if m.pre == nil {
+		return
+	}
+	go func() { // a fetch in flight is waited for off the reader's path
+		<-m.pre
+		if m.preOpen != nil {
+			m.preOpen.f.Close()
+		}
+	}()
 }
 
 // decodedLeaves are the file leaves the morsel's columns decode.
@@ -718,12 +736,47 @@ func (r *Rest) Close() {
 	}
 }
 
+// SetDynamic gives the morsel bounds to apply when it is read (before
+// Read; not safe for concurrent use with it).
+func (m *Morsel) SetDynamic(bs []*storage.DynBound) { m.dyn = bs }
+
+// dynPreds are the morsel's dynamic bounds as they stand.
+func (m *Morsel) dynPreds() []storage.Pred {
+	var out []storage.Pred
+	for _, b := range m.dyn {
+		if p, ok := b.Pred(); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// predsNow are the scan's predicates and the dynamic bounds as they
+// stand.
+func (m *Morsel) predsNow() []storage.Pred {
+	dp := m.dynPreds()
+	if len(dp) == 0 {
+		return m.preds
+	}
+	return append(append([]storage.Pred(nil), m.preds...), dp...)
+}
+
 // read is Read, and ReadHead when head is above 0.
 func (m *Morsel) read(ctx context.Context, st *storage.ScanStats, head int) ([]arrow.Record, *Rest, error) {
+	d := m.d
+	if dp := m.dynPreds(); len(dp) > 0 {
+		// a bound tightened since the listing may rule the row group out
+		if md := d.meta(m.path); md != nil && !d.rowGroupMayMatch(md.RowGroup(m.rowGroup), m.leaves, dp) {
+			if st != nil {
+				st.RowGroupsPruned.Add(1)
+			}
+			m.dropPrefetched()
+			return nil, nil, nil
+		}
+	}
 	if st != nil {
 		st.RowGroupsRead.Add(1)
 	}
-	d := m.d
 	fields := make([]arrow.Field, len(m.cols))
 	for i, c := range m.cols {
 		col := d.Columns[c]
@@ -857,7 +910,7 @@ func (m *Morsel) decode(ctx context.Context, pf *file.Reader, fr func() (*pqarro
 		// with only flat columns, the predicates' columns are read first
 		// and the rest only at the rows that pass them
 		var sel []int32
-		if rps := m.rowPredsFor(decoded, kinds); len(rps) > 0 && len(pqLeaves) == 0 {
+		if rps := m.rowPredsFor(m.predsNow(), decoded, kinds); len(rps) > 0 && len(pqLeaves) == 0 {
 			n := int(rangeRows(ranges))
 			if _, ok := rsrc.(*chunkMemo); rsrc != nil && !ok {
 				rsrc = newChunkMemo(rsrc)

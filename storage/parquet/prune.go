@@ -64,6 +64,23 @@ func (d *Dataset) rowGroupAllMatch(rg *metadata.RowGroupMetaData, leaves [][]int
 	return p.MustMatch(p.Widen(d.statValue(p.Col, st, true)), p.Widen(d.statValue(p.Col, st, false)))
 }
 
+// rowGroupNoNulls reports whether row group rg's statistics show column
+// col holds no NULL.
+func (d *Dataset) rowGroupNoNulls(rg *metadata.RowGroupMetaData, leaves [][]int, col int) bool {
+	if col < 0 || col >= d.nFile || len(leaves[col]) != 1 {
+		return false
+	}
+	cc, err := rg.ColumnChunk(leaves[col][0])
+	if err != nil {
+		return false
+	}
+	if ok, _ := cc.StatsSet(); !ok {
+		return false
+	}
+	st, err := cc.Statistics()
+	return err == nil && st != nil && st.HasNullCount() && st.NullCount() == 0
+}
+
 // statValue converts a min or max statistic to the column's SQL value
 // (nil when the type is not handled).
 func (d *Dataset) statValue(col int, st metadata.TypedStatistics, isMin bool) types.Value {

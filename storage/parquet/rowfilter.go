@@ -43,15 +43,19 @@ type rowPred struct {
 }
 
 // rowPredsFor picks the predicates on decoded flat columns the reader
-// evaluates exactly; cols are the morsel's columns by decoded position.
+// evaluates exactly (of preds, the morsel's and its dynamic bounds');
+// cols are the morsel's columns by decoded position.
 // A predicate the row group's statistics show every row satisfies (a
 // join's key range over the whole table, often) is not evaluated.
-func (m *Morsel) rowPredsFor(decoded []int, kinds []flatKind) []rowPred {
+func (m *Morsel) rowPredsFor(preds []storage.Pred, decoded []int, kinds []flatKind) []rowPred {
 	var out []rowPred
 	md := m.d.meta(m.path)
-	for _, p := range m.preds {
+	for _, p := range preds {
 		if p.CastTo != nil || p.Col >= m.d.nFile {
 			continue
+		}
+		if p.KeepNulls && (md == nil || !m.d.rowGroupNoNulls(md.RowGroup(m.rowGroup), m.leaves, p.Col)) {
+			continue // the row filter drops NULLs; this one must keep them
 		}
 		if md != nil && m.d.rowGroupAllMatch(md.RowGroup(m.rowGroup), m.leaves, p) {
 			continue
