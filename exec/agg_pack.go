@@ -103,7 +103,75 @@ func (h *HashAgg) groupInts(t *aggTable, cols []arrow.Array, n int) ([]int64, []
 			return k, slow, true
 		}
 	}
+	if len(cols) == 2 && (isDecimal(cols[0]) || isDecimal(cols[1])) {
+		return pairKeys(cols, n)
+	}
 	return intKeys(cols, n)
+}
+
+func isDecimal(a arrow.Array) bool {
+	switch a.(type) {
+	case *array.Decimal64, *array.Decimal128:
+		return true
+	}
+	return false
+}
+
+// pairKeys packs two keys, each a narrow integer or a decimal, into one
+// int64 of two 32-bit halves (as intKeys packs two narrow integers):
+// extract(year …), extract(month …) — numerics of scale 0 — group in
+// the integer table instead of their encoded bytes in a map (GROUP BY
+// 1, 2 of them over 5 million rows: 0.57 s of 1.3 in the encoding).
+// slow marks the rows with a NULL or a value past 32 bits; a pair takes
+// the same path in every batch.
+func pairKeys(cols []arrow.Array, n int) (keys []int64, slow []bool, ok bool) {
+	var halves [2][]int64
+	for c, col := range cols {
+		vals := types.NoZero[int64](n)
+		switch a := col.(type) {
+		case *array.Int16, *array.Int32, *array.Date32:
+			v, _ := intColumn(a, n)
+			copy(vals, v)
+		case *array.Decimal64:
+			for i, v := range a.Values()[:n] {
+				if int64(v) != int64(int32(v)) {
+					slow = markSlow(slow, n, i)
+				}
+				vals[i] = int64(v)
+			}
+		case *array.Decimal128:
+			for i, v := range a.Values()[:n] {
+				lo := int64(v.LowBits())
+				if v.HighBits() != lo>>63 || lo != int64(int32(lo)) {
+					slow = markSlow(slow, n, i)
+				}
+				vals[i] = lo
+			}
+		default:
+			return nil, nil, false
+		}
+		if col.NullN() > 0 {
+			for i := 0; i < n; i++ {
+				if col.IsNull(i) {
+					slow = markSlow(slow, n, i)
+				}
+			}
+		}
+		halves[c] = vals
+	}
+	keys = halves[0]
+	for i, b := range halves[1] {
+		keys[i] = int64(uint64(uint32(keys[i]))<<32 | uint64(uint32(b)))
+	}
+	return keys, slow, true
+}
+
+func markSlow(slow []bool, n, i int) []bool {
+	if slow == nil {
+		slow = make([]bool, n)
+	}
+	slow[i] = true
+	return slow
 }
 
 // decimalKeys are a decimal key column's unscaled values, which fit an
