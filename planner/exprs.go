@@ -714,10 +714,11 @@ var strictOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, ">
 	"&": true, "|": true, "#": true, "<<": true, ">>": true}
 
 // foldConst evaluates a call whose arguments are all constants, and a
-// strict operator with a NULL constant operand.
+// strict operator or function (functions.Strict) with a NULL constant
+// argument.
 func foldConst(b *Binder, c *expr.Call) (expr.Expr, error) {
 	// text || is strict too (array || NULL keeps the array)
-	if strictOps[c.Name] || c.Name == "||" && c.T.IsString() {
+	if strictOps[c.Name] || c.Name == "||" && c.T.IsString() || functions.Strict(c.Name) {
 		for _, a := range c.Args {
 			if k, ok := a.(*expr.Const); ok && k.V == nil {
 				return &expr.Const{T: c.T}, nil
