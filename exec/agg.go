@@ -538,18 +538,25 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 		if t.derived {
 			continue // built at Finalize from a finer set (agg_sets.go)
 		}
-		groups := make([]int32, n)
+		// no keys and no mask: every row is group 0, and the group numbers
+		// are made only for an accumulator that needs them (count(*) of a
+		// scan with no columns made and cleared 32 KB a batch for nothing)
+		var groups []int32
 		if len(t.set) == 0 {
 			if t.ngroups() == 0 {
 				t.addGroup(make([]types.Value, len(h.Keys)), 0)
 				t.groups[""] = 0
 			}
-			for i := range groups {
-				if dead(i) {
-					groups[i] = -1
+			if keep != nil {
+				groups = make([]int32, n)
+				for i := range groups {
+					if dead(i) {
+						groups[i] = -1
+					}
 				}
 			}
 		} else {
+			groups = make([]int32, n)
 			cols, ts := h.setKeys(t, keyCols)
 			newGroup := func(i int) (int32, error) {
 				row := make([]types.Value, len(h.Keys))
@@ -648,13 +655,17 @@ func (h *HashAgg) consume(ctx *Ctx, tables []*aggTable, in arrow.Record, grow fu
 			if t.follows[a] {
 				continue
 			}
-			if o, ok := acc.(functions.OneGroup); ok && whole && filters[a] == nil {
-				o.UpdateOne(n, argCols[a])
+			if o, ok := acc.(functions.OneGroup); ok && whole && filters[a] == nil && o.UpdateOne(n, argCols[a]) {
 				continue
 			}
 			gs := groups
-			if filters[a] != nil {
+			switch {
+			case gs == nil:
+				gs = make([]int32, n) // all in group 0
+			case filters[a] != nil:
 				gs = append([]int32(nil), groups...)
+			}
+			if filters[a] != nil {
 				for i, ok := range filters[a] {
 					if !ok {
 						gs[i] = -1

@@ -102,9 +102,10 @@ func grow[E any](s []E, n int) []E {
 
 // OneGroup is an accumulator that can take a whole batch of rows that
 // all belong to group 0 (an aggregate without GROUP BY, no row filtered
-// out) at once.
+// out) at once. UpdateOne reports false, having changed nothing, for a
+// batch it does not take that way: the caller passes it to Update.
 type OneGroup interface {
-	UpdateOne(n int, args []arrow.Array)
+	UpdateOne(n int, args []arrow.Array) bool
 }
 
 type countAcc struct {
@@ -133,13 +134,14 @@ func (c *countAcc) Update(groups []int32, nGroups int, args []arrow.Array) error
 
 // UpdateOne implements OneGroup: count(*) adds the batch's rows, count(x)
 // its non-NULL values, without a pass over group numbers.
-func (c *countAcc) UpdateOne(n int, args []arrow.Array) {
+func (c *countAcc) UpdateOne(n int, args []arrow.Array) bool {
 	c.n = grow(c.n, 1)
 	if c.star {
 		c.n[0] += int64(n)
-		return
+		return true
 	}
 	c.n[0] += int64(n - args[0].NullN())
+	return true
 }
 
 func (c *countAcc) Merge(o Accumulator, mapping []int32, nGroups int) error {
@@ -954,6 +956,21 @@ func (m *valueAcc) fold(g int32, x types.Value) {
 	case "bit_xor":
 		m.v[g] = cur.(int64) ^ x.(int64)
 	}
+}
+
+// UpdateOne implements OneGroup for min and max of 64-bit integers and
+// decimals without NULLs (updateOne); other batches go to Update.
+func (m *valueAcc) UpdateOne(n int, args []arrow.Array) bool {
+	if m.noOrd || m.kind != "min" && m.kind != "max" || len(args) != 1 {
+		return false
+	}
+	if m.ord == nil {
+		if m.ord = newTypedMinMax(m.kind, m.t); m.ord == nil {
+			m.noOrd = true
+			return false
+		}
+	}
+	return updateOne(m.ord, m.kind == "max", args[0])
 }
 
 func (m *valueAcc) Update(groups []int32, nGroups int, args []arrow.Array) error {

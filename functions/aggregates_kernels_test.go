@@ -9,6 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakeq/lakeq/types"
@@ -95,5 +97,62 @@ func TestFloatAccExactPartials(t *testing.T) {
 	a.settle()
 	if a.bx[0].Cmp(wantX) != 0 || a.bxx[0].Cmp(wantXX) != 0 {
 		t.Fatalf("sums %v, %v; want %v, %v", a.bx[0], a.bxx[0], wantX, wantXX)
+	}
+}
+
+// min and max of one group take whole batches without NULLs through
+// UpdateOne and the rest through Update: the same answer either way,
+// for 64-bit integers and decimals, across batches and after NULLs.
+func TestMinMaxUpdateOne(t *testing.T) {
+	mem := memory.DefaultAllocator
+	i64 := func(vals []int64, valid []bool) arrow.Array {
+		b := array.NewInt64Builder(mem)
+		b.AppendValues(vals, valid)
+		return b.NewArray()
+	}
+	d64 := func(vals []int64, valid []bool) arrow.Array {
+		b := array.NewDecimal64Builder(mem, &arrow.Decimal64Type{Precision: 12, Scale: 2})
+		for i, v := range vals {
+			if valid != nil && !valid[i] {
+				b.AppendNull()
+				continue
+			}
+			b.Append(decimal.Decimal64(v))
+		}
+		return b.NewArray()
+	}
+	for _, c := range []struct {
+		name string
+		t    types.T
+		mk   func([]int64, []bool) arrow.Array
+		want [2]types.Value // min, max
+	}{
+		{"bigint", types.Int8T, i64, [2]types.Value{int64(-70), int64(900)}},
+		{"numeric(12,2)", types.T{Kind: types.Numeric, Scale: 2}, d64,
+			[2]types.Value{types.Decimal{V: decimal128.FromI64(-70), Scale: 2}, types.Decimal{V: decimal128.FromI64(900), Scale: 2}}},
+	} {
+		for k, kind := range []string{"min", "max"} {
+			acc := &valueAcc{t: c.t, ret: c.t, kind: kind}
+			batches := []arrow.Array{
+				c.mk([]int64{5, -3, 12}, nil),
+				c.mk([]int64{900, -70, 1}, []bool{true, false, true}), // a NULL: through Update
+				c.mk([]int64{-70, 4}, nil),
+				c.mk(nil, nil),
+			}
+			for _, b := range batches {
+				if !acc.UpdateOne(b.Len(), []arrow.Array{b}) {
+					if err := acc.Update(make([]int32, b.Len()), 1, []arrow.Array{b}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			got, err := acc.Finalize(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := types.GetValue(c.t, got, 0); types.Compare(v, c.want[k]) != 0 {
+				t.Errorf("%s %s: %v, want %v", c.name, kind, v, c.want[k])
+			}
+		}
 	}
 }
