@@ -394,6 +394,30 @@ func extractField(ctx *Ctx, field string, t types.T, v types.Value) (float64, er
 }
 
 // truncTime implements date_trunc.
+// truncYear is the first year of the decade, century or millennium of
+// astronomical year y (1 BC is 0), as PostgreSQL counts them: centuries
+// and millennia start at years ending in 1 (1801, 1001) and, before
+// year 1, run back from the year ending in 00 BC (100 BC = -99); decades
+// start at years ending in 0 on both sides (51 BC = -50 holds 44 BC).
+func truncYear(unit string, y int64) int64 {
+	switch unit {
+	case "decade":
+		if y > 0 {
+			return y / 10 * 10
+		}
+		return -((8 - (y - 1)) / 10) * 10
+	case "century":
+		if y > 0 {
+			return (y+99)/100*100 - 99
+		}
+		return -((99-(y-1))/100)*100 + 1
+	}
+	if y > 0 {
+		return (y+999)/1000*1000 - 999
+	}
+	return -((999-(y-1))/1000)*1000 + 1
+}
+
 func truncTime(field string, tm time.Time) (time.Time, error) {
 	y, m, d := tm.Date()
 	l := tm.Location()
@@ -419,12 +443,8 @@ func truncTime(field string, tm time.Time) (time.Time, error) {
 		return time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, l), nil
 	case "year", "years":
 		return time.Date(y, 1, 1, 0, 0, 0, 0, l), nil
-	case "decade":
-		return time.Date(y/10*10, 1, 1, 0, 0, 0, 0, l), nil
-	case "century":
-		return time.Date((y-1)/100*100+1, 1, 1, 0, 0, 0, 0, l), nil
-	case "millennium":
-		return time.Date((y-1)/1000*1000+1, 1, 1, 0, 0, 0, 0, l), nil
+	case "decade", "century", "millennium":
+		return time.Date(int(truncYear(strings.ToLower(field), int64(y))), 1, 1, 0, 0, 0, 0, l), nil
 	}
 	return tm, sqlerr.New(sqlerr.InvalidParameterValue, "unit \"%s\" not recognized for type timestamp", field)
 }

@@ -1261,6 +1261,16 @@ func (b *Binder) bindFunc(f *ast.FuncCall, sc *scope) (expr.Expr, error) {
 			}
 		}
 	}
+	if name == "date_trunc" && len(cargs) == 2 {
+		// a constant unit over a timestamp: one typed loop (functions.DateTruncKernel)
+		if c, ok := cargs[0].(*expr.Const); ok {
+			if field, ok := c.V.(string); ok {
+				if k, ok := functions.DateTruncKernel(field, cargs[1].Type()); ok {
+					kernel = k
+				}
+			}
+		}
+	}
 	call := &expr.Call{Name: fn.Name, Kernel: kernel, Args: cargs, T: ret}
 	if fn.Volatile || fn.Name == "now" || name == "now" || name == "current_timestamp" || name == "current_date" || name == "localtimestamp" || name == "current_time" {
 		return call, nil
