@@ -51,7 +51,7 @@ func DateTruncKernel(field string, at types.T) (Kernel, bool) {
 		case f == "week" || f == "weeks":
 			for i, us := range in {
 				days := floorDivI(us, types.UsPerDay)
-				monday := days - ((days%7+7+3)%7) // 1970-01-05 was a Monday
+				monday := days - ((days%7 + 7 + 3) % 7) // 1970-01-05 was a Monday
 				out[i] = monday * types.UsPerDay
 			}
 		default:
